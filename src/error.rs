@@ -1,0 +1,156 @@
+//! The one error type of the crate.
+//!
+//! Every variant names the field that is wrong and says what to do about it; none carries the
+//! value of a credential, so an error can be logged or shown to a user without leaking a secret.
+
+use crate::Scheme;
+
+/// Everything that can go wrong while building a signer or signing a request.
+///
+/// Messages are written for the person configuring the bot: they name the field and the fix.
+/// Variants never hold a secret, a passphrase or a request body.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A credential field was empty (or only whitespace).
+    #[error("the {field} is empty: copy it from the exchange's API-key page")]
+    EmptyCredential {
+        /// Which field: "API key", "secret" or "passphrase".
+        field: &'static str,
+    },
+
+    /// A secret or passphrase starts or ends with whitespace or a line break.
+    #[error(
+        "the {field} starts or ends with whitespace or a line break: copy it again without the \
+         surrounding spaces or newline (a trailing newline from a file or .env is the usual cause)"
+    )]
+    CredentialWhitespace {
+        /// Which field.
+        field: &'static str,
+    },
+
+    /// The scheme needs a credential field that was not given.
+    #[error("{scheme} keys need a {field}: set it with `Credentials::{setter}`")]
+    MissingCredential {
+        /// The scheme being built.
+        scheme: Scheme,
+        /// Which field is missing.
+        field: &'static str,
+        /// The `Credentials` method that sets it.
+        setter: &'static str,
+    },
+
+    /// A value that goes into an HTTP header contains a character a header cannot carry.
+    #[error(
+        "the {field} contains CR, LF or another character that is not visible ASCII; it is sent in an \
+         HTTP header, so remove surrounding whitespace, quotes and line breaks"
+    )]
+    InvalidHeaderValue {
+        /// Which value: "API key", "passphrase", "host", ...
+        field: &'static str,
+    },
+
+    /// A secret that must be base64 did not decode.
+    #[error(
+        "{scheme} secret must be standard base64 (the 88-character string shown once at key \
+         creation); it did not decode to {expected} — did you paste the passphrase or the API key \
+         instead, or swap key and secret?"
+    )]
+    SecretNotBase64 {
+        /// The scheme being built.
+        scheme: Scheme,
+        /// What it should decode to, e.g. "64 bytes".
+        expected: &'static str,
+    },
+
+    /// A Coinbase CDP key secret could not be used.
+    #[error("Coinbase CDP key secret: {problem}")]
+    InvalidCdpKey {
+        /// What is wrong with it and how to fix it.
+        problem: &'static str,
+    },
+
+    /// A KuCoin key version other than 1, 2 or 3.
+    #[error(
+        "KuCoin key version must be 1, 2 or 3 (shown next to the key on KuCoin's API-management \
+         page); got {version}"
+    )]
+    UnsupportedKeyVersion {
+        /// The version that was given.
+        version: u32,
+    },
+
+    /// The request path is not in wire form.
+    #[error("request path {problem}")]
+    InvalidPath {
+        /// What is wrong and how to fix it.
+        problem: &'static str,
+    },
+
+    /// The query string is not in wire form.
+    #[error("query string {problem}")]
+    InvalidQuery {
+        /// What is wrong and how to fix it.
+        problem: &'static str,
+    },
+
+    /// A percent-encoded query could not be decoded (KuCoin signs the decoded query).
+    #[error(
+        "query string has a malformed percent escape at byte {position} ('%' must be followed by two \
+         hex digits, and the decoded bytes must be UTF-8): encode a literal '%' as %25"
+    )]
+    MalformedQuery {
+        /// Byte offset of the offending `%` (or of the invalid UTF-8 sequence).
+        position: usize,
+    },
+
+    /// The HTTP method is empty or not one the exchanges accept.
+    #[error(
+        "HTTP method must be one of GET, POST, PUT, DELETE, PATCH, HEAD or OPTIONS (any case); \
+         got an empty or unknown method"
+    )]
+    InvalidMethod,
+
+    /// The host is not a bare host name.
+    #[error("host {problem}")]
+    InvalidHost {
+        /// What is wrong and how to fix it.
+        problem: &'static str,
+    },
+
+    /// The clock reads a time before the Unix epoch.
+    #[error("the clock reads a time before 1970-01-01T00:00:00Z: set the system clock (or the clock you injected)")]
+    TimestampBeforeEpoch,
+
+    /// The time cannot be written in the scheme's timestamp format.
+    #[error("the time cannot be written as {format}: check the clock (it must be between 1970 and 9999)")]
+    TimestampOutOfRange {
+        /// The format, e.g. "ISO-8601 with milliseconds".
+        format: &'static str,
+    },
+
+    /// A wire timestamp string could not be parsed.
+    #[error("timestamp is not valid {format} (expected e.g. {example})")]
+    InvalidTimestamp {
+        /// The format that was expected.
+        format: &'static str,
+        /// An example of a valid value.
+        example: &'static str,
+    },
+
+    /// The websocket request does not fit the scheme.
+    #[error("websocket request: {problem}")]
+    InvalidWsRequest {
+        /// What is wrong and how to fix it.
+        problem: &'static str,
+    },
+
+    /// The scheme has no websocket authentication of its own.
+    #[error("{scheme} has no websocket login message: {hint}")]
+    WsUnsupported {
+        /// The scheme.
+        scheme: Scheme,
+        /// What to do instead.
+        hint: &'static str,
+    },
+}

@@ -1,0 +1,68 @@
+//! # cexsign
+//!
+//! Byte-exact request signing for centralized crypto exchanges, for trading bots written in Rust.
+//!
+//! Each exchange scheme is one [`Signer`]: build it once from [`Credentials`] (everything that
+//! can be checked or derived is, right there), then sign a [`SignableRequest`] — the method,
+//! path, query and body exactly as they go on the wire — at a [`Timestamp`]. The result is a
+//! [`SignedRequest`] holding the auth headers, ready to apply to any `http::HeaderMap`.
+//!
+//! | scheme | signer |
+//! |---|---|
+//! | Coinbase Advanced Trade, legacy HMAC keys | [`CoinbaseAdvancedHmacSigner`] |
+//! | Coinbase CDP keys (ES256 / Ed25519 JWT) | [`CoinbaseCdpSigner`] (feature `cdp`, on by default) |
+//! | Coinbase Exchange | [`CoinbaseExchangeSigner`] |
+//! | Delta Exchange v2 | [`DeltaSigner`] |
+//! | KuCoin, key versions 1–3 | [`KucoinSigner`] |
+//! | OKX v5, live and demo | [`OkxSigner`] |
+//!
+//! ```
+//! use cexsign::{Credentials, KucoinKeyVersion, KucoinSigner, Method, SignableRequest, Signer, Timestamp};
+//!
+//! let signer = KucoinSigner::new(
+//!     &Credentials::new()
+//!         .api_key("6422da9c97b45100018c6e62")
+//!         .secret("cde06451-dbed")
+//!         .passphrase("1111111"),
+//!     KucoinKeyVersion::V3,
+//! )?;
+//! let body = br#"{"symbol":"BTC-USDT","side":"buy","size":"0.0001","price":"30000","type":"limit","clientOid":"2b802154-8d31-42e6-88ea-c8c18d3e4822","tradeType":"TRADE"}"#;
+//! let request = SignableRequest::new(Method::Post, "/api/v1/orders")?.with_body(body);
+//! let signed = signer.sign(&request, Timestamp::from_unix_millis(1_680_885_532_722))?;
+//! assert_eq!(signed.signature(), "ncPuAcZW8WYUZyvblRVVgMfYoVH+FlCTO6K45/FMLFQ=");
+//!
+//! let mut headers = http::HeaderMap::new();
+//! signed.apply_to(&mut headers);
+//! assert_eq!(headers["kc-api-timestamp"], "1680885532722");
+//! // The derived passphrase is a secret: Debug of the map hides it.
+//! assert!(!format!("{headers:?}").contains("rl1Ki0"));
+//! # Ok::<(), cexsign::Error>(())
+//! ```
+//!
+//! The core is synchronous and does no I/O: it never reads a clock, fetches server time or
+//! serialises a body. What it signs is what it was given.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod credentials;
+mod error;
+mod mac;
+mod request;
+mod schemes;
+mod signer;
+mod time;
+mod ws;
+
+pub use credentials::Credentials;
+pub use error::Error;
+pub use request::{Method, SignableRequest, decode_query};
+pub use schemes::coinbase_advanced::CoinbaseAdvancedHmacSigner;
+#[cfg(feature = "cdp")]
+pub use schemes::coinbase_cdp::{CdpKeyType, CoinbaseCdpSigner};
+pub use schemes::coinbase_exchange::CoinbaseExchangeSigner;
+pub use schemes::delta::{DeltaSigner, DeltaWsAuthType};
+pub use schemes::kucoin::{KucoinKeyVersion, KucoinSigner};
+pub use schemes::okx::{OkxEnvironment, OkxSigner};
+pub use signer::{Prehash, Scheme, SignOptions, SignedRequest, Signer};
+pub use time::{Timestamp, TimestampFormat};
+pub use ws::{WsAuth, WsField, WsRequest};

@@ -1,0 +1,141 @@
+//! Coinbase Exchange (formerly Coinbase Pro / GDAX): REST and the websocket subscribe fields.
+//!
+//! `base64(HMAC-SHA256(base64_decode(secret), timestamp + METHOD + path + "?" + query + body))`.
+//! The only scheme here whose secret is base64-decoded before use; the timestamp is Unix seconds,
+//! optionally with a decimal fraction.
+
+use base64::Engine as _;
+use serde::Serialize;
+use zeroize::Zeroizing;
+
+use super::{Headers, mac, plain_value, timestamp_method_path_query_body, ws_auth};
+use crate::credentials::{ApiKey, HeaderSecret};
+use crate::mac::{Encoding, HmacKey, PrehashParts};
+use crate::{
+    Credentials, Error, Scheme, SignOptions, SignableRequest, SignedRequest, Signer, Timestamp, TimestampFormat,
+    WsAuth, WsField, WsRequest,
+};
+
+/// Signs Coinbase Exchange requests.
+///
+/// ```
+/// use cexsign::{CoinbaseExchangeSigner, Credentials, Method, SignableRequest, Signer, Timestamp};
+/// let signer = CoinbaseExchangeSigner::new(
+///     &Credentials::new()
+///         .api_key("0123456789abcdef0123456789abcdef")
+///         .secret("3Mo69ouxWw+EaVHXlArOsO0jGrKt8/g6PaDAIFwwYsHWzAfA3aVOlpo+8nX8i0tsgb08o1VDlHib7tPuVSP08g==")
+///         .passphrase("testpassphrase"),
+/// )?
+/// .with_fraction_digits(3)?;
+/// let request = SignableRequest::new(Method::Get, "/orders")?.with_query("status=done&limit=2")?;
+/// let signed = signer.sign(&request, Timestamp::from_unix_millis(1_700_000_000_123))?;
+/// assert_eq!(signed.timestamp(), "1700000000.123");
+/// assert_eq!(signed.signature(), "ZlVMCMOet6xyvAS4KhwMHNPkv/bsOekwpci6BSLmE80=");
+/// # Ok::<(), cexsign::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct CoinbaseExchangeSigner {
+    api_key: ApiKey,
+    key: HmacKey,
+    passphrase: HeaderSecret,
+    timestamp_format: TimestampFormat,
+}
+
+const SECRET_LEN: usize = 64;
+const WS_VERIFY_PATH: &str = "/users/self/verify";
+
+impl CoinbaseExchangeSigner {
+    /// Checks the credentials, base64-decodes the secret (it must decode to 64 bytes) and keys
+    /// the HMAC once. Timestamps are whole seconds until [`Self::with_fraction_digits`].
+    pub fn new(credentials: &Credentials) -> Result<Self, Error> {
+        let scheme = Scheme::CoinbaseExchange;
+        let api_key = credentials.require_api_key(scheme)?;
+        let secret = credentials.require_secret(scheme)?;
+        let not_base64 = Error::SecretNotBase64 { scheme, expected: "64 bytes" };
+        let decoded =
+            Zeroizing::new(base64::engine::general_purpose::STANDARD.decode(secret).map_err(|_| not_base64.clone())?);
+        if decoded.len() != SECRET_LEN {
+            return Err(not_base64);
+        }
+        Ok(Self {
+            api_key,
+            key: HmacKey::new(&decoded),
+            passphrase: HeaderSecret::new(credentials.require_passphrase(scheme)?.to_owned(), "passphrase")?,
+            timestamp_format: TimestampFormat::UnixSeconds,
+        })
+    }
+
+    /// Sends the timestamp with this many decimal digits (0–9, e.g. 3 for `1700000000.123`);
+    /// Coinbase accepts decimals.
+    pub fn with_fraction_digits(mut self, digits: u8) -> Result<Self, Error> {
+        if digits > 9 {
+            return Err(Error::TimestampOutOfRange { format: "Unix seconds with more than 9 fractional digits" });
+        }
+        self.timestamp_format = match digits {
+            0 => TimestampFormat::UnixSeconds,
+            digits => TimestampFormat::UnixSecondsFraction { digits },
+        };
+        Ok(self)
+    }
+}
+
+#[derive(Serialize)]
+struct SubscribeMessage<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    product_ids: &'a [&'a str],
+    channels: &'a [&'a str],
+    signature: &'a str,
+    key: &'a str,
+    passphrase: &'a str,
+    timestamp: &'a str,
+}
+
+impl Signer for CoinbaseExchangeSigner {
+    fn scheme(&self) -> Scheme {
+        Scheme::CoinbaseExchange
+    }
+
+    fn sign_with(
+        &self,
+        request: &SignableRequest<'_>,
+        at: Timestamp,
+        options: &SignOptions,
+    ) -> Result<SignedRequest, Error> {
+        let timestamp = self.timestamp_format.render(at)?;
+        let method = request.method().as_str();
+        let prehash =
+            timestamp_method_path_query_body(&timestamp, method, request.path(), request.query(), request.body());
+        let (signature, prehash) = mac(&self.key, prehash, Encoding::Base64, options);
+        let headers = Headers::with_capacity(4)
+            .add("cb-access-key", self.api_key.header_value())
+            .add("cb-access-sign", plain_value(&signature))
+            .add("cb-access-timestamp", plain_value(&timestamp))
+            .add("cb-access-passphrase", self.passphrase.header_value());
+        Ok(headers.into_signed(timestamp, signature, prehash))
+    }
+
+    /// The `subscribe` message with `signature`, `key`, `passphrase` and `timestamp`, signed as
+    /// `GET /users/self/verify`.
+    fn sign_ws_with(&self, request: &WsRequest<'_>, at: Timestamp, options: &SignOptions) -> Result<WsAuth, Error> {
+        let timestamp = self.timestamp_format.render(at)?;
+        let prehash = PrehashParts::new().push_str(&timestamp).push_str("GET").push_str(WS_VERIFY_PATH);
+        let (signature, prehash) = mac(&self.key, prehash, Encoding::Base64, options);
+        let message = SubscribeMessage {
+            kind: "subscribe",
+            product_ids: request.product_ids(),
+            channels: request.channels(),
+            signature: &signature,
+            key: self.api_key.as_str(),
+            passphrase: self.passphrase.expose(),
+            timestamp: &timestamp,
+        };
+        let fields = vec![
+            WsField::new("signature", signature.as_str()),
+            WsField::new("key", self.api_key.as_str()),
+            WsField::sensitive("passphrase", self.passphrase.expose()),
+            WsField::new("timestamp", timestamp.as_str()),
+        ];
+        Ok(ws_auth(&message, fields, &timestamp, &signature, prehash))
+    }
+}

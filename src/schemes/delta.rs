@@ -1,0 +1,132 @@
+//! Delta Exchange v2 (India and Global): REST and the websocket `key-auth` message.
+//!
+//! `hex(HMAC-SHA256(secret, METHOD + timestamp + path + "?" + query + body))`: the method comes
+//! first, unlike the other schemes. Timestamps are whole Unix seconds, valid for 5 seconds.
+
+use serde::Serialize;
+
+use super::{Headers, mac, plain_value, with_query, ws_auth};
+use crate::credentials::ApiKey;
+use crate::mac::{Encoding, HmacKey, PrehashParts};
+use crate::{
+    Credentials, Error, Scheme, SignOptions, SignableRequest, SignedRequest, Signer, Timestamp, TimestampFormat,
+    WsAuth, WsField, WsRequest,
+};
+
+/// The `type` of Delta's websocket auth message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum DeltaWsAuthType {
+    /// `"key-auth"`: current on Delta India (since October 2025).
+    #[default]
+    KeyAuth,
+    /// `"auth"`: the older message, still the one documented for Delta Global.
+    Auth,
+}
+
+impl DeltaWsAuthType {
+    /// The value of the message's `type` field.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::KeyAuth => "key-auth",
+            Self::Auth => "auth",
+        }
+    }
+}
+
+/// Signs Delta Exchange v2 requests.
+///
+/// Delta's CDN also requires a `User-Agent` header on authenticated requests; it is not an auth
+/// header, so set it on your client.
+///
+/// ```
+/// use cexsign::{Credentials, DeltaSigner, Method, SignableRequest, Signer, Timestamp};
+/// let signer = DeltaSigner::new(
+///     &Credentials::new()
+///         .api_key("a207900b7693435a8fa9230a38195d")
+///         .secret("7b6f39dcf660ec1c7c664f612c60410a2bd0c258416b498bf0311f94228f"),
+/// )?;
+/// let request = SignableRequest::new(Method::Get, "/v2/orders")?.with_query("product_id=1&state=open")?;
+/// let signed = signer.sign(&request, Timestamp::from_unix_secs(1_542_110_948))?;
+/// assert_eq!(signed.signature(), "4e38dda3e6477092f360ba70399266d8145630b22bcc34c0ec7f804d5746877a");
+/// # Ok::<(), cexsign::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct DeltaSigner {
+    api_key: ApiKey,
+    key: HmacKey,
+    ws_auth_type: DeltaWsAuthType,
+}
+
+impl DeltaSigner {
+    /// Checks the credentials (API key and secret) and keys the HMAC once.
+    pub fn new(credentials: &Credentials) -> Result<Self, Error> {
+        let scheme = Scheme::Delta;
+        Ok(Self {
+            api_key: credentials.require_api_key(scheme)?,
+            key: HmacKey::new(credentials.require_secret(scheme)?.as_bytes()),
+            ws_auth_type: DeltaWsAuthType::default(),
+        })
+    }
+
+    /// Chooses the websocket auth message type (`key-auth` by default).
+    pub fn with_ws_auth_type(mut self, ws_auth_type: DeltaWsAuthType) -> Self {
+        self.ws_auth_type = ws_auth_type;
+        self
+    }
+}
+
+#[derive(Serialize)]
+struct AuthMessage<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    payload: AuthPayload<'a>,
+}
+
+#[derive(Serialize)]
+struct AuthPayload<'a> {
+    #[serde(rename = "api-key")]
+    api_key: &'a str,
+    signature: &'a str,
+    timestamp: &'a str,
+}
+
+impl Signer for DeltaSigner {
+    fn scheme(&self) -> Scheme {
+        Scheme::Delta
+    }
+
+    fn sign_with(
+        &self,
+        request: &SignableRequest<'_>,
+        at: Timestamp,
+        options: &SignOptions,
+    ) -> Result<SignedRequest, Error> {
+        let timestamp = TimestampFormat::UnixSeconds.render(at)?;
+        let prehash =
+            PrehashParts::new().push_str(request.method().as_str()).push_str(&timestamp).push_str(request.path());
+        let prehash = with_query(prehash, request.query()).push(request.body());
+        let (signature, prehash) = mac(&self.key, prehash, Encoding::Hex, options);
+        let headers = Headers::with_capacity(3)
+            .add("api-key", self.api_key.header_value())
+            .add("timestamp", plain_value(&timestamp))
+            .add("signature", plain_value(&signature));
+        Ok(headers.into_signed(timestamp, signature, prehash))
+    }
+
+    /// The `{"type":"key-auth","payload":{...}}` message, signed as `GET` + timestamp + `/live`.
+    fn sign_ws_with(&self, _request: &WsRequest<'_>, at: Timestamp, options: &SignOptions) -> Result<WsAuth, Error> {
+        let timestamp = TimestampFormat::UnixSeconds.render(at)?;
+        let prehash = PrehashParts::new().push_str("GET").push_str(&timestamp).push_str("/live");
+        let (signature, prehash) = mac(&self.key, prehash, Encoding::Hex, options);
+        let message = AuthMessage {
+            kind: self.ws_auth_type.as_str(),
+            payload: AuthPayload { api_key: self.api_key.as_str(), signature: &signature, timestamp: &timestamp },
+        };
+        let fields = vec![
+            WsField::new("api-key", self.api_key.as_str()),
+            WsField::new("signature", signature.as_str()),
+            WsField::new("timestamp", timestamp.as_str()),
+        ];
+        Ok(ws_auth(&message, fields, &timestamp, &signature, prehash))
+    }
+}

@@ -1,0 +1,80 @@
+//! One file per exchange scheme, and the few pieces they share.
+
+pub mod coinbase_advanced;
+#[cfg(feature = "cdp")]
+pub mod coinbase_cdp;
+pub mod coinbase_exchange;
+pub mod delta;
+pub mod kucoin;
+pub mod okx;
+
+use http::{HeaderName, HeaderValue};
+use serde::Serialize;
+
+use crate::mac::{Encoding, HmacKey, PrehashParts};
+use crate::{Prehash, SignOptions, SignedRequest, WsAuth, WsField};
+
+/// `timestamp + METHOD + path + ("?" + query) + body`: the layout OKX, KuCoin and Coinbase
+/// Exchange share (KuCoin passes its decoded query).
+pub(crate) fn timestamp_method_path_query_body<'a>(
+    timestamp: &'a str,
+    method: &'static str,
+    path: &'a str,
+    query: &'a str,
+    body: &'a [u8],
+) -> PrehashParts<'a> {
+    let prehash = PrehashParts::new().push_str(timestamp).push_str(method).push_str(path);
+    with_query(prehash, query).push(body)
+}
+
+/// Appends `"?" + query` when there is a query; nothing otherwise.
+pub(crate) fn with_query<'a>(prehash: PrehashParts<'a>, query: &'a str) -> PrehashParts<'a> {
+    if query.is_empty() { prehash } else { prehash.push_str("?").push_str(query) }
+}
+
+/// MACs the prehash and keeps the prehash if asked.
+pub(crate) fn mac(
+    key: &HmacKey,
+    prehash: PrehashParts<'_>,
+    encoding: Encoding,
+    options: &SignOptions,
+) -> (String, Option<Prehash>) {
+    let signature = key.sign(&prehash, encoding);
+    let kept = options.keeps_prehash().then(|| Prehash::new(prehash.to_vec()));
+    (signature, kept)
+}
+
+/// A header value built from text the crate produced itself (digits, hex, base64, ISO time).
+pub(crate) fn plain_value(text: &str) -> HeaderValue {
+    HeaderValue::from_str(text).expect("timestamps and encoded MACs are visible ASCII")
+}
+
+/// The auth header list of an HMAC scheme.
+pub(crate) struct Headers(Vec<(HeaderName, HeaderValue)>);
+
+impl Headers {
+    pub(crate) fn with_capacity(n: usize) -> Self {
+        Self(Vec::with_capacity(n))
+    }
+
+    pub(crate) fn add(mut self, name: &'static str, value: HeaderValue) -> Self {
+        self.0.push((HeaderName::from_static(name), value));
+        self
+    }
+
+    pub(crate) fn into_signed(self, timestamp: String, signature: String, prehash: Option<Prehash>) -> SignedRequest {
+        SignedRequest::new(self.0, timestamp, signature, prehash)
+    }
+}
+
+/// Serialises a websocket message laid out by a `#[derive(Serialize)]` struct (field order kept).
+pub(crate) fn ws_auth<M: Serialize>(
+    message: &M,
+    fields: Vec<WsField>,
+    timestamp: &str,
+    signature: &str,
+    prehash: Option<Prehash>,
+) -> WsAuth {
+    let json = serde_json::to_string(message).expect("websocket messages are plain strings and lists");
+    WsAuth::new(fields, json, timestamp.to_owned(), signature.to_owned(), prehash)
+}

@@ -1,0 +1,277 @@
+//! The [`Signer`] trait, its output [`SignedRequest`], and the [`Scheme`] names.
+//!
+//! Signing is pure: credentials (held by the signer), a [`SignableRequest`] and a [`Timestamp`]
+//! in, headers out. No clock is read and nothing is sent. The output is a value that can be
+//! applied to any `http::HeaderMap` or `http::Request`; when signing fails nothing has been
+//! applied anywhere.
+
+use std::fmt;
+
+use http::{HeaderMap, HeaderName, HeaderValue};
+
+use crate::{Error, SignableRequest, Timestamp, WsAuth, WsRequest};
+
+/// The signing schemes this crate implements; the ids match the vector file names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Scheme {
+    /// Coinbase Advanced Trade with legacy HMAC keys ([`crate::CoinbaseAdvancedHmacSigner`]).
+    CoinbaseAdvancedHmac,
+    /// Coinbase CDP keys, ES256 or Ed25519 JWTs ([`crate::CoinbaseCdpSigner`]).
+    CoinbaseCdp,
+    /// Coinbase Exchange, formerly Coinbase Pro ([`crate::CoinbaseExchangeSigner`]).
+    CoinbaseExchange,
+    /// Delta Exchange v2 ([`crate::DeltaSigner`]).
+    Delta,
+    /// KuCoin, key versions 1–3 ([`crate::KucoinSigner`]).
+    Kucoin,
+    /// OKX v5, live and demo ([`crate::OkxSigner`]).
+    Okx,
+}
+
+impl Scheme {
+    /// Every scheme, in a stable order.
+    pub const ALL: [Scheme; 6] = [
+        Scheme::CoinbaseAdvancedHmac,
+        Scheme::CoinbaseCdp,
+        Scheme::CoinbaseExchange,
+        Scheme::Delta,
+        Scheme::Kucoin,
+        Scheme::Okx,
+    ];
+
+    /// The stable id, as in the conformance vectors (`"okx"`, `"coinbase_cdp_jwt"`, ...).
+    pub const fn id(self) -> &'static str {
+        match self {
+            Scheme::CoinbaseAdvancedHmac => "coinbase_advanced_hmac",
+            Scheme::CoinbaseCdp => "coinbase_cdp_jwt",
+            Scheme::CoinbaseExchange => "coinbase_exchange",
+            Scheme::Delta => "delta",
+            Scheme::Kucoin => "kucoin",
+            Scheme::Okx => "okx",
+        }
+    }
+
+    /// The scheme with this id.
+    pub fn from_id(id: &str) -> Option<Scheme> {
+        Self::ALL.into_iter().find(|s| s.id() == id)
+    }
+
+    /// A human name ("Coinbase Exchange").
+    pub const fn name(self) -> &'static str {
+        match self {
+            Scheme::CoinbaseAdvancedHmac => "Coinbase Advanced Trade (legacy HMAC)",
+            Scheme::CoinbaseCdp => "Coinbase CDP",
+            Scheme::CoinbaseExchange => "Coinbase Exchange",
+            Scheme::Delta => "Delta Exchange",
+            Scheme::Kucoin => "KuCoin",
+            Scheme::Okx => "OKX",
+        }
+    }
+}
+
+impl fmt::Display for Scheme {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Per-call choices that do not change what a correct signature is.
+///
+/// ```
+/// use cexsign::SignOptions;
+/// let options = SignOptions::new().keep_prehash();
+/// assert!(options.keeps_prehash());
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SignOptions {
+    keep_prehash: bool,
+    nonce: Option<String>,
+}
+
+impl SignOptions {
+    /// Defaults: no prehash kept, a fresh random nonce where the scheme uses one.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Keep the exact prehash in the output, for debugging a rejected request.
+    pub fn keep_prehash(mut self) -> Self {
+        self.keep_prehash = true;
+        self
+    }
+
+    /// Use this nonce instead of a random one (Coinbase CDP JWTs). For tests and conformance
+    /// vectors only: a live exchange rejects a reused nonce.
+    pub fn with_nonce(mut self, nonce: impl Into<String>) -> Self {
+        self.nonce = Some(nonce.into());
+        self
+    }
+
+    /// Whether the prehash is kept.
+    pub fn keeps_prehash(&self) -> bool {
+        self.keep_prehash
+    }
+
+    /// The injected nonce, if any.
+    pub fn nonce(&self) -> Option<&str> {
+        self.nonce.as_deref()
+    }
+}
+
+/// Signs requests for one API key of one exchange scheme.
+///
+/// Object-safe: a bot can hold `Box<dyn Signer>` or `Arc<dyn Signer>` per venue.
+///
+/// ```
+/// use cexsign::{Credentials, Method, OkxEnvironment, OkxSigner, SignableRequest, Signer, Timestamp};
+///
+/// let signer: Box<dyn Signer> = Box::new(OkxSigner::new(
+///     &Credentials::new()
+///         .api_key("985d5b66-57ce-40fb-b714-afc0b9787083")
+///         .secret("22582BD0CFF14C41EDBF1AB98506286D")
+///         .passphrase("Passphrase1!"),
+///     OkxEnvironment::Live,
+/// )?);
+/// let request = SignableRequest::new(Method::Get, "/api/v5/account/balance")?.with_query("ccy=BTC")?;
+/// let at = cexsign::TimestampFormat::Iso8601Millis.parse("2020-12-08T09:08:57.715Z")?;
+/// let signed = signer.sign(&request, at)?;
+/// assert_eq!(signed.signature(), "HiZhvSfMtWJA3uUIVXV3a/bSXNPCWvYFXoGCVS8V4zY=");
+/// assert_eq!(signed.header("OK-ACCESS-TIMESTAMP").unwrap(), "2020-12-08T09:08:57.715Z");
+///
+/// let mut headers = http::HeaderMap::new();
+/// signed.apply_to(&mut headers);
+/// assert_eq!(headers.len(), 4);
+/// # Ok::<(), cexsign::Error>(())
+/// ```
+pub trait Signer: Send + Sync + fmt::Debug {
+    /// The scheme this signer implements.
+    fn scheme(&self) -> Scheme;
+
+    /// Signs `request` as of `at`, with per-call options.
+    fn sign_with(
+        &self,
+        request: &SignableRequest<'_>,
+        at: Timestamp,
+        options: &SignOptions,
+    ) -> Result<SignedRequest, Error>;
+
+    /// Builds the websocket login or subscribe authentication as of `at`, through the same MAC
+    /// path as REST.
+    fn sign_ws_with(&self, request: &WsRequest<'_>, at: Timestamp, options: &SignOptions) -> Result<WsAuth, Error>;
+
+    /// Signs `request` as of `at`.
+    fn sign(&self, request: &SignableRequest<'_>, at: Timestamp) -> Result<SignedRequest, Error> {
+        self.sign_with(request, at, &SignOptions::default())
+    }
+
+    /// Builds the websocket authentication as of `at`.
+    fn sign_ws(&self, request: &WsRequest<'_>, at: Timestamp) -> Result<WsAuth, Error> {
+        self.sign_ws_with(request, at, &SignOptions::default())
+    }
+}
+
+/// The exact message that was MACed (for JWTs: the JWS signing input).
+///
+/// Kept only when asked for with [`SignOptions::keep_prehash`]. It holds no secret, but it does
+/// hold the request body, so `Debug` shows only its length; print it deliberately with
+/// `Display` or read [`Prehash::as_bytes`].
+#[derive(Clone, PartialEq, Eq)]
+pub struct Prehash(Vec<u8>);
+
+impl Prehash {
+    pub(crate) fn new(bytes: Vec<u8>) -> Self {
+        Self(bytes)
+    }
+
+    /// The bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+
+    /// The bytes as text, when they are UTF-8 (always, for the schemes here, given a UTF-8 body).
+    pub fn as_str(&self) -> Option<&str> {
+        std::str::from_utf8(&self.0).ok()
+    }
+}
+
+impl fmt::Debug for Prehash {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Prehash({} bytes)", self.0.len())
+    }
+}
+
+impl fmt::Display for Prehash {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&String::from_utf8_lossy(&self.0))
+    }
+}
+
+/// The result of signing one request: the auth headers, and what went into them.
+///
+/// Secret-bearing header values (passphrases, bearer tokens) are marked sensitive, so
+/// `Debug` of the headers or of an `http::HeaderMap` they are applied to hides them.
+#[derive(Debug, Clone)]
+pub struct SignedRequest {
+    headers: Vec<(HeaderName, HeaderValue)>,
+    timestamp: String,
+    signature: String,
+    prehash: Option<Prehash>,
+}
+
+impl SignedRequest {
+    pub(crate) fn new(
+        headers: Vec<(HeaderName, HeaderValue)>,
+        timestamp: String,
+        signature: String,
+        prehash: Option<Prehash>,
+    ) -> Self {
+        Self { headers, timestamp, signature, prehash }
+    }
+
+    /// The auth headers, in the order the scheme's reference SDK sends them.
+    pub fn headers(&self) -> impl ExactSizeIterator<Item = (&HeaderName, &HeaderValue)> {
+        self.headers.iter().map(|(name, value)| (name, value))
+    }
+
+    /// One auth header, by case-insensitive name.
+    pub fn header(&self, name: &str) -> Option<&HeaderValue> {
+        self.headers.iter().find(|(n, _)| n.as_str().eq_ignore_ascii_case(name)).map(|(_, v)| v)
+    }
+
+    /// The timestamp exactly as it was signed and as it appears in the headers.
+    pub fn timestamp(&self) -> &str {
+        &self.timestamp
+    }
+
+    /// The signature as it appears on the wire (for JWTs: the token's signature part).
+    pub fn signature(&self) -> &str {
+        &self.signature
+    }
+
+    /// The prehash, when [`SignOptions::keep_prehash`] asked for it.
+    pub fn prehash(&self) -> Option<&Prehash> {
+        self.prehash.as_ref()
+    }
+
+    /// Sets the auth headers on `headers`, replacing any previous value of the same name.
+    pub fn apply_to(&self, headers: &mut HeaderMap) {
+        for (name, value) in &self.headers {
+            headers.insert(name.clone(), value.clone());
+        }
+    }
+
+    /// Sets the auth headers on an `http::Request`.
+    pub fn apply_to_request<B>(&self, request: &mut http::Request<B>) {
+        self.apply_to(request.headers_mut());
+    }
+
+    /// The auth headers as a new map.
+    pub fn into_header_map(self) -> HeaderMap {
+        let mut map = HeaderMap::with_capacity(self.headers.len());
+        for (name, value) in self.headers {
+            map.insert(name, value);
+        }
+        map
+    }
+}

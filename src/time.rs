@@ -1,0 +1,329 @@
+//! Time as the signers see it: one [`Timestamp`] read once, and the wire formats it is written in.
+//!
+//! A signer renders the timestamp exactly once per request and uses the same string in the
+//! prehash and in the header, so "seconds in the header, milliseconds in the prehash" cannot
+//! happen. The core never reads a clock by itself: the caller passes the instant to sign at.
+
+use std::fmt::Write as _;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use crate::Error;
+
+/// An instant at or after the Unix epoch, with nanosecond precision.
+///
+/// ```
+/// use cexsign::{Timestamp, TimestampFormat};
+/// let at = Timestamp::from_unix_millis(1_700_000_000_123);
+/// assert_eq!(TimestampFormat::UnixSeconds.render(at)?, "1700000000");
+/// assert_eq!(TimestampFormat::UnixMillis.render(at)?, "1700000000123");
+/// assert_eq!(TimestampFormat::Iso8601Millis.render(at)?, "2023-11-14T22:13:20.123Z");
+/// # Ok::<(), cexsign::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Timestamp {
+    since_epoch: Duration,
+}
+
+impl Timestamp {
+    /// Whole seconds since the Unix epoch.
+    pub const fn from_unix_secs(secs: u64) -> Self {
+        Self { since_epoch: Duration::from_secs(secs) }
+    }
+
+    /// Milliseconds since the Unix epoch.
+    pub const fn from_unix_millis(millis: u64) -> Self {
+        Self { since_epoch: Duration::from_millis(millis) }
+    }
+
+    /// The time elapsed since the Unix epoch.
+    pub const fn from_duration_since_epoch(since_epoch: Duration) -> Self {
+        Self { since_epoch }
+    }
+
+    /// A wall-clock reading; fails for a time before 1970 instead of signing a nonsense value.
+    pub fn from_system_time(time: SystemTime) -> Result<Self, Error> {
+        time.duration_since(UNIX_EPOCH).map(Self::from_duration_since_epoch).map_err(|_| Error::TimestampBeforeEpoch)
+    }
+
+    /// The system clock, now.
+    pub fn now() -> Result<Self, Error> {
+        Self::from_system_time(SystemTime::now())
+    }
+
+    /// Whole seconds since the epoch.
+    pub const fn unix_secs(self) -> u64 {
+        self.since_epoch.as_secs()
+    }
+
+    /// Whole milliseconds since the epoch.
+    pub const fn unix_millis(self) -> u128 {
+        self.since_epoch.as_millis()
+    }
+
+    /// The time elapsed since the epoch.
+    pub const fn duration_since_epoch(self) -> Duration {
+        self.since_epoch
+    }
+
+    /// The same instant as a [`SystemTime`].
+    pub fn to_system_time(self) -> SystemTime {
+        UNIX_EPOCH + self.since_epoch
+    }
+}
+
+impl TryFrom<SystemTime> for Timestamp {
+    type Error = Error;
+
+    fn try_from(time: SystemTime) -> Result<Self, Error> {
+        Self::from_system_time(time)
+    }
+}
+
+/// How a scheme writes its timestamp on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TimestampFormat {
+    /// Integer Unix seconds: `1700000000` (Coinbase Advanced, Delta, CDP `nbf`, OKX ws login).
+    UnixSeconds,
+    /// Unix seconds with a fixed number of fractional digits (1–9), truncated, not rounded:
+    /// `1700000000.123` (Coinbase Exchange accepts decimals).
+    UnixSecondsFraction {
+        /// Number of digits after the point.
+        digits: u8,
+    },
+    /// Integer Unix milliseconds: `1700000000123` (KuCoin).
+    UnixMillis,
+    /// ISO-8601 UTC with exactly three fractional digits and `Z`: `2023-11-14T22:13:20.123Z` (OKX).
+    Iso8601Millis,
+}
+
+impl TimestampFormat {
+    fn name(self) -> &'static str {
+        match self {
+            Self::UnixSeconds => "integer Unix seconds",
+            Self::UnixSecondsFraction { .. } => "Unix seconds with a decimal fraction",
+            Self::UnixMillis => "integer Unix milliseconds",
+            Self::Iso8601Millis => "ISO-8601 UTC with milliseconds",
+        }
+    }
+
+    fn example(self) -> &'static str {
+        match self {
+            Self::UnixSeconds => "1700000000",
+            Self::UnixSecondsFraction { .. } => "1700000000.123",
+            Self::UnixMillis => "1700000000123",
+            Self::Iso8601Millis => "2023-11-14T22:13:20.123Z",
+        }
+    }
+
+    fn invalid(self) -> Error {
+        Error::InvalidTimestamp { format: self.name(), example: self.example() }
+    }
+
+    /// Writes `at` in this format.
+    ///
+    /// Fails when the instant cannot be written (a year after 9999 in ISO form, or more than 9
+    /// fractional digits asked for).
+    pub fn render(self, at: Timestamp) -> Result<String, Error> {
+        let mut out = String::with_capacity(24);
+        self.render_into(at, &mut out)?;
+        Ok(out)
+    }
+
+    pub(crate) fn render_into(self, at: Timestamp, out: &mut String) -> Result<(), Error> {
+        let secs = at.unix_secs();
+        let nanos = at.since_epoch.subsec_nanos();
+        match self {
+            Self::UnixSeconds => write!(out, "{secs}"),
+            Self::UnixMillis => write!(out, "{}", at.unix_millis()),
+            Self::UnixSecondsFraction { digits: 0 } => write!(out, "{secs}"),
+            Self::UnixSecondsFraction { digits } if digits <= 9 => {
+                let fraction = nanos / 10u32.pow(9 - u32::from(digits));
+                write!(out, "{secs}.{fraction:0width$}", width = usize::from(digits))
+            }
+            Self::UnixSecondsFraction { .. } => {
+                return Err(Error::TimestampOutOfRange { format: "Unix seconds with more than 9 fractional digits" });
+            }
+            Self::Iso8601Millis => {
+                let out_of_range = Error::TimestampOutOfRange { format: self.name() };
+                let secs = i64::try_from(secs).map_err(|_| out_of_range.clone())?;
+                let t = time::OffsetDateTime::from_unix_timestamp(secs).map_err(|_| out_of_range.clone())?;
+                if t.year() > 9999 {
+                    return Err(out_of_range);
+                }
+                write!(
+                    out,
+                    "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+                    t.year(),
+                    u8::from(t.month()),
+                    t.day(),
+                    t.hour(),
+                    t.minute(),
+                    t.second(),
+                    nanos / 1_000_000
+                )
+            }
+        }
+        .expect("writing to a String cannot fail");
+        Ok(())
+    }
+
+    /// Reads a wire timestamp written in this format.
+    ///
+    /// Strict: no sign, no whitespace, no exponent; `UnixSecondsFraction` accepts an integer or
+    /// 1–9 fractional digits; `Iso8601Millis` accepts exactly `YYYY-MM-DDTHH:MM:SS.mmmZ`.
+    pub fn parse(self, text: &str) -> Result<Timestamp, Error> {
+        let invalid = || self.invalid();
+        match self {
+            Self::UnixSeconds => parse_digits(text).map(Timestamp::from_unix_secs).ok_or_else(invalid),
+            Self::UnixMillis => parse_digits(text).map(Timestamp::from_unix_millis).ok_or_else(invalid),
+            Self::UnixSecondsFraction { .. } => {
+                let (whole, fraction) = match text.split_once('.') {
+                    Some((whole, fraction)) => (whole, Some(fraction)),
+                    None => (text, None),
+                };
+                let secs = parse_digits(whole).ok_or_else(invalid)?;
+                let nanos = match fraction {
+                    None => 0,
+                    Some(f) if (1..=9).contains(&f.len()) => {
+                        let value = parse_digits(f).ok_or_else(invalid)?;
+                        // Checked above: at most 9 digits, so both fit a u32.
+                        (value * 10u64.pow(9 - f.len() as u32)) as u32
+                    }
+                    Some(_) => return Err(invalid()),
+                };
+                Ok(Timestamp::from_duration_since_epoch(Duration::new(secs, nanos)))
+            }
+            Self::Iso8601Millis => parse_iso_millis(text).ok_or_else(invalid),
+        }
+    }
+}
+
+fn parse_digits(text: &str) -> Option<u64> {
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    text.parse().ok()
+}
+
+fn parse_iso_millis(text: &str) -> Option<Timestamp> {
+    let b = text.as_bytes();
+    if b.len() != 24
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || b[10] != b'T'
+        || b[13] != b':'
+        || b[16] != b':'
+        || b[19] != b'.'
+        || b[23] != b'Z'
+    {
+        return None;
+    }
+    let field = |range: std::ops::Range<usize>| parse_digits(text.get(range)?);
+    let year = i32::try_from(field(0..4)?).ok()?;
+    let month = time::Month::try_from(u8::try_from(field(5..7)?).ok()?).ok()?;
+    let day = u8::try_from(field(8..10)?).ok()?;
+    let hour = u8::try_from(field(11..13)?).ok()?;
+    let minute = u8::try_from(field(14..16)?).ok()?;
+    let second = u8::try_from(field(17..19)?).ok()?;
+    let millis = u16::try_from(field(20..23)?).ok()?;
+    let date = time::Date::from_calendar_date(year, month, day).ok()?;
+    let clock = time::Time::from_hms_milli(hour, minute, second, millis).ok()?;
+    let since_epoch = time::PrimitiveDateTime::new(date, clock).assume_utc().unix_timestamp_nanos();
+    let since_epoch = u64::try_from(since_epoch).ok()?;
+    Some(Timestamp::from_duration_since_epoch(Duration::from_nanos(since_epoch)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_each_format() {
+        let at = Timestamp::from_duration_since_epoch(Duration::new(1_607_418_537, 715_999_999));
+        assert_eq!(TimestampFormat::UnixSeconds.render(at).unwrap(), "1607418537");
+        assert_eq!(TimestampFormat::UnixMillis.render(at).unwrap(), "1607418537715");
+        assert_eq!(TimestampFormat::Iso8601Millis.render(at).unwrap(), "2020-12-08T09:08:57.715Z");
+        let frac = |digits| TimestampFormat::UnixSecondsFraction { digits }.render(at).unwrap();
+        assert_eq!(frac(0), "1607418537");
+        assert_eq!(frac(3), "1607418537.715");
+        assert_eq!(frac(6), "1607418537.715999");
+        assert_eq!(frac(1), "1607418537.7");
+    }
+
+    #[test]
+    fn millisecond_fraction_keeps_leading_zeros() {
+        let at = Timestamp::from_unix_millis(1_700_000_000_007);
+        assert_eq!(TimestampFormat::Iso8601Millis.render(at).unwrap(), "2023-11-14T22:13:20.007Z");
+        let three = TimestampFormat::UnixSecondsFraction { digits: 3 };
+        assert_eq!(three.render(at).unwrap(), "1700000000.007");
+    }
+
+    #[test]
+    fn epoch_itself_renders() {
+        let at = Timestamp::from_unix_secs(0);
+        assert_eq!(TimestampFormat::Iso8601Millis.render(at).unwrap(), "1970-01-01T00:00:00.000Z");
+        assert_eq!(TimestampFormat::UnixMillis.render(at).unwrap(), "0");
+    }
+
+    #[test]
+    fn before_epoch_is_an_error() {
+        let before = UNIX_EPOCH - Duration::from_secs(1);
+        let err = Timestamp::from_system_time(before).unwrap_err();
+        assert_eq!(err, Error::TimestampBeforeEpoch);
+        assert!(err.to_string().contains("before 1970"));
+    }
+
+    #[test]
+    fn year_after_9999_is_not_representable_in_iso() {
+        let at = Timestamp::from_unix_secs(253_402_300_800); // 10000-01-01
+        let err = TimestampFormat::Iso8601Millis.render(at).unwrap_err();
+        assert!(err.to_string().contains("cannot be written as ISO-8601"), "{err}");
+        let last = Timestamp::from_unix_secs(253_402_300_799);
+        assert_eq!(TimestampFormat::Iso8601Millis.render(last).unwrap(), "9999-12-31T23:59:59.000Z");
+    }
+
+    #[test]
+    fn too_many_fraction_digits_is_an_error() {
+        let err = TimestampFormat::UnixSecondsFraction { digits: 10 }.render(Timestamp::from_unix_secs(1)).unwrap_err();
+        assert!(err.to_string().contains("more than 9 fractional digits"));
+    }
+
+    #[test]
+    fn parses_what_it_renders() {
+        let at = Timestamp::from_unix_millis(1_718_007_932_882);
+        for format in [
+            TimestampFormat::UnixMillis,
+            TimestampFormat::Iso8601Millis,
+            TimestampFormat::UnixSecondsFraction { digits: 3 },
+        ] {
+            let text = format.render(at).unwrap();
+            assert_eq!(format.parse(&text).unwrap(), at, "{format:?} {text}");
+        }
+        let secs = TimestampFormat::UnixSeconds;
+        assert_eq!(secs.parse("1718007932").unwrap(), Timestamp::from_unix_secs(1_718_007_932));
+    }
+
+    #[test]
+    fn parse_rejects_malformed_input() {
+        for (format, text) in [
+            (TimestampFormat::UnixSeconds, ""),
+            (TimestampFormat::UnixSeconds, "-1"),
+            (TimestampFormat::UnixSeconds, " 1"),
+            (TimestampFormat::UnixSeconds, "1.5"),
+            (TimestampFormat::UnixSeconds, "99999999999999999999999"),
+            (TimestampFormat::UnixMillis, "1e3"),
+            (TimestampFormat::UnixSecondsFraction { digits: 3 }, "1."),
+            (TimestampFormat::UnixSecondsFraction { digits: 3 }, ".5"),
+            (TimestampFormat::UnixSecondsFraction { digits: 3 }, "1.1234567890"),
+            (TimestampFormat::Iso8601Millis, "2020-12-08T09:08:57Z"),
+            (TimestampFormat::Iso8601Millis, "2020-13-08T09:08:57.715Z"),
+            (TimestampFormat::Iso8601Millis, "2020-12-08 09:08:57.715Z"),
+            (TimestampFormat::Iso8601Millis, "2020-12-08T09:08:57.715+"),
+            (TimestampFormat::Iso8601Millis, "2020-12-08T09:08:57.71éZ"),
+        ] {
+            let err = format.parse(text).unwrap_err();
+            assert!(err.to_string().starts_with("timestamp is not valid"), "{text}: {err}");
+        }
+    }
+}

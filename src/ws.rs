@@ -1,0 +1,153 @@
+//! Websocket authentication: what to subscribe to in, the auth fields and the whole message out.
+//!
+//! Each scheme fills a [`WsAuth`] from its own file, signing through the same MAC path as its
+//! REST requests.
+
+use std::fmt;
+
+use crate::Prehash;
+
+/// What a websocket login or subscribe message is for.
+///
+/// Login-only schemes (OKX, Delta) ignore the channels; Coinbase subscribe messages carry them.
+///
+/// ```
+/// use cexsign::WsRequest;
+/// let login = WsRequest::login();
+/// let level2 = WsRequest::subscribe(&["level2"], &["BTC-USD", "ETH-USD"]);
+/// assert_eq!(level2.channels(), ["level2"]);
+/// assert!(login.product_ids().is_empty());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WsRequest<'a> {
+    channels: &'a [&'a str],
+    product_ids: &'a [&'a str],
+}
+
+impl<'a> WsRequest<'a> {
+    /// A login message with no subscription (OKX `op: login`, Delta `key-auth`).
+    pub const fn login() -> Self {
+        Self { channels: &[], product_ids: &[] }
+    }
+
+    /// A subscribe message for these channels and products, in the order given. Coinbase Advanced
+    /// Trade takes exactly one channel per message.
+    pub const fn subscribe(channels: &'a [&'a str], product_ids: &'a [&'a str]) -> Self {
+        Self { channels, product_ids }
+    }
+
+    /// The channels.
+    pub fn channels(&self) -> &'a [&'a str] {
+        self.channels
+    }
+
+    /// The product ids.
+    pub fn product_ids(&self) -> &'a [&'a str] {
+        self.product_ids
+    }
+}
+
+/// One auth field of a websocket message.
+#[derive(Clone, PartialEq, Eq)]
+pub struct WsField {
+    name: &'static str,
+    value: String,
+    sensitive: bool,
+}
+
+impl WsField {
+    pub(crate) fn new(name: &'static str, value: impl Into<String>) -> Self {
+        Self { name, value: value.into(), sensitive: false }
+    }
+
+    pub(crate) fn sensitive(name: &'static str, value: impl Into<String>) -> Self {
+        Self { name, value: value.into(), sensitive: true }
+    }
+
+    /// The field name as the exchange spells it (`apiKey`, `sign`, `jwt`, ...).
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// The value, always a string on the wire.
+    pub fn value(&self) -> &str {
+        &self.value
+    }
+
+    /// Whether the value is a secret (a passphrase or a bearer token).
+    pub fn is_sensitive(&self) -> bool {
+        self.sensitive
+    }
+}
+
+impl fmt::Debug for WsField {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let value: &dyn fmt::Debug = if self.sensitive { &"[REDACTED]" } else { &self.value };
+        f.debug_tuple("WsField").field(&self.name).field(value).finish()
+    }
+}
+
+/// A signed websocket login or subscribe message.
+///
+/// The message holds the passphrase or token for some schemes, so `Debug` shows the fields
+/// (secrets redacted) but not the message; send it with [`WsAuth::message_json`].
+#[derive(Clone)]
+pub struct WsAuth {
+    fields: Vec<WsField>,
+    message: String,
+    timestamp: String,
+    signature: String,
+    prehash: Option<Prehash>,
+}
+
+impl WsAuth {
+    pub(crate) fn new(
+        fields: Vec<WsField>,
+        message: String,
+        timestamp: String,
+        signature: String,
+        prehash: Option<Prehash>,
+    ) -> Self {
+        Self { fields, message, timestamp, signature, prehash }
+    }
+
+    /// The auth fields, in message order.
+    pub fn fields(&self) -> &[WsField] {
+        &self.fields
+    }
+
+    /// One field's value by exact name.
+    pub fn field(&self, name: &str) -> Option<&str> {
+        self.fields.iter().find(|f| f.name == name).map(|f| f.value.as_str())
+    }
+
+    /// The whole message to send, as compact JSON.
+    pub fn message_json(&self) -> &str {
+        &self.message
+    }
+
+    /// The timestamp as signed.
+    pub fn timestamp(&self) -> &str {
+        &self.timestamp
+    }
+
+    /// The signature (for JWTs: the whole token).
+    pub fn signature(&self) -> &str {
+        &self.signature
+    }
+
+    /// The prehash, when it was asked for.
+    pub fn prehash(&self) -> Option<&Prehash> {
+        self.prehash.as_ref()
+    }
+}
+
+impl fmt::Debug for WsAuth {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WsAuth")
+            .field("fields", &self.fields)
+            .field("timestamp", &self.timestamp)
+            .field("message_len", &self.message.len())
+            .finish_non_exhaustive()
+    }
+}
