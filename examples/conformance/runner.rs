@@ -1,0 +1,217 @@
+//! Reads conformance vectors (format `cexsign-vectors/1`) and signs each one from its inputs
+//! only: credentials, timestamp, method, path, query, body and options. `expected` is never read
+//! here. Shared by the `conformance` example and the test suite.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use cexsign::{
+    CoinbaseAdvancedHmacSigner, CoinbaseCdpSigner, CoinbaseExchangeSigner, Credentials, DeltaSigner,
+    DeltaWsAuthType, Error, KucoinKeyVersion, KucoinSigner, Method, OkxEnvironment, OkxSigner, Scheme,
+    SignOptions, SignableRequest, Signer, Timestamp, TimestampFormat, WsRequest,
+};
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+/// One vector's inputs. `expected` is deliberately not a field: the runner cannot peek at it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Vector {
+    pub id: String,
+    pub scheme: String,
+    pub kind: String,
+    pub credentials: VectorCredentials,
+    pub timestamp: String,
+    #[serde(default)]
+    pub method: String,
+    #[serde(default)]
+    pub path: String,
+    #[serde(default)]
+    pub query: String,
+    #[serde(default)]
+    pub body: String,
+    #[serde(default)]
+    pub options: Map<String, Value>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct VectorCredentials {
+    pub api_key: String,
+    pub secret: String,
+    pub passphrase: Option<String>,
+    pub key_version: Option<u32>,
+    pub key_type: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct VectorFile {
+    vectors: Vec<Vector>,
+}
+
+/// What the crate produced for one vector. The example prints `values`; the test suite also
+/// checks the other fields stage by stage.
+#[derive(Debug, Clone)]
+#[allow(dead_code)]
+pub struct Produced {
+    /// REST: the auth headers (lower-case names); ws: the flat auth fields.
+    pub values: BTreeMap<String, String>,
+    pub signature: String,
+    pub prehash: Option<String>,
+    /// ws only: the whole message.
+    pub message: Option<String>,
+}
+
+/// Loads one vector file, or every `*.json` file of a directory (sorted by name).
+pub fn load(path: &Path) -> Result<Vec<Vector>, String> {
+    let files: Vec<PathBuf> = if path.is_dir() {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(path)
+            .map_err(|e| format!("{}: cannot read directory: {e}", path.display()))?
+            .filter_map(|entry| entry.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|ext| ext == "json"))
+            .collect();
+        files.sort();
+        if files.is_empty() {
+            return Err(format!("{}: no .json vector files in this directory", path.display()));
+        }
+        files
+    } else {
+        vec![path.to_path_buf()]
+    };
+    let mut vectors = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file).map_err(|e| format!("{}: cannot read: {e}", file.display()))?;
+        let parsed: VectorFile = serde_json::from_str(&text)
+            .map_err(|e| format!("{}: not a cexsign-vectors/1 file: {e}", file.display()))?;
+        vectors.extend(parsed.vectors);
+    }
+    Ok(vectors)
+}
+
+fn option_str<'a>(vector: &'a Vector, name: &str) -> Option<&'a str> {
+    vector.options.get(name).and_then(Value::as_str)
+}
+
+fn option_list<'a>(vector: &'a Vector, name: &str) -> Vec<&'a str> {
+    match vector.options.get(name) {
+        Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).collect(),
+        Some(Value::String(one)) => vec![one.as_str()],
+        _ => Vec::new(),
+    }
+}
+
+fn credentials(vector: &Vector) -> Credentials {
+    let c = &vector.credentials;
+    let credentials = Credentials::new().api_key(c.api_key.as_str()).secret(c.secret.as_str());
+    match &c.passphrase {
+        Some(p) => credentials.passphrase(p.as_str()),
+        None => credentials,
+    }
+}
+
+/// The signer a vector asks for, and the instant it is signed at.
+pub fn signer_for(vector: &Vector) -> Result<(Box<dyn Signer>, Timestamp), String> {
+    let scheme = Scheme::from_id(&vector.scheme).ok_or_else(|| format!("scheme '{}' is not supported", vector.scheme))?;
+    let ws = vector.kind == "ws";
+    let credentials = credentials(vector);
+    let err = |e: Error| e.to_string();
+    let ts = vector.timestamp.as_str();
+    Ok(match scheme {
+        Scheme::CoinbaseAdvancedHmac => (
+            Box::new(CoinbaseAdvancedHmacSigner::new(&credentials).map_err(err)?),
+            TimestampFormat::UnixSeconds.parse(ts).map_err(err)?,
+        ),
+        Scheme::CoinbaseCdp => {
+            let mut signer = CoinbaseCdpSigner::new(&credentials).map_err(err)?;
+            if let Some(expected) = &vector.credentials.key_type {
+                if !signer.key_type().alg().eq_ignore_ascii_case(expected) {
+                    return Err(format!("key_type {expected} does not match the key, which is {}", signer.key_type().alg()));
+                }
+            }
+            if let Some(seconds) = vector.options.get("expires_in").and_then(Value::as_u64) {
+                signer = signer.with_expires_in(Duration::from_secs(seconds)).map_err(err)?;
+            }
+            (Box::new(signer), TimestampFormat::UnixSeconds.parse(ts).map_err(err)?)
+        }
+        Scheme::CoinbaseExchange => {
+            let digits = ts.split_once('.').map_or(0, |(_, fraction)| fraction.len());
+            let digits = u8::try_from(digits).map_err(|_| "timestamp fraction too long".to_owned())?;
+            let signer = CoinbaseExchangeSigner::new(&credentials).map_err(err)?.with_fraction_digits(digits).map_err(err)?;
+            (Box::new(signer), TimestampFormat::UnixSecondsFraction { digits }.parse(ts).map_err(err)?)
+        }
+        Scheme::Delta => {
+            let ws_type = match option_str(vector, "type") {
+                Some("auth") => DeltaWsAuthType::Auth,
+                _ => DeltaWsAuthType::KeyAuth,
+            };
+            let signer = DeltaSigner::new(&credentials).map_err(err)?.with_ws_auth_type(ws_type);
+            (Box::new(signer), TimestampFormat::UnixSeconds.parse(ts).map_err(err)?)
+        }
+        Scheme::Kucoin => {
+            let version = match vector.credentials.key_version {
+                Some(v) => KucoinKeyVersion::try_from(v).map_err(err)?,
+                None => KucoinKeyVersion::default(),
+            };
+            (Box::new(KucoinSigner::new(&credentials, version).map_err(err)?), TimestampFormat::UnixMillis.parse(ts).map_err(err)?)
+        }
+        Scheme::Okx => {
+            let demo = vector.options.get("demo").and_then(Value::as_bool).unwrap_or(false);
+            let environment = if demo { OkxEnvironment::Demo } else { OkxEnvironment::Live };
+            let format = if ws { TimestampFormat::UnixSeconds } else { TimestampFormat::Iso8601Millis };
+            (Box::new(OkxSigner::new(&credentials, environment).map_err(err)?), format.parse(ts).map_err(err)?)
+        }
+        _ => return Err(format!("scheme '{}' is not supported", vector.scheme)),
+    })
+}
+
+/// Signs one vector from its inputs.
+pub fn run(vector: &Vector) -> Result<Produced, String> {
+    let (signer, at) = signer_for(vector)?;
+    let err = |e: Error| e.to_string();
+    let mut options = SignOptions::new().keep_prehash();
+    if let Some(nonce) = option_str(vector, "nonce") {
+        options = options.with_nonce(nonce);
+    }
+    match vector.kind.as_str() {
+        "rest" => {
+            let method: Method = vector.method.parse().map_err(err)?;
+            let mut request = SignableRequest::new(method, &vector.path)
+                .map_err(err)?
+                .with_query(&vector.query)
+                .map_err(err)?
+                .with_body(vector.body.as_bytes());
+            if let Some(host) = option_str(vector, "host") {
+                request = request.with_host(host).map_err(err)?;
+            }
+            let signed = signer.sign_with(&request, at, &options).map_err(err)?;
+            let values = signed
+                .headers()
+                .map(|(name, value)| {
+                    let value = value.to_str().map_err(|_| format!("header {name} is not visible ASCII"))?;
+                    Ok((name.as_str().to_owned(), value.to_owned()))
+                })
+                .collect::<Result<_, String>>()?;
+            Ok(Produced {
+                values,
+                signature: signed.signature().to_owned(),
+                prehash: signed.prehash().map(ToString::to_string),
+                message: None,
+            })
+        }
+        "ws" => {
+            let mut channels = option_list(vector, "channels");
+            if let Some(channel) = option_str(vector, "channel") {
+                channels.push(channel);
+            }
+            let product_ids = option_list(vector, "product_ids");
+            let request = WsRequest::subscribe(&channels, &product_ids);
+            let auth = signer.sign_ws_with(&request, at, &options).map_err(err)?;
+            Ok(Produced {
+                values: auth.fields().iter().map(|f| (f.name().to_owned(), f.value().to_owned())).collect(),
+                signature: auth.signature().to_owned(),
+                prehash: auth.prehash().map(ToString::to_string),
+                message: Some(auth.message_json().to_owned()),
+            })
+        }
+        other => Err(format!("unknown vector kind '{other}' (expected \"rest\" or \"ws\")")),
+    }
+}
