@@ -30,7 +30,7 @@ pub enum Error {
     },
 
     /// The scheme needs a credential field that was not given.
-    #[error("{scheme} keys need a {field}: set it with `Credentials::{setter}`")]
+    #[error("{scheme} keys need the {field}: set it with `Credentials::{setter}`")]
     MissingCredential {
         /// The scheme being built.
         scheme: Scheme,

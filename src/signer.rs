@@ -249,6 +249,13 @@ impl SignedRequest {
         &self.signature
     }
 
+    /// Whether `sent` is this signature, compared in constant time (for verifiers: a local
+    /// exchange, a diagnosis of a rejected request).
+    pub fn signature_matches(&self, sent: &str) -> bool {
+        use subtle::ConstantTimeEq as _;
+        self.signature.as_bytes().ct_eq(sent.as_bytes()).into()
+    }
+
     /// The prehash, when [`SignOptions::keep_prehash`] asked for it.
     pub fn prehash(&self) -> Option<&Prehash> {
         self.prehash.as_ref()

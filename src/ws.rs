@@ -131,7 +131,7 @@ impl WsAuth {
         &self.timestamp
     }
 
-    /// The signature (for JWTs: the whole token).
+    /// The signature (for JWTs: the token's signature part; the token is the `jwt` field).
     pub fn signature(&self) -> &str {
         &self.signature
     }

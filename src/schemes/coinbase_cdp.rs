@@ -262,10 +262,10 @@ impl Signer for CoinbaseCdpSigner {
         let fields = vec![WsField::sensitive("jwt", token.jwt.as_str())];
         let jwt = token.jwt.as_str();
         match request.channels() {
-            [] => Ok(ws_auth(&JwtOnly { jwt }, fields, &token.nbf, jwt, token.prehash)),
+            [] => Ok(ws_auth(&JwtOnly { jwt }, fields, &token.nbf, &token.signature, token.prehash)),
             [channel] => {
                 let message = SubscribeMessage { kind: "subscribe", product_ids: request.product_ids(), channel, jwt };
-                Ok(ws_auth(&message, fields, &token.nbf, jwt, token.prehash))
+                Ok(ws_auth(&message, fields, &token.nbf, &token.signature, token.prehash))
             }
             _ => Err(Error::InvalidWsRequest {
                 problem: "Coinbase Advanced Trade takes exactly one channel per subscribe message; send one message per channel",

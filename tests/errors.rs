@@ -1,0 +1,243 @@
+//! One negative test per kind of bad input: each is a typed error, raised at construction where
+//! possible, whose message names the problem and the fix.
+
+use std::time::{Duration, UNIX_EPOCH};
+
+use cexsign::{
+    CoinbaseAdvancedHmacSigner, CoinbaseCdpSigner, CoinbaseExchangeSigner, Credentials, DeltaSigner, Error,
+    KucoinKeyVersion, KucoinSigner, Method, OkxEnvironment, OkxSigner, SignableRequest, Signer, Timestamp,
+    TimestampFormat, WsRequest,
+};
+
+const OKX_SECRET: &str = "22582BD0CFF14C41EDBF1AB98506286D";
+const CB_EXCHANGE_SECRET: &str =
+    "3Mo69ouxWw+EaVHXlArOsO0jGrKt8/g6PaDAIFwwYsHWzAfA3aVOlpo+8nX8i0tsgb08o1VDlHib7tPuVSP08g==";
+const ED25519_64: &str = "rlqr7i2xIlBlBIgb1ixS5DIdEGNQfcaSC6TJ5qwuLo+DIhgifpoVpR+Mj+fR9uFB3GjUknENdYqU+75wo3h+rA==";
+
+fn okx(credentials: Credentials) -> Result<OkxSigner, Error> {
+    OkxSigner::new(&credentials, OkxEnvironment::Live)
+}
+
+fn okx_credentials() -> Credentials {
+    Credentials::new().api_key("key").secret(OKX_SECRET).passphrase("pass")
+}
+
+fn message(err: Error) -> String {
+    err.to_string()
+}
+
+#[test]
+fn empty_api_key_secret_and_passphrase() {
+    let err = okx(Credentials::new().api_key("").secret(OKX_SECRET).passphrase("p")).unwrap_err();
+    assert_eq!(err, Error::EmptyCredential { field: "API key" });
+    assert!(message(err).contains("the API key is empty"));
+
+    let err = okx(Credentials::new().api_key("k").secret("  ").passphrase("p")).unwrap_err();
+    assert!(message(err).contains("the secret is empty"));
+
+    let err = okx(Credentials::new().api_key("k").secret(OKX_SECRET).passphrase("")).unwrap_err();
+    assert!(message(err).contains("the passphrase is empty"));
+}
+
+#[test]
+fn missing_fields_name_the_setter() {
+    let err = okx(Credentials::new().api_key("k").secret(OKX_SECRET)).unwrap_err();
+    let text = message(err);
+    assert!(text.contains("OKX keys need the passphrase"), "{text}");
+    assert!(text.contains("Credentials::passphrase"), "{text}");
+
+    let err = DeltaSigner::new(&Credentials::new().secret("s")).unwrap_err();
+    assert!(message(err).contains("Delta Exchange keys need the API key"));
+    let err = DeltaSigner::new(&Credentials::new().api_key("k")).unwrap_err();
+    assert!(message(err).contains("Credentials::secret"));
+}
+
+#[test]
+fn secret_with_trailing_newline_is_refused() {
+    let err = DeltaSigner::new(&Credentials::new().api_key("k").secret("abc\n")).unwrap_err();
+    assert_eq!(err, Error::CredentialWhitespace { field: "secret" });
+    assert!(message(err).contains("starts or ends with whitespace or a line break"));
+    let err = okx(Credentials::new().api_key("k").secret(OKX_SECRET).passphrase(" pass")).unwrap_err();
+    assert!(message(err).contains("the passphrase starts or ends with whitespace"));
+}
+
+#[test]
+fn coinbase_exchange_secret_must_be_base64_of_64_bytes() {
+    for bad in ["testpassphrase", "not base64 at all!", "AAAA", "0123456789abcdef0123456789abcdef"] {
+        let credentials = Credentials::new().api_key("k").secret(bad).passphrase("p");
+        let err = CoinbaseExchangeSigner::new(&credentials).unwrap_err();
+        let text = message(err);
+        assert!(text.contains("Coinbase Exchange secret must be standard base64"), "{text}");
+        assert!(text.contains("did you paste the passphrase"), "{text}");
+    }
+    let good = Credentials::new().api_key("k").secret(CB_EXCHANGE_SECRET).passphrase("p");
+    assert!(CoinbaseExchangeSigner::new(&good).is_ok());
+}
+
+#[test]
+fn cdp_secret_that_is_neither_pem_nor_base64_key() {
+    let cdp = |secret: &str| CoinbaseCdpSigner::new(&Credentials::new().api_key("k").secret(secret));
+    let text = message(cdp("definitely not a key!").unwrap_err());
+    assert!(text.contains("neither a PEM key nor base64"), "{text}");
+
+    let text = message(cdp("AAAAAAAAAAAAAAAAAAAAAA==").unwrap_err()); // 16 bytes
+    assert!(text.contains("must decode to 32 bytes"), "{text}");
+
+    let text = message(cdp("-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAZ3mvVsJFOs2Few4fxb9Q4MmNmBOqhkxL+npjiYoeH84=\n-----END PUBLIC KEY-----\n").unwrap_err());
+    assert!(text.contains("unsupported PEM type"), "{text}");
+
+    let text = message(cdp("-----BEGIN EC PRIVATE KEY-----\nnot really\n-----END EC PRIVATE KEY-----").unwrap_err());
+    assert!(text.contains("did not parse as a P-256 key"), "{text}");
+}
+
+#[test]
+fn cdp_64_byte_key_whose_public_half_does_not_match() {
+    use base64::Engine as _;
+    let mut bytes = base64::engine::general_purpose::STANDARD.decode(ED25519_64).unwrap();
+    bytes[40] ^= 1;
+    let tampered = base64::engine::general_purpose::STANDARD.encode(&bytes);
+    let err = CoinbaseCdpSigner::new(&Credentials::new().api_key("k").secret(tampered)).unwrap_err();
+    assert!(message(err).contains("is not the public key of its first half"));
+    // The untampered key and its 32-byte seed both load, to the same key.
+    let full = CoinbaseCdpSigner::new(&Credentials::new().api_key("k").secret(ED25519_64)).unwrap();
+    let seed = base64::engine::general_purpose::STANDARD.encode(&bytes[..32]);
+    let from_seed = CoinbaseCdpSigner::new(&Credentials::new().api_key("k").secret(seed)).unwrap();
+    assert_eq!(full.public_key(), from_seed.public_key());
+}
+
+#[test]
+fn kucoin_key_version_other_than_1_to_3() {
+    for version in [0, 4, 7] {
+        let err = KucoinKeyVersion::try_from(version).unwrap_err();
+        assert_eq!(err, Error::UnsupportedKeyVersion { version });
+        assert!(message(err).contains("KuCoin key version must be 1, 2 or 3"));
+    }
+    assert_eq!(KucoinKeyVersion::try_from(2).unwrap(), KucoinKeyVersion::V2);
+}
+
+#[test]
+fn header_bound_values_with_cr_lf_or_invisible_characters() {
+    for bad_key in ["key\r\n", "ke y", "kéy", "key\u{7f}", "\tkey"] {
+        let err = okx(Credentials::new().api_key(bad_key).secret(OKX_SECRET).passphrase("p")).unwrap_err();
+        assert_eq!(err, Error::InvalidHeaderValue { field: "API key" }, "{bad_key:?}");
+        assert!(message(err).contains("contains CR, LF or another character that is not visible ASCII"));
+    }
+    for bad_passphrase in ["pa\nss", "pa\rss", "påss", "pa\u{0}ss"] {
+        let err = okx(Credentials::new().api_key("k").secret(OKX_SECRET).passphrase(bad_passphrase)).unwrap_err();
+        assert_eq!(err, Error::InvalidHeaderValue { field: "passphrase" }, "{bad_passphrase:?}");
+    }
+    // KuCoin v2/v3 send an HMAC of the passphrase, so any text is fine there, but not for v1.
+    let unicode = Credentials::new().api_key("k").secret("s").passphrase("påss");
+    assert!(KucoinSigner::new(&unicode, KucoinKeyVersion::V3).is_ok());
+    let err = KucoinSigner::new(&unicode, KucoinKeyVersion::V1).unwrap_err();
+    assert!(message(err).contains("the passphrase contains CR, LF"));
+}
+
+#[test]
+fn path_must_start_with_a_slash_and_hold_no_query_or_fragment() {
+    let cases = [
+        ("api/v5/account/balance", "must start with '/'"),
+        ("", "is empty"),
+        ("https://www.okx.com/api/v5/account/balance", "includes a scheme and host"),
+        ("/api/v5/account/balance?ccy=BTC", "pass the query separately"),
+        ("/api/v5/x#frag", "contains '#'"),
+        ("/api/v5/a b", "percent-encode it"),
+        ("/api/v5/x\r\nX-Evil: 1", "percent-encode it"),
+    ];
+    for (path, phrase) in cases {
+        let err = SignableRequest::new(Method::Get, path).unwrap_err();
+        assert!(matches!(err, Error::InvalidPath { .. }));
+        assert!(message(err).contains(phrase), "{path:?}");
+    }
+}
+
+#[test]
+fn query_in_wire_form_only() {
+    let request = SignableRequest::new(Method::Get, "/x").unwrap();
+    let cases = [
+        ("?a=1", "starts with '?'"),
+        ("a=1#frag", "contains '#'"),
+        ("a=b c", "percent-encode it exactly as it goes on the wire"),
+        ("a=龙", "percent-encode it"),
+        ("a=1\n", "percent-encode it"),
+    ];
+    for (query, phrase) in cases {
+        let err = request.with_query(query).unwrap_err();
+        assert!(matches!(err, Error::InvalidQuery { .. }));
+        assert!(message(err).contains(phrase), "{query:?}");
+    }
+}
+
+#[test]
+fn unknown_or_empty_method() {
+    for bad in ["", "FETCH", "GE T", "get\n"] {
+        assert_eq!(bad.parse::<Method>().unwrap_err(), Error::InvalidMethod);
+    }
+    assert!(message(Error::InvalidMethod).contains("must be one of GET, POST, PUT, DELETE"));
+    assert_eq!(Method::try_from(&http::Method::from_bytes(b"PURGE").unwrap()).unwrap_err(), Error::InvalidMethod);
+}
+
+#[test]
+fn host_must_be_bare() {
+    let request = SignableRequest::new(Method::Get, "/x").unwrap();
+    for (host, phrase) in [
+        ("https://api.coinbase.com", "includes a scheme"),
+        ("api.coinbase.com/api", "includes a path"),
+        ("api.coinbase.com:443", "includes a port"),
+        ("", "is empty"),
+    ] {
+        assert!(message(request.with_host(host).unwrap_err()).contains(phrase), "{host}");
+    }
+}
+
+#[test]
+fn timestamp_before_1970_or_not_representable() {
+    let err = Timestamp::from_system_time(UNIX_EPOCH - Duration::from_millis(1)).unwrap_err();
+    assert!(message(err).contains("before 1970"));
+
+    // Year 10000 cannot be written as OKX's ISO-8601 timestamp: an error, not a panic.
+    let signer = okx(okx_credentials()).unwrap();
+    let request = SignableRequest::new(Method::Get, "/api/v5/account/balance").unwrap();
+    let err = signer.sign(&request, Timestamp::from_unix_secs(253_402_300_800)).unwrap_err();
+    assert!(message(err).contains("cannot be written as ISO-8601"));
+
+    let err = TimestampFormat::Iso8601Millis.parse("2020-12-08T09:08:57Z").unwrap_err();
+    assert!(message(err).contains("timestamp is not valid ISO-8601"));
+
+    let err = CoinbaseExchangeSigner::new(&Credentials::new().api_key("k").secret(CB_EXCHANGE_SECRET).passphrase("p"))
+        .unwrap()
+        .with_fraction_digits(10)
+        .unwrap_err();
+    assert!(message(err).contains("more than 9 fractional digits"));
+}
+
+#[test]
+fn malformed_percent_escape_in_a_kucoin_query() {
+    let signer = KucoinSigner::new(&Credentials::new().api_key("k").secret("s").passphrase("p"), KucoinKeyVersion::V3)
+        .unwrap();
+    let request = SignableRequest::new(Method::Get, "/api/v1/orders").unwrap().with_query("remark=100%").unwrap();
+    let err = signer.sign(&request, Timestamp::from_unix_millis(1)).unwrap_err();
+    assert_eq!(err, Error::MalformedQuery { position: 10 });
+    assert!(message(err).contains("encode a literal '%' as %25"));
+}
+
+#[test]
+fn websocket_requests_that_do_not_fit_the_scheme() {
+    let kucoin = KucoinSigner::new(&Credentials::new().api_key("k").secret("s").passphrase("p"), KucoinKeyVersion::V3)
+        .unwrap();
+    let err = kucoin.sign_ws(&WsRequest::login(), Timestamp::from_unix_secs(1)).unwrap_err();
+    assert!(message(err).contains("bullet-private"));
+
+    let advanced = CoinbaseAdvancedHmacSigner::new(&Credentials::new().api_key("k").secret("s")).unwrap();
+    let two = WsRequest::subscribe(&["level2", "ticker"], &["BTC-USD"]);
+    let err = advanced.sign_ws(&two, Timestamp::from_unix_secs(1)).unwrap_err();
+    assert!(message(err).contains("exactly one channel per subscribe message"));
+}
+
+#[test]
+fn errors_compose_with_std_error() {
+    fn takes_std_error(_: &dyn std::error::Error) {}
+    takes_std_error(&Error::InvalidMethod);
+    let boxed: Box<dyn std::error::Error + Send + Sync> = Box::new(Error::TimestampBeforeEpoch);
+    assert!(boxed.to_string().contains("1970"));
+}
