@@ -213,8 +213,8 @@ fn timestamp_before_1970_or_not_representable() {
 
 #[test]
 fn malformed_percent_escape_in_a_kucoin_query() {
-    let signer = KucoinSigner::new(&Credentials::new().api_key("k").secret("s").passphrase("p"), KucoinKeyVersion::V3)
-        .unwrap();
+    let signer =
+        KucoinSigner::new(&Credentials::new().api_key("k").secret("s").passphrase("p"), KucoinKeyVersion::V3).unwrap();
     let request = SignableRequest::new(Method::Get, "/api/v1/orders").unwrap().with_query("remark=100%").unwrap();
     let err = signer.sign(&request, Timestamp::from_unix_millis(1)).unwrap_err();
     assert_eq!(err, Error::MalformedQuery { position: 10 });
@@ -223,8 +223,8 @@ fn malformed_percent_escape_in_a_kucoin_query() {
 
 #[test]
 fn websocket_requests_that_do_not_fit_the_scheme() {
-    let kucoin = KucoinSigner::new(&Credentials::new().api_key("k").secret("s").passphrase("p"), KucoinKeyVersion::V3)
-        .unwrap();
+    let kucoin =
+        KucoinSigner::new(&Credentials::new().api_key("k").secret("s").passphrase("p"), KucoinKeyVersion::V3).unwrap();
     let err = kucoin.sign_ws(&WsRequest::login(), Timestamp::from_unix_secs(1)).unwrap_err();
     assert!(message(err).contains("bullet-private"));
 

@@ -2,9 +2,8 @@
 //! header map the signed headers were applied to, and not through an error.
 
 use cexsign::{
-    CoinbaseAdvancedHmacSigner, CoinbaseCdpSigner, CoinbaseExchangeSigner, Credentials, DeltaSigner,
-    KucoinKeyVersion, KucoinSigner, Method, OkxEnvironment, OkxSigner, SignOptions, SignableRequest, Signer,
-    Timestamp, WsRequest,
+    CoinbaseAdvancedHmacSigner, CoinbaseCdpSigner, CoinbaseExchangeSigner, Credentials, DeltaSigner, KucoinKeyVersion,
+    KucoinSigner, Method, OkxEnvironment, OkxSigner, SignOptions, SignableRequest, Signer, Timestamp, WsRequest,
 };
 
 const SECRET: &str = "SECRETMARKx9QvT2wL8pZ3mR7kB4nC6d";
@@ -77,7 +76,8 @@ fn signed_request_and_header_map_hide_passphrases_and_tokens() {
 #[test]
 fn websocket_auth_debug_hides_passphrase_and_token() {
     for (signer, secrets) in signers() {
-        let Ok(auth) = signer.sign_ws(&WsRequest::subscribe(&["user"], &["BTC-USD"]), Timestamp::from_unix_secs(1)) else {
+        let Ok(auth) = signer.sign_ws(&WsRequest::subscribe(&["user"], &["BTC-USD"]), Timestamp::from_unix_secs(1))
+        else {
             continue; // KuCoin has no websocket login
         };
         let text = format!("{auth:?}");

@@ -120,7 +120,12 @@ fn check_cdp(id: &str, produced: &runner::Produced, expected: &Value) {
     } else {
         // The vector's own (randomised) token must verify too, under the same key.
         let sdk_signature = b64url(expected["signature"].as_str().unwrap());
-        verify_jwt_signature(alg, expected["public_key"].as_str().unwrap(), expected["prehash"].as_str().unwrap(), &sdk_signature);
+        verify_jwt_signature(
+            alg,
+            expected["public_key"].as_str().unwrap(),
+            expected["prehash"].as_str().unwrap(),
+            &sdk_signature,
+        );
     }
 }
 
@@ -128,7 +133,12 @@ fn check_hmac(id: &str, produced: &runner::Produced, expected: &Value) {
     assert_eq!(produced.prehash.as_deref(), expected["prehash"].as_str(), "{id}: prehash");
     assert_eq!(produced.signature, expected["signature"].as_str().unwrap(), "{id}: signature");
     if let Some(headers) = expected["headers"].as_object() {
-        assert_eq!(produced.values.len(), headers.len(), "{id}: exactly the auth headers, no more: {:?}", produced.values.keys());
+        assert_eq!(
+            produced.values.len(),
+            headers.len(),
+            "{id}: exactly the auth headers, no more: {:?}",
+            produced.values.keys()
+        );
         for (name, value) in headers {
             let got = produced
                 .values
@@ -188,7 +198,12 @@ fn runner_output_scores_every_vector_like_the_shared_checker() {
                 .unwrap();
             let (header, claims, input, signature) = split_jwt(token);
             assert_eq!((header, claims), (expected["jwt_header"].clone(), expected["jwt_claims"].clone()));
-            verify_jwt_signature(expected["algorithm"].as_str().unwrap(), expected["public_key"].as_str().unwrap(), &input, &signature);
+            verify_jwt_signature(
+                expected["algorithm"].as_str().unwrap(),
+                expected["public_key"].as_str().unwrap(),
+                &input,
+                &signature,
+            );
         } else {
             for (name, value) in expected["headers"].as_object().into_iter().flatten() {
                 let got = values.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str());
