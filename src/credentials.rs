@@ -75,7 +75,7 @@ impl Credentials {
     /// The secret of an HMAC key: non-empty, without surrounding whitespace.
     pub(crate) fn require_secret(&self, scheme: Scheme) -> Result<&str, Error> {
         let secret = self.require_secret_as_given(scheme)?;
-        if secret.trim() != secret {
+        if secret.trim() != secret || secret.chars().any(char::is_control) {
             return Err(Error::CredentialWhitespace { field: "secret" });
         }
         Ok(secret)
@@ -91,7 +91,7 @@ impl Credentials {
         if passphrase.is_empty() {
             return Err(Error::EmptyCredential { field: "passphrase" });
         }
-        if passphrase.trim() != passphrase {
+        if passphrase.trim() != passphrase || passphrase.chars().any(char::is_control) {
             return Err(Error::CredentialWhitespace { field: "passphrase" });
         }
         Ok(passphrase)
@@ -151,8 +151,13 @@ impl fmt::Debug for ApiKey {
 
 /// A secret value that is sent in a header (a plain passphrase, a derived KuCoin passphrase).
 ///
-/// Kept as a zeroizing string; each signed request gets its own header value marked sensitive.
-pub(crate) struct HeaderSecret(SecretString);
+/// Kept as a zeroizing string for websocket messages, and as one header value marked sensitive,
+/// built once and shared by every signed request (cloning it copies no bytes). That header copy
+/// cannot be wiped: `http` owns it, as it owns the copies an HTTP client makes when sending.
+pub(crate) struct HeaderSecret {
+    secret: SecretString,
+    header: HeaderValue,
+}
 
 impl HeaderSecret {
     pub(crate) fn new(value: String, field: &'static str) -> Result<Self, Error> {
@@ -164,18 +169,17 @@ impl HeaderSecret {
         if !ok {
             return Err(Error::InvalidHeaderValue { field });
         }
-        Ok(Self(value.into()))
+        let mut header = HeaderValue::from_str(&value).map_err(|_| Error::InvalidHeaderValue { field })?;
+        header.set_sensitive(true);
+        Ok(Self { secret: value.into(), header })
     }
 
     pub(crate) fn expose(&self) -> &str {
-        self.0.expose_secret()
+        self.secret.expose_secret()
     }
 
     pub(crate) fn header_value(&self) -> HeaderValue {
-        let mut value =
-            HeaderValue::from_str(self.0.expose_secret()).expect("validated as visible ASCII at construction");
-        value.set_sensitive(true);
-        value
+        self.header.clone()
     }
 }
 

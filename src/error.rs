@@ -19,10 +19,11 @@ pub enum Error {
         field: &'static str,
     },
 
-    /// A secret or passphrase starts or ends with whitespace or a line break.
+    /// A secret or passphrase starts or ends with whitespace, or holds a line break or another
+    /// control character.
     #[error(
-        "the {field} starts or ends with whitespace or a line break: copy it again without the \
-         surrounding spaces or newline (a trailing newline from a file or .env is the usual cause)"
+        "the {field} starts or ends with whitespace or contains a line break or control character: \
+         copy it again exactly (a trailing newline from a file or .env is the usual cause)"
     )]
     CredentialWhitespace {
         /// Which field.

@@ -189,7 +189,7 @@ impl fmt::Debug for SignableRequest<'_> {
 fn validate_path(path: &str) -> Result<(), Error> {
     let problem = if path.is_empty() {
         "is empty: give the path from the API docs, starting with '/' (e.g. /api/v5/account/balance)"
-    } else if path.contains("://") {
+    } else if !path.starts_with('/') && path.contains("://") {
         "includes a scheme and host: give the path only, starting with '/' (the host is set separately)"
     } else if !path.starts_with('/') {
         "must start with '/' (e.g. /api/v5/account/balance)"
@@ -269,7 +269,19 @@ pub fn decode_query(query: &str) -> Result<Cow<'_, str>, Error> {
         }
         i += 1;
     }
-    String::from_utf8(out).map(Cow::Owned).map_err(|e| Error::MalformedQuery { position: e.utf8_error().valid_up_to() })
+    String::from_utf8(out)
+        .map(Cow::Owned)
+        .map_err(|e| Error::MalformedQuery { position: input_offset(bytes, e.utf8_error().valid_up_to()) })
+}
+
+/// The offset in the wire query of the byte that decodes to output byte `decoded` (the error
+/// path only, so the decoder itself keeps no position map).
+fn input_offset(wire: &[u8], decoded: usize) -> usize {
+    let mut input = 0;
+    for _ in 0..decoded {
+        input += if wire[input] == b'%' { 3 } else { 1 };
+    }
+    input
 }
 
 fn hex_value(digit: u8) -> Option<u8> {
@@ -303,7 +315,16 @@ mod tests {
 
     #[test]
     fn decode_query_rejects_malformed_escapes() {
-        for (query, position) in [("a=%", 2), ("a=%4", 2), ("a=%zz", 2), ("a=%4g", 2), ("%ff", 0), ("ab%C3%28", 2)] {
+        for (query, position) in [
+            ("a=%", 2),
+            ("a=%4", 2),
+            ("a=%zz", 2),
+            ("a=%4g", 2),
+            ("%ff", 0),
+            ("ab%C3%28", 2),
+            ("a%41%ff", 4),
+            ("%41+%C3%28", 4),
+        ] {
             let err = decode_query(query).unwrap_err();
             assert_eq!(err, Error::MalformedQuery { position }, "{query}");
             assert!(err.to_string().contains("malformed percent escape"));

@@ -148,20 +148,21 @@ impl TimestampFormat {
                 let out_of_range = Error::TimestampOutOfRange { format: self.name() };
                 let secs = i64::try_from(secs).map_err(|_| out_of_range.clone())?;
                 let t = time::OffsetDateTime::from_unix_timestamp(secs).map_err(|_| out_of_range.clone())?;
-                if t.year() > 9999 {
-                    return Err(out_of_range);
-                }
-                write!(
-                    out,
-                    "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
-                    t.year(),
-                    u8::from(t.month()),
-                    t.day(),
-                    t.hour(),
-                    t.minute(),
-                    t.second(),
-                    nanos / 1_000_000
-                )
+                let (year, month, day) = t.to_calendar_date();
+                let (hour, minute, second) = t.to_hms();
+                let year = u32::try_from(year).ok().filter(|y| *y <= 9999).ok_or(out_of_range)?;
+                // Fixed layout `YYYY-MM-DDTHH:MM:SS.mmmZ`, digits written in place: about 4x
+                // cheaper than `write!` with seven arguments on the hot path of every OKX request.
+                let mut buf = *b"0000-00-00T00:00:00.000Z";
+                put_digits(&mut buf[0..4], year);
+                put_digits(&mut buf[5..7], u32::from(u8::from(month)));
+                put_digits(&mut buf[8..10], u32::from(day));
+                put_digits(&mut buf[11..13], u32::from(hour));
+                put_digits(&mut buf[14..16], u32::from(minute));
+                put_digits(&mut buf[17..19], u32::from(second));
+                put_digits(&mut buf[20..23], nanos / 1_000_000);
+                out.push_str(std::str::from_utf8(&buf).expect("ASCII digits"));
+                Ok(())
             }
         }
         .expect("writing to a String cannot fail");
@@ -199,6 +200,14 @@ impl TimestampFormat {
     }
 }
 
+/// Writes `value` as zero-padded decimal digits filling `slot` (the value fits by construction).
+fn put_digits(slot: &mut [u8], mut value: u32) {
+    for digit in slot.iter_mut().rev() {
+        *digit = b'0' + (value % 10) as u8;
+        value /= 10;
+    }
+}
+
 fn parse_digits(text: &str) -> Option<u64> {
     if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
         return None;
@@ -229,9 +238,8 @@ fn parse_iso_millis(text: &str) -> Option<Timestamp> {
     let millis = u16::try_from(field(20..23)?).ok()?;
     let date = time::Date::from_calendar_date(year, month, day).ok()?;
     let clock = time::Time::from_hms_milli(hour, minute, second, millis).ok()?;
-    let since_epoch = time::PrimitiveDateTime::new(date, clock).assume_utc().unix_timestamp_nanos();
-    let since_epoch = u64::try_from(since_epoch).ok()?;
-    Some(Timestamp::from_duration_since_epoch(Duration::from_nanos(since_epoch)))
+    let secs = u64::try_from(time::PrimitiveDateTime::new(date, clock).assume_utc().unix_timestamp()).ok()?;
+    Some(Timestamp::from_duration_since_epoch(Duration::new(secs, u32::from(millis) * 1_000_000)))
 }
 
 #[cfg(test)]

@@ -56,7 +56,7 @@ fn missing_fields_name_the_setter() {
 fn secret_with_trailing_newline_is_refused() {
     let err = DeltaSigner::new(&Credentials::new().api_key("k").secret("abc\n")).unwrap_err();
     assert_eq!(err, Error::CredentialWhitespace { field: "secret" });
-    assert!(message(err).contains("starts or ends with whitespace or a line break"));
+    assert!(message(err).contains("starts or ends with whitespace or contains a line break"));
     let err = okx(Credentials::new().api_key("k").secret(OKX_SECRET).passphrase(" pass")).unwrap_err();
     assert!(message(err).contains("the passphrase starts or ends with whitespace"));
 }
@@ -122,10 +122,16 @@ fn header_bound_values_with_cr_lf_or_invisible_characters() {
         assert_eq!(err, Error::InvalidHeaderValue { field: "API key" }, "{bad_key:?}");
         assert!(message(err).contains("contains CR, LF or another character that is not visible ASCII"));
     }
-    for bad_passphrase in ["pa\nss", "pa\rss", "påss", "pa\u{0}ss"] {
+    for bad_passphrase in ["pa\nss", "pa\rss", "pa\u{0}ss", "pass\n"] {
         let err = okx(Credentials::new().api_key("k").secret(OKX_SECRET).passphrase(bad_passphrase)).unwrap_err();
-        assert_eq!(err, Error::InvalidHeaderValue { field: "passphrase" }, "{bad_passphrase:?}");
+        assert_eq!(err, Error::CredentialWhitespace { field: "passphrase" }, "{bad_passphrase:?}");
+        assert!(message(err).contains("contains a line break or control character"));
+        // Refused for every scheme, even where the passphrase is HMAC'd rather than sent.
+        let kucoin = Credentials::new().api_key("k").secret("s").passphrase(bad_passphrase);
+        assert!(KucoinSigner::new(&kucoin, KucoinKeyVersion::V3).is_err());
     }
+    let err = okx(Credentials::new().api_key("k").secret(OKX_SECRET).passphrase("påss")).unwrap_err();
+    assert_eq!(err, Error::InvalidHeaderValue { field: "passphrase" });
     // KuCoin v2/v3 send an HMAC of the passphrase, so any text is fine there, but not for v1.
     let unicode = Credentials::new().api_key("k").secret("s").passphrase("påss");
     assert!(KucoinSigner::new(&unicode, KucoinKeyVersion::V3).is_ok());

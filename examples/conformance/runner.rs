@@ -7,9 +7,9 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use cexsign::{
-    CoinbaseAdvancedHmacSigner, CoinbaseCdpSigner, CoinbaseExchangeSigner, Credentials, DeltaSigner,
-    DeltaWsAuthType, Error, KucoinKeyVersion, KucoinSigner, Method, OkxEnvironment, OkxSigner, Scheme,
-    SignOptions, SignableRequest, Signer, Timestamp, TimestampFormat, WsRequest,
+    CoinbaseAdvancedHmacSigner, CoinbaseCdpSigner, CoinbaseExchangeSigner, Credentials, DeltaSigner, DeltaWsAuthType,
+    Error, KucoinKeyVersion, KucoinSigner, Method, OkxEnvironment, OkxSigner, Scheme, SignOptions, SignableRequest,
+    Signer, Timestamp, TimestampFormat, WsRequest,
 };
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -110,7 +110,8 @@ fn credentials(vector: &Vector) -> Credentials {
 
 /// The signer a vector asks for, and the instant it is signed at.
 pub fn signer_for(vector: &Vector) -> Result<(Box<dyn Signer>, Timestamp), String> {
-    let scheme = Scheme::from_id(&vector.scheme).ok_or_else(|| format!("scheme '{}' is not supported", vector.scheme))?;
+    let scheme =
+        Scheme::from_id(&vector.scheme).ok_or_else(|| format!("scheme '{}' is not supported", vector.scheme))?;
     let ws = vector.kind == "ws";
     let credentials = credentials(vector);
     let err = |e: Error| e.to_string();
@@ -124,7 +125,10 @@ pub fn signer_for(vector: &Vector) -> Result<(Box<dyn Signer>, Timestamp), Strin
             let mut signer = CoinbaseCdpSigner::new(&credentials).map_err(err)?;
             if let Some(expected) = &vector.credentials.key_type {
                 if !signer.key_type().alg().eq_ignore_ascii_case(expected) {
-                    return Err(format!("key_type {expected} does not match the key, which is {}", signer.key_type().alg()));
+                    return Err(format!(
+                        "key_type {expected} does not match the key, which is {}",
+                        signer.key_type().alg()
+                    ));
                 }
             }
             if let Some(seconds) = vector.options.get("expires_in").and_then(Value::as_u64) {
@@ -135,7 +139,8 @@ pub fn signer_for(vector: &Vector) -> Result<(Box<dyn Signer>, Timestamp), Strin
         Scheme::CoinbaseExchange => {
             let digits = ts.split_once('.').map_or(0, |(_, fraction)| fraction.len());
             let digits = u8::try_from(digits).map_err(|_| "timestamp fraction too long".to_owned())?;
-            let signer = CoinbaseExchangeSigner::new(&credentials).map_err(err)?.with_fraction_digits(digits).map_err(err)?;
+            let signer =
+                CoinbaseExchangeSigner::new(&credentials).map_err(err)?.with_fraction_digits(digits).map_err(err)?;
             (Box::new(signer), TimestampFormat::UnixSecondsFraction { digits }.parse(ts).map_err(err)?)
         }
         Scheme::Delta => {
@@ -151,7 +156,10 @@ pub fn signer_for(vector: &Vector) -> Result<(Box<dyn Signer>, Timestamp), Strin
                 Some(v) => KucoinKeyVersion::try_from(v).map_err(err)?,
                 None => KucoinKeyVersion::default(),
             };
-            (Box::new(KucoinSigner::new(&credentials, version).map_err(err)?), TimestampFormat::UnixMillis.parse(ts).map_err(err)?)
+            (
+                Box::new(KucoinSigner::new(&credentials, version).map_err(err)?),
+                TimestampFormat::UnixMillis.parse(ts).map_err(err)?,
+            )
         }
         Scheme::Okx => {
             let demo = vector.options.get("demo").and_then(Value::as_bool).unwrap_or(false);
