@@ -139,6 +139,15 @@ pub enum Error {
         example: &'static str,
     },
 
+    /// A wire timestamp in another format than the scheme uses (seconds where milliseconds are due).
+    #[error("timestamp is in the wrong format for this scheme: it must be {expected} (e.g. {example})")]
+    TimestampFormatMismatch {
+        /// The format the scheme uses.
+        expected: &'static str,
+        /// An example of it.
+        example: &'static str,
+    },
+
     /// The websocket request does not fit the scheme.
     #[error("websocket request: {problem}")]
     InvalidWsRequest {

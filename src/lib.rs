@@ -64,5 +64,5 @@ pub use schemes::delta::{DeltaSigner, DeltaWsAuthType};
 pub use schemes::kucoin::{KucoinKeyVersion, KucoinSigner};
 pub use schemes::okx::{OkxEnvironment, OkxSigner};
 pub use signer::{Prehash, Scheme, SignOptions, SignedRequest, Signer};
-pub use time::{Timestamp, TimestampFormat};
+pub use time::{Timestamp, TimestampFormat, WireTimestamp};
 pub use ws::{WsAuth, WsField, WsRequest};

@@ -9,7 +9,7 @@ use std::fmt;
 
 use http::{HeaderMap, HeaderName, HeaderValue};
 
-use crate::{Error, SignableRequest, Timestamp, WsAuth, WsRequest};
+use crate::{Error, SignableRequest, Timestamp, TimestampFormat, WireTimestamp, WsAuth, WsRequest};
 
 /// The signing schemes this crate implements; the ids match the vector file names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -148,21 +148,51 @@ pub trait Signer: Send + Sync + fmt::Debug {
     /// The scheme this signer implements.
     fn scheme(&self) -> Scheme;
 
+    /// How this signer writes REST timestamps.
+    fn rest_timestamp_format(&self) -> TimestampFormat;
+
+    /// How this signer writes websocket login timestamps (OKX: seconds, where REST uses ISO).
+    fn ws_timestamp_format(&self) -> TimestampFormat {
+        self.rest_timestamp_format()
+    }
+
+    /// Signs `request` with a timestamp already on the wire: its text is used verbatim. This is
+    /// how a verifier recomputes the signature of a request it received. A timestamp in another
+    /// format than the scheme's is an error, not a signature that fails later.
+    fn sign_at(
+        &self,
+        request: &SignableRequest<'_>,
+        timestamp: &WireTimestamp,
+        options: &SignOptions,
+    ) -> Result<SignedRequest, Error>;
+
+    /// Builds the websocket login or subscribe authentication with a wire timestamp, through the
+    /// same MAC path as REST.
+    fn sign_ws_at(
+        &self,
+        request: &WsRequest<'_>,
+        timestamp: &WireTimestamp,
+        options: &SignOptions,
+    ) -> Result<WsAuth, Error>;
+
     /// Signs `request` as of `at`, with per-call options.
     fn sign_with(
         &self,
         request: &SignableRequest<'_>,
         at: Timestamp,
         options: &SignOptions,
-    ) -> Result<SignedRequest, Error>;
-
-    /// Builds the websocket login or subscribe authentication as of `at`, through the same MAC
-    /// path as REST.
-    fn sign_ws_with(&self, request: &WsRequest<'_>, at: Timestamp, options: &SignOptions) -> Result<WsAuth, Error>;
+    ) -> Result<SignedRequest, Error> {
+        self.sign_at(request, &WireTimestamp::render(self.rest_timestamp_format(), at)?, options)
+    }
 
     /// Signs `request` as of `at`.
     fn sign(&self, request: &SignableRequest<'_>, at: Timestamp) -> Result<SignedRequest, Error> {
         self.sign_with(request, at, &SignOptions::default())
+    }
+
+    /// Builds the websocket authentication as of `at`, with per-call options.
+    fn sign_ws_with(&self, request: &WsRequest<'_>, at: Timestamp, options: &SignOptions) -> Result<WsAuth, Error> {
+        self.sign_ws_at(request, &WireTimestamp::render(self.ws_timestamp_format(), at)?, options)
     }
 
     /// Builds the websocket authentication as of `at`.

@@ -79,6 +79,83 @@ impl TryFrom<SystemTime> for Timestamp {
     }
 }
 
+/// A timestamp as written on the wire: the text and the instant it names, in a known format.
+///
+/// Made by rendering an instant ([`WireTimestamp::render`]) or by checking a received string
+/// ([`WireTimestamp::parse`]); a signer uses the text verbatim in the prehash and the header, so a
+/// verifier can recompute the signature of a request it received with the timestamp it received.
+///
+/// ```
+/// use cexsign::{TimestampFormat, WireTimestamp};
+/// let received = WireTimestamp::parse(TimestampFormat::UnixSecondsFraction { digits: 3 }, "1700000000.5")?;
+/// assert_eq!(received.as_str(), "1700000000.5");
+/// assert_eq!(received.format(), TimestampFormat::UnixSecondsFraction { digits: 1 });
+/// assert!(WireTimestamp::parse(TimestampFormat::UnixMillis, "1700000000.5").is_err());
+/// # Ok::<(), cexsign::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct WireTimestamp {
+    text: String,
+    at: Timestamp,
+    format: TimestampFormat,
+}
+
+impl WireTimestamp {
+    /// Renders `at` in `format`.
+    pub fn render(format: TimestampFormat, at: Timestamp) -> Result<Self, Error> {
+        Ok(Self { text: format.render(at)?, at, format })
+    }
+
+    /// Checks that `text` is a valid timestamp in `format` and keeps it verbatim. For
+    /// [`TimestampFormat::UnixSecondsFraction`] any number of digits (0–9) is accepted and the
+    /// result records the number found.
+    pub fn parse(format: TimestampFormat, text: &str) -> Result<Self, Error> {
+        let at = format.parse(text)?;
+        // Checked by `parse` above: a fraction has 1–9 digits.
+        let format = match (format, text.split_once('.')) {
+            (TimestampFormat::UnixSecondsFraction { .. }, Some((_, fraction))) => {
+                TimestampFormat::UnixSecondsFraction { digits: fraction.len() as u8 }
+            }
+            (TimestampFormat::UnixSecondsFraction { .. }, None) => TimestampFormat::UnixSeconds,
+            (other, _) => other,
+        };
+        Ok(Self { text: text.to_owned(), at, format })
+    }
+
+    /// The text as on the wire.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// The instant it names.
+    pub fn instant(&self) -> Timestamp {
+        self.at
+    }
+
+    /// The format it is written in.
+    pub fn format(&self) -> TimestampFormat {
+        self.format
+    }
+
+    /// The text, if the format is one `accepted` allows; the error names what the scheme wants.
+    pub(crate) fn text_if(
+        &self,
+        accepted: impl Fn(TimestampFormat) -> bool,
+        wanted: TimestampFormat,
+    ) -> Result<&str, Error> {
+        if accepted(self.format) {
+            Ok(&self.text)
+        } else {
+            Err(Error::TimestampFormatMismatch { expected: wanted.name(), example: wanted.example() })
+        }
+    }
+
+    /// The text, if it is written in exactly `wanted`.
+    pub(crate) fn text_in(&self, wanted: TimestampFormat) -> Result<&str, Error> {
+        self.text_if(|f| f == wanted, wanted)
+    }
+}
+
 /// How a scheme writes its timestamp on the wire.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]

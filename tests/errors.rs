@@ -247,3 +247,22 @@ fn errors_compose_with_std_error() {
     let boxed: Box<dyn std::error::Error + Send + Sync> = Box::new(Error::TimestampBeforeEpoch);
     assert!(boxed.to_string().contains("1970"));
 }
+
+#[test]
+fn a_wire_timestamp_in_the_wrong_format_is_refused() {
+    use cexsign::WireTimestamp;
+    let signer =
+        KucoinSigner::new(&Credentials::new().api_key("k").secret("s").passphrase("p"), KucoinKeyVersion::V3).unwrap();
+    let request = SignableRequest::new(Method::Get, "/api/v1/accounts").unwrap();
+    // Seconds where KuCoin wants milliseconds: the classic 400002.
+    let seconds = WireTimestamp::parse(TimestampFormat::UnixSeconds, "1700000000").unwrap();
+    let err = signer.sign_at(&request, &seconds, &Default::default()).unwrap_err();
+    assert!(message(err).contains("must be integer Unix milliseconds (e.g. 1700000000123)"));
+    // OKX: ISO for REST, seconds for the websocket login, and not the other way round.
+    let okx = okx(okx_credentials()).unwrap();
+    assert!(okx.sign_at(&request, &seconds, &Default::default()).is_err());
+    assert!(okx.sign_ws_at(&WsRequest::login(), &seconds, &Default::default()).is_ok());
+    let iso = WireTimestamp::parse(TimestampFormat::Iso8601Millis, "2020-12-08T09:08:57.715Z").unwrap();
+    let err = okx.sign_ws_at(&WsRequest::login(), &iso, &Default::default()).unwrap_err();
+    assert!(message(err).contains("must be integer Unix seconds"));
+}

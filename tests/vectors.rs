@@ -169,10 +169,15 @@ fn every_vector_passes_stage_by_stage() {
         for (vector, (id, expected)) in vectors.iter().zip(&expected) {
             assert_eq!(&vector.id, id);
             let produced = runner::run(vector).unwrap_or_else(|e| panic!("{id}: {e}"));
+            // The verifier's path: the received timestamp text, used verbatim.
+            let from_wire =
+                runner::run_with(vector, runner::TimeInput::WireText).unwrap_or_else(|e| panic!("{id}: {e}"));
             if vector.scheme == "coinbase_cdp_jwt" {
                 check_cdp(id, &produced, expected);
+                check_cdp(id, &from_wire, expected);
             } else {
                 check_hmac(id, &produced, expected);
+                check_hmac(id, &from_wire, expected);
             }
             counted += 1;
         }

@@ -9,7 +9,7 @@ use std::time::Duration;
 use cexsign::{
     CoinbaseAdvancedHmacSigner, CoinbaseCdpSigner, CoinbaseExchangeSigner, Credentials, DeltaSigner, DeltaWsAuthType,
     Error, KucoinKeyVersion, KucoinSigner, Method, OkxEnvironment, OkxSigner, Scheme, SignOptions, SignableRequest,
-    Signer, Timestamp, TimestampFormat, WsRequest,
+    Signer, Timestamp, TimestampFormat, WireTimestamp, WsRequest,
 };
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -171,8 +171,23 @@ pub fn signer_for(vector: &Vector) -> Result<(Box<dyn Signer>, Timestamp), Strin
     })
 }
 
+/// How the vector's timestamp reaches the signer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(dead_code)] // `WireText` is used by the test suite only
+pub enum TimeInput {
+    /// As an instant, rendered by the signer (how a bot signs).
+    Instant,
+    /// As the received text, used verbatim (how a verifier recomputes a signature).
+    WireText,
+}
+
 /// Signs one vector from its inputs.
 pub fn run(vector: &Vector) -> Result<Produced, String> {
+    run_with(vector, TimeInput::Instant)
+}
+
+/// Signs one vector, feeding the timestamp as `input` says.
+pub fn run_with(vector: &Vector, input: TimeInput) -> Result<Produced, String> {
     let (signer, at) = signer_for(vector)?;
     let err = |e: Error| e.to_string();
     let mut options = SignOptions::new().keep_prehash();
@@ -190,7 +205,12 @@ pub fn run(vector: &Vector) -> Result<Produced, String> {
             if let Some(host) = option_str(vector, "host") {
                 request = request.with_host(host).map_err(err)?;
             }
-            let signed = signer.sign_with(&request, at, &options).map_err(err)?;
+            let signed = match input {
+                TimeInput::Instant => signer.sign_with(&request, at, &options),
+                TimeInput::WireText => WireTimestamp::parse(signer.rest_timestamp_format(), &vector.timestamp)
+                    .and_then(|wire| signer.sign_at(&request, &wire, &options)),
+            }
+            .map_err(err)?;
             let values = signed
                 .headers()
                 .map(|(name, value)| {
@@ -212,7 +232,12 @@ pub fn run(vector: &Vector) -> Result<Produced, String> {
             }
             let product_ids = option_list(vector, "product_ids");
             let request = WsRequest::subscribe(&channels, &product_ids);
-            let auth = signer.sign_ws_with(&request, at, &options).map_err(err)?;
+            let auth = match input {
+                TimeInput::Instant => signer.sign_ws_with(&request, at, &options),
+                TimeInput::WireText => WireTimestamp::parse(signer.ws_timestamp_format(), &vector.timestamp)
+                    .and_then(|wire| signer.sign_ws_at(&request, &wire, &options)),
+            }
+            .map_err(err)?;
             Ok(Produced {
                 values: auth.fields().iter().map(|f| (f.name().to_owned(), f.value().to_owned())).collect(),
                 signature: auth.signature().to_owned(),

@@ -10,7 +10,7 @@ use super::{Headers, mac, plain_value, ws_auth};
 use crate::credentials::ApiKey;
 use crate::mac::{Encoding, HmacKey, PrehashParts};
 use crate::{
-    Credentials, Error, Scheme, SignOptions, SignableRequest, SignedRequest, Signer, Timestamp, TimestampFormat,
+    Credentials, Error, Scheme, SignOptions, SignableRequest, SignedRequest, Signer, TimestampFormat, WireTimestamp,
     WsAuth, WsField, WsRequest,
 };
 
@@ -60,15 +60,19 @@ impl Signer for CoinbaseAdvancedHmacSigner {
         Scheme::CoinbaseAdvancedHmac
     }
 
-    fn sign_with(
+    fn rest_timestamp_format(&self) -> TimestampFormat {
+        TimestampFormat::UnixSeconds
+    }
+
+    fn sign_at(
         &self,
         request: &SignableRequest<'_>,
-        at: Timestamp,
+        timestamp: &WireTimestamp,
         options: &SignOptions,
     ) -> Result<SignedRequest, Error> {
-        let timestamp = TimestampFormat::UnixSeconds.render(at)?;
+        let timestamp = timestamp.text_in(self.rest_timestamp_format())?;
         let prehash = PrehashParts::new()
-            .push_str(&timestamp)
+            .push_str(timestamp)
             .push_str(request.method().as_str())
             .push_str(request.path())
             .push(request.body());
@@ -76,35 +80,40 @@ impl Signer for CoinbaseAdvancedHmacSigner {
         let headers = Headers::with_capacity(3)
             .add("cb-access-key", self.api_key.header_value())
             .add("cb-access-sign", plain_value(&signature))
-            .add("cb-access-timestamp", plain_value(&timestamp));
-        Ok(headers.into_signed(timestamp, signature, prehash))
+            .add("cb-access-timestamp", plain_value(timestamp));
+        Ok(headers.into_signed(timestamp.to_owned(), signature, prehash))
     }
 
     /// A subscribe message for exactly one channel, signed over
     /// `timestamp + channel + product_ids.join(",")`.
-    fn sign_ws_with(&self, request: &WsRequest<'_>, at: Timestamp, options: &SignOptions) -> Result<WsAuth, Error> {
+    fn sign_ws_at(
+        &self,
+        request: &WsRequest<'_>,
+        timestamp: &WireTimestamp,
+        options: &SignOptions,
+    ) -> Result<WsAuth, Error> {
         let [channel] = request.channels() else {
             return Err(Error::InvalidWsRequest {
                 problem: "Coinbase Advanced Trade takes exactly one channel per subscribe message; send one message per channel",
             });
         };
-        let timestamp = TimestampFormat::UnixSeconds.render(at)?;
+        let timestamp = timestamp.text_in(self.ws_timestamp_format())?;
         let products = request.product_ids().join(",");
-        let prehash = PrehashParts::new().push_str(&timestamp).push_str(channel).push_str(&products);
+        let prehash = PrehashParts::new().push_str(timestamp).push_str(channel).push_str(&products);
         let (signature, prehash) = mac(&self.key, prehash, Encoding::Hex, options);
         let message = SubscribeMessage {
             kind: "subscribe",
             product_ids: request.product_ids(),
             channel,
             api_key: self.api_key.as_str(),
-            timestamp: &timestamp,
+            timestamp,
             signature: &signature,
         };
         let fields = vec![
             WsField::new("api_key", self.api_key.as_str()),
-            WsField::new("timestamp", timestamp.as_str()),
+            WsField::new("timestamp", timestamp),
             WsField::new("signature", signature.as_str()),
         ];
-        Ok(ws_auth(&message, fields, &timestamp, &signature, prehash))
+        Ok(ws_auth(&message, fields, timestamp, &signature, prehash))
     }
 }

@@ -18,8 +18,8 @@ use super::{Headers, ws_auth};
 use crate::credentials::ApiKey;
 use crate::request::validate_host;
 use crate::{
-    Credentials, Error, Prehash, Scheme, SignOptions, SignableRequest, SignedRequest, Signer, Timestamp,
-    TimestampFormat, WsAuth, WsField, WsRequest,
+    Credentials, Error, Prehash, Scheme, SignOptions, SignableRequest, SignedRequest, Signer, TimestampFormat,
+    WireTimestamp, WsAuth, WsField, WsRequest,
 };
 
 /// The kind of CDP key, as the JWT `alg` names it.
@@ -129,8 +129,9 @@ impl CoinbaseCdpSigner {
         }
     }
 
-    fn token(&self, at: Timestamp, uri: Option<&str>, options: &SignOptions) -> Result<Token, Error> {
-        let nbf = at.unix_secs();
+    fn token(&self, timestamp: &WireTimestamp, uri: Option<&str>, options: &SignOptions) -> Result<Token, Error> {
+        let nbf_text = timestamp.text_in(TimestampFormat::UnixSeconds)?.to_owned();
+        let nbf = timestamp.instant().unix_secs();
         let random_nonce;
         let nonce = match options.nonce() {
             Some(nonce) => nonce,
@@ -158,7 +159,7 @@ impl CoinbaseCdpSigner {
         token.push('.');
         token.push_str(&signature);
         debug_assert_eq!(token.as_bytes()[signing_input_len], b'.');
-        Ok(Token { jwt: token, nbf: TimestampFormat::UnixSeconds.render(at)?, signature, prehash })
+        Ok(Token { jwt: token, nbf: nbf_text, signature, prehash })
     }
 
     fn sign_bytes(&self, message: &[u8]) -> Result<Vec<u8>, Error> {
@@ -236,15 +237,19 @@ impl Signer for CoinbaseCdpSigner {
         Scheme::CoinbaseCdp
     }
 
-    fn sign_with(
+    fn rest_timestamp_format(&self) -> TimestampFormat {
+        TimestampFormat::UnixSeconds
+    }
+
+    fn sign_at(
         &self,
         request: &SignableRequest<'_>,
-        at: Timestamp,
+        timestamp: &WireTimestamp,
         options: &SignOptions,
     ) -> Result<SignedRequest, Error> {
         let host = request.host().unwrap_or(&self.host);
         let uri = format!("{} {}{}", request.method().as_str(), host, request.path());
-        let token = self.token(at, Some(&uri), options)?;
+        let token = self.token(timestamp, Some(&uri), options)?;
         let mut bearer =
             http::HeaderValue::from_str(&format!("Bearer {}", token.jwt)).expect("a JWT is base64url and dots");
         bearer.set_sensitive(true);
@@ -257,8 +262,13 @@ impl Signer for CoinbaseCdpSigner {
 
     /// A token without `uri`: in a `subscribe` message when one channel is given, alone as
     /// `{"jwt": ...}` when none is.
-    fn sign_ws_with(&self, request: &WsRequest<'_>, at: Timestamp, options: &SignOptions) -> Result<WsAuth, Error> {
-        let token = self.token(at, None, options)?;
+    fn sign_ws_at(
+        &self,
+        request: &WsRequest<'_>,
+        timestamp: &WireTimestamp,
+        options: &SignOptions,
+    ) -> Result<WsAuth, Error> {
+        let token = self.token(timestamp, None, options)?;
         let fields = vec![WsField::sensitive("jwt", token.jwt.as_str())];
         let jwt = token.jwt.as_str();
         match request.channels() {

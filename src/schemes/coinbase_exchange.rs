@@ -12,7 +12,7 @@ use super::{Headers, mac, plain_value, timestamp_method_path_query_body, ws_auth
 use crate::credentials::{ApiKey, HeaderSecret};
 use crate::mac::{Encoding, HmacKey, PrehashParts};
 use crate::{
-    Credentials, Error, Scheme, SignOptions, SignableRequest, SignedRequest, Signer, Timestamp, TimestampFormat,
+    Credentials, Error, Scheme, SignOptions, SignableRequest, SignedRequest, Signer, TimestampFormat, WireTimestamp,
     WsAuth, WsField, WsRequest,
 };
 
@@ -79,6 +79,11 @@ impl CoinbaseExchangeSigner {
     }
 }
 
+/// Coinbase Exchange takes whole seconds or seconds with a decimal fraction of any length.
+fn accepts_seconds(format: TimestampFormat) -> bool {
+    matches!(format, TimestampFormat::UnixSeconds | TimestampFormat::UnixSecondsFraction { .. })
+}
+
 #[derive(Serialize)]
 struct SubscribeMessage<'a> {
     #[serde(rename = "type")]
@@ -96,30 +101,39 @@ impl Signer for CoinbaseExchangeSigner {
         Scheme::CoinbaseExchange
     }
 
-    fn sign_with(
+    fn rest_timestamp_format(&self) -> TimestampFormat {
+        self.timestamp_format
+    }
+
+    fn sign_at(
         &self,
         request: &SignableRequest<'_>,
-        at: Timestamp,
+        timestamp: &WireTimestamp,
         options: &SignOptions,
     ) -> Result<SignedRequest, Error> {
-        let timestamp = self.timestamp_format.render(at)?;
+        let timestamp = timestamp.text_if(accepts_seconds, self.timestamp_format)?;
         let method = request.method().as_str();
         let prehash =
-            timestamp_method_path_query_body(&timestamp, method, request.path(), request.query(), request.body());
+            timestamp_method_path_query_body(timestamp, method, request.path(), request.query(), request.body());
         let (signature, prehash) = mac(&self.key, prehash, Encoding::Base64, options);
         let headers = Headers::with_capacity(4)
             .add("cb-access-key", self.api_key.header_value())
             .add("cb-access-sign", plain_value(&signature))
-            .add("cb-access-timestamp", plain_value(&timestamp))
+            .add("cb-access-timestamp", plain_value(timestamp))
             .add("cb-access-passphrase", self.passphrase.header_value());
-        Ok(headers.into_signed(timestamp, signature, prehash))
+        Ok(headers.into_signed(timestamp.to_owned(), signature, prehash))
     }
 
     /// The `subscribe` message with `signature`, `key`, `passphrase` and `timestamp`, signed as
     /// `GET /users/self/verify`.
-    fn sign_ws_with(&self, request: &WsRequest<'_>, at: Timestamp, options: &SignOptions) -> Result<WsAuth, Error> {
-        let timestamp = self.timestamp_format.render(at)?;
-        let prehash = PrehashParts::new().push_str(&timestamp).push_str("GET").push_str(WS_VERIFY_PATH);
+    fn sign_ws_at(
+        &self,
+        request: &WsRequest<'_>,
+        timestamp: &WireTimestamp,
+        options: &SignOptions,
+    ) -> Result<WsAuth, Error> {
+        let timestamp = timestamp.text_if(accepts_seconds, self.timestamp_format)?;
+        let prehash = PrehashParts::new().push_str(timestamp).push_str("GET").push_str(WS_VERIFY_PATH);
         let (signature, prehash) = mac(&self.key, prehash, Encoding::Base64, options);
         let message = SubscribeMessage {
             kind: "subscribe",
@@ -128,14 +142,14 @@ impl Signer for CoinbaseExchangeSigner {
             signature: &signature,
             key: self.api_key.as_str(),
             passphrase: self.passphrase.expose(),
-            timestamp: &timestamp,
+            timestamp,
         };
         let fields = vec![
             WsField::new("signature", signature.as_str()),
             WsField::new("key", self.api_key.as_str()),
             WsField::sensitive("passphrase", self.passphrase.expose()),
-            WsField::new("timestamp", timestamp.as_str()),
+            WsField::new("timestamp", timestamp),
         ];
-        Ok(ws_auth(&message, fields, &timestamp, &signature, prehash))
+        Ok(ws_auth(&message, fields, timestamp, &signature, prehash))
     }
 }

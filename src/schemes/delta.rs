@@ -9,7 +9,7 @@ use super::{Headers, mac, plain_value, with_query, ws_auth};
 use crate::credentials::ApiKey;
 use crate::mac::{Encoding, HmacKey, PrehashParts};
 use crate::{
-    Credentials, Error, Scheme, SignOptions, SignableRequest, SignedRequest, Signer, Timestamp, TimestampFormat,
+    Credentials, Error, Scheme, SignOptions, SignableRequest, SignedRequest, Signer, TimestampFormat, WireTimestamp,
     WsAuth, WsField, WsRequest,
 };
 
@@ -95,38 +95,47 @@ impl Signer for DeltaSigner {
         Scheme::Delta
     }
 
-    fn sign_with(
+    fn rest_timestamp_format(&self) -> TimestampFormat {
+        TimestampFormat::UnixSeconds
+    }
+
+    fn sign_at(
         &self,
         request: &SignableRequest<'_>,
-        at: Timestamp,
+        timestamp: &WireTimestamp,
         options: &SignOptions,
     ) -> Result<SignedRequest, Error> {
-        let timestamp = TimestampFormat::UnixSeconds.render(at)?;
+        let timestamp = timestamp.text_in(self.rest_timestamp_format())?;
         let prehash =
-            PrehashParts::new().push_str(request.method().as_str()).push_str(&timestamp).push_str(request.path());
+            PrehashParts::new().push_str(request.method().as_str()).push_str(timestamp).push_str(request.path());
         let prehash = with_query(prehash, request.query()).push(request.body());
         let (signature, prehash) = mac(&self.key, prehash, Encoding::Hex, options);
         let headers = Headers::with_capacity(3)
             .add("api-key", self.api_key.header_value())
-            .add("timestamp", plain_value(&timestamp))
+            .add("timestamp", plain_value(timestamp))
             .add("signature", plain_value(&signature));
-        Ok(headers.into_signed(timestamp, signature, prehash))
+        Ok(headers.into_signed(timestamp.to_owned(), signature, prehash))
     }
 
     /// The `{"type":"key-auth","payload":{...}}` message, signed as `GET` + timestamp + `/live`.
-    fn sign_ws_with(&self, _request: &WsRequest<'_>, at: Timestamp, options: &SignOptions) -> Result<WsAuth, Error> {
-        let timestamp = TimestampFormat::UnixSeconds.render(at)?;
-        let prehash = PrehashParts::new().push_str("GET").push_str(&timestamp).push_str("/live");
+    fn sign_ws_at(
+        &self,
+        _request: &WsRequest<'_>,
+        timestamp: &WireTimestamp,
+        options: &SignOptions,
+    ) -> Result<WsAuth, Error> {
+        let timestamp = timestamp.text_in(self.ws_timestamp_format())?;
+        let prehash = PrehashParts::new().push_str("GET").push_str(timestamp).push_str("/live");
         let (signature, prehash) = mac(&self.key, prehash, Encoding::Hex, options);
         let message = AuthMessage {
             kind: self.ws_auth_type.as_str(),
-            payload: AuthPayload { api_key: self.api_key.as_str(), signature: &signature, timestamp: &timestamp },
+            payload: AuthPayload { api_key: self.api_key.as_str(), signature: &signature, timestamp },
         };
         let fields = vec![
             WsField::new("api-key", self.api_key.as_str()),
             WsField::new("signature", signature.as_str()),
-            WsField::new("timestamp", timestamp.as_str()),
+            WsField::new("timestamp", timestamp),
         ];
-        Ok(ws_auth(&message, fields, &timestamp, &signature, prehash))
+        Ok(ws_auth(&message, fields, timestamp, &signature, prehash))
     }
 }

@@ -14,7 +14,7 @@ use super::{Headers, mac, plain_value, timestamp_method_path_query_body};
 use crate::credentials::{ApiKey, HeaderSecret};
 use crate::mac::{Encoding, HmacKey, PrehashParts};
 use crate::{
-    Credentials, Error, Scheme, SignOptions, SignableRequest, SignedRequest, Signer, Timestamp, TimestampFormat,
+    Credentials, Error, Scheme, SignOptions, SignableRequest, SignedRequest, Signer, TimestampFormat, WireTimestamp,
     WsAuth, WsRequest, decode_query,
 };
 
@@ -94,21 +94,25 @@ impl Signer for KucoinSigner {
         Scheme::Kucoin
     }
 
-    fn sign_with(
+    fn rest_timestamp_format(&self) -> TimestampFormat {
+        TimestampFormat::UnixMillis
+    }
+
+    fn sign_at(
         &self,
         request: &SignableRequest<'_>,
-        at: Timestamp,
+        timestamp: &WireTimestamp,
         options: &SignOptions,
     ) -> Result<SignedRequest, Error> {
-        let timestamp = TimestampFormat::UnixMillis.render(at)?;
+        let timestamp = timestamp.text_in(self.rest_timestamp_format())?;
         let query = decode_query(request.query())?;
         let method = request.method().as_str();
-        let prehash = timestamp_method_path_query_body(&timestamp, method, request.path(), &query, request.body());
+        let prehash = timestamp_method_path_query_body(timestamp, method, request.path(), &query, request.body());
         let (signature, prehash) = mac(&self.key, prehash, Encoding::Base64, options);
         let mut headers = Headers::with_capacity(5)
             .add("kc-api-key", self.api_key.header_value())
             .add("kc-api-sign", plain_value(&signature))
-            .add("kc-api-timestamp", plain_value(&timestamp))
+            .add("kc-api-timestamp", plain_value(timestamp))
             .add("kc-api-passphrase", self.passphrase.header_value());
         let version = match self.version {
             KucoinKeyVersion::V1 => None,
@@ -118,12 +122,17 @@ impl Signer for KucoinSigner {
         if let Some(version) = version {
             headers = headers.add("kc-api-key-version", http::HeaderValue::from_static(version));
         }
-        Ok(headers.into_signed(timestamp, signature, prehash))
+        Ok(headers.into_signed(timestamp.to_owned(), signature, prehash))
     }
 
     /// KuCoin has no websocket login message: sign `POST /api/v1/bullet-private` (empty body)
     /// as a REST request and connect with the token it returns.
-    fn sign_ws_with(&self, _request: &WsRequest<'_>, _at: Timestamp, _options: &SignOptions) -> Result<WsAuth, Error> {
+    fn sign_ws_at(
+        &self,
+        _request: &WsRequest<'_>,
+        _timestamp: &WireTimestamp,
+        _options: &SignOptions,
+    ) -> Result<WsAuth, Error> {
         Err(Error::WsUnsupported {
             scheme: Scheme::Kucoin,
             hint: "sign POST /api/v1/bullet-private (empty body) as a REST request and connect with the token it returns",

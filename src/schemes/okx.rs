@@ -10,7 +10,7 @@ use super::{Headers, mac, plain_value, timestamp_method_path_query_body, ws_auth
 use crate::credentials::{ApiKey, HeaderSecret};
 use crate::mac::{Encoding, HmacKey, PrehashParts};
 use crate::{
-    Credentials, Error, Scheme, SignOptions, SignableRequest, SignedRequest, Signer, Timestamp, TimestampFormat,
+    Credentials, Error, Scheme, SignOptions, SignableRequest, SignedRequest, Signer, TimestampFormat, WireTimestamp,
     WsAuth, WsField, WsRequest,
 };
 
@@ -87,49 +87,62 @@ impl Signer for OkxSigner {
         Scheme::Okx
     }
 
-    fn sign_with(
+    fn rest_timestamp_format(&self) -> TimestampFormat {
+        TimestampFormat::Iso8601Millis
+    }
+
+    fn ws_timestamp_format(&self) -> TimestampFormat {
+        TimestampFormat::UnixSeconds
+    }
+
+    fn sign_at(
         &self,
         request: &SignableRequest<'_>,
-        at: Timestamp,
+        timestamp: &WireTimestamp,
         options: &SignOptions,
     ) -> Result<SignedRequest, Error> {
-        let timestamp = TimestampFormat::Iso8601Millis.render(at)?;
+        let timestamp = timestamp.text_in(self.rest_timestamp_format())?;
         let method = request.method().as_str();
         let prehash =
-            timestamp_method_path_query_body(&timestamp, method, request.path(), request.query(), request.body());
+            timestamp_method_path_query_body(timestamp, method, request.path(), request.query(), request.body());
         let (signature, prehash) = mac(&self.key, prehash, Encoding::Base64, options);
         let mut headers = Headers::with_capacity(5)
             .add("ok-access-key", self.api_key.header_value())
             .add("ok-access-sign", plain_value(&signature))
-            .add("ok-access-timestamp", plain_value(&timestamp))
+            .add("ok-access-timestamp", plain_value(timestamp))
             .add("ok-access-passphrase", self.passphrase.header_value());
         if self.environment == OkxEnvironment::Demo {
             headers = headers.add("x-simulated-trading", http::HeaderValue::from_static("1"));
         }
-        Ok(headers.into_signed(timestamp, signature, prehash))
+        Ok(headers.into_signed(timestamp.to_owned(), signature, prehash))
     }
 
     /// The `{"op":"login","args":[...]}` message; the timestamp is in seconds. Channels are not
     /// part of the login (subscribe after it succeeds).
-    fn sign_ws_with(&self, _request: &WsRequest<'_>, at: Timestamp, options: &SignOptions) -> Result<WsAuth, Error> {
-        let timestamp = TimestampFormat::UnixSeconds.render(at)?;
-        let prehash = PrehashParts::new().push_str(&timestamp).push_str("GET").push_str(WS_VERIFY_PATH);
+    fn sign_ws_at(
+        &self,
+        _request: &WsRequest<'_>,
+        timestamp: &WireTimestamp,
+        options: &SignOptions,
+    ) -> Result<WsAuth, Error> {
+        let timestamp = timestamp.text_in(self.ws_timestamp_format())?;
+        let prehash = PrehashParts::new().push_str(timestamp).push_str("GET").push_str(WS_VERIFY_PATH);
         let (signature, prehash) = mac(&self.key, prehash, Encoding::Base64, options);
         let message = LoginMessage {
             op: "login",
             args: [LoginArgs {
                 api_key: self.api_key.as_str(),
                 passphrase: self.passphrase.expose(),
-                timestamp: &timestamp,
+                timestamp,
                 sign: &signature,
             }],
         };
         let fields = vec![
             WsField::new("apiKey", self.api_key.as_str()),
             WsField::sensitive("passphrase", self.passphrase.expose()),
-            WsField::new("timestamp", timestamp.as_str()),
+            WsField::new("timestamp", timestamp),
             WsField::new("sign", signature.as_str()),
         ];
-        Ok(ws_auth(&message, fields, &timestamp, &signature, prehash))
+        Ok(ws_auth(&message, fields, timestamp, &signature, prehash))
     }
 }
