@@ -112,6 +112,14 @@ pub enum Error {
     )]
     InvalidMethod,
 
+    /// An HTTP client request carries a method that is not upper case; it would go on the wire
+    /// as written while every exchange signs (and expects) upper case.
+    #[error(
+        "the request's method is not upper case and would be sent as written; build it with an \
+         upper-case method (reqwest::Method::GET, POST, ...)"
+    )]
+    MethodNotUpperCase,
+
     /// The host is not a bare host name.
     #[error("host {problem}")]
     InvalidHost {
@@ -146,6 +154,20 @@ pub enum Error {
         expected: &'static str,
         /// An example of it.
         example: &'static str,
+    },
+
+    /// The request body is a stream, whose bytes are not known before sending.
+    #[error(
+        "the request body is a stream, so its bytes cannot be signed before they are sent: build the \
+         body from bytes (`.body(Vec<u8>)`, `.body(String)`, `.json(..)`) — never sign a stream as empty"
+    )]
+    StreamingBody,
+
+    /// The HTTP client could not build the request.
+    #[error("the HTTP request could not be built: {problem}")]
+    RequestBuild {
+        /// The client's own message (without the URL).
+        problem: String,
     },
 
     /// The websocket request does not fit the scheme.

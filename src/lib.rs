@@ -44,13 +44,18 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+#[cfg(feature = "reqwest")]
+pub mod client;
 mod credentials;
 mod error;
+#[cfg(feature = "local-exchange")]
+pub mod local_exchange;
 mod mac;
 mod request;
 mod schemes;
 mod signer;
 mod time;
+mod wire;
 mod ws;
 
 pub use credentials::Credentials;
@@ -65,4 +70,5 @@ pub use schemes::kucoin::{KucoinKeyVersion, KucoinSigner};
 pub use schemes::okx::{OkxEnvironment, OkxSigner};
 pub use signer::{Prehash, Scheme, SignOptions, SignedRequest, Signer};
 pub use time::{Timestamp, TimestampFormat, WireTimestamp};
+pub use wire::{UrlRewrite, url_rewrite};
 pub use ws::{WsAuth, WsField, WsRequest};

@@ -225,8 +225,8 @@ pub(crate) fn validate_host(host: &str) -> Result<(), Error> {
         "includes a scheme: give the bare host, e.g. api.coinbase.com, not https://api.coinbase.com"
     } else if host.contains('/') {
         "includes a path: give the bare host, e.g. api.coinbase.com"
-    } else if host.contains(':') {
-        "includes a port: give the bare host, e.g. api.coinbase.com"
+    } else if host.contains(':') && !(host.starts_with('[') && host.ends_with(']')) {
+        "includes a port: give the bare host, e.g. api.coinbase.com (an IPv6 address goes in brackets)"
     } else if !is_visible_ascii(host) {
         "contains a space, a control character or non-ASCII: give the bare ASCII host name"
     } else {

@@ -1,0 +1,1 @@
+//! A local exchange that verifies requests exactly as the real exchanges do (placeholder).
