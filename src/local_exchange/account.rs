@@ -1,0 +1,259 @@
+//! Registered API keys: one [`Account`] per key, holding the crate's own signer for it.
+//!
+//! The signers keep their key name and passphrase private, so an account learns them the way a
+//! verifier would see them: it signs one dummy request at registration and reads the key and
+//! passphrase headers (for Coinbase CDP, the `kid` of a dummy token). The passphrase is kept as a
+//! secret and only ever compared in constant time.
+
+use std::fmt;
+
+use base64::Engine as _;
+use secrecy::{ExposeSecret, SecretString};
+use subtle::ConstantTimeEq as _;
+
+use crate::{
+    CdpKeyType, CoinbaseAdvancedHmacSigner, CoinbaseCdpSigner, CoinbaseExchangeSigner, Credentials, DeltaSigner, Error,
+    KucoinKeyVersion, KucoinSigner, Method, OkxEnvironment, OkxSigner, Scheme, SignOptions, SignableRequest,
+    SignedRequest, Signer, Timestamp, WireTimestamp,
+};
+
+/// One API key registered with a [`LocalExchange`](super::LocalExchange).
+///
+/// Built from the same [`Credentials`] a bot uses; the local exchange recomputes every signature
+/// with the crate's own signer for the key, so an account accepts exactly what the matching
+/// signer produces (and what the real exchange would accept from it).
+///
+/// ```
+/// use cexsign::local_exchange::Account;
+/// use cexsign::{Credentials, KucoinKeyVersion, Scheme};
+///
+/// let account = Account::kucoin(
+///     &Credentials::new().api_key("6422da9c97b45100018c6e62").secret("cde06451-dbed").passphrase("1111111"),
+///     KucoinKeyVersion::V3,
+/// )?;
+/// assert_eq!(account.scheme(), Scheme::Kucoin);
+/// assert_eq!(account.api_key(), "6422da9c97b45100018c6e62");
+/// // Debug never shows the passphrase.
+/// assert!(!format!("{account:?}").contains("1111111"));
+/// # Ok::<(), cexsign::Error>(())
+/// ```
+pub struct Account {
+    api_key: String,
+    /// The passphrase header value the signer sends (plain, or KuCoin's HMAC'd form).
+    passphrase: Option<SecretString>,
+    kind: AccountKind,
+}
+
+/// The signer of an account, by scheme.
+pub(crate) enum AccountKind {
+    Okx(OkxSigner),
+    Kucoin(KucoinSigner),
+    Delta(DeltaSigner),
+    CoinbaseExchange(CoinbaseExchangeSigner),
+    CoinbaseAdvancedHmac(CoinbaseAdvancedHmacSigner),
+    CoinbaseCdp(Box<CdpKey>),
+}
+
+/// A CDP signer with its public key, extracted once for verification.
+pub(crate) struct CdpKey {
+    pub(crate) signer: CoinbaseCdpSigner,
+    pub(crate) public_key: Vec<u8>,
+}
+
+/// The instant the registration dummy request is signed at (any valid instant would do).
+const DUMMY_INSTANT: Timestamp = Timestamp::from_unix_secs(1_700_000_000);
+
+impl Account {
+    /// An OKX v5 key. A [`OkxEnvironment::Demo`] key must come with `x-simulated-trading: 1`,
+    /// a live key without it (else `50101`).
+    pub fn okx(credentials: &Credentials, environment: OkxEnvironment) -> Result<Self, Error> {
+        Self::hmac(
+            AccountKind::Okx(OkxSigner::new(credentials, environment)?),
+            "ok-access-key",
+            Some("ok-access-passphrase"),
+        )
+    }
+
+    /// A KuCoin key of the given version. Version 2 and 3 keys are accepted with either
+    /// `KC-API-KEY-VERSION: 2` or `3` (the official SDK sends 3, ccxt 2); a version 1 key with
+    /// none or `1`.
+    pub fn kucoin(credentials: &Credentials, version: KucoinKeyVersion) -> Result<Self, Error> {
+        Self::hmac(
+            AccountKind::Kucoin(KucoinSigner::new(credentials, version)?),
+            "kc-api-key",
+            Some("kc-api-passphrase"),
+        )
+    }
+
+    /// A Delta Exchange v2 key.
+    pub fn delta(credentials: &Credentials) -> Result<Self, Error> {
+        Self::hmac(AccountKind::Delta(DeltaSigner::new(credentials)?), "api-key", None)
+    }
+
+    /// A Coinbase Exchange key (base64 secret and passphrase). Timestamps are accepted as whole
+    /// or decimal seconds.
+    pub fn coinbase_exchange(credentials: &Credentials) -> Result<Self, Error> {
+        Self::hmac(
+            AccountKind::CoinbaseExchange(CoinbaseExchangeSigner::new(credentials)?),
+            "cb-access-key",
+            Some("cb-access-passphrase"),
+        )
+    }
+
+    /// A legacy Coinbase Advanced Trade HMAC key (requests under `/api/v3/`).
+    pub fn coinbase_advanced_hmac(credentials: &Credentials) -> Result<Self, Error> {
+        Self::hmac(
+            AccountKind::CoinbaseAdvancedHmac(CoinbaseAdvancedHmacSigner::new(credentials)?),
+            "cb-access-key",
+            None,
+        )
+    }
+
+    /// A Coinbase CDP key (ES256 PEM or Ed25519), looked up by the token's `kid`.
+    pub fn coinbase_cdp(credentials: &Credentials) -> Result<Self, Error> {
+        let signer = CoinbaseCdpSigner::new(credentials)?;
+        let not_a_token = Error::InvalidCdpKey { problem: "the key could not sign a token to register" };
+        let signed = dummy_signature(&signer)?;
+        let token = header_text(&signed, "authorization")
+            .and_then(|value| value.strip_prefix("Bearer ").map(str::to_owned))
+            .ok_or_else(|| not_a_token.clone())?;
+        let api_key = token_kid(&token).ok_or(not_a_token)?;
+        let public_key = signer.public_key();
+        Ok(Self { api_key, passphrase: None, kind: AccountKind::CoinbaseCdp(Box::new(CdpKey { signer, public_key })) })
+    }
+
+    /// The scheme the key belongs to.
+    pub fn scheme(&self) -> Scheme {
+        self.signer().scheme()
+    }
+
+    /// The API key (for CDP keys, the key name), as requests carry it.
+    pub fn api_key(&self) -> &str {
+        &self.api_key
+    }
+
+    fn hmac(kind: AccountKind, key_header: &str, passphrase_header: Option<&str>) -> Result<Self, Error> {
+        let signed = dummy_signature(kind.signer())?;
+        let missing = |field| Error::InvalidHeaderValue { field };
+        let api_key = header_text(&signed, key_header).ok_or(missing("API key"))?;
+        let passphrase = match passphrase_header {
+            Some(name) => Some(SecretString::from(header_text(&signed, name).ok_or(missing("passphrase"))?)),
+            None => None,
+        };
+        Ok(Self { api_key, passphrase, kind })
+    }
+
+    pub(crate) fn signer(&self) -> &dyn Signer {
+        self.kind.signer()
+    }
+
+    /// Whether `sent` is the passphrase (header value) the account's signer sends, compared in
+    /// constant time. Accounts without a passphrase match nothing.
+    pub(crate) fn passphrase_matches(&self, sent: &str) -> bool {
+        match &self.passphrase {
+            Some(expected) => expected.expose_secret().as_bytes().ct_eq(sent.as_bytes()).into(),
+            None => false,
+        }
+    }
+
+    /// The OKX environment, for OKX accounts.
+    pub(crate) fn okx_environment(&self) -> Option<OkxEnvironment> {
+        match &self.kind {
+            AccountKind::Okx(signer) => Some(signer.environment()),
+            _ => None,
+        }
+    }
+
+    /// The KuCoin key version, for KuCoin accounts.
+    pub(crate) fn kucoin_version(&self) -> Option<KucoinKeyVersion> {
+        match &self.kind {
+            AccountKind::Kucoin(signer) => Some(signer.key_version()),
+            _ => None,
+        }
+    }
+
+    /// The CDP key, for CDP accounts.
+    pub(crate) fn cdp(&self) -> Option<&CdpKey> {
+        match &self.kind {
+            AccountKind::CoinbaseCdp(key) => Some(key),
+            _ => None,
+        }
+    }
+
+    /// A short description for reasons: "OKX (demo)", "KuCoin (v2)".
+    pub(crate) fn describe(&self) -> String {
+        match &self.kind {
+            AccountKind::Okx(signer) => match signer.environment() {
+                OkxEnvironment::Live => "OKX (live)".to_owned(),
+                OkxEnvironment::Demo => "OKX (demo)".to_owned(),
+            },
+            AccountKind::Kucoin(signer) => format!("KuCoin ({})", kucoin_version_name(signer.key_version())),
+            AccountKind::CoinbaseCdp(key) => format!("Coinbase CDP ({})", key.signer.key_type().alg()),
+            other => other.signer().scheme().name().to_owned(),
+        }
+    }
+}
+
+impl AccountKind {
+    pub(crate) fn signer(&self) -> &dyn Signer {
+        match self {
+            AccountKind::Okx(signer) => signer,
+            AccountKind::Kucoin(signer) => signer,
+            AccountKind::Delta(signer) => signer,
+            AccountKind::CoinbaseExchange(signer) => signer,
+            AccountKind::CoinbaseAdvancedHmac(signer) => signer,
+            AccountKind::CoinbaseCdp(key) => &key.signer,
+        }
+    }
+}
+
+impl CdpKey {
+    /// The JWT `alg` the key signs with.
+    pub(crate) fn alg(&self) -> &'static str {
+        self.signer.key_type().alg()
+    }
+
+    /// Verifies a JWS signature over `message` with the account's public key.
+    pub(crate) fn verify(&self, message: &[u8], signature: &[u8]) -> bool {
+        let algorithm: &dyn ring::signature::VerificationAlgorithm = match self.signer.key_type() {
+            CdpKeyType::Es256 => &ring::signature::ECDSA_P256_SHA256_FIXED,
+            CdpKeyType::EdDsa => &ring::signature::ED25519,
+        };
+        ring::signature::UnparsedPublicKey::new(algorithm, &self.public_key).verify(message, signature).is_ok()
+    }
+}
+
+pub(crate) fn kucoin_version_name(version: KucoinKeyVersion) -> &'static str {
+    match version {
+        KucoinKeyVersion::V1 => "v1",
+        KucoinKeyVersion::V2 => "v2",
+        KucoinKeyVersion::V3 => "v3",
+    }
+}
+
+fn dummy_signature(signer: &dyn Signer) -> Result<SignedRequest, Error> {
+    let at = WireTimestamp::render(signer.rest_timestamp_format(), DUMMY_INSTANT)?;
+    signer.sign_at(&SignableRequest::new(Method::Get, "/")?, &at, &SignOptions::new())
+}
+
+fn header_text(signed: &SignedRequest, name: &str) -> Option<String> {
+    signed.header(name).and_then(|value| value.to_str().ok()).map(str::to_owned)
+}
+
+/// The `kid` of a JWT's header, if the token has a decodable header carrying one.
+fn token_kid(token: &str) -> Option<String> {
+    let header = token.split('.').next()?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(header).ok()?;
+    let value: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    value.get("kid")?.as_str().map(str::to_owned)
+}
+
+impl fmt::Debug for Account {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Account")
+            .field("scheme", &self.scheme())
+            .field("kind", &self.describe())
+            .field("api_key", &self.api_key)
+            .finish_non_exhaustive()
+    }
+}

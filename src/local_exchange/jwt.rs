@@ -1,0 +1,169 @@
+//! Coinbase CDP JWT verification, for REST (`Authorization: Bearer`) and websocket subscribes.
+//!
+//! The checks of the official SDK's token layout: three base64url parts, `kid` naming a
+//! registered key, `alg` matching its key type, the signature verified with its public key
+//! (ES256 as raw `r‖s`, or Ed25519), `sub` = `kid`, `iss` = `cdp`, `nbf`/`exp` against the
+//! server clock with a lifetime of at most 120 s, and the `uri` claim (REST: exactly
+//! `METHOD host path`; websocket: absent). Every defect is a [`Rejection`] with a reason; no
+//! input panics.
+
+use base64::Engine as _;
+use serde_json::Value;
+
+use super::State;
+use super::account::Account;
+use super::reply::{Failure, Rejection};
+use super::verify::find_account;
+use crate::{Scheme, Timestamp};
+
+/// How far in the future `nbf` may be (clock skew between client and server).
+const NBF_LEEWAY_SECS: u64 = 5;
+/// The longest token lifetime Coinbase accepts.
+const MAX_LIFETIME_SECS: u64 = 120;
+
+/// What the `uri` claim must be.
+pub(crate) enum UriCheck<'a> {
+    /// A REST token: `uri` = upper-case method, a space, one of `hosts`, then the path.
+    Rest { method: &'a str, path: &'a str, hosts: &'a [&'a str] },
+    /// A websocket token: no `uri` claim at all.
+    Ws,
+}
+
+/// A token that verified.
+pub(crate) struct Verified<'s> {
+    pub(crate) account: &'s Account,
+    pub(crate) nbf: u64,
+}
+
+fn reject(reason: impl Into<String>) -> Rejection {
+    Rejection::new(Failure::Signature, reason)
+}
+
+fn decode_part(part: &str, what: &str) -> Result<serde_json::Map<String, Value>, Rejection> {
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(part)
+        .map_err(|_| reject(format!("the JWT {what} is not unpadded base64url")))?;
+    match serde_json::from_slice(&bytes) {
+        Ok(Value::Object(map)) => Ok(map),
+        _ => Err(reject(format!("the JWT {what} is not a JSON object"))),
+    }
+}
+
+fn string_field<'v>(map: &'v serde_json::Map<String, Value>, name: &str, what: &str) -> Result<&'v str, Rejection> {
+    map.get(name).and_then(Value::as_str).ok_or_else(|| reject(format!("the JWT {what} has no string {name:?}")))
+}
+
+fn integer_claim(claims: &serde_json::Map<String, Value>, name: &str) -> Result<u64, Rejection> {
+    claims.get(name).and_then(Value::as_u64).ok_or_else(|| {
+        reject(format!("the JWT claim {name:?} is missing or not a non-negative integer (Unix seconds)"))
+    })
+}
+
+/// Verifies `token` against the registered CDP keys, at server time `now`.
+pub(crate) fn verify<'s>(
+    state: &'s State,
+    token: &str,
+    now: Timestamp,
+    uri: UriCheck<'_>,
+) -> Result<Verified<'s>, Rejection> {
+    let parts: Vec<&str> = token.split('.').collect();
+    let &[header_part, claims_part, signature_part] = parts.as_slice() else {
+        return Err(reject(format!("not a JWT: expected three dot-separated parts, found {}", parts.len())));
+    };
+    let header = decode_part(header_part, "header")?;
+    let alg = string_field(&header, "alg", "header")?;
+    let kid = string_field(&header, "kid", "header")?;
+    let account = find_account(state, Scheme::CoinbaseCdp, kid)?;
+    let Some(key) = account.cdp() else {
+        return Err(Rejection::new(Failure::UnknownKey, format!("{kid:?} is not a CDP key")));
+    };
+    if alg != key.alg() {
+        return Err(reject(format!("the JWT alg is {alg:?} but key {kid:?} is an {} key", key.alg())));
+    }
+    let signature = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(signature_part)
+        .map_err(|_| reject("the JWT signature is not unpadded base64url"))?;
+    let signing_input = &token.as_bytes()[..header_part.len() + 1 + claims_part.len()];
+    if !key.verify(signing_input, &signature) {
+        let hint = if signature.len() != 64 {
+            format!(
+                " (it is {} bytes; {} signatures are 64 bytes{})",
+                signature.len(),
+                key.alg(),
+                if key.alg() == "ES256" { ", raw r||s, not DER" } else { "" }
+            )
+        } else {
+            String::new()
+        };
+        return Err(reject(format!(
+            "the JWT signature does not verify with the public key of {kid:?}{hint}: the token was altered or signed with another key"
+        )));
+    }
+
+    let claims = decode_part(claims_part, "claims")?;
+    let sub = string_field(&claims, "sub", "claims")?;
+    if sub != kid {
+        return Err(reject(format!("the JWT sub {sub:?} differs from kid {kid:?}: both are the full key name")));
+    }
+    let iss = string_field(&claims, "iss", "claims")?;
+    if iss != "cdp" {
+        return Err(reject(format!("the JWT iss is {iss:?}; the official SDK sends \"cdp\"")));
+    }
+    let nbf = integer_claim(&claims, "nbf")?;
+    let exp = integer_claim(&claims, "exp")?;
+    let now_secs = now.unix_secs();
+    let expired =
+        |reason: String| Rejection::new(Failure::Expired { request_secs: nbf, server_secs: now_secs }, reason);
+    if nbf > now_secs.saturating_add(NBF_LEEWAY_SECS) {
+        return Err(expired(format!(
+            "the JWT nbf {nbf} is {} s ahead of the server clock ({now_secs}); the client clock runs ahead",
+            nbf - now_secs
+        )));
+    }
+    if exp <= now_secs {
+        return Err(expired(format!(
+            "the JWT expired: exp {exp} is not after the server clock ({now_secs}); build a fresh token per request"
+        )));
+    }
+    if exp <= nbf || exp - nbf > MAX_LIFETIME_SECS {
+        return Err(reject(format!(
+            "the JWT lifetime exp - nbf = {} s; it must be between 1 and {MAX_LIFETIME_SECS} s",
+            i128::from(exp) - i128::from(nbf)
+        )));
+    }
+
+    match uri {
+        UriCheck::Ws => {
+            if claims.contains_key("uri") || claims.contains_key("uris") {
+                return Err(reject("websocket JWTs carry no uri claim: build the token without a request"));
+            }
+        }
+        UriCheck::Rest { method, path, hosts } => {
+            let method = method.to_ascii_uppercase();
+            let expected: Vec<String> = hosts.iter().map(|host| format!("{method} {host}{path}")).collect();
+            let Some(sent) = claims.get("uri").and_then(Value::as_str) else {
+                let note = if claims.contains_key("uris") {
+                    " (a \"uris\" array is not what the official SDK sends)"
+                } else {
+                    ""
+                };
+                return Err(reject(format!("the JWT has no string uri claim{note}; expected {:?}", expected[0])));
+            };
+            if !expected.iter().any(|e| e == sent) {
+                let hint = if sent.contains('?') {
+                    "; the uri never contains the query"
+                } else if sent.contains("://") {
+                    "; the uri has no scheme"
+                } else {
+                    "; the host is the request's Host without the port (set it with CoinbaseCdpSigner::with_host)"
+                };
+                return Err(reject(format!("the JWT uri is {sent:?}, expected {}{hint}", quoted_list(&expected))));
+            }
+        }
+    }
+    Ok(Verified { account, nbf })
+}
+
+fn quoted_list(items: &[String]) -> String {
+    items.iter().map(|item| format!("{item:?}")).collect::<Vec<_>>().join(" or ")
+}

@@ -1,0 +1,402 @@
+//! The HTTP side: the [`LocalExchange`] builder, the accept loop on the caller's tokio runtime,
+//! request routing, body collection with a size cap, and the [`RunningExchange`] handle.
+
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::fmt;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use bytes::Bytes;
+use http::StatusCode;
+use http_body_util::{BodyExt as _, Full, LengthLimitError, Limited};
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Request, Response};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::oneshot;
+use tokio::task::{JoinHandle, JoinSet};
+
+use super::account::Account;
+use super::reply::{Failure, Rejection, Reply, Verdict, cexsign_error, rest_rejection, ws_rejection};
+use super::verify::{self, RawRequest};
+use super::{server_time, ws};
+use crate::{Scheme, Timestamp};
+
+/// The default cap on request bodies: 1 MiB.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// A local exchange, configured but not started: register accounts, then [`start`](Self::start).
+///
+/// One listener serves every scheme; see the [module docs](super) for the routing, the checks
+/// and the answers.
+///
+/// ```
+/// use std::io::{Read as _, Write as _};
+///
+/// use cexsign::local_exchange::{Account, LocalExchange};
+/// use cexsign::{Credentials, Method, OkxEnvironment, OkxSigner, SignableRequest, Signer, Timestamp};
+///
+/// let credentials = Credentials::new()
+///     .api_key("985d5b66-57ce-40fb-b714-afc0b9787083")
+///     .secret("22582BD0CFF14C41EDBF1AB98506286D")
+///     .passphrase("Passphrase1!");
+/// let runtime = tokio::runtime::Runtime::new()?;
+/// let exchange = runtime
+///     .block_on(LocalExchange::new().with_account(Account::okx(&credentials, OkxEnvironment::Live)?).start())?;
+///
+/// // Sign a request as a bot would, and send it as plain HTTP/1.1.
+/// let signer = OkxSigner::new(&credentials, OkxEnvironment::Live)?;
+/// let request = SignableRequest::new(Method::Get, "/api/v5/account/balance")?.with_query("ccy=BTC")?;
+/// let signed = signer.sign(&request, Timestamp::now()?)?;
+/// let mut http = format!(
+///     "GET /api/v5/account/balance?ccy=BTC HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n",
+///     exchange.local_addr()
+/// );
+/// for (name, value) in signed.headers() {
+///     http.push_str(&format!("{name}: {}\r\n", value.to_str()?));
+/// }
+/// http.push_str("\r\n");
+/// let mut stream = std::net::TcpStream::connect(exchange.local_addr())?;
+/// stream.write_all(http.as_bytes())?;
+/// let mut response = String::new();
+/// stream.read_to_string(&mut response)?;
+///
+/// assert!(response.starts_with("HTTP/1.1 200 OK"), "{response}");
+/// assert!(response.contains(r#""cexsign":"accepted","scheme":"okx""#));
+/// assert_eq!(exchange.requests_accepted(), 1);
+/// runtime.block_on(exchange.shutdown());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct LocalExchange {
+    accounts: Vec<Account>,
+    clock_offset_millis: i64,
+    max_body_bytes: usize,
+    cdp_host_aliases: Vec<String>,
+}
+
+impl Default for LocalExchange {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl fmt::Debug for LocalExchange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LocalExchange")
+            .field("accounts", &self.accounts)
+            .field("clock_offset_millis", &self.clock_offset_millis)
+            .field("max_body_bytes", &self.max_body_bytes)
+            .field("cdp_host_aliases", &self.cdp_host_aliases)
+            .finish()
+    }
+}
+
+impl LocalExchange {
+    /// No accounts, the server clock on the system clock, a 1 MiB body cap.
+    pub fn new() -> Self {
+        Self {
+            accounts: Vec::new(),
+            clock_offset_millis: 0,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            cdp_host_aliases: Vec::new(),
+        }
+    }
+
+    /// Registers an API key. A key registered twice for the same scheme keeps the last account.
+    pub fn with_account(mut self, account: Account) -> Self {
+        self.accounts.push(account);
+        self
+    }
+
+    /// Skews the server clock: server time = system clock + `offset_millis` (negative: the
+    /// server is behind). Simulates a client clock that drifted; the server-time endpoints and
+    /// every window check use the skewed clock. Adjustable later with
+    /// [`RunningExchange::set_clock_offset_millis`].
+    pub fn with_clock_offset_millis(mut self, offset_millis: i64) -> Self {
+        self.clock_offset_millis = offset_millis;
+        self
+    }
+
+    /// Caps request bodies at `max_body_bytes` (default [`DEFAULT_MAX_BODY_BYTES`]); a larger
+    /// body gets HTTP 413 in the exchange's error shape.
+    pub fn with_max_body_bytes(mut self, max_body_bytes: usize) -> Self {
+        self.max_body_bytes = max_body_bytes;
+        self
+    }
+
+    /// Also accepts Coinbase CDP tokens whose `uri` claim names `host` (e.g. `api.coinbase.com`,
+    /// so a signer configured for production works unchanged), besides the request's own
+    /// `Host` header without its port.
+    pub fn with_cdp_host_alias(mut self, host: impl Into<String>) -> Self {
+        self.cdp_host_aliases.push(host.into());
+        self
+    }
+
+    /// Starts serving on `127.0.0.1` at a free port, as a task on the current tokio runtime.
+    pub async fn start(self) -> std::io::Result<RunningExchange> {
+        self.bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await
+    }
+
+    /// Starts serving on `addr` (port 0: a free port), as a task on the current tokio runtime.
+    pub async fn bind(self, addr: SocketAddr) -> std::io::Result<RunningExchange> {
+        let listener = TcpListener::bind(addr).await?;
+        let local_addr = listener.local_addr()?;
+        let mut accounts: HashMap<Scheme, HashMap<String, Account>> = HashMap::new();
+        for account in self.accounts {
+            accounts.entry(account.scheme()).or_default().insert(account.api_key().to_owned(), account);
+        }
+        let state = Arc::new(State {
+            accounts,
+            clock_offset_millis: AtomicI64::new(self.clock_offset_millis),
+            max_body_bytes: self.max_body_bytes,
+            cdp_host_aliases: self.cdp_host_aliases,
+            accepted: AtomicU64::new(0),
+            rejected: AtomicU64::new(0),
+            served: AtomicU64::new(0),
+        });
+        let (shutdown, shutdown_signal) = oneshot::channel();
+        let task = tokio::spawn(accept_loop(listener, Arc::clone(&state), shutdown_signal));
+        Ok(RunningExchange {
+            base_url: format!("http://{local_addr}"),
+            local_addr,
+            state,
+            shutdown: Some(shutdown),
+            task: Some(task),
+        })
+    }
+}
+
+/// A started local exchange. Dropping it stops the server (the task is aborted); prefer
+/// [`shutdown`](Self::shutdown) to wait for it.
+pub struct RunningExchange {
+    base_url: String,
+    local_addr: SocketAddr,
+    state: Arc<State>,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl RunningExchange {
+    /// `http://127.0.0.1:PORT`, without a trailing slash: the base URL to give a client.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The address the server listens on.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// Stops accepting connections, closes the open ones and waits for the server task to end.
+    pub async fn shutdown(mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+
+    /// Responses sent so far (accepted, rejected and server-time answers).
+    pub fn requests_served(&self) -> u64 {
+        self.state.served.load(Ordering::Relaxed)
+    }
+
+    /// Requests whose authentication verified (REST and websocket-login checks).
+    pub fn requests_accepted(&self) -> u64 {
+        self.state.accepted.load(Ordering::Relaxed)
+    }
+
+    /// Requests rejected (authentication failures, oversized or unreadable requests).
+    pub fn requests_rejected(&self) -> u64 {
+        self.state.rejected.load(Ordering::Relaxed)
+    }
+
+    /// Changes the server clock skew while running (see [`LocalExchange::with_clock_offset_millis`]).
+    pub fn set_clock_offset_millis(&self, offset_millis: i64) {
+        self.state.clock_offset_millis.store(offset_millis, Ordering::Relaxed);
+    }
+
+    /// The current server clock skew in milliseconds.
+    pub fn clock_offset_millis(&self) -> i64 {
+        self.state.clock_offset_millis.load(Ordering::Relaxed)
+    }
+
+    /// The server clock now (system clock plus the skew).
+    pub fn server_time(&self) -> Timestamp {
+        self.state.now()
+    }
+
+    #[cfg(test)]
+    pub(crate) fn state(&self) -> &State {
+        &self.state
+    }
+}
+
+impl fmt::Debug for RunningExchange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RunningExchange")
+            .field("base_url", &self.base_url)
+            .field("requests_served", &self.requests_served())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Drop for RunningExchange {
+    fn drop(&mut self) {
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+    }
+}
+
+/// What the request handlers share: the accounts (fixed once started), the clock and counters.
+pub(crate) struct State {
+    accounts: HashMap<Scheme, HashMap<String, Account>>,
+    clock_offset_millis: AtomicI64,
+    max_body_bytes: usize,
+    pub(crate) cdp_host_aliases: Vec<String>,
+    accepted: AtomicU64,
+    rejected: AtomicU64,
+    served: AtomicU64,
+}
+
+impl State {
+    /// The account registered for `key` under `scheme`.
+    pub(crate) fn account(&self, scheme: Scheme, key: &str) -> Option<&Account> {
+        self.accounts.get(&scheme)?.get(key)
+    }
+
+    /// Every account with this key, whatever its scheme (for "registered under another scheme").
+    pub(crate) fn accounts_with_key<'s>(&'s self, key: &'s str) -> impl Iterator<Item = &'s Account> + 's {
+        self.accounts.values().filter_map(move |by_key| by_key.get(key))
+    }
+
+    /// The server clock: the system clock plus the offset, saturating at the epoch.
+    pub(crate) fn now(&self) -> Timestamp {
+        let system = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+        let offset = self.clock_offset_millis.load(Ordering::Relaxed);
+        let magnitude = Duration::from_millis(offset.unsigned_abs());
+        let skewed = if offset >= 0 {
+            system.checked_add(magnitude).unwrap_or(system)
+        } else {
+            system.saturating_sub(magnitude)
+        };
+        Timestamp::from_duration_since_epoch(skewed)
+    }
+
+    fn record(&self, verdict: Verdict) {
+        self.served.fetch_add(1, Ordering::Relaxed);
+        match verdict {
+            Verdict::Accepted => self.accepted.fetch_add(1, Ordering::Relaxed),
+            Verdict::Rejected => self.rejected.fetch_add(1, Ordering::Relaxed),
+            Verdict::Neutral => 0,
+        };
+    }
+}
+
+async fn accept_loop(listener: TcpListener, state: Arc<State>, mut shutdown: oneshot::Receiver<()>) {
+    // Dropping the set (when this task ends or is aborted) aborts every open connection.
+    let mut connections = JoinSet::new();
+    loop {
+        tokio::select! {
+            _ = &mut shutdown => break,
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => {
+                    connections.spawn(serve_connection(stream, Arc::clone(&state)));
+                }
+                // Out of file descriptors and the like: back off instead of spinning.
+                Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
+            },
+            Some(_) = connections.join_next(), if !connections.is_empty() => {}
+        }
+    }
+}
+
+async fn serve_connection(stream: TcpStream, state: Arc<State>) {
+    let _ = stream.set_nodelay(true);
+    let service = service_fn(move |request| {
+        let state = Arc::clone(&state);
+        async move {
+            let reply = respond(&state, request).await;
+            state.record(reply.verdict);
+            Ok::<Response<Full<Bytes>>, Infallible>(reply.into_response())
+        }
+    });
+    let mut builder = http1::Builder::new();
+    builder.timer(TokioTimer::new()).header_read_timeout(Duration::from_secs(30));
+    // A client that hangs up mid-request is not the server's problem.
+    let _ = builder.serve_connection(TokioIo::new(stream), service).await;
+}
+
+/// Reads the whole body, up to the cap.
+async fn read_body(body: Incoming, max_body_bytes: usize) -> Result<Bytes, Rejection> {
+    match Limited::new(body, max_body_bytes).collect().await {
+        Ok(collected) => Ok(collected.to_bytes()),
+        Err(error) if error.downcast_ref::<LengthLimitError>().is_some() => Err(Rejection::new(
+            Failure::BodyTooLarge,
+            format!("the request body is over the local exchange's limit of {max_body_bytes} bytes"),
+        )),
+        Err(error) => Err(Rejection::new(Failure::Malformed, format!("the request body could not be read: {error}"))),
+    }
+}
+
+/// Routes one request: the websocket-login check, the server-time endpoints, else a signed
+/// REST request for the exchange its headers (or path) name.
+async fn respond(state: &State, request: Request<Incoming>) -> Reply {
+    let (parts, body) = request.into_parts();
+    let path = parts.uri.path();
+
+    if let Some(id) = path.strip_prefix(ws::PREFIX) {
+        if parts.method != http::Method::POST {
+            return cexsign_error(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "POST the websocket login or subscribe message as the body",
+            );
+        }
+        return match read_body(body, state.max_body_bytes).await {
+            Ok(body) => ws::check(state, id, &body, state.now()),
+            Err(rejection) => match Scheme::from_id(id) {
+                Some(scheme) if scheme != Scheme::Kucoin => ws_rejection(scheme, rejection, "key-auth"),
+                _ => {
+                    let status = match rejection.failure {
+                        Failure::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+                        _ => StatusCode::BAD_REQUEST,
+                    };
+                    cexsign_error(status, &rejection.reason)
+                }
+            },
+        };
+    }
+    if path.starts_with("/cexsign/") {
+        return cexsign_error(
+            StatusCode::NOT_FOUND,
+            "unknown cexsign endpoint: the only one is POST /cexsign/ws/<scheme id> (okx, delta, coinbase_exchange, \
+             coinbase_advanced_hmac, coinbase_cdp_jwt)",
+        );
+    }
+    if parts.method == http::Method::GET {
+        if let Some(reply) = server_time::endpoint(path, state.now()) {
+            return reply;
+        }
+    }
+
+    let scheme = verify::dispatch(&parts.headers, path);
+    let body = match read_body(body, state.max_body_bytes).await {
+        Ok(body) => body,
+        Err(rejection) => return rest_rejection(scheme, rejection),
+    };
+    let request = RawRequest {
+        method: parts.method.as_str(),
+        path,
+        query: parts.uri.query(),
+        headers: &parts.headers,
+        body: &body,
+    };
+    verify::rest(state, scheme, &request, state.now())
+}

@@ -1,0 +1,440 @@
+//! REST verification: which exchange a request is for, and the checks each exchange makes, in
+//! its order, on the raw request target and body bytes.
+//!
+//! Nothing the client sent is trusted: the signature is recomputed with the account's signer
+//! from the method, path, query and body exactly as received, and compared in constant time.
+
+use std::borrow::Cow;
+use std::time::Duration;
+
+use http::HeaderMap;
+
+use super::State;
+use super::account::{Account, kucoin_version_name};
+use super::json::{Json, int, s};
+use super::jwt::{self, UriCheck};
+use super::reply::{Failure, Rejection, Reply, Verdict, rest_rejection};
+use crate::{
+    KucoinKeyVersion, Method, OkxEnvironment, Scheme, SignOptions, SignableRequest, SignedRequest, Timestamp,
+    TimestampFormat, WireTimestamp,
+};
+
+/// A request as received: nothing normalised.
+pub(crate) struct RawRequest<'a> {
+    /// The method token from the request line, case as received.
+    pub(crate) method: &'a str,
+    /// The path as received (still percent-encoded).
+    pub(crate) path: &'a str,
+    /// The query as received, without `?`.
+    pub(crate) query: Option<&'a str>,
+    pub(crate) headers: &'a HeaderMap,
+    pub(crate) body: &'a [u8],
+}
+
+/// Which exchange a request is meant for: by its auth headers, else by its path.
+pub(crate) fn dispatch(headers: &HeaderMap, path: &str) -> Scheme {
+    let has_prefix = |prefix: &str| headers.keys().any(|name| name.as_str().starts_with(prefix));
+    if has_prefix("ok-access-") {
+        Scheme::Okx
+    } else if has_prefix("kc-api-") {
+        Scheme::Kucoin
+    } else if headers.contains_key("api-key") || headers.contains_key("signature") {
+        Scheme::Delta
+    } else if bearer_token(headers).is_some() {
+        Scheme::CoinbaseCdp
+    } else if has_prefix("cb-access-") {
+        if path.starts_with("/api/v3/") { Scheme::CoinbaseAdvancedHmac } else { Scheme::CoinbaseExchange }
+    } else if path.starts_with("/api/v5/") {
+        Scheme::Okx
+    } else if path.starts_with("/api/v1/") {
+        Scheme::Kucoin
+    } else if path.starts_with("/v2/") {
+        Scheme::Delta
+    } else if path.starts_with("/api/v3/") {
+        Scheme::CoinbaseCdp
+    } else {
+        Scheme::CoinbaseExchange
+    }
+}
+
+/// The token of an `Authorization: Bearer <token>` header (scheme name in any case).
+fn bearer_token(headers: &HeaderMap) -> Option<Cow<'_, str>> {
+    let value = headers.get(http::header::AUTHORIZATION)?;
+    let text = String::from_utf8_lossy(value.as_bytes());
+    let prefix = text.get(..7)?;
+    if !prefix.eq_ignore_ascii_case("bearer ") {
+        return None;
+    }
+    Some(match text {
+        Cow::Borrowed(text) => Cow::Borrowed(text[7..].trim()),
+        Cow::Owned(text) => Cow::Owned(text[7..].trim().to_owned()),
+    })
+}
+
+/// A header's value as text: `None` when absent or empty; bytes that are not UTF-8 become
+/// U+FFFD, so such a value matches no key, passphrase, timestamp or signature.
+fn header<'h>(headers: &'h HeaderMap, name: &str) -> Option<Cow<'h, str>> {
+    let value = headers.get(name)?;
+    if value.as_bytes().iter().all(u8::is_ascii_whitespace) {
+        return None;
+    }
+    Some(String::from_utf8_lossy(value.as_bytes()))
+}
+
+/// The auth headers and window of an HMAC scheme.
+struct HmacRules {
+    key: (&'static str, &'static str),
+    passphrase: Option<(&'static str, &'static str)>,
+    sign: (&'static str, &'static str),
+    timestamp: (&'static str, &'static str),
+    window: Duration,
+}
+
+fn hmac_rules(scheme: Scheme) -> HmacRules {
+    let secs = Duration::from_secs;
+    match scheme {
+        Scheme::Okx => HmacRules {
+            key: ("ok-access-key", "OK-ACCESS-KEY"),
+            passphrase: Some(("ok-access-passphrase", "OK-ACCESS-PASSPHRASE")),
+            sign: ("ok-access-sign", "OK-ACCESS-SIGN"),
+            timestamp: ("ok-access-timestamp", "OK-ACCESS-TIMESTAMP"),
+            window: secs(30),
+        },
+        Scheme::Kucoin => HmacRules {
+            key: ("kc-api-key", "KC-API-KEY"),
+            passphrase: Some(("kc-api-passphrase", "KC-API-PASSPHRASE")),
+            sign: ("kc-api-sign", "KC-API-SIGN"),
+            timestamp: ("kc-api-timestamp", "KC-API-TIMESTAMP"),
+            window: secs(5),
+        },
+        Scheme::Delta => HmacRules {
+            key: ("api-key", "api-key"),
+            passphrase: None,
+            sign: ("signature", "signature"),
+            timestamp: ("timestamp", "timestamp"),
+            window: secs(5),
+        },
+        Scheme::CoinbaseExchange => HmacRules {
+            key: ("cb-access-key", "CB-ACCESS-KEY"),
+            passphrase: Some(("cb-access-passphrase", "CB-ACCESS-PASSPHRASE")),
+            sign: ("cb-access-sign", "CB-ACCESS-SIGN"),
+            timestamp: ("cb-access-timestamp", "CB-ACCESS-TIMESTAMP"),
+            window: secs(30),
+        },
+        _ => HmacRules {
+            key: ("cb-access-key", "CB-ACCESS-KEY"),
+            passphrase: None,
+            sign: ("cb-access-sign", "CB-ACCESS-SIGN"),
+            timestamp: ("cb-access-timestamp", "CB-ACCESS-TIMESTAMP"),
+            window: secs(30),
+        },
+    }
+}
+
+/// The timestamp window of a scheme's websocket login (the REST window).
+pub(crate) fn window(scheme: Scheme) -> Duration {
+    hmac_rules(scheme).window
+}
+
+/// How received timestamps are parsed: the account's format, except that Coinbase Exchange
+/// takes whole or decimal seconds whatever the account's signer sends.
+pub(crate) fn received_format(scheme: Scheme, signer_format: TimestampFormat) -> TimestampFormat {
+    match scheme {
+        Scheme::CoinbaseExchange => TimestampFormat::UnixSecondsFraction { digits: 3 },
+        _ => signer_format,
+    }
+}
+
+/// What was verified, echoed back on success.
+struct Accepted {
+    api_key: String,
+    timestamp: String,
+}
+
+/// Verifies a REST request for `scheme` and answers as that exchange would.
+pub(crate) fn rest(state: &State, scheme: Scheme, request: &RawRequest<'_>, now: Timestamp) -> Reply {
+    let outcome = match scheme {
+        Scheme::CoinbaseCdp => verify_cdp(state, request, now),
+        _ => verify_hmac(state, scheme, request, now),
+    };
+    match outcome {
+        Ok(accepted) => success(scheme, request, accepted),
+        Err(rejection) => rest_rejection(scheme, rejection),
+    }
+}
+
+fn success(scheme: Scheme, request: &RawRequest<'_>, accepted: Accepted) -> Reply {
+    let body = Json::object([
+        ("cexsign", s("accepted")),
+        ("scheme", s(scheme.id())),
+        ("api_key", s(accepted.api_key)),
+        ("method", s(request.method)),
+        ("path", s(request.path)),
+        ("query", s(request.query.unwrap_or(""))),
+        ("body_bytes", int(request.body.len() as u64)),
+        ("timestamp", s(accepted.timestamp)),
+    ]);
+    Reply::json(http::StatusCode::OK, &body, Verdict::Accepted)
+}
+
+/// The account registered for `key` under `scheme`, or the unknown-key rejection (naming the
+/// scheme the key is registered under, when it is another one).
+pub(crate) fn find_account<'s>(state: &'s State, scheme: Scheme, key: &str) -> Result<&'s Account, Rejection> {
+    if let Some(account) = state.account(scheme, key) {
+        return Ok(account);
+    }
+    let elsewhere = state.accounts_with_key(key).map(Account::describe).collect::<Vec<_>>();
+    let reason = if elsewhere.is_empty() {
+        format!("no {} account is registered with API key {key:?}", scheme.name())
+    } else {
+        format!(
+            "API key {key:?} is registered as a {} key, but this request was routed to {} (by its auth headers and path)",
+            elsewhere.join(" and "),
+            scheme.name()
+        )
+    };
+    Err(Rejection::new(Failure::UnknownKey, reason))
+}
+
+/// The window check: `Ok` when `|sent - now| <= window`.
+pub(crate) fn check_window(
+    sent: &WireTimestamp,
+    now: Timestamp,
+    window: Duration,
+    sync_hint: &str,
+) -> Result<(), Rejection> {
+    let sent_at = sent.instant().duration_since_epoch();
+    let now_at = now.duration_since_epoch();
+    let (skew, direction) =
+        if sent_at >= now_at { (sent_at - now_at, "ahead of") } else { (now_at - sent_at, "behind") };
+    if skew <= window {
+        return Ok(());
+    }
+    Err(Rejection::new(
+        Failure::Expired { request_secs: sent.instant().unix_secs(), server_secs: now.unix_secs() },
+        format!(
+            "timestamp {} is {:.3} s {direction} the server clock (allowed: {} s either way); {sync_hint}",
+            sent.as_str(),
+            skew.as_secs_f64(),
+            window.as_secs()
+        ),
+    ))
+}
+
+fn sync_hint(scheme: Scheme) -> &'static str {
+    match scheme {
+        Scheme::Okx => "sign with a fresh timestamp, offset by GET /api/v5/public/time",
+        Scheme::Kucoin => "sign with a fresh timestamp, offset by GET /api/v1/timestamp",
+        Scheme::Delta => "sign every request (and retry) with a fresh timestamp; server time: GET /v2/settings",
+        Scheme::CoinbaseExchange => "sign with a fresh timestamp, offset by GET /time",
+        _ => "sign with a fresh timestamp, offset by GET /api/v3/brokerage/time",
+    }
+}
+
+fn verify_hmac(state: &State, scheme: Scheme, request: &RawRequest<'_>, now: Timestamp) -> Result<Accepted, Rejection> {
+    let headers = request.headers;
+    let rules = hmac_rules(scheme);
+
+    // Delta's CDN blocks authenticated requests without a User-Agent before the origin sees them.
+    let delta_auth = headers.contains_key("api-key") || headers.contains_key("signature");
+    if scheme == Scheme::Delta && delta_auth && header(headers, "user-agent").is_none() {
+        return Err(Rejection::new(
+            Failure::CdnBlocked,
+            "Delta's CDN blocks authenticated requests without a User-Agent header (reqwest sends none by default: set one on the client)",
+        ));
+    }
+
+    // 1. Every auth header present.
+    let required = |(name, shown): (&'static str, &'static str)| {
+        header(headers, name).ok_or_else(|| {
+            let mut reason = format!("the {shown} header is missing or empty");
+            if let Some(hint) = missing_hint(scheme, headers) {
+                reason.push_str("; ");
+                reason.push_str(hint);
+            }
+            Rejection::new(Failure::MissingHeader(shown), reason)
+        })
+    };
+    let key = required(rules.key)?;
+    let passphrase = rules.passphrase.map(required).transpose()?;
+    let sign = required(rules.sign)?;
+    let timestamp = required(rules.timestamp)?;
+
+    // 2. The account.
+    let account = find_account(state, scheme, &key)?;
+
+    // OKX: the environment header must match the key.
+    if let Some(environment) = account.okx_environment() {
+        let simulated = header(headers, "x-simulated-trading");
+        let demo_header = simulated.as_deref().map(str::trim) == Some("1");
+        match (environment, demo_header) {
+            (OkxEnvironment::Demo, false) => {
+                return Err(Rejection::new(
+                    Failure::Environment,
+                    "this is a demo-trading key: send x-simulated-trading: 1 with every request",
+                ));
+            }
+            (OkxEnvironment::Live, true) => {
+                return Err(Rejection::new(
+                    Failure::Environment,
+                    "this is a live key but the request sent x-simulated-trading: 1 (demo trading); leave the header out or send 0",
+                ));
+            }
+            _ => {}
+        }
+    }
+
+    // 3. The timestamp parses (the window is checked once the expected prehash is known).
+    let signer = account.signer();
+    let format = received_format(scheme, signer.rest_timestamp_format());
+    let wire = WireTimestamp::parse(format, &timestamp).map_err(|error| {
+        Rejection::new(
+            Failure::InvalidTimestamp { raw: timestamp.clone().into_owned(), server_secs: now.unix_secs() },
+            format!("{} {:?}: {error}", rules.timestamp.1, timestamp),
+        )
+    })?;
+
+    // The expected signature, from the raw method, path, query and body.
+    let expected = recompute(account, request, &wire);
+    let prehash = expected.as_ref().ok().and_then(|signed| signed.prehash().cloned());
+
+    // 3b. The window.
+    check_window(&wire, now, rules.window, sync_hint(scheme)).map_err(|r| r.with_prehash(prehash.clone()))?;
+
+    // 4. The passphrase (and KuCoin's key version).
+    if let Some(version) = account.kucoin_version() {
+        check_kucoin_version(version, header(headers, "kc-api-key-version").as_deref())
+            .map_err(|r| r.with_prehash(prehash.clone()))?;
+    }
+    if let (Some(sent), Some((_, shown))) = (&passphrase, rules.passphrase) {
+        if !account.passphrase_matches(sent) {
+            return Err(Rejection::new(Failure::Passphrase, passphrase_reason(account, shown)).with_prehash(prehash));
+        }
+    }
+
+    // 5. The signature.
+    let expected = expected.map_err(|reason| Rejection::new(Failure::Signature, reason))?;
+    if !expected.signature_matches(&sign) {
+        return Err(Rejection::new(Failure::Signature, signature_reason(scheme, rules.sign.1)).with_prehash(prehash));
+    }
+    Ok(Accepted { api_key: key.into_owned(), timestamp: wire.as_str().to_owned() })
+}
+
+/// Signs the request as received with the account's signer, keeping the prehash. The error is
+/// a reason: the request target cannot be signed as it is.
+fn recompute(account: &Account, request: &RawRequest<'_>, wire: &WireTimestamp) -> Result<SignedRequest, String> {
+    let unsignable = |error: crate::Error| format!("the request cannot be signed as received: {error}");
+    let method: Method = request.method.parse().map_err(unsignable)?;
+    let signable = SignableRequest::new(method, request.path)
+        .and_then(|r| r.with_query(request.query.unwrap_or("")))
+        .map_err(unsignable)?
+        .with_body(request.body);
+    account.signer().sign_at(&signable, wire, &SignOptions::new().keep_prehash()).map_err(unsignable)
+}
+
+fn check_kucoin_version(version: KucoinKeyVersion, sent: Option<&str>) -> Result<(), Rejection> {
+    let sent = sent.map(str::trim);
+    let problem = match (version, sent) {
+        (KucoinKeyVersion::V1, None | Some("1")) => return Ok(()),
+        (KucoinKeyVersion::V2 | KucoinKeyVersion::V3, Some("2" | "3")) => return Ok(()),
+        (KucoinKeyVersion::V1, Some(other)) => {
+            format!("this is a v1 key: send no KC-API-KEY-VERSION header (or 1), not {other:?}")
+        }
+        (_, None) => format!(
+            "this is a {} key but KC-API-KEY-VERSION is missing: KuCoin then reads KC-API-PASSPHRASE as the plain \
+             passphrase; send KC-API-KEY-VERSION: {} with the HMAC'd passphrase",
+            kucoin_version_name(version),
+            if version == KucoinKeyVersion::V2 { "2" } else { "3" }
+        ),
+        (_, Some(other)) => format!("KC-API-KEY-VERSION must be 2 or 3 for this key, not {other:?}"),
+    };
+    Err(Rejection::new(Failure::Passphrase, problem))
+}
+
+fn passphrase_reason(account: &Account, shown: &str) -> String {
+    match account.kucoin_version() {
+        Some(KucoinKeyVersion::V2 | KucoinKeyVersion::V3) => format!(
+            "{shown} does not match: for {} keys it is base64(HMAC-SHA256(secret, passphrase)), not the plain \
+             passphrase; and it is the API key's passphrase, not the trading or login password",
+            account.describe()
+        ),
+        _ => format!(
+            "{shown} does not match the key's passphrase (the one chosen when the API key was created, not the \
+             account's login or trading password)"
+        ),
+    }
+}
+
+fn signature_reason(scheme: Scheme, shown: &str) -> String {
+    let layout = match scheme {
+        Scheme::Okx => "base64(HMAC-SHA256(secret, timestamp + METHOD + path + ?query + body))",
+        Scheme::Kucoin => {
+            "base64(HMAC-SHA256(secret, timestamp + METHOD + path + ?query + body)) with the query percent-DECODED"
+        }
+        Scheme::Delta => "hex(HMAC-SHA256(secret, METHOD + timestamp + path + ?query + body))",
+        Scheme::CoinbaseExchange => {
+            "base64(HMAC-SHA256(base64_decode(secret), timestamp + METHOD + path + ?query + body))"
+        }
+        _ => "hex(HMAC-SHA256(secret, timestamp + METHOD + path + body)), the query NOT signed",
+    };
+    format!(
+        "{shown} does not match {layout}; the expected prehash (cexsign_expected_prehash, or the \
+         cexsign-expected-prehash header) is what the server signed from the request as received: compare it byte for byte with what the client signed (body bytes, query order and encoding, \
+         method case, timestamp text)"
+    )
+}
+
+/// A hint when the request carries another scheme's headers (mixed clients, copied code).
+fn missing_hint(scheme: Scheme, headers: &HeaderMap) -> Option<&'static str> {
+    let has = |name: &str| headers.contains_key(name);
+    match scheme {
+        Scheme::CoinbaseExchange if !has("cb-access-passphrase") && has("cb-access-key") => Some(
+            "requests outside /api/v3/ are verified as Coinbase Exchange, which needs CB-ACCESS-PASSPHRASE; \
+             Advanced Trade paths start with /api/v3/",
+        ),
+        Scheme::CoinbaseExchange | Scheme::Okx | Scheme::Kucoin | Scheme::Delta
+            if !headers.keys().any(|n| n.as_str().starts_with("ok-access-") || n.as_str().starts_with("kc-api-"))
+                && !has("api-key")
+                && !has("cb-access-key") =>
+        {
+            Some("no auth headers were sent: the exchange was chosen from the path")
+        }
+        _ => None,
+    }
+}
+
+fn verify_cdp(state: &State, request: &RawRequest<'_>, now: Timestamp) -> Result<Accepted, Rejection> {
+    let Some(token) = bearer_token(request.headers) else {
+        // Routed here by path: the request carries no auth headers at all.
+        let reason =
+            "no Authorization: Bearer <jwt> header (Coinbase CDP keys) and no CB-ACCESS-* headers (legacy keys)";
+        return Err(Rejection::new(Failure::MissingHeader("Authorization"), reason));
+    };
+    let Some(host) = request_host(request.headers) else {
+        return Err(Rejection::new(
+            Failure::Signature,
+            "the request has no Host header, so the JWT uri claim cannot be checked",
+        ));
+    };
+    let mut hosts = vec![host.as_ref()];
+    hosts.extend(state.cdp_host_aliases.iter().map(String::as_str));
+    let check = UriCheck::Rest { method: request.method, path: request.path, hosts: &hosts };
+    let verified =
+        jwt::verify(state, &token, now, check).map_err(|failure| Rejection::new(failure.failure, failure.reason))?;
+    Ok(Accepted { api_key: verified.account.api_key().to_owned(), timestamp: verified.nbf.to_string() })
+}
+
+/// The request's `Host` header without the port (`127.0.0.1`, `[::1]`, `api.coinbase.com`).
+fn request_host(headers: &HeaderMap) -> Option<Cow<'_, str>> {
+    let host = header(headers, "host")?;
+    let trimmed = host.trim();
+    let without_port = if trimmed.starts_with('[') {
+        match trimmed.find(']') {
+            Some(end) => &trimmed[..=end],
+            None => trimmed,
+        }
+    } else {
+        trimmed.rsplit_once(':').map_or(trimmed, |(name, _)| name)
+    };
+    Some(Cow::Owned(without_port.to_owned()))
+}

@@ -1,0 +1,274 @@
+//! The websocket-login check: `POST /cexsign/ws/<scheme id>` with a login or subscribe message.
+//!
+//! There is no websocket server. A bot posts the exact message it would send on the socket
+//! (what [`Signer::sign_ws_at`](crate::Signer::sign_ws_at) produces) and gets the exchange's
+//! login or subscription answer, or its websocket error. The signature is recomputed with the
+//! account's signer from the message's own channels, products and timestamp; the timestamp
+//! window and passphrase are checked as on the exchange.
+
+use std::borrow::Cow;
+
+use http::StatusCode;
+use serde_json::{Map, Value};
+use subtle::ConstantTimeEq as _;
+
+use super::State;
+use super::account::Account;
+use super::json::{Json, int, s};
+use super::jwt::{self, UriCheck};
+use super::reply::{Failure, Rejection, Reply, Verdict, cexsign_error, ws_rejection};
+use super::server_time::iso_seconds;
+use super::verify::{check_window, find_account, received_format, window};
+use crate::{Scheme, SignOptions, Timestamp, WireTimestamp, WsAuth, WsRequest};
+
+/// The path prefix of the check endpoint.
+pub(crate) const PREFIX: &str = "/cexsign/ws/";
+
+/// Answers one posted websocket message for the scheme named by `id`.
+pub(crate) fn check(state: &State, id: &str, body: &[u8], now: Timestamp) -> Reply {
+    let Some(scheme) = Scheme::from_id(id) else {
+        let ids: Vec<&str> = Scheme::ALL.iter().filter(|s| **s != Scheme::Kucoin).map(|s| s.id()).collect();
+        return cexsign_error(
+            StatusCode::NOT_FOUND,
+            &format!("unknown scheme id {id:?} in {PREFIX}<id>; use one of {}", ids.join(", ")),
+        );
+    };
+    if scheme == Scheme::Kucoin {
+        return cexsign_error(
+            StatusCode::NOT_FOUND,
+            "KuCoin has no websocket login message: sign POST /api/v1/bullet-private (empty body) as a REST request \
+             and connect with the token it returns",
+        );
+    }
+    let message = match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(message)) => message,
+        Ok(_) => return ws_rejection(scheme, malformed("the message is not a JSON object"), "key-auth"),
+        Err(error) => return ws_rejection(scheme, malformed(format!("the message is not JSON: {error}")), "key-auth"),
+    };
+    let delta_type = match message.get("type").and_then(Value::as_str) {
+        Some("auth") => "auth",
+        _ => "key-auth",
+    };
+    let outcome = match scheme {
+        Scheme::Okx => okx(state, &message, now),
+        Scheme::Delta => delta(state, &message, now),
+        Scheme::CoinbaseExchange => coinbase_exchange(state, &message, now),
+        Scheme::CoinbaseAdvancedHmac => coinbase_advanced(state, &message, now),
+        _ => coinbase_cdp(state, &message, now),
+    };
+    match outcome {
+        Ok(body) => Reply::json(StatusCode::OK, &body, Verdict::Accepted),
+        Err(rejection) => ws_rejection(scheme, rejection, delta_type),
+    }
+}
+
+fn malformed(reason: impl Into<String>) -> Rejection {
+    Rejection::new(Failure::Malformed, reason)
+}
+
+/// A required string field.
+fn text<'m>(object: &'m Map<String, Value>, name: &'static str) -> Result<&'m str, Rejection> {
+    match object.get(name) {
+        Some(Value::String(value)) if !value.is_empty() => Ok(value),
+        Some(Value::String(_)) | None => Err(Rejection::new(
+            Failure::MissingHeader(name),
+            format!("the message has no (or an empty) {name:?} field"),
+        )),
+        Some(_) => Err(malformed(format!("the {name:?} field must be a string"))),
+    }
+}
+
+/// A timestamp field: a string, or a bare integer (some SDKs send one) taken as its digits.
+fn timestamp_text<'m>(object: &'m Map<String, Value>, name: &'static str) -> Result<Cow<'m, str>, Rejection> {
+    match object.get(name) {
+        Some(Value::Number(number)) if number.is_u64() => Ok(Cow::Owned(number.to_string())),
+        _ => text(object, name).map(Cow::Borrowed),
+    }
+}
+
+/// An optional array of strings.
+fn strings<'m>(object: &'m Map<String, Value>, name: &'static str) -> Result<Vec<&'m str>, Rejection> {
+    match object.get(name) {
+        None => Ok(Vec::new()),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|item| item.as_str().ok_or_else(|| malformed(format!("{name:?} must be an array of strings"))))
+            .collect(),
+        Some(_) => Err(malformed(format!("{name:?} must be an array of strings"))),
+    }
+}
+
+fn require_type(object: &Map<String, Value>, expected: &[&str]) -> Result<(), Rejection> {
+    let found = object.get("type").and_then(Value::as_str);
+    if found.is_some_and(|found| expected.contains(&found)) {
+        Ok(())
+    } else {
+        Err(malformed(format!("the message type must be {:?}, found {found:?}", expected.join("\" or \""))))
+    }
+}
+
+/// The HMAC checks shared by the login messages: timestamp, window, passphrase, signature.
+struct Sent<'a> {
+    timestamp: &'a str,
+    passphrase: Option<&'a str>,
+    signature: &'a str,
+}
+
+fn verify_hmac(
+    scheme: Scheme,
+    account: &Account,
+    sent: &Sent<'_>,
+    request: &WsRequest<'_>,
+    now: Timestamp,
+) -> Result<(), Rejection> {
+    let signer = account.signer();
+    let format = received_format(scheme, signer.ws_timestamp_format());
+    let wire = WireTimestamp::parse(format, sent.timestamp).map_err(|error| {
+        Rejection::new(
+            Failure::InvalidTimestamp { raw: sent.timestamp.to_owned(), server_secs: now.unix_secs() },
+            format!("timestamp {:?}: {error}", sent.timestamp),
+        )
+    })?;
+    let expected: Result<WsAuth, String> = signer
+        .sign_ws_at(request, &wire, &SignOptions::new().keep_prehash())
+        .map_err(|error| format!("the message cannot be signed as received: {error}"));
+    let prehash = expected.as_ref().ok().and_then(|auth| auth.prehash().cloned());
+    check_window(&wire, now, window(scheme), "sign the login with a fresh timestamp")
+        .map_err(|r| r.with_prehash(prehash.clone()))?;
+    if let Some(passphrase) = sent.passphrase {
+        if !account.passphrase_matches(passphrase) {
+            return Err(Rejection::new(
+                Failure::Passphrase,
+                "the passphrase does not match the key's (the one chosen when the API key was created)",
+            )
+            .with_prehash(prehash));
+        }
+    }
+    let expected = expected.map_err(|reason| Rejection::new(Failure::Signature, reason))?;
+    if !bool::from(expected.signature().as_bytes().ct_eq(sent.signature.as_bytes())) {
+        return Err(Rejection::new(
+            Failure::Signature,
+            "the signature does not match; cexsign_expected_prehash is what the server signed for this message",
+        )
+        .with_prehash(prehash));
+    }
+    Ok(())
+}
+
+fn okx(state: &State, message: &Map<String, Value>, now: Timestamp) -> Result<Json, Rejection> {
+    if message.get("op").and_then(Value::as_str) != Some("login") {
+        return Err(malformed("an OKX login message has \"op\":\"login\""));
+    }
+    let Some(Value::Object(args)) = message.get("args").and_then(Value::as_array).and_then(|args| args.first()) else {
+        return Err(malformed("an OKX login message has \"args\": [{apiKey, passphrase, timestamp, sign}]"));
+    };
+    let api_key = text(args, "apiKey")?;
+    let passphrase = text(args, "passphrase")?;
+    let timestamp = timestamp_text(args, "timestamp")?;
+    let sign = text(args, "sign")?;
+    let account = find_account(state, Scheme::Okx, api_key)?;
+    let sent = Sent { timestamp: &timestamp, passphrase: Some(passphrase), signature: sign };
+    verify_hmac(Scheme::Okx, account, &sent, &WsRequest::login(), now)?;
+    Ok(Json::object([("event", s("login")), ("code", s("0")), ("msg", s("")), ("connId", s("local"))]))
+}
+
+fn delta(state: &State, message: &Map<String, Value>, now: Timestamp) -> Result<Json, Rejection> {
+    require_type(message, &["key-auth", "auth"])?;
+    let Some(Value::Object(payload)) = message.get("payload") else {
+        return Err(Rejection::new(Failure::MissingHeader("payload"), "the message has no \"payload\" object"));
+    };
+    let api_key = text(payload, "api-key")?;
+    let signature = text(payload, "signature")?;
+    let timestamp = timestamp_text(payload, "timestamp")?;
+    let account = find_account(state, Scheme::Delta, api_key)?;
+    let sent = Sent { timestamp: &timestamp, passphrase: None, signature };
+    verify_hmac(Scheme::Delta, account, &sent, &WsRequest::login(), now)?;
+    let kind = message.get("type").and_then(Value::as_str).unwrap_or("key-auth").to_owned();
+    Ok(Json::object([
+        ("type", s(kind)),
+        ("success", Json::Bool(true)),
+        ("status_code", int(200)),
+        ("status", s("authenticated")),
+    ]))
+}
+
+fn coinbase_exchange(state: &State, message: &Map<String, Value>, now: Timestamp) -> Result<Json, Rejection> {
+    require_type(message, &["subscribe"])?;
+    let product_ids = strings(message, "product_ids")?;
+    // Channels are names or {"name": ..., "product_ids": [...]} objects.
+    let channels: Vec<(&str, Vec<&str>)> = match message.get("channels") {
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|item| match item {
+                Value::String(name) => Ok((name.as_str(), product_ids.clone())),
+                Value::Object(channel) => {
+                    let name = text(channel, "name")?;
+                    let own = strings(channel, "product_ids")?;
+                    Ok((name, if own.is_empty() { product_ids.clone() } else { own }))
+                }
+                _ => Err(malformed("channels must be names or {\"name\": ...} objects")),
+            })
+            .collect::<Result<_, _>>()?,
+        _ => return Err(malformed("a Coinbase Exchange subscribe message has a \"channels\" array")),
+    };
+    let signature = text(message, "signature")?;
+    let key = text(message, "key")?;
+    let passphrase = text(message, "passphrase")?;
+    let timestamp = timestamp_text(message, "timestamp")?;
+    let account = find_account(state, Scheme::CoinbaseExchange, key)?;
+    let names: Vec<&str> = channels.iter().map(|(name, _)| *name).collect();
+    let sent = Sent { timestamp: &timestamp, passphrase: Some(passphrase), signature };
+    verify_hmac(Scheme::CoinbaseExchange, account, &sent, &WsRequest::subscribe(&names, &product_ids), now)?;
+    let channels = channels
+        .into_iter()
+        .map(|(name, products)| {
+            Json::object([("name", s(name)), ("product_ids", Json::Array(products.into_iter().map(s).collect()))])
+        })
+        .collect();
+    Ok(Json::object([("type", s("subscriptions")), ("channels", Json::Array(channels))]))
+}
+
+/// Advanced Trade's answer to a subscribe: a `subscriptions` message listing what is subscribed.
+fn advanced_subscriptions(channel: Option<&str>, product_ids: &[&str], now: Timestamp) -> Json {
+    let subscriptions = match channel {
+        Some(channel) => {
+            Json::Object(Vec::new()).with(channel.to_owned(), Json::Array(product_ids.iter().map(|p| s(*p)).collect()))
+        }
+        None => Json::Object(Vec::new()),
+    };
+    Json::object([
+        ("channel", s("subscriptions")),
+        ("client_id", s("")),
+        ("timestamp", s(iso_seconds(now))),
+        ("sequence_num", int(0)),
+        ("events", Json::Array(vec![Json::object([("subscriptions", subscriptions)])])),
+    ])
+}
+
+fn coinbase_advanced(state: &State, message: &Map<String, Value>, now: Timestamp) -> Result<Json, Rejection> {
+    require_type(message, &["subscribe"])?;
+    let product_ids = strings(message, "product_ids")?;
+    let channel = text(message, "channel")?;
+    let api_key = text(message, "api_key")?;
+    let timestamp = timestamp_text(message, "timestamp")?;
+    let signature = text(message, "signature")?;
+    let account = find_account(state, Scheme::CoinbaseAdvancedHmac, api_key)?;
+    let sent = Sent { timestamp: &timestamp, passphrase: None, signature };
+    let channels = [channel];
+    verify_hmac(Scheme::CoinbaseAdvancedHmac, account, &sent, &WsRequest::subscribe(&channels, &product_ids), now)?;
+    Ok(advanced_subscriptions(Some(channel), &product_ids, now))
+}
+
+fn coinbase_cdp(state: &State, message: &Map<String, Value>, now: Timestamp) -> Result<Json, Rejection> {
+    let jwt = text(message, "jwt")?;
+    let channel = match message.get("channel") {
+        None => None,
+        Some(_) => {
+            require_type(message, &["subscribe", "unsubscribe"])?;
+            Some(text(message, "channel")?)
+        }
+    };
+    let product_ids = strings(message, "product_ids")?;
+    jwt::verify(state, jwt, now, UriCheck::Ws)?;
+    Ok(advanced_subscriptions(channel, &product_ids, now))
+}
