@@ -73,7 +73,6 @@
 //! bodies, and garbage tokens all get the exchange's 4xx.
 
 mod account;
-mod json;
 mod jwt;
 mod reply;
 mod server;

@@ -10,8 +10,8 @@ use bytes::Bytes;
 use http::{HeaderName, HeaderValue, StatusCode};
 use http_body_util::Full;
 use hyper::Response;
+use serde_json::{Value, json};
 
-use super::json::{Json, ascii_escape, int, s};
 use crate::{Prehash, Scheme};
 
 /// Longest diagnostic header value sent; longer values are left out (the JSON body, where
@@ -37,8 +37,10 @@ pub(crate) struct Reply {
 }
 
 impl Reply {
-    pub(crate) fn json(status: StatusCode, body: &Json, verdict: Verdict) -> Self {
-        Self { status, content_type: "application/json", body: body.to_text(), headers: Vec::new(), verdict }
+    pub(crate) fn json(status: StatusCode, body: &Value, verdict: Verdict) -> Self {
+        // Serialising a `Value` cannot fail (its keys are strings).
+        let body = serde_json::to_string(body).unwrap_or_default();
+        Self { status, content_type: "application/json", body, headers: Vec::new(), verdict }
     }
 
     pub(crate) fn text(status: StatusCode, body: &str, verdict: Verdict) -> Self {
@@ -66,6 +68,27 @@ impl Reply {
         }
         response
     }
+}
+
+/// `text` as the inside of a JSON string literal restricted to visible ASCII and space: what a
+/// response header can carry. Non-ASCII and control characters become `\uXXXX` (UTF-16 units),
+/// so wrapping the result in quotes and JSON-decoding it gives back the text.
+pub(crate) fn ascii_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            ' '..='~' => out.push(c),
+            c => {
+                let mut units = [0u16; 2];
+                for unit in c.encode_utf16(&mut units) {
+                    out.push_str(&format!("\\u{unit:04x}"));
+                }
+            }
+        }
+    }
+    out
 }
 
 fn diagnostic_header(text: &str) -> Option<HeaderValue> {
@@ -130,9 +153,14 @@ fn okx_missing_code(header: &str) -> &'static str {
 }
 
 /// Appends `cexsign_reason` and (when known) `cexsign_expected_prehash` to a JSON error body.
-fn with_cexsign_fields(body: Json, rejection: &Rejection) -> Json {
-    body.with("cexsign_reason", s(rejection.reason.as_str()))
-        .with_opt("cexsign_expected_prehash", rejection.prehash.as_ref().map(|p| s(p.to_string())))
+fn with_cexsign_fields(mut body: Value, rejection: &Rejection) -> Value {
+    if let Value::Object(fields) = &mut body {
+        fields.insert("cexsign_reason".to_owned(), json!(rejection.reason));
+        if let Some(prehash) = &rejection.prehash {
+            fields.insert("cexsign_expected_prehash".to_owned(), json!(prehash.to_string()));
+        }
+    }
+    body
 }
 
 const BODY_TOO_LARGE_CODE: &str = "cexsign_body_too_large";
@@ -159,7 +187,7 @@ pub(crate) fn rest_rejection(scheme: Scheme, rejection: Rejection) -> Reply {
                 }
                 Malformed => (StatusCode::BAD_REQUEST, MALFORMED_CODE, "Bad request".to_owned()),
             };
-            (status, Some(Json::object([("msg", s(msg)), ("code", s(code))])))
+            (status, Some(json!({"msg": msg, "code": code})))
         }
         Scheme::Kucoin => {
             let (status, code, msg) = match &rejection.failure {
@@ -175,26 +203,25 @@ pub(crate) fn rest_rejection(scheme: Scheme, rejection: Rejection) -> Reply {
                 BodyTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, BODY_TOO_LARGE_CODE, "Request body too large"),
                 Malformed => (StatusCode::BAD_REQUEST, MALFORMED_CODE, "Bad request"),
             };
-            (status, Some(Json::object([("code", s(code)), ("msg", s(msg))])))
+            (status, Some(json!({"code": code, "msg": msg})))
         }
         Scheme::Delta => {
-            let failed = |error: Json| Json::object([("error", error), ("success", Json::Bool(false))]);
-            let code = |code: &str| Json::object([("code", s(code))]);
-            let expired = |request_time: Json, server_secs: u64| {
-                failed(Json::object([
-                    ("code", s("expired_signature")),
-                    ("context", Json::object([("request_time", request_time), ("server_time", int(server_secs))])),
-                ]))
+            let failed = |error: Value| json!({"error": error, "success": false});
+            let code = |code: &str| json!({"code": code});
+            let expired = |request_time: Value, server_secs: u64| {
+                failed(json!({
+                    "code": "expired_signature",
+                    "context": {"request_time": request_time, "server_time": server_secs},
+                }))
             };
             let (status, body) = match &rejection.failure {
-                CdnBlocked => (
-                    StatusCode::FORBIDDEN,
-                    Json::object([("error", s("Forbidden")), ("message", s("Request blocked by CDN"))]),
-                ),
-                MissingHeader(_) => (unauthorized, failed(s("unauthorized"))),
+                CdnBlocked => {
+                    (StatusCode::FORBIDDEN, json!({"error": "Forbidden", "message": "Request blocked by CDN"}))
+                }
+                MissingHeader(_) => (unauthorized, failed(json!("unauthorized"))),
                 UnknownKey => (unauthorized, failed(code("invalid_api_key"))),
-                InvalidTimestamp { raw, server_secs } => (unauthorized, expired(s(raw.as_str()), *server_secs)),
-                Expired { request_secs, server_secs } => (unauthorized, expired(int(*request_secs), *server_secs)),
+                InvalidTimestamp { raw, server_secs } => (unauthorized, expired(json!(raw), *server_secs)),
+                Expired { request_secs, server_secs } => (unauthorized, expired(json!(request_secs), *server_secs)),
                 Signature | Passphrase | Environment => (unauthorized, failed(code("Signature Mismatch"))),
                 BodyTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, failed(code(BODY_TOO_LARGE_CODE))),
                 Malformed => (StatusCode::BAD_REQUEST, failed(code(MALFORMED_CODE))),
@@ -212,7 +239,7 @@ pub(crate) fn rest_rejection(scheme: Scheme, rejection: Rejection) -> Reply {
                 BodyTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "request body too large".to_owned()),
                 Malformed => (StatusCode::BAD_REQUEST, "bad request".to_owned()),
             };
-            (status, Some(Json::object([("message", s(message))])))
+            (status, Some(json!({"message": message})))
         }
         // Coinbase Advanced Trade (legacy HMAC and CDP): a plain `Unauthorized`, no reason given.
         _ => match &rejection.failure {
@@ -248,7 +275,7 @@ pub(crate) fn ws_rejection(scheme: Scheme, rejection: Rejection, delta_type: &st
                 Signature | CdnBlocked => ("60007", "Invalid sign"),
                 MissingHeader(_) | Malformed | BodyTooLarge => ("60012", "Invalid request"),
             };
-            Json::object([("event", s("error")), ("code", s(code)), ("msg", s(msg))])
+            json!({"event": "error", "code": code, "msg": msg})
         }
         Scheme::Delta => {
             let (status_code, error) = match rejection.failure {
@@ -257,24 +284,23 @@ pub(crate) fn ws_rejection(scheme: Scheme, rejection: Rejection, delta_type: &st
                 Signature | Passphrase | Environment | CdnBlocked => (401, "invalid_signature"),
                 MissingHeader(_) | Malformed | BodyTooLarge => (400, "incomplete_payload"),
             };
-            let body = Json::object([
-                ("type", s(delta_type)),
-                ("success", Json::Bool(false)),
-                ("status_code", int(status_code)),
-                ("error", s(error)),
-            ]);
+            let mut body = json!({
+                "type": delta_type,
+                "success": false,
+                "status_code": status_code,
+                "error": error,
+            });
             if status_code == 408 {
-                body.with("message", s("Timestamp header outside of allowed time window"))
-            } else {
-                body
+                body["message"] = json!("Timestamp header outside of allowed time window");
             }
+            body
         }
         _ => {
             let message = match rejection.failure {
                 MissingHeader(_) | Malformed | BodyTooLarge => "invalid message",
                 _ => "authentication failure",
             };
-            Json::object([("type", s("error")), ("message", s(message))])
+            json!({"type": "error", "message": message})
         }
     };
     Reply::json(status, &with_cexsign_fields(body, &rejection), Verdict::Rejected)
@@ -283,6 +309,22 @@ pub(crate) fn ws_rejection(scheme: Scheme, rejection: Rejection, delta_type: &st
 
 /// A cexsign-level error (unknown `/cexsign/` path, wrong method): not an exchange's shape.
 pub(crate) fn cexsign_error(status: StatusCode, reason: &str) -> Reply {
-    let body = Json::object([("cexsign", s("rejected")), ("cexsign_reason", s(reason))]);
+    let body = json!({"cexsign": "rejected", "cexsign_reason": reason});
     Reply::json(status, &body, Verdict::Rejected).with_diagnostics(reason, None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ascii_escape_round_trips_through_json() {
+        for text in ["plain", "tab\there", "quote\" back\\slash", "é 龙 🦀", "\u{7f}\u{0}"] {
+            let escaped = ascii_escape(text);
+            assert!(escaped.bytes().all(|b| b == b' ' || b.is_ascii_graphic()), "{escaped}");
+            let decoded: String = serde_json::from_str(&format!("\"{escaped}\"")).unwrap();
+            assert_eq!(decoded, text);
+        }
+        assert_eq!(ascii_escape("é"), "\\u00e9");
+    }
 }

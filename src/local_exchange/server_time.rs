@@ -2,8 +2,8 @@
 //! (system clock plus the configured offset) in each exchange's own shape and units.
 
 use http::StatusCode;
+use serde_json::json;
 
-use super::json::{Json, int, s};
 use super::reply::{Reply, Verdict};
 use crate::{Timestamp, TimestampFormat};
 
@@ -13,32 +13,23 @@ pub(crate) fn endpoint(path: &str, now: Timestamp) -> Option<Reply> {
     let secs = now.unix_secs();
     let body = match path {
         // OKX: {"code":"0","msg":"","data":[{"ts":"<ms>"}]}
-        "/api/v5/public/time" => Json::object([
-            ("code", s("0")),
-            ("msg", s("")),
-            ("data", Json::Array(vec![Json::object([("ts", s(millis.to_string()))])])),
-        ]),
+        "/api/v5/public/time" => json!({"code": "0", "msg": "", "data": [{"ts": millis.to_string()}]}),
         // KuCoin: {"code":"200000","msg":"success","data":<ms>}
-        "/api/v1/timestamp" => {
-            Json::object([("code", s("200000")), ("msg", s("success")), ("data", int(millis as i128))])
-        }
+        "/api/v1/timestamp" => json!({"code": "200000", "msg": "success", "data": millis as u64}),
         // Coinbase Advanced Trade: both epochs are strings.
-        "/api/v3/brokerage/time" => Json::object([
-            ("iso", s(iso_seconds(now))),
-            ("epochSeconds", s(secs.to_string())),
-            ("epochMillis", s(millis.to_string())),
-        ]),
+        "/api/v3/brokerage/time" => json!({
+            "iso": iso_seconds(now),
+            "epochSeconds": secs.to_string(),
+            "epochMillis": millis.to_string(),
+        }),
         // Coinbase App v2: {"data":{"iso":…,"epoch":<s>}}
-        "/v2/time" => Json::object([("data", Json::object([("iso", s(iso_seconds(now))), ("epoch", int(secs))]))]),
-        // Coinbase Exchange: epoch in decimal seconds, a JSON number.
-        "/time" => {
-            Json::object([("iso", s(iso_millis(now))), ("epoch", Json::Number(format!("{secs}.{:03}", millis % 1000)))])
-        }
+        "/v2/time" => json!({"data": {"iso": iso_seconds(now), "epoch": secs}}),
+        // Coinbase Exchange: epoch in decimal seconds (millisecond precision), a JSON number.
+        "/time" => json!({"iso": iso_millis(now), "epoch": millis as f64 / 1000.0}),
         // Delta (undocumented, used by ccxt): microseconds.
-        "/v2/settings" => Json::object([
-            ("success", Json::Bool(true)),
-            ("result", Json::object([("server_time", int(now.duration_since_epoch().as_micros() as i128))])),
-        ]),
+        "/v2/settings" => {
+            json!({"success": true, "result": {"server_time": now.duration_since_epoch().as_micros() as u64}})
+        }
         _ => return None,
     };
     Some(Reply::json(StatusCode::OK, &body, Verdict::Neutral))

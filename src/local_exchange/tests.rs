@@ -433,7 +433,7 @@ async fn tampered_body_gives_each_exchange_invalid_signature_with_the_expected_p
                 assert_eq!(resp.body, "Unauthorized");
                 assert_eq!(
                     resp.header("cexsign-expected-prehash"),
-                    Some(super::json::ascii_escape(&expected).as_str())
+                    Some(super::reply::ascii_escape(&expected).as_str())
                 );
             }
             _ => assert_eq!(resp.json()["cexsign_expected_prehash"], expected, "{}", case.name),
@@ -1170,18 +1170,24 @@ async fn ws_logins_are_accepted() {
     let exchange = start().await;
     let subscribe = WsRequest::subscribe(&["level2"], &["BTC-USD", "ETH-USD"]);
     let resp = ws(&exchange, "okx", &ws_message(&okx(), &WsRequest::login(), now())).await;
-    assert_eq!(resp.body, r#"{"event":"login","code":"0","msg":"","connId":"local"}"#);
+    assert_eq!(resp.json(), serde_json::json!({"event": "login", "code": "0", "msg": "", "connId": "local"}));
     let resp = ws(&exchange, "okx", &ws_message(&okx_demo(), &WsRequest::login(), now())).await;
     assert_eq!(resp.status, 200);
     let resp = ws(&exchange, "delta", &ws_message(&delta(), &WsRequest::login(), now())).await;
-    assert_eq!(resp.body, r#"{"type":"key-auth","success":true,"status_code":200,"status":"authenticated"}"#);
+    assert_eq!(
+        resp.json(),
+        serde_json::json!({"type": "key-auth", "success": true, "status_code": 200, "status": "authenticated"})
+    );
     let old = delta().with_ws_auth_type(crate::DeltaWsAuthType::Auth);
     let resp = ws(&exchange, "delta", &ws_message(&old, &WsRequest::login(), now())).await;
     assert_eq!(resp.json()["type"], "auth");
     let resp =
         ws(&exchange, "coinbase_exchange", &ws_message(&cbe(), &WsRequest::subscribe(&["full"], &["BTC-USD"]), now()))
             .await;
-    assert_eq!(resp.body, r#"{"type":"subscriptions","channels":[{"name":"full","product_ids":["BTC-USD"]}]}"#);
+    assert_eq!(
+        resp.json(),
+        serde_json::json!({"type": "subscriptions", "channels": [{"name": "full", "product_ids": ["BTC-USD"]}]})
+    );
     let decimal = cbe().with_fraction_digits(3).unwrap();
     assert_eq!(ws(&exchange, "coinbase_exchange", &ws_message(&decimal, &subscribe, now())).await.status, 200);
     let resp = ws(&exchange, "coinbase_advanced_hmac", &ws_message(&cba(), &subscribe, now())).await;

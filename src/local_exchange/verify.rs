@@ -8,10 +8,10 @@ use std::borrow::Cow;
 use std::time::Duration;
 
 use http::HeaderMap;
+use serde_json::json;
 
 use super::State;
 use super::account::{Account, kucoin_version_name};
-use super::json::{Json, int, s};
 use super::jwt::{self, UriCheck};
 use super::reply::{Failure, Rejection, Reply, Verdict, rest_rejection};
 use crate::{
@@ -164,16 +164,16 @@ pub(crate) fn rest(state: &State, scheme: Scheme, request: &RawRequest<'_>, now:
 }
 
 fn success(scheme: Scheme, request: &RawRequest<'_>, accepted: Accepted) -> Reply {
-    let body = Json::object([
-        ("cexsign", s("accepted")),
-        ("scheme", s(scheme.id())),
-        ("api_key", s(accepted.api_key)),
-        ("method", s(request.method)),
-        ("path", s(request.path)),
-        ("query", s(request.query.unwrap_or(""))),
-        ("body_bytes", int(request.body.len() as u64)),
-        ("timestamp", s(accepted.timestamp)),
-    ]);
+    let body = json!({
+        "cexsign": "accepted",
+        "scheme": scheme.id(),
+        "api_key": accepted.api_key,
+        "method": request.method,
+        "path": request.path,
+        "query": request.query.unwrap_or(""),
+        "body_bytes": request.body.len(),
+        "timestamp": accepted.timestamp,
+    });
     Reply::json(http::StatusCode::OK, &body, Verdict::Accepted)
 }
 

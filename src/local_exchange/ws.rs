@@ -9,12 +9,11 @@
 use std::borrow::Cow;
 
 use http::StatusCode;
-use serde_json::{Map, Value};
+use serde_json::{Map, Value, json};
 use subtle::ConstantTimeEq as _;
 
 use super::State;
 use super::account::Account;
-use super::json::{Json, int, s};
 use super::jwt::{self, UriCheck};
 use super::reply::{Failure, Rejection, Reply, Verdict, cexsign_error, ws_rejection};
 use super::server_time::iso_seconds;
@@ -155,7 +154,7 @@ fn verify_hmac(
     Ok(())
 }
 
-fn okx(state: &State, message: &Map<String, Value>, now: Timestamp) -> Result<Json, Rejection> {
+fn okx(state: &State, message: &Map<String, Value>, now: Timestamp) -> Result<Value, Rejection> {
     if message.get("op").and_then(Value::as_str) != Some("login") {
         return Err(malformed("an OKX login message has \"op\":\"login\""));
     }
@@ -169,10 +168,10 @@ fn okx(state: &State, message: &Map<String, Value>, now: Timestamp) -> Result<Js
     let account = find_account(state, Scheme::Okx, api_key)?;
     let sent = Sent { timestamp: &timestamp, passphrase: Some(passphrase), signature: sign };
     verify_hmac(Scheme::Okx, account, &sent, &WsRequest::login(), now)?;
-    Ok(Json::object([("event", s("login")), ("code", s("0")), ("msg", s("")), ("connId", s("local"))]))
+    Ok(json!({"event": "login", "code": "0", "msg": "", "connId": "local"}))
 }
 
-fn delta(state: &State, message: &Map<String, Value>, now: Timestamp) -> Result<Json, Rejection> {
+fn delta(state: &State, message: &Map<String, Value>, now: Timestamp) -> Result<Value, Rejection> {
     require_type(message, &["key-auth", "auth"])?;
     let Some(Value::Object(payload)) = message.get("payload") else {
         return Err(Rejection::new(Failure::MissingHeader("payload"), "the message has no \"payload\" object"));
@@ -184,15 +183,10 @@ fn delta(state: &State, message: &Map<String, Value>, now: Timestamp) -> Result<
     let sent = Sent { timestamp: &timestamp, passphrase: None, signature };
     verify_hmac(Scheme::Delta, account, &sent, &WsRequest::login(), now)?;
     let kind = message.get("type").and_then(Value::as_str).unwrap_or("key-auth").to_owned();
-    Ok(Json::object([
-        ("type", s(kind)),
-        ("success", Json::Bool(true)),
-        ("status_code", int(200)),
-        ("status", s("authenticated")),
-    ]))
+    Ok(json!({"type": kind, "success": true, "status_code": 200, "status": "authenticated"}))
 }
 
-fn coinbase_exchange(state: &State, message: &Map<String, Value>, now: Timestamp) -> Result<Json, Rejection> {
+fn coinbase_exchange(state: &State, message: &Map<String, Value>, now: Timestamp) -> Result<Value, Rejection> {
     require_type(message, &["subscribe"])?;
     let product_ids = strings(message, "product_ids")?;
     // Channels are names or {"name": ..., "product_ids": [...]} objects.
@@ -219,33 +213,27 @@ fn coinbase_exchange(state: &State, message: &Map<String, Value>, now: Timestamp
     let names: Vec<&str> = channels.iter().map(|(name, _)| *name).collect();
     let sent = Sent { timestamp: &timestamp, passphrase: Some(passphrase), signature };
     verify_hmac(Scheme::CoinbaseExchange, account, &sent, &WsRequest::subscribe(&names, &product_ids), now)?;
-    let channels = channels
-        .into_iter()
-        .map(|(name, products)| {
-            Json::object([("name", s(name)), ("product_ids", Json::Array(products.into_iter().map(s).collect()))])
-        })
-        .collect();
-    Ok(Json::object([("type", s("subscriptions")), ("channels", Json::Array(channels))]))
+    let channels =
+        channels.into_iter().map(|(name, products)| json!({"name": name, "product_ids": products})).collect::<Vec<_>>();
+    Ok(json!({"type": "subscriptions", "channels": channels}))
 }
 
 /// Advanced Trade's answer to a subscribe: a `subscriptions` message listing what is subscribed.
-fn advanced_subscriptions(channel: Option<&str>, product_ids: &[&str], now: Timestamp) -> Json {
-    let subscriptions = match channel {
-        Some(channel) => {
-            Json::Object(Vec::new()).with(channel.to_owned(), Json::Array(product_ids.iter().map(|p| s(*p)).collect()))
-        }
-        None => Json::Object(Vec::new()),
-    };
-    Json::object([
-        ("channel", s("subscriptions")),
-        ("client_id", s("")),
-        ("timestamp", s(iso_seconds(now))),
-        ("sequence_num", int(0)),
-        ("events", Json::Array(vec![Json::object([("subscriptions", subscriptions)])])),
-    ])
+fn advanced_subscriptions(channel: Option<&str>, product_ids: &[&str], now: Timestamp) -> Value {
+    let mut subscriptions = Map::new();
+    if let Some(channel) = channel {
+        subscriptions.insert(channel.to_owned(), json!(product_ids));
+    }
+    json!({
+        "channel": "subscriptions",
+        "client_id": "",
+        "timestamp": iso_seconds(now),
+        "sequence_num": 0,
+        "events": [{"subscriptions": subscriptions}],
+    })
 }
 
-fn coinbase_advanced(state: &State, message: &Map<String, Value>, now: Timestamp) -> Result<Json, Rejection> {
+fn coinbase_advanced(state: &State, message: &Map<String, Value>, now: Timestamp) -> Result<Value, Rejection> {
     require_type(message, &["subscribe"])?;
     let product_ids = strings(message, "product_ids")?;
     let channel = text(message, "channel")?;
@@ -259,7 +247,7 @@ fn coinbase_advanced(state: &State, message: &Map<String, Value>, now: Timestamp
     Ok(advanced_subscriptions(Some(channel), &product_ids, now))
 }
 
-fn coinbase_cdp(state: &State, message: &Map<String, Value>, now: Timestamp) -> Result<Json, Rejection> {
+fn coinbase_cdp(state: &State, message: &Map<String, Value>, now: Timestamp) -> Result<Value, Rejection> {
     let jwt = text(message, "jwt")?;
     let channel = match message.get("channel") {
         None => None,
