@@ -67,7 +67,7 @@ pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
 /// stream.read_to_string(&mut response)?;
 ///
 /// assert!(response.starts_with("HTTP/1.1 200 OK"), "{response}");
-/// assert!(response.contains(r#""cexsign":"accepted","scheme":"okx""#));
+/// assert!(response.contains(r#""cexsign":"accepted""#) && response.contains(r#""scheme":"okx""#));
 /// assert_eq!(exchange.requests_accepted(), 1);
 /// runtime.block_on(exchange.shutdown());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
