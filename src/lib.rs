@@ -47,6 +47,7 @@
 #[cfg(feature = "reqwest")]
 pub mod client;
 mod credentials;
+pub mod diagnose;
 mod error;
 #[cfg(feature = "local-exchange")]
 pub mod local_exchange;

@@ -1,0 +1,2 @@
+//! The `cexsign` command-line tool (placeholder).
+fn main() {}

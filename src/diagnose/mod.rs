@@ -1,0 +1,1 @@
+//! Diagnosing rejected requests (placeholder).
