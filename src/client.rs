@@ -3,7 +3,9 @@
 //!
 //! Signing is atomic: on any error the request is left exactly as it was.
 
-use crate::{Error, Method, SignOptions, SignableRequest, SignedRequest, Signer, Timestamp};
+use crate::clock::{Clock, Observation, OffsetClock};
+use crate::server_time::{ServerTime, parse_http_date};
+use crate::{Error, Method, Scheme, SignOptions, SignableRequest, SignedRequest, Signer, Timestamp};
 
 /// Signs built `reqwest::Request`s. Implemented for every [`Signer`], including `dyn Signer`.
 ///
@@ -100,4 +102,47 @@ impl RequestBuilderExt for reqwest::RequestBuilder {
         signer.sign_reqwest(&mut request, at)?;
         Ok(request)
     }
+}
+
+/// Measures the exchange's clock once and corrects `clock` with it: `GET` the scheme's
+/// server-time endpoint under `base_url`, stamping the local send and receive times, and feed
+/// the midpoint observation to the offset clock. Falls back to the HTTP `Date` header (one
+/// second resolution) when the body has no usable time.
+///
+/// This is the only place the crate fetches time, and only when you call it: `sign` never does.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), cexsign::Error> {
+/// use cexsign::clock::{Clock, OffsetClock};
+/// use cexsign::Scheme;
+/// let clock = OffsetClock::new();
+/// let client = reqwest::Client::new();
+/// let observed = cexsign::client::sync(&client, "https://www.okx.com", Scheme::Okx, &clock).await?;
+/// println!("server is {} ms ahead", observed.offset_millis);
+/// let now = clock.now()?; // sign with this
+/// # Ok(()) }
+/// ```
+pub async fn sync<C: Clock>(
+    client: &reqwest::Client,
+    base_url: &str,
+    scheme: Scheme,
+    clock: &OffsetClock<C>,
+) -> Result<Observation, Error> {
+    let endpoint = ServerTime::of(scheme);
+    let url = format!("{}{}", base_url.trim_end_matches('/'), endpoint.path());
+    let unavailable = |problem: String| Error::ServerTimeUnavailable { problem };
+    let sent = clock.base_now()?;
+    let response = client.get(&url).send().await.map_err(|e| unavailable(e.without_url().to_string()))?;
+    let received = clock.base_now()?;
+    let date = response.headers().get(http::header::DATE).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let status = response.status();
+    let body = response.bytes().await.map_err(|e| unavailable(e.without_url().to_string()))?;
+    let from_body =
+        if status.is_success() { endpoint.parse(&body) } else { Err(unavailable(format!("HTTP {status}"))) };
+    let server = match (from_body, date) {
+        (Ok(server), _) => server,
+        (Err(_), Some(date)) => parse_http_date(&date)?,
+        (Err(e), None) => return Err(e),
+    };
+    clock.observe(sent, server, received).map_err(|reason| Error::ObservationDiscarded { reason })
 }

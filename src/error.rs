@@ -170,6 +170,29 @@ pub enum Error {
         problem: String,
     },
 
+    /// The server-time request failed (connection, status, or an answer with no usable time).
+    #[error("server time could not be fetched: {problem}")]
+    ServerTimeUnavailable {
+        /// What went wrong.
+        problem: String,
+    },
+
+    /// A server-time measurement was not used to correct the clock.
+    #[error("server time measurement discarded: {reason}")]
+    ObservationDiscarded {
+        /// Why.
+        reason: crate::clock::Discarded,
+    },
+
+    /// A server-time response could not be read.
+    #[error("{scheme} server-time response: {problem}")]
+    InvalidServerTime {
+        /// The scheme whose endpoint answered.
+        scheme: Scheme,
+        /// What was wrong with it.
+        problem: &'static str,
+    },
+
     /// The websocket request does not fit the scheme.
     #[error("websocket request: {problem}")]
     InvalidWsRequest {

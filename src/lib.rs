@@ -46,14 +46,19 @@
 
 #[cfg(feature = "reqwest")]
 pub mod client;
+pub mod clock;
 mod credentials;
 pub mod diagnose;
 mod error;
 #[cfg(feature = "local-exchange")]
 pub mod local_exchange;
 mod mac;
+#[cfg(feature = "middleware")]
+pub mod middleware;
+pub mod rejection;
 mod request;
 mod schemes;
+pub mod server_time;
 mod signer;
 mod time;
 mod wire;

@@ -65,6 +65,19 @@ impl Timestamp {
         self.since_epoch
     }
 
+    /// This instant moved by a signed number of milliseconds (a clock correction); an error if
+    /// that lands before 1970.
+    pub fn offset_by_millis(self, millis: i64) -> Result<Self, Error> {
+        let magnitude = Duration::from_millis(millis.unsigned_abs());
+        if millis >= 0 {
+            let moved = self.since_epoch.checked_add(magnitude);
+            moved.map(Self::from_duration_since_epoch).ok_or(Error::TimestampOutOfRange { format: "a time" })
+        } else {
+            let moved = self.since_epoch.checked_sub(magnitude);
+            moved.map(Self::from_duration_since_epoch).ok_or(Error::TimestampBeforeEpoch)
+        }
+    }
+
     /// The same instant as a [`SystemTime`].
     pub fn to_system_time(self) -> SystemTime {
         UNIX_EPOCH + self.since_epoch

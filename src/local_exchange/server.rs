@@ -2,11 +2,13 @@
 //! request routing, body collection with a size cap, and the [`RunningExchange`] handle.
 
 use std::collections::HashMap;
+use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::fmt;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicI64, AtomicU16, AtomicU32, AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
@@ -158,6 +160,9 @@ impl LocalExchange {
             accepted: AtomicU64::new(0),
             rejected: AtomicU64::new(0),
             served: AtomicU64::new(0),
+            injected_failures: AtomicU32::new(0),
+            injected_status: AtomicU16::new(503),
+            accepted_log: Mutex::new(VecDeque::new()),
         });
         let (shutdown, shutdown_signal) = oneshot::channel();
         let task = tokio::spawn(accept_loop(listener, Arc::clone(&state), shutdown_signal));
@@ -217,6 +222,20 @@ impl RunningExchange {
         self.state.rejected.load(Ordering::Relaxed)
     }
 
+    /// Makes the next `count` requests that verify correctly fail with `status` anyway (e.g. 503),
+    /// after verification: to test that a client's retries are signed afresh.
+    pub fn inject_failures(&self, count: u32, status: StatusCode) {
+        self.state.injected_status.store(status.as_u16(), Ordering::Relaxed);
+        self.state.injected_failures.store(count, Ordering::Relaxed);
+    }
+
+    /// The success echoes of the most recent verified REST requests (up to 1024, oldest
+    /// first), including those answered with an injected failure: each holds the `scheme`,
+    /// `method`, `path`, `query`, `body_bytes` and the `timestamp` the server verified.
+    pub fn verified_requests(&self) -> Vec<serde_json::Value> {
+        self.state.accepted_log.lock().map(|log| log.iter().cloned().collect()).unwrap_or_default()
+    }
+
     /// Changes the server clock skew while running (see [`LocalExchange::with_clock_offset_millis`]).
     pub fn set_clock_offset_millis(&self, offset_millis: i64) {
         self.state.clock_offset_millis.store(offset_millis, Ordering::Relaxed);
@@ -264,6 +283,9 @@ pub(crate) struct State {
     accepted: AtomicU64,
     rejected: AtomicU64,
     served: AtomicU64,
+    injected_failures: AtomicU32,
+    injected_status: AtomicU16,
+    accepted_log: Mutex<VecDeque<serde_json::Value>>,
 }
 
 impl State {
@@ -288,6 +310,27 @@ impl State {
             system.saturating_sub(magnitude)
         };
         Timestamp::from_duration_since_epoch(skewed)
+    }
+
+    /// Logs a verified request's echo and, if a failure is injected, answers that instead.
+    fn after_verification(&self, reply: Reply) -> Reply {
+        if reply.verdict != Verdict::Accepted {
+            return reply;
+        }
+        if let (Ok(echo), Ok(mut log)) = (serde_json::from_str(&reply.body), self.accepted_log.lock()) {
+            if log.len() == 1024 {
+                log.pop_front();
+            }
+            log.push_back(echo);
+        }
+        let injected = self.injected_failures.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1));
+        if injected.is_err() {
+            return reply;
+        }
+        let status = StatusCode::from_u16(self.injected_status.load(Ordering::Relaxed))
+            .unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+        let body = serde_json::json!({"cexsign": "injected failure", "status": status.as_u16(), "verified": true});
+        Reply::json(status, &body, Verdict::Neutral)
     }
 
     fn record(&self, verdict: Verdict) {
@@ -398,5 +441,5 @@ async fn respond(state: &State, request: Request<Incoming>) -> Reply {
         headers: &parts.headers,
         body: &body,
     };
-    verify::rest(state, scheme, &request, state.now())
+    state.after_verification(verify::rest(state, scheme, &request, state.now()))
 }

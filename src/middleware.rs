@@ -1,0 +1,134 @@
+//! reqwest-middleware layers: [`SigningMiddleware`] signs every request it sees with the clock it
+//! holds, and [`ResyncOnTimestampRejection`] turns one timestamp rejection into a clock resync
+//! and one fresh attempt.
+//!
+//! # Order matters
+//!
+//! Register retries **outside** signing, so each attempt passes through the signer again and
+//! carries a fresh timestamp and signature. A retry registered inside (after) signing resends
+//! the old signature, which every exchange here rejects once its window has passed.
+//!
+//! ```
+//! use std::sync::Arc;
+//! use cexsign::clock::OffsetClock;
+//! use cexsign::middleware::{ResyncOnTimestampRejection, SigningMiddleware};
+//! use cexsign::{Credentials, OkxEnvironment, OkxSigner};
+//!
+//! let clock = Arc::new(OffsetClock::new());
+//! let signer = OkxSigner::new(
+//!     &Credentials::new().api_key("k").secret("22582BD0CFF14C41EDBF1AB98506286D").passphrase("p"),
+//!     OkxEnvironment::Live,
+//! )?;
+//! let client = reqwest_middleware::ClientBuilder::new(reqwest::Client::new())
+//!     // outermost: sees the rejection, resyncs, and sends the request down again...
+//!     .with(ResyncOnTimestampRejection::new(cexsign::Scheme::Okx, "https://www.okx.com", Arc::clone(&clock)))
+//!     // ...through the signer, which signs that attempt with the corrected clock.
+//!     .with(SigningMiddleware::new(signer, clock))
+//!     .build();
+//! # Ok::<(), cexsign::Error>(())
+//! ```
+
+use std::sync::Arc;
+
+use http::Extensions;
+use reqwest_middleware::{Middleware, Next};
+
+use crate::client::{ReqwestSigner, sync};
+use crate::clock::{Clock, OffsetClock, SystemClock};
+use crate::rejection::{NextStep, classify};
+use crate::{Scheme, Signer};
+
+/// Signs each request that passes through it, with a timestamp read from its clock at that
+/// moment. Holds the signer and clock behind `Arc`s, so one instance serves any number of
+/// concurrent requests.
+#[derive(Debug, Clone)]
+pub struct SigningMiddleware {
+    signer: Arc<dyn Signer>,
+    clock: Arc<dyn Clock>,
+}
+
+impl SigningMiddleware {
+    /// Signs with `signer`, reading `clock` once per attempt.
+    pub fn new(signer: impl Signer + 'static, clock: Arc<dyn Clock>) -> Self {
+        Self { signer: Arc::new(signer), clock }
+    }
+
+    /// Shares a signer that is already behind an `Arc`.
+    pub fn from_arc(signer: Arc<dyn Signer>, clock: Arc<dyn Clock>) -> Self {
+        Self { signer, clock }
+    }
+}
+
+#[async_trait::async_trait]
+impl Middleware for SigningMiddleware {
+    async fn handle(
+        &self,
+        mut request: reqwest::Request,
+        extensions: &mut Extensions,
+        next: Next<'_>,
+    ) -> reqwest_middleware::Result<reqwest::Response> {
+        let at = self.clock.now().map_err(reqwest_middleware::Error::middleware)?;
+        self.signer.sign_reqwest(&mut request, at).map_err(reqwest_middleware::Error::middleware)?;
+        next.run(request, extensions).await
+    }
+}
+
+/// On a response the classifier reads as "timestamp outside window" (or, for Coinbase, whose
+/// plain `Unauthorized` gives no reason, as worth one fresh attempt), fetches the exchange's
+/// server time once, corrects the [`OffsetClock`] and sends the request down the chain once more
+/// (through the signer, which signs it afresh). At most one extra attempt per request; every
+/// other response is passed through untouched. Requests with a streaming body, which cannot be
+/// replayed, are never retried.
+#[derive(Debug, Clone)]
+pub struct ResyncOnTimestampRejection<C: Clock = SystemClock> {
+    scheme: Scheme,
+    base_url: String,
+    clock: Arc<OffsetClock<C>>,
+    time_client: reqwest::Client,
+}
+
+impl<C: Clock + 'static> ResyncOnTimestampRejection<C> {
+    /// For requests to `scheme`'s exchange at `base_url`, correcting `clock` (the one the
+    /// [`SigningMiddleware`] reads).
+    pub fn new(scheme: Scheme, base_url: impl Into<String>, clock: Arc<OffsetClock<C>>) -> Self {
+        Self { scheme, base_url: base_url.into(), clock, time_client: reqwest::Client::new() }
+    }
+
+    /// Fetches server time with this client instead of a default one (proxies, TLS settings).
+    pub fn with_time_client(mut self, client: reqwest::Client) -> Self {
+        self.time_client = client;
+        self
+    }
+}
+
+#[async_trait::async_trait]
+impl<C: Clock + 'static> Middleware for ResyncOnTimestampRejection<C> {
+    async fn handle(
+        &self,
+        request: reqwest::Request,
+        extensions: &mut Extensions,
+        next: Next<'_>,
+    ) -> reqwest_middleware::Result<reqwest::Response> {
+        let replay = request.try_clone();
+        let response = next.clone().run(request, extensions).await?;
+        let Some(replay) = replay.filter(|_| !response.status().is_success()) else {
+            return Ok(response);
+        };
+        // Reading the body to classify it consumes the response; it is rebuilt unchanged.
+        let status = response.status();
+        let version = response.version();
+        let headers = response.headers().clone();
+        let body = response.bytes().await?;
+        let rejection = classify(self.scheme, status.as_u16(), &body);
+        let worth_a_resync =
+            rejection.is_some_and(|r| matches!(r.next_step, NextStep::ResyncAndRetryOnce | NextStep::RetryOnce));
+        if worth_a_resync && sync(&self.time_client, &self.base_url, self.scheme, &self.clock).await.is_ok() {
+            return next.run(replay, extensions).await;
+        }
+        let mut rebuilt = http::Response::new(body);
+        *rebuilt.status_mut() = status;
+        *rebuilt.version_mut() = version;
+        *rebuilt.headers_mut() = headers;
+        Ok(reqwest::Response::from(rebuilt))
+    }
+}
