@@ -28,8 +28,8 @@ impl HmacKey {
         mac.finalize().into_bytes().into()
     }
 
-    /// MAC, then encode.
-    pub(crate) fn sign(&self, prehash: &PrehashParts<'_>, encoding: Encoding) -> String {
+    /// MAC, then encode (on the stack).
+    pub(crate) fn sign(&self, prehash: &PrehashParts<'_>, encoding: Encoding) -> EncodedMac {
         encoding.encode(&self.mac(prehash))
     }
 }
@@ -49,17 +49,23 @@ pub(crate) enum Encoding {
     Base64,
 }
 
+/// An encoded 32-byte MAC: 64 hex or 44 base64 characters, kept on the stack.
+pub(crate) type EncodedMac = arrayvec::ArrayString<64>;
+
 impl Encoding {
-    pub(crate) fn encode(self, mac: &[u8; 32]) -> String {
-        match self {
+    pub(crate) fn encode(self, mac: &[u8; 32]) -> EncodedMac {
+        let mut buf = [0u8; 64];
+        let len = match self {
             Encoding::Hex => {
-                let mut buf = [0u8; 64];
                 hex::encode_to_slice(mac, &mut buf).expect("64 bytes hold a 32-byte hex encoding");
-                // Hex digits are ASCII.
-                String::from_utf8(buf.to_vec()).expect("hex is ASCII")
+                64
             }
-            Encoding::Base64 => base64::engine::general_purpose::STANDARD.encode(mac),
-        }
+            Encoding::Base64 => base64::engine::general_purpose::STANDARD
+                .encode_slice(mac, &mut buf)
+                .expect("64 bytes hold a 32-byte base64 encoding"),
+        };
+        let text = std::str::from_utf8(&buf[..len]).expect("hex and base64 are ASCII");
+        EncodedMac::from(text).expect("at most 64 characters")
     }
 }
 
@@ -109,10 +115,10 @@ mod tests {
         let key = HmacKey::new(b"Jefe");
         let prehash = PrehashParts::new().push_str("what do ya want ").push_str("for nothing?");
         assert_eq!(
-            key.sign(&prehash, Encoding::Hex),
+            key.sign(&prehash, Encoding::Hex).as_str(),
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
         );
-        assert_eq!(key.sign(&prehash, Encoding::Base64), "W9zBRr9gdU5qBCQmCJV1x1oAPwidJzmDnexYuWTsOEM=");
+        assert_eq!(key.sign(&prehash, Encoding::Base64).as_str(), "W9zBRr9gdU5qBCQmCJV1x1oAPwidJzmDnexYuWTsOEM=");
         assert_eq!(prehash.to_vec(), b"what do ya want for nothing?");
     }
 

@@ -243,20 +243,47 @@ impl fmt::Display for Prehash {
 /// `Debug` of the headers or of an `http::HeaderMap` they are applied to hides them.
 #[derive(Debug, Clone)]
 pub struct SignedRequest {
-    headers: Vec<(HeaderName, HeaderValue)>,
-    timestamp: String,
-    signature: String,
+    headers: HeaderList,
+    timestamp: arrayvec::ArrayString<32>,
+    signature: SignatureText,
     prehash: Option<Prehash>,
 }
 
+/// The auth headers of one request, on the stack (no scheme sends more than five).
+type HeaderList = arrayvec::ArrayVec<(HeaderName, HeaderValue), 5>;
+
+/// A signature as text: inline up to 96 characters (every HMAC and JWT signature here), on the
+/// heap beyond (long RSA signatures).
+#[derive(Debug, Clone)]
+enum SignatureText {
+    Inline(arrayvec::ArrayString<96>),
+    Heap(Box<str>),
+}
+
+impl SignatureText {
+    fn new(text: &str) -> Self {
+        arrayvec::ArrayString::from(text).map_or_else(|_| Self::Heap(text.into()), Self::Inline)
+    }
+
+    fn as_str(&self) -> &str {
+        match self {
+            Self::Inline(text) => text,
+            Self::Heap(text) => text,
+        }
+    }
+}
+
 impl SignedRequest {
-    pub(crate) fn new(
-        headers: Vec<(HeaderName, HeaderValue)>,
-        timestamp: String,
-        signature: String,
-        prehash: Option<Prehash>,
-    ) -> Self {
-        Self { headers, timestamp, signature, prehash }
+    /// `timestamp` is a rendered wire timestamp (at most 32 characters by construction); the
+    /// scheme then pushes its headers in place.
+    pub(crate) fn new(timestamp: &str, signature: &str, prehash: Option<Prehash>) -> Self {
+        let timestamp = arrayvec::ArrayString::from(timestamp).unwrap_or_default();
+        Self { headers: HeaderList::new(), timestamp, signature: SignatureText::new(signature), prehash }
+    }
+
+    /// Adds an auth header. Every scheme here sends at most five.
+    pub(crate) fn push_header(&mut self, name: HeaderName, value: HeaderValue) {
+        self.headers.push((name, value));
     }
 
     /// The auth headers, in the order the scheme's reference SDK sends them.
@@ -276,14 +303,14 @@ impl SignedRequest {
 
     /// The signature as it appears on the wire (for JWTs: the token's signature part).
     pub fn signature(&self) -> &str {
-        &self.signature
+        self.signature.as_str()
     }
 
     /// Whether `sent` is this signature, compared in constant time (for verifiers: a local
     /// exchange, a diagnosis of a rejected request).
     pub fn signature_matches(&self, sent: &str) -> bool {
         use subtle::ConstantTimeEq as _;
-        self.signature.as_bytes().ct_eq(sent.as_bytes()).into()
+        self.signature().as_bytes().ct_eq(sent.as_bytes()).into()
     }
 
     /// The prehash, when [`SignOptions::keep_prehash`] asked for it.

@@ -4,7 +4,6 @@
 //! prehash and in the header, so "seconds in the header, milliseconds in the prehash" cannot
 //! happen. The core never reads a clock by itself: the caller passes the instant to sign at.
 
-use std::fmt::Write as _;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::Error;
@@ -108,7 +107,7 @@ impl TryFrom<SystemTime> for Timestamp {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct WireTimestamp {
-    text: String,
+    text: WireText,
     at: Timestamp,
     format: TimestampFormat,
 }
@@ -116,7 +115,9 @@ pub struct WireTimestamp {
 impl WireTimestamp {
     /// Renders `at` in `format`.
     pub fn render(format: TimestampFormat, at: Timestamp) -> Result<Self, Error> {
-        Ok(Self { text: format.render(at)?, at, format })
+        let mut text = WireText::new();
+        format.render_into(at, &mut text)?;
+        Ok(Self { text, at, format })
     }
 
     /// Checks that `text` is a valid timestamp in `format` and keeps it verbatim. For
@@ -132,7 +133,8 @@ impl WireTimestamp {
             (TimestampFormat::UnixSecondsFraction { .. }, None) => TimestampFormat::UnixSeconds,
             (other, _) => other,
         };
-        Ok(Self { text: text.to_owned(), at, format })
+        let text = WireText::from(text).map_err(|_| format.invalid())?;
+        Ok(Self { text, at, format })
     }
 
     /// The text as on the wire.
@@ -168,6 +170,9 @@ impl WireTimestamp {
         self.text_if(|f| f == wanted, wanted)
     }
 }
+
+/// A wire timestamp's text, on the stack: every format is at most 30 characters.
+type WireText = arrayvec::ArrayString<32>;
 
 /// How a scheme writes its timestamp on the wire.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -220,7 +225,8 @@ impl TimestampFormat {
         Ok(out)
     }
 
-    pub(crate) fn render_into(self, at: Timestamp, out: &mut String) -> Result<(), Error> {
+    /// Writes `at` into `out` (a `String`, or a stack buffer on the signing hot path).
+    pub(crate) fn render_into(self, at: Timestamp, out: &mut impl std::fmt::Write) -> Result<(), Error> {
         let secs = at.unix_secs();
         let nanos = at.since_epoch.subsec_nanos();
         match self {
@@ -251,12 +257,12 @@ impl TimestampFormat {
                 put_digits(&mut buf[14..16], u32::from(minute));
                 put_digits(&mut buf[17..19], u32::from(second));
                 put_digits(&mut buf[20..23], nanos / 1_000_000);
-                out.push_str(std::str::from_utf8(&buf).expect("ASCII digits"));
-                Ok(())
+                out.write_str(std::str::from_utf8(&buf).expect("ASCII digits"))
             }
         }
-        .expect("writing to a String cannot fail");
-        Ok(())
+        // Every format fits the 32-byte wire buffer (at most 30 characters), and a `String` never
+        // refuses a write; a refusal would still be an error, not a panic.
+        .map_err(|_| Error::TimestampOutOfRange { format: self.name() })
     }
 
     /// Reads a wire timestamp written in this format.

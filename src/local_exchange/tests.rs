@@ -493,7 +493,7 @@ async fn kucoin_signs_the_decoded_query() {
 fn okx_style_encoded_signature(signed: &SignedRequest, path: &str, query: &str) -> String {
     let mac = crate::mac::HmacKey::new(b"cde06451-dbed");
     let prehash = format!("{}GET{path}?{query}", signed.timestamp());
-    mac.sign(&crate::mac::PrehashParts::new().push_str(&prehash), crate::mac::Encoding::Base64)
+    mac.sign(&crate::mac::PrehashParts::new().push_str(&prehash), crate::mac::Encoding::Base64).to_string()
 }
 
 #[tokio::test]

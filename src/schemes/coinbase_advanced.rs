@@ -6,13 +6,18 @@
 
 use serde::Serialize;
 
-use super::{Headers, mac, plain_value, ws_auth};
+use super::{mac, plain_value, ws_auth};
 use crate::credentials::ApiKey;
 use crate::mac::{Encoding, HmacKey, PrehashParts};
 use crate::{
     Credentials, Error, Scheme, SignOptions, SignableRequest, SignedRequest, Signer, TimestampFormat, WireTimestamp,
     WsAuth, WsField, WsRequest,
 };
+use http::HeaderName;
+
+const CB_ACCESS_KEY: HeaderName = HeaderName::from_static("cb-access-key");
+const CB_ACCESS_SIGN: HeaderName = HeaderName::from_static("cb-access-sign");
+const CB_ACCESS_TIMESTAMP: HeaderName = HeaderName::from_static("cb-access-timestamp");
 
 /// Signs Coinbase Advanced Trade requests with a legacy HMAC key.
 ///
@@ -77,11 +82,11 @@ impl Signer for CoinbaseAdvancedHmacSigner {
             .push_str(request.path())
             .push(request.body());
         let (signature, prehash) = mac(&self.key, prehash, Encoding::Hex, options);
-        let headers = Headers::with_capacity(3)
-            .add("cb-access-key", self.api_key.header_value())
-            .add("cb-access-sign", plain_value(&signature))
-            .add("cb-access-timestamp", plain_value(timestamp));
-        Ok(headers.into_signed(timestamp.to_owned(), signature, prehash))
+        let mut signed = SignedRequest::new(timestamp, &signature, prehash);
+        signed.push_header(CB_ACCESS_KEY, self.api_key.header_value());
+        signed.push_header(CB_ACCESS_SIGN, plain_value(&signature));
+        signed.push_header(CB_ACCESS_TIMESTAMP, plain_value(timestamp));
+        Ok(signed)
     }
 
     /// A subscribe message for exactly one channel, signed over

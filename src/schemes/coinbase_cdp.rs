@@ -14,7 +14,7 @@ use ring::rand::{SecureRandom, SystemRandom};
 use serde::Serialize;
 use zeroize::Zeroizing;
 
-use super::{Headers, ws_auth};
+use super::ws_auth;
 use crate::credentials::ApiKey;
 use crate::request::validate_host;
 use crate::{
@@ -253,11 +253,9 @@ impl Signer for CoinbaseCdpSigner {
         let mut bearer =
             http::HeaderValue::from_str(&format!("Bearer {}", token.jwt)).expect("a JWT is base64url and dots");
         bearer.set_sensitive(true);
-        Ok(Headers::with_capacity(1).add("authorization", bearer).into_signed(
-            token.nbf,
-            token.signature,
-            token.prehash,
-        ))
+        let mut signed = SignedRequest::new(&token.nbf, &token.signature, token.prehash);
+        signed.push_header(http::header::AUTHORIZATION, bearer);
+        Ok(signed)
     }
 
     /// A token without `uri`: in a `subscribe` message when one channel is given, alone as

@@ -8,13 +8,19 @@ use base64::Engine as _;
 use serde::Serialize;
 use zeroize::Zeroizing;
 
-use super::{Headers, mac, plain_value, timestamp_method_path_query_body, ws_auth};
+use super::{mac, plain_value, timestamp_method_path_query_body, ws_auth};
 use crate::credentials::{ApiKey, HeaderSecret};
 use crate::mac::{Encoding, HmacKey, PrehashParts};
 use crate::{
     Credentials, Error, Scheme, SignOptions, SignableRequest, SignedRequest, Signer, TimestampFormat, WireTimestamp,
     WsAuth, WsField, WsRequest,
 };
+use http::HeaderName;
+
+const CB_ACCESS_KEY: HeaderName = HeaderName::from_static("cb-access-key");
+const CB_ACCESS_SIGN: HeaderName = HeaderName::from_static("cb-access-sign");
+const CB_ACCESS_TIMESTAMP: HeaderName = HeaderName::from_static("cb-access-timestamp");
+const CB_ACCESS_PASSPHRASE: HeaderName = HeaderName::from_static("cb-access-passphrase");
 
 /// Signs Coinbase Exchange requests.
 ///
@@ -116,12 +122,12 @@ impl Signer for CoinbaseExchangeSigner {
         let prehash =
             timestamp_method_path_query_body(timestamp, method, request.path(), request.query(), request.body());
         let (signature, prehash) = mac(&self.key, prehash, Encoding::Base64, options);
-        let headers = Headers::with_capacity(4)
-            .add("cb-access-key", self.api_key.header_value())
-            .add("cb-access-sign", plain_value(&signature))
-            .add("cb-access-timestamp", plain_value(timestamp))
-            .add("cb-access-passphrase", self.passphrase.header_value());
-        Ok(headers.into_signed(timestamp.to_owned(), signature, prehash))
+        let mut signed = SignedRequest::new(timestamp, &signature, prehash);
+        signed.push_header(CB_ACCESS_KEY, self.api_key.header_value());
+        signed.push_header(CB_ACCESS_SIGN, plain_value(&signature));
+        signed.push_header(CB_ACCESS_TIMESTAMP, plain_value(timestamp));
+        signed.push_header(CB_ACCESS_PASSPHRASE, self.passphrase.header_value());
+        Ok(signed)
     }
 
     /// The `subscribe` message with `signature`, `key`, `passphrase` and `timestamp`, signed as

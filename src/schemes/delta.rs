@@ -5,13 +5,18 @@
 
 use serde::Serialize;
 
-use super::{Headers, mac, plain_value, with_query, ws_auth};
+use super::{mac, plain_value, with_query, ws_auth};
 use crate::credentials::ApiKey;
 use crate::mac::{Encoding, HmacKey, PrehashParts};
 use crate::{
     Credentials, Error, Scheme, SignOptions, SignableRequest, SignedRequest, Signer, TimestampFormat, WireTimestamp,
     WsAuth, WsField, WsRequest,
 };
+use http::HeaderName;
+
+const API_KEY: HeaderName = HeaderName::from_static("api-key");
+const TIMESTAMP: HeaderName = HeaderName::from_static("timestamp");
+const SIGNATURE: HeaderName = HeaderName::from_static("signature");
 
 /// The `type` of Delta's websocket auth message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -110,11 +115,11 @@ impl Signer for DeltaSigner {
             PrehashParts::new().push_str(request.method().as_str()).push_str(timestamp).push_str(request.path());
         let prehash = with_query(prehash, request.query()).push(request.body());
         let (signature, prehash) = mac(&self.key, prehash, Encoding::Hex, options);
-        let headers = Headers::with_capacity(3)
-            .add("api-key", self.api_key.header_value())
-            .add("timestamp", plain_value(timestamp))
-            .add("signature", plain_value(&signature));
-        Ok(headers.into_signed(timestamp.to_owned(), signature, prehash))
+        let mut signed = SignedRequest::new(timestamp, &signature, prehash);
+        signed.push_header(API_KEY, self.api_key.header_value());
+        signed.push_header(TIMESTAMP, plain_value(timestamp));
+        signed.push_header(SIGNATURE, plain_value(&signature));
+        Ok(signed)
     }
 
     /// The `{"type":"key-auth","payload":{...}}` message, signed as `GET` + timestamp + `/live`.

@@ -10,13 +10,20 @@
 
 use base64::Engine as _;
 
-use super::{Headers, mac, plain_value, timestamp_method_path_query_body};
+use super::{mac, plain_value, timestamp_method_path_query_body};
 use crate::credentials::{ApiKey, HeaderSecret};
 use crate::mac::{Encoding, HmacKey, PrehashParts};
 use crate::{
     Credentials, Error, Scheme, SignOptions, SignableRequest, SignedRequest, Signer, TimestampFormat, WireTimestamp,
     WsAuth, WsRequest, decode_query,
 };
+use http::HeaderName;
+
+const KC_API_KEY: HeaderName = HeaderName::from_static("kc-api-key");
+const KC_API_SIGN: HeaderName = HeaderName::from_static("kc-api-sign");
+const KC_API_TIMESTAMP: HeaderName = HeaderName::from_static("kc-api-timestamp");
+const KC_API_PASSPHRASE: HeaderName = HeaderName::from_static("kc-api-passphrase");
+const KC_API_KEY_VERSION: HeaderName = HeaderName::from_static("kc-api-key-version");
 
 /// The KuCoin API key version, shown next to the key on the API-management page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -109,20 +116,20 @@ impl Signer for KucoinSigner {
         let method = request.method().as_str();
         let prehash = timestamp_method_path_query_body(timestamp, method, request.path(), &query, request.body());
         let (signature, prehash) = mac(&self.key, prehash, Encoding::Base64, options);
-        let mut headers = Headers::with_capacity(5)
-            .add("kc-api-key", self.api_key.header_value())
-            .add("kc-api-sign", plain_value(&signature))
-            .add("kc-api-timestamp", plain_value(timestamp))
-            .add("kc-api-passphrase", self.passphrase.header_value());
+        let mut signed = SignedRequest::new(timestamp, &signature, prehash);
+        signed.push_header(KC_API_KEY, self.api_key.header_value());
+        signed.push_header(KC_API_SIGN, plain_value(&signature));
+        signed.push_header(KC_API_TIMESTAMP, plain_value(timestamp));
+        signed.push_header(KC_API_PASSPHRASE, self.passphrase.header_value());
         let version = match self.version {
             KucoinKeyVersion::V1 => None,
             KucoinKeyVersion::V2 => Some("2"),
             KucoinKeyVersion::V3 => Some("3"),
         };
         if let Some(version) = version {
-            headers = headers.add("kc-api-key-version", http::HeaderValue::from_static(version));
+            signed.push_header(KC_API_KEY_VERSION, http::HeaderValue::from_static(version));
         }
-        Ok(headers.into_signed(timestamp.to_owned(), signature, prehash))
+        Ok(signed)
     }
 
     /// KuCoin has no websocket login message: sign `POST /api/v1/bullet-private` (empty body)

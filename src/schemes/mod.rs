@@ -8,11 +8,11 @@ pub mod delta;
 pub mod kucoin;
 pub mod okx;
 
-use http::{HeaderName, HeaderValue};
+use http::HeaderValue;
 use serde::Serialize;
 
-use crate::mac::{Encoding, HmacKey, PrehashParts};
-use crate::{Prehash, SignOptions, SignedRequest, WsAuth, WsField};
+use crate::mac::{EncodedMac, Encoding, HmacKey, PrehashParts};
+use crate::{Prehash, SignOptions, WsAuth, WsField};
 
 /// `timestamp + METHOD + path + ("?" + query) + body`: the layout OKX, KuCoin and Coinbase
 /// Exchange share (KuCoin passes its decoded query).
@@ -38,7 +38,7 @@ pub(crate) fn mac(
     prehash: PrehashParts<'_>,
     encoding: Encoding,
     options: &SignOptions,
-) -> (String, Option<Prehash>) {
+) -> (EncodedMac, Option<Prehash>) {
     let signature = key.sign(&prehash, encoding);
     let kept = options.keeps_prehash().then(|| Prehash::new(prehash.to_vec()));
     (signature, kept)
@@ -47,24 +47,6 @@ pub(crate) fn mac(
 /// A header value built from text the crate produced itself (digits, hex, base64, ISO time).
 pub(crate) fn plain_value(text: &str) -> HeaderValue {
     HeaderValue::from_str(text).expect("timestamps and encoded MACs are visible ASCII")
-}
-
-/// The auth header list of an HMAC scheme.
-pub(crate) struct Headers(Vec<(HeaderName, HeaderValue)>);
-
-impl Headers {
-    pub(crate) fn with_capacity(n: usize) -> Self {
-        Self(Vec::with_capacity(n))
-    }
-
-    pub(crate) fn add(mut self, name: &'static str, value: HeaderValue) -> Self {
-        self.0.push((HeaderName::from_static(name), value));
-        self
-    }
-
-    pub(crate) fn into_signed(self, timestamp: String, signature: String, prehash: Option<Prehash>) -> SignedRequest {
-        SignedRequest::new(self.0, timestamp, signature, prehash)
-    }
 }
 
 /// Serialises a websocket message laid out by a `#[derive(Serialize)]` struct (field order kept).

@@ -6,13 +6,20 @@
 
 use serde::Serialize;
 
-use super::{Headers, mac, plain_value, timestamp_method_path_query_body, ws_auth};
+use super::{mac, plain_value, timestamp_method_path_query_body, ws_auth};
 use crate::credentials::{ApiKey, HeaderSecret};
 use crate::mac::{Encoding, HmacKey, PrehashParts};
 use crate::{
     Credentials, Error, Scheme, SignOptions, SignableRequest, SignedRequest, Signer, TimestampFormat, WireTimestamp,
     WsAuth, WsField, WsRequest,
 };
+use http::HeaderName;
+
+const OK_ACCESS_KEY: HeaderName = HeaderName::from_static("ok-access-key");
+const OK_ACCESS_SIGN: HeaderName = HeaderName::from_static("ok-access-sign");
+const OK_ACCESS_TIMESTAMP: HeaderName = HeaderName::from_static("ok-access-timestamp");
+const OK_ACCESS_PASSPHRASE: HeaderName = HeaderName::from_static("ok-access-passphrase");
+const X_SIMULATED_TRADING: HeaderName = HeaderName::from_static("x-simulated-trading");
 
 /// Which OKX trading environment the key belongs to. Demo keys are separate keys, created under
 /// Demo Trading; using one without the demo header (or the reverse) gives `50101`.
@@ -106,15 +113,15 @@ impl Signer for OkxSigner {
         let prehash =
             timestamp_method_path_query_body(timestamp, method, request.path(), request.query(), request.body());
         let (signature, prehash) = mac(&self.key, prehash, Encoding::Base64, options);
-        let mut headers = Headers::with_capacity(5)
-            .add("ok-access-key", self.api_key.header_value())
-            .add("ok-access-sign", plain_value(&signature))
-            .add("ok-access-timestamp", plain_value(timestamp))
-            .add("ok-access-passphrase", self.passphrase.header_value());
+        let mut signed = SignedRequest::new(timestamp, &signature, prehash);
+        signed.push_header(OK_ACCESS_KEY, self.api_key.header_value());
+        signed.push_header(OK_ACCESS_SIGN, plain_value(&signature));
+        signed.push_header(OK_ACCESS_TIMESTAMP, plain_value(timestamp));
+        signed.push_header(OK_ACCESS_PASSPHRASE, self.passphrase.header_value());
         if self.environment == OkxEnvironment::Demo {
-            headers = headers.add("x-simulated-trading", http::HeaderValue::from_static("1"));
+            signed.push_header(X_SIMULATED_TRADING, http::HeaderValue::from_static("1"));
         }
-        Ok(headers.into_signed(timestamp.to_owned(), signature, prehash))
+        Ok(signed)
     }
 
     /// The `{"op":"login","args":[...]}` message; the timestamp is in seconds. Channels are not
