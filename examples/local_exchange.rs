@@ -1,26 +1,82 @@
-//! Runs the local exchange standalone, with one fake account per scheme, for bots written in any
-//! language: point the bot's base URL at it and it answers as the exchange would, with the
-//! expected prehash on every rejection.
+//! Runs the local exchange standalone, for bots written in any language: point the bot's (or
+//! its SDK's) base URL at it and it answers as the exchange would, with the expected prehash on
+//! every rejection.
 //!
 //! ```text
-//! cargo run --example local_exchange -- --port 8080 [--host 127.0.0.1]
+//! cargo run --example local_exchange -- [--port PORT] [--host ADDRESS]
+//!     [--credentials FILE|-] [--print-config] [--show-secrets] [--serve-seconds N]
 //! ```
 //!
-//! Prints the base URL and the fake credentials as JSON on stdout, then serves until Ctrl-C.
-//! The credentials are the fake worked-example keys of the signing spec: printing them is the
-//! point.
+//! On start it prints its configuration as one JSON object on stdout (pretty-printed; with
+//! `--print-config`, on a single line, for scripts to read), then serves until it is killed
+//! (SIGINT/SIGTERM), or for `--serve-seconds` seconds. It never reads stdin except for
+//! `--credentials -`, so it keeps serving in the background with stdin closed.
+//!
+//! # Credentials
+//!
+//! Without `--credentials`, one fake account per scheme and variant is registered (OKX live and
+//! demo, KuCoin v1/v2/v3, Delta, Coinbase Exchange, Coinbase Advanced legacy HMAC, CDP ES256 and
+//! Ed25519): the fake worked-example keys of the signing spec, printed in full (printing them is
+//! the point). `--credentials FILE` (`-` for stdin) registers the accounts of a JSON file
+//! instead, in the credential format of the conformance vectors plus a `scheme` field:
+//!
+//! ```json
+//! [
+//!   {"scheme": "okx", "api_key": "…", "secret": "…", "passphrase": "…", "demo": false},
+//!   {"scheme": "okx", "api_key": "…", "secret": "…", "passphrase": "…", "demo": true},
+//!   {"scheme": "kucoin", "api_key": "…", "secret": "…", "passphrase": "…", "key_version": 2},
+//!   {"scheme": "delta", "api_key": "…", "secret": "…"},
+//!   {"scheme": "coinbase_exchange", "api_key": "…", "secret": "<88-char base64>", "passphrase": "…"},
+//!   {"scheme": "coinbase_advanced_hmac", "api_key": "…", "secret": "…"},
+//!   {"scheme": "coinbase_cdp_jwt", "api_key": "organizations/…/apiKeys/…", "secret": "-----BEGIN EC PRIVATE KEY-----\n…", "key_type": "ES256"}
+//! ]
+//! ```
+//!
+//! * `scheme`: a scheme id (`okx`, `kucoin`, `delta`, `coinbase_exchange`,
+//!   `coinbase_advanced_hmac`, `coinbase_cdp_jwt`); several entries may share a scheme.
+//! * `passphrase`: required for OKX, KuCoin and Coinbase Exchange; refused for the others.
+//! * `key_version`: KuCoin only, `1`, `2` or `3` (default `3`, the official SDK's).
+//! * `demo`: OKX only, `true` for a demo-trading key (must send `x-simulated-trading: 1`).
+//! * `key_type`: CDP only, optional, `ES256` or `EdDSA`: checked against the key if given.
+//! * `label` (a name for the printout) and `notes` are optional and otherwise ignored.
+//!
+//! The file may also be an object: `{"accounts": [...]}` (so a printed configuration can be fed
+//! back), or one entry, or a list of entries, per scheme id: `{"delta": {...}, "okx": [...]}`.
+//! An unknown field, an unknown scheme, or the same key twice for one scheme is an error.
+//!
+//! # The printed configuration
+//!
+//! `base_url` (`http://HOST:PORT`), `base_urls` (the same URL per scheme id: one listener serves
+//! every scheme and dispatches on the auth headers, so each SDK's base URL or host option is set
+//! to it), `cdp_jwt_hosts` (the hosts a CDP token's `uri` claim may name), the server-time
+//! endpoints, the websocket login check URL, and `accounts`: the credentials in use. Secrets and
+//! passphrases of accounts from `--credentials` are left out (`"secret_shown": false`) unless
+//! `--show-secrets` is given; the built-in fakes are always shown.
 
+use std::collections::HashSet;
+use std::io::{Read, Write};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use cexsign::local_exchange::{Account, LocalExchange};
-use cexsign::{Credentials, KucoinKeyVersion, OkxEnvironment};
-use serde::Serialize;
+use cexsign::{CdpKeyType, CoinbaseCdpSigner, Credentials, KucoinKeyVersion, OkxEnvironment, Scheme};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
-const USAGE: &str = "usage: local_exchange [--port PORT] [--host ADDRESS]
+const USAGE: &str = "usage: local_exchange [--port PORT] [--host ADDRESS] [--credentials FILE|-] [--print-config]
+                      [--show-secrets] [--serve-seconds N]
 
-  --port PORT     port to listen on (default 0: any free port)
-  --host ADDRESS  address to bind (default 127.0.0.1)";
+  --port PORT          port to listen on (default 0: any free port)
+  --host ADDRESS       address to bind (default 127.0.0.1)
+  --credentials FILE   register the accounts of this JSON file (- for stdin) instead of the built-in fakes
+  --print-config       print the configuration as one line of JSON (default: pretty-printed)
+  --show-secrets       also print the secrets and passphrases given with --credentials
+  --serve-seconds N    stop after N seconds (default: serve until killed)";
+
+/// The CDP host a production-configured SDK names in its JWT `uri` claim.
+const CDP_PRODUCTION_HOST: &str = "api.coinbase.com";
 
 const CDP_ES256_PEM: &str = "-----BEGIN EC PRIVATE KEY-----
 MHcCAQEEIMJ6Nuyvw0gB+82i+o/KVHaannrQ4SKKWvhpzwGrkwwloAoGCCqGSM49
@@ -29,151 +85,389 @@ s8adAA2jVCwOOE9sQuiwOc5afSZ6im89Hw==
 -----END EC PRIVATE KEY-----
 ";
 
-/// One fake account as printed.
-#[derive(Serialize)]
-struct FakeAccount {
-    scheme: &'static str,
-    label: &'static str,
-    api_key: &'static str,
-    secret: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    passphrase: Option<&'static str>,
-    notes: &'static str,
+/// One account as given: the vectors' credential format plus `scheme`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Entry {
+    scheme: String,
+    #[serde(default)]
+    label: Option<String>,
+    api_key: String,
+    secret: Option<String>,
+    #[serde(default)]
+    passphrase: Option<String>,
+    #[serde(default)]
+    key_version: Option<u8>,
+    #[serde(default)]
+    key_type: Option<String>,
+    #[serde(default)]
+    demo: Option<bool>,
+    #[serde(default)]
+    notes: Option<String>,
+    /// Present in a printed configuration; ignored.
+    #[serde(default, rename = "secret_shown")]
+    _secret_shown: Option<bool>,
 }
 
-impl FakeAccount {
+/// One registered account, checked, with what is printed about it.
+#[derive(Debug)]
+struct Registered {
+    scheme: Scheme,
+    label: String,
+    api_key: String,
+    secret: String,
+    passphrase: Option<String>,
+    key_version: Option<KucoinKeyVersion>,
+    key_type: Option<CdpKeyType>,
+    demo: Option<bool>,
+    notes: String,
+}
+
+impl Registered {
+    fn from_entry(entry: Entry) -> Result<Self, String> {
+        let scheme = Scheme::from_id(&entry.scheme).ok_or_else(|| {
+            let ids: Vec<&str> = Scheme::ALL.iter().map(|s| s.id()).collect();
+            format!("unknown scheme {:?} (one of: {})", entry.scheme, ids.join(", "))
+        })?;
+        let name = entry.label.clone().unwrap_or_else(|| format!("{} key {}", scheme.id(), entry.api_key));
+        let fail = |problem: String| format!("{name}: {problem}");
+        if entry.api_key.is_empty() {
+            return Err(fail("api_key is empty".into()));
+        }
+        let secret = entry.secret.clone().filter(|s| !s.is_empty()).ok_or_else(|| fail("secret is missing".into()))?;
+        let takes_passphrase = matches!(scheme, Scheme::Okx | Scheme::Kucoin | Scheme::CoinbaseExchange);
+        match (&entry.passphrase, takes_passphrase) {
+            (None, true) => return Err(fail(format!("{} keys need a passphrase", scheme.name()))),
+            (Some(_), false) => return Err(fail(format!("{} keys have no passphrase", scheme.name()))),
+            _ => {}
+        }
+        if entry.key_version.is_some() && scheme != Scheme::Kucoin {
+            return Err(fail("key_version is for KuCoin keys only".into()));
+        }
+        if entry.demo.is_some() && scheme != Scheme::Okx {
+            return Err(fail("demo is for OKX keys only".into()));
+        }
+        if entry.key_type.is_some() && scheme != Scheme::CoinbaseCdp {
+            return Err(fail("key_type is for coinbase_cdp_jwt keys only".into()));
+        }
+        let key_version = match (scheme, entry.key_version) {
+            (Scheme::Kucoin, None | Some(3)) => Some(KucoinKeyVersion::V3),
+            (Scheme::Kucoin, Some(2)) => Some(KucoinKeyVersion::V2),
+            (Scheme::Kucoin, Some(1)) => Some(KucoinKeyVersion::V1),
+            (Scheme::Kucoin, Some(other)) => return Err(fail(format!("key_version must be 1, 2 or 3, not {other}"))),
+            _ => None,
+        };
+        let demo = (scheme == Scheme::Okx).then_some(entry.demo.unwrap_or(false));
+        let key_type = if scheme == Scheme::CoinbaseCdp {
+            let credentials = Credentials::new().api_key(entry.api_key.as_str()).secret(secret.as_str());
+            let actual = CoinbaseCdpSigner::new(&credentials).map_err(|e| fail(e.to_string()))?.key_type();
+            if let Some(stated) = &entry.key_type {
+                if !stated.eq_ignore_ascii_case(actual.alg()) {
+                    return Err(fail(format!("key_type is {stated:?} but the secret is an {} key", actual.alg())));
+                }
+            }
+            Some(actual)
+        } else {
+            None
+        };
+        let notes = entry.notes.clone().unwrap_or_else(|| default_notes(scheme, key_version, demo));
+        let label = entry.label.unwrap_or_else(|| default_label(scheme, key_version, key_type, demo));
+        Ok(Self {
+            scheme,
+            label,
+            api_key: entry.api_key,
+            secret,
+            passphrase: entry.passphrase,
+            key_version,
+            key_type,
+            demo,
+            notes,
+        })
+    }
+
     fn credentials(&self) -> Credentials {
-        let credentials = Credentials::new().api_key(self.api_key).secret(self.secret);
-        match self.passphrase {
-            Some(passphrase) => credentials.passphrase(passphrase),
+        let credentials = Credentials::new().api_key(self.api_key.as_str()).secret(self.secret.as_str());
+        match &self.passphrase {
+            Some(passphrase) => credentials.passphrase(passphrase.as_str()),
             None => credentials,
         }
     }
 
     fn account(&self) -> Result<Account, cexsign::Error> {
         let credentials = self.credentials();
-        match self.label {
-            "OKX live" => Account::okx(&credentials, OkxEnvironment::Live),
-            "OKX demo" => Account::okx(&credentials, OkxEnvironment::Demo),
-            "KuCoin v1" => Account::kucoin(&credentials, KucoinKeyVersion::V1),
-            "KuCoin v2" => Account::kucoin(&credentials, KucoinKeyVersion::V2),
-            "KuCoin v3" => Account::kucoin(&credentials, KucoinKeyVersion::V3),
-            "Delta" => Account::delta(&credentials),
-            "Coinbase Exchange" => Account::coinbase_exchange(&credentials),
-            "Coinbase Advanced (legacy HMAC)" => Account::coinbase_advanced_hmac(&credentials),
+        match self.scheme {
+            Scheme::Okx if self.demo == Some(true) => Account::okx(&credentials, OkxEnvironment::Demo),
+            Scheme::Okx => Account::okx(&credentials, OkxEnvironment::Live),
+            Scheme::Kucoin => Account::kucoin(&credentials, self.key_version.unwrap_or(KucoinKeyVersion::V3)),
+            Scheme::Delta => Account::delta(&credentials),
+            Scheme::CoinbaseExchange => Account::coinbase_exchange(&credentials),
+            Scheme::CoinbaseAdvancedHmac => Account::coinbase_advanced_hmac(&credentials),
             _ => Account::coinbase_cdp(&credentials),
+        }
+    }
+
+    fn printed(&self, show_secret: bool) -> PrintedAccount<'_> {
+        PrintedAccount {
+            scheme: self.scheme.id(),
+            label: &self.label,
+            api_key: &self.api_key,
+            secret: show_secret.then_some(self.secret.as_str()),
+            passphrase: if show_secret { self.passphrase.as_deref() } else { None },
+            secret_shown: (!show_secret).then_some(false),
+            key_version: self.key_version.map(|v| match v {
+                KucoinKeyVersion::V1 => 1,
+                KucoinKeyVersion::V2 => 2,
+                _ => 3,
+            }),
+            key_type: self.key_type.map(|t| t.alg()),
+            demo: self.demo,
+            notes: &self.notes,
         }
     }
 }
 
-fn fake_accounts() -> Vec<FakeAccount> {
+fn default_label(
+    scheme: Scheme,
+    key_version: Option<KucoinKeyVersion>,
+    key_type: Option<CdpKeyType>,
+    demo: Option<bool>,
+) -> String {
+    match scheme {
+        Scheme::Okx if demo == Some(true) => "OKX demo".into(),
+        Scheme::Okx => "OKX live".into(),
+        Scheme::Kucoin => match key_version {
+            Some(KucoinKeyVersion::V1) => "KuCoin v1".into(),
+            Some(KucoinKeyVersion::V2) => "KuCoin v2".into(),
+            _ => "KuCoin v3".into(),
+        },
+        Scheme::CoinbaseAdvancedHmac => "Coinbase Advanced (legacy HMAC)".into(),
+        Scheme::CoinbaseCdp => match key_type {
+            Some(CdpKeyType::EdDsa) => "Coinbase CDP (Ed25519)".into(),
+            _ => "Coinbase CDP (ES256)".into(),
+        },
+        other => other.name().into(),
+    }
+}
+
+fn default_notes(scheme: Scheme, key_version: Option<KucoinKeyVersion>, demo: Option<bool>) -> String {
+    let text = match scheme {
+        Scheme::Okx if demo == Some(true) => "send x-simulated-trading: 1",
+        Scheme::Okx => "no x-simulated-trading header (or 0)",
+        Scheme::Kucoin if key_version == Some(KucoinKeyVersion::V1) => {
+            "plain passphrase, no KC-API-KEY-VERSION (or 1); the query is signed percent-DECODED"
+        }
+        Scheme::Kucoin => {
+            "KuCoin signs the percent-DECODED query; v2/v3 keys send base64(HMAC(secret, passphrase)) and \
+             KC-API-KEY-VERSION 2 or 3"
+        }
+        Scheme::Delta => "send a User-Agent header (Delta's CDN answers 403 without one); window 5 s",
+        Scheme::CoinbaseExchange => "paths outside /api/v3/; the secret is base64-decoded before use",
+        Scheme::CoinbaseAdvancedHmac => {
+            "paths under /api/v3/; the query is not signed; rejections are a plain Unauthorized, reason in the \
+             cexsign-reason header"
+        }
+        _ => "JWT uri host: this server's host (no port) or api.coinbase.com",
+    };
+    text.to_owned()
+}
+
+/// One account as printed.
+#[derive(Serialize)]
+struct PrintedAccount<'a> {
+    scheme: &'static str,
+    label: &'a str,
+    api_key: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    secret: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    passphrase: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    secret_shown: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    key_version: Option<u8>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    key_type: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    demo: Option<bool>,
+    notes: &'a str,
+}
+
+/// The built-in fakes: the signing spec's worked-example keys.
+fn built_in_entries() -> Vec<Entry> {
+    let entry = |scheme: &str, label: &str, api_key: &str, secret: &str, passphrase: Option<&str>| Entry {
+        scheme: scheme.into(),
+        label: Some(label.into()),
+        api_key: api_key.into(),
+        secret: Some(secret.into()),
+        passphrase: passphrase.map(Into::into),
+        key_version: None,
+        key_type: None,
+        demo: None,
+        notes: None,
+        _secret_shown: None,
+    };
     let okx_secret = "22582BD0CFF14C41EDBF1AB98506286D";
-    let kucoin_note = "KuCoin signs the percent-DECODED query; v2/v3 keys send base64(HMAC(secret, passphrase)) and \
-                       KC-API-KEY-VERSION 2 or 3";
+    let okx_passphrase = Some("Passphrase1!");
+    let kucoin = |label: &str, api_key: &str, version: u8| Entry {
+        key_version: Some(version),
+        ..entry("kucoin", label, api_key, "cde06451-dbed", Some("1111111"))
+    };
     vec![
-        FakeAccount {
-            scheme: "okx",
-            label: "OKX live",
-            api_key: "985d5b66-57ce-40fb-b714-afc0b9787083",
-            secret: okx_secret,
-            passphrase: Some("Passphrase1!"),
-            notes: "no x-simulated-trading header (or 0)",
+        Entry {
+            demo: Some(false),
+            ..entry("okx", "OKX live", "985d5b66-57ce-40fb-b714-afc0b9787083", okx_secret, okx_passphrase)
         },
-        FakeAccount {
-            scheme: "okx",
-            label: "OKX demo",
-            api_key: "demo-985d5b66-57ce-40fb-b714-afc0b9787083",
-            secret: okx_secret,
-            passphrase: Some("Passphrase1!"),
-            notes: "send x-simulated-trading: 1",
+        Entry {
+            demo: Some(true),
+            ..entry("okx", "OKX demo", "demo-985d5b66-57ce-40fb-b714-afc0b9787083", okx_secret, okx_passphrase)
         },
-        FakeAccount {
-            scheme: "kucoin",
-            label: "KuCoin v1",
-            api_key: "6422da9c97b45100018c6e61",
-            secret: "cde06451-dbed",
-            passphrase: Some("1111111"),
-            notes: "plain passphrase, no KC-API-KEY-VERSION (or 1)",
-        },
-        FakeAccount {
-            scheme: "kucoin",
-            label: "KuCoin v2",
-            api_key: "6422da9c97b45100018c6e62",
-            secret: "cde06451-dbed",
-            passphrase: Some("1111111"),
-            notes: kucoin_note,
-        },
-        FakeAccount {
-            scheme: "kucoin",
-            label: "KuCoin v3",
-            api_key: "6422da9c97b45100018c6e63",
-            secret: "cde06451-dbed",
-            passphrase: Some("1111111"),
-            notes: kucoin_note,
-        },
-        FakeAccount {
-            scheme: "delta",
-            label: "Delta",
-            api_key: "a207900b7693435a8fa9230a38195d",
-            secret: "7b6f39dcf660ec1c7c664f612c60410a2bd0c258416b498bf0311f94228f",
-            passphrase: None,
-            notes: "send a User-Agent header (Delta's CDN answers 403 without one); window 5 s",
-        },
-        FakeAccount {
-            scheme: "coinbase_exchange",
-            label: "Coinbase Exchange",
-            api_key: "0123456789abcdef0123456789abcdef",
-            secret: "3Mo69ouxWw+EaVHXlArOsO0jGrKt8/g6PaDAIFwwYsHWzAfA3aVOlpo+8nX8i0tsgb08o1VDlHib7tPuVSP08g==",
-            passphrase: Some("testpassphrase"),
-            notes: "paths outside /api/v3/; the secret is base64-decoded before use",
-        },
-        FakeAccount {
-            scheme: "coinbase_advanced_hmac",
-            label: "Coinbase Advanced (legacy HMAC)",
-            api_key: "4wRFpLxVyT8hZ2Qn",
-            secret: "kZ3mQ9vX1pL7tR2wY8nB4cD6fG0hJ5sA",
-            passphrase: None,
-            notes: "paths under /api/v3/; the query is not signed; rejections are a plain Unauthorized, reason in the \
-                    cexsign-reason header",
-        },
-        FakeAccount {
-            scheme: "coinbase_cdp_jwt",
-            label: "Coinbase CDP (ES256)",
-            api_key: "organizations/00000000-0000-4000-8000-000000000000/apiKeys/11111111-1111-4111-8111-111111111111",
-            secret: CDP_ES256_PEM,
-            passphrase: None,
-            notes: "JWT uri host: this server's host (no port) or api.coinbase.com",
-        },
-        FakeAccount {
-            scheme: "coinbase_cdp_jwt",
-            label: "Coinbase CDP (Ed25519)",
-            api_key: "22222222-2222-4222-8222-222222222222",
-            secret: "rlqr7i2xIlBlBIgb1ixS5DIdEGNQfcaSC6TJ5qwuLo+DIhgifpoVpR+Mj+fR9uFB3GjUknENdYqU+75wo3h+rA==",
-            passphrase: None,
-            notes: "JWT uri host: this server's host (no port) or api.coinbase.com",
-        },
+        kucoin("KuCoin v1", "6422da9c97b45100018c6e61", 1),
+        kucoin("KuCoin v2", "6422da9c97b45100018c6e62", 2),
+        kucoin("KuCoin v3", "6422da9c97b45100018c6e63", 3),
+        entry(
+            "delta",
+            "Delta",
+            "a207900b7693435a8fa9230a38195d",
+            "7b6f39dcf660ec1c7c664f612c60410a2bd0c258416b498bf0311f94228f",
+            None,
+        ),
+        entry(
+            "coinbase_exchange",
+            "Coinbase Exchange",
+            "0123456789abcdef0123456789abcdef",
+            "3Mo69ouxWw+EaVHXlArOsO0jGrKt8/g6PaDAIFwwYsHWzAfA3aVOlpo+8nX8i0tsgb08o1VDlHib7tPuVSP08g==",
+            Some("testpassphrase"),
+        ),
+        entry(
+            "coinbase_advanced_hmac",
+            "Coinbase Advanced (legacy HMAC)",
+            "4wRFpLxVyT8hZ2Qn",
+            "kZ3mQ9vX1pL7tR2wY8nB4cD6fG0hJ5sA",
+            None,
+        ),
+        entry(
+            "coinbase_cdp_jwt",
+            "Coinbase CDP (ES256)",
+            "organizations/00000000-0000-4000-8000-000000000000/apiKeys/11111111-1111-4111-8111-111111111111",
+            CDP_ES256_PEM,
+            None,
+        ),
+        entry(
+            "coinbase_cdp_jwt",
+            "Coinbase CDP (Ed25519)",
+            "22222222-2222-4222-8222-222222222222",
+            "rlqr7i2xIlBlBIgb1ixS5DIdEGNQfcaSC6TJ5qwuLo+DIhgifpoVpR+Mj+fR9uFB3GjUknENdYqU+75wo3h+rA==",
+            None,
+        ),
     ]
 }
 
-#[derive(Serialize)]
-struct Startup {
-    base_url: String,
-    note: &'static str,
-    server_time: [&'static str; 6],
-    websocket_login_check: String,
-    accounts: Vec<FakeAccount>,
+/// Reads a credentials document: a list of entries, `{"accounts": [...]}`, or entries by scheme.
+fn parse_credentials(text: &str) -> Result<Vec<Entry>, String> {
+    let document: Value = serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
+    let entry = |value: Value, at: &str| -> Result<Entry, String> {
+        serde_json::from_value(value).map_err(|e| format!("{at}: {e}"))
+    };
+    let list = |value: Value, at: &str| -> Result<Vec<Entry>, String> {
+        match value {
+            Value::Array(items) => {
+                items.into_iter().enumerate().map(|(i, item)| entry(item, &format!("{at}[{i}]"))).collect()
+            }
+            Value::Object(_) => Ok(vec![entry(value, at)?]),
+            _ => Err(format!("{at}: expected an entry or a list of entries")),
+        }
+    };
+    let entries = match document {
+        Value::Array(_) => list(document, "entry")?,
+        Value::Object(mut map) if map.contains_key("accounts") => {
+            list(map.remove("accounts").unwrap_or(Value::Null), "accounts")?
+        }
+        Value::Object(map) if map.contains_key("scheme") => list(Value::Object(map), "entry")?,
+        Value::Object(map) => {
+            let mut entries = Vec::new();
+            for (scheme, value) in map {
+                // Entries listed under a scheme id may leave out their `scheme` field.
+                let with_scheme = |mut item: Value| {
+                    if let Value::Object(fields) = &mut item {
+                        fields.entry("scheme").or_insert_with(|| Value::String(scheme.clone()));
+                    }
+                    item
+                };
+                let value = match value {
+                    Value::Array(items) => Value::Array(items.into_iter().map(with_scheme).collect()),
+                    other => with_scheme(other),
+                };
+                for parsed in list(value, &scheme)? {
+                    if parsed.scheme != scheme {
+                        return Err(format!("{scheme}: an entry says scheme {:?}", parsed.scheme));
+                    }
+                    entries.push(parsed);
+                }
+            }
+            entries
+        }
+        _ => return Err("expected a JSON list of entries or an object".into()),
+    };
+    if entries.is_empty() {
+        return Err("no accounts in the credentials".into());
+    }
+    Ok(entries)
 }
 
-/// `--port` and `--host`, parsed by hand.
-fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<SocketAddr>, String> {
+/// Checks every entry and refuses the same key twice for one scheme.
+fn register(entries: Vec<Entry>) -> Result<Vec<Registered>, String> {
+    let mut seen = HashSet::new();
+    let mut registered = Vec::with_capacity(entries.len());
+    for entry in entries {
+        let account = Registered::from_entry(entry)?;
+        if !seen.insert((account.scheme, account.api_key.clone())) {
+            return Err(format!(
+                "{}: the key {:?} is listed twice for {}",
+                account.label, account.api_key, account.scheme
+            ));
+        }
+        registered.push(account);
+    }
+    Ok(registered)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Source {
+    BuiltIn,
+    File(PathBuf),
+    Stdin,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+struct Options {
+    addr: SocketAddr,
+    source: Source,
+    print_config: bool,
+    show_secrets: bool,
+    serve_seconds: Option<u64>,
+}
+
+/// The arguments, parsed by hand; `None` for `--help`.
+fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Options>, String> {
     let mut host = IpAddr::V4(Ipv4Addr::LOCALHOST);
     let mut port = 0u16;
+    let mut options = Options {
+        addr: SocketAddr::new(host, port),
+        source: Source::BuiltIn,
+        print_config: false,
+        show_secrets: false,
+        serve_seconds: None,
+    };
     while let Some(arg) = args.next() {
         let (name, inline) = match arg.split_once('=') {
             Some((name, value)) => (name.to_owned(), Some(value.to_owned())),
             None => (arg.clone(), None),
         };
         let mut value = || inline.clone().or_else(|| args.next()).ok_or(format!("{name} needs a value"));
+        let flag = |inline: &Option<String>| match inline {
+            Some(_) => Err(format!("{name} takes no value")),
+            None => Ok(true),
+        };
         match name.as_str() {
             "-h" | "--help" => return Ok(None),
             "--port" | "-p" => {
@@ -184,16 +478,89 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<SocketAdd
                 let text = value()?;
                 host = text.parse().map_err(|_| format!("--host: {text:?} is not an IP address"))?;
             }
+            "--credentials" => {
+                let text = value()?;
+                options.source = if text == "-" { Source::Stdin } else { Source::File(PathBuf::from(text)) };
+            }
+            "--serve-seconds" => {
+                let text = value()?;
+                let seconds = text.parse().map_err(|_| format!("--serve-seconds: {text:?} is not a whole number"))?;
+                options.serve_seconds = Some(seconds);
+            }
+            "--print-config" => options.print_config = flag(&inline)?,
+            "--show-secrets" => options.show_secrets = flag(&inline)?,
             other => return Err(format!("unknown argument {other:?}")),
         }
     }
-    Ok(Some(SocketAddr::new(host, port)))
+    options.addr = SocketAddr::new(host, port);
+    Ok(Some(options))
+}
+
+/// The accounts to register, from the built-in fakes or the credentials document.
+fn load_accounts(source: &Source) -> Result<Vec<Registered>, String> {
+    let entries = match source {
+        Source::BuiltIn => built_in_entries(),
+        Source::File(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            parse_credentials(&text).map_err(|e| format!("{}: {e}", path.display()))?
+        }
+        Source::Stdin => {
+            let mut text = String::new();
+            std::io::stdin().read_to_string(&mut text).map_err(|e| format!("cannot read stdin: {e}"))?;
+            parse_credentials(&text).map_err(|e| format!("stdin: {e}"))?
+        }
+    };
+    register(entries)
+}
+
+#[derive(Serialize)]
+struct Config<'a> {
+    base_url: &'a str,
+    base_urls: serde_json::Map<String, Value>,
+    host: String,
+    port: u16,
+    cdp_jwt_hosts: Vec<String>,
+    credentials: String,
+    note: &'static str,
+    server_time: [&'static str; 6],
+    websocket_login_check: String,
+    accounts: Vec<PrintedAccount<'a>>,
+}
+
+fn config<'a>(base_url: &'a str, addr: SocketAddr, options: &Options, accounts: &'a [Registered]) -> Config<'a> {
+    let base_urls = Scheme::ALL.iter().map(|s| (s.id().to_owned(), Value::String(base_url.to_owned()))).collect();
+    let host = addr.ip().to_string();
+    let show_secret = options.source == Source::BuiltIn || options.show_secrets;
+    Config {
+        base_url,
+        base_urls,
+        host: host.clone(),
+        port: addr.port(),
+        cdp_jwt_hosts: vec![host, CDP_PRODUCTION_HOST.to_owned()],
+        credentials: match &options.source {
+            Source::BuiltIn => "built-in fakes (the signing spec's worked-example keys)".to_owned(),
+            Source::File(path) => format!("file {}", path.display()),
+            Source::Stdin => "stdin".to_owned(),
+        },
+        note: "fake credentials for the local exchange only; one listener serves every scheme (dispatching on the \
+               auth headers); every rejection carries cexsign_reason and cexsign_expected_prehash",
+        server_time: [
+            "GET /api/v5/public/time",
+            "GET /api/v1/timestamp",
+            "GET /api/v3/brokerage/time",
+            "GET /v2/time",
+            "GET /time",
+            "GET /v2/settings",
+        ],
+        websocket_login_check: format!("POST {base_url}/cexsign/ws/<scheme>"),
+        accounts: accounts.iter().map(|a| a.printed(show_secret)).collect(),
+    }
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let addr = match parse_args(std::env::args().skip(1)) {
-        Ok(Some(addr)) => addr,
+    let options = match parse_args(std::env::args().skip(1)) {
+        Ok(Some(options)) => options,
         Ok(None) => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -203,52 +570,59 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let accounts = match load_accounts(&options.source) {
+        Ok(accounts) => accounts,
+        Err(problem) => {
+            eprintln!("{problem}");
+            return ExitCode::from(2);
+        }
+    };
 
-    let accounts = fake_accounts();
-    let mut exchange = LocalExchange::new().with_cdp_host_alias("api.coinbase.com");
-    for fake in &accounts {
-        match fake.account() {
+    let mut exchange = LocalExchange::new().with_cdp_host_alias(CDP_PRODUCTION_HOST);
+    for registered in &accounts {
+        match registered.account() {
             Ok(account) => exchange = exchange.with_account(account),
             Err(error) => {
-                eprintln!("{}: {error}", fake.label);
-                return ExitCode::FAILURE;
+                eprintln!("{}: {error}", registered.label);
+                return ExitCode::from(2);
             }
         }
     }
-    let running = match exchange.bind(addr).await {
+    let running = match exchange.bind(options.addr).await {
         Ok(running) => running,
         Err(error) => {
-            eprintln!("cannot listen on {addr}: {error}");
+            eprintln!("cannot listen on {}: {error}", options.addr);
             return ExitCode::FAILURE;
         }
     };
 
-    let startup = Startup {
-        base_url: running.base_url().to_owned(),
-        note: "fake credentials for the local exchange only; every rejection carries cexsign_reason and \
-               cexsign_expected_prehash",
-        server_time: [
-            "GET /api/v5/public/time",
-            "GET /api/v1/timestamp",
-            "GET /api/v3/brokerage/time",
-            "GET /v2/time",
-            "GET /time",
-            "GET /v2/settings",
-        ],
-        websocket_login_check: format!("POST {}/cexsign/ws/<scheme>", running.base_url()),
-        accounts,
+    let config = config(running.base_url(), running.local_addr(), &options, &accounts);
+    let printed =
+        if options.print_config { serde_json::to_string(&config) } else { serde_json::to_string_pretty(&config) };
+    let mut stdout = std::io::stdout().lock();
+    let written = match printed {
+        Ok(json) => writeln!(stdout, "{json}").and_then(|()| stdout.flush()),
+        Err(error) => Err(std::io::Error::other(error)),
     };
-    match serde_json::to_string_pretty(&startup) {
-        Ok(json) => println!("{json}"),
-        Err(error) => {
-            eprintln!("cannot print the startup JSON: {error}");
-            return ExitCode::FAILURE;
+    drop(stdout);
+    if let Err(error) = written {
+        eprintln!("cannot print the configuration: {error}");
+        return ExitCode::FAILURE;
+    }
+    match options.serve_seconds {
+        Some(seconds) => {
+            eprintln!("local exchange listening on {} for {seconds} s", running.base_url());
+            tokio::time::sleep(Duration::from_secs(seconds)).await;
+            let served = running.requests_served();
+            running.shutdown().await;
+            eprintln!("local exchange stopped after {seconds} s ({served} requests served)");
+        }
+        None => {
+            eprintln!("local exchange listening on {}; Ctrl-C to stop", running.base_url());
+            // Serve until the process is killed (SIGINT/SIGTERM end it).
+            std::future::pending::<()>().await;
         }
     }
-    eprintln!("local exchange listening on {}; Ctrl-C to stop", running.base_url());
-
-    // Serve until the process is interrupted (Ctrl-C ends it).
-    std::future::pending::<()>().await;
     ExitCode::SUCCESS
 }
 
@@ -256,29 +630,127 @@ async fn main() -> ExitCode {
 mod tests {
     use super::*;
 
-    fn args(list: &[&str]) -> Result<Option<SocketAddr>, String> {
+    fn args(list: &[&str]) -> Result<Option<Options>, String> {
         parse_args(list.iter().map(|s| s.to_string()))
     }
 
-    #[test]
-    fn parses_port_and_host() {
-        assert_eq!(args(&[]).unwrap(), Some("127.0.0.1:0".parse().unwrap()));
-        assert_eq!(args(&["--port", "8080"]).unwrap(), Some("127.0.0.1:8080".parse().unwrap()));
-        assert_eq!(args(&["--port=8081", "--host", "::1"]).unwrap(), Some("[::1]:8081".parse().unwrap()));
-        assert_eq!(args(&["--help"]).unwrap(), None);
-        assert!(args(&["--port"]).is_err());
-        assert!(args(&["--port", "99999"]).is_err());
-        assert!(args(&["--host", "localhost"]).is_err());
-        assert!(args(&["--verbose"]).is_err());
+    fn addr(list: &[&str]) -> SocketAddr {
+        args(list).unwrap().unwrap().addr
     }
 
     #[test]
-    fn every_fake_account_registers() {
-        let accounts = fake_accounts();
+    fn parses_arguments() {
+        assert_eq!(addr(&[]), "127.0.0.1:0".parse().unwrap());
+        assert_eq!(addr(&["--port", "8080"]), "127.0.0.1:8080".parse().unwrap());
+        assert_eq!(addr(&["--port=8081", "--host", "::1"]), "[::1]:8081".parse().unwrap());
+        let all = args(&["--credentials", "c.json", "--print-config", "--show-secrets", "--serve-seconds=5"]);
+        let all = all.unwrap().unwrap();
+        assert_eq!(all.source, Source::File("c.json".into()));
+        assert!(all.print_config && all.show_secrets);
+        assert_eq!(all.serve_seconds, Some(5));
+        assert_eq!(args(&["--credentials", "-"]).unwrap().unwrap().source, Source::Stdin);
+        assert_eq!(args(&["--help"]).unwrap(), None);
+        for bad in [
+            &["--port"][..],
+            &["--port", "99999"],
+            &["--host", "localhost"],
+            &["--verbose"],
+            &["--print-config=yes"],
+            &["--serve-seconds", "soon"],
+        ] {
+            assert!(args(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn every_built_in_account_registers() {
+        let accounts = register(built_in_entries()).unwrap();
         assert_eq!(accounts.len(), 10);
-        for fake in &accounts {
-            let account = fake.account().unwrap();
-            assert_eq!(account.scheme().id(), fake.scheme, "{}", fake.label);
+        for registered in &accounts {
+            let account = registered.account().unwrap();
+            assert_eq!(account.scheme(), registered.scheme, "{}", registered.label);
+        }
+        let labels: Vec<&str> = accounts.iter().map(|a| a.label.as_str()).collect();
+        assert!(labels.contains(&"KuCoin v1") && labels.contains(&"Coinbase CDP (Ed25519)"), "{labels:?}");
+    }
+
+    #[test]
+    fn reads_every_credentials_shape() {
+        let list = r#"[{"scheme":"delta","api_key":"k","secret":"s"},
+                       {"scheme":"kucoin","api_key":"k","secret":"s","passphrase":"p","key_version":2}]"#;
+        let by_scheme = r#"{"delta":{"api_key":"k","secret":"s"},
+                            "kucoin":[{"api_key":"k","secret":"s","passphrase":"p","key_version":2}]}"#;
+        let accounts = r#"{"accounts":[{"scheme":"delta","api_key":"k","secret":"s"},
+                           {"scheme":"kucoin","api_key":"k","secret":"s","passphrase":"p","key_version":2}]}"#;
+        for text in [list, by_scheme, accounts] {
+            let registered = register(parse_credentials(text).unwrap()).unwrap();
+            assert_eq!(registered.len(), 2, "{text}");
+            let kucoin = registered.iter().find(|a| a.scheme == Scheme::Kucoin).unwrap();
+            assert_eq!(kucoin.key_version, Some(KucoinKeyVersion::V2));
+            assert_eq!(kucoin.label, "KuCoin v2");
+            registered.iter().for_each(|a| drop(a.account().unwrap()));
+        }
+        let one = r#"{"scheme":"okx","api_key":"k","secret":"s","passphrase":"p","demo":true}"#;
+        let okx = register(parse_credentials(one).unwrap()).unwrap();
+        assert_eq!((okx[0].demo, okx[0].label.as_str()), (Some(true), "OKX demo"));
+    }
+
+    #[test]
+    fn a_printed_configuration_reads_back() {
+        let accounts = register(built_in_entries()).unwrap();
+        let options = args(&[]).unwrap().unwrap();
+        let printed = serde_json::to_string(&config("http://127.0.0.1:1", options.addr, &options, &accounts)).unwrap();
+        let again = register(parse_credentials(&printed).unwrap()).unwrap();
+        assert_eq!(again.len(), accounts.len());
+        for (a, b) in accounts.iter().zip(&again) {
+            assert_eq!(
+                (a.scheme, &a.api_key, &a.secret, &a.passphrase),
+                (b.scheme, &b.api_key, &b.secret, &b.passphrase)
+            );
+            assert_eq!((a.key_version, a.key_type, a.demo), (b.key_version, b.key_type, b.demo));
+        }
+    }
+
+    #[test]
+    fn secrets_from_a_file_are_not_echoed_unless_asked() {
+        let text = r#"[{"scheme":"okx","api_key":"k","secret":"SECRET-1","passphrase":"PASS-1"}]"#;
+        let accounts = register(parse_credentials(text).unwrap()).unwrap();
+        let mut options = args(&["--credentials", "c.json"]).unwrap().unwrap();
+        let hidden = serde_json::to_string(&config("http://x", options.addr, &options, &accounts)).unwrap();
+        assert!(!hidden.contains("SECRET-1") && !hidden.contains("PASS-1"), "{hidden}");
+        assert!(hidden.contains(r#""secret_shown":false"#), "{hidden}");
+        options.show_secrets = true;
+        let shown = serde_json::to_string(&config("http://x", options.addr, &options, &accounts)).unwrap();
+        assert!(shown.contains("SECRET-1") && shown.contains("PASS-1"), "{shown}");
+    }
+
+    #[test]
+    fn refuses_bad_credentials() {
+        let cases = [
+            ("not json", "not JSON"),
+            ("[]", "no accounts"),
+            (r#"[{"scheme":"bitmex","api_key":"k","secret":"s"}]"#, "unknown scheme"),
+            (r#"[{"scheme":"delta","api_key":"k","secret":"s","apikey":"x"}]"#, "unknown field"),
+            (r#"[{"scheme":"delta","api_key":"k"}]"#, "secret is missing"),
+            (r#"[{"scheme":"okx","api_key":"k","secret":"s"}]"#, "need a passphrase"),
+            (r#"[{"scheme":"delta","api_key":"k","secret":"s","passphrase":"p"}]"#, "no passphrase"),
+            (r#"[{"scheme":"kucoin","api_key":"k","secret":"s","passphrase":"p","key_version":4}]"#, "1, 2 or 3"),
+            (r#"[{"scheme":"delta","api_key":"k","secret":"s","demo":true}]"#, "OKX keys only"),
+            (r#"[{"scheme":"coinbase_cdp_jwt","api_key":"k","secret":"nope"}]"#, "k"),
+            (
+                r#"[{"scheme":"coinbase_cdp_jwt","api_key":"k","key_type":"ES256",
+                    "secret":"rlqr7i2xIlBlBIgb1ixS5DIdEGNQfcaSC6TJ5qwuLo+DIhgifpoVpR+Mj+fR9uFB3GjUknENdYqU+75wo3h+rA=="}]"#,
+                "EdDSA key",
+            ),
+            (
+                r#"[{"scheme":"delta","api_key":"k","secret":"s"},{"scheme":"delta","api_key":"k","secret":"t"}]"#,
+                "twice",
+            ),
+            (r#"{"delta":{"scheme":"okx","api_key":"k","secret":"s"}}"#, "says scheme"),
+        ];
+        for (text, expected) in cases {
+            let error = parse_credentials(text).and_then(register).unwrap_err();
+            assert!(error.contains(expected), "{text}: {error}");
         }
     }
 }

@@ -95,17 +95,36 @@ fn venues() -> Result<Vec<Venue>, Error> {
 }
 
 /// What a request came back with: the status, the exchange's own body (without the local
-/// exchange's `cexsign_*` diagnostics) and the local exchange's explanation.
+/// exchange's `cexsign_*` diagnostics), the local exchange's explanation and its diagnosis of
+/// the mistake (`cexsign_diagnosis`: the catalogue code, or `correct` / `unknown`).
 struct Reply {
     status: u16,
     body: String,
     reason: String,
+    diagnosis: Option<String>,
+}
+
+/// `code: explanation` of a `cexsign_diagnosis` object.
+fn diagnosis_line(diagnosis: &serde_json::Value) -> Option<String> {
+    let code = diagnosis["mistake"].as_str().or_else(|| diagnosis["verdict"].as_str())?;
+    let explanation = diagnosis["explanation"].as_str().unwrap_or_default();
+    // The first sentence says what is wrong (for a correct signature: the first two, where else
+    // to look); the fix follows `Fix:`.
+    let sentences = if code == "correct" { 2 } else { 1 };
+    let what: String = explanation.split_inclusive(". ").take(sentences).collect();
+    let fix = explanation.split_once(" Fix: ").map(|(_, fix)| fix.split(" Found: ").next().unwrap_or(fix));
+    Some(match fix {
+        Some(fix) => format!("{code}: {} Fix: {fix}", what.trim_end()),
+        None => format!("{code}: {}", what.trim_end()),
+    })
 }
 
 async fn send(client: &reqwest::Client, request: reqwest::Request) -> Reply {
     let response = match client.execute(request).await {
         Ok(response) => response,
-        Err(e) => return Reply { status: 0, body: e.without_url().to_string(), reason: String::new() },
+        Err(e) => {
+            return Reply { status: 0, body: e.without_url().to_string(), reason: String::new(), diagnosis: None };
+        }
     };
     let status = response.status().as_u16();
     // The header is JSON-string escaped to stay visible ASCII.
@@ -114,16 +133,24 @@ async fn send(client: &reqwest::Client, request: reqwest::Request) -> Reply {
         .get("cexsign-reason")
         .and_then(|v| v.to_str().ok())
         .and_then(|v| serde_json::from_str::<String>(&format!("\"{v}\"")).ok());
+    let header_diagnosis = response
+        .headers()
+        .get("cexsign-diagnosis")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| serde_json::from_str::<String>(&format!("\"{v}\"")).ok())
+        .and_then(|json| serde_json::from_str::<serde_json::Value>(&json).ok());
     let text = response.text().await.unwrap_or_default();
-    let (body, reason) = match serde_json::from_str::<serde_json::Value>(&text) {
+    let (body, reason, diagnosis) = match serde_json::from_str::<serde_json::Value>(&text) {
         Ok(serde_json::Value::Object(mut fields)) => {
             let reason = fields.remove("cexsign_reason").and_then(|r| r.as_str().map(str::to_owned));
             fields.remove("cexsign_expected_prehash");
-            (serde_json::Value::Object(fields).to_string(), reason)
+            let diagnosis = fields.remove("cexsign_diagnosis");
+            (serde_json::Value::Object(fields).to_string(), reason, diagnosis)
         }
-        _ => (text, None),
+        _ => (text, None, None),
     };
-    Reply { status, body, reason: reason.or(header_reason).unwrap_or_default() }
+    let diagnosis = diagnosis.or(header_diagnosis).as_ref().and_then(diagnosis_line);
+    Reply { status, body, reason: reason.or(header_reason).unwrap_or_default(), diagnosis }
 }
 
 fn line(scheme: Scheme, what: &str, reply: &Reply) {
@@ -250,6 +277,9 @@ async fn run() -> Result<ExitCode, Box<dyn std::error::Error>> {
         } else {
             println!("{:<22} {what:<64} {} {}", scheme.id(), reply.status, reply.body);
             println!("{:<22} ↳ {}", "", reply.reason);
+            if let Some(diagnosis) = &reply.diagnosis {
+                println!("{:<22} ↳ diagnosis: {diagnosis}", "");
+            }
         }
         ok &= reply.status != 200;
 

@@ -208,4 +208,13 @@ pub enum Error {
         /// What to do instead.
         hint: &'static str,
     },
+
+    /// What was given to diagnose a rejected request is incomplete or unreadable: a missing or
+    /// truncated auth header, a token that is not a JWT, a diagnosis case that is not JSON.
+    #[error("cannot diagnose: {problem}")]
+    InvalidDiagnosisInput {
+        /// What is missing or malformed, and what to give instead. Names fields, never their
+        /// values.
+        problem: String,
+    },
 }

@@ -837,3 +837,327 @@ proptest! {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// (f) What a signer signs, the local exchange verifies; and the method and every credential
+//     are covered.
+// ---------------------------------------------------------------------------------------------
+
+impl Hmac {
+    /// A path prefix the local exchange routes to this scheme (legacy Advanced Trade keys are
+    /// told from Coinbase Exchange keys by the `/api/v3/` path).
+    fn path_prefix(self) -> &'static str {
+        match self {
+            Hmac::Okx | Hmac::OkxDemo => "/api/v5",
+            Hmac::KucoinV1 | Hmac::KucoinV2 | Hmac::KucoinV3 => "/api/v1",
+            Hmac::Delta => "/v2",
+            Hmac::CoinbaseExchange | Hmac::CoinbaseExchangeMillis => "/exchange",
+            Hmac::CoinbaseAdvanced => "/api/v3",
+        }
+    }
+
+    /// Whether the scheme has a passphrase.
+    fn has_passphrase(self) -> bool {
+        !matches!(self, Hmac::Delta | Hmac::CoinbaseAdvanced)
+    }
+
+    #[cfg(feature = "local-exchange")]
+    fn account(self, keys: &Keys) -> Result<cexsign::local_exchange::Account, Error> {
+        use cexsign::local_exchange::Account;
+        let credentials = Credentials::new()
+            .api_key(keys.api_key.as_str())
+            .secret(self.secret(keys))
+            .passphrase(keys.passphrase.as_str());
+        match self {
+            Hmac::Okx => Account::okx(&credentials, OkxEnvironment::Live),
+            Hmac::OkxDemo => Account::okx(&credentials, OkxEnvironment::Demo),
+            Hmac::KucoinV1 => Account::kucoin(&credentials, KucoinKeyVersion::V1),
+            Hmac::KucoinV2 => Account::kucoin(&credentials, KucoinKeyVersion::V2),
+            Hmac::KucoinV3 => Account::kucoin(&credentials, KucoinKeyVersion::V3),
+            Hmac::Delta => Account::delta(&credentials),
+            Hmac::CoinbaseExchange | Hmac::CoinbaseExchangeMillis => Account::coinbase_exchange(&credentials),
+            Hmac::CoinbaseAdvanced => Account::coinbase_advanced_hmac(&credentials),
+        }
+    }
+}
+
+/// `text` without the four visible ASCII characters an HTTP request-target cannot carry as they
+/// are (`"`, `<`, `>`, a backtick): a URL parser would percent-encode them before sending.
+#[cfg(feature = "local-exchange")]
+fn sendable(text: &str) -> String {
+    text.replace(['"', '<', '>', '`'], "_")
+}
+
+/// The request-target of a path and query, if an HTTP server reads back exactly that path and
+/// query from it (else the request cannot be sent as signed, whoever signs it).
+#[cfg(feature = "local-exchange")]
+fn sendable_target(path: &str, query: &str) -> Option<String> {
+    let target = if query.is_empty() { path.to_owned() } else { format!("{path}?{query}") };
+    let uri: http::Uri = target.parse().ok()?;
+    (uri.path() == path && uri.query().unwrap_or_default() == query).then_some(target)
+}
+
+/// Verifies `signed` with the local exchange's in-process verifier, at the signing instant.
+#[cfg(feature = "local-exchange")]
+fn verify(
+    verifier: &cexsign::local_exchange::Verifier,
+    method: &str,
+    target: &str,
+    signed: &SignedRequest,
+    body: &[u8],
+    at: Timestamp,
+) -> http::Response<String> {
+    let mut headers = http::HeaderMap::new();
+    signed.apply_to(&mut headers);
+    headers.insert("user-agent", http::HeaderValue::from_static("cexsign-properties")); // Delta's CDN
+    headers.insert("host", http::HeaderValue::from_static("127.0.0.1:8080")); // CDP's uri claim
+    verifier.check_at(method, target, &headers, body, at)
+}
+
+#[cfg(feature = "local-exchange")]
+proptest! {
+    #![proptest_config(config(48))]
+
+    /// Sign, then verify as the exchange does from the raw request: accepted, for every scheme,
+    /// any request and any instant; and the same headers on another method are rejected.
+    #[test]
+    fn every_signature_verifies_and_covers_the_method(keys in keys(), req in request(), other in method()) {
+        use cexsign::local_exchange::LocalExchange;
+        let mut req = req;
+        req.query = sendable(&req.query);
+        for scheme in HMAC_SCHEMES {
+            let path = format!("{}{}", scheme.path_prefix(), sendable(&req.path));
+            let target = sendable_target(&path, &req.query).expect("a sendable target");
+            let verifier = LocalExchange::new().with_account(scheme.account(&keys)?).verifier();
+            let signed = sign(scheme.build(&keys)?.as_ref(), &req.with_parts(&path, &req.query, &req.body), req.at);
+            let answer = verify(&verifier, req.method.as_str(), &target, &signed, &req.body, req.at);
+            prop_assert_eq!(answer.status(), 200, "{:?}: {} {}: {}", scheme, req.method.as_str(), target, answer.body());
+            prop_assert!(answer.body().contains(r#""cexsign":"accepted""#), "{:?}: {}", scheme, answer.body());
+            if other != req.method {
+                let answer = verify(&verifier, other.as_str(), &target, &signed, &req.body, req.at);
+                prop_assert_eq!(answer.status(), 401, "{:?}: {} accepted for {}", scheme, other.as_str(), req.method.as_str());
+            }
+        }
+    }
+
+    #[cfg(feature = "cdp")]
+    #[test]
+    fn every_cdp_token_verifies_and_covers_the_method(req in request(), ed25519 in ed25519_secret(), other in method()) {
+        use cexsign::local_exchange::{Account, LocalExchange};
+        let mut req = req;
+        req.query = sendable(&req.query);
+        let path = format!("/api/v3{}", sendable(&req.path));
+        let target = sendable_target(&path, &req.query).expect("a sendable target");
+        let ed25519 = Credentials::new().api_key("22222222-2222-4222-8222-222222222222").secret(ed25519);
+        let es256 = Credentials::new().api_key(ES256_KEY_NAME).secret(ES256_PEM);
+        for credentials in [ed25519, es256] {
+            let verifier = LocalExchange::new()
+                .with_account(Account::coinbase_cdp(&credentials)?)
+                .with_cdp_host_alias("api.coinbase.com")
+                .verifier();
+            // The token's window is checked against the server clock: sign at a recent instant.
+            let at = Timestamp::from_unix_secs(1_700_000_000 + req.at.unix_secs() % 100_000_000);
+            let signed = sign(&CoinbaseCdpSigner::new(&credentials)?, &req.with_parts(&path, &req.query, &req.body), at);
+            let answer = verify(&verifier, req.method.as_str(), &target, &signed, &req.body, at);
+            prop_assert_eq!(answer.status(), 200, "{} {}: {}", req.method.as_str(), target, answer.body());
+            if other != req.method {
+                let answer = verify(&verifier, other.as_str(), &target, &signed, &req.body, at);
+                prop_assert_eq!(answer.status(), 401, "{} accepted for {}", other.as_str(), req.method.as_str());
+            }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(config(64))]
+
+    #[test]
+    fn a_different_method_changes_the_signature(keys in keys(), req in request(), other in method()) {
+        prop_assume!(other != req.method);
+        let mut altered = req.clone();
+        altered.method = other;
+        for scheme in HMAC_SCHEMES {
+            let signer = scheme.build(&keys)?;
+            let original = sign(signer.as_ref(), &req.signable(), req.at);
+            let changed = sign(signer.as_ref(), &altered.signable(), req.at);
+            prop_assert_ne!(original.signature(), changed.signature(), "{:?}: {:?} vs {:?}", scheme, req.method, other);
+        }
+    }
+
+    /// The API key and the passphrase are in what is sent (headers), so changing either changes
+    /// the output; the secret changes the signature (tested above).
+    #[test]
+    fn a_different_api_key_or_passphrase_changes_the_output(
+        keys in keys(), req in request(), other_key in "[!-~]{1,40}", other_passphrase in passphrase(),
+    ) {
+        let headers = |s: &SignedRequest| s.headers().map(|(n, v)| (n.clone(), v.as_bytes().to_vec())).collect::<Vec<_>>();
+        for scheme in HMAC_SCHEMES {
+            let original = sign(scheme.build(&keys)?.as_ref(), &req.signable(), req.at);
+            if other_key != keys.api_key {
+                let signer = scheme.build_with(&other_key, scheme.secret(&keys), &keys.passphrase)?;
+                let changed = sign(signer.as_ref(), &req.signable(), req.at);
+                prop_assert_ne!(headers(&original), headers(&changed), "{:?}: api key", scheme);
+            }
+            if scheme.has_passphrase() && other_passphrase != keys.passphrase {
+                let signer = scheme.build_with(&keys.api_key, scheme.secret(&keys), &other_passphrase)?;
+                let changed = sign(signer.as_ref(), &req.signable(), req.at);
+                prop_assert_ne!(headers(&original), headers(&changed), "{:?}: passphrase", scheme);
+            }
+        }
+    }
+
+    /// CDP tokens, with the nonce pinned: the method, the key name and the key each change the
+    /// token.
+    #[cfg(feature = "cdp")]
+    #[test]
+    fn cdp_tokens_cover_the_method_the_key_name_and_the_key(
+        req in request(), other in method(), a in ed25519_secret(), b in ed25519_secret(), other_name in "[a-z0-9-]{8,36}",
+    ) {
+        let at = Timestamp::from_unix_secs(1_700_000_000);
+        let options = SignOptions::new().with_nonce("00000000000000000000000000000000ffffffffffffffffffffffffffffffff");
+        let name = "22222222-2222-4222-8222-222222222222";
+        let signer = |name: &str, secret: &str| CoinbaseCdpSigner::new(&Credentials::new().api_key(name).secret(secret));
+        let token = |signer: &CoinbaseCdpSigner, req: &Req| {
+            signer.sign_with(&req.signable(), at, &options).map(|s| s.signature().to_owned())
+        };
+        let original = token(&signer(name, &a)?, &req)?;
+        prop_assert_eq!(&original, &token(&signer(name, &a)?, &req)?, "a pinned nonce makes the token reproducible");
+        if other != req.method {
+            let mut altered = req.clone();
+            altered.method = other;
+            prop_assert_ne!(&original, &token(&signer(name, &a)?, &altered)?, "method");
+        }
+        if other_name != name {
+            prop_assert_ne!(&original, &token(&signer(&other_name, &a)?, &req)?, "key name");
+        }
+        if a != b {
+            prop_assert_ne!(&original, &token(&signer(name, &b)?, &req)?, "key");
+        }
+    }
+
+    /// Decoding is stable: a decoded query with nothing left to decode decodes to itself, and a
+    /// wire timestamp renders and parses back to the same text and instant.
+    #[test]
+    fn decoding_a_decoded_query_is_stable(text in prop_oneof!["[!-~]{0,64}", "([a-z=&+]|%[0-9a-fA-F]{2}){0,24}"]) {
+        if let Ok(decoded) = decode_query(&text) {
+            if !decoded.contains(['%', '+']) {
+                prop_assert_eq!(decode_query(&decoded)?, decoded.clone(), "{}", text);
+            }
+        }
+    }
+
+    #[test]
+    fn wire_timestamps_round_trip_through_the_parsers(at in instant(), digits in 0..=9u8) {
+        let formats = [
+            TimestampFormat::UnixSeconds,
+            TimestampFormat::UnixMillis,
+            TimestampFormat::Iso8601Millis,
+            TimestampFormat::UnixSecondsFraction { digits },
+        ];
+        for format in formats {
+            let wire = cexsign::WireTimestamp::render(format, at)?;
+            let parsed = cexsign::WireTimestamp::parse(format, wire.as_str())?;
+            prop_assert_eq!(parsed.as_str(), wire.as_str());
+            prop_assert_eq!(parsed.instant(), format.parse(wire.as_str())?);
+            prop_assert_eq!(format.render(parsed.instant())?, wire.as_str(), "{:?}", format);
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// (g) Arbitrary input: no panic, and no secret in any error (Display, Debug, source chain) or
+//     panic message.
+// ---------------------------------------------------------------------------------------------
+
+/// Display, Debug and every `source()` of an error, as one text.
+fn error_chain(error: &Error) -> String {
+    let mut text = format!("{error} {error:?}");
+    let mut source = std::error::Error::source(error);
+    while let Some(inner) = source {
+        text.push_str(&format!(" {inner} {inner:?}"));
+        source = inner.source();
+    }
+    text
+}
+
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_default()
+}
+
+/// Any text, or a marked secret with a character a header cannot carry.
+fn hostile_text() -> impl Strategy<Value = String> {
+    prop_oneof![any::<String>(), "[ -~]{0,40}", "[\\x00-\\x1f\\x7f é龙]{0,8}[A-Za-z0-9]{0,20}"]
+}
+
+proptest! {
+    #![proptest_config(config(128))]
+
+    #[test]
+    fn arbitrary_credentials_and_requests_never_panic_nor_show_a_secret(
+        api_key in hostile_text(),
+        secret_tail in hostile_text(),
+        passphrase_tail in hostile_text(),
+        method in hostile_text(),
+        path in prop_oneof![hostile_text(), wire_path()],
+        query in prop_oneof![hostile_text(), wire_query()],
+        body in body(),
+        at in prop_oneof![instant(), any::<u64>().prop_map(Timestamp::from_unix_secs)],
+    ) {
+        let secret = format!("{SECRET_MARK}{secret_tail}");
+        let passphrase = format!("{PASS_MARK}{passphrase_tail}");
+        let outcome = std::panic::catch_unwind(|| -> Vec<String> {
+            let mut shown = Vec::new();
+            let credentials = Credentials::new().api_key(api_key.as_str()).secret(secret.as_str()).passphrase(passphrase.as_str());
+            let mut signers: Vec<Result<Box<dyn Signer>, Error>> =
+                HMAC_SCHEMES.iter().map(|scheme| scheme.build_with(&api_key, &secret, &passphrase)).collect();
+            #[cfg(feature = "cdp")]
+            signers.push(CoinbaseCdpSigner::new(&credentials).map(|s| Box::new(s) as Box<dyn Signer>));
+            shown.push(format!("{credentials:?}"));
+            let request = method
+                .parse::<Method>()
+                .and_then(|m| SignableRequest::new(m, &path))
+                .and_then(|r| r.with_query(&query))
+                .map(|r| r.with_body(&body));
+            if let Err(error) = &request {
+                shown.push(error_chain(error));
+            }
+            for signer in &signers {
+                let signer = match signer {
+                    Ok(signer) => signer,
+                    Err(error) => {
+                        shown.push(error_chain(error));
+                        continue;
+                    }
+                };
+                shown.push(format!("{signer:?}"));
+                if let Ok(request) = &request {
+                    match signer.sign_with(request, at, &SignOptions::new().keep_prehash()) {
+                        Ok(signed) => shown.push(format!("{signed:?}")),
+                        Err(error) => shown.push(error_chain(&error)),
+                    }
+                }
+                match signer.sign_ws(&WsRequest::subscribe(&[method.as_str()], &[query.as_str()]), at) {
+                    Ok(ws) => shown.push(format!("{ws:?}")),
+                    Err(error) => shown.push(error_chain(&error)),
+                }
+            }
+            shown
+        });
+        match outcome {
+            Ok(shown) => {
+                for text in shown {
+                    assert_hidden(&text, &[&secret, &passphrase], "an error or Debug output")?;
+                }
+            }
+            Err(payload) => {
+                let message = panic_message(payload.as_ref());
+                assert_hidden(&message, &[&secret, &passphrase], "a panic message")?;
+                prop_assert!(false, "signing panicked: {}", message);
+            }
+        }
+    }
+}

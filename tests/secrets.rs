@@ -124,3 +124,164 @@ fn signature_comparison_is_exact() {
     assert!(!signed.signature_matches(&other));
     assert!(!signed.signature_matches(&signed.signature()[1..]));
 }
+
+// ---------------------------------------------------------------------------------------------
+// Secret-holding types: never `Clone`, wiped on drop.
+// ---------------------------------------------------------------------------------------------
+
+/// Compiles only if none of the types implements `Clone` (the technique of
+/// `static_assertions::assert_not_impl_any!`): with `Clone`, the two blanket impls below both
+/// apply and `some_item` is ambiguous. A cloned secret is one more copy to wipe, and one that
+/// outlives the original's drop.
+macro_rules! assert_not_clone {
+    ($($ty:ty),* $(,)?) => {$(
+        const _: fn() = || {
+            trait AmbiguousIfClone<A> {
+                fn some_item() {}
+            }
+            impl<T: ?Sized> AmbiguousIfClone<()> for T {}
+            struct IsClone;
+            impl<T: ?Sized + Clone> AmbiguousIfClone<IsClone> for T {}
+            let _ = <$ty as AmbiguousIfClone<_>>::some_item;
+        };
+    )*};
+}
+
+assert_not_clone!(
+    Credentials,
+    OkxSigner,
+    KucoinSigner,
+    DeltaSigner,
+    CoinbaseExchangeSigner,
+    CoinbaseAdvancedHmacSigner,
+    CoinbaseCdpSigner,
+);
+
+// The local exchange holds signers and passphrases too.
+#[cfg(feature = "local-exchange")]
+assert_not_clone!(
+    cexsign::local_exchange::Account,
+    cexsign::local_exchange::LocalExchange,
+    cexsign::local_exchange::Verifier,
+);
+
+fn zeroize_on_drop<T: zeroize::ZeroizeOnDrop + ?Sized>() {}
+
+/// What the crate's secret-holding types are made of wipes itself on drop: the `secrecy` boxes
+/// of `Credentials` and of the passphrase kept by a signer, the keyed HMAC state of every HMAC
+/// signer (`hmac` with its `zeroize` feature), `Zeroizing` buffers for decoded secrets, and the
+/// Ed25519 key of a CDP signer. That the crate's types hold these (and no other copy) is shown
+/// by tests/zeroize.rs, which scans freed memory.
+#[test]
+fn the_building_blocks_of_secret_holding_types_wipe_themselves() {
+    zeroize_on_drop::<secrecy::SecretString>();
+    zeroize_on_drop::<secrecy::SecretBox<[u8]>>();
+    // `hmac::Hmac<Sha256>` does not carry the marker itself, but everything it holds does: the
+    // inner and outer SHA-256 states keyed with the secret, and the block buffer.
+    zeroize_on_drop::<<sha2::Sha256 as hmac::digest::block_api::CoreProxy>::Core>();
+    zeroize_on_drop::<hmac::digest::block_api::Buffer<hmac::block_api::HmacCore<sha2::Sha256>>>();
+    zeroize_on_drop::<zeroize::Zeroizing<Vec<u8>>>();
+    zeroize_on_drop::<zeroize::Zeroizing<String>>();
+    zeroize_on_drop::<ed25519_dalek::SigningKey>();
+
+    // Through their own API: wiping leaves only zero bytes behind.
+    use secrecy::ExposeSecret as _;
+    use zeroize::Zeroize as _;
+    let mut secret = secrecy::SecretString::from(SECRET);
+    secret.zeroize();
+    assert!(secret.expose_secret().bytes().all(|b| b == 0));
+    let mut buffer = zeroize::Zeroizing::new(SECRET.as_bytes().to_vec());
+    buffer.zeroize();
+    assert!(buffer.iter().all(|&b| b == 0));
+}
+
+#[test]
+fn an_http_request_carrying_the_headers_hides_them_in_debug() {
+    let request = SignableRequest::new(Method::Post, "/api/v5/trade/order").unwrap().with_body(b"{}");
+    for (signer, secrets) in signers() {
+        let signed = signer.sign(&request, Timestamp::from_unix_secs(1_700_000_000)).unwrap();
+        let mut http_request = http::Request::new(());
+        signed.apply_to_request(&mut http_request);
+        let shown = format!("{http_request:?}");
+        assert_hidden("http::Request", &shown, &secrets);
+        for (name, value) in signed.headers().filter(|(_, v)| v.is_sensitive()) {
+            assert!(!shown.contains(value.to_str().unwrap()), "{name} printed: {shown}");
+            assert!(shown.contains("Sensitive"), "{shown}");
+        }
+        let map = signed.into_header_map();
+        let shown = format!("{map:?}");
+        assert_hidden("into_header_map", &shown, &secrets);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The command-line tool never prints the secret or the passphrase.
+// ---------------------------------------------------------------------------------------------
+
+#[cfg(feature = "cli")]
+mod cli {
+    use std::process::{Command, Stdio};
+
+    use super::{CB_SECRET, ED25519_64, PASSPHRASE, SECRET};
+
+    /// Runs `cexsign` with the credentials in the environment and returns stdout + stderr.
+    fn run(args: &[&str], secret: &str, stdin: &str) -> (bool, String) {
+        use std::io::Write as _;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_cexsign"))
+            .args(args)
+            .env("CEXSIGN_API_KEY", "visible-key")
+            .env("CEXSIGN_SECRET", secret)
+            .env("CEXSIGN_PASSPHRASE", PASSPHRASE)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the cexsign binary runs");
+        // A command that does not read stdin may exit first: a broken pipe is not a failure.
+        let _ = child.stdin.take().expect("stdin").write_all(stdin.as_bytes());
+        let output = child.wait_with_output().expect("cexsign exits");
+        let text = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+        (output.status.success(), text)
+    }
+
+    fn assert_no_secret(args: &[&str], secret: &str, stdin: &str) -> bool {
+        let (success, text) = run(args, secret, stdin);
+        for hidden in [secret, PASSPHRASE] {
+            assert!(!text.contains(&hidden[..12]), "cexsign {args:?} printed a secret:\n{text}");
+        }
+        success
+    }
+
+    #[test]
+    fn the_cli_never_prints_the_secret_or_the_passphrase() {
+        let okx = ["--scheme", "okx", "--path", "/api/v5/account/balance", "--query", "ccy=BTC"];
+        let with = |extra: &[&'static str]| -> Vec<&'static str> { okx.iter().chain(extra).copied().collect() };
+        let sign = |extra: &[&'static str]| -> Vec<&'static str> { [&["sign"][..], &with(extra)].concat() };
+        // Every output mode of `sign`, including the one that prints derived secrets.
+        assert!(assert_no_secret(&sign(&[]), SECRET, ""), "a plain sign succeeds");
+        for extra in [&["--json"][..], &["--curl", "https://www.okx.com"], &["--show-sensitive"], &["--verbose"]] {
+            assert_no_secret(&sign(extra), SECRET, "");
+        }
+        for scheme in ["kucoin", "delta", "coinbase_advanced_hmac"] {
+            let args = ["sign", "--scheme", scheme, "--path", "/x", "--json", "--show-sensitive"];
+            assert_no_secret(&args, SECRET, "");
+        }
+        assert_no_secret(&["sign", "--scheme", "coinbase_exchange", "--path", "/orders", "--json"], CB_SECRET, "");
+        assert_no_secret(&["sign", "--scheme", "coinbase_cdp_jwt", "--path", "/x", "--show-sensitive"], ED25519_64, "");
+        // Wrong secrets: the errors name the problem, not the value.
+        assert_no_secret(&["sign", "--scheme", "coinbase_exchange", "--path", "/orders"], SECRET, "");
+        assert_no_secret(&["sign", "--scheme", "coinbase_cdp_jwt", "--path", "/x"], SECRET, "");
+        // verify and diagnose, right and wrong.
+        let verify = ["verify", "--scheme", "delta", "--path", "/v2/orders", "-H", "api-key: visible-key"];
+        assert_no_secret(&verify, SECRET, "");
+        assert_no_secret(&[&verify[..], &["--json", "--verbose"]].concat(), SECRET, "");
+        let case = r#"{"scheme":"delta","method":"GET","path":"/v2/orders","query":"","sent":{"api-key":"visible-key","timestamp":"1542110948","signature":"00"}}"#;
+        assert_no_secret(&["diagnose"], SECRET, case);
+        assert_no_secret(&["diagnose", "--verbose"], SECRET, case);
+        assert_no_secret(&["diagnose"], SECRET, "not json");
+        // Help and usage errors, with the secrets in the environment.
+        assert_no_secret(&["sign", "--help"], SECRET, "");
+        assert_no_secret(&["--verbose"], SECRET, "");
+        assert_no_secret(&["sign"], SECRET, "");
+    }
+}

@@ -1,2 +1,578 @@
-//! The `cexsign` command-line tool (placeholder).
-fn main() {}
+//! The `cexsign` command-line tool (feature `cli`): sign a request, verify the auth headers
+//! someone sent, or diagnose a rejected request, from a shell or from another language.
+//!
+//! Credentials come from flags, environment variables (`CEXSIGN_API_KEY`, `CEXSIGN_SECRET`,
+//! `CEXSIGN_PASSPHRASE`, `CEXSIGN_KEY_FILE`) or a JSON key file (Coinbase's key files work as
+//! they are). The secret and the passphrase are never printed: not in output, not in errors, not
+//! in `--help` (whose environment values are hidden).
+//!
+//! Exit codes: 0 success (for `verify`, the headers are correct); 1 `verify` found them wrong;
+//! 2 bad input (usage, credentials, a request that cannot be signed, a case that is not JSON).
+
+use std::io::Read as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use cexsign::diagnose::{Case, Diagnosis, SentRequest, diagnose};
+use cexsign::{
+    CoinbaseAdvancedHmacSigner, CoinbaseCdpSigner, CoinbaseExchangeSigner, Credentials, DeltaSigner, KucoinKeyVersion,
+    KucoinSigner, Method, OkxEnvironment, OkxSigner, Scheme, SignOptions, SignableRequest, SignedRequest, Signer,
+    Timestamp, TimestampFormat, WireTimestamp,
+};
+use clap::{Args, Parser, Subcommand};
+use serde_json::{Map, Value, json};
+use zeroize::Zeroizing;
+
+const EXAMPLES: &str = "\
+Examples:
+  # Sign a GET for OKX with credentials from the environment, at a fixed timestamp
+  export CEXSIGN_API_KEY=985d5b66-57ce-40fb-b714-afc0b9787083 CEXSIGN_SECRET=... CEXSIGN_PASSPHRASE=...
+  cexsign sign --scheme okx --path /api/v5/account/balance --query ccy=BTC --timestamp 2020-12-08T09:08:57.715Z
+
+  # Sign a POST and print a ready curl command (the passphrase is read from $CEXSIGN_PASSPHRASE)
+  cexsign sign --scheme kucoin --method POST --path /api/v1/orders --body-file order.json --curl https://api.kucoin.com
+
+  # Check the headers another program sent
+  cexsign verify --scheme delta --path /v2/orders --query product_id=1 \\
+      -H 'api-key: a207900b7693435a8fa9230a38195d' -H 'timestamp: 1542110948' -H 'signature: 4e38dd...'
+
+  # Name the mistake behind a 401 (one JSON case on stdin, one JSON verdict on stdout)
+  cexsign diagnose < case.json
+
+  # Coinbase CDP keys from the downloaded key file
+  cexsign sign --scheme coinbase_cdp_jwt --key-file cdp_api_key.json --path /api/v3/brokerage/accounts
+
+Schemes: okx, kucoin, delta, coinbase_exchange, coinbase_advanced_hmac, coinbase_cdp_jwt.
+Exit codes: 0 success; 1 verify: the headers are wrong; 2 bad input.";
+
+const DIAGNOSE_HELP: &str = "\
+The case is one JSON object with the field names of the conformance vectors:
+  {\"scheme\": \"okx\", \"kind\": \"rest\",
+   \"credentials\": {\"api_key\": \"...\", \"secret\": \"...\", \"passphrase\": \"...\"},
+   \"method\": \"POST\", \"path\": \"/api/v5/trade/order\", \"query\": \"\", \"body\": \"{...}\",
+   \"options\": {\"demo\": false},
+   \"sent\": {\"OK-ACCESS-KEY\": \"...\", \"OK-ACCESS-SIGN\": \"...\", \"OK-ACCESS-TIMESTAMP\": \"...\", ...}}
+credentials may be left out and given with flags, environment variables or a key file instead.
+options: demo (OKX key environment), host, key_version (KuCoin), channel/channels, product_ids (websocket).
+A conformance vector is a case too (its expected headers are taken as sent).
+
+Output: {\"verdict\": \"correct\" | \"mistake\" | \"unknown\", \"mistake\": CODE or null, \"explanation\": \"...\"}
+(unknown verdicts also carry expected_prehash and differing). The exit code is 0 whatever the verdict.
+
+Example:
+  echo '{\"scheme\":\"delta\",\"method\":\"GET\",\"path\":\"/v2/orders\",\"query\":\"product_id=1\",
+        \"sent\":{\"api-key\":\"a207...\",\"timestamp\":\"1542110948\",\"signature\":\"...\"}}' \\
+    | CEXSIGN_API_KEY=a207... CEXSIGN_SECRET=... cexsign diagnose";
+
+/// Byte-exact request signing for crypto exchanges: sign, verify, diagnose.
+#[derive(Parser)]
+#[command(name = "cexsign", version, after_help = EXAMPLES)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Sign a request: print the auth headers and the prehash (or a curl command).
+    #[command(after_help = EXAMPLES)]
+    Sign(SignArgs),
+    /// Check the auth headers someone sent for a request; exit 1 when they are wrong.
+    #[command(after_help = EXAMPLES)]
+    Verify(VerifyArgs),
+    /// Read one JSON case on stdin and print the diagnosis as one JSON object.
+    #[command(after_help = DIAGNOSE_HELP)]
+    Diagnose(DiagnoseArgs),
+}
+
+#[derive(Args)]
+struct CredentialArgs {
+    /// The API key (Coinbase CDP: the key name, or the key id of an Ed25519 key).
+    #[arg(long, env = "CEXSIGN_API_KEY")]
+    api_key: Option<String>,
+    /// The API secret (Coinbase CDP: the private key). Prefer the environment or a key file: a
+    /// flag is visible to other users in the process list.
+    #[arg(long, env = "CEXSIGN_SECRET", hide_env_values = true)]
+    secret: Option<String>,
+    /// The API key's passphrase (OKX, KuCoin, Coinbase Exchange).
+    #[arg(long, env = "CEXSIGN_PASSPHRASE", hide_env_values = true)]
+    passphrase: Option<String>,
+    /// A JSON key file: Coinbase's `{"name"|"id", "privateKey"}`, or
+    /// `{"api_key", "secret", "passphrase", "key_version"}`. Flags and environment variables win.
+    #[arg(long, env = "CEXSIGN_KEY_FILE")]
+    key_file: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct RequestArgs {
+    /// The signing scheme.
+    #[arg(long, env = "CEXSIGN_SCHEME", value_parser = parse_scheme)]
+    scheme: Scheme,
+    /// The HTTP method.
+    #[arg(long, default_value = "GET")]
+    method: String,
+    /// The path as sent, starting with `/` (e.g. /api/v5/account/balance).
+    #[arg(long)]
+    path: String,
+    /// The query exactly as sent: percent-encoded, without `?`.
+    #[arg(long, default_value = "")]
+    query: String,
+    /// The body exactly as sent.
+    #[arg(long, conflicts_with = "body_file")]
+    body: Option<String>,
+    /// Read the body from this file (`-`: stdin), byte for byte.
+    #[arg(long)]
+    body_file: Option<PathBuf>,
+    /// KuCoin: the key version shown on the API-management page (1, 2 or 3; default 3).
+    #[arg(long, env = "CEXSIGN_KUCOIN_KEY_VERSION")]
+    key_version: Option<u32>,
+    /// OKX: the key is a demo-trading key (sends, or expects, x-simulated-trading: 1).
+    #[arg(long)]
+    demo: bool,
+    /// The API host, for the Coinbase CDP `uri` claim (default api.coinbase.com, or the --curl host).
+    #[arg(long)]
+    host: Option<String>,
+}
+
+#[derive(Args)]
+struct SignArgs {
+    #[command(flatten)]
+    request: RequestArgs,
+    #[command(flatten)]
+    credentials: CredentialArgs,
+    /// Sign at this timestamp, written in the scheme's format (default: now).
+    #[arg(long)]
+    timestamp: Option<String>,
+    /// Coinbase Exchange: decimal digits of the timestamp (0-9; default 0).
+    #[arg(long)]
+    fraction_digits: Option<u8>,
+    /// Print a curl command for this base URL (e.g. https://www.okx.com) instead of the headers.
+    #[arg(long, value_name = "BASE_URL")]
+    curl: Option<String>,
+    /// Print the headers and prehash as one JSON object.
+    #[arg(long, conflicts_with = "curl")]
+    json: bool,
+    /// Also print derived secret header values (KuCoin's HMAC'd passphrase, a CDP bearer token).
+    /// The passphrase itself is never printed: curl commands read it from $CEXSIGN_PASSPHRASE.
+    #[arg(long)]
+    show_sensitive: bool,
+}
+
+#[derive(Args)]
+struct VerifyArgs {
+    #[command(flatten)]
+    request: RequestArgs,
+    #[command(flatten)]
+    credentials: CredentialArgs,
+    /// A header that was sent, `Name: value` (repeat for each auth header).
+    #[arg(short = 'H', long = "header", value_name = "NAME: VALUE", required = true)]
+    headers: Vec<String>,
+    /// Print the verdict as one JSON object.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+struct DiagnoseArgs {
+    #[command(flatten)]
+    credentials: CredentialArgs,
+}
+
+/// An error for the user: printed as `cexsign: error: ...`, exit code 2.
+struct Failure(String);
+
+impl From<cexsign::Error> for Failure {
+    fn from(error: cexsign::Error) -> Self {
+        match error {
+            // The library names its setter; here the flags and variables are what to set.
+            cexsign::Error::MissingCredential { scheme, field, setter } => {
+                let flag = setter.replace('_', "-");
+                let variable = format!("CEXSIGN_{}", setter.to_ascii_uppercase());
+                Failure(format!("{scheme} keys need the {field}: give --{flag}, set {variable}, or use --key-file"))
+            }
+            error => Failure(error.to_string()),
+        }
+    }
+}
+
+fn fail<T>(message: impl Into<String>) -> Result<T, Failure> {
+    Err(Failure(message.into()))
+}
+
+fn parse_scheme(text: &str) -> Result<Scheme, String> {
+    let normalised = text.trim().to_ascii_lowercase().replace('-', "_");
+    let alias = match normalised.as_str() {
+        "coinbase_cdp" | "cdp" => "coinbase_cdp_jwt",
+        "coinbase_advanced" | "coinbase_hmac" => "coinbase_advanced_hmac",
+        other => other,
+    };
+    Scheme::from_id(alias).ok_or_else(|| {
+        let ids: Vec<&str> = Scheme::ALL.iter().map(|s| s.id()).collect();
+        format!("unknown scheme; use one of {}", ids.join(", "))
+    })
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            // clap may quote an argument it could not place; never let that be a secret.
+            let text = scrub(&error.render().to_string());
+            if error.use_stderr() {
+                eprint!("{text}");
+            } else {
+                print!("{text}");
+            }
+            return ExitCode::from(u8::try_from(error.exit_code()).unwrap_or(2));
+        }
+    };
+    let outcome = match cli.command {
+        Command::Sign(args) => sign(args),
+        Command::Verify(args) => verify(args),
+        Command::Diagnose(args) => diagnose_stdin(args),
+    };
+    match outcome {
+        Ok(code) => code,
+        Err(Failure(message)) => {
+            eprintln!("cexsign: error: {}", scrub(&message));
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Replaces every secret the process was given (in its arguments or environment) with
+/// `[REDACTED]`: a last line of defence for messages built from user input.
+fn scrub(text: &str) -> String {
+    let mut secrets: Vec<String> = Vec::new();
+    for name in ["CEXSIGN_SECRET", "CEXSIGN_PASSPHRASE"] {
+        secrets.extend(std::env::var(name).ok());
+    }
+    let args: Vec<String> = std::env::args().collect();
+    for (i, arg) in args.iter().enumerate() {
+        for flag in ["--secret", "--passphrase"] {
+            if arg == flag {
+                secrets.extend(args.get(i + 1).cloned());
+            } else if let Some(value) = arg.strip_prefix(flag).and_then(|rest| rest.strip_prefix('=')) {
+                secrets.push(value.to_owned());
+            }
+        }
+    }
+    let mut out = text.to_owned();
+    for secret in secrets.iter().filter(|s| s.len() >= 4) {
+        out = out.replace(secret.as_str(), "[REDACTED]");
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
+// Credentials.
+
+/// The credentials from flags and environment variables, completed from the key file.
+struct Loaded {
+    credentials: Credentials,
+    /// A copy of the passphrase, to recognise its header (never printed); wiped on drop.
+    passphrase: Option<Zeroizing<String>>,
+    key_version: Option<u32>,
+}
+
+fn credentials(args: &CredentialArgs) -> Result<Loaded, Failure> {
+    let mut api_key = args.api_key.clone();
+    let mut secret = args.secret.clone();
+    let mut passphrase = args.passphrase.clone();
+    let mut key_version = None;
+    if let Some(path) = &args.key_file {
+        let shown = path.display();
+        let text = std::fs::read_to_string(path).map_err(|e| Failure(format!("key file {shown}: {e}")))?;
+        let Ok(Value::Object(file)) = serde_json::from_str::<Value>(&text) else {
+            return fail(format!("key file {shown} is not a JSON object"));
+        };
+        let field = |names: &[&str]| -> Result<Option<String>, Failure> {
+            for name in names {
+                match file.get(*name) {
+                    Some(Value::String(value)) => return Ok(Some(value.clone())),
+                    Some(Value::Null) | None => {}
+                    Some(_) => return fail(format!("key file {shown}: \"{name}\" must be a string")),
+                }
+            }
+            Ok(None)
+        };
+        api_key = api_key.or(field(&["name", "id", "api_key", "apiKey", "key"])?);
+        secret = secret.or(field(&["privateKey", "private_key", "secret"])?);
+        passphrase = passphrase.or(field(&["passphrase"])?);
+        key_version = match file.get("key_version") {
+            Some(Value::Number(n)) => n.as_u64().and_then(|n| u32::try_from(n).ok()),
+            Some(Value::String(s)) => s.trim().parse().ok(),
+            _ => None,
+        };
+    }
+    let mut credentials = Credentials::new();
+    if let Some(api_key) = api_key {
+        credentials = credentials.api_key(api_key);
+    }
+    if let Some(secret) = secret {
+        credentials = credentials.secret(secret);
+    }
+    let passphrase = passphrase.map(Zeroizing::new);
+    if let Some(passphrase) = &passphrase {
+        credentials = credentials.passphrase(passphrase.as_str());
+    }
+    Ok(Loaded { credentials, passphrase, key_version })
+}
+
+fn kucoin_version(request: &RequestArgs, from_file: Option<u32>) -> Result<KucoinKeyVersion, Failure> {
+    match request.key_version.or(from_file) {
+        Some(version) => Ok(KucoinKeyVersion::try_from(version)?),
+        None => Ok(KucoinKeyVersion::V3),
+    }
+}
+
+fn body(request: &RequestArgs) -> Result<Vec<u8>, Failure> {
+    match (&request.body, &request.body_file) {
+        (Some(body), _) => Ok(body.clone().into_bytes()),
+        (None, Some(path)) if path.as_os_str() == "-" => {
+            let mut bytes = Vec::new();
+            std::io::stdin()
+                .read_to_end(&mut bytes)
+                .map_err(|e| Failure(format!("reading the body from stdin: {e}")))?;
+            Ok(bytes)
+        }
+        (None, Some(path)) => std::fs::read(path).map_err(|e| Failure(format!("body file {}: {e}", path.display()))),
+        (None, None) => Ok(Vec::new()),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// sign
+
+/// The host of a base URL (`https://api.coinbase.com/` → `api.coinbase.com`).
+fn url_host(base: &str) -> Option<String> {
+    let after = base.split_once("://").map_or(base, |(_, rest)| rest);
+    let host = after.split('/').next()?;
+    let host = if host.starts_with('[') { host } else { host.rsplit_once(':').map_or(host, |(h, _)| h) };
+    (!host.is_empty()).then(|| host.to_owned())
+}
+
+fn build_signer(
+    args: &SignArgs,
+    credentials: &Credentials,
+    file_version: Option<u32>,
+) -> Result<Box<dyn Signer>, Failure> {
+    let request = &args.request;
+    Ok(match request.scheme {
+        Scheme::Okx => {
+            let environment = if request.demo { OkxEnvironment::Demo } else { OkxEnvironment::Live };
+            Box::new(OkxSigner::new(credentials, environment)?)
+        }
+        Scheme::Kucoin => Box::new(KucoinSigner::new(credentials, kucoin_version(request, file_version)?)?),
+        Scheme::Delta => Box::new(DeltaSigner::new(credentials)?),
+        Scheme::CoinbaseExchange => {
+            Box::new(CoinbaseExchangeSigner::new(credentials)?.with_fraction_digits(args.fraction_digits.unwrap_or(0))?)
+        }
+        Scheme::CoinbaseAdvancedHmac => Box::new(CoinbaseAdvancedHmacSigner::new(credentials)?),
+        _ => {
+            let mut signer = CoinbaseCdpSigner::new(credentials)?;
+            if let Some(host) = request.host.clone().or_else(|| args.curl.as_deref().and_then(url_host)) {
+                signer = signer.with_host(&host)?;
+            }
+            Box::new(signer)
+        }
+    })
+}
+
+/// How a header value is shown.
+enum Shown {
+    Value(String),
+    /// The plain passphrase: never printed.
+    Passphrase,
+    /// A derived secret value, printed only with --show-sensitive.
+    Hidden,
+}
+
+fn shown_headers(signed: &SignedRequest, passphrase: Option<&str>, show_sensitive: bool) -> Vec<(String, Shown)> {
+    signed
+        .headers()
+        .map(|(name, value)| {
+            let text = String::from_utf8_lossy(value.as_bytes()).into_owned();
+            let shown = if !value.is_sensitive() {
+                Shown::Value(text)
+            } else if passphrase.is_some_and(|p| constant_time_eq(p, &text)) {
+                Shown::Passphrase
+            } else if show_sensitive {
+                Shown::Value(text)
+            } else {
+                Shown::Hidden
+            };
+            (display_name(signed, name.as_str()), shown)
+        })
+        .collect()
+}
+
+fn constant_time_eq(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Header names as the exchanges' docs spell them.
+fn display_name(signed: &SignedRequest, lower: &str) -> String {
+    let delta = signed.header("api-key").is_some();
+    match lower {
+        "authorization" => "Authorization".to_owned(),
+        "x-simulated-trading" => lower.to_owned(),
+        _ if delta => lower.to_owned(),
+        _ => lower.to_ascii_uppercase(),
+    }
+}
+
+fn shell_quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', r"'\''"))
+}
+
+fn sign(args: SignArgs) -> Result<ExitCode, Failure> {
+    let loaded = credentials(&args.credentials)?;
+    let signer = build_signer(&args, &loaded.credentials, loaded.key_version)?;
+    let request_args = &args.request;
+    let method: Method = request_args.method.parse()?;
+    let body = body(request_args)?;
+    let request = SignableRequest::new(method, &request_args.path)?.with_query(&request_args.query)?.with_body(&body);
+    let options = SignOptions::new().keep_prehash();
+    let signed = match &args.timestamp {
+        Some(text) => {
+            let format = match request_args.scheme {
+                Scheme::CoinbaseExchange => TimestampFormat::UnixSecondsFraction { digits: 3 },
+                _ => signer.rest_timestamp_format(),
+            };
+            signer.sign_at(&request, &WireTimestamp::parse(format, text)?, &options)?
+        }
+        None => signer.sign_with(&request, Timestamp::now()?, &options)?,
+    };
+    let headers = shown_headers(&signed, loaded.passphrase.as_deref().map(String::as_str), args.show_sensitive);
+    let prehash = signed.prehash().map(ToString::to_string).unwrap_or_default();
+    let hidden_note = || {
+        eprintln!("note: secret header values derived from your credentials are not printed; add --show-sensitive");
+    };
+
+    if let Some(base) = &args.curl {
+        let mut url = format!("{}{}", base.trim_end_matches('/'), request_args.path);
+        if !request_args.query.is_empty() {
+            url.push('?');
+            url.push_str(&request_args.query);
+        }
+        let mut command = format!("curl -sS -X {} {}", method.as_str(), shell_quote(&url));
+        let mut used_passphrase = false;
+        let mut hidden = false;
+        for (name, shown) in &headers {
+            match shown {
+                Shown::Value(value) => {
+                    command.push_str(&format!(" \\\n  -H {}", shell_quote(&format!("{name}: {value}"))))
+                }
+                Shown::Passphrase => {
+                    used_passphrase = true;
+                    command.push_str(&format!(" \\\n  -H \"{name}: $CEXSIGN_PASSPHRASE\""));
+                }
+                Shown::Hidden => {
+                    hidden = true;
+                    command.push_str(&format!(" \\\n  -H {}", shell_quote(&format!("{name}: <add --show-sensitive>"))));
+                }
+            }
+        }
+        if !body.is_empty() {
+            command.push_str(" \\\n  -H 'Content-Type: application/json'");
+            command.push_str(&format!(" \\\n  --data-raw {}", shell_quote(&String::from_utf8_lossy(&body))));
+        }
+        println!("{command}");
+        if used_passphrase {
+            eprintln!("note: the command reads the passphrase from $CEXSIGN_PASSPHRASE: export it before running it");
+        }
+        if hidden {
+            hidden_note();
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+
+    let render = |shown: &Shown| match shown {
+        Shown::Value(value) => value.clone(),
+        Shown::Passphrase => "<your passphrase, not printed>".to_owned(),
+        Shown::Hidden => "<sensitive, not printed: add --show-sensitive>".to_owned(),
+    };
+    if args.json {
+        let mut map = Map::new();
+        for (name, shown) in &headers {
+            map.insert(name.clone(), Value::String(render(shown)));
+        }
+        let output = json!({
+            "scheme": request_args.scheme.id(),
+            "headers": map,
+            "timestamp": signed.timestamp(),
+            "signature": signed.signature(),
+            "prehash": prehash,
+        });
+        println!("{output}");
+    } else {
+        for (name, shown) in &headers {
+            println!("{name}: {}", render(shown));
+        }
+        println!("prehash: {prehash}");
+    }
+    if headers.iter().any(|(_, shown)| matches!(shown, Shown::Hidden)) {
+        hidden_note();
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+// ---------------------------------------------------------------------------------------------
+// verify
+
+fn verify(args: VerifyArgs) -> Result<ExitCode, Failure> {
+    let loaded = credentials(&args.credentials)?;
+    let request = &args.request;
+    let mut sent =
+        SentRequest::rest(&request.method, &request.path).with_query(&request.query).with_body(body(request)?);
+    for header in &args.headers {
+        let Some((name, value)) = header.split_once(':') else {
+            return fail("each --header is `Name: value` (a header without ':' was given)");
+        };
+        if name.trim().is_empty() {
+            return fail("a --header has an empty name");
+        }
+        sent = sent.with_auth(name.trim(), value.trim());
+    }
+    if let Some(host) = &request.host {
+        sent = sent.with_host(host);
+    }
+    if request.scheme == Scheme::Okx {
+        sent = sent.with_okx_environment(if request.demo { OkxEnvironment::Demo } else { OkxEnvironment::Live });
+    }
+    if request.scheme == Scheme::Kucoin {
+        sent = sent.with_kucoin_key_version(kucoin_version(request, loaded.key_version)?);
+    }
+    let diagnosis = diagnose(request.scheme, &loaded.credentials, &sent)?;
+    if args.json {
+        println!("{}", serde_json::to_string(&diagnosis).map_err(|e| Failure(e.to_string()))?);
+    } else {
+        println!("{diagnosis}");
+        if let Diagnosis::Unknown { expected_prehash: Some(prehash), .. } = &diagnosis {
+            println!("expected prehash: {prehash}");
+        }
+    }
+    Ok(if diagnosis.verdict() == "correct" { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+// ---------------------------------------------------------------------------------------------
+// diagnose
+
+fn diagnose_stdin(args: DiagnoseArgs) -> Result<ExitCode, Failure> {
+    let mut text = String::new();
+    std::io::stdin()
+        .read_to_string(&mut text)
+        .map_err(|e| Failure(format!("reading the case from stdin (it must be UTF-8 JSON): {e}")))?;
+    if text.trim().is_empty() {
+        return fail("no case on stdin: pipe one JSON object (see cexsign diagnose --help)");
+    }
+    let Loaded { credentials: fallback, key_version, .. } = credentials(&args.credentials)?;
+    let mut case = Case::from_json(&text)?.with_fallback_credentials(fallback);
+    if let Some(version) = key_version {
+        case = case.with_fallback_kucoin_key_version(KucoinKeyVersion::try_from(version)?);
+    }
+    let diagnosis = case.diagnose()?;
+    println!("{}", serde_json::to_string(&diagnosis).map_err(|e| Failure(e.to_string()))?);
+    Ok(ExitCode::SUCCESS)
+}

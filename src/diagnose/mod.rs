@@ -1,1 +1,529 @@
-//! Diagnosing rejected requests (placeholder).
+//! Diagnosing a rejected request: given the credentials, the request exactly as it went on the
+//! wire and the auth headers (or websocket fields) that were sent, name the mistake that
+//! produced them.
+//!
+//! [`diagnose`] recomputes the signature the exchange expects, then tries each known mistake of
+//! the [catalogue](MistakeCode) — the way buggy client code would have built the prehash or the
+//! headers — and returns the first one that reproduces what was sent exactly:
+//!
+//! * [`Diagnosis::Correct`]: the signature is right; the rejection comes from the clock, the
+//!   key's permissions, the IP allow-list or the environment;
+//! * [`Diagnosis::Mistake`]: a catalogue entry, with its explanation and fix;
+//! * [`Diagnosis::Unknown`]: no known mistake reproduces it; the expected prehash and the
+//!   headers that differ are given to compare by hand.
+//!
+//! Signatures are compared in constant time. Nothing here echoes a secret: verdicts, errors and
+//! `Debug` output name headers and fields, never a credential's value. [`Case`] reads the same
+//! inputs from JSON (the `cexsign diagnose` command), and the
+//! [local exchange](crate::local_exchange) puts a diagnosis in every rejection it can diagnose
+//! (`cexsign_diagnosis`).
+
+mod case;
+mod catalogue;
+#[cfg(feature = "cdp")]
+mod cdp;
+mod hmac;
+mod rewrite;
+
+use std::fmt;
+
+use secrecy::ExposeSecret as _;
+use serde_json::{Value, json};
+
+pub use case::Case;
+pub use catalogue::MistakeCode;
+
+#[cfg(feature = "cdp")]
+use crate::CoinbaseCdpSigner;
+use crate::{
+    CoinbaseAdvancedHmacSigner, CoinbaseExchangeSigner, Credentials, DeltaSigner, Error, KucoinKeyVersion,
+    KucoinSigner, OkxEnvironment, OkxSigner, Prehash, Scheme, SignedRequest, Signer, WsAuth,
+};
+#[cfg(feature = "cdp")]
+pub(crate) use cdp::CdpPublicKey;
+#[cfg(feature = "local-exchange")]
+pub(crate) use cdp::token_kid;
+
+/// A request (or a websocket login or subscribe message) as it was sent, with the auth values it
+/// carried and what is known about the key.
+///
+/// Header and field names are matched case-insensitively; values are compared as sent (HTTP
+/// trims the spaces around a header value, so surrounding whitespace is ignored). `Debug` shows
+/// names and sizes only: the values may hold a passphrase or a bearer token.
+///
+/// ```
+/// use cexsign::diagnose::SentRequest;
+/// let sent = SentRequest::rest("get", "/api/v5/account/balance")
+///     .with_query("ccy=BTC")
+///     .with_auth("OK-ACCESS-SIGN", "HiZhvSfMtWJA3uUIVXV3a/bSXNPCWvYFXoGCVS8V4zY=")
+///     .with_auth("OK-ACCESS-PASSPHRASE", "Passphrase1!");
+/// assert!(!format!("{sent:?}").contains("Passphrase1!"));
+/// ```
+#[derive(Clone)]
+pub struct SentRequest {
+    pub(crate) target: Target,
+    pub(crate) auth: Vec<(String, String)>,
+    pub(crate) host: Option<String>,
+    pub(crate) okx_environment: Option<OkxEnvironment>,
+    pub(crate) kucoin_key_version: Option<KucoinKeyVersion>,
+}
+
+/// What was sent: an HTTP request or a websocket message.
+#[derive(Clone)]
+pub(crate) enum Target {
+    Rest { method: String, path: String, query: String, body: Vec<u8> },
+    Ws { channels: Vec<String>, product_ids: Vec<String> },
+}
+
+impl SentRequest {
+    /// An HTTP request: the method as sent (any case) and the path as the client had it — it
+    /// normally starts with `/`; a path without it, or with the scheme and host in front, is
+    /// taken as the path the client signed and mapped to the path on the request line.
+    pub fn rest(method: &str, path: &str) -> Self {
+        Self::new(Target::Rest {
+            method: method.to_owned(),
+            path: path.to_owned(),
+            query: String::new(),
+            body: Vec::new(),
+        })
+    }
+
+    /// A websocket login or subscribe message for these channels and products (OKX and Delta
+    /// logins have none; a Coinbase Advanced subscribe has exactly one channel).
+    pub fn ws(channels: &[&str], product_ids: &[&str]) -> Self {
+        Self::new(Target::Ws {
+            channels: channels.iter().map(|c| (*c).to_owned()).collect(),
+            product_ids: product_ids.iter().map(|p| (*p).to_owned()).collect(),
+        })
+    }
+
+    fn new(target: Target) -> Self {
+        Self { target, auth: Vec::new(), host: None, okx_environment: None, kucoin_key_version: None }
+    }
+
+    /// The query exactly as sent, percent-encoded, without `?` (ignored for websocket messages).
+    pub fn with_query(mut self, query: &str) -> Self {
+        if let Target::Rest { query: q, .. } = &mut self.target {
+            query.clone_into(q);
+        }
+        self
+    }
+
+    /// The body bytes exactly as sent (ignored for websocket messages).
+    pub fn with_body(mut self, body: impl Into<Vec<u8>>) -> Self {
+        if let Target::Rest { body: b, .. } = &mut self.target {
+            *b = body.into();
+        }
+        self
+    }
+
+    /// One auth header (REST) or message field (websocket) as sent: `OK-ACCESS-SIGN`,
+    /// `KC-API-KEY-VERSION`, `x-simulated-trading`, `Authorization`, `sign`, `jwt`, ...
+    pub fn with_auth(mut self, name: &str, value: &str) -> Self {
+        self.auth.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+        self.auth.push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    /// Every header of `headers` (values that are not UTF-8 are taken lossily, so they match
+    /// nothing).
+    pub fn with_headers(mut self, headers: &http::HeaderMap) -> Self {
+        for (name, value) in headers {
+            self = self.with_auth(name.as_str(), &String::from_utf8_lossy(value.as_bytes()));
+        }
+        self
+    }
+
+    /// The headers a signer produced (to diagnose what a [`Signer`] sent).
+    pub fn with_signed(mut self, signed: &SignedRequest) -> Self {
+        for (name, value) in signed.headers() {
+            self = self.with_auth(name.as_str(), &String::from_utf8_lossy(value.as_bytes()));
+        }
+        self
+    }
+
+    /// The fields of a signed websocket message.
+    pub fn with_ws_auth(mut self, auth: &WsAuth) -> Self {
+        for field in auth.fields() {
+            self = self.with_auth(field.name(), field.value());
+        }
+        self
+    }
+
+    /// The host the request went to (`api.coinbase.com`): the Coinbase CDP `uri` claim must name
+    /// it (default `api.coinbase.com`), and a prehash that wrongly includes the host is looked
+    /// for with it.
+    pub fn with_host(mut self, host: &str) -> Self {
+        self.host = Some(host.to_owned());
+        self
+    }
+
+    /// The OKX key's environment (demo keys need `x-simulated-trading: 1`, live keys must not
+    /// send it). Unknown by default: the header is then not checked.
+    pub fn with_okx_environment(mut self, environment: OkxEnvironment) -> Self {
+        self.okx_environment = Some(environment);
+        self
+    }
+
+    /// The KuCoin key's version, as shown on the API-management page (default 3; versions 2
+    /// and 3 are signed alike).
+    pub fn with_kucoin_key_version(mut self, version: KucoinKeyVersion) -> Self {
+        self.kucoin_key_version = Some(version);
+        self
+    }
+
+    /// The value of an auth header or field, by case-insensitive name, trimmed; `None` when
+    /// absent or blank.
+    pub(crate) fn auth_value(&self, name: &str) -> Option<&str> {
+        self.auth.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.trim()).filter(|v| !v.is_empty())
+    }
+
+    pub(crate) fn is_ws(&self) -> bool {
+        matches!(self.target, Target::Ws { .. })
+    }
+}
+
+impl fmt::Debug for SentRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names: Vec<&str> = self.auth.iter().map(|(n, _)| n.as_str()).collect();
+        let mut s = f.debug_struct("SentRequest");
+        match &self.target {
+            Target::Rest { method, path, query, body } => {
+                s.field("method", method).field("path", path).field("query", query).field("body_len", &body.len())
+            }
+            Target::Ws { channels, product_ids } => s.field("channels", channels).field("product_ids", product_ids),
+        };
+        s.field("auth", &names)
+            .field("host", &self.host)
+            .field("okx_environment", &self.okx_environment)
+            .field("kucoin_key_version", &self.kucoin_key_version)
+            .finish()
+    }
+}
+
+/// The verdict on a rejected request.
+///
+/// The explanations never hold a credential. `Debug` shows the expected prehash's length only
+/// (it holds the request body); read it with [`Diagnosis::expected_prehash`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Diagnosis {
+    /// The signature (and every auth header) is right: look at the clock, the key's
+    /// permissions, the IP allow-list and the environment.
+    Correct {
+        /// Where a rejection of a correctly signed request comes from, for this scheme.
+        explanation: String,
+    },
+    /// The first catalogue mistake that reproduces what was sent.
+    Mistake {
+        /// The mistake.
+        code: MistakeCode,
+        /// Its explanation and fix, and what was found in this request.
+        explanation: String,
+    },
+    /// No catalogue mistake reproduces what was sent.
+    Unknown {
+        /// The prehash the exchange computes for the request as sent (for Coinbase CDP: the JWS
+        /// signing input it expects), when it could be computed.
+        expected_prehash: Option<Prehash>,
+        /// The auth headers or fields whose values differ from the expected ones.
+        differing: Vec<String>,
+        /// What to compare, and what differs.
+        explanation: String,
+    },
+}
+
+impl Diagnosis {
+    pub(crate) fn correct(explanation: String) -> Self {
+        Self::Correct { explanation }
+    }
+
+    pub(crate) fn mistake(code: MistakeCode, found: Option<String>) -> Self {
+        let mut explanation = code.explanation().to_owned();
+        if let Some(found) = found {
+            explanation.push_str(" Found: ");
+            explanation.push_str(&found);
+            explanation.push('.');
+        }
+        Self::Mistake { code, explanation }
+    }
+
+    pub(crate) fn unknown(expected_prehash: Option<Prehash>, differing: Vec<String>, explanation: String) -> Self {
+        Self::Unknown { expected_prehash, differing, explanation }
+    }
+
+    /// `"correct"`, `"mistake"` or `"unknown"`.
+    pub fn verdict(&self) -> &'static str {
+        match self {
+            Self::Correct { .. } => "correct",
+            Self::Mistake { .. } => "mistake",
+            Self::Unknown { .. } => "unknown",
+        }
+    }
+
+    /// The mistake, for a [`Diagnosis::Mistake`].
+    pub fn code(&self) -> Option<MistakeCode> {
+        match self {
+            Self::Mistake { code, .. } => Some(*code),
+            _ => None,
+        }
+    }
+
+    /// The explanation, whatever the verdict.
+    pub fn explanation(&self) -> &str {
+        match self {
+            Self::Correct { explanation } | Self::Mistake { explanation, .. } | Self::Unknown { explanation, .. } => {
+                explanation
+            }
+        }
+    }
+
+    /// The expected prehash, for a [`Diagnosis::Unknown`].
+    pub fn expected_prehash(&self) -> Option<&Prehash> {
+        match self {
+            Self::Unknown { expected_prehash, .. } => expected_prehash.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// The verdict as JSON: `{"verdict", "mistake", "explanation"}`, plus `expected_prehash`
+    /// and `differing` for an unknown one. This is what the local exchange puts in
+    /// `cexsign_diagnosis`; serialising the diagnosis itself (it is `Serialize`, as
+    /// `cexsign diagnose` prints it) gives the same fields in that order.
+    pub fn to_json(&self) -> Value {
+        serde_json::to_value(self).unwrap_or_else(|_| json!({"verdict": self.verdict()}))
+    }
+}
+
+impl serde::Serialize for Diagnosis {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct as _;
+        let unknown = match self {
+            Self::Unknown { expected_prehash, differing, .. } => Some((expected_prehash, differing)),
+            _ => None,
+        };
+        let mut fields = serializer.serialize_struct("Diagnosis", if unknown.is_some() { 5 } else { 3 })?;
+        fields.serialize_field("verdict", self.verdict())?;
+        fields.serialize_field("mistake", &self.code().map(MistakeCode::as_str))?;
+        fields.serialize_field("explanation", self.explanation())?;
+        if let Some((expected_prehash, differing)) = unknown {
+            fields.serialize_field("expected_prehash", &expected_prehash.as_ref().map(ToString::to_string))?;
+            fields.serialize_field("differing", differing)?;
+        }
+        fields.end()
+    }
+}
+
+impl fmt::Display for Diagnosis {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Mistake { code, explanation } => write!(f, "mistake {code}: {explanation}"),
+            other => write!(f, "{}: {}", other.verdict(), other.explanation()),
+        }
+    }
+}
+
+/// The raw credentials, when the diagnosis has them (the local exchange keeps none).
+pub(crate) struct Secrets<'a> {
+    pub(crate) secret: &'a str,
+    pub(crate) passphrase: Option<&'a str>,
+}
+
+/// Everything a diagnosis knows about the key.
+pub(crate) struct Context<'a> {
+    pub(crate) scheme: Scheme,
+    /// The key's correct signer.
+    pub(crate) signer: &'a dyn Signer,
+    /// The API key (Coinbase CDP: the key name).
+    pub(crate) api_key: &'a str,
+    pub(crate) secrets: Option<Secrets<'a>>,
+    pub(crate) okx_environment: Option<OkxEnvironment>,
+    pub(crate) kucoin_version: KucoinKeyVersion,
+    /// The hosts the request may have gone to (Coinbase CDP: the `uri` host, the first one
+    /// expected).
+    pub(crate) hosts: Vec<String>,
+    #[cfg(feature = "cdp")]
+    pub(crate) cdp_key: Option<CdpPublicKey>,
+}
+
+/// Diagnoses a request that was sent with `credentials` under `scheme`.
+///
+/// `sent` is the request as it went on the wire, with the auth headers (or websocket fields)
+/// it carried. The credentials must be the ones the client used; they are checked as the
+/// scheme's signer checks them (a Coinbase Exchange secret must be base64, ...).
+///
+/// Errors are for input that cannot be diagnosed — an auth header missing or truncated, a
+/// request an HTTP client could not send, a token that is not a JWT, KuCoin websocket messages
+/// (KuCoin has none) — never for a wrong signature, which is what the verdict is about.
+///
+/// ```
+/// use cexsign::diagnose::{Diagnosis, MistakeCode, SentRequest, diagnose};
+/// use cexsign::{Credentials, Method, OkxEnvironment, OkxSigner, Scheme, SignableRequest, Signer, Timestamp};
+///
+/// let credentials = Credentials::new()
+///     .api_key("985d5b66-57ce-40fb-b714-afc0b9787083")
+///     .secret("22582BD0CFF14C41EDBF1AB98506286D")
+///     .passphrase("Passphrase1!");
+/// let signer = OkxSigner::new(&credentials, OkxEnvironment::Live)?;
+///
+/// // A client signs the compact JSON, then its HTTP library sends it re-serialised with spaces.
+/// let signed_body = r#"{"instId":"BTC-USDT","side":"buy","sz":"2"}"#;
+/// let sent_body = r#"{"instId": "BTC-USDT", "side": "buy", "sz": "2"}"#;
+/// let request = SignableRequest::new(Method::Post, "/api/v5/trade/order")?.with_body(signed_body.as_bytes());
+/// let signed = signer.sign(&request, Timestamp::from_unix_millis(1_607_418_537_715))?;
+///
+/// let sent = SentRequest::rest("POST", "/api/v5/trade/order").with_body(sent_body).with_signed(&signed);
+/// let diagnosis = diagnose(Scheme::Okx, &credentials, &sent)?;
+/// assert_eq!(diagnosis.code(), Some(MistakeCode::BodyReserialized));
+/// assert!(diagnosis.explanation().contains("serialised twice"));
+///
+/// // The body the signature was made for diagnoses as correct.
+/// let sent = SentRequest::rest("POST", "/api/v5/trade/order").with_body(signed_body).with_signed(&signed);
+/// assert!(matches!(diagnose(Scheme::Okx, &credentials, &sent)?, Diagnosis::Correct { .. }));
+/// // Nothing in a verdict holds the secret or the passphrase.
+/// assert!(!diagnosis.to_json().to_string().contains("22582BD0"));
+/// # Ok::<(), cexsign::Error>(())
+/// ```
+pub fn diagnose(scheme: Scheme, credentials: &Credentials, sent: &SentRequest) -> Result<Diagnosis, Error> {
+    let api_key = credentials.require_api_key(scheme)?;
+    let kucoin_version = sent.kucoin_key_version.unwrap_or_default();
+    #[cfg(feature = "cdp")]
+    let mut cdp_key = None;
+    let signer: Box<dyn Signer> = match scheme {
+        Scheme::Okx => Box::new(OkxSigner::new(credentials, sent.okx_environment.unwrap_or_default())?),
+        Scheme::Kucoin => Box::new(KucoinSigner::new(credentials, kucoin_version)?),
+        Scheme::Delta => Box::new(DeltaSigner::new(credentials)?),
+        Scheme::CoinbaseExchange => Box::new(CoinbaseExchangeSigner::new(credentials)?),
+        Scheme::CoinbaseAdvancedHmac => Box::new(CoinbaseAdvancedHmacSigner::new(credentials)?),
+        #[cfg(feature = "cdp")]
+        Scheme::CoinbaseCdp => {
+            let signer = CoinbaseCdpSigner::new(credentials)?;
+            cdp_key = Some(CdpPublicKey { key_type: signer.key_type(), public_key: signer.public_key() });
+            Box::new(signer)
+        }
+        #[cfg(not(feature = "cdp"))]
+        Scheme::CoinbaseCdp => {
+            return Err(Error::InvalidDiagnosisInput {
+                problem: "Coinbase CDP tokens are diagnosed with the `cdp` feature (on by default)".to_owned(),
+            });
+        }
+    };
+    let secrets = match scheme {
+        Scheme::CoinbaseCdp => None,
+        _ => Some(Secrets {
+            secret: credentials.require_secret(scheme)?,
+            passphrase: credentials.passphrase.as_ref().map(|p| p.expose_secret()),
+        }),
+    };
+    let ctx = Context {
+        scheme,
+        signer: signer.as_ref(),
+        api_key: api_key.as_str(),
+        secrets,
+        okx_environment: sent.okx_environment,
+        kucoin_version,
+        hosts: hosts(scheme, sent.host.as_deref()),
+        #[cfg(feature = "cdp")]
+        cdp_key,
+    };
+    run(&ctx, sent)
+}
+
+/// A websocket message as a verifier read it, as a [`SentRequest`] with the scheme's field names.
+#[cfg(feature = "local-exchange")]
+pub(crate) fn ws_sent(
+    scheme: Scheme,
+    request: &crate::WsRequest<'_>,
+    api_key: &str,
+    timestamp: &str,
+    passphrase: Option<&str>,
+    signature: &str,
+) -> SentRequest {
+    let names = hmac::names(scheme, true);
+    let mut sent = SentRequest::ws(request.channels(), request.product_ids())
+        .with_auth(names.key, api_key)
+        .with_auth(names.timestamp, timestamp)
+        .with_auth(names.sign, signature);
+    if let (Some(name), Some(passphrase)) = (names.passphrase, passphrase) {
+        sent = sent.with_auth(name, passphrase);
+    }
+    sent
+}
+
+/// The hosts a request may have gone to: the one given; for Coinbase CDP, `api.coinbase.com`
+/// when none is.
+pub(crate) fn hosts(scheme: Scheme, given: Option<&str>) -> Vec<String> {
+    match (given, scheme) {
+        (Some(host), _) => vec![host.to_owned()],
+        (None, Scheme::CoinbaseCdp) => vec!["api.coinbase.com".to_owned()],
+        (None, _) => Vec::new(),
+    }
+}
+
+/// Runs the diagnosis with what `ctx` knows (the local exchange builds its own context from a
+/// registered account).
+pub(crate) fn run(ctx: &Context<'_>, sent: &SentRequest) -> Result<Diagnosis, Error> {
+    match ctx.scheme {
+        #[cfg(feature = "cdp")]
+        Scheme::CoinbaseCdp => cdp::diagnose(ctx, sent),
+        #[cfg(not(feature = "cdp"))]
+        Scheme::CoinbaseCdp => Err(Error::InvalidDiagnosisInput {
+            problem: "Coinbase CDP tokens are diagnosed with the `cdp` feature (on by default)".to_owned(),
+        }),
+        _ => hmac::diagnose(ctx, sent),
+    }
+}
+
+/// The path on the request line for a path as the client had it, and the host it named, if
+/// any: `api/v5/x` is `/api/v5/x`, `https://www.okx.com/api/v5/x` is `/api/v5/x` on
+/// `www.okx.com`.
+pub(crate) fn wire_path(given: &str) -> Result<(String, Option<String>), Error> {
+    if given.starts_with('/') {
+        return Ok((given.to_owned(), None));
+    }
+    let (host, rest) = match given.split_once("://") {
+        Some((_, after)) => match after.find('/') {
+            Some(i) => (Some(&after[..i]), &after[i + 1..]),
+            None => (Some(after), ""),
+        },
+        None => match given.split_once('/') {
+            // A first segment with a dot is a host name (`www.okx.com/api/v5/...`).
+            Some((first, rest)) if first.contains('.') => (Some(first), rest),
+            _ => (None, given),
+        },
+    };
+    if given.is_empty() {
+        return Err(Error::InvalidPath {
+            problem: "is empty: give the path from the API docs, starting with '/' (e.g. /api/v5/account/balance)",
+        });
+    }
+    Ok((format!("/{rest}"), host.filter(|h| !h.is_empty()).map(str::to_owned)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wire_paths() {
+        assert_eq!(wire_path("/api/v5/x").unwrap(), ("/api/v5/x".to_owned(), None));
+        assert_eq!(wire_path("api/v5/x").unwrap(), ("/api/v5/x".to_owned(), None));
+        assert_eq!(
+            wire_path("https://www.okx.com/api/v5/x").unwrap(),
+            ("/api/v5/x".to_owned(), Some("www.okx.com".to_owned()))
+        );
+        assert_eq!(
+            wire_path("www.okx.com/api/v5/x").unwrap(),
+            ("/api/v5/x".to_owned(), Some("www.okx.com".to_owned()))
+        );
+        assert!(wire_path("").is_err());
+    }
+
+    #[test]
+    fn sent_request_debug_hides_values() {
+        let sent = SentRequest::rest("GET", "/x").with_auth("OK-ACCESS-PASSPHRASE", "hunter2").with_body("secret-body");
+        let debug = format!("{sent:?}");
+        assert!(!debug.contains("hunter2") && !debug.contains("secret-body"), "{debug}");
+        assert!(debug.contains("OK-ACCESS-PASSPHRASE"));
+    }
+}

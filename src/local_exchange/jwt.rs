@@ -2,10 +2,14 @@
 //!
 //! The checks of the official SDK's token layout: three base64url parts, `kid` naming a
 //! registered key, `alg` matching its key type, the signature verified with its public key
-//! (ES256 as raw `r‖s`, or Ed25519), `sub` = `kid`, `iss` = `cdp`, `nbf`/`exp` against the
-//! server clock with a lifetime of at most 120 s, and the `uri` claim (REST: exactly
-//! `METHOD host path`; websocket: absent). Every defect is a [`Rejection`] with a reason; no
-//! input panics.
+//! (ES256 as raw `r‖s`, or Ed25519), `sub` = `kid`, `nbf`/`exp` against the server clock with a
+//! lifetime of at most 120 s, and the request binding (REST: a `uri` string, or a `uris` array
+//! holding it, equal to `METHOD host path`; websocket: neither). Every defect is a
+//! [`Rejection`] with a reason; no input panics.
+//!
+//! As lenient as the live API is known to be (AUTH.md §2, "Claim variants seen in the wild"):
+//! `iss` may be `cdp` (the official SDK) or `coinbase-cloud` (older SDKs, ccxt's ES256 tokens),
+//! `aud` and `iat` are ignored, and ccxt's Ed25519 `uris: [uri]` array is accepted.
 
 use base64::Engine as _;
 use serde_json::Value;
@@ -106,8 +110,10 @@ pub(crate) fn verify<'s>(
         return Err(reject(format!("the JWT sub {sub:?} differs from kid {kid:?}: both are the full key name")));
     }
     let iss = string_field(&claims, "iss", "claims")?;
-    if iss != "cdp" {
-        return Err(reject(format!("the JWT iss is {iss:?}; the official SDK sends \"cdp\"")));
+    if iss != "cdp" && iss != "coinbase-cloud" {
+        return Err(reject(format!(
+            "the JWT iss is {iss:?}; it must be \"cdp\" (the official SDK's, or the older \"coinbase-cloud\")"
+        )));
     }
     let nbf = integer_claim(&claims, "nbf")?;
     let exp = integer_claim(&claims, "exp")?;
@@ -141,13 +147,16 @@ pub(crate) fn verify<'s>(
         UriCheck::Rest { method, path, hosts } => {
             let method = method.to_ascii_uppercase();
             let expected: Vec<String> = hosts.iter().map(|host| format!("{method} {host}{path}")).collect();
-            let Some(sent) = claims.get("uri").and_then(Value::as_str) else {
-                let note = if claims.contains_key("uris") {
-                    " (a \"uris\" array is not what the official SDK sends)"
-                } else {
-                    ""
-                };
-                return Err(reject(format!("the JWT has no string uri claim{note}; expected {:?}", expected[0])));
+            // `uri` (the official SDK) or a one-element `uris` array (ccxt's Ed25519 tokens).
+            let from_array = claims.get("uris").and_then(Value::as_array).and_then(|uris| match uris.as_slice() {
+                [Value::String(only)] => Some(only.as_str()),
+                _ => None,
+            });
+            let Some(sent) = claims.get("uri").and_then(Value::as_str).or(from_array) else {
+                return Err(reject(format!(
+                    "the JWT has no uri claim (a string, or a uris array with one string); expected {:?}",
+                    expected[0]
+                )));
             };
             if !expected.iter().any(|e| e == sent) {
                 let hint = if sent.contains('?') {

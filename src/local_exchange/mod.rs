@@ -69,8 +69,17 @@
 //! message: its private socket token comes from a signed REST `POST /api/v1/bullet-private`,
 //! which this server verifies like any REST request.
 //!
+//! # In process
+//!
+//! [`LocalExchange::verifier`] gives the same verification without a server: a [`Verifier`]
+//! answers one request — method, request-target, headers and body bytes — synchronously, with
+//! the `http::Response` the server would send (status, body and `cexsign-*` headers). No
+//! socket, no runtime: for unit tests of a bot's signing code, for fuzzing, or for a proxy that
+//! checks requests before forwarding them.
+//!
 //! Nothing here panics on malformed input: bad UTF-8 in headers, oversized or non-JSON
-//! bodies, and garbage tokens all get the exchange's 4xx.
+//! bodies, and garbage tokens all get the exchange's 4xx (the `verifier` fuzz target checks
+//! this, in `fuzz/`).
 
 mod account;
 mod jwt;
@@ -84,6 +93,6 @@ mod ws;
 mod tests;
 
 pub use account::Account;
-pub use server::{DEFAULT_MAX_BODY_BYTES, LocalExchange, RunningExchange};
+pub use server::{DEFAULT_MAX_BODY_BYTES, LocalExchange, RunningExchange, Verifier};
 
 pub(crate) use server::State;

@@ -1,5 +1,5 @@
 //! What the local exchange answers: each exchange's own status codes and error bodies, plus the
-//! `cexsign_reason` / `cexsign_expected_prehash` diagnostics.
+//! `cexsign_reason` / `cexsign_expected_prehash` / `cexsign_diagnosis` diagnostics.
 //!
 //! Every rejection is one [`Failure`] (what went wrong, in exchange-neutral terms) with a reason
 //! in plain English and, when the server got far enough to compute it, the expected prehash.
@@ -12,6 +12,7 @@ use http_body_util::Full;
 use hyper::Response;
 use serde_json::{Value, json};
 
+use crate::diagnose::Diagnosis;
 use crate::{Prehash, Scheme};
 
 /// Longest diagnostic header value sent; longer values are left out (the JSON body, where
@@ -45,6 +46,15 @@ impl Reply {
 
     pub(crate) fn text(status: StatusCode, body: &str, verdict: Verdict) -> Self {
         Self { status, content_type: "text/plain", body: body.to_owned(), headers: Vec::new(), verdict }
+    }
+
+    /// Adds the `cexsign-diagnosis` header: the verdict as compact JSON, escaped like the other
+    /// diagnostic headers, when there is one and it fits.
+    fn with_diagnosis_header(mut self, diagnosis: Option<&Diagnosis>) -> Self {
+        if let Some(value) = diagnosis.and_then(|d| diagnostic_header(&diagnosis_json(d).to_string())) {
+            self.headers.push((HeaderName::from_static("cexsign-diagnosis"), value));
+        }
+        self
     }
 
     /// Adds the diagnostic headers: the reason always, the prehash when it fits.
@@ -124,23 +134,55 @@ pub(crate) enum Failure {
     Malformed,
 }
 
-/// A rejected request: the failure, a reason in plain English, and the expected prehash.
+/// A rejected request: the failure, a reason in plain English, the expected prehash, and the
+/// diagnosis of the mistake (when the key is known and the request could be diagnosed).
 #[derive(Debug)]
 pub(crate) struct Rejection {
     pub(crate) failure: Failure,
     pub(crate) reason: String,
     pub(crate) prehash: Option<Prehash>,
+    /// Boxed: a rejection travels in `Err` through every check.
+    pub(crate) diagnosis: Option<Box<Diagnosis>>,
 }
 
 impl Rejection {
     pub(crate) fn new(failure: Failure, reason: impl Into<String>) -> Self {
-        Self { failure, reason: reason.into(), prehash: None }
+        Self { failure, reason: reason.into(), prehash: None, diagnosis: None }
     }
 
     pub(crate) fn with_prehash(mut self, prehash: Option<Prehash>) -> Self {
         self.prehash = prehash;
         self
     }
+
+    pub(crate) fn with_diagnosis(mut self, diagnosis: Option<Diagnosis>) -> Self {
+        self.diagnosis = diagnosis.map(Box::new);
+        self
+    }
+
+    /// Whether the failure is about what the client signed or sent with a known key, so that a
+    /// diagnosis can name the mistake (missing headers, unknown keys and unreadable requests are
+    /// not).
+    pub(crate) fn is_diagnosable(&self) -> bool {
+        matches!(
+            self.failure,
+            Failure::Environment
+                | Failure::InvalidTimestamp { .. }
+                | Failure::Expired { .. }
+                | Failure::Passphrase
+                | Failure::Signature
+        )
+    }
+}
+
+/// The diagnosis as the local exchange shows it: `{"verdict", "mistake", "explanation"}` and,
+/// for an unknown one, `differing` (the expected prehash is `cexsign_expected_prehash`).
+fn diagnosis_json(diagnosis: &Diagnosis) -> Value {
+    let mut value = diagnosis.to_json();
+    if let Value::Object(fields) = &mut value {
+        fields.remove("expected_prehash");
+    }
+    value
 }
 
 fn okx_missing_code(header: &str) -> &'static str {
@@ -152,12 +194,16 @@ fn okx_missing_code(header: &str) -> &'static str {
     }
 }
 
-/// Appends `cexsign_reason` and (when known) `cexsign_expected_prehash` to a JSON error body.
+/// Appends `cexsign_reason` and (when known) `cexsign_expected_prehash` and
+/// `cexsign_diagnosis` to a JSON error body.
 fn with_cexsign_fields(mut body: Value, rejection: &Rejection) -> Value {
     if let Value::Object(fields) = &mut body {
         fields.insert("cexsign_reason".to_owned(), json!(rejection.reason));
         if let Some(prehash) = &rejection.prehash {
             fields.insert("cexsign_expected_prehash".to_owned(), json!(prehash.to_string()));
+        }
+        if let Some(diagnosis) = &rejection.diagnosis {
+            fields.insert("cexsign_diagnosis".to_owned(), diagnosis_json(diagnosis));
         }
     }
     body
@@ -252,7 +298,9 @@ pub(crate) fn rest_rejection(scheme: Scheme, rejection: Rejection) -> Reply {
         Some(body) => Reply::json(status, &with_cexsign_fields(body, &rejection), Verdict::Rejected),
         None => Reply::text(status, status.canonical_reason().unwrap_or("Unauthorized"), Verdict::Rejected),
     };
-    reply.with_diagnostics(&rejection.reason, rejection.prehash.as_ref())
+    reply
+        .with_diagnostics(&rejection.reason, rejection.prehash.as_ref())
+        .with_diagnosis_header(rejection.diagnosis.as_deref())
 }
 
 /// The response of the websocket-login check endpoint for a rejection, in the exchange's own
@@ -305,6 +353,7 @@ pub(crate) fn ws_rejection(scheme: Scheme, rejection: Rejection, delta_type: &st
     };
     Reply::json(status, &with_cexsign_fields(body, &rejection), Verdict::Rejected)
         .with_diagnostics(&rejection.reason, rejection.prehash.as_ref())
+        .with_diagnosis_header(rejection.diagnosis.as_deref())
 }
 
 /// A cexsign-level error (unknown `/cexsign/` path, wrong method): not an exchange's shape.

@@ -148,11 +148,34 @@ impl LocalExchange {
     pub async fn bind(self, addr: SocketAddr) -> std::io::Result<RunningExchange> {
         let listener = TcpListener::bind(addr).await?;
         let local_addr = listener.local_addr()?;
+        let state = Arc::new(self.into_state());
+        let (shutdown, shutdown_signal) = oneshot::channel();
+        let task = tokio::spawn(accept_loop(listener, Arc::clone(&state), shutdown_signal));
+        Ok(RunningExchange {
+            base_url: format!("http://{local_addr}"),
+            local_addr,
+            state,
+            shutdown: Some(shutdown),
+            task: Some(task),
+        })
+    }
+
+    /// The same verification without a server: a [`Verifier`] answers one request at a time,
+    /// synchronously, in the calling thread, with no socket, no runtime and no I/O.
+    ///
+    /// For checking requests in process (a unit test of a bot's signing code, a fuzzer, a proxy
+    /// that verifies before forwarding). The accounts, clock offset, body cap and CDP host
+    /// aliases configured so far apply.
+    pub fn verifier(self) -> Verifier {
+        Verifier { state: self.into_state() }
+    }
+
+    fn into_state(self) -> State {
         let mut accounts: HashMap<Scheme, HashMap<String, Account>> = HashMap::new();
         for account in self.accounts {
             accounts.entry(account.scheme()).or_default().insert(account.api_key().to_owned(), account);
         }
-        let state = Arc::new(State {
+        State {
             accounts,
             clock_offset_millis: AtomicI64::new(self.clock_offset_millis),
             max_body_bytes: self.max_body_bytes,
@@ -163,16 +186,89 @@ impl LocalExchange {
             injected_failures: AtomicU32::new(0),
             injected_status: AtomicU16::new(503),
             accepted_log: Mutex::new(VecDeque::new()),
-        });
-        let (shutdown, shutdown_signal) = oneshot::channel();
-        let task = tokio::spawn(accept_loop(listener, Arc::clone(&state), shutdown_signal));
-        Ok(RunningExchange {
-            base_url: format!("http://{local_addr}"),
-            local_addr,
-            state,
-            shutdown: Some(shutdown),
-            task: Some(task),
-        })
+        }
+    }
+}
+
+/// The local exchange's verifier, without the server: built with [`LocalExchange::verifier`].
+///
+/// [`check`](Self::check) answers one request exactly as the running server would answer it
+/// over HTTP — the same routing, the same checks in the same order, the same status, body and
+/// `cexsign-*` headers — from the request's method, request-target, headers and body bytes.
+/// It never panics on malformed input. It is `Send + Sync`: share it between threads freely.
+///
+/// ```
+/// use cexsign::local_exchange::{Account, LocalExchange};
+/// use cexsign::{Credentials, DeltaSigner, Method, SignableRequest, Signer, Timestamp};
+///
+/// let credentials = Credentials::new()
+///     .api_key("a207900b7693435a8fa9230a38195d")
+///     .secret("7b6f39dcf660ec1c7c664f612c60410a2bd0c258416b498bf0311f94228f");
+/// let verifier = LocalExchange::new().with_account(Account::delta(&credentials)?).verifier();
+///
+/// let signer = DeltaSigner::new(&credentials)?;
+/// let body = br#"{"product_id":27,"size":1,"side":"buy","order_type":"market_order"}"#;
+/// let request = SignableRequest::new(Method::Post, "/v2/orders")?.with_body(body);
+/// let mut headers = http::HeaderMap::new();
+/// signer.sign(&request, Timestamp::now()?)?.apply_to(&mut headers);
+/// headers.insert("user-agent", http::HeaderValue::from_static("my-bot/1.0"));
+///
+/// let answer = verifier.check("POST", "/v2/orders", &headers, body);
+/// assert_eq!(answer.status(), 200, "{}", answer.body());
+/// assert!(answer.body().contains(r#""cexsign":"accepted""#));
+///
+/// // One byte of the body changed after signing: Delta's own error, and the reason.
+/// let altered = br#"{"product_id":28,"size":1,"side":"buy","order_type":"market_order"}"#;
+/// let answer = verifier.check("POST", "/v2/orders", &headers, altered);
+/// assert_eq!(answer.status(), 401);
+/// assert!(answer.body().contains("Signature Mismatch"));
+/// assert!(answer.headers().contains_key("cexsign-expected-prehash"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct Verifier {
+    state: State,
+}
+
+impl Verifier {
+    /// Verifies one request at the verifier's clock (the system clock plus the configured
+    /// offset) and returns the response the server would send.
+    ///
+    /// `method` and `target` are as on the request line: the method token, and the path with
+    /// the optional `?query`, still percent-encoded (an absolute URL also works, as it does over
+    /// HTTP). `headers` must include `Host` where the scheme needs it (Coinbase CDP's `uri`
+    /// claim). What an HTTP server would refuse before routing — a method that is not an HTTP
+    /// token, a target that is not a URI — gets HTTP 400 with a `cexsign_reason`.
+    pub fn check(&self, method: &str, target: &str, headers: &http::HeaderMap, body: &[u8]) -> Response<String> {
+        self.check_at(method, target, headers, body, self.state.now())
+    }
+
+    /// [`check`](Self::check) with the server clock reading `now` (the clock offset is not
+    /// added): for deterministic tests of the window checks.
+    pub fn check_at(
+        &self,
+        method: &str,
+        target: &str,
+        headers: &http::HeaderMap,
+        body: &[u8],
+        now: Timestamp,
+    ) -> Response<String> {
+        string_response(verify_one(&self.state, method, target, headers, body, now))
+    }
+
+    /// The verifier's clock now (the system clock plus the configured offset).
+    pub fn server_time(&self) -> Timestamp {
+        self.state.now()
+    }
+}
+
+impl fmt::Debug for Verifier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let accounts: Vec<&Account> = self.state.accounts.values().flat_map(HashMap::values).collect();
+        f.debug_struct("Verifier")
+            .field("accounts", &accounts)
+            .field("clock_offset_millis", &self.state.clock_offset_millis.load(Ordering::Relaxed))
+            .field("max_body_bytes", &self.state.max_body_bytes)
+            .finish_non_exhaustive()
     }
 }
 
@@ -377,15 +473,71 @@ async fn serve_connection(stream: TcpStream, state: Arc<State>) {
     let _ = builder.serve_connection(TokioIo::new(stream), service).await;
 }
 
+fn body_too_large(max_body_bytes: usize) -> Rejection {
+    Rejection::new(
+        Failure::BodyTooLarge,
+        format!("the request body is over the local exchange's limit of {max_body_bytes} bytes"),
+    )
+}
+
 /// Reads the whole body, up to the cap.
 async fn read_body(body: Incoming, max_body_bytes: usize) -> Result<Bytes, Rejection> {
     match Limited::new(body, max_body_bytes).collect().await {
         Ok(collected) => Ok(collected.to_bytes()),
-        Err(error) if error.downcast_ref::<LengthLimitError>().is_some() => Err(Rejection::new(
-            Failure::BodyTooLarge,
-            format!("the request body is over the local exchange's limit of {max_body_bytes} bytes"),
-        )),
+        Err(error) if error.downcast_ref::<LengthLimitError>().is_some() => Err(body_too_large(max_body_bytes)),
         Err(error) => Err(Rejection::new(Failure::Malformed, format!("the request body could not be read: {error}"))),
+    }
+}
+
+/// Where a request goes, decided from its method and path alone (before its body is read).
+enum Route<'a> {
+    /// Answered without looking at the body: a cexsign error or a server-time endpoint.
+    Answered(Reply),
+    /// The websocket-login check for this scheme id.
+    WsLogin(&'a str),
+    /// A signed REST request for this exchange.
+    Rest(Scheme),
+}
+
+fn route<'a>(method: &http::Method, path: &'a str, headers: &http::HeaderMap, now: Timestamp) -> Route<'a> {
+    if let Some(id) = path.strip_prefix(ws::PREFIX) {
+        if method != http::Method::POST {
+            return Route::Answered(cexsign_error(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "POST the websocket login or subscribe message as the body",
+            ));
+        }
+        return Route::WsLogin(id);
+    }
+    if path.starts_with("/cexsign/") {
+        return Route::Answered(cexsign_error(
+            StatusCode::NOT_FOUND,
+            "unknown cexsign endpoint: the only one is POST /cexsign/ws/<scheme id> (okx, delta, coinbase_exchange, \
+             coinbase_advanced_hmac, coinbase_cdp_jwt)",
+        ));
+    }
+    if method == http::Method::GET {
+        if let Some(reply) = server_time::endpoint(path, now) {
+            return Route::Answered(reply);
+        }
+    }
+    Route::Rest(verify::dispatch(headers, path))
+}
+
+/// The websocket-login check of a posted message (or of why its body could not be read).
+fn ws_login(state: &State, id: &str, body: Result<&[u8], Rejection>, now: Timestamp) -> Reply {
+    match body {
+        Ok(body) => ws::check(state, id, body, now),
+        Err(rejection) => match Scheme::from_id(id) {
+            Some(scheme) if scheme != Scheme::Kucoin => ws_rejection(scheme, rejection, "key-auth"),
+            _ => {
+                let status = match rejection.failure {
+                    Failure::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+                    _ => StatusCode::BAD_REQUEST,
+                };
+                cexsign_error(status, &rejection.reason)
+            }
+        },
     }
 }
 
@@ -394,52 +546,71 @@ async fn read_body(body: Incoming, max_body_bytes: usize) -> Result<Bytes, Rejec
 async fn respond(state: &State, request: Request<Incoming>) -> Reply {
     let (parts, body) = request.into_parts();
     let path = parts.uri.path();
-
-    if let Some(id) = path.strip_prefix(ws::PREFIX) {
-        if parts.method != http::Method::POST {
-            return cexsign_error(
-                StatusCode::METHOD_NOT_ALLOWED,
-                "POST the websocket login or subscribe message as the body",
-            );
-        }
-        return match read_body(body, state.max_body_bytes).await {
-            Ok(body) => ws::check(state, id, &body, state.now()),
-            Err(rejection) => match Scheme::from_id(id) {
-                Some(scheme) if scheme != Scheme::Kucoin => ws_rejection(scheme, rejection, "key-auth"),
-                _ => {
-                    let status = match rejection.failure {
-                        Failure::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-                        _ => StatusCode::BAD_REQUEST,
-                    };
-                    cexsign_error(status, &rejection.reason)
-                }
-            },
-        };
-    }
-    if path.starts_with("/cexsign/") {
-        return cexsign_error(
-            StatusCode::NOT_FOUND,
-            "unknown cexsign endpoint: the only one is POST /cexsign/ws/<scheme id> (okx, delta, coinbase_exchange, \
-             coinbase_advanced_hmac, coinbase_cdp_jwt)",
-        );
-    }
-    if parts.method == http::Method::GET {
-        if let Some(reply) = server_time::endpoint(path, state.now()) {
-            return reply;
+    match route(&parts.method, path, &parts.headers, state.now()) {
+        Route::Answered(reply) => reply,
+        // The clock is read again once the body is in, as the exchanges do.
+        Route::WsLogin(id) => match read_body(body, state.max_body_bytes).await {
+            Ok(body) => ws_login(state, id, Ok(&body), state.now()),
+            Err(rejection) => ws_login(state, id, Err(rejection), state.now()),
+        },
+        Route::Rest(scheme) => {
+            let body = match read_body(body, state.max_body_bytes).await {
+                Ok(body) => body,
+                Err(rejection) => return rest_rejection(scheme, rejection),
+            };
+            let request = RawRequest {
+                method: parts.method.as_str(),
+                path,
+                query: parts.uri.query(),
+                headers: &parts.headers,
+                body: &body,
+            };
+            state.after_verification(verify::rest(state, scheme, &request, state.now()))
         }
     }
+}
 
-    let scheme = verify::dispatch(&parts.headers, path);
-    let body = match read_body(body, state.max_body_bytes).await {
-        Ok(body) => body,
-        Err(rejection) => return rest_rejection(scheme, rejection),
+/// [`Verifier::check_at`]: one request, already read, answered as [`respond`] answers it
+/// (without the injected failures and the log of verified requests, which are the running
+/// server's).
+fn verify_one(
+    state: &State,
+    method: &str,
+    target: &str,
+    headers: &http::HeaderMap,
+    body: &[u8],
+    now: Timestamp,
+) -> Reply {
+    // What hyper refuses before a request reaches the service.
+    let Ok(method) = http::Method::from_bytes(method.as_bytes()) else {
+        return cexsign_error(StatusCode::BAD_REQUEST, "the method is not an HTTP token");
     };
-    let request = RawRequest {
-        method: parts.method.as_str(),
-        path,
-        query: parts.uri.query(),
-        headers: &parts.headers,
-        body: &body,
+    let Ok(uri) = target.parse::<http::Uri>() else {
+        return cexsign_error(StatusCode::BAD_REQUEST, "the request-target is not a valid URI");
     };
-    state.after_verification(verify::rest(state, scheme, &request, state.now()))
+    let path = uri.path();
+    let body = if body.len() > state.max_body_bytes { Err(body_too_large(state.max_body_bytes)) } else { Ok(body) };
+    match route(&method, path, headers, now) {
+        Route::Answered(reply) => reply,
+        Route::WsLogin(id) => ws_login(state, id, body, now),
+        Route::Rest(scheme) => match body {
+            Err(rejection) => rest_rejection(scheme, rejection),
+            Ok(body) => {
+                let request = RawRequest { method: method.as_str(), path, query: uri.query(), headers, body };
+                verify::rest(state, scheme, &request, now)
+            }
+        },
+    }
+}
+
+/// A reply as an `http::Response` with a text body: what [`Verifier`] returns.
+fn string_response(reply: Reply) -> Response<String> {
+    let mut response = Response::new(reply.body);
+    *response.status_mut() = reply.status;
+    let headers = response.headers_mut();
+    headers.insert(http::header::CONTENT_TYPE, http::HeaderValue::from_static(reply.content_type));
+    for (name, value) in reply.headers {
+        headers.append(name, value);
+    }
+    response
 }

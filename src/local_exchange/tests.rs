@@ -810,16 +810,30 @@ async fn cdp_claims_are_checked() {
     let mut wrong_sub = claims(Some(uri), t, 120);
     wrong_sub["sub"] = "someone".into();
     let mut wrong_iss = claims(Some(uri), t, 120);
-    wrong_iss["iss"] = "coinbase-cloud".into();
+    wrong_iss["iss"] = "someone-else".into();
+    // The live API takes ccxt's variants (AUTH.md §2): iss "coinbase-cloud", aud, iat, and the
+    // uri as a one-element "uris" array. A "uris" array for another endpoint is still refused.
+    let mut ccxt_es256 = claims(Some(uri), t, 120);
+    ccxt_es256["iss"] = "coinbase-cloud".into();
+    ccxt_es256["aud"] = serde_json::json!(["retail_rest_api_proxy"]);
+    ccxt_es256["iat"] = serde_json::json!(t);
+    let mut ccxt_eddsa = claims(None, t, 120);
+    ccxt_eddsa["uris"] = serde_json::json!([uri]);
+    ccxt_eddsa["aud"] = serde_json::json!(["cdp_service"]);
+    for (token, what) in
+        [(forge(&ed_header(), &ccxt_es256), "iss coinbase-cloud"), (forge(&ed_header(), &ccxt_eddsa), "uris")]
+    {
+        assert_eq!(bearer(&exchange, &token).await.status, 200, "{what}");
+    }
     let mut uris = claims(None, t, 120);
-    uris["uris"] = serde_json::json!([uri]);
+    uris["uris"] = serde_json::json!(["GET 127.0.0.1/api/v3/brokerage/orders"]);
     let mut float_nbf = claims(Some(uri), t, 120);
     float_nbf["nbf"] = serde_json::json!(t as f64 + 0.5);
     for (token, reason) in [
         (forge(&wrong_alg, &claims(Some(uri), t, 120)), "alg"),
         (forge(&ed_header(), &wrong_sub), "sub"),
         (forge(&ed_header(), &wrong_iss), "iss"),
-        (forge(&ed_header(), &uris), "uris"),
+        (forge(&ed_header(), &uris), "uri"),
         (forge(&ed_header(), &float_nbf), "nbf"),
         (forge(&ed_header(), &claims(Some(&format!("{uri}?limit=1")), t, 120)), "query"),
         (forge(&ed_header(), &claims(Some("GET api.coinbase.com/api/v3/brokerage/accounts"), t, 120)), "Host"),
@@ -829,7 +843,7 @@ async fn cdp_claims_are_checked() {
         (forge(&ed_header(), &claims(Some(uri), t + 2, 0)), "lifetime"),
         (forge(&ed_header(), &claims(Some(uri), t + 30, 60)), "ahead"),
         (forge(&ed_header(), &claims(Some(uri), t - 130, 120)), "expired"),
-        (forge(&ed_header(), &claims(None, t, 120)), "no string uri"),
+        (forge(&ed_header(), &claims(None, t, 120)), "no uri claim"),
     ] {
         let resp = bearer(&exchange, &token).await;
         assert_eq!((resp.status, resp.body.as_str()), (401, "Unauthorized"), "{reason}");
@@ -1345,4 +1359,133 @@ fn accounts_read_their_key_from_the_signer() {
     let debug = format!("{:?}", configured());
     assert!(!debug.contains("Passphrase1!") && !debug.contains("cde06451") && !debug.contains("MHcCAQEE"), "{debug}");
     assert!(Account::delta(&Credentials::new().api_key("k")).is_err());
+}
+
+// ---------------------------------------------------------------------------------------------
+// cexsign_diagnosis: the mistake named in the rejection.
+
+/// The diagnosis of a rejection: the body's `cexsign_diagnosis`, or the `cexsign-diagnosis`
+/// header (Coinbase Advanced answers a plain `Unauthorized`).
+fn diagnosis_of(resp: &Resp) -> Value {
+    let from_body = serde_json::from_str::<Value>(&resp.body).ok().map(|json| json["cexsign_diagnosis"].clone());
+    match from_body {
+        Some(value) if !value.is_null() => value,
+        _ => {
+            let header = resp.header("cexsign-diagnosis").unwrap_or_else(|| panic!("no diagnosis in {resp:?}"));
+            let text: String = serde_json::from_str(&format!("\"{header}\"")).unwrap();
+            serde_json::from_str(&text).unwrap()
+        }
+    }
+}
+
+fn assert_diagnosed(resp: &Resp, verdict: &str, mistake: Option<&str>, what: &str) {
+    assert_eq!(resp.status / 100, 4, "{what}: {resp:?}");
+    let diagnosis = diagnosis_of(resp);
+    assert_eq!(diagnosis["verdict"], verdict, "{what}: {diagnosis}");
+    assert_eq!(diagnosis["mistake"].as_str(), mistake, "{what}: {diagnosis}");
+    assert!(diagnosis["explanation"].as_str().is_some_and(|e| !e.is_empty()), "{what}: {diagnosis}");
+    assert!(diagnosis.get("expected_prehash").is_none(), "{what}: the prehash is cexsign_expected_prehash");
+}
+
+#[tokio::test]
+async fn rejections_carry_the_diagnosis_of_the_mistake() {
+    let exchange = start().await;
+
+    // OKX: JSON re-serialised with spaces after signing.
+    let (path, body) = ("/api/v5/trade/order", r#"{"instId":"BTC-USDT","side":"buy","sz":"2"}"#);
+    let signed = sign(&okx(), Method::Post, path, "", body, now());
+    let resp = Req::signed(Method::Post, path, "", body, &signed)
+        .body(r#"{"instId": "BTC-USDT", "side": "buy", "sz": "2"}"#)
+        .send(&exchange)
+        .await;
+    assert_diagnosed(&resp, "mistake", Some("body-reserialized"), "okx body");
+
+    // OKX: a demo key without the demo header.
+    let signed = sign(&okx_demo(), Method::Get, "/api/v5/account/balance", "", "", now());
+    let resp = Req::signed(Method::Get, "/api/v5/account/balance", "", "", &signed)
+        .without("x-simulated-trading")
+        .send(&exchange)
+        .await;
+    assert_diagnosed(&resp, "mistake", Some("okx-demo-header-missing"), "okx demo");
+
+    // KuCoin: the version header dropped for a v3 key; the encoded query signed.
+    let signed = sign(&kucoin(KucoinKeyVersion::V3), Method::Get, "/api/v1/accounts", "", "", now());
+    let resp = Req::signed(Method::Get, "/api/v1/accounts", "", "", &signed)
+        .without("kc-api-key-version")
+        .send(&exchange)
+        .await;
+    assert_diagnosed(&resp, "mistake", Some("kucoin-key-version-mismatch"), "kucoin version");
+    let (path, query) = ("/api/v1/sub/api-key", "apiKey=67b3&subName=test&passphrase=abc%21%40%2311");
+    let signed = sign(&kucoin(KucoinKeyVersion::V3), Method::Get, path, query, "", now());
+    let resp = Req::signed(Method::Get, path, query, "", &signed)
+        .replace("kc-api-sign", okx_style_encoded_signature(&signed, path, query))
+        .send(&exchange)
+        .await;
+    assert_diagnosed(&resp, "mistake", Some("query-signed-encoded"), "kucoin encoded query");
+
+    // Delta: the query re-encoded after signing (%2C sent as ,).
+    let signed = sign(&delta(), Method::Get, "/v2/orders", "product_ids=27%2C139&state=open", "", now());
+    let resp =
+        Req::signed(Method::Get, "/v2/orders", "product_ids=27,139&state=open", "", &signed).send(&exchange).await;
+    assert_diagnosed(&resp, "mistake", Some("query-encoding-differs"), "delta query");
+
+    // Coinbase Exchange: the query sorted after signing; a wrong passphrase.
+    let signed = sign(&cbe(), Method::Get, "/orders", "status=done&limit=2", "", now());
+    let resp = Req::signed(Method::Get, "/orders", "limit=2&status=done", "", &signed).send(&exchange).await;
+    assert_diagnosed(&resp, "mistake", Some("query-order-differs"), "cbe order");
+    let resp = Req::signed(Method::Get, "/orders", "status=done&limit=2", "", &signed)
+        .replace("cb-access-passphrase", "trading-password")
+        .send(&exchange)
+        .await;
+    assert_diagnosed(&resp, "mistake", Some("passphrase-wrong"), "cbe passphrase");
+
+    // Coinbase Advanced: a correct signature, 90 s old: the clock.
+    let signed = sign(&cba(), Method::Get, "/api/v3/brokerage/accounts", "", "", ago(90));
+    let resp = Req::signed(Method::Get, "/api/v3/brokerage/accounts", "", "", &signed).send(&exchange).await;
+    assert_eq!(resp.body, "Unauthorized");
+    assert_diagnosed(&resp, "correct", None, "cba expired");
+    assert!(diagnosis_of(&resp)["explanation"].as_str().unwrap().contains("window"));
+
+    // Coinbase CDP: a token built for another endpoint.
+    let t = now().unix_secs();
+    let token = forge(&ed_header(), &claims(Some("GET 127.0.0.1/api/v3/brokerage/orders"), t, 120));
+    assert_diagnosed(&bearer(&exchange, &token).await, "mistake", Some("jwt-uri-other-endpoint"), "cdp uri");
+    let token = forge(&ed_header(), &claims(Some("GET 127.0.0.1/api/v3/brokerage/accounts?limit=1"), t, 120));
+    assert_diagnosed(&bearer(&exchange, &token).await, "mistake", Some("jwt-uri-has-query"), "cdp query");
+
+    // A key-handling mistake needs the raw secret, which the server does not keep: unknown, with
+    // the differing header and a pointer to `cexsign diagnose`.
+    let swapped = Credentials::new().api_key(DELTA_KEY).secret(DELTA_KEY);
+    let signed = sign(&DeltaSigner::new(&swapped).unwrap(), Method::Get, "/v2/orders", "", "", now());
+    let resp = Req::signed(Method::Get, "/v2/orders", "", "", &signed).send(&exchange).await;
+    assert_diagnosed(&resp, "unknown", None, "delta swapped");
+    let diagnosis = diagnosis_of(&resp);
+    assert_eq!(diagnosis["differing"], serde_json::json!(["signature"]));
+    assert!(diagnosis["explanation"].as_str().unwrap().contains("cexsign diagnose"));
+
+    // Nothing to diagnose without a registered key.
+    let signed = sign(&delta(), Method::Get, "/v2/orders", "", "", now());
+    let resp =
+        Req::signed(Method::Get, "/v2/orders", "", "", &signed).replace("api-key", "nobody").send(&exchange).await;
+    assert_eq!(resp.status, 401);
+    assert!(resp.json().get("cexsign_diagnosis").is_none() && resp.header("cexsign-diagnosis").is_none());
+}
+
+#[tokio::test]
+async fn websocket_rejections_carry_the_diagnosis() {
+    let exchange = start().await;
+    // OKX login with a hex signature.
+    let login = okx().sign_ws(&WsRequest::login(), now()).unwrap();
+    let mac = base64::engine::general_purpose::STANDARD.decode(login.signature()).unwrap();
+    let message = edit(login.message_json(), "/args/0/sign", &hex::encode(mac));
+    let resp = ws(&exchange, "okx", &message).await;
+    assert_diagnosed(&resp, "mistake", Some("hex-instead-of-base64"), "okx ws hex");
+    // Delta key-auth with a correct signature but an old timestamp.
+    let old = ws_message(&delta(), &WsRequest::login(), ago(60));
+    assert_diagnosed(&ws(&exchange, "delta", &old).await, "correct", None, "delta ws expired");
+    // A CDP websocket token with a uri claim.
+    let t = now().unix_secs();
+    let token = forge(&ed_header(), &claims(Some("GET 127.0.0.1/api/v3/brokerage/accounts"), t, 120));
+    let resp = ws(&exchange, "coinbase_cdp_jwt", &serde_json::json!({"jwt": token}).to_string()).await;
+    assert_diagnosed(&resp, "unknown", None, "cdp ws uri");
 }

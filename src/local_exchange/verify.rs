@@ -14,6 +14,7 @@ use super::State;
 use super::account::{Account, kucoin_version_name};
 use super::jwt::{self, UriCheck};
 use super::reply::{Failure, Rejection, Reply, Verdict, rest_rejection};
+use crate::diagnose::{CdpPublicKey, Context, Diagnosis, SentRequest};
 use crate::{
     KucoinKeyVersion, Method, OkxEnvironment, Scheme, SignOptions, SignableRequest, SignedRequest, Timestamp,
     TimestampFormat, WireTimestamp,
@@ -159,8 +160,48 @@ pub(crate) fn rest(state: &State, scheme: Scheme, request: &RawRequest<'_>, now:
     };
     match outcome {
         Ok(accepted) => success(scheme, request, accepted),
+        Err(rejection) if rejection.is_diagnosable() => {
+            let diagnosis = diagnose_rest(state, scheme, request);
+            rest_rejection(scheme, rejection.with_diagnosis(diagnosis))
+        }
         Err(rejection) => rest_rejection(scheme, rejection),
     }
+}
+
+/// The diagnosis of a rejected request from a registered key (`cexsign_diagnosis`).
+fn diagnose_rest(state: &State, scheme: Scheme, request: &RawRequest<'_>) -> Option<Diagnosis> {
+    let (account, hosts) = match scheme {
+        Scheme::CoinbaseCdp => {
+            let kid = bearer_token(request.headers).and_then(|token| crate::diagnose::token_kid(&token))?;
+            let mut hosts: Vec<String> = request_host(request.headers).map(Cow::into_owned).into_iter().collect();
+            hosts.extend(state.cdp_host_aliases.iter().cloned());
+            (state.account(scheme, &kid)?, hosts)
+        }
+        _ => (state.account(scheme, &header(request.headers, hmac_rules(scheme).key.0)?)?, Vec::new()),
+    };
+    let sent = SentRequest::rest(request.method, request.path)
+        .with_query(request.query.unwrap_or(""))
+        .with_body(request.body)
+        .with_headers(request.headers);
+    diagnose_with_account(account, hosts, &sent)
+}
+
+/// Diagnoses what a registered account received. The account keeps no raw secret, so the
+/// mistakes in how the secret is used are not looked for; the others are, through its signer.
+pub(crate) fn diagnose_with_account(account: &Account, hosts: Vec<String>, sent: &SentRequest) -> Option<Diagnosis> {
+    let cdp_key =
+        account.cdp().map(|key| CdpPublicKey { key_type: key.signer.key_type(), public_key: key.public_key.clone() });
+    let context = Context {
+        scheme: account.scheme(),
+        signer: account.signer(),
+        api_key: account.api_key(),
+        secrets: None,
+        okx_environment: account.okx_environment(),
+        kucoin_version: account.kucoin_version().unwrap_or_default(),
+        hosts,
+        cdp_key,
+    };
+    crate::diagnose::run(&context, sent).ok()
 }
 
 fn success(scheme: Scheme, request: &RawRequest<'_>, accepted: Accepted) -> Reply {

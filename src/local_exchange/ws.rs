@@ -17,7 +17,7 @@ use super::account::Account;
 use super::jwt::{self, UriCheck};
 use super::reply::{Failure, Rejection, Reply, Verdict, cexsign_error, ws_rejection};
 use super::server_time::iso_seconds;
-use super::verify::{check_window, find_account, received_format, window};
+use super::verify::{check_window, diagnose_with_account, find_account, received_format, window};
 use crate::{Scheme, SignOptions, Timestamp, WireTimestamp, WsAuth, WsRequest};
 
 /// The path prefix of the check endpoint.
@@ -113,7 +113,32 @@ struct Sent<'a> {
     signature: &'a str,
 }
 
+/// The checks, and on a rejection the diagnosis of the message (`cexsign_diagnosis`).
 fn verify_hmac(
+    scheme: Scheme,
+    account: &Account,
+    sent: &Sent<'_>,
+    request: &WsRequest<'_>,
+    now: Timestamp,
+) -> Result<(), Rejection> {
+    check_hmac(scheme, account, sent, request, now).map_err(|rejection| {
+        if !rejection.is_diagnosable() {
+            return rejection;
+        }
+        let message = crate::diagnose::ws_sent(
+            scheme,
+            request,
+            account.api_key(),
+            sent.timestamp,
+            sent.passphrase,
+            sent.signature,
+        );
+        let diagnosis = diagnose_with_account(account, Vec::new(), &message);
+        rejection.with_diagnosis(diagnosis)
+    })
+}
+
+fn check_hmac(
     scheme: Scheme,
     account: &Account,
     sent: &Sent<'_>,
@@ -257,6 +282,17 @@ fn coinbase_cdp(state: &State, message: &Map<String, Value>, now: Timestamp) -> 
         }
     };
     let product_ids = strings(message, "product_ids")?;
-    jwt::verify(state, jwt, now, UriCheck::Ws)?;
+    jwt::verify(state, jwt, now, UriCheck::Ws).map_err(|rejection| {
+        // The diagnosis of a token from a registered key (`cexsign_diagnosis`).
+        let account = crate::diagnose::token_kid(jwt).and_then(|kid| state.account(Scheme::CoinbaseCdp, &kid));
+        match account {
+            Some(account) if rejection.is_diagnosable() => {
+                let message = crate::diagnose::SentRequest::ws(&[], &[]).with_auth("jwt", jwt);
+                let diagnosis = diagnose_with_account(account, Vec::new(), &message);
+                rejection.with_diagnosis(diagnosis)
+            }
+            _ => rejection,
+        }
+    })?;
     Ok(advanced_subscriptions(channel, &product_ids, now))
 }

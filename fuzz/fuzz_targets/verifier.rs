@@ -1,0 +1,4 @@
+#![no_main]
+//! See `cexsign_fuzz::verifier` for what is fuzzed and which properties are checked.
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| cexsign_fuzz::verifier(data));

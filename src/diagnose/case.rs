@@ -1,0 +1,236 @@
+//! One diagnosis case read from JSON, with the field names of the conformance vectors:
+//! `{"scheme", "kind", "credentials", "method", "path", "query", "body", "options", "sent"}`.
+//!
+//! The JSON is read as a generic value and each field taken out by hand, so that no error
+//! message ever quotes a value from the input (a serde type error would quote the secret).
+
+use secrecy::SecretString;
+use serde_json::{Map, Value};
+
+use super::{Diagnosis, SentRequest};
+use crate::{Credentials, Error, KucoinKeyVersion, OkxEnvironment, Scheme};
+
+/// A request to diagnose, read from JSON: what `cexsign diagnose` reads on stdin.
+///
+/// | field | meaning |
+/// |---|---|
+/// | `scheme` | `okx`, `kucoin`, `delta`, `coinbase_exchange`, `coinbase_advanced_hmac`, `coinbase_cdp_jwt` |
+/// | `kind` | `rest` (the default when a `path` is given) or `ws` |
+/// | `credentials` | `api_key`, `secret`, `passphrase`, `key_version` (KuCoin), `key_type` (CDP: checked against the key) |
+/// | `method`, `path`, `query`, `body` | the request exactly as sent (`body` a string; `method` defaults to `GET`) |
+/// | `options` | `demo` (OKX: the key is a demo key, `true`, or a live one, `false`), `host` (the API host), `key_version`, and for websocket messages `channel`/`channels` and `product_ids` |
+/// | `sent` | the auth headers or websocket fields that were sent, name → value |
+///
+/// A conformance vector is a case too: without `sent`, its `expected.headers` (or
+/// `expected.fields`) are taken as what was sent. `Debug` never shows a secret.
+///
+/// ```
+/// use cexsign::diagnose::Case;
+/// let case = Case::from_json(r#"{
+///     "scheme": "delta",
+///     "credentials": {"api_key": "a207900b7693435a8fa9230a38195d",
+///                     "secret": "7b6f39dcf660ec1c7c664f612c60410a2bd0c258416b498bf0311f94228f"},
+///     "method": "GET", "path": "/v2/orders", "query": "product_id=1&state=open",
+///     "sent": {"api-key": "a207900b7693435a8fa9230a38195d", "timestamp": "1542110948",
+///              "signature": "4e38dda3e6477092f360ba70399266d8145630b22bcc34c0ec7f804d5746877a"}
+/// }"#)?;
+/// assert_eq!(case.diagnose()?.verdict(), "correct");
+/// # Ok::<(), cexsign::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct Case {
+    scheme: Scheme,
+    credentials: Credentials,
+    /// Checked against the key (Coinbase CDP).
+    #[cfg_attr(not(feature = "cdp"), allow(dead_code))]
+    key_type: Option<String>,
+    sent: SentRequest,
+}
+
+fn invalid(problem: impl Into<String>) -> Error {
+    Error::InvalidDiagnosisInput { problem: problem.into() }
+}
+
+fn string_field(map: &Map<String, Value>, name: &str, what: &str) -> Result<Option<String>, Error> {
+    match map.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(text)) => Ok(Some(text.clone())),
+        Some(_) => Err(invalid(format!("{what}{name} must be a string"))),
+    }
+}
+
+fn strings_field(map: &Map<String, Value>, name: &str) -> Result<Vec<String>, Error> {
+    match map.get(name) {
+        None | Some(Value::Null) => Ok(Vec::new()),
+        Some(Value::String(one)) => Ok(vec![one.clone()]),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|item| {
+                item.as_str().map(str::to_owned).ok_or_else(|| invalid(format!("options.{name} must hold strings")))
+            })
+            .collect(),
+        Some(_) => Err(invalid(format!("options.{name} must be a string or an array of strings"))),
+    }
+}
+
+fn key_version(value: Option<&Value>) -> Result<Option<KucoinKeyVersion>, Error> {
+    let number = match value {
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::Number(n)) => n.as_u64(),
+        Some(Value::String(text)) => text.trim().parse().ok(),
+        Some(_) => None,
+    };
+    let number = number.ok_or_else(|| invalid("key_version must be 1, 2 or 3"))?;
+    let number = u32::try_from(number).map_err(|_| invalid("key_version must be 1, 2 or 3"))?;
+    KucoinKeyVersion::try_from(number).map(Some)
+}
+
+impl Case {
+    /// Reads one case. Errors name the field that is missing or malformed, never its value.
+    pub fn from_json(text: &str) -> Result<Self, Error> {
+        let value: Value = serde_json::from_str(text).map_err(|e| {
+            invalid(format!(
+                "the case is not valid JSON (line {}, column {}): give one JSON object",
+                e.line(),
+                e.column()
+            ))
+        })?;
+        let Value::Object(case) = value else {
+            return Err(invalid("the case must be a JSON object {\"scheme\", \"credentials\", ..., \"sent\"}"));
+        };
+        let scheme_id = string_field(&case, "scheme", "")?.ok_or_else(|| invalid("the case has no \"scheme\""))?;
+        let scheme = Scheme::from_id(&scheme_id).ok_or_else(|| {
+            let ids: Vec<&str> = Scheme::ALL.iter().map(|s| s.id()).collect();
+            invalid(format!("unknown scheme: use one of {}", ids.join(", ")))
+        })?;
+
+        let empty = Map::new();
+        let credentials = match case.get("credentials") {
+            None | Some(Value::Null) => &empty,
+            Some(Value::Object(map)) => map,
+            Some(_) => return Err(invalid("credentials must be an object {api_key, secret, passphrase, ...}")),
+        };
+        let options = match case.get("options") {
+            None | Some(Value::Null) => &empty,
+            Some(Value::Object(map)) => map,
+            Some(_) => return Err(invalid("options must be an object")),
+        };
+        let mut creds = Credentials::new();
+        if let Some(key) = string_field(credentials, "api_key", "credentials.")? {
+            creds = creds.api_key(key);
+        }
+        if let Some(secret) = string_field(credentials, "secret", "credentials.")? {
+            creds = creds.secret(SecretString::from(secret));
+        }
+        if let Some(passphrase) = string_field(credentials, "passphrase", "credentials.")? {
+            creds = creds.passphrase(SecretString::from(passphrase));
+        }
+        let key_type = string_field(credentials, "key_type", "credentials.")?;
+        let version = match key_version(credentials.get("key_version"))? {
+            Some(version) => Some(version),
+            None => key_version(options.get("key_version"))?,
+        };
+
+        let path = string_field(&case, "path", "")?;
+        let kind = string_field(&case, "kind", "")?;
+        let ws = match kind.as_deref() {
+            Some("ws") => true,
+            Some("rest") => false,
+            None => path.is_none(),
+            Some(_) => return Err(invalid("kind must be \"rest\" or \"ws\"")),
+        };
+        let mut sent = if ws {
+            let mut channels = strings_field(options, "channels")?;
+            channels.extend(strings_field(options, "channel")?);
+            // OKX's vectors name the login "channel": "login"; it is not a channel.
+            channels.retain(|c| c != "login");
+            let products = strings_field(options, "product_ids")?;
+            let channels: Vec<&str> = channels.iter().map(String::as_str).collect();
+            let products: Vec<&str> = products.iter().map(String::as_str).collect();
+            SentRequest::ws(&channels, &products)
+        } else {
+            let path = path.ok_or_else(|| invalid("a REST case needs \"path\""))?;
+            let method = string_field(&case, "method", "")?.unwrap_or_else(|| "GET".to_owned());
+            let query = string_field(&case, "query", "")?.unwrap_or_default();
+            let body = string_field(&case, "body", "")?.unwrap_or_default();
+            SentRequest::rest(&method, &path).with_query(&query).with_body(body)
+        };
+        let auth = match (case.get("sent"), case.get("expected")) {
+            (Some(Value::Object(sent)), _) => sent,
+            (Some(_), _) => return Err(invalid("sent must be an object {header or field name: value}")),
+            (None, Some(Value::Object(expected))) => match expected.get("headers").or_else(|| expected.get("fields")) {
+                Some(Value::Object(values)) => values,
+                _ => return Err(invalid("the case has no \"sent\" object (nor expected.headers or expected.fields)")),
+            },
+            (None, _) => {
+                return Err(invalid("the case has no \"sent\" object: give the auth headers or fields that were sent"));
+            }
+        };
+        for (name, value) in auth {
+            let value = match value {
+                Value::String(text) => text.clone(),
+                // Some clients send a websocket timestamp as a bare number.
+                Value::Number(number) if number.is_u64() => number.to_string(),
+                _ => return Err(invalid(format!("sent.{name} must be a string"))),
+            };
+            sent = sent.with_auth(name, &value);
+        }
+        if let Some(host) = string_field(options, "host", "options.")? {
+            sent = sent.with_host(&host);
+        }
+        match options.get("demo") {
+            None | Some(Value::Null) => {}
+            Some(Value::Bool(demo)) => {
+                sent = sent.with_okx_environment(if *demo { OkxEnvironment::Demo } else { OkxEnvironment::Live });
+            }
+            Some(_) => return Err(invalid("options.demo must be true or false")),
+        }
+        if let Some(version) = version {
+            sent = sent.with_kucoin_key_version(version);
+        }
+        Ok(Self { scheme, credentials: creds, key_type, sent })
+    }
+
+    /// The scheme of the case.
+    pub fn scheme(&self) -> Scheme {
+        self.scheme
+    }
+
+    /// Takes the credential fields the JSON left out from `fallback` (the command line's flags,
+    /// environment variables or key file).
+    pub fn with_fallback_credentials(mut self, fallback: Credentials) -> Self {
+        let Credentials { api_key, secret, passphrase } = fallback;
+        if self.credentials.api_key.is_none() {
+            self.credentials.api_key = api_key;
+        }
+        if self.credentials.secret.is_none() {
+            self.credentials.secret = secret;
+        }
+        if self.credentials.passphrase.is_none() {
+            self.credentials.passphrase = passphrase;
+        }
+        self
+    }
+
+    /// Uses `version` for a KuCoin key when the JSON names none (a key file's `key_version`).
+    pub fn with_fallback_kucoin_key_version(mut self, version: KucoinKeyVersion) -> Self {
+        if self.sent.kucoin_key_version.is_none() {
+            self.sent.kucoin_key_version = Some(version);
+        }
+        self
+    }
+
+    /// Diagnoses the case.
+    pub fn diagnose(&self) -> Result<Diagnosis, Error> {
+        #[cfg(feature = "cdp")]
+        if let (Scheme::CoinbaseCdp, Some(expected)) = (self.scheme, &self.key_type) {
+            let actual = crate::CoinbaseCdpSigner::new(&self.credentials)?.key_type().alg();
+            if !actual.eq_ignore_ascii_case(expected) {
+                return Err(invalid(format!(
+                    "credentials.key_type does not match the key: the secret is an {actual} key"
+                )));
+            }
+        }
+        super::diagnose(self.scheme, &self.credentials, &self.sent)
+    }
+}

@@ -1,0 +1,893 @@
+//! The diagnosis of HMAC-signed requests and websocket messages (OKX, KuCoin, Delta, Coinbase
+//! Exchange, Coinbase Advanced legacy keys).
+//!
+//! The request as sent is turned into a *baseline*: the pieces of the scheme's prehash (the
+//! timestamp text from the header, the upper-case method, the wire path, the query as the
+//! scheme signs it, the body bytes) in the scheme's order. Each catalogue entry is a set of
+//! *variants* of that baseline — the same pieces as a buggy client would have put them together
+//! — and a variant reproduces the mistake when its MAC equals the one sent (compared in constant
+//! time).
+//!
+//! MACs are computed by an oracle: with the raw credentials, from the prehash pieces directly
+//! (every variant); with only a [`Signer`] (the local exchange keeps no raw secret), by signing a
+//! request that yields the variant's prehash (only variants that differ in body, query or
+//! timestamp can be written that way; the others are skipped).
+
+use std::borrow::Cow;
+
+use base64::Engine as _;
+use subtle::ConstantTimeEq as _;
+use zeroize::Zeroizing;
+
+use super::catalogue::{MistakeCode, Stage};
+use super::rewrite;
+use super::{Context, Diagnosis, SentRequest, Target};
+use crate::mac::{Encoding, HmacKey, PrehashParts};
+use crate::{
+    Error, KucoinKeyVersion, Method, OkxEnvironment, Prehash, Scheme, SignOptions, SignableRequest, TimestampFormat,
+    WireTimestamp, WsRequest,
+};
+
+/// The names of a scheme's auth values, as the scheme spells them.
+pub(crate) struct Names {
+    pub(crate) key: &'static str,
+    pub(crate) sign: &'static str,
+    pub(crate) timestamp: &'static str,
+    pub(crate) passphrase: Option<&'static str>,
+}
+
+pub(crate) fn names(scheme: Scheme, ws: bool) -> Names {
+    let n = |key, sign, timestamp, passphrase| Names { key, sign, timestamp, passphrase };
+    match (scheme, ws) {
+        (Scheme::Okx, false) => {
+            n("OK-ACCESS-KEY", "OK-ACCESS-SIGN", "OK-ACCESS-TIMESTAMP", Some("OK-ACCESS-PASSPHRASE"))
+        }
+        (Scheme::Okx, true) => n("apiKey", "sign", "timestamp", Some("passphrase")),
+        (Scheme::Kucoin, _) => n("KC-API-KEY", "KC-API-SIGN", "KC-API-TIMESTAMP", Some("KC-API-PASSPHRASE")),
+        (Scheme::Delta, _) => n("api-key", "signature", "timestamp", None),
+        (Scheme::CoinbaseExchange, false) => {
+            n("CB-ACCESS-KEY", "CB-ACCESS-SIGN", "CB-ACCESS-TIMESTAMP", Some("CB-ACCESS-PASSPHRASE"))
+        }
+        (Scheme::CoinbaseExchange, true) => n("key", "signature", "timestamp", Some("passphrase")),
+        (_, false) => n("CB-ACCESS-KEY", "CB-ACCESS-SIGN", "CB-ACCESS-TIMESTAMP", None),
+        (_, true) => n("api_key", "signature", "timestamp", None),
+    }
+}
+
+/// How a header name a signer produced is spelled in messages (`OK-ACCESS-SIGN`, `api-key`).
+pub(crate) fn display_name(scheme: Scheme, lower: &str) -> String {
+    match lower {
+        "authorization" => "Authorization".to_owned(),
+        "x-simulated-trading" => lower.to_owned(),
+        _ if scheme == Scheme::Delta => lower.to_owned(),
+        _ => lower.to_ascii_uppercase(),
+    }
+}
+
+/// One piece of the three that every HMAC prehash here starts with, in some order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Slot {
+    Timestamp,
+    Method,
+    Path,
+}
+
+const TIMESTAMP_FIRST: [Slot; 3] = [Slot::Timestamp, Slot::Method, Slot::Path];
+const METHOD_FIRST: [Slot; 3] = [Slot::Method, Slot::Timestamp, Slot::Path];
+
+/// How a scheme treats the query in its prehash.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum QueryMode {
+    /// `?` + the query exactly as sent.
+    AsSent,
+    /// `?` + the percent-decoded query (KuCoin).
+    Decoded,
+    /// Not signed (Coinbase Advanced Trade).
+    NotSigned,
+}
+
+struct Layout {
+    order: [Slot; 3],
+    query: QueryMode,
+    encoding: Encoding,
+    /// The HMAC key is the base64-decoded secret (Coinbase Exchange).
+    decoded_secret: bool,
+}
+
+fn layout(scheme: Scheme) -> Layout {
+    let l = |order, query, encoding, decoded_secret| Layout { order, query, encoding, decoded_secret };
+    match scheme {
+        Scheme::Okx => l(TIMESTAMP_FIRST, QueryMode::AsSent, Encoding::Base64, false),
+        Scheme::Kucoin => l(TIMESTAMP_FIRST, QueryMode::Decoded, Encoding::Base64, false),
+        Scheme::Delta => l(METHOD_FIRST, QueryMode::AsSent, Encoding::Hex, false),
+        Scheme::CoinbaseExchange => l(TIMESTAMP_FIRST, QueryMode::AsSent, Encoding::Base64, true),
+        _ => l(TIMESTAMP_FIRST, QueryMode::NotSigned, Encoding::Hex, false),
+    }
+}
+
+/// The hosts a prehash that wrongly includes the host would name, beyond the request's own.
+fn default_hosts(scheme: Scheme) -> &'static [&'static str] {
+    match scheme {
+        Scheme::Okx => &["www.okx.com", "eea.okx.com", "my.okx.com", "aws.okx.com"],
+        Scheme::Kucoin => &["api.kucoin.com", "api-futures.kucoin.com"],
+        Scheme::Delta => &[
+            "api.india.delta.exchange",
+            "api.delta.exchange",
+            "cdn-ind.testnet.deltaex.org",
+            "testnet-api.delta.exchange",
+        ],
+        Scheme::CoinbaseExchange => {
+            &["api.exchange.coinbase.com", "api-public.sandbox.exchange.coinbase.com", "api.pro.coinbase.com"]
+        }
+        _ => &["api.coinbase.com"],
+    }
+}
+
+/// The sent MAC, decoded. `encoding` is `None` for upper-case hex (which no scheme sends).
+struct SentMac {
+    bytes: [u8; 32],
+    encoding: Option<Encoding>,
+}
+
+fn decode_signature(name: &str, text: &str) -> Result<SentMac, Error> {
+    let is_hex = !text.is_empty() && text.bytes().all(|b| b.is_ascii_hexdigit());
+    let bytes = if is_hex && text.len() % 2 == 0 {
+        hex::decode(text).ok()
+    } else {
+        base64::engine::general_purpose::STANDARD.decode(text).ok()
+    };
+    let Some(bytes) = bytes else {
+        return Err(Error::InvalidDiagnosisInput {
+            problem: format!(
+                "the {name} value is neither hex nor standard base64: was it truncated, quoted or copied with extra \
+                 characters?"
+            ),
+        });
+    };
+    let Ok(bytes) = <[u8; 32]>::try_from(bytes.as_slice()) else {
+        return Err(Error::InvalidDiagnosisInput {
+            problem: format!(
+                "the {name} value decodes to {} bytes, not the 32 bytes of an HMAC-SHA256: was it truncated, or made \
+                 with another hash?",
+                bytes.len()
+            ),
+        });
+    };
+    let encoding = if is_hex {
+        (!text.bytes().any(|b| b.is_ascii_uppercase())).then_some(Encoding::Hex)
+    } else {
+        Some(Encoding::Base64)
+    };
+    Ok(SentMac { bytes, encoding })
+}
+
+/// Which key a variant is MACed with.
+#[derive(Clone, Copy)]
+enum KeyChoice<'k> {
+    /// The scheme's own key derivation from the secret.
+    Correct,
+    /// Other key bytes (the API key, a decoded secret, the passphrase, ...).
+    Bytes(&'k [u8]),
+}
+
+/// The pieces of one prehash.
+#[derive(Clone)]
+struct Variant<'a> {
+    key: KeyChoice<'a>,
+    /// `HMAC(key = prehash, message = secret)`.
+    args_swapped: bool,
+    order: [Slot; 3],
+    timestamp: Cow<'a, str>,
+    method: Cow<'a, str>,
+    path: Cow<'a, str>,
+    /// The query as it appears in the prehash.
+    query: Option<Cow<'a, str>>,
+    question_mark: bool,
+    body: Cow<'a, [u8]>,
+    /// When the variant is an ordinary request the signer can sign: its wire query.
+    request: Option<Cow<'a, str>>,
+}
+
+impl Variant<'_> {
+    fn parts(&self) -> PrehashParts<'_> {
+        let mut parts = PrehashParts::new();
+        for slot in self.order {
+            parts = parts.push_str(match slot {
+                Slot::Timestamp => &self.timestamp,
+                Slot::Method => &self.method,
+                Slot::Path => &self.path,
+            });
+        }
+        if let Some(query) = &self.query {
+            if self.question_mark {
+                parts = parts.push_str("?");
+            }
+            parts = parts.push_str(query);
+        }
+        parts.push(&self.body)
+    }
+}
+
+/// The correct HMAC key, when the raw secret is known.
+struct Keys {
+    bytes: Zeroizing<Vec<u8>>,
+    key: HmacKey,
+}
+
+/// What the signer produces for the request as sent, at the sent timestamp.
+struct Expected {
+    signature: String,
+    /// (lower-case header name or exact field name, value).
+    values: Vec<(String, String)>,
+    prehash: Option<Prehash>,
+}
+
+/// The websocket message being diagnosed.
+struct Ws {
+    channels: Vec<String>,
+    product_ids: Vec<String>,
+}
+
+struct Diagnoser<'c, 's> {
+    ctx: &'c Context<'c>,
+    sent: &'s SentRequest,
+    ws: Option<Ws>,
+    layout: Layout,
+    names: Names,
+    format: TimestampFormat,
+    key: &'s str,
+    sign: &'s str,
+    timestamp: &'s str,
+    passphrase: Option<&'s str>,
+    mac: SentMac,
+    method: String,
+    path: String,
+    /// The host named by a path given with its host.
+    given_host: Option<String>,
+    query: &'s str,
+    body: &'s [u8],
+    /// The query as the scheme signs it.
+    signed_query: Option<String>,
+    keys: Option<Keys>,
+    expected: Option<Expected>,
+}
+
+/// Diagnoses an HMAC request with `ctx` (whose scheme is not Coinbase CDP).
+pub(crate) fn diagnose(ctx: &Context<'_>, sent: &SentRequest) -> Result<Diagnosis, Error> {
+    let d = Diagnoser::new(ctx, sent)?;
+    let ws = sent.is_ws();
+    let mut boundary_done = false;
+    for &code in MistakeCode::ALL {
+        let applies = if ws { code.applies_to_ws(ctx.scheme) } else { code.applies_to_rest(ctx.scheme) };
+        if !applies {
+            continue;
+        }
+        match code.stage() {
+            Stage::Header => {
+                if let Some(detail) = d.header_mistake(code) {
+                    return Ok(Diagnosis::mistake(code, detail));
+                }
+            }
+            Stage::AfterCorrect | Stage::Signature => {
+                if !boundary_done {
+                    boundary_done = true;
+                    if let Some(verdict) = d.when_signature_is_right() {
+                        return Ok(verdict);
+                    }
+                }
+                if code.stage() == Stage::Signature {
+                    if let Some(detail) = d.reconstruct(code) {
+                        return Ok(Diagnosis::mistake(code, detail));
+                    }
+                }
+            }
+            Stage::Token => {}
+        }
+    }
+    if !boundary_done {
+        if let Some(verdict) = d.when_signature_is_right() {
+            return Ok(verdict);
+        }
+    }
+    Ok(d.unknown())
+}
+
+impl<'c, 's> Diagnoser<'c, 's> {
+    fn new(ctx: &'c Context<'c>, sent: &'s SentRequest) -> Result<Self, Error> {
+        let scheme = ctx.scheme;
+        let (ws, method, path, given_host, query, body) = match &sent.target {
+            Target::Rest { method, path, query, body } => {
+                let parsed: Method = method.parse()?;
+                let (path, given_host) = super::wire_path(path)?;
+                let query = query.strip_prefix('?').unwrap_or(query);
+                // Validates the request as an HTTP client would send it (typed errors).
+                SignableRequest::new(parsed, &path)?.with_query(query)?;
+                (None, parsed.as_str().to_owned(), path, given_host, query, body.as_slice())
+            }
+            Target::Ws { channels, product_ids } => {
+                if scheme == Scheme::Kucoin {
+                    return Err(Error::WsUnsupported {
+                        scheme,
+                        hint: "diagnose the signed POST /api/v1/bullet-private REST request instead",
+                    });
+                }
+                let ws = Ws { channels: channels.clone(), product_ids: product_ids.clone() };
+                let (method, path) = match scheme {
+                    Scheme::Delta => ("GET".to_owned(), "/live".to_owned()),
+                    Scheme::CoinbaseAdvancedHmac => {
+                        let [channel] = channels.as_slice() else {
+                            return Err(Error::InvalidWsRequest {
+                                problem: "a Coinbase Advanced Trade subscribe message has exactly one channel: give it \
+                                          (options.channel)",
+                            });
+                        };
+                        // The subscribe prehash is timestamp + channel + products: the two
+                        // slots after the timestamp hold them.
+                        (channel.clone(), product_ids.join(","))
+                    }
+                    _ => ("GET".to_owned(), "/users/self/verify".to_owned()),
+                };
+                (Some(ws), method, path, None, "", &[][..])
+            }
+        };
+        let names = names(scheme, ws.is_some());
+        let value = |name: &'static str| {
+            sent.auth_value(name).ok_or_else(|| Error::InvalidDiagnosisInput {
+                problem: format!(
+                    "the {name} {} was not given (or is empty): give every auth value that was sent",
+                    if ws.is_some() { "field" } else { "header" }
+                ),
+            })
+        };
+        let key = value(names.key)?;
+        let sign = value(names.sign)?;
+        let timestamp = value(names.timestamp)?;
+        let passphrase = names.passphrase.map(value).transpose()?;
+        let mac = decode_signature(names.sign, sign)?;
+
+        let layout = layout(scheme);
+        let signed_query = if ws.is_some() || query.is_empty() {
+            None
+        } else {
+            match layout.query {
+                QueryMode::AsSent => Some(query.to_owned()),
+                QueryMode::Decoded => Some(crate::decode_query(query)?.into_owned()),
+                QueryMode::NotSigned => None,
+            }
+        };
+        let signer_format =
+            if ws.is_some() { ctx.signer.ws_timestamp_format() } else { ctx.signer.rest_timestamp_format() };
+        let format = match scheme {
+            Scheme::CoinbaseExchange => TimestampFormat::UnixSecondsFraction { digits: 3 },
+            _ => signer_format,
+        };
+        let keys = match &ctx.secrets {
+            Some(secrets) => {
+                let bytes = if layout.decoded_secret {
+                    base64::engine::general_purpose::STANDARD
+                        .decode(secrets.secret)
+                        .map_err(|_| Error::SecretNotBase64 { scheme, expected: "64 bytes" })?
+                } else {
+                    secrets.secret.as_bytes().to_vec()
+                };
+                let bytes = Zeroizing::new(bytes);
+                Some(Keys { key: HmacKey::new(&bytes), bytes })
+            }
+            None => None,
+        };
+        let mut d = Diagnoser {
+            ctx,
+            sent,
+            ws,
+            layout,
+            names,
+            format,
+            key,
+            sign,
+            timestamp,
+            passphrase,
+            mac,
+            method,
+            path,
+            given_host,
+            query,
+            body,
+            signed_query,
+            keys,
+            expected: None,
+        };
+        d.expected = d.expected()?;
+        Ok(d)
+    }
+
+    /// The signer's output for the request as sent, at the sent timestamp (none when the
+    /// timestamp is not in the scheme's format).
+    fn expected(&self) -> Result<Option<Expected>, Error> {
+        let Ok(wire) = WireTimestamp::parse(self.format, self.timestamp) else { return Ok(None) };
+        let options = SignOptions::new().keep_prehash();
+        match &self.ws {
+            None => {
+                let method: Method = self.method.parse()?;
+                let request = SignableRequest::new(method, &self.path)?.with_query(self.query)?.with_body(self.body);
+                let signed = self.ctx.signer.sign_at(&request, &wire, &options)?;
+                let values = signed
+                    .headers()
+                    .map(|(name, value)| {
+                        (name.as_str().to_owned(), String::from_utf8_lossy(value.as_bytes()).into_owned())
+                    })
+                    .collect();
+                Ok(Some(Expected {
+                    signature: signed.signature().to_owned(),
+                    values,
+                    prehash: signed.prehash().cloned(),
+                }))
+            }
+            Some(ws) => {
+                let channels: Vec<&str> = ws.channels.iter().map(String::as_str).collect();
+                let products: Vec<&str> = ws.product_ids.iter().map(String::as_str).collect();
+                let auth = self.ctx.signer.sign_ws_at(&WsRequest::subscribe(&channels, &products), &wire, &options)?;
+                let values = auth.fields().iter().map(|f| (f.name().to_owned(), f.value().to_owned())).collect();
+                Ok(Some(Expected { signature: auth.signature().to_owned(), values, prehash: auth.prehash().cloned() }))
+            }
+        }
+    }
+
+    fn is_ws(&self) -> bool {
+        self.ws.is_some()
+    }
+
+    // ----------------------------------------------------------------------------------------
+    // The baseline and the oracle.
+
+    fn baseline(&self) -> Variant<'_> {
+        Variant {
+            key: KeyChoice::Correct,
+            args_swapped: false,
+            order: self.layout.order,
+            timestamp: Cow::Borrowed(self.timestamp),
+            method: Cow::Borrowed(&self.method),
+            path: Cow::Borrowed(&self.path),
+            query: self.signed_query.as_deref().map(Cow::Borrowed),
+            question_mark: true,
+            body: Cow::Borrowed(self.body),
+            request: Some(Cow::Borrowed(self.query)),
+        }
+    }
+
+    /// A baseline variant that is not an ordinary request (prehash-level only).
+    fn raw_variant(&self) -> Variant<'_> {
+        Variant { request: None, ..self.baseline() }
+    }
+
+    /// The MAC of a variant, or `None` when this oracle cannot compute it.
+    fn mac_of(&self, variant: &Variant<'_>) -> Option<[u8; 32]> {
+        if let Some(keys) = &self.keys {
+            let parts = variant.parts();
+            if variant.args_swapped {
+                return Some(HmacKey::new(&parts.to_vec()).mac(&PrehashParts::new().push(&keys.bytes)));
+            }
+            return Some(match variant.key {
+                KeyChoice::Correct => keys.key.mac(&parts),
+                KeyChoice::Bytes(bytes) => HmacKey::new(bytes).mac(&parts),
+            });
+        }
+        self.signer_mac(variant)
+    }
+
+    /// The MAC through the signer, for variants that are an ordinary request.
+    fn signer_mac(&self, variant: &Variant<'_>) -> Option<[u8; 32]> {
+        let wire_query = variant.request.as_deref()?;
+        let standard = matches!(variant.key, KeyChoice::Correct)
+            && !variant.args_swapped
+            && variant.order == self.layout.order
+            && variant.method == self.method
+            && variant.path == self.path
+            && variant.question_mark;
+        if !standard {
+            return None;
+        }
+        let wire = WireTimestamp::parse(self.format, &variant.timestamp).ok()?;
+        let options = SignOptions::new();
+        let signature = match &self.ws {
+            None => {
+                let method: Method = self.method.parse().ok()?;
+                let request = SignableRequest::new(method, &self.path)
+                    .ok()?
+                    .with_query(wire_query)
+                    .ok()?
+                    .with_body(&variant.body);
+                self.ctx.signer.sign_at(&request, &wire, &options).ok()?.signature().to_owned()
+            }
+            Some(ws) => {
+                let channels: Vec<&str> = ws.channels.iter().map(String::as_str).collect();
+                let products: Vec<&str> = ws.product_ids.iter().map(String::as_str).collect();
+                let request = WsRequest::subscribe(&channels, &products);
+                self.ctx.signer.sign_ws_at(&request, &wire, &options).ok()?.signature().to_owned()
+            }
+        };
+        let bytes = match self.layout.encoding {
+            Encoding::Hex => hex::decode(signature).ok()?,
+            Encoding::Base64 => base64::engine::general_purpose::STANDARD.decode(signature).ok()?,
+        };
+        bytes.try_into().ok()
+    }
+
+    fn mac_equals(&self, mac: &[u8; 32]) -> bool {
+        mac.ct_eq(&self.mac.bytes).into()
+    }
+
+    /// Whether the variant reproduces the sent signature exactly (MAC and encoding).
+    fn reproduces(&self, variant: &Variant<'_>) -> bool {
+        self.mac.encoding == Some(self.layout.encoding) && self.mac_of(variant).is_some_and(|mac| self.mac_equals(&mac))
+    }
+
+    /// How many candidates of a search (nearby timestamps, query orders) to try: every one for
+    /// ordinary requests (a 4 KiB body still gets the whole ±2 s of milliseconds), fewer for
+    /// large bodies, so that one search never hashes more than about 16 MiB.
+    fn search_budget(&self) -> usize {
+        const BYTES: usize = 16 << 20;
+        let prehash = self.body.len() + self.query.len() + self.path.len() + 64;
+        (BYTES / prehash).max(16)
+    }
+
+    /// The first variant that reproduces the signature, with its description.
+    fn first<'v>(&self, candidates: impl IntoIterator<Item = (Variant<'v>, Option<String>)>) -> Option<Option<String>> {
+        candidates.into_iter().find(|(variant, _)| self.reproduces(variant)).map(|(_, detail)| detail)
+    }
+
+    // ----------------------------------------------------------------------------------------
+    // Header checks.
+
+    fn header_mistake(&self, code: MistakeCode) -> Option<Option<String>> {
+        use MistakeCode::*;
+        let found = |yes: bool| yes.then_some(None);
+        match code {
+            OkxDemoHeaderMissing => {
+                found(self.ctx.okx_environment == Some(OkxEnvironment::Demo) && self.demo_header() != Some("1"))
+            }
+            OkxDemoHeaderOnLiveKey => {
+                found(self.ctx.okx_environment == Some(OkxEnvironment::Live) && self.demo_header() == Some("1"))
+            }
+            KucoinPassphrasePlain => {
+                let v2_or_v3 = self.ctx.kucoin_version != KucoinKeyVersion::V1;
+                let plain = self.ctx.secrets.as_ref().and_then(|s| s.passphrase);
+                found(v2_or_v3 && matches!((plain, self.passphrase), (Some(p), Some(sent)) if ct_str_eq(p, sent)))
+            }
+            KucoinKeyVersionMismatch => self.kucoin_version_problem().map(Some),
+            KeySecretSwapped => self.key_secret_swapped(),
+            TimestampMillisecondsForSeconds => {
+                let seconds =
+                    matches!(self.format, TimestampFormat::UnixSeconds | TimestampFormat::UnixSecondsFraction { .. });
+                found(seconds && is_digits(self.timestamp) && self.timestamp.len() >= 13)
+            }
+            TimestampSecondsForMilliseconds => found(
+                self.format == TimestampFormat::UnixMillis && is_digits(self.timestamp) && self.timestamp.len() <= 11,
+            ),
+            TimestampFormatWrong => {
+                let bad = WireTimestamp::parse(self.format, self.timestamp).is_err();
+                bad.then(|| Some(format!("{} is {:?}", self.names.timestamp, self.timestamp)))
+            }
+            _ => None,
+        }
+    }
+
+    fn demo_header(&self) -> Option<&str> {
+        self.sent.auth_value("x-simulated-trading")
+    }
+
+    fn kucoin_version_problem(&self) -> Option<String> {
+        let sent = self.sent.auth_value("KC-API-KEY-VERSION");
+        match (self.ctx.kucoin_version, sent) {
+            (KucoinKeyVersion::V1, None | Some("1")) => None,
+            (KucoinKeyVersion::V2 | KucoinKeyVersion::V3, Some("2" | "3")) => None,
+            (KucoinKeyVersion::V1, Some(other)) => {
+                Some(format!("the key is version 1 but KC-API-KEY-VERSION is {other:?}"))
+            }
+            (version, None) => Some(format!(
+                "the key is version {} but KC-API-KEY-VERSION was not sent",
+                if version == KucoinKeyVersion::V2 { 2 } else { 3 }
+            )),
+            (_, Some(other)) => Some(format!("KC-API-KEY-VERSION is {other:?}; this key needs 2 or 3")),
+        }
+    }
+
+    fn key_secret_swapped(&self) -> Option<Option<String>> {
+        let secrets = self.ctx.secrets.as_ref()?;
+        if ct_str_eq(secrets.secret, self.key) {
+            return Some(Some(format!("the {} value is the secret", self.names.key)));
+        }
+        let api_key = self.ctx.api_key;
+        let mut keys: Vec<Zeroizing<Vec<u8>>> = Vec::new();
+        if self.layout.decoded_secret {
+            keys.extend(rewrite::secret_decodings(api_key));
+        }
+        keys.push(Zeroizing::new(api_key.as_bytes().to_vec()));
+        self.first(keys.iter().map(|k| (Variant { key: KeyChoice::Bytes(k), ..self.raw_variant() }, None)))
+            .map(|_| Some("the signature was computed with the API key as the HMAC key".to_owned()))
+    }
+
+    // ----------------------------------------------------------------------------------------
+    // The signature is right: the remaining header checks, or the correct verdict.
+
+    fn when_signature_is_right(&self) -> Option<Diagnosis> {
+        let expected = self.expected.as_ref()?;
+        if !ct_str_eq(&expected.signature, self.sign) {
+            return None;
+        }
+        if let (Some(name), Some(sent)) = (self.names.passphrase, self.passphrase) {
+            if !self.expected_value(expected, name).is_some_and(|value| ct_str_eq(value, sent)) {
+                return Some(Diagnosis::mistake(
+                    MistakeCode::PassphraseWrong,
+                    Some(format!("{name} does not match this key's passphrase")),
+                ));
+            }
+        }
+        if self.expected_value(expected, self.names.key).is_none_or(|value| value != self.key) {
+            return Some(Diagnosis::unknown(
+                None,
+                vec![self.names.key.to_owned()],
+                format!(
+                    "The signature is right for the secret given, but the {} sent is not the API key given with it: \
+                     the key and the secret sent do not belong together, or the diagnosis was given other credentials \
+                     than the client used. Fix: send the API key that belongs to the secret.",
+                    self.names.key
+                ),
+            ));
+        }
+        Some(Diagnosis::correct(correct_explanation(self.ctx.scheme)))
+    }
+
+    fn expected_value<'e>(&self, expected: &'e Expected, name: &str) -> Option<&'e str> {
+        expected.values.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+
+    // ----------------------------------------------------------------------------------------
+    // Signature reconstructions.
+
+    fn reconstruct(&self, code: MistakeCode) -> Option<Option<String>> {
+        use MistakeCode::*;
+        match code {
+            HexInsteadOfBase64 | Base64InsteadOfHex => {
+                let other = match code {
+                    HexInsteadOfBase64 => Encoding::Hex,
+                    _ => Encoding::Base64,
+                };
+                let applies = self.layout.encoding != other && self.mac.encoding == Some(other);
+                let mac = if applies { self.mac_of(&self.baseline()) } else { None };
+                mac.is_some_and(|mac| self.mac_equals(&mac)).then_some(None)
+            }
+            SecretNotBase64Decoded => {
+                let secrets = self.ctx.secrets.as_ref()?;
+                let raw = secrets.secret.as_bytes();
+                self.first([(Variant { key: KeyChoice::Bytes(raw), ..self.raw_variant() }, None)])
+            }
+            SecretBase64Decoded => {
+                let decodings = rewrite::secret_decodings(self.ctx.secrets.as_ref()?.secret);
+                self.first(decodings.iter().map(|k| (Variant { key: KeyChoice::Bytes(k), ..self.raw_variant() }, None)))
+            }
+            SecretHexDecoded => {
+                let decoded = rewrite::secret_hex_decoding(self.ctx.secrets.as_ref()?.secret)?;
+                self.first([(Variant { key: KeyChoice::Bytes(&decoded), ..self.raw_variant() }, None)])
+            }
+            PassphraseAsSecret => {
+                let passphrase = self.ctx.secrets.as_ref()?.passphrase?;
+                let mut keys = vec![Zeroizing::new(passphrase.as_bytes().to_vec())];
+                if self.layout.decoded_secret {
+                    keys.extend(rewrite::secret_decodings(passphrase));
+                }
+                self.first(keys.iter().map(|k| (Variant { key: KeyChoice::Bytes(k), ..self.raw_variant() }, None)))
+            }
+            HmacArgumentsSwapped => self.first([(Variant { args_swapped: true, ..self.raw_variant() }, None)]),
+            MethodLowercase => {
+                let lower = self.method.to_ascii_lowercase();
+                self.first([(Variant { method: Cow::Owned(lower), ..self.raw_variant() }, None)])
+            }
+            QueryNotSigned => {
+                self.signed_query.as_ref()?;
+                self.first([(Variant { query: None, request: Some(Cow::Borrowed("")), ..self.baseline() }, None)])
+            }
+            QuerySigned => {
+                if self.query.is_empty() {
+                    return None;
+                }
+                let variant = Variant { query: Some(Cow::Borrowed(self.query)), ..self.raw_variant() };
+                self.first([(variant, None)])
+            }
+            QuerySignedWithoutQuestionMark => {
+                self.signed_query.as_ref()?;
+                self.first([(Variant { question_mark: false, ..self.raw_variant() }, None)])
+            }
+            QuerySignedUnencoded => {
+                let decoded = crate::decode_query(self.query).ok()?;
+                if decoded == self.query {
+                    return None;
+                }
+                let request = wire_query_ok(&decoded).then(|| Cow::Owned(decoded.to_string()));
+                let variant = Variant { query: Some(Cow::Owned(decoded.into_owned())), request, ..self.baseline() };
+                self.first([(variant, None)])
+            }
+            QuerySignedEncoded => {
+                let decoded = self.signed_query.as_deref()?;
+                if decoded == self.query {
+                    return None;
+                }
+                let request = Some(Cow::Owned(rewrite::kucoin_wire_for(self.query)));
+                self.first([(Variant { query: Some(Cow::Borrowed(self.query)), request, ..self.baseline() }, None)])
+            }
+            QueryEncodingDiffers => {
+                if self.query.is_empty() {
+                    return None;
+                }
+                let candidates = rewrite::query_encodings(self.query);
+                self.first(candidates.into_iter().map(|signed| {
+                    let detail = Some(format!("signed query: {signed}"));
+                    let request = wire_query_ok(&signed).then(|| Cow::Owned(signed.clone()));
+                    (Variant { query: Some(Cow::Owned(signed)), request, ..self.baseline() }, detail)
+                }))
+            }
+            QueryOrderDiffers => {
+                let candidates = rewrite::query_orders(self.query);
+                self.first(candidates.into_iter().take(self.search_budget()).filter_map(|order| {
+                    let keys: Vec<&str> =
+                        rewrite::query_pairs(&order).iter().map(|p| p.split_once('=').map_or(*p, |(k, _)| k)).collect();
+                    let detail = Some(format!("signed in the order {}", keys.join(", ")));
+                    let query = match self.layout.query {
+                        QueryMode::Decoded => crate::decode_query(&order).ok()?.into_owned(),
+                        _ => order.clone(),
+                    };
+                    Some((
+                        Variant { query: Some(Cow::Owned(query)), request: Some(Cow::Owned(order)), ..self.baseline() },
+                        detail,
+                    ))
+                }))
+            }
+            EmptyBodyAsBraces => {
+                let (body, detail): (&[u8], _) = if self.body.is_empty() {
+                    (b"{}", "`{}` signed, no body sent")
+                } else if self.body.iter().filter(|b| !b.is_ascii_whitespace()).eq(b"{}".iter()) {
+                    (b"", "no body signed, `{}` sent")
+                } else {
+                    return None;
+                };
+                self.first([(Variant { body: Cow::Borrowed(body), ..self.baseline() }, Some(detail.to_owned()))])
+            }
+            BodyReserialized => {
+                let candidates = rewrite::body_variants(self.body);
+                self.first(candidates.into_iter().map(|(body, what)| {
+                    (Variant { body: Cow::Owned(body), ..self.baseline() }, Some(format!("the body signed was {what}")))
+                }))
+            }
+            PathMissingLeadingSlash => {
+                let path = self.path.strip_prefix('/')?;
+                self.first([(Variant { path: Cow::Borrowed(path), ..self.raw_variant() }, None)])
+            }
+            PathIncludesHost => {
+                let mut hosts: Vec<&str> = Vec::new();
+                hosts.extend(self.given_host.as_deref());
+                hosts.extend(self.ctx.hosts.iter().map(String::as_str));
+                hosts.extend(default_hosts(self.ctx.scheme));
+                hosts.dedup();
+                let candidates = hosts.into_iter().flat_map(|host| {
+                    ["https://", "http://", ""].into_iter().map(move |prefix| format!("{prefix}{host}"))
+                });
+                self.first(candidates.map(|prefix| {
+                    let detail = Some(format!("the prehash path started with {prefix}"));
+                    (Variant { path: Cow::Owned(format!("{prefix}{}", self.path)), ..self.raw_variant() }, detail)
+                }))
+            }
+            DeltaWrongOrder => self.first([(Variant { order: TIMESTAMP_FIRST, ..self.raw_variant() }, None)]),
+            PrehashOrderWrong => {
+                const ALL_ORDERS: [[Slot; 3]; 6] = [
+                    [Slot::Timestamp, Slot::Method, Slot::Path],
+                    [Slot::Timestamp, Slot::Path, Slot::Method],
+                    [Slot::Method, Slot::Timestamp, Slot::Path],
+                    [Slot::Method, Slot::Path, Slot::Timestamp],
+                    [Slot::Path, Slot::Timestamp, Slot::Method],
+                    [Slot::Path, Slot::Method, Slot::Timestamp],
+                ];
+                let delta_order = (self.ctx.scheme == Scheme::Delta).then_some(TIMESTAMP_FIRST);
+                let orders =
+                    ALL_ORDERS.into_iter().filter(|order| *order != self.layout.order && Some(*order) != delta_order);
+                self.first(orders.map(|order| {
+                    let names: Vec<&str> = order
+                        .iter()
+                        .map(|slot| match slot {
+                            Slot::Timestamp => "timestamp",
+                            Slot::Method => "method",
+                            Slot::Path => "path",
+                        })
+                        .collect();
+                    (Variant { order, ..self.raw_variant() }, Some(format!("signed as {}", names.join(" + "))))
+                }))
+            }
+            TimestampHeaderDiffers => {
+                // In the format the header is actually written in (Coinbase Exchange: with as many
+                // fractional digits as it has).
+                let format = WireTimestamp::parse(self.format, self.timestamp).ok()?.format();
+                let candidates = rewrite::nearby_timestamps(format, self.timestamp)?;
+                // Nearest first: a large body shortens the search, not its start.
+                self.first(candidates.into_iter().take(self.search_budget()).map(|timestamp| {
+                    let detail = Some(format!("the prehash used {timestamp}, the header {}", self.timestamp));
+                    (Variant { timestamp: Cow::Owned(timestamp), ..self.baseline() }, detail)
+                }))
+            }
+            _ => None,
+        }
+    }
+
+    // ----------------------------------------------------------------------------------------
+    // No mistake found.
+
+    fn unknown(&self) -> Diagnosis {
+        let mut differing: Vec<String> = Vec::new();
+        let prehash = match &self.expected {
+            Some(expected) => {
+                for (name, value) in &expected.values {
+                    let same = self.sent.auth_value(name).is_some_and(|sent| ct_str_eq(sent, value));
+                    if !same {
+                        differing.push(if self.is_ws() { name.clone() } else { display_name(self.ctx.scheme, name) });
+                    }
+                }
+                expected.prehash.clone()
+            }
+            None => {
+                differing.push(self.names.timestamp.to_owned());
+                differing.push(self.names.sign.to_owned());
+                self.keys.as_ref().map(|_| Prehash::new(self.baseline().parts().to_vec()))
+            }
+        };
+        let mut explanation = String::from(
+            "No mistake in the catalogue reproduces the signature sent. Compare the expected prehash byte for byte \
+             with the one your code signed (body bytes, query order and encoding, method case, timestamp text), and \
+             check that the secret is the one that belongs to this API key.",
+        );
+        if !differing.is_empty() {
+            explanation.push_str(&format!(" Differing: {}.", differing.join(", ")));
+        }
+        if self.keys.is_none() {
+            explanation.push_str(
+                " (Mistakes in how the secret is used — key and secret swapped, a decoded secret, the passphrase as \
+                 the key, a lower-case method, another prehash order — are checked only with the raw credentials: run \
+                 `cexsign diagnose`.)",
+            );
+        }
+        Diagnosis::unknown(prehash, differing, explanation)
+    }
+}
+
+/// The explanation of a correct signature: where else a rejection comes from.
+pub(crate) fn correct_explanation(scheme: Scheme) -> String {
+    let window = match scheme {
+        Scheme::Okx | Scheme::CoinbaseExchange | Scheme::CoinbaseAdvancedHmac => "30 s",
+        Scheme::Kucoin | Scheme::Delta => "5 s",
+        _ => "the token's 120 s",
+    };
+    let extra = match scheme {
+        Scheme::Okx => " OKX: demo keys need x-simulated-trading: 1, and EEA keys the EEA host (50119).",
+        Scheme::Kucoin => " KuCoin: a spot token or key does not work on the futures host.",
+        Scheme::Delta => " Delta: authenticated requests need a User-Agent header, and India keys the India host.",
+        Scheme::CoinbaseExchange => " Coinbase Exchange: sandbox and production keys are separate.",
+        Scheme::CoinbaseAdvancedHmac => " Legacy Coinbase HMAC keys were expired in February 2025: create a CDP key.",
+        _ => " Coinbase CDP: 403 \"Missing required scopes\" means the key lacks a permission.",
+    };
+    format!(
+        "The signature is correct for this request and these credentials. A rejection then comes from elsewhere: \
+         the timestamp outside the exchange's window ({window}; sync with the server time and sign every attempt \
+         afresh), a key without the needed permission, an IP address not on the key's allow-list, or another \
+         environment or region than the key's.{extra}"
+    )
+}
+
+/// Whether `query` can go on the wire as it is (what `SignableRequest::with_query` accepts).
+fn wire_query_ok(query: &str) -> bool {
+    SignableRequest::new(Method::Get, "/").and_then(|r| r.with_query(query)).is_ok()
+}
+
+fn is_digits(text: &str) -> bool {
+    !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Compares two strings in constant time (for their common length; lengths are not secret).
+pub(crate) fn ct_str_eq(a: &str, b: &str) -> bool {
+    a.as_bytes().ct_eq(b.as_bytes()).into()
+}
