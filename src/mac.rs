@@ -11,7 +11,6 @@ use hmac::{KeyInit, Mac};
 use sha2::Sha256;
 
 /// HMAC-SHA256 with its key already absorbed. The keyed state is wiped on drop.
-#[derive(Clone)]
 pub(crate) struct HmacKey(hmac::Hmac<Sha256>);
 
 impl HmacKey {

@@ -105,8 +105,10 @@ fn decimal_seconds(value: &Value) -> Option<Timestamp> {
         Value::String(s) => s.clone(),
         _ => return None,
     };
-    // Fractions finer than nanoseconds (never seen) are cut rather than refused.
+    // Fractions finer than nanoseconds (never seen) are cut rather than refused; anything but
+    // digits is refused before cutting, so the cut never falls inside a character.
     let text = match text.split_once('.') {
+        Some((_, fraction)) if !fraction.bytes().all(|b| b.is_ascii_digit()) => return None,
         Some((whole, fraction)) if fraction.len() > 9 => format!("{whole}.{}", &fraction[..9]),
         _ => text,
     };
@@ -176,6 +178,9 @@ mod tests {
             (Scheme::CoinbaseCdp, r#"{"iso":"x"}"#, "no epochMillis"),
             (Scheme::CoinbaseExchange, r#"{"epoch":"1e9"}"#, "not a number of seconds"),
             (Scheme::CoinbaseExchange, r#"{"epoch":-1.5}"#, "not a number of seconds"),
+            // Found by fuzzing: a non-digit fraction used to be cut inside a character.
+            (Scheme::CoinbaseExchange, r#"{"epoch":"1.12345678é"}"#, "not a number of seconds"),
+            (Scheme::CoinbaseCdp, r#"{"epochSeconds":"1.1234567890é"}"#, "not a number of seconds"),
             (Scheme::Delta, r#"{"result":{"server_time":null}}"#, "not a microsecond count"),
             (Scheme::Delta, "\u{0}\u{ff}", "not JSON"),
         ];

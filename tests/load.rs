@@ -10,12 +10,12 @@
 //! Task `t` sends its `i`-th request with signer `(t + i) % 7`: OKX, KuCoin v3, Delta, Coinbase
 //! Exchange, Coinbase Advanced (legacy HMAC), and Coinbase CDP with an Ed25519 and an ES256 key.
 //!
-//! The issue's full load is 64 tasks × 2,000 requests = 128,000 requests; CI runs the same shape
-//! with fewer requests per task (`CI_REQUESTS_PER_TASK`) to stay well under a minute in a debug
-//! build on two cores. The full load is an ignored test:
+//! This is the issue's full load, 64 tasks × 2,000 requests = 128,000 requests, in CI too: about
+//! 40 s in a debug build on two cores (3,200-3,500 requests/s), 4.5 s in release (28,000/s).
+//! The rate is printed with `--nocapture`:
 //!
 //! ```sh
-//! cargo test --release --test load -- --ignored --nocapture
+//! cargo test --release --test load -- --nocapture
 //! ```
 
 #![cfg(all(feature = "reqwest", feature = "local-exchange"))]
@@ -33,10 +33,10 @@ use serde_json::Value;
 
 /// Concurrent tasks.
 const TASKS: usize = 64;
-/// Requests per task in CI: 64 × 250 = 16,000 requests.
-const CI_REQUESTS_PER_TASK: usize = 250;
-/// Requests per task in the issue's full load: 64 × 2,000 = 128,000 requests.
-const FULL_REQUESTS_PER_TASK: usize = 2_000;
+/// Requests per task: 64 × 2,000 = 128,000 requests.
+const REQUESTS_PER_TASK: usize = 2_000;
+/// Far beyond a debug run with both cores busy with other work (about 100 s).
+const DEADLINE: Duration = Duration::from_secs(300);
 
 const ES256_PEM: &str = "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIMJ6Nuyvw0gB+82i+o/KVHaannrQ4SKKWvhpzwGrkwwloAoGCCqGSM49\nAwEHoUQDQgAEWuTIbglnon85VzfaG9a6rJqGnU+BXFoq0/yZa6wyOOOJO9yFSPOR\ns8adAA2jVCwOOE9sQuiwOc5afSZ6im89Hw==\n-----END EC PRIVATE KEY-----\n";
 
@@ -191,25 +191,14 @@ async fn load(requests_per_task: usize, deadline: Duration) -> Measured {
     Measured { requests: sent, elapsed }
 }
 
-fn report(what: &str, measured: &Measured) {
+#[tokio::test(flavor = "multi_thread")]
+async fn sixty_four_tasks_share_one_signer_per_scheme_for_128_000_requests() {
+    let measured = load(REQUESTS_PER_TASK, DEADLINE).await;
     let profile = if cfg!(debug_assertions) { "debug" } else { "release" };
     let rate = measured.requests as f64 / measured.elapsed.as_secs_f64();
     println!(
-        "{what}: {} requests ({TASKS} tasks) in {:.2} s: {rate:.0} requests/s ({profile} build), zero rejected",
+        "load: {} requests ({TASKS} tasks) in {:.2} s: {rate:.0} requests/s ({profile} build), zero rejected",
         measured.requests,
         measured.elapsed.as_secs_f64()
     );
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn sixty_four_tasks_share_one_signer_per_scheme() {
-    let measured = load(CI_REQUESTS_PER_TASK, Duration::from_secs(180)).await;
-    report("load (CI)", &measured);
-}
-
-#[tokio::test(flavor = "multi_thread")]
-#[ignore = "the issue's full load, 128,000 requests: cargo test --release --test load -- --ignored --nocapture"]
-async fn full_load_sixty_four_tasks_times_two_thousand_requests() {
-    let measured = load(FULL_REQUESTS_PER_TASK, Duration::from_secs(900)).await;
-    report("load (full)", &measured);
 }

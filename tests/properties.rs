@@ -919,9 +919,14 @@ proptest! {
     #![proptest_config(config(48))]
 
     /// Sign, then verify as the exchange does from the raw request: accepted, for every scheme,
-    /// any request and any instant; and the same headers on another method are rejected.
+    /// any request and any instant; and the same headers on another method are rejected (for one
+    /// scheme per case: a rejection runs the verifier's diagnosis, tens of milliseconds in a
+    /// debug build).
     #[test]
-    fn every_signature_verifies_and_covers_the_method(keys in keys(), req in request(), other in method()) {
+    fn every_signature_verifies_and_covers_the_method(
+        keys in keys(), req in request(), other in method(), pick in any::<Index>(),
+    ) {
+        let rejected_for = HMAC_SCHEMES[pick.index(HMAC_SCHEMES.len())];
         use cexsign::local_exchange::LocalExchange;
         let mut req = req;
         req.query = sendable(&req.query);
@@ -933,7 +938,7 @@ proptest! {
             let answer = verify(&verifier, req.method.as_str(), &target, &signed, &req.body, req.at);
             prop_assert_eq!(answer.status(), 200, "{:?}: {} {}: {}", scheme, req.method.as_str(), target, answer.body());
             prop_assert!(answer.body().contains(r#""cexsign":"accepted""#), "{:?}: {}", scheme, answer.body());
-            if other != req.method {
+            if other != req.method && scheme == rejected_for {
                 let answer = verify(&verifier, other.as_str(), &target, &signed, &req.body, req.at);
                 prop_assert_eq!(answer.status(), 401, "{:?}: {} accepted for {}", scheme, other.as_str(), req.method.as_str());
             }

@@ -97,7 +97,7 @@ impl Signer for CoinbaseAdvancedHmacSigner {
         timestamp: &WireTimestamp,
         options: &SignOptions,
     ) -> Result<WsAuth, Error> {
-        let [channel] = request.channels() else {
+        let [channel] = super::channels(request)? else {
             return Err(Error::InvalidWsRequest {
                 problem: "Coinbase Advanced Trade takes exactly one channel per subscribe message; send one message per channel",
             });

@@ -269,7 +269,7 @@ impl Signer for CoinbaseCdpSigner {
         let token = self.token(timestamp, None, options)?;
         let fields = vec![WsField::sensitive("jwt", token.jwt.as_str())];
         let jwt = token.jwt.as_str();
-        match request.channels() {
+        match super::channels(request)? {
             [] => Ok(ws_auth(&JwtOnly { jwt }, fields, &token.nbf, &token.signature, token.prehash)),
             [channel] => {
                 let message = SubscribeMessage { kind: "subscribe", product_ids: request.product_ids(), channel, jwt };
@@ -284,7 +284,16 @@ impl Signer for CoinbaseCdpSigner {
 
 fn parse_key(secret: &str) -> Result<SigningKey, Error> {
     // Keys pasted from JSON or .env files often carry a literal backslash-n for each newline.
-    let normalised = Zeroizing::new(secret.replace("\\n", "\n"));
+    // Built in a buffer sized up front (the replacement only shrinks the text) so that no
+    // outgrown copy of the secret is freed unwiped.
+    let mut normalised = Zeroizing::new(String::with_capacity(secret.len()));
+    let mut rest = secret;
+    while let Some(at) = rest.find("\\n") {
+        normalised.push_str(&rest[..at]);
+        normalised.push('\n');
+        rest = &rest[at + 2..];
+    }
+    normalised.push_str(rest);
     let text = normalised.trim();
     if text.starts_with("-----BEGIN EC PRIVATE KEY-----") {
         let key = p256::SecretKey::from_pem(text).map_err(|_| Error::InvalidCdpKey {
@@ -323,7 +332,8 @@ fn es256_key(key: &p256::SecretKey) -> Result<SigningKey, Error> {
 }
 
 fn ed25519_from_base64(text: &str) -> Result<SigningKey, Error> {
-    let compact: Zeroizing<String> = Zeroizing::new(text.chars().filter(|c| !c.is_whitespace()).collect());
+    let mut compact = Zeroizing::new(String::with_capacity(text.len()));
+    compact.extend(text.chars().filter(|c| !c.is_whitespace()));
     let bytes = Zeroizing::new(base64::engine::general_purpose::STANDARD.decode(compact.as_bytes()).map_err(|_| {
         Error::InvalidCdpKey {
             problem: "the secret is neither a PEM key nor base64: paste the privateKey value of the key file (an ECDSA PEM, or the 88-character base64 Ed25519 key)",

@@ -144,7 +144,7 @@ impl Signer for CoinbaseExchangeSigner {
         let message = SubscribeMessage {
             kind: "subscribe",
             product_ids: request.product_ids(),
-            channels: request.channels(),
+            channels: super::channels(request)?,
             signature: &signature,
             key: self.api_key.as_str(),
             passphrase: self.passphrase.expose(),

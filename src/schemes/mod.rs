@@ -49,6 +49,17 @@ pub(crate) fn plain_value(text: &str) -> HeaderValue {
     HeaderValue::from_str(text).expect("timestamps and encoded MACs are visible ASCII")
 }
 
+/// The channels of a websocket subscribe, refusing empty names (a message no exchange accepts).
+pub(crate) fn channels<'a>(request: &crate::WsRequest<'a>) -> Result<&'a [&'a str], crate::Error> {
+    let channels = request.channels();
+    if channels.iter().any(|c| c.is_empty()) {
+        return Err(crate::Error::InvalidWsRequest {
+            problem: "a channel name is empty: name the channel to subscribe to (e.g. \"user\")",
+        });
+    }
+    Ok(channels)
+}
+
 /// Serialises a websocket message laid out by a `#[derive(Serialize)]` struct (field order kept).
 pub(crate) fn ws_auth<M: Serialize>(
     message: &M,
