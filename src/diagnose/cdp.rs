@@ -25,13 +25,15 @@ pub(crate) struct CdpPublicKey {
     pub(crate) public_key: Vec<u8>,
 }
 
-/// Verifies a JWS signature (ES256 raw `r‖s`, or Ed25519) over `message` with `key`.
-pub(crate) fn verify_jws(key: &CdpPublicKey, message: &[u8], signature: &[u8]) -> bool {
-    let algorithm: &dyn ring::signature::VerificationAlgorithm = match key.key_type {
+/// Verifies a JWS signature (ES256 raw `r‖s`, or Ed25519) over `message` with a CDP public key
+/// as [`CoinbaseCdpSigner::public_key`](crate::CoinbaseCdpSigner::public_key) gives it. The one
+/// JWS check of the crate: the local exchange's verifier calls it too.
+pub(crate) fn verify_jws(key_type: CdpKeyType, public_key: &[u8], message: &[u8], signature: &[u8]) -> bool {
+    let algorithm: &dyn ring::signature::VerificationAlgorithm = match key_type {
         CdpKeyType::Es256 => &ring::signature::ECDSA_P256_SHA256_FIXED,
         CdpKeyType::EdDsa => &ring::signature::ED25519,
     };
-    ring::signature::UnparsedPublicKey::new(algorithm, &key.public_key).verify(message, signature).is_ok()
+    ring::signature::UnparsedPublicKey::new(algorithm, public_key).verify(message, signature).is_ok()
 }
 
 /// Whether `signature` is a DER-encoded ES256 signature over `message` by `key`.
@@ -147,7 +149,7 @@ pub(crate) fn diagnose(ctx: &Context<'_>, sent: &SentRequest) -> Result<Diagnosi
     };
 
     // 1. The signature, with the key's public key.
-    if !verify_jws(key, signing_input, &signature) {
+    if !verify_jws(key.key_type, &key.public_key, signing_input, &signature) {
         if verifies_as_der(key, signing_input, &signature) {
             return Ok(Diagnosis::mistake(MistakeCode::JwtSignatureDer, Some(format!("{} bytes", signature.len()))));
         }

@@ -43,6 +43,8 @@ use crate::{
 pub(crate) use cdp::CdpPublicKey;
 #[cfg(feature = "local-exchange")]
 pub(crate) use cdp::token_kid;
+#[cfg(feature = "local-exchange")]
+pub(crate) use cdp::verify_jws;
 
 /// A request (or a websocket login or subscribe message) as it was sent, with the auth values it
 /// carried and what is known about the key.

@@ -12,7 +12,7 @@ use secrecy::{ExposeSecret, SecretString};
 use subtle::ConstantTimeEq as _;
 
 use crate::{
-    CdpKeyType, CoinbaseAdvancedHmacSigner, CoinbaseCdpSigner, CoinbaseExchangeSigner, Credentials, DeltaSigner, Error,
+    CoinbaseAdvancedHmacSigner, CoinbaseCdpSigner, CoinbaseExchangeSigner, Credentials, DeltaSigner, Error,
     KucoinKeyVersion, KucoinSigner, Method, OkxEnvironment, OkxSigner, Scheme, SignOptions, SignableRequest,
     SignedRequest, Signer, Timestamp, WireTimestamp,
 };
@@ -215,11 +215,7 @@ impl CdpKey {
 
     /// Verifies a JWS signature over `message` with the account's public key.
     pub(crate) fn verify(&self, message: &[u8], signature: &[u8]) -> bool {
-        let algorithm: &dyn ring::signature::VerificationAlgorithm = match self.signer.key_type() {
-            CdpKeyType::Es256 => &ring::signature::ECDSA_P256_SHA256_FIXED,
-            CdpKeyType::EdDsa => &ring::signature::ED25519,
-        };
-        ring::signature::UnparsedPublicKey::new(algorithm, &self.public_key).verify(message, signature).is_ok()
+        crate::diagnose::verify_jws(self.signer.key_type(), &self.public_key, message, signature)
     }
 }
 
