@@ -209,6 +209,65 @@ pub enum Error {
         hint: &'static str,
     },
 
+    /// A PEM private key (Ed25519 or RSA) could not be used.
+    #[error("{scheme} {key_type} key: {problem}")]
+    InvalidPrivateKey {
+        /// The scheme being built.
+        scheme: Scheme,
+        /// The key type the signer was built for ("Ed25519", "RSA").
+        key_type: &'static str,
+        /// What is wrong with it and how to fix it.
+        problem: &'static str,
+    },
+
+    /// A PEM private key was given where the signer was built for an HMAC secret.
+    #[error(
+        "{scheme}: the secret is a PEM private key, but the signer was built for an HMAC key: build it \
+         for the key's type ({hint})"
+    )]
+    PemGivenAsHmacSecret {
+        /// The scheme being built.
+        scheme: Scheme,
+        /// How to build the signer for the key.
+        hint: &'static str,
+    },
+
+    /// The key type cannot do what was asked (Binance `session.logon` with a non-Ed25519 key).
+    #[error("{scheme}: {problem}")]
+    KeyTypeUnsupported {
+        /// The scheme.
+        scheme: Scheme,
+        /// What the key cannot do, and what to use instead.
+        problem: &'static str,
+    },
+
+    /// Signing failed inside the signature backend (the system random source of RSA blinding).
+    #[error("signing failed: {problem}")]
+    SigningFailed {
+        /// What failed.
+        problem: &'static str,
+    },
+
+    /// The request's parameters do not fit a scheme that signs inside the request (Binance's
+    /// `timestamp` and `signature` parameters, Kraken's `nonce`).
+    #[error("{scheme} request parameters: {problem}")]
+    InvalidParameters {
+        /// The scheme.
+        scheme: Scheme,
+        /// What is wrong and how to fix it.
+        problem: &'static str,
+    },
+
+    /// The request body cannot be signed by the scheme as it is (not a form or JSON object
+    /// where one is due, raw non-ASCII where it must be percent-encoded).
+    #[error("{scheme} request body: {problem}")]
+    InvalidBody {
+        /// The scheme.
+        scheme: Scheme,
+        /// What is wrong and how to fix it.
+        problem: &'static str,
+    },
+
     /// What was given to diagnose a rejected request is incomplete or unreadable: a missing or
     /// truncated auth header, a token that is not a JWT, a diagnosis case that is not JSON.
     #[error("cannot diagnose: {problem}")]

@@ -15,6 +15,11 @@
 //! | Delta Exchange v2 | [`DeltaSigner`] |
 //! | KuCoin, key versions 1–3 | [`KucoinSigner`] |
 //! | OKX v5, live and demo | [`OkxSigner`] |
+//! | Binance Spot and USDⓈ-M, HMAC / Ed25519 / RSA keys | [`BinanceSigner`] (Ed25519 and RSA: feature `pem-keys`, on by default) |
+//! | Bybit v5, HMAC / RSA keys | [`BybitSigner`] |
+//! | Kraken spot | [`KrakenSigner`] |
+//! | Bitget v2 | [`BitgetSigner`] |
+//! | Gate APIv4 | [`GateSigner`] |
 //!
 //! ```
 //! use cexsign::{Credentials, KucoinKeyVersion, KucoinSigner, Method, SignableRequest, Signer, Timestamp};
@@ -50,6 +55,8 @@ pub mod clock;
 mod credentials;
 pub mod diagnose;
 mod error;
+#[cfg(feature = "pem-keys")]
+mod keys;
 #[cfg(feature = "local-exchange")]
 pub mod local_exchange;
 mod mac;
@@ -67,11 +74,16 @@ mod ws;
 pub use credentials::Credentials;
 pub use error::Error;
 pub use request::{Method, SignableRequest, decode_query};
+pub use schemes::binance::{BinanceKeyType, BinanceSigner};
+pub use schemes::bitget::BitgetSigner;
+pub use schemes::bybit::{BybitKeyType, BybitSigner};
 pub use schemes::coinbase_advanced::CoinbaseAdvancedHmacSigner;
 #[cfg(feature = "cdp")]
 pub use schemes::coinbase_cdp::{CdpKeyType, CoinbaseCdpSigner};
 pub use schemes::coinbase_exchange::CoinbaseExchangeSigner;
 pub use schemes::delta::{DeltaSigner, DeltaWsAuthType};
+pub use schemes::gate::GateSigner;
+pub use schemes::kraken::KrakenSigner;
 pub use schemes::kucoin::{KucoinKeyVersion, KucoinSigner};
 pub use schemes::okx::{OkxEnvironment, OkxSigner};
 pub use signer::{Prehash, Scheme, SignOptions, SignedRequest, Signer};

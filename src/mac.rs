@@ -1,14 +1,24 @@
-//! The keyed MAC every HMAC scheme shares, the prehash it runs over, and the output encodings.
+//! The keyed MACs the HMAC schemes share (HMAC-SHA256, and HMAC-SHA512 for Kraken and Gate),
+//! the prehash they run over, and the output encodings.
 //!
 //! The key is absorbed once, at construction; each signature clones the keyed state instead of
-//! re-keying. REST requests and websocket logins of a scheme both go through [`HmacKey::sign`],
-//! so there is one MAC path per scheme.
+//! re-keying. REST requests and websocket logins of a scheme both go through the same key's
+//! `sign`, so there is one MAC path per scheme.
 
 use std::fmt;
 
 use base64::Engine as _;
 use hmac::{KeyInit, Mac};
-use sha2::Sha256;
+use sha2::{Sha256, Sha512};
+
+/// Clones a keyed MAC state and runs the prehash parts through it: the one MAC loop of the crate.
+fn mac_parts<M: Mac + Clone>(keyed: &M, prehash: &PrehashParts<'_>) -> hmac::digest::Output<M> {
+    let mut mac = keyed.clone();
+    for part in prehash.parts() {
+        mac.update(part);
+    }
+    mac.finalize().into_bytes()
+}
 
 /// HMAC-SHA256 with its key already absorbed. The keyed state is wiped on drop.
 pub(crate) struct HmacKey(hmac::Hmac<Sha256>);
@@ -20,11 +30,7 @@ impl HmacKey {
 
     /// MACs the concatenation of `prehash`'s parts, without concatenating them.
     pub(crate) fn mac(&self, prehash: &PrehashParts<'_>) -> [u8; 32] {
-        let mut mac = self.0.clone();
-        for part in prehash.parts() {
-            mac.update(part);
-        }
-        mac.finalize().into_bytes().into()
+        mac_parts(&self.0, prehash).into()
     }
 
     /// MAC, then encode (on the stack).
@@ -36,6 +42,27 @@ impl HmacKey {
 impl fmt::Debug for HmacKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("HmacKey([REDACTED])")
+    }
+}
+
+/// HMAC-SHA512 with its key already absorbed (Kraken, Gate). The keyed state is wiped on drop.
+pub(crate) struct HmacSha512Key(hmac::Hmac<Sha512>);
+
+impl HmacSha512Key {
+    pub(crate) fn new(key: &[u8]) -> Self {
+        Self(hmac::Hmac::<Sha512>::new_from_slice(key).expect("HMAC accepts keys of any length"))
+    }
+
+    /// MAC, then encode (on the stack): 128 hex or 88 base64 characters.
+    pub(crate) fn sign(&self, prehash: &PrehashParts<'_>, encoding: Encoding) -> EncodedMac512 {
+        let mac: [u8; 64] = mac_parts(&self.0, prehash).into();
+        encoding.encode_into(&mac)
+    }
+}
+
+impl fmt::Debug for HmacSha512Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("HmacSha512Key([REDACTED])")
     }
 }
 
@@ -51,20 +78,28 @@ pub(crate) enum Encoding {
 /// An encoded 32-byte MAC: 64 hex or 44 base64 characters, kept on the stack.
 pub(crate) type EncodedMac = arrayvec::ArrayString<64>;
 
+/// An encoded 64-byte MAC: 128 hex or 88 base64 characters, kept on the stack.
+pub(crate) type EncodedMac512 = arrayvec::ArrayString<128>;
+
 impl Encoding {
     pub(crate) fn encode(self, mac: &[u8; 32]) -> EncodedMac {
-        let mut buf = [0u8; 64];
+        self.encode_into(mac)
+    }
+
+    /// Encodes `bytes` into a stack string of capacity `N` (at least twice the input length).
+    pub(crate) fn encode_into<const N: usize>(self, bytes: &[u8]) -> arrayvec::ArrayString<N> {
+        let mut buf = [0u8; N];
         let len = match self {
             Encoding::Hex => {
-                hex::encode_to_slice(mac, &mut buf).expect("64 bytes hold a 32-byte hex encoding");
-                64
+                hex::encode_to_slice(bytes, &mut buf[..2 * bytes.len()]).expect("the buffer holds the hex encoding");
+                2 * bytes.len()
             }
             Encoding::Base64 => base64::engine::general_purpose::STANDARD
-                .encode_slice(mac, &mut buf)
-                .expect("64 bytes hold a 32-byte base64 encoding"),
+                .encode_slice(bytes, &mut buf)
+                .expect("the buffer holds the base64 encoding"),
         };
         let text = std::str::from_utf8(&buf[..len]).expect("hex and base64 are ASCII");
-        EncodedMac::from(text).expect("at most 64 characters")
+        arrayvec::ArrayString::from(text).expect("the encoding fits the buffer")
     }
 }
 
@@ -119,6 +154,18 @@ mod tests {
         );
         assert_eq!(key.sign(&prehash, Encoding::Base64).as_str(), "W9zBRr9gdU5qBCQmCJV1x1oAPwidJzmDnexYuWTsOEM=");
         assert_eq!(prehash.to_vec(), b"what do ya want for nothing?");
+    }
+
+    // RFC 4231 test case 2, HMAC-SHA512.
+    #[test]
+    fn hmac_sha512_matches_rfc_4231() {
+        let key = HmacSha512Key::new(b"Jefe");
+        let prehash = PrehashParts::new().push_str("what do ya want for nothing?");
+        assert_eq!(
+            key.sign(&prehash, Encoding::Hex).as_str(),
+            "164b7a7bfcf819e2e395fbe73b56e0a387bd64222e831fd610270cd7ea2505549758bf75c05a994a6d034f65f8f0e6fdcaeab1a34d4a6b4b636e070a38bce737"
+        );
+        assert_eq!(key.sign(&prehash, Encoding::Base64).len(), 88);
     }
 
     #[test]

@@ -2,7 +2,9 @@
 //! response body) to a typed [`Rejection`].
 //!
 //! Built from the exchanges' documented error codes (OKX `501xx`/`600xx`, KuCoin `4000xx`,
-//! Coinbase's plain `Unauthorized`, v2 error ids and Exchange messages, Delta's error codes). A
+//! Coinbase's plain `Unauthorized`, v2 error ids and Exchange messages, Delta's error codes,
+//! Binance's negative codes, Bybit `retCode`s, Kraken `EAPI:` errors, Bitget's five-digit codes
+//! and Gate labels). A
 //! rejection is a verdict about a response, not an [`crate::Error`]: the request was signed and
 //! sent; the server said no.
 
@@ -105,6 +107,11 @@ pub fn classify(scheme: Scheme, status: u16, body: &[u8]) -> Option<Rejection> {
         Scheme::Delta => json.as_ref().and_then(delta),
         Scheme::CoinbaseExchange => json.as_ref().and_then(coinbase_exchange),
         Scheme::CoinbaseAdvancedHmac | Scheme::CoinbaseCdp => coinbase_advanced(scheme, status, json.as_ref(), &text),
+        Scheme::Binance => json.as_ref().and_then(binance),
+        Scheme::Bybit => json.as_ref().and_then(bybit),
+        Scheme::Kraken => json.as_ref().and_then(kraken),
+        Scheme::Bitget => json.as_ref().and_then(bitget),
+        Scheme::Gate => json.as_ref().and_then(gate),
     };
     let by_status = match status {
         429 => Some((RejectionKind::RateLimited, None, None)),
@@ -118,6 +125,8 @@ pub fn classify(scheme: Scheme, status: u16, body: &[u8]) -> Option<Rejection> {
         // Coinbase gives no reason: a clock off by more than the window looks the same as an
         // expired legacy key, so one resynced attempt comes before giving up on the key.
         (Scheme::CoinbaseAdvancedHmac, RejectionKind::KeyExpiredOrLegacy) => NextStep::RetryOnce,
+        // Kraken has no time window: a refused nonce wants a fresh, larger nonce, not a resync.
+        (Scheme::Kraken, RejectionKind::TimestampOutsideWindow) => NextStep::RetryOnce,
         _ => kind.next_step(),
     };
     Some(Rejection { kind, next_step, code, message })
@@ -221,6 +230,96 @@ fn coinbase_exchange(json: &Value) -> Option<Found> {
         return None;
     };
     Some((kind, None, Some(message)))
+}
+
+fn binance(json: &Value) -> Option<Found> {
+    use RejectionKind::*;
+    // REST: {"code":-1022,"msg":"..."}; WebSocket API: {"status":401,"error":{"code":-1022,...}}.
+    let error = json.get("error").filter(|e| e.is_object()).unwrap_or(json);
+    let code = field(error, "code")?;
+    let kind = match code.as_str() {
+        "-1021" => TimestampOutsideWindow,
+        "-1022" => InvalidSignature,
+        "-1102" => MissingCredentials,
+        "-2014" => InvalidKey,
+        // Unknown key, IP not allowed or missing permission: Binance does not say which.
+        "-2015" => InvalidKey,
+        "-1002" => PermissionDenied,
+        "-1003" | "-1015" => RateLimited,
+        _ => return None,
+    };
+    Some((kind, Some(code), field(error, "msg")))
+}
+
+fn bybit(json: &Value) -> Option<Found> {
+    use RejectionKind::*;
+    let code = field(json, "retCode")?;
+    let kind = match code.as_str() {
+        "10002" => TimestampOutsideWindow,
+        "10003" => InvalidKey,
+        "10004" => InvalidSignature,
+        "10005" => PermissionDenied,
+        "10006" | "10018" => RateLimited,
+        "10010" => IpNotAllowed,
+        "33004" => KeyExpiredOrLegacy,
+        _ => return None,
+    };
+    Some((kind, Some(code), field(json, "retMsg")))
+}
+
+fn kraken(json: &Value) -> Option<Found> {
+    use RejectionKind::*;
+    // HTTP 200 with {"error":["EAPI:Invalid signature"],"result":...}.
+    let errors = json.get("error")?.as_array()?;
+    let code = errors.iter().filter_map(Value::as_str).find_map(|e| {
+        let kind = match e {
+            "EAPI:Invalid signature" => InvalidSignature,
+            // Kraken also reports a wrongly computed API-Sign this way.
+            "EAPI:Invalid key" => InvalidKey,
+            // Not a clock problem: the nonce was not above the last one the key saw.
+            "EAPI:Invalid nonce" => TimestampOutsideWindow,
+            "EGeneral:Permission denied" => PermissionDenied,
+            "EAPI:Rate limit exceeded" => RateLimited,
+            "EGeneral:Invalid arguments:Nonce" => MalformedTimestamp,
+            _ => return None,
+        };
+        Some((kind, e.to_owned()))
+    })?;
+    Some((code.0, Some(code.1.clone()), Some(code.1)))
+}
+
+fn bitget(json: &Value) -> Option<Found> {
+    use RejectionKind::*;
+    let code = field(json, "code")?;
+    let kind = match code.as_str() {
+        "40001" | "40002" | "40003" | "40011" => MissingCredentials,
+        "40004" | "40008" => TimestampOutsideWindow,
+        "40005" => MalformedTimestamp,
+        "40006" | "40037" => InvalidKey,
+        "40009" | "40010" => InvalidSignature,
+        "40012" => InvalidPassphrase,
+        "40014" => PermissionDenied,
+        "40018" => IpNotAllowed,
+        "429" => RateLimited,
+        _ => return None,
+    };
+    Some((kind, Some(code), field(json, "msg")))
+}
+
+fn gate(json: &Value) -> Option<Found> {
+    use RejectionKind::*;
+    let label = field(json, "label")?;
+    let kind = match label.as_str() {
+        "INVALID_SIGNATURE" => InvalidSignature,
+        "INVALID_KEY" | "INVALID_CREDENTIALS" => InvalidKey,
+        "MISSING_REQUIRED_HEADER" => MissingCredentials,
+        "REQUEST_EXPIRED" => TimestampOutsideWindow,
+        "IP_FORBIDDEN" => IpNotAllowed,
+        "READ_ONLY" | "FORBIDDEN" => PermissionDenied,
+        "TOO_MANY_REQUESTS" => RateLimited,
+        _ => return None,
+    };
+    Some((kind, Some(label), field(json, "message")))
 }
 
 fn coinbase_advanced(scheme: Scheme, status: u16, json: Option<&Value>, text: &str) -> Option<Found> {

@@ -30,6 +30,11 @@ impl ServerTime {
     /// | Coinbase Advanced / CDP | `/api/v3/brokerage/time` | `{"epochMillis":"<ms>", "epochSeconds":"<s>"}` (strings) |
     /// | Coinbase Exchange | `/time` | `{"epoch":<decimal seconds>}` |
     /// | Delta | `/v2/settings` (undocumented; Delta documents no time endpoint) | `{"result":{"server_time":<µs>}}` |
+    /// | Binance | `/api/v3/time` (USDⓈ-M: `/fapi/v1/time`, same answer) | `{"serverTime":<ms>}` |
+    /// | Bybit | `/v5/market/time` | `{"result":{"timeNano":"<ns>","timeSecond":"<s>"},"time":<ms>}` |
+    /// | Kraken | `/0/public/Time` | `{"error":[],"result":{"unixtime":<s>}}` |
+    /// | Bitget | `/api/v2/public/time` | `{"data":{"serverTime":"<ms>"}}` |
+    /// | Gate | `/api/v4/spot/time` | `{"server_time":<ms>}` |
     pub const fn path(self) -> &'static str {
         match self.scheme {
             Scheme::Okx => "/api/v5/public/time",
@@ -37,6 +42,11 @@ impl ServerTime {
             Scheme::CoinbaseAdvancedHmac | Scheme::CoinbaseCdp => "/api/v3/brokerage/time",
             Scheme::CoinbaseExchange => "/time",
             Scheme::Delta => "/v2/settings",
+            Scheme::Binance => "/api/v3/time",
+            Scheme::Bybit => "/v5/market/time",
+            Scheme::Kraken => "/0/public/Time",
+            Scheme::Bitget => "/api/v2/public/time",
+            Scheme::Gate => "/api/v4/spot/time",
         }
     }
 
@@ -80,6 +90,36 @@ impl ServerTime {
                     json.pointer("/result/server_time").ok_or_else(|| invalid("no result.server_time field"))?;
                 let micros = integer(micros).ok_or_else(|| invalid("result.server_time is not a microsecond count"))?;
                 Ok(Timestamp::from_duration_since_epoch(std::time::Duration::from_micros(micros)))
+            }
+            Scheme::Binance => {
+                let ms = json.get("serverTime").ok_or_else(|| invalid("no serverTime field"))?;
+                millis(ms).ok_or_else(|| invalid("serverTime is not a millisecond count"))
+            }
+            Scheme::Bybit => {
+                // timeNano is the finest reading; `time` (ms, the response time) is the fallback.
+                if let Some(nanos) = json.pointer("/result/timeNano") {
+                    let nanos = integer(nanos).ok_or_else(|| invalid("result.timeNano is not a nanosecond count"))?;
+                    return Ok(Timestamp::from_duration_since_epoch(std::time::Duration::from_nanos(nanos)));
+                }
+                let ms = json.get("time").ok_or_else(|| invalid("no result.timeNano or time field"))?;
+                millis(ms).ok_or_else(|| invalid("time is not a millisecond count"))
+            }
+            Scheme::Kraken => {
+                if json.get("error").and_then(Value::as_array).is_some_and(|e| !e.is_empty()) {
+                    return Err(invalid("the error array is not empty"));
+                }
+                let secs = json.pointer("/result/unixtime").ok_or_else(|| invalid("no result.unixtime field"))?;
+                integer(secs)
+                    .map(Timestamp::from_unix_secs)
+                    .ok_or_else(|| invalid("result.unixtime is not a second count"))
+            }
+            Scheme::Bitget => {
+                let ms = json.pointer("/data/serverTime").ok_or_else(|| invalid("no data.serverTime field"))?;
+                millis(ms).ok_or_else(|| invalid("data.serverTime is not a millisecond count"))
+            }
+            Scheme::Gate => {
+                let ms = json.get("server_time").ok_or_else(|| invalid("no server_time field"))?;
+                millis(ms).ok_or_else(|| invalid("server_time is not a millisecond count"))
             }
         }
     }

@@ -27,17 +27,32 @@ pub enum Scheme {
     Kucoin,
     /// OKX v5, live and demo ([`crate::OkxSigner`]).
     Okx,
+    /// Binance Spot and USDⓈ-M: HMAC, Ed25519 and RSA keys ([`crate::BinanceSigner`]).
+    Binance,
+    /// Bybit v5: HMAC and RSA keys ([`crate::BybitSigner`]).
+    Bybit,
+    /// Kraken spot REST ([`crate::KrakenSigner`]).
+    Kraken,
+    /// Bitget v2 ([`crate::BitgetSigner`]).
+    Bitget,
+    /// Gate APIv4 ([`crate::GateSigner`]).
+    Gate,
 }
 
 impl Scheme {
     /// Every scheme, in a stable order.
-    pub const ALL: [Scheme; 6] = [
+    pub const ALL: [Scheme; 11] = [
         Scheme::CoinbaseAdvancedHmac,
         Scheme::CoinbaseCdp,
         Scheme::CoinbaseExchange,
         Scheme::Delta,
         Scheme::Kucoin,
         Scheme::Okx,
+        Scheme::Binance,
+        Scheme::Bybit,
+        Scheme::Kraken,
+        Scheme::Bitget,
+        Scheme::Gate,
     ];
 
     /// The stable id, as in the conformance vectors (`"okx"`, `"coinbase_cdp_jwt"`, ...).
@@ -49,6 +64,11 @@ impl Scheme {
             Scheme::Delta => "delta",
             Scheme::Kucoin => "kucoin",
             Scheme::Okx => "okx",
+            Scheme::Binance => "binance",
+            Scheme::Bybit => "bybit",
+            Scheme::Kraken => "kraken",
+            Scheme::Bitget => "bitget",
+            Scheme::Gate => "gate",
         }
     }
 
@@ -66,6 +86,11 @@ impl Scheme {
             Scheme::Delta => "Delta Exchange",
             Scheme::Kucoin => "KuCoin",
             Scheme::Okx => "OKX",
+            Scheme::Binance => "Binance",
+            Scheme::Bybit => "Bybit",
+            Scheme::Kraken => "Kraken",
+            Scheme::Bitget => "Bitget",
+            Scheme::Gate => "Gate",
         }
     }
 }
@@ -241,22 +266,30 @@ impl fmt::Display for Prehash {
 ///
 /// Secret-bearing header values (passphrases, bearer tokens) are marked sensitive, so
 /// `Debug` of the headers or of an `http::HeaderMap` they are applied to hides them.
+///
+/// Most schemes only add headers. Binance signs inside the request: its `timestamp` and
+/// `signature` parameters are appended to the query or the form body, so its output also
+/// carries the query or body to send instead ([`SignedRequest::wire_query`],
+/// [`SignedRequest::wire_body`]); Kraken does the same when it adds the `nonce` to the body.
+/// [`SignedRequest::apply_to_request`] and the reqwest layer apply both.
 #[derive(Debug, Clone)]
 pub struct SignedRequest {
     headers: HeaderList,
     timestamp: arrayvec::ArrayString<32>,
     signature: SignatureText,
     prehash: Option<Prehash>,
+    wire_query: Option<String>,
+    wire_body: Option<Vec<u8>>,
 }
 
 /// The auth headers of one request, on the stack (no scheme sends more than five).
 type HeaderList = arrayvec::ArrayVec<(HeaderName, HeaderValue), 5>;
 
-/// A signature as text: inline up to 96 characters (every HMAC and JWT signature here), on the
-/// heap beyond (long RSA signatures).
+/// A signature as text: inline up to 128 characters (every HMAC, Ed25519 and JWT signature
+/// here), on the heap beyond (RSA signatures).
 #[derive(Debug, Clone)]
 enum SignatureText {
-    Inline(arrayvec::ArrayString<96>),
+    Inline(arrayvec::ArrayString<128>),
     Heap(Box<str>),
 }
 
@@ -278,7 +311,41 @@ impl SignedRequest {
     /// scheme then pushes its headers in place.
     pub(crate) fn new(timestamp: &str, signature: &str, prehash: Option<Prehash>) -> Self {
         let timestamp = arrayvec::ArrayString::from(timestamp).unwrap_or_default();
-        Self { headers: HeaderList::new(), timestamp, signature: SignatureText::new(signature), prehash }
+        Self {
+            headers: HeaderList::new(),
+            timestamp,
+            signature: SignatureText::new(signature),
+            prehash,
+            wire_query: None,
+            wire_body: None,
+        }
+    }
+
+    /// Records the query to send instead of the signed request's (the scheme appended to it).
+    pub(crate) fn set_wire_query(&mut self, query: String) {
+        self.wire_query = Some(query);
+    }
+
+    /// Records the body to send instead of the signed request's.
+    pub(crate) fn set_wire_body(&mut self, body: Vec<u8>) {
+        self.wire_body = Some(body);
+    }
+
+    /// The query to send in place of the request's, without `?`, when the scheme signs inside
+    /// the query (Binance appends `timestamp` and `signature`). `None`: send the query as it was.
+    pub fn wire_query(&self) -> Option<&str> {
+        self.wire_query.as_deref()
+    }
+
+    /// The body to send in place of the request's, when the scheme signs inside the body
+    /// (Binance form bodies, Kraken's added `nonce`). `None`: send the body as it was.
+    pub fn wire_body(&self) -> Option<&[u8]> {
+        self.wire_body.as_deref()
+    }
+
+    /// Whether sending this request takes more than its headers: the query or body changed.
+    pub fn rewrites_request(&self) -> bool {
+        self.wire_query.is_some() || self.wire_body.is_some()
     }
 
     /// Adds an auth header. Every scheme here sends at most five.
@@ -325,9 +392,26 @@ impl SignedRequest {
         }
     }
 
-    /// Sets the auth headers on an `http::Request`.
-    pub fn apply_to_request<B>(&self, request: &mut http::Request<B>) {
+    /// Sets the auth headers on an `http::Request`, and its query or body where the scheme
+    /// signs inside them (see [`SignedRequest::rewrites_request`]). On error the request is left
+    /// unchanged.
+    pub fn apply_to_request<B: From<Vec<u8>>>(&self, request: &mut http::Request<B>) -> Result<(), Error> {
+        if let Some(query) = &self.wire_query {
+            let path = request.uri().path();
+            let path_and_query = if query.is_empty() { path.to_owned() } else { format!("{path}?{query}") };
+            let mut parts = request.uri().clone().into_parts();
+            parts.path_and_query = Some(
+                http::uri::PathAndQuery::try_from(path_and_query)
+                    .map_err(|e| Error::RequestBuild { problem: e.to_string() })?,
+            );
+            *request.uri_mut() =
+                http::Uri::from_parts(parts).map_err(|e| Error::RequestBuild { problem: e.to_string() })?;
+        }
+        if let Some(body) = &self.wire_body {
+            *request.body_mut() = B::from(body.clone());
+        }
         self.apply_to(request.headers_mut());
+        Ok(())
     }
 
     /// The auth headers as a new map.

@@ -186,8 +186,10 @@ pub enum TimestampFormat {
         /// Number of digits after the point.
         digits: u8,
     },
-    /// Integer Unix milliseconds: `1700000000123` (KuCoin).
+    /// Integer Unix milliseconds: `1700000000123` (KuCoin, Bybit, Bitget, Binance).
     UnixMillis,
+    /// Integer Unix microseconds: `1700000000123456` (Binance accepts them in `timestamp`).
+    UnixMicros,
     /// ISO-8601 UTC with exactly three fractional digits and `Z`: `2023-11-14T22:13:20.123Z` (OKX).
     Iso8601Millis,
 }
@@ -198,6 +200,7 @@ impl TimestampFormat {
             Self::UnixSeconds => "integer Unix seconds",
             Self::UnixSecondsFraction { .. } => "Unix seconds with a decimal fraction",
             Self::UnixMillis => "integer Unix milliseconds",
+            Self::UnixMicros => "integer Unix microseconds",
             Self::Iso8601Millis => "ISO-8601 UTC with milliseconds",
         }
     }
@@ -207,6 +210,7 @@ impl TimestampFormat {
             Self::UnixSeconds => "1700000000",
             Self::UnixSecondsFraction { .. } => "1700000000.123",
             Self::UnixMillis => "1700000000123",
+            Self::UnixMicros => "1700000000123456",
             Self::Iso8601Millis => "2023-11-14T22:13:20.123Z",
         }
     }
@@ -232,6 +236,7 @@ impl TimestampFormat {
         match self {
             Self::UnixSeconds => write!(out, "{secs}"),
             Self::UnixMillis => write!(out, "{}", at.unix_millis()),
+            Self::UnixMicros => write!(out, "{}", at.since_epoch.as_micros()),
             Self::UnixSecondsFraction { digits: 0 } => write!(out, "{secs}"),
             Self::UnixSecondsFraction { digits } if digits <= 9 => {
                 let fraction = nanos / 10u32.pow(9 - u32::from(digits));
@@ -274,6 +279,9 @@ impl TimestampFormat {
         match self {
             Self::UnixSeconds => parse_digits(text).map(Timestamp::from_unix_secs).ok_or_else(invalid),
             Self::UnixMillis => parse_digits(text).map(Timestamp::from_unix_millis).ok_or_else(invalid),
+            Self::UnixMicros => parse_digits(text)
+                .map(|us| Timestamp::from_duration_since_epoch(Duration::from_micros(us)))
+                .ok_or_else(invalid),
             Self::UnixSecondsFraction { .. } => {
                 let (whole, fraction) = match text.split_once('.') {
                     Some((whole, fraction)) => (whole, Some(fraction)),
@@ -398,6 +406,7 @@ mod tests {
         let at = Timestamp::from_unix_millis(1_718_007_932_882);
         for format in [
             TimestampFormat::UnixMillis,
+            TimestampFormat::UnixMicros,
             TimestampFormat::Iso8601Millis,
             TimestampFormat::UnixSecondsFraction { digits: 3 },
         ] {

@@ -7,33 +7,87 @@ use std::fmt;
 
 use crate::Prehash;
 
-/// What a websocket login or subscribe message is for.
+/// What a websocket login, subscribe or signed API message is for.
 ///
-/// Login-only schemes (OKX, Delta) ignore the channels; Coinbase subscribe messages carry them.
+/// Login-only schemes (OKX, Delta, Bybit, Bitget) ignore the channels; Coinbase and Gate
+/// subscribe messages carry them; Binance's WebSocket API and Gate's ws API sign a method call
+/// ([`WsRequest::api`]).
 ///
 /// ```
 /// use cexsign::WsRequest;
+/// use serde_json::json;
 /// let login = WsRequest::login();
 /// let level2 = WsRequest::subscribe(&["level2"], &["BTC-USD", "ETH-USD"]);
 /// assert_eq!(level2.channels(), ["level2"]);
 /// assert!(login.product_ids().is_empty());
+///
+/// let params = [("symbol", json!("BTCUSDT")), ("side", json!("BUY")), ("recvWindow", json!(5000))];
+/// let order = WsRequest::api("order.place", &params).with_id("req-1");
+/// assert_eq!(order.method(), Some("order.place"));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct WsRequest<'a> {
     channels: &'a [&'a str],
     product_ids: &'a [&'a str],
+    method: Option<&'a str>,
+    params: &'a [(&'a str, serde_json::Value)],
+    id: Option<&'a str>,
+    event: Option<&'a str>,
 }
 
 impl<'a> WsRequest<'a> {
-    /// A login message with no subscription (OKX `op: login`, Delta `key-auth`).
+    /// A login message with no subscription (OKX `op: login`, Delta `key-auth`, Bybit `op: auth`,
+    /// Bitget `op: login`).
     pub const fn login() -> Self {
-        Self { channels: &[], product_ids: &[] }
+        Self { channels: &[], product_ids: &[], method: None, params: &[], id: None, event: None }
     }
 
     /// A subscribe message for these channels and products, in the order given. Coinbase Advanced
-    /// Trade takes exactly one channel per message.
+    /// Trade and Gate take exactly one channel per message.
     pub const fn subscribe(channels: &'a [&'a str], product_ids: &'a [&'a str]) -> Self {
-        Self { channels, product_ids }
+        Self { channels, product_ids, method: None, params: &[], id: None, event: None }
+    }
+
+    /// A signed API call: Binance WebSocket API (`method` such as `"order.place"` or
+    /// `"session.logon"`, with its params; the signer adds `apiKey`, `timestamp` and
+    /// `signature`), or Gate's ws API login (`method` is the channel, `"spot.login"`).
+    ///
+    /// Param values are JSON strings, numbers or booleans, sent as given; Binance signs their
+    /// text, sorted by name and not percent-encoded.
+    pub const fn api(method: &'a str, params: &'a [(&'a str, serde_json::Value)]) -> Self {
+        Self { channels: &[], product_ids: &[], method: Some(method), params, id: None, event: None }
+    }
+
+    /// Sets the request id echoed in the response (Binance `id`, Gate `req_id`).
+    pub const fn with_id(mut self, id: &'a str) -> Self {
+        self.id = Some(id);
+        self
+    }
+
+    /// Sets the event of a Gate channel message (default `"subscribe"`; `"unsubscribe"`).
+    pub const fn with_event(mut self, event: &'a str) -> Self {
+        self.event = Some(event);
+        self
+    }
+
+    /// The API method, for [`WsRequest::api`] requests.
+    pub fn method(&self) -> Option<&'a str> {
+        self.method
+    }
+
+    /// The API params, for [`WsRequest::api`] requests.
+    pub fn params(&self) -> &'a [(&'a str, serde_json::Value)] {
+        self.params
+    }
+
+    /// The request id, if one was set.
+    pub fn id(&self) -> Option<&'a str> {
+        self.id
+    }
+
+    /// The Gate event, if one was set.
+    pub fn event(&self) -> Option<&'a str> {
+        self.event
     }
 
     /// The channels.

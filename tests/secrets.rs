@@ -200,8 +200,8 @@ fn an_http_request_carrying_the_headers_hides_them_in_debug() {
     let request = SignableRequest::new(Method::Post, "/api/v5/trade/order").unwrap().with_body(b"{}");
     for (signer, secrets) in signers() {
         let signed = signer.sign(&request, Timestamp::from_unix_secs(1_700_000_000)).unwrap();
-        let mut http_request = http::Request::new(());
-        signed.apply_to_request(&mut http_request);
+        let mut http_request = http::Request::new(Vec::<u8>::new());
+        signed.apply_to_request(&mut http_request).unwrap();
         let shown = format!("{http_request:?}");
         assert_hidden("http::Request", &shown, &secrets);
         for (name, value) in signed.headers().filter(|(_, v)| v.is_sensitive()) {

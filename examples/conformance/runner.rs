@@ -7,9 +7,10 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use cexsign::{
-    CoinbaseAdvancedHmacSigner, CoinbaseCdpSigner, CoinbaseExchangeSigner, Credentials, DeltaSigner, DeltaWsAuthType,
-    Error, KucoinKeyVersion, KucoinSigner, Method, OkxEnvironment, OkxSigner, Scheme, SignOptions, SignableRequest,
-    Signer, Timestamp, TimestampFormat, WireTimestamp, WsRequest,
+    BinanceKeyType, BinanceSigner, BitgetSigner, BybitKeyType, BybitSigner, CoinbaseAdvancedHmacSigner,
+    CoinbaseCdpSigner, CoinbaseExchangeSigner, Credentials, DeltaSigner, DeltaWsAuthType, Error, GateSigner,
+    KrakenSigner, KucoinKeyVersion, KucoinSigner, Method, OkxEnvironment, OkxSigner, Scheme, SignOptions,
+    SignableRequest, Signer, Timestamp, TimestampFormat, WireTimestamp, WsRequest,
 };
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -167,6 +168,49 @@ pub fn signer_for(vector: &Vector) -> Result<(Box<dyn Signer>, Timestamp), Strin
             let format = if ws { TimestampFormat::UnixSeconds } else { TimestampFormat::Iso8601Millis };
             (Box::new(OkxSigner::new(&credentials, environment).map_err(err)?), format.parse(ts).map_err(err)?)
         }
+        Scheme::Binance => {
+            let key_type = match vector.credentials.key_type.as_deref() {
+                None | Some("HMAC") => BinanceKeyType::Hmac,
+                Some("Ed25519") => BinanceKeyType::Ed25519,
+                Some("RSA") => BinanceKeyType::Rsa,
+                Some(other) => return Err(format!("unknown Binance key_type {other}")),
+            };
+            let mut signer = BinanceSigner::new(&credentials, key_type).map_err(err)?;
+            // Binance takes milliseconds or microseconds; the vector's digit count tells which.
+            let format = if ts.len() > 13 {
+                signer = signer.with_microsecond_timestamps();
+                TimestampFormat::UnixMicros
+            } else {
+                TimestampFormat::UnixMillis
+            };
+            (Box::new(signer), format.parse(ts).map_err(err)?)
+        }
+        Scheme::Bybit => {
+            let key_type = match vector.credentials.key_type.as_deref() {
+                None | Some("HMAC") => BybitKeyType::Hmac,
+                Some("RSA") => BybitKeyType::Rsa,
+                Some(other) => return Err(format!("unknown Bybit key_type {other}")),
+            };
+            // A ws vector's timestamp is the expiry itself.
+            let mut signer = BybitSigner::new(&credentials, key_type).map_err(err)?.with_ws_expiry(Duration::ZERO);
+            if let Some(window) = option_str(vector, "recv_window") {
+                let millis: u64 = window.parse().map_err(|_| format!("recv_window {window} is not a number"))?;
+                signer = signer.with_recv_window(Duration::from_millis(millis)).map_err(err)?;
+            }
+            (Box::new(signer), TimestampFormat::UnixMillis.parse(ts).map_err(err)?)
+        }
+        Scheme::Kraken => (
+            Box::new(KrakenSigner::new(&credentials).map_err(err)?),
+            TimestampFormat::UnixMillis.parse(ts).map_err(err)?,
+        ),
+        Scheme::Bitget => {
+            let format = if ws { TimestampFormat::UnixSeconds } else { TimestampFormat::UnixMillis };
+            (Box::new(BitgetSigner::new(&credentials).map_err(err)?), format.parse(ts).map_err(err)?)
+        }
+        Scheme::Gate => (
+            Box::new(GateSigner::new(&credentials).map_err(err)?),
+            TimestampFormat::UnixSeconds.parse(ts).map_err(err)?,
+        ),
         _ => return Err(format!("scheme '{}' is not supported", vector.scheme)),
     })
 }
@@ -211,13 +255,17 @@ pub fn run_with(vector: &Vector, input: TimeInput) -> Result<Produced, String> {
                     .and_then(|wire| signer.sign_at(&request, &wire, &options)),
             }
             .map_err(err)?;
-            let values = signed
+            let mut values: BTreeMap<String, String> = signed
                 .headers()
                 .map(|(name, value)| {
                     let value = value.to_str().map_err(|_| format!("header {name} is not visible ASCII"))?;
                     Ok((name.as_str().to_owned(), value.to_owned()))
                 })
                 .collect::<Result<_, String>>()?;
+            // Binance signs inside the request: its `signature` parameter is reported as a field.
+            if signed.rewrites_request() && signer.scheme() == Scheme::Binance {
+                values.insert("signature".to_owned(), signed.signature().to_owned());
+            }
             Ok(Produced {
                 values,
                 signature: signed.signature().to_owned(),
@@ -230,8 +278,28 @@ pub fn run_with(vector: &Vector, input: TimeInput) -> Result<Produced, String> {
             if let Some(channel) = option_str(vector, "channel") {
                 channels.push(channel);
             }
-            let product_ids = option_list(vector, "product_ids");
-            let request = WsRequest::subscribe(&channels, &product_ids);
+            let mut product_ids = option_list(vector, "product_ids");
+            product_ids.extend(option_list(vector, "payload"));
+            let api_params: Vec<(&str, Value)> = match vector.options.get("params") {
+                Some(Value::Object(params)) => params.iter().map(|(k, v)| (k.as_str(), v.clone())).collect(),
+                _ => Vec::new(),
+            };
+            let api_method = match (option_str(vector, "method"), option_str(vector, "event")) {
+                (Some(method), _) => Some(method),
+                // Gate's ws API login names its channel as the call.
+                (None, Some("api")) => channels.first().copied(),
+                _ => None,
+            };
+            let mut request = match api_method {
+                Some(method) => WsRequest::api(method, &api_params),
+                None => WsRequest::subscribe(&channels, &product_ids),
+            };
+            if let Some(id) = option_str(vector, "id") {
+                request = request.with_id(id);
+            }
+            if let Some(event) = option_str(vector, "event").filter(|e| *e != "api") {
+                request = request.with_event(event);
+            }
             let auth = match input {
                 TimeInput::Instant => signer.sign_ws_with(&request, at, &options),
                 TimeInput::WireText => WireTimestamp::parse(signer.ws_timestamp_format(), &vector.timestamp)

@@ -409,6 +409,10 @@ pub fn diagnose(scheme: Scheme, credentials: &Credentials, sent: &SentRequest) -
                 problem: "Coinbase CDP tokens are diagnosed with the `cdp` feature (on by default)".to_owned(),
             });
         }
+        // TEMPORARY (issue 8 in progress): the diagnose catalogue is extended to these next.
+        Scheme::Binance | Scheme::Bybit | Scheme::Kraken | Scheme::Bitget | Scheme::Gate => {
+            return Err(Error::InvalidDiagnosisInput { problem: format!("{scheme} is not diagnosed yet") });
+        }
     };
     let secrets = match scheme {
         Scheme::CoinbaseCdp => None,

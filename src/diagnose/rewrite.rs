@@ -422,6 +422,7 @@ pub(crate) fn nearby_timestamps(format: TimestampFormat, sent: &str) -> Option<V
             (Duration::from_nanos(10u64.pow(9u32.saturating_sub(u32::from(digits)))), 2000)
         }
         TimestampFormat::UnixMillis | TimestampFormat::Iso8601Millis => (Duration::from_millis(1), 2000),
+        TimestampFormat::UnixMicros => (Duration::from_micros(1), 2000),
     };
     let base = at.duration_since_epoch();
     let mut out = Vec::with_capacity(2 * count as usize);

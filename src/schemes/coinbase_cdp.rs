@@ -283,17 +283,7 @@ impl Signer for CoinbaseCdpSigner {
 }
 
 fn parse_key(secret: &str) -> Result<SigningKey, Error> {
-    // Keys pasted from JSON or .env files often carry a literal backslash-n for each newline.
-    // Built in a buffer sized up front (the replacement only shrinks the text) so that no
-    // outgrown copy of the secret is freed unwiped.
-    let mut normalised = Zeroizing::new(String::with_capacity(secret.len()));
-    let mut rest = secret;
-    while let Some(at) = rest.find("\\n") {
-        normalised.push_str(&rest[..at]);
-        normalised.push('\n');
-        rest = &rest[at + 2..];
-    }
-    normalised.push_str(rest);
+    let normalised = crate::keys::normalise_pem(secret);
     let text = normalised.trim();
     if text.starts_with("-----BEGIN EC PRIVATE KEY-----") {
         let key = p256::SecretKey::from_pem(text).map_err(|_| Error::InvalidCdpKey {

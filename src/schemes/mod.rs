@@ -1,18 +1,27 @@
 //! One file per exchange scheme, and the few pieces they share.
 
+pub mod binance;
+pub mod bitget;
+pub mod bybit;
 pub mod coinbase_advanced;
 #[cfg(feature = "cdp")]
 pub mod coinbase_cdp;
 pub mod coinbase_exchange;
 pub mod delta;
+pub mod gate;
+pub mod kraken;
 pub mod kucoin;
 pub mod okx;
+
+use std::ops::Deref;
 
 use http::HeaderValue;
 use serde::Serialize;
 
+#[cfg(feature = "pem-keys")]
+use crate::keys::PrivateKey;
 use crate::mac::{EncodedMac, Encoding, HmacKey, PrehashParts};
-use crate::{Prehash, SignOptions, WsAuth, WsField};
+use crate::{Error, Prehash, Scheme, SignOptions, WsAuth, WsField};
 
 /// `timestamp + METHOD + path + ("?" + query) + body`: the layout OKX, KuCoin and Coinbase
 /// Exchange share (KuCoin passes its decoded query).
@@ -70,4 +79,75 @@ pub(crate) fn ws_auth<M: Serialize>(
 ) -> WsAuth {
     let json = serde_json::to_string(message).expect("websocket messages are plain strings and lists");
     WsAuth::new(fields, json, timestamp.to_owned(), signature.to_owned(), prehash)
+}
+
+/// Refuses a PEM private key given as an HMAC secret: the signer was built for the wrong key type.
+pub(crate) fn refuse_pem_secret(scheme: Scheme, secret: &str, hint: &'static str) -> Result<(), Error> {
+    if secret.trim_start().starts_with("-----BEGIN") {
+        return Err(Error::PemGivenAsHmacSecret { scheme, hint });
+    }
+    Ok(())
+}
+
+/// The key of a scheme that accepts HMAC secrets and private keys (Binance, Bybit).
+#[derive(Debug)]
+pub(crate) enum ApiSigningKey {
+    /// HMAC-SHA256 over the raw secret, hex on the wire.
+    Hmac(HmacKey),
+    /// Ed25519 or RSA, base64 on the wire.
+    #[cfg(feature = "pem-keys")]
+    Private(PrivateKey),
+}
+
+/// A signature as produced by an [`ApiSigningKey`]: on the stack for HMAC, on the heap for the
+/// (longer) asymmetric signatures.
+pub(crate) enum SignatureText {
+    Mac(EncodedMac),
+    #[cfg(feature = "pem-keys")]
+    Text(String),
+}
+
+impl Deref for SignatureText {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        match self {
+            Self::Mac(mac) => mac,
+            #[cfg(feature = "pem-keys")]
+            Self::Text(text) => text,
+        }
+    }
+}
+
+impl ApiSigningKey {
+    /// Signs the prehash (HMAC streams the parts; the asymmetric keys sign them joined) and
+    /// keeps the prehash if asked.
+    pub(crate) fn sign(
+        &self,
+        prehash: PrehashParts<'_>,
+        options: &SignOptions,
+    ) -> Result<(SignatureText, Option<Prehash>), Error> {
+        let kept = options.keeps_prehash().then(|| Prehash::new(prehash.to_vec()));
+        let signature = match self {
+            Self::Hmac(key) => SignatureText::Mac(key.sign(&prehash, Encoding::Hex)),
+            #[cfg(feature = "pem-keys")]
+            Self::Private(key) => {
+                let joined = match &kept {
+                    Some(prehash) => std::borrow::Cow::Borrowed(prehash.as_bytes()),
+                    None => std::borrow::Cow::Owned(prehash.to_vec()),
+                };
+                SignatureText::Text(key.sign_base64(&joined)?)
+            }
+        };
+        Ok((signature, kept))
+    }
+
+    /// Whether this is an Ed25519 key (Binance `session.logon` needs one).
+    pub(crate) fn is_ed25519(&self) -> bool {
+        match self {
+            Self::Hmac(_) => false,
+            #[cfg(feature = "pem-keys")]
+            Self::Private(key) => matches!(key, PrivateKey::Ed25519(_)),
+        }
+    }
 }

@@ -1,0 +1,313 @@
+//! Binance Spot and USDⓈ-M futures: REST and the WebSocket API, with HMAC, Ed25519 or RSA keys.
+//!
+//! The payload is `query + body`, joined with nothing, exactly as sent; no method, no path, no
+//! sorting. `timestamp` (and `recvWindow`) are ordinary parameters inside it, and the signature
+//! goes back into the request as its last parameter, `signature=<value>`, in whichever part
+//! carries the parameters (the body when there is one, else the query). HMAC keys give hex;
+//! Ed25519 and RSA keys give base64, percent-encoded in the parameter.
+//!
+//! The WebSocket API signs its params instead: `apiKey`, `timestamp` and the request's params,
+//! sorted by name and joined `k=v&…` with their raw values (no percent-encoding, unlike REST).
+
+use std::fmt::Write as _;
+use std::time::Duration;
+
+use http::HeaderName;
+
+use super::{ApiSigningKey, refuse_pem_secret};
+use crate::credentials::{ApiKey, is_visible_ascii};
+use crate::mac::{HmacKey, PrehashParts};
+use crate::{
+    Credentials, Error, Scheme, SignOptions, SignableRequest, SignedRequest, Signer, TimestampFormat, WireTimestamp,
+    WsAuth, WsField, WsRequest,
+};
+
+const X_MBX_APIKEY: HeaderName = HeaderName::from_static("x-mbx-apikey");
+
+/// The kind of a Binance API key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum BinanceKeyType {
+    /// A system-generated HMAC key: the secret is used as raw text, signatures are hex.
+    #[default]
+    Hmac,
+    /// An Ed25519 key you generated: the secret is its PKCS#8 PEM private key (feature
+    /// `pem-keys`, on by default). The only key type `session.logon` accepts.
+    #[cfg(feature = "pem-keys")]
+    Ed25519,
+    /// An RSA key you generated: the secret is its PKCS#8 or PKCS#1 PEM private key (feature
+    /// `pem-keys`, on by default).
+    #[cfg(feature = "pem-keys")]
+    Rsa,
+}
+
+/// Signs Binance Spot and USDⓈ-M requests.
+///
+/// Build the request *without* `timestamp` and `signature`: the signer appends
+/// `recvWindow` (if configured), `timestamp` and `signature` to the body when the request has
+/// one, else to the query, and returns the query or body to send in
+/// [`SignedRequest::wire_query`] / [`SignedRequest::wire_body`] (the reqwest layer applies it). A
+/// request that already carries `timestamp` is signed as is, if it is the timestamp being signed.
+///
+/// ```
+/// use cexsign::{BinanceKeyType, BinanceSigner, Credentials, Method, SignableRequest, Signer, Timestamp};
+/// // The keys and request of Binance's own "SIGNED Endpoint Examples".
+/// let signer = BinanceSigner::new(
+///     &Credentials::new()
+///         .api_key("vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A")
+///         .secret("NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j"),
+///     BinanceKeyType::Hmac,
+/// )?
+/// .with_recv_window(std::time::Duration::from_millis(5000))?;
+/// let request = SignableRequest::new(Method::Post, "/api/v3/order")?
+///     .with_query("symbol=LTCBTC&side=BUY&type=LIMIT&timeInForce=GTC&quantity=1&price=0.1")?;
+/// let signed = signer.sign(&request, Timestamp::from_unix_millis(1_499_827_319_559))?;
+/// assert_eq!(signed.signature(), "c8db56825ae71d6d79447849e617115f4a920fa2acdcab2b053c4b2838bd6b71");
+/// assert_eq!(
+///     signed.wire_query().unwrap(),
+///     "symbol=LTCBTC&side=BUY&type=LIMIT&timeInForce=GTC&quantity=1&price=0.1&recvWindow=5000\
+///      &timestamp=1499827319559&signature=c8db56825ae71d6d79447849e617115f4a920fa2acdcab2b053c4b2838bd6b71"
+/// );
+/// assert_eq!(signed.header("X-MBX-APIKEY").unwrap(), "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A");
+/// # Ok::<(), cexsign::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct BinanceSigner {
+    api_key: ApiKey,
+    key: ApiSigningKey,
+    recv_window: Option<String>,
+    timestamp_format: TimestampFormat,
+}
+
+impl BinanceSigner {
+    /// Checks the credentials and parses or keys the secret once. An HMAC key given a PEM
+    /// secret, or an Ed25519/RSA key given anything but its PEM private key, is an error here.
+    pub fn new(credentials: &Credentials, key_type: BinanceKeyType) -> Result<Self, Error> {
+        let scheme = Scheme::Binance;
+        let api_key = credentials.require_api_key(scheme)?;
+        let key = match key_type {
+            BinanceKeyType::Hmac => {
+                let secret = credentials.require_secret(scheme)?;
+                refuse_pem_secret(scheme, secret, "BinanceKeyType::Ed25519 or BinanceKeyType::Rsa")?;
+                ApiSigningKey::Hmac(HmacKey::new(secret.as_bytes()))
+            }
+            #[cfg(feature = "pem-keys")]
+            BinanceKeyType::Ed25519 => ApiSigningKey::Private(crate::keys::PrivateKey::ed25519_from_pem(
+                scheme,
+                credentials.require_secret_as_given(scheme)?,
+            )?),
+            #[cfg(feature = "pem-keys")]
+            BinanceKeyType::Rsa => ApiSigningKey::Private(crate::keys::PrivateKey::rsa_from_pem(
+                scheme,
+                credentials.require_secret_as_given(scheme)?,
+            )?),
+        };
+        Ok(Self { api_key, key, recv_window: None, timestamp_format: TimestampFormat::UnixMillis })
+    }
+
+    /// Appends `recvWindow` to every request that does not carry one: how long after its
+    /// timestamp Binance still accepts it (Binance's default 5000 ms; at most 60000 ms, with up
+    /// to three decimals, e.g. 6000.346 ms).
+    pub fn with_recv_window(mut self, window: Duration) -> Result<Self, Error> {
+        let micros = window.as_micros();
+        if micros == 0 || micros > 60_000_000 || window.subsec_nanos() % 1_000 != 0 {
+            return Err(Error::InvalidParameters {
+                scheme: Scheme::Binance,
+                problem: "recvWindow must be above 0 and at most 60000 ms, in whole microseconds (5000 ms is advised)",
+            });
+        }
+        let (millis, fraction) = (micros / 1000, micros % 1000);
+        self.recv_window = Some(if fraction == 0 { millis.to_string() } else { format!("{millis}.{fraction:03}") });
+        Ok(self)
+    }
+
+    /// Writes `timestamp` in microseconds instead of milliseconds (Binance accepts both).
+    pub fn with_microsecond_timestamps(mut self) -> Self {
+        self.timestamp_format = TimestampFormat::UnixMicros;
+        self
+    }
+}
+
+/// Whether a `k=v&k=v` parameter string has a parameter named `name`, and its raw value.
+fn param<'a>(params: &'a str, name: &str) -> Option<&'a str> {
+    params.split('&').find_map(|pair| match pair.split_once('=') {
+        Some((key, value)) if key == name => Some(value),
+        None if pair == name => Some(""),
+        _ => None,
+    })
+}
+
+/// Percent-encodes the three base64 characters that are not safe in a query or form value.
+fn encode_signature(signature: &str, out: &mut String) {
+    for c in signature.chars() {
+        match c {
+            '+' => out.push_str("%2B"),
+            '/' => out.push_str("%2F"),
+            '=' => out.push_str("%3D"),
+            c => out.push(c),
+        }
+    }
+}
+
+/// A string as a JSON string literal.
+fn json_string(text: &str) -> String {
+    serde_json::Value::from(text).to_string()
+}
+
+fn invalid(problem: &'static str) -> Error {
+    Error::InvalidParameters { scheme: Scheme::Binance, problem }
+}
+
+impl Signer for BinanceSigner {
+    fn scheme(&self) -> Scheme {
+        Scheme::Binance
+    }
+
+    fn rest_timestamp_format(&self) -> TimestampFormat {
+        self.timestamp_format
+    }
+
+    fn sign_at(
+        &self,
+        request: &SignableRequest<'_>,
+        timestamp: &WireTimestamp,
+        options: &SignOptions,
+    ) -> Result<SignedRequest, Error> {
+        let timestamp = timestamp.text_if(
+            |f| matches!(f, TimestampFormat::UnixMillis | TimestampFormat::UnixMicros),
+            self.timestamp_format,
+        )?;
+        let (query, body) = (request.query(), request.body());
+        let body = std::str::from_utf8(body).ok().filter(|b| is_visible_ascii(b)).ok_or(Error::InvalidBody {
+            scheme: Scheme::Binance,
+            problem: "a Binance body is a form (k=v&k=v) of visible ASCII: percent-encode non-ASCII characters and \
+                          spaces before signing",
+        })?;
+        if param(query, "signature").is_some() || param(body, "signature").is_some() {
+            return Err(invalid("the request already has a signature parameter: build it without one"));
+        }
+        let sent_timestamp = param(query, "timestamp").or_else(|| param(body, "timestamp"));
+        if sent_timestamp.is_some_and(|sent| sent != timestamp) {
+            return Err(invalid(
+                "the request's timestamp parameter is not the timestamp being signed: leave timestamp out (the signer \
+                 appends it)",
+            ));
+        }
+        // The parameters the signer appends, to the body when there is one, else to the query.
+        let in_body = !body.is_empty();
+        let carrier = if in_body { body } else { query };
+        let mut appended = String::with_capacity(48);
+        if let Some(window) = &self.recv_window {
+            if param(query, "recvWindow").is_none() && param(body, "recvWindow").is_none() {
+                appended.push_str("&recvWindow=");
+                appended.push_str(window);
+            }
+        }
+        if sent_timestamp.is_none() {
+            appended.push_str("&timestamp=");
+            appended.push_str(timestamp);
+        }
+        let appended = if carrier.is_empty() { appended.strip_prefix('&').unwrap_or(&appended) } else { &appended };
+        let prehash = if in_body {
+            PrehashParts::new().push_str(query).push_str(body).push_str(appended)
+        } else {
+            PrehashParts::new().push_str(query).push_str(appended).push_str(body)
+        };
+        let (signature, prehash) = self.key.sign(prehash, options)?;
+        let mut wire = String::with_capacity(carrier.len() + appended.len() + 12 + 3 * signature.len());
+        wire.push_str(carrier);
+        wire.push_str(appended);
+        wire.push_str(if wire.is_empty() { "signature=" } else { "&signature=" });
+        encode_signature(&signature, &mut wire);
+        let mut signed = SignedRequest::new(timestamp, &signature, prehash);
+        signed.push_header(X_MBX_APIKEY, self.api_key.header_value());
+        if in_body {
+            signed.set_wire_body(wire.into_bytes());
+        } else {
+            signed.set_wire_query(wire);
+        }
+        Ok(signed)
+    }
+
+    /// A signed WebSocket API request, `WsRequest::api(method, params)`: the message is
+    /// `{"id", "method", "params": {…sorted…, "signature"}}` with `apiKey` and `timestamp`
+    /// (a number) added to the params. `session.logon` needs an Ed25519 key.
+    fn sign_ws_at(
+        &self,
+        request: &WsRequest<'_>,
+        timestamp: &WireTimestamp,
+        options: &SignOptions,
+    ) -> Result<WsAuth, Error> {
+        let timestamp = timestamp.text_if(
+            |f| matches!(f, TimestampFormat::UnixMillis | TimestampFormat::UnixMicros),
+            self.timestamp_format,
+        )?;
+        let method = request.method().ok_or(Error::InvalidWsRequest {
+            problem: "Binance WebSocket API requests are method calls: use WsRequest::api(\"order.place\", &params) \
+                      (or \"session.logon\" with no params)",
+        })?;
+        if method == "session.logon" && !self.key.is_ed25519() {
+            return Err(Error::KeyTypeUnsupported {
+                scheme: Scheme::Binance,
+                problem: "session.logon needs an Ed25519 key; with an HMAC or RSA key, sign every request instead",
+            });
+        }
+        // (name, value text, value as JSON)
+        let mut params: Vec<(&str, String, String)> = Vec::with_capacity(request.params().len() + 3);
+        for (name, value) in request.params() {
+            if matches!(*name, "apiKey" | "timestamp" | "signature") {
+                return Err(Error::InvalidWsRequest {
+                    problem: "leave apiKey, timestamp and signature out of the params: the signer adds them",
+                });
+            }
+            let text = match value {
+                serde_json::Value::String(text) => text.clone(),
+                serde_json::Value::Number(number) => number.to_string(),
+                serde_json::Value::Bool(flag) => flag.to_string(),
+                _ => {
+                    return Err(Error::InvalidWsRequest {
+                        problem: "Binance param values are strings, numbers or booleans",
+                    });
+                }
+            };
+            params.push((name, text, value.to_string()));
+        }
+        params.push(("apiKey", self.api_key.as_str().to_owned(), json_string(self.api_key.as_str())));
+        params.push(("timestamp", timestamp.to_owned(), timestamp.to_owned()));
+        if let Some(window) = &self.recv_window {
+            if !params.iter().any(|(name, ..)| *name == "recvWindow") {
+                params.push(("recvWindow", window.clone(), window.clone()));
+            }
+        }
+        params.sort_by(|a, b| a.0.cmp(b.0));
+        if params.windows(2).any(|pair| pair[0].0 == pair[1].0) {
+            return Err(Error::InvalidWsRequest { problem: "a param name appears twice: give each param once" });
+        }
+        let mut payload = String::with_capacity(params.iter().map(|(n, t, _)| n.len() + t.len() + 2).sum());
+        for (i, (name, text, _)) in params.iter().enumerate() {
+            if i > 0 {
+                payload.push('&');
+            }
+            payload.push_str(name);
+            payload.push('=');
+            payload.push_str(text);
+        }
+        let (signature, prehash) = self.key.sign(PrehashParts::new().push_str(&payload), options)?;
+        let mut message = String::with_capacity(payload.len() + signature.len() + 96);
+        let id = match request.id() {
+            Some(id) => json_string(id),
+            None => "null".to_owned(),
+        };
+        let _ = write!(message, "{{\"id\":{id},\"method\":{},\"params\":{{", json_string(method));
+        for (name, _, json) in &params {
+            let _ = write!(message, "{}:{json},", json_string(name));
+        }
+        let _ = write!(message, "\"signature\":{}}}}}", json_string(&*signature));
+        let fields = vec![
+            WsField::new("apiKey", self.api_key.as_str()),
+            WsField::new("timestamp", timestamp),
+            WsField::new("signature", &*signature),
+        ];
+        Ok(WsAuth::new(fields, message, timestamp.to_owned(), signature.to_string(), prehash))
+    }
+}

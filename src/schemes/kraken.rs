@@ -1,0 +1,235 @@
+//! Kraken spot REST: `API-Sign = base64(HMAC-SHA512(base64_decode(secret), path + SHA256(nonce + body)))`.
+//!
+//! The nonce is a body parameter (form `nonce=…` or JSON `"nonce":"…"`) and the hash runs over
+//! the nonce text followed by the body exactly as sent; the digest enters the HMAC as its 32 raw
+//! bytes. The method is not signed. Kraken's websocket has no signed login: its token comes
+//! from the signed REST call `POST /0/private/GetWebSocketsToken`.
+
+use base64::Engine as _;
+use http::HeaderName;
+use sha2::{Digest as _, Sha256};
+use zeroize::Zeroizing;
+
+use super::plain_value;
+use crate::credentials::ApiKey;
+use crate::mac::{Encoding, HmacSha512Key, PrehashParts};
+use crate::{
+    Credentials, Error, Prehash, Scheme, SignOptions, SignableRequest, SignedRequest, Signer, Timestamp,
+    TimestampFormat, WireTimestamp, WsAuth, WsRequest,
+};
+
+const API_KEY: HeaderName = HeaderName::from_static("api-key");
+const API_SIGN: HeaderName = HeaderName::from_static("api-sign");
+
+/// Signs Kraken spot REST requests.
+///
+/// The nonce is taken from the body when it has one (the caller's counter, signed as is);
+/// otherwise the signer adds `nonce=<ms>` (form) or `"nonce":"<ms>"` (JSON) at the front of the
+/// body and returns the body to send in [`SignedRequest::wire_body`], so a retry re-signed at a
+/// later instant carries a larger nonce.
+///
+/// ```
+/// use cexsign::{Credentials, KrakenSigner, Method, SignableRequest, Signer, Timestamp};
+/// // The example of Kraken's "Spot REST Authentication" guide.
+/// let signer = KrakenSigner::new(&Credentials::new().api_key("my-key").secret(
+///     "kQH5HW/8p1uGOVjbgWA7FunAmGO8lsSUXNsu3eow76sz84Q18fWxnyRzBHCd3pd5nE9qa99HAZtuZuj6F1huXg==",
+/// ))?;
+/// let body = b"nonce=1616492376594&ordertype=limit&pair=XBTUSD&price=37500&type=buy&volume=1.25";
+/// let request = SignableRequest::new(Method::Post, "/0/private/AddOrder")?.with_body(body);
+/// let signed = signer.sign(&request, Timestamp::from_unix_millis(1_616_492_376_594))?;
+/// assert_eq!(
+///     signed.signature(),
+///     "4/dpxb3iT4tp/ZCVEwSnEsLxx0bqyhLpdfOpc6fn7OR8+UClSV5n9E6aSS8MPtnRfp32bAb0nmbRn6H8ndwLUQ=="
+/// );
+///
+/// // Without a nonce in the body, the signer adds one and says what to send.
+/// let request = SignableRequest::new(Method::Post, "/0/private/Balance")?;
+/// let signed = signer.sign(&request, Timestamp::from_unix_millis(1_700_000_000_000))?;
+/// assert_eq!(signed.wire_body().unwrap(), b"nonce=1700000000000");
+/// # Ok::<(), cexsign::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct KrakenSigner {
+    api_key: ApiKey,
+    key: HmacSha512Key,
+}
+
+impl KrakenSigner {
+    /// Checks the credentials and base64-decodes the secret once (it must decode to 64 bytes).
+    pub fn new(credentials: &Credentials) -> Result<Self, Error> {
+        let scheme = Scheme::Kraken;
+        let api_key = credentials.require_api_key(scheme)?;
+        let secret = credentials.require_secret(scheme)?;
+        let not_base64 = Error::SecretNotBase64 { scheme, expected: "64 bytes" };
+        let decoded =
+            Zeroizing::new(base64::engine::general_purpose::STANDARD.decode(secret).map_err(|_| not_base64.clone())?);
+        if decoded.len() != 64 {
+            return Err(not_base64);
+        }
+        Ok(Self { api_key, key: HmacSha512Key::new(&decoded) })
+    }
+}
+
+/// How the body is encoded, told by its first character.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum BodyEncoding {
+    Form,
+    Json,
+}
+
+impl BodyEncoding {
+    fn of(body: &[u8]) -> Self {
+        match body.iter().find(|b| !b.is_ascii_whitespace()) {
+            Some(b'{') => Self::Json,
+            _ => Self::Form,
+        }
+    }
+}
+
+/// The `nonce` value carried by the body, as text; `None` when there is none.
+fn body_nonce(body: &[u8]) -> Result<Option<String>, Error> {
+    let invalid = |problem| Error::InvalidBody { scheme: Scheme::Kraken, problem };
+    match BodyEncoding::of(body) {
+        BodyEncoding::Json => {
+            let object: serde_json::Map<String, serde_json::Value> =
+                serde_json::from_slice(body).map_err(|_| invalid("a body starting with '{' must be a JSON object"))?;
+            match object.get("nonce") {
+                None => Ok(None),
+                Some(serde_json::Value::String(nonce)) => Ok(Some(nonce.clone())),
+                Some(serde_json::Value::Number(nonce)) if nonce.is_u64() => Ok(Some(nonce.to_string())),
+                Some(_) => Err(invalid("the JSON nonce must be an unsigned integer or a string of digits")),
+            }
+        }
+        BodyEncoding::Form => {
+            let text = std::str::from_utf8(body).map_err(|_| invalid("a form body must be UTF-8 text"))?;
+            let mut values = text.split('&').filter_map(|pair| pair.strip_prefix("nonce="));
+            let nonce = values.next();
+            if values.next().is_some() {
+                return Err(invalid("the body carries two nonce parameters: send exactly one"));
+            }
+            Ok(nonce.map(str::to_owned))
+        }
+    }
+}
+
+/// The body with `nonce` added at its front.
+fn with_nonce(body: &[u8], nonce: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity(body.len() + nonce.len() + 12);
+    match BodyEncoding::of(body) {
+        BodyEncoding::Form => {
+            out.extend_from_slice(b"nonce=");
+            out.extend_from_slice(nonce.as_bytes());
+            if !body.is_empty() {
+                out.push(b'&');
+                out.extend_from_slice(body);
+            }
+        }
+        BodyEncoding::Json => {
+            // body_nonce has parsed it as an object: the first '{' opens it.
+            let open = body.iter().position(|&b| b == b'{').expect("a JSON object");
+            let empty = body[open + 1..].iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'}');
+            out.extend_from_slice(&body[..=open]);
+            out.extend_from_slice(b"\"nonce\":\"");
+            out.extend_from_slice(nonce.as_bytes());
+            out.push(b'"');
+            if !empty {
+                out.push(b',');
+            }
+            out.extend_from_slice(&body[open + 1..]);
+        }
+    }
+    out
+}
+
+fn is_nonce(text: &str) -> bool {
+    !text.is_empty() && text.len() <= 20 && text.bytes().all(|b| b.is_ascii_digit())
+}
+
+impl Signer for KrakenSigner {
+    fn scheme(&self) -> Scheme {
+        Scheme::Kraken
+    }
+
+    /// The nonce the signer adds: milliseconds (any larger-scale nonce in the body is kept).
+    fn rest_timestamp_format(&self) -> TimestampFormat {
+        TimestampFormat::UnixMillis
+    }
+
+    /// A nonce already in the body is signed as is (`at` is then unused: Kraken has no time
+    /// window, only an increasing nonce); otherwise `at` in milliseconds is added as the nonce.
+    fn sign_with(
+        &self,
+        request: &SignableRequest<'_>,
+        at: Timestamp,
+        options: &SignOptions,
+    ) -> Result<SignedRequest, Error> {
+        let nonce = match body_nonce(request.body())? {
+            Some(nonce) if is_nonce(&nonce) => WireTimestamp::parse(TimestampFormat::UnixMillis, &nonce)?,
+            Some(_) => {
+                return Err(Error::InvalidBody {
+                    scheme: Scheme::Kraken,
+                    problem: "the body's nonce must be an unsigned integer (up to 20 digits)",
+                });
+            }
+            None => WireTimestamp::render(TimestampFormat::UnixMillis, at)?,
+        };
+        self.sign_at(request, &nonce, options)
+    }
+
+    /// Signs with `timestamp` as the nonce. A body that already carries a nonce must carry this
+    /// one; a body without one gets it added.
+    fn sign_at(
+        &self,
+        request: &SignableRequest<'_>,
+        timestamp: &WireTimestamp,
+        options: &SignOptions,
+    ) -> Result<SignedRequest, Error> {
+        let nonce = timestamp.as_str();
+        if !is_nonce(nonce) {
+            return Err(Error::TimestampFormatMismatch {
+                expected: "an unsigned integer nonce",
+                example: "1700000000000",
+            });
+        }
+        let added = match body_nonce(request.body())? {
+            Some(sent) if sent == nonce => None,
+            Some(_) => {
+                return Err(Error::InvalidParameters {
+                    scheme: Scheme::Kraken,
+                    problem: "the body's nonce differs from the nonce being signed: leave nonce out of the body \
+                              (the signer adds it) or sign with the body's nonce",
+                });
+            }
+            None => Some(with_nonce(request.body(), nonce)),
+        };
+        let body = added.as_deref().unwrap_or(request.body());
+        let mut digest = Sha256::new();
+        digest.update(nonce.as_bytes());
+        digest.update(body);
+        let digest: [u8; 32] = digest.finalize().into();
+        let prehash = PrehashParts::new().push_str(request.path()).push(&digest);
+        let signature = self.key.sign(&prehash, Encoding::Base64);
+        let kept = options.keeps_prehash().then(|| Prehash::new([nonce.as_bytes(), body].concat()));
+        let mut signed = SignedRequest::new(nonce, &signature, kept);
+        signed.push_header(API_KEY, self.api_key.header_value());
+        signed.push_header(API_SIGN, plain_value(&signature));
+        if let Some(body) = added {
+            signed.set_wire_body(body);
+        }
+        Ok(signed)
+    }
+
+    /// Kraken's websocket has no login message of its own.
+    fn sign_ws_at(
+        &self,
+        _request: &WsRequest<'_>,
+        _timestamp: &WireTimestamp,
+        _options: &SignOptions,
+    ) -> Result<WsAuth, Error> {
+        Err(Error::WsUnsupported {
+            scheme: Scheme::Kraken,
+            hint: "sign POST /0/private/GetWebSocketsToken as a REST request and put the token it returns in the \
+                   ws v2 subscribe messages",
+        })
+    }
+}
