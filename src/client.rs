@@ -1,7 +1,10 @@
 //! Signing `reqwest` requests: the request is built first, then signed from its own method,
 //! URL path, URL query and body bytes — the bytes signed are the bytes sent.
 //!
-//! Signing is atomic: on any error the request is left exactly as it was.
+//! Where a scheme signs inside the request (Binance appends `timestamp` and `signature` to the
+//! query or form body; Kraken adds a missing `nonce` to the body), the new query or body is
+//! written into the request too. Signing is atomic: on any error the request is left exactly as
+//! it was.
 
 use crate::clock::{Clock, Observation, OffsetClock};
 use crate::server_time::{ServerTime, parse_http_date};
@@ -28,7 +31,8 @@ use crate::{Error, Method, Scheme, SignOptions, SignableRequest, SignedRequest, 
 /// # Ok::<(), cexsign::Error>(())
 /// ```
 pub trait ReqwestSigner {
-    /// Signs `request` as of `at` and sets the auth headers on it.
+    /// Signs `request` as of `at` and sets the auth headers on it (and its new query or body,
+    /// for schemes that sign inside the request).
     fn sign_reqwest(&self, request: &mut reqwest::Request, at: Timestamp) -> Result<SignedRequest, Error> {
         self.sign_reqwest_with(request, at, &SignOptions::default())
     }
@@ -50,9 +54,33 @@ impl<S: Signer + ?Sized> ReqwestSigner for S {
         options: &SignOptions,
     ) -> Result<SignedRequest, Error> {
         let signed = self.sign_with(&signable(request)?, at, options)?;
+        // Everything that can fail happens before the request is touched.
+        let url = match signed.wire_query() {
+            Some(query) => Some(url_with_query(request.url(), query)?),
+            None => None,
+        };
+        if let Some(url) = url {
+            *request.url_mut() = url;
+        }
+        if let Some(body) = signed.wire_body() {
+            *request.body_mut() = Some(reqwest::Body::from(body.to_vec()));
+        }
         signed.apply_to(request.headers_mut());
         Ok(signed)
     }
+}
+
+/// `url` with its query replaced by `query`, refusing any rewrite by the URL parser (the signed
+/// query must be the one sent).
+fn url_with_query(url: &reqwest::Url, query: &str) -> Result<reqwest::Url, Error> {
+    let mut url = url.clone();
+    url.set_query(if query.is_empty() { None } else { Some(query) });
+    if url.query().unwrap_or_default() != query {
+        return Err(Error::InvalidQuery {
+            problem: "would be rewritten by the URL parser after signing: percent-encode it as it is to be sent",
+        });
+    }
+    Ok(url)
 }
 
 /// The request exactly as reqwest will write it: method, URL host, path and query as the URL

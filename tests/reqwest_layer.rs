@@ -113,3 +113,81 @@ fn signable_reflects_the_built_request() {
     assert!(signable.body().is_empty());
     let _: &dyn Signer = &okx();
 }
+
+/// One vector of tests/vectors-more: its inputs and what the wire must carry.
+fn more_vector(file: &str, id: &str) -> serde_json::Value {
+    let path = format!("{}/tests/vectors-more/{file}", env!("CARGO_MANIFEST_DIR"));
+    let doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    doc["vectors"].as_array().unwrap().iter().find(|v| v["id"] == id).unwrap().clone()
+}
+
+fn binance(vector: &serde_json::Value, key_type: cexsign::BinanceKeyType) -> cexsign::BinanceSigner {
+    let c = &vector["credentials"];
+    cexsign::BinanceSigner::new(
+        &Credentials::new().api_key(c["api_key"].as_str().unwrap()).secret(c["secret"].as_str().unwrap()),
+        key_type,
+    )
+    .unwrap()
+}
+
+#[test]
+fn binance_signature_is_appended_to_the_query_the_request_sends() {
+    // Built without timestamp: the signer appends it and the signature, as in the vector's wire.
+    let vector = more_vector("binance.json", "binance-pub-22-ed25519-get");
+    let signer = binance(&vector, cexsign::BinanceKeyType::Ed25519);
+    let at = Timestamp::from_unix_millis(vector["timestamp"].as_str().unwrap().parse().unwrap());
+    let request = reqwest::Client::new()
+        .get("http://localhost:1/api/v3/account?recvWindow=5000")
+        .build_signed(&signer, at)
+        .unwrap();
+    assert_eq!(request.url().query().unwrap(), vector["expected"]["wire"]["query"].as_str().unwrap());
+    assert_eq!(request.headers()["x-mbx-apikey"], vector["credentials"]["api_key"].as_str().unwrap());
+    assert!(request.body().is_none());
+}
+
+#[test]
+fn binance_signature_is_appended_to_the_form_body_the_request_sends() {
+    let vector = more_vector("binance.json", "binance-pub-07-post-form-body");
+    let signer = binance(&vector, cexsign::BinanceKeyType::Hmac);
+    let at = Timestamp::from_unix_millis(vector["timestamp"].as_str().unwrap().parse().unwrap());
+    let body = vector["body"].as_str().unwrap().to_owned();
+    let request = reqwest::Client::new()
+        .post("http://localhost:1/api/v3/order")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body)
+        .build_signed(&signer, at)
+        .unwrap();
+    let sent = request.body().unwrap().as_bytes().unwrap();
+    assert_eq!(sent, vector["expected"]["wire"]["body"].as_str().unwrap().as_bytes());
+    assert_eq!(request.url().query(), None);
+}
+
+#[test]
+fn kraken_nonce_is_added_to_the_body_the_request_sends() {
+    let vector = more_vector("kraken.json", "kraken-pub-11-ws-token");
+    let c = &vector["credentials"];
+    let signer = cexsign::KrakenSigner::new(
+        &Credentials::new().api_key(c["api_key"].as_str().unwrap()).secret(c["secret"].as_str().unwrap()),
+    )
+    .unwrap();
+    let at = Timestamp::from_unix_millis(vector["timestamp"].as_str().unwrap().parse().unwrap());
+    // The vector's body is exactly `nonce=<timestamp>`: sent empty, the signer must produce it.
+    let request = reqwest::Client::new()
+        .post("http://localhost:1/0/private/GetWebSocketsToken")
+        .build_signed(&signer, at)
+        .unwrap();
+    assert_eq!(request.body().unwrap().as_bytes().unwrap(), vector["body"].as_str().unwrap().as_bytes());
+    assert_eq!(request.headers()["api-sign"], vector["expected"]["headers"]["API-Sign"].as_str().unwrap());
+}
+
+#[test]
+fn a_failed_binance_signing_leaves_the_request_unchanged() {
+    let vector = more_vector("binance.json", "binance-pub-01-get-timestamp-only");
+    let signer = binance(&vector, cexsign::BinanceKeyType::Hmac);
+    // A timestamp parameter that is not the signing instant: refused, nothing rewritten.
+    let mut request = reqwest::Client::new().get("http://localhost:1/api/v3/account?timestamp=1").build().unwrap();
+    let err = signer.sign_reqwest(&mut request, AT).unwrap_err();
+    assert!(matches!(err, Error::InvalidParameters { .. }), "{err}");
+    assert_eq!(request.url().query(), Some("timestamp=1"));
+    assert!(request.headers().is_empty());
+}
