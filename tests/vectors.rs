@@ -10,11 +10,15 @@ use std::path::{Path, PathBuf};
 use base64::Engine as _;
 use serde_json::Value;
 
-const VECTORS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vectors");
+/// The first six schemes' vectors, and the five of the second set (`../shared/vectors-more`).
+const VECTOR_DIRS: [&str; 2] =
+    [concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vectors"), concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vectors-more")];
 
+/// Every vector file, with the name of its shared original's directory.
 fn vector_files() -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(VECTORS)
-        .unwrap()
+    let mut files: Vec<PathBuf> = VECTOR_DIRS
+        .iter()
+        .flat_map(|dir| std::fs::read_dir(dir).unwrap())
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|x| x == "json"))
         .collect();
@@ -34,26 +38,28 @@ fn expected_by_id(file: &Path) -> Vec<(String, Value)> {
 }
 
 #[test]
-fn the_six_schemes_have_their_vector_files() {
+fn every_scheme_has_its_vector_file() {
     let names: Vec<String> =
         vector_files().iter().map(|p| p.file_stem().unwrap().to_string_lossy().into_owned()).collect();
     for scheme in cexsign::Scheme::ALL {
-        assert!(names.iter().any(|n| n == scheme.id()), "tests/vectors/{}.json is missing", scheme.id());
+        assert!(names.iter().any(|n| n == scheme.id()), "tests/vectors*/{}.json is missing", scheme.id());
     }
 }
 
 #[test]
 fn vector_copies_match_the_shared_originals() {
-    let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/vectors");
+    let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
     if !shared.is_dir() {
-        // The comparison needs the shared tree beside the checkout (CI and developers have it);
-        // the vectors themselves are still checked below.
-        eprintln!("../shared/vectors not present: copy comparison not possible here");
+        // The comparison needs the shared tree beside the checkout (CI and developers have it,
+        // and .ci/run compares the copies itself); the vectors themselves are still checked below.
+        eprintln!("../shared not present: copy comparison not possible here");
         return;
     }
     for file in vector_files() {
-        let original = shared.join(file.file_name().unwrap());
-        if original.exists() {
+        let dir = file.parent().unwrap().file_name().unwrap();
+        let original = shared.join(dir).join(file.file_name().unwrap());
+        assert!(original.exists(), "{} has no shared original", file.display());
+        {
             assert!(
                 std::fs::read(&file).unwrap() == std::fs::read(&original).unwrap(),
                 "{} differs from the shared copy: vectors are copied unchanged",
@@ -129,13 +135,39 @@ fn check_cdp(id: &str, produced: &runner::Produced, expected: &Value) {
     }
 }
 
+/// Verifies an Ed25519 or RSA (PKCS#1 v1.5, SHA-256) signature under an SPKI PEM public key.
+fn verify_with_public_key(id: &str, public_key_pem: &str, message: &[u8], signature_b64: &str) {
+    let signature = base64::engine::general_purpose::STANDARD.decode(signature_b64).unwrap();
+    let (label, der) = pem_rfc7468::decode_vec(public_key_pem.as_bytes()).unwrap();
+    assert_eq!(label, "PUBLIC KEY");
+    let spki = spki::SubjectPublicKeyInfoRef::try_from(der.as_slice()).unwrap();
+    let algorithm: &dyn ring::signature::VerificationAlgorithm = match spki.algorithm.oid.to_string().as_str() {
+        "1.3.101.112" => &ring::signature::ED25519,
+        "1.2.840.113549.1.1.1" => &ring::signature::RSA_PKCS1_2048_8192_SHA256,
+        other => panic!("{id}: unexpected key algorithm {other}"),
+    };
+    let key = ring::signature::UnparsedPublicKey::new(algorithm, spki.subject_public_key.raw_bytes());
+    key.verify(message, &signature).unwrap_or_else(|_| panic!("{id}: signature does not verify under the public key"));
+}
+
 fn check_hmac(id: &str, produced: &runner::Produced, expected: &Value) {
     assert_eq!(produced.prehash.as_deref(), expected["prehash"].as_str(), "{id}: prehash");
     assert_eq!(produced.signature, expected["signature"].as_str().unwrap(), "{id}: signature");
+    if let Some(public_key) = expected["public_key"].as_str() {
+        // Ed25519 and RSA keys: the signature verifies under the vector's public key.
+        verify_with_public_key(id, public_key, expected["prehash"].as_str().unwrap().as_bytes(), &produced.signature);
+    }
+    if let Some(wire) = expected["wire"].as_object() {
+        let (query, body) = produced.wire.as_ref().unwrap_or_else(|| panic!("{id}: no wire form"));
+        assert_eq!(Some(query.as_str()), wire["query"].as_str(), "{id}: query as sent");
+        assert_eq!(Some(body.as_str()), wire["body"].as_str(), "{id}: body as sent");
+    }
     if let Some(headers) = expected["headers"].as_object() {
+        // Binance REST also reports its `signature` parameter among the values.
+        let fields = expected["fields"].as_object().map_or(0, |f| f.len());
         assert_eq!(
             produced.values.len(),
-            headers.len(),
+            headers.len() + fields,
             "{id}: exactly the auth headers, no more: {:?}",
             produced.values.keys()
         );
@@ -182,46 +214,50 @@ fn every_vector_passes_stage_by_stage() {
             counted += 1;
         }
     }
-    assert!(counted >= 112, "only {counted} vectors were checked");
+    assert!(counted >= 217, "only {counted} vectors were checked");
 }
 
 #[test]
 fn runner_output_scores_every_vector_like_the_shared_checker() {
     // Same rules as ../shared/tools/check_headers.py, applied to what the conformance example
     // prints: the `values` map alone.
-    let vectors = runner::load(Path::new(VECTORS)).unwrap();
     let mut passed = 0;
-    for vector in &vectors {
-        let values = runner::run(vector).unwrap().values;
-        let file = Path::new(VECTORS).join(format!("{}.json", vector.scheme));
-        let expected = expected_by_id(&file).into_iter().find(|(id, _)| id == &vector.id).unwrap().1;
-        if vector.scheme == "coinbase_cdp_jwt" {
-            let token = values
-                .get("authorization")
-                .and_then(|b| b.strip_prefix("Bearer "))
-                .or_else(|| values.get("jwt").map(String::as_str))
-                .unwrap();
-            let (header, claims, input, signature) = split_jwt(token);
-            assert_eq!((header, claims), (expected["jwt_header"].clone(), expected["jwt_claims"].clone()));
-            verify_jwt_signature(
-                expected["algorithm"].as_str().unwrap(),
-                expected["public_key"].as_str().unwrap(),
-                &input,
-                &signature,
-            );
-        } else {
-            for (name, value) in expected["headers"].as_object().into_iter().flatten() {
-                let got = values.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str());
-                assert_eq!(got, value.as_str(), "{}: header {name}", vector.id);
+    let mut total = 0;
+    for dir in VECTOR_DIRS {
+        let vectors = runner::load(Path::new(dir)).unwrap();
+        total += vectors.len();
+        for vector in &vectors {
+            let values = runner::run(vector).unwrap().values;
+            let file = Path::new(dir).join(format!("{}.json", vector.scheme));
+            let expected = expected_by_id(&file).into_iter().find(|(id, _)| id == &vector.id).unwrap().1;
+            if vector.scheme == "coinbase_cdp_jwt" {
+                let token = values
+                    .get("authorization")
+                    .and_then(|b| b.strip_prefix("Bearer "))
+                    .or_else(|| values.get("jwt").map(String::as_str))
+                    .unwrap();
+                let (header, claims, input, signature) = split_jwt(token);
+                assert_eq!((header, claims), (expected["jwt_header"].clone(), expected["jwt_claims"].clone()));
+                verify_jwt_signature(
+                    expected["algorithm"].as_str().unwrap(),
+                    expected["public_key"].as_str().unwrap(),
+                    &input,
+                    &signature,
+                );
+            } else {
+                for (name, value) in expected["headers"].as_object().into_iter().flatten() {
+                    let got = values.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str());
+                    assert_eq!(got, value.as_str(), "{}: header {name}", vector.id);
+                }
+                for (name, value) in expected["fields"].as_object().into_iter().flatten() {
+                    assert_eq!(values.get(name).map(String::as_str), value.as_str(), "{}: field {name}", vector.id);
+                }
             }
-            for (name, value) in expected["fields"].as_object().into_iter().flatten() {
-                assert_eq!(values.get(name).map(String::as_str), value.as_str(), "{}: field {name}", vector.id);
-            }
+            passed += 1;
         }
-        passed += 1;
     }
-    assert_eq!(passed, vectors.len());
-    assert!(passed >= 112);
+    assert_eq!(passed, total);
+    assert!(passed >= 217);
 }
 
 #[test]

@@ -60,6 +60,8 @@ pub struct Produced {
     pub prehash: Option<String>,
     /// ws only: the whole message.
     pub message: Option<String>,
+    /// REST only: the query and body as sent (Binance appends its parameters to one of them).
+    pub wire: Option<(String, String)>,
 }
 
 /// Loads one vector file, or every `*.json` file of a directory (sorted by name).
@@ -266,11 +268,17 @@ pub fn run_with(vector: &Vector, input: TimeInput) -> Result<Produced, String> {
             if signed.rewrites_request() && signer.scheme() == Scheme::Binance {
                 values.insert("signature".to_owned(), signed.signature().to_owned());
             }
+            let wire_query = signed.wire_query().unwrap_or(&vector.query).to_owned();
+            let wire_body = match signed.wire_body() {
+                Some(body) => String::from_utf8(body.to_vec()).map_err(|_| "the wire body is not UTF-8".to_owned())?,
+                None => vector.body.clone(),
+            };
             Ok(Produced {
                 values,
                 signature: signed.signature().to_owned(),
                 prehash: signed.prehash().map(ToString::to_string),
                 message: None,
+                wire: Some((wire_query, wire_body)),
             })
         }
         "ws" => {
@@ -311,6 +319,7 @@ pub fn run_with(vector: &Vector, input: TimeInput) -> Result<Produced, String> {
                 signature: auth.signature().to_owned(),
                 prehash: auth.prehash().map(ToString::to_string),
                 message: Some(auth.message_json().to_owned()),
+                wire: None,
             })
         }
         other => Err(format!("unknown vector kind '{other}' (expected \"rest\" or \"ws\")")),
