@@ -2,7 +2,8 @@
 //! header map the signed headers were applied to, and not through an error.
 
 use cexsign::{
-    CoinbaseAdvancedHmacSigner, CoinbaseCdpSigner, CoinbaseExchangeSigner, Credentials, DeltaSigner, KucoinKeyVersion,
+    BinanceKeyType, BinanceSigner, BitgetSigner, BybitKeyType, BybitSigner, CoinbaseAdvancedHmacSigner,
+    CoinbaseCdpSigner, CoinbaseExchangeSigner, Credentials, DeltaSigner, GateSigner, KrakenSigner, KucoinKeyVersion,
     KucoinSigner, Method, OkxEnvironment, OkxSigner, SignOptions, SignableRequest, Signer, Timestamp, WsRequest,
 };
 
@@ -25,8 +26,33 @@ fn assert_hidden(what: &str, text: &str, secrets: &[&str]) {
     }
 }
 
+/// A PEM private key of the vectors-more set (by vector id), and a piece of its key body that
+/// must never show.
+fn vector_pem(file: &str, id: &str) -> (String, &'static str) {
+    let path = format!("{}/tests/vectors-more/{file}", env!("CARGO_MANIFEST_DIR"));
+    let doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let vector = doc["vectors"].as_array().unwrap().iter().find(|v| v["id"] == id).unwrap();
+    let pem = vector["credentials"]["secret"].as_str().unwrap().to_owned();
+    let body_line: &'static str = Box::leak(pem.lines().nth(1).unwrap().to_owned().into_boxed_str());
+    (pem, &body_line[8..])
+}
+
 fn signers() -> Vec<(Box<dyn Signer>, Vec<&'static str>)> {
+    let (ed25519, ed25519_marker) = vector_pem("binance.json", "binance-pub-22-ed25519-get");
+    let (binance_rsa, binance_rsa_marker) = vector_pem("binance.json", "binance-pub-27-rsa-get");
+    let (bybit_rsa, bybit_rsa_marker) = vector_pem("bybit.json", "bybit-pub-17-rsa-get");
     vec![
+        (Box::new(BinanceSigner::new(&credentials(SECRET), BinanceKeyType::Hmac).unwrap()), vec![SECRET]),
+        (Box::new(BinanceSigner::new(&credentials(&ed25519), BinanceKeyType::Ed25519).unwrap()), vec![ed25519_marker]),
+        (
+            Box::new(BinanceSigner::new(&credentials(&binance_rsa), BinanceKeyType::Rsa).unwrap()),
+            vec![binance_rsa_marker],
+        ),
+        (Box::new(BybitSigner::new(&credentials(SECRET), BybitKeyType::Hmac).unwrap()), vec![SECRET]),
+        (Box::new(BybitSigner::new(&credentials(&bybit_rsa), BybitKeyType::Rsa).unwrap()), vec![bybit_rsa_marker]),
+        (Box::new(KrakenSigner::new(&credentials(CB_SECRET)).unwrap()), vec![CB_SECRET]),
+        (Box::new(BitgetSigner::new(&credentials(SECRET)).unwrap()), vec![SECRET, PASSPHRASE]),
+        (Box::new(GateSigner::new(&credentials(SECRET)).unwrap()), vec![SECRET]),
         (Box::new(OkxSigner::new(&credentials(SECRET), OkxEnvironment::Demo).unwrap()), vec![SECRET, PASSPHRASE]),
         (Box::new(KucoinSigner::new(&credentials(SECRET), KucoinKeyVersion::V1).unwrap()), vec![SECRET, PASSPHRASE]),
         (Box::new(KucoinSigner::new(&credentials(SECRET), KucoinKeyVersion::V3).unwrap()), vec![SECRET, PASSPHRASE]),
@@ -76,9 +102,11 @@ fn signed_request_and_header_map_hide_passphrases_and_tokens() {
 #[test]
 fn websocket_auth_debug_hides_passphrase_and_token() {
     for (signer, secrets) in signers() {
-        let Ok(auth) = signer.sign_ws(&WsRequest::subscribe(&["user"], &["BTC-USD"]), Timestamp::from_unix_secs(1))
-        else {
-            continue; // KuCoin has no websocket login
+        let at = Timestamp::from_unix_secs(1);
+        let subscribe = signer.sign_ws(&WsRequest::subscribe(&["user"], &["BTC-USD"]), at);
+        // Binance signs WebSocket API calls instead.
+        let Ok(auth) = subscribe.or_else(|_| signer.sign_ws(&WsRequest::api("account.status", &[]), at)) else {
+            continue; // KuCoin and Kraken have no websocket login
         };
         let text = format!("{auth:?}");
         assert_hidden("WsAuth", &text, &secrets);
