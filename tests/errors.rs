@@ -266,3 +266,206 @@ fn a_wire_timestamp_in_the_wrong_format_is_refused() {
     let err = okx.sign_ws_at(&WsRequest::login(), &iso, &Default::default()).unwrap_err();
     assert!(message(err).contains("must be integer Unix seconds"));
 }
+
+mod more_schemes {
+    //! The five schemes of the second set: key-type mix-ups and request shapes they cannot sign.
+
+    use cexsign::{
+        BinanceKeyType, BinanceSigner, BitgetSigner, BybitKeyType, BybitSigner, Credentials, Error, GateSigner,
+        KrakenSigner, Method, Scheme, SignableRequest, Signer, Timestamp, WsRequest,
+    };
+
+    const HMAC_SECRET: &str = "GIsDpAoelnXNYpEyVK9SHKjGt06JjNQCisCeuMxRIEUweq4DoLSOMkS0Zd6TKSe1";
+    const KRAKEN_SECRET: &str =
+        "kQH5HW/8p1uGOVjbgWA7FunAmGO8lsSUXNsu3eow76sz84Q18fWxnyRzBHCd3pd5nE9qa99HAZtuZuj6F1huXg==";
+    const AT: Timestamp = Timestamp::from_unix_millis(1_700_000_000_000);
+
+    fn pem(file: &str, id: &str) -> String {
+        let path = format!("{}/tests/vectors-more/{file}", env!("CARGO_MANIFEST_DIR"));
+        let doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let vector = doc["vectors"].as_array().unwrap().iter().find(|v| v["id"] == id).unwrap();
+        vector["credentials"]["secret"].as_str().unwrap().to_owned()
+    }
+
+    fn ed25519_pem() -> String {
+        pem("binance.json", "binance-pub-22-ed25519-get")
+    }
+
+    fn rsa_pem() -> String {
+        pem("bybit.json", "bybit-pub-17-rsa-get")
+    }
+
+    fn creds(secret: &str) -> Credentials {
+        Credentials::new().api_key("key").secret(secret).passphrase("pass")
+    }
+
+    #[test]
+    fn an_rsa_key_that_is_not_pem_is_refused_at_construction() {
+        let err = BybitSigner::new(&creds(HMAC_SECRET), BybitKeyType::Rsa).unwrap_err();
+        assert!(matches!(err, Error::InvalidPrivateKey { scheme: Scheme::Bybit, key_type: "RSA", .. }), "{err}");
+        assert!(err.to_string().contains("looks like an HMAC secret"), "{err}");
+        let err = BinanceSigner::new(
+            &creds("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----"),
+            BinanceKeyType::Rsa,
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("not an RSA PKCS#8 key"), "{err}");
+        let public = "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA9sO3iWSCqcPnZ4SoeZiN5kQ8ZBWkn0RApf+6OXGEdds=\n-----END PUBLIC KEY-----\n";
+        let err = BinanceSigner::new(&creds(public), BinanceKeyType::Rsa).unwrap_err();
+        assert!(err.to_string().contains("a PUBLIC KEY cannot sign"), "{err}");
+        let encrypted = "-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----";
+        let err = BinanceSigner::new(&creds(encrypted), BinanceKeyType::Rsa).unwrap_err();
+        assert!(err.to_string().contains("-nocrypt"), "{err}");
+    }
+
+    #[test]
+    fn a_key_of_the_other_type_is_named() {
+        // An Ed25519 PEM where RSA is expected, and the reverse.
+        let err = BinanceSigner::new(&creds(&ed25519_pem()), BinanceKeyType::Rsa).unwrap_err();
+        assert!(err.to_string().contains("an Ed25519 key?"), "{err}");
+        let err = BinanceSigner::new(&creds(&rsa_pem()), BinanceKeyType::Ed25519).unwrap_err();
+        assert!(err.to_string().contains("an RSA key?"), "{err}");
+        // A PEM key given to an HMAC signer.
+        let err = BybitSigner::new(&creds(&rsa_pem()), BybitKeyType::Hmac).unwrap_err();
+        assert_eq!(
+            err,
+            Error::PemGivenAsHmacSecret {
+                scheme: Scheme::Bybit,
+                hint: "BybitKeyType::Rsa for a self-generated RSA key"
+            }
+        );
+        let err = BinanceSigner::new(&creds(&ed25519_pem()), BinanceKeyType::Hmac).unwrap_err();
+        assert!(err.to_string().contains("BinanceKeyType::Ed25519"), "{err}");
+        for err in
+            [GateSigner::new(&creds(&rsa_pem())).unwrap_err(), BitgetSigner::new(&creds(&rsa_pem())).unwrap_err()]
+        {
+            assert!(matches!(err, Error::PemGivenAsHmacSecret { .. }), "{err}");
+        }
+    }
+
+    #[test]
+    fn a_pem_pasted_with_literal_backslash_n_still_parses() {
+        let escaped = ed25519_pem().replace('\n', "\\n");
+        assert!(BinanceSigner::new(&creds(&escaped), BinanceKeyType::Ed25519).is_ok());
+    }
+
+    #[test]
+    fn a_kraken_secret_that_is_not_base64_of_64_bytes_is_refused() {
+        for secret in [HMAC_SECRET, "bm90IDY0IGJ5dGVz", "not base64!"] {
+            let err = KrakenSigner::new(&creds(secret)).unwrap_err();
+            assert_eq!(err, Error::SecretNotBase64 { scheme: Scheme::Kraken, expected: "64 bytes" }, "{secret}");
+            assert!(err.to_string().contains("Kraken secret must be standard base64"), "{err}");
+        }
+        assert!(KrakenSigner::new(&creds(KRAKEN_SECRET)).is_ok());
+    }
+
+    #[test]
+    fn bitget_needs_its_passphrase() {
+        let err = BitgetSigner::new(&Credentials::new().api_key("k").secret(HMAC_SECRET)).unwrap_err();
+        assert!(err.to_string().contains("Bitget keys need the passphrase"), "{err}");
+    }
+
+    fn binance() -> BinanceSigner {
+        BinanceSigner::new(&creds(HMAC_SECRET), BinanceKeyType::Hmac).unwrap()
+    }
+
+    #[test]
+    fn binance_refuses_a_request_it_would_sign_wrongly() {
+        let get = |query| SignableRequest::new(Method::Get, "/api/v3/order").unwrap().with_query(query).unwrap();
+        // A stale timestamp parameter: signing it at another instant would be refused as -1021/-1022.
+        let err = binance().sign(&get("symbol=BTCUSDT&timestamp=1"), AT).unwrap_err();
+        assert!(err.to_string().contains("leave timestamp out"), "{err}");
+        // The same timestamp is signed as is, not appended twice.
+        let signed = binance().sign(&get("symbol=BTCUSDT&timestamp=1700000000000"), AT).unwrap();
+        assert_eq!(signed.wire_query().unwrap().matches("timestamp=").count(), 1);
+        let err = binance().sign(&get("symbol=BTCUSDT&signature=abc"), AT).unwrap_err();
+        assert!(err.to_string().contains("already has a signature parameter"), "{err}");
+        // Raw UTF-8 in a form body: Binance wants it percent-encoded before signing.
+        let post = SignableRequest::new(Method::Post, "/api/v3/order").unwrap().with_body("symbol=币安".as_bytes());
+        let err = binance().sign(&post, AT).unwrap_err();
+        assert!(matches!(err, Error::InvalidBody { scheme: Scheme::Binance, .. }), "{err}");
+        assert!(err.to_string().contains("percent-encode"), "{err}");
+        // Seconds are not a Binance timestamp.
+        let seconds = cexsign::WireTimestamp::parse(cexsign::TimestampFormat::UnixSeconds, "1700000000").unwrap();
+        let err = binance().sign_at(&get("a=1"), &seconds, &Default::default()).unwrap_err();
+        assert!(matches!(err, Error::TimestampFormatMismatch { .. }), "{err}");
+    }
+
+    #[test]
+    fn binance_recv_window_is_bounded() {
+        use std::time::Duration;
+        for bad in [Duration::ZERO, Duration::from_millis(60_001), Duration::from_nanos(5_000_000_001)] {
+            let err = binance().with_recv_window(bad).unwrap_err();
+            assert!(err.to_string().contains("at most 60000 ms"), "{bad:?}: {err}");
+        }
+        let signer = binance().with_recv_window(Duration::from_micros(6_000_346)).unwrap();
+        let signed = signer.sign(&SignableRequest::new(Method::Get, "/api/v3/account").unwrap(), AT).unwrap();
+        assert_eq!(
+            signed.wire_query().unwrap().split("&signature=").next().unwrap(),
+            "recvWindow=6000.346&timestamp=1700000000000"
+        );
+    }
+
+    #[test]
+    fn binance_websocket_requests_are_checked() {
+        let err = binance().sign_ws(&WsRequest::login(), AT).unwrap_err();
+        assert!(err.to_string().contains("WsRequest::api"), "{err}");
+        // session.logon is for Ed25519 keys only.
+        let err = binance().sign_ws(&WsRequest::api("session.logon", &[]), AT).unwrap_err();
+        assert!(matches!(err, Error::KeyTypeUnsupported { scheme: Scheme::Binance, .. }), "{err}");
+        let ed25519 = BinanceSigner::new(&creds(&ed25519_pem()), BinanceKeyType::Ed25519).unwrap();
+        assert!(ed25519.sign_ws(&WsRequest::api("session.logon", &[]), AT).is_ok());
+        let params = [("timestamp", serde_json::json!(1))];
+        let err = binance().sign_ws(&WsRequest::api("order.place", &params), AT).unwrap_err();
+        assert!(err.to_string().contains("the signer adds them"), "{err}");
+        let params = [("symbol", serde_json::json!("A")), ("symbol", serde_json::json!("B"))];
+        let err = binance().sign_ws(&WsRequest::api("order.place", &params), AT).unwrap_err();
+        assert!(err.to_string().contains("appears twice"), "{err}");
+        let params = [("list", serde_json::json!(["A"]))];
+        let err = binance().sign_ws(&WsRequest::api("order.place", &params), AT).unwrap_err();
+        assert!(err.to_string().contains("strings, numbers or booleans"), "{err}");
+    }
+
+    #[test]
+    fn kraken_refuses_a_body_whose_nonce_it_cannot_sign() {
+        let signer = KrakenSigner::new(&creds(KRAKEN_SECRET)).unwrap();
+        let post =
+            |body: &'static [u8]| SignableRequest::new(Method::Post, "/0/private/Balance").unwrap().with_body(body);
+        let err = signer.sign(&post(b"nonce=1&nonce=2"), AT).unwrap_err();
+        assert!(err.to_string().contains("two nonce parameters"), "{err}");
+        let err = signer.sign(&post(b"nonce=12a"), AT).unwrap_err();
+        assert!(err.to_string().contains("unsigned integer"), "{err}");
+        let err = signer.sign(&post(b"{\"nonce\":\"1\""), AT).unwrap_err();
+        assert!(err.to_string().contains("must be a JSON object"), "{err}");
+        // A verifier signing at another nonce than the body's is told so.
+        let wire = cexsign::WireTimestamp::parse(cexsign::TimestampFormat::UnixMillis, "5").unwrap();
+        let err = signer.sign_at(&post(b"nonce=4"), &wire, &Default::default()).unwrap_err();
+        assert!(err.to_string().contains("nonce differs"), "{err}");
+        // No nonce: one is added, to form and JSON bodies alike.
+        let signed = signer.sign(&post(b"{\"asset\":\"XBT\"}"), AT).unwrap();
+        assert_eq!(signed.wire_body().unwrap(), br#"{"nonce":"1700000000000","asset":"XBT"}"#);
+        let signed = signer.sign(&post(b"{ }"), AT).unwrap();
+        assert_eq!(signed.wire_body().unwrap(), br#"{"nonce":"1700000000000" }"#);
+        let signed = signer.sign(&post(b"asset=XBT"), AT).unwrap();
+        assert_eq!(signed.wire_body().unwrap(), b"nonce=1700000000000&asset=XBT");
+        let err = signer.sign_ws(&WsRequest::login(), AT).unwrap_err();
+        assert!(err.to_string().contains("GetWebSocketsToken"), "{err}");
+    }
+
+    #[test]
+    fn gate_and_bybit_websocket_requests_are_checked() {
+        let gate = GateSigner::new(&creds(HMAC_SECRET)).unwrap();
+        let err = gate.sign_ws(&WsRequest::subscribe(&["spot.orders", "spot.balances"], &[]), AT).unwrap_err();
+        assert!(err.to_string().contains("exactly one channel"), "{err}");
+        let params = [("a", serde_json::json!(1))];
+        let err = gate.sign_ws(&WsRequest::api("spot.login", &params), AT).unwrap_err();
+        assert!(err.to_string().contains("takes no params"), "{err}");
+        let bybit = BybitSigner::new(&creds(HMAC_SECRET), BybitKeyType::Hmac).unwrap();
+        let err = bybit.with_recv_window(std::time::Duration::ZERO).unwrap_err();
+        assert!(err.to_string().contains("positive whole number of milliseconds"), "{err}");
+        // The ws auth expires after the signing instant (10 s by default).
+        let bybit = BybitSigner::new(&creds(HMAC_SECRET), BybitKeyType::Hmac).unwrap();
+        let auth = bybit.sign_ws(&WsRequest::login(), AT).unwrap();
+        assert_eq!(auth.field("expires"), Some("1700000010000"));
+    }
+}

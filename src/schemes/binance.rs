@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use http::HeaderName;
 
-use super::{ApiSigningKey, refuse_pem_secret};
+use super::{ApiSigningKey, hmac_secret};
 use crate::credentials::{ApiKey, is_visible_ascii};
 use crate::mac::{HmacKey, PrehashParts};
 use crate::{
@@ -87,8 +87,7 @@ impl BinanceSigner {
         let api_key = credentials.require_api_key(scheme)?;
         let key = match key_type {
             BinanceKeyType::Hmac => {
-                let secret = credentials.require_secret(scheme)?;
-                refuse_pem_secret(scheme, secret, "BinanceKeyType::Ed25519 or BinanceKeyType::Rsa")?;
+                let secret = hmac_secret(credentials, scheme, "BinanceKeyType::Ed25519 or BinanceKeyType::Rsa")?;
                 ApiSigningKey::Hmac(HmacKey::new(secret.as_bytes()))
             }
             #[cfg(feature = "pem-keys")]
@@ -302,7 +301,7 @@ impl Signer for BinanceSigner {
         for (name, _, json) in &params {
             let _ = write!(message, "{}:{json},", json_string(name));
         }
-        let _ = write!(message, "\"signature\":{}}}}}", json_string(&*signature));
+        let _ = write!(message, "\"signature\":{}}}}}", json_string(&signature));
         let fields = vec![
             WsField::new("apiKey", self.api_key.as_str()),
             WsField::new("timestamp", timestamp),

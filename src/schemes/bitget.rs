@@ -8,7 +8,7 @@
 use http::HeaderName;
 use serde::Serialize;
 
-use super::{mac, plain_value, refuse_pem_secret, timestamp_method_path_query_body, ws_auth};
+use super::{hmac_secret, mac, plain_value, timestamp_method_path_query_body, ws_auth};
 use crate::credentials::{ApiKey, HeaderSecret};
 use crate::mac::{Encoding, HmacKey, PrehashParts};
 use crate::{
@@ -53,8 +53,8 @@ impl BitgetSigner {
     /// Checks the credentials (API key, secret, passphrase) and keys the HMAC once.
     pub fn new(credentials: &Credentials) -> Result<Self, Error> {
         let scheme = Scheme::Bitget;
-        let secret = credentials.require_secret(scheme)?;
-        refuse_pem_secret(scheme, secret, "Bitget keys are HMAC keys: use the secret shown at key creation")?;
+        let secret =
+            hmac_secret(credentials, scheme, "Bitget keys are HMAC keys: use the secret shown at key creation")?;
         Ok(Self {
             api_key: credentials.require_api_key(scheme)?,
             key: HmacKey::new(secret.as_bytes()),

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use http::{HeaderName, HeaderValue};
 
-use super::{ApiSigningKey, plain_value, refuse_pem_secret};
+use super::{ApiSigningKey, hmac_secret, plain_value};
 use crate::credentials::ApiKey;
 use crate::mac::{HmacKey, PrehashParts};
 use crate::{
@@ -92,8 +92,7 @@ impl BybitSigner {
         let api_key = credentials.require_api_key(scheme)?;
         let key = match key_type {
             BybitKeyType::Hmac => {
-                let secret = credentials.require_secret(scheme)?;
-                refuse_pem_secret(scheme, secret, "BybitKeyType::Rsa for a self-generated RSA key")?;
+                let secret = hmac_secret(credentials, scheme, "BybitKeyType::Rsa for a self-generated RSA key")?;
                 ApiSigningKey::Hmac(HmacKey::new(secret.as_bytes()))
             }
             #[cfg(feature = "pem-keys")]

@@ -9,7 +9,7 @@ use http::HeaderName;
 use serde::Serialize;
 use sha2::{Digest as _, Sha512};
 
-use super::{plain_value, refuse_pem_secret};
+use super::{hmac_secret, plain_value};
 use crate::credentials::ApiKey;
 use crate::mac::{EncodedMac512, Encoding, HmacSha512Key, PrehashParts};
 use crate::{
@@ -44,8 +44,7 @@ impl GateSigner {
     /// Checks the credentials (API key and secret) and keys the HMAC once.
     pub fn new(credentials: &Credentials) -> Result<Self, Error> {
         let scheme = Scheme::Gate;
-        let secret = credentials.require_secret(scheme)?;
-        refuse_pem_secret(scheme, secret, "Gate keys are HMAC keys: use the secret shown at key creation")?;
+        let secret = hmac_secret(credentials, scheme, "Gate keys are HMAC keys: use the secret shown at key creation")?;
         Ok(Self { api_key: credentials.require_api_key(scheme)?, key: HmacSha512Key::new(secret.as_bytes()) })
     }
 

@@ -81,12 +81,17 @@ pub(crate) fn ws_auth<M: Serialize>(
     WsAuth::new(fields, json, timestamp.to_owned(), signature.to_owned(), prehash)
 }
 
-/// Refuses a PEM private key given as an HMAC secret: the signer was built for the wrong key type.
-pub(crate) fn refuse_pem_secret(scheme: Scheme, secret: &str, hint: &'static str) -> Result<(), Error> {
-    if secret.trim_start().starts_with("-----BEGIN") {
+/// The secret of an HMAC key, refusing a PEM private key first (the signer was built for the
+/// wrong key type: say so, rather than complain about the PEM's line breaks).
+pub(crate) fn hmac_secret<'c>(
+    credentials: &'c crate::Credentials,
+    scheme: Scheme,
+    hint: &'static str,
+) -> Result<&'c str, Error> {
+    if credentials.require_secret_as_given(scheme)?.trim_start().starts_with("-----BEGIN") {
         return Err(Error::PemGivenAsHmacSecret { scheme, hint });
     }
-    Ok(())
+    credentials.require_secret(scheme)
 }
 
 /// The key of a scheme that accepts HMAC secrets and private keys (Binance, Bybit).
