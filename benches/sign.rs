@@ -11,22 +11,45 @@
 //!   `String` — how today's crates do it. CDP: parse the PEM/base64 key on every call, then sign.
 //! - `cexsign`: the full `Signer::sign` call, returning the header values.
 //!
-//! Each floor is checked against the crate's own prehash before anything is measured, so the
-//! three rows hash the same bytes. `throughput/*` signs with one shared signer from 1 and 2
+//! The five later schemes, in the same shape:
+//!
+//! - `binance`, `bybit`, `bitget`: floor as above (HMAC-SHA256 over the prehash). Binance's
+//!   `cexsign` and `peer_style` also produce the query/body to send (the request is built without
+//!   `timestamp` and `signature`; the signer appends both and returns the wire query or body); its
+//!   floor does not. Binance's `post_order` and `batch_4k` are form bodies of the same sizes (an
+//!   order; `batchOrders=` with a percent-encoded JSON list).
+//! - `kraken`: floor = SHA-256 of `nonce + body` (the crate's kept prehash), then a pre-keyed
+//!   HMAC-SHA512 clone over the path and the 32-byte digest. No `get_query` (Kraken signs POST
+//!   bodies); the JSON bodies carry no nonce, so the signer adds it and returns the body to send
+//!   (as `peer_style` does); `post_form` is a ~200-byte form body, Kraken's usual encoding.
+//! - `gate`: floor = SHA-512 of the body into hex on the stack, then a pre-keyed HMAC-SHA512 clone
+//!   over the prehash around that line.
+//! - `binance_ed25519`, `binance_rsa`, `bybit_rsa` (the PEM keys of tests/vectors-more): floor =
+//!   the bare ed25519-dalek / ring RSASSA-PKCS1-v1_5 SHA-256 signature with the key parsed once;
+//!   `peer_style` parses the PEM on every call, then signs. Ed25519 on `post_order` and
+//!   `batch_4k`; RSA on `post_order` only (the private-key operation, ~0.5 ms, dwarfs the hash of
+//!   any body).
+//!
+//! Each floor is checked against the crate's own prehash (or signature) before anything is
+//! measured, so the three rows hash the same bytes; the peer-style signature (and query/body to
+//! send) is checked equal to the crate's. `throughput/*` signs with one shared signer from 1 and 2
 //! threads.
 //!
-//! `cargo bench --bench sign` (full) or `cargo bench --bench sign -- --quick` (about a minute).
+//! `cargo bench --bench sign` (full) or `cargo bench --bench sign -- --quick` (under a minute on
+//! 2 cores).
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use cexsign::{
-    CdpKeyType, CoinbaseAdvancedHmacSigner, CoinbaseCdpSigner, CoinbaseExchangeSigner, Credentials, DeltaSigner,
-    KucoinKeyVersion, KucoinSigner, Method, OkxEnvironment, OkxSigner, SignOptions, SignableRequest, Signer, Timestamp,
+    BinanceKeyType, BinanceSigner, BitgetSigner, BybitKeyType, BybitSigner, CdpKeyType, CoinbaseAdvancedHmacSigner,
+    CoinbaseCdpSigner, CoinbaseExchangeSigner, Credentials, DeltaSigner, GateSigner, KrakenSigner, KucoinKeyVersion,
+    KucoinSigner, Method, OkxEnvironment, OkxSigner, SignOptions, SignableRequest, SignedRequest, Signer, Timestamp,
 };
 use criterion::{Criterion, criterion_group, criterion_main};
 use hmac::{KeyInit, Mac};
+use sha2::Digest as _;
 
 type HmacSha256 = hmac::Hmac<sha2::Sha256>;
 
@@ -266,5 +289,433 @@ fn bench_throughput(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group! { name = benches; config = config(); targets = bench_hmac, bench_cdp, bench_throughput }
+type HmacSha512 = hmac::Hmac<sha2::Sha512>;
+
+// The five later schemes: the fake credentials of AUTH-more.md and tests/vectors-more.
+const BINANCE_SECRET: &str = "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j";
+const BYBIT_KEY: &str = "XXXXXXXXXX";
+const BYBIT_SECRET: &str = "vJ3kQ9mN2pL7xR4tY8wZ1cB6dF0gH5sAq2W";
+const KRAKEN_SECRET: &str = "kQH5HW/8p1uGOVjbgWA7FunAmGO8lsSUXNsu3eow76sz84Q18fWxnyRzBHCd3pd5nE9qa99HAZtuZuj6F1huXg==";
+const BITGET_SECRET: &str = "f3a1c0e29b7d4c58a6e2f91b3d7c5a08e4b6f2d9c1a3e5b7d9f0a2c4e6b8d0f1";
+const GATE_SECRET: &str = "7dab7dd4d38c0b75bc0fd56c8ac2021690dcba6a6c494560b83c72abf26635fe";
+
+/// A ~200-byte Binance order, as the form body Binance takes.
+const BINANCE_ORDER: &str = "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.0001&price=30000.1\
+                             &newClientOrderId=5c52e11203aa4b7c9d3e8f10a2b4c6d8&newOrderRespType=ACK\
+                             &selfTradePreventionMode=EXPIRE_TAKER&strategyId=7";
+/// A ~200-byte Kraken AddOrder form body (Kraken's usual encoding), without its nonce.
+const KRAKEN_ORDER: &str = "ordertype=limit&pair=XBTUSD&price=37500.1&type=buy&volume=0.0001&oflags=post\
+                            &timeinforce=GTC&userref=7&cl_ord_id=5c52e112-03aa-4b7c-9d3e-8f10a2b4c6d8\
+                            &close%5Bordertype%5D=limit&close%5Bprice%5D=38000";
+
+/// A ~4 KB Binance form body: `batchOrders=` and a percent-encoded JSON list of 16 orders.
+fn binance_batch() -> String {
+    let order = r#"{"symbol":"BTCUSDT","side":"BUY","type":"LIMIT","quantity":"0.0001","price":"30000.1","timeInForce":"GTC","newClientOrderId":"5c52e11203aa4b7c9d3e8f10a2b4c6d8"}"#;
+    let list = format!("[{}]", vec![order; 16].join(","));
+    let mut body = String::from("batchOrders=");
+    for byte in list.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
+            body.push(char::from(byte));
+        } else {
+            body.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    body
+}
+
+/// The five later HMAC schemes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum More {
+    Binance,
+    Bybit,
+    Kraken,
+    Bitget,
+    Gate,
+}
+
+impl More {
+    const ALL: [More; 5] = [More::Binance, More::Bybit, More::Kraken, More::Bitget, More::Gate];
+
+    fn name(self) -> &'static str {
+        match self {
+            More::Binance => "binance",
+            More::Bybit => "bybit",
+            More::Kraken => "kraken",
+            More::Bitget => "bitget",
+            More::Gate => "gate",
+        }
+    }
+
+    fn path(self) -> &'static str {
+        match self {
+            More::Binance => "/api/v3/order",
+            More::Bybit => "/v5/order/create",
+            More::Kraken => "/0/private/AddOrder",
+            More::Bitget => "/api/v2/spot/trade/place-order",
+            More::Gate => "/api/v4/spot/orders",
+        }
+    }
+
+    fn signer(self) -> Box<dyn Signer> {
+        let plain = |secret: &str| Credentials::new().api_key("key").secret(secret);
+        match self {
+            More::Binance => Box::new(BinanceSigner::new(&plain(BINANCE_SECRET), BinanceKeyType::Hmac).unwrap()),
+            More::Bybit => Box::new(
+                BybitSigner::new(&Credentials::new().api_key(BYBIT_KEY).secret(BYBIT_SECRET), BybitKeyType::Hmac)
+                    .unwrap(),
+            ),
+            More::Kraken => Box::new(KrakenSigner::new(&plain(KRAKEN_SECRET)).unwrap()),
+            More::Bitget => Box::new(BitgetSigner::new(&plain(BITGET_SECRET).passphrase("pass")).unwrap()),
+            More::Gate => Box::new(GateSigner::new(&plain(GATE_SECRET)).unwrap()),
+        }
+    }
+
+    /// The HMAC key: the raw secret, except Kraken's base64-decoded one.
+    fn key(self) -> Vec<u8> {
+        match self {
+            More::Binance => BINANCE_SECRET.as_bytes().to_vec(),
+            More::Bybit => BYBIT_SECRET.as_bytes().to_vec(),
+            More::Kraken => base64::engine::general_purpose::STANDARD.decode(KRAKEN_SECRET).unwrap(),
+            More::Bitget => BITGET_SECRET.as_bytes().to_vec(),
+            More::Gate => GATE_SECRET.as_bytes().to_vec(),
+        }
+    }
+
+    /// The inputs measured: (name, method, query, body). Binance takes form bodies (same sizes as
+    /// the JSON ones); Kraken signs POST bodies only (no `get_query`), measured on the shared JSON
+    /// bodies and on a ~200-byte form (`post_form`, Kraken's usual encoding).
+    fn inputs<'a>(self, batch: &'a str, binance_batch: &'a str) -> Vec<(&'static str, Method, &'static str, &'a str)> {
+        match self {
+            More::Binance => vec![
+                ("get_query", Method::Get, QUERY, ""),
+                ("post_order", Method::Post, "", BINANCE_ORDER),
+                ("batch_4k", Method::Post, "", binance_batch),
+            ],
+            More::Kraken => vec![
+                ("post_order", Method::Post, "", ORDER),
+                ("batch_4k", Method::Post, "", batch),
+                ("post_form", Method::Post, "", KRAKEN_ORDER),
+            ],
+            _ => inputs(batch).to_vec(),
+        }
+    }
+}
+
+/// The floor of the five later schemes: the MAC over the crate's own prehash bytes with a
+/// pre-keyed state, plus the body hash the scheme itself defines (no encoding, no headers, no
+/// wire query/body).
+enum MoreFloor {
+    /// Binance, Bybit, Bitget: clone a pre-keyed HMAC-SHA256, update with the prehash, finalize.
+    Sha256 { keyed: HmacSha256, prehash: Vec<u8> },
+    /// Kraken: SHA-256 of `nonce + body` (the kept prehash), then clone a pre-keyed HMAC-SHA512,
+    /// update with the path and the 32-byte digest, finalize.
+    Kraken { keyed: HmacSha512, path: &'static str, nonce_body: Vec<u8> },
+    /// Gate: SHA-512 of the body into hex on the stack, then clone a pre-keyed HMAC-SHA512, update
+    /// with the prehash before the hex line, the hex, the rest (`"\n" + timestamp`), finalize.
+    Gate { keyed: HmacSha512, head: Vec<u8>, body: Vec<u8>, tail: Vec<u8> },
+}
+
+fn floor_sha256(keyed: &HmacSha256, prehash: &[u8]) -> [u8; 32] {
+    keyed.clone().chain_update(prehash).finalize().into_bytes().into()
+}
+
+fn floor_kraken(keyed: &HmacSha512, path: &str, nonce_body: &[u8]) -> [u8; 64] {
+    let digest = sha2::Sha256::digest(nonce_body);
+    keyed.clone().chain_update(path.as_bytes()).chain_update(digest).finalize().into_bytes().into()
+}
+
+fn floor_gate(keyed: &HmacSha512, head: &[u8], body: &[u8], tail: &[u8]) -> [u8; 64] {
+    let mut line = [0u8; 128];
+    hex::encode_to_slice(sha2::Sha512::digest(body), &mut line).unwrap();
+    keyed.clone().chain_update(head).chain_update(line).chain_update(tail).finalize().into_bytes().into()
+}
+
+impl MoreFloor {
+    fn new(scheme: More, key: &[u8], prehash: &[u8], path: &'static str, body: &str, timestamp: &str) -> Self {
+        match scheme {
+            More::Kraken => MoreFloor::Kraken {
+                keyed: HmacSha512::new_from_slice(key).unwrap(),
+                path,
+                nonce_body: prehash.to_vec(),
+            },
+            More::Gate => {
+                // The prehash ends with hex(SHA512(body)) + "\n" + timestamp.
+                let hex_at = prehash.len() - timestamp.len() - 1 - 128;
+                let body_hex = hex::encode(sha2::Sha512::digest(body.as_bytes()));
+                assert_eq!(&prehash[hex_at..hex_at + 128], body_hex.as_bytes(), "gate: the body line differs");
+                MoreFloor::Gate {
+                    keyed: HmacSha512::new_from_slice(key).unwrap(),
+                    head: prehash[..hex_at].to_vec(),
+                    body: body.as_bytes().to_vec(),
+                    tail: prehash[hex_at + 128..].to_vec(),
+                }
+            }
+            _ => MoreFloor::Sha256 { keyed: HmacSha256::new_from_slice(key).unwrap(), prehash: prehash.to_vec() },
+        }
+    }
+
+    /// The floor's MAC in the scheme's encoding, to check it against the crate's signature.
+    fn encoded(&self, scheme: More) -> String {
+        let tag = match self {
+            MoreFloor::Sha256 { keyed, prehash } => floor_sha256(keyed, prehash).to_vec(),
+            MoreFloor::Kraken { keyed, path, nonce_body } => floor_kraken(keyed, path, nonce_body).to_vec(),
+            MoreFloor::Gate { keyed, head, body, tail } => floor_gate(keyed, head, body, tail).to_vec(),
+        };
+        match scheme {
+            More::Kraken | More::Bitget => base64::engine::general_purpose::STANDARD.encode(tag),
+            _ => hex::encode(tag),
+        }
+    }
+
+    fn bench(&self, group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>) {
+        match self {
+            MoreFloor::Sha256 { keyed, prehash } => {
+                group.bench_function("floor", |b| b.iter(|| black_box(floor_sha256(keyed, black_box(prehash)))))
+            }
+            MoreFloor::Kraken { keyed, path, nonce_body } => group
+                .bench_function("floor", |b| b.iter(|| black_box(floor_kraken(keyed, path, black_box(nonce_body))))),
+            MoreFloor::Gate { keyed, head, body, tail } => group.bench_function("floor", |b| {
+                b.iter(|| black_box(floor_gate(keyed, black_box(head), black_box(body), black_box(tail))))
+            }),
+        };
+    }
+}
+
+/// The five later schemes as their signers are commonly written: `format!` the prehash (and,
+/// for Binance and Kraken, the query/body to send with its timestamp or nonce), key a new HMAC
+/// from the secret, hex/base64 into a new `String`. Returns the signature and the query/body to
+/// send (Binance, Kraken).
+fn peer_more(
+    scheme: More,
+    key: &[u8],
+    ts: &str,
+    method: Method,
+    path: &str,
+    query: &str,
+    body: &str,
+) -> (String, Option<String>) {
+    let b64 = &base64::engine::general_purpose::STANDARD;
+    match scheme {
+        More::Binance => {
+            // binance-rs style: the parameters plus the timestamp, then the signature appended.
+            let params = if body.is_empty() { query } else { body };
+            let params = if params.is_empty() { format!("timestamp={ts}") } else { format!("{params}&timestamp={ts}") };
+            let mut mac = HmacSha256::new_from_slice(key).unwrap();
+            mac.update(params.as_bytes());
+            let signature = hex::encode(mac.finalize().into_bytes());
+            let wire = format!("{params}&signature={signature}");
+            (signature, Some(wire))
+        }
+        More::Bybit => {
+            let payload = if method == Method::Get { query } else { body };
+            let prehash = format!("{ts}{BYBIT_KEY}5000{payload}");
+            let mut mac = HmacSha256::new_from_slice(key).unwrap();
+            mac.update(prehash.as_bytes());
+            (hex::encode(mac.finalize().into_bytes()), None)
+        }
+        More::Kraken => {
+            // The body with its nonce first, as the signer sends it; then SHA-256(nonce + body).
+            let body = match body.strip_prefix('{') {
+                Some(members) => format!("{{\"nonce\":\"{ts}\",{members}"),
+                None => format!("nonce={ts}&{body}"),
+            };
+            let digest = sha2::Sha256::digest(format!("{ts}{body}").as_bytes());
+            let mut mac = HmacSha512::new_from_slice(key).unwrap();
+            mac.update(path.as_bytes());
+            mac.update(&digest);
+            (b64.encode(mac.finalize().into_bytes()), Some(body))
+        }
+        More::Bitget => {
+            let q = if query.is_empty() { String::new() } else { format!("?{query}") };
+            let prehash = format!("{ts}{}{path}{q}{body}", method.as_str());
+            let mut mac = HmacSha256::new_from_slice(key).unwrap();
+            mac.update(prehash.as_bytes());
+            (b64.encode(mac.finalize().into_bytes()), None)
+        }
+        More::Gate => {
+            // gate-api style.
+            let hashed = hex::encode(sha2::Sha512::digest(body.as_bytes()));
+            let prehash = format!("{}\n{path}\n{query}\n{hashed}\n{ts}", method.as_str());
+            let mut mac = HmacSha512::new_from_slice(key).unwrap();
+            mac.update(prehash.as_bytes());
+            (hex::encode(mac.finalize().into_bytes()), None)
+        }
+    }
+}
+
+/// The query or body the signer says to send, as text.
+fn wire_text(signed: &SignedRequest) -> Option<String> {
+    signed
+        .wire_query()
+        .map(str::to_owned)
+        .or_else(|| signed.wire_body().map(|b| String::from_utf8(b.to_vec()).unwrap()))
+}
+
+fn bench_more_hmac(c: &mut Criterion) {
+    let batch = batch();
+    let binance_batch = binance_batch();
+    for scheme in More::ALL {
+        let signer = scheme.signer();
+        let key = scheme.key();
+        let path = scheme.path();
+        for (input, method, query, body) in scheme.inputs(&batch, &binance_batch) {
+            let what = format!("{} {input}", scheme.name());
+            let request =
+                SignableRequest::new(method, path).unwrap().with_query(query).unwrap().with_body(body.as_bytes());
+            let signed = signer.sign_with(&request, AT, &SignOptions::new().keep_prehash()).unwrap();
+            let prehash = signed.prehash().unwrap().as_bytes().to_vec();
+            let timestamp = signed.timestamp().to_owned();
+            // The floor and peer-style rows hash exactly the bytes the crate signed; the peer
+            // sends the same query/body.
+            let floor = MoreFloor::new(scheme, &key, &prehash, path, body, &timestamp);
+            assert_eq!(floor.encoded(scheme), signed.signature(), "{what}: the floor MACs other bytes");
+            let (peer_signature, peer_wire) = peer_more(scheme, &key, &timestamp, method, path, query, body);
+            assert_eq!(peer_signature, signed.signature(), "{what}: the peer-style signature differs");
+            assert_eq!(peer_wire, wire_text(&signed), "{what}: the peer-style query/body differs");
+
+            let mut group = c.benchmark_group(format!("{}/{input}", scheme.name()));
+            floor.bench(&mut group);
+            group.bench_function("peer_style", |b| {
+                b.iter(|| {
+                    black_box(peer_more(scheme, black_box(&key), black_box(&timestamp), method, path, query, body))
+                })
+            });
+            group.bench_function("cexsign", |b| b.iter(|| black_box(signer.sign(black_box(&request), AT).unwrap())));
+            group.finish();
+        }
+    }
+}
+
+/// The Binance and Bybit keys that are not HMAC.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum PrivateKind {
+    BinanceEd25519,
+    BinanceRsa,
+    BybitRsa,
+}
+
+/// The first PEM private key of `key_type` in a vectors-more file.
+fn vector_pem(vectors: &str, key_type: &str) -> String {
+    let file: serde_json::Value = serde_json::from_str(vectors).unwrap();
+    let vector = file["vectors"].as_array().unwrap().iter().find(|v| v["credentials"]["key_type"] == key_type).unwrap();
+    vector["credentials"]["secret"].as_str().unwrap().to_owned()
+}
+
+fn rsa_pair(pem: &str) -> ring::signature::RsaKeyPair {
+    let (label, der) = pem_rfc7468::decode_vec(pem.as_bytes()).unwrap();
+    assert_eq!(label, "PRIVATE KEY");
+    ring::signature::RsaKeyPair::from_pkcs8(&der).unwrap()
+}
+
+fn ed25519_key(pem: &str) -> ed25519_dalek::SigningKey {
+    use ed25519_dalek::pkcs8::DecodePrivateKey as _;
+    ed25519_dalek::SigningKey::from_pkcs8_pem(pem).unwrap()
+}
+
+/// Peer-style Ed25519/RSA signing: parse the PEM on every call, then build and sign as the HMAC
+/// peers do (Binance: the body plus timestamp, the base64 signature percent-encoded into it).
+fn peer_private(
+    kind: PrivateKind,
+    pem: &str,
+    rng: &ring::rand::SystemRandom,
+    ts: &str,
+    body: &str,
+) -> (String, Option<String>) {
+    let b64 = &base64::engine::general_purpose::STANDARD;
+    let sign = |message: &[u8]| match kind {
+        PrivateKind::BinanceEd25519 => b64.encode(ed25519_dalek::Signer::sign(&ed25519_key(pem), message).to_bytes()),
+        PrivateKind::BinanceRsa | PrivateKind::BybitRsa => {
+            let pair = rsa_pair(pem);
+            let mut signature = vec![0u8; pair.public().modulus_len()];
+            pair.sign(&ring::signature::RSA_PKCS1_SHA256, rng, message, &mut signature).unwrap();
+            b64.encode(signature)
+        }
+    };
+    match kind {
+        PrivateKind::BybitRsa => (sign(format!("{ts}{BYBIT_KEY}5000{body}").as_bytes()), None),
+        PrivateKind::BinanceEd25519 | PrivateKind::BinanceRsa => {
+            let params = format!("{body}&timestamp={ts}");
+            let signature = sign(params.as_bytes());
+            let encoded = signature.replace('+', "%2B").replace('/', "%2F").replace('=', "%3D");
+            let wire = format!("{params}&signature={encoded}");
+            (signature, Some(wire))
+        }
+    }
+}
+
+/// Binance Ed25519 and RSA keys and Bybit RSA keys (the keys of tests/vectors-more). The floor
+/// is the bare signature over the crate's prehash with the key parsed once (ed25519-dalek; ring
+/// RSASSA-PKCS1-v1_5 SHA-256); peer-style parses the PEM on every call.
+fn bench_private_keys(c: &mut Criterion) {
+    let binance_vectors = include_str!("../tests/vectors-more/binance.json");
+    let bybit_vectors = include_str!("../tests/vectors-more/bybit.json");
+    let binance_batch = binance_batch();
+    let rng = ring::rand::SystemRandom::new();
+    let b64 = &base64::engine::general_purpose::STANDARD;
+    let rows = [
+        (PrivateKind::BinanceEd25519, "binance_ed25519", vector_pem(binance_vectors, "Ed25519")),
+        (PrivateKind::BinanceRsa, "binance_rsa", vector_pem(binance_vectors, "RSA")),
+        (PrivateKind::BybitRsa, "bybit_rsa", vector_pem(bybit_vectors, "RSA")),
+    ];
+    for (kind, name, pem) in &rows {
+        let kind = *kind;
+        let credentials = Credentials::new().api_key(if kind == PrivateKind::BybitRsa { BYBIT_KEY } else { "key" });
+        let credentials = credentials.secret(pem.as_str());
+        let (signer, inputs): (Box<dyn Signer>, Vec<(&str, &str)>) = match kind {
+            PrivateKind::BinanceEd25519 => (
+                Box::new(BinanceSigner::new(&credentials, BinanceKeyType::Ed25519).unwrap()),
+                vec![("post_order", BINANCE_ORDER), ("batch_4k", &binance_batch)],
+            ),
+            PrivateKind::BinanceRsa => (
+                Box::new(BinanceSigner::new(&credentials, BinanceKeyType::Rsa).unwrap()),
+                vec![("post_order", BINANCE_ORDER)],
+            ),
+            PrivateKind::BybitRsa => {
+                (Box::new(BybitSigner::new(&credentials, BybitKeyType::Rsa).unwrap()), vec![("post_order", ORDER)])
+            }
+        };
+        for (input, body) in inputs {
+            let what = format!("{name} {input}");
+            let path = if kind == PrivateKind::BybitRsa { "/v5/order/create" } else { "/api/v3/order" };
+            let request = SignableRequest::new(Method::Post, path).unwrap().with_body(body.as_bytes());
+            let signed = signer.sign_with(&request, AT, &SignOptions::new().keep_prehash()).unwrap();
+            let prehash = signed.prehash().unwrap().as_bytes().to_vec();
+            let timestamp = signed.timestamp().to_owned();
+            let (peer_signature, peer_wire) = peer_private(kind, pem, &rng, &timestamp, body);
+            assert_eq!(peer_signature, signed.signature(), "{what}: the peer-style signature differs");
+            assert_eq!(peer_wire, wire_text(&signed), "{what}: the peer-style body differs");
+
+            let mut group = c.benchmark_group(format!("{name}/{input}"));
+            if kind == PrivateKind::BinanceEd25519 {
+                use ed25519_dalek::Signer as _;
+                let key = ed25519_key(pem);
+                assert_eq!(b64.encode(key.sign(&prehash).to_bytes()), signed.signature(), "{what}: floor differs");
+                group.bench_function("floor", |b| b.iter(|| black_box(key.sign(black_box(&prehash)))));
+            } else {
+                let pair = rsa_pair(pem);
+                let mut signature = vec![0u8; pair.public().modulus_len()];
+                pair.sign(&ring::signature::RSA_PKCS1_SHA256, &rng, &prehash, &mut signature).unwrap();
+                assert_eq!(b64.encode(&signature), signed.signature(), "{what}: the floor signs other bytes");
+                group.bench_function("floor", |b| {
+                    b.iter(|| {
+                        pair.sign(&ring::signature::RSA_PKCS1_SHA256, &rng, black_box(&prehash), &mut signature)
+                            .unwrap();
+                        black_box(&signature);
+                    })
+                });
+            }
+            group.bench_function("peer_style", |b| {
+                b.iter(|| black_box(peer_private(kind, black_box(pem), &rng, black_box(&timestamp), body)))
+            });
+            group.bench_function("cexsign", |b| b.iter(|| black_box(signer.sign(black_box(&request), AT).unwrap())));
+            group.finish();
+        }
+    }
+}
+
+criterion_group! {
+    name = benches;
+    config = config();
+    targets = bench_hmac, bench_cdp, bench_more_hmac, bench_private_keys, bench_throughput
+}
 criterion_main!(benches);
