@@ -139,11 +139,11 @@ fn more_schemes(report: &mut Vec<String>) {
         report,
         &[
             // The returned wire query/body (`SignedRequest::wire_query`/`wire_body`: the
-            // parameters plus timestamp and signature), and a scratch `String` holding the appended
-            // `&timestamp=…` before it is copied there. The hex signature is stored inline; Binance
-            // has no timestamp or signature header (X-MBX-APIKEY is a stored value, cloned).
-            ("binance_hmac/get", &binance, &binance_get, 2),
-            ("binance_hmac/post", &binance, &binance_post, 2),
+            // parameters plus timestamp and signature), built in place and signed from its own
+            // slices. The hex signature is stored inline; Binance has no timestamp or signature
+            // header (X-MBX-APIKEY is a stored value, cloned).
+            ("binance_hmac/get", &binance, &binance_get, 1),
+            ("binance_hmac/post", &binance, &binance_post, 1),
             // The two returned header values X-BAPI-SIGN and X-BAPI-TIMESTAMP (the key and
             // recv-window headers are stored values, cloned without allocating).
             ("bybit_hmac/get", &bybit, &get, 2),
@@ -152,13 +152,11 @@ fn more_schemes(report: &mut Vec<String>) {
             // API-Sign header value.
             ("kraken/form", &kraken, &kraken_form, 2),
             // A form body carrying its nonce: the API-Sign header, and the nonce copied out of the
-            // body twice (`sign_with` reads it to pick the timestamp, `sign_at` again to check it).
-            ("kraken/form_nonce", &kraken, &kraken_form_nonce, 3),
-            // A JSON body without a nonce: the wire body and the API-Sign header, plus the body
-            // parsed twice (the same two reads) into a `serde_json::Map` to look for "nonce": 4
-            // keys, 4 string values and the map's storage each time. This grows with the body's
-            // members (scratch, not returned).
-            ("kraken/json", &kraken, &kraken_json, 20),
+            // body once.
+            ("kraken/form_nonce", &kraken, &kraken_form_nonce, 2),
+            // A JSON body without a nonce: the wire body and the API-Sign header. The body is read
+            // once for its "nonce" member; the other members are skipped, not built.
+            ("kraken/json", &kraken, &kraken_json, 2),
             // The two returned header values ACCESS-SIGN and ACCESS-TIMESTAMP; an encoded query
             // is decoded into one more `String` (Bitget signs the decoded query, as KuCoin).
             ("bitget/get", &bitget, &get, 2),
@@ -208,13 +206,13 @@ fn private_keys(report: &mut Vec<String>, binance_post: &SignableRequest<'_>, js
     check(
         report,
         &[
-            // Binance HMAC's two (wire body, scratch), plus the joined prehash handed to
-            // ed25519-dalek (the HMAC path streams the parts) and the base64 `String` of the
-            // signature (88 characters, then copied inline).
-            ("binance_ed25519/post", &binance_ed25519.unwrap(), binance_post, 4),
-            // Binance HMAC's two, the joined prehash, the signature buffer, its base64 `String`
+            // Binance HMAC's one (the wire body), plus the joined prehash handed to ed25519-dalek
+            // (the HMAC path streams the parts) and the base64 `String` of the signature (88
+            // characters, then copied inline).
+            ("binance_ed25519/post", &binance_ed25519.unwrap(), binance_post, 3),
+            // Binance HMAC's one, the joined prehash, the signature buffer, its base64 `String`
             // and the returned 344-character signature (past the 128 kept inline), plus ring's.
-            ("binance_rsa/post", &binance_rsa, binance_post, 6 + ring_rsa),
+            ("binance_rsa/post", &binance_rsa, binance_post, 5 + ring_rsa),
             // The two header values, the joined prehash, the signature buffer, its base64
             // `String`, the returned signature on the heap, plus ring's.
             ("bybit_rsa/post", &bybit_rsa, json_post, 6 + ring_rsa),

@@ -195,28 +195,31 @@ impl Signer for BinanceSigner {
         // The parameters the signer appends, to the body when there is one, else to the query.
         let in_body = !body.is_empty();
         let carrier = if in_body { body } else { query };
-        let mut appended = String::with_capacity(48);
+        // One buffer: the carrier, the appended parameters, then (after signing) the signature.
+        // The longest signature is a 4096-bit RSA key's, 684 base64 characters before encoding.
+        let mut wire = String::with_capacity(carrier.len() + 64 + timestamp.len() + 3 * 88);
+        wire.push_str(carrier);
+        let separator = |wire: &String| if wire.is_empty() { "" } else { "&" };
         if let Some(window) = &self.recv_window {
             if param(query, "recvWindow").is_none() && param(body, "recvWindow").is_none() {
-                appended.push_str("&recvWindow=");
-                appended.push_str(window);
+                wire.push_str(separator(&wire));
+                wire.push_str("recvWindow=");
+                wire.push_str(window);
             }
         }
         if sent_timestamp.is_none() {
-            appended.push_str("&timestamp=");
-            appended.push_str(timestamp);
+            wire.push_str(separator(&wire));
+            wire.push_str("timestamp=");
+            wire.push_str(timestamp);
         }
-        let appended = if carrier.is_empty() { appended.strip_prefix('&').unwrap_or(&appended) } else { &appended };
         let prehash = if in_body {
-            PrehashParts::new().push_str(query).push_str(body).push_str(appended)
+            PrehashParts::new().push_str(query).push_str(&wire)
         } else {
-            PrehashParts::new().push_str(query).push_str(appended).push_str(body)
+            PrehashParts::new().push_str(&wire).push_str(body)
         };
         let (signature, prehash) = self.key.sign(prehash, options)?;
-        let mut wire = String::with_capacity(carrier.len() + appended.len() + 12 + 3 * signature.len());
-        wire.push_str(carrier);
-        wire.push_str(appended);
-        wire.push_str(if wire.is_empty() { "signature=" } else { "&signature=" });
+        wire.push_str(separator(&wire));
+        wire.push_str("signature=");
         encode_signature(&signature, &mut wire);
         let mut signed = SignedRequest::new(timestamp, &signature, prehash);
         signed.push_header(X_MBX_APIKEY, self.api_key.header_value());

@@ -68,6 +68,32 @@ impl KrakenSigner {
         }
         Ok(Self { api_key, key: HmacSha512Key::new(&decoded) })
     }
+
+    /// Signs with `nonce`, adding it to the body unless the body already carries it.
+    fn sign_nonce(
+        &self,
+        request: &SignableRequest<'_>,
+        nonce: &str,
+        body_has_nonce: bool,
+        options: &SignOptions,
+    ) -> Result<SignedRequest, Error> {
+        let added = (!body_has_nonce).then(|| with_nonce(request.body(), nonce));
+        let body = added.as_deref().unwrap_or(request.body());
+        let mut digest = Sha256::new();
+        digest.update(nonce.as_bytes());
+        digest.update(body);
+        let digest: [u8; 32] = digest.finalize().into();
+        let prehash = PrehashParts::new().push_str(request.path()).push(&digest);
+        let signature = self.key.sign(&prehash, Encoding::Base64);
+        let kept = options.keeps_prehash().then(|| Prehash::new([nonce.as_bytes(), body].concat()));
+        let mut signed = SignedRequest::new(nonce, &signature, kept);
+        signed.push_header(API_KEY, self.api_key.header_value());
+        signed.push_header(API_SIGN, plain_value(&signature));
+        if let Some(body) = added {
+            signed.set_wire_body(body);
+        }
+        Ok(signed)
+    }
 }
 
 /// How the body is encoded, told by its first character.
@@ -86,16 +112,24 @@ impl BodyEncoding {
     }
 }
 
+/// The one member of a JSON body the signer reads.
+#[derive(serde::Deserialize)]
+struct JsonNonce {
+    #[serde(default)]
+    nonce: Option<serde_json::Value>,
+}
+
 /// The `nonce` value carried by the body, as text; `None` when there is none.
 fn body_nonce(body: &[u8]) -> Result<Option<String>, Error> {
     let invalid = |problem| Error::InvalidBody { scheme: Scheme::Kraken, problem };
     match BodyEncoding::of(body) {
         BodyEncoding::Json => {
-            let object: serde_json::Map<String, serde_json::Value> =
-                serde_json::from_slice(body).map_err(|_| invalid("a body starting with '{' must be a JSON object"))?;
-            match object.get("nonce") {
+            // Only the nonce is read; the other members are skipped without being built.
+            let found: JsonNonce = serde_json::from_slice(body)
+                .map_err(|_| invalid("a body starting with '{' must be a JSON object (with at most one nonce)"))?;
+            match found.nonce {
                 None => Ok(None),
-                Some(serde_json::Value::String(nonce)) => Ok(Some(nonce.clone())),
+                Some(serde_json::Value::String(nonce)) => Ok(Some(nonce)),
                 Some(serde_json::Value::Number(nonce)) if nonce.is_u64() => Ok(Some(nonce.to_string())),
                 Some(_) => Err(invalid("the JSON nonce must be an unsigned integer or a string of digits")),
             }
@@ -163,8 +197,9 @@ impl Signer for KrakenSigner {
         at: Timestamp,
         options: &SignOptions,
     ) -> Result<SignedRequest, Error> {
-        let nonce = match body_nonce(request.body())? {
-            Some(nonce) if is_nonce(&nonce) => WireTimestamp::parse(TimestampFormat::UnixMillis, &nonce)?,
+        let sent = body_nonce(request.body())?;
+        let nonce = match &sent {
+            Some(nonce) if is_nonce(nonce) => WireTimestamp::parse(TimestampFormat::UnixMillis, nonce)?,
             Some(_) => {
                 return Err(Error::InvalidBody {
                     scheme: Scheme::Kraken,
@@ -173,7 +208,7 @@ impl Signer for KrakenSigner {
             }
             None => WireTimestamp::render(TimestampFormat::UnixMillis, at)?,
         };
-        self.sign_at(request, &nonce, options)
+        self.sign_nonce(request, nonce.as_str(), sent.is_some(), options)
     }
 
     /// Signs with `timestamp` as the nonce. A body that already carries a nonce must carry this
@@ -191,32 +226,14 @@ impl Signer for KrakenSigner {
                 example: "1700000000000",
             });
         }
-        let added = match body_nonce(request.body())? {
-            Some(sent) if sent == nonce => None,
-            Some(_) => {
-                return Err(Error::InvalidParameters {
-                    scheme: Scheme::Kraken,
-                    problem: "the body's nonce differs from the nonce being signed: leave nonce out of the body \
-                              (the signer adds it) or sign with the body's nonce",
-                });
-            }
-            None => Some(with_nonce(request.body(), nonce)),
-        };
-        let body = added.as_deref().unwrap_or(request.body());
-        let mut digest = Sha256::new();
-        digest.update(nonce.as_bytes());
-        digest.update(body);
-        let digest: [u8; 32] = digest.finalize().into();
-        let prehash = PrehashParts::new().push_str(request.path()).push(&digest);
-        let signature = self.key.sign(&prehash, Encoding::Base64);
-        let kept = options.keeps_prehash().then(|| Prehash::new([nonce.as_bytes(), body].concat()));
-        let mut signed = SignedRequest::new(nonce, &signature, kept);
-        signed.push_header(API_KEY, self.api_key.header_value());
-        signed.push_header(API_SIGN, plain_value(&signature));
-        if let Some(body) = added {
-            signed.set_wire_body(body);
+        match body_nonce(request.body())? {
+            Some(sent) if sent != nonce => Err(Error::InvalidParameters {
+                scheme: Scheme::Kraken,
+                problem: "the body's nonce differs from the nonce being signed: leave nonce out of the body (the \
+                          signer adds it) or sign with the body's nonce",
+            }),
+            sent => self.sign_nonce(request, nonce, sent.is_some(), options),
         }
-        Ok(signed)
     }
 
     /// Kraken's websocket has no login message of its own.
