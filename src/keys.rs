@@ -77,6 +77,15 @@ impl PrivateKey {
         }
     }
 
+    /// The length of [`PrivateKey::sign_base64`]'s output.
+    pub(crate) fn signature_base64_len(&self) -> usize {
+        let raw = match self {
+            Self::Ed25519(_) => 64,
+            Self::Rsa { pair, .. } => pair.public().modulus_len(),
+        };
+        raw.div_ceil(3) * 4
+    }
+
     /// Signs `message`, returning the standard base64 of the raw signature (88 characters for
     /// Ed25519, 344 for a 2048-bit RSA key).
     pub(crate) fn sign_base64(&self, message: &[u8]) -> Result<String, Error> {

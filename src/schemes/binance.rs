@@ -195,9 +195,9 @@ impl Signer for BinanceSigner {
         // The parameters the signer appends, to the body when there is one, else to the query.
         let in_body = !body.is_empty();
         let carrier = if in_body { body } else { query };
-        // One buffer: the carrier, the appended parameters, then (after signing) the signature.
-        // The longest signature is a 4096-bit RSA key's, 684 base64 characters before encoding.
-        let mut wire = String::with_capacity(carrier.len() + 64 + timestamp.len() + 3 * 88);
+        // One buffer: the carrier, the appended parameters, then (after signing) the signature,
+        // whose base64 characters may each take three once percent-encoded.
+        let mut wire = String::with_capacity(carrier.len() + 64 + timestamp.len() + 3 * self.key.signature_len());
         wire.push_str(carrier);
         let separator = |wire: &String| if wire.is_empty() { "" } else { "&" };
         if let Some(window) = &self.recv_window {

@@ -147,6 +147,15 @@ impl ApiSigningKey {
         Ok((signature, kept))
     }
 
+    /// The length of the signature text this key produces (hex HMAC, base64 otherwise).
+    pub(crate) fn signature_len(&self) -> usize {
+        match self {
+            Self::Hmac(_) => 64,
+            #[cfg(feature = "pem-keys")]
+            Self::Private(key) => key.signature_base64_len(),
+        }
+    }
+
     /// Whether this is an Ed25519 key (Binance `session.logon` needs one).
     pub(crate) fn is_ed25519(&self) -> bool {
         match self {
