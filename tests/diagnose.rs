@@ -57,6 +57,25 @@ fn fake(scheme: Scheme) -> Fake {
             Some("testpassphrase"),
         ),
         Scheme::CoinbaseAdvancedHmac => f("4wRFpLxVyT8hZ2Qn", "kZ3mQ9vX1pL7tR2wY8nB4cD6fG0hJ5sA", None),
+        // AUTH-more.md's worked examples (Gate: a vector's hex secret, so that hex-decoding it is a
+        // mistake one can make).
+        Scheme::Binance => f(BINANCE_KEY, BINANCE_SECRET, None),
+        Scheme::Bybit => f("XXXXXXXXXX", "vJ3kQ9mN2pL7xR4tY8wZ1cB6dF0gH5sAq2W", None),
+        Scheme::Kraken => f(
+            "RmOzOqvNafwopRcxN0LH9UdYy8PTRkzf2D1voflt3q7QN5b8WVar68Qi",
+            "kQH5HW/8p1uGOVjbgWA7FunAmGO8lsSUXNsu3eow76sz84Q18fWxnyRzBHCd3pd5nE9qa99HAZtuZuj6F1huXg==",
+            None,
+        ),
+        Scheme::Bitget => f(
+            "bg_0123456789abcdef0123456789abcdef",
+            "f3a1c0e29b7d4c58a6e2f91b3d7c5a08e4b6f2d9c1a3e5b7d9f0a2c4e6b8d0f1",
+            Some("Passphrase1#"),
+        ),
+        Scheme::Gate => f(
+            "a1a9d1abd6b184059827d73a31bed2a1",
+            "7dab7dd4d38c0b75bc0fd56c8ac2021690dcba6a6c494560b83c72abf26635fe",
+            None,
+        ),
         _ => f(CDP_ED_KEY, CDP_ED_SECRET, None),
     }
 }
@@ -151,9 +170,9 @@ fn user_rest(scheme: Scheme, bug: Option<MistakeCode>, okx_demo_key: bool) -> Se
     let ts = match scheme {
         Scheme::Okx if is(TimestampFormatWrong) => "2023-11-14T22:13:20Z".to_owned(), // no milliseconds
         Scheme::Okx => TimestampFormat::Iso8601Millis.render(at).unwrap(),
-        Scheme::Kucoin if is(TimestampSecondsForMilliseconds) => (AT_MS / 1000).to_string(),
-        Scheme::Kucoin if is(TimestampFormatWrong) => "1700000000.123".to_owned(), // str(time.time())
-        Scheme::Kucoin => AT_MS.to_string(),
+        Scheme::Kucoin | Scheme::Bitget if is(TimestampSecondsForMilliseconds) => (AT_MS / 1000).to_string(),
+        Scheme::Kucoin | Scheme::Bitget if is(TimestampFormatWrong) => "1700000000.123".to_owned(), // str(time.time())
+        Scheme::Kucoin | Scheme::Bitget => AT_MS.to_string(),
         _ if is(TimestampMillisecondsForSeconds) => AT_MS.to_string(),
         Scheme::CoinbaseExchange if is(TimestampFormatWrong) => "2023-11-14T22:13:20Z".to_owned(),
         _ if is(TimestampFormatWrong) => "1700000000.123".to_owned(),
@@ -163,7 +182,7 @@ fn user_rest(scheme: Scheme, bug: Option<MistakeCode>, okx_demo_key: bool) -> Se
     let signed_ts = if is(TimestampHeaderDiffers) {
         match scheme {
             Scheme::Okx => TimestampFormat::Iso8601Millis.render(Timestamp::from_unix_millis(AT_MS + 7)).unwrap(),
-            Scheme::Kucoin => (AT_MS + 7).to_string(),
+            Scheme::Kucoin | Scheme::Bitget => (AT_MS + 7).to_string(),
             _ => (AT_MS / 1000 + 1).to_string(),
         }
     } else {
@@ -180,6 +199,7 @@ fn user_rest(scheme: Scheme, bug: Option<MistakeCode>, okx_demo_key: bool) -> Se
             Scheme::Kucoin => "https://api.kucoin.com",
             Scheme::Delta => "https://api.india.delta.exchange",
             Scheme::CoinbaseExchange => "https://api.exchange.coinbase.com",
+            Scheme::Bitget => "https://api.bitget.com",
             _ => "https://api.coinbase.com",
         };
         format!("{base}{}", request.path)
@@ -190,8 +210,8 @@ fn user_rest(scheme: Scheme, bug: Option<MistakeCode>, okx_demo_key: bool) -> Se
     // The query: what goes on the wire, and what the user's code signs.
     let mut sent_query = request.query.to_owned();
     let mut signed_query = match scheme {
-        Scheme::Kucoin => decode_form(request.query),  // KuCoin signs it decoded
-        Scheme::CoinbaseAdvancedHmac => String::new(), // not signed
+        Scheme::Kucoin | Scheme::Bitget => decode_form(request.query), // KuCoin and Bitget sign it decoded
+        Scheme::CoinbaseAdvancedHmac => String::new(),                 // not signed
         _ => request.query.to_owned(),
     };
     let mut question_mark = true;
@@ -212,11 +232,13 @@ fn user_rest(scheme: Scheme, bug: Option<MistakeCode>, okx_demo_key: bool) -> Se
     } else if is(QueryOrderDiffers) {
         // Sorted for signing (an obsolete API's advice), sent in insertion order.
         signed_query = match scheme {
-            Scheme::Kucoin => decode_form("note=a%2Cb%21&symbol=BTC-USDT"),
+            Scheme::Kucoin | Scheme::Bitget => decode_form("note=a%2Cb%21&symbol=BTC-USDT"),
             _ => "note=a%2Cb%21&symbol=BTC-USDT".to_owned(),
         };
     }
     let query_part = match (signed_query.is_empty(), question_mark) {
+        // `path + "?" + urlencode(params)` with no params.
+        (true, _) if is(QuestionMarkWithoutQuery) => "?".to_owned(),
         (true, _) => String::new(),
         (false, true) => format!("?{signed_query}"),
         (false, false) => signed_query,
@@ -272,6 +294,11 @@ fn user_rest(scheme: Scheme, bug: Option<MistakeCode>, okx_demo_key: bool) -> Se
     let sent = SentRequest::rest(&method, request.path).with_query(&sent_query).with_body(sent_body);
     let passphrase = if is(PassphraseWrong) { Some("TradingPassword1") } else { f.passphrase };
     match scheme {
+        Scheme::Bitget => sent
+            .with_auth("ACCESS-KEY", key)
+            .with_auth("ACCESS-SIGN", &signature)
+            .with_auth("ACCESS-TIMESTAMP", &ts)
+            .with_auth("ACCESS-PASSPHRASE", passphrase.unwrap()),
         Scheme::Okx => {
             let environment = if okx_demo_key { OkxEnvironment::Demo } else { OkxEnvironment::Live };
             let mut sent = sent
@@ -330,6 +357,7 @@ fn user_ws(scheme: Scheme, bug: Option<MistakeCode>) -> SentRequest {
         Scheme::Delta if is(DeltaWrongOrder) => (SentRequest::ws(&[], &[]), format!("{ts}GET/live")),
         Scheme::Delta => (SentRequest::ws(&[], &[]), format!("GET{ts}/live")),
         Scheme::CoinbaseExchange => (SentRequest::ws(&["full"], &["BTC-USD"]), format!("{ts}GET/users/self/verify")),
+        Scheme::Bitget => (SentRequest::ws(&[], &[]), format!("{ts}GET/user/verify")),
         _ => (SentRequest::ws(&["level2"], &["BTC-USD", "ETH-USD"]), format!("{ts}level2BTC-USD,ETH-USD")),
     };
     let key: Vec<u8> = if scheme == Scheme::CoinbaseExchange && !is(SecretNotBase64Decoded) {
@@ -341,6 +369,12 @@ fn user_ws(scheme: Scheme, bug: Option<MistakeCode>) -> SentRequest {
     let hex_output = matches!(scheme, Scheme::Delta | Scheme::CoinbaseAdvancedHmac) != is(Base64InsteadOfHex);
     let signature = if hex_output { hex::encode(mac) } else { B64.encode(mac) };
     match scheme {
+        Scheme::Bitget => sent
+            // python-bitget's WsLoginReq names the key api_key.
+            .with_auth(if is(BitgetWsApiKeyField) { "api_key" } else { "apiKey" }, f.key)
+            .with_auth("passphrase", f.passphrase.unwrap())
+            .with_auth("timestamp", &ts)
+            .with_auth("sign", &signature),
         Scheme::Okx => sent
             .with_auth("apiKey", f.key)
             .with_auth("passphrase", f.passphrase.unwrap())
@@ -440,10 +474,546 @@ fn cdp_token(key: &CdpKey, bug: Option<MistakeCode>) -> String {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The AUTH-more schemes: a user's hand-written Binance, Bybit, Kraken and Gate clients, each with
+// one bug switched on. Signatures are computed here with hmac/sha2, ed25519-dalek and ring.
+
+/// Binance's own published HMAC key (rest-api.md, "SIGNED Endpoint Examples").
+const BINANCE_KEY: &str = "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A";
+const BINANCE_SECRET: &str = "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j";
+/// AUTH-more.md's fake Ed25519 key: the seed 00 01 02 ... 1f.
+const ED25519_PEM: &str = "-----BEGIN PRIVATE KEY-----
+MC4CAQAwBQYDK2VwBCIEIAABAgMEBQYHCAkKCwwNDg8QERITFBUWFxgZGhscHR4f
+-----END PRIVATE KEY-----
+";
+
+/// A vector's credential secret (the RSA keys are long: they are read from the vectors).
+fn vector_secret(file: &str, id: &str) -> String {
+    let path = format!("{}/tests/vectors-more/{file}.json", env!("CARGO_MANIFEST_DIR"));
+    let file: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let vector = file["vectors"].as_array().unwrap().iter().find(|v| v["id"] == id).unwrap();
+    vector["credentials"]["secret"].as_str().unwrap().to_owned()
+}
+
+fn hmac_sha512(key: &[u8], message: &[u8]) -> Vec<u8> {
+    let mut mac = hmac::Hmac::<sha2::Sha512>::new_from_slice(key).unwrap();
+    mac.update(message);
+    mac.finalize().into_bytes().to_vec()
+}
+
+fn ed25519_sign(pem: &str, message: &[u8]) -> Vec<u8> {
+    use ed25519_dalek::pkcs8::DecodePrivateKey as _;
+    let key = ed25519_dalek::SigningKey::from_pkcs8_pem(pem).unwrap();
+    ed25519_dalek::Signer::sign(&key, message).to_bytes().to_vec()
+}
+
+fn rsa_sign(pem: &str, message: &[u8]) -> Vec<u8> {
+    let (_, der) = pem_rfc7468::decode_vec(pem.as_bytes()).unwrap();
+    let pair = ring::signature::RsaKeyPair::from_pkcs8(&der).unwrap();
+    let mut signature = vec![0u8; pair.public().modulus_len()];
+    pair.sign(&ring::signature::RSA_PKCS1_SHA256, &ring::rand::SystemRandom::new(), message, &mut signature).unwrap();
+    signature
+}
+
+/// `quote(text, safe='')` for the three base64 characters that need it.
+fn url_encode_base64(text: &str) -> String {
+    text.replace('+', "%2B").replace('/', "%2F").replace('=', "%3D")
+}
+
+/// A Binance or Bybit key type, as the user's client holds it.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum KeyType {
+    Hmac,
+    Ed25519,
+    Rsa,
+}
+
+fn binance_secret(key_type: KeyType) -> String {
+    match key_type {
+        KeyType::Hmac => BINANCE_SECRET.to_owned(),
+        KeyType::Ed25519 => ED25519_PEM.to_owned(),
+        KeyType::Rsa => vector_secret("binance", "binance-pub-27-rsa-get"),
+    }
+}
+
+fn binance_credentials(key_type: KeyType) -> Credentials {
+    Credentials::new().api_key(BINANCE_KEY).secret(binance_secret(key_type))
+}
+
+/// Signs `payload` the way the user's code does: HMAC hex, or base64 Ed25519/RSA.
+fn binance_like_signature(key_type: KeyType, secret: &str, payload: &str, bug: Option<MistakeCode>) -> String {
+    use MistakeCode::*;
+    let is = |code| bug == Some(code);
+    match key_type {
+        KeyType::Hmac => {
+            let key: Vec<u8> =
+                if is(SecretBase64Decoded) { B64_LENIENT.decode(secret).unwrap() } else { secret.as_bytes().to_vec() };
+            let mac = if is(HmacArgumentsSwapped) {
+                hmac_sha256(payload.as_bytes(), &key)
+            } else {
+                hmac_sha256(&key, payload.as_bytes())
+            };
+            if is(Base64InsteadOfHex) { B64.encode(mac) } else { hex::encode(mac) }
+        }
+        KeyType::Ed25519 | KeyType::Rsa => {
+            let raw = if key_type == KeyType::Ed25519 {
+                ed25519_sign(secret, payload.as_bytes())
+            } else {
+                rsa_sign(secret, payload.as_bytes())
+            };
+            if is(HexInsteadOfBase64) { hex::encode(raw) } else { B64.encode(raw) }
+        }
+    }
+}
+
+/// A Binance REST request as the user's code builds it: the parameters it signs, the query and
+/// body it sends, the signature appended as the last parameter.
+fn user_binance(key_type: KeyType, bug: Option<MistakeCode>) -> SentRequest {
+    use MistakeCode::*;
+    let is = |code| bug == Some(code);
+    let secret_text = binance_secret(key_type);
+    // The constructor called with key and secret in the wrong order.
+    let (key, secret) = if is(KeySecretSwapped) {
+        (secret_text.clone(), BINANCE_KEY.to_owned())
+    } else {
+        (BINANCE_KEY.to_owned(), secret_text)
+    };
+    let mut ts_ms = 1_700_000_000_123u64;
+    if is(BinanceSignatureNotUrlEncoded) {
+        // A moment whose Ed25519 signature has a '+' in it (most do).
+        while !binance_like_signature(key_type, &secret, &format!("omitZeroBalances=true&timestamp={ts_ms}"), None)
+            .contains('+')
+        {
+            ts_ms += 1;
+        }
+    }
+    let ts = match bug {
+        Some(TimestampSecondsForMilliseconds) => (ts_ms / 1000).to_string(),
+        Some(TimestampFormatWrong) => format!("{ts_ms}.456"), // time.time() * 1000, not rounded
+        _ => ts_ms.to_string(),
+    };
+    let recv = if is(BinanceRecvWindowTooLarge) { "70000" } else { "5000" };
+    let account = format!("omitZeroBalances=true&recvWindow={recv}&timestamp={ts}");
+    // (method, path, the payload signed, the query sent, the body sent), before the signature.
+    let (method, path, signed, query, body): (&str, &str, String, String, String) = match bug {
+        Some(QuerySignedUnencoded) => (
+            // The parameters joined raw, then encoded by the HTTP client (python-binance PR 1618).
+            "GET",
+            "/api/v3/myTrades",
+            format!("symbol=币安人生USDT&timestamp={ts}"),
+            format!("symbol=%E5%B8%81%E5%AE%89%E4%BA%BA%E7%94%9FUSDT&timestamp={ts}"),
+            String::new(),
+        ),
+        Some(QueryEncodingDiffers) => (
+            // urlencode() signed; the HTTP client sent the comma as it is.
+            "GET",
+            "/api/v3/allOrders",
+            format!("symbol=BTCUSDT&note=a%2Cb&timestamp={ts}"),
+            format!("symbol=BTCUSDT&note=a,b&timestamp={ts}"),
+            String::new(),
+        ),
+        Some(QueryOrderDiffers) => (
+            // Sorted for signing (python-binance's _order_params), sent in the caller's order.
+            "GET",
+            "/api/v3/account",
+            format!("omitZeroBalances=true&recvWindow=5000&timestamp={ts}"),
+            format!("timestamp={ts}&omitZeroBalances=true&recvWindow=5000"),
+            String::new(),
+        ),
+        Some(FormBodyReencoded) => (
+            // The label signed with %20, sent by requests' data=dict with '+'.
+            "POST",
+            "/sapi/v1/capital/withdraw/apply",
+            String::new(),
+            String::new(),
+            format!("coin=USDT&network=TRX&amount=25.5&name=Long-term+portfolio&timestamp={ts}"),
+        ),
+        Some(BinancePayloadJoinedWithAmpersand) => (
+            // Binance's own mixed example, the two parts joined with '&'.
+            "POST",
+            "/api/v3/order",
+            format!(
+                "symbol=LTCBTC&side=BUY&type=LIMIT&timeInForce=GTC&quantity=1&price=0.1&recvWindow=5000&timestamp={ts}"
+            ),
+            "symbol=LTCBTC&side=BUY&type=LIMIT&timeInForce=GTC".to_owned(),
+            format!("quantity=1&price=0.1&recvWindow=5000&timestamp={ts}"),
+        ),
+        Some(BinanceParamAddedAfterSigning) => (
+            // A wrapper appends the timestamp after the caller signed.
+            "GET",
+            "/api/v3/account",
+            "omitZeroBalances=true&recvWindow=5000".to_owned(),
+            format!("omitZeroBalances=true&recvWindow=5000&timestamp={ts}"),
+            String::new(),
+        ),
+        Some(BinanceSignatureSigned) => {
+            // A retry re-signs the query of the failed attempt, its signature included.
+            let first = binance_like_signature(key_type, &secret, &account, None);
+            let previous = format!("{account}&signature={first}");
+            ("GET", "/api/v3/account", previous.clone(), previous, String::new())
+        }
+        _ => ("GET", "/api/v3/account", account.clone(), account, String::new()),
+    };
+    let signed = match bug {
+        Some(FormBodyReencoded) => {
+            format!("coin=USDT&network=TRX&amount=25.5&name=Long-term%20portfolio&timestamp={ts}")
+        }
+        Some(BinanceSignatureNotUrlEncoded) => format!("omitZeroBalances=true&timestamp={ts}"),
+        _ if signed.is_empty() => body.clone(),
+        _ => signed,
+    };
+    let query = if is(BinanceSignatureNotUrlEncoded) { signed.clone() } else { query };
+    let signature = binance_like_signature(key_type, &secret, &signed, bug);
+    let value = if is(BinanceSignatureNotUrlEncoded) { signature } else { url_encode_base64(&signature) };
+    let (query, body) = if is(BinanceSignatureNotLast) {
+        // The params dict sorted after the signature was put in it.
+        (format!("omitZeroBalances=true&recvWindow=5000&signature={value}&timestamp={ts}"), body)
+    } else if body.is_empty() {
+        (format!("{query}&signature={value}"), body)
+    } else {
+        (query, format!("{body}&signature={value}"))
+    };
+    SentRequest::rest(method, path).with_query(&query).with_body(body).with_auth("X-MBX-APIKEY", &key)
+}
+
+/// A Binance WebSocket API request (the docs' `order.place`), as the user's code signs it.
+fn user_binance_ws(key_type: KeyType, bug: Option<MistakeCode>) -> SentRequest {
+    use MistakeCode::*;
+    let is = |code| bug == Some(code);
+    let ts = "1645423376532";
+    let symbol = if is(BinanceWsValuesPercentEncoded) { "币安人生USDT" } else { "BTCUSDT" };
+    let params: Vec<(&str, String)> = vec![
+        ("symbol", symbol.to_owned()),
+        ("side", "SELL".to_owned()),
+        ("type", "LIMIT".to_owned()),
+        ("timeInForce", "GTC".to_owned()),
+        ("quantity", "0.01000000".to_owned()),
+        ("price", "52000.00".to_owned()),
+        ("recvWindow", "100".to_owned()),
+    ];
+    let (method, params) =
+        if is(BinanceSessionLogonNeedsEd25519) { ("session.logon", Vec::new()) } else { ("order.place", params) };
+    let mut signed: Vec<(&str, String)> = params.clone();
+    signed.push(("apiKey", BINANCE_KEY.to_owned()));
+    signed.push(("timestamp", ts.to_owned()));
+    if !is(BinanceWsParamsNotSorted) {
+        signed.sort();
+    }
+    let payload: Vec<String> = signed
+        .iter()
+        .map(|(name, value)| {
+            if is(BinanceWsValuesPercentEncoded) {
+                // binance-connector: urlencode(sorted params).
+                format!("{name}={}", url::form_urlencoded::byte_serialize(value.as_bytes()).collect::<String>())
+            } else {
+                format!("{name}={value}")
+            }
+        })
+        .collect();
+    let signature = binance_like_signature(key_type, &binance_secret(key_type), &payload.join("&"), bug);
+    let params: Vec<(&str, Value)> = params
+        .iter()
+        .map(|(name, value)| {
+            let value = if *name == "recvWindow" { Value::from(100) } else { Value::from(value.as_str()) };
+            (*name, value)
+        })
+        .collect();
+    SentRequest::ws_api(method, &params)
+        .with_auth("apiKey", BINANCE_KEY)
+        .with_auth("timestamp", ts)
+        .with_auth("signature", &signature)
+}
+
+fn bybit_secret(key_type: KeyType) -> String {
+    match key_type {
+        KeyType::Rsa => vector_secret("bybit", "bybit-pub-17-rsa-get"),
+        _ => fake(Scheme::Bybit).secret.to_owned(),
+    }
+}
+
+fn bybit_credentials(key_type: KeyType) -> Credentials {
+    Credentials::new().api_key(fake(Scheme::Bybit).key).secret(bybit_secret(key_type))
+}
+
+/// A Bybit v5 REST request (the v5 guide's examples) as the user's code signs it.
+fn user_bybit(key_type: KeyType, bug: Option<MistakeCode>) -> SentRequest {
+    use MistakeCode::*;
+    let is = |code| bug == Some(code);
+    let f = fake(Scheme::Bybit);
+    let secret_text = bybit_secret(key_type);
+    let (key, secret) =
+        if is(KeySecretSwapped) { (f.secret.to_owned(), f.key.to_owned()) } else { (f.key.to_owned(), secret_text) };
+    let ts_ms = 1_658_384_314_791u64;
+    let ts = match bug {
+        Some(TimestampSecondsForMilliseconds) => (ts_ms / 1000).to_string(),
+        Some(TimestampFormatWrong) => "1658384314.791".to_owned(),
+        _ => ts_ms.to_string(),
+    };
+    let signed_ts = if is(TimestampHeaderDiffers) { (ts_ms + 7).to_string() } else { ts.clone() };
+    // recv_window: sent in the header, and signed.
+    let (header_window, signed_window) = match bug {
+        Some(BybitRecvWindowInSeconds) => ("5", "5"),
+        Some(BybitRecvWindowDiffers) => ("10000", "5000"),
+        _ => ("5000", "5000"),
+    };
+    // (method, path, query sent, body sent, payload signed)
+    let (method, path, query, body, payload): (&str, &str, &str, &str, String) = match bug {
+        Some(BodyReserialized) => {
+            // Compact JSON signed; the HTTP client sent the docs' spaced body.
+            ("POST", "/v5/order/create", "", r#"{"category": "option"}"#, r#"{"category":"option"}"#.to_owned())
+        }
+        Some(EmptyBodyAsBraces) => ("POST", "/v5/order/cancel-all", "", "", "{}".to_owned()),
+        Some(QueryNotSigned) => {
+            ("GET", "/v5/order/realtime", "category=option&symbol=BTC-29JUL22-25000-C", "", String::new())
+        }
+        Some(QuerySignedUnencoded) => (
+            // The cursor Bybit returned, signed decoded, sent as received.
+            "GET",
+            "/v5/position/list",
+            "category=linear&cursor=132818%3A1%2C132818%3A1",
+            "",
+            "category=linear&cursor=132818:1,132818:1".to_owned(),
+        ),
+        Some(QueryEncodingDiffers) => (
+            "GET",
+            "/v5/position/list",
+            "category=linear&cursor=132818:1,132818:1",
+            "",
+            "category=linear&cursor=132818%3A1%2C132818%3A1".to_owned(),
+        ),
+        Some(QueryOrderDiffers) => (
+            // pybit sorts the parameters it signs; this client sent them in its own order.
+            "GET",
+            "/v5/order/realtime",
+            "symbol=BTC-29JUL22-25000-C&category=option",
+            "",
+            "category=option&symbol=BTC-29JUL22-25000-C".to_owned(),
+        ),
+        _ => (
+            "GET",
+            "/v5/order/realtime",
+            "category=option&symbol=BTC-29JUL22-25000-C",
+            "",
+            "category=option&symbol=BTC-29JUL22-25000-C".to_owned(),
+        ),
+    };
+    let prehash = format!("{signed_ts}{key}{signed_window}{payload}");
+    let signature = binance_like_signature(key_type, &secret, &prehash, bug);
+    SentRequest::rest(method, path)
+        .with_query(query)
+        .with_body(body)
+        .with_auth("X-BAPI-API-KEY", &key)
+        .with_auth("X-BAPI-TIMESTAMP", &ts)
+        .with_auth("X-BAPI-SIGN", &signature)
+        .with_auth("X-BAPI-RECV-WINDOW", header_window)
+}
+
+/// A Bybit websocket `op: auth` as the user's code signs it.
+fn user_bybit_ws(bug: Option<MistakeCode>) -> SentRequest {
+    use MistakeCode::*;
+    let f = fake(Scheme::Bybit);
+    let expires = if bug == Some(TimestampSecondsForMilliseconds) { "1700000011" } else { "1700000011000" };
+    let prehash =
+        if bug == Some(BybitWsExpiresNotSigned) { "GET/realtime".to_owned() } else { format!("GET/realtime{expires}") };
+    let signature = hex::encode(hmac_sha256(f.secret.as_bytes(), prehash.as_bytes()));
+    SentRequest::ws(&[], &[])
+        .with_auth("api_key", f.key)
+        .with_auth("expires", expires)
+        .with_auth("signature", &signature)
+}
+
+/// A Kraken private request (the docs' AddOrder) as the user's code signs it.
+fn user_kraken(bug: Option<MistakeCode>) -> SentRequest {
+    use MistakeCode::*;
+    use sha2::Digest as _;
+    let is = |code| bug == Some(code);
+    let f = fake(Scheme::Kraken);
+    let (key, secret) = if is(KeySecretSwapped) { (f.secret, f.key) } else { (f.key, f.secret) };
+    let nonce = "1616492376594";
+    let form = format!("nonce={nonce}&ordertype=limit&pair=XBTUSD&price=37500&type=buy&volume=1.25");
+    let json = format!(
+        r#"{{"nonce":"{nonce}","ordertype":"limit","pair":"XBTUSD","price":"37500","type":"buy","volume":"1.25"}}"#
+    );
+    // (body sent, body hashed)
+    let (sent_body, signed_body) = match bug {
+        Some(KrakenNonceMissing) => {
+            let body = "ordertype=limit&pair=XBTUSD&price=37500&type=buy&volume=1.25".to_owned();
+            (body.clone(), body)
+        }
+        // The dict re-ordered by the HTTP client after the urlencoded form was signed.
+        Some(FormBodyReencoded) => {
+            (format!("ordertype=limit&pair=XBTUSD&nonce={nonce}&price=37500&type=buy&volume=1.25"), form.clone())
+        }
+        Some(BodyReserialized) => (json.clone(), python_dumps(&json)),
+        Some(KrakenContentTypeMismatch) => (json.clone(), json.clone()),
+        _ => (form.clone(), form.clone()),
+    };
+    let hashed_nonce = match bug {
+        Some(KrakenNonceNotHashed | KrakenNonceMissing) => String::new(),
+        // The nonce generated a second time for the signature.
+        Some(KrakenNonceDiffers) => "1616492376597".to_owned(),
+        _ => nonce.to_owned(),
+    };
+    let digest = sha2::Sha256::digest(format!("{hashed_nonce}{signed_body}").as_bytes());
+    let path = match bug {
+        Some(PathMissingLeadingSlash) => "0/private/AddOrder",
+        Some(PathIncludesHost) => "https://api.kraken.com/0/private/AddOrder",
+        _ => "/0/private/AddOrder",
+    };
+    let mut message = path.as_bytes().to_vec();
+    if is(KrakenDigestHex) {
+        message.extend_from_slice(hex::encode(digest).as_bytes());
+    } else {
+        message.extend_from_slice(&digest);
+    }
+    let hmac_key =
+        if is(SecretNotBase64Decoded) { secret.as_bytes().to_vec() } else { B64_LENIENT.decode(secret).unwrap() };
+    let mac =
+        if is(HmacArgumentsSwapped) { hmac_sha512(&message, &hmac_key) } else { hmac_sha512(&hmac_key, &message) };
+    let signature = if is(HexInsteadOfBase64) { hex::encode(mac) } else { B64.encode(mac) };
+    let content_type = if is(KrakenContentTypeMismatch) || !sent_body.starts_with('{') {
+        "application/x-www-form-urlencoded"
+    } else {
+        "application/json"
+    };
+    SentRequest::rest("POST", "/0/private/AddOrder")
+        .with_body(sent_body)
+        .with_auth("API-Key", key)
+        .with_auth("API-Sign", &signature)
+        .with_auth("Content-Type", content_type)
+}
+
+/// A Gate APIv4 request as the user's code signs it.
+fn user_gate(bug: Option<MistakeCode>) -> SentRequest {
+    use MistakeCode::*;
+    use sha2::Digest as _;
+    let is = |code| bug == Some(code);
+    let f = fake(Scheme::Gate);
+    let (key, secret) = if is(KeySecretSwapped) { (f.secret, f.key) } else { (f.key, f.secret) };
+    let ts = match bug {
+        Some(TimestampMillisecondsForSeconds) => "1700000000123",
+        Some(TimestampFormatWrong) => "2023-11-14T22:13:20Z",
+        _ => "1700000000",
+    };
+    let signed_ts = if is(TimestampHeaderDiffers) { "1700000001" } else { ts };
+    let order = r#"{"currency_pair":"BTC_USDT","side":"buy","amount":"0.001","price":"30000","text":"t-龙"}"#;
+    // (method, path, query sent, body sent)
+    let (method, path, query, body) = match bug {
+        Some(QuerySignedEncoded | GateEmptyBodyHashLine | GateQueryInPath | EmptyBodyAsBraces) => {
+            ("GET", "/api/v4/spot/batch_fee", "currency_pairs=BTC_USDT%2CETH_USDT", "")
+        }
+        Some(QueryOrderDiffers) => ("GET", "/api/v4/spot/my_trades", "limit=10&currency_pair=BTC_USDT", ""),
+        _ => ("POST", "/api/v4/spot/orders", "", order),
+    };
+    let signed_method = if is(MethodLowercase) { method.to_ascii_lowercase() } else { method.to_owned() };
+    let signed_path = match bug {
+        Some(GatePathMissingPrefix) => path.trim_start_matches("/api/v4").to_owned(), // base URL ends in /api/v4
+        Some(PathMissingLeadingSlash) => path[1..].to_owned(),
+        Some(PathIncludesHost) => format!("https://api.gateio.ws{path}"),
+        Some(GateQueryInPath) => format!("{path}?{query}"),
+        _ => path.to_owned(),
+    };
+    let signed_query = match bug {
+        Some(QuerySignedEncoded) => query.to_owned(),
+        Some(GateQueryInPath) => String::new(),
+        // Sorted for signing, sent in insertion order.
+        Some(QueryOrderDiffers) => "currency_pair=BTC_USDT&limit=10".to_owned(),
+        _ => decode_form(query),
+    };
+    let signed_body = match bug {
+        Some(BodyReserialized) => python_dumps(order),
+        Some(EmptyBodyAsBraces) => "{}".to_owned(),
+        _ => body.to_owned(),
+    };
+    let body_hash = match bug {
+        Some(GateBodyHashSha256) => hex::encode(sha2::Sha256::digest(signed_body.as_bytes())),
+        Some(GateEmptyBodyHashLine) => String::new(),
+        _ => hex::encode(sha2::Sha512::digest(signed_body.as_bytes())),
+    };
+    let prehash = format!("{signed_method}\n{signed_path}\n{signed_query}\n{body_hash}\n{signed_ts}");
+    let hmac_key = if is(SecretHexDecoded) { hex::decode(secret).unwrap() } else { secret.as_bytes().to_vec() };
+    let mac = if is(GateHmacSha256) {
+        hmac_sha256(&hmac_key, prehash.as_bytes()).to_vec()
+    } else if is(HmacArgumentsSwapped) {
+        hmac_sha512(prehash.as_bytes(), &hmac_key)
+    } else {
+        hmac_sha512(&hmac_key, prehash.as_bytes())
+    };
+    let signature = if is(Base64InsteadOfHex) { B64.encode(mac) } else { hex::encode(mac) };
+    SentRequest::rest(method, path)
+        .with_query(query)
+        .with_body(body)
+        .with_auth("KEY", key)
+        .with_auth("SIGN", &signature)
+        .with_auth("Timestamp", ts)
+}
+
+/// A Gate websocket channel subscribe (or, `login`, the ws API login) as the user's code signs it.
+fn user_gate_ws(login: bool, bug: Option<MistakeCode>) -> SentRequest {
+    use MistakeCode::*;
+    let f = fake(Scheme::Gate);
+    let time = if bug == Some(TimestampMillisecondsForSeconds) { "1700000000123" } else { "1700000000" };
+    let prehash = if login {
+        format!("api\nspot.login\n{{}}\n{time}")
+    } else {
+        format!("channel=spot.orders&event=subscribe&time={time}")
+    };
+    let signature = hex::encode(hmac_sha512(f.secret.as_bytes(), prehash.as_bytes()));
+    if login {
+        SentRequest::ws_api("spot.login", &[])
+            .with_auth("api_key", f.key)
+            .with_auth("signature", &signature)
+            .with_auth("timestamp", time)
+    } else {
+        SentRequest::ws(&["spot.orders"], &["BTC_USDT"])
+            .with_auth("KEY", f.key)
+            .with_auth("SIGN", &signature)
+            .with_auth("time", time)
+    }
+}
+
+/// The request that shows `code` for one of the four schemes, with the credentials it was made
+/// with.
+fn more_case(scheme: Scheme, code: MistakeCode) -> (SentRequest, Credentials) {
+    use MistakeCode::*;
+    match scheme {
+        Scheme::Binance => {
+            let key_type = match code {
+                HexInsteadOfBase64 | BinanceSignatureNotUrlEncoded => KeyType::Ed25519,
+                _ => KeyType::Hmac,
+            };
+            let sent = match code {
+                BinanceSessionLogonNeedsEd25519 | BinanceWsValuesPercentEncoded | BinanceWsParamsNotSorted => {
+                    user_binance_ws(key_type, Some(code))
+                }
+                _ => user_binance(key_type, Some(code)),
+            };
+            (sent, binance_credentials(key_type))
+        }
+        Scheme::Bybit => {
+            let key_type = if code == HexInsteadOfBase64 { KeyType::Rsa } else { KeyType::Hmac };
+            let sent = match code {
+                BybitWsExpiresNotSigned => user_bybit_ws(Some(code)),
+                _ => user_bybit(key_type, Some(code)),
+            };
+            (sent, bybit_credentials(key_type))
+        }
+        Scheme::Kraken => (user_kraken(Some(code)), credentials(scheme)),
+        _ => (user_gate(Some(code)), credentials(scheme)),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Assertions.
 
-const HMAC_SCHEMES: [Scheme; 5] =
-    [Scheme::Okx, Scheme::Kucoin, Scheme::Delta, Scheme::CoinbaseExchange, Scheme::CoinbaseAdvancedHmac];
+/// The schemes whose prehash is timestamp, method and path (the user client above).
+const HMAC_SCHEMES: [Scheme; 6] = [
+    Scheme::Okx,
+    Scheme::Kucoin,
+    Scheme::Delta,
+    Scheme::CoinbaseExchange,
+    Scheme::CoinbaseAdvancedHmac,
+    Scheme::Bitget,
+];
 
 fn assert_no_secret(diagnosis: &Diagnosis, scheme: Scheme) {
     let f = fake(scheme);
@@ -476,20 +1046,18 @@ fn every_catalogue_mistake_is_named_for_every_scheme_it_applies_to() {
         for code in MistakeCode::for_scheme(scheme) {
             let sent = match code {
                 MistakeCode::OkxDemoHeaderMissing => user_rest(scheme, Some(code), true),
-                // OKX REST timestamps are ISO: its milliseconds mistake is the websocket login's.
-                MistakeCode::TimestampMillisecondsForSeconds if scheme == Scheme::Okx => continue,
+                // OKX REST timestamps are ISO and Bitget's milliseconds: their milliseconds mistake
+                // is the websocket login's.
+                MistakeCode::TimestampMillisecondsForSeconds | MistakeCode::BitgetWsApiKeyField
+                    if matches!(scheme, Scheme::Okx | Scheme::Bitget) =>
+                {
+                    user_ws(scheme, Some(code))
+                }
                 _ => user_rest(scheme, Some(code), false),
             };
             note(expect(scheme, code, diagnose(scheme, &credentials(scheme), &sent)));
         }
     }
-    // OKX: the websocket login in milliseconds.
-    let code = MistakeCode::TimestampMillisecondsForSeconds;
-    note(expect(
-        Scheme::Okx,
-        code,
-        diagnose(Scheme::Okx, &credentials(Scheme::Okx), &user_ws(Scheme::Okx, Some(code))),
-    ));
 
     // Coinbase CDP tokens.
     for code in MistakeCode::for_scheme(Scheme::CoinbaseCdp) {
@@ -499,6 +1067,14 @@ fn every_catalogue_mistake_is_named_for_every_scheme_it_applies_to() {
         };
         let sent = user_cdp(&key, Some(code));
         note(expect(Scheme::CoinbaseCdp, code, diagnose(Scheme::CoinbaseCdp, &cdp_credentials(&key), &sent)));
+    }
+
+    // Binance, Bybit, Kraken and Gate.
+    for scheme in [Scheme::Binance, Scheme::Bybit, Scheme::Kraken, Scheme::Gate] {
+        for code in MistakeCode::for_scheme(scheme) {
+            let (sent, credentials) = more_case(scheme, code);
+            note(expect(scheme, code, diagnose(scheme, &credentials, &sent)));
+        }
     }
 
     // Every (scheme, code) pair the catalogue declares was produced and named above.
@@ -568,12 +1144,12 @@ fn an_hmac_keyed_with_the_api_key_alone_is_a_swap() {
         let wire = cexsign::WireTimestamp::parse(
             match scheme {
                 Scheme::Okx => TimestampFormat::Iso8601Millis,
-                Scheme::Kucoin => TimestampFormat::UnixMillis,
+                Scheme::Kucoin | Scheme::Bitget => TimestampFormat::UnixMillis,
                 _ => TimestampFormat::UnixSeconds,
             },
             &match scheme {
                 Scheme::Okx => TimestampFormat::Iso8601Millis.render(Timestamp::from_unix_millis(AT_MS)).unwrap(),
-                Scheme::Kucoin => AT_MS.to_string(),
+                Scheme::Kucoin | Scheme::Bitget => AT_MS.to_string(),
                 _ => (AT_MS / 1000).to_string(),
             },
         )
@@ -589,6 +1165,7 @@ fn an_hmac_keyed_with_the_api_key_alone_is_a_swap() {
             Scheme::Okx => "OK-ACCESS-SIGN",
             Scheme::Kucoin => "KC-API-SIGN",
             Scheme::Delta => "signature",
+            Scheme::Bitget => "ACCESS-SIGN",
             _ => "CB-ACCESS-SIGN",
         };
         let sent = signer_like.with_auth(sign_header, &signature);
@@ -603,6 +1180,7 @@ fn runner_signer(scheme: Scheme) -> Box<dyn Signer> {
         Scheme::Kucoin => Box::new(cexsign::KucoinSigner::new(&c, KucoinKeyVersion::V3).unwrap()),
         Scheme::Delta => Box::new(cexsign::DeltaSigner::new(&c).unwrap()),
         Scheme::CoinbaseExchange => Box::new(cexsign::CoinbaseExchangeSigner::new(&c).unwrap()),
+        Scheme::Bitget => Box::new(cexsign::BitgetSigner::new(&c).unwrap()),
         _ => Box::new(cexsign::CoinbaseAdvancedHmacSigner::new(&c).unwrap()),
     }
 }
@@ -633,7 +1211,7 @@ fn a_signature_from_another_secret_is_unknown_with_the_expected_prehash() {
 
 #[test]
 fn a_right_signature_with_the_trading_password_is_a_wrong_passphrase() {
-    for scheme in [Scheme::Okx, Scheme::Kucoin, Scheme::CoinbaseExchange] {
+    for scheme in [Scheme::Okx, Scheme::Kucoin, Scheme::CoinbaseExchange, Scheme::Bitget] {
         let diagnosis =
             diagnose(scheme, &credentials(scheme), &user_rest(scheme, Some(MistakeCode::PassphraseWrong), false));
         expect(scheme, MistakeCode::PassphraseWrong, diagnosis);
@@ -663,6 +1241,31 @@ fn every_conformance_vector_diagnoses_as_correct() {
     }
     assert!(count >= 100, "only {count} vectors");
     // The runner agrees on which vectors exist (a vector the runner cannot load would be skipped).
+    assert_eq!(runner::load(&dir).unwrap().len(), count);
+}
+
+#[test]
+fn every_vector_of_the_five_more_schemes_diagnoses_as_correct() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors-more");
+    let mut count = 0;
+    let mut schemes = BTreeSet::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "json") {
+            continue;
+        }
+        let file: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        for vector in file["vectors"].as_array().unwrap() {
+            let id = vector["id"].as_str().unwrap();
+            let case = Case::from_json(&vector.to_string()).unwrap_or_else(|e| panic!("{id}: {e}"));
+            let diagnosis = case.diagnose().unwrap_or_else(|e| panic!("{id}: {e}"));
+            assert_eq!(diagnosis.verdict(), "correct", "{id}: {diagnosis}");
+            schemes.insert(case.scheme().id());
+            count += 1;
+        }
+    }
+    assert_eq!(count, 105, "the five files hold 105 vectors");
+    assert_eq!(schemes.len(), 5, "{schemes:?}");
     assert_eq!(runner::load(&dir).unwrap().len(), count);
 }
 
@@ -755,7 +1358,7 @@ fn malformed_cases_are_errors_that_never_quote_the_input() {
         ("not json", "not valid JSON"),
         ("[]", "JSON object"),
         ("{}", "\"scheme\""),
-        (r#"{"scheme":"binance"}"#, "unknown scheme"),
+        (r#"{"scheme":"nope"}"#, "unknown scheme"),
         (r#"{"scheme":"okx","path":"/x","credentials":{"secret":7}, "sent":{}}"#, "credentials.secret"),
         (
             &format!(r#"{{"scheme":"okx","path":"/x","credentials":{{"secret":"{secret}"}},"sent":[1]}}"#),
@@ -830,18 +1433,30 @@ mod never_panics {
 #[test]
 fn the_readme_counts_the_codes_per_scheme_right() {
     let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
-    let row = readme.lines().find(|l| l.contains("**codes per scheme**")).expect("the README's catalogue table");
-    let documented: Vec<usize> = row.split('|').filter_map(|cell| cell.trim().trim_matches('*').parse().ok()).collect();
-    let order = [
-        Scheme::Okx,
-        Scheme::Kucoin,
-        Scheme::Delta,
-        Scheme::CoinbaseExchange,
-        Scheme::CoinbaseAdvancedHmac,
-        Scheme::CoinbaseCdp,
-    ];
-    let actual: Vec<usize> = order.iter().map(|s| MistakeCode::for_scheme(*s).count()).collect();
-    assert_eq!(documented, actual);
+    let count_row = |marker: &str| -> Vec<usize> {
+        let row = readme.lines().find(|l| l.contains(marker)).unwrap_or_else(|| panic!("no {marker} row"));
+        row.split('|').filter_map(|cell| cell.trim().trim_matches('*').parse().ok()).collect()
+    };
+    for (marker, order) in [
+        (
+            "**codes per scheme**",
+            &[
+                Scheme::Okx,
+                Scheme::Kucoin,
+                Scheme::Delta,
+                Scheme::CoinbaseExchange,
+                Scheme::CoinbaseAdvancedHmac,
+                Scheme::CoinbaseCdp,
+            ][..],
+        ),
+        (
+            "**codes per scheme (AUTH-more)**",
+            &[Scheme::Binance, Scheme::Bybit, Scheme::Kraken, Scheme::Bitget, Scheme::Gate][..],
+        ),
+    ] {
+        let actual: Vec<usize> = order.iter().map(|s| MistakeCode::for_scheme(*s).count()).collect();
+        assert_eq!(count_row(marker), actual, "{marker}");
+    }
     for code in MistakeCode::ALL {
         assert!(readme.contains(&format!("`{}`", code.as_str())), "{code} is not in the README table");
     }
@@ -862,4 +1477,149 @@ fn a_large_body_is_diagnosed_in_bounded_time() {
     let diagnosis = diagnose(Scheme::Kucoin, &credentials(Scheme::Kucoin), &sent).unwrap();
     assert_eq!(diagnosis.verdict(), "unknown", "{diagnosis}");
     assert!(started.elapsed() < std::time::Duration::from_secs(20), "took {:?}", started.elapsed());
+}
+
+// ---------------------------------------------------------------------------------------------
+// The AUTH-more clients: right without a bug, and checked against published signatures.
+
+#[test]
+fn the_more_clients_reproduce_the_published_signatures() {
+    // AUTH-more.md §1 (Binance's keys): GET /api/v3/account, HMAC and the Ed25519 seed 00..1f.
+    let payload = "omitZeroBalances=true&recvWindow=5000&timestamp=1700000000000";
+    assert_eq!(
+        binance_like_signature(KeyType::Hmac, BINANCE_SECRET, payload, None),
+        "821af6641542547413c6f4364e0c62f100d8d746e0ed17277e290acd6214876f"
+    );
+    assert_eq!(
+        binance_like_signature(KeyType::Ed25519, ED25519_PEM, payload, None),
+        "+TpnsldUYzPdNiRymLtkqVSZvlpar9CntXqNDJXPwJp3nntq2mxz0eycoq9ddoYgGl6uEXu2vHWT7OxkwsYbAA=="
+    );
+    // The docs' WebSocket API order.place.
+    let sent = user_binance_ws(KeyType::Hmac, None);
+    let diagnosis = diagnose(Scheme::Binance, &binance_credentials(KeyType::Hmac), &sent).unwrap();
+    assert_eq!(diagnosis.verdict(), "correct", "{diagnosis}");
+    let ws_signature = "aa1b5712c094bc4e57c05a1a5c1fd8d88dcd628338ea863fec7b88e59fe2db24";
+    let tampered = sent.clone().with_auth("signature", &ws_signature.replace('a', "b"));
+    assert_eq!(diagnose(Scheme::Binance, &binance_credentials(KeyType::Hmac), &tampered).unwrap().verdict(), "unknown");
+    assert_eq!(
+        binance_like_signature(
+            KeyType::Hmac,
+            BINANCE_SECRET,
+            &format!(
+                "apiKey={BINANCE_KEY}&price=52000.00&quantity=0.01000000&recvWindow=100&side=SELL&symbol=BTCUSDT&\
+                 timeInForce=GTC&timestamp=1645423376532&type=LIMIT"
+            ),
+            None
+        ),
+        ws_signature
+    );
+
+    // AUTH-more.md §2: the v5 guide's GET (the client's request for it is correct, and the
+    // signer gives the published value for it), and the compact-body negative.
+    let sent = user_bybit(KeyType::Hmac, None);
+    let diagnosis = diagnose(Scheme::Bybit, &bybit_credentials(KeyType::Hmac), &sent).unwrap();
+    assert_eq!(diagnosis.verdict(), "correct", "{diagnosis}");
+    let request = cexsign::SignableRequest::new(Method::Get, "/v5/order/realtime")
+        .unwrap()
+        .with_query("category=option&symbol=BTC-29JUL22-25000-C")
+        .unwrap();
+    let signer = cexsign::BybitSigner::new(&bybit_credentials(KeyType::Hmac), cexsign::BybitKeyType::Hmac).unwrap();
+    assert_eq!(
+        signer.sign(&request, Timestamp::from_unix_millis(1_658_384_314_791)).unwrap().signature(),
+        "6a8b5ae5f32a50c613d3ca92af27a4f037777ec188038724eccc4dd630a0023c"
+    );
+    let compact = hex::encode(hmac_sha256(
+        fake(Scheme::Bybit).secret.as_bytes(),
+        br#"1658385579423XXXXXXXXXX5000{"category":"option"}"#,
+    ));
+    assert_eq!(compact, "e46adb86696baf45781b0c1437ab5a8411dc08393f5b3631b4e48a4299e672f5");
+    let sent = SentRequest::rest("POST", "/v5/order/create")
+        .with_body(r#"{"category": "option"}"#)
+        .with_auth("X-BAPI-API-KEY", "XXXXXXXXXX")
+        .with_auth("X-BAPI-TIMESTAMP", "1658385579423")
+        .with_auth("X-BAPI-SIGN", &compact)
+        .with_auth("X-BAPI-RECV-WINDOW", "5000");
+    let diagnosis = diagnose(Scheme::Bybit, &bybit_credentials(KeyType::Hmac), &sent).unwrap();
+    assert_eq!(diagnosis.code(), Some(MistakeCode::BodyReserialized), "{diagnosis}");
+    assert!(diagnosis.explanation().contains("compact"), "{diagnosis}");
+    assert_eq!(
+        hex::encode(hmac_sha256(fake(Scheme::Bybit).secret.as_bytes(), b"GET/realtime1700000011000")),
+        "2f0db67b7211ff6e7f36a45251380103a355dbf83338afdd4f91bae26bb2856f"
+    );
+
+    // AUTH-more.md §3: the docs' AddOrder with the docs' API-Sign is correct, and so is the
+    // client's request for it: the client signs it as the docs do.
+    let docs = SentRequest::rest("POST", "/0/private/AddOrder")
+        .with_body("nonce=1616492376594&ordertype=limit&pair=XBTUSD&price=37500&type=buy&volume=1.25")
+        .with_auth("API-Key", fake(Scheme::Kraken).key)
+        .with_auth(
+            "API-Sign",
+            "4/dpxb3iT4tp/ZCVEwSnEsLxx0bqyhLpdfOpc6fn7OR8+UClSV5n9E6aSS8MPtnRfp32bAb0nmbRn6H8ndwLUQ==",
+        );
+    for sent in [docs, user_kraken(None)] {
+        let diagnosis = diagnose(Scheme::Kraken, &credentials(Scheme::Kraken), &sent).unwrap();
+        assert_eq!(diagnosis.verdict(), "correct", "{diagnosis}");
+    }
+
+    // AUTH-more.md §5 (Gate's keys "key" and "secret"): the docs' GET, the ws subscribe and login.
+    use sha2::Digest as _;
+    let empty = hex::encode(sha2::Sha512::digest(b""));
+    let get = format!("GET\n/api/v4/futures/orders\ncontract=BTC_USD&status=finished&limit=50\n{empty}\n1541993715");
+    assert!(hex::encode(hmac_sha512(b"secret", get.as_bytes())).starts_with("55f84ea195d6fe57ce62464daaa7c3c0"));
+    assert!(
+        hex::encode(hmac_sha512(b"secret", b"channel=spot.orders&event=subscribe&time=1700000000"))
+            .starts_with("0dc17b76097b2726573e30bde2a792ce")
+    );
+    assert!(hex::encode(hmac_sha512(b"secret", b"api\nspot.login\n{}\n1700000000")).starts_with("03cd3c385a7f3b50"));
+}
+
+#[test]
+fn the_more_clients_without_a_bug_are_correct() {
+    let mut cases: Vec<(Scheme, Credentials, SentRequest)> = Vec::new();
+    for key_type in [KeyType::Hmac, KeyType::Ed25519, KeyType::Rsa] {
+        cases.push((Scheme::Binance, binance_credentials(key_type), user_binance(key_type, None)));
+        cases.push((Scheme::Binance, binance_credentials(key_type), user_binance_ws(key_type, None)));
+    }
+    for key_type in [KeyType::Hmac, KeyType::Rsa] {
+        cases.push((Scheme::Bybit, bybit_credentials(key_type), user_bybit(key_type, None)));
+    }
+    cases.push((Scheme::Bybit, bybit_credentials(KeyType::Hmac), user_bybit_ws(None)));
+    cases.push((Scheme::Kraken, credentials(Scheme::Kraken), user_kraken(None)));
+    cases.push((Scheme::Gate, credentials(Scheme::Gate), user_gate(None)));
+    cases.push((Scheme::Gate, credentials(Scheme::Gate), user_gate_ws(false, None)));
+    cases.push((Scheme::Gate, credentials(Scheme::Gate), user_gate_ws(true, None)));
+    for (scheme, credentials, sent) in cases {
+        let diagnosis = diagnose(scheme, &credentials, &sent).unwrap_or_else(|e| panic!("{scheme:?} {sent:?}: {e}"));
+        assert_eq!(diagnosis.verdict(), "correct", "{scheme:?} {sent:?}: {diagnosis}");
+        assert!(diagnosis.explanation().contains("window"), "{diagnosis}");
+        assert_no_secret(&diagnosis, scheme);
+    }
+}
+
+#[test]
+fn more_websocket_mistakes_are_diagnosed_too() {
+    let code = MistakeCode::TimestampMillisecondsForSeconds;
+    for login in [false, true] {
+        expect(
+            Scheme::Gate,
+            code,
+            diagnose(Scheme::Gate, &credentials(Scheme::Gate), &user_gate_ws(login, Some(code))),
+        );
+    }
+    let code = MistakeCode::TimestampSecondsForMilliseconds;
+    expect(Scheme::Bybit, code, diagnose(Scheme::Bybit, &credentials(Scheme::Bybit), &user_bybit_ws(Some(code))));
+    // A session.logon with an Ed25519 key is right; the same with an HMAC key is the mistake.
+    let logon = SentRequest::ws_api("session.logon", &[]);
+    let payload = format!("apiKey={BINANCE_KEY}&timestamp=1700000000000");
+    let signature = binance_like_signature(KeyType::Ed25519, ED25519_PEM, &payload, None);
+    assert_eq!(signature, "t8ovbNw0wOoUScqwsxKfw5Y1i2/39eKeYGSRWcJt6Kj9/OORAv/A/KpnxUsgjD44IFaXbq/8C3HLztPBPC8ADg==");
+    let sent = logon
+        .with_auth("apiKey", BINANCE_KEY)
+        .with_auth("timestamp", "1700000000000")
+        .with_auth("signature", &signature);
+    let diagnosis = diagnose(Scheme::Binance, &binance_credentials(KeyType::Ed25519), &sent).unwrap();
+    assert_eq!(diagnosis.verdict(), "correct", "{diagnosis}");
+    // Kraken has no signed websocket message: a typed error pointing at the token request.
+    let ws = SentRequest::ws(&[], &[]).with_auth("API-Sign", "x");
+    assert!(matches!(diagnose(Scheme::Kraken, &credentials(Scheme::Kraken), &ws), Err(Error::WsUnsupported { .. })));
 }

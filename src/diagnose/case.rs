@@ -8,21 +8,22 @@ use secrecy::SecretString;
 use serde_json::{Map, Value};
 
 use super::{Diagnosis, SentRequest};
-use crate::{Credentials, Error, KucoinKeyVersion, OkxEnvironment, Scheme};
+use crate::{BinanceKeyType, BybitKeyType, Credentials, Error, KucoinKeyVersion, OkxEnvironment, Scheme};
 
 /// A request to diagnose, read from JSON: what `cexsign diagnose` reads on stdin.
 ///
 /// | field | meaning |
 /// |---|---|
-/// | `scheme` | `okx`, `kucoin`, `delta`, `coinbase_exchange`, `coinbase_advanced_hmac`, `coinbase_cdp_jwt` |
+/// | `scheme` | `okx`, `kucoin`, `delta`, `coinbase_exchange`, `coinbase_advanced_hmac`, `coinbase_cdp_jwt`, `binance`, `bybit`, `kraken`, `bitget`, `gate` |
 /// | `kind` | `rest` (the default when a `path` is given) or `ws` |
-/// | `credentials` | `api_key`, `secret`, `passphrase`, `key_version` (KuCoin), `key_type` (CDP: checked against the key) |
-/// | `method`, `path`, `query`, `body` | the request exactly as sent (`body` a string; `method` defaults to `GET`) |
-/// | `options` | `demo` (OKX: the key is a demo key, `true`, or a live one, `false`), `host` (the API host), `key_version`, and for websocket messages `channel`/`channels` and `product_ids` |
+/// | `credentials` | `api_key`, `secret`, `passphrase`, `key_version` (KuCoin), `key_type` (CDP: checked against the key; Binance: `HMAC`, `Ed25519` or `RSA`; Bybit: `HMAC` or `RSA`) |
+/// | `method`, `path`, `query`, `body` | the request exactly as sent (`body` a string; `method` defaults to `GET`). Binance: the query or body carries the `signature` parameter, as sent |
+/// | `options` | `demo` (OKX: the key is a demo key, `true`, or a live one, `false`), `host` (the API host), `key_version`, and for websocket messages `channel`/`channels` and `product_ids` (Gate: `payload`, `event`; Binance: `method` and `params`) |
 /// | `sent` | the auth headers or websocket fields that were sent, name → value |
 ///
-/// A conformance vector is a case too: without `sent`, its `expected.headers` (or
-/// `expected.fields`) are taken as what was sent. `Debug` never shows a secret.
+/// A conformance vector is a case too: without `sent`, its `expected.headers` and
+/// `expected.fields` are taken as what was sent (and for Binance, `expected.wire` as the query and
+/// body sent). `Debug` never shows a secret.
 ///
 /// ```
 /// use cexsign::diagnose::Case;
@@ -85,6 +86,47 @@ fn key_version(value: Option<&Value>) -> Result<Option<KucoinKeyVersion>, Error>
     KucoinKeyVersion::try_from(number).map(Some)
 }
 
+/// The websocket message of a case, from its `options`.
+fn ws_request(options: &Map<String, Value>) -> Result<SentRequest, Error> {
+    let mut channels = strings_field(options, "channels")?;
+    channels.extend(strings_field(options, "channel")?);
+    // OKX's and Bitget's vectors name the login "channel": "login"; it is not a channel.
+    channels.retain(|c| c != "login");
+    let mut products = strings_field(options, "product_ids")?;
+    // Gate's channel payload is a list of products; its ws API login's payload an object.
+    if let Some(Value::Array(_)) = options.get("payload") {
+        products.extend(strings_field(options, "payload")?);
+    }
+    let event = string_field(options, "event", "options.")?;
+    let method = string_field(options, "method", "options.")?;
+    let params: Vec<(String, Value)> = match options.get("params") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Object(params)) => params.iter().map(|(name, value)| (name.clone(), value.clone())).collect(),
+        Some(_) => return Err(invalid("options.params must be an object {name: value}")),
+    };
+    let params: Vec<(&str, Value)> = params.iter().map(|(name, value)| (name.as_str(), value.clone())).collect();
+    let sent = match (method, event.as_deref()) {
+        (Some(method), _) => SentRequest::ws_api(&method, &params),
+        // Gate's ws API login: event "api" on a `*.login` channel.
+        (None, Some("api")) => {
+            let [channel] = channels.as_slice() else {
+                return Err(invalid("a Gate ws API login names one channel (options.channel, e.g. spot.login)"));
+            };
+            SentRequest::ws_api(channel, &[])
+        }
+        (None, event) => {
+            let channels: Vec<&str> = channels.iter().map(String::as_str).collect();
+            let products: Vec<&str> = products.iter().map(String::as_str).collect();
+            let sent = SentRequest::ws(&channels, &products);
+            match event {
+                Some(event) => sent.with_ws_event(event),
+                None => sent,
+            }
+        }
+    };
+    Ok(sent)
+}
+
 impl Case {
     /// Reads one case. Errors name the field that is missing or malformed, never its value.
     pub fn from_json(text: &str) -> Result<Self, Error> {
@@ -139,34 +181,46 @@ impl Case {
             None => path.is_none(),
             Some(_) => return Err(invalid("kind must be \"rest\" or \"ws\"")),
         };
+        // A vector (no `sent`): its expected values are what was sent.
+        let expected = match (case.get("sent"), case.get("expected")) {
+            (None, Some(Value::Object(expected))) => Some(expected),
+            _ => None,
+        };
         let mut sent = if ws {
-            let mut channels = strings_field(options, "channels")?;
-            channels.extend(strings_field(options, "channel")?);
-            // OKX's vectors name the login "channel": "login"; it is not a channel.
-            channels.retain(|c| c != "login");
-            let products = strings_field(options, "product_ids")?;
-            let channels: Vec<&str> = channels.iter().map(String::as_str).collect();
-            let products: Vec<&str> = products.iter().map(String::as_str).collect();
-            SentRequest::ws(&channels, &products)
+            ws_request(options)?
         } else {
             let path = path.ok_or_else(|| invalid("a REST case needs \"path\""))?;
             let method = string_field(&case, "method", "")?.unwrap_or_else(|| "GET".to_owned());
-            let query = string_field(&case, "query", "")?.unwrap_or_default();
-            let body = string_field(&case, "body", "")?.unwrap_or_default();
+            let mut query = string_field(&case, "query", "")?.unwrap_or_default();
+            let mut body = string_field(&case, "body", "")?.unwrap_or_default();
+            // Binance vectors give the request before signing, and as sent in expected.wire.
+            if let Some(Value::Object(wire)) = expected.and_then(|e| e.get("wire")) {
+                query = string_field(wire, "query", "expected.wire.")?.unwrap_or_default();
+                body = string_field(wire, "body", "expected.wire.")?.unwrap_or_default();
+            }
             SentRequest::rest(&method, &path).with_query(&query).with_body(body)
         };
-        let auth = match (case.get("sent"), case.get("expected")) {
-            (Some(Value::Object(sent)), _) => sent,
+        let auth: Vec<&Map<String, Value>> = match (case.get("sent"), expected) {
+            (Some(Value::Object(sent)), _) => vec![sent],
             (Some(_), _) => return Err(invalid("sent must be an object {header or field name: value}")),
-            (None, Some(Value::Object(expected))) => match expected.get("headers").or_else(|| expected.get("fields")) {
-                Some(Value::Object(values)) => values,
-                _ => return Err(invalid("the case has no \"sent\" object (nor expected.headers or expected.fields)")),
-            },
-            (None, _) => {
+            (None, Some(expected)) => {
+                let values: Vec<&Map<String, Value>> = ["headers", "fields"]
+                    .into_iter()
+                    .filter_map(|name| match expected.get(name) {
+                        Some(Value::Object(values)) => Some(values),
+                        _ => None,
+                    })
+                    .collect();
+                if values.is_empty() {
+                    return Err(invalid("the case has no \"sent\" object (nor expected.headers or expected.fields)"));
+                }
+                values
+            }
+            (None, None) => {
                 return Err(invalid("the case has no \"sent\" object: give the auth headers or fields that were sent"));
             }
         };
-        for (name, value) in auth {
+        for (name, value) in auth.into_iter().flatten() {
             let value = match value {
                 Value::String(text) => text.clone(),
                 // Some clients send a websocket timestamp as a bare number.
@@ -187,6 +241,22 @@ impl Case {
         }
         if let Some(version) = version {
             sent = sent.with_kucoin_key_version(version);
+        }
+        match (scheme, key_type.as_deref().map(str::to_ascii_lowercase).as_deref()) {
+            (Scheme::Binance | Scheme::Bybit, None) => {}
+            (Scheme::Binance, Some("hmac")) => sent = sent.with_binance_key_type(BinanceKeyType::Hmac),
+            #[cfg(feature = "pem-keys")]
+            (Scheme::Binance, Some("ed25519")) => sent = sent.with_binance_key_type(BinanceKeyType::Ed25519),
+            #[cfg(feature = "pem-keys")]
+            (Scheme::Binance, Some("rsa")) => sent = sent.with_binance_key_type(BinanceKeyType::Rsa),
+            (Scheme::Binance, Some(_)) => {
+                return Err(invalid("credentials.key_type must be HMAC, Ed25519 or RSA for Binance"));
+            }
+            (Scheme::Bybit, Some("hmac")) => sent = sent.with_bybit_key_type(BybitKeyType::Hmac),
+            #[cfg(feature = "pem-keys")]
+            (Scheme::Bybit, Some("rsa")) => sent = sent.with_bybit_key_type(BybitKeyType::Rsa),
+            (Scheme::Bybit, Some(_)) => return Err(invalid("credentials.key_type must be HMAC or RSA for Bybit")),
+            _ => {}
         }
         Ok(Self { scheme, credentials: creds, key_type, sent })
     }
@@ -218,6 +288,12 @@ impl Case {
             self.sent.kucoin_key_version = Some(version);
         }
         self
+    }
+
+    /// The scheme, credentials and request of the case (for the crate's own tests).
+    #[cfg(test)]
+    pub(crate) fn parts(&self) -> (Scheme, &Credentials, &SentRequest) {
+        (self.scheme, &self.credentials, &self.sent)
     }
 
     /// Diagnoses the case.

@@ -83,68 +83,127 @@ catalogue! {
     KucoinPassphrasePlain = "kucoin-passphrase-plain", Header, [Kucoin];
     /// `KC-API-KEY-VERSION` does not match the key's version.
     KucoinKeyVersionMismatch = "kucoin-key-version-mismatch", Header, [Kucoin];
+    /// Binance: the `signature` parameter is not the last parameter of the query or body.
+    BinanceSignatureNotLast = "binance-signature-not-last", Header, [Binance];
+    /// Binance: a base64 (Ed25519/RSA) signature put in the query or body without
+    /// percent-encoding, so its `+` arrives as a space.
+    BinanceSignatureNotUrlEncoded = "binance-signature-not-url-encoded", Header, [Binance];
+    /// Binance: `recvWindow` above the 60000 ms maximum.
+    BinanceRecvWindowTooLarge = "binance-recv-window-too-large", Header, [Binance];
+    /// Binance: `session.logon` tried with an HMAC or RSA key.
+    BinanceSessionLogonNeedsEd25519 = "binance-session-logon-needs-ed25519", Header, [Binance];
+    /// Kraken: the body carries no `nonce`.
+    KrakenNonceMissing = "kraken-nonce-missing", Header, [Kraken];
+    /// Bitget websocket login: the key sent as `api_key` instead of `apiKey`.
+    BitgetWsApiKeyField = "bitget-ws-api-key-field", Header, [Bitget];
     /// The API key and the secret were swapped.
-    KeySecretSwapped = "key-secret-swapped", Header, [Okx, Kucoin, Delta, CoinbaseExchange, CoinbaseAdvancedHmac];
+    KeySecretSwapped = "key-secret-swapped", Header,
+        [Okx, Kucoin, Delta, CoinbaseExchange, CoinbaseAdvancedHmac, Binance, Bybit, Kraken, Bitget, Gate];
     /// Milliseconds where the scheme wants Unix seconds.
     TimestampMillisecondsForSeconds = "timestamp-milliseconds-for-seconds", Header,
-        [Okx, Delta, CoinbaseExchange, CoinbaseAdvancedHmac, CoinbaseCdp];
-    /// Seconds where KuCoin wants Unix milliseconds.
-    TimestampSecondsForMilliseconds = "timestamp-seconds-for-milliseconds", Header, [Kucoin];
+        [Okx, Delta, CoinbaseExchange, CoinbaseAdvancedHmac, CoinbaseCdp, Bitget, Gate];
+    /// Seconds where the scheme wants Unix milliseconds.
+    TimestampSecondsForMilliseconds = "timestamp-seconds-for-milliseconds", Header,
+        [Kucoin, Binance, Bybit, Bitget];
     /// A timestamp in another format than the scheme's (local time, no milliseconds, ...).
     TimestampFormatWrong = "timestamp-format-wrong", Header,
-        [Okx, Kucoin, Delta, CoinbaseExchange, CoinbaseAdvancedHmac];
+        [Okx, Kucoin, Delta, CoinbaseExchange, CoinbaseAdvancedHmac, Binance, Bybit, Bitget, Gate];
     /// The signature is right but the passphrase is not the key's.
-    PassphraseWrong = "passphrase-wrong", AfterCorrect, [Okx, Kucoin, CoinbaseExchange];
-    /// The right MAC, hex-encoded where base64 is due.
-    HexInsteadOfBase64 = "hex-instead-of-base64", Signature, [Okx, Kucoin, CoinbaseExchange];
+    PassphraseWrong = "passphrase-wrong", AfterCorrect, [Okx, Kucoin, CoinbaseExchange, Bitget];
+    /// Bybit: the signature is right but `recv_window` was written in seconds.
+    BybitRecvWindowInSeconds = "bybit-recv-window-in-seconds", AfterCorrect, [Bybit];
+    /// Kraken: the signature is right but the `Content-Type` does not match the body.
+    KrakenContentTypeMismatch = "kraken-content-type-mismatch", AfterCorrect, [Kraken];
+    /// The right MAC (or signature), hex-encoded where base64 is due.
+    HexInsteadOfBase64 = "hex-instead-of-base64", Signature,
+        [Okx, Kucoin, CoinbaseExchange, Binance, Bybit, Kraken, Bitget];
     /// The right MAC, base64-encoded where hex is due.
-    Base64InsteadOfHex = "base64-instead-of-hex", Signature, [Delta, CoinbaseAdvancedHmac];
-    /// Coinbase Exchange's secret used as text instead of base64-decoded.
-    SecretNotBase64Decoded = "secret-not-base64-decoded", Signature, [CoinbaseExchange];
+    Base64InsteadOfHex = "base64-instead-of-hex", Signature, [Delta, CoinbaseAdvancedHmac, Binance, Bybit, Gate];
+    /// Gate: HMAC-SHA256 where Gate wants HMAC-SHA512.
+    GateHmacSha256 = "gate-hmac-sha256", Signature, [Gate];
+    /// A base64 secret (Coinbase Exchange, Kraken) used as text instead of base64-decoded.
+    SecretNotBase64Decoded = "secret-not-base64-decoded", Signature, [CoinbaseExchange, Kraken];
     /// A raw-text secret base64-decoded before use.
-    SecretBase64Decoded = "secret-base64-decoded", Signature, [Okx, Kucoin, Delta, CoinbaseAdvancedHmac];
-    /// A hex raw-text secret (OKX, Delta) hex-decoded before use.
-    SecretHexDecoded = "secret-hex-decoded", Signature, [Okx, Delta];
+    SecretBase64Decoded = "secret-base64-decoded", Signature,
+        [Okx, Kucoin, Delta, CoinbaseAdvancedHmac, Binance, Bybit, Bitget];
+    /// A hex raw-text secret (OKX, Delta, Bitget, Gate) hex-decoded before use.
+    SecretHexDecoded = "secret-hex-decoded", Signature, [Okx, Delta, Bitget, Gate];
     /// The HMAC keyed with the passphrase instead of the secret.
-    PassphraseAsSecret = "passphrase-as-secret", Signature, [Okx, Kucoin, CoinbaseExchange];
+    PassphraseAsSecret = "passphrase-as-secret", Signature, [Okx, Kucoin, CoinbaseExchange, Bitget];
     /// `HMAC(prehash, secret)` instead of `HMAC(secret, prehash)`.
     HmacArgumentsSwapped = "hmac-arguments-swapped", Signature,
-        [Okx, Kucoin, Delta, CoinbaseExchange, CoinbaseAdvancedHmac];
+        [Okx, Kucoin, Delta, CoinbaseExchange, CoinbaseAdvancedHmac, Binance, Bybit, Kraken, Bitget, Gate];
     /// The method signed in lower case.
-    MethodLowercase = "method-lowercase", Signature, [Okx, Kucoin, Delta, CoinbaseExchange, CoinbaseAdvancedHmac];
+    MethodLowercase = "method-lowercase", Signature,
+        [Okx, Kucoin, Delta, CoinbaseExchange, CoinbaseAdvancedHmac, Bitget, Gate];
+    /// Kraken: the SHA-256 digest appended in hex instead of its 32 raw bytes.
+    KrakenDigestHex = "kraken-digest-hex", Signature, [Kraken];
+    /// Kraken: the body hashed without the nonce in front.
+    KrakenNonceNotHashed = "kraken-nonce-not-hashed", Signature, [Kraken];
+    /// Gate: the SHA-512 body hash line replaced by a SHA-256 one.
+    GateBodyHashSha256 = "gate-body-hash-sha256", Signature, [Gate];
+    /// Gate: an empty line where the hash of an empty body belongs.
+    GateEmptyBodyHashLine = "gate-empty-body-hash-line", Signature, [Gate];
+    /// Gate: the path signed without its `/api/v4` prefix.
+    GatePathMissingPrefix = "gate-path-missing-prefix", Signature, [Gate];
+    /// Gate: the query signed as part of the path line.
+    GateQueryInPath = "gate-query-in-path", Signature, [Gate];
+    /// Bybit: another `recv_window` signed than the one in `X-BAPI-RECV-WINDOW`.
+    BybitRecvWindowDiffers = "bybit-recv-window-differs", Signature, [Bybit];
+    /// Bybit websocket auth: `GET/realtime` signed without the expiry.
+    BybitWsExpiresNotSigned = "bybit-ws-expires-not-signed", Signature, [Bybit];
+    /// Binance: the query and the body joined with `&` in the payload.
+    BinancePayloadJoinedWithAmpersand = "binance-payload-joined-with-ampersand", Signature, [Binance];
+    /// Binance: a `signature` parameter was part of the signed payload.
+    BinanceSignatureSigned = "binance-signature-signed", Signature, [Binance];
+    /// Binance: a parameter (`timestamp`, `recvWindow`, ...) added after signing.
+    BinanceParamAddedAfterSigning = "binance-param-added-after-signing", Signature, [Binance];
+    /// Binance WebSocket API: the param values percent-encoded in the payload.
+    BinanceWsValuesPercentEncoded = "binance-ws-values-percent-encoded", Signature, [Binance];
+    /// Binance WebSocket API: the params signed in their own order instead of sorted by name.
+    BinanceWsParamsNotSorted = "binance-ws-params-not-sorted", Signature, [Binance];
     /// The query sent but not signed.
-    QueryNotSigned = "query-not-signed", Signature, [Okx, Kucoin, Delta, CoinbaseExchange];
+    QueryNotSigned = "query-not-signed", Signature, [Okx, Kucoin, Delta, CoinbaseExchange, Bybit, Bitget];
     /// The query signed where the scheme signs none (Coinbase Advanced Trade).
     QuerySigned = "query-signed", Signature, [CoinbaseAdvancedHmac];
     /// The query signed without its `?`.
     QuerySignedWithoutQuestionMark = "query-signed-without-question-mark", Signature,
-        [Okx, Kucoin, Delta, CoinbaseExchange];
+        [Okx, Kucoin, Delta, CoinbaseExchange, Bitget];
+    /// A `?` signed after the path of a request that has no query.
+    QuestionMarkWithoutQuery = "question-mark-without-query", Signature, [Bitget];
     /// The query signed decoded where the scheme signs it as sent.
-    QuerySignedUnencoded = "query-signed-unencoded", Signature, [Okx, Delta, CoinbaseExchange];
-    /// The query signed encoded where KuCoin signs it decoded.
-    QuerySignedEncoded = "query-signed-encoded", Signature, [Kucoin];
+    QuerySignedUnencoded = "query-signed-unencoded", Signature, [Okx, Delta, CoinbaseExchange, Binance, Bybit];
+    /// The query signed encoded where the scheme (KuCoin, Bitget, Gate) signs it decoded.
+    QuerySignedEncoded = "query-signed-encoded", Signature, [Kucoin, Bitget, Gate];
     /// The query signed with another percent-encoding than the one sent.
-    QueryEncodingDiffers = "query-encoding-differs", Signature, [Okx, Delta, CoinbaseExchange];
+    QueryEncodingDiffers = "query-encoding-differs", Signature, [Okx, Delta, CoinbaseExchange, Binance, Bybit];
     /// The query parameters signed in another order than sent.
-    QueryOrderDiffers = "query-order-differs", Signature, [Okx, Kucoin, Delta, CoinbaseExchange];
+    QueryOrderDiffers = "query-order-differs", Signature,
+        [Okx, Kucoin, Delta, CoinbaseExchange, Binance, Bybit, Bitget, Gate];
+    /// A form body (Kraken, Binance) signed in another order or encoding than sent.
+    FormBodyReencoded = "form-body-reencoded", Signature, [Binance, Kraken];
     /// `{}` signed and nothing sent, or the reverse.
     EmptyBodyAsBraces = "empty-body-as-braces", Signature,
-        [Okx, Kucoin, Delta, CoinbaseExchange, CoinbaseAdvancedHmac];
+        [Okx, Kucoin, Delta, CoinbaseExchange, CoinbaseAdvancedHmac, Bybit, Bitget, Gate];
     /// The JSON body serialised differently for signing and for sending.
-    BodyReserialized = "body-reserialized", Signature, [Okx, Kucoin, Delta, CoinbaseExchange, CoinbaseAdvancedHmac];
+    BodyReserialized = "body-reserialized", Signature,
+        [Okx, Kucoin, Delta, CoinbaseExchange, CoinbaseAdvancedHmac, Bybit, Kraken, Bitget, Gate];
     /// The path signed without its leading `/`.
     PathMissingLeadingSlash = "path-missing-leading-slash", Signature,
-        [Okx, Kucoin, Delta, CoinbaseExchange, CoinbaseAdvancedHmac, CoinbaseCdp];
+        [Okx, Kucoin, Delta, CoinbaseExchange, CoinbaseAdvancedHmac, CoinbaseCdp, Kraken, Bitget, Gate];
     /// The scheme and host signed with the path.
-    PathIncludesHost = "path-includes-host", Signature, [Okx, Kucoin, Delta, CoinbaseExchange, CoinbaseAdvancedHmac];
+    PathIncludesHost = "path-includes-host", Signature,
+        [Okx, Kucoin, Delta, CoinbaseExchange, CoinbaseAdvancedHmac, Kraken, Bitget, Gate];
     /// Delta signed in the Coinbase order (timestamp before method).
     DeltaWrongOrder = "delta-wrong-order", Signature, [Delta];
     /// Timestamp, method and path permuted in the prehash.
     PrehashOrderWrong = "prehash-order-wrong", Signature,
-        [Okx, Kucoin, Delta, CoinbaseExchange, CoinbaseAdvancedHmac];
+        [Okx, Kucoin, Delta, CoinbaseExchange, CoinbaseAdvancedHmac, Bitget];
     /// The prehash used another timestamp than the header.
     TimestampHeaderDiffers = "timestamp-header-differs", Signature,
-        [Okx, Kucoin, Delta, CoinbaseExchange, CoinbaseAdvancedHmac];
+        [Okx, Kucoin, Delta, CoinbaseExchange, CoinbaseAdvancedHmac, Bybit, Bitget, Gate];
+    /// Kraken: another nonce hashed than the one in the body.
+    KrakenNonceDiffers = "kraken-nonce-differs", Signature, [Kraken];
     /// An ES256 JWT signature in DER instead of raw `r‖s`.
     JwtSignatureDer = "jwt-signature-der", Token, [CoinbaseCdp];
     /// An ECDSA CDP key's `kid`/`sub` set to the bare key id instead of the full key name.
@@ -179,17 +238,36 @@ impl MistakeCode {
             QueryNotSigned
             | QuerySigned
             | QuerySignedWithoutQuestionMark
+            | QuestionMarkWithoutQuery
             | QuerySignedUnencoded
             | QuerySignedEncoded
             | QueryEncodingDiffers
             | QueryOrderDiffers
+            | FormBodyReencoded
             | EmptyBodyAsBraces
             | BodyReserialized
             | PathIncludesHost => false,
+            // Request-only mistakes of the AUTH-more schemes (Kraken has no signed websocket).
+            BinanceSignatureNotLast
+            | BinanceSignatureNotUrlEncoded
+            | BinanceRecvWindowTooLarge
+            | BinancePayloadJoinedWithAmpersand
+            | BinanceSignatureSigned
+            | BinanceParamAddedAfterSigning
+            | BybitRecvWindowInSeconds
+            | BybitRecvWindowDiffers
+            | GateBodyHashSha256
+            | GateEmptyBodyHashLine
+            | GatePathMissingPrefix
+            | GateQueryInPath => false,
             JwtUriHasQuery | JwtUriLowercaseMethod | JwtUriHasScheme | JwtUriWrongHost | JwtUriOtherEndpoint => false,
-            // The Coinbase Advanced subscribe prehash is timestamp + channel + products: no
-            // method and no path to get wrong.
-            MethodLowercase | PathMissingLeadingSlash | PrehashOrderWrong => scheme != Scheme::CoinbaseAdvancedHmac,
+            // The Coinbase Advanced subscribe prehash is timestamp + channel + products, Gate's
+            // `channel=…&event=…&time=…` or `api\n…`: no method and no path to get wrong.
+            MethodLowercase | PathMissingLeadingSlash | PrehashOrderWrong => {
+                !matches!(scheme, Scheme::CoinbaseAdvancedHmac | Scheme::Gate)
+            }
+            // Bybit's websocket auth carries no timestamp besides the expiry it signs.
+            TimestampHeaderDiffers => scheme != Scheme::Bybit,
             // OKX REST timestamps are ISO; its websocket login is in seconds.
             _ => true,
         }
@@ -197,8 +275,21 @@ impl MistakeCode {
 
     /// Whether the check makes sense for a REST request of `scheme`.
     pub(crate) fn applies_to_rest(self, scheme: Scheme) -> bool {
-        // OKX REST timestamps are ISO-8601: "milliseconds for seconds" is the ws login's mistake.
-        self.applies_to(scheme) && !(scheme == Scheme::Okx && self == MistakeCode::TimestampMillisecondsForSeconds)
+        use MistakeCode::*;
+        if !self.applies_to(scheme) {
+            return false;
+        }
+        match self {
+            // OKX REST timestamps are ISO-8601: "milliseconds for seconds" is the ws login's mistake,
+            // and Bitget's REST timestamps are milliseconds (its ws login's are seconds).
+            TimestampMillisecondsForSeconds => !matches!(scheme, Scheme::Okx | Scheme::Bitget),
+            BinanceSessionLogonNeedsEd25519
+            | BinanceWsValuesPercentEncoded
+            | BinanceWsParamsNotSorted
+            | BybitWsExpiresNotSigned
+            | BitgetWsApiKeyField => false,
+            _ => true,
+        }
     }
 
     /// What went wrong, in one paragraph, ending with the fix.
@@ -243,46 +334,52 @@ impl MistakeCode {
                  fraction), the same string in the header and in the prehash."
             }
             TimestampSecondsForMilliseconds => {
-                "The timestamp is in seconds where KuCoin wants Unix milliseconds; KuCoin answers 400002 Invalid \
-                 KC-API-TIMESTAMP. Fix: send integer milliseconds (e.g. 1680885532722), the same string in the header \
-                 and in the prehash."
+                "The timestamp is in seconds where the scheme wants Unix milliseconds (KuCoin, Binance's `timestamp` \
+                 parameter, Bybit's X-BAPI-TIMESTAMP and websocket expiry, Bitget REST); the exchange reads it as a \
+                 date in 1970 and rejects it (KuCoin 400002, Binance -1021, Bybit 10002, Bitget 40008). Fix: send \
+                 integer milliseconds (e.g. 1680885532722), the same string in the header (or parameter) and in the \
+                 prehash."
             }
             TimestampFormatWrong => {
                 "The timestamp is not written in the scheme's format: OKX REST wants ISO-8601 UTC with exactly three \
-                 fractional digits and `Z` (2020-12-08T09:08:57.715Z), its websocket login, Delta and Coinbase integer \
-                 Unix seconds (Coinbase Exchange allows a decimal fraction), KuCoin integer milliseconds. A local-time \
-                 timestamp, microseconds, a missing `Z` or a stray fraction are the usual causes. Fix: render the \
-                 timestamp once, in the scheme's format, and use that string in the header and in the prehash."
+                 fractional digits and `Z` (2020-12-08T09:08:57.715Z), its websocket login, Delta, Coinbase and Gate \
+                 Unix seconds (Coinbase Exchange and Gate allow a decimal fraction), the Bitget websocket login integer \
+                 seconds, KuCoin, Bybit and Bitget REST integer milliseconds, Binance integer milliseconds or \
+                 microseconds. A local-time timestamp, a missing `Z` or a stray fraction are the usual causes. Fix: \
+                 render the timestamp once, in the scheme's format, and use that string in the header (or parameter) \
+                 and in the prehash."
             }
             PassphraseWrong => {
                 "The signature is right, but the passphrase sent is not this key's passphrase (for KuCoin version 2 \
                  and 3 keys: not base64(HMAC-SHA256(secret, passphrase)) of it). The passphrase is the one chosen when \
-                 the API key was created, not the account's login or trading password. Fix: send the key's \
-                 passphrase; if it is lost, create a new key."
+                 the API key was created, not the account's login or trading password (Bitget answers 40012 \
+                 \"apikey/password is incorrect\"). Fix: send the key's passphrase; if it is lost, create a new key."
             }
             HexInsteadOfBase64 => {
-                "The signature is the right HMAC-SHA256, but written in hex where the exchange wants standard base64 \
-                 (44 characters with `=` padding): `hexdigest()` instead of `base64.b64encode(digest())`. Fix: \
-                 base64-encode the raw 32-byte MAC."
+                "The signature is the right MAC (or Ed25519/RSA signature), but written in hex where the exchange \
+                 wants standard base64 with `=` padding (44 characters for HMAC-SHA256, 88 for Kraken's HMAC-SHA512 \
+                 and Ed25519): `hexdigest()` instead of `base64.b64encode(digest())`. Fix: base64-encode the raw MAC \
+                 or signature bytes."
             }
             Base64InsteadOfHex => {
-                "The signature is the right HMAC-SHA256, but written in base64 where the exchange wants 64 lower-case \
-                 hex characters. Fix: hex-encode the raw 32-byte MAC (`hexdigest()`)."
+                "The signature is the right MAC, but written in base64 where the exchange wants lower-case hex (64 \
+                 characters for HMAC-SHA256, 128 for Gate's HMAC-SHA512). Fix: hex-encode the raw MAC \
+                 (`hexdigest()`)."
             }
             SecretNotBase64Decoded => {
-                "Coinbase Exchange's secret is base64: the HMAC key is the 64 bytes it decodes to, but the signature \
-                 was computed with the secret's text as the key. Fix: base64-decode the secret before keying the HMAC \
-                 (CoinbaseExchangeSigner does)."
+                "The secret is base64 (Coinbase Exchange, Kraken): the HMAC key is the 64 bytes it decodes to, but \
+                 the signature was computed with the secret's text as the key. Fix: base64-decode the secret before \
+                 keying the HMAC (CoinbaseExchangeSigner and KrakenSigner do)."
             }
             SecretBase64Decoded => {
                 "The secret was base64-decoded before use, but this exchange keys the HMAC with the secret's own text \
-                 (only Coinbase Exchange decodes its secret). Fix: use the secret string's UTF-8 bytes as the HMAC \
-                 key, unchanged."
+                 (only Coinbase Exchange and Kraken decode theirs). Fix: use the secret string's UTF-8 bytes as the \
+                 HMAC key, unchanged."
             }
             SecretHexDecoded => {
                 "The secret looks like hex and was hex-decoded before use, but the exchange keys the HMAC with the \
-                 secret's text as it is (OKX's 32-character hex secret, Delta's hex secret). Fix: use the secret \
-                 string's UTF-8 bytes as the HMAC key; do not decode it."
+                 secret's text as it is (OKX's 32-character hex secret, the hex secrets of Delta, Bitget and Gate). \
+                 Fix: use the secret string's UTF-8 bytes as the HMAC key; do not decode it."
             }
             PassphraseAsSecret => {
                 "The HMAC was keyed with the passphrase instead of the secret. Fix: key the HMAC with the API secret; \
@@ -290,18 +387,18 @@ impl MistakeCode {
             }
             HmacArgumentsSwapped => {
                 "The HMAC was called with key and message swapped: the prehash was used as the key and the secret as \
-                 the message (`hmac.new(message, secret)`). Fix: HMAC-SHA256 with key = the secret and message = the \
+                 the message (`hmac.new(message, secret)`). Fix: HMAC with key = the secret and message = the \
                  prehash."
             }
             MethodLowercase => {
-                "The method went into the prehash in lower case (`get`, `post`); every exchange here signs it in upper \
-                 case, and several SDKs sign the method as the caller typed it. Fix: upper-case the method in the \
-                 prehash, and send it upper case."
+                "The method went into the prehash in lower case (`get`, `post`); every exchange here that signs the \
+                 method signs it in upper case (Binance, Bybit and Kraken do not sign it), and several SDKs sign the \
+                 method as the caller typed it. Fix: upper-case the method in the prehash, and send it upper case."
             }
             QueryNotSigned => {
-                "The query string was sent but left out of the prehash; this exchange signs the path followed by `?` \
-                 and the query exactly as sent (only Coinbase Advanced Trade signs no query). Fix: sign path + '?' + \
-                 query, in the wire form."
+                "The query string was sent but left out of the prehash; this exchange signs it (after the path and \
+                 `?`; Bybit GET requests: after recv_window) — only Coinbase Advanced Trade signs no query. Fix: sign \
+                 the query in the form the scheme wants (as sent; KuCoin and Bitget decoded)."
             }
             QuerySigned => {
                 "Coinbase Advanced Trade (v3) signs `timestamp + METHOD + path + body`: the query is sent but not \
@@ -312,15 +409,17 @@ impl MistakeCode {
                  there is a query, and nothing extra when there is none."
             }
             QuerySignedUnencoded => {
-                "The query was signed in decoded form (`a b`, `!`, `,`) but sent percent-encoded; this exchange signs \
-                 the query exactly as sent (only KuCoin signs it decoded). Signing the parameters joined by `&` while \
-                 the HTTP client encodes them is the usual cause. Fix: encode the query once, sign that string and \
-                 send it unchanged."
+                "The query (Binance: the query or the form body) was signed in decoded form (`a b`, `!`, `,`, raw \
+                 UTF-8) but sent percent-encoded; this exchange signs the parameters exactly as sent (KuCoin, Bitget \
+                 and Gate sign the query decoded; Binance: \"any non-ASCII character must be percent-encoded before \
+                 signing\"). Signing the parameters joined by `&` while the HTTP client encodes them is the usual \
+                 cause. Fix: encode the parameters once, sign that string and send it unchanged."
             }
             QuerySignedEncoded => {
-                "KuCoin signs the decoded query (`%21` signed as `!`, `+` as a space) while the wire carries the \
-                 encoded one; this signature was computed over the encoded form. Fix: sign the percent-decoded query, \
-                 in wire order (cexsign::decode_query)."
+                "KuCoin, Bitget and Gate sign the decoded query (`%21` signed as `!`, `%2C` as `,`, `+` as a space, \
+                 `%E9%BE%99` as `龙`) while the wire carries the encoded one; this signature was computed over the \
+                 encoded form (Bitget answers 40009, Gate INVALID_SIGNATURE). Fix: sign the percent-decoded query, in \
+                 wire order (cexsign::decode_query)."
             }
             QueryEncodingDiffers => {
                 "The query was signed with another percent-encoding than the one sent (`%2C` against `,`, `+` against \
@@ -328,8 +427,9 @@ impl MistakeCode {
                  Fix: build the query string once, sign it and send exactly that string."
             }
             QueryOrderDiffers => {
-                "The query parameters were signed in one order and sent in another (sorted for signing, or re-ordered \
-                 by the HTTP client); no exchange here sorts them. Fix: build the query string once and use it for \
+                "The query parameters were signed in one order and sent in another (sorted for signing, re-ordered by \
+                 the HTTP client, or a map with no fixed order); the exchange checks the signature over the order sent \
+                 (Bitget wants them sorted by name, on the wire too). Fix: build the query string once and use it for \
                  both the URL and the prehash."
             }
             EmptyBodyAsBraces => {
@@ -362,6 +462,137 @@ impl MistakeCode {
                 "The prehash used another timestamp than the one in the header: the clock was read twice, once for \
                  the header and once for the signature. Fix: read the clock once, render the timestamp once, and use \
                  that string in both."
+            }
+            BinanceSignatureNotLast => {
+                "The `signature` parameter is not the last parameter of the query or body that carries it: a params \
+                 map sorted or re-ordered after the signature was added. Binance signs everything before it and \
+                 wants it appended last. Fix: sign the parameters as they will be sent, then append \
+                 `&signature=<value>` at the very end (BinanceSigner's wire_query/wire_body do)."
+            }
+            BinanceSignatureNotUrlEncoded => {
+                "The base64 signature of an Ed25519 or RSA key was put in the query or form body as it is: its `+` \
+                 characters arrive as spaces and Binance answers -1022 \"Signature for this request is not valid\". \
+                 Fix: percent-encode the signature value (`+` as %2B, `/` as %2F, `=` as %3D), e.g. with \
+                 urllib.parse.quote(signature, safe='')."
+            }
+            BinanceRecvWindowTooLarge => {
+                "`recvWindow` is above 60000 ms, Binance's maximum; the request is refused whatever its signature. \
+                 Fix: send recvWindow of 5000 or less (Binance's advice) and keep the clock in sync instead of \
+                 widening the window."
+            }
+            BinanceSessionLogonNeedsEd25519 => {
+                "`session.logon` authenticates a WebSocket API connection with an Ed25519 key only; an HMAC or RSA \
+                 key is refused. Fix: sign every WebSocket API request with apiKey, timestamp and signature instead, \
+                 or create an Ed25519 key for session.logon."
+            }
+            KrakenNonceMissing => {
+                "The body carries no `nonce` parameter: Kraken hashes the nonce followed by the body and answers \
+                 \"EAPI:Invalid nonce\" (or \"EAPI:Invalid key\") without one. Fix: put `nonce=<increasing \
+                 integer>` in the form body (`\"nonce\":\"…\"` in a JSON body) and sign nonce + body \
+                 (KrakenSigner adds it when it is missing)."
+            }
+            BitgetWsApiKeyField => {
+                "The Bitget websocket login sent the key as `api_key` (python-bitget's field name); the docs and the \
+                 server want `apiKey`. Fix: send {\"op\":\"login\",\"args\":[{\"apiKey\",\"passphrase\",\
+                 \"timestamp\",\"sign\"}]}."
+            }
+            BybitRecvWindowInSeconds => {
+                "The signature is right, but recv_window is so small it must have been meant as seconds: Bybit reads \
+                 it as milliseconds, so the request expires almost at once (10002 \"The request time exceeds the \
+                 time window range\"). Fix: send recv_window in milliseconds (default 5000), the same text in \
+                 X-BAPI-RECV-WINDOW and in the prehash."
+            }
+            KrakenContentTypeMismatch => {
+                "The signature is right, but the Content-Type does not match the body: a JSON body sent as \
+                 application/x-www-form-urlencoded or a form body as application/json, so Kraken parses another body \
+                 than the one hashed. Fix: send application/json with a JSON body and \
+                 application/x-www-form-urlencoded with a form body."
+            }
+            GateHmacSha256 => {
+                "The signature is an HMAC-SHA256 (64 hex characters) of the right prehash; Gate APIv4 signs with \
+                 HMAC-SHA512 (128 hex characters). Fix: hmac.new(secret, prehash, hashlib.sha512).hexdigest()."
+            }
+            KrakenDigestHex => {
+                "The SHA-256 digest of nonce + body was appended to the path as 64 hex characters; Kraken appends its \
+                 32 raw bytes (`hashlib.sha256(...).digest()`, not `hexdigest()`). Fix: HMAC-SHA512 over \
+                 path.encode() + sha256((nonce + body).encode()).digest()."
+            }
+            KrakenNonceNotHashed => {
+                "The body was hashed on its own; Kraken hashes the nonce followed by the body (SHA256(nonce + body)), \
+                 even though the body already carries the nonce. Fix: hash str(nonce) + body."
+            }
+            GateBodyHashSha256 => {
+                "The body-hash line of the prehash is a SHA-256 hex digest; Gate wants the SHA-512 hex digest of the \
+                 body (128 characters). Fix: hashlib.sha512(body.encode()).hexdigest()."
+            }
+            GateEmptyBodyHashLine => {
+                "The body-hash line was left empty for a request without a body; Gate hashes the empty body too, so \
+                 the line is the SHA-512 of \"\" (cf83e135…927da3e). Fix: always write hex(SHA512(body)), body being \
+                 \"\" when there is none."
+            }
+            GatePathMissingPrefix => {
+                "The path was signed without its `/api/v4` prefix (`/spot/orders` instead of \
+                 `/api/v4/spot/orders`): a base URL ending in /api/v4 and the signed path taken after it. Fix: sign \
+                 the full path from the request line, /api/v4 included."
+            }
+            GateQueryInPath => {
+                "The query was signed as part of the path line (`/api/v4/x?a=1`); Gate signs the path alone on its \
+                 line and the decoded query on the next one. Fix: sign METHOD\\npath\\nquery\\nhash\\ntimestamp \
+                 with the path without `?`."
+            }
+            BybitRecvWindowDiffers => {
+                "The signature was computed with another recv_window than the one sent in X-BAPI-RECV-WINDOW (a \
+                 default of the signing code, a window changed after signing, or none at all); Bybit signs \
+                 timestamp + api_key + recv_window + payload with the header's value. Fix: use one recv_window \
+                 string for the header and the prehash."
+            }
+            BybitWsExpiresNotSigned => {
+                "The websocket auth signed `GET/realtime` alone; Bybit signs `GET/realtime` followed by the expiry \
+                 sent in args[1]. Fix: signature = hex(HMAC-SHA256(secret, \"GET/realtime\" + str(expires))), expires \
+                 in milliseconds, in the future."
+            }
+            BinancePayloadJoinedWithAmpersand => {
+                "The query and the body were joined with `&` in the payload; Binance concatenates them with nothing \
+                 between (\"the query string concatenated without separator to the HTTP body\"). Fix: sign query + \
+                 body as they are sent, or send all parameters in one of the two."
+            }
+            BinanceSignatureSigned => {
+                "A `signature` parameter was part of the signed payload: the request was signed after a signature \
+                 (or an empty placeholder) was already in it, as when a retry re-signs the query of the failed \
+                 attempt. Fix: sign the parameters without any signature, then append `&signature=<value>` once; \
+                 rebuild the parameters (and the timestamp) for every attempt."
+            }
+            BinanceParamAddedAfterSigning => {
+                "A parameter was added after the payload was signed (`timestamp` or `recvWindow` appended by a \
+                 wrapper, or a parameter merged in by the HTTP client); Binance signs every parameter it receives. \
+                 Fix: add every parameter, timestamp included, before signing, and append only the signature after."
+            }
+            BinanceWsValuesPercentEncoded => {
+                "The WebSocket API payload was signed with its values percent-encoded (`urlencode(params)`, as \
+                 binance-connector and binance-sdk-spot do); the WebSocket API signs the raw values (\"no percent \
+                 encoding here!\"), the opposite of REST. Fix: join the sorted params as k=v with their values as \
+                 they are."
+            }
+            BinanceWsParamsNotSorted => {
+                "The WebSocket API params were signed in their own order; Binance signs them sorted by name (apiKey \
+                 and timestamp included, signature left out). Fix: sort every param by name before joining them as \
+                 k=v&k=v."
+            }
+            QuestionMarkWithoutQuery => {
+                "A `?` was signed after the path of a request that has no query; the prehash carries `?` + query only \
+                 when there is a query. Fix: leave the `?` out when the query is empty."
+            }
+            FormBodyReencoded => {
+                "The form body was signed in another form than it was sent: its parameters in another order (a dict \
+                 re-ordered by the HTTP client), or another percent-encoding (`+` against `%20`, `%2C` against `,`, \
+                 `close%5Bprice%5D` against `close[price]`). The exchange hashes the body exactly as received. Fix: \
+                 encode the body once, sign those bytes and send the same bytes (`data=body_string`, not \
+                 `data=dict`)."
+            }
+            KrakenNonceDiffers => {
+                "The nonce hashed is not the nonce in the body: the nonce was generated twice, once for the body and \
+                 once for the signature. Fix: generate the nonce once and use that string in the body and in \
+                 SHA256(nonce + body)."
             }
             JwtSignatureDer => {
                 "The ES256 signature is DER-encoded (ASN.1, about 70 bytes), as most crypto libraries return it; a JWS \

@@ -1,5 +1,6 @@
-//! The diagnosis of HMAC-signed requests and websocket messages (OKX, KuCoin, Delta, Coinbase
-//! Exchange, Coinbase Advanced legacy keys).
+//! The diagnosis of HMAC-signed requests and websocket messages whose prehash is built from a
+//! timestamp, a method and a path (OKX, KuCoin, Delta, Coinbase Exchange, Coinbase Advanced
+//! legacy keys, Bitget).
 //!
 //! The request as sent is turned into a *baseline*: the pieces of the scheme's prehash (the
 //! timestamp text from the header, the upper-case method, the wire path, the query as the
@@ -49,6 +50,8 @@ pub(crate) fn names(scheme: Scheme, ws: bool) -> Names {
             n("CB-ACCESS-KEY", "CB-ACCESS-SIGN", "CB-ACCESS-TIMESTAMP", Some("CB-ACCESS-PASSPHRASE"))
         }
         (Scheme::CoinbaseExchange, true) => n("key", "signature", "timestamp", Some("passphrase")),
+        (Scheme::Bitget, false) => n("ACCESS-KEY", "ACCESS-SIGN", "ACCESS-TIMESTAMP", Some("ACCESS-PASSPHRASE")),
+        (Scheme::Bitget, true) => n("apiKey", "sign", "timestamp", Some("passphrase")),
         (_, false) => n("CB-ACCESS-KEY", "CB-ACCESS-SIGN", "CB-ACCESS-TIMESTAMP", None),
         (_, true) => n("api_key", "signature", "timestamp", None),
     }
@@ -101,6 +104,7 @@ fn layout(scheme: Scheme) -> Layout {
         Scheme::Kucoin => l(TIMESTAMP_FIRST, QueryMode::Decoded, Encoding::Base64, false),
         Scheme::Delta => l(METHOD_FIRST, QueryMode::AsSent, Encoding::Hex, false),
         Scheme::CoinbaseExchange => l(TIMESTAMP_FIRST, QueryMode::AsSent, Encoding::Base64, true),
+        Scheme::Bitget => l(TIMESTAMP_FIRST, QueryMode::Decoded, Encoding::Base64, false),
         _ => l(TIMESTAMP_FIRST, QueryMode::NotSigned, Encoding::Hex, false),
     }
 }
@@ -119,6 +123,7 @@ fn default_hosts(scheme: Scheme) -> &'static [&'static str] {
         Scheme::CoinbaseExchange => {
             &["api.exchange.coinbase.com", "api-public.sandbox.exchange.coinbase.com", "api.pro.coinbase.com"]
         }
+        Scheme::Bitget => &["api.bitget.com"],
         _ => &["api.coinbase.com"],
     }
 }
@@ -304,7 +309,7 @@ impl<'c, 's> Diagnoser<'c, 's> {
                 SignableRequest::new(parsed, &path)?.with_query(query)?;
                 (None, parsed.as_str().to_owned(), path, given_host, query, body.as_slice())
             }
-            Target::Ws { channels, product_ids } => {
+            Target::Ws { channels, product_ids, .. } => {
                 if scheme == Scheme::Kucoin {
                     return Err(Error::WsUnsupported {
                         scheme,
@@ -325,6 +330,7 @@ impl<'c, 's> Diagnoser<'c, 's> {
                         // slots after the timestamp hold them.
                         (channel.clone(), product_ids.join(","))
                     }
+                    Scheme::Bitget => ("GET".to_owned(), "/user/verify".to_owned()),
                     _ => ("GET".to_owned(), "/users/self/verify".to_owned()),
                 };
                 (Some(ws), method, path, None, "", &[][..])
@@ -339,7 +345,12 @@ impl<'c, 's> Diagnoser<'c, 's> {
                 ),
             })
         };
-        let key = value(names.key)?;
+        // python-bitget names the login's key `api_key`: read it there too, so that the header
+        // check can name the mistake instead of failing on a missing field.
+        let key = match (scheme, ws.is_some()) {
+            (Scheme::Bitget, true) => value(names.key).or_else(|e| sent.auth_value("api_key").ok_or(e))?,
+            _ => value(names.key)?,
+        };
         let sign = value(names.sign)?;
         let timestamp = value(names.timestamp)?;
         let passphrase = names.passphrase.map(value).transpose()?;
@@ -554,6 +565,7 @@ impl<'c, 's> Diagnoser<'c, 's> {
                 found(v2_or_v3 && matches!((plain, self.passphrase), (Some(p), Some(sent)) if ct_str_eq(p, sent)))
             }
             KucoinKeyVersionMismatch => self.kucoin_version_problem().map(Some),
+            BitgetWsApiKeyField => found(self.is_ws() && self.sent.auth_value(self.names.key).is_none()),
             KeySecretSwapped => self.key_secret_swapped(),
             TimestampMillisecondsForSeconds => {
                 let seconds =
@@ -696,6 +708,12 @@ impl<'c, 's> Diagnoser<'c, 's> {
             QuerySignedWithoutQuestionMark => {
                 self.signed_query.as_ref()?;
                 self.first([(Variant { question_mark: false, ..self.raw_variant() }, None)])
+            }
+            QuestionMarkWithoutQuery => {
+                if !self.query.is_empty() {
+                    return None;
+                }
+                self.first([(Variant { query: Some(Cow::Borrowed("")), ..self.raw_variant() }, None)])
             }
             QuerySignedUnencoded => {
                 let decoded = crate::decode_query(self.query).ok()?;
@@ -860,7 +878,14 @@ pub(crate) fn correct_explanation(scheme: Scheme) -> String {
     let window = match scheme {
         Scheme::Okx | Scheme::CoinbaseExchange | Scheme::CoinbaseAdvancedHmac => "30 s",
         Scheme::Kucoin | Scheme::Delta => "5 s",
-        _ => "the token's 120 s",
+        Scheme::Binance => {
+            "recvWindow after the timestamp, 5 s by default and 60 s at most, and no more than 1 s ahead"
+        }
+        Scheme::Bybit => "recv_window after the timestamp, 5 s by default, and no more than 1 s ahead",
+        Scheme::Kraken => "none: the nonce must only exceed the last nonce this key used",
+        Scheme::Bitget => "about 30 s",
+        Scheme::Gate => "60 s",
+        Scheme::CoinbaseCdp => "the token's 120 s",
     };
     let extra = match scheme {
         Scheme::Okx => " OKX: demo keys need x-simulated-trading: 1, and EEA keys the EEA host (50119).",
@@ -868,7 +893,21 @@ pub(crate) fn correct_explanation(scheme: Scheme) -> String {
         Scheme::Delta => " Delta: authenticated requests need a User-Agent header, and India keys the India host.",
         Scheme::CoinbaseExchange => " Coinbase Exchange: sandbox and production keys are separate.",
         Scheme::CoinbaseAdvancedHmac => " Legacy Coinbase HMAC keys were expired in February 2025: create a CDP key.",
-        _ => " Coinbase CDP: 403 \"Missing required scopes\" means the key lacks a permission.",
+        Scheme::CoinbaseCdp => " Coinbase CDP: 403 \"Missing required scopes\" means the key lacks a permission.",
+        Scheme::Binance => {
+            " Binance: -1021 is the clock or recvWindow, -2015 a key from Binance.US or the testnet on api.binance.com \
+             (or an IP or permission problem)."
+        }
+        Scheme::Bybit => {
+            " Bybit: 10002 is the clock or recv_window, 10003 a testnet, demo or regional key on the wrong host, 10010 \
+             an IP not bound to the key."
+        }
+        Scheme::Kraken => {
+            " Kraken: EAPI:Invalid nonce means a nonce not above the last one (two processes sharing a key, or a switch \
+             from 1e8-scale nonces back to milliseconds); with 2FA on the key, otp must be in the body."
+        }
+        Scheme::Bitget => " Bitget: 40012 is a wrong passphrase; demo trading needs the paptrading: 1 header.",
+        Scheme::Gate => " Gate: REQUEST_EXPIRED is the clock; futures testnet keys need the testnet host.",
     };
     format!(
         "The signature is correct for this request and these credentials. A rejection then comes from elsewhere: \

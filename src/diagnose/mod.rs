@@ -23,6 +23,7 @@ mod catalogue;
 #[cfg(feature = "cdp")]
 mod cdp;
 mod hmac;
+mod more;
 mod rewrite;
 
 use std::fmt;
@@ -36,8 +37,9 @@ pub use catalogue::MistakeCode;
 #[cfg(feature = "cdp")]
 use crate::CoinbaseCdpSigner;
 use crate::{
-    CoinbaseAdvancedHmacSigner, CoinbaseExchangeSigner, Credentials, DeltaSigner, Error, KucoinKeyVersion,
-    KucoinSigner, OkxEnvironment, OkxSigner, Prehash, Scheme, SignedRequest, Signer, WsAuth,
+    BinanceKeyType, BinanceSigner, BitgetSigner, BybitKeyType, BybitSigner, CoinbaseAdvancedHmacSigner,
+    CoinbaseExchangeSigner, Credentials, DeltaSigner, Error, GateSigner, KrakenSigner, KucoinKeyVersion, KucoinSigner,
+    OkxEnvironment, OkxSigner, Prehash, Scheme, SignedRequest, Signer, WsAuth,
 };
 #[cfg(feature = "cdp")]
 pub(crate) use cdp::CdpPublicKey;
@@ -68,13 +70,30 @@ pub struct SentRequest {
     pub(crate) host: Option<String>,
     pub(crate) okx_environment: Option<OkxEnvironment>,
     pub(crate) kucoin_key_version: Option<KucoinKeyVersion>,
+    pub(crate) binance_key_type: Option<BinanceKeyType>,
+    pub(crate) bybit_key_type: Option<BybitKeyType>,
 }
 
 /// What was sent: an HTTP request or a websocket message.
 #[derive(Clone)]
 pub(crate) enum Target {
-    Rest { method: String, path: String, query: String, body: Vec<u8> },
-    Ws { channels: Vec<String>, product_ids: Vec<String> },
+    Rest {
+        method: String,
+        path: String,
+        query: String,
+        body: Vec<u8>,
+    },
+    Ws {
+        channels: Vec<String>,
+        product_ids: Vec<String>,
+        /// The call of a signed API message: the Binance WebSocket API method, or Gate's ws API
+        /// login channel (`spot.login`).
+        method: Option<String>,
+        /// The Binance WebSocket API params, without `apiKey`, `timestamp` and `signature`.
+        params: Vec<(String, Value)>,
+        /// The event of a Gate channel message (`subscribe` when not given).
+        event: Option<String>,
+    },
 }
 
 impl SentRequest {
@@ -96,11 +115,71 @@ impl SentRequest {
         Self::new(Target::Ws {
             channels: channels.iter().map(|c| (*c).to_owned()).collect(),
             product_ids: product_ids.iter().map(|p| (*p).to_owned()).collect(),
+            method: None,
+            params: Vec::new(),
+            event: None,
         })
     }
 
+    /// A signed websocket API call: a Binance WebSocket API request (`"order.place"`,
+    /// `"session.logon"`, ...) with its params as sent, or Gate's ws API login (`method` is the
+    /// channel, `"spot.login"`, with no params). `apiKey`, `timestamp` and `signature` found
+    /// among the params are taken as the auth fields sent (unless given with
+    /// [`with_auth`](Self::with_auth)).
+    ///
+    /// ```
+    /// use cexsign::diagnose::SentRequest;
+    /// use serde_json::json;
+    /// let sent = SentRequest::ws_api("order.place", &[("symbol", json!("BTCUSDT")), ("recvWindow", json!(5000))])
+    ///     .with_auth("apiKey", "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A")
+    ///     .with_auth("timestamp", "1645423376532")
+    ///     .with_auth("signature", "aa1b5712c094bc4e57c05a1a5c1fd8d88dcd628338ea863fec7b88e59fe2db24");
+    /// assert!(format!("{sent:?}").contains("order.place"));
+    /// ```
+    pub fn ws_api(method: &str, params: &[(&str, Value)]) -> Self {
+        let mut sent = Self::new(Target::Ws {
+            channels: Vec::new(),
+            product_ids: Vec::new(),
+            method: Some(method.to_owned()),
+            params: Vec::new(),
+            event: None,
+        });
+        let mut kept = Vec::with_capacity(params.len());
+        for (name, value) in params {
+            if matches!(*name, "apiKey" | "timestamp" | "signature") {
+                let text = match value {
+                    Value::String(text) => text.clone(),
+                    other => other.to_string(),
+                };
+                sent.auth.push(((*name).to_owned(), text));
+            } else {
+                kept.push(((*name).to_owned(), value.clone()));
+            }
+        }
+        if let Target::Ws { params, .. } = &mut sent.target {
+            *params = kept;
+        }
+        sent
+    }
+
+    /// The event of a Gate channel message (`subscribe`, the default, or `unsubscribe`).
+    pub fn with_ws_event(mut self, event: &str) -> Self {
+        if let Target::Ws { event: e, .. } = &mut self.target {
+            *e = Some(event.to_owned());
+        }
+        self
+    }
+
     fn new(target: Target) -> Self {
-        Self { target, auth: Vec::new(), host: None, okx_environment: None, kucoin_key_version: None }
+        Self {
+            target,
+            auth: Vec::new(),
+            host: None,
+            okx_environment: None,
+            kucoin_key_version: None,
+            binance_key_type: None,
+            bybit_key_type: None,
+        }
     }
 
     /// The query exactly as sent, percent-encoded, without `?` (ignored for websocket messages).
@@ -174,6 +253,20 @@ impl SentRequest {
         self
     }
 
+    /// The Binance key's type. When not given, a PEM secret is taken as an Ed25519 key (or an
+    /// RSA key, if it is not Ed25519) and any other secret as an HMAC key.
+    pub fn with_binance_key_type(mut self, key_type: BinanceKeyType) -> Self {
+        self.binance_key_type = Some(key_type);
+        self
+    }
+
+    /// The Bybit key's type. When not given, a PEM secret is taken as an RSA key and any other
+    /// secret as an HMAC key.
+    pub fn with_bybit_key_type(mut self, key_type: BybitKeyType) -> Self {
+        self.bybit_key_type = Some(key_type);
+        self
+    }
+
     /// The value of an auth header or field, by case-insensitive name, trimmed; `None` when
     /// absent or blank.
     pub(crate) fn auth_value(&self, name: &str) -> Option<&str> {
@@ -193,12 +286,21 @@ impl fmt::Debug for SentRequest {
             Target::Rest { method, path, query, body } => {
                 s.field("method", method).field("path", path).field("query", query).field("body_len", &body.len())
             }
-            Target::Ws { channels, product_ids } => s.field("channels", channels).field("product_ids", product_ids),
+            Target::Ws { channels, product_ids, method, params, event } => {
+                let params: Vec<&str> = params.iter().map(|(name, _)| name.as_str()).collect();
+                s.field("channels", channels)
+                    .field("product_ids", product_ids)
+                    .field("method", method)
+                    .field("params", &params)
+                    .field("event", event)
+            }
         };
         s.field("auth", &names)
             .field("host", &self.host)
             .field("okx_environment", &self.okx_environment)
             .field("kucoin_key_version", &self.kucoin_key_version)
+            .field("binance_key_type", &self.binance_key_type)
+            .field("bybit_key_type", &self.bybit_key_type)
             .finish()
     }
 }
@@ -387,6 +489,17 @@ pub(crate) struct Context<'a> {
 /// # Ok::<(), cexsign::Error>(())
 /// ```
 pub fn diagnose(scheme: Scheme, credentials: &Credentials, sent: &SentRequest) -> Result<Diagnosis, Error> {
+    with_context(scheme, credentials, sent, |ctx| run(ctx, sent))?
+}
+
+/// Builds the context of a diagnosis with the raw credentials (the key's signer, the secret)
+/// and hands it to `f`.
+pub(crate) fn with_context<T>(
+    scheme: Scheme,
+    credentials: &Credentials,
+    sent: &SentRequest,
+    f: impl FnOnce(&Context<'_>) -> T,
+) -> Result<T, Error> {
     let api_key = credentials.require_api_key(scheme)?;
     let kucoin_version = sent.kucoin_key_version.unwrap_or_default();
     #[cfg(feature = "cdp")]
@@ -409,13 +522,27 @@ pub fn diagnose(scheme: Scheme, credentials: &Credentials, sent: &SentRequest) -
                 problem: "Coinbase CDP tokens are diagnosed with the `cdp` feature (on by default)".to_owned(),
             });
         }
-        // TEMPORARY (issue 8 in progress): the diagnose catalogue is extended to these next.
-        Scheme::Binance | Scheme::Bybit | Scheme::Kraken | Scheme::Bitget | Scheme::Gate => {
-            return Err(Error::InvalidDiagnosisInput { problem: format!("{scheme} is not diagnosed yet") });
+        Scheme::Binance => Box::new(BinanceSigner::new(credentials, binance_key_type(credentials, sent)?)?),
+        Scheme::Bybit => {
+            let signer = BybitSigner::new(credentials, bybit_key_type(credentials, sent)?)?;
+            // Bybit signs the recv_window of the header: sign with it (a header that is not whole
+            // milliseconds is reported by the diagnosis itself).
+            let window = sent.auth_value("X-BAPI-RECV-WINDOW").and_then(|w| w.parse::<u64>().ok()).filter(|w| *w > 0);
+            match window {
+                Some(ms) => Box::new(signer.with_recv_window(std::time::Duration::from_millis(ms))?),
+                None => Box::new(signer),
+            }
         }
+        Scheme::Kraken => Box::new(KrakenSigner::new(credentials)?),
+        Scheme::Bitget => Box::new(BitgetSigner::new(credentials)?),
+        Scheme::Gate => Box::new(GateSigner::new(credentials)?),
     };
     let secrets = match scheme {
         Scheme::CoinbaseCdp => None,
+        // Ed25519 and RSA secrets are multi-line PEM, checked by the signer built above.
+        Scheme::Binance | Scheme::Bybit if is_pem(credentials.require_secret_as_given(scheme)?) => {
+            Some(Secrets { secret: credentials.require_secret_as_given(scheme)?, passphrase: None })
+        }
         _ => Some(Secrets {
             secret: credentials.require_secret(scheme)?,
             passphrase: credentials.passphrase.as_ref().map(|p| p.expose_secret()),
@@ -432,7 +559,46 @@ pub fn diagnose(scheme: Scheme, credentials: &Credentials, sent: &SentRequest) -
         #[cfg(feature = "cdp")]
         cdp_key,
     };
-    run(&ctx, sent)
+    Ok(f(&ctx))
+}
+
+/// Whether a secret is a PEM private key (an Ed25519 or RSA key) rather than an HMAC secret.
+pub(crate) fn is_pem(secret: &str) -> bool {
+    secret.trim_start().starts_with("-----BEGIN")
+}
+
+/// The Binance key type: the one given, else guessed from the secret (PEM: Ed25519 if it parses
+/// as one, else RSA; anything else: HMAC).
+fn binance_key_type(credentials: &Credentials, sent: &SentRequest) -> Result<BinanceKeyType, Error> {
+    if let Some(key_type) = sent.binance_key_type {
+        return Ok(key_type);
+    }
+    if !is_pem(credentials.require_secret_as_given(Scheme::Binance)?) {
+        return Ok(BinanceKeyType::Hmac);
+    }
+    #[cfg(feature = "pem-keys")]
+    {
+        let secret = credentials.require_secret_as_given(Scheme::Binance)?;
+        if crate::keys::PrivateKey::ed25519_from_pem(Scheme::Binance, secret).is_ok() {
+            return Ok(BinanceKeyType::Ed25519);
+        }
+        Ok(BinanceKeyType::Rsa)
+    }
+    #[cfg(not(feature = "pem-keys"))]
+    Ok(BinanceKeyType::Hmac)
+}
+
+/// The Bybit key type: the one given, else RSA for a PEM secret and HMAC otherwise.
+fn bybit_key_type(credentials: &Credentials, sent: &SentRequest) -> Result<BybitKeyType, Error> {
+    if let Some(key_type) = sent.bybit_key_type {
+        return Ok(key_type);
+    }
+    #[cfg(feature = "pem-keys")]
+    if is_pem(credentials.require_secret_as_given(Scheme::Bybit)?) {
+        return Ok(BybitKeyType::Rsa);
+    }
+    let _ = credentials;
+    Ok(BybitKeyType::Hmac)
 }
 
 /// A websocket message as a verifier read it, as a [`SentRequest`] with the scheme's field names.
@@ -476,6 +642,7 @@ pub(crate) fn run(ctx: &Context<'_>, sent: &SentRequest) -> Result<Diagnosis, Er
         Scheme::CoinbaseCdp => Err(Error::InvalidDiagnosisInput {
             problem: "Coinbase CDP tokens are diagnosed with the `cdp` feature (on by default)".to_owned(),
         }),
+        Scheme::Binance | Scheme::Bybit | Scheme::Kraken | Scheme::Gate => more::diagnose(ctx, sent),
         _ => hmac::diagnose(ctx, sent),
     }
 }

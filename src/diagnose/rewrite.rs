@@ -337,6 +337,58 @@ pub(crate) fn query_encodings(query: &str) -> Vec<String> {
     out
 }
 
+/// `text` percent-encoded the ways HTTP libraries encode a parameter value (see
+/// [`query_encodings`]), each once, without `text` itself.
+pub(crate) fn component_encodings(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for encoder in ENCODERS {
+        let mut encoded = String::with_capacity(text.len() * 3);
+        encode_component(text, encoder, &mut encoded);
+        if encoded != text && !out.contains(&encoded) {
+            out.push(encoded);
+        }
+    }
+    out
+}
+
+/// `text` with only its percent-encoded non-ASCII characters decoded (`%E9%BE%99` as `龙`, `%2C`
+/// kept): what code that signs raw UTF-8 but lets the HTTP client encode the rest produces.
+/// `None` when there is no such escape.
+pub(crate) fn decode_non_ascii(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let hex_at = |i: usize| -> Option<u8> {
+        let digits = text.get(i + 1..i + 3)?;
+        if bytes.get(i) == Some(&b'%') { u8::from_str_radix(digits, 16).ok() } else { None }
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    let mut changed = false;
+    while i < bytes.len() {
+        // A run of escapes of bytes >= 0x80, decoded together when it is UTF-8.
+        let mut run = Vec::new();
+        let mut j = i;
+        while let Some(byte) = hex_at(j).filter(|b| *b >= 0x80) {
+            run.push(byte);
+            j += 3;
+        }
+        if !run.is_empty() {
+            match String::from_utf8(run) {
+                Ok(decoded) => {
+                    out.push_str(&decoded);
+                    changed = true;
+                }
+                Err(_) => out.push_str(&text[i..j]),
+            }
+            i = j;
+            continue;
+        }
+        let c = text[i..].chars().next().unwrap_or('\u{fffd}');
+        out.push(c);
+        i += c.len_utf8();
+    }
+    changed.then_some(out)
+}
+
 /// `query` with the hex digits of its `%XX` escapes in lower or upper case.
 fn escapes_in_case(query: &str, upper: bool) -> String {
     let mut out = String::with_capacity(query.len());
@@ -488,6 +540,16 @@ mod tests {
         assert!(encodings.contains(&"product_ids=27%2C139&states=open".to_owned()), "{encodings:?}");
         assert!(query_encodings("a=%2c").contains(&"a=%2C".to_owned()));
         assert!(query_encodings("a=x+y").contains(&"a=x%20y".to_owned()));
+    }
+
+    #[test]
+    fn non_ascii_escapes_alone_are_decoded() {
+        assert_eq!(decode_non_ascii("symbol=%E9%BE%99%E8%99%BEUSDT&a=%2C").unwrap(), "symbol=龙虾USDT&a=%2C");
+        assert!(decode_non_ascii("a=%2C&b=c").is_none());
+        // Not UTF-8: kept as it is.
+        assert!(decode_non_ascii("a=%FF").is_none());
+        assert_eq!(component_encodings("a b,c")[0], "a+b%2Cc");
+        assert!(component_encodings("abc").is_empty());
     }
 
     #[test]

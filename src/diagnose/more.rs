@@ -1,0 +1,1535 @@
+//! The diagnosis of the AUTH-more schemes whose prehash is not `timestamp + METHOD + path`:
+//! Binance (the payload is the request's own parameters, and the signature one more of them),
+//! Bybit (`timestamp + key + recv_window + payload`), Kraken (`path + SHA256(nonce + body)` under
+//! the base64-decoded secret, HMAC-SHA512) and Gate (`METHOD\npath\nquery\nSHA512(body)\ntimestamp`,
+//! HMAC-SHA512). Bitget shares KuCoin's layout and is diagnosed in [`super::hmac`].
+//!
+//! As there, the request as sent gives a baseline (the pieces of the scheme's prehash) and each
+//! catalogue entry rebuilds the prehash the way buggy client code builds it. A variant reproduces
+//! the mistake when it yields the signature that was sent:
+//!
+//! * HMACs are recomputed and compared in constant time;
+//! * Ed25519 and RSA PKCS#1 v1.5 signatures are deterministic, so a variant is checked by
+//!   verifying the signature sent over the variant's prehash with the key's public key — the same
+//!   answer as signing it and comparing, at a fraction of the cost of an RSA signature per
+//!   candidate;
+//! * without the raw secret (the local exchange keeps none), only variants that are ordinary
+//!   requests are checked, by signing them with the key's signer.
+
+use std::borrow::Cow;
+
+use base64::Engine as _;
+use hmac::{KeyInit as _, Mac as _};
+use serde_json::Value;
+use sha2::{Digest as _, Sha256, Sha512};
+use zeroize::Zeroizing;
+
+use super::catalogue::{MistakeCode, Stage};
+use super::hmac::{correct_explanation, ct_str_eq};
+use super::{Context, Diagnosis, SentRequest, Target, rewrite};
+use crate::{
+    Error, Method, Prehash, Scheme, SignOptions, SignableRequest, Timestamp, TimestampFormat, WireTimestamp, WsRequest,
+};
+
+const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
+
+/// The hash under an HMAC.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Alg {
+    Sha256,
+    Sha512,
+}
+
+/// How a signature is written on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Enc {
+    Hex,
+    Base64,
+}
+
+/// The key, when the raw secret is known.
+enum Key {
+    Hmac {
+        alg: Alg,
+        bytes: Zeroizing<Vec<u8>>,
+    },
+    #[cfg(feature = "pem-keys")]
+    Ed25519(ed25519_dalek::VerifyingKey),
+    /// The public key, DER `RSAPublicKey`.
+    #[cfg(feature = "pem-keys")]
+    Rsa(Vec<u8>),
+}
+
+impl Key {
+    fn is_hmac(&self) -> bool {
+        matches!(self, Key::Hmac { .. })
+    }
+}
+
+/// Which key a variant is MACed with.
+#[derive(Clone, Copy)]
+enum KeyChoice<'k> {
+    Correct,
+    Bytes(&'k [u8]),
+}
+
+/// An ordinary request (or message) that yields a variant's prehash when the signer signs it:
+/// how a variant is checked without the raw secret.
+#[derive(Clone)]
+enum Resign {
+    Rest { query: String, body: Vec<u8>, timestamp: String },
+    Ws { timestamp: String },
+}
+
+/// One candidate prehash and how it is signed.
+#[derive(Clone)]
+struct Variant<'k> {
+    prehash: Vec<u8>,
+    key: KeyChoice<'k>,
+    /// `HMAC(key = prehash, message = secret)`.
+    args_swapped: bool,
+    /// Another encoding than the scheme's.
+    encoding: Option<Enc>,
+    /// Another hash than the scheme's (HMAC keys only).
+    alg: Option<Alg>,
+    resign: Option<Resign>,
+}
+
+impl<'k> Variant<'k> {
+    fn new(prehash: Vec<u8>) -> Self {
+        Self { prehash, key: KeyChoice::Correct, args_swapped: false, encoding: None, alg: None, resign: None }
+    }
+
+    fn resign(mut self, resign: Resign) -> Self {
+        self.resign = Some(resign);
+        self
+    }
+
+    fn keyed(mut self, key: &'k [u8]) -> Self {
+        self.key = KeyChoice::Bytes(key);
+        self
+    }
+
+    /// Whether the signer, signing `resign`, produces exactly this variant.
+    fn is_standard(&self) -> bool {
+        matches!(self.key, KeyChoice::Correct) && !self.args_swapped && self.encoding.is_none() && self.alg.is_none()
+    }
+}
+
+/// The pieces of a REST prehash, as signed.
+#[derive(Clone)]
+struct Pieces<'p> {
+    /// The timestamp (Bybit, Gate) or the nonce hashed (Kraken).
+    timestamp: Cow<'p, str>,
+    method: Cow<'p, str>,
+    path: Cow<'p, str>,
+    /// Binance: the payload's query; Bybit: the wire query; Gate: the decoded query.
+    query: Cow<'p, str>,
+    body: Cow<'p, [u8]>,
+    recv_window: Cow<'p, str>,
+    tweak: Tweak,
+}
+
+/// The scheme-specific ways a prehash is mis-assembled.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+enum Tweak {
+    #[default]
+    None,
+    /// Binance: query + "&" + body.
+    Ampersand,
+    /// Kraken: the SHA-256 digest in hex.
+    HexDigest,
+    /// Kraken: SHA256(body) without the nonce.
+    NoNonce,
+    /// Gate: the body hashed with SHA-256.
+    Sha256Body,
+    /// Gate: an empty hash line.
+    EmptyHashLine,
+}
+
+/// The websocket message being diagnosed.
+enum Ws {
+    /// A Binance WebSocket API call.
+    BinanceApi { method: String, params: Vec<(String, Value)> },
+    /// Bybit `op: auth`.
+    BybitAuth,
+    /// A Gate channel message carrying `auth`.
+    GateChannel { channel: String, event: String, products: Vec<String> },
+    /// Gate's ws API login.
+    GateLogin { channel: String },
+}
+
+/// Where Binance's `signature` parameter was found, and the payload without it.
+struct BinanceWire {
+    /// The value as on the wire (percent-encoded, or not).
+    raw_signature: String,
+    /// The parameters that follow it in its part of the request.
+    after: Vec<String>,
+    /// The payload keeping every `signature` parameter but the last (a re-signed retry).
+    with_earlier: Option<(String, String)>,
+}
+
+/// What the signer produces for the request as sent.
+struct Expected {
+    signature: String,
+    /// (lower-case header name or exact field name, value).
+    values: Vec<(String, String)>,
+    prehash: Option<Prehash>,
+}
+
+/// The names of the auth values, as the scheme spells them.
+struct Names {
+    key: &'static str,
+    sign: &'static str,
+    timestamp: &'static str,
+}
+
+struct Engine<'c, 's> {
+    ctx: &'c Context<'c>,
+    sent: &'s SentRequest,
+    scheme: Scheme,
+    ws: Option<Ws>,
+    names: Names,
+    key_sent: String,
+    /// The signature as the exchange reads it.
+    sign: String,
+    /// Binance: the `timestamp` parameter; Bybit: the header or the expiry; Kraken: the body's
+    /// nonce (empty when there is none); Gate: the header or `time`.
+    timestamp: String,
+    format: TimestampFormat,
+    recv_window: String,
+    method: String,
+    path: String,
+    given_host: Option<String>,
+    /// The query as signed: Binance the payload's (no `signature`), Bybit the wire query, Gate the
+    /// decoded query.
+    query: String,
+    /// The query as sent (Binance: without `signature`).
+    wire_query: String,
+    body: Vec<u8>,
+    binance: Option<BinanceWire>,
+    encoding: Enc,
+    key: Option<Key>,
+    expected: Option<Expected>,
+    /// Binance: the signer refused a `session.logon` for this key type.
+    logon_refused: bool,
+}
+
+fn invalid(problem: impl Into<String>) -> Error {
+    Error::InvalidDiagnosisInput { problem: problem.into() }
+}
+
+/// Diagnoses a Binance, Bybit, Kraken or Gate request with `ctx`.
+pub(crate) fn diagnose(ctx: &Context<'_>, sent: &SentRequest) -> Result<Diagnosis, Error> {
+    let e = Engine::new(ctx, sent)?;
+    let ws = e.ws.is_some();
+    let mut boundary_done = false;
+    for &code in MistakeCode::ALL {
+        let applies = if ws { code.applies_to_ws(ctx.scheme) } else { code.applies_to_rest(ctx.scheme) };
+        if !applies {
+            continue;
+        }
+        match code.stage() {
+            Stage::Header => {
+                if let Some(detail) = e.header_mistake(code) {
+                    return Ok(Diagnosis::mistake(code, detail));
+                }
+            }
+            Stage::AfterCorrect | Stage::Signature => {
+                if !boundary_done {
+                    boundary_done = true;
+                    if let Some(verdict) = e.when_signature_is_right() {
+                        return Ok(verdict);
+                    }
+                }
+                if code.stage() == Stage::Signature {
+                    if let Some(detail) = e.reconstruct(code) {
+                        return Ok(Diagnosis::mistake(code, detail));
+                    }
+                }
+            }
+            Stage::Token => {}
+        }
+    }
+    if !boundary_done {
+        if let Some(verdict) = e.when_signature_is_right() {
+            return Ok(verdict);
+        }
+    }
+    Ok(e.unknown())
+}
+
+/// The `k=v` pairs of a query or form body (none for an empty one).
+fn pairs(text: &str) -> Vec<&str> {
+    rewrite::query_pairs(text)
+}
+
+fn pair_key(pair: &str) -> &str {
+    pair.split_once('=').map_or(pair, |(key, _)| key)
+}
+
+fn param<'t>(text: &'t str, name: &str) -> Option<&'t str> {
+    pairs(text).into_iter().find(|p| pair_key(p) == name).map(|p| p.split_once('=').map_or("", |(_, v)| v))
+}
+
+fn is_digits(text: &str) -> bool {
+    !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn is_lower_hex(text: &str) -> bool {
+    !text.is_empty() && text.len() % 2 == 0 && text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// The nonce of a Kraken body (form `nonce=…` or JSON `"nonce"`), when it has exactly one.
+fn kraken_nonce(body: &[u8]) -> Option<String> {
+    if is_json(body) {
+        let object: serde_json::Map<String, Value> = serde_json::from_slice(body).ok()?;
+        return match object.get("nonce")? {
+            Value::String(nonce) => Some(nonce.clone()),
+            Value::Number(nonce) if nonce.is_u64() => Some(nonce.to_string()),
+            _ => None,
+        };
+    }
+    let text = std::str::from_utf8(body).ok()?;
+    let mut values = text.split('&').filter_map(|pair| pair.strip_prefix("nonce="));
+    let nonce = values.next()?;
+    values.next().is_none().then(|| nonce.to_owned())
+}
+
+fn is_json(body: &[u8]) -> bool {
+    body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')
+}
+
+fn hmac_bytes(alg: Alg, key: &[u8], parts: &[&[u8]]) -> Vec<u8> {
+    match alg {
+        Alg::Sha256 => {
+            let mut mac = hmac::Hmac::<Sha256>::new_from_slice(key).expect("HMAC accepts keys of any length");
+            for part in parts {
+                mac.update(part);
+            }
+            mac.finalize().into_bytes().to_vec()
+        }
+        Alg::Sha512 => {
+            let mut mac = hmac::Hmac::<Sha512>::new_from_slice(key).expect("HMAC accepts keys of any length");
+            for part in parts {
+                mac.update(part);
+            }
+            mac.finalize().into_bytes().to_vec()
+        }
+    }
+}
+
+fn encode(bytes: &[u8], encoding: Enc) -> String {
+    match encoding {
+        Enc::Hex => hex::encode(bytes),
+        Enc::Base64 => B64.encode(bytes),
+    }
+}
+
+/// How the header names a signer produced are spelled in messages.
+fn display_header(lower: &str) -> String {
+    match lower {
+        "api-key" => "API-Key".to_owned(),
+        "api-sign" => "API-Sign".to_owned(),
+        "timestamp" => "Timestamp".to_owned(),
+        other => other.to_ascii_uppercase(),
+    }
+}
+
+/// The Binance WebSocket API payload: `k=v` pairs joined by `&`.
+fn join_pairs(pairs: &[(&str, Cow<'_, str>)]) -> String {
+    let mut out = String::new();
+    for (i, (name, value)) in pairs.iter().enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        out.push_str(name);
+        out.push('=');
+        out.push_str(value);
+    }
+    out
+}
+
+fn param_text(value: &Value) -> String {
+    match value {
+        Value::String(text) => text.clone(),
+        other => other.to_string(),
+    }
+}
+
+impl<'c, 's> Engine<'c, 's> {
+    fn new(ctx: &'c Context<'c>, sent: &'s SentRequest) -> Result<Self, Error> {
+        let scheme = ctx.scheme;
+        let value = |name: &str, what: &str| {
+            sent.auth_value(name).map(str::to_owned).ok_or_else(|| {
+                invalid(format!("the {name} {what} was not given (or is empty): give every auth value that was sent"))
+            })
+        };
+        let mut e = Engine {
+            ctx,
+            sent,
+            scheme,
+            ws: None,
+            names: Names { key: "", sign: "", timestamp: "" },
+            key_sent: String::new(),
+            sign: String::new(),
+            timestamp: String::new(),
+            format: TimestampFormat::UnixMillis,
+            recv_window: String::new(),
+            method: "GET".to_owned(),
+            path: String::new(),
+            given_host: None,
+            query: String::new(),
+            wire_query: String::new(),
+            body: Vec::new(),
+            binance: None,
+            encoding: Enc::Hex,
+            key: None,
+            expected: None,
+            logon_refused: false,
+        };
+        e.key = e.key()?;
+        match &sent.target {
+            Target::Rest { method, path, query, body } => {
+                let parsed: Method = method.parse()?;
+                let (path, given_host) = super::wire_path(path)?;
+                let query = query.strip_prefix('?').unwrap_or(query);
+                SignableRequest::new(parsed, &path)?.with_query(query)?;
+                e.method = parsed.as_str().to_owned();
+                e.path = path;
+                e.given_host = given_host;
+                e.wire_query = query.to_owned();
+                e.body = body.clone();
+                match scheme {
+                    Scheme::Binance => {
+                        e.names = Names { key: "X-MBX-APIKEY", sign: "signature", timestamp: "timestamp" };
+                        e.key_sent = value("X-MBX-APIKEY", "header")?;
+                        e.binance_rest()?;
+                    }
+                    Scheme::Bybit => {
+                        e.names = Names { key: "X-BAPI-API-KEY", sign: "X-BAPI-SIGN", timestamp: "X-BAPI-TIMESTAMP" };
+                        e.key_sent = value("X-BAPI-API-KEY", "header")?;
+                        e.sign = value("X-BAPI-SIGN", "header")?;
+                        e.timestamp = value("X-BAPI-TIMESTAMP", "header")?;
+                        e.recv_window = value("X-BAPI-RECV-WINDOW", "header")?;
+                        e.query = e.wire_query.clone();
+                    }
+                    Scheme::Kraken => {
+                        e.names = Names { key: "API-Key", sign: "API-Sign", timestamp: "nonce" };
+                        e.key_sent = value("API-Key", "header")?;
+                        e.sign = value("API-Sign", "header")?;
+                        e.timestamp = kraken_nonce(&e.body).unwrap_or_default();
+                    }
+                    _ => {
+                        e.names = Names { key: "KEY", sign: "SIGN", timestamp: "Timestamp" };
+                        e.key_sent = value("KEY", "header")?;
+                        e.sign = value("SIGN", "header")?;
+                        e.timestamp = value("Timestamp", "header")?;
+                        e.query = crate::decode_query(&e.wire_query)?.into_owned();
+                        // gate-api sends fractional seconds: read the header with as many digits as it has.
+                        e.format = TimestampFormat::UnixSecondsFraction { digits: 9 };
+                    }
+                }
+                if matches!(scheme, Scheme::Binance | Scheme::Bybit) {
+                    e.format =
+                        if e.timestamp.len() > 13 { TimestampFormat::UnixMicros } else { TimestampFormat::UnixMillis };
+                    if scheme == Scheme::Bybit {
+                        e.format = TimestampFormat::UnixMillis;
+                    }
+                }
+            }
+            Target::Ws { channels, product_ids, method, params, event } => {
+                let (ws, names) = match scheme {
+                    Scheme::Binance => {
+                        let method = method.clone().ok_or_else(|| {
+                            invalid(
+                                "a Binance WebSocket API message is a method call: give its method and params \
+                                 (SentRequest::ws_api, or options.method and options.params)",
+                            )
+                        })?;
+                        let ws = Ws::BinanceApi { method, params: params.clone() };
+                        (ws, Names { key: "apiKey", sign: "signature", timestamp: "timestamp" })
+                    }
+                    Scheme::Bybit => (Ws::BybitAuth, Names { key: "api_key", sign: "signature", timestamp: "expires" }),
+                    Scheme::Kraken => {
+                        return Err(Error::WsUnsupported {
+                            scheme,
+                            hint: "diagnose the signed POST /0/private/GetWebSocketsToken REST request instead",
+                        });
+                    }
+                    _ => match (method, channels.as_slice()) {
+                        (Some(channel), _) => (
+                            Ws::GateLogin { channel: channel.clone() },
+                            Names { key: "api_key", sign: "signature", timestamp: "timestamp" },
+                        ),
+                        (None, [channel]) => (
+                            Ws::GateChannel {
+                                channel: channel.clone(),
+                                event: event.clone().unwrap_or_else(|| "subscribe".to_owned()),
+                                products: product_ids.clone(),
+                            },
+                            Names { key: "KEY", sign: "SIGN", timestamp: "time" },
+                        ),
+                        (None, _) => {
+                            return Err(Error::InvalidWsRequest {
+                                problem: "a Gate channel message names exactly one channel (options.channel); the ws \
+                                          API login names its channel as the method (spot.login)",
+                            });
+                        }
+                    },
+                };
+                e.ws = Some(ws);
+                e.key_sent = value(names.key, "field")?;
+                e.sign = value(names.sign, "field")?;
+                e.timestamp = value(names.timestamp, "field")?;
+                e.names = names;
+                e.format = match scheme {
+                    Scheme::Binance if e.timestamp.len() > 13 => TimestampFormat::UnixMicros,
+                    Scheme::Binance | Scheme::Bybit => TimestampFormat::UnixMillis,
+                    _ => TimestampFormat::UnixSeconds,
+                };
+            }
+        }
+        e.encoding = match (scheme, &e.key) {
+            (Scheme::Kraken, _) => Enc::Base64,
+            (Scheme::Binance | Scheme::Bybit, Some(key)) if !key.is_hmac() => Enc::Base64,
+            // Without the secret the key type is unknown: an HMAC signature is 64 hex characters,
+            // an Ed25519 or RSA one far longer base64.
+            (Scheme::Binance | Scheme::Bybit, None) if e.sign.len() != 64 => Enc::Base64,
+            _ => Enc::Hex,
+        };
+        // Binance: hex is "not case-sensitive" per its docs.
+        if scheme == Scheme::Binance && e.encoding == Enc::Hex && e.sign.bytes().all(|b| b.is_ascii_hexdigit()) {
+            e.sign.make_ascii_lowercase();
+        }
+        e.expected = e.expected()?;
+        Ok(e)
+    }
+
+    /// The key from the raw secret, when it is known.
+    fn key(&self) -> Result<Option<Key>, Error> {
+        let Some(secrets) = &self.ctx.secrets else { return Ok(None) };
+        let secret = secrets.secret;
+        Ok(Some(match self.scheme {
+            Scheme::Binance | Scheme::Bybit if super::is_pem(secret) => {
+                #[cfg(feature = "pem-keys")]
+                {
+                    use crate::keys::PrivateKey;
+                    let key = match self.scheme {
+                        Scheme::Binance => PrivateKey::ed25519_from_pem(self.scheme, secret)
+                            .or_else(|_| PrivateKey::rsa_from_pem(self.scheme, secret))?,
+                        _ => PrivateKey::rsa_from_pem(self.scheme, secret)?,
+                    };
+                    match key {
+                        PrivateKey::Ed25519(signing) => Key::Ed25519(signing.verifying_key()),
+                        PrivateKey::Rsa { pair, .. } => Key::Rsa(pair.public().as_ref().to_vec()),
+                    }
+                }
+                #[cfg(not(feature = "pem-keys"))]
+                return Ok(None);
+            }
+            Scheme::Kraken => {
+                let bytes = B64
+                    .decode(secret)
+                    .map_err(|_| Error::SecretNotBase64 { scheme: Scheme::Kraken, expected: "64 bytes" })?;
+                Key::Hmac { alg: Alg::Sha512, bytes: Zeroizing::new(bytes) }
+            }
+            Scheme::Gate => Key::Hmac { alg: Alg::Sha512, bytes: Zeroizing::new(secret.as_bytes().to_vec()) },
+            _ => Key::Hmac { alg: Alg::Sha256, bytes: Zeroizing::new(secret.as_bytes().to_vec()) },
+        }))
+    }
+
+    /// Binance REST: finds the `signature` parameter and splits it from the payload.
+    fn binance_rest(&mut self) -> Result<(), Error> {
+        let body = String::from_utf8(self.body.clone())
+            .map_err(|_| invalid("a Binance body is a form (k=v&k=v): this one is not UTF-8 text"))?;
+        let query = self.wire_query.clone();
+        let is_signature = |pair: &&str| pair_key(pair) == "signature";
+        // (in the body?, index) of every signature parameter, the query's first.
+        let mut found: Vec<(bool, usize)> = Vec::new();
+        for (in_body, text) in [(false, &query), (true, &body)] {
+            for (i, pair) in pairs(text).iter().enumerate() {
+                if is_signature(pair) {
+                    found.push((in_body, i));
+                }
+            }
+        }
+        let without = |text: &str, keep_earlier: bool, last: Option<(bool, usize)>, in_body: bool| -> String {
+            pairs(text)
+                .into_iter()
+                .enumerate()
+                .filter(|(i, pair)| !is_signature(pair) || (keep_earlier && Some((in_body, *i)) != last))
+                .map(|(_, pair)| pair)
+                .collect::<Vec<_>>()
+                .join("&")
+        };
+        match found.last().copied() {
+            Some(last) => {
+                let (in_body, index) = last;
+                let carrier = if in_body { &body } else { &query };
+                let carrier_pairs = pairs(carrier);
+                let raw = carrier_pairs[index].split_once('=').map_or("", |(_, v)| v).to_owned();
+                let after = carrier_pairs[index + 1..].iter().map(|p| pair_key(p).to_owned()).collect();
+                let with_earlier = (found.len() > 1)
+                    .then(|| (without(&query, true, Some(last), false), without(&body, true, Some(last), true)));
+                self.sign = crate::decode_query(&raw).map(Cow::into_owned).unwrap_or_else(|_| raw.clone());
+                self.binance = Some(BinanceWire { raw_signature: raw, after, with_earlier });
+                self.query = without(&query, false, None, false);
+                self.body = without(&body, false, None, true).into_bytes();
+            }
+            None => {
+                // The signature given on its own, next to a request without it.
+                self.sign = self.sent.auth_value("signature").map(str::to_owned).ok_or_else(|| {
+                    invalid(
+                        "no signature parameter in the query or body (nor a signature value): give the query and body \
+                         exactly as sent, signature included",
+                    )
+                })?;
+                self.binance =
+                    Some(BinanceWire { raw_signature: String::new(), after: Vec::new(), with_earlier: None });
+                self.query = query;
+            }
+        }
+        let payload_body = String::from_utf8_lossy(&self.body).into_owned();
+        self.timestamp = param(&self.query, "timestamp")
+            .or_else(|| param(&payload_body, "timestamp"))
+            .map(str::to_owned)
+            .ok_or_else(|| {
+                invalid(
+                    "the request has no timestamp parameter: Binance answers -1102 (a mandatory parameter was not \
+                     sent); add timestamp=<ms> before signing",
+                )
+            })?;
+        Ok(())
+    }
+
+    // ----------------------------------------------------------------------------------------
+    // What the signer produces.
+
+    fn sign_options(keep: bool) -> SignOptions {
+        if keep { SignOptions::new().keep_prehash() } else { SignOptions::new() }
+    }
+
+    /// Signs the REST request with this query, body and timestamp.
+    fn sign_rest(&self, query: &str, body: &[u8], timestamp: &str, keep: bool) -> Result<Expected, Error> {
+        let method: Method = self.method.parse()?;
+        let request = SignableRequest::new(method, &self.path)?.with_query(query)?.with_body(body);
+        let options = Self::sign_options(keep);
+        let signed = match self.scheme {
+            // The nonce is the body's.
+            Scheme::Kraken => self.ctx.signer.sign_with(&request, Timestamp::from_unix_millis(0), &options)?,
+            _ => self.ctx.signer.sign_at(&request, &WireTimestamp::parse(self.format, timestamp)?, &options)?,
+        };
+        let mut values: Vec<(String, String)> = signed
+            .headers()
+            .map(|(name, value)| (name.as_str().to_owned(), String::from_utf8_lossy(value.as_bytes()).into_owned()))
+            .collect();
+        if self.scheme == Scheme::Binance {
+            values.push(("signature".to_owned(), signed.signature().to_owned()));
+        }
+        Ok(Expected { signature: signed.signature().to_owned(), values, prehash: signed.prehash().cloned() })
+    }
+
+    /// Signs the websocket message at this timestamp.
+    fn sign_ws(&self, timestamp: &str, keep: bool) -> Result<Expected, Error> {
+        let wire = WireTimestamp::parse(self.format, timestamp)?;
+        let options = Self::sign_options(keep);
+        let auth = match self.ws.as_ref().expect("a websocket message") {
+            Ws::BinanceApi { method, params } => {
+                let params: Vec<(&str, Value)> = params.iter().map(|(n, v)| (n.as_str(), v.clone())).collect();
+                self.ctx.signer.sign_ws_at(&WsRequest::api(method, &params), &wire, &options)?
+            }
+            Ws::BybitAuth => self.ctx.signer.sign_ws_at(&WsRequest::login(), &wire, &options)?,
+            Ws::GateLogin { channel } => self.ctx.signer.sign_ws_at(&WsRequest::api(channel, &[]), &wire, &options)?,
+            Ws::GateChannel { channel, event, products } => {
+                let channels = [channel.as_str()];
+                let products: Vec<&str> = products.iter().map(String::as_str).collect();
+                let request = WsRequest::subscribe(&channels, &products).with_event(event);
+                self.ctx.signer.sign_ws_at(&request, &wire, &options)?
+            }
+        };
+        let values = auth.fields().iter().map(|f| (f.name().to_owned(), f.value().to_owned())).collect();
+        Ok(Expected { signature: auth.signature().to_owned(), values, prehash: auth.prehash().cloned() })
+    }
+
+    /// The signer's output for the message as sent (none when the timestamp is not in the
+    /// scheme's format, the Kraken body has no nonce, or the Binance payload already holds a
+    /// signature).
+    fn expected(&mut self) -> Result<Option<Expected>, Error> {
+        if self.ws.is_some() {
+            if WireTimestamp::parse(self.format, &self.timestamp).is_err() {
+                return Ok(None);
+            }
+            return match self.sign_ws(&self.timestamp, true) {
+                Ok(expected) => Ok(Some(expected)),
+                Err(Error::KeyTypeUnsupported { .. }) => {
+                    self.logon_refused = true;
+                    Ok(None)
+                }
+                Err(error) => Err(error),
+            };
+        }
+        let usable = match self.scheme {
+            Scheme::Kraken => !self.timestamp.is_empty(),
+            _ => WireTimestamp::parse(self.format, &self.timestamp).is_ok(),
+        };
+        if !usable {
+            return Ok(None);
+        }
+        let (query, body) = match self.scheme {
+            Scheme::Binance => (self.query.as_str(), self.body.as_slice()),
+            _ => (self.wire_query.as_str(), self.body.as_slice()),
+        };
+        match self.sign_rest(query, body, &self.timestamp, true) {
+            Ok(expected) => Ok(Some(expected)),
+            // A Binance body the signer refuses (raw UTF-8 or spaces) is still what was sent; the
+            // diagnosis rebuilds it without the signer.
+            Err(Error::InvalidBody { .. } | Error::InvalidParameters { .. }) if self.scheme == Scheme::Binance => {
+                Ok(None)
+            }
+            Err(error) => Err(error),
+        }
+    }
+
+    // ----------------------------------------------------------------------------------------
+    // Prehashes.
+
+    fn pieces(&self) -> Pieces<'_> {
+        Pieces {
+            timestamp: Cow::Borrowed(&self.timestamp),
+            method: Cow::Borrowed(&self.method),
+            path: Cow::Borrowed(&self.path),
+            query: Cow::Borrowed(&self.query),
+            body: Cow::Borrowed(&self.body),
+            recv_window: Cow::Borrowed(&self.recv_window),
+            tweak: Tweak::None,
+        }
+    }
+
+    /// Whether Bybit signs the query (GET, or a request without a body) rather than the body.
+    fn bybit_signs_query(&self) -> bool {
+        self.method == "GET" || self.body.is_empty()
+    }
+
+    fn rest_prehash(&self, p: &Pieces<'_>) -> Vec<u8> {
+        let mut out = Vec::with_capacity(p.query.len() + p.body.len() + p.path.len() + 160);
+        match self.scheme {
+            Scheme::Binance => {
+                out.extend_from_slice(p.query.as_bytes());
+                if p.tweak == Tweak::Ampersand {
+                    out.push(b'&');
+                }
+                out.extend_from_slice(&p.body);
+            }
+            Scheme::Bybit => {
+                out.extend_from_slice(p.timestamp.as_bytes());
+                out.extend_from_slice(self.key_sent.as_bytes());
+                out.extend_from_slice(p.recv_window.as_bytes());
+                if self.method == "GET" || p.body.is_empty() {
+                    out.extend_from_slice(p.query.as_bytes());
+                } else {
+                    out.extend_from_slice(&p.body);
+                }
+            }
+            Scheme::Kraken => {
+                let mut digest = Sha256::new();
+                if p.tweak != Tweak::NoNonce {
+                    digest.update(p.timestamp.as_bytes());
+                }
+                digest.update(&p.body);
+                let digest = digest.finalize();
+                out.extend_from_slice(p.path.as_bytes());
+                if p.tweak == Tweak::HexDigest {
+                    out.extend_from_slice(hex::encode(digest).as_bytes());
+                } else {
+                    out.extend_from_slice(&digest);
+                }
+            }
+            _ => {
+                out.extend_from_slice(p.method.as_bytes());
+                out.push(b'\n');
+                out.extend_from_slice(p.path.as_bytes());
+                out.push(b'\n');
+                out.extend_from_slice(p.query.as_bytes());
+                out.push(b'\n');
+                match p.tweak {
+                    Tweak::Sha256Body => out.extend_from_slice(hex::encode(Sha256::digest(&p.body)).as_bytes()),
+                    Tweak::EmptyHashLine => {}
+                    _ => out.extend_from_slice(hex::encode(Sha512::digest(&p.body)).as_bytes()),
+                }
+                out.push(b'\n');
+                out.extend_from_slice(p.timestamp.as_bytes());
+            }
+        }
+        out
+    }
+
+    /// The websocket prehash at `timestamp`.
+    fn ws_prehash(&self, timestamp: &str) -> Vec<u8> {
+        match self.ws.as_ref().expect("a websocket message") {
+            Ws::BinanceApi { .. } => self.binance_ws_payload(timestamp, true, None).into_bytes(),
+            Ws::BybitAuth => format!("GET/realtime{timestamp}").into_bytes(),
+            Ws::GateLogin { channel } => format!("api\n{channel}\n{{}}\n{timestamp}").into_bytes(),
+            Ws::GateChannel { channel, event, .. } => {
+                format!("channel={channel}&event={event}&time={timestamp}").into_bytes()
+            }
+        }
+    }
+
+    /// The Binance WebSocket API pairs: the params, `apiKey` and `timestamp`, in the params'
+    /// order with the two added at the end.
+    fn binance_ws_pairs(&self, timestamp: &str) -> Vec<(&str, Cow<'_, str>)> {
+        let Some(Ws::BinanceApi { params, .. }) = &self.ws else { return Vec::new() };
+        let mut out: Vec<(&str, Cow<'_, str>)> =
+            params.iter().map(|(name, value)| (name.as_str(), Cow::Owned(param_text(value)))).collect();
+        out.push(("apiKey", Cow::Borrowed(self.key_sent.as_str())));
+        out.push(("timestamp", Cow::Owned(timestamp.to_owned())));
+        out
+    }
+
+    /// The Binance WebSocket API payload, sorted or not, its values percent-encoded by the given
+    /// encoding or not.
+    fn binance_ws_payload(&self, timestamp: &str, sorted: bool, encoding: Option<usize>) -> String {
+        let mut pairs = self.binance_ws_pairs(timestamp);
+        if sorted {
+            pairs.sort_by(|a, b| a.0.cmp(b.0));
+        }
+        if let Some(which) = encoding {
+            for (_, value) in &mut pairs {
+                if let Some(encoded) = rewrite::component_encodings(value).into_iter().nth(which) {
+                    *value = Cow::Owned(encoded);
+                }
+            }
+        }
+        join_pairs(&pairs)
+    }
+
+    fn baseline(&self) -> Variant<'_> {
+        match &self.ws {
+            Some(_) => {
+                Variant::new(self.ws_prehash(&self.timestamp)).resign(Resign::Ws { timestamp: self.timestamp.clone() })
+            }
+            None => Variant::new(self.rest_prehash(&self.pieces())).resign(self.resign_rest(
+                &self.request_query(),
+                &self.body,
+                &self.timestamp,
+            )),
+        }
+    }
+
+    /// The query to sign through the signer for the baseline: the payload's for Binance, the wire
+    /// query otherwise.
+    fn request_query(&self) -> String {
+        if self.scheme == Scheme::Binance { self.query.clone() } else { self.wire_query.clone() }
+    }
+
+    fn resign_rest(&self, query: &str, body: &[u8], timestamp: &str) -> Resign {
+        Resign::Rest { query: query.to_owned(), body: body.to_vec(), timestamp: timestamp.to_owned() }
+    }
+
+    /// A REST variant from pieces, checked through the signer as `resign` when given.
+    fn rest_variant(&self, pieces: &Pieces<'_>, resign: Option<Resign>) -> Variant<'_> {
+        let mut variant = Variant::new(self.rest_prehash(pieces));
+        variant.resign = resign;
+        variant
+    }
+
+    // ----------------------------------------------------------------------------------------
+    // The oracle.
+
+    /// Whether `variant` yields the signature `sent` (as the exchange reads it).
+    fn yields(&self, variant: &Variant<'_>, sent: &str) -> bool {
+        match &self.key {
+            Some(key) => self.key_yields(key, variant, sent),
+            None => self.signer_yields(variant, sent),
+        }
+    }
+
+    fn key_yields(&self, key: &Key, variant: &Variant<'_>, sent: &str) -> bool {
+        let encoding = variant.encoding.unwrap_or(self.encoding);
+        match key {
+            Key::Hmac { alg, bytes } => {
+                let alg = variant.alg.unwrap_or(*alg);
+                let key_bytes: &[u8] = match variant.key {
+                    KeyChoice::Correct => bytes,
+                    KeyChoice::Bytes(other) => other,
+                };
+                let mac = if variant.args_swapped {
+                    hmac_bytes(alg, &variant.prehash, &[key_bytes])
+                } else {
+                    hmac_bytes(alg, key_bytes, &[&variant.prehash])
+                };
+                ct_str_eq(&encode(&mac, encoding), sent)
+            }
+            #[cfg(feature = "pem-keys")]
+            Key::Ed25519(public) => {
+                if !variant.is_standard() && variant.encoding.is_none() {
+                    return false;
+                }
+                let Some(bytes) = decode(sent, encoding) else { return false };
+                let Ok(signature) = ed25519_dalek::Signature::from_slice(&bytes) else { return false };
+                // verify_strict: the deterministic signer never produces the malleable forms.
+                public.verify_strict(&variant.prehash, &signature).is_ok()
+            }
+            #[cfg(feature = "pem-keys")]
+            Key::Rsa(public) => {
+                if !variant.is_standard() && variant.encoding.is_none() {
+                    return false;
+                }
+                let Some(bytes) = decode(sent, encoding) else { return false };
+                ring::signature::UnparsedPublicKey::new(&ring::signature::RSA_PKCS1_2048_8192_SHA256, public)
+                    .verify(&variant.prehash, &bytes)
+                    .is_ok()
+            }
+        }
+    }
+
+    /// Through the signer, for variants that are an ordinary request.
+    fn signer_yields(&self, variant: &Variant<'_>, sent: &str) -> bool {
+        if !variant.is_standard() {
+            return false;
+        }
+        let signed = match &variant.resign {
+            Some(Resign::Rest { query, body, timestamp }) if self.ws.is_none() => {
+                self.sign_rest(query, body, timestamp, false)
+            }
+            Some(Resign::Ws { timestamp }) if self.ws.is_some() => self.sign_ws(timestamp, false),
+            _ => return false,
+        };
+        signed.is_ok_and(|expected| ct_str_eq(&expected.signature, sent))
+    }
+
+    fn reproduces(&self, variant: &Variant<'_>) -> bool {
+        self.yields(variant, &self.sign)
+    }
+
+    /// How many candidates of a search to try (as in the HMAC diagnosis: about 16 MiB hashed).
+    fn search_budget(&self) -> usize {
+        const BYTES: usize = 16 << 20;
+        let prehash = self.body.len() + self.query.len() + self.path.len() + 64;
+        (BYTES / prehash).max(16)
+    }
+
+    fn first<'v>(&self, candidates: impl IntoIterator<Item = (Variant<'v>, Option<String>)>) -> Option<Option<String>> {
+        candidates.into_iter().find(|(variant, _)| self.reproduces(variant)).map(|(_, detail)| detail)
+    }
+
+    // ----------------------------------------------------------------------------------------
+    // Header checks.
+
+    fn header_mistake(&self, code: MistakeCode) -> Option<Option<String>> {
+        use MistakeCode::*;
+        let found = |yes: bool| yes.then_some(None);
+        match code {
+            BinanceSignatureNotLast => {
+                let binance = self.binance.as_ref()?;
+                (!binance.after.is_empty())
+                    .then(|| Some(format!("the signature parameter is followed by {}", binance.after.join(", "))))
+            }
+            BinanceSignatureNotUrlEncoded => {
+                let binance = self.binance.as_ref()?;
+                if !binance.raw_signature.contains('+') {
+                    return None;
+                }
+                // The value with its `+` kept (the exchange reads them as spaces).
+                let escaped = binance.raw_signature.replace('+', "%2B");
+                let literal = crate::decode_query(&escaped).ok()?;
+                found(self.yields(&self.baseline(), &literal))
+            }
+            BinanceRecvWindowTooLarge => {
+                let body = String::from_utf8_lossy(&self.body);
+                let window = param(&self.query, "recvWindow").or_else(|| param(&body, "recvWindow"))?;
+                let millis: f64 = window.parse().ok()?;
+                (millis > 60_000.0).then(|| Some(format!("recvWindow is {window}")))
+            }
+            BinanceSessionLogonNeedsEd25519 => {
+                let Some(Ws::BinanceApi { method, .. }) = &self.ws else { return None };
+                if method != "session.logon" {
+                    return None;
+                }
+                let not_ed25519 = match &self.key {
+                    #[cfg(feature = "pem-keys")]
+                    Some(Key::Ed25519(_)) => false,
+                    Some(_) => true,
+                    None => self.logon_refused,
+                };
+                found(not_ed25519)
+            }
+            KrakenNonceMissing => found(self.scheme == Scheme::Kraken && self.timestamp.is_empty()),
+            KeySecretSwapped => self.key_secret_swapped(),
+            TimestampSecondsForMilliseconds => found(is_digits(&self.timestamp) && self.timestamp.len() <= 11),
+            TimestampMillisecondsForSeconds => found(is_digits(&self.timestamp) && self.timestamp.len() >= 13),
+            TimestampFormatWrong => {
+                let bad = self.scheme != Scheme::Kraken && WireTimestamp::parse(self.format, &self.timestamp).is_err();
+                bad.then(|| Some(format!("{} is {:?}", self.names.timestamp, self.timestamp)))
+            }
+            _ => None,
+        }
+    }
+
+    fn key_secret_swapped(&self) -> Option<Option<String>> {
+        let secrets = self.ctx.secrets.as_ref()?;
+        if ct_str_eq(secrets.secret, &self.key_sent) {
+            return Some(Some(format!("the {} value is the secret", self.names.key)));
+        }
+        if !self.key.as_ref()?.is_hmac() {
+            return None;
+        }
+        let api_key = self.ctx.api_key;
+        let mut keys: Vec<Zeroizing<Vec<u8>>> = Vec::new();
+        if self.scheme == Scheme::Kraken {
+            keys.extend(rewrite::secret_decodings(api_key));
+        }
+        keys.push(Zeroizing::new(api_key.as_bytes().to_vec()));
+        let baseline = self.baseline();
+        self.first(keys.iter().map(|k| (baseline.clone().keyed(k), None)))
+            .map(|_| Some("the signature was computed with the API key as the HMAC key".to_owned()))
+    }
+
+    // ----------------------------------------------------------------------------------------
+    // The signature is right.
+
+    fn when_signature_is_right(&self) -> Option<Diagnosis> {
+        let expected = self.expected.as_ref()?;
+        if !ct_str_eq(&expected.signature, &self.sign) {
+            return None;
+        }
+        use MistakeCode::*;
+        if self.scheme == Scheme::Bybit && self.ws.is_none() {
+            if let Ok(window) = self.recv_window.parse::<u64>() {
+                // Nobody means a window of a minute or less in milliseconds; 5, 10 or 60 are seconds.
+                if window <= 60 {
+                    return Some(Diagnosis::mistake(
+                        BybitRecvWindowInSeconds,
+                        Some(format!("X-BAPI-RECV-WINDOW is {window}, i.e. {window} ms")),
+                    ));
+                }
+            }
+        }
+        if self.scheme == Scheme::Kraken {
+            if let Some(content_type) = self.sent.auth_value("Content-Type") {
+                let says_json = content_type.to_ascii_lowercase().contains("json");
+                if says_json != is_json(&self.body) {
+                    return Some(Diagnosis::mistake(
+                        KrakenContentTypeMismatch,
+                        Some(format!(
+                            "a {} body sent as {content_type}",
+                            if is_json(&self.body) { "JSON" } else { "form" }
+                        )),
+                    ));
+                }
+            }
+        }
+        let expected_key = expected.values.iter().find(|(n, _)| n.eq_ignore_ascii_case(self.names.key));
+        if expected_key.is_none_or(|(_, value)| *value != self.key_sent) {
+            return Some(Diagnosis::unknown(
+                None,
+                vec![self.names.key.to_owned()],
+                format!(
+                    "The signature is right for the secret given, but the {} sent is not the API key given with it: \
+                     the key and the secret sent do not belong together, or the diagnosis was given other credentials \
+                     than the client used. Fix: send the API key that belongs to the secret.",
+                    self.names.key
+                ),
+            ));
+        }
+        Some(Diagnosis::correct(correct_explanation(self.scheme)))
+    }
+
+    // ----------------------------------------------------------------------------------------
+    // Signature reconstructions.
+
+    fn reconstruct(&self, code: MistakeCode) -> Option<Option<String>> {
+        use MistakeCode::*;
+        let hmac = self.key.as_ref().is_some_and(Key::is_hmac);
+        let rest = self.ws.is_none();
+        match code {
+            HexInsteadOfBase64 => {
+                if self.encoding != Enc::Base64 || !is_lower_hex(&self.sign) {
+                    return None;
+                }
+                self.first([(Variant { encoding: Some(Enc::Hex), ..self.baseline() }, None)])
+            }
+            Base64InsteadOfHex => {
+                if self.encoding != Enc::Hex || !hmac || B64.decode(&self.sign).is_err() {
+                    return None;
+                }
+                self.first([(Variant { encoding: Some(Enc::Base64), ..self.baseline() }, None)])
+            }
+            GateHmacSha256 => {
+                if !hmac {
+                    return None;
+                }
+                self.first([(Variant { alg: Some(Alg::Sha256), ..self.baseline() }, None)])
+            }
+            SecretNotBase64Decoded => {
+                let raw = self.ctx.secrets.as_ref()?.secret.as_bytes();
+                self.first([(self.baseline().keyed(raw), None)])
+            }
+            SecretBase64Decoded => {
+                if !hmac {
+                    return None;
+                }
+                let decodings = rewrite::secret_decodings(self.ctx.secrets.as_ref()?.secret);
+                self.first(decodings.iter().map(|k| (self.baseline().keyed(k), None)))
+            }
+            SecretHexDecoded => {
+                let decoded = rewrite::secret_hex_decoding(self.ctx.secrets.as_ref()?.secret)?;
+                self.first([(self.baseline().keyed(&decoded), None)])
+            }
+            HmacArgumentsSwapped => {
+                if !hmac {
+                    return None;
+                }
+                self.first([(Variant { args_swapped: true, ..self.baseline() }, None)])
+            }
+            MethodLowercase => {
+                let lower = self.method.to_ascii_lowercase();
+                let pieces = Pieces { method: Cow::Owned(lower), ..self.pieces() };
+                self.first([(self.rest_variant(&pieces, None), None)])
+            }
+            KrakenDigestHex | KrakenNonceNotHashed | GateBodyHashSha256 => {
+                let tweak = match code {
+                    KrakenDigestHex => Tweak::HexDigest,
+                    KrakenNonceNotHashed => Tweak::NoNonce,
+                    _ => Tweak::Sha256Body,
+                };
+                self.first([(self.rest_variant(&Pieces { tweak, ..self.pieces() }, None), None)])
+            }
+            GateEmptyBodyHashLine => {
+                if !self.body.is_empty() {
+                    return None;
+                }
+                self.first([(self.rest_variant(&Pieces { tweak: Tweak::EmptyHashLine, ..self.pieces() }, None), None)])
+            }
+            GatePathMissingPrefix => {
+                let rest_of_path = self.path.strip_prefix("/api/v4")?;
+                let candidates = [rest_of_path.to_owned(), rest_of_path.trim_start_matches('/').to_owned()];
+                self.first(candidates.into_iter().map(|path| {
+                    let detail = Some(format!("the path signed was {path}"));
+                    (self.rest_variant(&Pieces { path: Cow::Owned(path), ..self.pieces() }, None), detail)
+                }))
+            }
+            GateQueryInPath => {
+                if self.wire_query.is_empty() {
+                    return None;
+                }
+                let mut candidates = Vec::new();
+                for in_path in [&self.wire_query, &self.query] {
+                    for query_line in ["", self.query.as_str()] {
+                        let path = format!("{}?{in_path}", self.path);
+                        candidates.push(Pieces {
+                            path: Cow::Owned(path),
+                            query: Cow::Owned(query_line.to_owned()),
+                            ..self.pieces()
+                        });
+                    }
+                }
+                self.first(candidates.iter().map(|p| (self.rest_variant(p, None), None)))
+            }
+            BybitRecvWindowDiffers => {
+                const WINDOWS: [&str; 12] =
+                    ["5000", "10000", "20000", "60000", "3000", "1000", "30000", "50000", "", "5", "10", "20"];
+                let candidates = WINDOWS.iter().filter(|w| **w != self.recv_window);
+                self.first(candidates.map(|window| {
+                    let detail = Some(format!(
+                        "signed with recv_window {:?}, X-BAPI-RECV-WINDOW is {}",
+                        window, self.recv_window
+                    ));
+                    (self.rest_variant(&Pieces { recv_window: Cow::Borrowed(window), ..self.pieces() }, None), detail)
+                }))
+            }
+            BybitWsExpiresNotSigned => self.first([(Variant::new(b"GET/realtime".to_vec()), None)]),
+            BinancePayloadJoinedWithAmpersand => {
+                if self.query.is_empty() || self.body.is_empty() {
+                    return None;
+                }
+                self.first([(self.rest_variant(&Pieces { tweak: Tweak::Ampersand, ..self.pieces() }, None), None)])
+            }
+            BinanceSignatureSigned => {
+                let binance = self.binance.as_ref()?;
+                let mut candidates: Vec<(Pieces<'_>, &str)> = Vec::new();
+                if let Some((query, body)) = &binance.with_earlier {
+                    candidates.push((
+                        Pieces { query: Cow::Borrowed(query), body: Cow::Borrowed(body.as_bytes()), ..self.pieces() },
+                        "an earlier signature parameter was signed with the rest",
+                    ));
+                }
+                // An empty placeholder at the end of the part that carries the parameters.
+                let placeholder =
+                    |text: &str| if text.is_empty() { "signature=".to_owned() } else { format!("{text}&signature=") };
+                if self.body.is_empty() {
+                    candidates.push((
+                        Pieces { query: Cow::Owned(placeholder(&self.query)), ..self.pieces() },
+                        "an empty signature parameter was signed",
+                    ));
+                } else {
+                    let body = placeholder(&String::from_utf8_lossy(&self.body));
+                    candidates.push((
+                        Pieces { body: Cow::Owned(body.into_bytes()), ..self.pieces() },
+                        "an empty signature parameter was signed",
+                    ));
+                }
+                self.first(candidates.iter().map(|(p, what)| (self.rest_variant(p, None), Some((*what).to_owned()))))
+            }
+            BinanceParamAddedAfterSigning => {
+                let body = String::from_utf8_lossy(&self.body).into_owned();
+                let mut candidates: Vec<(Pieces<'_>, String)> = Vec::new();
+                for (in_body, text) in [(false, &self.query), (true, &body)] {
+                    let all = pairs(text);
+                    for skip in 0..all.len() {
+                        let kept: Vec<&str> =
+                            all.iter().enumerate().filter(|(i, _)| *i != skip).map(|(_, p)| *p).collect();
+                        let kept = kept.join("&");
+                        let pieces = if in_body {
+                            Pieces { body: Cow::Owned(kept.into_bytes()), ..self.pieces() }
+                        } else {
+                            Pieces { query: Cow::Owned(kept), ..self.pieces() }
+                        };
+                        candidates.push((pieces, format!("{} was not in the signed payload", pair_key(all[skip]))));
+                    }
+                }
+                self.first(candidates.iter().map(|(p, detail)| (self.rest_variant(p, None), Some(detail.clone()))))
+            }
+            BinanceWsValuesPercentEncoded => {
+                let candidates = (0..4).map(|which| self.binance_ws_payload(&self.timestamp, true, Some(which)));
+                let baseline = self.binance_ws_payload(&self.timestamp, true, None);
+                let mut seen = vec![baseline];
+                let mut unique = Vec::new();
+                for candidate in candidates {
+                    if !seen.contains(&candidate) {
+                        seen.push(candidate.clone());
+                        unique.push(candidate);
+                    }
+                }
+                self.first(unique.into_iter().map(|payload| (Variant::new(payload.into_bytes()), None)))
+            }
+            BinanceWsParamsNotSorted => {
+                let pairs = self.binance_ws_pairs(&self.timestamp);
+                let n = pairs.len();
+                if n < 2 {
+                    return None;
+                }
+                // The params in the order given, apiKey and timestamp placed where code adds them.
+                let (params, added) = pairs.split_at(n - 2);
+                let layouts: [Vec<&(&str, Cow<'_, str>)>; 4] = [
+                    params.iter().chain(added).collect(),
+                    added.iter().chain(params).collect(),
+                    [&added[0]].into_iter().chain(params).chain([&added[1]]).collect(),
+                    [&added[1], &added[0]].into_iter().chain(params).collect(),
+                ];
+                let sorted = self.binance_ws_payload(&self.timestamp, true, None);
+                let candidates: Vec<String> = layouts
+                    .iter()
+                    .map(|layout| join_pairs(&layout.iter().map(|(n, v)| (*n, v.clone())).collect::<Vec<_>>()))
+                    .filter(|payload| *payload != sorted)
+                    .collect();
+                self.first(candidates.into_iter().map(|payload| (Variant::new(payload.into_bytes()), None)))
+            }
+            QueryNotSigned => {
+                if self.wire_query.is_empty() || !self.bybit_signs_query() {
+                    return None;
+                }
+                let pieces = Pieces { query: Cow::Borrowed(""), ..self.pieces() };
+                let resign = self.resign_rest("", &self.body, &self.timestamp);
+                self.first([(self.rest_variant(&pieces, Some(resign)), None)])
+            }
+            QuerySignedUnencoded => {
+                if self.scheme == Scheme::Bybit && !self.bybit_signs_query() {
+                    return None;
+                }
+                let body = String::from_utf8_lossy(&self.body).into_owned();
+                let decoders: [fn(&str) -> Option<String>; 2] = [
+                    |text| crate::decode_query(text).ok().map(Cow::into_owned).filter(|d| d != text),
+                    rewrite::decode_non_ascii,
+                ];
+                let mut candidates = Vec::new();
+                for decoder in decoders {
+                    let query = decoder(&self.query);
+                    let body_decoded = if self.scheme == Scheme::Binance { decoder(&body) } else { None };
+                    if query.is_none() && body_decoded.is_none() {
+                        continue;
+                    }
+                    candidates.push(Pieces {
+                        query: Cow::Owned(query.unwrap_or_else(|| self.query.clone())),
+                        body: Cow::Owned(body_decoded.map_or_else(|| self.body.clone(), String::into_bytes)),
+                        ..self.pieces()
+                    });
+                }
+                self.first(candidates.iter().map(|p| (self.rest_variant(p, None), None)))
+            }
+            QueryEncodingDiffers => {
+                if self.query.is_empty() || (self.scheme == Scheme::Bybit && !self.bybit_signs_query()) {
+                    return None;
+                }
+                let candidates = rewrite::query_encodings(&self.query);
+                self.first(candidates.into_iter().map(|signed| {
+                    let detail = Some(format!("signed query: {signed}"));
+                    let resign = wire_query_ok(&signed).then(|| self.resign_rest(&signed, &self.body, &self.timestamp));
+                    (self.rest_variant(&Pieces { query: Cow::Owned(signed), ..self.pieces() }, resign), detail)
+                }))
+            }
+            QueryOrderDiffers => {
+                if self.scheme == Scheme::Bybit && !self.bybit_signs_query() {
+                    return None;
+                }
+                let source = if self.scheme == Scheme::Binance { &self.query } else { &self.wire_query };
+                let candidates = rewrite::query_orders(source);
+                self.first(candidates.into_iter().take(self.search_budget()).filter_map(|order| {
+                    let keys: Vec<&str> = pairs(&order).into_iter().map(pair_key).collect();
+                    let detail = Some(format!("signed in the order {}", keys.join(", ")));
+                    let signed = match self.scheme {
+                        Scheme::Gate => crate::decode_query(&order).ok()?.into_owned(),
+                        _ => order.clone(),
+                    };
+                    let resign = self.resign_rest(&order, &self.body, &self.timestamp);
+                    Some((
+                        self.rest_variant(&Pieces { query: Cow::Owned(signed), ..self.pieces() }, Some(resign)),
+                        detail,
+                    ))
+                }))
+            }
+            QuerySignedEncoded => {
+                if self.query == self.wire_query {
+                    return None;
+                }
+                let resign = self.resign_rest(&rewrite::kucoin_wire_for(&self.wire_query), &self.body, &self.timestamp);
+                let pieces = Pieces { query: Cow::Borrowed(&self.wire_query), ..self.pieces() };
+                self.first([(self.rest_variant(&pieces, Some(resign)), None)])
+            }
+            FormBodyReencoded => {
+                if self.body.is_empty() || is_json(&self.body) {
+                    return None;
+                }
+                let body = String::from_utf8_lossy(&self.body).into_owned();
+                let mut candidates: Vec<(String, String)> = rewrite::query_orders(&body)
+                    .into_iter()
+                    .take(self.search_budget())
+                    .map(|order| {
+                        let keys: Vec<&str> = pairs(&order).into_iter().map(pair_key).collect();
+                        let detail = format!("the body signed in the order {}", keys.join(", "));
+                        (order, detail)
+                    })
+                    .collect();
+                candidates.extend(
+                    rewrite::query_encodings(&body)
+                        .into_iter()
+                        .map(|b| (b.clone(), format!("the body signed was {b}"))),
+                );
+                self.first(candidates.into_iter().map(|(signed, detail)| {
+                    // Kraken's nonce is in the body: a re-ordered body is still a request.
+                    let resign = (self.scheme == Scheme::Kraken && kraken_nonce(signed.as_bytes()).is_some())
+                        .then(|| self.resign_rest(&self.wire_query, signed.as_bytes(), &self.timestamp));
+                    (
+                        self.rest_variant(&Pieces { body: Cow::Owned(signed.into_bytes()), ..self.pieces() }, resign),
+                        Some(detail),
+                    )
+                }))
+            }
+            EmptyBodyAsBraces => {
+                let (body, detail): (&[u8], _) = if self.body.is_empty() {
+                    (b"{}", "`{}` signed, no body sent")
+                } else if self.body.iter().filter(|b| !b.is_ascii_whitespace()).eq(b"{}".iter()) {
+                    (b"", "no body signed, `{}` sent")
+                } else {
+                    return None;
+                };
+                let resign = self.resign_rest(&self.wire_query, body, &self.timestamp);
+                let pieces = Pieces { body: Cow::Borrowed(body), ..self.pieces() };
+                self.first([(self.rest_variant(&pieces, Some(resign)), Some(detail.to_owned()))])
+            }
+            BodyReserialized => {
+                if self.scheme == Scheme::Bybit && self.bybit_signs_query() {
+                    return None;
+                }
+                let candidates = rewrite::body_variants(&self.body);
+                self.first(candidates.into_iter().map(|(body, what)| {
+                    let resign = (self.scheme != Scheme::Kraken
+                        || kraken_nonce(&body).as_deref() == Some(&self.timestamp))
+                    .then(|| self.resign_rest(&self.wire_query, &body, &self.timestamp));
+                    let pieces = Pieces { body: Cow::Owned(body), ..self.pieces() };
+                    (self.rest_variant(&pieces, resign), Some(format!("the body signed was {what}")))
+                }))
+            }
+            PathMissingLeadingSlash => {
+                let path = self.path.strip_prefix('/')?;
+                self.first([(self.rest_variant(&Pieces { path: Cow::Borrowed(path), ..self.pieces() }, None), None)])
+            }
+            PathIncludesHost => {
+                let mut hosts: Vec<&str> = Vec::new();
+                hosts.extend(self.given_host.as_deref());
+                hosts.extend(self.ctx.hosts.iter().map(String::as_str));
+                hosts.extend(default_hosts(self.scheme));
+                hosts.dedup();
+                let candidates = hosts.into_iter().flat_map(|host| {
+                    ["https://", "http://", ""].into_iter().map(move |prefix| format!("{prefix}{host}"))
+                });
+                self.first(candidates.map(|prefix| {
+                    let detail = Some(format!("the prehash path started with {prefix}"));
+                    let pieces = Pieces { path: Cow::Owned(format!("{prefix}{}", self.path)), ..self.pieces() };
+                    (self.rest_variant(&pieces, None), detail)
+                }))
+            }
+            TimestampHeaderDiffers => {
+                let format = WireTimestamp::parse(self.format, &self.timestamp).ok()?.format();
+                let candidates = rewrite::nearby_timestamps(format, &self.timestamp)?;
+                self.first(candidates.into_iter().take(self.search_budget()).map(|timestamp| {
+                    let detail =
+                        Some(format!("the prehash used {timestamp}, the {} {}", self.names.timestamp, self.timestamp));
+                    let variant = if rest {
+                        let resign = self.resign_rest(&self.wire_query, &self.body, &timestamp);
+                        self.rest_variant(&Pieces { timestamp: Cow::Owned(timestamp), ..self.pieces() }, Some(resign))
+                    } else {
+                        Variant::new(self.ws_prehash(&timestamp)).resign(Resign::Ws { timestamp })
+                    };
+                    (variant, detail)
+                }))
+            }
+            KrakenNonceDiffers => {
+                let nonce: u64 = self.timestamp.parse().ok()?;
+                let candidates = (1..=2000u64)
+                    .flat_map(|n| [nonce.checked_add(n), nonce.checked_sub(n)])
+                    .flatten()
+                    .take(self.search_budget());
+                self.first(candidates.map(|hashed| {
+                    let detail = Some(format!("the nonce hashed was {hashed}, the body's {}", self.timestamp));
+                    let pieces = Pieces { timestamp: Cow::Owned(hashed.to_string()), ..self.pieces() };
+                    (self.rest_variant(&pieces, None), detail)
+                }))
+            }
+            _ => None,
+        }
+    }
+
+    // ----------------------------------------------------------------------------------------
+    // No mistake found.
+
+    fn unknown(&self) -> Diagnosis {
+        let mut differing: Vec<String> = Vec::new();
+        let prehash = match &self.expected {
+            Some(expected) => {
+                for (name, value) in &expected.values {
+                    let sent = if name == "signature" && self.binance.is_some() {
+                        Some(self.sign.as_str())
+                    } else {
+                        self.sent.auth_value(name)
+                    };
+                    if !sent.is_some_and(|sent| ct_str_eq(sent, value)) {
+                        differing.push(if self.ws.is_some() || name == "signature" {
+                            name.clone()
+                        } else {
+                            display_header(name)
+                        });
+                    }
+                }
+                expected.prehash.clone()
+            }
+            None => {
+                differing.push(self.names.sign.to_owned());
+                None
+            }
+        };
+        let mut explanation = String::from(
+            "No mistake in the catalogue reproduces the signature sent. Compare the expected prehash byte for byte \
+             with the one your code signed (parameter order and encoding, body bytes, timestamp text), and check that \
+             the secret is the one that belongs to this API key.",
+        );
+        if !differing.is_empty() {
+            explanation.push_str(&format!(" Differing: {}.", differing.join(", ")));
+        }
+        if self.key.is_none() {
+            explanation.push_str(
+                " (Mistakes in how the secret is used — key and secret swapped, a decoded secret, another prehash \
+                 layout — are checked only with the raw credentials: run `cexsign diagnose`.)",
+            );
+        }
+        Diagnosis::unknown(prehash, differing, explanation)
+    }
+}
+
+/// The hosts a prehash that wrongly includes the host would name.
+fn default_hosts(scheme: Scheme) -> &'static [&'static str] {
+    match scheme {
+        Scheme::Kraken => &["api.kraken.com"],
+        Scheme::Gate => &["api.gateio.ws", "fx-api-testnet.gateio.ws", "api.gate.io"],
+        _ => &[],
+    }
+}
+
+/// Whether `query` can go on the wire as it is.
+fn wire_query_ok(query: &str) -> bool {
+    SignableRequest::new(Method::Get, "/").and_then(|r| r.with_query(query)).is_ok()
+}
+
+#[cfg(feature = "pem-keys")]
+fn decode(text: &str, encoding: Enc) -> Option<Vec<u8>> {
+    match encoding {
+        Enc::Hex => hex::decode(text).ok(),
+        Enc::Base64 => B64.decode(text).ok(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnose::{Case, with_context};
+
+    /// Every vector of tests/vectors-more (Bitget's are diagnosed by the HMAC module).
+    fn vectors() -> Vec<Value> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors-more");
+        let mut out = Vec::new();
+        for name in ["binance", "bybit", "kraken", "gate"] {
+            let text = std::fs::read_to_string(dir.join(format!("{name}.json"))).unwrap();
+            let file: Value = serde_json::from_str(&text).unwrap();
+            out.extend(file["vectors"].as_array().unwrap().iter().cloned());
+        }
+        out
+    }
+
+    /// The prehash this module builds for the request as sent is the vector's, byte for byte,
+    /// and it yields the vector's signature both with the raw key and through the signer alone.
+    #[test]
+    fn the_baseline_is_every_vectors_prehash() {
+        let vectors = vectors();
+        assert_eq!(vectors.len(), 87);
+        for vector in &vectors {
+            let id = vector["id"].as_str().unwrap();
+            let case = Case::from_json(&vector.to_string()).unwrap();
+            let (scheme, credentials, sent) = case.parts();
+            let expected = &vector["expected"];
+            with_context(scheme, credentials, sent, |ctx| {
+                let engine = Engine::new(ctx, sent).unwrap_or_else(|e| panic!("{id}: {e}"));
+                let baseline = engine.baseline();
+                match scheme {
+                    // The vector gives the HMAC input (path + raw digest) in hex.
+                    Scheme::Kraken => {
+                        assert_eq!(hex::encode(&baseline.prehash), expected["hmac_input_hex"].as_str().unwrap(), "{id}")
+                    }
+                    _ => assert_eq!(
+                        String::from_utf8(baseline.prehash.clone()).unwrap(),
+                        expected["prehash"].as_str().unwrap(),
+                        "{id}"
+                    ),
+                }
+                assert!(engine.key.is_some(), "{id}");
+                assert!(engine.reproduces(&baseline), "{id}: the raw key does not yield the signature");
+                // As the local exchange diagnoses: the signer, no raw secret.
+                let signer_only = Context {
+                    scheme: ctx.scheme,
+                    signer: ctx.signer,
+                    api_key: ctx.api_key,
+                    secrets: None,
+                    okx_environment: None,
+                    kucoin_version: ctx.kucoin_version,
+                    hosts: Vec::new(),
+                    #[cfg(feature = "cdp")]
+                    cdp_key: None,
+                };
+                let engine = Engine::new(&signer_only, sent).unwrap();
+                assert!(engine.key.is_none());
+                assert!(engine.reproduces(&engine.baseline()), "{id}: the signer does not yield the signature");
+            })
+            .unwrap_or_else(|e| panic!("{id}: {e}"));
+        }
+    }
+}
