@@ -12,7 +12,8 @@ use secrecy::{ExposeSecret, SecretString};
 use subtle::ConstantTimeEq as _;
 
 use crate::{
-    CoinbaseAdvancedHmacSigner, CoinbaseCdpSigner, CoinbaseExchangeSigner, Credentials, DeltaSigner, Error,
+    BinanceKeyType, BinanceSigner, BitgetSigner, BybitKeyType, BybitSigner, CoinbaseAdvancedHmacSigner,
+    CoinbaseCdpSigner, CoinbaseExchangeSigner, Credentials, DeltaSigner, Error, GateSigner, KrakenSigner,
     KucoinKeyVersion, KucoinSigner, Method, OkxEnvironment, OkxSigner, Scheme, SignOptions, SignableRequest,
     SignedRequest, Signer, Timestamp, WireTimestamp,
 };
@@ -52,6 +53,11 @@ pub(crate) enum AccountKind {
     CoinbaseExchange(CoinbaseExchangeSigner),
     CoinbaseAdvancedHmac(CoinbaseAdvancedHmacSigner),
     CoinbaseCdp(Box<CdpKey>),
+    Binance(BinanceSigner, BinanceKeyType),
+    Bybit(BybitSigner, BybitKeyType),
+    Kraken(KrakenSigner),
+    Bitget(BitgetSigner),
+    Gate(GateSigner),
 }
 
 /// A CDP signer with its public key, extracted once for verification.
@@ -122,6 +128,96 @@ impl Account {
         Ok(Self { api_key, passphrase: None, kind: AccountKind::CoinbaseCdp(Box::new(CdpKey { signer, public_key })) })
     }
 
+    /// A Binance Spot / USDⓈ-M key of the given type (HMAC, or the Ed25519 or RSA private key
+    /// whose public key was registered with Binance). `session.logon` on the websocket check is
+    /// accepted only from Ed25519 keys, as on Binance.
+    ///
+    /// ```
+    /// use cexsign::local_exchange::Account;
+    /// use cexsign::{BinanceKeyType, Credentials, Scheme};
+    ///
+    /// let account = Account::binance(
+    ///     &Credentials::new()
+    ///         .api_key("vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A")
+    ///         .secret("NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j"),
+    ///     BinanceKeyType::Hmac,
+    /// )?;
+    /// assert_eq!(account.scheme(), Scheme::Binance);
+    /// assert_eq!(account.api_key(), "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A");
+    /// # Ok::<(), cexsign::Error>(())
+    /// ```
+    pub fn binance(credentials: &Credentials, key_type: BinanceKeyType) -> Result<Self, Error> {
+        Self::hmac(AccountKind::Binance(BinanceSigner::new(credentials, key_type)?, key_type), "x-mbx-apikey", None)
+    }
+
+    /// A Bybit v5 key (HMAC, or a self-generated RSA key). Each request is verified with the
+    /// `recv_window` it carries in `X-BAPI-RECV-WINDOW`, as Bybit does.
+    ///
+    /// ```
+    /// use cexsign::local_exchange::Account;
+    /// use cexsign::{BybitKeyType, Credentials, Scheme};
+    ///
+    /// let credentials = Credentials::new().api_key("XXXXXXXXXX").secret("vJ3kQ9mN2pL7xR4tY8wZ1cB6dF0gH5sAq2W");
+    /// let account = Account::bybit(&credentials, BybitKeyType::Hmac)?;
+    /// assert_eq!((account.scheme(), account.api_key()), (Scheme::Bybit, "XXXXXXXXXX"));
+    /// # Ok::<(), cexsign::Error>(())
+    /// ```
+    pub fn bybit(credentials: &Credentials, key_type: BybitKeyType) -> Result<Self, Error> {
+        Self::hmac(AccountKind::Bybit(BybitSigner::new(credentials, key_type)?, key_type), "x-bapi-api-key", None)
+    }
+
+    /// A Kraken spot key (the secret is the base64 private key). Nonces must increase per key;
+    /// the server remembers the last one it accepted.
+    ///
+    /// ```
+    /// use cexsign::local_exchange::Account;
+    /// use cexsign::{Credentials, Scheme};
+    ///
+    /// let account = Account::kraken(&Credentials::new().api_key("my-kraken-key").secret(
+    ///     "kQH5HW/8p1uGOVjbgWA7FunAmGO8lsSUXNsu3eow76sz84Q18fWxnyRzBHCd3pd5nE9qa99HAZtuZuj6F1huXg==",
+    /// ))?;
+    /// assert_eq!((account.scheme(), account.api_key()), (Scheme::Kraken, "my-kraken-key"));
+    /// # Ok::<(), cexsign::Error>(())
+    /// ```
+    pub fn kraken(credentials: &Credentials) -> Result<Self, Error> {
+        Self::hmac(AccountKind::Kraken(KrakenSigner::new(credentials)?), "api-key", None)
+    }
+
+    /// A Bitget v2 key (secret and passphrase; the passphrase is sent in plain text).
+    ///
+    /// ```
+    /// use cexsign::local_exchange::Account;
+    /// use cexsign::{Credentials, Scheme};
+    ///
+    /// let account = Account::bitget(
+    ///     &Credentials::new()
+    ///         .api_key("bg_0123456789abcdef0123456789abcdef")
+    ///         .secret("f3a1c0e29b7d4c58a6e2f91b3d7c5a08e4b6f2d9c1a3e5b7d9f0a2c4e6b8d0f1")
+    ///         .passphrase("Passphrase1#"),
+    /// )?;
+    /// assert_eq!(account.scheme(), Scheme::Bitget);
+    /// assert!(!format!("{account:?}").contains("Passphrase1#"));
+    /// # Ok::<(), cexsign::Error>(())
+    /// ```
+    pub fn bitget(credentials: &Credentials) -> Result<Self, Error> {
+        Self::hmac(AccountKind::Bitget(BitgetSigner::new(credentials)?), "access-key", Some("access-passphrase"))
+    }
+
+    /// A Gate APIv4 key. Timestamps are accepted as whole or decimal seconds (gate-api sends
+    /// `str(time.time())`).
+    ///
+    /// ```
+    /// use cexsign::local_exchange::Account;
+    /// use cexsign::{Credentials, Scheme};
+    ///
+    /// let account = Account::gate(&Credentials::new().api_key("key").secret("secret"))?;
+    /// assert_eq!((account.scheme(), account.api_key()), (Scheme::Gate, "key"));
+    /// # Ok::<(), cexsign::Error>(())
+    /// ```
+    pub fn gate(credentials: &Credentials) -> Result<Self, Error> {
+        Self::hmac(AccountKind::Gate(GateSigner::new(credentials)?), "key", None)
+    }
+
     /// The scheme the key belongs to.
     pub fn scheme(&self) -> Scheme {
         self.signer().scheme()
@@ -172,6 +268,22 @@ impl Account {
         }
     }
 
+    /// The Binance key type, for Binance accounts.
+    pub(crate) fn binance_key_type(&self) -> Option<BinanceKeyType> {
+        match &self.kind {
+            AccountKind::Binance(_, key_type) => Some(*key_type),
+            _ => None,
+        }
+    }
+
+    /// The Bybit signer, for Bybit accounts (to sign with the request's own `recv_window`).
+    pub(crate) fn bybit_signer(&self) -> Option<&BybitSigner> {
+        match &self.kind {
+            AccountKind::Bybit(signer, _) => Some(signer),
+            _ => None,
+        }
+    }
+
     /// The CDP key, for CDP accounts.
     pub(crate) fn cdp(&self) -> Option<&CdpKey> {
         match &self.kind {
@@ -189,6 +301,8 @@ impl Account {
             },
             AccountKind::Kucoin(signer) => format!("KuCoin ({})", kucoin_version_name(signer.key_version())),
             AccountKind::CoinbaseCdp(key) => format!("Coinbase CDP ({})", key.signer.key_type().alg()),
+            AccountKind::Binance(_, key_type) => format!("Binance ({})", binance_key_type_name(*key_type)),
+            AccountKind::Bybit(_, key_type) => format!("Bybit ({})", bybit_key_type_name(*key_type)),
             other => other.signer().scheme().name().to_owned(),
         }
     }
@@ -203,6 +317,11 @@ impl AccountKind {
             AccountKind::CoinbaseExchange(signer) => signer,
             AccountKind::CoinbaseAdvancedHmac(signer) => signer,
             AccountKind::CoinbaseCdp(key) => &key.signer,
+            AccountKind::Binance(signer, _) => signer,
+            AccountKind::Bybit(signer, _) => signer,
+            AccountKind::Kraken(signer) => signer,
+            AccountKind::Bitget(signer) => signer,
+            AccountKind::Gate(signer) => signer,
         }
     }
 }
@@ -224,6 +343,22 @@ pub(crate) fn kucoin_version_name(version: KucoinKeyVersion) -> &'static str {
         KucoinKeyVersion::V1 => "v1",
         KucoinKeyVersion::V2 => "v2",
         KucoinKeyVersion::V3 => "v3",
+    }
+}
+
+// The local exchange needs `cdp`, hence `pem-keys`: every key type exists here.
+fn binance_key_type_name(key_type: BinanceKeyType) -> &'static str {
+    match key_type {
+        BinanceKeyType::Hmac => "HMAC",
+        BinanceKeyType::Ed25519 => "Ed25519",
+        BinanceKeyType::Rsa => "RSA",
+    }
+}
+
+fn bybit_key_type_name(key_type: BybitKeyType) -> &'static str {
+    match key_type {
+        BybitKeyType::Hmac => "HMAC",
+        BybitKeyType::Rsa => "RSA",
     }
 }
 

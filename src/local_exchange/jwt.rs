@@ -118,8 +118,10 @@ pub(crate) fn verify<'s>(
     let nbf = integer_claim(&claims, "nbf")?;
     let exp = integer_claim(&claims, "exp")?;
     let now_secs = now.unix_secs();
-    let expired =
-        |reason: String| Rejection::new(Failure::Expired { request_secs: nbf, server_secs: now_secs }, reason);
+    let expired = |reason: String| {
+        let window = std::time::Duration::from_secs(MAX_LIFETIME_SECS);
+        Rejection::new(Failure::Expired { request: Timestamp::from_unix_secs(nbf), server: now, window }, reason)
+    };
     if nbf > now_secs.saturating_add(NBF_LEEWAY_SECS) {
         return Err(expired(format!(
             "the JWT nbf {nbf} is {} s ahead of the server clock ({now_secs}); the client clock runs ahead",

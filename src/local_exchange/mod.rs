@@ -15,30 +15,69 @@
 //! |---|---|
 //! | `ok-access-*` | OKX |
 //! | `kc-api-*` | KuCoin |
+//! | `x-mbx-apikey` | Binance |
+//! | `x-bapi-*` | Bybit |
+//! | `access-key`, `access-sign`, `access-timestamp` or `access-passphrase` | Bitget |
+//! | `api-sign`, or `api-key` on a path under `/0/` | Kraken (before Delta: Kraken sends `API-Key` too) |
 //! | `api-key` or `signature` | Delta |
+//! | `key` or `sign` | Gate (`KEY`, `SIGN`; Delta's are `api-key`, `signature`, and both send a `timestamp`) |
 //! | `Authorization: Bearer …` | Coinbase CDP (JWT) |
 //! | `cb-access-*`, path under `/api/v3/` | Coinbase Advanced Trade, legacy HMAC key |
 //! | `cb-access-*`, any other path | Coinbase Exchange |
 //!
-//! A request with none of them is routed by path (`/api/v5/` OKX, `/api/v1/` KuCoin, `/v2/`
-//! Delta, `/api/v3/` Coinbase Advanced, anything else Coinbase Exchange) and gets that
-//! exchange's missing-header error.
+//! A request with none of them is routed by path and gets that exchange's missing-header (or
+//! missing-key) error:
+//!
+//! | path | exchange |
+//! |---|---|
+//! | `/api/v5/` | OKX |
+//! | `/api/v1/` | KuCoin |
+//! | `/api/v2/` | Bitget |
+//! | `/api/v4/` | Gate |
+//! | `/api/v3/brokerage/` | Coinbase Advanced Trade (CDP) |
+//! | any other `/api/v3/`, `/sapi/`, `/fapi/` | Binance (Spot's `/api/v3/`; Coinbase's paths are all under `/api/v3/brokerage/`) |
+//! | `/v2/` | Delta |
+//! | `/v5/` | Bybit |
+//! | `/0/` | Kraken |
+//! | anything else | Coinbase Exchange |
 //!
 //! # Verification
 //!
 //! The method, path and query are taken exactly as on the request line, and the body as raw
-//! bytes (capped, 1 MiB by default). Then, in order: the auth headers are present; the key
-//! belongs to a registered account; (OKX) `x-simulated-trading: 1` is sent for demo keys and
-//! only for them; the timestamp parses in the scheme's format and lies within its window of
-//! the server clock, either way (OKX 30 s, KuCoin 5 s, Delta 5 s, Coinbase Exchange 30 s,
-//! Coinbase Advanced 30 s); the passphrase is the one the account's signer sends (KuCoin: with
-//! `KC-API-KEY-VERSION` 2 or 3 for v2/v3 keys, none or 1 for v1 keys); and the signature
-//! equals the one the account's signer computes for the request as received (compared in
-//! constant time). Delta requests also need a `User-Agent` (Delta's CDN answers 403 without
-//! one; reqwest sends none by default). Coinbase CDP tokens are verified with the key's public
-//! key, and their claims checked: `sub` = `kid`, `iss` = `cdp`, `nbf` at most 5 s ahead,
-//! `exp` in the future and at most 120 s after `nbf`, and `uri` = `METHOD host path` with the
-//! request's `Host` (port removed) and never the query.
+//! bytes (capped, 1 MiB by default). The signature is always recomputed with the account's
+//! signer from them and compared in constant time; the expected prehash goes back in every
+//! rejection that got that far.
+//!
+//! OKX, KuCoin, Delta, Coinbase Exchange, Coinbase Advanced (HMAC), Bitget and Gate, in order:
+//! the auth headers are present; the key belongs to a registered account; (OKX)
+//! `x-simulated-trading: 1` is sent for demo keys and only for them; the timestamp parses in
+//! the scheme's format and lies within its window of the server clock, either way (OKX 30 s,
+//! KuCoin 5 s, Delta 5 s, Coinbase Exchange 30 s, Coinbase Advanced 30 s, Bitget 30 s, Gate
+//! 60 s; Coinbase Exchange and Gate take decimal seconds); the passphrase is the one the
+//! account's signer sends (KuCoin: with `KC-API-KEY-VERSION` 2 or 3 for v2/v3 keys, none or 1
+//! for v1 keys; Bitget: plain); and the signature equals the one the account's signer computes
+//! for the request as received. Delta requests also need a `User-Agent` (Delta's CDN answers
+//! 403 without one; reqwest sends none by default). Coinbase CDP tokens are verified with the
+//! key's public key, and their claims checked: `sub` = `kid`, `iss` = `cdp`, `nbf` at most 5 s
+//! ahead, `exp` in the future and at most 120 s after `nbf`, and `uri` = `METHOD host path`
+//! with the request's `Host` (port removed) and never the query.
+//!
+//! Binance signs inside the request: the `signature` parameter must be the last parameter of
+//! the query or of the form body; it is cut off and percent-decoded (an unencoded `+` in a
+//! base64 signature is a space, as on Binance), and the signature is recomputed over the
+//! remaining `query + body`. Then, in Binance's order: `X-MBX-APIKEY` present and in Binance's
+//! format (-2014) and registered (-2015); `signature` and `timestamp` present (-1102, the
+//! timestamp in milliseconds or microseconds); `recvWindow` at most 60000 ms (-1131; default
+//! 5000, up to three decimals); `timestamp < serverTime + 1000` and `serverTime - timestamp <=
+//! recvWindow` (-1021); the signature (-1022; hex HMAC signatures in any case).
+//!
+//! Bybit: the `X-BAPI-*` headers present, the key registered (10003), then
+//! `server_time - recv_window <= timestamp < server_time + 1000` (10002) and the signature
+//! (10004) computed with the `X-BAPI-RECV-WINDOW` the request carries (absent: 5000).
+//!
+//! Kraken: `API-Key` registered and `API-Sign` present, the body's `nonce` (form or JSON, as
+//! the `Content-Type` says), the signature, and last the nonce above the last one the key
+//! used. There is no time window; only requests that verify move a key's nonce forward.
 //!
 //! # Answers
 //!
@@ -46,28 +85,57 @@
 //!   `{"cexsign":"accepted","scheme":"okx","api_key":…,"method":…,"path":…,"query":…,"body_bytes":…,"timestamp":…}`.
 //! * Rejection: the exchange's status and body (OKX `{"msg","code"}` with `501xx`, KuCoin
 //!   `{"code","msg"}` with `4000xx`, Delta `{"error",…,"success":false}`, Coinbase Exchange
-//!   `{"message"}`), with two extra fields: `cexsign_reason`, what is wrong in plain English,
-//!   and `cexsign_expected_prehash`, the exact string the server signed, when it got that far.
-//!   Coinbase Advanced Trade answers a plain `Unauthorized`, as the real one does; the same
-//!   diagnostics are in the `cexsign-reason` and `cexsign-expected-prehash` response headers
-//!   (present on every rejection), JSON-string escaped to visible ASCII (`\uXXXX`), and left
-//!   out when longer than 4 KiB. The expected signature itself is never revealed.
+//!   `{"message"}`, Binance `{"code":-1022,"msg"}` with HTTP 400 (401 for key errors), Bybit
+//!   `{"retCode","retMsg","result":{},"retExtInfo":{},"time"}` with HTTP 200 (401 for an
+//!   invalid key; 10004's message echoes the server's prehash as `origin_string[…]`, as Bybit
+//!   does), Kraken `{"error":["EAPI:Invalid signature"]}` with HTTP 200, Bitget
+//!   `{"code":"40009","msg","requestTime","data":null}` with HTTP 400, Gate
+//!   `{"label","message"}` with HTTP 401), with two extra fields: `cexsign_reason`, what is
+//!   wrong in plain English, and `cexsign_expected_prehash`, the exact string the server
+//!   signed, when it got that far (Kraken: the SHA-256 input `nonce + body`). Coinbase
+//!   Advanced Trade answers a plain `Unauthorized`, as the real one does; the same diagnostics
+//!   are in the `cexsign-reason` and `cexsign-expected-prehash` response headers (present on
+//!   every rejection), JSON-string escaped to visible ASCII (`\uXXXX`), and left out when
+//!   longer than 4 KiB. The expected signature itself is never revealed. A request that is
+//!   accepted is not always HTTP 200 elsewhere, and a rejection may be: look for
+//!   `"cexsign":"accepted"`.
 //! * Server time, unauthenticated `GET`, on the server clock: OKX `/api/v5/public/time`, KuCoin
 //!   `/api/v1/timestamp`, Coinbase `/api/v3/brokerage/time` and `/v2/time`, Coinbase Exchange
-//!   `/time`, Delta `/v2/settings`, each in the exchange's shape and units. Every response has
-//!   an HTTP `Date` header.
+//!   `/time`, Delta `/v2/settings`, Binance `/api/v3/time` and `/fapi/v1/time`, Bybit
+//!   `/v5/market/time`, Kraken `/0/public/Time`, Bitget `/api/v2/public/time`, Gate
+//!   `/api/v4/spot/time`, each in the exchange's shape and units (what
+//!   [`ServerTime::parse`](crate::server_time::ServerTime::parse) reads). Every response has an
+//!   HTTP `Date` header.
 //!
 //! # Websocket logins
 //!
 //! There is **no websocket server**. Login and subscribe messages are checked over HTTP:
 //! `POST /cexsign/ws/<scheme id>` (`okx`, `delta`, `coinbase_exchange`,
-//! `coinbase_advanced_hmac`, `coinbase_cdp_jwt`, as [`Scheme::id`](crate::Scheme::id) names
-//! them) with the message as the body, exactly as
+//! `coinbase_advanced_hmac`, `coinbase_cdp_jwt`, `binance`, `bybit`, `bitget`, `gate`, as
+//! [`Scheme::id`](crate::Scheme::id) names them) with the message as the body, exactly as
 //! [`WsAuth::message_json`](crate::WsAuth::message_json) gives it. The answer is the
 //! exchange's login or subscription message (HTTP 200), or its websocket error (HTTP 401, or
-//! 400 for an unreadable message) with the same `cexsign_*` fields. KuCoin has no login
-//! message: its private socket token comes from a signed REST `POST /api/v1/bullet-private`,
-//! which this server verifies like any REST request.
+//! 400 for an unreadable message) with the same `cexsign_*` fields:
+//!
+//! * Binance: a WebSocket API request (`{"id","method","params":{…,"apiKey","timestamp",
+//!   "signature"}}`), checked like REST over the params sorted by name with their raw values;
+//!   `{"id","status":200,"result":…}` or `{"id","status":400,"error":{"code":-1022,"msg"}}`.
+//!   `session.logon` is accepted from Ed25519 keys only (-1002 otherwise). Numeric params are
+//!   read as JSON numbers, so a number written with trailing zeros (`0.0100`) is signed as
+//!   `0.01` here: send such values as strings, as Binance's examples do.
+//! * Bybit: `{"op":"auth","args":[key, expires, signature]}`, `expires` in the future;
+//!   `{"success":true,"ret_msg":"","op":"auth","conn_id"}` or `"success":false` with
+//!   `"Params Error"`, `"error sign"` or `"API key is invalid."`.
+//! * Bitget: `{"op":"login",…}` (seconds, 30 s window); `{"event":"login","code":0}` or
+//!   `{"event":"error","code":30011…30015,"msg"}`.
+//! * Gate: a private channel message with `auth` (60 s window) gets
+//!   `{"result":{"status":"success"}}` or Gate's `error` object; the ws API login
+//!   (`"event":"api"`, `spot.login`) gets a response `header` with `status` 200 or 401 and
+//!   `data.errs` `{"label","message"}`.
+//!
+//! KuCoin and Kraken have no login message (404 here): KuCoin's private socket token comes
+//! from a signed REST `POST /api/v1/bullet-private`, Kraken's from a signed
+//! `POST /0/private/GetWebSocketsToken`, both verified by this server like any REST request.
 //!
 //! # In process
 //!
@@ -82,7 +150,10 @@
 //! this, in `fuzz/`).
 
 mod account;
+mod binance;
+mod bybit;
 mod jwt;
+mod kraken;
 mod reply;
 mod server;
 mod server_time;
@@ -91,6 +162,8 @@ mod ws;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_more;
 
 pub use account::Account;
 pub use server::{DEFAULT_MAX_BODY_BYTES, LocalExchange, RunningExchange, Verifier};

@@ -186,6 +186,7 @@ impl LocalExchange {
             injected_failures: AtomicU32::new(0),
             injected_status: AtomicU16::new(503),
             accepted_log: Mutex::new(VecDeque::new()),
+            kraken_nonces: Mutex::new(HashMap::new()),
         }
     }
 }
@@ -382,6 +383,8 @@ pub(crate) struct State {
     injected_failures: AtomicU32,
     injected_status: AtomicU16,
     accepted_log: Mutex<VecDeque<serde_json::Value>>,
+    /// The last nonce each Kraken key used (Kraken requires them to increase).
+    pub(crate) kraken_nonces: Mutex<HashMap<String, u64>>,
 }
 
 impl State {
@@ -513,7 +516,7 @@ fn route<'a>(method: &http::Method, path: &'a str, headers: &http::HeaderMap, no
         return Route::Answered(cexsign_error(
             StatusCode::NOT_FOUND,
             "unknown cexsign endpoint: the only one is POST /cexsign/ws/<scheme id> (okx, delta, coinbase_exchange, \
-             coinbase_advanced_hmac, coinbase_cdp_jwt)",
+             coinbase_advanced_hmac, coinbase_cdp_jwt, binance, bybit, bitget, gate)",
         ));
     }
     if method == http::Method::GET {
@@ -529,7 +532,7 @@ fn ws_login(state: &State, id: &str, body: Result<&[u8], Rejection>, now: Timest
     match body {
         Ok(body) => ws::check(state, id, body, now),
         Err(rejection) => match Scheme::from_id(id) {
-            Some(scheme) if scheme != Scheme::Kucoin => ws_rejection(scheme, rejection, "key-auth"),
+            Some(scheme) if ws::has_login(scheme) => ws_rejection(scheme, rejection, None, now),
             _ => {
                 let status = match rejection.failure {
                     Failure::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -556,7 +559,7 @@ async fn respond(state: &State, request: Request<Incoming>) -> Reply {
         Route::Rest(scheme) => {
             let body = match read_body(body, state.max_body_bytes).await {
                 Ok(body) => body,
-                Err(rejection) => return rest_rejection(scheme, rejection),
+                Err(rejection) => return rest_rejection(scheme, rejection, state.now()),
             };
             let request = RawRequest {
                 method: parts.method.as_str(),
@@ -594,7 +597,7 @@ fn verify_one(
         Route::Answered(reply) => reply,
         Route::WsLogin(id) => ws_login(state, id, body, now),
         Route::Rest(scheme) => match body {
-            Err(rejection) => rest_rejection(scheme, rejection),
+            Err(rejection) => rest_rejection(scheme, rejection, now),
             Ok(body) => {
                 let request = RawRequest { method: method.as_str(), path, query: uri.query(), headers, body };
                 verify::rest(state, scheme, &request, now)

@@ -30,6 +30,30 @@ pub(crate) fn endpoint(path: &str, now: Timestamp) -> Option<Reply> {
         "/v2/settings" => {
             json!({"success": true, "result": {"server_time": now.duration_since_epoch().as_micros() as u64}})
         }
+        // Binance Spot and USDⓈ-M futures: {"serverTime":<ms>}.
+        "/api/v3/time" | "/fapi/v1/time" => json!({"serverTime": millis as u64}),
+        // Bybit v5: seconds and nanoseconds as strings, and the response time in ms.
+        "/v5/market/time" => json!({
+            "retCode": 0,
+            "retMsg": "OK",
+            "result": {
+                "timeSecond": secs.to_string(),
+                "timeNano": now.duration_since_epoch().as_nanos().to_string(),
+            },
+            "retExtInfo": {},
+            "time": millis as u64,
+        }),
+        // Kraken: whole seconds and an RFC 1123 date (two-digit year, as Kraken writes it).
+        "/0/public/Time" => json!({"error": [], "result": {"unixtime": secs, "rfc1123": kraken_rfc1123(now)}}),
+        // Bitget v2: the milliseconds as a string.
+        "/api/v2/public/time" => json!({
+            "code": "00000",
+            "msg": "success",
+            "requestTime": millis as u64,
+            "data": {"serverTime": millis.to_string()},
+        }),
+        // Gate APIv4: milliseconds.
+        "/api/v4/spot/time" => json!({"server_time": millis as u64}),
         _ => return None,
     };
     Some(Reply::json(StatusCode::OK, &body, Verdict::Neutral))
@@ -46,5 +70,46 @@ pub(crate) fn iso_seconds(now: Timestamp) -> String {
     match millis.get(..19) {
         Some(seconds) if millis.len() == 24 => format!("{seconds}Z"),
         _ => millis,
+    }
+}
+
+/// Kraken's `rfc1123` field: `Sun,  7 Jun 20 04:07:53 +0000` (day space-padded, two-digit year).
+fn kraken_rfc1123(now: Timestamp) -> String {
+    let Ok(secs) = i64::try_from(now.unix_secs()) else {
+        return String::new();
+    };
+    let Ok(t) = time::OffsetDateTime::from_unix_timestamp(secs) else {
+        return String::new();
+    };
+    let weekday = match t.weekday() {
+        time::Weekday::Monday => "Mon",
+        time::Weekday::Tuesday => "Tue",
+        time::Weekday::Wednesday => "Wed",
+        time::Weekday::Thursday => "Thu",
+        time::Weekday::Friday => "Fri",
+        time::Weekday::Saturday => "Sat",
+        time::Weekday::Sunday => "Sun",
+    };
+    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    let month = MONTHS[usize::from(u8::from(t.month())) - 1];
+    format!(
+        "{weekday}, {:>2} {month} {:02} {:02}:{:02}:{:02} +0000",
+        t.day(),
+        t.year().rem_euclid(100),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kraken_rfc1123_matches_the_docs_example() {
+        // The example of Kraken's docs: unixtime 1591502873.
+        assert_eq!(kraken_rfc1123(Timestamp::from_unix_secs(1_591_502_873)), "Sun,  7 Jun 20 04:07:53 +0000");
+        assert_eq!(kraken_rfc1123(Timestamp::from_unix_secs(1_700_000_000)), "Tue, 14 Nov 23 22:13:20 +0000");
     }
 }

@@ -14,6 +14,7 @@ use super::State;
 use super::account::{Account, kucoin_version_name};
 use super::jwt::{self, UriCheck};
 use super::reply::{Failure, Rejection, Reply, Verdict, rest_rejection};
+use super::{binance, bybit, kraken};
 use crate::diagnose::{CdpPublicKey, Context, Diagnosis, SentRequest};
 use crate::{
     KucoinKeyVersion, Method, OkxEnvironment, Scheme, SignOptions, SignableRequest, SignedRequest, Timestamp,
@@ -34,28 +35,62 @@ pub(crate) struct RawRequest<'a> {
 
 /// Which exchange a request is meant for: by its auth headers, else by its path.
 pub(crate) fn dispatch(headers: &HeaderMap, path: &str) -> Scheme {
+    by_headers(headers, path).unwrap_or_else(|| by_path(path))
+}
+
+/// The exchange whose auth headers the request carries, if any (the order is the module docs'
+/// routing table).
+fn by_headers(headers: &HeaderMap, path: &str) -> Option<Scheme> {
+    let has = |name: &str| headers.contains_key(name);
     let has_prefix = |prefix: &str| headers.keys().any(|name| name.as_str().starts_with(prefix));
-    if has_prefix("ok-access-") {
+    Some(if has_prefix("ok-access-") {
         Scheme::Okx
     } else if has_prefix("kc-api-") {
         Scheme::Kucoin
-    } else if headers.contains_key("api-key") || headers.contains_key("signature") {
+    } else if has("x-mbx-apikey") {
+        Scheme::Binance
+    } else if has_prefix("x-bapi-") {
+        Scheme::Bybit
+    } else if ["access-key", "access-sign", "access-timestamp", "access-passphrase"].into_iter().any(has) {
+        // Named one by one: CORS preflights send `access-control-*` headers.
+        Scheme::Bitget
+    } else if has("api-sign") || (has("api-key") && path.starts_with("/0/")) {
+        // Kraken sends `API-Key` too: its `API-Sign` (or, without one, its `/0/` paths) must win
+        // over Delta's `api-key`.
+        Scheme::Kraken
+    } else if has("api-key") || has("signature") {
         Scheme::Delta
+    } else if has("key") || has("sign") {
+        // Gate's `KEY` and `SIGN` (HTTP names are case-insensitive); Delta's are `api-key` and
+        // `signature`, and both send a `timestamp`, which therefore decides nothing.
+        Scheme::Gate
     } else if bearer_token(headers).is_some() {
         Scheme::CoinbaseCdp
     } else if has_prefix("cb-access-") {
         if path.starts_with("/api/v3/") { Scheme::CoinbaseAdvancedHmac } else { Scheme::CoinbaseExchange }
-    } else if path.starts_with("/api/v5/") {
-        Scheme::Okx
-    } else if path.starts_with("/api/v1/") {
-        Scheme::Kucoin
-    } else if path.starts_with("/v2/") {
-        Scheme::Delta
-    } else if path.starts_with("/api/v3/") {
-        Scheme::CoinbaseCdp
     } else {
-        Scheme::CoinbaseExchange
-    }
+        return None;
+    })
+}
+
+/// The exchange a request without auth headers is for, by its path.
+fn by_path(path: &str) -> Scheme {
+    const PREFIXES: [(&str, Scheme); 12] = [
+        ("/api/v5/", Scheme::Okx),
+        ("/api/v1/", Scheme::Kucoin),
+        ("/api/v2/", Scheme::Bitget),
+        ("/api/v4/", Scheme::Gate),
+        ("/api/v3/brokerage/", Scheme::CoinbaseCdp),
+        // Binance Spot's own prefix; Coinbase Advanced's paths are all under /api/v3/brokerage/.
+        ("/api/v3/", Scheme::Binance),
+        ("/sapi/", Scheme::Binance),
+        ("/fapi/", Scheme::Binance),
+        ("/v2/", Scheme::Delta),
+        ("/v5/", Scheme::Bybit),
+        ("/0/private/", Scheme::Kraken),
+        ("/0/", Scheme::Kraken),
+    ];
+    PREFIXES.into_iter().find(|(prefix, _)| path.starts_with(prefix)).map_or(Scheme::CoinbaseExchange, |(_, s)| s)
 }
 
 /// The token of an `Authorization: Bearer <token>` header (scheme name in any case).
@@ -74,7 +109,7 @@ fn bearer_token(headers: &HeaderMap) -> Option<Cow<'_, str>> {
 
 /// A header's value as text: `None` when absent or empty; bytes that are not UTF-8 become
 /// U+FFFD, so such a value matches no key, passphrase, timestamp or signature.
-fn header<'h>(headers: &'h HeaderMap, name: &str) -> Option<Cow<'h, str>> {
+pub(crate) fn header<'h>(headers: &'h HeaderMap, name: &str) -> Option<Cow<'h, str>> {
     let value = headers.get(name)?;
     if value.as_bytes().iter().all(u8::is_ascii_whitespace) {
         return None;
@@ -82,7 +117,8 @@ fn header<'h>(headers: &'h HeaderMap, name: &str) -> Option<Cow<'h, str>> {
     Some(String::from_utf8_lossy(value.as_bytes()))
 }
 
-/// The auth headers and window of an HMAC scheme.
+/// The auth headers and window of an HMAC scheme verified by [`verify_hmac`] (every scheme but
+/// Binance, Bybit, Kraken and Coinbase CDP, which have their own checks).
 struct HmacRules {
     key: (&'static str, &'static str),
     passphrase: Option<(&'static str, &'static str)>,
@@ -122,6 +158,21 @@ fn hmac_rules(scheme: Scheme) -> HmacRules {
             timestamp: ("cb-access-timestamp", "CB-ACCESS-TIMESTAMP"),
             window: secs(30),
         },
+        // Bitget's signature page states no window; 30 s is what third-party guides cite.
+        Scheme::Bitget => HmacRules {
+            key: ("access-key", "ACCESS-KEY"),
+            passphrase: Some(("access-passphrase", "ACCESS-PASSPHRASE")),
+            sign: ("access-sign", "ACCESS-SIGN"),
+            timestamp: ("access-timestamp", "ACCESS-TIMESTAMP"),
+            window: secs(30),
+        },
+        Scheme::Gate => HmacRules {
+            key: ("key", "KEY"),
+            passphrase: None,
+            sign: ("sign", "SIGN"),
+            timestamp: ("timestamp", "Timestamp"),
+            window: secs(60),
+        },
         _ => HmacRules {
             key: ("cb-access-key", "CB-ACCESS-KEY"),
             passphrase: None,
@@ -132,39 +183,55 @@ fn hmac_rules(scheme: Scheme) -> HmacRules {
     }
 }
 
+/// The header carrying the API key, by scheme (for the diagnosis of a rejection).
+fn key_header(scheme: Scheme) -> &'static str {
+    match scheme {
+        Scheme::Binance => "x-mbx-apikey",
+        Scheme::Bybit => "x-bapi-api-key",
+        Scheme::Kraken => "api-key",
+        other => hmac_rules(other).key.0,
+    }
+}
+
 /// The timestamp window of a scheme's websocket login (the REST window).
 pub(crate) fn window(scheme: Scheme) -> Duration {
     hmac_rules(scheme).window
 }
 
 /// How received timestamps are parsed: the account's format, except that Coinbase Exchange
-/// takes whole or decimal seconds whatever the account's signer sends.
-pub(crate) fn received_format(scheme: Scheme, signer_format: TimestampFormat) -> TimestampFormat {
+/// takes whole or decimal seconds whatever the account's signer sends, and so does Gate on REST
+/// (gate-api sends `str(time.time())`; Gate's websocket messages carry whole seconds).
+pub(crate) fn received_format(scheme: Scheme, signer_format: TimestampFormat, ws: bool) -> TimestampFormat {
     match scheme {
         Scheme::CoinbaseExchange => TimestampFormat::UnixSecondsFraction { digits: 3 },
+        Scheme::Gate if !ws => TimestampFormat::UnixSecondsFraction { digits: 3 },
         _ => signer_format,
     }
 }
 
 /// What was verified, echoed back on success.
-struct Accepted {
-    api_key: String,
-    timestamp: String,
+pub(crate) struct Accepted {
+    pub(crate) api_key: String,
+    pub(crate) timestamp: String,
 }
 
 /// Verifies a REST request for `scheme` and answers as that exchange would.
 pub(crate) fn rest(state: &State, scheme: Scheme, request: &RawRequest<'_>, now: Timestamp) -> Reply {
     let outcome = match scheme {
         Scheme::CoinbaseCdp => verify_cdp(state, request, now),
+        Scheme::Binance => binance::verify_rest(state, request, now),
+        Scheme::Bybit => bybit::verify_rest(state, request, now),
+        Scheme::Kraken => kraken::verify_rest(state, request),
         _ => verify_hmac(state, scheme, request, now),
-    };
+    }
+    .map_err(|rejection| with_routing_hint(rejection, request));
     match outcome {
         Ok(accepted) => success(scheme, request, accepted),
         Err(rejection) if rejection.is_diagnosable() => {
             let diagnosis = diagnose_rest(state, scheme, request);
-            rest_rejection(scheme, rejection.with_diagnosis(diagnosis))
+            rest_rejection(scheme, rejection.with_diagnosis(diagnosis), now)
         }
-        Err(rejection) => rest_rejection(scheme, rejection),
+        Err(rejection) => rest_rejection(scheme, rejection, now),
     }
 }
 
@@ -177,7 +244,7 @@ fn diagnose_rest(state: &State, scheme: Scheme, request: &RawRequest<'_>) -> Opt
             hosts.extend(state.cdp_host_aliases.iter().cloned());
             (state.account(scheme, &kid)?, hosts)
         }
-        _ => (state.account(scheme, &header(request.headers, hmac_rules(scheme).key.0)?)?, Vec::new()),
+        _ => (state.account(scheme, &header(request.headers, key_header(scheme))?)?, Vec::new()),
     };
     let sent = SentRequest::rest(request.method, request.path)
         .with_query(request.query.unwrap_or(""))
@@ -252,7 +319,7 @@ pub(crate) fn check_window(
         return Ok(());
     }
     Err(Rejection::new(
-        Failure::Expired { request_secs: sent.instant().unix_secs(), server_secs: now.unix_secs() },
+        Failure::Expired { request: sent.instant(), server: now, window },
         format!(
             "timestamp {} is {:.3} s {direction} the server clock (allowed: {} s either way); {sync_hint}",
             sent.as_str(),
@@ -268,6 +335,8 @@ fn sync_hint(scheme: Scheme) -> &'static str {
         Scheme::Kucoin => "sign with a fresh timestamp, offset by GET /api/v1/timestamp",
         Scheme::Delta => "sign every request (and retry) with a fresh timestamp; server time: GET /v2/settings",
         Scheme::CoinbaseExchange => "sign with a fresh timestamp, offset by GET /time",
+        Scheme::Bitget => "sign with a fresh timestamp, offset by GET /api/v2/public/time",
+        Scheme::Gate => "sign with a fresh timestamp (seconds), offset by GET /api/v4/spot/time",
         _ => "sign with a fresh timestamp, offset by GET /api/v3/brokerage/time",
     }
 }
@@ -289,7 +358,7 @@ fn verify_hmac(state: &State, scheme: Scheme, request: &RawRequest<'_>, now: Tim
     let required = |(name, shown): (&'static str, &'static str)| {
         header(headers, name).ok_or_else(|| {
             let mut reason = format!("the {shown} header is missing or empty");
-            if let Some(hint) = missing_hint(scheme, headers) {
+            if let Some(hint) = missing_hint(scheme, headers, request.path) {
                 reason.push_str("; ");
                 reason.push_str(hint);
             }
@@ -327,7 +396,7 @@ fn verify_hmac(state: &State, scheme: Scheme, request: &RawRequest<'_>, now: Tim
 
     // 3. The timestamp parses (the window is checked once the expected prehash is known).
     let signer = account.signer();
-    let format = received_format(scheme, signer.rest_timestamp_format());
+    let format = received_format(scheme, signer.rest_timestamp_format(), false);
     let wire = WireTimestamp::parse(format, &timestamp).map_err(|error| {
         Rejection::new(
             Failure::InvalidTimestamp { raw: timestamp.clone().into_owned(), server_secs: now.unix_secs() },
@@ -364,13 +433,26 @@ fn verify_hmac(state: &State, scheme: Scheme, request: &RawRequest<'_>, now: Tim
 /// Signs the request as received with the account's signer, keeping the prehash. The error is
 /// a reason: the request target cannot be signed as it is.
 fn recompute(account: &Account, request: &RawRequest<'_>, wire: &WireTimestamp) -> Result<SignedRequest, String> {
-    let unsignable = |error: crate::Error| format!("the request cannot be signed as received: {error}");
-    let method: Method = request.method.parse().map_err(unsignable)?;
-    let signable = SignableRequest::new(method, request.path)
-        .and_then(|r| r.with_query(request.query.unwrap_or("")))
-        .map_err(unsignable)?
-        .with_body(request.body);
+    let signable = signable(request.method, request.path, request.query.unwrap_or(""), request.body)?;
     account.signer().sign_at(&signable, wire, &SignOptions::new().keep_prehash()).map_err(unsignable)
+}
+
+/// The request as the signers take it, from the method, path, query and body as received. The
+/// error is a reason: the request cannot be signed as it is (an unknown method, a query with
+/// raw spaces, ...).
+pub(crate) fn signable<'a>(
+    method: &str,
+    path: &'a str,
+    query: &'a str,
+    body: &'a [u8],
+) -> Result<SignableRequest<'a>, String> {
+    let method: Method = method.parse().map_err(unsignable)?;
+    Ok(SignableRequest::new(method, path).and_then(|r| r.with_query(query)).map_err(unsignable)?.with_body(body))
+}
+
+/// Why a received request could not be signed again.
+pub(crate) fn unsignable(error: crate::Error) -> String {
+    format!("the request cannot be signed as received: {error}")
 }
 
 fn check_kucoin_version(version: KucoinKeyVersion, sent: Option<&str>) -> Result<(), Rejection> {
@@ -416,6 +498,13 @@ fn signature_reason(scheme: Scheme, shown: &str) -> String {
         Scheme::CoinbaseExchange => {
             "base64(HMAC-SHA256(base64_decode(secret), timestamp + METHOD + path + ?query + body))"
         }
+        Scheme::Bitget => {
+            "base64(HMAC-SHA256(secret, timestamp + METHOD + path + ?query + body)) with the query percent-DECODED"
+        }
+        Scheme::Gate => {
+            "hex(HMAC-SHA512(secret, METHOD + \\n + path (with /api/v4) + \\n + percent-DECODED query + \\n + \
+             hex(SHA512(body)) + \\n + Timestamp))"
+        }
         _ => "hex(HMAC-SHA256(secret, timestamp + METHOD + path + body)), the query NOT signed",
     };
     format!(
@@ -425,19 +514,28 @@ fn signature_reason(scheme: Scheme, shown: &str) -> String {
     )
 }
 
-/// A hint when the request carries another scheme's headers (mixed clients, copied code).
-fn missing_hint(scheme: Scheme, headers: &HeaderMap) -> Option<&'static str> {
+/// A missing-header rejection of a request that carries no auth headers at all says so: the
+/// exchange was then chosen by path, which the client may not expect.
+fn with_routing_hint(mut rejection: Rejection, request: &RawRequest<'_>) -> Rejection {
+    const HINT: &str = "no auth headers were sent: the exchange was chosen from the path";
+    let missing = matches!(rejection.failure, Failure::MissingHeader(_));
+    if missing && by_headers(request.headers, request.path).is_none() && !rejection.reason.contains(HINT) {
+        rejection.reason.push_str("; ");
+        rejection.reason.push_str(HINT);
+    }
+    rejection
+}
+
+/// A hint when the request carries another scheme's headers (mixed clients, copied code), or
+/// none at all.
+fn missing_hint(scheme: Scheme, headers: &HeaderMap, path: &str) -> Option<&'static str> {
     let has = |name: &str| headers.contains_key(name);
     match scheme {
         Scheme::CoinbaseExchange if !has("cb-access-passphrase") && has("cb-access-key") => Some(
             "requests outside /api/v3/ are verified as Coinbase Exchange, which needs CB-ACCESS-PASSPHRASE; \
              Advanced Trade paths start with /api/v3/",
         ),
-        Scheme::CoinbaseExchange | Scheme::Okx | Scheme::Kucoin | Scheme::Delta
-            if !headers.keys().any(|n| n.as_str().starts_with("ok-access-") || n.as_str().starts_with("kc-api-"))
-                && !has("api-key")
-                && !has("cb-access-key") =>
-        {
+        _ if by_headers(headers, path).is_none() => {
             Some("no auth headers were sent: the exchange was chosen from the path")
         }
         _ => None,

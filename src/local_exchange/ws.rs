@@ -15,49 +15,66 @@ use subtle::ConstantTimeEq as _;
 use super::State;
 use super::account::Account;
 use super::jwt::{self, UriCheck};
-use super::reply::{Failure, Rejection, Reply, Verdict, cexsign_error, ws_rejection};
+use super::reply::{Failure, Rejection, Reply, Verdict, WS_CONNECTION_ID, cexsign_error, ws_rejection};
 use super::server_time::iso_seconds;
 use super::verify::{check_window, diagnose_with_account, find_account, received_format, window};
+use super::{binance, bybit};
 use crate::{Scheme, SignOptions, Timestamp, WireTimestamp, WsAuth, WsRequest};
 
 /// The path prefix of the check endpoint.
 pub(crate) const PREFIX: &str = "/cexsign/ws/";
 
+/// Whether a scheme has a websocket login or signed message to check here (KuCoin and Kraken
+/// take a token from a signed REST call instead).
+pub(crate) fn has_login(scheme: Scheme) -> bool {
+    !matches!(scheme, Scheme::Kucoin | Scheme::Kraken)
+}
+
 /// Answers one posted websocket message for the scheme named by `id`.
 pub(crate) fn check(state: &State, id: &str, body: &[u8], now: Timestamp) -> Reply {
     let Some(scheme) = Scheme::from_id(id) else {
-        let ids: Vec<&str> = Scheme::ALL.iter().filter(|s| **s != Scheme::Kucoin).map(|s| s.id()).collect();
+        let ids: Vec<&str> = Scheme::ALL.into_iter().filter(|s| has_login(*s)).map(Scheme::id).collect();
         return cexsign_error(
             StatusCode::NOT_FOUND,
             &format!("unknown scheme id {id:?} in {PREFIX}<id>; use one of {}", ids.join(", ")),
         );
     };
-    if scheme == Scheme::Kucoin {
-        return cexsign_error(
-            StatusCode::NOT_FOUND,
-            "KuCoin has no websocket login message: sign POST /api/v1/bullet-private (empty body) as a REST request \
-             and connect with the token it returns",
-        );
+    match scheme {
+        Scheme::Kucoin => {
+            return cexsign_error(
+                StatusCode::NOT_FOUND,
+                "KuCoin has no websocket login message: sign POST /api/v1/bullet-private (empty body) as a REST \
+                 request and connect with the token it returns",
+            );
+        }
+        Scheme::Kraken => {
+            return cexsign_error(
+                StatusCode::NOT_FOUND,
+                "Kraken's websocket has no signed login message: sign POST /0/private/GetWebSocketsToken as a REST \
+                 request (this server verifies it) and put the token it returns in the ws v2 subscribe messages",
+            );
+        }
+        _ => {}
     }
     let message = match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(message)) => message,
-        Ok(_) => return ws_rejection(scheme, malformed("the message is not a JSON object"), "key-auth"),
-        Err(error) => return ws_rejection(scheme, malformed(format!("the message is not JSON: {error}")), "key-auth"),
-    };
-    let delta_type = match message.get("type").and_then(Value::as_str) {
-        Some("auth") => "auth",
-        _ => "key-auth",
+        Ok(_) => return ws_rejection(scheme, malformed("the message is not a JSON object"), None, now),
+        Err(error) => return ws_rejection(scheme, malformed(format!("the message is not JSON: {error}")), None, now),
     };
     let outcome = match scheme {
         Scheme::Okx => okx(state, &message, now),
         Scheme::Delta => delta(state, &message, now),
         Scheme::CoinbaseExchange => coinbase_exchange(state, &message, now),
         Scheme::CoinbaseAdvancedHmac => coinbase_advanced(state, &message, now),
+        Scheme::Binance => binance::verify_ws(state, &message, now),
+        Scheme::Bybit => bybit::verify_ws(state, &message, now),
+        Scheme::Bitget => bitget(state, &message, now),
+        Scheme::Gate => gate(state, &message, now),
         _ => coinbase_cdp(state, &message, now),
     };
     match outcome {
         Ok(body) => Reply::json(StatusCode::OK, &body, Verdict::Accepted),
-        Err(rejection) => ws_rejection(scheme, rejection, delta_type),
+        Err(rejection) => ws_rejection(scheme, rejection, Some(&message), now),
     }
 }
 
@@ -146,7 +163,7 @@ fn check_hmac(
     now: Timestamp,
 ) -> Result<(), Rejection> {
     let signer = account.signer();
-    let format = received_format(scheme, signer.ws_timestamp_format());
+    let format = received_format(scheme, signer.ws_timestamp_format(), true);
     let wire = WireTimestamp::parse(format, sent.timestamp).map_err(|error| {
         Rejection::new(
             Failure::InvalidTimestamp { raw: sent.timestamp.to_owned(), server_secs: now.unix_secs() },
@@ -295,4 +312,98 @@ fn coinbase_cdp(state: &State, message: &Map<String, Value>, now: Timestamp) -> 
         }
     })?;
     Ok(advanced_subscriptions(channel, &product_ids, now))
+}
+
+fn bitget(state: &State, message: &Map<String, Value>, now: Timestamp) -> Result<Value, Rejection> {
+    if message.get("op").and_then(Value::as_str) != Some("login") {
+        return Err(malformed("a Bitget login message has \"op\":\"login\""));
+    }
+    let Some(Value::Object(args)) = message.get("args").and_then(Value::as_array).and_then(|args| args.first()) else {
+        return Err(malformed("a Bitget login message has \"args\": [{apiKey, passphrase, timestamp, sign}]"));
+    };
+    if !args.contains_key("apiKey") && args.contains_key("api_key") {
+        // python-bitget's field name; the docs and ccxt send apiKey.
+        return Err(Rejection::new(
+            Failure::MissingHeader("apiKey"),
+            "the login names the key \"api_key\" (python-bitget's field); Bitget's login field is \"apiKey\"",
+        ));
+    }
+    let api_key = text(args, "apiKey")?;
+    let passphrase = text(args, "passphrase")?;
+    let timestamp = timestamp_text(args, "timestamp")?;
+    let sign = text(args, "sign")?;
+    let account = find_account(state, Scheme::Bitget, api_key)?;
+    let sent = Sent { timestamp: &timestamp, passphrase: Some(passphrase), signature: sign };
+    verify_hmac(Scheme::Bitget, account, &sent, &WsRequest::login(), now)?;
+    Ok(json!({"event": "login", "code": 0}))
+}
+
+/// Gate: a channel message with `auth` (subscribe or unsubscribe), or a ws API login
+/// (`"event":"api"`, channel `spot.login` / `futures.login`).
+fn gate(state: &State, message: &Map<String, Value>, now: Timestamp) -> Result<Value, Rejection> {
+    let channel = text(message, "channel")?;
+    let event = text(message, "event")?;
+    if event == "api" {
+        return gate_api(state, message, channel, now);
+    }
+    let time = timestamp_text(message, "time")?;
+    let product_ids = strings(message, "payload")?;
+    let Some(Value::Object(auth)) = message.get("auth") else {
+        return Err(Rejection::new(
+            Failure::MissingHeader("auth"),
+            "a private channel message carries \"auth\": {\"method\": \"api_key\", \"KEY\", \"SIGN\"}",
+        ));
+    };
+    if auth.get("method").and_then(Value::as_str) != Some("api_key") {
+        return Err(malformed("auth.method must be \"api_key\""));
+    }
+    let key = text(auth, "KEY")?;
+    let sign = text(auth, "SIGN")?;
+    let account = find_account(state, Scheme::Gate, key)?;
+    let sent = Sent { timestamp: &time, passphrase: None, signature: sign };
+    let channels = [channel];
+    verify_hmac(Scheme::Gate, account, &sent, &WsRequest::subscribe(&channels, &product_ids).with_event(event), now)?;
+    Ok(json!({
+        "time": now.unix_secs(),
+        "time_ms": u64::try_from(now.unix_millis()).unwrap_or(u64::MAX),
+        "channel": channel,
+        "event": event,
+        "result": {"status": "success"},
+    }))
+}
+
+fn gate_api(state: &State, message: &Map<String, Value>, channel: &str, now: Timestamp) -> Result<Value, Rejection> {
+    if !channel.ends_with(".login") {
+        return Err(malformed(format!(
+            "this endpoint checks the ws API login (channel spot.login or futures.login), not {channel:?}"
+        )));
+    }
+    let Some(Value::Object(payload)) = message.get("payload") else {
+        return Err(Rejection::new(Failure::MissingHeader("payload"), "the message has no \"payload\" object"));
+    };
+    let api_key = text(payload, "api_key")?;
+    let signature = text(payload, "signature")?;
+    let timestamp = timestamp_text(payload, "timestamp")?;
+    let account = find_account(state, Scheme::Gate, api_key)?;
+    // The login signs `req_param` as `{}`; any other value cannot be a login.
+    match payload.get("req_param") {
+        None => {}
+        Some(Value::Object(param)) if param.is_empty() => {}
+        Some(_) => return Err(malformed("a login's req_param is {} (it is signed as \"{}\")")),
+    }
+    let sent = Sent { timestamp: &timestamp, passphrase: None, signature };
+    verify_hmac(Scheme::Gate, account, &sent, &WsRequest::api(channel, &[]), now)?;
+    let response_time = u64::try_from(now.unix_millis()).unwrap_or(u64::MAX).to_string();
+    Ok(json!({
+        "request_id": payload.get("req_id").cloned().unwrap_or(Value::Null),
+        "ack": false,
+        "header": {
+            "response_time": response_time,
+            "status": "200",
+            "channel": channel,
+            "event": "api",
+            "client_id": WS_CONNECTION_ID,
+        },
+        "data": {"result": {"api_key": account.api_key(), "uid": "0"}},
+    }))
 }

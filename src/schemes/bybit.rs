@@ -121,6 +121,53 @@ impl BybitSigner {
 
 const WS_EXPIRY: Duration = Duration::from_secs(10);
 
+impl BybitSigner {
+    /// Signs with the `recv_window` a received request carries in `X-BAPI-RECV-WINDOW` instead of
+    /// the signer's own: Bybit signs whatever window the client sent, so a verifier must too.
+    /// The window is decimal milliseconds, as on the wire (1 to 20 digits).
+    pub(crate) fn sign_at_recv_window(
+        &self,
+        request: &SignableRequest<'_>,
+        timestamp: &WireTimestamp,
+        recv_window: &str,
+        options: &SignOptions,
+    ) -> Result<SignedRequest, Error> {
+        if recv_window.is_empty() || recv_window.len() > 20 || !recv_window.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(Error::InvalidParameters {
+                scheme: Scheme::Bybit,
+                problem: "recv_window must be a whole number of milliseconds (e.g. 5000)",
+            });
+        }
+        self.sign_in_window(request, timestamp, recv_window, plain_value(recv_window), options)
+    }
+
+    fn sign_in_window(
+        &self,
+        request: &SignableRequest<'_>,
+        timestamp: &WireTimestamp,
+        recv_window: &str,
+        recv_window_header: HeaderValue,
+        options: &SignOptions,
+    ) -> Result<SignedRequest, Error> {
+        let timestamp = timestamp.text_in(self.rest_timestamp_format())?;
+        // GET signs the query; POST (and anything else carrying a body) the body.
+        let payload = match request.method() {
+            Method::Get => request.query().as_bytes(),
+            _ if request.body().is_empty() => request.query().as_bytes(),
+            _ => request.body(),
+        };
+        let prehash =
+            PrehashParts::new().push_str(timestamp).push_str(self.api_key.as_str()).push_str(recv_window).push(payload);
+        let (signature, prehash) = self.key.sign(prehash, options)?;
+        let mut signed = SignedRequest::new(timestamp, &signature, prehash);
+        signed.push_header(X_BAPI_API_KEY, self.api_key.header_value());
+        signed.push_header(X_BAPI_TIMESTAMP, plain_value(timestamp));
+        signed.push_header(X_BAPI_SIGN, plain_value(&signature));
+        signed.push_header(X_BAPI_RECV_WINDOW, recv_window_header);
+        Ok(signed)
+    }
+}
+
 #[derive(serde::Serialize)]
 struct AuthMessage<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -144,25 +191,7 @@ impl Signer for BybitSigner {
         timestamp: &WireTimestamp,
         options: &SignOptions,
     ) -> Result<SignedRequest, Error> {
-        let timestamp = timestamp.text_in(self.rest_timestamp_format())?;
-        // GET signs the query; POST (and anything else carrying a body) the body.
-        let payload = match request.method() {
-            Method::Get => request.query().as_bytes(),
-            _ if request.body().is_empty() => request.query().as_bytes(),
-            _ => request.body(),
-        };
-        let prehash = PrehashParts::new()
-            .push_str(timestamp)
-            .push_str(self.api_key.as_str())
-            .push_str(&self.recv_window.text)
-            .push(payload);
-        let (signature, prehash) = self.key.sign(prehash, options)?;
-        let mut signed = SignedRequest::new(timestamp, &signature, prehash);
-        signed.push_header(X_BAPI_API_KEY, self.api_key.header_value());
-        signed.push_header(X_BAPI_TIMESTAMP, plain_value(timestamp));
-        signed.push_header(X_BAPI_SIGN, plain_value(&signature));
-        signed.push_header(X_BAPI_RECV_WINDOW, self.recv_window.header.clone());
-        Ok(signed)
+        self.sign_in_window(request, timestamp, &self.recv_window.text, self.recv_window.header.clone(), options)
     }
 
     /// Signs as of `at`: the auth expires [`BybitSigner::with_ws_expiry`] later.

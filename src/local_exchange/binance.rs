@@ -1,0 +1,371 @@
+//! Binance: REST requests signed inside their own parameters, and WebSocket API requests.
+//!
+//! REST: the `signature` parameter must be the last parameter of the query or of the form body.
+//! It is cut off (with its `&`), percent-decoded, and compared with the signature the account's
+//! signer computes over what remains, `query + body` exactly as received; the `timestamp`
+//! (milliseconds or microseconds) and `recvWindow` (default 5000 ms, at most 60000 ms, up to
+//! three decimals) parameters are read from there too. Binance's checks, in its order: the
+//! `X-MBX-APIKEY` header (-2014 missing or malformed, -2015 unknown), the mandatory `signature`
+//! and `timestamp` parameters (-1102), `recvWindow` (-1131), the time rule
+//! `timestamp < serverTime + 1000` and `serverTime - timestamp <= recvWindow` (-1021), then the
+//! signature (-1022). HMAC signatures are hex and, as on Binance, not case-sensitive.
+//!
+//! WebSocket API: `{"id", "method", "params": {apiKey, timestamp, signature, …}}`, the same
+//! checks on the params, the signature recomputed over the sorted params with their raw values;
+//! `session.logon` only for Ed25519 keys (-1002 otherwise).
+
+use std::time::Duration;
+
+use serde_json::{Map, Value, json};
+
+use super::State;
+use super::account::Account;
+use super::reply::{Failure, Rejection};
+use super::verify::{Accepted, RawRequest, find_account, header, signable, unsignable};
+use crate::{BinanceKeyType, Scheme, SignOptions, SignedRequest, Timestamp, TimestampFormat, WireTimestamp, WsRequest};
+
+/// Binance's default `recvWindow`.
+const DEFAULT_RECV_WINDOW: Duration = Duration::from_millis(5000);
+/// The largest `recvWindow` Binance accepts.
+const MAX_RECV_WINDOW: Duration = Duration::from_millis(60_000);
+/// How far ahead of the server clock a timestamp may be.
+const AHEAD_LIMIT: Duration = Duration::from_millis(1000);
+
+/// Verifies a REST request.
+pub(crate) fn verify_rest(state: &State, request: &RawRequest<'_>, now: Timestamp) -> Result<Accepted, Rejection> {
+    // 1. The key header.
+    let Some(key) = header(request.headers, "x-mbx-apikey") else {
+        return Err(Rejection::new(
+            Failure::MissingHeader("X-MBX-APIKEY"),
+            "the X-MBX-APIKEY header is missing or empty: Binance's only auth header (the signature is a parameter)",
+        ));
+    };
+    let account = account(state, &key)?;
+
+    // 2. The signature parameter, last in the query or the body.
+    let query = request.query.unwrap_or("");
+    let body = std::str::from_utf8(request.body).map_err(|_| {
+        Rejection::new(
+            Failure::Signature,
+            "the body is not UTF-8: a Binance body is an application/x-www-form-urlencoded form of visible ASCII",
+        )
+    })?;
+    let (query, body, sent_signature) = cut_signature(query, body)?;
+
+    // 3. timestamp and recvWindow, from the parameters that were signed.
+    let timestamp = param(query, "timestamp").or_else(|| param(body, "timestamp"));
+    let wire = timestamp_param(timestamp, now)?;
+    let window = recv_window(param(query, "recvWindow").or_else(|| param(body, "recvWindow")))?;
+
+    // The expected signature over `query + body` as received, without the signature.
+    let expected = signable(request.method, request.path, query, body.as_bytes()).and_then(|signable| {
+        account.signer().sign_at(&signable, &wire, &SignOptions::new().keep_prehash()).map_err(unsignable)
+    });
+    let prehash = expected.as_ref().ok().and_then(|signed| signed.prehash().cloned());
+
+    // 4. The time rule.
+    check_time(&wire, now, window).map_err(|r| r.with_prehash(prehash.clone()))?;
+
+    // 5. The signature.
+    let expected = expected.map_err(|reason| Rejection::new(Failure::Signature, reason))?;
+    if !matches(account, &expected, &sent_signature) {
+        let reason = format!(
+            "signature does not match {}(payload) where the payload is the query and the body exactly as received, \
+             joined with nothing, without the trailing &signature=… (cexsign_expected_prehash); a base64 signature \
+             must be percent-encoded (+ as %2B, / as %2F, = as %3D): an unencoded + arrives as a space",
+            match account.binance_key_type() {
+                Some(BinanceKeyType::Hmac) | None => "hex(HMAC-SHA256(secret, …))",
+                Some(BinanceKeyType::Ed25519) => "base64(Ed25519 …)",
+                Some(BinanceKeyType::Rsa) => "base64(RSASSA-PKCS1-v1_5-SHA256 …)",
+            }
+        );
+        return Err(Rejection::new(Failure::Signature, reason).with_prehash(prehash));
+    }
+    Ok(Accepted { api_key: account.api_key().to_owned(), timestamp: wire.as_str().to_owned() })
+}
+
+/// The account of a key, or Binance's answer: -2015 for a well-formed unknown key, -2014 for
+/// one that is not 64 letters and digits either.
+fn account<'s>(state: &'s State, key: &str) -> Result<&'s Account, Rejection> {
+    find_account(state, Scheme::Binance, key).map_err(|rejection| {
+        let well_formed = key.len() == 64 && key.bytes().all(|b| b.is_ascii_alphanumeric());
+        if well_formed {
+            rejection
+        } else {
+            let reason = format!("{}; and it is not in Binance's key format (64 letters and digits)", rejection.reason);
+            Rejection::new(Failure::KeyFormat, reason)
+        }
+    })
+}
+
+/// The query and body without the signature parameter, and the signature (percent-decoded).
+/// The parameter must be present once, non-empty, and the last of the query or of the body.
+fn cut_signature<'a>(query: &'a str, body: &'a str) -> Result<(&'a str, &'a str, String), Rejection> {
+    let count = |params: &str| params.split('&').filter(|pair| name_of(pair) == "signature").count();
+    let missing = || {
+        Rejection::new(
+            Failure::MissingHeader("signature"),
+            "no signature parameter (or an empty one): append &signature=<value> as the last parameter of the query \
+             or of the form body",
+        )
+    };
+    let (query, body, raw) = match (count(query) + count(body), last_signature(query), last_signature(body)) {
+        (0, ..) => return Err(missing()),
+        (1, Some((rest, raw)), None) => (rest, body, raw),
+        (1, None, Some((rest, raw))) => (query, rest, raw),
+        (1, ..) => {
+            return Err(Rejection::new(
+                Failure::Signature,
+                "the signature parameter is not the last parameter of the query or of the body: Binance signs every \
+                 parameter before it, so append it last",
+            ));
+        }
+        _ => {
+            return Err(Rejection::new(
+                Failure::Signature,
+                "the signature parameter is sent more than once: send exactly one, last",
+            ));
+        }
+    };
+    if raw.is_empty() {
+        return Err(missing());
+    }
+    let signature = crate::decode_query(raw)
+        .map_err(|_| Rejection::new(Failure::Signature, "the signature parameter has a malformed percent escape"))?;
+    Ok((query, body, signature.into_owned()))
+}
+
+/// `params` without its last parameter when that one is `signature=…`, and the raw value.
+fn last_signature(params: &str) -> Option<(&str, &str)> {
+    let (rest, last) = params.rsplit_once('&').unwrap_or(("", params));
+    last.strip_prefix("signature=").map(|raw| (rest, raw))
+}
+
+/// The name of a `k=v` pair.
+fn name_of(pair: &str) -> &str {
+    pair.split_once('=').map_or(pair, |(name, _)| name)
+}
+
+/// The raw value of parameter `name` in a `k=v&…` string, if present.
+fn param<'a>(params: &'a str, name: &str) -> Option<&'a str> {
+    params.split('&').find_map(|pair| match pair.split_once('=') {
+        Some((key, value)) if key == name => Some(value),
+        _ => None,
+    })
+}
+
+/// The `timestamp` parameter as a wire timestamp: milliseconds, or microseconds for values of
+/// 10^14 and above (milliseconds reach that in the year 5138).
+fn timestamp_param(raw: Option<&str>, now: Timestamp) -> Result<WireTimestamp, Rejection> {
+    let raw = raw.filter(|raw| !raw.is_empty()).ok_or_else(|| {
+        Rejection::new(
+            Failure::MissingHeader("timestamp"),
+            "no timestamp parameter: signed requests carry timestamp=<Unix ms> among the signed parameters",
+        )
+    })?;
+    let invalid = || {
+        Rejection::new(
+            Failure::InvalidTimestamp { raw: raw.to_owned(), server_secs: now.unix_secs() },
+            format!("timestamp {raw:?} is not Unix milliseconds (or microseconds)"),
+        )
+    };
+    let value: u64 = raw.parse().map_err(|_| invalid())?;
+    let format = if value >= 100_000_000_000_000 { TimestampFormat::UnixMicros } else { TimestampFormat::UnixMillis };
+    WireTimestamp::parse(format, raw).map_err(|_| invalid())
+}
+
+/// The `recvWindow` parameter: milliseconds with up to three decimals, at most 60000.
+fn recv_window(raw: Option<&str>) -> Result<Duration, Rejection> {
+    let Some(raw) = raw else {
+        return Ok(DEFAULT_RECV_WINDOW);
+    };
+    let window = parse_millis(raw).ok_or_else(|| {
+        Rejection::new(
+            Failure::MissingHeader("recvWindow"),
+            format!("recvWindow {raw:?} is not a number of milliseconds (up to three decimals, e.g. 5000 or 6000.346)"),
+        )
+    })?;
+    if window > MAX_RECV_WINDOW {
+        return Err(Rejection::new(
+            Failure::RecvWindow,
+            format!("recvWindow {raw} is above Binance's maximum of 60000 ms (5000 or less is advised)"),
+        ));
+    }
+    Ok(window)
+}
+
+/// `5000` or `6000.346` milliseconds.
+fn parse_millis(raw: &str) -> Option<Duration> {
+    let (whole, fraction) = raw.split_once('.').unwrap_or((raw, ""));
+    let digits = |text: &str| text.bytes().all(|b| b.is_ascii_digit());
+    if whole.is_empty() || whole.len() > 12 || !digits(whole) || fraction.len() > 3 || !digits(fraction) {
+        return None;
+    }
+    if raw.ends_with('.') {
+        return None;
+    }
+    let micros: u64 = whole.parse::<u64>().ok()? * 1000 + format!("{fraction:0<3}").parse::<u64>().ok()?;
+    Some(Duration::from_micros(micros))
+}
+
+/// Binance's time rule: `timestamp < serverTime + 1000` and `serverTime - timestamp <= recvWindow`.
+fn check_time(sent: &WireTimestamp, now: Timestamp, window: Duration) -> Result<(), Rejection> {
+    let (sent_at, now_at) = (sent.instant().duration_since_epoch(), now.duration_since_epoch());
+    let expired =
+        |reason: String| Rejection::new(Failure::Expired { request: sent.instant(), server: now, window }, reason);
+    if sent_at >= now_at + AHEAD_LIMIT {
+        return Err(expired(format!(
+            "timestamp {} is {:.3} s ahead of the server clock; Binance accepts at most 1 s ahead: sync with GET \
+             /api/v3/time",
+            sent.as_str(),
+            (sent_at - now_at).as_secs_f64()
+        )));
+    }
+    if now_at > sent_at && now_at - sent_at > window {
+        return Err(expired(format!(
+            "timestamp {} is {:.3} s behind the server clock, more than recvWindow ({} ms): sign with a fresh \
+             timestamp, offset by GET /api/v3/time",
+            sent.as_str(),
+            (now_at - sent_at).as_secs_f64(),
+            window.as_secs_f64() * 1000.0
+        )));
+    }
+    Ok(())
+}
+
+/// Whether `sent` is the expected signature: HMAC (hex) signatures in any case, as Binance reads
+/// them, the base64 ones exactly. Compared in constant time.
+fn matches(account: &Account, expected: &SignedRequest, sent: &str) -> bool {
+    match account.binance_key_type() {
+        Some(BinanceKeyType::Hmac) => expected.signature_matches(&sent.to_ascii_lowercase()),
+        _ => expected.signature_matches(sent),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// WebSocket API.
+
+/// Checks a WebSocket API request message and answers as Binance would on success.
+pub(crate) fn verify_ws(state: &State, message: &Map<String, Value>, now: Timestamp) -> Result<Value, Rejection> {
+    let malformed = |reason: &str| Rejection::new(Failure::Malformed, reason.to_owned());
+    let method = match message.get("method") {
+        Some(Value::String(method)) if !method.is_empty() => method.as_str(),
+        _ => return Err(malformed("a WebSocket API request has a \"method\" string (e.g. \"order.place\")")),
+    };
+    let params = match message.get("params") {
+        Some(Value::Object(params)) => params,
+        None => return Err(missing_param("apiKey")),
+        Some(_) => return Err(malformed("\"params\" must be an object")),
+    };
+    let key = match params.get("apiKey") {
+        Some(Value::String(key)) if !key.is_empty() => key,
+        Some(Value::String(_)) | None => return Err(missing_param("apiKey")),
+        Some(_) => return Err(malformed("params.apiKey must be a string")),
+    };
+    let account = account(state, key)?;
+    if method == "session.logon" && account.binance_key_type() != Some(BinanceKeyType::Ed25519) {
+        return Err(Rejection::new(
+            Failure::KeyType,
+            format!(
+                "session.logon takes Ed25519 keys only and this is a {} key: sign every request instead",
+                account.describe()
+            ),
+        ));
+    }
+    let timestamp = match params.get("timestamp") {
+        Some(Value::Number(number)) => Some(number.to_string()),
+        Some(Value::String(text)) => Some(text.clone()),
+        None => None,
+        Some(_) => return Err(malformed("params.timestamp must be a number")),
+    };
+    let wire = timestamp_param(timestamp.as_deref(), now)?;
+    let window = match params.get("recvWindow") {
+        None => DEFAULT_RECV_WINDOW,
+        Some(Value::Number(number)) => recv_window(Some(&number.to_string()))?,
+        Some(Value::String(text)) => recv_window(Some(text))?,
+        Some(_) => return Err(malformed("params.recvWindow must be a number")),
+    };
+    let sent_signature = match params.get("signature") {
+        Some(Value::String(signature)) if !signature.is_empty() => signature.as_str(),
+        Some(Value::String(_)) | None => return Err(missing_param("signature")),
+        Some(_) => return Err(malformed("params.signature must be a string")),
+    };
+
+    // The params the signer signs besides the apiKey and timestamp it adds itself.
+    let others: Vec<(&str, Value)> = params
+        .iter()
+        .filter(|(name, _)| !matches!(name.as_str(), "apiKey" | "timestamp" | "signature"))
+        .map(|(name, value)| (name.as_str(), value.clone()))
+        .collect();
+    let expected = account
+        .signer()
+        .sign_ws_at(&WsRequest::api(method, &others), &wire, &SignOptions::new().keep_prehash())
+        .map_err(|error| format!("the message cannot be signed as received: {error}"));
+    let prehash = expected.as_ref().ok().and_then(|auth| auth.prehash().cloned());
+    check_time(&wire, now, window).map_err(|r| r.with_prehash(prehash.clone()))?;
+    let expected = expected.map_err(|reason| Rejection::new(Failure::Signature, reason))?;
+    let sent = match account.binance_key_type() {
+        Some(BinanceKeyType::Hmac) => sent_signature.to_ascii_lowercase(),
+        _ => sent_signature.to_owned(),
+    };
+    use subtle::ConstantTimeEq as _;
+    if !bool::from(expected.signature().as_bytes().ct_eq(sent.as_bytes())) {
+        return Err(Rejection::new(
+            Failure::Signature,
+            "params.signature does not match: the payload is every param but signature, apiKey and timestamp \
+             included, sorted by name and joined k=v&… with the raw values, NOT percent-encoded \
+             (cexsign_expected_prehash)",
+        )
+        .with_prehash(prehash));
+    }
+
+    let server_time = u64::try_from(now.unix_millis()).unwrap_or(u64::MAX);
+    let result = if method == "session.logon" {
+        json!({
+            "apiKey": account.api_key(),
+            "authorizedSince": server_time,
+            "connectedSince": server_time,
+            "returnRateLimits": false,
+            "serverTime": server_time,
+            "userDataStream": false,
+        })
+    } else {
+        json!({"cexsign": "accepted", "method": method, "apiKey": account.api_key(), "timestamp": wire.as_str()})
+    };
+    Ok(json!({"id": message.get("id").cloned().unwrap_or(Value::Null), "status": 200, "result": result}))
+}
+
+fn missing_param(name: &'static str) -> Rejection {
+    Rejection::new(Failure::MissingHeader(name), format!("params has no (or an empty) {name:?}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recv_windows_parse_like_binance() {
+        assert_eq!(parse_millis("5000"), Some(Duration::from_millis(5000)));
+        assert_eq!(parse_millis("6000.346"), Some(Duration::from_micros(6_000_346)));
+        assert_eq!(parse_millis("6000.3"), Some(Duration::from_micros(6_000_300)));
+        for bad in ["", ".5", "5.", "5.1234", "-5", "5e3", "1 000", "9999999999999"] {
+            assert_eq!(parse_millis(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn the_signature_is_cut_only_when_last() {
+        assert_eq!(last_signature("a=1&signature=xy"), Some(("a=1", "xy")));
+        assert_eq!(last_signature("signature=xy"), Some(("", "xy")));
+        assert_eq!(last_signature("signature=xy&a=1"), None);
+        assert_eq!(last_signature("mysignature=xy"), None);
+        let (query, body, signature) = cut_signature("a=1", "b=2&signature=%2Bq%3D").unwrap();
+        assert_eq!((query, body, signature.as_str()), ("a=1", "b=2", "+q="));
+        // An unencoded + is a space, as Binance reads it.
+        assert_eq!(cut_signature("a=1&signature=+q", "").unwrap().2, " q");
+        assert_eq!(cut_signature("a=1", "").unwrap_err().failure, Failure::MissingHeader("signature"));
+        assert_eq!(cut_signature("a=1&signature=", "").unwrap_err().failure, Failure::MissingHeader("signature"));
+        assert_eq!(cut_signature("signature=x&a=1", "").unwrap_err().failure, Failure::Signature);
+        assert_eq!(cut_signature("a=1&signature=x", "signature=y").unwrap_err().failure, Failure::Signature);
+    }
+}

@@ -1,0 +1,184 @@
+//! Bybit v5: REST requests and the websocket `op: auth`.
+//!
+//! REST, in Bybit's order: `X-BAPI-API-KEY`, `X-BAPI-SIGN` and `X-BAPI-TIMESTAMP` present, the
+//! key known (10003), `X-BAPI-RECV-WINDOW` readable (10001; absent means Bybit's default 5000),
+//! the time rule `server_time - recv_window <= timestamp < server_time + 1000` (10002), then
+//! the signature over `timestamp + key + recv_window + (query | body)` computed with the
+//! request's own `recv_window` (10004, whose message echoes that string as Bybit does:
+//! `error sign! origin_string[…]`). Bybit answers errors with HTTP 200 and a non-zero
+//! `retCode`, except an invalid key (HTTP 401).
+//!
+//! Websocket: `{"op":"auth","args":[key, expires, signature]}`: `expires` (ms) must be in the
+//! future and the signature `HMAC(secret, "GET/realtime" + expires)`.
+
+use std::time::Duration;
+
+use serde_json::{Map, Value, json};
+use subtle::ConstantTimeEq as _;
+
+use super::State;
+use super::reply::{Failure, Rejection, WS_CONNECTION_ID};
+use super::verify::{Accepted, RawRequest, diagnose_with_account, find_account, header, signable, unsignable};
+use crate::{Scheme, SignOptions, Timestamp, TimestampFormat, WireTimestamp, WsRequest};
+
+/// Bybit's default `recv_window`, used when the header is absent.
+const DEFAULT_RECV_WINDOW: &str = "5000";
+/// How far ahead of the server clock a timestamp may be.
+const AHEAD_LIMIT: Duration = Duration::from_millis(1000);
+
+/// Verifies a REST request.
+pub(crate) fn verify_rest(state: &State, request: &RawRequest<'_>, now: Timestamp) -> Result<Accepted, Rejection> {
+    let headers = request.headers;
+    let required = |name: &'static str, shown: &'static str| {
+        header(headers, name).ok_or_else(|| {
+            Rejection::new(Failure::MissingHeader(shown), format!("the {shown} header is missing or empty"))
+        })
+    };
+    let key = required("x-bapi-api-key", "X-BAPI-API-KEY")?;
+    let sign = required("x-bapi-sign", "X-BAPI-SIGN")?;
+    let timestamp = required("x-bapi-timestamp", "X-BAPI-TIMESTAMP")?;
+    let account = find_account(state, Scheme::Bybit, &key)?;
+    let Some(signer) = account.bybit_signer() else {
+        return Err(Rejection::new(Failure::UnknownKey, "the key is not a Bybit key"));
+    };
+
+    let recv_window = header(headers, "x-bapi-recv-window");
+    let recv_window = recv_window.as_deref().map_or(DEFAULT_RECV_WINDOW, str::trim);
+    let window = parse_window(recv_window).ok_or_else(|| {
+        Rejection::new(
+            Failure::RecvWindow,
+            format!("X-BAPI-RECV-WINDOW {recv_window:?} is not a whole number of milliseconds (e.g. 5000)"),
+        )
+    })?;
+    let wire = WireTimestamp::parse(TimestampFormat::UnixMillis, &timestamp).map_err(|error| {
+        Rejection::new(
+            Failure::InvalidTimestamp { raw: timestamp.clone().into_owned(), server_secs: now.unix_secs() },
+            format!("X-BAPI-TIMESTAMP {timestamp:?}: {error}"),
+        )
+    })?;
+
+    // The expected signature, with the recv_window the request carries.
+    let expected =
+        signable(request.method, request.path, request.query.unwrap_or(""), request.body).and_then(|signable| {
+            signer
+                .sign_at_recv_window(&signable, &wire, recv_window, &SignOptions::new().keep_prehash())
+                .map_err(unsignable)
+        });
+    let prehash = expected.as_ref().ok().and_then(|signed| signed.prehash().cloned());
+
+    check_time(&wire, now, window).map_err(|r| r.with_prehash(prehash.clone()))?;
+
+    let expected = expected.map_err(|reason| Rejection::new(Failure::Signature, reason))?;
+    if !expected.signature_matches(&sign) {
+        return Err(Rejection::new(
+            Failure::Signature,
+            "X-BAPI-SIGN does not match HMAC-SHA256 hex (RSA keys: base64 RSA-SHA256) of timestamp + api_key + \
+             recv_window + (GET: the query exactly as sent; POST: the body exactly as sent); the origin_string in \
+             retMsg (and cexsign_expected_prehash) is what the server signed: compare it with yours",
+        )
+        .with_prehash(prehash));
+    }
+    Ok(Accepted { api_key: account.api_key().to_owned(), timestamp: wire.as_str().to_owned() })
+}
+
+/// `recv_window` as a duration: decimal milliseconds, 1 to 20 digits.
+fn parse_window(text: &str) -> Option<Duration> {
+    if text.is_empty() || text.len() > 20 || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    text.parse().ok().map(Duration::from_millis)
+}
+
+/// Bybit's time rule: `server_time - recv_window <= timestamp < server_time + 1000`.
+fn check_time(sent: &WireTimestamp, now: Timestamp, window: Duration) -> Result<(), Rejection> {
+    let (sent_at, now_at) = (sent.instant().duration_since_epoch(), now.duration_since_epoch());
+    let expired =
+        |reason: String| Rejection::new(Failure::Expired { request: sent.instant(), server: now, window }, reason);
+    if sent_at >= now_at + AHEAD_LIMIT {
+        return Err(expired(format!(
+            "X-BAPI-TIMESTAMP {} is {:.3} s ahead of the server clock; Bybit accepts less than 1 s ahead: sync with \
+             GET /v5/market/time",
+            sent.as_str(),
+            (sent_at - now_at).as_secs_f64()
+        )));
+    }
+    if now_at > sent_at && now_at - sent_at > window {
+        return Err(expired(format!(
+            "X-BAPI-TIMESTAMP {} is {:.3} s behind the server clock, more than recv_window ({} ms): sign with a \
+             fresh timestamp, offset by GET /v5/market/time",
+            sent.as_str(),
+            (now_at - sent_at).as_secs_f64(),
+            window.as_millis()
+        )));
+    }
+    Ok(())
+}
+
+/// Checks an `op: auth` message and answers as Bybit does on success.
+pub(crate) fn verify_ws(state: &State, message: &Map<String, Value>, now: Timestamp) -> Result<Value, Rejection> {
+    let malformed = |reason: &str| Rejection::new(Failure::Malformed, reason.to_owned());
+    if message.get("op").and_then(Value::as_str) != Some("auth") {
+        return Err(malformed("a Bybit auth message has \"op\":\"auth\""));
+    }
+    let Some(Value::Array(args)) = message.get("args") else {
+        return Err(malformed("a Bybit auth message has \"args\": [api_key, expires, signature]"));
+    };
+    let [key, expires, signature] = args.as_slice() else {
+        return Err(malformed("\"args\" holds exactly three values: [api_key, expires, signature]"));
+    };
+    let text = |value: &Value, name: &'static str| match value {
+        Value::String(text) if !text.is_empty() => Ok(text.clone()),
+        _ => Err(Rejection::new(Failure::MissingHeader(name), format!("args: {name} must be a non-empty string"))),
+    };
+    let (key, signature) = (text(key, "api_key")?, text(signature, "signature")?);
+    // pybit sends expires as a number, ccxt as a string.
+    let expires = match expires {
+        Value::Number(number) => number.to_string(),
+        other => text(other, "expires")?,
+    };
+    let account = find_account(state, Scheme::Bybit, &key)?;
+    let wire = WireTimestamp::parse(TimestampFormat::UnixMillis, &expires).map_err(|error| {
+        Rejection::new(
+            Failure::InvalidTimestamp { raw: expires.clone(), server_secs: now.unix_secs() },
+            format!("expires {expires:?}: {error} (Unix milliseconds in the future)"),
+        )
+    })?;
+    let expected = account
+        .signer()
+        .sign_ws_at(&WsRequest::login(), &wire, &SignOptions::new().keep_prehash())
+        .map_err(|error| format!("the message cannot be signed as received: {error}"));
+    let prehash = expected.as_ref().ok().and_then(|auth| auth.prehash().cloned());
+    let outcome = (|| {
+        if wire.instant() <= now {
+            return Err(Rejection::new(
+                Failure::Expired { request: wire.instant(), server: now, window: Duration::ZERO },
+                format!(
+                    "expires {expires} is not in the future (server clock {} ms): expires is Unix milliseconds a few \
+                     seconds ahead (pybit: now + 1 s, ccxt: now + 10 s), not seconds",
+                    now.unix_millis()
+                ),
+            )
+            .with_prehash(prehash.clone()));
+        }
+        let expected = expected.map_err(|reason| Rejection::new(Failure::Signature, reason))?;
+        if !bool::from(expected.signature().as_bytes().ct_eq(signature.as_bytes())) {
+            return Err(Rejection::new(
+                Failure::Signature,
+                "the signature does not match HMAC-SHA256 hex of \"GET/realtime\" + expires \
+                 (cexsign_expected_prehash)",
+            )
+            .with_prehash(prehash.clone()));
+        }
+        Ok(())
+    })();
+    outcome.map_err(|rejection| {
+        let sent = crate::diagnose::ws_sent(Scheme::Bybit, &WsRequest::login(), &key, &expires, None, &signature);
+        let diagnosis = diagnose_with_account(account, Vec::new(), &sent);
+        rejection.with_diagnosis(diagnosis)
+    })?;
+    let mut answer = json!({"success": true, "ret_msg": "", "op": "auth", "conn_id": WS_CONNECTION_ID});
+    if let Some(req_id) = message.get("req_id") {
+        answer["req_id"] = req_id.clone();
+    }
+    Ok(answer)
+}
