@@ -12,10 +12,12 @@
 use std::io::Read as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use cexsign::diagnose::{Case, Diagnosis, SentRequest, diagnose};
 use cexsign::{
-    CoinbaseAdvancedHmacSigner, CoinbaseCdpSigner, CoinbaseExchangeSigner, Credentials, DeltaSigner, KucoinKeyVersion,
+    BinanceKeyType, BinanceSigner, BitgetSigner, BybitKeyType, BybitSigner, CoinbaseAdvancedHmacSigner,
+    CoinbaseCdpSigner, CoinbaseExchangeSigner, Credentials, DeltaSigner, GateSigner, KrakenSigner, KucoinKeyVersion,
     KucoinSigner, Method, OkxEnvironment, OkxSigner, Scheme, SignOptions, SignableRequest, SignedRequest, Signer,
     Timestamp, TimestampFormat, WireTimestamp,
 };
@@ -42,7 +44,15 @@ Examples:
   # Coinbase CDP keys from the downloaded key file
   cexsign sign --scheme coinbase_cdp_jwt --key-file cdp_api_key.json --path /api/v3/brokerage/accounts
 
-Schemes: okx, kucoin, delta, coinbase_exchange, coinbase_advanced_hmac, coinbase_cdp_jwt.
+  # Binance signs inside the request: the query (or body) to send is printed with its signature
+  cexsign sign --scheme binance --key-type ed25519 --path /api/v3/account --query omitZeroBalances=true \\
+      --recv-window 5000
+
+  # Bybit with a recv_window of 10 s
+  cexsign sign --scheme bybit --path /v5/order/realtime --query category=linear --recv-window 10000
+
+Schemes: okx, kucoin, delta, coinbase_exchange, coinbase_advanced_hmac, coinbase_cdp_jwt, binance, bybit, kraken,
+bitget, gate.
 Exit codes: 0 success; 1 verify: the headers are wrong; 2 bad input.";
 
 const DIAGNOSE_HELP: &str = "\
@@ -52,9 +62,12 @@ The case is one JSON object with the field names of the conformance vectors:
    \"method\": \"POST\", \"path\": \"/api/v5/trade/order\", \"query\": \"\", \"body\": \"{...}\",
    \"options\": {\"demo\": false},
    \"sent\": {\"OK-ACCESS-KEY\": \"...\", \"OK-ACCESS-SIGN\": \"...\", \"OK-ACCESS-TIMESTAMP\": \"...\", ...}}
-credentials may be left out and given with flags, environment variables or a key file instead.
-options: demo (OKX key environment), host, key_version (KuCoin), channel/channels, product_ids (websocket).
-A conformance vector is a case too (its expected headers are taken as sent).
+credentials may be left out and given with flags, environment variables or a key file instead;
+credentials.key_type is HMAC, Ed25519 or RSA for Binance (HMAC or RSA for Bybit).
+Binance: the query or body carries the signature parameter exactly as sent; sent holds X-MBX-APIKEY.
+options: demo (OKX key environment), host, key_version (KuCoin), channel/channels, product_ids (websocket);
+Binance WebSocket API: method and params; Gate: channel, event, payload.
+A conformance vector is a case too (its expected headers and fields are taken as sent).
 
 Output: {\"verdict\": \"correct\" | \"mistake\" | \"unknown\", \"mistake\": CODE or null, \"explanation\": \"...\"}
 (unknown verdicts also carry expected_prehash and differing). The exit code is 0 whatever the verdict.
@@ -126,6 +139,14 @@ struct RequestArgs {
     /// KuCoin: the key version shown on the API-management page (1, 2 or 3; default 3).
     #[arg(long, env = "CEXSIGN_KUCOIN_KEY_VERSION")]
     key_version: Option<u32>,
+    /// Binance: hmac, ed25519 or rsa; Bybit: hmac or rsa. Default: hmac, or for a PEM secret
+    /// ed25519 (Binance; rsa if it is not an Ed25519 key) or rsa (Bybit).
+    #[arg(long, value_parser = parse_key_type)]
+    key_type: Option<KeyType>,
+    /// Bybit: recv_window in milliseconds (default 5000), sent in X-BAPI-RECV-WINDOW and signed.
+    /// Binance: appends recvWindow=<ms> to requests that have none.
+    #[arg(long)]
+    recv_window: Option<u64>,
     /// OKX: the key is a demo-trading key (sends, or expects, x-simulated-trading: 1).
     #[arg(long)]
     demo: bool,
@@ -176,6 +197,39 @@ struct VerifyArgs {
 struct DiagnoseArgs {
     #[command(flatten)]
     credentials: CredentialArgs,
+}
+
+/// A Binance or Bybit key type, as given on the command line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum KeyType {
+    Hmac,
+    Ed25519,
+    Rsa,
+}
+
+fn parse_key_type(text: &str) -> Result<KeyType, String> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "hmac" => Ok(KeyType::Hmac),
+        "ed25519" | "eddsa" => Ok(KeyType::Ed25519),
+        "rsa" => Ok(KeyType::Rsa),
+        _ => Err("unknown key type; use hmac, ed25519 or rsa".to_owned()),
+    }
+}
+
+fn binance_key_type(key_type: KeyType) -> BinanceKeyType {
+    match key_type {
+        KeyType::Hmac => BinanceKeyType::Hmac,
+        KeyType::Ed25519 => BinanceKeyType::Ed25519,
+        KeyType::Rsa => BinanceKeyType::Rsa,
+    }
+}
+
+fn bybit_key_type(key_type: KeyType) -> Result<BybitKeyType, Failure> {
+    match key_type {
+        KeyType::Hmac => Ok(BybitKeyType::Hmac),
+        KeyType::Rsa => Ok(BybitKeyType::Rsa),
+        KeyType::Ed25519 => fail("Bybit keys are HMAC or RSA: use --key-type hmac or --key-type rsa"),
+    }
 }
 
 /// An error for the user: printed as `cexsign: error: ...`, exit code 2.
@@ -273,6 +327,8 @@ struct Loaded {
     /// A copy of the passphrase, to recognise its header (never printed); wiped on drop.
     passphrase: Option<Zeroizing<String>>,
     key_version: Option<u32>,
+    /// The secret is a PEM private key (a Binance or Bybit Ed25519/RSA key).
+    pem: bool,
 }
 
 fn credentials(args: &CredentialArgs) -> Result<Loaded, Failure> {
@@ -309,6 +365,7 @@ fn credentials(args: &CredentialArgs) -> Result<Loaded, Failure> {
     if let Some(api_key) = api_key {
         credentials = credentials.api_key(api_key);
     }
+    let pem = secret.as_ref().is_some_and(|s| s.trim_start().starts_with("-----BEGIN"));
     if let Some(secret) = secret {
         credentials = credentials.secret(secret);
     }
@@ -316,7 +373,7 @@ fn credentials(args: &CredentialArgs) -> Result<Loaded, Failure> {
     if let Some(passphrase) = &passphrase {
         credentials = credentials.passphrase(passphrase.as_str());
     }
-    Ok(Loaded { credentials, passphrase, key_version })
+    Ok(Loaded { credentials, passphrase, key_version, pem })
 }
 
 fn kucoin_version(request: &RequestArgs, from_file: Option<u32>) -> Result<KucoinKeyVersion, Failure> {
@@ -352,11 +409,8 @@ fn url_host(base: &str) -> Option<String> {
     (!host.is_empty()).then(|| host.to_owned())
 }
 
-fn build_signer(
-    args: &SignArgs,
-    credentials: &Credentials,
-    file_version: Option<u32>,
-) -> Result<Box<dyn Signer>, Failure> {
+fn build_signer(args: &SignArgs, loaded: &Loaded) -> Result<Box<dyn Signer>, Failure> {
+    let (credentials, file_version) = (&loaded.credentials, loaded.key_version);
     let request = &args.request;
     Ok(match request.scheme {
         Scheme::Okx => {
@@ -369,6 +423,40 @@ fn build_signer(
             Box::new(CoinbaseExchangeSigner::new(credentials)?.with_fraction_digits(args.fraction_digits.unwrap_or(0))?)
         }
         Scheme::CoinbaseAdvancedHmac => Box::new(CoinbaseAdvancedHmacSigner::new(credentials)?),
+        Scheme::Binance => {
+            let signer = match request.key_type {
+                Some(key_type) => BinanceSigner::new(credentials, binance_key_type(key_type))?,
+                // A PEM key: Ed25519, or RSA if it is not one.
+                None if loaded.pem => BinanceSigner::new(credentials, BinanceKeyType::Ed25519)
+                    .or_else(|_| BinanceSigner::new(credentials, BinanceKeyType::Rsa))?,
+                None => BinanceSigner::new(credentials, BinanceKeyType::Hmac)?,
+            };
+            // The digit count of --timestamp says milliseconds or microseconds.
+            let signer = if args.timestamp.as_ref().is_some_and(|t| t.len() > 13) {
+                signer.with_microsecond_timestamps()
+            } else {
+                signer
+            };
+            match request.recv_window {
+                Some(ms) => Box::new(signer.with_recv_window(Duration::from_millis(ms))?),
+                None => Box::new(signer),
+            }
+        }
+        Scheme::Bybit => {
+            let key_type = match request.key_type {
+                Some(key_type) => bybit_key_type(key_type)?,
+                None if loaded.pem => BybitKeyType::Rsa,
+                None => BybitKeyType::Hmac,
+            };
+            let signer = BybitSigner::new(credentials, key_type)?;
+            match request.recv_window {
+                Some(ms) => Box::new(signer.with_recv_window(Duration::from_millis(ms))?),
+                None => Box::new(signer),
+            }
+        }
+        Scheme::Kraken => Box::new(KrakenSigner::new(credentials)?),
+        Scheme::Bitget => Box::new(BitgetSigner::new(credentials)?),
+        Scheme::Gate => Box::new(GateSigner::new(credentials)?),
         _ => {
             let mut signer = CoinbaseCdpSigner::new(credentials)?;
             if let Some(host) = request.host.clone().or_else(|| args.curl.as_deref().and_then(url_host)) {
@@ -388,7 +476,12 @@ enum Shown {
     Hidden,
 }
 
-fn shown_headers(signed: &SignedRequest, passphrase: Option<&str>, show_sensitive: bool) -> Vec<(String, Shown)> {
+fn shown_headers(
+    scheme: Scheme,
+    signed: &SignedRequest,
+    passphrase: Option<&str>,
+    show_sensitive: bool,
+) -> Vec<(String, Shown)> {
     signed
         .headers()
         .map(|(name, value)| {
@@ -402,7 +495,7 @@ fn shown_headers(signed: &SignedRequest, passphrase: Option<&str>, show_sensitiv
             } else {
                 Shown::Hidden
             };
-            (display_name(signed, name.as_str()), shown)
+            (display_name(scheme, name.as_str()), shown)
         })
         .collect()
 }
@@ -412,13 +505,28 @@ fn constant_time_eq(a: &str, b: &str) -> bool {
 }
 
 /// Header names as the exchanges' docs spell them.
-fn display_name(signed: &SignedRequest, lower: &str) -> String {
-    let delta = signed.header("api-key").is_some();
-    match lower {
-        "authorization" => "Authorization".to_owned(),
-        "x-simulated-trading" => lower.to_owned(),
-        _ if delta => lower.to_owned(),
+fn display_name(scheme: Scheme, lower: &str) -> String {
+    match (scheme, lower) {
+        (_, "authorization") => "Authorization".to_owned(),
+        (_, "x-simulated-trading") | (Scheme::Delta, _) => lower.to_owned(),
+        (Scheme::Kraken, "api-key") => "API-Key".to_owned(),
+        (Scheme::Kraken, "api-sign") => "API-Sign".to_owned(),
+        (Scheme::Gate, "timestamp") => "Timestamp".to_owned(),
         _ => lower.to_ascii_uppercase(),
+    }
+}
+
+/// The query and body to send: the signer's when it rewrote them (Binance appends its
+/// parameters and signature, Kraken adds a missing nonce), else the request's own.
+fn wire_parts<'a>(signed: &'a SignedRequest, query: &'a str, body: &'a [u8]) -> (&'a str, &'a [u8]) {
+    (signed.wire_query().unwrap_or(query), signed.wire_body().unwrap_or(body))
+}
+
+/// The Content-Type of a body: a form for Binance and Kraken form bodies, JSON otherwise.
+fn content_type(body: &[u8]) -> &'static str {
+    match body.iter().find(|b| !b.is_ascii_whitespace()) {
+        Some(b'{' | b'[') => "application/json",
+        _ => "application/x-www-form-urlencoded",
     }
 }
 
@@ -428,7 +536,7 @@ fn shell_quote(text: &str) -> String {
 
 fn sign(args: SignArgs) -> Result<ExitCode, Failure> {
     let loaded = credentials(&args.credentials)?;
-    let signer = build_signer(&args, &loaded.credentials, loaded.key_version)?;
+    let signer = build_signer(&args, &loaded)?;
     let request_args = &args.request;
     let method: Method = request_args.method.parse()?;
     let body = body(request_args)?;
@@ -438,23 +546,33 @@ fn sign(args: SignArgs) -> Result<ExitCode, Failure> {
         Some(text) => {
             let format = match request_args.scheme {
                 Scheme::CoinbaseExchange => TimestampFormat::UnixSecondsFraction { digits: 3 },
+                // gate-api sends fractional seconds; whole seconds are the usual form.
+                Scheme::Gate => TimestampFormat::UnixSecondsFraction { digits: 9 },
+                // The nonce: any unsigned integer (milliseconds are usual, python-kraken-sdk uses 1e8-scale).
+                Scheme::Kraken => TimestampFormat::UnixMillis,
                 _ => signer.rest_timestamp_format(),
             };
             signer.sign_at(&request, &WireTimestamp::parse(format, text)?, &options)?
         }
         None => signer.sign_with(&request, Timestamp::now()?, &options)?,
     };
-    let headers = shown_headers(&signed, loaded.passphrase.as_deref().map(String::as_str), args.show_sensitive);
+    let headers = shown_headers(
+        request_args.scheme,
+        &signed,
+        loaded.passphrase.as_deref().map(String::as_str),
+        args.show_sensitive,
+    );
     let prehash = signed.prehash().map(ToString::to_string).unwrap_or_default();
+    let (wire_query, wire_body) = wire_parts(&signed, &request_args.query, &body);
     let hidden_note = || {
         eprintln!("note: secret header values derived from your credentials are not printed; add --show-sensitive");
     };
 
     if let Some(base) = &args.curl {
         let mut url = format!("{}{}", base.trim_end_matches('/'), request_args.path);
-        if !request_args.query.is_empty() {
+        if !wire_query.is_empty() {
             url.push('?');
-            url.push_str(&request_args.query);
+            url.push_str(wire_query);
         }
         let mut command = format!("curl -sS -X {} {}", method.as_str(), shell_quote(&url));
         let mut used_passphrase = false;
@@ -474,9 +592,9 @@ fn sign(args: SignArgs) -> Result<ExitCode, Failure> {
                 }
             }
         }
-        if !body.is_empty() {
-            command.push_str(" \\\n  -H 'Content-Type: application/json'");
-            command.push_str(&format!(" \\\n  --data-raw {}", shell_quote(&String::from_utf8_lossy(&body))));
+        if !wire_body.is_empty() {
+            command.push_str(&format!(" \\\n  -H 'Content-Type: {}'", content_type(wire_body)));
+            command.push_str(&format!(" \\\n  --data-raw {}", shell_quote(&String::from_utf8_lossy(wire_body))));
         }
         println!("{command}");
         if used_passphrase {
@@ -498,19 +616,32 @@ fn sign(args: SignArgs) -> Result<ExitCode, Failure> {
         for (name, shown) in &headers {
             map.insert(name.clone(), Value::String(render(shown)));
         }
-        let output = json!({
+        let mut output = json!({
             "scheme": request_args.scheme.id(),
             "headers": map,
             "timestamp": signed.timestamp(),
             "signature": signed.signature(),
             "prehash": prehash,
         });
+        if signed.rewrites_request() {
+            output["wire"] = json!({"query": wire_query, "body": String::from_utf8_lossy(wire_body)});
+        }
         println!("{output}");
     } else {
         for (name, shown) in &headers {
             println!("{name}: {}", render(shown));
         }
-        println!("prehash: {prehash}");
+        // Binance signs inside the request, and Kraken may add the nonce: what to send.
+        if signed.rewrites_request() {
+            println!("query: {wire_query}");
+            println!("body: {}", String::from_utf8_lossy(wire_body));
+        }
+        if request_args.scheme == Scheme::Gate {
+            // Gate's prehash is five lines: one line of output, newlines written as \n.
+            println!("prehash (\\n = newline): {}", prehash.replace('\n', "\\n"));
+        } else {
+            println!("prehash: {prehash}");
+        }
     }
     if headers.iter().any(|(_, shown)| matches!(shown, Shown::Hidden)) {
         hidden_note();
@@ -543,6 +674,11 @@ fn verify(args: VerifyArgs) -> Result<ExitCode, Failure> {
     }
     if request.scheme == Scheme::Kucoin {
         sent = sent.with_kucoin_key_version(kucoin_version(request, loaded.key_version)?);
+    }
+    match (request.scheme, request.key_type) {
+        (Scheme::Binance, Some(key_type)) => sent = sent.with_binance_key_type(binance_key_type(key_type)),
+        (Scheme::Bybit, Some(key_type)) => sent = sent.with_bybit_key_type(bybit_key_type(key_type)?),
+        _ => {}
     }
     let diagnosis = diagnose(request.scheme, &loaded.credentials, &sent)?;
     if args.json {
