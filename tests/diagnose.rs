@@ -1393,39 +1393,118 @@ mod never_panics {
     use super::*;
 
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(64))]
+        #![proptest_config(ProptestConfig::with_cases(256))]
 
-        /// Any header values, any path and body: a verdict or a typed error.
+        /// Any header values, any path, query and body, every scheme: a verdict or a typed error.
         #[test]
         fn arbitrary_auth_values(
-            scheme in 0usize..6,
-            ws in any::<bool>(),
+            scheme in 0usize..11,
+            kind in 0usize..3,
             sign in "[ -~]{0,90}",
             timestamp in "[0-9TZ:.-]{0,30}",
             passphrase in "[ -~]{0,20}",
             path in "[ -~]{0,30}",
-            body in "[ -~]{0,40}",
+            query in "(signature=)?[ -~]{0,40}",
+            body in "(nonce=)?[ -~]{0,40}",
         ) {
             let scheme = Scheme::ALL[scheme];
-            let base = if ws { SentRequest::ws(&["user"], &["BTC-USD"]) } else {
-                SentRequest::rest("POST", &path).with_body(body.clone())
+            let base = match kind {
+                0 => SentRequest::rest("POST", &path).with_query(&query).with_body(body.clone()),
+                1 => SentRequest::ws(&["user"], &["BTC-USD"]),
+                _ => SentRequest::ws_api(&path, &[("symbol", Value::from(body.as_str())), ("n", Value::from(7))]),
             };
             let mut sent = base;
-            for name in ["OK-ACCESS-KEY", "KC-API-KEY", "api-key", "CB-ACCESS-KEY", "apiKey", "key", "api_key"] {
+            for name in [
+                "OK-ACCESS-KEY", "KC-API-KEY", "api-key", "CB-ACCESS-KEY", "apiKey", "key", "api_key", "X-MBX-APIKEY",
+                "X-BAPI-API-KEY", "ACCESS-KEY",
+            ] {
                 sent = sent.with_auth(name, fake(scheme).key);
             }
-            for name in ["OK-ACCESS-SIGN", "KC-API-SIGN", "signature", "CB-ACCESS-SIGN", "sign"] {
+            for name in
+                ["OK-ACCESS-SIGN", "KC-API-SIGN", "signature", "CB-ACCESS-SIGN", "sign", "X-BAPI-SIGN", "API-Sign", "ACCESS-SIGN"]
+            {
                 sent = sent.with_auth(name, &sign);
             }
-            for name in ["OK-ACCESS-TIMESTAMP", "KC-API-TIMESTAMP", "timestamp", "CB-ACCESS-TIMESTAMP"] {
+            for name in [
+                "OK-ACCESS-TIMESTAMP", "KC-API-TIMESTAMP", "timestamp", "CB-ACCESS-TIMESTAMP", "X-BAPI-TIMESTAMP",
+                "X-BAPI-RECV-WINDOW", "ACCESS-TIMESTAMP", "expires", "time",
+            ] {
                 sent = sent.with_auth(name, &timestamp);
             }
-            for name in ["OK-ACCESS-PASSPHRASE", "KC-API-PASSPHRASE", "CB-ACCESS-PASSPHRASE", "passphrase"] {
+            for name in
+                ["OK-ACCESS-PASSPHRASE", "KC-API-PASSPHRASE", "CB-ACCESS-PASSPHRASE", "passphrase", "ACCESS-PASSPHRASE"]
+            {
                 sent = sent.with_auth(name, &passphrase);
             }
             sent = sent.with_auth("Authorization", &format!("Bearer {sign}")).with_auth("jwt", &sign);
             let credentials = if scheme == Scheme::CoinbaseCdp { cdp_credentials(&CdpKey::Ed) } else { credentials(scheme) };
             let _ = diagnose(scheme, &credentials, &sent);
+        }
+    }
+}
+
+mod never_panics_more {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        /// Well-formed requests of the AUTH-more schemes carrying a random signature: every
+        /// search runs, and the verdict is "unknown" (a random MAC reproduces no mistake).
+        #[test]
+        fn random_signatures_are_unknown(
+            scheme in prop::sample::select(vec![Scheme::Binance, Scheme::Bybit, Scheme::Kraken, Scheme::Bitget, Scheme::Gate]),
+            mac in prop::collection::vec(any::<u8>(), 64),
+            ts in 1_600_000_000_000u64..1_800_000_000_000,
+            query in "[a-z]{1,4}=([a-z0-9]|%2C){0,6}(&[a-z]{1,4}=[A-Za-z0-9]{0,5}){0,3}",
+            post in any::<bool>(),
+        ) {
+            let f = fake(scheme);
+            let hex32 = hex::encode(&mac[..32]);
+            let (method, query, body) = if post {
+                ("POST", String::new(), format!(r#"{{"a":"{}","q":"{query}"}}"#, &hex32[..8]))
+            } else {
+                ("GET", query, String::new())
+            };
+            let secs = (ts / 1000).to_string();
+            let millis = ts.to_string();
+            let sent = match scheme {
+                Scheme::Binance => {
+                    let params = if query.is_empty() { format!("timestamp={millis}") } else { format!("{query}&timestamp={millis}") };
+                    SentRequest::rest(method, "/api/v3/order")
+                        .with_query(&format!("{params}&signature={hex32}"))
+                        .with_auth("X-MBX-APIKEY", f.key)
+                }
+                Scheme::Bybit => SentRequest::rest(method, "/v5/order/create")
+                    .with_query(&query)
+                    .with_body(body)
+                    .with_auth("X-BAPI-API-KEY", f.key)
+                    .with_auth("X-BAPI-TIMESTAMP", &millis)
+                    .with_auth("X-BAPI-SIGN", &hex32)
+                    .with_auth("X-BAPI-RECV-WINDOW", "5000"),
+                Scheme::Kraken => SentRequest::rest("POST", "/0/private/AddOrder")
+                    .with_body(format!("nonce={millis}&{query}"))
+                    .with_auth("API-Key", f.key)
+                    .with_auth("API-Sign", &B64.encode(&mac)),
+                Scheme::Bitget => SentRequest::rest(method, "/api/v2/spot/trade/place-order")
+                    .with_query(&query)
+                    .with_body(body)
+                    .with_auth("ACCESS-KEY", f.key)
+                    .with_auth("ACCESS-SIGN", &B64.encode(&mac[..32]))
+                    .with_auth("ACCESS-TIMESTAMP", &millis)
+                    .with_auth("ACCESS-PASSPHRASE", f.passphrase.unwrap()),
+                _ => SentRequest::rest(method, "/api/v4/spot/orders")
+                    .with_query(&query)
+                    .with_body(body)
+                    .with_auth("KEY", f.key)
+                    .with_auth("SIGN", &hex::encode(&mac))
+                    .with_auth("Timestamp", &secs),
+            };
+            let diagnosis = diagnose(scheme, &credentials(scheme), &sent).unwrap();
+            prop_assert_eq!(diagnosis.verdict(), "unknown", "{:?}: {}", scheme, diagnosis);
+            assert_no_secret(&diagnosis, scheme);
         }
     }
 }
@@ -1622,4 +1701,23 @@ fn more_websocket_mistakes_are_diagnosed_too() {
     // Kraken has no signed websocket message: a typed error pointing at the token request.
     let ws = SentRequest::ws(&[], &[]).with_auth("API-Sign", "x");
     assert!(matches!(diagnose(Scheme::Kraken, &credentials(Scheme::Kraken), &ws), Err(Error::WsUnsupported { .. })));
+}
+
+#[test]
+fn an_rsa_signature_from_another_key_is_diagnosed_in_bounded_time() {
+    // Every candidate of every search (about 4000 nearby timestamps, query orders, bodies) is an
+    // RSA verification: the whole diagnosis must still be quick.
+    let other = vector_secret("binance", "binance-pub-27-rsa-get");
+    let prehash = "1658384314791XXXXXXXXXX5000category=option&symbol=BTC-29JUL22-25000-C&limit=10";
+    let signature = B64.encode(rsa_sign(&other, prehash.as_bytes()));
+    let sent = SentRequest::rest("GET", "/v5/order/realtime")
+        .with_query("category=option&symbol=BTC-29JUL22-25000-C&limit=10")
+        .with_auth("X-BAPI-API-KEY", "XXXXXXXXXX")
+        .with_auth("X-BAPI-TIMESTAMP", "1658384314791")
+        .with_auth("X-BAPI-SIGN", &signature)
+        .with_auth("X-BAPI-RECV-WINDOW", "5000");
+    let started = std::time::Instant::now();
+    let diagnosis = diagnose(Scheme::Bybit, &bybit_credentials(KeyType::Rsa), &sent).unwrap();
+    assert_eq!(diagnosis.verdict(), "unknown", "{diagnosis}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(10), "took {:?}", started.elapsed());
 }

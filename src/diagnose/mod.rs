@@ -601,7 +601,9 @@ fn bybit_key_type(credentials: &Credentials, sent: &SentRequest) -> Result<Bybit
     Ok(BybitKeyType::Hmac)
 }
 
-/// A websocket message as a verifier read it, as a [`SentRequest`] with the scheme's field names.
+/// A websocket message as a verifier read it, as a [`SentRequest`] with the scheme's field names
+/// (`timestamp` is Bybit's expiry and Gate's `time`; a Binance or Gate API call keeps its method
+/// and params).
 #[cfg(feature = "local-exchange")]
 pub(crate) fn ws_sent(
     scheme: Scheme,
@@ -611,12 +613,25 @@ pub(crate) fn ws_sent(
     passphrase: Option<&str>,
     signature: &str,
 ) -> SentRequest {
-    let names = hmac::names(scheme, true);
-    let mut sent = SentRequest::ws(request.channels(), request.product_ids())
-        .with_auth(names.key, api_key)
-        .with_auth(names.timestamp, timestamp)
-        .with_auth(names.sign, signature);
-    if let (Some(name), Some(passphrase)) = (names.passphrase, passphrase) {
+    let (key, sign, time, passphrase_name) = match more::ws_names(scheme, request.method().is_some()) {
+        Some((key, sign, time)) => (key, sign, time, None),
+        None => {
+            let names = hmac::names(scheme, true);
+            (names.key, names.sign, names.timestamp, names.passphrase)
+        }
+    };
+    let mut sent = match request.method() {
+        Some(method) => {
+            let params: Vec<(&str, Value)> = request.params().iter().map(|(n, v)| (*n, v.clone())).collect();
+            SentRequest::ws_api(method, &params)
+        }
+        None => SentRequest::ws(request.channels(), request.product_ids()),
+    };
+    if let Some(event) = request.event() {
+        sent = sent.with_ws_event(event);
+    }
+    sent = sent.with_auth(key, api_key).with_auth(time, timestamp).with_auth(sign, signature);
+    if let (Some(name), Some(passphrase)) = (passphrase_name, passphrase) {
         sent = sent.with_auth(name, passphrase);
     }
     sent

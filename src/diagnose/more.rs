@@ -219,6 +219,19 @@ fn invalid(problem: impl Into<String>) -> Error {
     Error::InvalidDiagnosisInput { problem: problem.into() }
 }
 
+/// The names of the key, signature and timestamp fields of a websocket message of `scheme`
+/// (`api`: a Binance WebSocket API call or Gate's ws API login), for the schemes diagnosed here.
+#[cfg_attr(not(feature = "local-exchange"), allow(dead_code))]
+pub(crate) fn ws_names(scheme: Scheme, api: bool) -> Option<(&'static str, &'static str, &'static str)> {
+    match scheme {
+        Scheme::Binance => Some(("apiKey", "signature", "timestamp")),
+        Scheme::Bybit => Some(("api_key", "signature", "expires")),
+        Scheme::Gate if api => Some(("api_key", "signature", "timestamp")),
+        Scheme::Gate => Some(("KEY", "SIGN", "time")),
+        _ => None,
+    }
+}
+
 /// Diagnoses a Binance, Bybit, Kraken or Gate request with `ctx`.
 pub(crate) fn diagnose(ctx: &Context<'_>, sent: &SentRequest) -> Result<Diagnosis, Error> {
     let e = Engine::new(ctx, sent)?;
@@ -1531,5 +1544,157 @@ mod tests {
             })
             .unwrap_or_else(|e| panic!("{id}: {e}"));
         }
+    }
+
+    /// Diagnoses as the local exchange does: the key's signer, no raw secret.
+    fn signer_only(scheme: Scheme, credentials: &crate::Credentials, sent: &SentRequest) -> Diagnosis {
+        with_context(scheme, credentials, sent, |ctx| {
+            let signer_only = Context {
+                scheme: ctx.scheme,
+                signer: ctx.signer,
+                api_key: ctx.api_key,
+                secrets: None,
+                okx_environment: None,
+                kucoin_version: ctx.kucoin_version,
+                hosts: Vec::new(),
+                #[cfg(feature = "cdp")]
+                cdp_key: None,
+            };
+            super::diagnose(&signer_only, sent)
+        })
+        .unwrap()
+        .unwrap()
+    }
+
+    fn headers(sent: SentRequest, signed: &crate::SignedRequest) -> SentRequest {
+        sent.with_signed(signed)
+    }
+
+    /// Mistakes that are ordinary requests are found without the secret: the user's code is
+    /// played here by the signer itself, signing one request and sending another.
+    #[test]
+    fn request_level_mistakes_are_found_without_the_secret() {
+        use crate::{BybitKeyType, BybitSigner, Credentials, KrakenSigner, Signer};
+        let bybit = Credentials::new().api_key("XXXXXXXXXX").secret("vJ3kQ9mN2pL7xR4tY8wZ1cB6dF0gH5sAq2W");
+        let signer = BybitSigner::new(&bybit, BybitKeyType::Hmac).unwrap();
+        let at = Timestamp::from_unix_millis(1_658_384_314_791);
+        let request = SignableRequest::new(Method::Get, "/v5/order/realtime")
+            .unwrap()
+            .with_query("category=option&symbol=BTC-29JUL22-25000-C")
+            .unwrap();
+        let signed = signer.sign(&request, at).unwrap();
+        // Sorted for signing, sent in another order.
+        let sent = headers(
+            SentRequest::rest("GET", "/v5/order/realtime").with_query("symbol=BTC-29JUL22-25000-C&category=option"),
+            &signed,
+        );
+        assert_eq!(signer_only(Scheme::Bybit, &bybit, &sent).code(), Some(MistakeCode::QueryOrderDiffers));
+        // The clock read twice: the header 3 ms later than the prehash.
+        let sent = headers(
+            SentRequest::rest("GET", "/v5/order/realtime").with_query("category=option&symbol=BTC-29JUL22-25000-C"),
+            &signed,
+        )
+        .with_auth("X-BAPI-TIMESTAMP", "1658384314794");
+        assert_eq!(signer_only(Scheme::Bybit, &bybit, &sent).code(), Some(MistakeCode::TimestampHeaderDiffers));
+        // HMAC(prehash, secret) needs the secret to be rebuilt: unknown, and the verdict says so.
+        let prehash = b"1658384314791XXXXXXXXXX5000category=option&symbol=BTC-29JUL22-25000-C";
+        let swapped = hex::encode(hmac_bytes(Alg::Sha256, prehash, &[b"vJ3kQ9mN2pL7xR4tY8wZ1cB6dF0gH5sAq2W"]));
+        let sent = sent.with_auth("X-BAPI-TIMESTAMP", "1658384314791").with_auth("X-BAPI-SIGN", &swapped);
+        let diagnosis = signer_only(Scheme::Bybit, &bybit, &sent);
+        assert_eq!(diagnosis.verdict(), "unknown");
+        assert!(diagnosis.explanation().contains("cexsign diagnose"), "{diagnosis}");
+
+        // Kraken: the form re-ordered after signing.
+        let kraken = Credentials::new()
+            .api_key("k")
+            .secret("kQH5HW/8p1uGOVjbgWA7FunAmGO8lsSUXNsu3eow76sz84Q18fWxnyRzBHCd3pd5nE9qa99HAZtuZuj6F1huXg==");
+        let signer = KrakenSigner::new(&kraken).unwrap();
+        let request = SignableRequest::new(Method::Post, "/0/private/AddOrder")
+            .unwrap()
+            .with_body(b"nonce=1616492376594&pair=XBTUSD&type=buy");
+        let signed = signer.sign(&request, at).unwrap();
+        let sent = headers(
+            SentRequest::rest("POST", "/0/private/AddOrder").with_body("pair=XBTUSD&nonce=1616492376594&type=buy"),
+            &signed,
+        );
+        assert_eq!(signer_only(Scheme::Kraken, &kraken, &sent).code(), Some(MistakeCode::FormBodyReencoded));
+    }
+
+    #[cfg(feature = "pem-keys")]
+    #[test]
+    fn binance_key_type_mistakes_are_found_without_the_secret() {
+        use crate::{BinanceKeyType, BinanceSigner, Credentials, Signer};
+        let pem = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIAABAgMEBQYHCAkKCwwNDg8QERITFBUWFxgZGhscHR4f\n-----END PRIVATE KEY-----\n";
+        let key = "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A";
+        let ed25519 = Credentials::new().api_key(key).secret(pem);
+        let signer = BinanceSigner::new(&ed25519, BinanceKeyType::Ed25519).unwrap();
+        // A moment whose signature holds a '+', sent without percent-encoding.
+        let mut ms = 1_700_000_000_000u64;
+        let signed = loop {
+            let request = SignableRequest::new(Method::Get, "/api/v3/account")
+                .unwrap()
+                .with_query("omitZeroBalances=true")
+                .unwrap();
+            let signed = signer.sign(&request, Timestamp::from_unix_millis(ms)).unwrap();
+            if signed.signature().contains('+') {
+                break signed;
+            }
+            ms += 1;
+        };
+        let query = format!("omitZeroBalances=true&timestamp={ms}&signature={}", signed.signature());
+        let sent = SentRequest::rest("GET", "/api/v3/account").with_query(&query).with_auth("X-MBX-APIKEY", key);
+        let diagnosis = signer_only(Scheme::Binance, &ed25519, &sent);
+        assert_eq!(diagnosis.code(), Some(MistakeCode::BinanceSignatureNotUrlEncoded), "{diagnosis}");
+        // The wire query as the signer gives it is right.
+        let sent = SentRequest::rest("GET", "/api/v3/account")
+            .with_query(signed.wire_query().unwrap())
+            .with_auth("X-MBX-APIKEY", key);
+        assert_eq!(signer_only(Scheme::Binance, &ed25519, &sent).verdict(), "correct");
+
+        // session.logon with an HMAC key: the signer refuses it, and the diagnosis says why.
+        let hmac =
+            Credentials::new().api_key(key).secret("NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j");
+        let sent = SentRequest::ws_api("session.logon", &[])
+            .with_auth("apiKey", key)
+            .with_auth("timestamp", "1700000000000")
+            .with_auth("signature", &"ab".repeat(32));
+        assert_eq!(
+            signer_only(Scheme::Binance, &hmac, &sent).code(),
+            Some(MistakeCode::BinanceSessionLogonNeedsEd25519)
+        );
+    }
+
+    /// The local exchange reads a websocket message into a [`SentRequest`] with `ws_sent`: the
+    /// field names and the call must be the scheme's for the diagnosis to find them.
+    #[cfg(feature = "local-exchange")]
+    #[test]
+    fn ws_sent_names_the_fields_of_every_scheme() {
+        use crate::{BybitKeyType, BybitSigner, Credentials, GateSigner, Signer, WireTimestamp};
+        let gate = Credentials::new().api_key("key").secret("secret");
+        let signer = GateSigner::new(&gate).unwrap();
+        let wire = WireTimestamp::parse(TimestampFormat::UnixSeconds, "1700000000").unwrap();
+        let channels = ["spot.orders"];
+        let products = ["BTC_USDT"];
+        for request in [WsRequest::subscribe(&channels, &products), WsRequest::api("spot.login", &[])] {
+            let auth = signer.sign_ws_at(&request, &wire, &SignOptions::new()).unwrap();
+            let sent = crate::diagnose::ws_sent(Scheme::Gate, &request, "key", "1700000000", None, auth.signature());
+            assert_eq!(signer_only(Scheme::Gate, &gate, &sent).verdict(), "correct", "{request:?}");
+            // The time in the message a second after the one signed.
+            let sent = crate::diagnose::ws_sent(Scheme::Gate, &request, "key", "1700000001", None, auth.signature());
+            assert_eq!(signer_only(Scheme::Gate, &gate, &sent).code(), Some(MistakeCode::TimestampHeaderDiffers));
+        }
+        let bybit = Credentials::new().api_key("XXXXXXXXXX").secret("vJ3kQ9mN2pL7xR4tY8wZ1cB6dF0gH5sAq2W");
+        let signer = BybitSigner::new(&bybit, BybitKeyType::Hmac).unwrap();
+        let wire = WireTimestamp::parse(TimestampFormat::UnixMillis, "1700000011000").unwrap();
+        let auth = signer.sign_ws_at(&WsRequest::login(), &wire, &SignOptions::new()).unwrap();
+        let sent = crate::diagnose::ws_sent(
+            Scheme::Bybit,
+            &WsRequest::login(),
+            "XXXXXXXXXX",
+            "1700000011000",
+            None,
+            auth.signature(),
+        );
+        assert_eq!(signer_only(Scheme::Bybit, &bybit, &sent).verdict(), "correct");
     }
 }
