@@ -12,6 +12,11 @@
 //! * [`Diagnosis::Unknown`]: no known mistake reproduces it; the expected prehash and the
 //!   headers that differ are given to compare by hand.
 //!
+//! The schemes whose prehash is timestamp + method + path (OKX, KuCoin, Delta, Coinbase Exchange
+//! and Advanced, Bitget) are rebuilt in one module, Binance, Bybit, Kraken and Gate in another;
+//! Ed25519 and RSA signatures (Binance, Bybit) are deterministic, so a rebuilt mistake is checked
+//! by verifying the signature sent with the key's public key.
+//!
 //! Signatures are compared in constant time. Nothing here echoes a secret: verdicts, errors and
 //! `Debug` output name headers and fields, never a credential's value. [`Case`] reads the same
 //! inputs from JSON (the `cexsign diagnose` command), and the
@@ -109,8 +114,10 @@ impl SentRequest {
         })
     }
 
-    /// A websocket login or subscribe message for these channels and products (OKX and Delta
-    /// logins have none; a Coinbase Advanced subscribe has exactly one channel).
+    /// A websocket login or subscribe message for these channels and products (OKX, Delta, Bybit
+    /// and Bitget logins have none; a Coinbase Advanced subscribe and a Gate channel message have
+    /// exactly one channel). Binance WebSocket API calls and Gate's ws API login are
+    /// [`ws_api`](Self::ws_api) messages.
     pub fn ws(channels: &[&str], product_ids: &[&str]) -> Self {
         Self::new(Target::Ws {
             channels: channels.iter().map(|c| (*c).to_owned()).collect(),
@@ -199,7 +206,8 @@ impl SentRequest {
     }
 
     /// One auth header (REST) or message field (websocket) as sent: `OK-ACCESS-SIGN`,
-    /// `KC-API-KEY-VERSION`, `x-simulated-trading`, `Authorization`, `sign`, `jwt`, ...
+    /// `KC-API-KEY-VERSION`, `x-simulated-trading`, `Authorization`, `X-BAPI-RECV-WINDOW`,
+    /// `Content-Type` (checked for Kraken), `sign`, `jwt`, `expires`, ...
     pub fn with_auth(mut self, name: &str, value: &str) -> Self {
         self.auth.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
         self.auth.push((name.to_owned(), value.to_owned()));
@@ -457,8 +465,15 @@ pub(crate) struct Context<'a> {
 /// scheme's signer checks them (a Coinbase Exchange secret must be base64, ...).
 ///
 /// Errors are for input that cannot be diagnosed — an auth header missing or truncated, a
-/// request an HTTP client could not send, a token that is not a JWT, KuCoin websocket messages
-/// (KuCoin has none) — never for a wrong signature, which is what the verdict is about.
+/// request an HTTP client could not send, a token that is not a JWT, KuCoin and Kraken websocket
+/// messages (they have none: diagnose the REST request for the token) — never for a wrong
+/// signature, which is what the verdict is about.
+///
+/// Binance signs inside the request: give its query or body exactly as sent, `signature`
+/// parameter included (or the signature as an auth value named `signature`), and
+/// `X-MBX-APIKEY`. Ed25519 and RSA keys (Binance, Bybit) are told from their PEM secret, or set
+/// with [`SentRequest::with_binance_key_type`] / [`SentRequest::with_bybit_key_type`]; Bybit's
+/// `recv_window` is read from `X-BAPI-RECV-WINDOW`, Kraken's nonce from the body.
 ///
 /// ```
 /// use cexsign::diagnose::{Diagnosis, MistakeCode, SentRequest, diagnose};

@@ -213,6 +213,9 @@ struct Engine<'c, 's> {
     expected: Option<Expected>,
     /// Binance: the signer refused a `session.logon` for this key type.
     logon_refused: bool,
+    /// Bybit without the secret: the `recv_window` the key's signer signs with, when it is not the
+    /// header's (the exchange signs the header's, so the signer cannot rebuild its prehash).
+    signer_window: Option<String>,
 }
 
 fn invalid(problem: impl Into<String>) -> Error {
@@ -400,6 +403,7 @@ impl<'c, 's> Engine<'c, 's> {
             key: None,
             expected: None,
             logon_refused: false,
+            signer_window: None,
         };
         e.key = e.key()?;
         match &sent.target {
@@ -424,7 +428,8 @@ impl<'c, 's> Engine<'c, 's> {
                         e.key_sent = value("X-BAPI-API-KEY", "header")?;
                         e.sign = value("X-BAPI-SIGN", "header")?;
                         e.timestamp = value("X-BAPI-TIMESTAMP", "header")?;
-                        e.recv_window = value("X-BAPI-RECV-WINDOW", "header")?;
+                        // Absent, Bybit signs its default (as the local exchange does).
+                        e.recv_window = sent.auth_value("X-BAPI-RECV-WINDOW").unwrap_or("5000").to_owned();
                         e.query = e.wire_query.clone();
                     }
                     Scheme::Kraken => {
@@ -516,6 +521,12 @@ impl<'c, 's> Engine<'c, 's> {
             e.sign.make_ascii_lowercase();
         }
         e.expected = e.expected()?;
+        if scheme == Scheme::Bybit && e.ws.is_none() && e.key.is_none() {
+            let signer_window = e.expected.as_ref().and_then(|expected| {
+                expected.values.iter().find(|(n, _)| n == "x-bapi-recv-window").map(|(_, v)| v.clone())
+            });
+            e.signer_window = signer_window.filter(|w| *w != e.recv_window);
+        }
         Ok(e)
     }
 
@@ -899,7 +910,7 @@ impl<'c, 's> Engine<'c, 's> {
 
     /// Through the signer, for variants that are an ordinary request.
     fn signer_yields(&self, variant: &Variant<'_>, sent: &str) -> bool {
-        if !variant.is_standard() {
+        if !variant.is_standard() || (self.signer_window.is_some() && self.ws.is_none()) {
             return false;
         }
         let signed = match &variant.resign {
@@ -1008,6 +1019,13 @@ impl<'c, 's> Engine<'c, 's> {
             return None;
         }
         use MistakeCode::*;
+        if let Some(window) = &self.signer_window {
+            // Signed with the key's usual window, sent with another.
+            return Some(Diagnosis::mistake(
+                BybitRecvWindowDiffers,
+                Some(format!("signed with recv_window {window:?}, X-BAPI-RECV-WINDOW is {}", self.recv_window)),
+            ));
+        }
         if self.scheme == Scheme::Bybit && self.ws.is_none() {
             if let Ok(window) = self.recv_window.parse::<u64>() {
                 // Nobody means a window of a minute or less in milliseconds; 5, 10 or 60 are seconds.
@@ -1435,7 +1453,8 @@ impl<'c, 's> Engine<'c, 's> {
                         });
                     }
                 }
-                expected.prehash.clone()
+                // Built with the signer's recv_window, not the header's: not the exchange's.
+                if self.signer_window.is_some() { None } else { expected.prehash.clone() }
             }
             None => {
                 differing.push(self.names.sign.to_owned());
@@ -1566,6 +1585,22 @@ mod tests {
         .unwrap()
     }
 
+    /// Diagnoses with this account signer (the local exchange's, built once per key).
+    fn with_account_signer(scheme: Scheme, signer: &dyn crate::Signer, api_key: &str, sent: &SentRequest) -> Diagnosis {
+        let context = Context {
+            scheme,
+            signer,
+            api_key,
+            secrets: None,
+            okx_environment: None,
+            kucoin_version: crate::KucoinKeyVersion::default(),
+            hosts: Vec::new(),
+            #[cfg(feature = "cdp")]
+            cdp_key: None,
+        };
+        super::diagnose(&context, sent).unwrap()
+    }
+
     fn headers(sent: SentRequest, signed: &crate::SignedRequest) -> SentRequest {
         sent.with_signed(signed)
     }
@@ -1596,6 +1631,31 @@ mod tests {
         )
         .with_auth("X-BAPI-TIMESTAMP", "1658384314794");
         assert_eq!(signer_only(Scheme::Bybit, &bybit, &sent).code(), Some(MistakeCode::TimestampHeaderDiffers));
+        // The key's signer signs recv_window 5000: a request signed so but sent with 10000 is the
+        // recv_window mistake, and one signed with 10000 cannot be checked without the secret.
+        let sent = headers(
+            SentRequest::rest("GET", "/v5/order/realtime").with_query("category=option&symbol=BTC-29JUL22-25000-C"),
+            &signed,
+        );
+        let wider = sent.clone().with_auth("X-BAPI-RECV-WINDOW", "10000");
+        let account = |sent: &SentRequest| with_account_signer(Scheme::Bybit, &signer, "XXXXXXXXXX", sent);
+        assert_eq!(account(&wider).code(), Some(MistakeCode::BybitRecvWindowDiffers));
+        let prehash10 = b"1658384314791XXXXXXXXXX10000category=option&symbol=BTC-29JUL22-25000-C";
+        let signed10 = hex::encode(hmac_bytes(Alg::Sha256, b"vJ3kQ9mN2pL7xR4tY8wZ1cB6dF0gH5sAq2W", &[prehash10]));
+        let diagnosis = account(&wider.with_auth("X-BAPI-SIGN", &signed10));
+        assert_eq!(diagnosis.verdict(), "unknown", "{diagnosis}");
+        assert!(diagnosis.expected_prehash().is_none(), "the signer's prehash is not the exchange's");
+        // With the secret, the same request is correct: the signer is built with the header's window.
+        assert_eq!(
+            crate::diagnose::diagnose(
+                Scheme::Bybit,
+                &bybit,
+                &sent.clone().with_auth("X-BAPI-RECV-WINDOW", "10000").with_auth("X-BAPI-SIGN", &signed10)
+            )
+            .unwrap()
+            .verdict(),
+            "correct"
+        );
         // HMAC(prehash, secret) needs the secret to be rebuilt: unknown, and the verdict says so.
         let prehash = b"1658384314791XXXXXXXXXX5000category=option&symbol=BTC-29JUL22-25000-C";
         let swapped = hex::encode(hmac_bytes(Alg::Sha256, prehash, &[b"vJ3kQ9mN2pL7xR4tY8wZ1cB6dF0gH5sAq2W"]));
