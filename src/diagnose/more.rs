@@ -224,7 +224,6 @@ fn invalid(problem: impl Into<String>) -> Error {
 
 /// The names of the key, signature and timestamp fields of a websocket message of `scheme`
 /// (`api`: a Binance WebSocket API call or Gate's ws API login), for the schemes diagnosed here.
-#[cfg_attr(not(feature = "local-exchange"), allow(dead_code))]
 pub(crate) fn ws_names(scheme: Scheme, api: bool) -> Option<(&'static str, &'static str, &'static str)> {
     match scheme {
         Scheme::Binance => Some(("apiKey", "signature", "timestamp")),
@@ -448,16 +447,13 @@ impl<'c, 's> Engine<'c, 's> {
                         e.format = TimestampFormat::UnixSecondsFraction { digits: 9 };
                     }
                 }
-                if matches!(scheme, Scheme::Binance | Scheme::Bybit) {
-                    e.format =
-                        if e.timestamp.len() > 13 { TimestampFormat::UnixMicros } else { TimestampFormat::UnixMillis };
-                    if scheme == Scheme::Bybit {
-                        e.format = TimestampFormat::UnixMillis;
-                    }
+                // Binance takes milliseconds or microseconds: the digit count tells which.
+                if scheme == Scheme::Binance && e.timestamp.len() > 13 {
+                    e.format = TimestampFormat::UnixMicros;
                 }
             }
             Target::Ws { channels, product_ids, method, params, event } => {
-                let (ws, names) = match scheme {
+                let ws = match scheme {
                     Scheme::Binance => {
                         let method = method.clone().ok_or_else(|| {
                             invalid(
@@ -465,10 +461,9 @@ impl<'c, 's> Engine<'c, 's> {
                                  (SentRequest::ws_api, or options.method and options.params)",
                             )
                         })?;
-                        let ws = Ws::BinanceApi { method, params: params.clone() };
-                        (ws, Names { key: "apiKey", sign: "signature", timestamp: "timestamp" })
+                        Ws::BinanceApi { method, params: params.clone() }
                     }
-                    Scheme::Bybit => (Ws::BybitAuth, Names { key: "api_key", sign: "signature", timestamp: "expires" }),
+                    Scheme::Bybit => Ws::BybitAuth,
                     Scheme::Kraken => {
                         return Err(Error::WsUnsupported {
                             scheme,
@@ -476,18 +471,12 @@ impl<'c, 's> Engine<'c, 's> {
                         });
                     }
                     _ => match (method, channels.as_slice()) {
-                        (Some(channel), _) => (
-                            Ws::GateLogin { channel: channel.clone() },
-                            Names { key: "api_key", sign: "signature", timestamp: "timestamp" },
-                        ),
-                        (None, [channel]) => (
-                            Ws::GateChannel {
-                                channel: channel.clone(),
-                                event: event.clone().unwrap_or_else(|| "subscribe".to_owned()),
-                                products: product_ids.clone(),
-                            },
-                            Names { key: "KEY", sign: "SIGN", timestamp: "time" },
-                        ),
+                        (Some(channel), _) => Ws::GateLogin { channel: channel.clone() },
+                        (None, [channel]) => Ws::GateChannel {
+                            channel: channel.clone(),
+                            event: event.clone().unwrap_or_else(|| "subscribe".to_owned()),
+                            products: product_ids.clone(),
+                        },
                         (None, _) => {
                             return Err(Error::InvalidWsRequest {
                                 problem: "a Gate channel message names exactly one channel (options.channel); the ws \
@@ -496,6 +485,9 @@ impl<'c, 's> Engine<'c, 's> {
                         }
                     },
                 };
+                let (key, sign, timestamp) =
+                    ws_names(scheme, method.is_some()).expect("the websocket schemes diagnosed here have names");
+                let names = Names { key, sign, timestamp };
                 e.ws = Some(ws);
                 e.key_sent = value(names.key, "field")?;
                 e.sign = value(names.sign, "field")?;
