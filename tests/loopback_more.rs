@@ -317,13 +317,11 @@ async fn bitget_sorted_query_with_an_encoded_symbol_is_signed_decoded() {
 
 /// Signs with `signer`, lets `spoil` change the request, and returns what the server said.
 async fn spoiled(
-    exchange: &RunningExchange,
     signer: &dyn Signer,
     request: reqwest::RequestBuilder,
     at: Timestamp,
     spoil: impl FnOnce(&mut reqwest::Request),
 ) -> (u16, Value) {
-    let _ = exchange;
     let mut request = request.build_signed(signer, at).unwrap();
     spoil(&mut request);
     send(&client(), request).await
@@ -338,7 +336,7 @@ async fn tampered_requests_get_each_exchanges_signature_error() {
 
     let binance = BinanceSigner::new(&binance_hmac(), BinanceKeyType::Hmac).unwrap();
     let get = client.get(format!("{base}/api/v3/order?symbol=BTCUSDT"));
-    let (status, body) = spoiled(&exchange, &binance, get, now(), |r| {
+    let (status, body) = spoiled(&binance, get, now(), |r| {
         let query = r.url().query().unwrap().replace("BTCUSDT", "ETHUSDT");
         r.url_mut().set_query(Some(&query));
     })
@@ -355,7 +353,7 @@ async fn tampered_requests_get_each_exchanges_signature_error() {
             continue;
         }
         found = true;
-        let (status, body) = spoiled(&exchange, &ed25519, client.get(format!("{base}/api/v3/account")), at, |r| {
+        let (status, body) = spoiled(&ed25519, client.get(format!("{base}/api/v3/account")), at, |r| {
             let query = r.url().query().unwrap().replace("%2B", "+");
             r.url_mut().set_query(Some(&query));
         })
@@ -367,7 +365,7 @@ async fn tampered_requests_get_each_exchanges_signature_error() {
 
     let bybit = BybitSigner::new(&bybit_hmac(), BybitKeyType::Hmac).unwrap();
     let post = client.post(format!("{base}/v5/order/create")).body(r#"{"qty": "1"}"#);
-    let (status, body) = spoiled(&exchange, &bybit, post, now(), |r| swap_body(r, r#"{"qty":"1"}"#)).await;
+    let (status, body) = spoiled(&bybit, post, now(), |r| swap_body(r, r#"{"qty":"1"}"#)).await;
     assert_eq!(body["retCode"], 10004, "{status} {body}");
     // Bybit echoes the string it hashed: the body as received, after ts + key + recv_window.
     assert!(body["retMsg"].as_str().unwrap().contains(r#"5000{"qty":"1"}]"#), "{status} {body}");
@@ -377,7 +375,7 @@ async fn tampered_requests_get_each_exchanges_signature_error() {
         .post(format!("{base}/0/private/Balance"))
         .header("content-type", "application/x-www-form-urlencoded")
         .body("asset=XBT");
-    let (status, body) = spoiled(&exchange, &kraken_signer, post, now(), |r| {
+    let (status, body) = spoiled(&kraken_signer, post, now(), |r| {
         let sent = String::from_utf8(r.body().unwrap().as_bytes().unwrap().to_vec()).unwrap();
         swap_body(r, &sent.replace("XBT", "ETH"));
     })
@@ -386,12 +384,12 @@ async fn tampered_requests_get_each_exchanges_signature_error() {
 
     let bitget_signer = BitgetSigner::new(&bitget()).unwrap();
     let post = client.post(format!("{base}/api/v2/spot/trade/place-order")).body(r#"{"size":"1"}"#);
-    let (status, body) = spoiled(&exchange, &bitget_signer, post, now(), |r| swap_body(r, r#"{"size":"9"}"#)).await;
+    let (status, body) = spoiled(&bitget_signer, post, now(), |r| swap_body(r, r#"{"size":"9"}"#)).await;
     assert_eq!((status, body["code"].as_str()), (400, Some("40009")), "{body}");
 
     let gate_signer = GateSigner::new(&gate()).unwrap();
     let get = client.get(format!("{base}/api/v4/spot/batch_fee?currency_pairs=BTC_USDT%2CETH_USDT"));
-    let (status, body) = spoiled(&exchange, &gate_signer, get, now(), |r| {
+    let (status, body) = spoiled(&gate_signer, get, now(), |r| {
         r.url_mut().set_query(Some("currency_pairs=BTC_USDT"));
     })
     .await;
@@ -408,21 +406,19 @@ async fn stale_timestamps_get_each_exchanges_window_error() {
 
     let binance = BinanceSigner::new(&binance_hmac(), BinanceKeyType::Hmac).unwrap();
     for at in [ago(6), ahead] {
-        let (status, body) =
-            spoiled(&exchange, &binance, client.get(format!("{base}/api/v3/account")), at, |_| {}).await;
+        let (status, body) = spoiled(&binance, client.get(format!("{base}/api/v3/account")), at, |_| {}).await;
         assert_eq!((status, body["code"].as_i64()), (400, Some(-1021)), "{body}");
     }
     let bybit = BybitSigner::new(&bybit_hmac(), BybitKeyType::Hmac).unwrap();
-    let (_, body) = spoiled(&exchange, &bybit, client.get(format!("{base}/v5/account/info")), ago(6), |_| {}).await;
+    let (_, body) = spoiled(&bybit, client.get(format!("{base}/v5/account/info")), ago(6), |_| {}).await;
     assert_eq!(body["retCode"], 10002, "{body}");
     let bitget_signer = BitgetSigner::new(&bitget()).unwrap();
     let (_, body) =
-        spoiled(&exchange, &bitget_signer, client.get(format!("{base}/api/v2/spot/account/info")), ago(31), |_| {})
-            .await;
+        spoiled(&bitget_signer, client.get(format!("{base}/api/v2/spot/account/info")), ago(31), |_| {}).await;
     assert!(matches!(body["code"].as_str(), Some("40008" | "40004")), "{body}");
     let gate_signer = GateSigner::new(&gate()).unwrap();
     let (status, body) =
-        spoiled(&exchange, &gate_signer, client.get(format!("{base}/api/v4/spot/accounts")), ago(61), |_| {}).await;
+        spoiled(&gate_signer, client.get(format!("{base}/api/v4/spot/accounts")), ago(61), |_| {}).await;
     assert_eq!((status, body["label"].as_str()), (401, Some("REQUEST_EXPIRED")), "{body}");
 }
 
