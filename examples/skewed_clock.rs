@@ -2,6 +2,9 @@
 //! exchange's timestamp error, the client syncs once from the server-time endpoint, and every
 //! later request is accepted. Then the same through the middleware, which does it by itself.
 //!
+//! Every scheme with a time window takes part; Kraken has none (only an increasing nonce), so a
+//! skewed clock cannot get a Kraken request rejected and it is left out.
+//!
 //! ```text
 //! cargo run --example skewed_clock --features middleware
 //! ```
@@ -15,8 +18,9 @@ use cexsign::local_exchange::{Account, LocalExchange};
 use cexsign::middleware::{ResyncOnTimestampRejection, SigningMiddleware};
 use cexsign::rejection::classify;
 use cexsign::{
-    CoinbaseAdvancedHmacSigner, CoinbaseCdpSigner, CoinbaseExchangeSigner, Credentials, DeltaSigner, KucoinKeyVersion,
-    KucoinSigner, OkxEnvironment, OkxSigner, Scheme, Signer,
+    BinanceKeyType, BinanceSigner, BitgetSigner, BybitKeyType, BybitSigner, CoinbaseAdvancedHmacSigner,
+    CoinbaseCdpSigner, CoinbaseExchangeSigner, Credentials, DeltaSigner, GateSigner, KucoinKeyVersion, KucoinSigner,
+    OkxEnvironment, OkxSigner, Scheme, Signer,
 };
 
 const AHEAD_MILLIS: i64 = 90_000;
@@ -40,6 +44,17 @@ fn credentials(scheme: Scheme) -> Credentials {
         Scheme::CoinbaseAdvancedHmac => {
             Credentials::new().api_key("4wRFpLxVyT8hZ2Qn").secret("kZ3mQ9vX1pL7tR2wY8nB4cD6fG0hJ5sA")
         }
+        Scheme::Binance => Credentials::new()
+            .api_key("vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A")
+            .secret("NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j"),
+        Scheme::Bybit => Credentials::new().api_key("XXXXXXXXXX").secret("vJ3kQ9mN2pL7xR4tY8wZ1cB6dF0gH5sAq2W"),
+        Scheme::Bitget => Credentials::new()
+            .api_key("bg_0123456789abcdef0123456789abcdef")
+            .secret("f3a1c0e29b7d4c58a6e2f91b3d7c5a08e4b6f2d9c1a3e5b7d9f0a2c4e6b8d0f1")
+            .passphrase("Passphrase1#"),
+        Scheme::Gate => Credentials::new()
+            .api_key("a1a9d1abd6b184059827d73a31bed2a1")
+            .secret("7dab7dd4d38c0b75bc0fd56c8ac2021690dcba6a6c494560b83c72abf26635fe"),
         _ => Credentials::new()
             .api_key("22222222-2222-4222-8222-222222222222")
             .secret("rlqr7i2xIlBlBIgb1ixS5DIdEGNQfcaSC6TJ5qwuLo+DIhgifpoVpR+Mj+fR9uFB3GjUknENdYqU+75wo3h+rA=="),
@@ -68,18 +83,40 @@ fn signer_and_account(scheme: Scheme) -> Result<(Arc<dyn Signer>, Account, &'sta
             Account::coinbase_advanced_hmac(&c)?,
             "/api/v3/brokerage/accounts",
         ),
+        Scheme::Binance => (
+            Arc::new(BinanceSigner::new(&c, BinanceKeyType::Hmac)?),
+            Account::binance(&c, BinanceKeyType::Hmac)?,
+            "/api/v3/account",
+        ),
+        Scheme::Bybit => (
+            Arc::new(BybitSigner::new(&c, BybitKeyType::Hmac)?),
+            Account::bybit(&c, BybitKeyType::Hmac)?,
+            "/v5/account/info",
+        ),
+        Scheme::Bitget => (Arc::new(BitgetSigner::new(&c)?), Account::bitget(&c)?, "/api/v2/spot/account/info"),
+        Scheme::Gate => (Arc::new(GateSigner::new(&c)?), Account::gate(&c)?, "/api/v4/spot/accounts"),
         _ => (Arc::new(CoinbaseCdpSigner::new(&c)?), Account::coinbase_cdp(&c)?, "/api/v3/brokerage/accounts"),
     })
 }
 
-const SCHEMES: [Scheme; 6] = [
+const SCHEMES: [Scheme; 10] = [
     Scheme::Okx,
     Scheme::Kucoin,
     Scheme::Delta,
     Scheme::CoinbaseExchange,
     Scheme::CoinbaseAdvancedHmac,
     Scheme::CoinbaseCdp,
+    Scheme::Binance,
+    Scheme::Bybit,
+    Scheme::Bitget,
+    Scheme::Gate,
 ];
+
+/// Whether the local exchange accepted a request: its echo, not only a 200 (Bybit and Kraken
+/// answer rejections with HTTP 200 too).
+fn accepted(status: u16, body: &[u8]) -> bool {
+    status == 200 && serde_json::from_slice::<serde_json::Value>(body).is_ok_and(|echo| echo["cexsign"] == "accepted")
+}
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -129,34 +166,43 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             took.as_secs_f64() * 1000.0
         );
 
-        let mut accepted = 0;
+        let mut accepted_after = 0;
         for _ in 0..3 {
             let request = client.get(format!("{base}{path}")).build_signed(signer.as_ref(), clock.now()?)?;
-            accepted += usize::from(client.execute(request).await?.status().is_success());
+            let response = client.execute(request).await?;
+            let status = response.status().as_u16();
+            accepted_after += usize::from(accepted(status, &response.bytes().await?));
         }
-        println!("{:<22} after sync: {accepted}/3 accepted\n", "");
-        good += usize::from(status != 200 && accepted == 3 && (observed.offset_millis - skew).abs() < 1_000);
+        println!("{:<22} after sync: {accepted_after}/3 accepted\n", "");
+        let rejected_first = !accepted(status, &body) && verdict.is_some();
+        good += usize::from(rejected_first && accepted_after == 3 && (observed.offset_millis - skew).abs() < 1_000);
     }
 
-    // The middleware does the same by itself: one rejected attempt, one resync, one fresh attempt.
+    // The middleware does the same by itself: one rejected attempt, one resync, one fresh attempt
+    // (Binance's retry re-appends a fresh timestamp and signature; Bybit rejects with HTTP 200).
     exchange.set_clock_offset_millis(AHEAD_MILLIS);
-    let clock = Arc::new(OffsetClock::new());
-    let (_, signer, path) = &venues[0];
-    let client = reqwest_middleware::ClientBuilder::new(client.clone())
-        .with(ResyncOnTimestampRejection::new(Scheme::Okx, base.clone(), Arc::clone(&clock)))
-        .with(SigningMiddleware::from_arc(Arc::clone(signer), clock.clone()))
-        .build();
-    let before = exchange.requests_served();
-    let response = client.get(format!("{base}{path}")).send().await?;
-    println!(
-        "middleware (okx): {} after {} requests to the exchange; clock offset now {:+} ms",
-        response.status(),
-        exchange.requests_served() - before,
-        clock.offset_millis()
-    );
+    for (scheme, signer, path) in
+        venues.iter().filter(|(s, ..)| [Scheme::Okx, Scheme::Binance, Scheme::Bybit].contains(s))
+    {
+        let clock = Arc::new(OffsetClock::new());
+        let client = reqwest_middleware::ClientBuilder::new(client.clone())
+            .with(ResyncOnTimestampRejection::new(*scheme, base.clone(), Arc::clone(&clock)))
+            .with(SigningMiddleware::from_arc(Arc::clone(signer), clock.clone()))
+            .build();
+        let before = exchange.requests_served();
+        let response = client.get(format!("{base}{path}")).send().await?;
+        let status = response.status().as_u16();
+        let verdict = if accepted(status, &response.bytes().await?) { "accepted" } else { "rejected" };
+        println!(
+            "middleware ({}): {verdict} after {} requests to the exchange; clock offset now {:+} ms",
+            scheme.id(),
+            exchange.requests_served() - before,
+            clock.offset_millis()
+        );
+    }
 
-    println!("\n{good}/6 schemes: rejected before sync, accepted after one sync");
+    println!("\n{good}/{} schemes: rejected before sync, accepted after one sync", SCHEMES.len());
     exchange.shutdown().await;
     tokio::time::sleep(Duration::from_millis(1)).await;
-    std::process::exit(if good == 6 { 0 } else { 1 });
+    std::process::exit(if good == SCHEMES.len() { 0 } else { 1 });
 }

@@ -79,6 +79,10 @@ impl Middleware for SigningMiddleware {
 /// (through the signer, which signs it afresh). At most one extra attempt per request; every
 /// other response is passed through untouched. Requests with a streaming body, which cannot be
 /// replayed, are never retried.
+///
+/// Bybit and Kraken answer auth rejections with HTTP 200 (`retCode` 10002, `EAPI:Invalid nonce`),
+/// so for them successful responses are read and classified too (and rebuilt unchanged); for the
+/// other exchanges a 2xx passes through unread.
 #[derive(Debug, Clone)]
 pub struct ResyncOnTimestampRejection<C: Clock = SystemClock> {
     scheme: Scheme,
@@ -111,7 +115,8 @@ impl<C: Clock + 'static> Middleware for ResyncOnTimestampRejection<C> {
     ) -> reqwest_middleware::Result<reqwest::Response> {
         let replay = request.try_clone();
         let response = next.clone().run(request, extensions).await?;
-        let Some(replay) = replay.filter(|_| !response.status().is_success()) else {
+        let rejects_with_200 = matches!(self.scheme, Scheme::Bybit | Scheme::Kraken);
+        let Some(replay) = replay.filter(|_| rejects_with_200 || !response.status().is_success()) else {
             return Ok(response);
         };
         // Reading the body to classify it consumes the response; it is rebuilt unchanged.
