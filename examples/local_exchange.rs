@@ -16,9 +16,11 @@
 //!
 //! Without `--credentials`, one fake account per scheme and variant is registered (OKX live and
 //! demo, KuCoin v1/v2/v3, Delta, Coinbase Exchange, Coinbase Advanced legacy HMAC, CDP ES256 and
-//! Ed25519): the fake worked-example keys of the signing spec, printed in full (printing them is
-//! the point). `--credentials FILE` (`-` for stdin) registers the accounts of a JSON file
-//! instead, in the credential format of the conformance vectors plus a `scheme` field:
+//! Ed25519: the fake worked-example keys of the signing spec; Binance HMAC, Ed25519 and RSA,
+//! Bybit HMAC and RSA, Kraken, Bitget and Gate: the random fake keys of the conformance vectors
+//! in `tests/vectors-more`), printed in full (printing them is the point). `--credentials FILE`
+//! (`-` for stdin) registers the accounts of a JSON file instead, in the credential format of
+//! the conformance vectors plus a `scheme` field:
 //!
 //! ```json
 //! [
@@ -28,16 +30,24 @@
 //!   {"scheme": "delta", "api_key": "…", "secret": "…"},
 //!   {"scheme": "coinbase_exchange", "api_key": "…", "secret": "<88-char base64>", "passphrase": "…"},
 //!   {"scheme": "coinbase_advanced_hmac", "api_key": "…", "secret": "…"},
-//!   {"scheme": "coinbase_cdp_jwt", "api_key": "organizations/…/apiKeys/…", "secret": "-----BEGIN EC PRIVATE KEY-----\n…", "key_type": "ES256"}
+//!   {"scheme": "coinbase_cdp_jwt", "api_key": "organizations/…/apiKeys/…", "secret": "-----BEGIN EC PRIVATE KEY-----\n…", "key_type": "ES256"},
+//!   {"scheme": "binance", "api_key": "…", "secret": "-----BEGIN PRIVATE KEY-----\n…", "key_type": "Ed25519"},
+//!   {"scheme": "bybit", "api_key": "…", "secret": "…"},
+//!   {"scheme": "kraken", "api_key": "…", "secret": "<88-char base64>"},
+//!   {"scheme": "bitget", "api_key": "bg_…", "secret": "…", "passphrase": "…"},
+//!   {"scheme": "gate", "api_key": "…", "secret": "…"}
 //! ]
 //! ```
 //!
 //! * `scheme`: a scheme id (`okx`, `kucoin`, `delta`, `coinbase_exchange`,
-//!   `coinbase_advanced_hmac`, `coinbase_cdp_jwt`); several entries may share a scheme.
-//! * `passphrase`: required for OKX, KuCoin and Coinbase Exchange; refused for the others.
+//!   `coinbase_advanced_hmac`, `coinbase_cdp_jwt`, `binance`, `bybit`, `kraken`, `bitget`,
+//!   `gate`); several entries may share a scheme.
+//! * `passphrase`: required for OKX, KuCoin, Coinbase Exchange and Bitget; refused for the others.
 //! * `key_version`: KuCoin only, `1`, `2` or `3` (default `3`, the official SDK's).
 //! * `demo`: OKX only, `true` for a demo-trading key (must send `x-simulated-trading: 1`).
-//! * `key_type`: CDP only, optional, `ES256` or `EdDSA`: checked against the key if given.
+//! * `key_type`: CDP (optional, `ES256` or `EdDSA`: checked against the key if given), Binance
+//!   (`HMAC`, the default, `Ed25519` or `RSA`: the secret is then the PKCS#8 PEM private key) and
+//!   Bybit (`HMAC`, the default, or `RSA`).
 //! * `label` (a name for the printout) and `notes` are optional and otherwise ignored.
 //!
 //! The file may also be an object: `{"accounts": [...]}` (so a printed configuration can be fed
@@ -61,7 +71,9 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use cexsign::local_exchange::{Account, LocalExchange};
-use cexsign::{CdpKeyType, CoinbaseCdpSigner, Credentials, KucoinKeyVersion, OkxEnvironment, Scheme};
+use cexsign::{
+    BinanceKeyType, BybitKeyType, CdpKeyType, CoinbaseCdpSigner, Credentials, KucoinKeyVersion, OkxEnvironment, Scheme,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -109,6 +121,43 @@ struct Entry {
     _secret_shown: Option<bool>,
 }
 
+/// The kind of key, for the schemes that take several.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum KeyKind {
+    Cdp(CdpKeyType),
+    Binance(BinanceKeyType),
+    Bybit(BybitKeyType),
+}
+
+impl KeyKind {
+    /// The `key_type` value, as the conformance vectors write it.
+    fn name(self) -> &'static str {
+        match self {
+            KeyKind::Cdp(key_type) => key_type.alg(),
+            KeyKind::Binance(BinanceKeyType::Ed25519) => "Ed25519",
+            KeyKind::Binance(BinanceKeyType::Rsa) | KeyKind::Bybit(BybitKeyType::Rsa) => "RSA",
+            KeyKind::Binance(_) | KeyKind::Bybit(_) => "HMAC",
+        }
+    }
+
+    /// A Binance or Bybit key type from its `key_type` (default HMAC).
+    fn parse(scheme: Scheme, stated: Option<&str>) -> Result<Option<Self>, String> {
+        let stated = stated.map(str::to_ascii_uppercase);
+        Ok(Some(match (scheme, stated.as_deref()) {
+            (Scheme::Binance, None | Some("HMAC")) => KeyKind::Binance(BinanceKeyType::Hmac),
+            (Scheme::Binance, Some("ED25519")) => KeyKind::Binance(BinanceKeyType::Ed25519),
+            (Scheme::Binance, Some("RSA")) => KeyKind::Binance(BinanceKeyType::Rsa),
+            (Scheme::Bybit, None | Some("HMAC")) => KeyKind::Bybit(BybitKeyType::Hmac),
+            (Scheme::Bybit, Some("RSA")) => KeyKind::Bybit(BybitKeyType::Rsa),
+            (Scheme::Binance, Some(other)) => {
+                return Err(format!("key_type must be HMAC, Ed25519 or RSA, not {other}"));
+            }
+            (Scheme::Bybit, Some(other)) => return Err(format!("key_type must be HMAC or RSA, not {other}")),
+            _ => return Ok(None),
+        }))
+    }
+}
+
 /// One registered account, checked, with what is printed about it.
 #[derive(Debug)]
 struct Registered {
@@ -118,7 +167,7 @@ struct Registered {
     secret: String,
     passphrase: Option<String>,
     key_version: Option<KucoinKeyVersion>,
-    key_type: Option<CdpKeyType>,
+    key_type: Option<KeyKind>,
     demo: Option<bool>,
     notes: String,
 }
@@ -135,7 +184,8 @@ impl Registered {
             return Err(fail("api_key is empty".into()));
         }
         let secret = entry.secret.clone().filter(|s| !s.is_empty()).ok_or_else(|| fail("secret is missing".into()))?;
-        let takes_passphrase = matches!(scheme, Scheme::Okx | Scheme::Kucoin | Scheme::CoinbaseExchange);
+        let takes_passphrase =
+            matches!(scheme, Scheme::Okx | Scheme::Kucoin | Scheme::CoinbaseExchange | Scheme::Bitget);
         match (&entry.passphrase, takes_passphrase) {
             (None, true) => return Err(fail(format!("{} keys need a passphrase", scheme.name()))),
             (Some(_), false) => return Err(fail(format!("{} keys have no passphrase", scheme.name()))),
@@ -147,8 +197,8 @@ impl Registered {
         if entry.demo.is_some() && scheme != Scheme::Okx {
             return Err(fail("demo is for OKX keys only".into()));
         }
-        if entry.key_type.is_some() && scheme != Scheme::CoinbaseCdp {
-            return Err(fail("key_type is for coinbase_cdp_jwt keys only".into()));
+        if entry.key_type.is_some() && !matches!(scheme, Scheme::CoinbaseCdp | Scheme::Binance | Scheme::Bybit) {
+            return Err(fail("key_type is for coinbase_cdp_jwt, binance and bybit keys only".into()));
         }
         let key_version = match (scheme, entry.key_version) {
             (Scheme::Kucoin, None | Some(3)) => Some(KucoinKeyVersion::V3),
@@ -166,9 +216,9 @@ impl Registered {
                     return Err(fail(format!("key_type is {stated:?} but the secret is an {} key", actual.alg())));
                 }
             }
-            Some(actual)
+            Some(KeyKind::Cdp(actual))
         } else {
-            None
+            KeyKind::parse(scheme, entry.key_type.as_deref()).map_err(fail)?
         };
         let notes = entry.notes.clone().unwrap_or_else(|| default_notes(scheme, key_version, demo));
         let label = entry.label.unwrap_or_else(|| default_label(scheme, key_version, key_type, demo));
@@ -202,6 +252,17 @@ impl Registered {
             Scheme::Delta => Account::delta(&credentials),
             Scheme::CoinbaseExchange => Account::coinbase_exchange(&credentials),
             Scheme::CoinbaseAdvancedHmac => Account::coinbase_advanced_hmac(&credentials),
+            Scheme::Binance => match self.key_type {
+                Some(KeyKind::Binance(key_type)) => Account::binance(&credentials, key_type),
+                _ => Account::binance(&credentials, BinanceKeyType::Hmac),
+            },
+            Scheme::Bybit => match self.key_type {
+                Some(KeyKind::Bybit(key_type)) => Account::bybit(&credentials, key_type),
+                _ => Account::bybit(&credentials, BybitKeyType::Hmac),
+            },
+            Scheme::Kraken => Account::kraken(&credentials),
+            Scheme::Bitget => Account::bitget(&credentials),
+            Scheme::Gate => Account::gate(&credentials),
             _ => Account::coinbase_cdp(&credentials),
         }
     }
@@ -219,7 +280,7 @@ impl Registered {
                 KucoinKeyVersion::V2 => 2,
                 _ => 3,
             }),
-            key_type: self.key_type.map(|t| t.alg()),
+            key_type: self.key_type.map(KeyKind::name),
             demo: self.demo,
             notes: &self.notes,
         }
@@ -229,7 +290,7 @@ impl Registered {
 fn default_label(
     scheme: Scheme,
     key_version: Option<KucoinKeyVersion>,
-    key_type: Option<CdpKeyType>,
+    key_type: Option<KeyKind>,
     demo: Option<bool>,
 ) -> String {
     match scheme {
@@ -242,9 +303,12 @@ fn default_label(
         },
         Scheme::CoinbaseAdvancedHmac => "Coinbase Advanced (legacy HMAC)".into(),
         Scheme::CoinbaseCdp => match key_type {
-            Some(CdpKeyType::EdDsa) => "Coinbase CDP (Ed25519)".into(),
+            Some(KeyKind::Cdp(CdpKeyType::EdDsa)) => "Coinbase CDP (Ed25519)".into(),
             _ => "Coinbase CDP (ES256)".into(),
         },
+        Scheme::Binance | Scheme::Bybit => {
+            format!("{} ({})", scheme.name(), key_type.map_or("HMAC", KeyKind::name))
+        }
         other => other.name().into(),
     }
 }
@@ -266,6 +330,16 @@ fn default_notes(scheme: Scheme, key_version: Option<KucoinKeyVersion>, demo: Op
             "paths under /api/v3/; the query is not signed; rejections are a plain Unauthorized, reason in the \
              cexsign-reason header"
         }
+        Scheme::Binance => {
+            "timestamp and signature are parameters: signature last in the query or form body (base64 ones \
+             percent-encoded); recvWindow default 5000 ms, at most 1 s ahead; session.logon needs an Ed25519 key"
+        }
+        Scheme::Bybit => {
+            "signs timestamp + key + X-BAPI-RECV-WINDOW + (query | body); 10004 echoes the server's origin_string"
+        }
+        Scheme::Kraken => "nonce in the body, increasing per key (no time window); errors are HTTP 200",
+        Scheme::Bitget => "plain passphrase; the query is signed percent-DECODED and sorted; window 30 s",
+        Scheme::Gate => "paths under /api/v4/; SHA-512 of the body; the query is signed percent-DECODED; window 60 s",
         _ => "JWT uri host: this server's host (no port) or api.coinbase.com",
     };
     text.to_owned()
@@ -292,8 +366,54 @@ struct PrintedAccount<'a> {
     notes: &'a str,
 }
 
-/// The built-in fakes: the signing spec's worked-example keys.
+/// The conformance vectors of the five more schemes, whose random fake credentials are built in.
+const VECTORS_MORE: [(&str, &str); 5] = [
+    ("binance", include_str!("../tests/vectors-more/binance.json")),
+    ("bybit", include_str!("../tests/vectors-more/bybit.json")),
+    ("kraken", include_str!("../tests/vectors-more/kraken.json")),
+    ("bitget", include_str!("../tests/vectors-more/bitget.json")),
+    ("gate", include_str!("../tests/vectors-more/gate.json")),
+];
+
+/// One entry per distinct key of the vectors of `scheme` (Binance: HMAC, Ed25519, RSA; Bybit:
+/// HMAC, RSA; the others: one key).
+fn vector_entries(scheme: &str, file: &str) -> Vec<Entry> {
+    let document: Value = serde_json::from_str(file).unwrap_or_default();
+    let mut entries: Vec<Entry> = Vec::new();
+    for credentials in document["vectors"].as_array().into_iter().flatten().map(|vector| &vector["credentials"]) {
+        let text = |name: &str| credentials[name].as_str().map(str::to_owned);
+        let Some(api_key) = text("api_key") else { continue };
+        if entries.iter().any(|entry| entry.api_key == api_key) {
+            continue;
+        }
+        entries.push(Entry {
+            scheme: scheme.into(),
+            label: None,
+            api_key,
+            secret: text("secret"),
+            passphrase: text("passphrase"),
+            key_version: None,
+            key_type: text("key_type"),
+            demo: None,
+            notes: None,
+            _secret_shown: None,
+        });
+    }
+    entries
+}
+
+/// The built-in fakes: the signing spec's worked-example keys, and the fake keys of the
+/// conformance vectors for the five more schemes.
 fn built_in_entries() -> Vec<Entry> {
+    let mut entries = first_six_entries();
+    for (scheme, file) in VECTORS_MORE {
+        entries.extend(vector_entries(scheme, file));
+    }
+    entries
+}
+
+/// The signing spec's worked-example keys of the first six schemes.
+fn first_six_entries() -> Vec<Entry> {
     let entry = |scheme: &str, label: &str, api_key: &str, secret: &str, passphrase: Option<&str>| Entry {
         scheme: scheme.into(),
         label: Some(label.into()),
@@ -522,7 +642,7 @@ struct Config<'a> {
     cdp_jwt_hosts: Vec<String>,
     credentials: String,
     note: &'static str,
-    server_time: [&'static str; 6],
+    server_time: [&'static str; 12],
     websocket_login_check: String,
     accounts: Vec<PrintedAccount<'a>>,
 }
@@ -551,6 +671,12 @@ fn config<'a>(base_url: &'a str, addr: SocketAddr, options: &Options, accounts: 
             "GET /v2/time",
             "GET /time",
             "GET /v2/settings",
+            "GET /api/v3/time",
+            "GET /fapi/v1/time",
+            "GET /v5/market/time",
+            "GET /0/public/Time",
+            "GET /api/v2/public/time",
+            "GET /api/v4/spot/time",
         ],
         websocket_login_check: format!("POST {base_url}/cexsign/ws/<scheme>"),
         accounts: accounts.iter().map(|a| a.printed(show_secret)).collect(),
@@ -665,13 +791,21 @@ mod tests {
     #[test]
     fn every_built_in_account_registers() {
         let accounts = register(built_in_entries()).unwrap();
-        assert_eq!(accounts.len(), 10);
+        // 10 for the first six schemes; Binance 3, Bybit 2, Kraken, Bitget and Gate 1 each.
+        assert_eq!(accounts.len(), 18);
         for registered in &accounts {
             let account = registered.account().unwrap();
             assert_eq!(account.scheme(), registered.scheme, "{}", registered.label);
         }
+        for scheme in Scheme::ALL {
+            assert!(accounts.iter().any(|a| a.scheme == scheme), "no built-in {scheme}");
+        }
         let labels: Vec<&str> = accounts.iter().map(|a| a.label.as_str()).collect();
-        assert!(labels.contains(&"KuCoin v1") && labels.contains(&"Coinbase CDP (Ed25519)"), "{labels:?}");
+        for label in
+            ["KuCoin v1", "Coinbase CDP (Ed25519)", "Binance (Ed25519)", "Binance (RSA)", "Bybit (RSA)", "Bitget"]
+        {
+            assert!(labels.contains(&label), "{label}: {labels:?}");
+        }
     }
 
     #[test]
@@ -736,6 +870,10 @@ mod tests {
             (r#"[{"scheme":"delta","api_key":"k","secret":"s","passphrase":"p"}]"#, "no passphrase"),
             (r#"[{"scheme":"kucoin","api_key":"k","secret":"s","passphrase":"p","key_version":4}]"#, "1, 2 or 3"),
             (r#"[{"scheme":"delta","api_key":"k","secret":"s","demo":true}]"#, "OKX keys only"),
+            (r#"[{"scheme":"bitget","api_key":"k","secret":"s"}]"#, "need a passphrase"),
+            (r#"[{"scheme":"gate","api_key":"k","secret":"s","key_type":"RSA"}]"#, "binance and bybit keys only"),
+            (r#"[{"scheme":"binance","api_key":"k","secret":"s","key_type":"DSA"}]"#, "HMAC, Ed25519 or RSA"),
+            (r#"[{"scheme":"bybit","api_key":"k","secret":"s","key_type":"Ed25519"}]"#, "HMAC or RSA"),
             (r#"[{"scheme":"coinbase_cdp_jwt","api_key":"k","secret":"nope"}]"#, "k"),
             (
                 r#"[{"scheme":"coinbase_cdp_jwt","api_key":"k","key_type":"ES256",
