@@ -15,7 +15,7 @@ use std::time::Duration;
 use http::HeaderName;
 
 use super::{ApiSigningKey, hmac_secret};
-use crate::credentials::{ApiKey, is_visible_ascii};
+use crate::credentials::ApiKey;
 use crate::mac::{HmacKey, PrehashParts};
 use crate::{
     Credentials, Error, Scheme, SignOptions, SignableRequest, SignedRequest, Signer, TimestampFormat, WireTimestamp,
@@ -127,25 +127,45 @@ impl BinanceSigner {
     }
 }
 
-/// Whether a `k=v&k=v` parameter string has a parameter named `name`, and its raw value.
-fn param<'a>(params: &'a str, name: &str) -> Option<&'a str> {
-    params.split('&').find_map(|pair| match pair.split_once('=') {
-        Some((key, value)) if key == name => Some(value),
-        None if pair == name => Some(""),
-        _ => None,
-    })
+/// The parameters of a request the signer owns or reads, found in one pass over the query and
+/// body (first occurrence wins, as Binance reads them).
+#[derive(Default)]
+struct OwnParams<'a> {
+    signature: bool,
+    timestamp: Option<&'a str>,
+    recv_window: bool,
 }
 
-/// Percent-encodes the three base64 characters that are not safe in a query or form value.
-fn encode_signature(signature: &str, out: &mut String) {
-    for c in signature.chars() {
-        match c {
-            '+' => out.push_str("%2B"),
-            '/' => out.push_str("%2F"),
-            '=' => out.push_str("%3D"),
-            c => out.push(c),
+impl<'a> OwnParams<'a> {
+    fn scan(query: &'a str, body: &'a str) -> Self {
+        let mut found = Self::default();
+        for pair in query.split('&').chain(body.split('&')) {
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            match name {
+                "signature" => found.signature = true,
+                "timestamp" => found.timestamp = found.timestamp.or(Some(value)),
+                "recvWindow" => found.recv_window = true,
+                _ => {}
+            }
         }
+        found
     }
+}
+
+/// Appends a signature as a query or form value: hex as is, base64 with the three characters
+/// that are not safe there percent-encoded.
+fn encode_signature(signature: &str, out: &mut String) {
+    let mut rest = signature;
+    while let Some(at) = rest.find(['+', '/', '=']) {
+        out.push_str(&rest[..at]);
+        out.push_str(match rest.as_bytes()[at] {
+            b'+' => "%2B",
+            b'/' => "%2F",
+            _ => "%3D",
+        });
+        rest = &rest[at + 1..];
+    }
+    out.push_str(rest);
 }
 
 /// A string as a JSON string literal.
@@ -177,15 +197,19 @@ impl Signer for BinanceSigner {
             self.timestamp_format,
         )?;
         let (query, body) = (request.query(), request.body());
-        let body = std::str::from_utf8(body).ok().filter(|b| is_visible_ascii(b)).ok_or(Error::InvalidBody {
+        // Binance: "any non-ASCII character must be percent-encoded before signing". (`is_ascii`
+        // is the word-at-a-time check; the query is visible ASCII by construction.)
+        let non_ascii = Error::InvalidBody {
             scheme: Scheme::Binance,
-            problem: "a Binance body is a form (k=v&k=v) of visible ASCII: percent-encode non-ASCII characters and \
-                          spaces before signing",
-        })?;
-        if param(query, "signature").is_some() || param(body, "signature").is_some() {
+            problem: "a Binance body is a form (k=v&k=v) of ASCII: percent-encode non-ASCII characters before signing",
+        };
+        let body =
+            if body.is_ascii() { std::str::from_utf8(body).map_err(|_| non_ascii)? } else { return Err(non_ascii) };
+        let own = OwnParams::scan(query, body);
+        if own.signature {
             return Err(invalid("the request already has a signature parameter: build it without one"));
         }
-        let sent_timestamp = param(query, "timestamp").or_else(|| param(body, "timestamp"));
+        let sent_timestamp = own.timestamp;
         if sent_timestamp.is_some_and(|sent| sent != timestamp) {
             return Err(invalid(
                 "the request's timestamp parameter is not the timestamp being signed: leave timestamp out (the signer \
@@ -201,7 +225,7 @@ impl Signer for BinanceSigner {
         wire.push_str(carrier);
         let separator = |wire: &String| if wire.is_empty() { "" } else { "&" };
         if let Some(window) = &self.recv_window {
-            if param(query, "recvWindow").is_none() && param(body, "recvWindow").is_none() {
+            if !own.recv_window {
                 wire.push_str(separator(&wire));
                 wire.push_str("recvWindow=");
                 wire.push_str(window);
