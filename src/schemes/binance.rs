@@ -152,20 +152,22 @@ impl<'a> OwnParams<'a> {
     }
 }
 
-/// Appends a signature as a query or form value: hex as is, base64 with the three characters
-/// that are not safe there percent-encoded.
+/// Appends a signature as a query or form value: base64 with the three characters that are not
+/// safe there percent-encoded (hex signatures have none).
 fn encode_signature(signature: &str, out: &mut String) {
-    let mut rest = signature;
-    while let Some(at) = rest.find(['+', '/', '=']) {
-        out.push_str(&rest[..at]);
-        out.push_str(match rest.as_bytes()[at] {
+    let mut start = 0;
+    for (at, byte) in signature.bytes().enumerate() {
+        let escaped = match byte {
             b'+' => "%2B",
             b'/' => "%2F",
-            _ => "%3D",
-        });
-        rest = &rest[at + 1..];
+            b'=' => "%3D",
+            _ => continue,
+        };
+        out.push_str(&signature[start..at]);
+        out.push_str(escaped);
+        start = at + 1;
     }
-    out.push_str(rest);
+    out.push_str(&signature[start..]);
 }
 
 /// A string as a JSON string literal.
