@@ -25,7 +25,8 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use base64::Engine as _;
 use cexsign::local_exchange::Account;
 use cexsign::{
-    CoinbaseAdvancedHmacSigner, CoinbaseCdpSigner, CoinbaseExchangeSigner, Credentials, DeltaSigner, KucoinKeyVersion,
+    BinanceKeyType, BinanceSigner, BitgetSigner, BybitKeyType, BybitSigner, CoinbaseAdvancedHmacSigner,
+    CoinbaseCdpSigner, CoinbaseExchangeSigner, Credentials, DeltaSigner, GateSigner, KrakenSigner, KucoinKeyVersion,
     KucoinSigner, Method, OkxEnvironment, OkxSigner, SignableRequest, Signer, Timestamp, WsRequest,
 };
 
@@ -123,7 +124,11 @@ fn secrets_are_wiped_before_their_memory_is_freed() {
     // HMAC schemes: the secret text (the keyed HMAC state holds no copy of it), and the
     // passphrase, which is sent in a header.
     type Build = fn(&Credentials) -> Box<dyn Signer>;
-    let hmac: [(&str, Build); 6] = [
+    let hmac: [(&str, Build); 10] = [
+        ("binance", |c| Box::new(BinanceSigner::new(c, BinanceKeyType::Hmac).unwrap())),
+        ("bybit", |c| Box::new(BybitSigner::new(c, BybitKeyType::Hmac).unwrap())),
+        ("bitget", |c| Box::new(BitgetSigner::new(c).unwrap())),
+        ("gate", |c| Box::new(GateSigner::new(c).unwrap())),
         ("okx", |c| Box::new(OkxSigner::new(c, OkxEnvironment::Live).unwrap())),
         ("kucoin v1", |c| Box::new(KucoinSigner::new(c, KucoinKeyVersion::V1).unwrap())),
         ("kucoin v3", |c| Box::new(KucoinSigner::new(c, KucoinKeyVersion::V3).unwrap())),
@@ -146,18 +151,58 @@ fn secrets_are_wiped_before_their_memory_is_freed() {
         assert_eq!(found[0], 0, "{name}: the secret was freed without being wiped");
     }
 
-    // Coinbase Exchange: the base64 text and the 64 bytes it decodes to.
+    // Coinbase Exchange and Kraken: the base64 text and the 64 bytes it decodes to.
     let key: Vec<u8> = (0u8..64).map(|i| i.wrapping_mul(37).wrapping_add(11)).collect();
     let text = base64::engine::general_purpose::STANDARD.encode(&key);
     let (text_needle, key_needle) = (probe16(&text), key[..16].to_vec());
-    let secret = owned(&text);
-    let found = freed_copies(&[&text_needle, &key_needle], move || {
-        let credentials = Credentials::new().api_key("visible-key").secret(secret).passphrase(owned(PASSPHRASE));
-        let signer = CoinbaseExchangeSigner::new(&credentials).unwrap();
-        use_signer(&signer);
-    });
-    report.push(format!("coinbase exchange: secret text {} freed copies, decoded key {}", found[0], found[1]));
-    assert_eq!(found, [0, 0], "coinbase exchange: the secret was freed without being wiped");
+    let decoded: [(&str, Build); 2] = [
+        ("coinbase exchange", |c| Box::new(CoinbaseExchangeSigner::new(c).unwrap())),
+        ("kraken", |c| Box::new(KrakenSigner::new(c).unwrap())),
+    ];
+    for (name, build) in decoded {
+        let secret = owned(&text);
+        let found = freed_copies(&[&text_needle, &key_needle], move || {
+            let credentials = Credentials::new().api_key("visible-key").secret(secret).passphrase(owned(PASSPHRASE));
+            use_signer(build(&credentials).as_ref());
+        });
+        report.push(format!("{name}: secret text {} freed copies, decoded key {}", found[0], found[1]));
+        assert_eq!(found, [0, 0], "{name}: the secret was freed without being wiped");
+    }
+
+    // Binance Ed25519 and RSA, Bybit RSA keys: the PEM text and the DER it decodes to (for
+    // Ed25519 the seed). Not covered for RSA: ring's `RsaKeyPair` keeps the private key as
+    // big-number limbs, which a search for the key's bytes cannot find, and does not wipe them
+    // (THREAT_MODEL.md).
+    let vectors: serde_json::Value = serde_json::from_str(include_str!("vectors-more/binance.json")).unwrap();
+    let pem_of = |key_type: &str| {
+        let vector = vectors["vectors"].as_array().unwrap().iter().find(|v| v["credentials"]["key_type"] == key_type);
+        vector.unwrap()["credentials"]["secret"].as_str().unwrap().to_owned()
+    };
+    type BuildPem = fn(&Credentials) -> Box<dyn Signer>;
+    let pem_keys: [(&str, String, BuildPem); 3] = [
+        ("binance ed25519", pem_of("Ed25519"), |c| Box::new(BinanceSigner::new(c, BinanceKeyType::Ed25519).unwrap())),
+        ("binance rsa", pem_of("RSA"), |c| Box::new(BinanceSigner::new(c, BinanceKeyType::Rsa).unwrap())),
+        ("bybit rsa", pem_of("RSA"), |c| Box::new(BybitSigner::new(c, BybitKeyType::Rsa).unwrap())),
+    ];
+    for (name, pem, build) in pem_keys {
+        let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+        let der = base64::engine::general_purpose::STANDARD.decode(&body).unwrap();
+        // The seed of an Ed25519 PKCS#8 key is its last 32 bytes; for RSA, bytes from the middle
+        // of the private key (past the modulus), which no public value contains.
+        let secret_bytes = if der.len() < 100 { der[der.len() - 32..][..16].to_vec() } else { der[600..616].to_vec() };
+        // The end of a base64 line of the key body (the start of the first line is the same
+        // for every key of a type: the PKCS#8 header).
+        let lines: Vec<&str> = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+        let line = lines[lines.len().min(2) - 1];
+        let pem_needle = line.as_bytes()[line.len() - 16..].to_vec();
+        let secret = owned(&pem);
+        let found = freed_copies(&[&pem_needle, &secret_bytes], move || {
+            let credentials = Credentials::new().api_key("visible-key").secret(secret);
+            use_signer(build(&credentials).as_ref());
+        });
+        report.push(format!("{name}: PEM text {} freed copies, private key bytes {}", found[0], found[1]));
+        assert_eq!(found, [0, 0], "{name}: the key was freed without being wiped");
+    }
 
     // Coinbase CDP, Ed25519: the base64 text of seed ‖ public key, and the seed.
     let seed: [u8; 32] = std::array::from_fn(|i| (i as u8).wrapping_mul(73).wrapping_add(5));
