@@ -98,6 +98,31 @@ impl Inputs {
     }
 }
 
+/// Prints what every saved input decodes to:
+/// `cargo test --all-features --test fuzz_regressions -- --ignored --nocapture`; with
+/// `FUZZ_DESCRIBE=<target>:<file>[:<file>…]`, what those files (a crash, corpus entries) do.
+#[test]
+#[ignore = "prints the saved inputs; run on demand"]
+fn describe_saved_inputs() {
+    if let Ok(asked) = std::env::var("FUZZ_DESCRIBE") {
+        let mut parts = asked.split(':');
+        let target = parts.next().unwrap_or_default();
+        for path in parts {
+            let data = std::fs::read(path).expect("a readable input");
+            let shown = harness::describe(target, &data).unwrap_or_else(|| "(does not decode)".to_owned());
+            println!("{path}:\n{shown}\n");
+        }
+        return;
+    }
+    for (target, _, _) in TARGETS {
+        for path in regressions(target) {
+            let data = std::fs::read(&path).expect("a readable input");
+            let shown = harness::describe(target, &data).unwrap_or_else(|| "(does not decode)".to_owned());
+            println!("{}:\n{shown}\n", path.display());
+        }
+    }
+}
+
 #[test]
 fn every_harness_runs_on_pseudo_random_inputs() {
     for (seed, (target, harness, _)) in TARGETS.into_iter().enumerate() {
