@@ -410,6 +410,11 @@ mod more_schemes {
     fn binance_websocket_requests_are_checked() {
         let err = binance().sign_ws(&WsRequest::login(), AT).unwrap_err();
         assert!(err.to_string().contains("WsRequest::api"), "{err}");
+        // Found by the verifier fuzz target: an empty method was signed, and refused by Binance.
+        for method in ["", "order place"] {
+            let err = binance().sign_ws(&WsRequest::api(method, &[]), AT).unwrap_err();
+            assert!(err.to_string().contains("method is empty or holds spaces"), "{method:?}: {err}");
+        }
         // session.logon is for Ed25519 keys only.
         let err = binance().sign_ws(&WsRequest::api("session.logon", &[]), AT).unwrap_err();
         assert!(matches!(err, Error::KeyTypeUnsupported { scheme: Scheme::Binance, .. }), "{err}");
@@ -460,6 +465,8 @@ mod more_schemes {
         let params = [("a", serde_json::json!(1))];
         let err = gate.sign_ws(&WsRequest::api("spot.login", &params), AT).unwrap_err();
         assert!(err.to_string().contains("takes no params"), "{err}");
+        let err = gate.sign_ws(&WsRequest::api("", &[]), AT).unwrap_err();
+        assert!(err.to_string().contains("names its channel"), "{err}");
         let bybit = BybitSigner::new(&creds(HMAC_SECRET), BybitKeyType::Hmac).unwrap();
         let err = bybit.with_recv_window(std::time::Duration::ZERO).unwrap_err();
         assert!(err.to_string().contains("positive whole number of milliseconds"), "{err}");

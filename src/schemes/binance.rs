@@ -274,6 +274,12 @@ impl Signer for BinanceSigner {
             problem: "Binance WebSocket API requests are method calls: use WsRequest::api(\"order.place\", &params) \
                       (or \"session.logon\" with no params)",
         })?;
+        if method.is_empty() || !method.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(Error::InvalidWsRequest {
+                problem: "the WebSocket API method is empty or holds spaces or control characters: name it, e.g. \
+                          \"order.place\"",
+            });
+        }
         if method == "session.logon" && !self.key.is_ed25519() {
             return Err(Error::KeyTypeUnsupported {
                 scheme: Scheme::Binance,

@@ -145,6 +145,11 @@ impl Signer for GateSigner {
             .parse::<u64>()
             .map_err(|_| Error::InvalidWsRequest { problem: "the time is not whole seconds" })?;
         if let Some(channel) = request.method() {
+            if channel.is_empty() {
+                return Err(Error::InvalidWsRequest {
+                    problem: "the ws API login names its channel: WsRequest::api(\"spot.login\", &[])",
+                });
+            }
             if !request.params().is_empty() {
                 return Err(Error::InvalidWsRequest {
                     problem: "Gate's ws API login takes no params: use WsRequest::api(\"spot.login\", &[])",
