@@ -1327,15 +1327,25 @@ pub fn verifier_strict(data: &[u8]) {
 /// this harness's to change): inputs showing them are kept as `*.open` regressions, and the
 /// acceptance check skips them so the fuzzer can look for other bugs. Remove an entry once
 /// fixed, with its `.open` suffix.
-/// (Fixed: the Coinbase websocket signers now refuse an empty channel name, as the verifier does.)
+/// (Fixed: the Coinbase websocket signers now refuse an empty channel name, and Binance an empty
+/// WebSocket API method, as the verifier does.)
 pub const KNOWN_DIVERGENCES: [&str; 1] =
-    ["verifier/binance-ws-empty-method.open: BinanceSigner signs WsRequest::api(\"\", ..), a WebSocket API request \
-     with \"method\":\"\", which the local exchange refuses as having no method (HTTP 400)"];
+    ["verifier/kraken-nonce-added-to-a-body-that-is-not-json.open: KrakenSigner adds a nonce to a body that starts \
+     with '{' but is not JSON (body \"{\" is sent as {\"nonce\":\"…\", ), from which the local exchange reads no \
+     nonce (EAPI:Invalid nonce); the signer refused such bodies before its JSON fast path (a body that never spells \
+     \"nonce\" is not parsed)"];
 
-/// Whether a websocket request is one of [`KNOWN_DIVERGENCES`] (for Binance, the first channel
-/// is the method).
-fn known_ws_divergence(scheme: Scheme, channels: &[&str]) -> bool {
-    scheme == Scheme::Binance && channels.first() == Some(&"")
+/// Whether a websocket request is one of [`KNOWN_DIVERGENCES`] (none now).
+fn known_ws_divergence(_scheme: Scheme, _channels: &[&str]) -> bool {
+    false
+}
+
+/// Whether a signed REST request with this body (as given to the signer) is one of
+/// [`KNOWN_DIVERGENCES`].
+fn known_rest_divergence(scheme: Scheme, body: &[u8]) -> bool {
+    scheme == Scheme::Kraken
+        && body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')
+        && serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(body).is_err()
 }
 
 fn verify_input(data: &[u8], strict: bool) {
@@ -1381,6 +1391,7 @@ fn verify_input(data: &[u8], strict: bool) {
             let signer = fixture.signers[index].as_ref();
             let scheme = signer.scheme();
             assert_wire_safe(&signed, signer);
+            let tolerated = !strict && known_rest_divergence(scheme, &body);
             // What is sent: the signer's query and body where it rewrote them.
             let query = signed.wire_query().unwrap_or(&query);
             let body = signed.wire_body().unwrap_or(&body);
@@ -1418,7 +1429,7 @@ fn verify_input(data: &[u8], strict: bool) {
                     }
                     None => in_window.then_some(true),
                 };
-                if let Some(expected) = expected {
+                if let Some(expected) = expected.filter(|_| !tolerated) {
                     assert_eq!(
                         accepted(&answer).is_some(),
                         expected,
