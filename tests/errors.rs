@@ -442,6 +442,9 @@ mod more_schemes {
         assert!(err.to_string().contains("unsigned integer"), "{err}");
         let err = signer.sign(&post(b"{\"nonce\":\"1\""), AT).unwrap_err();
         assert!(err.to_string().contains("must be a JSON object"), "{err}");
+        // Found by the verifier fuzz target: `{` alone used to get a nonce inserted.
+        let err = signer.sign(&post(b"{"), AT).unwrap_err();
+        assert!(err.to_string().contains("must be a JSON object"), "{err}");
         // A verifier signing at another nonce than the body's is told so.
         let wire = cexsign::WireTimestamp::parse(cexsign::TimestampFormat::UnixMillis, "5").unwrap();
         let err = signer.sign_at(&post(b"nonce=4"), &wire, &Default::default()).unwrap_err();

@@ -98,29 +98,22 @@ impl Inputs {
     }
 }
 
-/// Prints what every saved input decodes to:
-/// `cargo test --all-features --test fuzz_regressions -- --ignored --nocapture`; with
-/// `FUZZ_DESCRIBE=<target>:<file>[:<file>…]`, what those files (a crash, corpus entries) do.
+/// Every saved input still decodes to a harness input (an input the harness can no longer
+/// decode would pass as "nothing to check" and silently stop guarding its bug). What each one
+/// decodes to is printed: `cargo test --all-features --test fuzz_regressions -- --nocapture`.
 #[test]
-#[ignore = "prints the saved inputs; run on demand"]
-fn describe_saved_inputs() {
-    if let Ok(asked) = std::env::var("FUZZ_DESCRIBE") {
-        let mut parts = asked.split(':');
-        let target = parts.next().unwrap_or_default();
-        for path in parts {
-            let data = std::fs::read(path).expect("a readable input");
-            let shown = harness::describe(target, &data).unwrap_or_else(|| "(does not decode)".to_owned());
-            println!("{path}:\n{shown}\n");
-        }
-        return;
-    }
+fn saved_inputs_still_decode() {
+    let mut described = 0;
     for (target, _, _) in TARGETS {
         for path in regressions(target) {
             let data = std::fs::read(&path).expect("a readable input");
-            let shown = harness::describe(target, &data).unwrap_or_else(|| "(does not decode)".to_owned());
+            let shown = harness::describe(target, &data)
+                .unwrap_or_else(|| panic!("{} no longer decodes: re-encode it for the harness", path.display()));
             println!("{}:\n{shown}\n", path.display());
+            described += 1;
         }
     }
+    assert!(described > 0, "no saved inputs found");
 }
 
 #[test]

@@ -1327,13 +1327,10 @@ pub fn verifier_strict(data: &[u8]) {
 /// this harness's to change): inputs showing them are kept as `*.open` regressions, and the
 /// acceptance check skips them so the fuzzer can look for other bugs. Remove an entry once
 /// fixed, with its `.open` suffix.
-/// (Fixed: the Coinbase websocket signers now refuse an empty channel name, and Binance an empty
-/// WebSocket API method, as the verifier does.)
-pub const KNOWN_DIVERGENCES: [&str; 1] =
-    ["verifier/kraken-nonce-added-to-a-body-that-is-not-json.open: KrakenSigner adds a nonce to a body that starts \
-     with '{' but is not JSON (body \"{\" is sent as {\"nonce\":\"…\", ), from which the local exchange reads no \
-     nonce (EAPI:Invalid nonce); the signer refused such bodies before its JSON fast path (a body that never spells \
-     \"nonce\" is not parsed)"];
+/// (Fixed: the Coinbase websocket signers now refuse an empty channel name, Binance an empty
+/// WebSocket API method, and Kraken a body starting with '{' that is not a JSON object, as the
+/// verifier does.)
+pub const KNOWN_DIVERGENCES: [&str; 0] = [];
 
 /// Whether a websocket request is one of [`KNOWN_DIVERGENCES`] (none now).
 fn known_ws_divergence(_scheme: Scheme, _channels: &[&str]) -> bool {
@@ -1341,11 +1338,9 @@ fn known_ws_divergence(_scheme: Scheme, _channels: &[&str]) -> bool {
 }
 
 /// Whether a signed REST request with this body (as given to the signer) is one of
-/// [`KNOWN_DIVERGENCES`].
-fn known_rest_divergence(scheme: Scheme, body: &[u8]) -> bool {
-    scheme == Scheme::Kraken
-        && body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')
-        && serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(body).is_err()
+/// [`KNOWN_DIVERGENCES`] (none now).
+fn known_rest_divergence(_scheme: Scheme, _body: &[u8]) -> bool {
+    false
 }
 
 fn verify_input(data: &[u8], strict: bool) {
