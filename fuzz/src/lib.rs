@@ -211,13 +211,17 @@ pub struct CredentialsInput {
 
 /// Signs a fixed request and a websocket login with a signer that was built, and checks what
 /// comes out.
-fn exercise(signer: &dyn Signer, secret: &str, api_key: &str) {
+fn exercise(signer: &dyn Signer, secret: &str, api_key: &str, strict: bool) {
     let request = SignableRequest::new(Method::Post, "/api/v5/trade/order")
         .and_then(|r| r.with_query("a=1&b=%20"))
         .expect("a valid request")
         .with_body(br#"{"x":1}"#);
     let at = Timestamp::from_unix_millis(1_700_000_000_123);
-    let signed = signer.sign(&request, at).expect("a built signer signs a valid request");
+    let signed = match signer.sign(&request, at) {
+        Ok(signed) => signed,
+        Err(error) if !strict && known_signing_failure(signer, &error) => return,
+        Err(error) => panic!("{signer:?}: a built signer signs a valid request: {error:?}"),
+    };
     assert_wire_safe(&signed, signer);
     // Signing is deterministic except for the CDP nonce.
     if signer.scheme() != Scheme::CoinbaseCdp {
@@ -244,12 +248,29 @@ fn exercise(signer: &dyn Signer, secret: &str, api_key: &str) {
     }
 }
 
+/// Whether a built signer failing to sign is one of [`KNOWN_DIVERGENCES`]: a Binance or Bybit
+/// RSA key that parses but whose CRT values are inconsistent.
+fn known_signing_failure(signer: &dyn Signer, error: &Error) -> bool {
+    matches!(signer.scheme(), Scheme::Binance | Scheme::Bybit) && matches!(error, Error::SigningFailed { .. })
+}
+
 /// Builds every signer and every local-exchange account from arbitrary credentials.
 ///
 /// Properties: no panic; an error never shows the secret or passphrase (in `Display`, `Debug`
 /// or its `source()` chain); a signer that builds signs a valid request with wire-safe headers,
-/// deterministically (HMAC schemes), and its websocket message is a JSON object.
+/// deterministically (all but CDP), and its websocket message is a JSON object; the recv
+/// windows of Binance and Bybit are refused exactly outside their ranges.
 pub fn credentials(data: &[u8]) {
+    build_credentials(data, false);
+}
+
+/// [`credentials`] without the tolerance of [`KNOWN_DIVERGENCES`]: for the saved inputs of open
+/// bugs (`fuzz/regressions/credentials/*.open`), which must still fail until fixed.
+pub fn credentials_strict(data: &[u8]) {
+    build_credentials(data, true);
+}
+
+fn build_credentials(data: &[u8], strict: bool) {
     let Some(input) = decode::<CredentialsInput>(data) else { return };
     let secret = input.secret.as_ref().map(SecretText::text);
     let passphrase = input.passphrase.as_ref().map(SecretText::text);
@@ -325,7 +346,7 @@ pub fn credentials(data: &[u8]) {
     built.push(("gate", GateSigner::new(&credentials).map(|s| Box::new(s) as _)));
     for (what, result) in &built {
         match result {
-            Ok(signer) => exercise(signer.as_ref(), &secret, &api_key),
+            Ok(signer) => exercise(signer.as_ref(), &secret, &api_key, strict),
             Err(error) => assert_error_hidden(error, &secrets, what),
         }
     }
@@ -1323,14 +1344,19 @@ pub fn verifier_strict(data: &[u8]) {
     verify_input(data, true);
 }
 
-/// Signer/verifier disagreements found by this target and not fixed yet (the signers are not
-/// this harness's to change): inputs showing them are kept as `*.open` regressions, and the
-/// acceptance check skips them so the fuzzer can look for other bugs. Remove an entry once
-/// fixed, with its `.open` suffix.
+/// Bugs found by the fuzz targets and not fixed yet (the crate is not these harnesses' to
+/// change): signer/verifier disagreements (`verifier`), signers that build but cannot sign
+/// (`credentials`). Inputs showing them are kept as `*.open` regressions, and the harnesses skip
+/// them so the fuzzer can look for other bugs. Remove an entry once fixed, with its `.open`
+/// suffix.
 /// (Fixed: the Coinbase websocket signers now refuse an empty channel name, Binance an empty
 /// WebSocket API method, and Kraken a body starting with '{' that is not a JSON object, as the
 /// verifier does.)
-pub const KNOWN_DIVERGENCES: [&str; 0] = [];
+pub const KNOWN_DIVERGENCES: [&str; 1] =
+    ["credentials/rsa-key-with-a-corrupted-crt-exponent-builds-but-cannot-sign.open: BinanceSigner and BybitSigner \
+     (and Account::binance/bybit) accept an RSA PKCS#8 key whose dP is wrong (ring's from_pkcs8 does not check it; \
+     openssl: dmp1 not congruent to d), then every sign fails with SigningFailed \"the system random source failed \
+     while signing\" (ring refuses the CRT result)"];
 
 /// Whether a websocket request is one of [`KNOWN_DIVERGENCES`] (none now).
 fn known_ws_divergence(_scheme: Scheme, _channels: &[&str]) -> bool {
