@@ -1721,3 +1721,81 @@ fn an_rsa_signature_from_another_key_is_diagnosed_in_bounded_time() {
     assert_eq!(diagnosis.verdict(), "unknown", "{diagnosis}");
     assert!(started.elapsed() < std::time::Duration::from_secs(10), "took {:?}", started.elapsed());
 }
+
+// ---------------------------------------------------------------------------------------------
+// The interop suite's SDK bugs (interop/suite.py), rebuilt here byte for byte: each request is
+// the one the SDK put on the wire (captured from the SDK with the interop suite's fake keys and
+// a fixed clock), its signature rebuilt from the SDK's own prehash code. `cexsign diagnose`
+// (given the credentials) and the local exchange (which keeps only the key's signer) must name
+// the same mistake.
+
+/// interop/credentials.json's fake keys.
+const INTEROP_OKX_KEY: &str = "2d1f9f0c-8aa4-4b16-8520-8392f6960ac5";
+const INTEROP_OKX_SECRET: &str = "391DB7265B47E389ED1397ED8D6974E6";
+const INTEROP_OKX_PASSPHRASE: &str = "Interop-Pass1!";
+
+/// The local exchange's verdict on one request, at `now`: (status, the `cexsign_diagnosis`).
+#[cfg(feature = "local-exchange")]
+fn local_exchange_answer(
+    account: cexsign::local_exchange::Account,
+    method: &str,
+    target: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+    now: Timestamp,
+) -> (u16, Value) {
+    let verifier = cexsign::local_exchange::LocalExchange::new().with_account(account).verifier();
+    let mut map = http::HeaderMap::new();
+    for (name, value) in headers {
+        map.insert(http::HeaderName::from_bytes(name.as_bytes()).unwrap(), http::HeaderValue::from_str(value).unwrap());
+    }
+    let answer = verifier.check_at(method, target, &map, body, now);
+    let json: Value = serde_json::from_str(answer.body()).unwrap_or(Value::Null);
+    (answer.status().as_u16(), json["cexsign_diagnosis"].clone())
+}
+
+/// python-okx 0.4.4 `AccountAPI(flag='0').get_account_balance(ccy='BTC, ETH')`: `pre_hash` signs
+/// the query as written (`ccy=BTC, ETH`, a raw space), httpx sends it encoded (`ccy=BTC,%20ETH`).
+/// A raw space is no request the signer could sign: the local exchange checks the prehash tail.
+#[test]
+fn python_okx_query_signed_with_a_raw_space() {
+    let timestamp = "2023-11-14T22:13:20.123Z";
+    let prehash = format!("{timestamp}GET/api/v5/account/balance?ccy=BTC, ETH");
+    let signature = B64.encode(hmac_sha256(INTEROP_OKX_SECRET.as_bytes(), prehash.as_bytes()));
+    // What python-okx 0.4.4 sent with this key and its clock fixed at `timestamp`.
+    assert_eq!(signature, "KlOWp/gCmtCy4BxC0fLgqgsDeEs7QceSIpGrjJMrusE=");
+    let headers = [
+        ("OK-ACCESS-KEY", INTEROP_OKX_KEY),
+        ("OK-ACCESS-SIGN", signature.as_str()),
+        ("OK-ACCESS-TIMESTAMP", timestamp),
+        ("OK-ACCESS-PASSPHRASE", INTEROP_OKX_PASSPHRASE),
+        ("x-simulated-trading", "0"),
+    ];
+    let credentials =
+        Credentials::new().api_key(INTEROP_OKX_KEY).secret(INTEROP_OKX_SECRET).passphrase(INTEROP_OKX_PASSPHRASE);
+    let mut request = SentRequest::rest("GET", "/api/v5/account/balance")
+        .with_query("ccy=BTC,%20ETH")
+        .with_okx_environment(OkxEnvironment::Live);
+    for (name, value) in headers {
+        request = request.with_auth(name, value);
+    }
+    let diagnosis = diagnose(Scheme::Okx, &credentials, &request).unwrap();
+    assert_eq!(diagnosis.code(), Some(MistakeCode::QuerySignedUnencoded), "{diagnosis}");
+
+    #[cfg(feature = "local-exchange")]
+    {
+        use cexsign::local_exchange::Account;
+        let account = || Account::okx(&credentials, OkxEnvironment::Live).unwrap();
+        let now = Timestamp::from_unix_millis(AT_MS);
+        let target = "/api/v5/account/balance?ccy=BTC,%20ETH";
+        let (status, diagnosis) = local_exchange_answer(account(), "GET", target, &headers, b"", now);
+        assert_eq!(status / 100, 4);
+        assert_eq!(diagnosis["mistake"], "query-signed-unencoded", "{diagnosis}");
+        // Signed another way than the catalogue knows (a trailing space): no mistake is named.
+        let other = B64.encode(hmac_sha256(INTEROP_OKX_SECRET.as_bytes(), format!("{prehash} ").as_bytes()));
+        let mut headers = headers;
+        headers[1].1 = other.as_str();
+        let (_, diagnosis) = local_exchange_answer(account(), "GET", target, &headers, b"", now);
+        assert_eq!(diagnosis["mistake"], Value::Null, "{diagnosis}");
+    }
+}

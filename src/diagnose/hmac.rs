@@ -11,8 +11,11 @@
 //!
 //! MACs are computed by an oracle: with the raw credentials, from the prehash pieces directly
 //! (every variant); with only a [`Signer`] (the local exchange keeps no raw secret), by signing a
-//! request that yields the variant's prehash (only variants that differ in body, query or
-//! timestamp can be written that way; the others are skipped).
+//! request that yields the variant's prehash. Only variants that keep the key, the method, the
+//! path and the scheme's order can be written that way (they differ in timestamp, query or body);
+//! the others are skipped. A variant whose query is no request (a raw space, no `?`) is still
+//! one of them: everything after the path is signed as the body of a request without a query,
+//! and the MAC kept only when the signer's prehash is the variant's, byte for byte.
 
 use std::borrow::Cow;
 
@@ -485,22 +488,20 @@ impl<'c, 's> Diagnoser<'c, 's> {
         self.signer_mac(variant)
     }
 
-    /// The MAC through the signer, for variants that are an ordinary request.
+    /// The MAC through the signer, for variants with the scheme's key, order, method and path.
     fn signer_mac(&self, variant: &Variant<'_>) -> Option<[u8; 32]> {
-        let wire_query = variant.request.as_deref()?;
         let standard = matches!(variant.key, KeyChoice::Correct)
             && !variant.args_swapped
             && variant.order == self.layout.order
             && variant.method == self.method
-            && variant.path == self.path
-            && variant.question_mark;
+            && variant.path == self.path;
         if !standard {
             return None;
         }
         let wire = WireTimestamp::parse(self.format, &variant.timestamp).ok()?;
         let options = SignOptions::new();
-        let signature = match &self.ws {
-            None => {
+        let signature = match (&self.ws, variant.request.as_deref()) {
+            (None, Some(wire_query)) if variant.question_mark => {
                 let method: Method = self.method.parse().ok()?;
                 let request = SignableRequest::new(method, &self.path)
                     .ok()?
@@ -509,18 +510,34 @@ impl<'c, 's> Diagnoser<'c, 's> {
                     .with_body(&variant.body);
                 self.ctx.signer.sign_at(&request, &wire, &options).ok()?.signature().to_owned()
             }
-            Some(ws) => {
+            (None, _) => self.tail_signature(variant, &wire)?,
+            (Some(ws), Some(_)) if variant.question_mark => {
                 let channels: Vec<&str> = ws.channels.iter().map(String::as_str).collect();
                 let products: Vec<&str> = ws.product_ids.iter().map(String::as_str).collect();
                 let request = WsRequest::subscribe(&channels, &products);
                 self.ctx.signer.sign_ws_at(&request, &wire, &options).ok()?.signature().to_owned()
             }
+            (Some(_), _) => return None,
         };
         let bytes = match self.layout.encoding {
             Encoding::Hex => hex::decode(signature).ok()?,
             Encoding::Base64 => base64::engine::general_purpose::STANDARD.decode(signature).ok()?,
         };
         bytes.try_into().ok()
+    }
+
+    /// The signature of a REST variant that is no request (its query holds a raw space, or is
+    /// signed without its `?`): every scheme here ends its prehash with the `?` + query and the
+    /// body, verbatim, so what follows the path is signed as the body of a request without a
+    /// query. Kept only when the signer's prehash is exactly the variant's.
+    fn tail_signature(&self, variant: &Variant<'_>, wire: &WireTimestamp) -> Option<String> {
+        let prehash = variant.parts().to_vec();
+        let head = Variant { query: None, body: Cow::Borrowed(&[]), ..variant.clone() }.parts().to_vec();
+        let tail = prehash.strip_prefix(head.as_slice())?;
+        let method: Method = self.method.parse().ok()?;
+        let request = SignableRequest::new(method, &self.path).ok()?.with_body(tail);
+        let signed = self.ctx.signer.sign_at(&request, wire, &SignOptions::new().keep_prehash()).ok()?;
+        (signed.prehash()?.as_bytes() == prehash.as_slice()).then(|| signed.signature().to_owned())
     }
 
     fn mac_equals(&self, mac: &[u8; 32]) -> bool {
@@ -929,4 +946,161 @@ fn is_digits(text: &str) -> bool {
 /// Compares two strings in constant time (for their common length; lengths are not secret).
 pub(crate) fn ct_str_eq(a: &str, b: &str) -> bool {
     a.as_bytes().ct_eq(b.as_bytes()).into()
+}
+
+#[cfg(test)]
+mod tests {
+    use hmac::{KeyInit as _, Mac as _};
+
+    use super::*;
+    use crate::{Credentials, Timestamp};
+
+    /// (scheme, credentials, the HMAC key bytes), AUTH.md's fake keys.
+    fn keys() -> Vec<(Scheme, Credentials, Vec<u8>)> {
+        let cb_secret = "3Mo69ouxWw+EaVHXlArOsO0jGrKt8/g6PaDAIFwwYsHWzAfA3aVOlpo+8nX8i0tsgb08o1VDlHib7tPuVSP08g==";
+        let c = |key: &str, secret: &str, passphrase: Option<&str>| {
+            let credentials = Credentials::new().api_key(key).secret(secret);
+            match passphrase {
+                Some(p) => credentials.passphrase(p),
+                None => credentials,
+            }
+        };
+        vec![
+            (
+                Scheme::Okx,
+                c("985d5b66-57ce-40fb-b714-afc0b9787083", "22582BD0CFF14C41EDBF1AB98506286D", Some("Passphrase1!")),
+                b"22582BD0CFF14C41EDBF1AB98506286D".to_vec(),
+            ),
+            (
+                Scheme::Kucoin,
+                c("6422da9c97b45100018c6e62", "cde06451-dbed", Some("1111111")),
+                b"cde06451-dbed".to_vec(),
+            ),
+            (
+                Scheme::Delta,
+                c(
+                    "a207900b7693435a8fa9230a38195d",
+                    "7b6f39dcf660ec1c7c664f612c60410a2bd0c258416b498bf0311f94228f",
+                    None,
+                ),
+                b"7b6f39dcf660ec1c7c664f612c60410a2bd0c258416b498bf0311f94228f".to_vec(),
+            ),
+            (
+                Scheme::CoinbaseExchange,
+                c("0123456789abcdef0123456789abcdef", cb_secret, Some("testpassphrase")),
+                base64::engine::general_purpose::STANDARD.decode(cb_secret).unwrap(),
+            ),
+            (
+                Scheme::CoinbaseAdvancedHmac,
+                c("4wRFpLxVyT8hZ2Qn", "kZ3mQ9vX1pL7tR2wY8nB4cD6fG0hJ5sA", None),
+                b"kZ3mQ9vX1pL7tR2wY8nB4cD6fG0hJ5sA".to_vec(),
+            ),
+            (
+                Scheme::Bitget,
+                c(
+                    "bg_0123456789abcdef0123456789abcdef",
+                    "f3a1c0e29b7d4c58a6e2f91b3d7c5a08e4b6f2d9c1a3e5b7d9f0a2c4e6b8d0f1",
+                    Some("Passphrase1#"),
+                ),
+                b"f3a1c0e29b7d4c58a6e2f91b3d7c5a08e4b6f2d9c1a3e5b7d9f0a2c4e6b8d0f1".to_vec(),
+            ),
+        ]
+    }
+
+    /// (with the raw credentials, as the local exchange: the key's signer only).
+    fn both(scheme: Scheme, credentials: &Credentials, sent: &SentRequest) -> (Option<MistakeCode>, Diagnosis) {
+        let full = crate::diagnose::diagnose(scheme, credentials, sent).unwrap().code();
+        let signer_only = crate::diagnose::with_context(scheme, credentials, sent, |ctx| {
+            let signer_only = Context {
+                scheme: ctx.scheme,
+                signer: ctx.signer,
+                api_key: ctx.api_key,
+                secrets: None,
+                okx_environment: None,
+                kucoin_version: ctx.kucoin_version,
+                hosts: Vec::new(),
+                #[cfg(feature = "cdp")]
+                cdp_key: None,
+            };
+            diagnose(&signer_only, sent).unwrap()
+        })
+        .unwrap();
+        (full, signer_only)
+    }
+
+    /// A user's prehash, built by hand with `tail` after the path, MACed with the raw key, sent
+    /// with the other auth headers the key's signer gives the request.
+    fn sent_with_tail(
+        scheme: Scheme,
+        credentials: &Credentials,
+        key: &[u8],
+        method: &str,
+        tail: &str,
+        query: &str,
+    ) -> SentRequest {
+        let path = "/api/orders";
+        let at = Timestamp::from_unix_millis(1_700_000_000_123);
+        let signer = crate::diagnose::with_context(scheme, credentials, &SentRequest::rest("GET", path), |ctx| {
+            let request = SignableRequest::new(Method::Get, path).unwrap().with_query(query).unwrap();
+            ctx.signer.sign(&request, at).unwrap()
+        })
+        .unwrap();
+        let timestamp = signer.timestamp().to_owned();
+        let prehash = match scheme {
+            Scheme::Delta => format!("{method}{timestamp}{path}{tail}"),
+            _ => format!("{timestamp}{method}{path}{tail}"),
+        };
+        let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(key).unwrap();
+        mac.update(prehash.as_bytes());
+        let mac = mac.finalize().into_bytes();
+        let signature = match scheme {
+            Scheme::Delta | Scheme::CoinbaseAdvancedHmac => hex::encode(mac),
+            _ => base64::engine::general_purpose::STANDARD.encode(mac),
+        };
+        let sign_header = names(scheme, false).sign;
+        SentRequest::rest(method, path).with_query(query).with_signed(&signer).with_auth(sign_header, &signature)
+    }
+
+    /// Mistakes after the path that no request reproduces — a raw space in the signed query, the
+    /// query signed without its `?`, a `?` with no query — are named without the raw secret too:
+    /// the tail after the path is signed as a body. A lower-case method is not: it is in the
+    /// prehash's head, which the signer always writes upper-case.
+    #[test]
+    fn mistakes_after_the_path_are_named_without_the_secret() {
+        let query = "symbol=BTC-USDT&note=a%20b";
+        let decoded = "symbol=BTC-USDT&note=a b";
+        for (scheme, credentials, key) in keys() {
+            let signs_decoded = matches!(scheme, Scheme::Kucoin | Scheme::Bitget);
+            let mut cases: Vec<(MistakeCode, &str, String, &str)> = Vec::new();
+            if scheme == Scheme::CoinbaseAdvancedHmac {
+                cases.push((MistakeCode::QuerySigned, "GET", format!("?{query}"), query));
+            } else {
+                let signed = if signs_decoded { decoded } else { query };
+                cases.push((MistakeCode::QuerySignedWithoutQuestionMark, "GET", signed.to_owned(), query));
+            }
+            if !signs_decoded && scheme != Scheme::CoinbaseAdvancedHmac {
+                cases.push((MistakeCode::QuerySignedUnencoded, "GET", format!("?{decoded}"), query));
+            }
+            if scheme == Scheme::Bitget {
+                cases.push((MistakeCode::QuestionMarkWithoutQuery, "GET", "?".to_owned(), ""));
+            }
+            for (code, method, tail, query) in cases {
+                let sent = sent_with_tail(scheme, &credentials, &key, method, &tail, query);
+                let (full, signer_only) = both(scheme, &credentials, &sent);
+                assert_eq!(full, Some(code), "{scheme:?} {code:?} with the secret");
+                assert_eq!(signer_only.code(), Some(code), "{scheme:?} {code:?} without it: {signer_only}");
+            }
+            // The right tail with the method in lower case: named with the secret only.
+            let right = match scheme {
+                Scheme::CoinbaseAdvancedHmac => String::new(),
+                _ if signs_decoded => format!("?{decoded}"),
+                _ => format!("?{query}"),
+            };
+            let sent = sent_with_tail(scheme, &credentials, &key, "get", &right, query);
+            let (full, signer_only) = both(scheme, &credentials, &sent);
+            assert_eq!(full, Some(MistakeCode::MethodLowercase), "{scheme:?}");
+            assert_eq!(signer_only.verdict(), "unknown", "{scheme:?}: {signer_only}");
+            assert!(signer_only.explanation().contains("lower-case method"), "{scheme:?}: {signer_only}");
+        }
+    }
 }
