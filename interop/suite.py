@@ -1382,14 +1382,10 @@ def define_cases(base: str, accounts: dict[str, dict]) -> list[tuple[str, Callab
                 "python-binance signs its sorted parameters joined raw (newClientOrderId=grid:1/a; only `symbol` is "
                 "percent-encoded) but hands requests the pairs, which form-encodes them "
                 "(newClientOrderId=grid%3A1%2Fa): Binance verifies the body as received. ':' and '/' are allowed in "
-                "Binance client order ids (^[.A-Z:/a-z0-9_-]{1,36}$)",
-                mistake="form-body-reencoded",
-                diagnosis_bug=(
-                    None,
-                    "the catalogue's form-body-reencoded (a form body signed in another encoding than sent) is this "
-                    "mistake, but the local exchange's diagnosis finds none: the body variants it re-signs are "
-                    "re-encodings, which all escape ':' and '/', never the values left decoded",
-                ),
+                "Binance client order ids (^[.A-Z:/a-z0-9_-]{1,36}$). The catalogue names it "
+                "query-signed-unencoded ('the query or the form body signed decoded'), which comes before "
+                "form-body-reencoded: `cexsign diagnose` with the secret names the same",
+                mistake="query-signed-unencoded",
             ),
         )(
             lambda: client(binance["HMAC"]).order_limit_buy(

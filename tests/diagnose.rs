@@ -1730,9 +1730,24 @@ fn an_rsa_signature_from_another_key_is_diagnosed_in_bounded_time() {
 // the same mistake.
 
 /// interop/credentials.json's fake keys.
+const INTEROP_BINANCE_KEY: &str = "d3ea45d2f2768661901c9d5a53efcc09ffe5aa4ead9a80893405793b753372a6";
+const INTEROP_BINANCE_SECRET: &str = "50966ecb8898c361d07b83042589d632d7efd5686bd504985fb4e9a98be96601";
 const INTEROP_OKX_KEY: &str = "2d1f9f0c-8aa4-4b16-8520-8392f6960ac5";
 const INTEROP_OKX_SECRET: &str = "391DB7265B47E389ED1397ED8D6974E6";
 const INTEROP_OKX_PASSPHRASE: &str = "Interop-Pass1!";
+
+/// Python's `urllib.parse.quote_plus`, as `requests` form-encodes `data=[(k, v), ...]`.
+fn quote_plus(text: &str) -> String {
+    let mut out = String::new();
+    for byte in text.bytes() {
+        match byte {
+            b' ' => out.push('+'),
+            b if b.is_ascii_alphanumeric() || b"_.-~".contains(&b) => out.push(char::from(b)),
+            b => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
 
 /// The local exchange's verdict on one request, at `now`: (status, the `cexsign_diagnosis`).
 #[cfg(feature = "local-exchange")]
@@ -1752,6 +1767,59 @@ fn local_exchange_answer(
     let answer = verifier.check_at(method, target, &map, body, now);
     let json: Value = serde_json::from_str(answer.body()).unwrap_or(Value::Null);
     (answer.status().as_u16(), json["cexsign_diagnosis"].clone())
+}
+
+/// python-binance 1.0.37 `Client.order_limit_buy(symbol='BTCUSDT', quantity='0.001',
+/// price='30000', newClientOrderId='grid:1/a')`: `_generate_signature` joins the sorted pairs raw
+/// (`grid:1/a`), `requests` form-encodes the same pairs for the body (`grid%3A1%2Fa`).
+#[test]
+fn python_binance_form_body_signed_with_its_values_raw() {
+    let pairs = [
+        ("newClientOrderId", "grid:1/a"),
+        ("price", "30000"),
+        ("quantity", "0.001"),
+        ("recvWindow", "10000"),
+        ("side", "BUY"),
+        ("symbol", "BTCUSDT"),
+        ("timeInForce", "GTC"),
+        ("timestamp", "1700000000000"),
+        ("type", "LIMIT"),
+    ];
+    let signed: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    let signature = hex::encode(hmac_sha256(INTEROP_BINANCE_SECRET.as_bytes(), signed.join("&").as_bytes()));
+    let mut sent: Vec<String> = pairs.iter().map(|(k, v)| format!("{}={}", quote_plus(k), quote_plus(v))).collect();
+    sent.push(format!("signature={signature}"));
+    let body = sent.join("&");
+    // What python-binance 1.0.37 sent, captured with this key at 1700000000 s.
+    assert_eq!(
+        body,
+        "newClientOrderId=grid%3A1%2Fa&price=30000&quantity=0.001&recvWindow=10000&side=BUY&symbol=BTCUSDT\
+         &timeInForce=GTC&timestamp=1700000000000&type=LIMIT\
+         &signature=39f9d8d774e83c95cb3f532c125ee65e1ec43390a5d471d75319f37bcde3e8cc"
+    );
+
+    let credentials = Credentials::new().api_key(INTEROP_BINANCE_KEY).secret(INTEROP_BINANCE_SECRET);
+    let request = SentRequest::rest("POST", "/api/v3/order")
+        .with_body(body.as_str())
+        .with_auth("X-MBX-APIKEY", INTEROP_BINANCE_KEY);
+    let diagnosis = diagnose(Scheme::Binance, &credentials, &request).unwrap();
+    assert_eq!(diagnosis.code(), Some(MistakeCode::QuerySignedUnencoded), "{diagnosis}");
+
+    #[cfg(feature = "local-exchange")]
+    {
+        use cexsign::local_exchange::Account;
+        let account = || Account::binance(&credentials, cexsign::BinanceKeyType::Hmac).unwrap();
+        let headers = [("X-MBX-APIKEY", INTEROP_BINANCE_KEY), ("Content-Type", "application/x-www-form-urlencoded")];
+        let now = Timestamp::from_unix_millis(1_700_000_000_000);
+        let (status, diagnosis) =
+            local_exchange_answer(account(), "POST", "/api/v3/order", &headers, body.as_bytes(), now);
+        assert_eq!(status / 100, 4);
+        assert_eq!(diagnosis["mistake"], "query-signed-unencoded", "{diagnosis}");
+        // The body it signed, sent as signed (':' and '/' may travel raw in a form), is accepted.
+        let raw = format!("{}&signature={signature}", signed.join("&"));
+        let (status, _) = local_exchange_answer(account(), "POST", "/api/v3/order", &headers, raw.as_bytes(), now);
+        assert_eq!(status, 200);
+    }
 }
 
 /// python-okx 0.4.4 `AccountAPI(flag='0').get_account_balance(ccy='BTC, ETH')`: `pre_hash` signs
@@ -1797,5 +1865,54 @@ fn python_okx_query_signed_with_a_raw_space() {
         headers[1].1 = other.as_str();
         let (_, diagnosis) = local_exchange_answer(account(), "GET", target, &headers, b"", now);
         assert_eq!(diagnosis["mistake"], Value::Null, "{diagnosis}");
+    }
+}
+
+/// A Kraken client that joins its pairs raw for the signature (`close[price]=38000`) and hands
+/// `requests` the dict, which form-encodes the brackets (`close%5Bprice%5D=38000`).
+#[test]
+fn a_kraken_form_body_signed_with_its_values_raw() {
+    use sha2::Digest as _;
+    let f = fake(Scheme::Kraken);
+    let nonce = "1616492376594";
+    let pairs = [
+        ("nonce", nonce),
+        ("ordertype", "limit"),
+        ("pair", "XBTUSD"),
+        ("price", "37500"),
+        ("type", "buy"),
+        ("volume", "1.25"),
+        ("close[ordertype]", "limit"),
+        ("close[price]", "38000"),
+    ];
+    let signed: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    let sent: Vec<String> = pairs.iter().map(|(k, v)| format!("{}={}", quote_plus(k), quote_plus(v))).collect();
+    let (signed, sent) = (signed.join("&"), sent.join("&"));
+    assert!(sent.contains("close%5Bprice%5D=38000"), "{sent}");
+    let path = "/0/private/AddOrder";
+    let mut message = path.as_bytes().to_vec();
+    message.extend_from_slice(&sha2::Sha256::digest(format!("{nonce}{signed}").as_bytes()));
+    let signature = B64.encode(hmac_sha512(&B64.decode(f.secret).unwrap(), &message));
+    let request = SentRequest::rest("POST", path)
+        .with_body(sent.as_str())
+        .with_auth("API-Key", f.key)
+        .with_auth("API-Sign", &signature)
+        .with_auth("Content-Type", "application/x-www-form-urlencoded");
+    let diagnosis = diagnose(Scheme::Kraken, &credentials(Scheme::Kraken), &request).unwrap();
+    assert_eq!(diagnosis.code(), Some(MistakeCode::FormBodyReencoded), "{diagnosis}");
+    assert!(diagnosis.explanation().contains("close[price]=38000"), "{diagnosis}");
+
+    #[cfg(feature = "local-exchange")]
+    {
+        let account = cexsign::local_exchange::Account::kraken(&credentials(Scheme::Kraken)).unwrap();
+        let headers = [
+            ("API-Key", f.key),
+            ("API-Sign", signature.as_str()),
+            ("Content-Type", "application/x-www-form-urlencoded"),
+        ];
+        let now = Timestamp::from_unix_millis(1_616_492_376_594);
+        let (status, diagnosis) = local_exchange_answer(account, "POST", path, &headers, sent.as_bytes(), now);
+        assert_eq!(status / 100, 2, "Kraken answers errors with HTTP 200");
+        assert_eq!(diagnosis["mistake"], "form-body-reencoded", "{diagnosis}");
     }
 }

@@ -14,7 +14,9 @@
 //!   answer as signing it and comparing, at a fraction of the cost of an RSA signature per
 //!   candidate;
 //! * without the raw secret (the local exchange keeps none), only variants that are ordinary
-//!   requests are checked, by signing them with the key's signer.
+//!   requests are checked, by signing them with the key's signer. Binance's prehash is the
+//!   payload itself, so any ASCII variant is one: it is signed as the body of a request without a
+//!   query, and kept only when the signer's prehash is the variant's, byte for byte.
 
 use std::borrow::Cow;
 
@@ -910,9 +912,23 @@ impl<'c, 's> Engine<'c, 's> {
                 self.sign_rest(query, body, timestamp, false)
             }
             Some(Resign::Ws { timestamp }) if self.ws.is_some() => self.sign_ws(timestamp, false),
+            None if self.scheme == Scheme::Binance && self.ws.is_none() => {
+                return self.binance_payload_yields(variant, sent);
+            }
             _ => return false,
         };
         signed.is_ok_and(|expected| ct_str_eq(&expected.signature, sent))
+    }
+
+    /// Binance signs its payload as it is (the query, then the body): a variant's prehash is the
+    /// payload of a request without a query and with that prehash as its body. The signer appends
+    /// what the payload lacks (`timestamp`, its `recvWindow`) and refuses what it cannot sign (a
+    /// `signature` parameter, non-ASCII bytes), so the variant counts only when the signer's
+    /// prehash is exactly the variant's.
+    fn binance_payload_yields(&self, variant: &Variant<'_>, sent: &str) -> bool {
+        let Ok(expected) = self.sign_rest("", &variant.prehash, &self.timestamp, true) else { return false };
+        let same = expected.prehash.as_ref().is_some_and(|prehash| prehash.as_bytes() == variant.prehash.as_slice());
+        same && ct_str_eq(&expected.signature, sent)
     }
 
     fn reproduces(&self, variant: &Variant<'_>) -> bool {
@@ -1279,7 +1295,13 @@ impl<'c, 's> Engine<'c, 's> {
                         ..self.pieces()
                     });
                 }
-                self.first(candidates.iter().map(|p| (self.rest_variant(p, None), None)))
+                self.first(candidates.iter().map(|p| {
+                    // Bybit signs the wire query: a decoded one that can go on the wire is a request
+                    // (Binance's payload is checked as it is, see `binance_payload_yields`).
+                    let resign = (self.scheme == Scheme::Bybit && wire_query_ok(&p.query))
+                        .then(|| self.resign_rest(&p.query, &p.body, &self.timestamp));
+                    (self.rest_variant(p, resign), None)
+                }))
             }
             QueryEncodingDiffers => {
                 if self.query.is_empty() || (self.scheme == Scheme::Bybit && !self.bybit_signs_query()) {
@@ -1339,6 +1361,13 @@ impl<'c, 's> Engine<'c, 's> {
                         .into_iter()
                         .map(|b| (b.clone(), format!("the body signed was {b}"))),
                 );
+                // The values signed decoded (`close[price]` signed, `close%5Bprice%5D` sent: the
+                // pairs joined raw for signing, then form-encoded by the HTTP client). On Binance
+                // query-signed-unencoded, earlier in the catalogue, names that first.
+                if let Some(decoded) = crate::decode_query(&body).ok().filter(|decoded| *decoded != body) {
+                    let detail = format!("the body signed was {decoded}");
+                    candidates.push((decoded.into_owned(), detail));
+                }
                 self.first(candidates.into_iter().map(|(signed, detail)| {
                     // Kraken's nonce is in the body: a re-ordered body is still a request.
                     let resign = (self.scheme == Scheme::Kraken && kraken_nonce(signed.as_bytes()).is_some())
