@@ -954,9 +954,13 @@ def define_cases(base: str, accounts: dict[str, dict]) -> list[tuple[str, Callab
                     mistake="kucoin-passphrase-plain",
                     diagnosis_bug=(
                         "kucoin-key-version-mismatch",
-                        "the request is the whole v1 form (plain passphrase "
-                        "and no version header), which the catalogue's kucoin-passphrase-plain describes "
-                        "(it names python-kucoin); the server stops at the missing header",
+                        "the request is the whole v1 form (plain passphrase and no version header), which the "
+                        "catalogue's kucoin-passphrase-plain describes (it names python-kucoin) and `cexsign "
+                        "diagnose` with the secret names. The local exchange cannot: telling the plain passphrase "
+                        "from a wrong one takes HMAC(secret, passphrase sent), and it keeps no raw secret, only the "
+                        "key's signer (whose MACs all start with timestamp + method + path). It names the missing "
+                        "header and says the passphrase is not the HMAC'd one either (kucoin-passphrase-plain to "
+                        "confirm)",
                     ),
                 ),
             )(lambda v=v: python_kucoin(kc[v]).get_accounts(currency="USDT", account_type="trade"))

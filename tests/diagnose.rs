@@ -1735,6 +1735,9 @@ const INTEROP_BINANCE_SECRET: &str = "50966ecb8898c361d07b83042589d632d7efd5686b
 const INTEROP_OKX_KEY: &str = "2d1f9f0c-8aa4-4b16-8520-8392f6960ac5";
 const INTEROP_OKX_SECRET: &str = "391DB7265B47E389ED1397ED8D6974E6";
 const INTEROP_OKX_PASSPHRASE: &str = "Interop-Pass1!";
+const INTEROP_KUCOIN_V2_KEY: &str = "5fcc3fc8c62fe1e4e6b16e76";
+const INTEROP_KUCOIN_V2_SECRET: &str = "a40bd890-da2f-4dcf-be18-6230f3f64a18";
+const INTEROP_KUCOIN_V2_PASSPHRASE: &str = "interop-v2#pass";
 
 /// Python's `urllib.parse.quote_plus`, as `requests` form-encodes `data=[(k, v), ...]`.
 fn quote_plus(text: &str) -> String {
@@ -1865,6 +1868,60 @@ fn python_okx_query_signed_with_a_raw_space() {
         headers[1].1 = other.as_str();
         let (_, diagnosis) = local_exchange_answer(account(), "GET", target, &headers, b"", now);
         assert_eq!(diagnosis["mistake"], Value::Null, "{diagnosis}");
+    }
+}
+
+/// python-kucoin 2.2.0 with a version 2 key: the whole version-1 form, the passphrase in clear
+/// text and no KC-API-KEY-VERSION. With the secret it is kucoin-passphrase-plain; the local
+/// exchange, which keeps no secret, cannot compute HMAC(secret, passphrase sent) to tell a plain
+/// passphrase from a wrong one: it names the missing header and says what to confirm.
+#[test]
+fn python_kucoin_sends_the_version_1_form_for_a_version_2_key() {
+    let timestamp = "1700000000123";
+    let prehash = format!("{timestamp}GET/api/v1/accounts?currency=USDT&type=trade");
+    let signature = B64.encode(hmac_sha256(INTEROP_KUCOIN_V2_SECRET.as_bytes(), prehash.as_bytes()));
+    // What python-kucoin sent with this key at 1700000000.123 s.
+    assert_eq!(signature, "Kf3jtkQkx5o4ykqO8v3trwRGIsoTySAwffZ8+k7J3k8=");
+    let headers = [
+        ("KC-API-KEY", INTEROP_KUCOIN_V2_KEY),
+        ("KC-API-PASSPHRASE", INTEROP_KUCOIN_V2_PASSPHRASE),
+        ("KC-API-TIMESTAMP", timestamp),
+        ("KC-API-SIGN", signature.as_str()),
+        ("KC-API-PARTNER", "python-kucoinspot"),
+    ];
+    let credentials = Credentials::new()
+        .api_key(INTEROP_KUCOIN_V2_KEY)
+        .secret(INTEROP_KUCOIN_V2_SECRET)
+        .passphrase(INTEROP_KUCOIN_V2_PASSPHRASE);
+    let mut request = SentRequest::rest("GET", "/api/v1/accounts")
+        .with_query("currency=USDT&type=trade")
+        .with_kucoin_key_version(KucoinKeyVersion::V2);
+    for (name, value) in headers {
+        request = request.with_auth(name, value);
+    }
+    let diagnosis = diagnose(Scheme::Kucoin, &credentials, &request).unwrap();
+    assert_eq!(diagnosis.code(), Some(MistakeCode::KucoinPassphrasePlain), "{diagnosis}");
+
+    #[cfg(feature = "local-exchange")]
+    {
+        use cexsign::local_exchange::Account;
+        let account = || Account::kucoin(&credentials, KucoinKeyVersion::V2).unwrap();
+        let now = Timestamp::from_unix_millis(1_700_000_000_123);
+        let target = "/api/v1/accounts?currency=USDT&type=trade";
+        let (status, diagnosis) = local_exchange_answer(account(), "GET", target, &headers, b"", now);
+        assert_eq!(status / 100, 4);
+        assert_eq!(diagnosis["mistake"], "kucoin-key-version-mismatch", "{diagnosis}");
+        let explanation = diagnosis["explanation"].as_str().unwrap();
+        assert!(explanation.contains("kucoin-passphrase-plain"), "{explanation}");
+        assert!(!explanation.contains(INTEROP_KUCOIN_V2_PASSPHRASE), "{explanation}");
+        // The HMAC'd passphrase without the header: only the header is missing, nothing to confirm.
+        let hmaced =
+            B64.encode(hmac_sha256(INTEROP_KUCOIN_V2_SECRET.as_bytes(), INTEROP_KUCOIN_V2_PASSPHRASE.as_bytes()));
+        let mut headers = headers;
+        headers[1].1 = hmaced.as_str();
+        let (_, diagnosis) = local_exchange_answer(account(), "GET", target, &headers, b"", now);
+        assert_eq!(diagnosis["mistake"], "kucoin-key-version-mismatch", "{diagnosis}");
+        assert!(!diagnosis["explanation"].as_str().unwrap().contains("kucoin-passphrase-plain"), "{diagnosis}");
     }
 }
 

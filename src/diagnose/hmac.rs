@@ -581,7 +581,9 @@ impl<'c, 's> Diagnoser<'c, 's> {
                 let plain = self.ctx.secrets.as_ref().and_then(|s| s.passphrase);
                 found(v2_or_v3 && matches!((plain, self.passphrase), (Some(p), Some(sent)) if ct_str_eq(p, sent)))
             }
-            KucoinKeyVersionMismatch => self.kucoin_version_problem().map(Some),
+            KucoinKeyVersionMismatch => {
+                self.kucoin_version_problem().map(|found| Some(self.kucoin_passphrase_note(found)))
+            }
             BitgetWsApiKeyField => found(self.is_ws() && self.sent.auth_value(self.names.key).is_none()),
             KeySecretSwapped => self.key_secret_swapped(),
             TimestampMillisecondsForSeconds => {
@@ -618,6 +620,25 @@ impl<'c, 's> Diagnoser<'c, 's> {
             )),
             (_, Some(other)) => Some(format!("KC-API-KEY-VERSION is {other:?}; this key needs 2 or 3")),
         }
+    }
+
+    /// Without the raw credentials (the local exchange), a plain passphrase cannot be told from a
+    /// wrong one: that takes HMAC(secret, passphrase sent), which the key's signer never computes.
+    /// When a version 2 or 3 key's request has no version header and a passphrase that is not
+    /// the key's HMAC'd one either, `found` says so and names the mistake to confirm.
+    fn kucoin_passphrase_note(&self, mut found: String) -> String {
+        let v2_or_v3 = self.ctx.kucoin_version != KucoinKeyVersion::V1;
+        let no_header = self.sent.auth_value("KC-API-KEY-VERSION").is_none();
+        let hmaced = self.expected.as_ref().and_then(|expected| self.expected_value(expected, "KC-API-PASSPHRASE"));
+        let other_passphrase = matches!((hmaced, self.passphrase), (Some(h), Some(sent)) if !ct_str_eq(h, sent));
+        if self.ctx.secrets.is_none() && v2_or_v3 && no_header && other_passphrase {
+            found.push_str(
+                ", and KC-API-PASSPHRASE is not this key's base64(HMAC(secret, passphrase)) either: if it is the \
+                 plain passphrase (the whole version-1 form, as python-kucoin sends it), the mistake is \
+                 kucoin-passphrase-plain, which only a diagnosis with the secret can confirm (`cexsign diagnose`)",
+            );
+        }
+        found
     }
 
     fn key_secret_swapped(&self) -> Option<Option<String>> {
