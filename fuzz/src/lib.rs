@@ -1436,10 +1436,12 @@ fn verify_input(data: &[u8], strict: bool) {
                 uri.path() == path && uri.query().unwrap_or("") == query && (uri.query().is_some() != query.is_empty())
             });
             let secret_outputs = [signed.signature()];
-            // `/cexsign/` paths are the local exchange's own, and a GET on a server-time path gets
-            // the time whatever it carries.
+            // `/cexsign/` paths are the local exchange's own, a GET on a server-time path gets
+            // the time whatever it carries, and an `api-key` header on a path under `/0/` is
+            // Kraken's (Delta sends one too: the routing table of the local exchange's docs).
             let server_time = method == Method::Get && SERVER_TIME_PATHS.contains(&path.as_str());
-            let routed = !path.starts_with("/cexsign/") && !server_time;
+            let kraken_path = scheme == Scheme::Delta && path.starts_with("/0/");
+            let routed = !path.starts_with("/cexsign/") && !server_time && !kraken_path;
             if mutations.is_empty() && sendable && routed && probe.body.len() <= 4096 {
                 let answer = probe.check(&secret_outputs);
                 let expected = match &mut kraken {
