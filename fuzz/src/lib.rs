@@ -1220,6 +1220,21 @@ impl Probe {
     }
 }
 
+/// Whether the local exchange verifies a request signed for `scheme` on this path as that
+/// exchange's: not on its own `/cexsign/` paths, nor a GET on a server-time path (the time is
+/// answered whatever the request carries), nor where its routing table sends the request's
+/// headers elsewhere by path — `cb-access-*` under `/api/v3/` is Advanced Trade, `api-key` under
+/// `/0/` Kraken. (Legacy Advanced Trade keys get their paths under `/api/v3/` from the harness.)
+fn routed_to_its_exchange(scheme: Scheme, method: Method, path: &str) -> bool {
+    let elsewhere = match scheme {
+        Scheme::CoinbaseExchange => path.starts_with("/api/v3/"),
+        Scheme::Delta => path.starts_with("/0/"),
+        _ => false,
+    };
+    let server_time = method == Method::Get && SERVER_TIME_PATHS.contains(&path);
+    !path.starts_with("/cexsign/") && !server_time && !elsewhere
+}
+
 /// The paths a GET on which the local exchange answers with its clock, in each exchange's shape.
 const SERVER_TIME_PATHS: [&str; 12] = [
     "/api/v5/public/time",
@@ -1436,12 +1451,7 @@ fn verify_input(data: &[u8], strict: bool) {
                 uri.path() == path && uri.query().unwrap_or("") == query && (uri.query().is_some() != query.is_empty())
             });
             let secret_outputs = [signed.signature()];
-            // `/cexsign/` paths are the local exchange's own, a GET on a server-time path gets
-            // the time whatever it carries, and an `api-key` header on a path under `/0/` is
-            // Kraken's (Delta sends one too: the routing table of the local exchange's docs).
-            let server_time = method == Method::Get && SERVER_TIME_PATHS.contains(&path.as_str());
-            let kraken_path = scheme == Scheme::Delta && path.starts_with("/0/");
-            let routed = !path.starts_with("/cexsign/") && !server_time && !kraken_path;
+            let routed = routed_to_its_exchange(scheme, method, &path);
             if mutations.is_empty() && sendable && routed && probe.body.len() <= 4096 {
                 let answer = probe.check(&secret_outputs);
                 let expected = match &mut kraken {
