@@ -66,7 +66,14 @@ impl PrivateKey {
                 ));
             }
         };
-        Ok(Self::Rsa { pair: Box::new(pair), rng: SystemRandom::new() })
+        // ring does not check every CRT parameter when it parses a key; a key whose dP or dQ is
+        // wrong then fails on every signature (ring checks each result). One signature here
+        // turns that into an error at construction (found by fuzzing).
+        let key = Self::Rsa { pair: Box::new(pair), rng: SystemRandom::new() };
+        key.sign_base64(b"cexsign: key check").map_err(|_| {
+            invalid("the RSA key's parameters are inconsistent (ring refuses to sign with it): export the key again")
+        })?;
+        Ok(key)
     }
 
     /// The key's name, for `Debug` and messages.
@@ -95,7 +102,10 @@ impl PrivateKey {
             Self::Rsa { pair, rng } => {
                 let mut signature = vec![0u8; pair.public().modulus_len()];
                 pair.sign(&ring::signature::RSA_PKCS1_SHA256, rng, message, &mut signature)
-                    .map_err(|_| Error::SigningFailed { problem: "the system random source failed while signing" })?;
+                    .map_err(|_| Error::SigningFailed {
+                        problem: "ring refused the RSA signature (the system random source failed, or the key's parameters \
+                                  are inconsistent)",
+                    })?;
                 Ok(b64.encode(signature))
             }
         }

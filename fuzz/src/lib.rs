@@ -248,10 +248,10 @@ fn exercise(signer: &dyn Signer, secret: &str, api_key: &str, strict: bool) {
     }
 }
 
-/// Whether a built signer failing to sign is one of [`KNOWN_DIVERGENCES`]: a Binance or Bybit
-/// RSA key that parses but whose CRT values are inconsistent.
-fn known_signing_failure(signer: &dyn Signer, error: &Error) -> bool {
-    matches!(signer.scheme(), Scheme::Binance | Scheme::Bybit) && matches!(error, Error::SigningFailed { .. })
+/// Whether a built signer failing to sign is one of [`KNOWN_DIVERGENCES`] (none now: an RSA key
+/// whose CRT values are inconsistent is refused when the signer is built).
+fn known_signing_failure(_signer: &dyn Signer, _error: &Error) -> bool {
+    false
 }
 
 /// Builds every signer and every local-exchange account from arbitrary credentials.
@@ -1366,26 +1366,14 @@ pub fn verifier_strict(data: &[u8]) {
 /// suffix.
 /// (Fixed: the Coinbase websocket signers now refuse an empty channel name, Binance an empty
 /// WebSocket API method, and Kraken a body starting with '{' that is not a JSON object, as the
-/// verifier does.)
-pub const KNOWN_DIVERGENCES: [&str; 2] = [
-    "credentials/rsa-key-with-a-corrupted-crt-exponent-builds-but-cannot-sign.open: BinanceSigner and BybitSigner \
-     (and Account::binance/bybit) accept an RSA PKCS#8 key whose dP is wrong (ring's from_pkcs8 does not check it; \
-     openssl: dmp1 not congruent to d), then every sign fails with SigningFailed \"the system random source failed \
-     while signing\" (ring refuses the CRT result)",
-    "verifier/binance-ws-float-param-read-back-inexactly.open: a Binance WebSocket API param that is a float (here \
-     5.5555555555555556e+32, sent and signed in its shortest round-trip form) is read back by the local exchange with \
-     serde_json's default, approximate float parser as the next double, 5.555555555555555e+32, so the signature is \
-     refused (-1022); serde_json's float_roundtrip (or arbitrary_precision) feature would read it exactly",
-];
+/// verifier does; an RSA key with inconsistent CRT values is refused at construction; a Binance
+/// WebSocket API float param is read back exactly, with serde_json's `float_roundtrip`.)
+pub const KNOWN_DIVERGENCES: [&str; 0] = [];
 
-/// Whether a websocket request is one of [`KNOWN_DIVERGENCES`]: a Binance API call with a float
-/// param that serde_json does not read back as written.
-fn known_ws_divergence(scheme: Scheme, params: &[(&str, serde_json::Value)]) -> bool {
-    let read_back = |value: &serde_json::Value| {
-        serde_json::from_str::<serde_json::Value>(&value.to_string())
-            .is_ok_and(|again| again.as_f64() == value.as_f64())
-    };
-    scheme == Scheme::Binance && params.iter().any(|(_, value)| value.is_f64() && !read_back(value))
+/// Whether a websocket request is one of [`KNOWN_DIVERGENCES`] (none now: serde_json's
+/// `float_roundtrip` reads a float param back as the double it was written from).
+fn known_ws_divergence(_scheme: Scheme, _params: &[(&str, serde_json::Value)]) -> bool {
+    false
 }
 
 /// Whether a signed REST request with this body (as given to the signer) is one of
