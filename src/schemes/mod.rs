@@ -165,3 +165,43 @@ impl ApiSigningKey {
         }
     }
 }
+
+/// The `{"op":"login","args":[{apiKey, passphrase, timestamp, sign}]}` websocket login that OKX
+/// and Bitget share: base64 HMAC of `timestamp + "GET" + verify_path`, the timestamp in seconds.
+pub(crate) fn op_login(
+    key: &HmacKey,
+    api_key: &crate::credentials::ApiKey,
+    passphrase: &crate::credentials::HeaderSecret,
+    timestamp: &str,
+    verify_path: &'static str,
+    options: &SignOptions,
+) -> WsAuth {
+    #[derive(Serialize)]
+    struct LoginMessage<'a> {
+        op: &'static str,
+        args: [LoginArgs<'a>; 1],
+    }
+
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct LoginArgs<'a> {
+        api_key: &'a str,
+        passphrase: &'a str,
+        timestamp: &'a str,
+        sign: &'a str,
+    }
+
+    let prehash = PrehashParts::new().push_str(timestamp).push_str("GET").push_str(verify_path);
+    let (signature, prehash) = mac(key, prehash, Encoding::Base64, options);
+    let message = LoginMessage {
+        op: "login",
+        args: [LoginArgs { api_key: api_key.as_str(), passphrase: passphrase.expose(), timestamp, sign: &signature }],
+    };
+    let fields = vec![
+        WsField::new("apiKey", api_key.as_str()),
+        WsField::sensitive("passphrase", passphrase.expose()),
+        WsField::new("timestamp", timestamp),
+        WsField::new("sign", signature.as_str()),
+    ];
+    ws_auth(&message, fields, timestamp, &signature, prehash)
+}

@@ -4,14 +4,12 @@
 //! ISO-8601 UTC with milliseconds; the websocket login signs `seconds + "GET/users/self/verify"`.
 //! The secret looks like hex but is used as raw text.
 
-use serde::Serialize;
-
-use super::{mac, plain_value, timestamp_method_path_query_body, ws_auth};
+use super::{mac, op_login, plain_value, timestamp_method_path_query_body};
 use crate::credentials::{ApiKey, HeaderSecret};
-use crate::mac::{Encoding, HmacKey, PrehashParts};
+use crate::mac::{Encoding, HmacKey};
 use crate::{
     Credentials, Error, Scheme, SignOptions, SignableRequest, SignedRequest, Signer, TimestampFormat, WireTimestamp,
-    WsAuth, WsField, WsRequest,
+    WsAuth, WsRequest,
 };
 use http::HeaderName;
 
@@ -74,21 +72,6 @@ impl OkxSigner {
     }
 }
 
-#[derive(Serialize)]
-struct LoginMessage<'a> {
-    op: &'static str,
-    args: [LoginArgs<'a>; 1],
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct LoginArgs<'a> {
-    api_key: &'a str,
-    passphrase: &'a str,
-    timestamp: &'a str,
-    sign: &'a str,
-}
-
 impl Signer for OkxSigner {
     fn scheme(&self) -> Scheme {
         Scheme::Okx
@@ -133,23 +116,6 @@ impl Signer for OkxSigner {
         options: &SignOptions,
     ) -> Result<WsAuth, Error> {
         let timestamp = timestamp.text_in(self.ws_timestamp_format())?;
-        let prehash = PrehashParts::new().push_str(timestamp).push_str("GET").push_str(WS_VERIFY_PATH);
-        let (signature, prehash) = mac(&self.key, prehash, Encoding::Base64, options);
-        let message = LoginMessage {
-            op: "login",
-            args: [LoginArgs {
-                api_key: self.api_key.as_str(),
-                passphrase: self.passphrase.expose(),
-                timestamp,
-                sign: &signature,
-            }],
-        };
-        let fields = vec![
-            WsField::new("apiKey", self.api_key.as_str()),
-            WsField::sensitive("passphrase", self.passphrase.expose()),
-            WsField::new("timestamp", timestamp),
-            WsField::new("sign", signature.as_str()),
-        ];
-        Ok(ws_auth(&message, fields, timestamp, &signature, prehash))
+        Ok(op_login(&self.key, &self.api_key, &self.passphrase, timestamp, WS_VERIFY_PATH, options))
     }
 }
