@@ -14,9 +14,9 @@ use std::time::Duration;
 
 use http::HeaderName;
 
-use super::{ApiSigningKey, hmac_secret};
+use super::ApiSigningKey;
 use crate::credentials::ApiKey;
-use crate::mac::{HmacKey, PrehashParts};
+use crate::mac::PrehashParts;
 use crate::{
     Credentials, Error, Scheme, SignOptions, SignableRequest, SignedRequest, Signer, TimestampFormat, WireTimestamp,
     WsAuth, WsField, WsRequest,
@@ -87,19 +87,12 @@ impl BinanceSigner {
         let api_key = credentials.require_api_key(scheme)?;
         let key = match key_type {
             BinanceKeyType::Hmac => {
-                let secret = hmac_secret(credentials, scheme, "BinanceKeyType::Ed25519 or BinanceKeyType::Rsa")?;
-                ApiSigningKey::Hmac(HmacKey::new(secret.as_bytes()))
+                ApiSigningKey::hmac(credentials, scheme, "BinanceKeyType::Ed25519 or BinanceKeyType::Rsa")?
             }
             #[cfg(feature = "pem-keys")]
-            BinanceKeyType::Ed25519 => ApiSigningKey::Private(crate::keys::PrivateKey::ed25519_from_pem(
-                scheme,
-                credentials.require_secret_as_given(scheme)?,
-            )?),
+            BinanceKeyType::Ed25519 => ApiSigningKey::ed25519(credentials, scheme)?,
             #[cfg(feature = "pem-keys")]
-            BinanceKeyType::Rsa => ApiSigningKey::Private(crate::keys::PrivateKey::rsa_from_pem(
-                scheme,
-                credentials.require_secret_as_given(scheme)?,
-            )?),
+            BinanceKeyType::Rsa => ApiSigningKey::rsa(credentials, scheme)?,
         };
         Ok(Self { api_key, key, recv_window: None, timestamp_format: TimestampFormat::UnixMillis })
     }

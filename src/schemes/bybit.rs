@@ -9,9 +9,9 @@ use std::time::Duration;
 
 use http::{HeaderName, HeaderValue};
 
-use super::{ApiSigningKey, hmac_secret, plain_value};
+use super::{ApiSigningKey, plain_value};
 use crate::credentials::ApiKey;
-use crate::mac::{HmacKey, PrehashParts};
+use crate::mac::PrehashParts;
 use crate::{
     Credentials, Error, Method, Scheme, SignOptions, SignableRequest, SignedRequest, Signer, Timestamp,
     TimestampFormat, WireTimestamp, WsAuth, WsField, WsRequest,
@@ -92,14 +92,10 @@ impl BybitSigner {
         let api_key = credentials.require_api_key(scheme)?;
         let key = match key_type {
             BybitKeyType::Hmac => {
-                let secret = hmac_secret(credentials, scheme, "BybitKeyType::Rsa for a self-generated RSA key")?;
-                ApiSigningKey::Hmac(HmacKey::new(secret.as_bytes()))
+                ApiSigningKey::hmac(credentials, scheme, "BybitKeyType::Rsa for a self-generated RSA key")?
             }
             #[cfg(feature = "pem-keys")]
-            BybitKeyType::Rsa => ApiSigningKey::Private(crate::keys::PrivateKey::rsa_from_pem(
-                scheme,
-                credentials.require_secret_as_given(scheme)?,
-            )?),
+            BybitKeyType::Rsa => ApiSigningKey::rsa(credentials, scheme)?,
         };
         Ok(Self { api_key, key, recv_window: RecvWindow::new(Duration::from_millis(5000))?, ws_expiry: WS_EXPIRY })
     }

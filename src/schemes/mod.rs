@@ -125,6 +125,23 @@ impl Deref for SignatureText {
 }
 
 impl ApiSigningKey {
+    /// An HMAC key from the secret, refusing a PEM key with `hint` (how to build for it).
+    pub(crate) fn hmac(credentials: &crate::Credentials, scheme: Scheme, hint: &'static str) -> Result<Self, Error> {
+        Ok(Self::Hmac(HmacKey::new(hmac_secret(credentials, scheme, hint)?.as_bytes())))
+    }
+
+    /// An Ed25519 key from its PKCS#8 PEM.
+    #[cfg(feature = "pem-keys")]
+    pub(crate) fn ed25519(credentials: &crate::Credentials, scheme: Scheme) -> Result<Self, Error> {
+        Ok(Self::Private(PrivateKey::ed25519_from_pem(scheme, credentials.require_secret_as_given(scheme)?)?))
+    }
+
+    /// An RSA key from its PKCS#8 or PKCS#1 PEM.
+    #[cfg(feature = "pem-keys")]
+    pub(crate) fn rsa(credentials: &crate::Credentials, scheme: Scheme) -> Result<Self, Error> {
+        Ok(Self::Private(PrivateKey::rsa_from_pem(scheme, credentials.require_secret_as_given(scheme)?)?))
+    }
+
     /// Signs the prehash (HMAC streams the parts; the asymmetric keys sign them joined) and
     /// keeps the prehash if asked.
     pub(crate) fn sign(
