@@ -645,6 +645,58 @@ impl FromStr for MistakeCode {
     }
 }
 
+/// What a diagnosis engine (the HMAC one, the AUTH-more one) answers for the catalogue walk.
+pub(crate) trait MistakeSearch {
+    /// A mistake visible in the sent headers or fields alone (`Some(found)` when it is there).
+    fn header_mistake(&self, code: MistakeCode) -> Option<Option<String>>;
+    /// The verdict when the signature sent is the right one, if it is.
+    fn when_signature_is_right(&self) -> Option<super::Diagnosis>;
+    /// Rebuilds the user's bug for `code` and says whether it gives the signature sent.
+    fn reconstruct(&self, code: MistakeCode) -> Option<Option<String>>;
+    /// The verdict when no mistake of the catalogue explains the signature.
+    fn unknown(&self) -> super::Diagnosis;
+}
+
+/// Walks the catalogue in order for `scheme`: header mistakes first, then (once) whether the
+/// signature is right, then the reconstructions; the first match is the diagnosis.
+pub(crate) fn walk(scheme: Scheme, ws: bool, engine: &impl MistakeSearch) -> super::Diagnosis {
+    use super::Diagnosis;
+    let mut boundary_done = false;
+    for &code in MistakeCode::ALL {
+        let applies = if ws { code.applies_to_ws(scheme) } else { code.applies_to_rest(scheme) };
+        if !applies {
+            continue;
+        }
+        match code.stage() {
+            Stage::Header => {
+                if let Some(detail) = engine.header_mistake(code) {
+                    return Diagnosis::mistake(code, detail);
+                }
+            }
+            Stage::AfterCorrect | Stage::Signature => {
+                if !boundary_done {
+                    boundary_done = true;
+                    if let Some(verdict) = engine.when_signature_is_right() {
+                        return verdict;
+                    }
+                }
+                if code.stage() == Stage::Signature {
+                    if let Some(detail) = engine.reconstruct(code) {
+                        return Diagnosis::mistake(code, detail);
+                    }
+                }
+            }
+            Stage::Token => {}
+        }
+    }
+    if !boundary_done {
+        if let Some(verdict) = engine.when_signature_is_right() {
+            return verdict;
+        }
+    }
+    engine.unknown()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

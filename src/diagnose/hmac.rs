@@ -23,7 +23,7 @@ use base64::Engine as _;
 use subtle::ConstantTimeEq as _;
 use zeroize::Zeroizing;
 
-use super::catalogue::{MistakeCode, Stage};
+use super::catalogue::{MistakeCode, MistakeSearch};
 use super::rewrite;
 use super::{Context, Diagnosis, SentRequest, Target};
 use crate::mac::{Encoding, HmacKey, PrehashParts};
@@ -263,41 +263,7 @@ struct Diagnoser<'c, 's> {
 /// Diagnoses an HMAC request with `ctx` (whose scheme is not Coinbase CDP).
 pub(crate) fn diagnose(ctx: &Context<'_>, sent: &SentRequest) -> Result<Diagnosis, Error> {
     let d = Diagnoser::new(ctx, sent)?;
-    let ws = sent.is_ws();
-    let mut boundary_done = false;
-    for &code in MistakeCode::ALL {
-        let applies = if ws { code.applies_to_ws(ctx.scheme) } else { code.applies_to_rest(ctx.scheme) };
-        if !applies {
-            continue;
-        }
-        match code.stage() {
-            Stage::Header => {
-                if let Some(detail) = d.header_mistake(code) {
-                    return Ok(Diagnosis::mistake(code, detail));
-                }
-            }
-            Stage::AfterCorrect | Stage::Signature => {
-                if !boundary_done {
-                    boundary_done = true;
-                    if let Some(verdict) = d.when_signature_is_right() {
-                        return Ok(verdict);
-                    }
-                }
-                if code.stage() == Stage::Signature {
-                    if let Some(detail) = d.reconstruct(code) {
-                        return Ok(Diagnosis::mistake(code, detail));
-                    }
-                }
-            }
-            Stage::Token => {}
-        }
-    }
-    if !boundary_done {
-        if let Some(verdict) = d.when_signature_is_right() {
-            return Ok(verdict);
-        }
-    }
-    Ok(d.unknown())
+    Ok(super::catalogue::walk(ctx.scheme, sent.is_ws(), &d))
 }
 
 impl<'c, 's> Diagnoser<'c, 's> {
@@ -566,42 +532,6 @@ impl<'c, 's> Diagnoser<'c, 's> {
     // ----------------------------------------------------------------------------------------
     // Header checks.
 
-    fn header_mistake(&self, code: MistakeCode) -> Option<Option<String>> {
-        use MistakeCode::*;
-        let found = |yes: bool| yes.then_some(None);
-        match code {
-            OkxDemoHeaderMissing => {
-                found(self.ctx.okx_environment == Some(OkxEnvironment::Demo) && self.demo_header() != Some("1"))
-            }
-            OkxDemoHeaderOnLiveKey => {
-                found(self.ctx.okx_environment == Some(OkxEnvironment::Live) && self.demo_header() == Some("1"))
-            }
-            KucoinPassphrasePlain => {
-                let v2_or_v3 = self.ctx.kucoin_version != KucoinKeyVersion::V1;
-                let plain = self.ctx.secrets.as_ref().and_then(|s| s.passphrase);
-                found(v2_or_v3 && matches!((plain, self.passphrase), (Some(p), Some(sent)) if ct_str_eq(p, sent)))
-            }
-            KucoinKeyVersionMismatch => {
-                self.kucoin_version_problem().map(|found| Some(self.kucoin_passphrase_note(found)))
-            }
-            BitgetWsApiKeyField => found(self.is_ws() && self.sent.auth_value(self.names.key).is_none()),
-            KeySecretSwapped => self.key_secret_swapped(),
-            TimestampMillisecondsForSeconds => {
-                let seconds =
-                    matches!(self.format, TimestampFormat::UnixSeconds | TimestampFormat::UnixSecondsFraction { .. });
-                found(seconds && is_digits(self.timestamp) && self.timestamp.len() >= 13)
-            }
-            TimestampSecondsForMilliseconds => found(
-                self.format == TimestampFormat::UnixMillis && is_digits(self.timestamp) && self.timestamp.len() <= 11,
-            ),
-            TimestampFormatWrong => {
-                let bad = WireTimestamp::parse(self.format, self.timestamp).is_err();
-                bad.then(|| Some(format!("{} is {:?}", self.names.timestamp, self.timestamp)))
-            }
-            _ => None,
-        }
-    }
-
     fn demo_header(&self) -> Option<&str> {
         self.sent.auth_value("x-simulated-trading")
     }
@@ -659,6 +589,112 @@ impl<'c, 's> Diagnoser<'c, 's> {
     // ----------------------------------------------------------------------------------------
     // The signature is right: the remaining header checks, or the correct verdict.
 
+    fn expected_value<'e>(&self, expected: &'e Expected, name: &str) -> Option<&'e str> {
+        expected.values.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+
+    // ----------------------------------------------------------------------------------------
+    // Signature reconstructions.
+
+    // ----------------------------------------------------------------------------------------
+    // No mistake found.
+}
+
+/// The explanation of a correct signature: where else a rejection comes from.
+pub(crate) fn correct_explanation(scheme: Scheme) -> String {
+    let window = match scheme {
+        Scheme::Okx | Scheme::CoinbaseExchange | Scheme::CoinbaseAdvancedHmac => "30 s",
+        Scheme::Kucoin | Scheme::Delta => "5 s",
+        Scheme::Binance => {
+            "recvWindow after the timestamp, 5 s by default and 60 s at most, and no more than 1 s ahead"
+        }
+        Scheme::Bybit => "recv_window after the timestamp, 5 s by default, and no more than 1 s ahead",
+        Scheme::Kraken => "none: the nonce must only exceed the last nonce this key used",
+        Scheme::Bitget => "about 30 s",
+        Scheme::Gate => "60 s",
+        Scheme::CoinbaseCdp => "the token's 120 s",
+    };
+    let extra = match scheme {
+        Scheme::Okx => " OKX: demo keys need x-simulated-trading: 1, and EEA keys the EEA host (50119).",
+        Scheme::Kucoin => " KuCoin: a spot token or key does not work on the futures host.",
+        Scheme::Delta => " Delta: authenticated requests need a User-Agent header, and India keys the India host.",
+        Scheme::CoinbaseExchange => " Coinbase Exchange: sandbox and production keys are separate.",
+        Scheme::CoinbaseAdvancedHmac => " Legacy Coinbase HMAC keys were expired in February 2025: create a CDP key.",
+        Scheme::CoinbaseCdp => " Coinbase CDP: 403 \"Missing required scopes\" means the key lacks a permission.",
+        Scheme::Binance => {
+            " Binance: -1021 is the clock or recvWindow, -2015 a key from Binance.US or the testnet on api.binance.com \
+             (or an IP or permission problem)."
+        }
+        Scheme::Bybit => {
+            " Bybit: 10002 is the clock or recv_window, 10003 a testnet, demo or regional key on the wrong host, 10010 \
+             an IP not bound to the key."
+        }
+        Scheme::Kraken => {
+            " Kraken: EAPI:Invalid nonce means a nonce not above the last one (two processes sharing a key, or a switch \
+             from 1e8-scale nonces back to milliseconds); with 2FA on the key, otp must be in the body."
+        }
+        Scheme::Bitget => " Bitget: 40012 is a wrong passphrase; demo trading needs the paptrading: 1 header.",
+        Scheme::Gate => " Gate: REQUEST_EXPIRED is the clock; futures testnet keys need the testnet host.",
+    };
+    format!(
+        "The signature is correct for this request and these credentials. A rejection then comes from elsewhere: \
+         the timestamp outside the exchange's window ({window}; sync with the server time and sign every attempt \
+         afresh), a key without the needed permission, an IP address not on the key's allow-list, or another \
+         environment or region than the key's.{extra}"
+    )
+}
+
+/// Whether `query` can go on the wire as it is (what `SignableRequest::with_query` accepts).
+fn wire_query_ok(query: &str) -> bool {
+    SignableRequest::new(Method::Get, "/").and_then(|r| r.with_query(query)).is_ok()
+}
+
+fn is_digits(text: &str) -> bool {
+    !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Compares two strings in constant time (for their common length; lengths are not secret).
+pub(crate) fn ct_str_eq(a: &str, b: &str) -> bool {
+    a.as_bytes().ct_eq(b.as_bytes()).into()
+}
+
+impl MistakeSearch for Diagnoser<'_, '_> {
+    fn header_mistake(&self, code: MistakeCode) -> Option<Option<String>> {
+        use MistakeCode::*;
+        let found = |yes: bool| yes.then_some(None);
+        match code {
+            OkxDemoHeaderMissing => {
+                found(self.ctx.okx_environment == Some(OkxEnvironment::Demo) && self.demo_header() != Some("1"))
+            }
+            OkxDemoHeaderOnLiveKey => {
+                found(self.ctx.okx_environment == Some(OkxEnvironment::Live) && self.demo_header() == Some("1"))
+            }
+            KucoinPassphrasePlain => {
+                let v2_or_v3 = self.ctx.kucoin_version != KucoinKeyVersion::V1;
+                let plain = self.ctx.secrets.as_ref().and_then(|s| s.passphrase);
+                found(v2_or_v3 && matches!((plain, self.passphrase), (Some(p), Some(sent)) if ct_str_eq(p, sent)))
+            }
+            KucoinKeyVersionMismatch => {
+                self.kucoin_version_problem().map(|found| Some(self.kucoin_passphrase_note(found)))
+            }
+            BitgetWsApiKeyField => found(self.is_ws() && self.sent.auth_value(self.names.key).is_none()),
+            KeySecretSwapped => self.key_secret_swapped(),
+            TimestampMillisecondsForSeconds => {
+                let seconds =
+                    matches!(self.format, TimestampFormat::UnixSeconds | TimestampFormat::UnixSecondsFraction { .. });
+                found(seconds && is_digits(self.timestamp) && self.timestamp.len() >= 13)
+            }
+            TimestampSecondsForMilliseconds => found(
+                self.format == TimestampFormat::UnixMillis && is_digits(self.timestamp) && self.timestamp.len() <= 11,
+            ),
+            TimestampFormatWrong => {
+                let bad = WireTimestamp::parse(self.format, self.timestamp).is_err();
+                bad.then(|| Some(format!("{} is {:?}", self.names.timestamp, self.timestamp)))
+            }
+            _ => None,
+        }
+    }
+
     fn when_signature_is_right(&self) -> Option<Diagnosis> {
         let expected = self.expected.as_ref()?;
         if !ct_str_eq(&expected.signature, self.sign) {
@@ -686,13 +722,6 @@ impl<'c, 's> Diagnoser<'c, 's> {
         }
         Some(Diagnosis::correct(correct_explanation(self.ctx.scheme)))
     }
-
-    fn expected_value<'e>(&self, expected: &'e Expected, name: &str) -> Option<&'e str> {
-        expected.values.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
-    }
-
-    // ----------------------------------------------------------------------------------------
-    // Signature reconstructions.
 
     fn reconstruct(&self, code: MistakeCode) -> Option<Option<String>> {
         use MistakeCode::*;
@@ -871,9 +900,6 @@ impl<'c, 's> Diagnoser<'c, 's> {
         }
     }
 
-    // ----------------------------------------------------------------------------------------
-    // No mistake found.
-
     fn unknown(&self) -> Diagnosis {
         let mut differing: Vec<String> = Vec::new();
         let prehash = match &self.expected {
@@ -909,64 +935,6 @@ impl<'c, 's> Diagnoser<'c, 's> {
         }
         Diagnosis::unknown(prehash, differing, explanation)
     }
-}
-
-/// The explanation of a correct signature: where else a rejection comes from.
-pub(crate) fn correct_explanation(scheme: Scheme) -> String {
-    let window = match scheme {
-        Scheme::Okx | Scheme::CoinbaseExchange | Scheme::CoinbaseAdvancedHmac => "30 s",
-        Scheme::Kucoin | Scheme::Delta => "5 s",
-        Scheme::Binance => {
-            "recvWindow after the timestamp, 5 s by default and 60 s at most, and no more than 1 s ahead"
-        }
-        Scheme::Bybit => "recv_window after the timestamp, 5 s by default, and no more than 1 s ahead",
-        Scheme::Kraken => "none: the nonce must only exceed the last nonce this key used",
-        Scheme::Bitget => "about 30 s",
-        Scheme::Gate => "60 s",
-        Scheme::CoinbaseCdp => "the token's 120 s",
-    };
-    let extra = match scheme {
-        Scheme::Okx => " OKX: demo keys need x-simulated-trading: 1, and EEA keys the EEA host (50119).",
-        Scheme::Kucoin => " KuCoin: a spot token or key does not work on the futures host.",
-        Scheme::Delta => " Delta: authenticated requests need a User-Agent header, and India keys the India host.",
-        Scheme::CoinbaseExchange => " Coinbase Exchange: sandbox and production keys are separate.",
-        Scheme::CoinbaseAdvancedHmac => " Legacy Coinbase HMAC keys were expired in February 2025: create a CDP key.",
-        Scheme::CoinbaseCdp => " Coinbase CDP: 403 \"Missing required scopes\" means the key lacks a permission.",
-        Scheme::Binance => {
-            " Binance: -1021 is the clock or recvWindow, -2015 a key from Binance.US or the testnet on api.binance.com \
-             (or an IP or permission problem)."
-        }
-        Scheme::Bybit => {
-            " Bybit: 10002 is the clock or recv_window, 10003 a testnet, demo or regional key on the wrong host, 10010 \
-             an IP not bound to the key."
-        }
-        Scheme::Kraken => {
-            " Kraken: EAPI:Invalid nonce means a nonce not above the last one (two processes sharing a key, or a switch \
-             from 1e8-scale nonces back to milliseconds); with 2FA on the key, otp must be in the body."
-        }
-        Scheme::Bitget => " Bitget: 40012 is a wrong passphrase; demo trading needs the paptrading: 1 header.",
-        Scheme::Gate => " Gate: REQUEST_EXPIRED is the clock; futures testnet keys need the testnet host.",
-    };
-    format!(
-        "The signature is correct for this request and these credentials. A rejection then comes from elsewhere: \
-         the timestamp outside the exchange's window ({window}; sync with the server time and sign every attempt \
-         afresh), a key without the needed permission, an IP address not on the key's allow-list, or another \
-         environment or region than the key's.{extra}"
-    )
-}
-
-/// Whether `query` can go on the wire as it is (what `SignableRequest::with_query` accepts).
-fn wire_query_ok(query: &str) -> bool {
-    SignableRequest::new(Method::Get, "/").and_then(|r| r.with_query(query)).is_ok()
-}
-
-fn is_digits(text: &str) -> bool {
-    !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit())
-}
-
-/// Compares two strings in constant time (for their common length; lengths are not secret).
-pub(crate) fn ct_str_eq(a: &str, b: &str) -> bool {
-    a.as_bytes().ct_eq(b.as_bytes()).into()
 }
 
 #[cfg(test)]

@@ -26,7 +26,7 @@ use serde_json::Value;
 use sha2::{Digest as _, Sha256, Sha512};
 use zeroize::Zeroizing;
 
-use super::catalogue::{MistakeCode, Stage};
+use super::catalogue::{MistakeCode, MistakeSearch};
 use super::hmac::{correct_explanation, ct_str_eq};
 use super::{Context, Diagnosis, SentRequest, Target, rewrite};
 use crate::{
@@ -239,41 +239,7 @@ pub(crate) fn ws_names(scheme: Scheme, api: bool) -> Option<(&'static str, &'sta
 /// Diagnoses a Binance, Bybit, Kraken or Gate request with `ctx`.
 pub(crate) fn diagnose(ctx: &Context<'_>, sent: &SentRequest) -> Result<Diagnosis, Error> {
     let e = Engine::new(ctx, sent)?;
-    let ws = e.ws.is_some();
-    let mut boundary_done = false;
-    for &code in MistakeCode::ALL {
-        let applies = if ws { code.applies_to_ws(ctx.scheme) } else { code.applies_to_rest(ctx.scheme) };
-        if !applies {
-            continue;
-        }
-        match code.stage() {
-            Stage::Header => {
-                if let Some(detail) = e.header_mistake(code) {
-                    return Ok(Diagnosis::mistake(code, detail));
-                }
-            }
-            Stage::AfterCorrect | Stage::Signature => {
-                if !boundary_done {
-                    boundary_done = true;
-                    if let Some(verdict) = e.when_signature_is_right() {
-                        return Ok(verdict);
-                    }
-                }
-                if code.stage() == Stage::Signature {
-                    if let Some(detail) = e.reconstruct(code) {
-                        return Ok(Diagnosis::mistake(code, detail));
-                    }
-                }
-            }
-            Stage::Token => {}
-        }
-    }
-    if !boundary_done {
-        if let Some(verdict) = e.when_signature_is_right() {
-            return Ok(verdict);
-        }
-    }
-    Ok(e.unknown())
+    Ok(super::catalogue::walk(ctx.scheme, e.ws.is_some(), &e))
 }
 
 /// The `k=v` pairs of a query or form body (none for an empty one).
@@ -949,6 +915,58 @@ impl<'c, 's> Engine<'c, 's> {
     // ----------------------------------------------------------------------------------------
     // Header checks.
 
+    fn key_secret_swapped(&self) -> Option<Option<String>> {
+        let secrets = self.ctx.secrets.as_ref()?;
+        if ct_str_eq(secrets.secret, &self.key_sent) {
+            return Some(Some(format!("the {} value is the secret", self.names.key)));
+        }
+        if !self.key.as_ref()?.is_hmac() {
+            return None;
+        }
+        let api_key = self.ctx.api_key;
+        let mut keys: Vec<Zeroizing<Vec<u8>>> = Vec::new();
+        if self.scheme == Scheme::Kraken {
+            keys.extend(rewrite::secret_decodings(api_key));
+        }
+        keys.push(Zeroizing::new(api_key.as_bytes().to_vec()));
+        let baseline = self.baseline();
+        self.first(keys.iter().map(|k| (baseline.clone().keyed(k), None)))
+            .map(|_| Some("the signature was computed with the API key as the HMAC key".to_owned()))
+    }
+
+    // ----------------------------------------------------------------------------------------
+    // The signature is right.
+
+    // ----------------------------------------------------------------------------------------
+    // Signature reconstructions.
+
+    // ----------------------------------------------------------------------------------------
+    // No mistake found.
+}
+
+/// The hosts a prehash that wrongly includes the host would name.
+fn default_hosts(scheme: Scheme) -> &'static [&'static str] {
+    match scheme {
+        Scheme::Kraken => &["api.kraken.com"],
+        Scheme::Gate => &["api.gateio.ws", "fx-api-testnet.gateio.ws", "api.gate.io"],
+        _ => &[],
+    }
+}
+
+/// Whether `query` can go on the wire as it is.
+fn wire_query_ok(query: &str) -> bool {
+    SignableRequest::new(Method::Get, "/").and_then(|r| r.with_query(query)).is_ok()
+}
+
+#[cfg(feature = "pem-keys")]
+fn decode(text: &str, encoding: Enc) -> Option<Vec<u8>> {
+    match encoding {
+        Enc::Hex => hex::decode(text).ok(),
+        Enc::Base64 => B64.decode(text).ok(),
+    }
+}
+
+impl MistakeSearch for Engine<'_, '_> {
     fn header_mistake(&self, code: MistakeCode) -> Option<Option<String>> {
         use MistakeCode::*;
         let found = |yes: bool| yes.then_some(None);
@@ -998,28 +1016,6 @@ impl<'c, 's> Engine<'c, 's> {
             _ => None,
         }
     }
-
-    fn key_secret_swapped(&self) -> Option<Option<String>> {
-        let secrets = self.ctx.secrets.as_ref()?;
-        if ct_str_eq(secrets.secret, &self.key_sent) {
-            return Some(Some(format!("the {} value is the secret", self.names.key)));
-        }
-        if !self.key.as_ref()?.is_hmac() {
-            return None;
-        }
-        let api_key = self.ctx.api_key;
-        let mut keys: Vec<Zeroizing<Vec<u8>>> = Vec::new();
-        if self.scheme == Scheme::Kraken {
-            keys.extend(rewrite::secret_decodings(api_key));
-        }
-        keys.push(Zeroizing::new(api_key.as_bytes().to_vec()));
-        let baseline = self.baseline();
-        self.first(keys.iter().map(|k| (baseline.clone().keyed(k), None)))
-            .map(|_| Some("the signature was computed with the API key as the HMAC key".to_owned()))
-    }
-
-    // ----------------------------------------------------------------------------------------
-    // The signature is right.
 
     fn when_signature_is_right(&self) -> Option<Diagnosis> {
         let expected = self.expected.as_ref()?;
@@ -1074,9 +1070,6 @@ impl<'c, 's> Engine<'c, 's> {
         }
         Some(Diagnosis::correct(correct_explanation(self.scheme)))
     }
-
-    // ----------------------------------------------------------------------------------------
-    // Signature reconstructions.
 
     fn reconstruct(&self, code: MistakeCode) -> Option<Option<String>> {
         use MistakeCode::*;
@@ -1453,9 +1446,6 @@ impl<'c, 's> Engine<'c, 's> {
         }
     }
 
-    // ----------------------------------------------------------------------------------------
-    // No mistake found.
-
     fn unknown(&self) -> Diagnosis {
         let mut differing: Vec<String> = Vec::new();
         let prehash = match &self.expected {
@@ -1497,28 +1487,6 @@ impl<'c, 's> Engine<'c, 's> {
             );
         }
         Diagnosis::unknown(prehash, differing, explanation)
-    }
-}
-
-/// The hosts a prehash that wrongly includes the host would name.
-fn default_hosts(scheme: Scheme) -> &'static [&'static str] {
-    match scheme {
-        Scheme::Kraken => &["api.kraken.com"],
-        Scheme::Gate => &["api.gateio.ws", "fx-api-testnet.gateio.ws", "api.gate.io"],
-        _ => &[],
-    }
-}
-
-/// Whether `query` can go on the wire as it is.
-fn wire_query_ok(query: &str) -> bool {
-    SignableRequest::new(Method::Get, "/").and_then(|r| r.with_query(query)).is_ok()
-}
-
-#[cfg(feature = "pem-keys")]
-fn decode(text: &str, encoding: Enc) -> Option<Vec<u8>> {
-    match encoding {
-        Enc::Hex => hex::decode(text).ok(),
-        Enc::Base64 => B64.decode(text).ok(),
     }
 }
 
