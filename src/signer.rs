@@ -6,6 +6,7 @@
 //! applied anywhere.
 
 use std::fmt;
+use std::sync::Arc;
 
 use http::{HeaderMap, HeaderName, HeaderValue};
 
@@ -264,26 +265,105 @@ impl fmt::Display for Prehash {
 
 /// The result of signing one request: the auth headers, and what went into them.
 ///
-/// Secret-bearing header values (passphrases, bearer tokens) are marked sensitive, so
-/// `Debug` of the headers or of an `http::HeaderMap` they are applied to hides them.
+/// Signing writes nothing to the heap that it does not have to: the timestamp and the signature
+/// are kept inline, the API key and passphrase headers are shared with the signer, and an
+/// `http::HeaderValue` is built only when the headers are applied ([`SignedRequest::apply_to`],
+/// [`SignedRequest::header_values`]). Read the values as text with [`SignedRequest::headers`] to
+/// hand them to any other HTTP client.
+///
+/// Secret-bearing header values (passphrases, bearer tokens) are marked sensitive: `Debug` of a
+/// `SignedRequest` shows `[REDACTED]` for them, and so does `Debug` of an `http::HeaderMap` they
+/// are applied to.
 ///
 /// Most schemes only add headers. Binance signs inside the request: its `timestamp` and
 /// `signature` parameters are appended to the query or the form body, so its output also
 /// carries the query or body to send instead ([`SignedRequest::wire_query`],
 /// [`SignedRequest::wire_body`]); Kraken does the same when it adds the `nonce` to the body.
 /// [`SignedRequest::apply_to_request`] and the reqwest layer apply both.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct SignedRequest {
-    headers: HeaderList,
+    layout: HeaderLayout,
     timestamp: arrayvec::ArrayString<32>,
     signature: SignatureText,
-    prehash: Option<Prehash>,
-    wire_query: Option<String>,
-    wire_body: Option<Vec<u8>>,
+    rewrite: Rewrite,
+    extras: Option<Box<Extras>>,
 }
 
-/// The auth headers of one request, on the stack (no scheme sends more than five).
-type HeaderList = arrayvec::ArrayVec<(HeaderName, HeaderValue), 5>;
+/// The part of the request a scheme that signs inside it sends instead of the original.
+#[derive(Clone, Default)]
+enum Rewrite {
+    /// Headers only: send the query and body as they were.
+    #[default]
+    None,
+    /// The query to send (Binance GET/DELETE: `timestamp` and `signature` appended).
+    Query(String),
+    /// The body to send (Binance forms, Kraken's added nonce).
+    Body(Vec<u8>),
+}
+
+/// What only some requests carry, boxed so that the common output stays small and cheap to move.
+#[derive(Clone, Default)]
+struct Extras {
+    prehash: Option<Prehash>,
+    /// Secret text made for this request alone (a CDP bearer token): [`HeaderSource::Token`].
+    token: Option<Box<str>>,
+}
+
+/// The auth headers a signer sends, in order, and where each value comes from.
+///
+/// Built once with the signer and shared by every [`SignedRequest`] it makes: signing fills in
+/// the timestamp and the signature, and the API key and passphrase values are never copied.
+#[derive(Clone, Default)]
+pub(crate) struct HeaderLayout(Option<Arc<[(&'static HeaderName, HeaderSource)]>>);
+
+/// Where one auth header's value comes from.
+#[derive(Clone)]
+pub(crate) enum HeaderSource {
+    /// The same value on every request (API key, passphrase, a constant), built once.
+    Fixed(HeaderValue),
+    /// The signed timestamp, as [`SignedRequest::timestamp`] holds it.
+    Timestamp,
+    /// The signature, as [`SignedRequest::signature`] holds it.
+    Signature,
+    /// The request's own secret token (a CDP bearer token).
+    #[cfg_attr(not(feature = "cdp"), allow(dead_code))]
+    Token,
+}
+
+impl HeaderSource {
+    fn is_sensitive(&self) -> bool {
+        match self {
+            HeaderSource::Fixed(value) => value.is_sensitive(),
+            HeaderSource::Timestamp | HeaderSource::Signature => false,
+            HeaderSource::Token => true,
+        }
+    }
+}
+
+impl HeaderLayout {
+    pub(crate) fn new(headers: impl IntoIterator<Item = (&'static HeaderName, HeaderSource)>) -> Self {
+        Self(Some(headers.into_iter().collect()))
+    }
+
+    fn entries(&self) -> &[(&'static HeaderName, HeaderSource)] {
+        self.0.as_deref().unwrap_or_default()
+    }
+}
+
+impl fmt::Debug for HeaderLayout {
+    /// Names, and the fixed values that are not secret.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fn shown(source: &HeaderSource) -> &str {
+            match source {
+                HeaderSource::Fixed(value) if !value.is_sensitive() => value.to_str().unwrap_or("[not text]"),
+                HeaderSource::Timestamp => "<timestamp>",
+                HeaderSource::Signature => "<signature>",
+                HeaderSource::Fixed(_) | HeaderSource::Token => "[REDACTED]",
+            }
+        }
+        f.debug_map().entries(self.entries().iter().map(|(name, source)| (name.as_str(), shown(source)))).finish()
+    }
+}
 
 /// A signature as text: inline up to 128 characters (every HMAC, Ed25519 and JWT signature
 /// here), on the heap beyond (RSA signatures).
@@ -306,61 +386,139 @@ impl SignatureText {
     }
 }
 
-impl SignedRequest {
-    /// `timestamp` is a rendered wire timestamp (at most 32 characters by construction); the
-    /// scheme then pushes its headers in place.
-    pub(crate) fn new(timestamp: &str, signature: &str, prehash: Option<Prehash>) -> Self {
-        let timestamp = arrayvec::ArrayString::from(timestamp).unwrap_or_default();
-        Self {
-            headers: HeaderList::new(),
-            timestamp,
-            signature: SignatureText::new(signature),
-            prehash,
-            wire_query: None,
-            wire_body: None,
+impl fmt::Debug for SignedRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        struct Headers<'a>(&'a SignedRequest);
+        impl fmt::Debug for Headers<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                let mut map = f.debug_map();
+                for (name, source) in self.0.layout.entries() {
+                    let value = if source.is_sensitive() { "[REDACTED]" } else { self.0.text_of(source) };
+                    map.entry(&name.as_str(), &value);
+                }
+                map.finish()
+            }
         }
+        f.debug_struct("SignedRequest")
+            .field("headers", &Headers(self))
+            .field("timestamp", &self.timestamp.as_str())
+            .field("signature", &self.signature())
+            .field("prehash", &self.prehash())
+            .field("wire_query", &self.wire_query())
+            .field("wire_body", &self.wire_body().map(|body| format!("{} bytes", body.len())))
+            .finish()
+    }
+}
+
+impl SignedRequest {
+    /// The output of one signature: `timestamp` is a rendered wire timestamp (at most 32
+    /// characters by construction), `layout` the signer's headers.
+    pub(crate) fn new(timestamp: &str, signature: &str, prehash: Option<Prehash>, layout: &HeaderLayout) -> Self {
+        let mut signed = Self {
+            layout: layout.clone(),
+            timestamp: arrayvec::ArrayString::new(),
+            signature: SignatureText::new(signature),
+            rewrite: Rewrite::None,
+            extras: None,
+        };
+        // Cannot fail: every wire timestamp fits (see `WireTimestamp`).
+        let _ = signed.timestamp.try_push_str(timestamp);
+        if prehash.is_some() {
+            signed.extras().prehash = prehash;
+        }
+        signed
+    }
+
+    fn extras(&mut self) -> &mut Extras {
+        self.extras.get_or_insert_default()
     }
 
     /// Records the query to send instead of the signed request's (the scheme appended to it).
     pub(crate) fn set_wire_query(&mut self, query: String) {
-        self.wire_query = Some(query);
+        self.rewrite = Rewrite::Query(query);
     }
 
     /// Records the body to send instead of the signed request's.
     pub(crate) fn set_wire_body(&mut self, body: Vec<u8>) {
-        self.wire_body = Some(body);
+        self.rewrite = Rewrite::Body(body);
+    }
+
+    /// Records the secret token a [`HeaderSource::Token`] header carries: visible ASCII, checked
+    /// by the caller.
+    #[cfg_attr(not(feature = "cdp"), allow(dead_code))]
+    pub(crate) fn set_token(&mut self, token: String) {
+        self.extras().token = Some(token.into_boxed_str());
     }
 
     /// The query to send in place of the request's, without `?`, when the scheme signs inside
     /// the query (Binance appends `timestamp` and `signature`). `None`: send the query as it was.
     pub fn wire_query(&self) -> Option<&str> {
-        self.wire_query.as_deref()
+        match &self.rewrite {
+            Rewrite::Query(query) => Some(query),
+            _ => None,
+        }
     }
 
     /// The body to send in place of the request's, when the scheme signs inside the body
     /// (Binance form bodies, Kraken's added `nonce`). `None`: send the body as it was.
     pub fn wire_body(&self) -> Option<&[u8]> {
-        self.wire_body.as_deref()
+        match &self.rewrite {
+            Rewrite::Body(body) => Some(body),
+            _ => None,
+        }
     }
 
     /// Whether sending this request takes more than its headers: the query or body changed.
     pub fn rewrites_request(&self) -> bool {
-        self.wire_query.is_some() || self.wire_body.is_some()
+        !matches!(self.rewrite, Rewrite::None)
     }
 
-    /// Adds an auth header. Every scheme here sends at most five.
-    pub(crate) fn push_header(&mut self, name: HeaderName, value: HeaderValue) {
-        self.headers.push((name, value));
+    fn text_of<'a>(&'a self, source: &'a HeaderSource) -> &'a str {
+        match source {
+            // Fixed values are built from visible ASCII (and spaces, for passphrases).
+            HeaderSource::Fixed(value) => value.to_str().unwrap_or_default(),
+            HeaderSource::Timestamp => &self.timestamp,
+            HeaderSource::Signature => self.signature(),
+            HeaderSource::Token => self.extras.as_ref().and_then(|extras| extras.token.as_deref()).unwrap_or_default(),
+        }
     }
 
-    /// The auth headers, in the order the scheme's reference SDK sends them.
-    pub fn headers(&self) -> impl ExactSizeIterator<Item = (&HeaderName, &HeaderValue)> {
-        self.headers.iter().map(|(name, value)| (name, value))
+    fn header_value_of(&self, source: &HeaderSource) -> HeaderValue {
+        if let HeaderSource::Fixed(value) = source {
+            return value.clone();
+        }
+        let mut value = HeaderValue::from_str(self.text_of(source))
+            .expect("timestamps, encoded signatures and tokens are visible ASCII");
+        value.set_sensitive(source.is_sensitive());
+        value
     }
 
-    /// One auth header, by case-insensitive name.
-    pub fn header(&self, name: &str) -> Option<&HeaderValue> {
-        self.headers.iter().find(|(n, _)| n.as_str().eq_ignore_ascii_case(name)).map(|(_, v)| v)
+    /// The auth headers as text, in the order the scheme's reference SDK sends them: what to set
+    /// on a request of any HTTP client. Sensitive values are included (see
+    /// [`SignedRequest::is_sensitive`]).
+    pub fn headers(&self) -> impl ExactSizeIterator<Item = (&HeaderName, &str)> {
+        self.layout.entries().iter().map(|(name, source)| (*name, self.text_of(source)))
+    }
+
+    /// The auth headers as `http::HeaderValue`s (secret ones marked sensitive), built on each
+    /// call: what [`SignedRequest::apply_to`] inserts.
+    pub fn header_values(&self) -> impl ExactSizeIterator<Item = (&HeaderName, HeaderValue)> {
+        self.layout.entries().iter().map(|(name, source)| (*name, self.header_value_of(source)))
+    }
+
+    /// One auth header's value, by case-insensitive name.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.source(name).map(|source| self.text_of(source))
+    }
+
+    /// Whether the auth header `name` carries a secret (a passphrase, a bearer token): keep it
+    /// out of logs.
+    pub fn is_sensitive(&self, name: &str) -> bool {
+        self.source(name).is_some_and(HeaderSource::is_sensitive)
+    }
+
+    fn source(&self, name: &str) -> Option<&HeaderSource> {
+        self.layout.entries().iter().find(|(header, _)| header.as_str().eq_ignore_ascii_case(name)).map(|(_, s)| s)
     }
 
     /// The timestamp exactly as it was signed and as it appears in the headers.
@@ -382,13 +540,13 @@ impl SignedRequest {
 
     /// The prehash, when [`SignOptions::keep_prehash`] asked for it.
     pub fn prehash(&self) -> Option<&Prehash> {
-        self.prehash.as_ref()
+        self.extras.as_ref().and_then(|extras| extras.prehash.as_ref())
     }
 
     /// Sets the auth headers on `headers`, replacing any previous value of the same name.
     pub fn apply_to(&self, headers: &mut HeaderMap) {
-        for (name, value) in &self.headers {
-            headers.insert(name.clone(), value.clone());
+        for (name, value) in self.header_values() {
+            headers.insert(name.clone(), value);
         }
     }
 
@@ -396,7 +554,7 @@ impl SignedRequest {
     /// signs inside them (see [`SignedRequest::rewrites_request`]). On error the request is left
     /// unchanged.
     pub fn apply_to_request<B: From<Vec<u8>>>(&self, request: &mut http::Request<B>) -> Result<(), Error> {
-        if let Some(query) = &self.wire_query {
+        if let Some(query) = self.wire_query() {
             let path = request.uri().path();
             let path_and_query = if query.is_empty() { path.to_owned() } else { format!("{path}?{query}") };
             let mut parts = request.uri().clone().into_parts();
@@ -407,8 +565,8 @@ impl SignedRequest {
             *request.uri_mut() =
                 http::Uri::from_parts(parts).map_err(|e| Error::RequestBuild { problem: e.to_string() })?;
         }
-        if let Some(body) = &self.wire_body {
-            *request.body_mut() = B::from(body.clone());
+        if let Some(body) = self.wire_body() {
+            *request.body_mut() = B::from(body.to_vec());
         }
         self.apply_to(request.headers_mut());
         Ok(())
@@ -416,10 +574,8 @@ impl SignedRequest {
 
     /// The auth headers as a new map.
     pub fn into_header_map(self) -> HeaderMap {
-        let mut map = HeaderMap::with_capacity(self.headers.len());
-        for (name, value) in self.headers {
-            map.insert(name, value);
-        }
+        let mut map = HeaderMap::with_capacity(self.layout.entries().len());
+        self.apply_to(&mut map);
         map
     }
 }

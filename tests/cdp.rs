@@ -40,7 +40,7 @@ fn decode(token: &str) -> (Value, Value, String, Vec<u8>) {
 }
 
 fn bearer(signed: &cexsign::SignedRequest) -> String {
-    signed.header("authorization").unwrap().to_str().unwrap().strip_prefix("Bearer ").unwrap().to_owned()
+    signed.header("authorization").unwrap().strip_prefix("Bearer ").unwrap().to_owned()
 }
 
 fn verify_es256(public_sec1: &[u8], input: &str, signature: &[u8]) {

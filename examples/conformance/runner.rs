@@ -257,8 +257,9 @@ pub fn run_with(vector: &Vector, input: TimeInput) -> Result<Produced, String> {
                     .and_then(|wire| signer.sign_at(&request, &wire, &options)),
             }
             .map_err(err)?;
+            // The values as `http` carries them on the wire, not the signer's text.
             let mut values: BTreeMap<String, String> = signed
-                .headers()
+                .header_values()
                 .map(|(name, value)| {
                     let value = value.to_str().map_err(|_| format!("header {name} is not visible ASCII"))?;
                     Ok((name.as_str().to_owned(), value.to_owned()))

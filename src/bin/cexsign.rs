@@ -485,8 +485,8 @@ fn shown_headers(
     signed
         .headers()
         .map(|(name, value)| {
-            let text = String::from_utf8_lossy(value.as_bytes()).into_owned();
-            let shown = if !value.is_sensitive() {
+            let text = value.to_owned();
+            let shown = if !signed.is_sensitive(name.as_str()) {
                 Shown::Value(text)
             } else if passphrase.is_some_and(|p| constant_time_eq(p, &text)) {
                 Shown::Passphrase

@@ -60,7 +60,7 @@ pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
 ///     exchange.local_addr()
 /// );
 /// for (name, value) in signed.headers() {
-///     http.push_str(&format!("{name}: {}\r\n", value.to_str()?));
+///     http.push_str(&format!("{name}: {value}\r\n"));
 /// }
 /// http.push_str("\r\n");
 /// let mut stream = std::net::TcpStream::connect(exchange.local_addr())?;

@@ -861,7 +861,7 @@ async fn cdp_claims_are_checked() {
     assert_eq!(bearer(&exchange, &forge(&ed_header(), &claims(Some(uri), t + 4, 120))).await.status, 200);
     // A signature from another key does not verify; nor does a swapped-in claims part.
     let es = sign(&cdp_es(), Method::Get, "/api/v3/brokerage/accounts", "", "", now());
-    let es_token = es.header("authorization").unwrap().to_str().unwrap().strip_prefix("Bearer ").unwrap().to_owned();
+    let es_token = es.header("authorization").unwrap().strip_prefix("Bearer ").unwrap().to_owned();
     let ok_parts: Vec<&str> = ok.split('.').collect();
     let es_parts: Vec<&str> = es_token.split('.').collect();
     let spliced = format!("{}.{}.{}", ok_parts[0], ok_parts[1], es_parts[2]);
@@ -1284,7 +1284,7 @@ async fn ws_logins_are_rejected_in_each_exchange_shape() {
     let cba_message = ws_message(&cba(), &subscribe, now());
     let cdp_message = ws_message(&cdp_ed(), &subscribe, now());
     let rest_token = sign(&cdp_ed(), Method::Get, "/api/v3/brokerage/accounts", "", "", now());
-    let rest_token = rest_token.header("authorization").unwrap().to_str().unwrap()[7..].to_owned();
+    let rest_token = rest_token.header("authorization").unwrap()[7..].to_owned();
     for (id, message, reason) in [
         ("coinbase_exchange", edit(&cbe_message, "/signature", "AAAA"), "signature"),
         ("coinbase_exchange", edit(&cbe_message, "/passphrase", "wrong"), "passphrase"),

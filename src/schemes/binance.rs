@@ -17,12 +17,13 @@ use http::HeaderName;
 use super::ApiSigningKey;
 use crate::credentials::ApiKey;
 use crate::mac::PrehashParts;
+use crate::signer::{HeaderLayout, HeaderSource};
 use crate::{
     Credentials, Error, Scheme, SignOptions, SignableRequest, SignedRequest, Signer, TimestampFormat, WireTimestamp,
     WsAuth, WsField, WsRequest,
 };
 
-const X_MBX_APIKEY: HeaderName = HeaderName::from_static("x-mbx-apikey");
+static X_MBX_APIKEY: HeaderName = HeaderName::from_static("x-mbx-apikey");
 
 /// The kind of a Binance API key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -77,6 +78,7 @@ pub struct BinanceSigner {
     key: ApiSigningKey,
     recv_window: Option<String>,
     timestamp_format: TimestampFormat,
+    headers: HeaderLayout,
 }
 
 impl BinanceSigner {
@@ -94,7 +96,8 @@ impl BinanceSigner {
             #[cfg(feature = "pem-keys")]
             BinanceKeyType::Rsa => ApiSigningKey::rsa(credentials, scheme)?,
         };
-        Ok(Self { api_key, key, recv_window: None, timestamp_format: TimestampFormat::UnixMillis })
+        let headers = HeaderLayout::new([(&X_MBX_APIKEY, HeaderSource::Fixed(api_key.header_value()))]);
+        Ok(Self { api_key, key, recv_window: None, timestamp_format: TimestampFormat::UnixMillis, headers })
     }
 
     /// Appends `recvWindow` to every request that does not carry one: how long after its
@@ -132,16 +135,32 @@ struct OwnParams<'a> {
 impl<'a> OwnParams<'a> {
     fn scan(query: &'a str, body: &'a str) -> Self {
         let mut found = Self::default();
-        for pair in query.split('&').chain(body.split('&')) {
-            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-            match name {
-                "signature" => found.signature = true,
-                "timestamp" => found.timestamp = found.timestamp.or(Some(value)),
-                "recvWindow" => found.recv_window = true,
-                _ => {}
-            }
-        }
+        found.scan_pairs(query);
+        found.scan_pairs(body);
         found
+    }
+
+    /// One pass over `k=v&k=v`; every request is scanned, so a pair is only looked into when its
+    /// first byte could start one of the three names.
+    fn scan_pairs(&mut self, text: &'a str) {
+        let bytes = text.as_bytes();
+        let mut start = 0;
+        for end in memchr::memchr_iter(b'&', bytes).chain([bytes.len()]) {
+            if matches!(bytes.get(start), Some(b's' | b't' | b'r')) {
+                self.note(&text[start..end]);
+            }
+            start = end + 1;
+        }
+    }
+
+    fn note(&mut self, pair: &'a str) {
+        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+        match name {
+            "signature" => self.signature = true,
+            "timestamp" => self.timestamp = self.timestamp.or(Some(value)),
+            "recvWindow" => self.recv_window = true,
+            _ => {}
+        }
     }
 }
 
@@ -239,9 +258,12 @@ impl Signer for BinanceSigner {
         let (signature, prehash) = self.key.sign(prehash, options)?;
         wire.push_str(separator(&wire));
         wire.push_str("signature=");
-        encode_signature(&signature, &mut wire);
-        let mut signed = SignedRequest::new(timestamp, &signature, prehash);
-        signed.push_header(X_MBX_APIKEY, self.api_key.header_value());
+        if self.key.signs_in_hex() {
+            wire.push_str(&signature);
+        } else {
+            encode_signature(&signature, &mut wire);
+        }
+        let mut signed = SignedRequest::new(timestamp, &signature, prehash, &self.headers);
         if in_body {
             signed.set_wire_body(wire.into_bytes());
         } else {

@@ -7,18 +7,19 @@
 
 use http::HeaderName;
 
-use super::{hmac_secret, mac, op_login, plain_value, timestamp_method_path_query_body};
+use super::{hmac_secret, mac, op_login, timestamp_method_path_query_body};
 use crate::credentials::{ApiKey, HeaderSecret};
 use crate::mac::{Encoding, HmacKey};
+use crate::signer::{HeaderLayout, HeaderSource};
 use crate::{
     Credentials, Error, Scheme, SignOptions, SignableRequest, SignedRequest, Signer, TimestampFormat, WireTimestamp,
     WsAuth, WsRequest, decode_query,
 };
 
-const ACCESS_KEY: HeaderName = HeaderName::from_static("access-key");
-const ACCESS_SIGN: HeaderName = HeaderName::from_static("access-sign");
-const ACCESS_TIMESTAMP: HeaderName = HeaderName::from_static("access-timestamp");
-const ACCESS_PASSPHRASE: HeaderName = HeaderName::from_static("access-passphrase");
+static ACCESS_KEY: HeaderName = HeaderName::from_static("access-key");
+static ACCESS_SIGN: HeaderName = HeaderName::from_static("access-sign");
+static ACCESS_TIMESTAMP: HeaderName = HeaderName::from_static("access-timestamp");
+static ACCESS_PASSPHRASE: HeaderName = HeaderName::from_static("access-passphrase");
 
 const WS_VERIFY_PATH: &str = "/user/verify";
 
@@ -46,6 +47,7 @@ pub struct BitgetSigner {
     api_key: ApiKey,
     key: HmacKey,
     passphrase: HeaderSecret,
+    headers: HeaderLayout,
 }
 
 impl BitgetSigner {
@@ -54,11 +56,15 @@ impl BitgetSigner {
         let scheme = Scheme::Bitget;
         let secret =
             hmac_secret(credentials, scheme, "Bitget keys are HMAC keys: use the secret shown at key creation")?;
-        Ok(Self {
-            api_key: credentials.require_api_key(scheme)?,
-            key: HmacKey::new(secret.as_bytes()),
-            passphrase: HeaderSecret::new(credentials.require_passphrase(scheme)?.to_owned(), "passphrase")?,
-        })
+        let api_key = credentials.require_api_key(scheme)?;
+        let passphrase = HeaderSecret::new(credentials.require_passphrase(scheme)?.to_owned(), "passphrase")?;
+        let headers = HeaderLayout::new([
+            (&ACCESS_KEY, HeaderSource::Fixed(api_key.header_value())),
+            (&ACCESS_SIGN, HeaderSource::Signature),
+            (&ACCESS_TIMESTAMP, HeaderSource::Timestamp),
+            (&ACCESS_PASSPHRASE, HeaderSource::Fixed(passphrase.header_value())),
+        ]);
+        Ok(Self { api_key, key: HmacKey::new(secret.as_bytes()), passphrase, headers })
     }
 }
 
@@ -86,11 +92,7 @@ impl Signer for BitgetSigner {
         let method = request.method().as_str();
         let prehash = timestamp_method_path_query_body(timestamp, method, request.path(), &query, request.body());
         let (signature, prehash) = mac(&self.key, prehash, Encoding::Base64, options);
-        let mut signed = SignedRequest::new(timestamp, &signature, prehash);
-        signed.push_header(ACCESS_KEY, self.api_key.header_value());
-        signed.push_header(ACCESS_SIGN, plain_value(&signature));
-        signed.push_header(ACCESS_TIMESTAMP, plain_value(timestamp));
-        signed.push_header(ACCESS_PASSPHRASE, self.passphrase.header_value());
+        let signed = SignedRequest::new(timestamp, &signature, prehash, &self.headers);
         Ok(signed)
     }
 

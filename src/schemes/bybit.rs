@@ -7,20 +7,21 @@
 
 use std::time::Duration;
 
-use http::{HeaderName, HeaderValue};
+use http::HeaderName;
 
 use super::{ApiSigningKey, plain_value};
 use crate::credentials::ApiKey;
 use crate::mac::PrehashParts;
+use crate::signer::{HeaderLayout, HeaderSource};
 use crate::{
     Credentials, Error, Method, Scheme, SignOptions, SignableRequest, SignedRequest, Signer, Timestamp,
     TimestampFormat, WireTimestamp, WsAuth, WsField, WsRequest,
 };
 
-const X_BAPI_API_KEY: HeaderName = HeaderName::from_static("x-bapi-api-key");
-const X_BAPI_TIMESTAMP: HeaderName = HeaderName::from_static("x-bapi-timestamp");
-const X_BAPI_SIGN: HeaderName = HeaderName::from_static("x-bapi-sign");
-const X_BAPI_RECV_WINDOW: HeaderName = HeaderName::from_static("x-bapi-recv-window");
+static X_BAPI_API_KEY: HeaderName = HeaderName::from_static("x-bapi-api-key");
+static X_BAPI_TIMESTAMP: HeaderName = HeaderName::from_static("x-bapi-timestamp");
+static X_BAPI_SIGN: HeaderName = HeaderName::from_static("x-bapi-sign");
+static X_BAPI_RECV_WINDOW: HeaderName = HeaderName::from_static("x-bapi-recv-window");
 
 /// The kind of a Bybit API key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -59,15 +60,15 @@ pub struct BybitSigner {
     ws_expiry: Duration,
 }
 
-/// `recv_window` as signed and sent: decimal milliseconds.
+/// `recv_window` as signed and sent: decimal milliseconds, with the header layout that carries it.
 #[derive(Debug, Clone)]
 struct RecvWindow {
     text: arrayvec::ArrayString<20>,
-    header: HeaderValue,
+    headers: HeaderLayout,
 }
 
 impl RecvWindow {
-    fn new(window: Duration) -> Result<Self, Error> {
+    fn new(window: Duration, api_key: &ApiKey) -> Result<Self, Error> {
         let millis = window.as_millis();
         if millis == 0 || window.subsec_nanos() % 1_000_000 != 0 {
             return Err(Error::InvalidParameters {
@@ -80,8 +81,18 @@ impl RecvWindow {
             scheme: Scheme::Bybit,
             problem: "recv_window is too large: use at most a few seconds",
         })?;
-        Ok(Self { header: plain_value(&text), text })
+        Ok(Self { headers: header_layout(api_key, &text), text })
     }
+}
+
+/// The headers, with the API key and `recv_window` values sent unchanged on every request.
+fn header_layout(api_key: &ApiKey, recv_window: &str) -> HeaderLayout {
+    HeaderLayout::new([
+        (&X_BAPI_API_KEY, HeaderSource::Fixed(api_key.header_value())),
+        (&X_BAPI_TIMESTAMP, HeaderSource::Timestamp),
+        (&X_BAPI_SIGN, HeaderSource::Signature),
+        (&X_BAPI_RECV_WINDOW, HeaderSource::Fixed(plain_value(recv_window))),
+    ])
 }
 
 impl BybitSigner {
@@ -97,13 +108,14 @@ impl BybitSigner {
             #[cfg(feature = "pem-keys")]
             BybitKeyType::Rsa => ApiSigningKey::rsa(credentials, scheme)?,
         };
-        Ok(Self { api_key, key, recv_window: RecvWindow::new(Duration::from_millis(5000))?, ws_expiry: WS_EXPIRY })
+        let recv_window = RecvWindow::new(Duration::from_millis(5000), &api_key)?;
+        Ok(Self { api_key, key, recv_window, ws_expiry: WS_EXPIRY })
     }
 
     /// Sets `recv_window` (default 5000 ms): how long after its timestamp the server still
     /// accepts the request. It is signed and sent in `X-BAPI-RECV-WINDOW`.
     pub fn with_recv_window(mut self, window: Duration) -> Result<Self, Error> {
-        self.recv_window = RecvWindow::new(window)?;
+        self.recv_window = RecvWindow::new(window, &self.api_key)?;
         Ok(self)
     }
 
@@ -136,7 +148,8 @@ impl BybitSigner {
                 problem: "recv_window must be a whole number of milliseconds (e.g. 5000)",
             });
         }
-        self.sign_in_window(request, timestamp, recv_window, plain_value(recv_window), options)
+        let headers = header_layout(&self.api_key, recv_window);
+        self.sign_in_window(request, timestamp, recv_window, &headers, options)
     }
 
     fn sign_in_window(
@@ -144,7 +157,7 @@ impl BybitSigner {
         request: &SignableRequest<'_>,
         timestamp: &WireTimestamp,
         recv_window: &str,
-        recv_window_header: HeaderValue,
+        headers: &HeaderLayout,
         options: &SignOptions,
     ) -> Result<SignedRequest, Error> {
         let timestamp = timestamp.text_in(self.rest_timestamp_format())?;
@@ -157,11 +170,7 @@ impl BybitSigner {
         let prehash =
             PrehashParts::new().push_str(timestamp).push_str(self.api_key.as_str()).push_str(recv_window).push(payload);
         let (signature, prehash) = self.key.sign(prehash, options)?;
-        let mut signed = SignedRequest::new(timestamp, &signature, prehash);
-        signed.push_header(X_BAPI_API_KEY, self.api_key.header_value());
-        signed.push_header(X_BAPI_TIMESTAMP, plain_value(timestamp));
-        signed.push_header(X_BAPI_SIGN, plain_value(&signature));
-        signed.push_header(X_BAPI_RECV_WINDOW, recv_window_header);
+        let signed = SignedRequest::new(timestamp, &signature, prehash, headers);
         Ok(signed)
     }
 }
@@ -189,7 +198,7 @@ impl Signer for BybitSigner {
         timestamp: &WireTimestamp,
         options: &SignOptions,
     ) -> Result<SignedRequest, Error> {
-        self.sign_in_window(request, timestamp, &self.recv_window.text, self.recv_window.header.clone(), options)
+        self.sign_in_window(request, timestamp, &self.recv_window.text, &self.recv_window.headers, options)
     }
 
     /// Signs as of `at`: the auth expires [`BybitSigner::with_ws_expiry`] later.

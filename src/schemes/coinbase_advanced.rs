@@ -6,18 +6,19 @@
 
 use serde::Serialize;
 
-use super::{mac, plain_value, ws_auth};
+use super::{mac, ws_auth};
 use crate::credentials::ApiKey;
 use crate::mac::{Encoding, HmacKey, PrehashParts};
+use crate::signer::{HeaderLayout, HeaderSource};
 use crate::{
     Credentials, Error, Scheme, SignOptions, SignableRequest, SignedRequest, Signer, TimestampFormat, WireTimestamp,
     WsAuth, WsField, WsRequest,
 };
 use http::HeaderName;
 
-const CB_ACCESS_KEY: HeaderName = HeaderName::from_static("cb-access-key");
-const CB_ACCESS_SIGN: HeaderName = HeaderName::from_static("cb-access-sign");
-const CB_ACCESS_TIMESTAMP: HeaderName = HeaderName::from_static("cb-access-timestamp");
+static CB_ACCESS_KEY: HeaderName = HeaderName::from_static("cb-access-key");
+static CB_ACCESS_SIGN: HeaderName = HeaderName::from_static("cb-access-sign");
+static CB_ACCESS_TIMESTAMP: HeaderName = HeaderName::from_static("cb-access-timestamp");
 
 /// Signs Coinbase Advanced Trade requests with a legacy HMAC key.
 ///
@@ -36,16 +37,20 @@ const CB_ACCESS_TIMESTAMP: HeaderName = HeaderName::from_static("cb-access-times
 pub struct CoinbaseAdvancedHmacSigner {
     api_key: ApiKey,
     key: HmacKey,
+    headers: HeaderLayout,
 }
 
 impl CoinbaseAdvancedHmacSigner {
     /// Checks the credentials (API key and secret) and keys the HMAC once.
     pub fn new(credentials: &Credentials) -> Result<Self, Error> {
         let scheme = Scheme::CoinbaseAdvancedHmac;
-        Ok(Self {
-            api_key: credentials.require_api_key(scheme)?,
-            key: HmacKey::new(credentials.require_secret(scheme)?.as_bytes()),
-        })
+        let api_key = credentials.require_api_key(scheme)?;
+        let headers = HeaderLayout::new([
+            (&CB_ACCESS_KEY, HeaderSource::Fixed(api_key.header_value())),
+            (&CB_ACCESS_SIGN, HeaderSource::Signature),
+            (&CB_ACCESS_TIMESTAMP, HeaderSource::Timestamp),
+        ]);
+        Ok(Self { api_key, key: HmacKey::new(credentials.require_secret(scheme)?.as_bytes()), headers })
     }
 }
 
@@ -82,10 +87,7 @@ impl Signer for CoinbaseAdvancedHmacSigner {
             .push_str(request.path())
             .push(request.body());
         let (signature, prehash) = mac(&self.key, prehash, Encoding::Hex, options);
-        let mut signed = SignedRequest::new(timestamp, &signature, prehash);
-        signed.push_header(CB_ACCESS_KEY, self.api_key.header_value());
-        signed.push_header(CB_ACCESS_SIGN, plain_value(&signature));
-        signed.push_header(CB_ACCESS_TIMESTAMP, plain_value(timestamp));
+        let signed = SignedRequest::new(timestamp, &signature, prehash, &self.headers);
         Ok(signed)
     }
 

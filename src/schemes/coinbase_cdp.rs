@@ -17,6 +17,7 @@ use zeroize::Zeroizing;
 use super::ws_auth;
 use crate::credentials::ApiKey;
 use crate::request::validate_host;
+use crate::signer::{HeaderLayout, HeaderSource};
 use crate::{
     Credentials, Error, Prehash, Scheme, SignOptions, SignableRequest, SignedRequest, Signer, TimestampFormat,
     WireTimestamp, WsAuth, WsField, WsRequest,
@@ -60,7 +61,7 @@ enum SigningKey {
 ///         .secret("rlqr7i2xIlBlBIgb1ixS5DIdEGNQfcaSC6TJ5qwuLo+DIhgifpoVpR+Mj+fR9uFB3GjUknENdYqU+75wo3h+rA=="),
 /// )?;
 /// let request = SignableRequest::new(Method::Get, "/api/v3/brokerage/accounts")?;
-/// // A fixed nonce makes the token reproducible; leave it out in real use.
+/// // A headers nonce makes the token reproducible; leave it out in real use.
 /// let options = SignOptions::new().with_nonce("00000000000000000000000000000000ffffffffffffffffffffffffffffffff");
 /// let signed = signer.sign_with(&request, Timestamp::from_unix_secs(1_700_000_000), &options)?;
 /// assert_eq!(
@@ -75,6 +76,7 @@ pub struct CoinbaseCdpSigner {
     rng: SystemRandom,
     host: String,
     expires_in: u64,
+    headers: HeaderLayout,
 }
 
 const DEFAULT_HOST: &str = "api.coinbase.com";
@@ -93,6 +95,7 @@ impl CoinbaseCdpSigner {
             rng: SystemRandom::new(),
             host: DEFAULT_HOST.to_owned(),
             expires_in: DEFAULT_EXPIRY_SECS,
+            headers: HeaderLayout::new([(&AUTHORIZATION, HeaderSource::Token)]),
         })
     }
 
@@ -232,6 +235,8 @@ struct JwtOnly<'a> {
     jwt: &'a str,
 }
 
+static AUTHORIZATION: http::HeaderName = http::header::AUTHORIZATION;
+
 impl Signer for CoinbaseCdpSigner {
     fn scheme(&self) -> Scheme {
         Scheme::CoinbaseCdp
@@ -250,11 +255,9 @@ impl Signer for CoinbaseCdpSigner {
         let host = request.host().unwrap_or(&self.host);
         let uri = format!("{} {}{}", request.method().as_str(), host, request.path());
         let token = self.token(timestamp, Some(&uri), options)?;
-        let mut bearer =
-            http::HeaderValue::from_str(&format!("Bearer {}", token.jwt)).expect("a JWT is base64url and dots");
-        bearer.set_sensitive(true);
-        let mut signed = SignedRequest::new(&token.nbf, &token.signature, token.prehash);
-        signed.push_header(http::header::AUTHORIZATION, bearer);
+        let mut signed = SignedRequest::new(&token.nbf, &token.signature, token.prehash, &self.headers);
+        // Base64url parts and dots: a valid header value.
+        signed.set_token(format!("Bearer {}", token.jwt));
         Ok(signed)
     }
 

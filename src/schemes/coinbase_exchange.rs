@@ -8,19 +8,20 @@ use base64::Engine as _;
 use serde::Serialize;
 use zeroize::Zeroizing;
 
-use super::{mac, plain_value, timestamp_method_path_query_body, ws_auth};
+use super::{mac, timestamp_method_path_query_body, ws_auth};
 use crate::credentials::{ApiKey, HeaderSecret};
 use crate::mac::{Encoding, HmacKey, PrehashParts};
+use crate::signer::{HeaderLayout, HeaderSource};
 use crate::{
     Credentials, Error, Scheme, SignOptions, SignableRequest, SignedRequest, Signer, TimestampFormat, WireTimestamp,
     WsAuth, WsField, WsRequest,
 };
 use http::HeaderName;
 
-const CB_ACCESS_KEY: HeaderName = HeaderName::from_static("cb-access-key");
-const CB_ACCESS_SIGN: HeaderName = HeaderName::from_static("cb-access-sign");
-const CB_ACCESS_TIMESTAMP: HeaderName = HeaderName::from_static("cb-access-timestamp");
-const CB_ACCESS_PASSPHRASE: HeaderName = HeaderName::from_static("cb-access-passphrase");
+static CB_ACCESS_KEY: HeaderName = HeaderName::from_static("cb-access-key");
+static CB_ACCESS_SIGN: HeaderName = HeaderName::from_static("cb-access-sign");
+static CB_ACCESS_TIMESTAMP: HeaderName = HeaderName::from_static("cb-access-timestamp");
+static CB_ACCESS_PASSPHRASE: HeaderName = HeaderName::from_static("cb-access-passphrase");
 
 /// Signs Coinbase Exchange requests.
 ///
@@ -45,6 +46,7 @@ pub struct CoinbaseExchangeSigner {
     key: HmacKey,
     passphrase: HeaderSecret,
     timestamp_format: TimestampFormat,
+    headers: HeaderLayout,
 }
 
 const SECRET_LEN: usize = 64;
@@ -63,11 +65,19 @@ impl CoinbaseExchangeSigner {
         if decoded.len() != SECRET_LEN {
             return Err(not_base64);
         }
+        let passphrase = HeaderSecret::new(credentials.require_passphrase(scheme)?.to_owned(), "passphrase")?;
+        let headers = HeaderLayout::new([
+            (&CB_ACCESS_KEY, HeaderSource::Fixed(api_key.header_value())),
+            (&CB_ACCESS_SIGN, HeaderSource::Signature),
+            (&CB_ACCESS_TIMESTAMP, HeaderSource::Timestamp),
+            (&CB_ACCESS_PASSPHRASE, HeaderSource::Fixed(passphrase.header_value())),
+        ]);
         Ok(Self {
             api_key,
             key: HmacKey::new(&decoded),
-            passphrase: HeaderSecret::new(credentials.require_passphrase(scheme)?.to_owned(), "passphrase")?,
+            passphrase,
             timestamp_format: TimestampFormat::UnixSeconds,
+            headers,
         })
     }
 
@@ -122,11 +132,7 @@ impl Signer for CoinbaseExchangeSigner {
         let prehash =
             timestamp_method_path_query_body(timestamp, method, request.path(), request.query(), request.body());
         let (signature, prehash) = mac(&self.key, prehash, Encoding::Base64, options);
-        let mut signed = SignedRequest::new(timestamp, &signature, prehash);
-        signed.push_header(CB_ACCESS_KEY, self.api_key.header_value());
-        signed.push_header(CB_ACCESS_SIGN, plain_value(&signature));
-        signed.push_header(CB_ACCESS_TIMESTAMP, plain_value(timestamp));
-        signed.push_header(CB_ACCESS_PASSPHRASE, self.passphrase.header_value());
+        let signed = SignedRequest::new(timestamp, &signature, prehash, &self.headers);
         Ok(signed)
     }
 

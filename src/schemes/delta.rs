@@ -5,18 +5,19 @@
 
 use serde::Serialize;
 
-use super::{mac, plain_value, with_query, ws_auth};
+use super::{mac, with_query, ws_auth};
 use crate::credentials::ApiKey;
 use crate::mac::{Encoding, HmacKey, PrehashParts};
+use crate::signer::{HeaderLayout, HeaderSource};
 use crate::{
     Credentials, Error, Scheme, SignOptions, SignableRequest, SignedRequest, Signer, TimestampFormat, WireTimestamp,
     WsAuth, WsField, WsRequest,
 };
 use http::HeaderName;
 
-const API_KEY: HeaderName = HeaderName::from_static("api-key");
-const TIMESTAMP: HeaderName = HeaderName::from_static("timestamp");
-const SIGNATURE: HeaderName = HeaderName::from_static("signature");
+static API_KEY: HeaderName = HeaderName::from_static("api-key");
+static TIMESTAMP: HeaderName = HeaderName::from_static("timestamp");
+static SIGNATURE: HeaderName = HeaderName::from_static("signature");
 
 /// The `type` of Delta's websocket auth message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -60,16 +61,24 @@ pub struct DeltaSigner {
     api_key: ApiKey,
     key: HmacKey,
     ws_auth_type: DeltaWsAuthType,
+    headers: HeaderLayout,
 }
 
 impl DeltaSigner {
     /// Checks the credentials (API key and secret) and keys the HMAC once.
     pub fn new(credentials: &Credentials) -> Result<Self, Error> {
         let scheme = Scheme::Delta;
+        let api_key = credentials.require_api_key(scheme)?;
+        let headers = HeaderLayout::new([
+            (&API_KEY, HeaderSource::Fixed(api_key.header_value())),
+            (&TIMESTAMP, HeaderSource::Timestamp),
+            (&SIGNATURE, HeaderSource::Signature),
+        ]);
         Ok(Self {
-            api_key: credentials.require_api_key(scheme)?,
+            api_key,
             key: HmacKey::new(credentials.require_secret(scheme)?.as_bytes()),
             ws_auth_type: DeltaWsAuthType::default(),
+            headers,
         })
     }
 
@@ -115,10 +124,7 @@ impl Signer for DeltaSigner {
             PrehashParts::new().push_str(request.method().as_str()).push_str(timestamp).push_str(request.path());
         let prehash = with_query(prehash, request.query()).push(request.body());
         let (signature, prehash) = mac(&self.key, prehash, Encoding::Hex, options);
-        let mut signed = SignedRequest::new(timestamp, &signature, prehash);
-        signed.push_header(API_KEY, self.api_key.header_value());
-        signed.push_header(TIMESTAMP, plain_value(timestamp));
-        signed.push_header(SIGNATURE, plain_value(&signature));
+        let signed = SignedRequest::new(timestamp, &signature, prehash, &self.headers);
         Ok(signed)
     }
 

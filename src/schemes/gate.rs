@@ -9,17 +9,18 @@ use http::HeaderName;
 use serde::Serialize;
 use sha2::{Digest as _, Sha512};
 
-use super::{hmac_secret, plain_value};
+use super::hmac_secret;
 use crate::credentials::ApiKey;
 use crate::mac::{EncodedMac512, Encoding, HmacSha512Key, PrehashParts};
+use crate::signer::{HeaderLayout, HeaderSource};
 use crate::{
     Credentials, Error, Prehash, Scheme, SignOptions, SignableRequest, SignedRequest, Signer, TimestampFormat,
     WireTimestamp, WsAuth, WsField, WsRequest, decode_query,
 };
 
-const KEY: HeaderName = HeaderName::from_static("key");
-const SIGN: HeaderName = HeaderName::from_static("sign");
-const TIMESTAMP: HeaderName = HeaderName::from_static("timestamp");
+static KEY: HeaderName = HeaderName::from_static("key");
+static SIGN: HeaderName = HeaderName::from_static("sign");
+static TIMESTAMP: HeaderName = HeaderName::from_static("timestamp");
 
 /// Signs Gate APIv4 requests.
 ///
@@ -38,6 +39,7 @@ const TIMESTAMP: HeaderName = HeaderName::from_static("timestamp");
 pub struct GateSigner {
     api_key: ApiKey,
     key: HmacSha512Key,
+    headers: HeaderLayout,
 }
 
 impl GateSigner {
@@ -45,7 +47,13 @@ impl GateSigner {
     pub fn new(credentials: &Credentials) -> Result<Self, Error> {
         let scheme = Scheme::Gate;
         let secret = hmac_secret(credentials, scheme, "Gate keys are HMAC keys: use the secret shown at key creation")?;
-        Ok(Self { api_key: credentials.require_api_key(scheme)?, key: HmacSha512Key::new(secret.as_bytes()) })
+        let api_key = credentials.require_api_key(scheme)?;
+        let headers = HeaderLayout::new([
+            (&KEY, HeaderSource::Fixed(api_key.header_value())),
+            (&TIMESTAMP, HeaderSource::Timestamp),
+            (&SIGN, HeaderSource::Signature),
+        ]);
+        Ok(Self { api_key, key: HmacSha512Key::new(secret.as_bytes()), headers })
     }
 
     fn mac(&self, prehash: PrehashParts<'_>, options: &SignOptions) -> (EncodedMac512, Option<Prehash>) {
@@ -124,10 +132,7 @@ impl Signer for GateSigner {
             .push(&body_line)
             .push_str(timestamp);
         let (signature, prehash) = self.mac(prehash, options);
-        let mut signed = SignedRequest::new(timestamp, &signature, prehash);
-        signed.push_header(KEY, self.api_key.header_value());
-        signed.push_header(TIMESTAMP, plain_value(timestamp));
-        signed.push_header(SIGN, plain_value(&signature));
+        let signed = SignedRequest::new(timestamp, &signature, prehash, &self.headers);
         Ok(signed)
     }
 

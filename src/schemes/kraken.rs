@@ -10,16 +10,15 @@ use http::HeaderName;
 use sha2::{Digest as _, Sha256};
 use zeroize::Zeroizing;
 
-use super::plain_value;
-use crate::credentials::ApiKey;
 use crate::mac::{Encoding, HmacSha512Key, PrehashParts};
+use crate::signer::{HeaderLayout, HeaderSource};
 use crate::{
     Credentials, Error, Prehash, Scheme, SignOptions, SignableRequest, SignedRequest, Signer, Timestamp,
     TimestampFormat, WireTimestamp, WsAuth, WsRequest,
 };
 
-const API_KEY: HeaderName = HeaderName::from_static("api-key");
-const API_SIGN: HeaderName = HeaderName::from_static("api-sign");
+static API_KEY: HeaderName = HeaderName::from_static("api-key");
+static API_SIGN: HeaderName = HeaderName::from_static("api-sign");
 
 /// Signs Kraken spot REST requests.
 ///
@@ -50,8 +49,8 @@ const API_SIGN: HeaderName = HeaderName::from_static("api-sign");
 /// ```
 #[derive(Debug)]
 pub struct KrakenSigner {
-    api_key: ApiKey,
     key: HmacSha512Key,
+    headers: HeaderLayout,
 }
 
 impl KrakenSigner {
@@ -66,7 +65,11 @@ impl KrakenSigner {
         if decoded.len() != 64 {
             return Err(not_base64);
         }
-        Ok(Self { api_key, key: HmacSha512Key::new(&decoded) })
+        let headers = HeaderLayout::new([
+            (&API_KEY, HeaderSource::Fixed(api_key.header_value())),
+            (&API_SIGN, HeaderSource::Signature),
+        ]);
+        Ok(Self { key: HmacSha512Key::new(&decoded), headers })
     }
 
     /// Signs with `nonce`, adding it to the body unless the body already carries it.
@@ -86,9 +89,7 @@ impl KrakenSigner {
         let prehash = PrehashParts::new().push_str(request.path()).push(&digest);
         let signature = self.key.sign(&prehash, Encoding::Base64);
         let kept = options.keeps_prehash().then(|| Prehash::new([nonce.as_bytes(), body].concat()));
-        let mut signed = SignedRequest::new(nonce, &signature, kept);
-        signed.push_header(API_KEY, self.api_key.header_value());
-        signed.push_header(API_SIGN, plain_value(&signature));
+        let mut signed = SignedRequest::new(nonce, &signature, kept, &self.headers);
         if let Some(body) = added {
             signed.set_wire_body(body);
         }

@@ -10,20 +10,21 @@
 
 use base64::Engine as _;
 
-use super::{mac, plain_value, timestamp_method_path_query_body};
-use crate::credentials::{ApiKey, HeaderSecret};
+use super::{mac, timestamp_method_path_query_body};
+use crate::credentials::HeaderSecret;
 use crate::mac::{Encoding, HmacKey, PrehashParts};
+use crate::signer::{HeaderLayout, HeaderSource};
 use crate::{
     Credentials, Error, Scheme, SignOptions, SignableRequest, SignedRequest, Signer, TimestampFormat, WireTimestamp,
     WsAuth, WsRequest, decode_query,
 };
 use http::HeaderName;
 
-const KC_API_KEY: HeaderName = HeaderName::from_static("kc-api-key");
-const KC_API_SIGN: HeaderName = HeaderName::from_static("kc-api-sign");
-const KC_API_TIMESTAMP: HeaderName = HeaderName::from_static("kc-api-timestamp");
-const KC_API_PASSPHRASE: HeaderName = HeaderName::from_static("kc-api-passphrase");
-const KC_API_KEY_VERSION: HeaderName = HeaderName::from_static("kc-api-key-version");
+static KC_API_KEY: HeaderName = HeaderName::from_static("kc-api-key");
+static KC_API_SIGN: HeaderName = HeaderName::from_static("kc-api-sign");
+static KC_API_TIMESTAMP: HeaderName = HeaderName::from_static("kc-api-timestamp");
+static KC_API_PASSPHRASE: HeaderName = HeaderName::from_static("kc-api-passphrase");
+static KC_API_KEY_VERSION: HeaderName = HeaderName::from_static("kc-api-key-version");
 
 /// The KuCoin API key version, shown next to the key on the API-management page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -67,10 +68,20 @@ impl TryFrom<u32> for KucoinKeyVersion {
 /// ```
 #[derive(Debug)]
 pub struct KucoinSigner {
-    api_key: ApiKey,
     key: HmacKey,
-    passphrase: HeaderSecret,
     version: KucoinKeyVersion,
+    headers: HeaderLayout,
+}
+
+impl KucoinKeyVersion {
+    /// The `KC-API-KEY-VERSION` header value; version 1 keys send none.
+    fn header_text(self) -> Option<&'static str> {
+        match self {
+            KucoinKeyVersion::V1 => None,
+            KucoinKeyVersion::V2 => Some("2"),
+            KucoinKeyVersion::V3 => Some("3"),
+        }
+    }
 }
 
 impl KucoinSigner {
@@ -87,7 +98,21 @@ impl KucoinSigner {
                 base64::engine::general_purpose::STANDARD.encode(mac)
             }
         };
-        Ok(Self { api_key, key, passphrase: HeaderSecret::new(passphrase, "passphrase")?, version })
+        let passphrase = HeaderSecret::new(passphrase, "passphrase")?;
+        let version_header = version
+            .header_text()
+            .map(|text| (&KC_API_KEY_VERSION, HeaderSource::Fixed(http::HeaderValue::from_static(text))));
+        let headers = HeaderLayout::new(
+            [
+                (&KC_API_KEY, HeaderSource::Fixed(api_key.header_value())),
+                (&KC_API_SIGN, HeaderSource::Signature),
+                (&KC_API_TIMESTAMP, HeaderSource::Timestamp),
+                (&KC_API_PASSPHRASE, HeaderSource::Fixed(passphrase.header_value())),
+            ]
+            .into_iter()
+            .chain(version_header),
+        );
+        Ok(Self { key, version, headers })
     }
 
     /// The key version the signer was built for.
@@ -116,19 +141,7 @@ impl Signer for KucoinSigner {
         let method = request.method().as_str();
         let prehash = timestamp_method_path_query_body(timestamp, method, request.path(), &query, request.body());
         let (signature, prehash) = mac(&self.key, prehash, Encoding::Base64, options);
-        let mut signed = SignedRequest::new(timestamp, &signature, prehash);
-        signed.push_header(KC_API_KEY, self.api_key.header_value());
-        signed.push_header(KC_API_SIGN, plain_value(&signature));
-        signed.push_header(KC_API_TIMESTAMP, plain_value(timestamp));
-        signed.push_header(KC_API_PASSPHRASE, self.passphrase.header_value());
-        let version = match self.version {
-            KucoinKeyVersion::V1 => None,
-            KucoinKeyVersion::V2 => Some("2"),
-            KucoinKeyVersion::V3 => Some("3"),
-        };
-        if let Some(version) = version {
-            signed.push_header(KC_API_KEY_VERSION, http::HeaderValue::from_static(version));
-        }
+        let signed = SignedRequest::new(timestamp, &signature, prehash, &self.headers);
         Ok(signed)
     }
 

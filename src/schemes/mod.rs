@@ -173,6 +173,11 @@ impl ApiSigningKey {
         }
     }
 
+    /// Whether signatures are hex (HMAC), which a query or form carries without escaping.
+    pub(crate) fn signs_in_hex(&self) -> bool {
+        matches!(self, Self::Hmac(_))
+    }
+
     /// Whether this is an Ed25519 key (Binance `session.logon` needs one).
     pub(crate) fn is_ed25519(&self) -> bool {
         match self {

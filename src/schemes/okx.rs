@@ -4,20 +4,21 @@
 //! ISO-8601 UTC with milliseconds; the websocket login signs `seconds + "GET/users/self/verify"`.
 //! The secret looks like hex but is used as raw text.
 
-use super::{mac, op_login, plain_value, timestamp_method_path_query_body};
+use super::{mac, op_login, timestamp_method_path_query_body};
 use crate::credentials::{ApiKey, HeaderSecret};
 use crate::mac::{Encoding, HmacKey};
+use crate::signer::{HeaderLayout, HeaderSource};
 use crate::{
     Credentials, Error, Scheme, SignOptions, SignableRequest, SignedRequest, Signer, TimestampFormat, WireTimestamp,
     WsAuth, WsRequest,
 };
 use http::HeaderName;
 
-const OK_ACCESS_KEY: HeaderName = HeaderName::from_static("ok-access-key");
-const OK_ACCESS_SIGN: HeaderName = HeaderName::from_static("ok-access-sign");
-const OK_ACCESS_TIMESTAMP: HeaderName = HeaderName::from_static("ok-access-timestamp");
-const OK_ACCESS_PASSPHRASE: HeaderName = HeaderName::from_static("ok-access-passphrase");
-const X_SIMULATED_TRADING: HeaderName = HeaderName::from_static("x-simulated-trading");
+static OK_ACCESS_KEY: HeaderName = HeaderName::from_static("ok-access-key");
+static OK_ACCESS_SIGN: HeaderName = HeaderName::from_static("ok-access-sign");
+static OK_ACCESS_TIMESTAMP: HeaderName = HeaderName::from_static("ok-access-timestamp");
+static OK_ACCESS_PASSPHRASE: HeaderName = HeaderName::from_static("ok-access-passphrase");
+static X_SIMULATED_TRADING: HeaderName = HeaderName::from_static("x-simulated-trading");
 
 /// Which OKX trading environment the key belongs to. Demo keys are separate keys, created under
 /// Demo Trading; using one without the demo header (or the reverse) gives `50101`.
@@ -50,6 +51,7 @@ pub struct OkxSigner {
     key: HmacKey,
     passphrase: HeaderSecret,
     environment: OkxEnvironment,
+    headers: HeaderLayout,
 }
 
 const WS_VERIFY_PATH: &str = "/users/self/verify";
@@ -58,11 +60,26 @@ impl OkxSigner {
     /// Checks the credentials (API key, secret, passphrase) and keys the HMAC once.
     pub fn new(credentials: &Credentials, environment: OkxEnvironment) -> Result<Self, Error> {
         let scheme = Scheme::Okx;
+        let api_key = credentials.require_api_key(scheme)?;
+        let passphrase = HeaderSecret::new(credentials.require_passphrase(scheme)?.to_owned(), "passphrase")?;
+        let demo = (environment == OkxEnvironment::Demo)
+            .then(|| (&X_SIMULATED_TRADING, HeaderSource::Fixed(http::HeaderValue::from_static("1"))));
+        let headers = HeaderLayout::new(
+            [
+                (&OK_ACCESS_KEY, HeaderSource::Fixed(api_key.header_value())),
+                (&OK_ACCESS_SIGN, HeaderSource::Signature),
+                (&OK_ACCESS_TIMESTAMP, HeaderSource::Timestamp),
+                (&OK_ACCESS_PASSPHRASE, HeaderSource::Fixed(passphrase.header_value())),
+            ]
+            .into_iter()
+            .chain(demo),
+        );
         Ok(Self {
-            api_key: credentials.require_api_key(scheme)?,
+            api_key,
             key: HmacKey::new(credentials.require_secret(scheme)?.as_bytes()),
-            passphrase: HeaderSecret::new(credentials.require_passphrase(scheme)?.to_owned(), "passphrase")?,
+            passphrase,
             environment,
+            headers,
         })
     }
 
@@ -96,14 +113,7 @@ impl Signer for OkxSigner {
         let prehash =
             timestamp_method_path_query_body(timestamp, method, request.path(), request.query(), request.body());
         let (signature, prehash) = mac(&self.key, prehash, Encoding::Base64, options);
-        let mut signed = SignedRequest::new(timestamp, &signature, prehash);
-        signed.push_header(OK_ACCESS_KEY, self.api_key.header_value());
-        signed.push_header(OK_ACCESS_SIGN, plain_value(&signature));
-        signed.push_header(OK_ACCESS_TIMESTAMP, plain_value(timestamp));
-        signed.push_header(OK_ACCESS_PASSPHRASE, self.passphrase.header_value());
-        if self.environment == OkxEnvironment::Demo {
-            signed.push_header(X_SIMULATED_TRADING, http::HeaderValue::from_static("1"));
-        }
+        let signed = SignedRequest::new(timestamp, &signature, prehash, &self.headers);
         Ok(signed)
     }
 
