@@ -118,6 +118,15 @@ impl<'a> PrehashParts<'a> {
         Self { parts: [&[]; 8], len: 0 }
     }
 
+    /// `head` then `tail`, in one step (a builder chain copies the parts at each push).
+    pub(crate) fn of<const N: usize>(head: [&'a [u8]; N], tail: &'a [u8]) -> Self {
+        let mut prehash = Self::new();
+        prehash.parts[..N].copy_from_slice(&head);
+        prehash.parts[N] = tail;
+        prehash.len = N + 1;
+        prehash
+    }
+
     /// Appends a piece. The schemes here have at most eight.
     pub(crate) fn push(mut self, part: &'a [u8]) -> Self {
         assert!(self.len < self.parts.len(), "a prehash has at most eight parts");

@@ -374,10 +374,6 @@ enum SignatureText {
 }
 
 impl SignatureText {
-    fn new(text: &str) -> Self {
-        arrayvec::ArrayString::from(text).map_or_else(|_| Self::Heap(text.into()), Self::Inline)
-    }
-
     fn as_str(&self) -> &str {
         match self {
             Self::Inline(text) => text,
@@ -414,15 +410,22 @@ impl SignedRequest {
     /// The output of one signature: `timestamp` is a rendered wire timestamp (at most 32
     /// characters by construction), `layout` the signer's headers.
     pub(crate) fn new(timestamp: &str, signature: &str, prehash: Option<Prehash>, layout: &HeaderLayout) -> Self {
+        // Texts are pushed into the new value, not built apart and moved in: moving a just-written
+        // buffer stalls on store forwarding, and this is every request's hot path.
         let mut signed = Self {
             layout: layout.clone(),
             timestamp: arrayvec::ArrayString::new(),
-            signature: SignatureText::new(signature),
+            signature: SignatureText::Inline(arrayvec::ArrayString::new()),
             rewrite: Rewrite::None,
             extras: None,
         };
         // Cannot fail: every wire timestamp fits (see `WireTimestamp`).
         let _ = signed.timestamp.try_push_str(timestamp);
+        if let SignatureText::Inline(inline) = &mut signed.signature {
+            if inline.try_push_str(signature).is_err() {
+                signed.signature = SignatureText::Heap(signature.into());
+            }
+        }
         if prehash.is_some() {
             signed.extras().prehash = prehash;
         }

@@ -32,8 +32,8 @@ pub(crate) fn timestamp_method_path_query_body<'a>(
     query: &'a str,
     body: &'a [u8],
 ) -> PrehashParts<'a> {
-    let prehash = PrehashParts::new().push_str(timestamp).push_str(method).push_str(path);
-    with_query(prehash, query).push(body)
+    let separator = if query.is_empty() { "" } else { "?" };
+    PrehashParts::of([timestamp, method, path, separator, query].map(str::as_bytes), body)
 }
 
 /// Appends `"?" + query` when there is a query; nothing otherwise.
