@@ -81,11 +81,8 @@ impl Signer for CoinbaseAdvancedHmacSigner {
         options: &SignOptions,
     ) -> Result<SignedRequest, Error> {
         let timestamp = timestamp.text_in(self.rest_timestamp_format())?;
-        let prehash = PrehashParts::new()
-            .push_str(timestamp)
-            .push_str(request.method().as_str())
-            .push_str(request.path())
-            .push(request.body());
+        let prehash =
+            PrehashParts::of([timestamp, request.method().as_str(), request.path()].map(str::as_bytes), request.body());
         let (signature, prehash) = mac(&self.key, prehash, Encoding::Hex, options);
         let signed = SignedRequest::new(timestamp, &signature, prehash, &self.headers);
         Ok(signed)

@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use super::{mac, with_query, ws_auth};
+use super::{mac, query_separator, ws_auth};
 use crate::credentials::ApiKey;
 use crate::mac::{Encoding, HmacKey, PrehashParts};
 use crate::signer::{HeaderLayout, HeaderSource};
@@ -120,9 +120,9 @@ impl Signer for DeltaSigner {
         options: &SignOptions,
     ) -> Result<SignedRequest, Error> {
         let timestamp = timestamp.text_in(self.rest_timestamp_format())?;
-        let prehash =
-            PrehashParts::new().push_str(request.method().as_str()).push_str(timestamp).push_str(request.path());
-        let prehash = with_query(prehash, request.query()).push(request.body());
+        let (method, path, query) = (request.method().as_str(), request.path(), request.query());
+        let separator = query_separator(query);
+        let prehash = PrehashParts::of([method, timestamp, path, separator, query].map(str::as_bytes), request.body());
         let (signature, prehash) = mac(&self.key, prehash, Encoding::Hex, options);
         let signed = SignedRequest::new(timestamp, &signature, prehash, &self.headers);
         Ok(signed)

@@ -32,13 +32,12 @@ pub(crate) fn timestamp_method_path_query_body<'a>(
     query: &'a str,
     body: &'a [u8],
 ) -> PrehashParts<'a> {
-    let separator = if query.is_empty() { "" } else { "?" };
-    PrehashParts::of([timestamp, method, path, separator, query].map(str::as_bytes), body)
+    PrehashParts::of([timestamp, method, path, query_separator(query), query].map(str::as_bytes), body)
 }
 
-/// Appends `"?" + query` when there is a query; nothing otherwise.
-pub(crate) fn with_query<'a>(prehash: PrehashParts<'a>, query: &'a str) -> PrehashParts<'a> {
-    if query.is_empty() { prehash } else { prehash.push_str("?").push_str(query) }
+/// What goes between the path and the query in a prehash: `"?"` when there is a query.
+pub(crate) fn query_separator(query: &str) -> &'static str {
+    if query.is_empty() { "" } else { "?" }
 }
 
 /// MACs the prehash and keeps the prehash if asked.
