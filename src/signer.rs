@@ -306,7 +306,8 @@ enum Rewrite {
 struct Extras {
     prehash: Option<Prehash>,
     /// Secret text made for this request alone (a CDP bearer token): [`HeaderSource::Token`].
-    token: Option<Box<str>>,
+    /// Wiped on drop; the `HeaderValue` built from it when applied belongs to `http`.
+    token: Option<zeroize::Zeroizing<String>>,
 }
 
 /// The auth headers a signer sends, in order, and where each value comes from.
@@ -450,7 +451,7 @@ impl SignedRequest {
     /// by the caller.
     #[cfg_attr(not(feature = "cdp"), allow(dead_code))]
     pub(crate) fn set_token(&mut self, token: String) {
-        self.extras().token = Some(token.into_boxed_str());
+        self.extras().token = Some(zeroize::Zeroizing::new(token));
     }
 
     /// The query to send in place of the request's, without `?`, when the scheme signs inside
@@ -482,7 +483,9 @@ impl SignedRequest {
             HeaderSource::Fixed(value) => value.to_str().unwrap_or_default(),
             HeaderSource::Timestamp => &self.timestamp,
             HeaderSource::Signature => self.signature(),
-            HeaderSource::Token => self.extras.as_ref().and_then(|extras| extras.token.as_deref()).unwrap_or_default(),
+            HeaderSource::Token => {
+                self.extras.as_ref().and_then(|extras| extras.token.as_deref()).map_or("", String::as_str)
+            }
         }
     }
 
