@@ -128,12 +128,12 @@ impl BinanceSigner {
 #[derive(Default)]
 struct OwnParams<'a> {
     signature: bool,
-    timestamp: Option<&'a str>,
+    timestamp: Option<&'a [u8]>,
     recv_window: bool,
 }
 
 impl<'a> OwnParams<'a> {
-    fn scan(query: &'a str, body: &'a str) -> Self {
+    fn scan(query: &'a [u8], body: &'a [u8]) -> Self {
         let mut found = Self::default();
         found.scan_pairs(query);
         found.scan_pairs(body);
@@ -142,23 +142,25 @@ impl<'a> OwnParams<'a> {
 
     /// One pass over `k=v&k=v`; every request is scanned, so a pair is only looked into when its
     /// first byte could start one of the three names.
-    fn scan_pairs(&mut self, text: &'a str) {
-        let bytes = text.as_bytes();
+    fn scan_pairs(&mut self, text: &'a [u8]) {
         let mut start = 0;
-        for end in memchr::memchr_iter(b'&', bytes).chain([bytes.len()]) {
-            if matches!(bytes.get(start), Some(b's' | b't' | b'r')) {
+        for end in memchr::memchr_iter(b'&', text).chain([text.len()]) {
+            if matches!(text.get(start), Some(b's' | b't' | b'r')) {
                 self.note(&text[start..end]);
             }
             start = end + 1;
         }
     }
 
-    fn note(&mut self, pair: &'a str) {
-        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+    fn note(&mut self, pair: &'a [u8]) {
+        let (name, value) = match memchr::memchr(b'=', pair) {
+            Some(at) => (&pair[..at], &pair[at + 1..]),
+            None => (pair, &[][..]),
+        };
         match name {
-            "signature" => self.signature = true,
-            "timestamp" => self.timestamp = self.timestamp.or(Some(value)),
-            "recvWindow" => self.recv_window = true,
+            b"signature" => self.signature = true,
+            b"timestamp" => self.timestamp = self.timestamp.or(Some(value)),
+            b"recvWindow" => self.recv_window = true,
             _ => {}
         }
     }
@@ -166,7 +168,7 @@ impl<'a> OwnParams<'a> {
 
 /// Appends a signature as a query or form value: base64 with the three characters that are not
 /// safe there percent-encoded (hex signatures have none).
-fn encode_signature(signature: &str, out: &mut String) {
+fn encode_signature(signature: &str, out: &mut Vec<u8>) {
     let mut start = 0;
     for (at, byte) in signature.bytes().enumerate() {
         let escaped = match byte {
@@ -175,11 +177,11 @@ fn encode_signature(signature: &str, out: &mut String) {
             b'=' => "%3D",
             _ => continue,
         };
-        out.push_str(&signature[start..at]);
-        out.push_str(escaped);
+        out.extend_from_slice(&signature.as_bytes()[start..at]);
+        out.extend_from_slice(escaped.as_bytes());
         start = at + 1;
     }
-    out.push_str(&signature[start..]);
+    out.extend_from_slice(&signature.as_bytes()[start..]);
 }
 
 /// A string as a JSON string literal.
@@ -212,19 +214,22 @@ impl Signer for BinanceSigner {
         )?;
         let (query, body) = (request.query(), request.body());
         // Binance: "any non-ASCII character must be percent-encoded before signing". (`is_ascii`
-        // is the word-at-a-time check; the query is visible ASCII by construction.)
-        let non_ascii = Error::InvalidBody {
-            scheme: Scheme::Binance,
-            problem: "a Binance body is a form (k=v&k=v) of ASCII: percent-encode non-ASCII characters before signing",
-        };
-        let body =
-            if body.is_ascii() { std::str::from_utf8(body).map_err(|_| non_ascii)? } else { return Err(non_ascii) };
+        // is the word-at-a-time check; the query is visible ASCII by construction. The body is
+        // then handled as bytes: ASCII needs no second, UTF-8 pass.)
+        if !body.is_ascii() {
+            return Err(Error::InvalidBody {
+                scheme: Scheme::Binance,
+                problem: "a Binance body is a form (k=v&k=v) of ASCII: percent-encode non-ASCII characters before \
+                          signing",
+            });
+        }
+        let query = query.as_bytes();
         let own = OwnParams::scan(query, body);
         if own.signature {
             return Err(invalid("the request already has a signature parameter: build it without one"));
         }
         let sent_timestamp = own.timestamp;
-        if sent_timestamp.is_some_and(|sent| sent != timestamp) {
+        if sent_timestamp.is_some_and(|sent| sent != timestamp.as_bytes()) {
             return Err(invalid(
                 "the request's timestamp parameter is not the timestamp being signed: leave timestamp out (the signer \
                  appends it)",
@@ -235,38 +240,41 @@ impl Signer for BinanceSigner {
         let carrier = if in_body { body } else { query };
         // One buffer: the carrier, the appended parameters, then (after signing) the signature,
         // whose base64 characters may each take three once percent-encoded.
-        let mut wire = String::with_capacity(carrier.len() + 64 + timestamp.len() + 3 * self.key.signature_len());
-        wire.push_str(carrier);
-        let separator = |wire: &String| if wire.is_empty() { "" } else { "&" };
+        let mut wire = Vec::with_capacity(carrier.len() + 64 + timestamp.len() + 3 * self.key.signature_len());
+        wire.extend_from_slice(carrier);
+        let append = |wire: &mut Vec<u8>, name: &[u8], value: &[u8]| {
+            if !wire.is_empty() {
+                wire.push(b'&');
+            }
+            wire.extend_from_slice(name);
+            wire.extend_from_slice(value);
+        };
         if let Some(window) = &self.recv_window {
             if !own.recv_window {
-                wire.push_str(separator(&wire));
-                wire.push_str("recvWindow=");
-                wire.push_str(window);
+                append(&mut wire, b"recvWindow=", window.as_bytes());
             }
         }
         if sent_timestamp.is_none() {
-            wire.push_str(separator(&wire));
-            wire.push_str("timestamp=");
-            wire.push_str(timestamp);
+            append(&mut wire, b"timestamp=", timestamp.as_bytes());
         }
         let prehash = if in_body {
-            PrehashParts::new().push_str(query).push_str(&wire)
+            PrehashParts::new().push(query).push(&wire)
         } else {
-            PrehashParts::new().push_str(&wire).push_str(body)
+            PrehashParts::new().push(&wire).push(body)
         };
         let (signature, prehash) = self.key.sign(prehash, options)?;
-        wire.push_str(separator(&wire));
-        wire.push_str("signature=");
+        append(&mut wire, b"signature=", b"");
         if self.key.signs_in_hex() {
-            wire.push_str(&signature);
+            wire.extend_from_slice(signature.as_bytes());
         } else {
             encode_signature(&signature, &mut wire);
         }
         let mut signed = SignedRequest::new(timestamp, &signature, prehash, &self.headers);
         if in_body {
-            signed.set_wire_body(wire.into_bytes());
+            signed.set_wire_body(wire);
         } else {
+            // The query was text and everything appended is ASCII.
+            let wire = String::from_utf8(wire).map_err(|_| invalid("the query must be text"))?;
             signed.set_wire_query(wire);
         }
         Ok(signed)
