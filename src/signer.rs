@@ -314,8 +314,8 @@ struct Extras {
 ///
 /// Built once with the signer and shared by every [`SignedRequest`] it makes: signing fills in
 /// the timestamp and the signature, and the API key and passphrase values are never copied.
-#[derive(Clone, Default)]
-pub(crate) struct HeaderLayout(Option<Arc<[(&'static HeaderName, HeaderSource)]>>);
+#[derive(Clone)]
+pub(crate) struct HeaderLayout(Arc<[(&'static HeaderName, HeaderSource)]>);
 
 /// Where one auth header's value comes from.
 #[derive(Clone)]
@@ -343,11 +343,11 @@ impl HeaderSource {
 
 impl HeaderLayout {
     pub(crate) fn new(headers: impl IntoIterator<Item = (&'static HeaderName, HeaderSource)>) -> Self {
-        Self(Some(headers.into_iter().collect()))
+        Self(headers.into_iter().collect())
     }
 
     fn entries(&self) -> &[(&'static HeaderName, HeaderSource)] {
-        self.0.as_deref().unwrap_or_default()
+        &self.0
     }
 }
 
