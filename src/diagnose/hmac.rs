@@ -1000,17 +1000,7 @@ mod tests {
     fn both(scheme: Scheme, credentials: &Credentials, sent: &SentRequest) -> (Option<MistakeCode>, Diagnosis) {
         let full = crate::diagnose::diagnose(scheme, credentials, sent).unwrap().code();
         let signer_only = crate::diagnose::with_context(scheme, credentials, sent, |ctx| {
-            let signer_only = Context {
-                scheme: ctx.scheme,
-                signer: ctx.signer,
-                api_key: ctx.api_key,
-                secrets: None,
-                okx_environment: None,
-                kucoin_version: ctx.kucoin_version,
-                hosts: Vec::new(),
-                #[cfg(feature = "cdp")]
-                cdp_key: None,
-            };
+            let signer_only = ctx.signer_only();
             diagnose(&signer_only, sent).unwrap()
         })
         .unwrap();

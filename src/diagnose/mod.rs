@@ -458,6 +458,24 @@ pub(crate) struct Context<'a> {
     pub(crate) cdp_key: Option<CdpPublicKey>,
 }
 
+#[cfg(test)]
+impl<'a> Context<'a> {
+    /// This context as the local exchange has it: the key's signer and API key, no raw secret.
+    pub(crate) fn signer_only(&self) -> Context<'a> {
+        Context {
+            scheme: self.scheme,
+            signer: self.signer,
+            api_key: self.api_key,
+            secrets: None,
+            okx_environment: None,
+            kucoin_version: self.kucoin_version,
+            hosts: Vec::new(),
+            #[cfg(feature = "cdp")]
+            cdp_key: None,
+        }
+    }
+}
+
 /// Diagnoses a request that was sent with `credentials` under `scheme`.
 ///
 /// `sent` is the request as it went on the wire, with the auth headers (or websocket fields)

@@ -1535,17 +1535,7 @@ mod tests {
                 assert!(engine.key.is_some(), "{id}");
                 assert!(engine.reproduces(&baseline), "{id}: the raw key does not yield the signature");
                 // As the local exchange diagnoses: the signer, no raw secret.
-                let signer_only = Context {
-                    scheme: ctx.scheme,
-                    signer: ctx.signer,
-                    api_key: ctx.api_key,
-                    secrets: None,
-                    okx_environment: None,
-                    kucoin_version: ctx.kucoin_version,
-                    hosts: Vec::new(),
-                    #[cfg(feature = "cdp")]
-                    cdp_key: None,
-                };
+                let signer_only = ctx.signer_only();
                 let engine = Engine::new(&signer_only, sent).unwrap();
                 assert!(engine.key.is_none());
                 assert!(engine.reproduces(&engine.baseline()), "{id}: the signer does not yield the signature");
@@ -1557,17 +1547,7 @@ mod tests {
     /// Diagnoses as the local exchange does: the key's signer, no raw secret.
     fn signer_only(scheme: Scheme, credentials: &crate::Credentials, sent: &SentRequest) -> Diagnosis {
         with_context(scheme, credentials, sent, |ctx| {
-            let signer_only = Context {
-                scheme: ctx.scheme,
-                signer: ctx.signer,
-                api_key: ctx.api_key,
-                secrets: None,
-                okx_environment: None,
-                kucoin_version: ctx.kucoin_version,
-                hosts: Vec::new(),
-                #[cfg(feature = "cdp")]
-                cdp_key: None,
-            };
+            let signer_only = ctx.signer_only();
             super::diagnose(&signer_only, sent)
         })
         .unwrap()

@@ -21,16 +21,13 @@ use serde_json::{Map, Value, json};
 use super::State;
 use super::account::Account;
 use super::reply::{Failure, Rejection};
-use super::verify::{Accepted, RawRequest, find_account, header, signable, unsignable};
+use super::verify::{Accepted, RawRequest, ReceiveWindowRule, find_account, header, signable, unsignable};
 use crate::{BinanceKeyType, Scheme, SignOptions, SignedRequest, Timestamp, TimestampFormat, WireTimestamp, WsRequest};
 
 /// Binance's default `recvWindow`.
 const DEFAULT_RECV_WINDOW: Duration = Duration::from_millis(5000);
 /// The largest `recvWindow` Binance accepts.
 const MAX_RECV_WINDOW: Duration = Duration::from_millis(60_000);
-/// How far ahead of the server clock a timestamp may be.
-const AHEAD_LIMIT: Duration = Duration::from_millis(1000);
-
 /// Verifies a REST request.
 pub(crate) fn verify_rest(state: &State, request: &RawRequest<'_>, now: Timestamp) -> Result<Accepted, Rejection> {
     // 1. The key header.
@@ -64,7 +61,7 @@ pub(crate) fn verify_rest(state: &State, request: &RawRequest<'_>, now: Timestam
     let prehash = expected.as_ref().ok().and_then(|signed| signed.prehash().cloned());
 
     // 4. The time rule.
-    check_time(&wire, now, window).map_err(|r| r.with_prehash(prehash.clone()))?;
+    TIME_RULE.check(&wire, now, window).map_err(|r| r.with_prehash(prehash.clone()))?;
 
     // 5. The signature.
     let expected = expected.map_err(|reason| Rejection::new(Failure::Signature, reason))?;
@@ -209,29 +206,12 @@ fn parse_millis(raw: &str) -> Option<Duration> {
 }
 
 /// Binance's time rule: `timestamp < serverTime + 1000` and `serverTime - timestamp <= recvWindow`.
-fn check_time(sent: &WireTimestamp, now: Timestamp, window: Duration) -> Result<(), Rejection> {
-    let (sent_at, now_at) = (sent.instant().duration_since_epoch(), now.duration_since_epoch());
-    let expired =
-        |reason: String| Rejection::new(Failure::Expired { request: sent.instant(), server: now, window }, reason);
-    if sent_at >= now_at + AHEAD_LIMIT {
-        return Err(expired(format!(
-            "timestamp {} is {:.3} s ahead of the server clock; Binance accepts at most 1 s ahead: sync with GET \
-             /api/v3/time",
-            sent.as_str(),
-            (sent_at - now_at).as_secs_f64()
-        )));
-    }
-    if now_at > sent_at && now_at - sent_at > window {
-        return Err(expired(format!(
-            "timestamp {} is {:.3} s behind the server clock, more than recvWindow ({} ms): sign with a fresh \
-             timestamp, offset by GET /api/v3/time",
-            sent.as_str(),
-            (now_at - sent_at).as_secs_f64(),
-            window.as_secs_f64() * 1000.0
-        )));
-    }
-    Ok(())
-}
+const TIME_RULE: ReceiveWindowRule = ReceiveWindowRule {
+    field: "timestamp",
+    ahead: "Binance accepts at most 1 s ahead",
+    window_name: "recvWindow",
+    time_endpoint: "/api/v3/time",
+};
 
 /// Whether `sent` is the expected signature: HMAC (hex) signatures in any case, as Binance reads
 /// them, the base64 ones exactly. Compared in constant time.
@@ -302,7 +282,7 @@ pub(crate) fn verify_ws(state: &State, message: &Map<String, Value>, now: Timest
         .sign_ws_at(&WsRequest::api(method, &others), &wire, &SignOptions::new().keep_prehash())
         .map_err(|error| format!("the message cannot be signed as received: {error}"));
     let prehash = expected.as_ref().ok().and_then(|auth| auth.prehash().cloned());
-    check_time(&wire, now, window).map_err(|r| r.with_prehash(prehash.clone()))?;
+    TIME_RULE.check(&wire, now, window).map_err(|r| r.with_prehash(prehash.clone()))?;
     let expected = expected.map_err(|reason| Rejection::new(Failure::Signature, reason))?;
     let sent = match account.binance_key_type() {
         Some(BinanceKeyType::Hmac) => sent_signature.to_ascii_lowercase(),

@@ -18,14 +18,13 @@ use subtle::ConstantTimeEq as _;
 
 use super::State;
 use super::reply::{Failure, Rejection, WS_CONNECTION_ID};
-use super::verify::{Accepted, RawRequest, diagnose_with_account, find_account, header, signable, unsignable};
+use super::verify::{
+    Accepted, RawRequest, ReceiveWindowRule, diagnose_with_account, find_account, header, signable, unsignable,
+};
 use crate::{Scheme, SignOptions, Timestamp, TimestampFormat, WireTimestamp, WsRequest};
 
 /// Bybit's default `recv_window`, used when the header is absent.
 const DEFAULT_RECV_WINDOW: &str = "5000";
-/// How far ahead of the server clock a timestamp may be.
-const AHEAD_LIMIT: Duration = Duration::from_millis(1000);
-
 /// Verifies a REST request.
 pub(crate) fn verify_rest(state: &State, request: &RawRequest<'_>, now: Timestamp) -> Result<Accepted, Rejection> {
     let headers = request.headers;
@@ -66,7 +65,7 @@ pub(crate) fn verify_rest(state: &State, request: &RawRequest<'_>, now: Timestam
         });
     let prehash = expected.as_ref().ok().and_then(|signed| signed.prehash().cloned());
 
-    check_time(&wire, now, window).map_err(|r| r.with_prehash(prehash.clone()))?;
+    TIME_RULE.check(&wire, now, window).map_err(|r| r.with_prehash(prehash.clone()))?;
 
     let expected = expected.map_err(|reason| Rejection::new(Failure::Signature, reason))?;
     if !expected.signature_matches(&sign) {
@@ -89,30 +88,13 @@ fn parse_window(text: &str) -> Option<Duration> {
     text.parse().ok().map(Duration::from_millis)
 }
 
-/// Bybit's time rule: `server_time - recv_window <= timestamp < server_time + 1000`.
-fn check_time(sent: &WireTimestamp, now: Timestamp, window: Duration) -> Result<(), Rejection> {
-    let (sent_at, now_at) = (sent.instant().duration_since_epoch(), now.duration_since_epoch());
-    let expired =
-        |reason: String| Rejection::new(Failure::Expired { request: sent.instant(), server: now, window }, reason);
-    if sent_at >= now_at + AHEAD_LIMIT {
-        return Err(expired(format!(
-            "X-BAPI-TIMESTAMP {} is {:.3} s ahead of the server clock; Bybit accepts less than 1 s ahead: sync with \
-             GET /v5/market/time",
-            sent.as_str(),
-            (sent_at - now_at).as_secs_f64()
-        )));
-    }
-    if now_at > sent_at && now_at - sent_at > window {
-        return Err(expired(format!(
-            "X-BAPI-TIMESTAMP {} is {:.3} s behind the server clock, more than recv_window ({} ms): sign with a \
-             fresh timestamp, offset by GET /v5/market/time",
-            sent.as_str(),
-            (now_at - sent_at).as_secs_f64(),
-            window.as_millis()
-        )));
-    }
-    Ok(())
-}
+/// Bybit's time rule: `timestamp < serverTime + 1000` and `serverTime - timestamp <= recvWindow`.
+const TIME_RULE: ReceiveWindowRule = ReceiveWindowRule {
+    field: "X-BAPI-TIMESTAMP",
+    ahead: "Bybit accepts less than 1 s ahead",
+    window_name: "recv_window",
+    time_endpoint: "/v5/market/time",
+};
 
 /// Checks an `op: auth` message and answers as Bybit does on success.
 pub(crate) fn verify_ws(state: &State, message: &Map<String, Value>, now: Timestamp) -> Result<Value, Rejection> {

@@ -577,3 +577,50 @@ fn request_host(headers: &HeaderMap) -> Option<Cow<'_, str>> {
     };
     Some(Cow::Owned(without_port.to_owned()))
 }
+
+/// The time rule Binance and Bybit share: a request is refused when its timestamp is 1 s or more
+/// ahead of the server clock, or older than the receive window it was sent with. The fields
+/// name what the exchange's answer names.
+pub(crate) struct ReceiveWindowRule {
+    /// The timestamp's name on the wire (`timestamp`, `X-BAPI-TIMESTAMP`).
+    pub(crate) field: &'static str,
+    /// How the exchange words its limit ahead ("Binance accepts at most 1 s ahead").
+    pub(crate) ahead: &'static str,
+    /// The window's name on the wire (`recvWindow`, `recv_window`).
+    pub(crate) window_name: &'static str,
+    /// The exchange's server-time endpoint, to sync with.
+    pub(crate) time_endpoint: &'static str,
+}
+
+impl ReceiveWindowRule {
+    const AHEAD_LIMIT: Duration = Duration::from_millis(1000);
+
+    pub(crate) fn check(&self, sent: &WireTimestamp, now: Timestamp, window: Duration) -> Result<(), Rejection> {
+        let (sent_at, now_at) = (sent.instant().duration_since_epoch(), now.duration_since_epoch());
+        let expired =
+            |reason: String| Rejection::new(Failure::Expired { request: sent.instant(), server: now, window }, reason);
+        if sent_at >= now_at + Self::AHEAD_LIMIT {
+            return Err(expired(format!(
+                "{} {} is {:.3} s ahead of the server clock; {}: sync with GET {}",
+                self.field,
+                sent.as_str(),
+                (sent_at - now_at).as_secs_f64(),
+                self.ahead,
+                self.time_endpoint
+            )));
+        }
+        if now_at > sent_at && now_at - sent_at > window {
+            return Err(expired(format!(
+                "{} {} is {:.3} s behind the server clock, more than {} ({} ms): sign with a fresh timestamp, \
+                 offset by GET {}",
+                self.field,
+                sent.as_str(),
+                (now_at - sent_at).as_secs_f64(),
+                self.window_name,
+                window.as_millis(),
+                self.time_endpoint
+            )));
+        }
+        Ok(())
+    }
+}
