@@ -8,8 +8,8 @@ mod support;
 use std::time::Duration;
 
 use cexsign::client::RequestBuilderExt;
-use cexsign::local_exchange::Account;
 use cexsign::{BybitKeyType, BybitSigner, Credentials, Signer, Timestamp, WsRequest};
+use cexsign_local_exchange::Account;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {

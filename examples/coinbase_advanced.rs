@@ -5,8 +5,8 @@
 mod support;
 
 use cexsign::client::RequestBuilderExt;
-use cexsign::local_exchange::Account;
 use cexsign::{CoinbaseCdpSigner, Credentials, Timestamp};
+use cexsign_local_exchange::Account;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {

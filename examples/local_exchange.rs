@@ -70,10 +70,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use cexsign::local_exchange::{Account, LocalExchange};
 use cexsign::{
     BinanceKeyType, BybitKeyType, CdpKeyType, CoinbaseCdpSigner, Credentials, KucoinKeyVersion, OkxEnvironment, Scheme,
 };
+use cexsign_local_exchange::{Account, LocalExchange};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 

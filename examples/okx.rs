@@ -4,8 +4,8 @@
 mod support;
 
 use cexsign::client::RequestBuilderExt;
-use cexsign::local_exchange::Account;
 use cexsign::{Credentials, OkxEnvironment, OkxSigner, Timestamp};
+use cexsign_local_exchange::Account;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {

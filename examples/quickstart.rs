@@ -11,12 +11,12 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use cexsign::client::RequestBuilderExt;
-use cexsign::local_exchange::{Account, LocalExchange};
 use cexsign::{
     BinanceKeyType, BinanceSigner, BitgetSigner, BybitKeyType, BybitSigner, CoinbaseAdvancedHmacSigner,
     CoinbaseCdpSigner, CoinbaseExchangeSigner, Credentials, DeltaSigner, Error, GateSigner, KrakenSigner,
     KucoinKeyVersion, KucoinSigner, OkxEnvironment, OkxSigner, Scheme, Signer, Timestamp, WsAuth, WsRequest,
 };
+use cexsign_local_exchange::{Account, LocalExchange};
 
 /// One scheme's fake key, its signer, and the requests a bot typically sends.
 struct Venue {

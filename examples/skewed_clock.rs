@@ -14,7 +14,6 @@ use std::time::{Duration, Instant};
 
 use cexsign::client::{RequestBuilderExt, sync};
 use cexsign::clock::{Clock, OffsetClock};
-use cexsign::local_exchange::{Account, LocalExchange};
 use cexsign::middleware::{ResyncOnTimestampRejection, SigningMiddleware};
 use cexsign::rejection::classify;
 use cexsign::{
@@ -22,6 +21,7 @@ use cexsign::{
     CoinbaseCdpSigner, CoinbaseExchangeSigner, Credentials, DeltaSigner, GateSigner, KucoinKeyVersion, KucoinSigner,
     OkxEnvironment, OkxSigner, Scheme, Signer,
 };
+use cexsign_local_exchange::{Account, LocalExchange};
 
 const AHEAD_MILLIS: i64 = 90_000;
 

@@ -57,8 +57,7 @@ pub mod diagnose;
 mod error;
 #[cfg(feature = "pem-keys")]
 mod keys;
-#[cfg(feature = "local-exchange")]
-pub mod local_exchange;
+
 mod mac;
 #[cfg(feature = "middleware")]
 pub mod middleware;

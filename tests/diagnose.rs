@@ -1753,16 +1753,15 @@ fn quote_plus(text: &str) -> String {
 }
 
 /// The local exchange's verdict on one request, at `now`: (status, the `cexsign_diagnosis`).
-#[cfg(feature = "local-exchange")]
 fn local_exchange_answer(
-    account: cexsign::local_exchange::Account,
+    account: cexsign_local_exchange::Account,
     method: &str,
     target: &str,
     headers: &[(&str, &str)],
     body: &[u8],
     now: Timestamp,
 ) -> (u16, Value) {
-    let verifier = cexsign::local_exchange::LocalExchange::new().with_account(account).verifier();
+    let verifier = cexsign_local_exchange::LocalExchange::new().with_account(account).verifier();
     let mut map = http::HeaderMap::new();
     for (name, value) in headers {
         map.insert(http::HeaderName::from_bytes(name.as_bytes()).unwrap(), http::HeaderValue::from_str(value).unwrap());
@@ -1808,9 +1807,8 @@ fn python_binance_form_body_signed_with_its_values_raw() {
     let diagnosis = diagnose(Scheme::Binance, &credentials, &request).unwrap();
     assert_eq!(diagnosis.code(), Some(MistakeCode::QuerySignedUnencoded), "{diagnosis}");
 
-    #[cfg(feature = "local-exchange")]
     {
-        use cexsign::local_exchange::Account;
+        use cexsign_local_exchange::Account;
         let account = || Account::binance(&credentials, cexsign::BinanceKeyType::Hmac).unwrap();
         let headers = [("X-MBX-APIKEY", INTEROP_BINANCE_KEY), ("Content-Type", "application/x-www-form-urlencoded")];
         let now = Timestamp::from_unix_millis(1_700_000_000_000);
@@ -1853,9 +1851,8 @@ fn python_okx_query_signed_with_a_raw_space() {
     let diagnosis = diagnose(Scheme::Okx, &credentials, &request).unwrap();
     assert_eq!(diagnosis.code(), Some(MistakeCode::QuerySignedUnencoded), "{diagnosis}");
 
-    #[cfg(feature = "local-exchange")]
     {
-        use cexsign::local_exchange::Account;
+        use cexsign_local_exchange::Account;
         let account = || Account::okx(&credentials, OkxEnvironment::Live).unwrap();
         let now = Timestamp::from_unix_millis(AT_MS);
         let target = "/api/v5/account/balance?ccy=BTC,%20ETH";
@@ -1902,9 +1899,8 @@ fn python_kucoin_sends_the_version_1_form_for_a_version_2_key() {
     let diagnosis = diagnose(Scheme::Kucoin, &credentials, &request).unwrap();
     assert_eq!(diagnosis.code(), Some(MistakeCode::KucoinPassphrasePlain), "{diagnosis}");
 
-    #[cfg(feature = "local-exchange")]
     {
-        use cexsign::local_exchange::Account;
+        use cexsign_local_exchange::Account;
         let account = || Account::kucoin(&credentials, KucoinKeyVersion::V2).unwrap();
         let now = Timestamp::from_unix_millis(1_700_000_000_123);
         let target = "/api/v1/accounts?currency=USDT&type=trade";
@@ -1959,9 +1955,8 @@ fn a_kraken_form_body_signed_with_its_values_raw() {
     assert_eq!(diagnosis.code(), Some(MistakeCode::FormBodyReencoded), "{diagnosis}");
     assert!(diagnosis.explanation().contains("close[price]=38000"), "{diagnosis}");
 
-    #[cfg(feature = "local-exchange")]
     {
-        let account = cexsign::local_exchange::Account::kraken(&credentials(Scheme::Kraken)).unwrap();
+        let account = cexsign_local_exchange::Account::kraken(&credentials(Scheme::Kraken)).unwrap();
         let headers = [
             ("API-Key", f.key),
             ("API-Sign", signature.as_str()),

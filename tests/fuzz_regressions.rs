@@ -11,7 +11,7 @@
 //!
 //! How to run the fuzzers: `fuzz/README.md`.
 
-#![cfg(all(feature = "cdp", feature = "local-exchange"))]
+#![cfg(feature = "cdp")]
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};

@@ -18,17 +18,17 @@
 //! cargo test --release --test load -- --nocapture
 //! ```
 
-#![cfg(all(feature = "reqwest", feature = "local-exchange"))]
+#![cfg(feature = "reqwest")]
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use cexsign::client::ReqwestSigner as _;
-use cexsign::local_exchange::{Account, LocalExchange};
 use cexsign::{
     CoinbaseAdvancedHmacSigner, CoinbaseCdpSigner, CoinbaseExchangeSigner, Credentials, DeltaSigner, KucoinKeyVersion,
     KucoinSigner, OkxEnvironment, OkxSigner, Signer, Timestamp,
 };
+use cexsign_local_exchange::{Account, LocalExchange};
 use serde_json::Value;
 
 /// Concurrent tasks.

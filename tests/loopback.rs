@@ -2,16 +2,16 @@
 //! sends to the local exchange on 127.0.0.1, and the server recomputes the signature from the
 //! raw request-target and body it received.
 
-#![cfg(all(feature = "reqwest", feature = "local-exchange"))]
+#![cfg(feature = "reqwest")]
 
 use std::time::Duration;
 
 use cexsign::client::{RequestBuilderExt, ReqwestSigner};
-use cexsign::local_exchange::{Account, LocalExchange, RunningExchange};
 use cexsign::{
     CoinbaseAdvancedHmacSigner, CoinbaseCdpSigner, CoinbaseExchangeSigner, Credentials, DeltaSigner, KucoinKeyVersion,
     KucoinSigner, Method, OkxEnvironment, OkxSigner, Scheme, SignableRequest, Signer, Timestamp, WsRequest,
 };
+use cexsign_local_exchange::{Account, LocalExchange, RunningExchange};
 use serde_json::Value;
 
 const ES256_PEM: &str = "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIMJ6Nuyvw0gB+82i+o/KVHaannrQ4SKKWvhpzwGrkwwloAoGCCqGSM49\nAwEHoUQDQgAEWuTIbglnon85VzfaG9a6rJqGnU+BXFoq0/yZa6wyOOOJO9yFSPOR\ns8adAA2jVCwOOE9sQuiwOc5afSZ6im89Hw==\n-----END EC PRIVATE KEY-----\n";

@@ -4,17 +4,17 @@
 //! to each (Binance's signature in the query or the form body, Kraken's form and JSON bodies,
 //! Bitget's sorted and decoded query).
 
-#![cfg(all(feature = "reqwest", feature = "local-exchange", feature = "pem-keys"))]
+#![cfg(all(feature = "reqwest", feature = "pem-keys"))]
 
 use std::time::Duration;
 
 use cexsign::client::RequestBuilderExt;
-use cexsign::local_exchange::{Account, LocalExchange, RunningExchange};
 use cexsign::server_time::ServerTime;
 use cexsign::{
     BinanceKeyType, BinanceSigner, BitgetSigner, BybitKeyType, BybitSigner, Credentials, GateSigner, KrakenSigner,
     Scheme, Signer, Timestamp, WsRequest,
 };
+use cexsign_local_exchange::{Account, LocalExchange, RunningExchange};
 use serde_json::{Value, json};
 
 /// The credentials of a vectors-more vector (random fakes in each exchange's format).

@@ -865,9 +865,8 @@ impl Hmac {
         !matches!(self, Hmac::Delta | Hmac::CoinbaseAdvanced)
     }
 
-    #[cfg(feature = "local-exchange")]
-    fn account(self, keys: &Keys) -> Result<cexsign::local_exchange::Account, Error> {
-        use cexsign::local_exchange::Account;
+    fn account(self, keys: &Keys) -> Result<cexsign_local_exchange::Account, Error> {
+        use cexsign_local_exchange::Account;
         let credentials = Credentials::new()
             .api_key(keys.api_key.as_str())
             .secret(self.secret(keys))
@@ -887,14 +886,12 @@ impl Hmac {
 
 /// `text` without the four visible ASCII characters an HTTP request-target cannot carry as they
 /// are (`"`, `<`, `>`, a backtick): a URL parser would percent-encode them before sending.
-#[cfg(feature = "local-exchange")]
 fn sendable(text: &str) -> String {
     text.replace(['"', '<', '>', '`'], "_")
 }
 
 /// The request-target of a path and query, if an HTTP server reads back exactly that path and
 /// query from it (else the request cannot be sent as signed, whoever signs it).
-#[cfg(feature = "local-exchange")]
 fn sendable_target(path: &str, query: &str) -> Option<String> {
     let target = if query.is_empty() { path.to_owned() } else { format!("{path}?{query}") };
     let uri: http::Uri = target.parse().ok()?;
@@ -902,9 +899,8 @@ fn sendable_target(path: &str, query: &str) -> Option<String> {
 }
 
 /// Verifies `signed` with the local exchange's in-process verifier, at the signing instant.
-#[cfg(feature = "local-exchange")]
 fn verify(
-    verifier: &cexsign::local_exchange::Verifier,
+    verifier: &cexsign_local_exchange::Verifier,
     method: &str,
     target: &str,
     signed: &SignedRequest,
@@ -918,7 +914,6 @@ fn verify(
     verifier.check_at(method, target, &headers, body, at)
 }
 
-#[cfg(feature = "local-exchange")]
 proptest! {
     #![proptest_config(config(48))]
 
@@ -931,7 +926,7 @@ proptest! {
         keys in keys(), req in request(), other in method(), pick in any::<Index>(),
     ) {
         let rejected_for = HMAC_SCHEMES[pick.index(HMAC_SCHEMES.len())];
-        use cexsign::local_exchange::LocalExchange;
+        use cexsign_local_exchange::LocalExchange;
         let mut req = req;
         req.query = sendable(&req.query);
         for scheme in HMAC_SCHEMES {
@@ -952,7 +947,7 @@ proptest! {
     #[cfg(feature = "cdp")]
     #[test]
     fn every_cdp_token_verifies_and_covers_the_method(req in request(), ed25519 in ed25519_secret(), other in method()) {
-        use cexsign::local_exchange::{Account, LocalExchange};
+        use cexsign_local_exchange::{Account, LocalExchange};
         let mut req = req;
         req.query = sendable(&req.query);
         let path = format!("/api/v3{}", sendable(&req.path));

@@ -2,14 +2,13 @@
 //! host, the classifier names the rejection, one sync fixes it, and every retry is signed afresh
 //! when the retry is registered outside the signer.
 
-#![cfg(all(feature = "middleware", feature = "local-exchange"))]
+#![cfg(feature = "middleware")]
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use cexsign::client::{RequestBuilderExt, sync};
 use cexsign::clock::{Clock, OffsetClock};
-use cexsign::local_exchange::{Account, LocalExchange, RunningExchange};
 use cexsign::middleware::{ResyncOnTimestampRejection, SigningMiddleware};
 use cexsign::rejection::{RejectionKind, classify};
 use cexsign::{
@@ -17,6 +16,7 @@ use cexsign::{
     CoinbaseCdpSigner, CoinbaseExchangeSigner, Credentials, DeltaSigner, Error, GateSigner, KucoinKeyVersion,
     KucoinSigner, OkxEnvironment, OkxSigner, Scheme, Signer, Timestamp,
 };
+use cexsign_local_exchange::{Account, LocalExchange, RunningExchange};
 use http::Extensions;
 use reqwest_middleware::{Middleware, Next};
 

@@ -16,19 +16,19 @@
 //! when allocating, so every byte it reads was written. It holds a single test, so no other
 //! test allocates while it scans.
 
-#![cfg(all(feature = "cdp", feature = "local-exchange"))]
+#![cfg(feature = "cdp")]
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use base64::Engine as _;
-use cexsign::local_exchange::Account;
 use cexsign::{
     BinanceKeyType, BinanceSigner, BitgetSigner, BybitKeyType, BybitSigner, CoinbaseAdvancedHmacSigner,
     CoinbaseCdpSigner, CoinbaseExchangeSigner, Credentials, DeltaSigner, GateSigner, KrakenSigner, KucoinKeyVersion,
     KucoinSigner, Method, OkxEnvironment, OkxSigner, SignableRequest, Signer, Timestamp, WsRequest,
 };
+use cexsign_local_exchange::Account;
 
 struct Scanning;
 

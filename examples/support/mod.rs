@@ -11,7 +11,7 @@
 //! Never set them in tests or CI: the examples would then place real orders.
 
 use cexsign::Credentials;
-use cexsign::local_exchange::{Account, LocalExchange, RunningExchange};
+use cexsign_local_exchange::{Account, LocalExchange, RunningExchange};
 
 /// A base URL and the credentials to use there.
 pub struct Target {

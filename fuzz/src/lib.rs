@@ -21,7 +21,6 @@ use std::time::Duration;
 
 use arbitrary::{Arbitrary, Unstructured};
 use base64::Engine as _;
-use cexsign::local_exchange::{Account, LocalExchange, Verifier};
 use cexsign::rejection::{NextStep, RejectionKind};
 use cexsign::server_time::{ServerTime, parse_http_date};
 use cexsign::{
@@ -30,6 +29,7 @@ use cexsign::{
     KucoinKeyVersion, KucoinSigner, Method, OkxEnvironment, OkxSigner, Scheme, SignableRequest, SignedRequest, Signer,
     Timestamp, TimestampFormat, WireTimestamp, WsRequest, url_rewrite,
 };
+use cexsign_local_exchange::{Account, LocalExchange, Verifier};
 use http::{HeaderMap, HeaderName, HeaderValue};
 
 /// Decodes the whole input as `T`, as `fuzz_target!(|input: T| ...)` does.

@@ -18,17 +18,18 @@ use crate::{CdpKeyType, Error, Method, Prehash, Scheme};
 
 /// A CDP key as a verifier sees it: its type and public key.
 #[derive(Debug, Clone)]
-pub(crate) struct CdpPublicKey {
-    pub(crate) key_type: CdpKeyType,
+pub struct CdpPublicKey {
+    /// ES256 or Ed25519.
+    pub key_type: CdpKeyType,
     /// Uncompressed SEC1 point (ES256) or the 32-byte Ed25519 key, as
     /// [`CoinbaseCdpSigner::public_key`](crate::CoinbaseCdpSigner::public_key) gives it.
-    pub(crate) public_key: Vec<u8>,
+    pub public_key: Vec<u8>,
 }
 
 /// Verifies a JWS signature (ES256 raw `r‖s`, or Ed25519) over `message` with a CDP public key
 /// as [`CoinbaseCdpSigner::public_key`](crate::CoinbaseCdpSigner::public_key) gives it. The one
 /// JWS check of the crate: the local exchange's verifier calls it too.
-pub(crate) fn verify_jws(key_type: CdpKeyType, public_key: &[u8], message: &[u8], signature: &[u8]) -> bool {
+pub fn verify_jws(key_type: CdpKeyType, public_key: &[u8], message: &[u8], signature: &[u8]) -> bool {
     let algorithm: &dyn ring::signature::VerificationAlgorithm = match key_type {
         CdpKeyType::Es256 => &ring::signature::ECDSA_P256_SHA256_FIXED,
         CdpKeyType::EdDsa => &ring::signature::ED25519,
@@ -46,8 +47,7 @@ fn verifies_as_der(key: &CdpPublicKey, message: &[u8], signature: &[u8]) -> bool
 
 /// The `kid` of a token's header, when the token has a decodable header naming one (to find
 /// the key a rejected token claims to be from).
-#[cfg(feature = "local-exchange")]
-pub(crate) fn token_kid(token: &str) -> Option<String> {
+pub fn token_kid(token: &str) -> Option<String> {
     let header = token.split('.').next()?;
     decode_json(header, "header").ok()?.get("kid")?.as_str().map(str::to_owned)
 }

@@ -20,7 +20,7 @@
 //! Signatures are compared in constant time. Nothing here echoes a secret: verdicts, errors and
 //! `Debug` output name headers and fields, never a credential's value. [`Case`] reads the same
 //! inputs from JSON (the `cexsign diagnose` command), and the
-//! [local exchange](crate::local_exchange) puts a diagnosis in every rejection it can diagnose
+//! local exchange (the `cexsign-local-exchange` crate) puts a diagnosis in every rejection it can diagnose
 //! (`cexsign_diagnosis`).
 
 mod case;
@@ -47,11 +47,7 @@ use crate::{
     OkxEnvironment, OkxSigner, Prehash, Scheme, SignedRequest, Signer, WsAuth,
 };
 #[cfg(feature = "cdp")]
-pub(crate) use cdp::CdpPublicKey;
-#[cfg(feature = "local-exchange")]
-pub(crate) use cdp::token_kid;
-#[cfg(feature = "local-exchange")]
-pub(crate) use cdp::verify_jws;
+pub use cdp::{CdpPublicKey, token_kid, verify_jws};
 
 /// A request (or a websocket login or subscribe message) as it was sent, with the auth values it
 /// carried and what is known about the key.
@@ -436,26 +432,34 @@ impl fmt::Display for Diagnosis {
 }
 
 /// The raw credentials, when the diagnosis has them (the local exchange keeps none).
-pub(crate) struct Secrets<'a> {
-    pub(crate) secret: &'a str,
-    pub(crate) passphrase: Option<&'a str>,
+pub struct Secrets<'a> {
+    /// The raw secret (HMAC) or private key (PEM), as the user holds it.
+    pub secret: &'a str,
+    /// The passphrase, for the schemes that have one.
+    pub passphrase: Option<&'a str>,
 }
 
 /// Everything a diagnosis knows about the key.
-pub(crate) struct Context<'a> {
-    pub(crate) scheme: Scheme,
+pub struct Context<'a> {
+    /// The scheme the key belongs to.
+    pub scheme: Scheme,
     /// The key's correct signer.
-    pub(crate) signer: &'a dyn Signer,
+    pub signer: &'a dyn Signer,
     /// The API key (Coinbase CDP: the key name).
-    pub(crate) api_key: &'a str,
-    pub(crate) secrets: Option<Secrets<'a>>,
-    pub(crate) okx_environment: Option<OkxEnvironment>,
-    pub(crate) kucoin_version: KucoinKeyVersion,
+    pub api_key: &'a str,
+    /// The raw secrets, when the diagnosing party has them (the CLI); without them, mistakes in
+    /// how the secret is used are not looked for.
+    pub secrets: Option<Secrets<'a>>,
+    /// OKX: the key's environment.
+    pub okx_environment: Option<OkxEnvironment>,
+    /// KuCoin: the key's version.
+    pub kucoin_version: KucoinKeyVersion,
     /// The hosts the request may have gone to (Coinbase CDP: the `uri` host, the first one
     /// expected).
-    pub(crate) hosts: Vec<String>,
+    pub hosts: Vec<String>,
     #[cfg(feature = "cdp")]
-    pub(crate) cdp_key: Option<CdpPublicKey>,
+    /// Coinbase CDP: the key's public key, to verify a token with.
+    pub cdp_key: Option<CdpPublicKey>,
 }
 
 #[cfg(test)]
@@ -637,8 +641,7 @@ fn bybit_key_type(credentials: &Credentials, sent: &SentRequest) -> Result<Bybit
 /// A websocket message as a verifier read it, as a [`SentRequest`] with the scheme's field names
 /// (`timestamp` is Bybit's expiry and Gate's `time`; a Binance or Gate API call keeps its method
 /// and params).
-#[cfg(feature = "local-exchange")]
-pub(crate) fn ws_sent(
+pub fn ws_sent(
     scheme: Scheme,
     request: &crate::WsRequest<'_>,
     api_key: &str,
@@ -682,7 +685,7 @@ pub(crate) fn hosts(scheme: Scheme, given: Option<&str>) -> Vec<String> {
 
 /// Runs the diagnosis with what `ctx` knows (the local exchange builds its own context from a
 /// registered account).
-pub(crate) fn run(ctx: &Context<'_>, sent: &SentRequest) -> Result<Diagnosis, Error> {
+pub fn run(ctx: &Context<'_>, sent: &SentRequest) -> Result<Diagnosis, Error> {
     match ctx.scheme {
         #[cfg(feature = "cdp")]
         Scheme::CoinbaseCdp => cdp::diagnose(ctx, sent),

@@ -1695,7 +1695,6 @@ mod tests {
 
     /// The local exchange reads a websocket message into a [`SentRequest`] with `ws_sent`: the
     /// field names and the call must be the scheme's for the diagnosis to find them.
-    #[cfg(feature = "local-exchange")]
     #[test]
     fn ws_sent_names_the_fields_of_every_scheme() {
         use crate::{BybitKeyType, BybitSigner, Credentials, GateSigner, Signer, WireTimestamp};

@@ -133,9 +133,9 @@ impl BybitSigner {
     /// Signs with the `recv_window` a received request carries in `X-BAPI-RECV-WINDOW` instead of
     /// the signer's own: Bybit signs whatever window the client sent, so a verifier must too.
     /// The window is decimal milliseconds, as on the wire (1 to 20 digits).
-    // Verifiers only: the local exchange (and any in-crate check of a received request).
-    #[cfg_attr(not(feature = "local-exchange"), allow(dead_code))]
-    pub(crate) fn sign_at_recv_window(
+    ///
+    /// For verifiers (the local exchange); a bot signs with [`Signer::sign`].
+    pub fn sign_at_recv_window(
         &self,
         request: &SignableRequest<'_>,
         timestamp: &WireTimestamp,

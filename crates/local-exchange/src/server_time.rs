@@ -5,7 +5,7 @@ use http::StatusCode;
 use serde_json::json;
 
 use super::reply::{Reply, Verdict};
-use crate::{Timestamp, TimestampFormat};
+use cexsign::{Timestamp, TimestampFormat};
 
 /// The time response for `path`, if it is a server-time endpoint.
 pub(crate) fn endpoint(path: &str, now: Timestamp) -> Option<Reply> {

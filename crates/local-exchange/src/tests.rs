@@ -10,7 +10,7 @@ use tokio::io::{AsyncBufReadExt as _, AsyncReadExt as _, AsyncWriteExt as _, Buf
 use tokio::net::TcpStream;
 
 use super::{Account, LocalExchange, RunningExchange};
-use crate::{
+use cexsign::{
     CoinbaseAdvancedHmacSigner, CoinbaseCdpSigner, CoinbaseExchangeSigner, Credentials, DeltaSigner, KucoinKeyVersion,
     KucoinSigner, Method, OkxEnvironment, OkxSigner, Scheme, SignOptions, SignableRequest, SignedRequest, Signer,
     Timestamp, WireTimestamp, WsRequest,
@@ -498,9 +498,16 @@ async fn kucoin_signs_the_decoded_query() {
 /// base64(HMAC(secret, ts + GET + path + ?encoded query)): what a client that forgets KuCoin's
 /// decoding sends.
 fn okx_style_encoded_signature(signed: &SignedRequest, path: &str, query: &str) -> String {
-    let mac = crate::mac::HmacKey::new(b"cde06451-dbed");
     let prehash = format!("{}GET{path}?{query}", signed.timestamp());
-    mac.sign(&crate::mac::PrehashParts::new().push_str(&prehash), crate::mac::Encoding::Base64).to_string()
+    base64::engine::general_purpose::STANDARD.encode(hmac_sha256(b"cde06451-dbed", &prehash))
+}
+
+/// HMAC-SHA256 computed apart from the crate's own MAC path, by the `hmac` crate directly.
+pub(crate) fn hmac_sha256(secret: &[u8], message: &str) -> Vec<u8> {
+    use hmac::{KeyInit as _, Mac as _};
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret).expect("HMAC takes any key length");
+    mac.update(message.as_bytes());
+    mac.finalize().into_bytes().to_vec()
 }
 
 #[tokio::test]
@@ -1199,7 +1206,7 @@ async fn ws_logins_are_accepted() {
         resp.json(),
         serde_json::json!({"type": "key-auth", "success": true, "status_code": 200, "status": "authenticated"})
     );
-    let old = delta().with_ws_auth_type(crate::DeltaWsAuthType::Auth);
+    let old = delta().with_ws_auth_type(cexsign::DeltaWsAuthType::Auth);
     let resp = ws(&exchange, "delta", &ws_message(&old, &WsRequest::login(), now())).await;
     assert_eq!(resp.json()["type"], "auth");
     let resp =

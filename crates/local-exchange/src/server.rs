@@ -27,7 +27,7 @@ use super::account::Account;
 use super::reply::{Failure, Rejection, Reply, Verdict, cexsign_error, rest_rejection, ws_rejection};
 use super::verify::{self, RawRequest};
 use super::{server_time, ws};
-use crate::{Scheme, Timestamp};
+use cexsign::{Scheme, Timestamp};
 
 /// The default cap on request bodies: 1 MiB.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -40,7 +40,7 @@ pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
 /// ```
 /// use std::io::{Read as _, Write as _};
 ///
-/// use cexsign::local_exchange::{Account, LocalExchange};
+/// use cexsign_local_exchange::{Account, LocalExchange};
 /// use cexsign::{Credentials, Method, OkxEnvironment, OkxSigner, SignableRequest, Signer, Timestamp};
 ///
 /// let credentials = Credentials::new()
@@ -199,7 +199,7 @@ impl LocalExchange {
 /// It never panics on malformed input. It is `Send + Sync`: share it between threads freely.
 ///
 /// ```
-/// use cexsign::local_exchange::{Account, LocalExchange};
+/// use cexsign_local_exchange::{Account, LocalExchange};
 /// use cexsign::{Credentials, DeltaSigner, Method, SignableRequest, Signer, Timestamp};
 ///
 /// let credentials = Credentials::new()

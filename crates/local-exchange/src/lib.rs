@@ -1,5 +1,8 @@
 //! A local HTTP exchange that verifies signed requests exactly as each exchange does, so a bot
-//! can be developed and tested offline (feature `local-exchange`).
+//! can be developed and tested offline.
+//!
+//! A crate of its own, so that a bot depending on `cexsign` never builds a server: add it under
+//! `[dev-dependencies]`.
 //!
 //! [`LocalExchange`] is configured with one [`Account`] per API key and started as a task on
 //! the caller's tokio runtime; [`RunningExchange`] is its handle. It has no business logic: any
@@ -104,7 +107,7 @@
 //!   `/time`, Delta `/v2/settings`, Binance `/api/v3/time` and `/fapi/v1/time`, Bybit
 //!   `/v5/market/time`, Kraken `/0/public/Time`, Bitget `/api/v2/public/time`, Gate
 //!   `/api/v4/spot/time`, each in the exchange's shape and units (what
-//!   [`ServerTime::parse`](crate::server_time::ServerTime::parse) reads). Every response has an
+//!   [`ServerTime::parse`](cexsign::server_time::ServerTime::parse) reads). Every response has an
 //!   HTTP `Date` header.
 //!
 //! # Websocket logins
@@ -112,8 +115,8 @@
 //! There is **no websocket server**. Login and subscribe messages are checked over HTTP:
 //! `POST /cexsign/ws/<scheme id>` (`okx`, `delta`, `coinbase_exchange`,
 //! `coinbase_advanced_hmac`, `coinbase_cdp_jwt`, `binance`, `bybit`, `bitget`, `gate`, as
-//! [`Scheme::id`](crate::Scheme::id) names them) with the message as the body, exactly as
-//! [`WsAuth::message_json`](crate::WsAuth::message_json) gives it. The answer is the
+//! [`Scheme::id`](cexsign::Scheme::id) names them) with the message as the body, exactly as
+//! [`WsAuth::message_json`](cexsign::WsAuth::message_json) gives it. The answer is the
 //! exchange's login or subscription message (HTTP 200), or its websocket error (HTTP 401, or
 //! 400 for an unreadable message) with the same `cexsign_*` fields:
 //!
@@ -148,6 +151,9 @@
 //! Nothing here panics on malformed input: bad UTF-8 in headers, oversized or non-JSON
 //! bodies, and garbage tokens all get the exchange's 4xx (the `verifier` fuzz target checks
 //! this, in `fuzz/`).
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
 
 mod account;
 mod binance;

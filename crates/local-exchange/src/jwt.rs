@@ -18,7 +18,7 @@ use super::State;
 use super::account::Account;
 use super::reply::{Failure, Rejection};
 use super::verify::find_account;
-use crate::{Scheme, Timestamp};
+use cexsign::{Scheme, Timestamp};
 
 /// How far in the future `nbf` may be (clock skew between client and server).
 const NBF_LEEWAY_SECS: u64 = 5;

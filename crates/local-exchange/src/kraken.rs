@@ -15,7 +15,7 @@ use serde_json::Value;
 use super::State;
 use super::reply::{Failure, Rejection};
 use super::verify::{Accepted, RawRequest, find_account, header, signable, unsignable};
-use crate::{Scheme, SignOptions, TimestampFormat, WireTimestamp};
+use cexsign::{Scheme, SignOptions, TimestampFormat, WireTimestamp};
 
 /// Verifies a REST request. The server clock plays no part: Kraken checks nonce order only.
 pub(crate) fn verify_rest(state: &State, request: &RawRequest<'_>) -> Result<Accepted, Rejection> {

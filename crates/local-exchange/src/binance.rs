@@ -22,7 +22,9 @@ use super::State;
 use super::account::Account;
 use super::reply::{Failure, Rejection};
 use super::verify::{Accepted, RawRequest, ReceiveWindowRule, find_account, header, signable, unsignable};
-use crate::{BinanceKeyType, Scheme, SignOptions, SignedRequest, Timestamp, TimestampFormat, WireTimestamp, WsRequest};
+use cexsign::{
+    BinanceKeyType, Scheme, SignOptions, SignedRequest, Timestamp, TimestampFormat, WireTimestamp, WsRequest,
+};
 
 /// Binance's default `recvWindow`.
 const DEFAULT_RECV_WINDOW: Duration = Duration::from_millis(5000);
@@ -74,6 +76,7 @@ pub(crate) fn verify_rest(state: &State, request: &RawRequest<'_>, now: Timestam
                 Some(BinanceKeyType::Hmac) | None => "hex(HMAC-SHA256(secret, …))",
                 Some(BinanceKeyType::Ed25519) => "base64(Ed25519 …)",
                 Some(BinanceKeyType::Rsa) => "base64(RSASSA-PKCS1-v1_5-SHA256 …)",
+                Some(_) => "the key's signature",
             }
         );
         return Err(Rejection::new(Failure::Signature, reason).with_prehash(prehash));
@@ -127,7 +130,7 @@ fn cut_signature<'a>(query: &'a str, body: &'a str) -> Result<(&'a str, &'a str,
     if raw.is_empty() {
         return Err(missing());
     }
-    let signature = crate::decode_query(raw)
+    let signature = cexsign::decode_query(raw)
         .map_err(|_| Rejection::new(Failure::Signature, "the signature parameter has a malformed percent escape"))?;
     Ok((query, body, signature.into_owned()))
 }

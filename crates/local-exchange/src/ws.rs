@@ -1,7 +1,7 @@
 //! The websocket-login check: `POST /cexsign/ws/<scheme id>` with a login or subscribe message.
 //!
 //! There is no websocket server. A bot posts the exact message it would send on the socket
-//! (what [`Signer::sign_ws_at`](crate::Signer::sign_ws_at) produces) and gets the exchange's
+//! (what [`Signer::sign_ws_at`](cexsign::Signer::sign_ws_at) produces) and gets the exchange's
 //! login or subscription answer, or its websocket error. The signature is recomputed with the
 //! account's signer from the message's own channels, products and timestamp; the timestamp
 //! window and passphrase are checked as on the exchange.
@@ -19,7 +19,7 @@ use super::reply::{Failure, Rejection, Reply, Verdict, WS_CONNECTION_ID, cexsign
 use super::server_time::iso_seconds;
 use super::verify::{check_window, diagnose_with_account, find_account, received_format, window};
 use super::{binance, bybit};
-use crate::{Scheme, SignOptions, Timestamp, WireTimestamp, WsAuth, WsRequest};
+use cexsign::{Scheme, SignOptions, Timestamp, WireTimestamp, WsAuth, WsRequest};
 
 /// The path prefix of the check endpoint.
 pub(crate) const PREFIX: &str = "/cexsign/ws/";
@@ -142,7 +142,7 @@ fn verify_hmac(
         if !rejection.is_diagnosable() {
             return rejection;
         }
-        let message = crate::diagnose::ws_sent(
+        let message = cexsign::diagnose::ws_sent(
             scheme,
             request,
             account.api_key(),
@@ -301,10 +301,10 @@ fn coinbase_cdp(state: &State, message: &Map<String, Value>, now: Timestamp) -> 
     let product_ids = strings(message, "product_ids")?;
     jwt::verify(state, jwt, now, UriCheck::Ws).map_err(|rejection| {
         // The diagnosis of a token from a registered key (`cexsign_diagnosis`).
-        let account = crate::diagnose::token_kid(jwt).and_then(|kid| state.account(Scheme::CoinbaseCdp, &kid));
+        let account = cexsign::diagnose::token_kid(jwt).and_then(|kid| state.account(Scheme::CoinbaseCdp, &kid));
         match account {
             Some(account) if rejection.is_diagnosable() => {
-                let message = crate::diagnose::SentRequest::ws(&[], &[]).with_auth("jwt", jwt);
+                let message = cexsign::diagnose::SentRequest::ws(&[], &[]).with_auth("jwt", jwt);
                 let diagnosis = diagnose_with_account(account, Vec::new(), &message);
                 rejection.with_diagnosis(diagnosis)
             }

@@ -15,8 +15,8 @@ use super::account::{Account, kucoin_version_name};
 use super::jwt::{self, UriCheck};
 use super::reply::{Failure, Rejection, Reply, Verdict, rest_rejection};
 use super::{binance, bybit, kraken};
-use crate::diagnose::{CdpPublicKey, Context, Diagnosis, SentRequest};
-use crate::{
+use cexsign::diagnose::{CdpPublicKey, Context, Diagnosis, SentRequest};
+use cexsign::{
     KucoinKeyVersion, Method, OkxEnvironment, Scheme, SignOptions, SignableRequest, SignedRequest, Timestamp,
     TimestampFormat, WireTimestamp,
 };
@@ -239,7 +239,7 @@ pub(crate) fn rest(state: &State, scheme: Scheme, request: &RawRequest<'_>, now:
 fn diagnose_rest(state: &State, scheme: Scheme, request: &RawRequest<'_>) -> Option<Diagnosis> {
     let (account, hosts) = match scheme {
         Scheme::CoinbaseCdp => {
-            let kid = bearer_token(request.headers).and_then(|token| crate::diagnose::token_kid(&token))?;
+            let kid = bearer_token(request.headers).and_then(|token| cexsign::diagnose::token_kid(&token))?;
             let mut hosts: Vec<String> = request_host(request.headers).map(Cow::into_owned).into_iter().collect();
             hosts.extend(state.cdp_host_aliases.iter().cloned());
             (state.account(scheme, &kid)?, hosts)
@@ -268,7 +268,7 @@ pub(crate) fn diagnose_with_account(account: &Account, hosts: Vec<String>, sent:
         hosts,
         cdp_key,
     };
-    crate::diagnose::run(&context, sent).ok()
+    cexsign::diagnose::run(&context, sent).ok()
 }
 
 fn success(scheme: Scheme, request: &RawRequest<'_>, accepted: Accepted) -> Reply {
@@ -451,7 +451,7 @@ pub(crate) fn signable<'a>(
 }
 
 /// Why a received request could not be signed again.
-pub(crate) fn unsignable(error: crate::Error) -> String {
+pub(crate) fn unsignable(error: cexsign::Error) -> String {
     format!("the request cannot be signed as received: {error}")
 }
 

@@ -21,7 +21,7 @@ use super::reply::{Failure, Rejection, WS_CONNECTION_ID};
 use super::verify::{
     Accepted, RawRequest, ReceiveWindowRule, diagnose_with_account, find_account, header, signable, unsignable,
 };
-use crate::{Scheme, SignOptions, Timestamp, TimestampFormat, WireTimestamp, WsRequest};
+use cexsign::{Scheme, SignOptions, Timestamp, TimestampFormat, WireTimestamp, WsRequest};
 
 /// Bybit's default `recv_window`, used when the header is absent.
 const DEFAULT_RECV_WINDOW: &str = "5000";
@@ -154,7 +154,7 @@ pub(crate) fn verify_ws(state: &State, message: &Map<String, Value>, now: Timest
         Ok(())
     })();
     outcome.map_err(|rejection| {
-        let sent = crate::diagnose::ws_sent(Scheme::Bybit, &WsRequest::login(), &key, &expires, None, &signature);
+        let sent = cexsign::diagnose::ws_sent(Scheme::Bybit, &WsRequest::login(), &key, &expires, None, &signature);
         let diagnosis = diagnose_with_account(account, Vec::new(), &sent);
         rejection.with_diagnosis(diagnosis)
     })?;

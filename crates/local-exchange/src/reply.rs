@@ -14,8 +14,8 @@ use serde_json::{Map, Value, json};
 
 use std::time::Duration;
 
-use crate::diagnose::Diagnosis;
-use crate::{Prehash, Scheme, Timestamp};
+use cexsign::diagnose::Diagnosis;
+use cexsign::{Prehash, Scheme, Timestamp};
 
 /// Longest diagnostic header value sent; longer values are left out (the JSON body, where
 /// there is one, still carries them).

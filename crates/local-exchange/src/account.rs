@@ -11,7 +11,7 @@ use base64::Engine as _;
 use secrecy::{ExposeSecret, SecretString};
 use subtle::ConstantTimeEq as _;
 
-use crate::{
+use cexsign::{
     BinanceKeyType, BinanceSigner, BitgetSigner, BybitKeyType, BybitSigner, CoinbaseAdvancedHmacSigner,
     CoinbaseCdpSigner, CoinbaseExchangeSigner, Credentials, DeltaSigner, Error, GateSigner, KrakenSigner,
     KucoinKeyVersion, KucoinSigner, Method, OkxEnvironment, OkxSigner, Scheme, SignOptions, SignableRequest,
@@ -25,7 +25,7 @@ use crate::{
 /// signer produces (and what the real exchange would accept from it).
 ///
 /// ```
-/// use cexsign::local_exchange::Account;
+/// use cexsign_local_exchange::Account;
 /// use cexsign::{Credentials, KucoinKeyVersion, Scheme};
 ///
 /// let account = Account::kucoin(
@@ -133,7 +133,7 @@ impl Account {
     /// accepted only from Ed25519 keys, as on Binance.
     ///
     /// ```
-    /// use cexsign::local_exchange::Account;
+    /// use cexsign_local_exchange::Account;
     /// use cexsign::{BinanceKeyType, Credentials, Scheme};
     ///
     /// let account = Account::binance(
@@ -154,7 +154,7 @@ impl Account {
     /// `recv_window` it carries in `X-BAPI-RECV-WINDOW`, as Bybit does.
     ///
     /// ```
-    /// use cexsign::local_exchange::Account;
+    /// use cexsign_local_exchange::Account;
     /// use cexsign::{BybitKeyType, Credentials, Scheme};
     ///
     /// let credentials = Credentials::new().api_key("XXXXXXXXXX").secret("vJ3kQ9mN2pL7xR4tY8wZ1cB6dF0gH5sAq2W");
@@ -170,7 +170,7 @@ impl Account {
     /// the server remembers the last one it accepted.
     ///
     /// ```
-    /// use cexsign::local_exchange::Account;
+    /// use cexsign_local_exchange::Account;
     /// use cexsign::{Credentials, Scheme};
     ///
     /// let account = Account::kraken(&Credentials::new().api_key("my-kraken-key").secret(
@@ -186,7 +186,7 @@ impl Account {
     /// A Bitget v2 key (secret and passphrase; the passphrase is sent in plain text).
     ///
     /// ```
-    /// use cexsign::local_exchange::Account;
+    /// use cexsign_local_exchange::Account;
     /// use cexsign::{Credentials, Scheme};
     ///
     /// let account = Account::bitget(
@@ -207,7 +207,7 @@ impl Account {
     /// `str(time.time())`).
     ///
     /// ```
-    /// use cexsign::local_exchange::Account;
+    /// use cexsign_local_exchange::Account;
     /// use cexsign::{Credentials, Scheme};
     ///
     /// let account = Account::gate(&Credentials::new().api_key("key").secret("secret"))?;
@@ -334,7 +334,7 @@ impl CdpKey {
 
     /// Verifies a JWS signature over `message` with the account's public key.
     pub(crate) fn verify(&self, message: &[u8], signature: &[u8]) -> bool {
-        crate::diagnose::verify_jws(self.signer.key_type(), &self.public_key, message, signature)
+        cexsign::diagnose::verify_jws(self.signer.key_type(), &self.public_key, message, signature)
     }
 }
 
@@ -346,12 +346,13 @@ pub(crate) fn kucoin_version_name(version: KucoinKeyVersion) -> &'static str {
     }
 }
 
-// The local exchange needs `cdp`, hence `pem-keys`: every key type exists here.
+// The key types are `#[non_exhaustive]`: a kind added later is named generically.
 fn binance_key_type_name(key_type: BinanceKeyType) -> &'static str {
     match key_type {
         BinanceKeyType::Hmac => "HMAC",
         BinanceKeyType::Ed25519 => "Ed25519",
         BinanceKeyType::Rsa => "RSA",
+        _ => "new",
     }
 }
 
@@ -359,6 +360,7 @@ fn bybit_key_type_name(key_type: BybitKeyType) -> &'static str {
     match key_type {
         BybitKeyType::Hmac => "HMAC",
         BybitKeyType::Rsa => "RSA",
+        _ => "new",
     }
 }
 
