@@ -55,6 +55,8 @@ pub mod clock;
 mod credentials;
 pub mod diagnose;
 mod error;
+mod exchange;
+mod exchanges;
 #[cfg(feature = "pem-keys")]
 mod keys;
 
@@ -63,7 +65,6 @@ mod mac;
 pub mod middleware;
 pub mod rejection;
 mod request;
-mod schemes;
 pub mod server_time;
 mod signer;
 mod time;
@@ -72,20 +73,10 @@ mod ws;
 
 pub use credentials::Credentials;
 pub use error::Error;
+pub use exchange::Exchange;
+pub use exchanges::*;
 pub use request::{Method, SignableRequest, decode_query};
-pub use schemes::binance::{BinanceKeyType, BinanceSigner};
-pub use schemes::bitget::BitgetSigner;
-pub use schemes::bybit::{BybitKeyType, BybitSigner};
-pub use schemes::coinbase_advanced::CoinbaseAdvancedHmacSigner;
-#[cfg(feature = "cdp")]
-pub use schemes::coinbase_cdp::{CdpKeyType, CoinbaseCdpSigner};
-pub use schemes::coinbase_exchange::CoinbaseExchangeSigner;
-pub use schemes::delta::{DeltaSigner, DeltaWsAuthType};
-pub use schemes::gate::GateSigner;
-pub use schemes::kraken::KrakenSigner;
-pub use schemes::kucoin::{KucoinKeyVersion, KucoinSigner};
-pub use schemes::okx::{OkxEnvironment, OkxSigner};
-pub use signer::{Prehash, Scheme, SignOptions, SignedRequest, Signer};
+pub use signer::{Prehash, SignOptions, SignedRequest, Signer};
 pub use time::{Timestamp, TimestampFormat, WireTimestamp};
 pub use wire::{UrlRewrite, url_rewrite};
 pub use ws::{WsAuth, WsField, WsRequest};

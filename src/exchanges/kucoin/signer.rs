@@ -10,7 +10,7 @@
 
 use base64::Engine as _;
 
-use super::{mac, timestamp_method_path_query_body};
+use crate::exchanges::common::{mac, timestamp_method_path_query_body};
 use crate::credentials::HeaderSecret;
 use crate::mac::{Encoding, HmacKey, PrehashParts};
 use crate::signer::{HeaderLayout, HeaderSource};

@@ -8,7 +8,7 @@ use base64::Engine as _;
 use serde::Serialize;
 use zeroize::Zeroizing;
 
-use super::{mac, timestamp_method_path_query_body, ws_auth};
+use crate::exchanges::common::{mac, timestamp_method_path_query_body, ws_auth};
 use crate::credentials::{ApiKey, HeaderSecret};
 use crate::mac::{Encoding, HmacKey, PrehashParts};
 use crate::signer::{HeaderLayout, HeaderSource};
@@ -150,7 +150,7 @@ impl Signer for CoinbaseExchangeSigner {
         let message = SubscribeMessage {
             kind: "subscribe",
             product_ids: request.product_ids(),
-            channels: super::channels(request)?,
+            channels: crate::exchanges::common::channels(request)?,
             signature: &signature,
             key: self.api_key.as_str(),
             passphrase: self.passphrase.expose(),

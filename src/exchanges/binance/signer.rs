@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use http::HeaderName;
 
-use super::ApiSigningKey;
+use crate::exchanges::common::ApiSigningKey;
 use crate::credentials::ApiKey;
 use crate::mac::PrehashParts;
 use crate::signer::{HeaderLayout, HeaderSource};

@@ -14,7 +14,7 @@ use ring::rand::{SecureRandom, SystemRandom};
 use serde::Serialize;
 use zeroize::Zeroizing;
 
-use super::ws_auth;
+use crate::exchanges::common::ws_auth;
 use crate::credentials::ApiKey;
 use crate::request::validate_host;
 use crate::signer::{HeaderLayout, HeaderSource};
@@ -272,7 +272,7 @@ impl Signer for CoinbaseCdpSigner {
         let token = self.token(timestamp, None, options)?;
         let fields = vec![WsField::sensitive("jwt", token.jwt.as_str())];
         let jwt = token.jwt.as_str();
-        match super::channels(request)? {
+        match crate::exchanges::common::channels(request)? {
             [] => Ok(ws_auth(&JwtOnly { jwt }, fields, &token.nbf, &token.signature, token.prehash)),
             [channel] => {
                 let message = SubscribeMessage { kind: "subscribe", product_ids: request.product_ids(), channel, jwt };

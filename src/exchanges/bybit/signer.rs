@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use http::HeaderName;
 
-use super::{ApiSigningKey, plain_value};
+use crate::exchanges::common::{ApiSigningKey, plain_value};
 use crate::credentials::ApiKey;
 use crate::mac::PrehashParts;
 use crate::signer::{HeaderLayout, HeaderSource};
@@ -225,6 +225,6 @@ impl Signer for BybitSigner {
             WsField::new("expires", expires),
             WsField::new("signature", &*signature),
         ];
-        Ok(super::ws_auth(&message, fields, expires, &signature, prehash))
+        Ok(crate::exchanges::common::ws_auth(&message, fields, expires, &signature, prehash))
     }
 }

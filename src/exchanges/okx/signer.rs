@@ -4,7 +4,7 @@
 //! ISO-8601 UTC with milliseconds; the websocket login signs `seconds + "GET/users/self/verify"`.
 //! The secret looks like hex but is used as raw text.
 
-use super::{mac, op_login, timestamp_method_path_query_body};
+use crate::exchanges::common::{mac, op_login, timestamp_method_path_query_body};
 use crate::credentials::{ApiKey, HeaderSecret};
 use crate::mac::{Encoding, HmacKey};
 use crate::signer::{HeaderLayout, HeaderSource};

@@ -9,7 +9,7 @@ use http::HeaderName;
 use serde::Serialize;
 use sha2::{Digest as _, Sha512};
 
-use super::hmac_secret;
+use crate::exchanges::common::hmac_secret;
 use crate::credentials::ApiKey;
 use crate::mac::{EncodedMac512, Encoding, HmacSha512Key, PrehashParts};
 use crate::signer::{HeaderLayout, HeaderSource};
@@ -180,9 +180,9 @@ impl Signer for GateSigner {
                 WsField::new("signature", signature.as_str()),
                 WsField::new("timestamp", timestamp),
             ];
-            return Ok(super::ws_auth(&message, fields, timestamp, &signature, prehash));
+            return Ok(crate::exchanges::common::ws_auth(&message, fields, timestamp, &signature, prehash));
         }
-        let channel = match super::channels(request)? {
+        let channel = match crate::exchanges::common::channels(request)? {
             [channel] => *channel,
             _ => {
                 return Err(Error::InvalidWsRequest {
@@ -211,6 +211,6 @@ impl Signer for GateSigner {
             WsField::new("SIGN", signature.as_str()),
             WsField::new("time", timestamp),
         ];
-        Ok(super::ws_auth(&message, fields, timestamp, &signature, prehash))
+        Ok(crate::exchanges::common::ws_auth(&message, fields, timestamp, &signature, prehash))
     }
 }

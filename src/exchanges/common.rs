@@ -1,17 +1,5 @@
-//! One file per exchange scheme, and the few pieces they share.
-
-pub mod binance;
-pub mod bitget;
-pub mod bybit;
-pub mod coinbase_advanced;
-#[cfg(feature = "cdp")]
-pub mod coinbase_cdp;
-pub mod coinbase_exchange;
-pub mod delta;
-pub mod gate;
-pub mod kraken;
-pub mod kucoin;
-pub mod okx;
+//! What several exchanges' signers share: prehash layouts, the MAC step, key handling for
+//! schemes that take HMAC secrets and private keys, websocket message helpers.
 
 use std::ops::Deref;
 

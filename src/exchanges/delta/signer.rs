@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use super::{mac, query_separator, ws_auth};
+use crate::exchanges::common::{mac, query_separator, ws_auth};
 use crate::credentials::ApiKey;
 use crate::mac::{Encoding, HmacKey, PrehashParts};
 use crate::signer::{HeaderLayout, HeaderSource};

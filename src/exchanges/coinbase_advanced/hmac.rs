@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 
-use super::{mac, ws_auth};
+use crate::exchanges::common::{mac, ws_auth};
 use crate::credentials::ApiKey;
 use crate::mac::{Encoding, HmacKey, PrehashParts};
 use crate::signer::{HeaderLayout, HeaderSource};
@@ -96,7 +96,7 @@ impl Signer for CoinbaseAdvancedHmacSigner {
         timestamp: &WireTimestamp,
         options: &SignOptions,
     ) -> Result<WsAuth, Error> {
-        let [channel] = super::channels(request)? else {
+        let [channel] = crate::exchanges::common::channels(request)? else {
             return Err(Error::InvalidWsRequest {
                 problem: "Coinbase Advanced Trade takes exactly one channel per subscribe message; send one message per channel",
             });

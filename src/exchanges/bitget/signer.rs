@@ -7,7 +7,7 @@
 
 use http::HeaderName;
 
-use super::{hmac_secret, mac, op_login, timestamp_method_path_query_body};
+use crate::exchanges::common::{hmac_secret, mac, op_login, timestamp_method_path_query_body};
 use crate::credentials::{ApiKey, HeaderSecret};
 use crate::mac::{Encoding, HmacKey};
 use crate::signer::{HeaderLayout, HeaderSource};

@@ -1,0 +1,12 @@
+//! Bitget v2: everything cexsign knows about it.
+//!
+//! `signer` is the hand-tuned signer; this file is the description the engines read.
+
+mod signer;
+
+pub use signer::{BitgetSigner};
+
+use crate::exchange::Exchange;
+
+/// Bitget, as the engines see it.
+pub(crate) const BITGET: Exchange = Exchange::new("bitget", "Bitget");

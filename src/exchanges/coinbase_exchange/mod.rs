@@ -1,0 +1,12 @@
+//! Coinbase Exchange (formerly Coinbase Pro): everything cexsign knows about it.
+//!
+//! `signer` is the hand-tuned signer; this file is the description the engines read.
+
+mod signer;
+
+pub use signer::{CoinbaseExchangeSigner};
+
+use crate::exchange::Exchange;
+
+/// Coinbase Exchange, as the engines see it.
+pub(crate) const COINBASE_EXCHANGE: Exchange = Exchange::new("coinbase_exchange", "Coinbase Exchange");

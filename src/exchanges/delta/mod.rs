@@ -1,0 +1,12 @@
+//! Delta Exchange v2: everything cexsign knows about it.
+//!
+//! `signer` is the hand-tuned signer; this file is the description the engines read.
+
+mod signer;
+
+pub use signer::{DeltaSigner, DeltaWsAuthType};
+
+use crate::exchange::Exchange;
+
+/// Delta Exchange, as the engines see it.
+pub(crate) const DELTA: Exchange = Exchange::new("delta", "Delta Exchange");

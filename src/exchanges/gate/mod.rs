@@ -1,0 +1,12 @@
+//! Gate APIv4: everything cexsign knows about it.
+//!
+//! `signer` is the hand-tuned signer; this file is the description the engines read.
+
+mod signer;
+
+pub use signer::{GateSigner};
+
+use crate::exchange::Exchange;
+
+/// Gate, as the engines see it.
+pub(crate) const GATE: Exchange = Exchange::new("gate", "Gate");

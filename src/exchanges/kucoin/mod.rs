@@ -1,0 +1,12 @@
+//! KuCoin, API key versions 1–3: everything cexsign knows about it.
+//!
+//! `signer` is the hand-tuned signer; this file is the description the engines read.
+
+mod signer;
+
+pub use signer::{KucoinKeyVersion, KucoinSigner};
+
+use crate::exchange::Exchange;
+
+/// KuCoin, as the engines see it.
+pub(crate) const KUCOIN: Exchange = Exchange::new("kucoin", "KuCoin");

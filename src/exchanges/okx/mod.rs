@@ -1,0 +1,12 @@
+//! OKX v5, live and demo trading: everything cexsign knows about it.
+//!
+//! `signer` is the hand-tuned signer; this file is the description the engines read.
+
+mod signer;
+
+pub use signer::{OkxEnvironment, OkxSigner};
+
+use crate::exchange::Exchange;
+
+/// OKX, as the engines see it.
+pub(crate) const OKX: Exchange = Exchange::new("okx", "OKX");
