@@ -24,10 +24,3 @@ pub struct Exchange {
     /// A human name (`"Coinbase Exchange"`).
     pub name: &'static str,
 }
-
-impl Exchange {
-    /// A description with its id and name; the homes fill in the rest.
-    pub(crate) const fn new(id: &'static str, name: &'static str) -> Self {
-        Self { id, name }
-    }
-}

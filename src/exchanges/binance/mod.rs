@@ -9,4 +9,7 @@ pub use signer::{BinanceKeyType, BinanceSigner};
 use crate::exchange::Exchange;
 
 /// Binance, as the engines see it.
-pub(crate) const BINANCE: Exchange = Exchange::new("binance", "Binance");
+pub(crate) const BINANCE: Exchange = Exchange {
+    id: "binance",
+    name: "Binance",
+};

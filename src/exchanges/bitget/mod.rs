@@ -9,4 +9,7 @@ pub use signer::{BitgetSigner};
 use crate::exchange::Exchange;
 
 /// Bitget, as the engines see it.
-pub(crate) const BITGET: Exchange = Exchange::new("bitget", "Bitget");
+pub(crate) const BITGET: Exchange = Exchange {
+    id: "bitget",
+    name: "Bitget",
+};

@@ -9,4 +9,7 @@ pub use signer::{BybitKeyType, BybitSigner};
 use crate::exchange::Exchange;
 
 /// Bybit, as the engines see it.
-pub(crate) const BYBIT: Exchange = Exchange::new("bybit", "Bybit");
+pub(crate) const BYBIT: Exchange = Exchange {
+    id: "bybit",
+    name: "Bybit",
+};

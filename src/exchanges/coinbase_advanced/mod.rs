@@ -14,7 +14,13 @@ pub use hmac::CoinbaseAdvancedHmacSigner;
 use crate::exchange::Exchange;
 
 /// Coinbase Advanced Trade with a legacy HMAC key.
-pub(crate) const HMAC: Exchange = Exchange::new("coinbase_advanced_hmac", "Coinbase Advanced Trade (legacy HMAC)");
+pub(crate) const HMAC: Exchange = Exchange {
+    id: "coinbase_advanced_hmac",
+    name: "Coinbase Advanced Trade (legacy HMAC)",
+};
 
 /// Coinbase Advanced Trade with a CDP key.
-pub(crate) const CDP: Exchange = Exchange::new("coinbase_cdp_jwt", "Coinbase CDP");
+pub(crate) const CDP: Exchange = Exchange {
+    id: "coinbase_cdp_jwt",
+    name: "Coinbase CDP",
+};

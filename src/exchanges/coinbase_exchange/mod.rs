@@ -9,4 +9,7 @@ pub use signer::{CoinbaseExchangeSigner};
 use crate::exchange::Exchange;
 
 /// Coinbase Exchange, as the engines see it.
-pub(crate) const COINBASE_EXCHANGE: Exchange = Exchange::new("coinbase_exchange", "Coinbase Exchange");
+pub(crate) const COINBASE_EXCHANGE: Exchange = Exchange {
+    id: "coinbase_exchange",
+    name: "Coinbase Exchange",
+};

@@ -9,4 +9,7 @@ pub use signer::{DeltaSigner, DeltaWsAuthType};
 use crate::exchange::Exchange;
 
 /// Delta Exchange, as the engines see it.
-pub(crate) const DELTA: Exchange = Exchange::new("delta", "Delta Exchange");
+pub(crate) const DELTA: Exchange = Exchange {
+    id: "delta",
+    name: "Delta Exchange",
+};

@@ -9,4 +9,7 @@ pub use signer::{GateSigner};
 use crate::exchange::Exchange;
 
 /// Gate, as the engines see it.
-pub(crate) const GATE: Exchange = Exchange::new("gate", "Gate");
+pub(crate) const GATE: Exchange = Exchange {
+    id: "gate",
+    name: "Gate",
+};

@@ -9,4 +9,7 @@ pub use signer::{KrakenSigner};
 use crate::exchange::Exchange;
 
 /// Kraken, as the engines see it.
-pub(crate) const KRAKEN: Exchange = Exchange::new("kraken", "Kraken");
+pub(crate) const KRAKEN: Exchange = Exchange {
+    id: "kraken",
+    name: "Kraken",
+};

@@ -9,4 +9,7 @@ pub use signer::{KucoinKeyVersion, KucoinSigner};
 use crate::exchange::Exchange;
 
 /// KuCoin, as the engines see it.
-pub(crate) const KUCOIN: Exchange = Exchange::new("kucoin", "KuCoin");
+pub(crate) const KUCOIN: Exchange = Exchange {
+    id: "kucoin",
+    name: "KuCoin",
+};

@@ -9,4 +9,7 @@ pub use signer::{OkxEnvironment, OkxSigner};
 use crate::exchange::Exchange;
 
 /// OKX, as the engines see it.
-pub(crate) const OKX: Exchange = Exchange::new("okx", "OKX");
+pub(crate) const OKX: Exchange = Exchange {
+    id: "okx",
+    name: "OKX",
+};
