@@ -26,38 +26,21 @@ use zeroize::Zeroizing;
 use super::catalogue::{MistakeCode, MistakeSearch};
 use super::rewrite;
 use super::{Context, Diagnosis, SentRequest, Target};
+use crate::exchange::AuthNames;
 use crate::mac::{Encoding, HmacKey, PrehashParts};
 use crate::{
     Error, KucoinKeyVersion, Method, OkxEnvironment, Prehash, Scheme, SignOptions, SignableRequest, TimestampFormat,
     WireTimestamp, WsRequest,
 };
 
-/// The names of a scheme's auth values, as the scheme spells them.
-pub(crate) struct Names {
-    pub(crate) key: &'static str,
-    pub(crate) sign: &'static str,
-    pub(crate) timestamp: &'static str,
-    pub(crate) passphrase: Option<&'static str>,
-}
-
-pub(crate) fn names(scheme: Scheme, ws: bool) -> Names {
-    let n = |key, sign, timestamp, passphrase| Names { key, sign, timestamp, passphrase };
-    match (scheme, ws) {
-        (Scheme::Okx, false) => {
-            n("OK-ACCESS-KEY", "OK-ACCESS-SIGN", "OK-ACCESS-TIMESTAMP", Some("OK-ACCESS-PASSPHRASE"))
-        }
-        (Scheme::Okx, true) => n("apiKey", "sign", "timestamp", Some("passphrase")),
-        (Scheme::Kucoin, _) => n("KC-API-KEY", "KC-API-SIGN", "KC-API-TIMESTAMP", Some("KC-API-PASSPHRASE")),
-        (Scheme::Delta, _) => n("api-key", "signature", "timestamp", None),
-        (Scheme::CoinbaseExchange, false) => {
-            n("CB-ACCESS-KEY", "CB-ACCESS-SIGN", "CB-ACCESS-TIMESTAMP", Some("CB-ACCESS-PASSPHRASE"))
-        }
-        (Scheme::CoinbaseExchange, true) => n("key", "signature", "timestamp", Some("passphrase")),
-        (Scheme::Bitget, false) => n("ACCESS-KEY", "ACCESS-SIGN", "ACCESS-TIMESTAMP", Some("ACCESS-PASSPHRASE")),
-        (Scheme::Bitget, true) => n("apiKey", "sign", "timestamp", Some("passphrase")),
-        (_, false) => n("CB-ACCESS-KEY", "CB-ACCESS-SIGN", "CB-ACCESS-TIMESTAMP", None),
-        (_, true) => n("api_key", "signature", "timestamp", None),
-    }
+/// The names under which `scheme` reads its auth values, on REST or in its websocket message
+/// (as written in the exchange's description). A scheme without a signed websocket message falls
+/// back to its REST names; one whose auth values all travel in a bearer token (Coinbase CDP,
+/// diagnosed elsewhere) has no names, so every value reads as not given.
+pub(crate) fn names(scheme: Scheme, ws: bool) -> AuthNames {
+    let exchange = scheme.exchange();
+    let ws_names = if ws { exchange.ws_auth } else { None };
+    ws_names.or(exchange.rest_auth).unwrap_or(AuthNames::new("", "", "", None))
 }
 
 /// How a header name a signer produced is spelled in messages (`OK-ACCESS-SIGN`, `api-key`).
@@ -65,7 +48,7 @@ pub(crate) fn display_name(scheme: Scheme, lower: &str) -> String {
     match lower {
         "authorization" => "Authorization".to_owned(),
         "x-simulated-trading" => lower.to_owned(),
-        _ if scheme == Scheme::Delta => lower.to_owned(),
+        _ if scheme.exchange().rest_auth.is_some_and(|names| names.lower_case()) => lower.to_owned(),
         _ => lower.to_ascii_uppercase(),
     }
 }
@@ -109,25 +92,6 @@ fn layout(scheme: Scheme) -> Layout {
         Scheme::CoinbaseExchange => l(TIMESTAMP_FIRST, QueryMode::AsSent, Encoding::Base64, true),
         Scheme::Bitget => l(TIMESTAMP_FIRST, QueryMode::Decoded, Encoding::Base64, false),
         _ => l(TIMESTAMP_FIRST, QueryMode::NotSigned, Encoding::Hex, false),
-    }
-}
-
-/// The hosts a prehash that wrongly includes the host would name, beyond the request's own.
-fn default_hosts(scheme: Scheme) -> &'static [&'static str] {
-    match scheme {
-        Scheme::Okx => &["www.okx.com", "eea.okx.com", "my.okx.com", "aws.okx.com"],
-        Scheme::Kucoin => &["api.kucoin.com", "api-futures.kucoin.com"],
-        Scheme::Delta => &[
-            "api.india.delta.exchange",
-            "api.delta.exchange",
-            "cdn-ind.testnet.deltaex.org",
-            "testnet-api.delta.exchange",
-        ],
-        Scheme::CoinbaseExchange => {
-            &["api.exchange.coinbase.com", "api-public.sandbox.exchange.coinbase.com", "api.pro.coinbase.com"]
-        }
-        Scheme::Bitget => &["api.bitget.com"],
-        _ => &["api.coinbase.com"],
     }
 }
 
@@ -241,7 +205,7 @@ struct Diagnoser<'c, 's> {
     sent: &'s SentRequest,
     ws: Option<Ws>,
     layout: Layout,
-    names: Names,
+    names: AuthNames,
     format: TimestampFormat,
     key: &'s str,
     sign: &'s str,
@@ -320,10 +284,10 @@ impl<'c, 's> Diagnoser<'c, 's> {
             (Scheme::Bitget, true) => value(names.key).or_else(|e| sent.auth_value("api_key").ok_or(e))?,
             _ => value(names.key)?,
         };
-        let sign = value(names.sign)?;
+        let sign = value(names.signature)?;
         let timestamp = value(names.timestamp)?;
         let passphrase = names.passphrase.map(value).transpose()?;
-        let mac = decode_signature(names.sign, sign)?;
+        let mac = decode_signature(names.signature, sign)?;
 
         let layout = layout(scheme);
         let signed_query = if ws.is_some() || query.is_empty() {
@@ -850,7 +814,7 @@ impl MistakeSearch for Diagnoser<'_, '_> {
                 let mut hosts: Vec<&str> = Vec::new();
                 hosts.extend(self.given_host.as_deref());
                 hosts.extend(self.ctx.hosts.iter().map(String::as_str));
-                hosts.extend(default_hosts(self.ctx.scheme));
+                hosts.extend(self.ctx.scheme.exchange().hosts);
                 hosts.dedup();
                 let candidates = hosts.into_iter().flat_map(|host| {
                     ["https://", "http://", ""].into_iter().map(move |prefix| format!("{prefix}{host}"))
@@ -914,7 +878,7 @@ impl MistakeSearch for Diagnoser<'_, '_> {
             }
             None => {
                 differing.push(self.names.timestamp.to_owned());
-                differing.push(self.names.sign.to_owned());
+                differing.push(self.names.signature.to_owned());
                 self.keys.as_ref().map(|_| Prehash::new(self.baseline().parts().to_vec()))
             }
         };
@@ -1036,7 +1000,7 @@ mod tests {
             Scheme::Delta | Scheme::CoinbaseAdvancedHmac => hex::encode(mac),
             _ => base64::engine::general_purpose::STANDARD.encode(mac),
         };
-        let sign_header = names(scheme, false).sign;
+        let sign_header = names(scheme, false).signature;
         SentRequest::rest(method, path).with_query(query).with_signed(&signer).with_auth(sign_header, &signature)
     }
 

@@ -649,13 +649,8 @@ pub fn ws_sent(
     passphrase: Option<&str>,
     signature: &str,
 ) -> SentRequest {
-    let (key, sign, time, passphrase_name) = match more::ws_names(scheme, request.method().is_some()) {
-        Some((key, sign, time)) => (key, sign, time, None),
-        None => {
-            let names = hmac::names(scheme, true);
-            (names.key, names.sign, names.timestamp, names.passphrase)
-        }
-    };
+    let names = ws_names(scheme, request.method().is_some());
+    let (key, sign, time, passphrase_name) = (names.key, names.signature, names.timestamp, names.passphrase);
     let mut sent = match request.method() {
         Some(method) => {
             let params: Vec<(&str, Value)> = request.params().iter().map(|(n, v)| (*n, v.clone())).collect();
@@ -671,6 +666,16 @@ pub fn ws_sent(
         sent = sent.with_auth(name, passphrase);
     }
     sent
+}
+
+/// The names of the auth fields of a websocket message of `scheme` (`api`: a websocket API call,
+/// which some exchanges sign under other names than their login).
+pub(crate) fn ws_names(scheme: Scheme, api: bool) -> crate::exchange::AuthNames {
+    let exchange = scheme.exchange();
+    match exchange.ws_api_auth {
+        Some(names) if api => names,
+        _ => hmac::names(scheme, true),
+    }
 }
 
 /// The hosts a request may have gone to: the one given; for Coinbase CDP, `api.coinbase.com`

@@ -29,6 +29,7 @@ use zeroize::Zeroizing;
 use super::catalogue::{MistakeCode, MistakeSearch};
 use super::hmac::{correct_explanation, ct_str_eq};
 use super::{Context, Diagnosis, SentRequest, Target, rewrite};
+use crate::exchange::AuthNames;
 use crate::{
     Error, Method, Prehash, Scheme, SignOptions, SignableRequest, Timestamp, TimestampFormat, WireTimestamp, WsRequest,
 };
@@ -179,19 +180,12 @@ struct Expected {
     prehash: Option<Prehash>,
 }
 
-/// The names of the auth values, as the scheme spells them.
-struct Names {
-    key: &'static str,
-    sign: &'static str,
-    timestamp: &'static str,
-}
-
 struct Engine<'c, 's> {
     ctx: &'c Context<'c>,
     sent: &'s SentRequest,
     scheme: Scheme,
     ws: Option<Ws>,
-    names: Names,
+    names: AuthNames,
     key_sent: String,
     /// The signature as the exchange reads it.
     sign: String,
@@ -222,18 +216,6 @@ struct Engine<'c, 's> {
 
 fn invalid(problem: impl Into<String>) -> Error {
     Error::InvalidDiagnosisInput { problem: problem.into() }
-}
-
-/// The names of the key, signature and timestamp fields of a websocket message of `scheme`
-/// (`api`: a Binance WebSocket API call or Gate's ws API login), for the schemes diagnosed here.
-pub(crate) fn ws_names(scheme: Scheme, api: bool) -> Option<(&'static str, &'static str, &'static str)> {
-    match scheme {
-        Scheme::Binance => Some(("apiKey", "signature", "timestamp")),
-        Scheme::Bybit => Some(("api_key", "signature", "expires")),
-        Scheme::Gate if api => Some(("api_key", "signature", "timestamp")),
-        Scheme::Gate => Some(("KEY", "SIGN", "time")),
-        _ => None,
-    }
 }
 
 /// Diagnoses a Binance, Bybit, Kraken or Gate request with `ctx`.
@@ -353,7 +335,7 @@ impl<'c, 's> Engine<'c, 's> {
             sent,
             scheme,
             ws: None,
-            names: Names { key: "", sign: "", timestamp: "" },
+            names: super::hmac::names(scheme, false),
             key_sent: String::new(),
             sign: String::new(),
             timestamp: String::new(),
@@ -384,32 +366,29 @@ impl<'c, 's> Engine<'c, 's> {
                 e.given_host = given_host;
                 e.wire_query = query.to_owned();
                 e.body = body.clone();
+                let names = e.names;
                 match scheme {
                     Scheme::Binance => {
-                        e.names = Names { key: "X-MBX-APIKEY", sign: "signature", timestamp: "timestamp" };
-                        e.key_sent = value("X-MBX-APIKEY", "header")?;
+                        e.key_sent = value(names.key, "header")?;
                         e.binance_rest()?;
                     }
                     Scheme::Bybit => {
-                        e.names = Names { key: "X-BAPI-API-KEY", sign: "X-BAPI-SIGN", timestamp: "X-BAPI-TIMESTAMP" };
-                        e.key_sent = value("X-BAPI-API-KEY", "header")?;
-                        e.sign = value("X-BAPI-SIGN", "header")?;
-                        e.timestamp = value("X-BAPI-TIMESTAMP", "header")?;
+                        e.key_sent = value(names.key, "header")?;
+                        e.sign = value(names.signature, "header")?;
+                        e.timestamp = value(names.timestamp, "header")?;
                         // Absent, Bybit signs its default (as the local exchange does).
                         e.recv_window = sent.auth_value("X-BAPI-RECV-WINDOW").unwrap_or("5000").to_owned();
                         e.query = e.wire_query.clone();
                     }
                     Scheme::Kraken => {
-                        e.names = Names { key: "API-Key", sign: "API-Sign", timestamp: "nonce" };
-                        e.key_sent = value("API-Key", "header")?;
-                        e.sign = value("API-Sign", "header")?;
+                        e.key_sent = value(names.key, "header")?;
+                        e.sign = value(names.signature, "header")?;
                         e.timestamp = kraken_nonce(&e.body).unwrap_or_default();
                     }
                     _ => {
-                        e.names = Names { key: "KEY", sign: "SIGN", timestamp: "Timestamp" };
-                        e.key_sent = value("KEY", "header")?;
-                        e.sign = value("SIGN", "header")?;
-                        e.timestamp = value("Timestamp", "header")?;
+                        e.key_sent = value(names.key, "header")?;
+                        e.sign = value(names.signature, "header")?;
+                        e.timestamp = value(names.timestamp, "header")?;
                         e.query = crate::decode_query(&e.wire_query)?.into_owned();
                         // gate-api sends fractional seconds: read the header with as many digits as it has.
                         e.format = TimestampFormat::UnixSecondsFraction { digits: 9 };
@@ -453,12 +432,11 @@ impl<'c, 's> Engine<'c, 's> {
                         }
                     },
                 };
-                let (key, sign, timestamp) =
-                    ws_names(scheme, method.is_some()).expect("the websocket schemes diagnosed here have names");
-                let names = Names { key, sign, timestamp };
+                let names = super::ws_names(scheme, method.is_some());
+                e.names = names;
                 e.ws = Some(ws);
                 e.key_sent = value(names.key, "field")?;
-                e.sign = value(names.sign, "field")?;
+                e.sign = value(names.signature, "field")?;
                 e.timestamp = value(names.timestamp, "field")?;
                 e.names = names;
                 e.format = match scheme {
@@ -944,15 +922,6 @@ impl<'c, 's> Engine<'c, 's> {
     // No mistake found.
 }
 
-/// The hosts a prehash that wrongly includes the host would name.
-fn default_hosts(scheme: Scheme) -> &'static [&'static str] {
-    match scheme {
-        Scheme::Kraken => &["api.kraken.com"],
-        Scheme::Gate => &["api.gateio.ws", "fx-api-testnet.gateio.ws", "api.gate.io"],
-        _ => &[],
-    }
-}
-
 /// Whether `query` can go on the wire as it is.
 fn wire_query_ok(query: &str) -> bool {
     SignableRequest::new(Method::Get, "/").and_then(|r| r.with_query(query)).is_ok()
@@ -1404,7 +1373,7 @@ impl MistakeSearch for Engine<'_, '_> {
                 let mut hosts: Vec<&str> = Vec::new();
                 hosts.extend(self.given_host.as_deref());
                 hosts.extend(self.ctx.hosts.iter().map(String::as_str));
-                hosts.extend(default_hosts(self.scheme));
+                hosts.extend(self.scheme.exchange().hosts);
                 hosts.dedup();
                 let candidates = hosts.into_iter().flat_map(|host| {
                     ["https://", "http://", ""].into_iter().map(move |prefix| format!("{prefix}{host}"))
@@ -1468,7 +1437,7 @@ impl MistakeSearch for Engine<'_, '_> {
                 if self.signer_window.is_some() { None } else { expected.prehash.clone() }
             }
             None => {
-                differing.push(self.names.sign.to_owned());
+                differing.push(self.names.signature.to_owned());
                 None
             }
         };

@@ -17,8 +17,8 @@ use super::reply::{Failure, Rejection, Reply, Verdict, rest_rejection};
 use super::{binance, bybit, kraken};
 use cexsign::diagnose::{CdpPublicKey, Context, Diagnosis, SentRequest};
 use cexsign::{
-    KucoinKeyVersion, Method, OkxEnvironment, Scheme, SignOptions, SignableRequest, SignedRequest, Timestamp,
-    TimestampFormat, WireTimestamp,
+    AuthNames, KucoinKeyVersion, Method, OkxEnvironment, Scheme, SignOptions, SignableRequest, SignedRequest,
+    Timestamp, TimestampFormat, WireTimestamp,
 };
 
 /// A request as received: nothing normalised.
@@ -117,96 +117,29 @@ pub(crate) fn header<'h>(headers: &'h HeaderMap, name: &str) -> Option<Cow<'h, s
     Some(String::from_utf8_lossy(value.as_bytes()))
 }
 
-/// The auth headers and window of an HMAC scheme verified by [`verify_hmac`] (every scheme but
-/// Binance, Bybit, Kraken and Coinbase CDP, which have their own checks).
-struct HmacRules {
-    key: (&'static str, &'static str),
-    passphrase: Option<(&'static str, &'static str)>,
-    sign: (&'static str, &'static str),
-    timestamp: (&'static str, &'static str),
-    window: Duration,
-}
-
-fn hmac_rules(scheme: Scheme) -> HmacRules {
-    let secs = Duration::from_secs;
-    match scheme {
-        Scheme::Okx => HmacRules {
-            key: ("ok-access-key", "OK-ACCESS-KEY"),
-            passphrase: Some(("ok-access-passphrase", "OK-ACCESS-PASSPHRASE")),
-            sign: ("ok-access-sign", "OK-ACCESS-SIGN"),
-            timestamp: ("ok-access-timestamp", "OK-ACCESS-TIMESTAMP"),
-            window: secs(30),
-        },
-        Scheme::Kucoin => HmacRules {
-            key: ("kc-api-key", "KC-API-KEY"),
-            passphrase: Some(("kc-api-passphrase", "KC-API-PASSPHRASE")),
-            sign: ("kc-api-sign", "KC-API-SIGN"),
-            timestamp: ("kc-api-timestamp", "KC-API-TIMESTAMP"),
-            window: secs(5),
-        },
-        Scheme::Delta => HmacRules {
-            key: ("api-key", "api-key"),
-            passphrase: None,
-            sign: ("signature", "signature"),
-            timestamp: ("timestamp", "timestamp"),
-            window: secs(5),
-        },
-        Scheme::CoinbaseExchange => HmacRules {
-            key: ("cb-access-key", "CB-ACCESS-KEY"),
-            passphrase: Some(("cb-access-passphrase", "CB-ACCESS-PASSPHRASE")),
-            sign: ("cb-access-sign", "CB-ACCESS-SIGN"),
-            timestamp: ("cb-access-timestamp", "CB-ACCESS-TIMESTAMP"),
-            window: secs(30),
-        },
-        // Bitget's signature page states no window; 30 s is what third-party guides cite.
-        Scheme::Bitget => HmacRules {
-            key: ("access-key", "ACCESS-KEY"),
-            passphrase: Some(("access-passphrase", "ACCESS-PASSPHRASE")),
-            sign: ("access-sign", "ACCESS-SIGN"),
-            timestamp: ("access-timestamp", "ACCESS-TIMESTAMP"),
-            window: secs(30),
-        },
-        Scheme::Gate => HmacRules {
-            key: ("key", "KEY"),
-            passphrase: None,
-            sign: ("sign", "SIGN"),
-            timestamp: ("timestamp", "Timestamp"),
-            window: secs(60),
-        },
-        _ => HmacRules {
-            key: ("cb-access-key", "CB-ACCESS-KEY"),
-            passphrase: None,
-            sign: ("cb-access-sign", "CB-ACCESS-SIGN"),
-            timestamp: ("cb-access-timestamp", "CB-ACCESS-TIMESTAMP"),
-            window: secs(30),
-        },
-    }
+/// The auth headers of a scheme, as its description spells them (header lookups ignore case).
+/// Every scheme verified here by its headers has them; one without (Coinbase CDP, verified by
+/// its token) reads as sending none.
+fn auth_names(scheme: Scheme) -> AuthNames {
+    scheme.exchange().rest_auth.unwrap_or(AuthNames::new("authorization", "authorization", "authorization", None))
 }
 
 /// The header carrying the API key, by scheme (for the diagnosis of a rejection).
 fn key_header(scheme: Scheme) -> &'static str {
-    match scheme {
-        Scheme::Binance => "x-mbx-apikey",
-        Scheme::Bybit => "x-bapi-api-key",
-        Scheme::Kraken => "api-key",
-        other => hmac_rules(other).key.0,
-    }
+    auth_names(scheme).key
 }
 
-/// The timestamp window of a scheme's websocket login (the REST window).
+/// The timestamp window of a scheme: its description's (REST and websocket logins share it).
 pub(crate) fn window(scheme: Scheme) -> Duration {
-    hmac_rules(scheme).window
+    scheme.exchange().window.unwrap_or(Duration::ZERO)
 }
 
-/// How received timestamps are parsed: the account's format, except that Coinbase Exchange
-/// takes whole or decimal seconds whatever the account's signer sends, and so does Gate on REST
-/// (gate-api sends `str(time.time())`; Gate's websocket messages carry whole seconds).
+/// How received timestamps are parsed: the account's format, unless the exchange accepts a
+/// looser one (Coinbase Exchange's and Gate's whole or decimal seconds).
 pub(crate) fn received_format(scheme: Scheme, signer_format: TimestampFormat, ws: bool) -> TimestampFormat {
-    match scheme {
-        Scheme::CoinbaseExchange => TimestampFormat::UnixSecondsFraction { digits: 3 },
-        Scheme::Gate if !ws => TimestampFormat::UnixSecondsFraction { digits: 3 },
-        _ => signer_format,
-    }
+    let exchange = scheme.exchange();
+    let accepted = if ws { exchange.ws_timestamp_accepted } else { exchange.rest_timestamp_accepted };
+    accepted.unwrap_or(signer_format)
 }
 
 /// What was verified, echoed back on success.
@@ -343,7 +276,7 @@ fn sync_hint(scheme: Scheme) -> &'static str {
 
 fn verify_hmac(state: &State, scheme: Scheme, request: &RawRequest<'_>, now: Timestamp) -> Result<Accepted, Rejection> {
     let headers = request.headers;
-    let rules = hmac_rules(scheme);
+    let names = auth_names(scheme);
 
     // Delta's CDN blocks authenticated requests without a User-Agent before the origin sees them.
     let delta_auth = headers.contains_key("api-key") || headers.contains_key("signature");
@@ -355,8 +288,8 @@ fn verify_hmac(state: &State, scheme: Scheme, request: &RawRequest<'_>, now: Tim
     }
 
     // 1. Every auth header present.
-    let required = |(name, shown): (&'static str, &'static str)| {
-        header(headers, name).ok_or_else(|| {
+    let required = |shown: &'static str| {
+        header(headers, shown).ok_or_else(|| {
             let mut reason = format!("the {shown} header is missing or empty");
             if let Some(hint) = missing_hint(scheme, headers, request.path) {
                 reason.push_str("; ");
@@ -365,10 +298,10 @@ fn verify_hmac(state: &State, scheme: Scheme, request: &RawRequest<'_>, now: Tim
             Rejection::new(Failure::MissingHeader(shown), reason)
         })
     };
-    let key = required(rules.key)?;
-    let passphrase = rules.passphrase.map(required).transpose()?;
-    let sign = required(rules.sign)?;
-    let timestamp = required(rules.timestamp)?;
+    let key = required(names.key)?;
+    let passphrase = names.passphrase.map(required).transpose()?;
+    let sign = required(names.signature)?;
+    let timestamp = required(names.timestamp)?;
 
     // 2. The account.
     let account = find_account(state, scheme, &key)?;
@@ -400,7 +333,7 @@ fn verify_hmac(state: &State, scheme: Scheme, request: &RawRequest<'_>, now: Tim
     let wire = WireTimestamp::parse(format, &timestamp).map_err(|error| {
         Rejection::new(
             Failure::InvalidTimestamp { raw: timestamp.clone().into_owned(), server_secs: now.unix_secs() },
-            format!("{} {:?}: {error}", rules.timestamp.1, timestamp),
+            format!("{} {:?}: {error}", names.timestamp, timestamp),
         )
     })?;
 
@@ -409,14 +342,14 @@ fn verify_hmac(state: &State, scheme: Scheme, request: &RawRequest<'_>, now: Tim
     let prehash = expected.as_ref().ok().and_then(|signed| signed.prehash().cloned());
 
     // 3b. The window.
-    check_window(&wire, now, rules.window, sync_hint(scheme)).map_err(|r| r.with_prehash(prehash.clone()))?;
+    check_window(&wire, now, window(scheme), sync_hint(scheme)).map_err(|r| r.with_prehash(prehash.clone()))?;
 
     // 4. The passphrase (and KuCoin's key version).
     if let Some(version) = account.kucoin_version() {
         check_kucoin_version(version, header(headers, "kc-api-key-version").as_deref())
             .map_err(|r| r.with_prehash(prehash.clone()))?;
     }
-    if let (Some(sent), Some((_, shown))) = (&passphrase, rules.passphrase) {
+    if let (Some(sent), Some(shown)) = (&passphrase, names.passphrase) {
         if !account.passphrase_matches(sent) {
             return Err(Rejection::new(Failure::Passphrase, passphrase_reason(account, shown)).with_prehash(prehash));
         }
@@ -425,7 +358,7 @@ fn verify_hmac(state: &State, scheme: Scheme, request: &RawRequest<'_>, now: Tim
     // 5. The signature.
     let expected = expected.map_err(|reason| Rejection::new(Failure::Signature, reason))?;
     if !expected.signature_matches(&sign) {
-        return Err(Rejection::new(Failure::Signature, signature_reason(scheme, rules.sign.1)).with_prehash(prehash));
+        return Err(Rejection::new(Failure::Signature, signature_reason(scheme, names.signature)).with_prehash(prehash));
     }
     Ok(Accepted { api_key: key.into_owned(), timestamp: wire.as_str().to_owned() })
 }

@@ -6,10 +6,20 @@ mod signer;
 
 pub use signer::{KrakenSigner};
 
-use crate::exchange::Exchange;
+use crate::exchange::{AuthNames, Exchange};
 
 /// Kraken, as the engines see it.
 pub(crate) const KRAKEN: Exchange = Exchange {
     id: "kraken",
     name: "Kraken",
+    // The nonce is a field of the body.
+    rest_auth: Some(AuthNames::new("API-Key", "API-Sign", "nonce", None)),
+    // Kraken's private websocket takes a token fetched over REST: no signed message.
+    ws_auth: None,
+    ws_api_auth: None,
+    // No window: the nonce only has to grow.
+    window: None,
+    rest_timestamp_accepted: None,
+    ws_timestamp_accepted: None,
+    hosts: &["api.kraken.com"],
 };

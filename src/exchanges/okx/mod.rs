@@ -6,10 +6,19 @@ mod signer;
 
 pub use signer::{OkxEnvironment, OkxSigner};
 
-use crate::exchange::Exchange;
+use std::time::Duration;
+
+use crate::exchange::{AuthNames, Exchange};
 
 /// OKX, as the engines see it.
 pub(crate) const OKX: Exchange = Exchange {
     id: "okx",
     name: "OKX",
+    rest_auth: Some(AuthNames::new("OK-ACCESS-KEY", "OK-ACCESS-SIGN", "OK-ACCESS-TIMESTAMP", Some("OK-ACCESS-PASSPHRASE"))),
+    ws_auth: Some(AuthNames::new("apiKey", "sign", "timestamp", Some("passphrase"))),
+    ws_api_auth: None,
+    window: Some(Duration::from_secs(30)),
+    rest_timestamp_accepted: None,
+    ws_timestamp_accepted: None,
+    hosts: &["www.okx.com", "eea.okx.com", "my.okx.com", "aws.okx.com"],
 };
