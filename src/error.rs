@@ -268,6 +268,17 @@ pub enum Error {
         problem: &'static str,
     },
 
+    /// A key setting has a value the scheme does not know (a Binance key type of `ES256`).
+    #[error("{scheme} keys take a {setting} of {expected}")]
+    InvalidKeySetting {
+        /// The scheme.
+        scheme: Scheme,
+        /// The setting ([`crate::KeySettings`] field).
+        setting: &'static str,
+        /// The values it takes.
+        expected: String,
+    },
+
     /// What was given to diagnose a rejected request is incomplete or unreadable: a missing or
     /// truncated auth header, a token that is not a JWT, a diagnosis case that is not JSON.
     #[error("cannot diagnose: {problem}")]

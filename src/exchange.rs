@@ -8,7 +8,7 @@
 
 use std::time::Duration;
 
-use crate::TimestampFormat;
+use crate::{Credentials, Error, Scheme, Signer, TimestampFormat};
 
 /// Everything the engines need to know about one scheme of one exchange.
 ///
@@ -46,6 +46,157 @@ pub struct Exchange {
     /// The hosts its REST API is served on (production, regional and test hosts), the first
     /// the main one: a prehash that wrongly includes the host names one of them.
     pub hosts: &'static [&'static str],
+    /// Builds the scheme's signer for a key from its credentials and settings, so that the
+    /// engines (CLI, conformance runner, diagnosis) build any scheme's signer the same way.
+    pub signer: BuildSigner,
+}
+
+impl Exchange {
+    /// The signer for a key of this scheme (see [`KeySettings`] for what each scheme reads).
+    ///
+    /// ```
+    /// use cexsign::{Credentials, KeySettings, Scheme};
+    /// let credentials = Credentials::new().api_key("key").secret("secret").passphrase("pass");
+    /// let signer = Scheme::Okx.exchange().signer(&credentials, &KeySettings::new().demo(true))?;
+    /// assert_eq!(signer.scheme(), Scheme::Okx);
+    /// # Ok::<(), cexsign::Error>(())
+    /// ```
+    pub fn signer(&self, credentials: &Credentials, settings: &KeySettings) -> Result<Box<dyn Signer>, Error> {
+        (self.signer)(credentials, settings)
+    }
+}
+
+/// How an exchange builds its signer for a key (see [`Exchange::signer`]).
+pub type BuildSigner = fn(&Credentials, &KeySettings) -> Result<Box<dyn Signer>, Error>;
+
+/// What a key's signer needs beyond its credentials, for any scheme: each exchange reads the
+/// settings that apply to it and ignores the rest.
+///
+/// | setting | read by |
+/// |---|---|
+/// | `key_type` (`HMAC`, `Ed25519`, `RSA`, `ES256`; absent: told from the secret) | Binance, Bybit, Coinbase CDP (checked against the key) |
+/// | `key_version` | KuCoin |
+/// | `demo` | OKX |
+/// | `recv_window` | Binance, Bybit |
+/// | `timestamp_sample` (a timestamp as the client sends it) | Coinbase Exchange (its fraction digits), Binance (milliseconds or microseconds) |
+/// | `fraction_digits` | Coinbase Exchange |
+/// | `host`, `expires_in` | Coinbase CDP |
+/// | `ws_auth_type` (`auth`, `key-auth`) | Delta |
+/// | `ws_expiry` | Bybit |
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct KeySettings {
+    /// The kind of key, as the exchange's API page names it; `None` tells it from the secret.
+    pub key_type: Option<String>,
+    /// The key's version (KuCoin 1, 2 or 3).
+    pub key_version: Option<u32>,
+    /// A demo-trading key (OKX).
+    pub demo: bool,
+    /// The receive window to sign with (Binance, Bybit).
+    pub recv_window: Option<Duration>,
+    /// A timestamp as the client sends it, where the exchange accepts several shapes.
+    pub timestamp_sample: Option<String>,
+    /// How many decimals of a second to send (Coinbase Exchange; else told from
+    /// `timestamp_sample`).
+    pub fraction_digits: Option<u8>,
+    /// The host the token names (Coinbase CDP).
+    pub host: Option<String>,
+    /// How long a token is valid (Coinbase CDP).
+    pub expires_in: Option<Duration>,
+    /// The websocket auth message type (Delta: `auth` or `key-auth`).
+    pub ws_auth_type: Option<String>,
+    /// How far ahead the websocket login's expiry lies (Bybit).
+    pub ws_expiry: Option<Duration>,
+}
+
+impl KeySettings {
+    /// No settings: every scheme's defaults.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets [`key_type`](Self::key_type).
+    pub fn key_type(mut self, key_type: impl Into<String>) -> Self {
+        self.key_type = Some(key_type.into());
+        self
+    }
+
+    /// Sets [`key_version`](Self::key_version).
+    pub fn key_version(mut self, version: u32) -> Self {
+        self.key_version = Some(version);
+        self
+    }
+
+    /// Sets [`demo`](Self::demo).
+    pub fn demo(mut self, demo: bool) -> Self {
+        self.demo = demo;
+        self
+    }
+
+    /// Sets [`recv_window`](Self::recv_window).
+    pub fn recv_window(mut self, window: Duration) -> Self {
+        self.recv_window = Some(window);
+        self
+    }
+
+    /// Sets [`timestamp_sample`](Self::timestamp_sample).
+    pub fn timestamp_sample(mut self, timestamp: impl Into<String>) -> Self {
+        self.timestamp_sample = Some(timestamp.into());
+        self
+    }
+
+    /// Sets [`fraction_digits`](Self::fraction_digits).
+    pub fn fraction_digits(mut self, digits: u8) -> Self {
+        self.fraction_digits = Some(digits);
+        self
+    }
+
+    /// Sets [`host`](Self::host).
+    pub fn host(mut self, host: impl Into<String>) -> Self {
+        self.host = Some(host.into());
+        self
+    }
+
+    /// Sets [`expires_in`](Self::expires_in).
+    pub fn expires_in(mut self, expires_in: Duration) -> Self {
+        self.expires_in = Some(expires_in);
+        self
+    }
+
+    /// Sets [`ws_auth_type`](Self::ws_auth_type).
+    pub fn ws_auth_type(mut self, ws_auth_type: impl Into<String>) -> Self {
+        self.ws_auth_type = Some(ws_auth_type.into());
+        self
+    }
+
+    /// Sets [`ws_expiry`](Self::ws_expiry).
+    pub fn ws_expiry(mut self, after: Duration) -> Self {
+        self.ws_expiry = Some(after);
+        self
+    }
+
+    /// Whether the secret is a PEM private key rather than an HMAC secret.
+    #[cfg_attr(not(feature = "pem-keys"), allow(dead_code))]
+    pub(crate) fn is_pem(credentials: &Credentials, scheme: Scheme) -> Result<bool, Error> {
+        Ok(credentials.require_secret_as_given(scheme)?.trim_start().starts_with("-----BEGIN"))
+    }
+
+    /// The key type, refusing one `scheme` does not know (`known`: the names it takes, matched
+    /// case-insensitively).
+    pub(crate) fn key_type_among<'k>(&self, scheme: Scheme, known: &[&'k str]) -> Result<Option<&'k str>, Error> {
+        let Some(given) = self.key_type.as_deref() else {
+            return Ok(None);
+        };
+        known.iter().find(|k| k.eq_ignore_ascii_case(given)).map(|k| Some(*k)).ok_or(Error::InvalidKeySetting {
+            scheme,
+            setting: "key_type",
+            expected: match known.split_last() {
+                Some((last, [])) => (*last).to_owned(),
+                Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+                None => String::new(),
+            },
+        })
+    }
 }
 
 /// The names under which an exchange reads the auth values of a request or message.

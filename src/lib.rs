@@ -73,7 +73,7 @@ mod ws;
 
 pub use credentials::Credentials;
 pub use error::Error;
-pub use exchange::{AuthNames, Exchange};
+pub use exchange::{AuthNames, BuildSigner, Exchange, KeySettings};
 pub use exchanges::*;
 pub use request::{Method, SignableRequest, decode_query};
 pub use signer::{Prehash, SignOptions, SignedRequest, Signer};

@@ -479,3 +479,21 @@ mod more_schemes {
         assert_eq!(auth.field("expires"), Some("1700000010000"));
     }
 }
+
+#[test]
+fn key_settings_a_scheme_does_not_take() {
+    use cexsign::{KeySettings, Scheme};
+    let credentials = Credentials::new().api_key("key").secret(OKX_SECRET);
+    let err = Scheme::Bybit.exchange().signer(&credentials, &KeySettings::new().key_type("Ed25519")).unwrap_err();
+    assert!(matches!(err, Error::InvalidKeySetting { scheme: Scheme::Bybit, setting: "key_type", .. }), "{err}");
+    assert_eq!(message(err), "Bybit keys take a key_type of HMAC or RSA");
+    let err = Scheme::Binance.exchange().signer(&credentials, &KeySettings::new().key_type("DSA")).unwrap_err();
+    assert_eq!(message(err), "Binance keys take a key_type of HMAC, Ed25519 or RSA");
+    let err = Scheme::Delta.exchange().signer(&credentials, &KeySettings::new().ws_auth_type("login")).unwrap_err();
+    assert_eq!(message(err), "Delta Exchange keys take a ws_auth_type of key-auth or auth");
+    // A CDP key type is checked against the key itself.
+    let pem = "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIMJ6Nuyvw0gB+82i+o/KVHaannrQ4SKKWvhpzwGrkwwloAoGCCqGSM49\nAwEHoUQDQgAEWuTIbglnon85VzfaG9a6rJqGnU+BXFoq0/yZa6wyOOOJO9yFSPOR\ns8adAA2jVCwOOE9sQuiwOc5afSZ6im89Hw==\n-----END EC PRIVATE KEY-----\n";
+    let cdp = Credentials::new().api_key("organizations/o/apiKeys/k").secret(pem);
+    let err = Scheme::CoinbaseCdp.exchange().signer(&cdp, &KeySettings::new().key_type("EdDSA")).unwrap_err();
+    assert_eq!(message(err), "Coinbase CDP keys take a key_type of ES256 (what the key given is)");
+}

@@ -7,10 +7,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use cexsign::{
-    BinanceKeyType, BinanceSigner, BitgetSigner, BybitKeyType, BybitSigner, CoinbaseAdvancedHmacSigner,
-    CoinbaseCdpSigner, CoinbaseExchangeSigner, Credentials, DeltaSigner, DeltaWsAuthType, Error, GateSigner,
-    KrakenSigner, KucoinKeyVersion, KucoinSigner, Method, OkxEnvironment, OkxSigner, Scheme, SignOptions,
-    SignableRequest, Signer, Timestamp, TimestampFormat, WireTimestamp, WsRequest,
+    Credentials, Error, KeySettings, Method, Scheme, SignOptions, SignableRequest, Signer, Timestamp, WireTimestamp,
+    WsRequest,
 };
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -111,110 +109,43 @@ fn credentials(vector: &Vector) -> Credentials {
     }
 }
 
-/// The signer a vector asks for, and the instant it is signed at.
+/// The key settings a vector gives, in its credentials and options.
+fn settings(vector: &Vector) -> Result<KeySettings, String> {
+    let c = &vector.credentials;
+    let mut settings = KeySettings::new()
+        .demo(vector.options.get("demo").and_then(Value::as_bool).unwrap_or(false))
+        .timestamp_sample(vector.timestamp.as_str())
+        // A vector's timestamp is what goes on the wire: where a login sends an expiry (Bybit),
+        // the expiry is the vector's instant.
+        .ws_expiry(Duration::ZERO);
+    if let Some(key_type) = &c.key_type {
+        settings = settings.key_type(key_type.as_str());
+    }
+    if let Some(version) = c.key_version {
+        settings = settings.key_version(version);
+    }
+    if let Some(seconds) = vector.options.get("expires_in").and_then(Value::as_u64) {
+        settings = settings.expires_in(Duration::from_secs(seconds));
+    }
+    if let Some(ws_type) = option_str(vector, "type") {
+        settings = settings.ws_auth_type(ws_type);
+    }
+    if let Some(window) = option_str(vector, "recv_window") {
+        let millis: u64 = window.parse().map_err(|_| format!("recv_window {window} is not a number"))?;
+        settings = settings.recv_window(Duration::from_millis(millis));
+    }
+    Ok(settings)
+}
+
+/// The signer a vector asks for, and the instant it is signed at (its timestamp read in the
+/// signer's own format).
 pub fn signer_for(vector: &Vector) -> Result<(Box<dyn Signer>, Timestamp), String> {
     let scheme =
         Scheme::from_id(&vector.scheme).ok_or_else(|| format!("scheme '{}' is not supported", vector.scheme))?;
-    let ws = vector.kind == "ws";
-    let credentials = credentials(vector);
-    let err = |e: Error| e.to_string();
-    let ts = vector.timestamp.as_str();
-    Ok(match scheme {
-        Scheme::CoinbaseAdvancedHmac => (
-            Box::new(CoinbaseAdvancedHmacSigner::new(&credentials).map_err(err)?),
-            TimestampFormat::UnixSeconds.parse(ts).map_err(err)?,
-        ),
-        Scheme::CoinbaseCdp => {
-            let mut signer = CoinbaseCdpSigner::new(&credentials).map_err(err)?;
-            if let Some(expected) = &vector.credentials.key_type {
-                if !signer.key_type().alg().eq_ignore_ascii_case(expected) {
-                    return Err(format!(
-                        "key_type {expected} does not match the key, which is {}",
-                        signer.key_type().alg()
-                    ));
-                }
-            }
-            if let Some(seconds) = vector.options.get("expires_in").and_then(Value::as_u64) {
-                signer = signer.with_expires_in(Duration::from_secs(seconds)).map_err(err)?;
-            }
-            (Box::new(signer), TimestampFormat::UnixSeconds.parse(ts).map_err(err)?)
-        }
-        Scheme::CoinbaseExchange => {
-            let digits = ts.split_once('.').map_or(0, |(_, fraction)| fraction.len());
-            let digits = u8::try_from(digits).map_err(|_| "timestamp fraction too long".to_owned())?;
-            let signer =
-                CoinbaseExchangeSigner::new(&credentials).map_err(err)?.with_fraction_digits(digits).map_err(err)?;
-            (Box::new(signer), TimestampFormat::UnixSecondsFraction { digits }.parse(ts).map_err(err)?)
-        }
-        Scheme::Delta => {
-            let ws_type = match option_str(vector, "type") {
-                Some("auth") => DeltaWsAuthType::Auth,
-                _ => DeltaWsAuthType::KeyAuth,
-            };
-            let signer = DeltaSigner::new(&credentials).map_err(err)?.with_ws_auth_type(ws_type);
-            (Box::new(signer), TimestampFormat::UnixSeconds.parse(ts).map_err(err)?)
-        }
-        Scheme::Kucoin => {
-            let version = match vector.credentials.key_version {
-                Some(v) => KucoinKeyVersion::try_from(v).map_err(err)?,
-                None => KucoinKeyVersion::default(),
-            };
-            (
-                Box::new(KucoinSigner::new(&credentials, version).map_err(err)?),
-                TimestampFormat::UnixMillis.parse(ts).map_err(err)?,
-            )
-        }
-        Scheme::Okx => {
-            let demo = vector.options.get("demo").and_then(Value::as_bool).unwrap_or(false);
-            let environment = if demo { OkxEnvironment::Demo } else { OkxEnvironment::Live };
-            let format = if ws { TimestampFormat::UnixSeconds } else { TimestampFormat::Iso8601Millis };
-            (Box::new(OkxSigner::new(&credentials, environment).map_err(err)?), format.parse(ts).map_err(err)?)
-        }
-        Scheme::Binance => {
-            let key_type = match vector.credentials.key_type.as_deref() {
-                None | Some("HMAC") => BinanceKeyType::Hmac,
-                Some("Ed25519") => BinanceKeyType::Ed25519,
-                Some("RSA") => BinanceKeyType::Rsa,
-                Some(other) => return Err(format!("unknown Binance key_type {other}")),
-            };
-            let mut signer = BinanceSigner::new(&credentials, key_type).map_err(err)?;
-            // Binance takes milliseconds or microseconds; the vector's digit count tells which.
-            let format = if ts.len() > 13 {
-                signer = signer.with_microsecond_timestamps();
-                TimestampFormat::UnixMicros
-            } else {
-                TimestampFormat::UnixMillis
-            };
-            (Box::new(signer), format.parse(ts).map_err(err)?)
-        }
-        Scheme::Bybit => {
-            let key_type = match vector.credentials.key_type.as_deref() {
-                None | Some("HMAC") => BybitKeyType::Hmac,
-                Some("RSA") => BybitKeyType::Rsa,
-                Some(other) => return Err(format!("unknown Bybit key_type {other}")),
-            };
-            // A ws vector's timestamp is the expiry itself.
-            let mut signer = BybitSigner::new(&credentials, key_type).map_err(err)?.with_ws_expiry(Duration::ZERO);
-            if let Some(window) = option_str(vector, "recv_window") {
-                let millis: u64 = window.parse().map_err(|_| format!("recv_window {window} is not a number"))?;
-                signer = signer.with_recv_window(Duration::from_millis(millis)).map_err(err)?;
-            }
-            (Box::new(signer), TimestampFormat::UnixMillis.parse(ts).map_err(err)?)
-        }
-        Scheme::Kraken => (
-            Box::new(KrakenSigner::new(&credentials).map_err(err)?),
-            TimestampFormat::UnixMillis.parse(ts).map_err(err)?,
-        ),
-        Scheme::Bitget => {
-            let format = if ws { TimestampFormat::UnixSeconds } else { TimestampFormat::UnixMillis };
-            (Box::new(BitgetSigner::new(&credentials).map_err(err)?), format.parse(ts).map_err(err)?)
-        }
-        Scheme::Gate => (
-            Box::new(GateSigner::new(&credentials).map_err(err)?),
-            TimestampFormat::UnixSeconds.parse(ts).map_err(err)?,
-        ),
-        _ => return Err(format!("scheme '{}' is not supported", vector.scheme)),
-    })
+    let signer = scheme.exchange().signer(&credentials(vector), &settings(vector)?).map_err(|e| e.to_string())?;
+    let format = if vector.kind == "ws" { signer.ws_timestamp_format() } else { signer.rest_timestamp_format() };
+    let at = format.parse(&vector.timestamp).map_err(|e| e.to_string())?;
+    Ok((signer, at))
 }
 
 /// How the vector's timestamp reaches the signer.

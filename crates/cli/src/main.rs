@@ -16,10 +16,8 @@ use std::time::Duration;
 
 use cexsign::diagnose::{Case, Diagnosis, SentRequest, diagnose};
 use cexsign::{
-    BinanceKeyType, BinanceSigner, BitgetSigner, BybitKeyType, BybitSigner, CoinbaseAdvancedHmacSigner,
-    CoinbaseCdpSigner, CoinbaseExchangeSigner, Credentials, DeltaSigner, GateSigner, KrakenSigner, KucoinKeyVersion,
-    KucoinSigner, Method, OkxEnvironment, OkxSigner, Scheme, SignOptions, SignableRequest, SignedRequest, Signer,
-    Timestamp, TimestampFormat, WireTimestamp,
+    BinanceKeyType, BybitKeyType, Credentials, KeySettings, KucoinKeyVersion, Method, OkxEnvironment, Scheme,
+    SignOptions, SignableRequest, SignedRequest, Signer, Timestamp, TimestampFormat, WireTimestamp,
 };
 use clap::{Args, Parser, Subcommand};
 use serde_json::{Map, Value, json};
@@ -216,6 +214,17 @@ fn parse_key_type(text: &str) -> Result<KeyType, String> {
     }
 }
 
+impl KeyType {
+    /// The name the exchanges' API pages give it.
+    fn name(self) -> &'static str {
+        match self {
+            KeyType::Hmac => "HMAC",
+            KeyType::Ed25519 => "Ed25519",
+            KeyType::Rsa => "RSA",
+        }
+    }
+}
+
 fn binance_key_type(key_type: KeyType) -> BinanceKeyType {
     match key_type {
         KeyType::Hmac => BinanceKeyType::Hmac,
@@ -327,8 +336,6 @@ struct Loaded {
     /// A copy of the passphrase, to recognise its header (never printed); wiped on drop.
     passphrase: Option<Zeroizing<String>>,
     key_version: Option<u32>,
-    /// The secret is a PEM private key (a Binance or Bybit Ed25519/RSA key).
-    pem: bool,
 }
 
 fn credentials(args: &CredentialArgs) -> Result<Loaded, Failure> {
@@ -365,7 +372,6 @@ fn credentials(args: &CredentialArgs) -> Result<Loaded, Failure> {
     if let Some(api_key) = api_key {
         credentials = credentials.api_key(api_key);
     }
-    let pem = secret.as_ref().is_some_and(|s| s.trim_start().starts_with("-----BEGIN"));
     if let Some(secret) = secret {
         credentials = credentials.secret(secret);
     }
@@ -373,7 +379,7 @@ fn credentials(args: &CredentialArgs) -> Result<Loaded, Failure> {
     if let Some(passphrase) = &passphrase {
         credentials = credentials.passphrase(passphrase.as_str());
     }
-    Ok(Loaded { credentials, passphrase, key_version, pem })
+    Ok(Loaded { credentials, passphrase, key_version })
 }
 
 fn kucoin_version(request: &RequestArgs, from_file: Option<u32>) -> Result<KucoinKeyVersion, Failure> {
@@ -410,61 +416,25 @@ fn url_host(base: &str) -> Option<String> {
 }
 
 fn build_signer(args: &SignArgs, loaded: &Loaded) -> Result<Box<dyn Signer>, Failure> {
-    let (credentials, file_version) = (&loaded.credentials, loaded.key_version);
     let request = &args.request;
-    Ok(match request.scheme {
-        Scheme::Okx => {
-            let environment = if request.demo { OkxEnvironment::Demo } else { OkxEnvironment::Live };
-            Box::new(OkxSigner::new(credentials, environment)?)
-        }
-        Scheme::Kucoin => Box::new(KucoinSigner::new(credentials, kucoin_version(request, file_version)?)?),
-        Scheme::Delta => Box::new(DeltaSigner::new(credentials)?),
-        Scheme::CoinbaseExchange => {
-            Box::new(CoinbaseExchangeSigner::new(credentials)?.with_fraction_digits(args.fraction_digits.unwrap_or(0))?)
-        }
-        Scheme::CoinbaseAdvancedHmac => Box::new(CoinbaseAdvancedHmacSigner::new(credentials)?),
-        Scheme::Binance => {
-            let signer = match request.key_type {
-                Some(key_type) => BinanceSigner::new(credentials, binance_key_type(key_type))?,
-                // A PEM key: Ed25519, or RSA if it is not one.
-                None if loaded.pem => BinanceSigner::new(credentials, BinanceKeyType::Ed25519)
-                    .or_else(|_| BinanceSigner::new(credentials, BinanceKeyType::Rsa))?,
-                None => BinanceSigner::new(credentials, BinanceKeyType::Hmac)?,
-            };
-            // The digit count of --timestamp says milliseconds or microseconds.
-            let signer = if args.timestamp.as_ref().is_some_and(|t| t.len() > 13) {
-                signer.with_microsecond_timestamps()
-            } else {
-                signer
-            };
-            match request.recv_window {
-                Some(ms) => Box::new(signer.with_recv_window(Duration::from_millis(ms))?),
-                None => Box::new(signer),
-            }
-        }
-        Scheme::Bybit => {
-            let key_type = match request.key_type {
-                Some(key_type) => bybit_key_type(key_type)?,
-                None if loaded.pem => BybitKeyType::Rsa,
-                None => BybitKeyType::Hmac,
-            };
-            let signer = BybitSigner::new(credentials, key_type)?;
-            match request.recv_window {
-                Some(ms) => Box::new(signer.with_recv_window(Duration::from_millis(ms))?),
-                None => Box::new(signer),
-            }
-        }
-        Scheme::Kraken => Box::new(KrakenSigner::new(credentials)?),
-        Scheme::Bitget => Box::new(BitgetSigner::new(credentials)?),
-        Scheme::Gate => Box::new(GateSigner::new(credentials)?),
-        _ => {
-            let mut signer = CoinbaseCdpSigner::new(credentials)?;
-            if let Some(host) = request.host.clone().or_else(|| args.curl.as_deref().and_then(url_host)) {
-                signer = signer.with_host(&host)?;
-            }
-            Box::new(signer)
-        }
-    })
+    let mut settings = KeySettings::new().demo(request.demo);
+    if let Some(key_type) = request.key_type {
+        settings = settings.key_type(key_type.name());
+    }
+    if let Some(version) = request.key_version.or(loaded.key_version) {
+        settings = settings.key_version(version);
+    }
+    if let Some(ms) = request.recv_window {
+        settings = settings.recv_window(Duration::from_millis(ms));
+    }
+    if let Some(timestamp) = &args.timestamp {
+        settings = settings.timestamp_sample(timestamp.as_str());
+    }
+    settings = settings.fraction_digits(args.fraction_digits.unwrap_or(0));
+    if let Some(host) = request.host.clone().or_else(|| args.curl.as_deref().and_then(url_host)) {
+        settings = settings.host(host);
+    }
+    Ok(request.scheme.exchange().signer(&loaded.credentials, &settings)?)
 }
 
 /// How a header value is shown.
@@ -504,15 +474,17 @@ fn constant_time_eq(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// Header names as the exchanges' docs spell them.
+/// Header names as the exchanges' docs spell them: the exchange's auth names as its
+/// description writes them, other headers upper case (lower case for an exchange that spells its
+/// own so).
 fn display_name(scheme: Scheme, lower: &str) -> String {
-    match (scheme, lower) {
-        (_, "authorization") => "Authorization".to_owned(),
-        (_, "x-simulated-trading") | (Scheme::Delta, _) => lower.to_owned(),
-        (Scheme::Kraken, "api-key") => "API-Key".to_owned(),
-        (Scheme::Kraken, "api-sign") => "API-Sign".to_owned(),
-        (Scheme::Gate, "timestamp") => "Timestamp".to_owned(),
-        _ => lower.to_ascii_uppercase(),
+    let auth = scheme.exchange().rest_auth;
+    let documented = auth.iter().flat_map(|n| [n.key, n.signature, n.timestamp].into_iter().chain(n.passphrase));
+    match documented.into_iter().find(|name| name.eq_ignore_ascii_case(lower)) {
+        Some(name) => name.to_owned(),
+        None if lower == "authorization" => "Authorization".to_owned(),
+        None if lower == "x-simulated-trading" || auth.is_some_and(|n| n.lower_case()) => lower.to_owned(),
+        None => lower.to_ascii_uppercase(),
     }
 }
 

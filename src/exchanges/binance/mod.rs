@@ -8,7 +8,8 @@ pub use signer::{BinanceKeyType, BinanceSigner};
 
 use std::time::Duration;
 
-use crate::exchange::{AuthNames, Exchange};
+use crate::exchange::{AuthNames, Exchange, KeySettings};
+use crate::{Credentials, Error, Scheme, Signer};
 
 /// Binance, as the engines see it.
 pub(crate) const BINANCE: Exchange = Exchange {
@@ -24,4 +25,43 @@ pub(crate) const BINANCE: Exchange = Exchange {
     rest_timestamp_accepted: None,
     ws_timestamp_accepted: None,
     hosts: &["api.binance.com", "fapi.binance.com", "testnet.binance.vision"],
+    signer,
 };
+
+/// `key_type` (else Ed25519 for a PEM key that is one, RSA for another PEM key, HMAC
+/// otherwise), `recv_window`, and microsecond timestamps when `timestamp_sample` has more than
+/// 13 digits.
+fn signer(credentials: &Credentials, settings: &KeySettings) -> Result<Box<dyn Signer>, Error> {
+    let mut signer = BinanceSigner::new(credentials, key_type(credentials, settings)?)?;
+    if settings.timestamp_sample.as_ref().is_some_and(|t| t.len() > 13) {
+        signer = signer.with_microsecond_timestamps();
+    }
+    if let Some(window) = settings.recv_window {
+        signer = signer.with_recv_window(window)?;
+    }
+    Ok(Box::new(signer))
+}
+
+#[cfg_attr(not(feature = "pem-keys"), allow(unused_variables))]
+fn key_type(credentials: &Credentials, settings: &KeySettings) -> Result<BinanceKeyType, Error> {
+    match settings.key_type_among(Scheme::Binance, &["HMAC", "Ed25519", "RSA"])? {
+        Some("HMAC") => Ok(BinanceKeyType::Hmac),
+        #[cfg(feature = "pem-keys")]
+        Some("Ed25519") => Ok(BinanceKeyType::Ed25519),
+        #[cfg(feature = "pem-keys")]
+        Some(_) => Ok(BinanceKeyType::Rsa),
+        #[cfg(not(feature = "pem-keys"))]
+        Some(_) => Err(Error::KeyTypeUnsupported {
+            scheme: Scheme::Binance,
+            problem: "Ed25519 and RSA keys are signed with the `pem-keys` feature (on by default)",
+        }),
+        #[cfg(feature = "pem-keys")]
+        None if KeySettings::is_pem(credentials, Scheme::Binance)? => {
+            let pem = credentials.require_secret_as_given(Scheme::Binance)?;
+            let ed25519 = crate::keys::PrivateKey::ed25519_from_pem(Scheme::Binance, pem).is_ok();
+            Ok(if ed25519 { BinanceKeyType::Ed25519 } else { BinanceKeyType::Rsa })
+        }
+        // A PEM key without `pem-keys` is refused by the HMAC signer, with the reason.
+        None => Ok(BinanceKeyType::Hmac),
+    }
+}

@@ -8,7 +8,8 @@ pub use signer::{BitgetSigner};
 
 use std::time::Duration;
 
-use crate::exchange::{AuthNames, Exchange};
+use crate::exchange::{AuthNames, Exchange, KeySettings};
+use crate::{Credentials, Error, Signer};
 
 /// Bitget, as the engines see it.
 pub(crate) const BITGET: Exchange = Exchange {
@@ -22,4 +23,10 @@ pub(crate) const BITGET: Exchange = Exchange {
     rest_timestamp_accepted: None,
     ws_timestamp_accepted: None,
     hosts: &["api.bitget.com"],
+    signer,
 };
+
+/// Bitget signers take no settings.
+fn signer(credentials: &Credentials, _: &KeySettings) -> Result<Box<dyn Signer>, Error> {
+    Ok(Box::new(BitgetSigner::new(credentials)?))
+}

@@ -8,7 +8,8 @@ pub use signer::{BybitKeyType, BybitSigner};
 
 use std::time::Duration;
 
-use crate::exchange::{AuthNames, Exchange};
+use crate::exchange::{AuthNames, Exchange, KeySettings};
+use crate::{Credentials, Error, Scheme, Signer};
 
 /// Bybit, as the engines see it.
 pub(crate) const BYBIT: Exchange = Exchange {
@@ -23,4 +24,33 @@ pub(crate) const BYBIT: Exchange = Exchange {
     rest_timestamp_accepted: None,
     ws_timestamp_accepted: None,
     hosts: &["api.bybit.com", "api-testnet.bybit.com"],
+    signer,
 };
+
+/// `key_type` (else RSA for a PEM key, HMAC otherwise), `recv_window` and `ws_expiry`.
+fn signer(credentials: &Credentials, settings: &KeySettings) -> Result<Box<dyn Signer>, Error> {
+    let key_type = match settings.key_type_among(Scheme::Bybit, &["HMAC", "RSA"])? {
+        Some("HMAC") => BybitKeyType::Hmac,
+        #[cfg(feature = "pem-keys")]
+        Some(_) => BybitKeyType::Rsa,
+        #[cfg(not(feature = "pem-keys"))]
+        Some(_) => {
+            return Err(Error::KeyTypeUnsupported {
+                scheme: Scheme::Bybit,
+                problem: "RSA keys are signed with the `pem-keys` feature (on by default)",
+            });
+        }
+        #[cfg(feature = "pem-keys")]
+        None if KeySettings::is_pem(credentials, Scheme::Bybit)? => BybitKeyType::Rsa,
+        // A PEM key without `pem-keys` is refused by the HMAC signer, with the reason.
+        None => BybitKeyType::Hmac,
+    };
+    let mut signer = BybitSigner::new(credentials, key_type)?;
+    if let Some(window) = settings.recv_window {
+        signer = signer.with_recv_window(window)?;
+    }
+    if let Some(after) = settings.ws_expiry {
+        signer = signer.with_ws_expiry(after);
+    }
+    Ok(Box::new(signer))
+}

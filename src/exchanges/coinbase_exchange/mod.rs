@@ -9,7 +9,8 @@ pub use signer::{CoinbaseExchangeSigner};
 use std::time::Duration;
 
 use crate::TimestampFormat;
-use crate::exchange::{AuthNames, Exchange};
+use crate::exchange::{AuthNames, Exchange, KeySettings};
+use crate::{Credentials, Error, Scheme, Signer};
 
 /// Coinbase Exchange, as the engines see it.
 pub(crate) const COINBASE_EXCHANGE: Exchange = Exchange {
@@ -23,4 +24,21 @@ pub(crate) const COINBASE_EXCHANGE: Exchange = Exchange {
     rest_timestamp_accepted: Some(TimestampFormat::UnixSecondsFraction { digits: 3 }),
     ws_timestamp_accepted: Some(TimestampFormat::UnixSecondsFraction { digits: 3 }),
     hosts: &["api.exchange.coinbase.com", "api-public.sandbox.exchange.coinbase.com", "api.pro.coinbase.com"],
+    signer,
 };
+
+/// `fraction_digits` (else the decimals of `timestamp_sample`, else none) sets the precision of
+/// the seconds sent.
+fn signer(credentials: &Credentials, settings: &KeySettings) -> Result<Box<dyn Signer>, Error> {
+    let sampled = settings.timestamp_sample.as_deref().and_then(|t| t.split_once('.')).map(|(_, f)| f.len());
+    let digits = match (settings.fraction_digits, sampled) {
+        (Some(digits), _) => digits,
+        (None, Some(digits)) => u8::try_from(digits).map_err(|_| Error::InvalidKeySetting {
+            scheme: Scheme::CoinbaseExchange,
+            setting: "timestamp_sample",
+            expected: "seconds with at most 9 decimals".to_owned(),
+        })?,
+        (None, None) => 0,
+    };
+    Ok(Box::new(CoinbaseExchangeSigner::new(credentials)?.with_fraction_digits(digits)?))
+}

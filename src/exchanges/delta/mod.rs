@@ -8,7 +8,8 @@ pub use signer::{DeltaSigner, DeltaWsAuthType};
 
 use std::time::Duration;
 
-use crate::exchange::{AuthNames, Exchange};
+use crate::exchange::{AuthNames, Exchange, KeySettings};
+use crate::{Credentials, Error, Scheme, Signer};
 
 /// Delta Exchange, as the engines see it.
 pub(crate) const DELTA: Exchange = Exchange {
@@ -21,4 +22,21 @@ pub(crate) const DELTA: Exchange = Exchange {
     rest_timestamp_accepted: None,
     ws_timestamp_accepted: None,
     hosts: &["api.india.delta.exchange", "api.delta.exchange", "cdn-ind.testnet.deltaex.org", "testnet-api.delta.exchange"],
+    signer,
 };
+
+/// `ws_auth_type` picks the websocket auth message (`key-auth` by default, or `auth`).
+fn signer(credentials: &Credentials, settings: &KeySettings) -> Result<Box<dyn Signer>, Error> {
+    let ws_auth_type = match settings.ws_auth_type.as_deref() {
+        None | Some("key-auth") => DeltaWsAuthType::KeyAuth,
+        Some("auth") => DeltaWsAuthType::Auth,
+        Some(_) => {
+            return Err(Error::InvalidKeySetting {
+                scheme: Scheme::Delta,
+                setting: "ws_auth_type",
+                expected: "key-auth or auth".to_owned(),
+            });
+        }
+    };
+    Ok(Box::new(DeltaSigner::new(credentials)?.with_ws_auth_type(ws_auth_type)))
+}

@@ -9,7 +9,8 @@ pub use signer::{GateSigner};
 use std::time::Duration;
 
 use crate::TimestampFormat;
-use crate::exchange::{AuthNames, Exchange};
+use crate::exchange::{AuthNames, Exchange, KeySettings};
+use crate::{Credentials, Error, Signer};
 
 /// Gate, as the engines see it.
 pub(crate) const GATE: Exchange = Exchange {
@@ -23,4 +24,10 @@ pub(crate) const GATE: Exchange = Exchange {
     rest_timestamp_accepted: Some(TimestampFormat::UnixSecondsFraction { digits: 3 }),
     ws_timestamp_accepted: None,
     hosts: &["api.gateio.ws", "fx-api-testnet.gateio.ws", "api.gate.io"],
+    signer,
 };
+
+/// Gate signers take no settings.
+fn signer(credentials: &Credentials, _: &KeySettings) -> Result<Box<dyn Signer>, Error> {
+    Ok(Box::new(GateSigner::new(credentials)?))
+}

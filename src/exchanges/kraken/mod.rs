@@ -6,7 +6,8 @@ mod signer;
 
 pub use signer::{KrakenSigner};
 
-use crate::exchange::{AuthNames, Exchange};
+use crate::exchange::{AuthNames, Exchange, KeySettings};
+use crate::{Credentials, Error, Signer};
 
 /// Kraken, as the engines see it.
 pub(crate) const KRAKEN: Exchange = Exchange {
@@ -22,4 +23,10 @@ pub(crate) const KRAKEN: Exchange = Exchange {
     rest_timestamp_accepted: None,
     ws_timestamp_accepted: None,
     hosts: &["api.kraken.com"],
+    signer,
 };
+
+/// Kraken signers take no settings.
+fn signer(credentials: &Credentials, _: &KeySettings) -> Result<Box<dyn Signer>, Error> {
+    Ok(Box::new(KrakenSigner::new(credentials)?))
+}

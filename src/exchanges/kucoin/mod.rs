@@ -8,7 +8,8 @@ pub use signer::{KucoinKeyVersion, KucoinSigner};
 
 use std::time::Duration;
 
-use crate::exchange::{AuthNames, Exchange};
+use crate::exchange::{AuthNames, Exchange, KeySettings};
+use crate::{Credentials, Error, Signer};
 
 /// KuCoin, as the engines see it.
 pub(crate) const KUCOIN: Exchange = Exchange {
@@ -22,4 +23,11 @@ pub(crate) const KUCOIN: Exchange = Exchange {
     rest_timestamp_accepted: None,
     ws_timestamp_accepted: None,
     hosts: &["api.kucoin.com", "api-futures.kucoin.com"],
+    signer,
 };
+
+/// `key_version` is the version shown next to the key (default 3, the current one).
+fn signer(credentials: &Credentials, settings: &KeySettings) -> Result<Box<dyn Signer>, Error> {
+    let version = settings.key_version.map(KucoinKeyVersion::try_from).transpose()?.unwrap_or_default();
+    Ok(Box::new(KucoinSigner::new(credentials, version)?))
+}

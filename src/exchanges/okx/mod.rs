@@ -8,7 +8,8 @@ pub use signer::{OkxEnvironment, OkxSigner};
 
 use std::time::Duration;
 
-use crate::exchange::{AuthNames, Exchange};
+use crate::exchange::{AuthNames, Exchange, KeySettings};
+use crate::{Credentials, Error, Signer};
 
 /// OKX, as the engines see it.
 pub(crate) const OKX: Exchange = Exchange {
@@ -21,4 +22,11 @@ pub(crate) const OKX: Exchange = Exchange {
     rest_timestamp_accepted: None,
     ws_timestamp_accepted: None,
     hosts: &["www.okx.com", "eea.okx.com", "my.okx.com", "aws.okx.com"],
+    signer,
 };
+
+/// `demo` picks the demo-trading environment.
+fn signer(credentials: &Credentials, settings: &KeySettings) -> Result<Box<dyn Signer>, Error> {
+    let environment = if settings.demo { OkxEnvironment::Demo } else { OkxEnvironment::Live };
+    Ok(Box::new(OkxSigner::new(credentials, environment)?))
+}
