@@ -15,7 +15,7 @@
 //!   the caller reuses, which builds the signature and timestamp `HeaderValue`s: what a request
 //!   sent through `http`/reqwest costs.
 //!
-//! The five later schemes, in the same shape:
+//! Binance, Bybit, Kraken, Bitget and Gate, in the same shape:
 //!
 //! - `binance`, `bybit`, `bitget`: floor as above (HMAC-SHA256 over the prehash). Binance's
 //!   `cexsign` and `peer_style` also produce the query/body to send (the request is built without
@@ -28,7 +28,7 @@
 //!   (as `peer_style` does); `post_form` is a ~200-byte form body, Kraken's usual encoding.
 //! - `gate`: floor = SHA-512 of the body into hex on the stack, then a pre-keyed HMAC-SHA512 clone
 //!   over the prehash around that line.
-//! - `binance_ed25519`, `binance_rsa`, `bybit_rsa` (the PEM keys of tests/vectors-more): floor =
+//! - `binance_ed25519`, `binance_rsa`, `bybit_rsa` (the PEM keys of tests/vectors): floor =
 //!   the bare ed25519-dalek / ring RSASSA-PKCS1-v1_5 SHA-256 signature with the key parsed once;
 //!   `peer_style` parses the PEM on every call, then signs. Ed25519 on `post_order` and
 //!   `batch_4k`; RSA on `post_order` only (the private-key operation, ~0.5 ms, dwarfs the hash of
@@ -304,7 +304,7 @@ fn bench_throughput(c: &mut Criterion) {
 
 type HmacSha512 = hmac::Hmac<sha2::Sha512>;
 
-// The five later schemes: the fake credentials of AUTH-more.md and tests/vectors-more.
+// Binance, Bybit, Kraken, Bitget and Gate: the fake credentials of AUTH-more.md and tests/vectors.
 const BINANCE_SECRET: &str = "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j";
 const BYBIT_KEY: &str = "XXXXXXXXXX";
 const BYBIT_SECRET: &str = "vJ3kQ9mN2pL7xR4tY8wZ1cB6dF0gH5sAq2W";
@@ -336,9 +336,9 @@ fn binance_batch() -> String {
     body
 }
 
-/// The five later HMAC schemes.
+/// Binance, Bybit, Kraken, Bitget and Gate: each signs a payload of its own layout.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum More {
+enum PayloadScheme {
     Binance,
     Bybit,
     Kraken,
@@ -346,51 +346,59 @@ enum More {
     Gate,
 }
 
-impl More {
-    const ALL: [More; 5] = [More::Binance, More::Bybit, More::Kraken, More::Bitget, More::Gate];
+impl PayloadScheme {
+    const ALL: [PayloadScheme; 5] = [
+        PayloadScheme::Binance,
+        PayloadScheme::Bybit,
+        PayloadScheme::Kraken,
+        PayloadScheme::Bitget,
+        PayloadScheme::Gate,
+    ];
 
     fn name(self) -> &'static str {
         match self {
-            More::Binance => "binance",
-            More::Bybit => "bybit",
-            More::Kraken => "kraken",
-            More::Bitget => "bitget",
-            More::Gate => "gate",
+            PayloadScheme::Binance => "binance",
+            PayloadScheme::Bybit => "bybit",
+            PayloadScheme::Kraken => "kraken",
+            PayloadScheme::Bitget => "bitget",
+            PayloadScheme::Gate => "gate",
         }
     }
 
     fn path(self) -> &'static str {
         match self {
-            More::Binance => "/api/v3/order",
-            More::Bybit => "/v5/order/create",
-            More::Kraken => "/0/private/AddOrder",
-            More::Bitget => "/api/v2/spot/trade/place-order",
-            More::Gate => "/api/v4/spot/orders",
+            PayloadScheme::Binance => "/api/v3/order",
+            PayloadScheme::Bybit => "/v5/order/create",
+            PayloadScheme::Kraken => "/0/private/AddOrder",
+            PayloadScheme::Bitget => "/api/v2/spot/trade/place-order",
+            PayloadScheme::Gate => "/api/v4/spot/orders",
         }
     }
 
     fn signer(self) -> Box<dyn Signer> {
         let plain = |secret: &str| Credentials::new().api_key("key").secret(secret);
         match self {
-            More::Binance => Box::new(BinanceSigner::new(&plain(BINANCE_SECRET), BinanceKeyType::Hmac).unwrap()),
-            More::Bybit => Box::new(
+            PayloadScheme::Binance => {
+                Box::new(BinanceSigner::new(&plain(BINANCE_SECRET), BinanceKeyType::Hmac).unwrap())
+            }
+            PayloadScheme::Bybit => Box::new(
                 BybitSigner::new(&Credentials::new().api_key(BYBIT_KEY).secret(BYBIT_SECRET), BybitKeyType::Hmac)
                     .unwrap(),
             ),
-            More::Kraken => Box::new(KrakenSigner::new(&plain(KRAKEN_SECRET)).unwrap()),
-            More::Bitget => Box::new(BitgetSigner::new(&plain(BITGET_SECRET).passphrase("pass")).unwrap()),
-            More::Gate => Box::new(GateSigner::new(&plain(GATE_SECRET)).unwrap()),
+            PayloadScheme::Kraken => Box::new(KrakenSigner::new(&plain(KRAKEN_SECRET)).unwrap()),
+            PayloadScheme::Bitget => Box::new(BitgetSigner::new(&plain(BITGET_SECRET).passphrase("pass")).unwrap()),
+            PayloadScheme::Gate => Box::new(GateSigner::new(&plain(GATE_SECRET)).unwrap()),
         }
     }
 
     /// The HMAC key: the raw secret, except Kraken's base64-decoded one.
     fn key(self) -> Vec<u8> {
         match self {
-            More::Binance => BINANCE_SECRET.as_bytes().to_vec(),
-            More::Bybit => BYBIT_SECRET.as_bytes().to_vec(),
-            More::Kraken => base64::engine::general_purpose::STANDARD.decode(KRAKEN_SECRET).unwrap(),
-            More::Bitget => BITGET_SECRET.as_bytes().to_vec(),
-            More::Gate => GATE_SECRET.as_bytes().to_vec(),
+            PayloadScheme::Binance => BINANCE_SECRET.as_bytes().to_vec(),
+            PayloadScheme::Bybit => BYBIT_SECRET.as_bytes().to_vec(),
+            PayloadScheme::Kraken => base64::engine::general_purpose::STANDARD.decode(KRAKEN_SECRET).unwrap(),
+            PayloadScheme::Bitget => BITGET_SECRET.as_bytes().to_vec(),
+            PayloadScheme::Gate => GATE_SECRET.as_bytes().to_vec(),
         }
     }
 
@@ -399,12 +407,12 @@ impl More {
     /// bodies and on a ~200-byte form (`post_form`, Kraken's usual encoding).
     fn inputs<'a>(self, batch: &'a str, binance_batch: &'a str) -> Vec<(&'static str, Method, &'static str, &'a str)> {
         match self {
-            More::Binance => vec![
+            PayloadScheme::Binance => vec![
                 ("get_query", Method::Get, QUERY, ""),
                 ("post_order", Method::Post, "", BINANCE_ORDER),
                 ("batch_4k", Method::Post, "", binance_batch),
             ],
-            More::Kraken => vec![
+            PayloadScheme::Kraken => vec![
                 ("post_order", Method::Post, "", ORDER),
                 ("batch_4k", Method::Post, "", batch),
                 ("post_form", Method::Post, "", KRAKEN_ORDER),
@@ -414,7 +422,7 @@ impl More {
     }
 }
 
-/// The floor of the five later schemes: the MAC over the crate's own prehash bytes with a
+/// The floor of Binance, Bybit, Kraken, Bitget and Gate: the MAC over the crate's own prehash bytes with a
 /// pre-keyed state, plus the body hash the scheme itself defines (no encoding, no headers, no
 /// wire query/body).
 enum MoreFloor {
@@ -444,14 +452,14 @@ fn floor_gate(keyed: &HmacSha512, head: &[u8], body: &[u8], tail: &[u8]) -> [u8;
 }
 
 impl MoreFloor {
-    fn new(scheme: More, key: &[u8], prehash: &[u8], path: &'static str, body: &str, timestamp: &str) -> Self {
+    fn new(scheme: PayloadScheme, key: &[u8], prehash: &[u8], path: &'static str, body: &str, timestamp: &str) -> Self {
         match scheme {
-            More::Kraken => MoreFloor::Kraken {
+            PayloadScheme::Kraken => MoreFloor::Kraken {
                 keyed: HmacSha512::new_from_slice(key).unwrap(),
                 path,
                 nonce_body: prehash.to_vec(),
             },
-            More::Gate => {
+            PayloadScheme::Gate => {
                 // The prehash ends with hex(SHA512(body)) + "\n" + timestamp.
                 let hex_at = prehash.len() - timestamp.len() - 1 - 128;
                 let body_hex = hex::encode(sha2::Sha512::digest(body.as_bytes()));
@@ -468,14 +476,14 @@ impl MoreFloor {
     }
 
     /// The floor's MAC in the scheme's encoding, to check it against the crate's signature.
-    fn encoded(&self, scheme: More) -> String {
+    fn encoded(&self, scheme: PayloadScheme) -> String {
         let tag = match self {
             MoreFloor::Sha256 { keyed, prehash } => floor_sha256(keyed, prehash).to_vec(),
             MoreFloor::Kraken { keyed, path, nonce_body } => floor_kraken(keyed, path, nonce_body).to_vec(),
             MoreFloor::Gate { keyed, head, body, tail } => floor_gate(keyed, head, body, tail).to_vec(),
         };
         match scheme {
-            More::Kraken | More::Bitget => base64::engine::general_purpose::STANDARD.encode(tag),
+            PayloadScheme::Kraken | PayloadScheme::Bitget => base64::engine::general_purpose::STANDARD.encode(tag),
             _ => hex::encode(tag),
         }
     }
@@ -494,12 +502,12 @@ impl MoreFloor {
     }
 }
 
-/// The five later schemes as their signers are commonly written: `format!` the prehash (and,
+/// Binance, Bybit, Kraken, Bitget and Gate as their signers are commonly written: `format!` the prehash (and,
 /// for Binance and Kraken, the query/body to send with its timestamp or nonce), key a new HMAC
 /// from the secret, hex/base64 into a new `String`. Returns the signature and the query/body to
 /// send (Binance, Kraken).
-fn peer_more(
-    scheme: More,
+fn peer_payload_scheme(
+    scheme: PayloadScheme,
     key: &[u8],
     ts: &str,
     method: Method,
@@ -509,7 +517,7 @@ fn peer_more(
 ) -> (String, Option<String>) {
     let b64 = &base64::engine::general_purpose::STANDARD;
     match scheme {
-        More::Binance => {
+        PayloadScheme::Binance => {
             // binance-rs style: the parameters plus the timestamp, then the signature appended.
             let params = if body.is_empty() { query } else { body };
             let params = if params.is_empty() { format!("timestamp={ts}") } else { format!("{params}&timestamp={ts}") };
@@ -519,14 +527,14 @@ fn peer_more(
             let wire = format!("{params}&signature={signature}");
             (signature, Some(wire))
         }
-        More::Bybit => {
+        PayloadScheme::Bybit => {
             let payload = if method == Method::Get { query } else { body };
             let prehash = format!("{ts}{BYBIT_KEY}5000{payload}");
             let mut mac = HmacSha256::new_from_slice(key).unwrap();
             mac.update(prehash.as_bytes());
             (hex::encode(mac.finalize().into_bytes()), None)
         }
-        More::Kraken => {
+        PayloadScheme::Kraken => {
             // The body with its nonce first, as the signer sends it; then SHA-256(nonce + body).
             let body = match body.strip_prefix('{') {
                 Some(members) => format!("{{\"nonce\":\"{ts}\",{members}"),
@@ -538,14 +546,14 @@ fn peer_more(
             mac.update(&digest);
             (b64.encode(mac.finalize().into_bytes()), Some(body))
         }
-        More::Bitget => {
+        PayloadScheme::Bitget => {
             let q = if query.is_empty() { String::new() } else { format!("?{query}") };
             let prehash = format!("{ts}{}{path}{q}{body}", method.as_str());
             let mut mac = HmacSha256::new_from_slice(key).unwrap();
             mac.update(prehash.as_bytes());
             (b64.encode(mac.finalize().into_bytes()), None)
         }
-        More::Gate => {
+        PayloadScheme::Gate => {
             // gate-api style.
             let hashed = hex::encode(sha2::Sha512::digest(body.as_bytes()));
             let prehash = format!("{}\n{path}\n{query}\n{hashed}\n{ts}", method.as_str());
@@ -567,7 +575,7 @@ fn wire_text(signed: &SignedRequest) -> Option<String> {
 fn bench_more_hmac(c: &mut Criterion) {
     let batch = batch();
     let binance_batch = binance_batch();
-    for scheme in More::ALL {
+    for scheme in PayloadScheme::ALL {
         let signer = scheme.signer();
         let key = scheme.key();
         let path = scheme.path();
@@ -582,7 +590,7 @@ fn bench_more_hmac(c: &mut Criterion) {
             // sends the same query/body.
             let floor = MoreFloor::new(scheme, &key, &prehash, path, body, &timestamp);
             assert_eq!(floor.encoded(scheme), signed.signature(), "{what}: the floor MACs other bytes");
-            let (peer_signature, peer_wire) = peer_more(scheme, &key, &timestamp, method, path, query, body);
+            let (peer_signature, peer_wire) = peer_payload_scheme(scheme, &key, &timestamp, method, path, query, body);
             assert_eq!(peer_signature, signed.signature(), "{what}: the peer-style signature differs");
             assert_eq!(peer_wire, wire_text(&signed), "{what}: the peer-style query/body differs");
 
@@ -590,7 +598,15 @@ fn bench_more_hmac(c: &mut Criterion) {
             floor.bench(&mut group);
             group.bench_function("peer_style", |b| {
                 b.iter(|| {
-                    black_box(peer_more(scheme, black_box(&key), black_box(&timestamp), method, path, query, body))
+                    black_box(peer_payload_scheme(
+                        scheme,
+                        black_box(&key),
+                        black_box(&timestamp),
+                        method,
+                        path,
+                        query,
+                        body,
+                    ))
                 })
             });
             group.bench_function("cexsign", |b| b.iter(|| black_box(signer.sign(black_box(&request), AT).unwrap())));
@@ -607,7 +623,7 @@ enum PrivateKind {
     BybitRsa,
 }
 
-/// The first PEM private key of `key_type` in a vectors-more file.
+/// The first PEM private key of `key_type` in a conformance vector file.
 fn vector_pem(vectors: &str, key_type: &str) -> String {
     let file: serde_json::Value = serde_json::from_str(vectors).unwrap();
     let vector = file["vectors"].as_array().unwrap().iter().find(|v| v["credentials"]["key_type"] == key_type).unwrap();
@@ -656,12 +672,12 @@ fn peer_private(
     }
 }
 
-/// Binance Ed25519 and RSA keys and Bybit RSA keys (the keys of tests/vectors-more). The floor
+/// Binance Ed25519 and RSA keys and Bybit RSA keys (the keys of tests/vectors). The floor
 /// is the bare signature over the crate's prehash with the key parsed once (ed25519-dalek; ring
 /// RSASSA-PKCS1-v1_5 SHA-256); peer-style parses the PEM on every call.
 fn bench_private_keys(c: &mut Criterion) {
-    let binance_vectors = include_str!("../tests/vectors-more/binance.json");
-    let bybit_vectors = include_str!("../tests/vectors-more/bybit.json");
+    let binance_vectors = include_str!("../tests/vectors/binance.json");
+    let bybit_vectors = include_str!("../tests/vectors/bybit.json");
     let binance_batch = binance_batch();
     let rng = ring::rand::SystemRandom::new();
     let b64 = &base64::engine::general_purpose::STANDARD;

@@ -18,7 +18,7 @@
 //! demo, KuCoin v1/v2/v3, Delta, Coinbase Exchange, Coinbase Advanced legacy HMAC, CDP ES256 and
 //! Ed25519: the fake worked-example keys of the signing spec; Binance HMAC, Ed25519 and RSA,
 //! Bybit HMAC and RSA, Kraken, Bitget and Gate: the random fake keys of the conformance vectors
-//! in `tests/vectors-more`), printed in full (printing them is the point). `--credentials FILE`
+//! in `tests/vectors`), printed in full (printing them is the point). `--credentials FILE`
 //! (`-` for stdin) registers the accounts of a JSON file instead, in the credential format of
 //! the conformance vectors plus a `scheme` field:
 //!
@@ -368,11 +368,11 @@ struct PrintedAccount<'a> {
 
 /// The conformance vectors of the five more schemes, whose random fake credentials are built in.
 const VECTORS_MORE: [(&str, &str); 5] = [
-    ("binance", include_str!("../tests/vectors-more/binance.json")),
-    ("bybit", include_str!("../tests/vectors-more/bybit.json")),
-    ("kraken", include_str!("../tests/vectors-more/kraken.json")),
-    ("bitget", include_str!("../tests/vectors-more/bitget.json")),
-    ("gate", include_str!("../tests/vectors-more/gate.json")),
+    ("binance", include_str!("../tests/vectors/binance.json")),
+    ("bybit", include_str!("../tests/vectors/bybit.json")),
+    ("kraken", include_str!("../tests/vectors/kraken.json")),
+    ("bitget", include_str!("../tests/vectors/bitget.json")),
+    ("gate", include_str!("../tests/vectors/gate.json")),
 ];
 
 /// One entry per distinct key of the vectors of `scheme` (Binance: HMAC, Ed25519, RSA; Bybit:

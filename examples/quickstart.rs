@@ -81,7 +81,7 @@ fn venues() -> Result<Vec<Venue>, Error> {
     let delta_order = r#"{"order_type":"limit_order","size":3,"side":"buy","limit_price":"0.0005","product_id":16}"#;
     let exchange_order = r#"{"product_id":"BTC-USD","side":"buy","type":"limit","price":"1.0","size":"1.0"}"#;
     let coinbase_order = r#"{"client_order_id":"0000-1","product_id":"BTC-USD","side":"BUY","order_configuration":{"market_market_ioc":{"quote_size":"10"}}}"#;
-    // The five more schemes use the random fake keys of the conformance vectors (tests/vectors-more).
+    // The five more schemes use the random fake keys of the conformance vectors (tests/vectors).
     let binance = || {
         Credentials::new()
             .api_key("rjtqhXsl1Wt5vNLDwtMIXNTowET1mtUt6aSXzjHVDI4YoNcSkw1pJ5SXoqw2mzaK")

@@ -4,7 +4,7 @@
 //! `http::HeaderMap` then builds the two per-request values (signature and timestamp), one
 //! allocation each (`http::HeaderValue` has no inline storage).
 //!
-//! The five later schemes (Binance, Bybit, Kraken, Bitget, Gate) are held to upper bounds measured
+//! Binance, Bybit, Kraken, Bitget and Gate are held to upper bounds measured
 //! here, each allocation named next to its bound: some of them return the query or body to send
 //! (Binance, Kraken), and a few allocate scratch on the hot path.
 //!
@@ -192,7 +192,7 @@ fn more_schemes(report: &mut Vec<String>) {
     private_keys(report, &binance_post, &json_post);
 }
 
-/// The first PEM private key of `key_type` in a vectors-more file.
+/// The first PEM private key of `key_type` in a conformance vector file.
 #[cfg(feature = "pem-keys")]
 fn pem_key(vectors: &str, key_type: &str) -> String {
     let file: serde_json::Value = serde_json::from_str(vectors).unwrap();
@@ -200,14 +200,14 @@ fn pem_key(vectors: &str, key_type: &str) -> String {
     vector["credentials"]["secret"].as_str().unwrap().to_owned()
 }
 
-/// Binance Ed25519 and RSA keys, Bybit RSA keys (the keys of tests/vectors-more).
+/// Binance Ed25519 and RSA keys, Bybit RSA keys (the keys of tests/vectors).
 #[cfg(feature = "pem-keys")]
 fn private_keys(report: &mut Vec<String>, binance_post: &SignableRequest<'_>, json_post: &SignableRequest<'_>) {
-    let binance_vectors = include_str!("vectors-more/binance.json");
+    let binance_vectors = include_str!("vectors/binance.json");
     let rsa_pem = pem_key(binance_vectors, "RSA");
     let binance_ed25519 = BinanceSigner::new(&hmac(&pem_key(binance_vectors, "Ed25519")), BinanceKeyType::Ed25519);
     let binance_rsa = BinanceSigner::new(&hmac(&rsa_pem), BinanceKeyType::Rsa).unwrap();
-    let bybit_rsa = pem_key(include_str!("vectors-more/bybit.json"), "RSA");
+    let bybit_rsa = pem_key(include_str!("vectors/bybit.json"), "RSA");
     let bybit_rsa = BybitSigner::new(&hmac(&bybit_rsa), BybitKeyType::Rsa).unwrap();
 
     // What a bare ring RSA PKCS#1 SHA-256 signature allocates by itself (its big-number

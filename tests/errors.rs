@@ -268,7 +268,7 @@ fn a_wire_timestamp_in_the_wrong_format_is_refused() {
 }
 
 mod more_schemes {
-    //! The five schemes of the second set: key-type mix-ups and request shapes they cannot sign.
+    //! Binance, Bybit, Kraken, Bitget and Gate: key-type mix-ups and request shapes they cannot sign.
 
     use cexsign::{
         BinanceKeyType, BinanceSigner, BitgetSigner, BybitKeyType, BybitSigner, Credentials, Error, GateSigner,
@@ -281,7 +281,7 @@ mod more_schemes {
     const AT: Timestamp = Timestamp::from_unix_millis(1_700_000_000_000);
 
     fn pem(file: &str, id: &str) -> String {
-        let path = format!("{}/tests/vectors-more/{file}", env!("CARGO_MANIFEST_DIR"));
+        let path = format!("{}/tests/vectors/{file}", env!("CARGO_MANIFEST_DIR"));
         let doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
         let vector = doc["vectors"].as_array().unwrap().iter().find(|v| v["id"] == id).unwrap();
         vector["credentials"]["secret"].as_str().unwrap().to_owned()

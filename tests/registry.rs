@@ -8,7 +8,7 @@ use serde_json::Value;
 
 /// The first vector of `scheme` in the vector sets, if it has any.
 fn first_vector(scheme: Scheme) -> Option<Value> {
-    ["tests/vectors", "tests/vectors-more"].into_iter().find_map(|set| {
+    ["tests/vectors"].into_iter().find_map(|set| {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(set).join(format!("{}.json", scheme.id()));
         let text = std::fs::read_to_string(path).ok()?;
         let file: Value = serde_json::from_str(&text).ok()?;

@@ -114,9 +114,9 @@ fn signable_reflects_the_built_request() {
     let _: &dyn Signer = &okx();
 }
 
-/// One vector of tests/vectors-more: its inputs and what the wire must carry.
+/// One vector of tests/vectors: its inputs and what the wire must carry.
 fn more_vector(file: &str, id: &str) -> serde_json::Value {
-    let path = format!("{}/tests/vectors-more/{file}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!("{}/tests/vectors/{file}", env!("CARGO_MANIFEST_DIR"));
     let doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     doc["vectors"].as_array().unwrap().iter().find(|v| v["id"] == id).unwrap().clone()
 }

@@ -26,10 +26,10 @@ fn assert_hidden(what: &str, text: &str, secrets: &[&str]) {
     }
 }
 
-/// A PEM private key of the vectors-more set (by vector id), and a piece of its key body that
+/// A PEM private key of the conformance vectors (by vector id), and a piece of its key body that
 /// must never show.
 fn vector_pem(file: &str, id: &str) -> (String, &'static str) {
-    let path = format!("{}/tests/vectors-more/{file}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!("{}/tests/vectors/{file}", env!("CARGO_MANIFEST_DIR"));
     let doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     let vector = doc["vectors"].as_array().unwrap().iter().find(|v| v["id"] == id).unwrap();
     let pem = vector["credentials"]["secret"].as_str().unwrap().to_owned();

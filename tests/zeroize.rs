@@ -173,7 +173,7 @@ fn secrets_are_wiped_before_their_memory_is_freed() {
     // Ed25519 the seed). Not covered for RSA: ring's `RsaKeyPair` keeps the private key as
     // big-number limbs, which a search for the key's bytes cannot find, and does not wipe them
     // (THREAT_MODEL.md).
-    let vectors: serde_json::Value = serde_json::from_str(include_str!("vectors-more/binance.json")).unwrap();
+    let vectors: serde_json::Value = serde_json::from_str(include_str!("vectors/binance.json")).unwrap();
     let pem_of = |key_type: &str| {
         let vector = vectors["vectors"].as_array().unwrap().iter().find(|v| v["credentials"]["key_type"] == key_type);
         vector.unwrap()["credentials"]["secret"].as_str().unwrap().to_owned()

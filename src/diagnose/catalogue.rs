@@ -247,7 +247,7 @@ impl MistakeCode {
             | EmptyBodyAsBraces
             | BodyReserialized
             | PathIncludesHost => false,
-            // Request-only mistakes of the AUTH-more schemes (Kraken has no signed websocket).
+            // Request-only mistakes of Binance, Bybit, Kraken and Gate (Kraken has no signed websocket).
             BinanceSignatureNotLast
             | BinanceSignatureNotUrlEncoded
             | BinanceRecvWindowTooLarge
@@ -645,7 +645,7 @@ impl FromStr for MistakeCode {
     }
 }
 
-/// What a diagnosis engine (the HMAC one, the AUTH-more one) answers for the catalogue walk.
+/// What a diagnosis engine (the HMAC one, the Binance/Bybit/Kraken/Gate one) answers for the catalogue walk.
 pub(crate) trait MistakeSearch {
     /// A mistake visible in the sent headers or fields alone (`Some(found)` when it is there).
     fn header_mistake(&self, code: MistakeCode) -> Option<Option<String>>;

@@ -23,12 +23,12 @@
 //! local exchange (the `cexsign-local-exchange` crate) puts a diagnosis in every rejection it can diagnose
 //! (`cexsign_diagnosis`).
 
+mod binance_bybit_kraken_gate;
 mod case;
 mod catalogue;
 #[cfg(feature = "cdp")]
 mod cdp;
 mod hmac;
-mod more;
 mod rewrite;
 
 use std::fmt;
@@ -698,7 +698,9 @@ pub fn run(ctx: &Context<'_>, sent: &SentRequest) -> Result<Diagnosis, Error> {
         Scheme::CoinbaseCdp => Err(Error::InvalidDiagnosisInput {
             problem: "Coinbase CDP tokens are diagnosed with the `cdp` feature (on by default)".to_owned(),
         }),
-        Scheme::Binance | Scheme::Bybit | Scheme::Kraken | Scheme::Gate => more::diagnose(ctx, sent),
+        Scheme::Binance | Scheme::Bybit | Scheme::Kraken | Scheme::Gate => {
+            binance_bybit_kraken_gate::diagnose(ctx, sent)
+        }
         _ => hmac::diagnose(ctx, sent),
     }
 }

@@ -769,7 +769,7 @@ fn sign_bybit_kraken_bitget_and_gate_give_the_published_signatures() {
 }
 
 #[test]
-fn verify_and_diagnose_the_auth_more_schemes() {
+fn verify_and_diagnose_binance_bybit_kraken_bitget_gate() {
     let env = [("CEXSIGN_API_KEY", BINANCE_KEY), ("CEXSIGN_SECRET", BINANCE_SECRET)];
     let signature = "c8db56825ae71d6d79447849e617115f4a920fa2acdcab2b053c4b2838bd6b71";
     let verify_binance = |query: &str| {
@@ -848,7 +848,7 @@ fn verify_and_diagnose_the_auth_more_schemes() {
     for (file, index) in
         [("binance", 21), ("binance", 27), ("binance", 31), ("bybit", 17), ("kraken", 12), ("bitget", 16), ("gate", 17)]
     {
-        let path = format!("{}/../../tests/vectors-more/{file}.json", env!("CARGO_MANIFEST_DIR"));
+        let path = format!("{}/../../tests/vectors/{file}.json", env!("CARGO_MANIFEST_DIR"));
         let vectors: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
         let vector = &vectors["vectors"][index];
         let out = run(&["diagnose"], &[], Some(&vector.to_string()));

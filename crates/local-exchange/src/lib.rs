@@ -169,7 +169,7 @@ mod ws;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
-mod tests_more;
+mod tests_binance_bybit_kraken_bitget_gate;
 
 pub use account::Account;
 pub use server::{DEFAULT_MAX_BODY_BYTES, LocalExchange, RunningExchange, Verifier};

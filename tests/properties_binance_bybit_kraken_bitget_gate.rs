@@ -1,4 +1,4 @@
-//! Property tests for the five schemes of the second set, each with its own rule for what it
+//! Property tests for Binance, Bybit, Kraken, Bitget and Gate, each with its own rule for what it
 //! signs: Binance signs `query + body` and nothing else, and puts its signature back into the
 //! request; Bybit signs the query (GET) or the body, never the method or path; Kraken signs the
 //! path and `nonce + body`, never the method or query; Bitget and Gate sign the method, the path,

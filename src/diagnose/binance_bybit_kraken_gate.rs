@@ -1,4 +1,4 @@
-//! The diagnosis of the AUTH-more schemes whose prehash is not `timestamp + METHOD + path`:
+//! The diagnosis of the schemes whose prehash is not `timestamp + METHOD + path`:
 //! Binance (the payload is the request's own parameters, and the signature one more of them),
 //! Bybit (`timestamp + key + recv_window + payload`), Kraken (`path + SHA256(nonce + body)` under
 //! the base64-decoded secret, HMAC-SHA512) and Gate (`METHOD\npath\nquery\nSHA512(body)\ntimestamp`,
@@ -1464,9 +1464,9 @@ mod tests {
     use super::*;
     use crate::diagnose::{Case, with_context};
 
-    /// Every vector of tests/vectors-more (Bitget's are diagnosed by the HMAC module).
+    /// Every vector of tests/vectors (Bitget's are diagnosed by the HMAC module).
     fn vectors() -> Vec<Value> {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors-more");
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors");
         let mut out = Vec::new();
         for name in ["binance", "bybit", "kraken", "gate"] {
             let text = std::fs::read_to_string(dir.join(format!("{name}.json"))).unwrap();

@@ -1,7 +1,7 @@
 //! The local exchange for Binance, Bybit, Kraken, Bitget and Gate: requests signed by the
 //! crate's signers accepted over real HTTP, every rejection path in each exchange's shape, the
 //! websocket checks, the server-time endpoints, and every conformance vector of
-//! `tests/vectors-more` (and the worked examples of AUTH-more.md) verified at its own timestamp.
+//! `tests/vectors` (and the worked examples of AUTH-more.md) verified at its own timestamp.
 //!
 //! Expected values come from the vectors, the exchanges' documentation or are rebuilt here from
 //! the request's parts; never from the server's own output.
@@ -21,11 +21,11 @@ use cexsign::{
 // ---------------------------------------------------------------------------------------------
 // Fake credentials: those of the conformance vectors (random fakes), read from the files.
 
-const BINANCE_VECTORS: &str = include_str!("../../../tests/vectors-more/binance.json");
-const BYBIT_VECTORS: &str = include_str!("../../../tests/vectors-more/bybit.json");
-const KRAKEN_VECTORS: &str = include_str!("../../../tests/vectors-more/kraken.json");
-const BITGET_VECTORS: &str = include_str!("../../../tests/vectors-more/bitget.json");
-const GATE_VECTORS: &str = include_str!("../../../tests/vectors-more/gate.json");
+const BINANCE_VECTORS: &str = include_str!("../../../tests/vectors/binance.json");
+const BYBIT_VECTORS: &str = include_str!("../../../tests/vectors/bybit.json");
+const KRAKEN_VECTORS: &str = include_str!("../../../tests/vectors/kraken.json");
+const BITGET_VECTORS: &str = include_str!("../../../tests/vectors/bitget.json");
+const GATE_VECTORS: &str = include_str!("../../../tests/vectors/gate.json");
 const ALL_VECTORS: [&str; 5] = [BINANCE_VECTORS, BYBIT_VECTORS, KRAKEN_VECTORS, BITGET_VECTORS, GATE_VECTORS];
 
 fn vectors(file: &str) -> Vec<Value> {
@@ -347,7 +347,7 @@ fn cases() -> Vec<Case> {
 }
 
 #[tokio::test]
-async fn new_schemes_accept_what_the_signers_sign() {
+async fn binance_bybit_kraken_bitget_gate_accept_what_their_signers_sign() {
     let exchange = start().await;
     let mut sent = 0;
     for case in cases() {
@@ -858,7 +858,7 @@ async fn server_time_endpoints_answer_in_each_shape_on_the_server_clock() {
 // Websocket checks.
 
 #[tokio::test]
-async fn ws_logins_of_the_new_schemes_are_accepted() {
+async fn ws_logins_of_binance_bybit_bitget_gate_are_accepted() {
     let exchange = start().await;
     // Binance WebSocket API: a signed order (HMAC and RSA), session.logon with Ed25519.
     let params = [
@@ -919,7 +919,7 @@ async fn ws_logins_of_the_new_schemes_are_accepted() {
 }
 
 #[tokio::test]
-async fn ws_logins_of_the_new_schemes_are_refused_in_each_shape() {
+async fn ws_logins_of_binance_bybit_bitget_gate_are_refused_in_each_shape() {
     let exchange = start().await;
     let edit = super::tests::edit;
 
@@ -1139,7 +1139,7 @@ fn every_vector_more_is_accepted_at_its_timestamp() {
 /// AUTH-more.md's worked examples whose signatures the exchanges published or the spec computed
 /// independently: accepted, and the negative ones rejected with the exchange's code.
 #[test]
-fn auth_more_worked_examples() {
+fn worked_examples_of_the_spec() {
     // Binance's docs: HMAC, payload in the body, and the mixed query + body layout.
     let docs = Credentials::new()
         .api_key("vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A")
@@ -1324,7 +1324,7 @@ fn new_accounts_read_their_key_and_keep_secrets_out_of_debug() {
 // ---------------------------------------------------------------------------------------------
 // Untrusted input.
 
-/// Every byte of valid requests and messages of the new schemes, replaced in turn: the verifier
+/// Every byte of valid Binance, Bybit, Kraken, Bitget and Gate requests and messages, replaced in turn: the verifier
 /// answers (4xx, or 200 where the change is not signed, such as Bybit's method), never panics.
 #[test]
 fn mutated_requests_and_messages_never_panic() {

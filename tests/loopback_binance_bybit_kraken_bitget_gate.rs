@@ -1,4 +1,4 @@
-//! The five schemes of the second set, signed by the reqwest layer and sent over a real socket to
+//! Binance, Bybit, Kraken, Bitget and Gate, signed by the reqwest layer and sent over a real socket to
 //! the local exchange on 127.0.0.1, which recomputes each signature from the raw request-target
 //! and body it received: the tricky queries and bodies of `loopback.rs`, plus what is particular
 //! to each (Binance's signature in the query or the form body, Kraken's form and JSON bodies,
@@ -17,9 +17,9 @@ use cexsign::{
 use cexsign_local_exchange::{Account, LocalExchange, RunningExchange};
 use serde_json::{Value, json};
 
-/// The credentials of a vectors-more vector (random fakes in each exchange's format).
+/// The credentials of an exchange's conformance vector (random fakes in each exchange's format).
 fn vector_credentials(file: &str, id: &str) -> Credentials {
-    let path = format!("{}/tests/vectors-more/{file}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!("{}/tests/vectors/{file}", env!("CARGO_MANIFEST_DIR"));
     let doc: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     let vector = doc["vectors"].as_array().unwrap().iter().find(|v| v["id"] == id).unwrap();
     let c = &vector["credentials"];
