@@ -112,4 +112,78 @@ mod tests {
         assert_eq!(kraken_rfc1123(Timestamp::from_unix_secs(1_591_502_873)), "Sun,  7 Jun 20 04:07:53 +0000");
         assert_eq!(kraken_rfc1123(Timestamp::from_unix_secs(1_700_000_000)), "Tue, 14 Nov 23 22:13:20 +0000");
     }
+
+    /// The bodies the local exchange serves, byte for byte: the exchanges' SDKs in `interop/`
+    /// parse them, so a refactoring of how they are produced must not change a byte.
+    #[test]
+    fn every_answer_is_byte_for_byte_as_pinned() {
+        let sub_second = Timestamp::from_duration_since_epoch(std::time::Duration::new(1_709_005_034, 333_123_456));
+        let whole_second = Timestamp::from_unix_secs(1_591_502_873);
+        let pinned = [
+            (sub_second, "/api/v5/public/time", r#"{"code":"0","data":[{"ts":"1709005034333"}],"msg":""}"#),
+            (sub_second, "/api/v1/timestamp", r#"{"code":"200000","data":1709005034333,"msg":"success"}"#),
+            (
+                sub_second,
+                "/api/v3/brokerage/time",
+                r#"{"epochMillis":"1709005034333","epochSeconds":"1709005034","iso":"2024-02-27T03:37:14Z"}"#,
+            ),
+            (sub_second, "/v2/time", r#"{"data":{"epoch":1709005034,"iso":"2024-02-27T03:37:14Z"}}"#),
+            (sub_second, "/time", r#"{"epoch":1709005034.333,"iso":"2024-02-27T03:37:14.333Z"}"#),
+            (sub_second, "/v2/settings", r#"{"result":{"server_time":1709005034333123},"success":true}"#),
+            (sub_second, "/api/v3/time", r#"{"serverTime":1709005034333}"#),
+            (sub_second, "/fapi/v1/time", r#"{"serverTime":1709005034333}"#),
+            (
+                sub_second,
+                "/v5/market/time",
+                r#"{"result":{"timeNano":"1709005034333123456","timeSecond":"1709005034"},"retCode":0,"retExtInfo":{},"retMsg":"OK","time":1709005034333}"#,
+            ),
+            (
+                sub_second,
+                "/0/public/Time",
+                r#"{"error":[],"result":{"rfc1123":"Tue, 27 Feb 24 03:37:14 +0000","unixtime":1709005034}}"#,
+            ),
+            (
+                sub_second,
+                "/api/v2/public/time",
+                r#"{"code":"00000","data":{"serverTime":"1709005034333"},"msg":"success","requestTime":1709005034333}"#,
+            ),
+            (sub_second, "/api/v4/spot/time", r#"{"server_time":1709005034333}"#),
+            (whole_second, "/api/v5/public/time", r#"{"code":"0","data":[{"ts":"1591502873000"}],"msg":""}"#),
+            (whole_second, "/api/v1/timestamp", r#"{"code":"200000","data":1591502873000,"msg":"success"}"#),
+            (
+                whole_second,
+                "/api/v3/brokerage/time",
+                r#"{"epochMillis":"1591502873000","epochSeconds":"1591502873","iso":"2020-06-07T04:07:53Z"}"#,
+            ),
+            (whole_second, "/v2/time", r#"{"data":{"epoch":1591502873,"iso":"2020-06-07T04:07:53Z"}}"#),
+            (whole_second, "/time", r#"{"epoch":1591502873.0,"iso":"2020-06-07T04:07:53.000Z"}"#),
+            (whole_second, "/v2/settings", r#"{"result":{"server_time":1591502873000000},"success":true}"#),
+            (whole_second, "/api/v3/time", r#"{"serverTime":1591502873000}"#),
+            (whole_second, "/fapi/v1/time", r#"{"serverTime":1591502873000}"#),
+            (
+                whole_second,
+                "/v5/market/time",
+                r#"{"result":{"timeNano":"1591502873000000000","timeSecond":"1591502873"},"retCode":0,"retExtInfo":{},"retMsg":"OK","time":1591502873000}"#,
+            ),
+            (
+                whole_second,
+                "/0/public/Time",
+                r#"{"error":[],"result":{"rfc1123":"Sun,  7 Jun 20 04:07:53 +0000","unixtime":1591502873}}"#,
+            ),
+            (
+                whole_second,
+                "/api/v2/public/time",
+                r#"{"code":"00000","data":{"serverTime":"1591502873000"},"msg":"success","requestTime":1591502873000}"#,
+            ),
+            (whole_second, "/api/v4/spot/time", r#"{"server_time":1591502873000}"#),
+        ];
+        for (at, path, body) in pinned {
+            let reply = endpoint(path, at).unwrap_or_else(|| panic!("{path} is not served"));
+            assert_eq!(
+                (reply.status, reply.content_type, reply.body.as_str()),
+                (StatusCode::OK, "application/json", body)
+            );
+        }
+        assert!(endpoint("/api/v5/public/times", sub_second).is_none());
+    }
 }
