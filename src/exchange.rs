@@ -6,6 +6,8 @@
 //! read these descriptions instead of naming exchanges, so adding an exchange is a new home and
 //! one registry line.
 
+use crate::server_time::ServerTimeApi;
+
 /// Everything the engines need to know about one scheme of one exchange.
 ///
 /// Reached through [`Scheme::exchange`](crate::Scheme::exchange).
@@ -23,4 +25,6 @@ pub struct Exchange {
     pub id: &'static str,
     /// A human name (`"Coinbase Exchange"`).
     pub name: &'static str,
+    /// Where the exchange tells the time, how its answer reads, and what it answers.
+    pub server_time: ServerTimeApi,
 }
