@@ -8,6 +8,7 @@
 
 use std::time::Duration;
 
+use crate::server_time::ServerTimeApi;
 use crate::{Credentials, Error, Scheme, Signer, TimestampFormat};
 
 /// Everything the engines need to know about one scheme of one exchange.
@@ -49,6 +50,8 @@ pub struct Exchange {
     /// Builds the scheme's signer for a key from its credentials and settings, so that the
     /// engines (CLI, conformance runner, diagnosis) build any scheme's signer the same way.
     pub signer: BuildSigner,
+    /// Where the exchange tells the time, how its answer reads, and what it answers.
+    pub server_time: ServerTimeApi,
 }
 
 impl Exchange {

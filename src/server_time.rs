@@ -1,13 +1,86 @@
-//! Each exchange's server-time endpoint: the request to make and a pure parser of its answer.
+//! Server time: the type each exchange's home describes its server-time endpoint with
+//! ([`ServerTimeApi`]), and [`ServerTime`], the request to make and a pure parser of the answer.
+//!
+//! An exchange's endpoint paths, the reader of its answer and the answer itself (what the
+//! exchange sends when its clock reads a given instant) are written once, in its home
+//! (`src/exchanges/<exchange>/`), so that the client side ([`ServerTime`]) and the local
+//! exchange, which serves the answers, cannot disagree. The helpers the homes share to read and
+//! write times live here.
 //!
 //! Nothing here does I/O. [`crate::client::sync`] (feature `reqwest`) makes the request and
 //! feeds the [`crate::clock::OffsetClock`]; anyone with another HTTP client can do the same with
 //! [`ServerTime::path`] and [`ServerTime::parse`]. The HTTP `Date` header, present on every
 //! response, is a coarse (one second) fallback: [`parse_http_date`].
 
+use std::time::Duration;
+
 use serde_json::Value;
 
 use crate::{Error, Scheme, Timestamp, TimestampFormat};
+
+/// How one exchange tells the time: the endpoints answering with its clock, and how their
+/// answers read. One per exchange API (Coinbase Advanced's two schemes share one).
+///
+/// Reached through [`Exchange::server_time`](crate::Exchange::server_time):
+///
+/// ```
+/// use cexsign::{Scheme, Timestamp};
+/// let binance = &Scheme::Binance.exchange().server_time;
+/// let paths: Vec<_> = binance.routes().map(|route| route.path).collect();
+/// assert_eq!(paths, ["/api/v3/time", "/fapi/v1/time"]);
+/// let now = Timestamp::from_unix_millis(1_700_000_000_123);
+/// assert_eq!(binance.endpoint.answer(now).to_string(), r#"{"serverTime":1700000000123}"#);
+/// ```
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct ServerTimeApi {
+    /// The endpoint to sync with ([`ServerTime::path`]).
+    pub endpoint: TimeRoute,
+    /// Other endpoints of the same exchange that tell the same clock (Binance USDⓈ-M's
+    /// `/fapi/v1/time`, Coinbase App's `/v2/time`): [`ServerTime::parse`] reads their answers
+    /// too, and the local exchange serves them.
+    pub also: &'static [TimeRoute],
+    /// Reads the time from a JSON answer of any of the routes; the error says what is wrong
+    /// without quoting the body.
+    pub(crate) read: fn(&Value) -> Result<Timestamp, &'static str>,
+}
+
+impl ServerTimeApi {
+    /// Every endpoint that tells this clock: [`endpoint`](Self::endpoint), then [`also`](Self::also).
+    pub fn routes(&self) -> impl Iterator<Item = &TimeRoute> {
+        std::iter::once(&self.endpoint).chain(self.also)
+    }
+}
+
+/// One endpoint answering with the server clock: its path and its answer.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct TimeRoute {
+    /// The path to `GET` (no authentication), relative to the REST base URL.
+    pub path: &'static str,
+    /// The finest unit the answer tells the time in (one second, millisecond, microsecond or
+    /// nanosecond): the answer for an instant reads back as that instant cut to this unit.
+    pub resolution: Duration,
+    /// The answer's JSON body when the server clock reads the given instant.
+    pub(crate) answer: fn(Timestamp) -> Value,
+}
+
+impl TimeRoute {
+    /// The JSON body the exchange answers with when its clock reads `now`, in its own shape and
+    /// units: what the local exchange serves. (Written as JSON, the object keys come sorted.)
+    pub fn answer(&self, now: Timestamp) -> Value {
+        (self.answer)(now)
+    }
+}
+
+/// A resolution of one second.
+pub(crate) const SECONDS: Duration = Duration::from_secs(1);
+/// A resolution of one millisecond.
+pub(crate) const MILLIS: Duration = Duration::from_millis(1);
+/// A resolution of one microsecond.
+pub(crate) const MICROS: Duration = Duration::from_micros(1);
+/// A resolution of one nanosecond.
+pub(crate) const NANOS: Duration = Duration::from_nanos(1);
 
 /// Where and how a scheme's exchange tells the time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,36 +94,26 @@ impl ServerTime {
         Self { scheme }
     }
 
-    /// The path to `GET` (no authentication), relative to the REST base URL:
-    ///
-    /// | scheme | path | answer |
-    /// |---|---|---|
-    /// | OKX | `/api/v5/public/time` | `{"data":[{"ts":"<ms>"}]}` |
-    /// | KuCoin | `/api/v1/timestamp` | `{"data":<ms>}` |
-    /// | Coinbase Advanced / CDP | `/api/v3/brokerage/time` | `{"epochMillis":"<ms>", "epochSeconds":"<s>"}` (strings) |
-    /// | Coinbase Exchange | `/time` | `{"epoch":<decimal seconds>}` |
-    /// | Delta | `/v2/settings` (undocumented; Delta documents no time endpoint) | `{"result":{"server_time":<µs>}}` |
-    /// | Binance | `/api/v3/time` (USDⓈ-M: `/fapi/v1/time`, same answer) | `{"serverTime":<ms>}` |
-    /// | Bybit | `/v5/market/time` | `{"result":{"timeNano":"<ns>","timeSecond":"<s>"},"time":<ms>}` |
-    /// | Kraken | `/0/public/Time` | `{"error":[],"result":{"unixtime":<s>}}` |
-    /// | Bitget | `/api/v2/public/time` | `{"data":{"serverTime":"<ms>"}}` |
-    /// | Gate | `/api/v4/spot/time` | `{"server_time":<ms>}` |
-    pub const fn path(self) -> &'static str {
-        match self.scheme {
-            Scheme::Okx => "/api/v5/public/time",
-            Scheme::Kucoin => "/api/v1/timestamp",
-            Scheme::CoinbaseAdvancedHmac | Scheme::CoinbaseCdp => "/api/v3/brokerage/time",
-            Scheme::CoinbaseExchange => "/time",
-            Scheme::Delta => "/v2/settings",
-            Scheme::Binance => "/api/v3/time",
-            Scheme::Bybit => "/v5/market/time",
-            Scheme::Kraken => "/0/public/Time",
-            Scheme::Bitget => "/api/v2/public/time",
-            Scheme::Gate => "/api/v4/spot/time",
-        }
+    /// The description this reads: `scheme`'s [`Exchange::server_time`](crate::Exchange::server_time).
+    pub const fn api(self) -> &'static ServerTimeApi {
+        &self.scheme.exchange().server_time
     }
 
-    /// Reads the server's time from the endpoint's response body.
+    /// The path to `GET` (no authentication), relative to the REST base URL: the
+    /// [`endpoint`](ServerTimeApi::endpoint) of the exchange's [`ServerTimeApi`], which also
+    /// gives the answer's shape ([`TimeRoute::answer`]) and resolution.
+    ///
+    /// ```
+    /// use cexsign::Scheme;
+    /// use cexsign::server_time::ServerTime;
+    /// assert_eq!(ServerTime::of(Scheme::Kraken).path(), "/0/public/Time");
+    /// ```
+    pub const fn path(self) -> &'static str {
+        self.api().endpoint.path
+    }
+
+    /// Reads the server's time from the response body of any of the exchange's
+    /// [`routes`](ServerTimeApi::routes).
     ///
     /// ```
     /// use cexsign::{Scheme, Timestamp};
@@ -63,70 +126,12 @@ impl ServerTime {
         let scheme = self.scheme;
         let invalid = |problem| Error::InvalidServerTime { scheme, problem };
         let json: Value = serde_json::from_slice(body).map_err(|_| invalid("the body is not JSON"))?;
-        match scheme {
-            Scheme::Okx => {
-                let ts = json.pointer("/data/0/ts").ok_or_else(|| invalid("no data[0].ts field"))?;
-                millis(ts).ok_or_else(|| invalid("data[0].ts is not a millisecond count"))
-            }
-            Scheme::Kucoin => {
-                let data = json.get("data").ok_or_else(|| invalid("no data field"))?;
-                millis(data).ok_or_else(|| invalid("data is not a millisecond count"))
-            }
-            Scheme::CoinbaseAdvancedHmac | Scheme::CoinbaseCdp => {
-                if let Some(ms) = json.get("epochMillis") {
-                    return millis(ms).ok_or_else(|| invalid("epochMillis is not a millisecond count"));
-                }
-                // The older v2 endpoint: {"data":{"epoch":<s>}}.
-                let secs = json.get("epochSeconds").or_else(|| json.pointer("/data/epoch"));
-                let secs = secs.ok_or_else(|| invalid("no epochMillis, epochSeconds or data.epoch field"))?;
-                decimal_seconds(secs).ok_or_else(|| invalid("the epoch field is not a number of seconds"))
-            }
-            Scheme::CoinbaseExchange => {
-                let epoch = json.get("epoch").ok_or_else(|| invalid("no epoch field"))?;
-                decimal_seconds(epoch).ok_or_else(|| invalid("epoch is not a number of seconds"))
-            }
-            Scheme::Delta => {
-                let micros =
-                    json.pointer("/result/server_time").ok_or_else(|| invalid("no result.server_time field"))?;
-                let micros = integer(micros).ok_or_else(|| invalid("result.server_time is not a microsecond count"))?;
-                Ok(Timestamp::from_duration_since_epoch(std::time::Duration::from_micros(micros)))
-            }
-            Scheme::Binance => {
-                let ms = json.get("serverTime").ok_or_else(|| invalid("no serverTime field"))?;
-                millis(ms).ok_or_else(|| invalid("serverTime is not a millisecond count"))
-            }
-            Scheme::Bybit => {
-                // timeNano is the finest reading; `time` (ms, the response time) is the fallback.
-                if let Some(nanos) = json.pointer("/result/timeNano") {
-                    let nanos = integer(nanos).ok_or_else(|| invalid("result.timeNano is not a nanosecond count"))?;
-                    return Ok(Timestamp::from_duration_since_epoch(std::time::Duration::from_nanos(nanos)));
-                }
-                let ms = json.get("time").ok_or_else(|| invalid("no result.timeNano or time field"))?;
-                millis(ms).ok_or_else(|| invalid("time is not a millisecond count"))
-            }
-            Scheme::Kraken => {
-                if json.get("error").and_then(Value::as_array).is_some_and(|e| !e.is_empty()) {
-                    return Err(invalid("the error array is not empty"));
-                }
-                let secs = json.pointer("/result/unixtime").ok_or_else(|| invalid("no result.unixtime field"))?;
-                integer(secs)
-                    .map(Timestamp::from_unix_secs)
-                    .ok_or_else(|| invalid("result.unixtime is not a second count"))
-            }
-            Scheme::Bitget => {
-                let ms = json.pointer("/data/serverTime").ok_or_else(|| invalid("no data.serverTime field"))?;
-                millis(ms).ok_or_else(|| invalid("data.serverTime is not a millisecond count"))
-            }
-            Scheme::Gate => {
-                let ms = json.get("server_time").ok_or_else(|| invalid("no server_time field"))?;
-                millis(ms).ok_or_else(|| invalid("server_time is not a millisecond count"))
-            }
-        }
+        (self.api().read)(&json).map_err(invalid)
     }
 }
 
 /// A non-negative integer, given as a JSON number or a string of digits.
-fn integer(value: &Value) -> Option<u64> {
+pub(crate) fn integer(value: &Value) -> Option<u64> {
     match value {
         Value::Number(n) => n.as_u64(),
         Value::String(s) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => s.parse().ok(),
@@ -134,12 +139,13 @@ fn integer(value: &Value) -> Option<u64> {
     }
 }
 
-fn millis(value: &Value) -> Option<Timestamp> {
+/// Integer milliseconds, as a JSON number or a string of digits.
+pub(crate) fn millis(value: &Value) -> Option<Timestamp> {
     integer(value).map(Timestamp::from_unix_millis)
 }
 
 /// Seconds with an optional decimal fraction, as a JSON number or string (`1420674445.201`).
-fn decimal_seconds(value: &Value) -> Option<Timestamp> {
+pub(crate) fn decimal_seconds(value: &Value) -> Option<Timestamp> {
     let text = match value {
         Value::Number(n) => n.to_string(),
         Value::String(s) => s.clone(),
@@ -153,6 +159,20 @@ fn decimal_seconds(value: &Value) -> Option<Timestamp> {
         _ => text,
     };
     TimestampFormat::UnixSecondsFraction { digits: 3 }.parse(&text).ok()
+}
+
+/// `2024-02-27T03:37:14.333Z` (the epoch in seconds if the year cannot be written).
+pub(crate) fn iso_millis(now: Timestamp) -> String {
+    TimestampFormat::Iso8601Millis.render(now).unwrap_or_else(|_| now.unix_secs().to_string())
+}
+
+/// `2024-02-27T03:37:14Z`.
+pub(crate) fn iso_seconds(now: Timestamp) -> String {
+    let millis = iso_millis(now);
+    match millis.get(..19) {
+        Some(seconds) if millis.len() == 24 => format!("{seconds}Z"),
+        _ => millis,
+    }
 }
 
 /// Reads an HTTP `Date` header (`Sun, 06 Nov 1994 08:49:37 GMT`): one-second resolution, on every

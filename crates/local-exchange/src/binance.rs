@@ -22,6 +22,7 @@ use super::State;
 use super::account::Account;
 use super::reply::{Failure, Rejection};
 use super::verify::{Accepted, RawRequest, ReceiveWindowRule, find_account, header, signable, unsignable};
+use cexsign::server_time::ServerTime;
 use cexsign::{
     BinanceKeyType, Scheme, SignOptions, SignedRequest, Timestamp, TimestampFormat, WireTimestamp, WsRequest,
 };
@@ -213,7 +214,7 @@ const TIME_RULE: ReceiveWindowRule = ReceiveWindowRule {
     field: "timestamp",
     ahead: "Binance accepts at most 1 s ahead",
     window_name: "recvWindow",
-    time_endpoint: "/api/v3/time",
+    time_endpoint: ServerTime::of(Scheme::Binance).path(),
 };
 
 /// Whether `sent` is the expected signature: HMAC (hex) signatures in any case, as Binance reads

@@ -21,6 +21,7 @@ use super::reply::{Failure, Rejection, WS_CONNECTION_ID};
 use super::verify::{
     Accepted, RawRequest, ReceiveWindowRule, diagnose_with_account, find_account, header, signable, unsignable,
 };
+use cexsign::server_time::ServerTime;
 use cexsign::{Scheme, SignOptions, Timestamp, TimestampFormat, WireTimestamp, WsRequest};
 
 /// Bybit's default `recv_window`, used when the header is absent.
@@ -93,7 +94,7 @@ const TIME_RULE: ReceiveWindowRule = ReceiveWindowRule {
     field: "X-BAPI-TIMESTAMP",
     ahead: "Bybit accepts less than 1 s ahead",
     window_name: "recv_window",
-    time_endpoint: "/v5/market/time",
+    time_endpoint: ServerTime::of(Scheme::Bybit).path(),
 };
 
 /// Checks an `op: auth` message and answers as Bybit does on success.

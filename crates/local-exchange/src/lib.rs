@@ -102,11 +102,11 @@
 //!   longer than 4 KiB. The expected signature itself is never revealed. A request that is
 //!   accepted is not always HTTP 200 elsewhere, and a rejection may be: look for
 //!   `"cexsign":"accepted"`.
-//! * Server time, unauthenticated `GET`, on the server clock: OKX `/api/v5/public/time`, KuCoin
-//!   `/api/v1/timestamp`, Coinbase `/api/v3/brokerage/time` and `/v2/time`, Coinbase Exchange
-//!   `/time`, Delta `/v2/settings`, Binance `/api/v3/time` and `/fapi/v1/time`, Bybit
-//!   `/v5/market/time`, Kraken `/0/public/Time`, Bitget `/api/v2/public/time`, Gate
-//!   `/api/v4/spot/time`, each in the exchange's shape and units (what
+//! * Server time, unauthenticated `GET`, on the server clock: every route of every exchange's
+//!   [`ServerTimeApi`](cexsign::server_time::ServerTimeApi) (OKX `/api/v5/public/time`, Kraken
+//!   `/0/public/Time`, ...; Binance's USDⓈ-M `/fapi/v1/time` and Coinbase App's `/v2/time`
+//!   too), each answered with [`TimeRoute::answer`](cexsign::server_time::TimeRoute::answer),
+//!   in the exchange's shape and units (what
 //!   [`ServerTime::parse`](cexsign::server_time::ServerTime::parse) reads). Every response has an
 //!   HTTP `Date` header.
 //!

@@ -16,6 +16,7 @@ use super::jwt::{self, UriCheck};
 use super::reply::{Failure, Rejection, Reply, Verdict, rest_rejection};
 use super::{binance, bybit, kraken};
 use cexsign::diagnose::{CdpPublicKey, Context, Diagnosis, SentRequest};
+use cexsign::server_time::ServerTime;
 use cexsign::{
     AuthNames, KucoinKeyVersion, Method, OkxEnvironment, Scheme, SignOptions, SignableRequest, SignedRequest,
     Timestamp, TimestampFormat, WireTimestamp,
@@ -242,7 +243,7 @@ pub(crate) fn check_window(
     sent: &WireTimestamp,
     now: Timestamp,
     window: Duration,
-    sync_hint: &str,
+    sync_hint: impl std::fmt::Display,
 ) -> Result<(), Rejection> {
     let sent_at = sent.instant().duration_since_epoch();
     let now_at = now.duration_since_epoch();
@@ -262,15 +263,19 @@ pub(crate) fn check_window(
     ))
 }
 
-fn sync_hint(scheme: Scheme) -> &'static str {
-    match scheme {
-        Scheme::Okx => "sign with a fresh timestamp, offset by GET /api/v5/public/time",
-        Scheme::Kucoin => "sign with a fresh timestamp, offset by GET /api/v1/timestamp",
-        Scheme::Delta => "sign every request (and retry) with a fresh timestamp; server time: GET /v2/settings",
-        Scheme::CoinbaseExchange => "sign with a fresh timestamp, offset by GET /time",
-        Scheme::Bitget => "sign with a fresh timestamp, offset by GET /api/v2/public/time",
-        Scheme::Gate => "sign with a fresh timestamp (seconds), offset by GET /api/v4/spot/time",
-        _ => "sign with a fresh timestamp, offset by GET /api/v3/brokerage/time",
+/// What to do about a stale timestamp, naming the exchange's own server-time endpoint.
+struct SyncHint(Scheme);
+
+impl std::fmt::Display for SyncHint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let path = ServerTime::of(self.0).path();
+        match self.0 {
+            Scheme::Delta => {
+                write!(f, "sign every request (and retry) with a fresh timestamp; server time: GET {path}")
+            }
+            Scheme::Gate => write!(f, "sign with a fresh timestamp (seconds), offset by GET {path}"),
+            _ => write!(f, "sign with a fresh timestamp, offset by GET {path}"),
+        }
     }
 }
 
@@ -342,7 +347,7 @@ fn verify_hmac(state: &State, scheme: Scheme, request: &RawRequest<'_>, now: Tim
     let prehash = expected.as_ref().ok().and_then(|signed| signed.prehash().cloned());
 
     // 3b. The window.
-    check_window(&wire, now, window(scheme), sync_hint(scheme)).map_err(|r| r.with_prehash(prehash.clone()))?;
+    check_window(&wire, now, window(scheme), SyncHint(scheme)).map_err(|r| r.with_prehash(prehash.clone()))?;
 
     // 4. The passphrase (and KuCoin's key version).
     if let Some(version) = account.kucoin_version() {
@@ -521,7 +526,7 @@ pub(crate) struct ReceiveWindowRule {
     pub(crate) ahead: &'static str,
     /// The window's name on the wire (`recvWindow`, `recv_window`).
     pub(crate) window_name: &'static str,
-    /// The exchange's server-time endpoint, to sync with.
+    /// The exchange's server-time endpoint, to sync with ([`ServerTime::path`]).
     pub(crate) time_endpoint: &'static str,
 }
 

@@ -16,10 +16,9 @@ use super::State;
 use super::account::Account;
 use super::jwt::{self, UriCheck};
 use super::reply::{Failure, Rejection, Reply, Verdict, WS_CONNECTION_ID, cexsign_error, ws_rejection};
-use super::server_time::iso_seconds;
 use super::verify::{check_window, diagnose_with_account, find_account, received_format, window};
 use super::{binance, bybit};
-use cexsign::{Scheme, SignOptions, Timestamp, WireTimestamp, WsAuth, WsRequest};
+use cexsign::{Scheme, SignOptions, Timestamp, TimestampFormat, WireTimestamp, WsAuth, WsRequest};
 
 /// The path prefix of the check endpoint.
 pub(crate) const PREFIX: &str = "/cexsign/ws/";
@@ -406,4 +405,13 @@ fn gate_api(state: &State, message: &Map<String, Value>, channel: &str, now: Tim
         },
         "data": {"result": {"api_key": account.api_key(), "uid": "0"}},
     }))
+}
+
+/// `2024-02-27T03:37:14Z`, as Advanced Trade stamps its messages.
+fn iso_seconds(now: Timestamp) -> String {
+    let millis = TimestampFormat::Iso8601Millis.render(now).unwrap_or_else(|_| now.unix_secs().to_string());
+    match millis.get(..19) {
+        Some(seconds) if millis.len() == 24 => format!("{seconds}Z"),
+        _ => millis,
+    }
 }

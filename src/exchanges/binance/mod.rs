@@ -10,6 +10,10 @@ use std::time::Duration;
 
 use crate::exchange::{AuthNames, Exchange, KeySettings};
 use crate::{Credentials, Error, Scheme, Signer};
+use serde_json::{Value, json};
+
+use crate::Timestamp;
+use crate::server_time::{MILLIS, millis, ServerTimeApi, TimeRoute};
 
 /// Binance, as the engines see it.
 pub(crate) const BINANCE: Exchange = Exchange {
@@ -26,6 +30,7 @@ pub(crate) const BINANCE: Exchange = Exchange {
     ws_timestamp_accepted: None,
     hosts: &["api.binance.com", "fapi.binance.com", "testnet.binance.vision"],
     signer,
+    server_time: SERVER_TIME,
 };
 
 /// `key_type` (else Ed25519 for a PEM key that is one, RSA for another PEM key, HMAC
@@ -64,4 +69,21 @@ fn key_type(credentials: &Credentials, settings: &KeySettings) -> Result<Binance
         // A PEM key without `pem-keys` is refused by the HMAC signer, with the reason.
         None => Ok(BinanceKeyType::Hmac),
     }
+}
+
+/// Binance's `GET /api/v3/time` (Spot), and USDⓈ-M futures' `GET /fapi/v1/time` with the same
+/// answer: `{"serverTime":<ms>}`.
+const SERVER_TIME: ServerTimeApi = ServerTimeApi {
+    endpoint: TimeRoute { path: "/api/v3/time", resolution: MILLIS, answer: time_answer },
+    also: &[TimeRoute { path: "/fapi/v1/time", resolution: MILLIS, answer: time_answer }],
+    read: read_time,
+};
+
+fn time_answer(now: Timestamp) -> Value {
+    json!({"serverTime": now.unix_millis() as u64})
+}
+
+fn read_time(json: &Value) -> Result<Timestamp, &'static str> {
+    let ms = json.get("serverTime").ok_or("no serverTime field")?;
+    millis(ms).ok_or("serverTime is not a millisecond count")
 }

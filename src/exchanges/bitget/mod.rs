@@ -10,6 +10,10 @@ use std::time::Duration;
 
 use crate::exchange::{AuthNames, Exchange, KeySettings};
 use crate::{Credentials, Error, Signer};
+use serde_json::{Value, json};
+
+use crate::Timestamp;
+use crate::server_time::{MILLIS, millis, ServerTimeApi, TimeRoute};
 
 /// Bitget, as the engines see it.
 pub(crate) const BITGET: Exchange = Exchange {
@@ -24,9 +28,33 @@ pub(crate) const BITGET: Exchange = Exchange {
     ws_timestamp_accepted: None,
     hosts: &["api.bitget.com"],
     signer,
+    server_time: SERVER_TIME,
 };
 
 /// Bitget signers take no settings.
 fn signer(credentials: &Credentials, _: &KeySettings) -> Result<Box<dyn Signer>, Error> {
     Ok(Box::new(BitgetSigner::new(credentials)?))
+}
+
+/// Bitget's `GET /api/v2/public/time`: `{"data":{"serverTime":"<ms>"}}`, the milliseconds as a
+/// string.
+const SERVER_TIME: ServerTimeApi = ServerTimeApi {
+    endpoint: TimeRoute { path: "/api/v2/public/time", resolution: MILLIS, answer: time_answer },
+    also: &[],
+    read: read_time,
+};
+
+fn time_answer(now: Timestamp) -> Value {
+    let millis = now.unix_millis();
+    json!({
+        "code": "00000",
+        "msg": "success",
+        "requestTime": millis as u64,
+        "data": {"serverTime": millis.to_string()},
+    })
+}
+
+fn read_time(json: &Value) -> Result<Timestamp, &'static str> {
+    let ms = json.pointer("/data/serverTime").ok_or("no data.serverTime field")?;
+    millis(ms).ok_or("data.serverTime is not a millisecond count")
 }

@@ -18,6 +18,10 @@ use crate::{Credentials, Error, Scheme, Signer};
 
 /// Advanced Trade is served on one host for both kinds of key.
 const HOSTS: &[&str] = &["api.coinbase.com"];
+use serde_json::{Value, json};
+
+use crate::Timestamp;
+use crate::server_time::{MILLIS, SECONDS, ServerTimeApi, TimeRoute, decimal_seconds, iso_seconds, millis};
 
 /// Coinbase Advanced Trade with a legacy HMAC key.
 pub(crate) const HMAC: Exchange = Exchange {
@@ -31,6 +35,7 @@ pub(crate) const HMAC: Exchange = Exchange {
     ws_timestamp_accepted: None,
     hosts: HOSTS,
     signer: hmac_signer,
+    server_time: SERVER_TIME,
 };
 
 /// Coinbase Advanced Trade with a CDP key.
@@ -47,6 +52,7 @@ pub(crate) const CDP: Exchange = Exchange {
     ws_timestamp_accepted: None,
     hosts: HOSTS,
     signer: cdp_signer,
+    server_time: SERVER_TIME,
 };
 
 /// Legacy HMAC keys take no settings.
@@ -83,4 +89,34 @@ fn cdp_signer(_: &Credentials, _: &KeySettings) -> Result<Box<dyn Signer>, Error
         scheme: Scheme::CoinbaseCdp,
         problem: "Coinbase CDP keys are signed with the `cdp` feature (on by default)",
     })
+}
+
+/// Advanced Trade's `GET /api/v3/brokerage/time`, both epochs strings:
+/// `{"iso":…,"epochSeconds":"<s>","epochMillis":"<ms>"}`; and the older Coinbase App v2
+/// `GET /v2/time`: `{"data":{"iso":…,"epoch":<s>}}`.
+const SERVER_TIME: ServerTimeApi = ServerTimeApi {
+    endpoint: TimeRoute { path: "/api/v3/brokerage/time", resolution: MILLIS, answer: time_answer },
+    also: &[TimeRoute { path: "/v2/time", resolution: SECONDS, answer: v2_time_answer }],
+    read: read_time,
+};
+
+fn time_answer(now: Timestamp) -> Value {
+    json!({
+        "iso": iso_seconds(now),
+        "epochSeconds": now.unix_secs().to_string(),
+        "epochMillis": now.unix_millis().to_string(),
+    })
+}
+
+fn v2_time_answer(now: Timestamp) -> Value {
+    json!({"data": {"iso": iso_seconds(now), "epoch": now.unix_secs()}})
+}
+
+fn read_time(json: &Value) -> Result<Timestamp, &'static str> {
+    if let Some(ms) = json.get("epochMillis") {
+        return millis(ms).ok_or("epochMillis is not a millisecond count");
+    }
+    let secs = json.get("epochSeconds").or_else(|| json.pointer("/data/epoch"));
+    let secs = secs.ok_or("no epochMillis, epochSeconds or data.epoch field")?;
+    decimal_seconds(secs).ok_or("the epoch field is not a number of seconds")
 }

@@ -11,6 +11,10 @@ use std::time::Duration;
 use crate::TimestampFormat;
 use crate::exchange::{AuthNames, Exchange, KeySettings};
 use crate::{Credentials, Error, Scheme, Signer};
+use serde_json::{Value, json};
+
+use crate::Timestamp;
+use crate::server_time::{MILLIS, decimal_seconds, iso_millis, ServerTimeApi, TimeRoute};
 
 /// Coinbase Exchange, as the engines see it.
 pub(crate) const COINBASE_EXCHANGE: Exchange = Exchange {
@@ -25,6 +29,7 @@ pub(crate) const COINBASE_EXCHANGE: Exchange = Exchange {
     ws_timestamp_accepted: Some(TimestampFormat::UnixSecondsFraction { digits: 3 }),
     hosts: &["api.exchange.coinbase.com", "api-public.sandbox.exchange.coinbase.com", "api.pro.coinbase.com"],
     signer,
+    server_time: SERVER_TIME,
 };
 
 /// `fraction_digits` (else the decimals of `timestamp_sample`, else none) sets the precision of
@@ -41,4 +46,21 @@ fn signer(credentials: &Credentials, settings: &KeySettings) -> Result<Box<dyn S
         (None, None) => 0,
     };
     Ok(Box::new(CoinbaseExchangeSigner::new(credentials)?.with_fraction_digits(digits)?))
+}
+
+/// Coinbase Exchange's `GET /time`: `{"iso":…,"epoch":<decimal seconds>}`, the epoch a JSON
+/// number with millisecond precision.
+const SERVER_TIME: ServerTimeApi = ServerTimeApi {
+    endpoint: TimeRoute { path: "/time", resolution: MILLIS, answer: time_answer },
+    also: &[],
+    read: read_time,
+};
+
+fn time_answer(now: Timestamp) -> Value {
+    json!({"iso": iso_millis(now), "epoch": now.unix_millis() as f64 / 1000.0})
+}
+
+fn read_time(json: &Value) -> Result<Timestamp, &'static str> {
+    let epoch = json.get("epoch").ok_or("no epoch field")?;
+    decimal_seconds(epoch).ok_or("epoch is not a number of seconds")
 }

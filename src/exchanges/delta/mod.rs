@@ -10,6 +10,10 @@ use std::time::Duration;
 
 use crate::exchange::{AuthNames, Exchange, KeySettings};
 use crate::{Credentials, Error, Scheme, Signer};
+use serde_json::{Value, json};
+
+use crate::Timestamp;
+use crate::server_time::{MICROS, integer, ServerTimeApi, TimeRoute};
 
 /// Delta Exchange, as the engines see it.
 pub(crate) const DELTA: Exchange = Exchange {
@@ -23,6 +27,7 @@ pub(crate) const DELTA: Exchange = Exchange {
     ws_timestamp_accepted: None,
     hosts: &["api.india.delta.exchange", "api.delta.exchange", "cdn-ind.testnet.deltaex.org", "testnet-api.delta.exchange"],
     signer,
+    server_time: SERVER_TIME,
 };
 
 /// `ws_auth_type` picks the websocket auth message (`key-auth` by default, or `auth`).
@@ -39,4 +44,22 @@ fn signer(credentials: &Credentials, settings: &KeySettings) -> Result<Box<dyn S
         }
     };
     Ok(Box::new(DeltaSigner::new(credentials)?.with_ws_auth_type(ws_auth_type)))
+}
+
+/// Delta's `GET /v2/settings` (undocumented, used by ccxt; Delta documents no time endpoint):
+/// `{"success":true,"result":{"server_time":<µs>}}`.
+const SERVER_TIME: ServerTimeApi = ServerTimeApi {
+    endpoint: TimeRoute { path: "/v2/settings", resolution: MICROS, answer: time_answer },
+    also: &[],
+    read: read_time,
+};
+
+fn time_answer(now: Timestamp) -> Value {
+    json!({"success": true, "result": {"server_time": now.duration_since_epoch().as_micros() as u64}})
+}
+
+fn read_time(json: &Value) -> Result<Timestamp, &'static str> {
+    let micros = json.pointer("/result/server_time").ok_or("no result.server_time field")?;
+    let micros = integer(micros).ok_or("result.server_time is not a microsecond count")?;
+    Ok(Timestamp::from_duration_since_epoch(Duration::from_micros(micros)))
 }

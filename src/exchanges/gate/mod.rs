@@ -11,6 +11,10 @@ use std::time::Duration;
 use crate::TimestampFormat;
 use crate::exchange::{AuthNames, Exchange, KeySettings};
 use crate::{Credentials, Error, Signer};
+use serde_json::{Value, json};
+
+use crate::Timestamp;
+use crate::server_time::{MILLIS, millis, ServerTimeApi, TimeRoute};
 
 /// Gate, as the engines see it.
 pub(crate) const GATE: Exchange = Exchange {
@@ -25,9 +29,26 @@ pub(crate) const GATE: Exchange = Exchange {
     ws_timestamp_accepted: None,
     hosts: &["api.gateio.ws", "fx-api-testnet.gateio.ws", "api.gate.io"],
     signer,
+    server_time: SERVER_TIME,
 };
 
 /// Gate signers take no settings.
 fn signer(credentials: &Credentials, _: &KeySettings) -> Result<Box<dyn Signer>, Error> {
     Ok(Box::new(GateSigner::new(credentials)?))
+}
+
+/// Gate's `GET /api/v4/spot/time`: `{"server_time":<ms>}`.
+const SERVER_TIME: ServerTimeApi = ServerTimeApi {
+    endpoint: TimeRoute { path: "/api/v4/spot/time", resolution: MILLIS, answer: time_answer },
+    also: &[],
+    read: read_time,
+};
+
+fn time_answer(now: Timestamp) -> Value {
+    json!({"server_time": now.unix_millis() as u64})
+}
+
+fn read_time(json: &Value) -> Result<Timestamp, &'static str> {
+    let ms = json.get("server_time").ok_or("no server_time field")?;
+    millis(ms).ok_or("server_time is not a millisecond count")
 }

@@ -8,6 +8,10 @@ pub use signer::{KrakenSigner};
 
 use crate::exchange::{AuthNames, Exchange, KeySettings};
 use crate::{Credentials, Error, Signer};
+use serde_json::{Value, json};
+
+use crate::Timestamp;
+use crate::server_time::{SECONDS, ServerTimeApi, TimeRoute, integer};
 
 /// Kraken, as the engines see it.
 pub(crate) const KRAKEN: Exchange = Exchange {
@@ -24,9 +28,72 @@ pub(crate) const KRAKEN: Exchange = Exchange {
     ws_timestamp_accepted: None,
     hosts: &["api.kraken.com"],
     signer,
+    server_time: SERVER_TIME,
 };
 
 /// Kraken signers take no settings.
 fn signer(credentials: &Credentials, _: &KeySettings) -> Result<Box<dyn Signer>, Error> {
     Ok(Box::new(KrakenSigner::new(credentials)?))
+}
+
+/// Kraken's `GET /0/public/Time`: whole seconds and an RFC 1123 date,
+/// `{"error":[],"result":{"unixtime":<s>,"rfc1123":…}}`.
+const SERVER_TIME: ServerTimeApi = ServerTimeApi {
+    endpoint: TimeRoute { path: "/0/public/Time", resolution: SECONDS, answer: time_answer },
+    also: &[],
+    read: read_time,
+};
+
+fn time_answer(now: Timestamp) -> Value {
+    json!({"error": [], "result": {"unixtime": now.unix_secs(), "rfc1123": rfc1123(now)}})
+}
+
+fn read_time(json: &Value) -> Result<Timestamp, &'static str> {
+    if json.get("error").and_then(Value::as_array).is_some_and(|e| !e.is_empty()) {
+        return Err("the error array is not empty");
+    }
+    let secs = json.pointer("/result/unixtime").ok_or("no result.unixtime field")?;
+    integer(secs).map(Timestamp::from_unix_secs).ok_or("result.unixtime is not a second count")
+}
+
+/// Kraken's `rfc1123` field: `Sun,  7 Jun 20 04:07:53 +0000` (day space-padded, two-digit year,
+/// as Kraken writes it).
+fn rfc1123(now: Timestamp) -> String {
+    let Ok(secs) = i64::try_from(now.unix_secs()) else {
+        return String::new();
+    };
+    let Ok(t) = time::OffsetDateTime::from_unix_timestamp(secs) else {
+        return String::new();
+    };
+    let weekday = match t.weekday() {
+        time::Weekday::Monday => "Mon",
+        time::Weekday::Tuesday => "Tue",
+        time::Weekday::Wednesday => "Wed",
+        time::Weekday::Thursday => "Thu",
+        time::Weekday::Friday => "Fri",
+        time::Weekday::Saturday => "Sat",
+        time::Weekday::Sunday => "Sun",
+    };
+    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    let month = MONTHS[usize::from(u8::from(t.month())) - 1];
+    format!(
+        "{weekday}, {:>2} {month} {:02} {:02}:{:02}:{:02} +0000",
+        t.day(),
+        t.year().rem_euclid(100),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kraken_rfc1123_matches_the_docs_example() {
+        // The example of Kraken's docs: unixtime 1591502873.
+        assert_eq!(rfc1123(Timestamp::from_unix_secs(1_591_502_873)), "Sun,  7 Jun 20 04:07:53 +0000");
+        assert_eq!(rfc1123(Timestamp::from_unix_secs(1_700_000_000)), "Tue, 14 Nov 23 22:13:20 +0000");
+    }
 }

@@ -10,6 +10,10 @@ use std::time::Duration;
 
 use crate::exchange::{AuthNames, Exchange, KeySettings};
 use crate::{Credentials, Error, Signer};
+use serde_json::{Value, json};
+
+use crate::Timestamp;
+use crate::server_time::{millis, MILLIS, ServerTimeApi, TimeRoute};
 
 /// KuCoin, as the engines see it.
 pub(crate) const KUCOIN: Exchange = Exchange {
@@ -24,10 +28,27 @@ pub(crate) const KUCOIN: Exchange = Exchange {
     ws_timestamp_accepted: None,
     hosts: &["api.kucoin.com", "api-futures.kucoin.com"],
     signer,
+    server_time: SERVER_TIME,
 };
 
 /// `key_version` is the version shown next to the key (default 3, the current one).
 fn signer(credentials: &Credentials, settings: &KeySettings) -> Result<Box<dyn Signer>, Error> {
     let version = settings.key_version.map(KucoinKeyVersion::try_from).transpose()?.unwrap_or_default();
     Ok(Box::new(KucoinSigner::new(credentials, version)?))
+}
+
+/// KuCoin's `GET /api/v1/timestamp`: `{"code":"200000","msg":"success","data":<ms>}`.
+const SERVER_TIME: ServerTimeApi = ServerTimeApi {
+    endpoint: TimeRoute { path: "/api/v1/timestamp", resolution: MILLIS, answer: time_answer },
+    also: &[],
+    read: read_time,
+};
+
+fn time_answer(now: Timestamp) -> Value {
+    json!({"code": "200000", "msg": "success", "data": now.unix_millis() as u64})
+}
+
+fn read_time(json: &Value) -> Result<Timestamp, &'static str> {
+    let data = json.get("data").ok_or("no data field")?;
+    millis(data).ok_or("data is not a millisecond count")
 }

@@ -10,6 +10,10 @@ use std::time::Duration;
 
 use crate::exchange::{AuthNames, Exchange, KeySettings};
 use crate::{Credentials, Error, Signer};
+use serde_json::{Value, json};
+
+use crate::Timestamp;
+use crate::server_time::{millis, MILLIS, ServerTimeApi, TimeRoute};
 
 /// OKX, as the engines see it.
 pub(crate) const OKX: Exchange = Exchange {
@@ -23,10 +27,27 @@ pub(crate) const OKX: Exchange = Exchange {
     ws_timestamp_accepted: None,
     hosts: &["www.okx.com", "eea.okx.com", "my.okx.com", "aws.okx.com"],
     signer,
+    server_time: SERVER_TIME,
 };
 
 /// `demo` picks the demo-trading environment.
 fn signer(credentials: &Credentials, settings: &KeySettings) -> Result<Box<dyn Signer>, Error> {
     let environment = if settings.demo { OkxEnvironment::Demo } else { OkxEnvironment::Live };
     Ok(Box::new(OkxSigner::new(credentials, environment)?))
+}
+
+/// OKX's `GET /api/v5/public/time`: `{"code":"0","msg":"","data":[{"ts":"<ms>"}]}`.
+const SERVER_TIME: ServerTimeApi = ServerTimeApi {
+    endpoint: TimeRoute { path: "/api/v5/public/time", resolution: MILLIS, answer: time_answer },
+    also: &[],
+    read: read_time,
+};
+
+fn time_answer(now: Timestamp) -> Value {
+    json!({"code": "0", "msg": "", "data": [{"ts": now.unix_millis().to_string()}]})
+}
+
+fn read_time(json: &Value) -> Result<Timestamp, &'static str> {
+    let ts = json.pointer("/data/0/ts").ok_or("no data[0].ts field")?;
+    millis(ts).ok_or("data[0].ts is not a millisecond count")
 }
