@@ -6,6 +6,8 @@
 //! read these descriptions instead of naming exchanges, so adding an exchange is a new home and
 //! one registry line.
 
+use crate::rejection::ErrorTable;
+
 /// Everything the engines need to know about one scheme of one exchange.
 ///
 /// Reached through [`Scheme::exchange`](crate::Scheme::exchange).
@@ -23,4 +25,7 @@ pub struct Exchange {
     pub id: &'static str,
     /// A human name (`"Coinbase Exchange"`).
     pub name: &'static str,
+    /// The exchange's error codes, what each means, and how its responses name them: read by
+    /// [`rejection::classify`](crate::rejection::classify) and by the local exchange.
+    pub errors: ErrorTable,
 }

@@ -1,7 +1,9 @@
 //! Bitget v2: everything cexsign knows about it.
 //!
-//! `signer` is the hand-tuned signer; this file is the description the engines read.
+//! `signer` is the hand-tuned signer, `errors` the error table; this file is the description the
+//! engines read.
 
+mod errors;
 mod signer;
 
 pub use signer::{BitgetSigner};
@@ -12,4 +14,5 @@ use crate::exchange::Exchange;
 pub(crate) const BITGET: Exchange = Exchange {
     id: "bitget",
     name: "Bitget",
+    errors: errors::ERRORS,
 };

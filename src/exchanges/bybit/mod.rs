@@ -1,7 +1,9 @@
 //! Bybit v5: HMAC and RSA keys: everything cexsign knows about it.
 //!
-//! `signer` is the hand-tuned signer; this file is the description the engines read.
+//! `signer` is the hand-tuned signer, `errors` the error table; this file is the description the
+//! engines read.
 
+mod errors;
 mod signer;
 
 pub use signer::{BybitKeyType, BybitSigner};
@@ -12,4 +14,5 @@ use crate::exchange::Exchange;
 pub(crate) const BYBIT: Exchange = Exchange {
     id: "bybit",
     name: "Bybit",
+    errors: errors::ERRORS,
 };

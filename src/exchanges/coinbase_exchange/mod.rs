@@ -1,7 +1,9 @@
 //! Coinbase Exchange (formerly Coinbase Pro): everything cexsign knows about it.
 //!
-//! `signer` is the hand-tuned signer; this file is the description the engines read.
+//! `signer` is the hand-tuned signer, `errors` the error table; this file is the description the
+//! engines read.
 
+mod errors;
 mod signer;
 
 pub use signer::{CoinbaseExchangeSigner};
@@ -12,4 +14,5 @@ use crate::exchange::Exchange;
 pub(crate) const COINBASE_EXCHANGE: Exchange = Exchange {
     id: "coinbase_exchange",
     name: "Coinbase Exchange",
+    errors: errors::ERRORS,
 };

@@ -1,7 +1,9 @@
 //! KuCoin, API key versions 1–3: everything cexsign knows about it.
 //!
-//! `signer` is the hand-tuned signer; this file is the description the engines read.
+//! `signer` is the hand-tuned signer, `errors` the error table; this file is the description the
+//! engines read.
 
+mod errors;
 mod signer;
 
 pub use signer::{KucoinKeyVersion, KucoinSigner};
@@ -12,4 +14,5 @@ use crate::exchange::Exchange;
 pub(crate) const KUCOIN: Exchange = Exchange {
     id: "kucoin",
     name: "KuCoin",
+    errors: errors::ERRORS,
 };

@@ -1,7 +1,9 @@
 //! OKX v5, live and demo trading: everything cexsign knows about it.
 //!
-//! `signer` is the hand-tuned signer; this file is the description the engines read.
+//! `signer` is the hand-tuned signer, `errors` the error table; this file is the description the
+//! engines read.
 
+mod errors;
 mod signer;
 
 pub use signer::{OkxEnvironment, OkxSigner};
@@ -12,4 +14,5 @@ use crate::exchange::Exchange;
 pub(crate) const OKX: Exchange = Exchange {
     id: "okx",
     name: "OKX",
+    errors: errors::ERRORS,
 };
