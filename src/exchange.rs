@@ -8,6 +8,7 @@
 
 use std::time::Duration;
 
+use crate::rejection::ErrorTable;
 use crate::server_time::ServerTimeApi;
 use crate::{Credentials, Error, Scheme, Signer, TimestampFormat};
 
@@ -52,6 +53,9 @@ pub struct Exchange {
     pub signer: BuildSigner,
     /// Where the exchange tells the time, how its answer reads, and what it answers.
     pub server_time: ServerTimeApi,
+    /// The exchange's error codes, what each means, and how its responses name them: read by
+    /// [`rejection::classify`](crate::rejection::classify) and by the local exchange.
+    pub errors: ErrorTable,
 }
 
 impl Exchange {

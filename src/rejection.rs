@@ -1,12 +1,15 @@
 //! What an exchange's auth rejection means, and what to do next: from (scheme, HTTP status,
 //! response body) to a typed [`Rejection`].
 //!
-//! Built from the exchanges' documented error codes (OKX `501xx`/`600xx`, KuCoin `4000xx`,
-//! Coinbase's plain `Unauthorized`, v2 error ids and Exchange messages, Delta's error codes,
-//! Binance's negative codes, Bybit `retCode`s, Kraken `EAPI:` errors, Bitget's five-digit codes
-//! and Gate labels). A
-//! rejection is a verdict about a response, not an [`crate::Error`]: the request was signed and
-//! sent; the server said no.
+//! This module owns the vocabulary of an exchange's error table ([`ErrorTable`], [`ErrorCode`])
+//! and the one engine that reads it, [`classify`]. The tables themselves live in each
+//! exchange's home (reached through [`Exchange::errors`](crate::Exchange::errors)), written once
+//! from the exchanges' documented error codes (OKX `501xx`/`600xx`, KuCoin `4000xx`, Coinbase's
+//! plain `Unauthorized`, v2 error ids and Exchange messages, Delta's error codes, Binance's
+//! negative codes, Bybit `retCode`s, Kraken `EAPI:` errors, Bitget's five-digit codes and Gate
+//! labels): the local exchange renders its rejections from the same tables, so the two cannot
+//! disagree. A rejection is a verdict about a response, not an [`crate::Error`]: the request was
+//! signed and sent; the server said no.
 
 use serde_json::Value;
 
@@ -90,6 +93,9 @@ impl RejectionKind {
 /// Classifies a response. `None` when it is not an auth rejection (a success, or an error about
 /// the order itself).
 ///
+/// The scheme's [`ErrorTable`] reads the body and names the code; a response it does not
+/// recognise falls back on the status (429, 401, 403), whatever the exchange.
+///
 /// ```
 /// use cexsign::Scheme;
 /// use cexsign::rejection::{NextStep, RejectionKind, classify};
@@ -99,262 +105,290 @@ impl RejectionKind {
 /// assert!(classify(Scheme::Okx, 200, br#"{"code":"0","data":[]}"#).is_none());
 /// ```
 pub fn classify(scheme: Scheme, status: u16, body: &[u8]) -> Option<Rejection> {
+    let table = &scheme.exchange().errors;
     let json: Option<Value> = serde_json::from_slice(body).ok();
     let text = String::from_utf8_lossy(body);
-    let found = match scheme {
-        Scheme::Okx => json.as_ref().and_then(okx),
-        Scheme::Kucoin => json.as_ref().and_then(kucoin),
-        Scheme::Delta => json.as_ref().and_then(delta),
-        Scheme::CoinbaseExchange => json.as_ref().and_then(coinbase_exchange),
-        Scheme::CoinbaseAdvancedHmac | Scheme::CoinbaseCdp => coinbase_advanced(scheme, status, json.as_ref(), &text),
-        Scheme::Binance => json.as_ref().and_then(binance),
-        Scheme::Bybit => json.as_ref().and_then(bybit),
-        Scheme::Kraken => json.as_ref().and_then(kraken),
-        Scheme::Bitget => json.as_ref().and_then(bitget),
-        Scheme::Gate => json.as_ref().and_then(gate),
-    };
+    let response = Response { status, json: json.as_ref(), text: &text };
+    let found = table.read(&response).into_iter().find_map(|read| {
+        let kind = table.lookup(&read)?.kind?;
+        Some((kind, read.code, read.message))
+    });
     let by_status = match status {
         429 => Some((RejectionKind::RateLimited, None, None)),
         401 => Some((RejectionKind::Unspecified, None, None)),
         403 => Some((RejectionKind::PermissionDenied, None, None)),
         _ => None,
     };
-    let found = found.or(by_status)?;
-    let (kind, code, message) = found;
-    let next_step = match (scheme, kind) {
-        // Coinbase gives no reason: a clock off by more than the window looks the same as an
-        // expired legacy key, so one resynced attempt comes before giving up on the key.
-        (Scheme::CoinbaseAdvancedHmac, RejectionKind::KeyExpiredOrLegacy) => NextStep::RetryOnce,
-        // Kraken has no time window: a refused nonce wants a fresh, larger nonce, not a resync.
-        (Scheme::Kraken, RejectionKind::TimestampOutsideWindow) => NextStep::RetryOnce,
-        _ => kind.next_step(),
-    };
-    Some(Rejection { kind, next_step, code, message })
+    let (kind, code, message) = found.or(by_status)?;
+    Some(Rejection { kind, next_step: table.next_step(kind), code, message })
 }
 
-type Found = (RejectionKind, Option<String>, Option<String>);
+/// One error an exchange answers, as its error table writes it down.
+///
+/// Built by the exchange's home; read by [`classify`] and by the local exchange, which sends
+/// `code`, `status` and `message` for the refusals listed in `rest` and `ws`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ErrorCode {
+    /// The code as the exchange writes it (`"50113"`, `"-1022"`, `"EAPI:Invalid nonce"`,
+    /// `"INVALID_SIGNATURE"`); for an exchange that answers with a message only, the message.
+    pub code: &'static str,
+    /// What the code means; `None` when it is not an auth rejection (an unreadable request, a
+    /// bad parameter), which [`classify`] leaves to the status.
+    pub kind: Option<RejectionKind>,
+    /// The HTTP status the exchange answers it with (for a websocket answer, the status the
+    /// message carries, or 200 when it carries none).
+    pub status: u16,
+    /// The exchange's message, as the local exchange sends it; `{}` stands for the name of the
+    /// missing header or parameter. Empty when the exchange sends none.
+    pub message: &'static str,
+    /// How a response is recognised as this code.
+    pub matching: Match,
+    /// What the local exchange answers with this code over REST.
+    #[doc(hidden)]
+    pub rest: &'static [Refusal],
+    /// What the local exchange answers with this code on a websocket login.
+    #[doc(hidden)]
+    pub ws: &'static [Refusal],
+}
 
-fn field(json: &Value, name: &str) -> Option<String> {
+/// How [`classify`] recognises a response as an [`ErrorCode`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Match {
+    /// The code read from the body is exactly [`ErrorCode::code`].
+    Code,
+    /// The message, lowercased, contains all these words (exchanges that answer text only).
+    Words(&'static [&'static str]),
+    /// Both: the code is exactly [`ErrorCode::code`] and the lowercased message contains all
+    /// these words.
+    CodeAndWords(&'static [&'static str]),
+}
+
+/// Why a verifier refuses a request, in exchange-neutral terms: what the local exchange sends
+/// an [`ErrorCode`] for. The local exchange maps each of its failures to one of these and
+/// answers with the table entry that lists it.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Refusal {
+    /// This header (message field, Binance parameter) is missing or empty, as the exchange
+    /// spells it.
+    MissingHeader(&'static str),
+    /// A header is missing that no entry names with [`Refusal::MissingHeader`].
+    Missing,
+    /// No account has this key.
+    UnknownKey,
+    /// The key is not in the exchange's key format.
+    KeyFormat,
+    /// The key is for the other environment (OKX demo vs live).
+    Environment,
+    /// The timestamp does not parse.
+    InvalidTimestamp,
+    /// The timestamp is outside the window.
+    Expired,
+    /// The timestamp is ahead of the server's clock by more than the window allows; entries
+    /// that do not list it answer as for [`Refusal::Expired`].
+    ExpiredAhead,
+    /// The passphrase (or KuCoin's key version) is wrong.
+    Passphrase,
+    /// The signature does not match.
+    Signature,
+    /// Kraken's nonce is missing, unreadable or not increasing.
+    Nonce,
+    /// The receive window is unreadable or too large.
+    RecvWindow,
+    /// The key type cannot be used here (Binance `session.logon` needs Ed25519).
+    KeyType,
+    /// The request was blocked before auth (Delta's CDN without a `User-Agent`).
+    CdnBlocked,
+    /// The request or message could not be read.
+    Malformed,
+    /// The body is over the size limit.
+    BodyTooLarge,
+}
+
+impl Refusal {
+    /// The refusal an entry is looked up by when none lists this one.
+    const fn fallback(self) -> Option<Refusal> {
+        match self {
+            Refusal::MissingHeader(_) => Some(Refusal::Missing),
+            Refusal::ExpiredAhead => Some(Refusal::Expired),
+            _ => None,
+        }
+    }
+}
+
+/// Where the local exchange answers: a REST response or a websocket login.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Channel {
+    /// A REST response.
+    Rest,
+    /// A websocket login answer.
+    Ws,
+}
+
+/// A response as a [`Reader`] sees it.
+#[derive(Debug, Clone, Copy)]
+pub struct Response<'a> {
+    /// The HTTP status.
+    pub status: u16,
+    /// The body, when it is JSON.
+    pub json: Option<&'a Value>,
+    /// The body as text (lossily decoded).
+    pub text: &'a str,
+}
+
+/// What a [`Reader`] found in a response: the code to look up in the table, and what the
+/// [`Rejection`] reports.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Read {
+    /// What [`Match::Code`] compares with [`ErrorCode::code`].
+    pub key: String,
+    /// The exchange's code as the rejection reports it (`None` when the exchange gives none).
+    pub code: Option<String>,
+    /// The exchange's message; what [`Match::Words`] looks in.
+    pub message: Option<String>,
+}
+
+/// How an exchange's response body says which error it is.
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub enum Reader {
+    /// The code and the message are top-level fields of a JSON object, numbers or strings
+    /// (`{"code":"50113","msg":"Invalid Sign"}`).
+    Fields {
+        /// The code's field.
+        code: &'static str,
+        /// The message's field.
+        message: &'static str,
+    },
+    /// The exchange's own reading: every candidate, in order; the first the table knows wins.
+    Custom(fn(&Response<'_>) -> Vec<Read>),
+}
+
+/// An exchange's errors, written once: read by [`classify`] and rendered by the local exchange.
+///
+/// ```
+/// use cexsign::Scheme;
+/// use cexsign::rejection::RejectionKind;
+/// let entry = Scheme::Okx.exchange().errors.codes.iter().find(|e| e.code == "50113").unwrap();
+/// assert_eq!((entry.kind, entry.status), (Some(RejectionKind::InvalidSignature), 401));
+/// ```
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct ErrorTable {
+    /// Every code, in the order they are tried.
+    pub codes: &'static [ErrorCode],
+    /// How a body names its code.
+    pub reader: Reader,
+    /// Where this exchange's next step differs from [`RejectionKind::next_step`].
+    pub next_steps: &'static [(RejectionKind, NextStep)],
+}
+
+impl ErrorTable {
+    /// Reads a response's candidate codes.
+    pub fn read(&self, response: &Response<'_>) -> Vec<Read> {
+        match self.reader {
+            Reader::Fields { code, message } => response
+                .json
+                .and_then(|json| {
+                    let code = field(json, code)?;
+                    Some(Read { key: code.clone(), code: Some(code), message: field(json, message) })
+                })
+                .into_iter()
+                .collect(),
+            Reader::Custom(read) => read(response),
+        }
+    }
+
+    /// The first entry that recognises a read.
+    pub fn lookup(&self, read: &Read) -> Option<&'static ErrorCode> {
+        let words_in = |words: &[&str]| {
+            let lower = read.message.as_deref().unwrap_or_default().to_ascii_lowercase();
+            words.iter().all(|w| lower.contains(w))
+        };
+        self.codes.iter().find(|entry| match entry.matching {
+            Match::Code => read.key == entry.code,
+            Match::Words(words) => words_in(words),
+            Match::CodeAndWords(words) => read.key == entry.code && words_in(words),
+        })
+    }
+
+    /// What to do about a rejection of this kind on this exchange.
+    pub fn next_step(&self, kind: RejectionKind) -> NextStep {
+        self.next_steps.iter().find(|(k, _)| *k == kind).map_or(kind.next_step(), |(_, step)| *step)
+    }
+
+    /// The entry the local exchange answers a refusal with, on a channel; `None` when the
+    /// exchange has no code for it (the local exchange then answers with its own).
+    #[doc(hidden)]
+    pub fn answer(&self, channel: Channel, refusal: Refusal) -> Option<&'static ErrorCode> {
+        let lists = |entry: &ErrorCode, refusal: Refusal| match channel {
+            Channel::Rest => entry.rest.contains(&refusal),
+            Channel::Ws => entry.ws.contains(&refusal),
+        };
+        let mut refusal = Some(refusal);
+        while let Some(r) = refusal {
+            if let Some(entry) = self.codes.iter().find(|entry| lists(entry, r)) {
+                return Some(entry);
+            }
+            refusal = r.fallback();
+        }
+        None
+    }
+}
+
+impl ErrorCode {
+    /// A code that means `kind`, answered with `status`.
+    pub(crate) const fn new(code: &'static str, kind: RejectionKind, status: u16) -> Self {
+        Self { code, kind: Some(kind), status, message: "", matching: Match::Code, rest: &[], ws: &[] }
+    }
+
+    /// A code that is not an auth rejection, answered with `status`.
+    pub(crate) const fn not_auth(code: &'static str, status: u16) -> Self {
+        Self { code, kind: None, status, message: "", matching: Match::Code, rest: &[], ws: &[] }
+    }
+
+    /// The message the local exchange sends with it.
+    pub(crate) const fn message(mut self, message: &'static str) -> Self {
+        self.message = message;
+        self
+    }
+
+    /// Recognised by the words of the message (and not by the code).
+    pub(crate) const fn words(mut self, words: &'static [&'static str]) -> Self {
+        self.matching = Match::Words(words);
+        self
+    }
+
+    /// Recognised by the code and the words of the message.
+    pub(crate) const fn code_and_words(mut self, words: &'static [&'static str]) -> Self {
+        self.matching = Match::CodeAndWords(words);
+        self
+    }
+
+    /// What the local exchange sends it for over REST.
+    pub(crate) const fn rest(mut self, refusals: &'static [Refusal]) -> Self {
+        self.rest = refusals;
+        self
+    }
+
+    /// What the local exchange sends it for on a websocket login.
+    pub(crate) const fn ws(mut self, refusals: &'static [Refusal]) -> Self {
+        self.ws = refusals;
+        self
+    }
+}
+
+/// A top-level field as text, whether the exchange sends a string or a number.
+pub(crate) fn field(json: &Value, name: &str) -> Option<String> {
     match json.get(name)? {
         Value::String(s) => Some(s.clone()),
         Value::Number(n) => Some(n.to_string()),
         _ => None,
     }
-}
-
-fn okx(json: &Value) -> Option<Found> {
-    use RejectionKind::*;
-    // REST: {"code","msg"}; websocket: {"event":"error","code","msg"}.
-    let code = field(json, "code")?;
-    let kind = match code.as_str() {
-        "50101" => WrongEnvironment,
-        "50102" | "60006" => TimestampOutsideWindow,
-        "50107" | "50112" | "60004" => MalformedTimestamp,
-        "50103" | "50104" | "50106" => MissingCredentials,
-        "50105" | "60024" => InvalidPassphrase,
-        "50110" => IpNotAllowed,
-        "50111" | "50119" | "60005" | "60031" => InvalidKey,
-        "50113" | "50114" | "60007" => InvalidSignature,
-        "50011" | "50061" => RateLimited,
-        "50120" | "50121" | "50122" => PermissionDenied,
-        "60009" => Unspecified,
-        _ => return None,
-    };
-    Some((kind, Some(code), field(json, "msg")))
-}
-
-fn kucoin(json: &Value) -> Option<Found> {
-    use RejectionKind::*;
-    let code = field(json, "code")?;
-    let kind = match code.as_str() {
-        "400001" => MissingCredentials,
-        "400002" => TimestampOutsideWindow,
-        "400003" => InvalidKey,
-        "400004" => InvalidPassphrase,
-        "400005" | "400201" => InvalidSignature,
-        "400006" => IpNotAllowed,
-        "400007" => PermissionDenied,
-        "429000" => RateLimited,
-        _ => return None,
-    };
-    Some((kind, Some(code), field(json, "msg")))
-}
-
-fn delta(json: &Value) -> Option<Found> {
-    use RejectionKind::*;
-    // `error` is a string (`"SignatureExpired"`) or an object (`{"code":"expired_signature"}`);
-    // websocket auth answers carry it in `error` too, with `status_code`.
-    let code = match json.get("error")? {
-        Value::String(s) => s.clone(),
-        Value::Object(o) => o.get("code").and_then(Value::as_str)?.to_owned(),
-        _ => return None,
-    };
-    let message = field(json, "message");
-    let kind = match code.as_str() {
-        "SignatureExpired" | "expired_signature" | "request_expired" => TimestampOutsideWindow,
-        "InvalidApiKey" | "invalid_api_key" | "api_key_not_found" => InvalidKey,
-        "Signature Mismatch" | "invalid_signature" | "SignatureMismatch" => InvalidSignature,
-        "UnauthorizedApiAccess" => PermissionDenied,
-        "ip_not_whitelisted_for_api_key" | "ip_not_whitelisted" => IpNotAllowed,
-        "unauthorized" | "incomplete_payload" => MissingCredentials,
-        "Forbidden" if message.as_deref().is_some_and(|m| m.contains("CDN")) => BlockedByCdn,
-        "rate_limit_exceeded" | "RateLimitExceeded" => RateLimited,
-        _ => return None,
-    };
-    Some((kind, Some(code), message))
-}
-
-fn coinbase_exchange(json: &Value) -> Option<Found> {
-    use RejectionKind::*;
-    let message = field(json, "message")?;
-    let lower = message.to_ascii_lowercase();
-    let kind = if lower.contains("timestamp") && lower.contains("expired") {
-        TimestampOutsideWindow
-    } else if lower.contains("invalid timestamp") {
-        MalformedTimestamp
-    } else if lower.contains("invalid signature") {
-        InvalidSignature
-    } else if lower.contains("invalid api key") {
-        InvalidKey
-    } else if lower.contains("invalid passphrase") {
-        InvalidPassphrase
-    } else if lower.contains("rate limit") {
-        RateLimited
-    } else if lower.contains("whitelist") || lower.contains("ip address") {
-        IpNotAllowed
-    } else if lower.contains("header is required") {
-        MissingCredentials
-    } else if lower.contains("forbidden") || lower.contains("permission") {
-        PermissionDenied
-    } else {
-        return None;
-    };
-    Some((kind, None, Some(message)))
-}
-
-fn binance(json: &Value) -> Option<Found> {
-    use RejectionKind::*;
-    // REST: {"code":-1022,"msg":"..."}; WebSocket API: {"status":401,"error":{"code":-1022,...}}.
-    let error = json.get("error").filter(|e| e.is_object()).unwrap_or(json);
-    let code = field(error, "code")?;
-    let kind = match code.as_str() {
-        "-1021" => TimestampOutsideWindow,
-        "-1022" => InvalidSignature,
-        "-1102" => MissingCredentials,
-        "-2014" => InvalidKey,
-        // Unknown key, IP not allowed or missing permission: Binance does not say which.
-        "-2015" => InvalidKey,
-        "-1002" => PermissionDenied,
-        "-1003" | "-1015" => RateLimited,
-        _ => return None,
-    };
-    Some((kind, Some(code), field(error, "msg")))
-}
-
-fn bybit(json: &Value) -> Option<Found> {
-    use RejectionKind::*;
-    let code = field(json, "retCode")?;
-    let kind = match code.as_str() {
-        "10002" => TimestampOutsideWindow,
-        "10003" => InvalidKey,
-        "10004" => InvalidSignature,
-        "10005" => PermissionDenied,
-        "10006" | "10018" => RateLimited,
-        "10010" => IpNotAllowed,
-        "33004" => KeyExpiredOrLegacy,
-        _ => return None,
-    };
-    Some((kind, Some(code), field(json, "retMsg")))
-}
-
-fn kraken(json: &Value) -> Option<Found> {
-    use RejectionKind::*;
-    // HTTP 200 with {"error":["EAPI:Invalid signature"],"result":...}.
-    let errors = json.get("error")?.as_array()?;
-    let code = errors.iter().filter_map(Value::as_str).find_map(|e| {
-        let kind = match e {
-            "EAPI:Invalid signature" => InvalidSignature,
-            // Kraken also reports a wrongly computed API-Sign this way.
-            "EAPI:Invalid key" => InvalidKey,
-            // Not a clock problem: the nonce was not above the last one the key saw.
-            "EAPI:Invalid nonce" => TimestampOutsideWindow,
-            "EGeneral:Permission denied" => PermissionDenied,
-            "EAPI:Rate limit exceeded" => RateLimited,
-            "EGeneral:Invalid arguments:Nonce" => MalformedTimestamp,
-            _ => return None,
-        };
-        Some((kind, e.to_owned()))
-    })?;
-    Some((code.0, Some(code.1.clone()), Some(code.1)))
-}
-
-fn bitget(json: &Value) -> Option<Found> {
-    use RejectionKind::*;
-    let code = field(json, "code")?;
-    let kind = match code.as_str() {
-        "40001" | "40002" | "40003" | "40011" => MissingCredentials,
-        "40004" | "40008" => TimestampOutsideWindow,
-        "40005" => MalformedTimestamp,
-        "40006" | "40037" => InvalidKey,
-        "40009" | "40010" => InvalidSignature,
-        "40012" => InvalidPassphrase,
-        "40014" => PermissionDenied,
-        "40018" => IpNotAllowed,
-        "429" => RateLimited,
-        _ => return None,
-    };
-    Some((kind, Some(code), field(json, "msg")))
-}
-
-fn gate(json: &Value) -> Option<Found> {
-    use RejectionKind::*;
-    let label = field(json, "label")?;
-    let kind = match label.as_str() {
-        "INVALID_SIGNATURE" => InvalidSignature,
-        "INVALID_KEY" | "INVALID_CREDENTIALS" => InvalidKey,
-        "MISSING_REQUIRED_HEADER" => MissingCredentials,
-        "REQUEST_EXPIRED" => TimestampOutsideWindow,
-        "IP_FORBIDDEN" => IpNotAllowed,
-        "READ_ONLY" | "FORBIDDEN" => PermissionDenied,
-        "TOO_MANY_REQUESTS" => RateLimited,
-        _ => return None,
-    };
-    Some((kind, Some(label), field(json, "message")))
-}
-
-fn coinbase_advanced(scheme: Scheme, status: u16, json: Option<&Value>, text: &str) -> Option<Found> {
-    use RejectionKind::*;
-    // v2 endpoints: {"errors":[{"id":"authentication_error","message":"invalid signature"}]}.
-    if let Some(error) = json.and_then(|j| j.pointer("/errors/0")) {
-        let id = field(error, "id");
-        let message = field(error, "message");
-        let lower = message.as_deref().unwrap_or_default().to_ascii_lowercase();
-        let kind = match id.as_deref() {
-            Some("rate_limit_exceeded") => RateLimited,
-            Some("expired_token") => TimestampOutsideWindow,
-            Some("revoked_token" | "invalid_token") => InvalidKey,
-            _ if lower.contains("timestamp") => TimestampOutsideWindow,
-            _ if lower.contains("invalid signature") => InvalidSignature,
-            _ if lower.contains("api key") => InvalidKey,
-            _ if lower.contains("scope") || lower.contains("permission") => PermissionDenied,
-            _ => return None,
-        };
-        return Some((kind, id, message));
-    }
-    // 403 with {"error":"PERMISSION_DENIED","error_details":"Missing required scopes"}.
-    if status == 403 {
-        let details = json.and_then(|j| field(j, "error_details")).or_else(|| json.and_then(|j| field(j, "message")));
-        return Some((PermissionDenied, json.and_then(|j| field(j, "error")), details));
-    }
-    // Websocket: {"type":"error","message":"authentication failure"}.
-    let ws_failure = json.and_then(|j| field(j, "message")).is_some_and(|m| m == "authentication failure");
-    if status == 401 || text.trim() == "Unauthorized" || ws_failure {
-        // Coinbase gives no reason. Legacy HMAC keys were all expired in February 2025, so for
-        // them the likeliest reason is the key itself.
-        let kind = if scheme == Scheme::CoinbaseAdvancedHmac { KeyExpiredOrLegacy } else { Unspecified };
-        return Some((kind, None, Some(text.trim().chars().take(200).collect())));
-    }
-    None
 }
 
 #[cfg(test)]
@@ -480,6 +514,49 @@ mod tests {
         ] {
             assert_eq!(kind(Scheme::Delta, 401, body), Some(expected), "{body}");
         }
+    }
+
+    #[test]
+    fn every_table_recognises_its_own_codes() {
+        // An entry shadowed by an earlier one with another meaning would never be read.
+        for scheme in Scheme::ALL {
+            let table = &scheme.exchange().errors;
+            for entry in table.codes {
+                // Entries recognised by words and sending no message carry the words in the code.
+                let message = if entry.message.is_empty() { entry.code } else { entry.message };
+                let message = message.replace("{}", "X-HEADER");
+                let read = Read { key: entry.code.to_owned(), code: None, message: Some(message) };
+                let found = table.lookup(&read).map(|e| e.kind);
+                assert_eq!(found, Some(entry.kind), "{}: {}", scheme.exchange().id, entry.code);
+            }
+        }
+    }
+
+    #[test]
+    fn next_steps_differ_where_the_exchange_says_so() {
+        let step = |scheme: Scheme, kind: RejectionKind| scheme.exchange().errors.next_step(kind);
+        assert_eq!(step(Scheme::Kraken, TimestampOutsideWindow), NextStep::RetryOnce);
+        assert_eq!(step(Scheme::Okx, TimestampOutsideWindow), NextStep::ResyncAndRetryOnce);
+        assert_eq!(step(Scheme::CoinbaseAdvancedHmac, KeyExpiredOrLegacy), NextStep::RetryOnce);
+        assert_eq!(step(Scheme::Bybit, KeyExpiredOrLegacy), NextStep::Stop);
+        let nonce = classify(Scheme::Kraken, 200, br#"{"error":["EGeneral:Internal error","EAPI:Invalid nonce"]}"#);
+        let nonce = nonce.unwrap();
+        assert_eq!((nonce.kind, nonce.next_step), (TimestampOutsideWindow, NextStep::RetryOnce));
+        assert_eq!(nonce.code.as_deref(), Some("EAPI:Invalid nonce"));
+    }
+
+    #[test]
+    fn websocket_answers_without_a_code_are_read_by_their_message() {
+        let bybit = r#"{"success":false,"ret_msg":"error sign","op":"auth","conn_id":"c"}"#;
+        assert_eq!(kind(Scheme::Bybit, 200, bybit), Some(InvalidSignature));
+        let gate_api = r#"{"ack":false,"data":{"errs":{"label":"INVALID_KEY","message":"Invalid API Key"}}}"#;
+        assert_eq!(kind(Scheme::Gate, 200, gate_api), Some(InvalidKey));
+        let gate_channel = r#"{"error":{"code":4,"message":"REQUEST_EXPIRED: Request Timestamp is far"}}"#;
+        assert_eq!(kind(Scheme::Gate, 200, gate_channel), Some(TimestampOutsideWindow));
+        assert_eq!(
+            kind(Scheme::Bitget, 200, r#"{"event":"error","code":30015,"msg":"Invalid signature"}"#),
+            Some(InvalidSignature)
+        );
     }
 
     #[test]

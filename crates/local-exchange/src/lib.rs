@@ -167,6 +167,8 @@ mod verify;
 mod ws;
 
 #[cfg(test)]
+mod error_table_tests;
+#[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod tests_binance_bybit_kraken_bitget_gate;

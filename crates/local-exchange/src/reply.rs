@@ -3,8 +3,10 @@
 //!
 //! Every rejection is one [`Failure`] (what went wrong, in exchange-neutral terms) with a reason
 //! in plain English and, when the server got far enough to compute it, the expected prehash.
-//! [`rest_rejection`] and [`ws_rejection`] turn it into the exchange's response; this file is
-//! the whole error-mapping table.
+//! [`rest_rejection`] and [`ws_rejection`] turn it into the exchange's response: the code, status
+//! and message come from the exchange's error table in cexsign (the one
+//! `cexsign::rejection::classify` reads), found by the failure's [`Refusal`]; this file keeps
+//! only how each exchange lays them out in its body.
 
 use bytes::Bytes;
 use http::{HeaderName, HeaderValue, StatusCode};
@@ -15,6 +17,7 @@ use serde_json::{Map, Value, json};
 use std::time::Duration;
 
 use cexsign::diagnose::Diagnosis;
+use cexsign::rejection::{Channel, ErrorCode, Refusal, RejectionKind};
 use cexsign::{Prehash, Scheme, Timestamp};
 
 /// Longest diagnostic header value sent; longer values are left out (the JSON body, where
@@ -200,15 +203,6 @@ fn diagnosis_json(diagnosis: &Diagnosis) -> Value {
     value
 }
 
-fn okx_missing_code(header: &str) -> &'static str {
-    match header {
-        "OK-ACCESS-KEY" => "50103",
-        "OK-ACCESS-PASSPHRASE" => "50104",
-        "OK-ACCESS-SIGN" => "50106",
-        _ => "50107",
-    }
-}
-
 /// Appends `cexsign_reason` and (when known) `cexsign_expected_prehash` and
 /// `cexsign_diagnosis` to a JSON error body.
 fn with_cexsign_fields(mut body: Value, rejection: &Rejection) -> Value {
@@ -227,139 +221,127 @@ fn with_cexsign_fields(mut body: Value, rejection: &Rejection) -> Value {
 const BODY_TOO_LARGE_CODE: &str = "cexsign_body_too_large";
 const MALFORMED_CODE: &str = "cexsign_bad_request";
 
-/// The REST response for a rejection, in the exchange's own shape; `now` is the server clock
-/// (Bybit and Bitget put it in their error bodies).
+impl Failure {
+    /// The refusal the exchange's error table lists this failure under.
+    pub(crate) fn refusal(&self) -> Refusal {
+        match self {
+            Failure::MissingHeader(name) => Refusal::MissingHeader(name),
+            Failure::UnknownKey => Refusal::UnknownKey,
+            Failure::KeyFormat => Refusal::KeyFormat,
+            Failure::Environment => Refusal::Environment,
+            Failure::InvalidTimestamp { .. } => Refusal::InvalidTimestamp,
+            Failure::Expired { request, server, .. } if request > server => Refusal::ExpiredAhead,
+            Failure::Expired { .. } => Refusal::Expired,
+            Failure::Passphrase => Refusal::Passphrase,
+            Failure::Signature => Refusal::Signature,
+            Failure::Nonce => Refusal::Nonce,
+            Failure::RecvWindow => Refusal::RecvWindow,
+            Failure::KeyType => Refusal::KeyType,
+            Failure::CdnBlocked => Refusal::CdnBlocked,
+            Failure::BodyTooLarge => Refusal::BodyTooLarge,
+            Failure::Malformed => Refusal::Malformed,
+        }
+    }
+}
+
+/// What the exchange answers a failure with: its table's entry, or — for a request the local
+/// exchange could not read, which the exchange's table has no code for — the local exchange's
+/// own code.
+#[derive(Debug)]
+pub(crate) struct Answer {
+    /// The table's entry; `None` for the local exchange's own codes.
+    pub(crate) entry: Option<&'static ErrorCode>,
+    pub(crate) status: StatusCode,
+    pub(crate) code: &'static str,
+    /// The entry's message with the missing header's name in place of `{}`.
+    pub(crate) message: String,
+}
+
+impl Answer {
+    pub(crate) fn new(scheme: Scheme, channel: Channel, failure: &Failure) -> Self {
+        let Some(entry) = scheme.exchange().errors.answer(channel, failure.refusal()) else {
+            let (status, code, message) = match failure {
+                Failure::BodyTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, BODY_TOO_LARGE_CODE, "Request body too large"),
+                _ => (StatusCode::BAD_REQUEST, MALFORMED_CODE, "Bad request"),
+            };
+            return Self { entry: None, status, code, message: message.to_owned() };
+        };
+        let message = match failure {
+            Failure::MissingHeader(name) => entry.message.replace("{}", name),
+            _ => entry.message.to_owned(),
+        };
+        let status = StatusCode::from_u16(entry.status).unwrap_or(StatusCode::UNAUTHORIZED);
+        Self { entry: Some(entry), status, code: entry.code, message }
+    }
+
+    /// The code as a JSON number when it is one (Binance, Bybit, Bitget's websocket), else a
+    /// string.
+    fn numeric_code(&self) -> Value {
+        self.code.parse::<i64>().map_or_else(|_| json!(self.code), |n| json!(n))
+    }
+
+    fn kind(&self) -> Option<RejectionKind> {
+        self.entry.and_then(|entry| entry.kind)
+    }
+}
+
+/// The REST response for a rejection, in the exchange's own shape, with the code, status and
+/// message from the exchange's error table; `now` is the server clock (Bybit and Bitget put it
+/// in their error bodies).
 pub(crate) fn rest_rejection(scheme: Scheme, rejection: Rejection, now: Timestamp) -> Reply {
     use Failure::*;
-    let unauthorized = StatusCode::UNAUTHORIZED;
-    let (status, body) = match scheme {
-        Scheme::Okx => {
-            let (status, code, msg) = match &rejection.failure {
-                MissingHeader(header) => {
-                    (unauthorized, okx_missing_code(header), format!("Request header {header} can not be empty"))
-                }
-                UnknownKey | KeyFormat => (unauthorized, "50111", "Invalid OK-ACCESS-KEY".to_owned()),
-                Environment => (unauthorized, "50101", "APIKey does not match current environment".to_owned()),
-                InvalidTimestamp { .. } => (unauthorized, "50112", "Invalid OK-ACCESS-TIMESTAMP".to_owned()),
-                Expired { .. } => (unauthorized, "50102", "Timestamp request expired".to_owned()),
-                Passphrase => (unauthorized, "50105", "OK-ACCESS-PASSPHRASE incorrect".to_owned()),
-                Signature | CdnBlocked | Nonce | RecvWindow | KeyType => {
-                    (unauthorized, "50113", "Invalid Sign".to_owned())
-                }
-                BodyTooLarge => {
-                    (StatusCode::PAYLOAD_TOO_LARGE, BODY_TOO_LARGE_CODE, "Request body too large".to_owned())
-                }
-                Malformed => (StatusCode::BAD_REQUEST, MALFORMED_CODE, "Bad request".to_owned()),
-            };
-            (status, Some(json!({"msg": msg, "code": code})))
-        }
-        Scheme::Kucoin => {
-            let (status, code, msg) = match &rejection.failure {
-                MissingHeader(_) => (
-                    unauthorized,
-                    "400001",
-                    "Please check the header of your request for KC-API-KEY, KC-API-SIGN, KC-API-TIMESTAMP, KC-API-PASSPHRASE",
-                ),
-                UnknownKey | KeyFormat => (unauthorized, "400003", "KC-API-KEY not exists"),
-                InvalidTimestamp { .. } | Expired { .. } => (unauthorized, "400002", "Invalid KC-API-TIMESTAMP"),
-                Passphrase | Environment => (unauthorized, "400004", "Invalid KC-API-PASSPHRASE"),
-                Signature | CdnBlocked | Nonce | RecvWindow | KeyType => {
-                    (unauthorized, "400005", "Invalid KC-API-SIGN")
-                }
-                BodyTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, BODY_TOO_LARGE_CODE, "Request body too large"),
-                Malformed => (StatusCode::BAD_REQUEST, MALFORMED_CODE, "Bad request"),
-            };
-            (status, Some(json!({"code": code, "msg": msg})))
-        }
+    let answer = Answer::new(scheme, Channel::Rest, &rejection.failure);
+    let (code, msg) = (answer.code, answer.message.as_str());
+    let body = match scheme {
+        Scheme::Okx => Some(json!({"msg": msg, "code": code})),
+        Scheme::Kucoin => Some(json!({"code": code, "msg": msg})),
         Scheme::Delta => {
             let failed = |error: Value| json!({"error": error, "success": false});
-            let code = |code: &str| json!({"code": code});
             let expired = |request_time: Value, server_secs: u64| {
                 failed(json!({
-                    "code": "expired_signature",
+                    "code": code,
                     "context": {"request_time": request_time, "server_time": server_secs},
                 }))
             };
-            let (status, body) = match &rejection.failure {
-                CdnBlocked => {
-                    (StatusCode::FORBIDDEN, json!({"error": "Forbidden", "message": "Request blocked by CDN"}))
-                }
-                MissingHeader(_) => (unauthorized, failed(json!("unauthorized"))),
-                UnknownKey | KeyFormat => (unauthorized, failed(code("invalid_api_key"))),
-                InvalidTimestamp { raw, server_secs } => (unauthorized, expired(json!(raw), *server_secs)),
-                Expired { request, server, .. } => {
-                    (unauthorized, expired(json!(request.unix_secs()), server.unix_secs()))
-                }
-                Signature | Passphrase | Environment | Nonce | RecvWindow | KeyType => {
-                    (unauthorized, failed(code("Signature Mismatch")))
-                }
-                BodyTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, failed(code(BODY_TOO_LARGE_CODE))),
-                Malformed => (StatusCode::BAD_REQUEST, failed(code(MALFORMED_CODE))),
-            };
-            (status, Some(body))
+            Some(match &rejection.failure {
+                // The CDN's answer, not Delta's: no `success`.
+                CdnBlocked => json!({"error": code, "message": msg}),
+                MissingHeader(_) => failed(json!(code)),
+                InvalidTimestamp { raw, server_secs } => expired(json!(raw), *server_secs),
+                Expired { request, server, .. } => expired(json!(request.unix_secs()), server.unix_secs()),
+                _ => failed(json!({"code": code})),
+            })
         }
-        Scheme::CoinbaseExchange => {
-            let (status, message) = match &rejection.failure {
-                MissingHeader(header) => (unauthorized, format!("{header} header is required")),
-                UnknownKey | KeyFormat => (unauthorized, "Invalid API Key".to_owned()),
-                InvalidTimestamp { .. } => (unauthorized, "invalid timestamp".to_owned()),
-                Expired { .. } => (unauthorized, "request timestamp expired".to_owned()),
-                Passphrase | Environment => (unauthorized, "Invalid Passphrase".to_owned()),
-                Signature | CdnBlocked | Nonce | RecvWindow | KeyType => (unauthorized, "invalid signature".to_owned()),
-                BodyTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "request body too large".to_owned()),
-                Malformed => (StatusCode::BAD_REQUEST, "bad request".to_owned()),
-            };
-            (status, Some(json!({"message": message})))
-        }
-        Scheme::Binance => {
-            let (status, code, msg) = binance_error(&rejection.failure);
-            (status, Some(json!({"code": code, "msg": msg})))
-        }
+        // Coinbase Exchange's messages are lowercase, its refusals of unreadable requests too.
+        Scheme::CoinbaseExchange if answer.entry.is_none() => Some(json!({"message": msg.to_lowercase()})),
+        Scheme::CoinbaseExchange => Some(json!({"message": msg})),
+        Scheme::Binance => Some(json!({"code": answer.numeric_code(), "msg": msg})),
         Scheme::Bybit => {
-            let (status, code, msg) = bybit_error(&rejection);
-            (status, Some(json!({"retCode": code, "retMsg": msg, "result": {}, "retExtInfo": {}, "time": millis(now)})))
+            let mut msg = msg.to_owned();
+            if let Expired { request, server, window } = &rejection.failure {
+                // Bybit names the instants and the window it held the request to.
+                msg.push_str(&format!(
+                    ". req_timestamp[{}],server_timestamp[{}],recv_window[{}]",
+                    request.unix_millis(),
+                    server.unix_millis(),
+                    window.as_millis()
+                ));
+            }
+            if let (Some(RejectionKind::InvalidSignature), Some(prehash)) = (answer.kind(), &rejection.prehash) {
+                // Bybit echoes the string it signed, for the client to compare with its own.
+                msg = format!("{msg} origin_string[{prehash}]");
+            }
+            let code = answer.numeric_code();
+            Some(json!({"retCode": code, "retMsg": msg, "result": {}, "retExtInfo": {}, "time": millis(now)}))
         }
-        Scheme::Kraken => {
-            // Kraken answers HTTP 200 with a non-empty `error` array.
-            let (status, error) = match &rejection.failure {
-                MissingHeader("API-Sign") | Signature => (StatusCode::OK, "EAPI:Invalid signature"),
-                MissingHeader(_) | UnknownKey | KeyFormat => (StatusCode::OK, "EAPI:Invalid key"),
-                Nonce | InvalidTimestamp { .. } | Expired { .. } => (StatusCode::OK, "EAPI:Invalid nonce"),
-                Passphrase | Environment | RecvWindow | KeyType | CdnBlocked => {
-                    (StatusCode::OK, "EAPI:Invalid signature")
-                }
-                BodyTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, BODY_TOO_LARGE_CODE),
-                Malformed => (StatusCode::BAD_REQUEST, MALFORMED_CODE),
-            };
-            (status, Some(json!({"error": [error]})))
-        }
-        Scheme::Bitget => {
-            let bad_request = StatusCode::BAD_REQUEST;
-            let (status, code, msg) = match &rejection.failure {
-                MissingHeader("ACCESS-KEY") => (bad_request, "40001", "ACCESS_KEY cannot be empty"),
-                MissingHeader("ACCESS-SIGN") => (bad_request, "40003", "Signature cannot be empty"),
-                MissingHeader("ACCESS-PASSPHRASE") => (bad_request, "40011", "ACCESS_PASSPHRASE cannot be empty"),
-                MissingHeader(_) | InvalidTimestamp { .. } => (bad_request, "40005", "Invalid ACCESS_TIMESTAMP"),
-                UnknownKey | KeyFormat => (bad_request, "40006", "Invalid ACCESS_KEY"),
-                Expired { .. } => (bad_request, "40008", "Request timestamp expired"),
-                Passphrase | Environment => (bad_request, "40012", "apikey/password is incorrect"),
-                Signature | CdnBlocked | Nonce | RecvWindow | KeyType => (bad_request, "40009", "sign signature error"),
-                BodyTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, BODY_TOO_LARGE_CODE, "Request body too large"),
-                Malformed => (bad_request, MALFORMED_CODE, "Bad request"),
-            };
-            (status, Some(json!({"code": code, "msg": msg, "requestTime": millis(now), "data": null})))
-        }
-        Scheme::Gate => {
-            let (status, label, message) = gate_error(&rejection.failure);
-            (status, Some(json!({"label": label, "message": message})))
-        }
+        // Kraken answers HTTP 200 with a non-empty `error` array.
+        Scheme::Kraken => Some(json!({"error": [code]})),
+        Scheme::Bitget => Some(json!({"code": code, "msg": msg, "requestTime": millis(now), "data": null})),
+        Scheme::Gate => Some(json!({"label": code, "message": msg})),
         // Coinbase Advanced Trade (legacy HMAC and CDP): a plain `Unauthorized`, no reason given.
-        _ => match &rejection.failure {
-            BodyTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, None),
-            Malformed => (StatusCode::BAD_REQUEST, None),
-            _ => (unauthorized, None),
-        },
+        _ => None,
     };
+    let status = answer.status;
     let reply = match body {
         Some(body) => Reply::json(status, &with_cexsign_fields(body, &rejection), Verdict::Rejected),
         None => Reply::text(status, status.canonical_reason().unwrap_or("Unauthorized"), Verdict::Rejected),
@@ -374,106 +356,11 @@ fn millis(at: Timestamp) -> u64 {
     u64::try_from(at.unix_millis()).unwrap_or(u64::MAX)
 }
 
-/// Binance's HTTP status, code and message for a failure; the WebSocket API answers the same
-/// code and message with the same status inside the message.
-fn binance_error(failure: &Failure) -> (StatusCode, Value, String) {
-    use Failure::*;
-    let (bad_request, unauthorized) = (StatusCode::BAD_REQUEST, StatusCode::UNAUTHORIZED);
-    let (status, code, msg) = match failure {
-        // A missing key header and a key that is not 64 alphanumerics are the same error.
-        MissingHeader("X-MBX-APIKEY") | KeyFormat => (unauthorized, json!(-2014), "API-key format invalid.".to_owned()),
-        MissingHeader(parameter) => (
-            bad_request,
-            json!(-1102),
-            format!("Mandatory parameter '{parameter}' was not sent, was empty/null, or malformed."),
-        ),
-        InvalidTimestamp { .. } => (
-            bad_request,
-            json!(-1102),
-            "Mandatory parameter 'timestamp' was not sent, was empty/null, or malformed.".to_owned(),
-        ),
-        UnknownKey => (unauthorized, json!(-2015), "Invalid API-key, IP, or permissions for action.".to_owned()),
-        Expired { request, server, .. } if request > server => {
-            (bad_request, json!(-1021), "Timestamp for this request was 1000ms ahead of the server's time.".to_owned())
-        }
-        Expired { .. } => {
-            (bad_request, json!(-1021), "Timestamp for this request is outside of the recvWindow.".to_owned())
-        }
-        RecvWindow => (bad_request, json!(-1131), "recvWindow must be less than 60000".to_owned()),
-        KeyType => (unauthorized, json!(-1002), "You are not authorized to execute this request.".to_owned()),
-        Signature | Passphrase | Environment | Nonce | CdnBlocked => {
-            (bad_request, json!(-1022), "Signature for this request is not valid.".to_owned())
-        }
-        BodyTooLarge => {
-            (StatusCode::PAYLOAD_TOO_LARGE, json!(BODY_TOO_LARGE_CODE), "Request body too large".to_owned())
-        }
-        Malformed => (bad_request, json!(MALFORMED_CODE), "Bad request".to_owned()),
-    };
-    (status, code, msg)
-}
-
-/// Bybit's HTTP status, `retCode` and `retMsg`. Bybit answers most errors with HTTP 200 and a
-/// non-zero `retCode`; an invalid key comes back as HTTP 401. A signature error echoes the
-/// string the server signed (`origin_string[…]`), for the client to compare with its own.
-fn bybit_error(rejection: &Rejection) -> (StatusCode, Value, String) {
-    use Failure::*;
-    let ok = StatusCode::OK;
-    let window_error = "invalid request, please check your server timestamp or recv_window param";
-    let (status, code, msg) = match &rejection.failure {
-        MissingHeader("X-BAPI-API-KEY") | UnknownKey | KeyFormat => {
-            (StatusCode::UNAUTHORIZED, json!(10003), "API key is invalid.".to_owned())
-        }
-        MissingHeader("X-BAPI-TIMESTAMP") | InvalidTimestamp { .. } => (ok, json!(10002), window_error.to_owned()),
-        Expired { request, server, window } => (
-            ok,
-            json!(10002),
-            format!(
-                "{window_error}. req_timestamp[{}],server_timestamp[{}],recv_window[{}]",
-                request.unix_millis(),
-                server.unix_millis(),
-                window.as_millis()
-            ),
-        ),
-        RecvWindow => (ok, json!(10001), "Request parameter error.".to_owned()),
-        MissingHeader(_) | Signature | Passphrase | Environment | Nonce | KeyType | CdnBlocked => {
-            let msg = match &rejection.prehash {
-                Some(prehash) => format!("error sign! origin_string[{prehash}]"),
-                None => "error sign!".to_owned(),
-            };
-            (ok, json!(10004), msg)
-        }
-        BodyTooLarge => {
-            (StatusCode::PAYLOAD_TOO_LARGE, json!(BODY_TOO_LARGE_CODE), "Request body too large".to_owned())
-        }
-        Malformed => (StatusCode::BAD_REQUEST, json!(MALFORMED_CODE), "Bad request".to_owned()),
-    };
-    (status, code, msg)
-}
-
-/// Gate's HTTP status, `label` and `message` (REST, and the ws API login's `errs`).
-fn gate_error(failure: &Failure) -> (StatusCode, &'static str, &'static str) {
-    use Failure::*;
-    let unauthorized = StatusCode::UNAUTHORIZED;
-    match failure {
-        MissingHeader(_) => (unauthorized, "MISSING_REQUIRED_HEADER", "Missing required authentication header"),
-        UnknownKey | KeyFormat => (unauthorized, "INVALID_KEY", "Invalid API Key"),
-        // Gate documents no separate label for an unreadable Timestamp: it is as far from the
-        // server time as a stale one.
-        InvalidTimestamp { .. } | Expired { .. } => {
-            (unauthorized, "REQUEST_EXPIRED", "Request Timestamp is far from the server time")
-        }
-        Signature | Passphrase | Environment | Nonce | RecvWindow | KeyType | CdnBlocked => {
-            (unauthorized, "INVALID_SIGNATURE", "Invalid signature")
-        }
-        BodyTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, BODY_TOO_LARGE_CODE, "Request body too large"),
-        Malformed => (StatusCode::BAD_REQUEST, MALFORMED_CODE, "Bad request"),
-    }
-}
-
 /// The response of the websocket-login check endpoint for a rejection, in the exchange's own
-/// websocket error shape. Authentication failures are HTTP 401, unreadable messages 400.
-/// `message` is the posted message when it was a JSON object: its request ids (Binance `id`,
-/// Bybit `req_id`, Gate `req_id`, channel and event, Delta `type`) are echoed back.
+/// websocket error shape, with the code and message from the exchange's error table.
+/// Authentication failures are HTTP 401, unreadable messages 400. `message` is the posted
+/// message when it was a JSON object: its request ids (Binance `id`, Bybit `req_id`, Gate
+/// `req_id`, channel and event, Delta `type`) are echoed back.
 pub(crate) fn ws_rejection(
     scheme: Scheme,
     rejection: Rejection,
@@ -486,77 +373,39 @@ pub(crate) fn ws_rejection(
         BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         _ => StatusCode::UNAUTHORIZED,
     };
+    let answer = Answer::new(scheme, Channel::Ws, &rejection.failure);
+    let (code, msg) = (answer.code, answer.message.as_str());
     let field = |name: &str| message.and_then(|m| m.get(name)).cloned().unwrap_or(Value::Null);
     let body = match scheme {
-        Scheme::Okx => {
-            let (code, msg) = match rejection.failure {
-                UnknownKey | KeyFormat => ("60005", "Invalid OK-ACCESS-KEY"),
-                InvalidTimestamp { .. } => ("60004", "Invalid timestamp"),
-                Expired { .. } => ("60006", "Timestamp request expired"),
-                Passphrase | Environment => ("60024", "Wrong passphrase"),
-                Signature | CdnBlocked | Nonce | RecvWindow | KeyType => ("60007", "Invalid sign"),
-                MissingHeader(_) | Malformed | BodyTooLarge => ("60012", "Invalid request"),
-            };
-            json!({"event": "error", "code": code, "msg": msg})
-        }
+        Scheme::Okx => json!({"event": "error", "code": code, "msg": msg}),
         Scheme::Delta => {
             let delta_type = match message.and_then(|m| m.get("type")).and_then(Value::as_str) {
                 Some("auth") => "auth",
                 _ => "key-auth",
             };
-            let (status_code, error) = match rejection.failure {
-                UnknownKey | KeyFormat => (404, "api_key_not_found"),
-                InvalidTimestamp { .. } | Expired { .. } => (408, "request_expired"),
-                Signature | Passphrase | Environment | CdnBlocked | Nonce | RecvWindow | KeyType => {
-                    (401, "invalid_signature")
-                }
-                MissingHeader(_) | Malformed | BodyTooLarge => (400, "incomplete_payload"),
-            };
             let mut body = json!({
                 "type": delta_type,
                 "success": false,
-                "status_code": status_code,
-                "error": error,
+                "status_code": answer.status.as_u16(),
+                "error": code,
             });
-            if status_code == 408 {
-                body["message"] = json!("Timestamp header outside of allowed time window");
+            if !msg.is_empty() {
+                body["message"] = json!(msg);
             }
             body
         }
         Scheme::Binance => {
-            let (status, code, msg) = binance_error(&rejection.failure);
-            json!({"id": field("id"), "status": status.as_u16(), "error": {"code": code, "msg": msg}})
+            json!({"id": field("id"), "status": answer.status.as_u16(), "error": {"code": answer.numeric_code(), "msg": msg}})
         }
         Scheme::Bybit => {
-            let msg = match rejection.failure {
-                UnknownKey | KeyFormat => "API key is invalid.",
-                Signature | Passphrase | Environment | CdnBlocked | Nonce | KeyType => "error sign",
-                InvalidTimestamp { .. } | Expired { .. } | RecvWindow | MissingHeader(_) | Malformed | BodyTooLarge => {
-                    "Params Error"
-                }
-            };
             let mut body = json!({"success": false, "ret_msg": msg, "op": "auth", "conn_id": WS_CONNECTION_ID});
             if let Some(req_id) = message.and_then(|m| m.get("req_id")) {
                 body["req_id"] = req_id.clone();
             }
             body
         }
-        Scheme::Bitget => {
-            let (code, msg) = match rejection.failure {
-                UnknownKey | KeyFormat | MissingHeader("apiKey") => (30011, "Invalid ACCESS_KEY"),
-                Passphrase | MissingHeader("passphrase") => (30012, "Invalid ACCESS_PASSPHRASE"),
-                InvalidTimestamp { .. } | MissingHeader("timestamp") => (30013, "Invalid ACCESS_TIMESTAMP"),
-                Expired { .. } => (30014, "Request timestamp expired"),
-                Signature | Environment | CdnBlocked | Nonce | RecvWindow | KeyType | MissingHeader("sign") => {
-                    (30015, "Invalid signature")
-                }
-                MissingHeader(_) => (30005, "Login failed"),
-                Malformed | BodyTooLarge => (30002, "Illegal request"),
-            };
-            json!({"event": "error", "code": code, "msg": msg})
-        }
+        Scheme::Bitget => json!({"event": "error", "code": answer.numeric_code(), "msg": msg}),
         Scheme::Gate => {
-            let (_, label, text) = gate_error(&rejection.failure);
             let channel = field("channel");
             if field("event") == json!("api") {
                 // The ws API (`spot.login`): a response header and `errs`, as for any API call.
@@ -575,12 +424,12 @@ pub(crate) fn ws_rejection(
                         "event": "api",
                         "client_id": WS_CONNECTION_ID,
                     },
-                    "data": {"errs": {"label": label, "message": text}},
+                    "data": {"errs": {"label": code, "message": msg}},
                 })
             } else {
                 // A channel message: Gate's ws error object (code 4 is an authentication failure,
                 // 2 an invalid argument, 1 an unreadable request).
-                let code = match rejection.failure {
+                let ws_code = match rejection.failure {
                     Malformed | BodyTooLarge => 1,
                     MissingHeader(_) => 2,
                     _ => 4,
@@ -590,18 +439,13 @@ pub(crate) fn ws_rejection(
                     "time_ms": millis(now),
                     "channel": channel,
                     "event": field("event"),
-                    "error": {"code": code, "message": format!("{label}: {text}")},
+                    "error": {"code": ws_code, "message": format!("{code}: {msg}")},
                     "result": {"status": "failed"},
                 })
             }
         }
-        _ => {
-            let message = match rejection.failure {
-                MissingHeader(_) | Malformed | BodyTooLarge => "invalid message",
-                _ => "authentication failure",
-            };
-            json!({"type": "error", "message": message})
-        }
+        // Coinbase (Exchange and Advanced Trade): `{"type":"error","message"}`.
+        _ => json!({"type": "error", "message": msg}),
     };
     Reply::json(status, &with_cexsign_fields(body, &rejection), Verdict::Rejected)
         .with_diagnostics(&rejection.reason, rejection.prehash.as_ref())

@@ -1,7 +1,9 @@
 //! Binance Spot and USDⓈ-M futures: HMAC, Ed25519 and RSA keys, REST and the WebSocket API: everything cexsign knows about it.
 //!
-//! `signer` is the hand-tuned signer; this file is the description the engines read.
+//! `signer` is the hand-tuned signer, `errors` the error table; this file is the description the
+//! engines read.
 
+mod errors;
 mod signer;
 
 pub use signer::{BinanceKeyType, BinanceSigner};
@@ -31,6 +33,7 @@ pub(crate) const BINANCE: Exchange = Exchange {
     hosts: &["api.binance.com", "fapi.binance.com", "testnet.binance.vision"],
     signer,
     server_time: SERVER_TIME,
+    errors: errors::ERRORS,
 };
 
 /// `key_type` (else Ed25519 for a PEM key that is one, RSA for another PEM key, HMAC

@@ -1,7 +1,9 @@
 //! Bitget v2: everything cexsign knows about it.
 //!
-//! `signer` is the hand-tuned signer; this file is the description the engines read.
+//! `signer` is the hand-tuned signer, `errors` the error table; this file is the description the
+//! engines read.
 
+mod errors;
 mod signer;
 
 pub use signer::{BitgetSigner};
@@ -29,6 +31,7 @@ pub(crate) const BITGET: Exchange = Exchange {
     hosts: &["api.bitget.com"],
     signer,
     server_time: SERVER_TIME,
+    errors: errors::ERRORS,
 };
 
 /// Bitget signers take no settings.

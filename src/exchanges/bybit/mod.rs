@@ -1,7 +1,9 @@
 //! Bybit v5: HMAC and RSA keys: everything cexsign knows about it.
 //!
-//! `signer` is the hand-tuned signer; this file is the description the engines read.
+//! `signer` is the hand-tuned signer, `errors` the error table; this file is the description the
+//! engines read.
 
+mod errors;
 mod signer;
 
 pub use signer::{BybitKeyType, BybitSigner};
@@ -30,6 +32,7 @@ pub(crate) const BYBIT: Exchange = Exchange {
     hosts: &["api.bybit.com", "api-testnet.bybit.com"],
     signer,
     server_time: SERVER_TIME,
+    errors: errors::ERRORS,
 };
 
 /// `key_type` (else RSA for a PEM key, HMAC otherwise), `recv_window` and `ws_expiry`.

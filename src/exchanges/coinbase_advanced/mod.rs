@@ -1,10 +1,11 @@
 //! Coinbase Advanced Trade: everything cexsign knows about it, for both kinds of key — legacy
 //! HMAC keys (`hmac`) and CDP keys, signed as ES256 or Ed25519 JWTs (`cdp`, feature `cdp`).
 //!
-//! The two schemes share the API: its hosts, its server time and its error answers.
+//! The two schemes share the API: its hosts, its server time and its error answers (`errors`).
 
 #[cfg(feature = "cdp")]
 mod cdp;
+mod errors;
 mod hmac;
 
 #[cfg(feature = "cdp")]
@@ -36,6 +37,7 @@ pub(crate) const HMAC: Exchange = Exchange {
     hosts: HOSTS,
     signer: hmac_signer,
     server_time: SERVER_TIME,
+    errors: errors::HMAC_ERRORS,
 };
 
 /// Coinbase Advanced Trade with a CDP key.
@@ -53,6 +55,7 @@ pub(crate) const CDP: Exchange = Exchange {
     hosts: HOSTS,
     signer: cdp_signer,
     server_time: SERVER_TIME,
+    errors: errors::CDP_ERRORS,
 };
 
 /// Legacy HMAC keys take no settings.

@@ -1,7 +1,9 @@
 //! Coinbase Exchange (formerly Coinbase Pro): everything cexsign knows about it.
 //!
-//! `signer` is the hand-tuned signer; this file is the description the engines read.
+//! `signer` is the hand-tuned signer, `errors` the error table; this file is the description the
+//! engines read.
 
+mod errors;
 mod signer;
 
 pub use signer::{CoinbaseExchangeSigner};
@@ -30,6 +32,7 @@ pub(crate) const COINBASE_EXCHANGE: Exchange = Exchange {
     hosts: &["api.exchange.coinbase.com", "api-public.sandbox.exchange.coinbase.com", "api.pro.coinbase.com"],
     signer,
     server_time: SERVER_TIME,
+    errors: errors::ERRORS,
 };
 
 /// `fraction_digits` (else the decimals of `timestamp_sample`, else none) sets the precision of

@@ -1,7 +1,9 @@
 //! Delta Exchange v2: everything cexsign knows about it.
 //!
-//! `signer` is the hand-tuned signer; this file is the description the engines read.
+//! `signer` is the hand-tuned signer, `errors` the error table; this file is the description the
+//! engines read.
 
+mod errors;
 mod signer;
 
 pub use signer::{DeltaSigner, DeltaWsAuthType};
@@ -28,6 +30,7 @@ pub(crate) const DELTA: Exchange = Exchange {
     hosts: &["api.india.delta.exchange", "api.delta.exchange", "cdn-ind.testnet.deltaex.org", "testnet-api.delta.exchange"],
     signer,
     server_time: SERVER_TIME,
+    errors: errors::ERRORS,
 };
 
 /// `ws_auth_type` picks the websocket auth message (`key-auth` by default, or `auth`).

@@ -1,7 +1,9 @@
 //! Gate APIv4: everything cexsign knows about it.
 //!
-//! `signer` is the hand-tuned signer; this file is the description the engines read.
+//! `signer` is the hand-tuned signer, `errors` the error table; this file is the description the
+//! engines read.
 
+mod errors;
 mod signer;
 
 pub use signer::{GateSigner};
@@ -30,6 +32,7 @@ pub(crate) const GATE: Exchange = Exchange {
     hosts: &["api.gateio.ws", "fx-api-testnet.gateio.ws", "api.gate.io"],
     signer,
     server_time: SERVER_TIME,
+    errors: errors::ERRORS,
 };
 
 /// Gate signers take no settings.

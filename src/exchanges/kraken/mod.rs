@@ -1,7 +1,9 @@
 //! Kraken spot REST: everything cexsign knows about it.
 //!
-//! `signer` is the hand-tuned signer; this file is the description the engines read.
+//! `signer` is the hand-tuned signer, `errors` the error table; this file is the description the
+//! engines read.
 
+mod errors;
 mod signer;
 
 pub use signer::{KrakenSigner};
@@ -29,6 +31,7 @@ pub(crate) const KRAKEN: Exchange = Exchange {
     hosts: &["api.kraken.com"],
     signer,
     server_time: SERVER_TIME,
+    errors: errors::ERRORS,
 };
 
 /// Kraken signers take no settings.

@@ -1,7 +1,9 @@
 //! KuCoin, API key versions 1–3: everything cexsign knows about it.
 //!
-//! `signer` is the hand-tuned signer; this file is the description the engines read.
+//! `signer` is the hand-tuned signer, `errors` the error table; this file is the description the
+//! engines read.
 
+mod errors;
 mod signer;
 
 pub use signer::{KucoinKeyVersion, KucoinSigner};
@@ -29,6 +31,7 @@ pub(crate) const KUCOIN: Exchange = Exchange {
     hosts: &["api.kucoin.com", "api-futures.kucoin.com"],
     signer,
     server_time: SERVER_TIME,
+    errors: errors::ERRORS,
 };
 
 /// `key_version` is the version shown next to the key (default 3, the current one).

@@ -1,7 +1,9 @@
 //! OKX v5, live and demo trading: everything cexsign knows about it.
 //!
-//! `signer` is the hand-tuned signer; this file is the description the engines read.
+//! `signer` is the hand-tuned signer, `errors` the error table; this file is the description the
+//! engines read.
 
+mod errors;
 mod signer;
 
 pub use signer::{OkxEnvironment, OkxSigner};
@@ -28,6 +30,7 @@ pub(crate) const OKX: Exchange = Exchange {
     hosts: &["www.okx.com", "eea.okx.com", "my.okx.com", "aws.okx.com"],
     signer,
     server_time: SERVER_TIME,
+    errors: errors::ERRORS,
 };
 
 /// `demo` picks the demo-trading environment.

@@ -1,0 +1,58 @@
+//! Binance's error codes (AUTH-more.md): REST `{"code":-1022,"msg"}`, and the WebSocket API's
+//! `{"status":400,"error":{"code":-1022,"msg"}}` with the same codes, statuses and messages.
+
+use crate::rejection::RejectionKind::*;
+use crate::rejection::Refusal::*;
+use crate::rejection::{ErrorCode as E, ErrorTable, Read, Reader, Refusal, Response, field};
+
+const EXPIRED: &[Refusal] = &[Expired];
+const AHEAD: &[Refusal] = &[ExpiredAhead];
+const TIMESTAMP: &[Refusal] = &[InvalidTimestamp];
+const MISSING: &[Refusal] = &[Missing];
+// A missing key header and a key that is not 64 alphanumerics are the same error.
+const KEY_FORMAT: &[Refusal] = &[MissingHeader("X-MBX-APIKEY"), KeyFormat];
+const UNKNOWN_KEY: &[Refusal] = &[UnknownKey];
+const RECV_WINDOW: &[Refusal] = &[RecvWindow];
+const KEY_TYPE: &[Refusal] = &[KeyType];
+const SIGNATURE: &[Refusal] = &[Signature, Passphrase, Environment, Nonce, CdnBlocked];
+
+/// Binance's error table: REST and the WebSocket API answer alike.
+pub(crate) const ERRORS: ErrorTable = ErrorTable {
+    codes: &[
+        E::new("-1021", TimestampOutsideWindow, 400)
+            .message("Timestamp for this request was 1000ms ahead of the server's time.")
+            .rest(AHEAD)
+            .ws(AHEAD),
+        E::new("-1021", TimestampOutsideWindow, 400)
+            .message("Timestamp for this request is outside of the recvWindow.")
+            .rest(EXPIRED)
+            .ws(EXPIRED),
+        E::new("-1022", InvalidSignature, 400).message("Signature for this request is not valid.").rest(SIGNATURE).ws(SIGNATURE),
+        E::new("-1102", MissingCredentials, 400)
+            .message("Mandatory parameter 'timestamp' was not sent, was empty/null, or malformed.")
+            .rest(TIMESTAMP)
+            .ws(TIMESTAMP),
+        E::new("-1102", MissingCredentials, 400)
+            .message("Mandatory parameter '{}' was not sent, was empty/null, or malformed.")
+            .rest(MISSING)
+            .ws(MISSING),
+        E::new("-2014", InvalidKey, 401).message("API-key format invalid.").rest(KEY_FORMAT).ws(KEY_FORMAT),
+        // Unknown key, IP not allowed or missing permission: Binance does not say which.
+        E::new("-2015", InvalidKey, 401).message("Invalid API-key, IP, or permissions for action.").rest(UNKNOWN_KEY).ws(UNKNOWN_KEY),
+        E::new("-1002", PermissionDenied, 401).message("You are not authorized to execute this request.").rest(KEY_TYPE).ws(KEY_TYPE),
+        E::new("-1003", RateLimited, 429),
+        E::new("-1015", RateLimited, 429),
+        E::not_auth("-1131", 400).message("recvWindow must be less than 60000").rest(RECV_WINDOW).ws(RECV_WINDOW),
+    ],
+    reader: Reader::Custom(read),
+    next_steps: &[],
+};
+
+/// REST: top-level `code`/`msg`; WebSocket API: inside `error`.
+fn read(response: &Response<'_>) -> Vec<Read> {
+    let Some(json) = response.json else { return Vec::new() };
+    let error = json.get("error").filter(|e| e.is_object()).unwrap_or(json);
+    let Some(code) = field(error, "code") else { return Vec::new() };
+    vec![Read { key: code.clone(), code: Some(code), message: field(error, "msg") }]
+}
+

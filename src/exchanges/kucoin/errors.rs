@@ -1,0 +1,27 @@
+//! KuCoin's error codes (`{"code","msg"}`), from AUTH.md.
+
+use crate::rejection::RejectionKind::*;
+use crate::rejection::Refusal::*;
+use crate::rejection::{ErrorCode as E, ErrorTable, Reader};
+
+/// KuCoin's error table.
+pub(crate) const ERRORS: ErrorTable = ErrorTable {
+    codes: &[
+        E::new("400001", MissingCredentials, 401)
+            .message("Please check the header of your request for KC-API-KEY, KC-API-SIGN, KC-API-TIMESTAMP, KC-API-PASSPHRASE")
+            .rest(&[Missing]),
+        // KuCoin answers an unreadable timestamp and a stale one alike.
+        E::new("400002", TimestampOutsideWindow, 401).message("Invalid KC-API-TIMESTAMP").rest(&[InvalidTimestamp, Expired]),
+        E::new("400003", InvalidKey, 401).message("KC-API-KEY not exists").rest(&[UnknownKey, KeyFormat]),
+        E::new("400004", InvalidPassphrase, 401).message("Invalid KC-API-PASSPHRASE").rest(&[Passphrase, Environment]),
+        E::new("400005", InvalidSignature, 401)
+            .message("Invalid KC-API-SIGN")
+            .rest(&[Signature, CdnBlocked, Nonce, RecvWindow, KeyType]),
+        E::new("400006", IpNotAllowed, 401),
+        E::new("400007", PermissionDenied, 401),
+        E::new("400201", InvalidSignature, 401),
+        E::new("429000", RateLimited, 429),
+    ],
+    reader: Reader::Fields { code: "code", message: "msg" },
+    next_steps: &[],
+};
