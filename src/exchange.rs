@@ -6,6 +6,8 @@
 //! read these descriptions instead of naming exchanges, so adding an exchange is a new home and
 //! one registry line.
 
+use crate::recipe::{NotARecipe, Recipe};
+
 /// Everything the engines need to know about one scheme of one exchange.
 ///
 /// Reached through [`Scheme::exchange`](crate::Scheme::exchange).
@@ -23,4 +25,7 @@ pub struct Exchange {
     pub id: &'static str,
     /// A human name (`"Coinbase Exchange"`).
     pub name: &'static str,
+    /// How a REST request is signed, as data ([`Recipe`]): what the diagnosis mutates and a test
+    /// checks the signer against. Coinbase CDP keys sign a JWT instead ([`NotARecipe`] says why).
+    pub recipe: Result<Recipe, NotARecipe>,
 }
