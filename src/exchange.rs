@@ -8,6 +8,7 @@
 
 use std::time::Duration;
 
+use crate::recipe::{NotARecipe, Recipe};
 use crate::rejection::ErrorTable;
 use crate::server_time::ServerTimeApi;
 use crate::{Credentials, Error, Scheme, Signer, TimestampFormat};
@@ -56,6 +57,9 @@ pub struct Exchange {
     /// The exchange's error codes, what each means, and how its responses name them: read by
     /// [`rejection::classify`](crate::rejection::classify) and by the local exchange.
     pub errors: ErrorTable,
+    /// How a REST request is signed, as data ([`Recipe`]): what the diagnosis mutates and a test
+    /// checks the signer against. Coinbase CDP keys sign a JWT instead ([`NotARecipe`] says why).
+    pub recipe: Result<Recipe, NotARecipe>,
 }
 
 impl Exchange {

@@ -63,6 +63,7 @@ mod keys;
 mod mac;
 #[cfg(feature = "middleware")]
 pub mod middleware;
+pub mod recipe;
 pub mod rejection;
 mod request;
 pub mod server_time;

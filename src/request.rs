@@ -254,6 +254,24 @@ pub fn decode_query(query: &str) -> Result<Cow<'_, str>, Error> {
     }
     let bytes = query.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
+    decode_bytes_into(bytes, &mut out)?;
+    String::from_utf8(out)
+        .map(Cow::Owned)
+        .map_err(|e| Error::MalformedQuery { position: input_offset(bytes, e.utf8_error().valid_up_to()) })
+}
+
+/// Appends the decoded `query` to `out` (what [`decode_query`] returns, without a buffer of its
+/// own): the prehash of a [`Recipe`](crate::recipe::Recipe) that signs the decoded query.
+pub(crate) fn decode_query_into(query: &str, out: &mut Vec<u8>) -> Result<(), Error> {
+    let start = out.len();
+    decode_bytes_into(query.as_bytes(), out)?;
+    std::str::from_utf8(&out[start..])
+        .map_err(|e| Error::MalformedQuery { position: input_offset(query.as_bytes(), e.valid_up_to()) })?;
+    Ok(())
+}
+
+/// `+` to a space and `%XX` to its byte, appended to `out`; the bytes are not checked to be UTF-8.
+fn decode_bytes_into(bytes: &[u8], out: &mut Vec<u8>) -> Result<(), Error> {
     let mut i = 0;
     while i < bytes.len() {
         match bytes[i] {
@@ -269,9 +287,7 @@ pub fn decode_query(query: &str) -> Result<Cow<'_, str>, Error> {
         }
         i += 1;
     }
-    String::from_utf8(out)
-        .map(Cow::Owned)
-        .map_err(|e| Error::MalformedQuery { position: input_offset(bytes, e.utf8_error().valid_up_to()) })
+    Ok(())
 }
 
 /// The offset in the wire query of the byte that decodes to output byte `decoded` (the error
@@ -328,6 +344,20 @@ mod tests {
             let err = decode_query(query).unwrap_err();
             assert_eq!(err, Error::MalformedQuery { position }, "{query}");
             assert!(err.to_string().contains("malformed percent escape"));
+        }
+    }
+
+    #[test]
+    fn decode_query_into_appends_what_decode_query_returns() {
+        for query in
+            ["a=1&b=2", "a=x+y", "a=x%20y&k%3D=v%26", "a=%e9%be%99", "", "a=%", "a=%zz", "ab%C3%28", "%41+%C3%28"]
+        {
+            let mut out = b"prefix".to_vec();
+            match (decode_query(query), decode_query_into(query, &mut out)) {
+                (Ok(decoded), Ok(())) => assert_eq!(&out[6..], decoded.as_bytes(), "{query}"),
+                (Err(a), Err(b)) => assert_eq!(a, b, "{query}"),
+                (a, b) => panic!("{query}: {a:?} vs {b:?}"),
+            }
         }
     }
 

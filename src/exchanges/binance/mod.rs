@@ -16,6 +16,8 @@ use serde_json::{Value, json};
 
 use crate::Timestamp;
 use crate::server_time::{MILLIS, millis, ServerTimeApi, TimeRoute};
+use crate::recipe::{Algorithm, Carrier, Part, QueryForm, Recipe, SignatureEncoding, Signing};
+use crate::TimestampFormat;
 
 /// Binance, as the engines see it.
 pub(crate) const BINANCE: Exchange = Exchange {
@@ -34,6 +36,19 @@ pub(crate) const BINANCE: Exchange = Exchange {
     signer,
     server_time: SERVER_TIME,
     errors: errors::ERRORS,
+    // The payload is the query and the body as sent, joined with nothing; `timestamp` is one of
+    // its parameters, and the signature is appended as the last one.
+    recipe: Ok(Recipe {
+        timestamps: &[TimestampFormat::UnixMillis, TimestampFormat::UnixMicros],
+        timestamp_in: Carrier::Parameter("timestamp"),
+        parts: &[Part::Query { form: QueryForm::AsSent, question_mark: false }, Part::Body],
+        keys: &[
+            Signing::hmac(Algorithm::HmacSha256, SignatureEncoding::Hex),
+            Signing::pem(Algorithm::Ed25519),
+            Signing::pem(Algorithm::RsaPkcs1Sha256),
+        ],
+        signature_in: Carrier::Parameter("signature"),
+    }),
 };
 
 /// `key_type` (else Ed25519 for a PEM key that is one, RSA for another PEM key, HMAC

@@ -16,6 +16,8 @@ use serde_json::{Value, json};
 
 use crate::Timestamp;
 use crate::server_time::{MILLIS, millis, ServerTimeApi, TimeRoute};
+use crate::recipe::{Algorithm, Carrier, Part, QueryForm, Recipe, SignatureEncoding, Signing};
+use crate::TimestampFormat;
 
 /// Bitget, as the engines see it.
 pub(crate) const BITGET: Exchange = Exchange {
@@ -32,6 +34,20 @@ pub(crate) const BITGET: Exchange = Exchange {
     signer,
     server_time: SERVER_TIME,
     errors: errors::ERRORS,
+    recipe: Ok(Recipe {
+        timestamps: &[TimestampFormat::UnixMillis],
+        timestamp_in: Carrier::Header,
+        parts: &[
+            Part::Timestamp,
+            Part::Method,
+            Part::Path,
+            // Bitget signs the percent-decoded query, as KuCoin does.
+            Part::Query { form: QueryForm::Decoded, question_mark: true },
+            Part::Body,
+        ],
+        keys: &[Signing::hmac(Algorithm::HmacSha256, SignatureEncoding::Base64)],
+        signature_in: Carrier::Header,
+    }),
 };
 
 /// Bitget signers take no settings.

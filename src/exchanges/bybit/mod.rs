@@ -16,6 +16,8 @@ use serde_json::{Value, json};
 
 use crate::Timestamp;
 use crate::server_time::{NANOS, integer, millis, ServerTimeApi, TimeRoute};
+use crate::recipe::{Algorithm, Carrier, Part, Recipe, SignatureEncoding, Signing};
+use crate::TimestampFormat;
 
 /// Bybit, as the engines see it.
 pub(crate) const BYBIT: Exchange = Exchange {
@@ -33,6 +35,16 @@ pub(crate) const BYBIT: Exchange = Exchange {
     signer,
     server_time: SERVER_TIME,
     errors: errors::ERRORS,
+    recipe: Ok(Recipe {
+        timestamps: &[TimestampFormat::UnixMillis],
+        timestamp_in: Carrier::Header,
+        parts: &[Part::Timestamp, Part::ApiKey, Part::RecvWindow, Part::QueryOrBody],
+        keys: &[
+            Signing::hmac(Algorithm::HmacSha256, SignatureEncoding::Hex),
+            Signing::pem(Algorithm::RsaPkcs1Sha256),
+        ],
+        signature_in: Carrier::Header,
+    }),
 };
 
 /// `key_type` (else RSA for a PEM key, HMAC otherwise), `recv_window` and `ws_expiry`.

@@ -23,6 +23,8 @@ use serde_json::{Value, json};
 
 use crate::Timestamp;
 use crate::server_time::{MILLIS, SECONDS, ServerTimeApi, TimeRoute, decimal_seconds, iso_seconds, millis};
+use crate::TimestampFormat;
+use crate::recipe::{Algorithm, Carrier, NotARecipe, Part, Recipe, SignatureEncoding, Signing};
 
 /// Coinbase Advanced Trade with a legacy HMAC key.
 pub(crate) const HMAC: Exchange = Exchange {
@@ -38,6 +40,14 @@ pub(crate) const HMAC: Exchange = Exchange {
     signer: hmac_signer,
     server_time: SERVER_TIME,
     errors: errors::HMAC_ERRORS,
+    // The v3 endpoints do not sign the query.
+    recipe: Ok(Recipe {
+        timestamps: &[TimestampFormat::UnixSeconds],
+        timestamp_in: Carrier::Header,
+        parts: &[Part::Timestamp, Part::Method, Part::Path, Part::Body],
+        keys: &[Signing::hmac(Algorithm::HmacSha256, SignatureEncoding::Hex)],
+        signature_in: Carrier::Header,
+    }),
 };
 
 /// Coinbase Advanced Trade with a CDP key.
@@ -56,6 +66,11 @@ pub(crate) const CDP: Exchange = Exchange {
     signer: cdp_signer,
     server_time: SERVER_TIME,
     errors: errors::CDP_ERRORS,
+    recipe: Err(NotARecipe {
+        reason: "CDP keys sign a JWT: the signed bytes are base64url-encoded JSON (a header with a fresh random \
+                 nonce, claims with an expiry and a `uri` of method, host and path), not a concatenation of \
+                 request parts, and ES256 signatures are randomised",
+    }),
 };
 
 /// Legacy HMAC keys take no settings.

@@ -17,6 +17,7 @@ use serde_json::{Value, json};
 
 use crate::Timestamp;
 use crate::server_time::{MILLIS, decimal_seconds, iso_millis, ServerTimeApi, TimeRoute};
+use crate::recipe::{Algorithm, Carrier, Part, QueryForm, Recipe, SignatureEncoding, Signing};
 
 /// Coinbase Exchange, as the engines see it.
 pub(crate) const COINBASE_EXCHANGE: Exchange = Exchange {
@@ -33,6 +34,20 @@ pub(crate) const COINBASE_EXCHANGE: Exchange = Exchange {
     signer,
     server_time: SERVER_TIME,
     errors: errors::ERRORS,
+    recipe: Ok(Recipe {
+        // Integer seconds, or seconds with a fraction (the docs allow decimals).
+        timestamps: &[TimestampFormat::UnixSeconds, TimestampFormat::UnixSecondsFraction { digits: 3 }],
+        timestamp_in: Carrier::Header,
+        parts: &[
+            Part::Timestamp,
+            Part::Method,
+            Part::Path,
+            Part::Query { form: QueryForm::AsSent, question_mark: true },
+            Part::Body,
+        ],
+        keys: &[Signing::hmac_base64_secret(Algorithm::HmacSha256, SignatureEncoding::Base64)],
+        signature_in: Carrier::Header,
+    }),
 };
 
 /// `fraction_digits` (else the decimals of `timestamp_sample`, else none) sets the precision of

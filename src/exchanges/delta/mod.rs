@@ -16,6 +16,8 @@ use serde_json::{Value, json};
 
 use crate::Timestamp;
 use crate::server_time::{MICROS, integer, ServerTimeApi, TimeRoute};
+use crate::recipe::{Algorithm, Carrier, Part, QueryForm, Recipe, SignatureEncoding, Signing};
+use crate::TimestampFormat;
 
 /// Delta Exchange, as the engines see it.
 pub(crate) const DELTA: Exchange = Exchange {
@@ -31,6 +33,20 @@ pub(crate) const DELTA: Exchange = Exchange {
     signer,
     server_time: SERVER_TIME,
     errors: errors::ERRORS,
+    recipe: Ok(Recipe {
+        timestamps: &[TimestampFormat::UnixSeconds],
+        timestamp_in: Carrier::Header,
+        // The method first, unlike Coinbase and OKX.
+        parts: &[
+            Part::Method,
+            Part::Timestamp,
+            Part::Path,
+            Part::Query { form: QueryForm::AsSent, question_mark: true },
+            Part::Body,
+        ],
+        keys: &[Signing::hmac(Algorithm::HmacSha256, SignatureEncoding::Hex)],
+        signature_in: Carrier::Header,
+    }),
 };
 
 /// `ws_auth_type` picks the websocket auth message (`key-auth` by default, or `auth`).

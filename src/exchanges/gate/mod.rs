@@ -17,6 +17,7 @@ use serde_json::{Value, json};
 
 use crate::Timestamp;
 use crate::server_time::{MILLIS, millis, ServerTimeApi, TimeRoute};
+use crate::recipe::{Algorithm, Carrier, DigestOutput, Hash, Part, QueryForm, Recipe, SignatureEncoding, Signing};
 
 /// Gate, as the engines see it.
 pub(crate) const GATE: Exchange = Exchange {
@@ -33,6 +34,24 @@ pub(crate) const GATE: Exchange = Exchange {
     signer,
     server_time: SERVER_TIME,
     errors: errors::ERRORS,
+    // Five lines: method, path, decoded query, hex SHA-512 of the body, timestamp.
+    recipe: Ok(Recipe {
+        timestamps: &[TimestampFormat::UnixSeconds, TimestampFormat::UnixSecondsFraction { digits: 3 }],
+        timestamp_in: Carrier::Header,
+        parts: &[
+            Part::Method,
+            Part::Literal("\n"),
+            Part::Path,
+            Part::Literal("\n"),
+            Part::Query { form: QueryForm::Decoded, question_mark: false },
+            Part::Literal("\n"),
+            Part::Digest { hash: Hash::Sha512, output: DigestOutput::Hex, of: &[Part::Body] },
+            Part::Literal("\n"),
+            Part::Timestamp,
+        ],
+        keys: &[Signing::hmac(Algorithm::HmacSha512, SignatureEncoding::Hex)],
+        signature_in: Carrier::Header,
+    }),
 };
 
 /// Gate signers take no settings.

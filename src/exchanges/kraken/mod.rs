@@ -14,6 +14,8 @@ use serde_json::{Value, json};
 
 use crate::Timestamp;
 use crate::server_time::{SECONDS, ServerTimeApi, TimeRoute, integer};
+use crate::recipe::{Algorithm, Carrier, DigestOutput, Hash, Part, Recipe, SignatureEncoding, Signing};
+use crate::TimestampFormat;
 
 /// Kraken, as the engines see it.
 pub(crate) const KRAKEN: Exchange = Exchange {
@@ -32,6 +34,17 @@ pub(crate) const KRAKEN: Exchange = Exchange {
     signer,
     server_time: SERVER_TIME,
     errors: errors::ERRORS,
+    // The nonce travels in the body and is hashed in front of it; the method is not signed.
+    recipe: Ok(Recipe {
+        timestamps: &[TimestampFormat::UnixMillis],
+        timestamp_in: Carrier::Parameter("nonce"),
+        parts: &[
+            Part::Path,
+            Part::Digest { hash: Hash::Sha256, output: DigestOutput::Raw, of: &[Part::Timestamp, Part::Body] },
+        ],
+        keys: &[Signing::hmac_base64_secret(Algorithm::HmacSha512, SignatureEncoding::Base64)],
+        signature_in: Carrier::Header,
+    }),
 };
 
 /// Kraken signers take no settings.

@@ -16,6 +16,8 @@ use serde_json::{Value, json};
 
 use crate::Timestamp;
 use crate::server_time::{millis, MILLIS, ServerTimeApi, TimeRoute};
+use crate::recipe::{Algorithm, Carrier, Part, QueryForm, Recipe, SignatureEncoding, Signing};
+use crate::TimestampFormat;
 
 /// KuCoin, as the engines see it.
 pub(crate) const KUCOIN: Exchange = Exchange {
@@ -32,6 +34,21 @@ pub(crate) const KUCOIN: Exchange = Exchange {
     signer,
     server_time: SERVER_TIME,
     errors: errors::ERRORS,
+    // The key version changes the passphrase header, not the prehash: one recipe for all three.
+    recipe: Ok(Recipe {
+        timestamps: &[TimestampFormat::UnixMillis],
+        timestamp_in: Carrier::Header,
+        parts: &[
+            Part::Timestamp,
+            Part::Method,
+            Part::Path,
+            // KuCoin signs the query as it was before URL-encoding.
+            Part::Query { form: QueryForm::Decoded, question_mark: true },
+            Part::Body,
+        ],
+        keys: &[Signing::hmac(Algorithm::HmacSha256, SignatureEncoding::Base64)],
+        signature_in: Carrier::Header,
+    }),
 };
 
 /// `key_version` is the version shown next to the key (default 3, the current one).

@@ -16,6 +16,8 @@ use serde_json::{Value, json};
 
 use crate::Timestamp;
 use crate::server_time::{millis, MILLIS, ServerTimeApi, TimeRoute};
+use crate::recipe::{Algorithm, Carrier, Part, QueryForm, Recipe, SignatureEncoding, Signing};
+use crate::TimestampFormat;
 
 /// OKX, as the engines see it.
 pub(crate) const OKX: Exchange = Exchange {
@@ -31,6 +33,20 @@ pub(crate) const OKX: Exchange = Exchange {
     signer,
     server_time: SERVER_TIME,
     errors: errors::ERRORS,
+    // Demo trading adds a header; the prehash is the same.
+    recipe: Ok(Recipe {
+        timestamps: &[TimestampFormat::Iso8601Millis],
+        timestamp_in: Carrier::Header,
+        parts: &[
+            Part::Timestamp,
+            Part::Method,
+            Part::Path,
+            Part::Query { form: QueryForm::AsSent, question_mark: true },
+            Part::Body,
+        ],
+        keys: &[Signing::hmac(Algorithm::HmacSha256, SignatureEncoding::Base64)],
+        signature_in: Carrier::Header,
+    }),
 };
 
 /// `demo` picks the demo-trading environment.
