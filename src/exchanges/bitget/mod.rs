@@ -10,14 +10,12 @@ pub use signer::{BitgetSigner};
 
 use std::time::Duration;
 
-use crate::exchange::{AuthNames, Exchange, KeySettings};
-use crate::{Credentials, Error, Signer};
-use serde_json::{Value, json};
+use serde_json::{json, Value};
 
-use crate::Timestamp;
-use crate::server_time::{MILLIS, millis, ServerTimeApi, TimeRoute};
+use crate::{Credentials, Error, Signer, Timestamp, TimestampFormat};
+use crate::exchange::{AuthNames, Exchange, KeySettings};
 use crate::recipe::{Algorithm, Carrier, Part, QueryForm, Recipe, SignatureEncoding, Signing};
-use crate::TimestampFormat;
+use crate::server_time::{millis, MILLIS, ServerTimeApi, TimeRoute};
 
 /// Bitget, as the engines see it.
 pub(crate) const BITGET: Exchange = Exchange {

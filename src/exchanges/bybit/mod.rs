@@ -10,14 +10,12 @@ pub use signer::{BybitKeyType, BybitSigner};
 
 use std::time::Duration;
 
-use crate::exchange::{AuthNames, Exchange, KeySettings};
-use crate::{Credentials, Error, Scheme, Signer};
-use serde_json::{Value, json};
+use serde_json::{json, Value};
 
-use crate::Timestamp;
-use crate::server_time::{NANOS, integer, millis, ServerTimeApi, TimeRoute};
+use crate::{Credentials, Error, Scheme, Signer, Timestamp, TimestampFormat};
+use crate::exchange::{AuthNames, Exchange, KeySettings};
 use crate::recipe::{Algorithm, Carrier, Part, Recipe, SignatureEncoding, Signing};
-use crate::TimestampFormat;
+use crate::server_time::{integer, millis, NANOS, ServerTimeApi, TimeRoute};
 
 /// Bybit, as the engines see it.
 pub(crate) const BYBIT: Exchange = Exchange {

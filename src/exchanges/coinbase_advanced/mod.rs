@@ -14,17 +14,15 @@ pub use hmac::CoinbaseAdvancedHmacSigner;
 
 use std::time::Duration;
 
+use serde_json::{json, Value};
+
+use crate::{Credentials, Error, Scheme, Signer, Timestamp, TimestampFormat};
 use crate::exchange::{AuthNames, Exchange, KeySettings};
-use crate::{Credentials, Error, Scheme, Signer};
+use crate::recipe::{Algorithm, Carrier, NotARecipe, Part, Recipe, SignatureEncoding, Signing};
+use crate::server_time::{decimal_seconds, iso_seconds, millis, MILLIS, SECONDS, ServerTimeApi, TimeRoute};
 
 /// Advanced Trade is served on one host for both kinds of key.
 const HOSTS: &[&str] = &["api.coinbase.com"];
-use serde_json::{Value, json};
-
-use crate::Timestamp;
-use crate::server_time::{MILLIS, SECONDS, ServerTimeApi, TimeRoute, decimal_seconds, iso_seconds, millis};
-use crate::TimestampFormat;
-use crate::recipe::{Algorithm, Carrier, NotARecipe, Part, Recipe, SignatureEncoding, Signing};
 
 /// Coinbase Advanced Trade with a legacy HMAC key.
 pub(crate) const HMAC: Exchange = Exchange {

@@ -10,14 +10,12 @@ pub use signer::{CoinbaseExchangeSigner};
 
 use std::time::Duration;
 
-use crate::TimestampFormat;
-use crate::exchange::{AuthNames, Exchange, KeySettings};
-use crate::{Credentials, Error, Scheme, Signer};
-use serde_json::{Value, json};
+use serde_json::{json, Value};
 
-use crate::Timestamp;
-use crate::server_time::{MILLIS, decimal_seconds, iso_millis, ServerTimeApi, TimeRoute};
+use crate::{Credentials, Error, Scheme, Signer, Timestamp, TimestampFormat};
+use crate::exchange::{AuthNames, Exchange, KeySettings};
 use crate::recipe::{Algorithm, Carrier, Part, QueryForm, Recipe, SignatureEncoding, Signing};
+use crate::server_time::{decimal_seconds, iso_millis, MILLIS, ServerTimeApi, TimeRoute};
 
 /// Coinbase Exchange, as the engines see it.
 pub(crate) const COINBASE_EXCHANGE: Exchange = Exchange {

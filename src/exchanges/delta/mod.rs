@@ -10,14 +10,12 @@ pub use signer::{DeltaSigner, DeltaWsAuthType};
 
 use std::time::Duration;
 
-use crate::exchange::{AuthNames, Exchange, KeySettings};
-use crate::{Credentials, Error, Scheme, Signer};
-use serde_json::{Value, json};
+use serde_json::{json, Value};
 
-use crate::Timestamp;
-use crate::server_time::{MICROS, integer, ServerTimeApi, TimeRoute};
+use crate::{Credentials, Error, Scheme, Signer, Timestamp, TimestampFormat};
+use crate::exchange::{AuthNames, Exchange, KeySettings};
 use crate::recipe::{Algorithm, Carrier, Part, QueryForm, Recipe, SignatureEncoding, Signing};
-use crate::TimestampFormat;
+use crate::server_time::{integer, MICROS, ServerTimeApi, TimeRoute};
 
 /// Delta Exchange, as the engines see it.
 pub(crate) const DELTA: Exchange = Exchange {

@@ -8,14 +8,12 @@ mod signer;
 
 pub use signer::{KrakenSigner};
 
-use crate::exchange::{AuthNames, Exchange, KeySettings};
-use crate::{Credentials, Error, Signer};
-use serde_json::{Value, json};
+use serde_json::{json, Value};
 
-use crate::Timestamp;
-use crate::server_time::{SECONDS, ServerTimeApi, TimeRoute, integer};
+use crate::{Credentials, Error, Signer, Timestamp, TimestampFormat};
+use crate::exchange::{AuthNames, Exchange, KeySettings};
 use crate::recipe::{Algorithm, Carrier, DigestOutput, Hash, Part, Recipe, SignatureEncoding, Signing};
-use crate::TimestampFormat;
+use crate::server_time::{integer, SECONDS, ServerTimeApi, TimeRoute};
 
 /// Kraken, as the engines see it.
 pub(crate) const KRAKEN: Exchange = Exchange {
