@@ -17,7 +17,7 @@ use std::time::Duration;
 use cexsign::diagnose::{Case, Diagnosis, SentRequest, diagnose};
 use cexsign::{
     BinanceKeyType, BybitKeyType, Credentials, KeySettings, KucoinKeyVersion, Method, OkxEnvironment, Scheme,
-    SignOptions, SignableRequest, SignedRequest, Signer, Timestamp, TimestampFormat, WireTimestamp,
+    SignOptions, SignableRequest, SignedRequest, Signer, Timestamp, WireTimestamp,
 };
 use clap::{Args, Parser, Subcommand};
 use serde_json::{Map, Value, json};
@@ -516,14 +516,10 @@ fn sign(args: SignArgs) -> Result<ExitCode, Failure> {
     let options = SignOptions::new().keep_prehash();
     let signed = match &args.timestamp {
         Some(text) => {
-            let format = match request_args.scheme {
-                Scheme::CoinbaseExchange => TimestampFormat::UnixSecondsFraction { digits: 3 },
-                // gate-api sends fractional seconds; whole seconds are the usual form.
-                Scheme::Gate => TimestampFormat::UnixSecondsFraction { digits: 9 },
-                // The nonce: any unsigned integer (milliseconds are usual, python-kraken-sdk uses 1e8-scale).
-                Scheme::Kraken => TimestampFormat::UnixMillis,
-                _ => signer.rest_timestamp_format(),
-            };
+            // What the exchange accepts, where it is looser than what its signer writes
+            // (Coinbase Exchange's and Gate's decimal seconds).
+            let format =
+                request_args.scheme.exchange().rest_timestamp_accepted.unwrap_or(signer.rest_timestamp_format());
             signer.sign_at(&request, &WireTimestamp::parse(format, text)?, &options)?
         }
         None => signer.sign_with(&request, Timestamp::now()?, &options)?,
@@ -608,8 +604,8 @@ fn sign(args: SignArgs) -> Result<ExitCode, Failure> {
             println!("query: {wire_query}");
             println!("body: {}", String::from_utf8_lossy(wire_body));
         }
-        if request_args.scheme == Scheme::Gate {
-            // Gate's prehash is five lines: one line of output, newlines written as \n.
+        if prehash.contains('\n') {
+            // A prehash of several lines (Gate's is five): one line of output, newlines as \n.
             println!("prehash (\\n = newline): {}", prehash.replace('\n', "\\n"));
         } else {
             println!("prehash: {prehash}");
