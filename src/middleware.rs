@@ -115,7 +115,7 @@ impl<C: Clock + 'static> Middleware for ResyncOnTimestampRejection<C> {
     ) -> reqwest_middleware::Result<reqwest::Response> {
         let replay = request.try_clone();
         let response = next.clone().run(request, extensions).await?;
-        let rejects_with_200 = matches!(self.scheme, Scheme::Bybit | Scheme::Kraken);
+        let rejects_with_200 = self.scheme.exchange().errors.rejects_rest_with_success_status();
         let Some(replay) = replay.filter(|_| rejects_with_200 || !response.status().is_success()) else {
             return Ok(response);
         };

@@ -288,6 +288,12 @@ pub struct ErrorTable {
 }
 
 impl ErrorTable {
+    /// Whether the exchange answers some REST auth rejections with HTTP 200 (Bybit's `retCode`,
+    /// Kraken's `error` array): a client must read the body of a success to find them.
+    pub fn rejects_rest_with_success_status(&self) -> bool {
+        self.codes.iter().any(|code| code.status == 200 && code.kind.is_some() && !code.rest.is_empty())
+    }
+
     /// Reads a response's candidate codes.
     pub fn read(&self, response: &Response<'_>) -> Vec<Read> {
         match self.reader {

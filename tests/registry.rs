@@ -52,3 +52,11 @@ fn descriptions_are_complete_where_the_engines_need_them() {
         assert_eq!(exchange.rest_auth.is_none(), scheme == Scheme::CoinbaseCdp, "{}", exchange.id);
     }
 }
+
+#[test]
+fn only_bybit_and_kraken_refuse_rest_requests_with_http_200() {
+    // The middleware reads the body of a 200 for these (and only these) to find a rejection.
+    let with_200: Vec<Scheme> =
+        Scheme::ALL.into_iter().filter(|s| s.exchange().errors.rejects_rest_with_success_status()).collect();
+    assert_eq!(with_200, [Scheme::Bybit, Scheme::Kraken]);
+}
