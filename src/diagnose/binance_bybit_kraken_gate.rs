@@ -141,12 +141,8 @@ enum Tweak {
     None,
     /// Binance: query + "&" + body.
     Ampersand,
-    /// Kraken: the SHA-256 digest in hex.
-    HexDigest,
     /// Kraken: SHA256(body) without the nonce.
     NoNonce,
-    /// Gate: the body hashed with SHA-256.
-    Sha256Body,
     /// Gate: an empty hash line.
     EmptyHashLine,
 }
@@ -706,11 +702,7 @@ impl<'c, 's> Engine<'c, 's> {
                 digest.update(&p.body);
                 let digest = digest.finalize();
                 out.extend_from_slice(p.path.as_bytes());
-                if p.tweak == Tweak::HexDigest {
-                    out.extend_from_slice(hex::encode(digest).as_bytes());
-                } else {
-                    out.extend_from_slice(&digest);
-                }
+                out.extend_from_slice(&digest);
             }
             _ => {
                 out.extend_from_slice(p.method.as_bytes());
@@ -720,7 +712,6 @@ impl<'c, 's> Engine<'c, 's> {
                 out.extend_from_slice(p.query.as_bytes());
                 out.push(b'\n');
                 match p.tweak {
-                    Tweak::Sha256Body => out.extend_from_slice(hex::encode(Sha256::digest(&p.body)).as_bytes()),
                     Tweak::EmptyHashLine => {}
                     _ => out.extend_from_slice(hex::encode(Sha512::digest(&p.body)).as_bytes()),
                 }
@@ -911,6 +902,27 @@ impl<'c, 's> Engine<'c, 's> {
         None
     }
 
+    /// A mutation of the scheme's recipe ([`super::recipe_engine`]), for REST requests with an
+    /// HMAC secret.
+    fn recipe_mutation(&self, code: MistakeCode) -> Option<Option<String>> {
+        if self.ws.is_some() || !self.key.as_ref().is_some_and(Key::is_hmac) {
+            return None;
+        }
+        let sent = super::recipe_engine::RestRequest {
+            scheme: self.scheme,
+            method: &self.method,
+            path: &self.path,
+            query: &self.wire_query,
+            body: &self.body,
+            timestamp: &self.timestamp,
+            format: self.format,
+            api_key: &self.key_sent,
+            secret: self.ctx.secrets.as_ref()?.secret,
+            signature: &self.sign,
+        };
+        super::recipe_engine::reconstruct(code, &sent, self.meter)
+    }
+
     // ----------------------------------------------------------------------------------------
     // Header checks.
 
@@ -1078,12 +1090,14 @@ impl MistakeSearch for Engine<'_, '_> {
                 }
                 self.first([(Variant { encoding: Some(Enc::Base64), ..self.baseline() }, None)])
             }
+            GateHmacSha256 if rest => self.recipe_mutation(code),
             GateHmacSha256 => {
                 if !hmac {
                     return None;
                 }
                 self.first([(Variant { alg: Some(Alg::Sha256), ..self.baseline() }, None)])
             }
+            KrakenDigestHex | GateBodyHashSha256 => self.recipe_mutation(code),
             SecretNotBase64Decoded => {
                 let raw = self.ctx.secrets.as_ref()?.secret.as_bytes();
                 self.first([(self.baseline().keyed(raw), None)])
@@ -1110,13 +1124,8 @@ impl MistakeSearch for Engine<'_, '_> {
                 let pieces = Pieces { method: Cow::Owned(lower), ..self.pieces() };
                 self.first([(self.rest_variant(&pieces, None), None)])
             }
-            KrakenDigestHex | KrakenNonceNotHashed | GateBodyHashSha256 => {
-                let tweak = match code {
-                    KrakenDigestHex => Tweak::HexDigest,
-                    KrakenNonceNotHashed => Tweak::NoNonce,
-                    _ => Tweak::Sha256Body,
-                };
-                self.first([(self.rest_variant(&Pieces { tweak, ..self.pieces() }, None), None)])
+            KrakenNonceNotHashed => {
+                self.first([(self.rest_variant(&Pieces { tweak: Tweak::NoNonce, ..self.pieces() }, None), None)])
             }
             GateEmptyBodyHashLine => {
                 if !self.body.is_empty() {

@@ -17,6 +17,11 @@
 //! Ed25519 and RSA signatures (Binance, Bybit) are deterministic, so a rebuilt mistake is checked
 //! by verifying the signature sent with the key's public key.
 //!
+//! The catalogue mistakes that are pure mutations of a scheme's published
+//! [`Recipe`](crate::recipe::Recipe) go through one generic engine that reads it. Every search
+//! runs within a [`Budget`] (candidates, bytes hashed, asymmetric operations); when it runs out,
+//! the verdict is an `Unknown` that says so.
+//!
 //! Signatures are compared in constant time. Nothing here echoes a secret: verdicts, errors and
 //! `Debug` output name headers and fields, never a credential's value. [`Case`] reads the same
 //! inputs from JSON (the `cexsign diagnose` command), and the
@@ -30,6 +35,7 @@ mod catalogue;
 #[cfg(feature = "cdp")]
 mod cdp;
 mod hmac;
+mod recipe_engine;
 mod rewrite;
 
 use std::fmt;
