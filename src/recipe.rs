@@ -348,6 +348,13 @@ impl Recipe {
         Ok(Evaluated { prehash, signature })
     }
 
+    /// The prehash of other `parts` than the recipe's (a diagnosis's mutation of it).
+    pub(crate) fn prehash_of(&self, parts: &[Part], inputs: &RecipeInputs<'_>) -> Result<Vec<u8>, Error> {
+        let mut prehash = Vec::with_capacity(self.capacity(parts, inputs));
+        self.write(parts, inputs, &mut prehash)?;
+        Ok(prehash)
+    }
+
     /// An upper bound of the bytes `parts` write (a decoded query is never longer than sent).
     fn capacity(&self, parts: &[Part], inputs: &RecipeInputs<'_>) -> usize {
         let request = inputs.request;
@@ -449,7 +456,7 @@ impl Recipe {
 
 impl Signing {
     /// Signs `prehash` with the credentials' secret and encodes the result.
-    fn sign(&self, scheme: Scheme, credentials: &Credentials, prehash: &[u8]) -> Result<String, Error> {
+    pub(crate) fn sign(&self, scheme: Scheme, credentials: &Credentials, prehash: &[u8]) -> Result<String, Error> {
         match self.algorithm {
             Algorithm::HmacSha256 | Algorithm::HmacSha512 => {
                 // A decoded base64 secret is kept on the stack (and wiped).
@@ -523,7 +530,7 @@ impl Signing {
 }
 
 impl SignatureEncoding {
-    fn encode(self, bytes: &[u8]) -> String {
+    pub(crate) fn encode(self, bytes: &[u8]) -> String {
         match self {
             Self::Hex => hex::encode(bytes),
             Self::Base64 => base64::engine::general_purpose::STANDARD.encode(bytes),

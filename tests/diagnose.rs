@@ -15,7 +15,7 @@ mod runner;
 use std::collections::BTreeSet;
 
 use base64::Engine as _;
-use cexsign::diagnose::{Case, Diagnosis, MistakeCode, SentRequest, diagnose};
+use cexsign::diagnose::{Budget, Case, Diagnosis, MistakeCode, SentRequest, diagnose, diagnose_within};
 use cexsign::{
     Credentials, Error, KucoinKeyVersion, Method, OkxEnvironment, OkxSigner, Scheme, SignableRequest, Signer,
     Timestamp, TimestampFormat,
@@ -1946,4 +1946,92 @@ fn a_kraken_form_body_signed_with_its_values_raw() {
         assert_eq!(status / 100, 2, "Kraken answers errors with HTTP 200");
         assert_eq!(diagnosis["mistake"], "form-body-reencoded", "{diagnosis}");
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The budget: hostile requests finish within it, read from the counters the search exposes
+// (never from the wall clock).
+
+/// Diagnoses within the default budget and checks that nothing was overspent.
+fn within_default(
+    scheme: Scheme,
+    credentials: &Credentials,
+    sent: &SentRequest,
+) -> (Diagnosis, cexsign::diagnose::Spent) {
+    let budget = Budget::default();
+    let (diagnosis, spent) = diagnose_within(scheme, credentials, sent, budget).unwrap();
+    assert!(spent.candidates <= budget.candidates, "{spent:?}");
+    assert!(spent.bytes_hashed <= budget.bytes_hashed, "{spent:?}");
+    assert!(spent.asymmetric_ops <= budget.asymmetric_ops, "{spent:?}");
+    (diagnosis, spent)
+}
+
+#[test]
+fn a_binance_form_body_of_thousands_of_pairs_stays_within_the_budget() {
+    // 64 KiB of `a&a&…`: dropping each pair in turn is one 64 KiB payload per pair (2 GiB).
+    let body = format!("{}timestamp=1700000000000&signature={}", "a&".repeat(32 * 1024), "0".repeat(64));
+    let sent = SentRequest::rest("POST", "/api/v3/order").with_body(body).with_auth("X-MBX-APIKEY", BINANCE_KEY);
+    let credentials = binance_credentials(KeyType::Hmac);
+    let (diagnosis, spent) = within_default(Scheme::Binance, &credentials, &sent);
+    assert_eq!(diagnosis.verdict(), "unknown", "{diagnosis}");
+    assert!(spent.cut_short, "{spent:?}");
+    assert!(diagnosis.explanation().contains("cut short"), "{diagnosis}");
+    // A smaller budget: the search stops sooner, still with a verdict.
+    let small = Budget::new(100_000, 1 << 20, 0);
+    let (diagnosis, spent) = diagnose_within(Scheme::Binance, &credentials, &sent, small).unwrap();
+    assert_eq!(diagnosis.verdict(), "unknown");
+    assert!(spent.cut_short && spent.bytes_hashed <= 1 << 20, "{spent:?}");
+}
+
+#[test]
+fn a_query_of_twelve_pairs_stays_within_the_budget() {
+    let query: Vec<String> = (0..12).rev().map(|i| format!("k{i:02}=v{i}")).collect();
+    let f = fake(Scheme::Okx);
+    let sent = SentRequest::rest("GET", "/api/v5/account/balance")
+        .with_query(&query.join("&"))
+        .with_auth("OK-ACCESS-KEY", f.key)
+        .with_auth("OK-ACCESS-SIGN", "HiZhvSfMtWJA3uUIVXV3a/bSXNPCWvYFXoGCVS8V4zY=")
+        .with_auth("OK-ACCESS-TIMESTAMP", "2020-12-08T09:08:57.715Z")
+        .with_auth("OK-ACCESS-PASSPHRASE", f.passphrase.unwrap());
+    let (diagnosis, spent) = within_default(Scheme::Okx, &credentials(Scheme::Okx), &sent);
+    assert_eq!(diagnosis.verdict(), "unknown", "{diagnosis}");
+    // Every search ran to its end: ±2000 ms of timestamps and a few hundred other candidates,
+    // no permutation of twelve pairs.
+    assert!(!spent.cut_short, "{spent:?}");
+    assert!(spent.candidates < 4_500, "{spent:?}");
+    // Six pairs: every distinct order is tried, within the same budget.
+    let sent = sent.with_query("f=6&e=5&d=4&c=3&b=2&a=1");
+    let (_, six) = within_default(Scheme::Okx, &credentials(Scheme::Okx), &sent);
+    assert!(!six.cut_short && six.candidates >= spent.candidates + 700, "{six:?} {spent:?}");
+}
+
+#[cfg(feature = "pem-keys")]
+#[test]
+fn a_wrong_bybit_rsa_signature_stays_within_the_asymmetric_budget() {
+    let sent = SentRequest::rest("GET", "/v5/order/realtime")
+        .with_query("category=option&symbol=BTC-29JUL22-25000-C&limit=10")
+        .with_auth("X-BAPI-API-KEY", "XXXXXXXXXX")
+        .with_auth("X-BAPI-TIMESTAMP", "1658384314791")
+        .with_auth("X-BAPI-SIGN", &"A".repeat(342))
+        .with_auth("X-BAPI-RECV-WINDOW", "5000");
+    let credentials = bybit_credentials(KeyType::Rsa);
+    let (diagnosis, spent) = within_default(Scheme::Bybit, &credentials, &sent);
+    assert_eq!(diagnosis.verdict(), "unknown", "{diagnosis}");
+    assert!(spent.cut_short && spent.asymmetric_ops == Budget::default().asymmetric_ops, "{spent:?}");
+    // As the local exchange diagnoses: each candidate is an RSA signature by the key's signer.
+    let signer = cexsign::BybitSigner::new(&credentials, cexsign::BybitKeyType::Rsa).unwrap();
+    let context = cexsign::diagnose::Context {
+        scheme: Scheme::Bybit,
+        signer: &signer,
+        api_key: "XXXXXXXXXX",
+        secrets: None,
+        okx_environment: None,
+        kucoin_version: KucoinKeyVersion::default(),
+        hosts: Vec::new(),
+        #[cfg(feature = "cdp")]
+        cdp_key: None,
+    };
+    let (diagnosis, spent) = cexsign::diagnose::run_within(&context, &sent, Budget::new(16_384, 64 << 20, 32)).unwrap();
+    assert_eq!(diagnosis.verdict(), "unknown", "{diagnosis}");
+    assert!(spent.cut_short && spent.asymmetric_ops == 32, "{spent:?}");
 }

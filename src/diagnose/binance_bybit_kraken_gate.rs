@@ -26,6 +26,7 @@ use serde_json::Value;
 use sha2::{Digest as _, Sha256, Sha512};
 use zeroize::Zeroizing;
 
+use super::budget::Meter;
 use super::catalogue::{MistakeCode, MistakeSearch};
 use super::hmac::{correct_explanation, ct_str_eq};
 use super::{Context, Diagnosis, SentRequest, Target, rewrite};
@@ -140,12 +141,8 @@ enum Tweak {
     None,
     /// Binance: query + "&" + body.
     Ampersand,
-    /// Kraken: the SHA-256 digest in hex.
-    HexDigest,
     /// Kraken: SHA256(body) without the nonce.
     NoNonce,
-    /// Gate: the body hashed with SHA-256.
-    Sha256Body,
     /// Gate: an empty hash line.
     EmptyHashLine,
 }
@@ -182,6 +179,7 @@ struct Expected {
 
 struct Engine<'c, 's> {
     ctx: &'c Context<'c>,
+    meter: &'c Meter,
     sent: &'s SentRequest,
     scheme: Scheme,
     ws: Option<Ws>,
@@ -219,9 +217,9 @@ fn invalid(problem: impl Into<String>) -> Error {
 }
 
 /// Diagnoses a Binance, Bybit, Kraken or Gate request with `ctx`.
-pub(crate) fn diagnose(ctx: &Context<'_>, sent: &SentRequest) -> Result<Diagnosis, Error> {
-    let e = Engine::new(ctx, sent)?;
-    Ok(super::catalogue::walk(ctx.scheme, e.ws.is_some(), &e))
+pub(crate) fn diagnose(ctx: &Context<'_>, sent: &SentRequest, meter: &Meter) -> Result<Diagnosis, Error> {
+    let e = Engine::new(ctx, sent, meter)?;
+    Ok(super::catalogue::walk(ctx.scheme, e.ws.is_some(), &e, meter))
 }
 
 /// The `k=v` pairs of a query or form body (none for an empty one).
@@ -323,7 +321,7 @@ fn param_text(value: &Value) -> String {
 }
 
 impl<'c, 's> Engine<'c, 's> {
-    fn new(ctx: &'c Context<'c>, sent: &'s SentRequest) -> Result<Self, Error> {
+    fn new(ctx: &'c Context<'c>, sent: &'s SentRequest, meter: &'c Meter) -> Result<Self, Error> {
         let scheme = ctx.scheme;
         let value = |name: &str, what: &str| {
             sent.auth_value(name).map(str::to_owned).ok_or_else(|| {
@@ -332,6 +330,7 @@ impl<'c, 's> Engine<'c, 's> {
         };
         let mut e = Engine {
             ctx,
+            meter,
             sent,
             scheme,
             ws: None,
@@ -693,6 +692,8 @@ impl<'c, 's> Engine<'c, 's> {
                     out.extend_from_slice(&p.body);
                 }
             }
+            // The body's digest is hashed while the candidate is built: charged first.
+            Scheme::Kraken | Scheme::Gate if !self.meter.hash(p.body.len() + p.timestamp.len()) => {}
             Scheme::Kraken => {
                 let mut digest = Sha256::new();
                 if p.tweak != Tweak::NoNonce {
@@ -701,11 +702,7 @@ impl<'c, 's> Engine<'c, 's> {
                 digest.update(&p.body);
                 let digest = digest.finalize();
                 out.extend_from_slice(p.path.as_bytes());
-                if p.tweak == Tweak::HexDigest {
-                    out.extend_from_slice(hex::encode(digest).as_bytes());
-                } else {
-                    out.extend_from_slice(&digest);
-                }
+                out.extend_from_slice(&digest);
             }
             _ => {
                 out.extend_from_slice(p.method.as_bytes());
@@ -715,7 +712,6 @@ impl<'c, 's> Engine<'c, 's> {
                 out.extend_from_slice(p.query.as_bytes());
                 out.push(b'\n');
                 match p.tweak {
-                    Tweak::Sha256Body => out.extend_from_slice(hex::encode(Sha256::digest(&p.body)).as_bytes()),
                     Tweak::EmptyHashLine => {}
                     _ => out.extend_from_slice(hex::encode(Sha512::digest(&p.body)).as_bytes()),
                 }
@@ -801,6 +797,9 @@ impl<'c, 's> Engine<'c, 's> {
 
     /// Whether `variant` yields the signature `sent` (as the exchange reads it).
     fn yields(&self, variant: &Variant<'_>, sent: &str) -> bool {
+        if !self.meter.candidate(variant.prehash.len()) {
+            return false;
+        }
         match &self.key {
             Some(key) => self.key_yields(key, variant, sent),
             None => self.signer_yields(variant, sent),
@@ -825,7 +824,7 @@ impl<'c, 's> Engine<'c, 's> {
             }
             #[cfg(feature = "pem-keys")]
             Key::Ed25519(public) => {
-                if !variant.is_standard() && variant.encoding.is_none() {
+                if !variant.is_standard() && variant.encoding.is_none() || !self.meter.asymmetric() {
                     return false;
                 }
                 let Some(bytes) = decode(sent, encoding) else { return false };
@@ -835,7 +834,7 @@ impl<'c, 's> Engine<'c, 's> {
             }
             #[cfg(feature = "pem-keys")]
             Key::Rsa(public) => {
-                if !variant.is_standard() && variant.encoding.is_none() {
+                if !variant.is_standard() && variant.encoding.is_none() || !self.meter.asymmetric() {
                     return false;
                 }
                 let Some(bytes) = decode(sent, encoding) else { return false };
@@ -849,6 +848,12 @@ impl<'c, 's> Engine<'c, 's> {
     /// Through the signer, for variants that are an ordinary request.
     fn signer_yields(&self, variant: &Variant<'_>, sent: &str) -> bool {
         if !variant.is_standard() || (self.signer_window.is_some() && self.ws.is_none()) {
+            return false;
+        }
+        // Binance and Bybit keys that are not HMAC sign in base64: each signature here is an
+        // Ed25519 or RSA one.
+        let asymmetric = matches!(self.scheme, Scheme::Binance | Scheme::Bybit) && self.encoding == Enc::Base64;
+        if asymmetric && !self.meter.asymmetric() {
             return false;
         }
         let signed = match &variant.resign {
@@ -879,15 +884,43 @@ impl<'c, 's> Engine<'c, 's> {
         self.yields(variant, &self.sign)
     }
 
-    /// How many candidates of a search to try (as in the HMAC diagnosis: about 16 MiB hashed).
-    fn search_budget(&self) -> usize {
-        const BYTES: usize = 16 << 20;
-        let prehash = self.body.len() + self.query.len() + self.path.len() + 64;
-        (BYTES / prehash).max(16)
+    /// The candidates of one search within its share of the budget (as in the HMAC diagnosis).
+    fn share<I: Iterator>(&self, candidates: I) -> impl Iterator<Item = I::Item> {
+        self.meter.share(candidates, self.body.len() + self.query.len() + self.path.len() + 64)
     }
 
+    /// The first variant that reproduces the signature; candidates are drawn one at a time, and
+    /// none once the budget is spent.
     fn first<'v>(&self, candidates: impl IntoIterator<Item = (Variant<'v>, Option<String>)>) -> Option<Option<String>> {
-        candidates.into_iter().find(|(variant, _)| self.reproduces(variant)).map(|(_, detail)| detail)
+        let mut candidates = candidates.into_iter();
+        while !self.meter.exhausted() {
+            let (variant, detail) = candidates.next()?;
+            if self.reproduces(&variant) {
+                return Some(detail);
+            }
+        }
+        None
+    }
+
+    /// A mutation of the scheme's recipe ([`super::recipe_engine`]), for REST requests with an
+    /// HMAC secret.
+    fn recipe_mutation(&self, code: MistakeCode) -> Option<Option<String>> {
+        if self.ws.is_some() || !self.key.as_ref().is_some_and(Key::is_hmac) {
+            return None;
+        }
+        let sent = super::recipe_engine::RestRequest {
+            scheme: self.scheme,
+            method: &self.method,
+            path: &self.path,
+            query: &self.wire_query,
+            body: &self.body,
+            timestamp: &self.timestamp,
+            format: self.format,
+            api_key: &self.key_sent,
+            secret: self.ctx.secrets.as_ref()?.secret,
+            signature: &self.sign,
+        };
+        super::recipe_engine::reconstruct(code, &sent, self.meter)
     }
 
     // ----------------------------------------------------------------------------------------
@@ -1057,12 +1090,14 @@ impl MistakeSearch for Engine<'_, '_> {
                 }
                 self.first([(Variant { encoding: Some(Enc::Base64), ..self.baseline() }, None)])
             }
+            GateHmacSha256 if rest => self.recipe_mutation(code),
             GateHmacSha256 => {
                 if !hmac {
                     return None;
                 }
                 self.first([(Variant { alg: Some(Alg::Sha256), ..self.baseline() }, None)])
             }
+            KrakenDigestHex | GateBodyHashSha256 => self.recipe_mutation(code),
             SecretNotBase64Decoded => {
                 let raw = self.ctx.secrets.as_ref()?.secret.as_bytes();
                 self.first([(self.baseline().keyed(raw), None)])
@@ -1089,13 +1124,8 @@ impl MistakeSearch for Engine<'_, '_> {
                 let pieces = Pieces { method: Cow::Owned(lower), ..self.pieces() };
                 self.first([(self.rest_variant(&pieces, None), None)])
             }
-            KrakenDigestHex | KrakenNonceNotHashed | GateBodyHashSha256 => {
-                let tweak = match code {
-                    KrakenDigestHex => Tweak::HexDigest,
-                    KrakenNonceNotHashed => Tweak::NoNonce,
-                    _ => Tweak::Sha256Body,
-                };
-                self.first([(self.rest_variant(&Pieces { tweak, ..self.pieces() }, None), None)])
+            KrakenNonceNotHashed => {
+                self.first([(self.rest_variant(&Pieces { tweak: Tweak::NoNonce, ..self.pieces() }, None), None)])
             }
             GateEmptyBodyHashLine => {
                 if !self.body.is_empty() {
@@ -1174,11 +1204,13 @@ impl MistakeSearch for Engine<'_, '_> {
                 self.first(candidates.iter().map(|(p, what)| (self.rest_variant(p, None), Some((*what).to_owned()))))
             }
             BinanceParamAddedAfterSigning => {
+                // One copy of the payload per pair: built one at a time, as the budget allows.
                 let body = String::from_utf8_lossy(&self.body).into_owned();
-                let mut candidates: Vec<(Pieces<'_>, String)> = Vec::new();
-                for (in_body, text) in [(false, &self.query), (true, &body)] {
-                    let all = pairs(text);
-                    for skip in 0..all.len() {
+                let (query_pairs, body_pairs) = (pairs(&self.query), pairs(&body));
+                let candidates = [(false, &query_pairs), (true, &body_pairs)]
+                    .into_iter()
+                    .flat_map(|(in_body, all)| (0..all.len()).map(move |skip| (in_body, all, skip)))
+                    .map(|(in_body, all, skip)| {
                         let kept: Vec<&str> =
                             all.iter().enumerate().filter(|(i, _)| *i != skip).map(|(_, p)| *p).collect();
                         let kept = kept.join("&");
@@ -1187,10 +1219,10 @@ impl MistakeSearch for Engine<'_, '_> {
                         } else {
                             Pieces { query: Cow::Owned(kept), ..self.pieces() }
                         };
-                        candidates.push((pieces, format!("{} was not in the signed payload", pair_key(all[skip]))));
-                    }
-                }
-                self.first(candidates.iter().map(|(p, detail)| (self.rest_variant(p, None), Some(detail.clone()))))
+                        let detail = format!("{} was not in the signed payload", pair_key(all[skip]));
+                        (self.rest_variant(&pieces, None), Some(detail))
+                    });
+                self.first(candidates)
             }
             BinanceWsValuesPercentEncoded => {
                 let candidates = (0..4).map(|which| self.binance_ws_payload(&self.timestamp, true, Some(which)));
@@ -1282,7 +1314,7 @@ impl MistakeSearch for Engine<'_, '_> {
                 }
                 let source = if self.scheme == Scheme::Binance { &self.query } else { &self.wire_query };
                 let candidates = rewrite::query_orders(source);
-                self.first(candidates.into_iter().take(self.search_budget()).filter_map(|order| {
+                self.first(self.share(candidates).filter_map(|order| {
                     let keys: Vec<&str> = pairs(&order).into_iter().map(pair_key).collect();
                     let detail = Some(format!("signed in the order {}", keys.join(", ")));
                     let signed = match self.scheme {
@@ -1309,28 +1341,27 @@ impl MistakeSearch for Engine<'_, '_> {
                     return None;
                 }
                 let body = String::from_utf8_lossy(&self.body).into_owned();
-                let mut candidates: Vec<(String, String)> = rewrite::query_orders(&body)
-                    .into_iter()
-                    .take(self.search_budget())
-                    .map(|order| {
-                        let keys: Vec<&str> = pairs(&order).into_iter().map(pair_key).collect();
-                        let detail = format!("the body signed in the order {}", keys.join(", "));
-                        (order, detail)
-                    })
-                    .collect();
-                candidates.extend(
-                    rewrite::query_encodings(&body)
-                        .into_iter()
-                        .map(|b| (b.clone(), format!("the body signed was {b}"))),
-                );
+                let orders = self.share(rewrite::query_orders(&body)).map(|order| {
+                    let keys: Vec<&str> = pairs(&order).into_iter().map(pair_key).collect();
+                    let detail = format!("the body signed in the order {}", keys.join(", "));
+                    (order, detail)
+                });
                 // The values signed decoded (`close[price]` signed, `close%5Bprice%5D` sent: the
                 // pairs joined raw for signing, then form-encoded by the HTTP client). On Binance
                 // query-signed-unencoded, earlier in the catalogue, names that first.
-                if let Some(decoded) = crate::decode_query(&body).ok().filter(|decoded| *decoded != body) {
-                    let detail = format!("the body signed was {decoded}");
-                    candidates.push((decoded.into_owned(), detail));
-                }
-                self.first(candidates.into_iter().map(|(signed, detail)| {
+                let decoded = || crate::decode_query(&body).ok().filter(|decoded| *decoded != body);
+                let encodings = std::iter::once(())
+                    .flat_map(|()| rewrite::query_encodings(&body))
+                    .map(|b| {
+                        let detail = format!("the body signed was {b}");
+                        (b, detail)
+                    })
+                    .chain(std::iter::once(()).filter_map(|()| {
+                        let decoded = decoded()?.into_owned();
+                        let detail = format!("the body signed was {decoded}");
+                        Some((decoded, detail))
+                    }));
+                self.first(orders.chain(encodings).map(|(signed, detail)| {
                     // Kraken's nonce is in the body: a re-ordered body is still a request.
                     let resign = (self.scheme == Scheme::Kraken && kraken_nonce(signed.as_bytes()).is_some())
                         .then(|| self.resign_rest(&self.wire_query, signed.as_bytes(), &self.timestamp));
@@ -1387,7 +1418,7 @@ impl MistakeSearch for Engine<'_, '_> {
             TimestampHeaderDiffers => {
                 let format = WireTimestamp::parse(self.format, &self.timestamp).ok()?.format();
                 let candidates = rewrite::nearby_timestamps(format, &self.timestamp)?;
-                self.first(candidates.into_iter().take(self.search_budget()).map(|timestamp| {
+                self.first(self.share(candidates.into_iter()).map(|timestamp| {
                     let detail =
                         Some(format!("the prehash used {timestamp}, the {} {}", self.names.timestamp, self.timestamp));
                     let variant = if rest {
@@ -1401,10 +1432,8 @@ impl MistakeSearch for Engine<'_, '_> {
             }
             KrakenNonceDiffers => {
                 let nonce: u64 = self.timestamp.parse().ok()?;
-                let candidates = (1..=2000u64)
-                    .flat_map(|n| [nonce.checked_add(n), nonce.checked_sub(n)])
-                    .flatten()
-                    .take(self.search_budget());
+                let candidates = (1..=2000u64).flat_map(|n| [nonce.checked_add(n), nonce.checked_sub(n)]).flatten();
+                let candidates = self.share(candidates);
                 self.first(candidates.map(|hashed| {
                     let detail = Some(format!("the nonce hashed was {hashed}, the body's {}", self.timestamp));
                     let pieces = Pieces { timestamp: Cow::Owned(hashed.to_string()), ..self.pieces() };
@@ -1462,7 +1491,7 @@ impl MistakeSearch for Engine<'_, '_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diagnose::{Case, with_context};
+    use crate::diagnose::{Budget, Case, with_context};
 
     /// Every vector of tests/vectors (Bitget's are diagnosed by the HMAC module).
     fn vectors() -> Vec<Value> {
@@ -1487,8 +1516,9 @@ mod tests {
             let case = Case::from_json(&vector.to_string()).unwrap();
             let (scheme, credentials, sent) = case.parts();
             let expected = &vector["expected"];
+            let meter = Meter::new(Budget::default());
             with_context(scheme, credentials, sent, |ctx| {
-                let engine = Engine::new(ctx, sent).unwrap_or_else(|e| panic!("{id}: {e}"));
+                let engine = Engine::new(ctx, sent, &meter).unwrap_or_else(|e| panic!("{id}: {e}"));
                 let baseline = engine.baseline();
                 match scheme {
                     // The vector gives the HMAC input (path + raw digest) in hex.
@@ -1505,7 +1535,7 @@ mod tests {
                 assert!(engine.reproduces(&baseline), "{id}: the raw key does not yield the signature");
                 // As the local exchange diagnoses: the signer, no raw secret.
                 let signer_only = ctx.signer_only();
-                let engine = Engine::new(&signer_only, sent).unwrap();
+                let engine = Engine::new(&signer_only, sent, &meter).unwrap();
                 assert!(engine.key.is_none());
                 assert!(engine.reproduces(&engine.baseline()), "{id}: the signer does not yield the signature");
             })
@@ -1517,7 +1547,7 @@ mod tests {
     fn signer_only(scheme: Scheme, credentials: &crate::Credentials, sent: &SentRequest) -> Diagnosis {
         with_context(scheme, credentials, sent, |ctx| {
             let signer_only = ctx.signer_only();
-            super::diagnose(&signer_only, sent)
+            super::diagnose(&signer_only, sent, &Meter::new(Budget::default()))
         })
         .unwrap()
         .unwrap()
@@ -1536,7 +1566,7 @@ mod tests {
             #[cfg(feature = "cdp")]
             cdp_key: None,
         };
-        super::diagnose(&context, sent).unwrap()
+        super::diagnose(&context, sent, &Meter::new(Budget::default())).unwrap()
     }
 
     fn headers(sent: SentRequest, signed: &crate::SignedRequest) -> SentRequest {

@@ -8,6 +8,7 @@
 use std::fmt;
 use std::str::FromStr;
 
+use super::budget::Meter;
 use crate::{Error, Scheme};
 
 /// When a check runs relative to the "is the signature right?" test.
@@ -659,10 +660,29 @@ pub(crate) trait MistakeSearch {
 
 /// Walks the catalogue in order for `scheme`: header mistakes first, then (once) whether the
 /// signature is right, then the reconstructions; the first match is the diagnosis.
-pub(crate) fn walk(scheme: Scheme, ws: bool, engine: &impl MistakeSearch) -> super::Diagnosis {
+///
+/// The walk stops when the meter refuses a charge: a later mistake may not be named while an
+/// earlier one was not fully searched. An `Unknown` verdict then says the search was cut short.
+pub(crate) fn walk(scheme: Scheme, ws: bool, engine: &impl MistakeSearch, meter: &Meter) -> super::Diagnosis {
+    let mut verdict = walk_codes(scheme, ws, engine, meter);
+    if let super::Diagnosis::Unknown { explanation, .. } = &mut verdict {
+        if meter.spent().cut_short {
+            explanation.push_str(
+                " The search was cut short by its budget (candidates, bytes hashed or asymmetric operations): some \
+                 mistakes of the catalogue were not tried for this request.",
+            );
+        }
+    }
+    verdict
+}
+
+fn walk_codes(scheme: Scheme, ws: bool, engine: &impl MistakeSearch, meter: &Meter) -> super::Diagnosis {
     use super::Diagnosis;
     let mut boundary_done = false;
     for &code in MistakeCode::ALL {
+        if meter.exhausted() {
+            return engine.unknown();
+        }
         let applies = if ws { code.applies_to_ws(scheme) } else { code.applies_to_rest(scheme) };
         if !applies {
             continue;

@@ -23,6 +23,7 @@ use base64::Engine as _;
 use subtle::ConstantTimeEq as _;
 use zeroize::Zeroizing;
 
+use super::budget::Meter;
 use super::catalogue::{MistakeCode, MistakeSearch};
 use super::rewrite;
 use super::{Context, Diagnosis, SentRequest, Target};
@@ -202,6 +203,7 @@ struct Ws {
 
 struct Diagnoser<'c, 's> {
     ctx: &'c Context<'c>,
+    meter: &'c Meter,
     sent: &'s SentRequest,
     ws: Option<Ws>,
     layout: Layout,
@@ -225,13 +227,13 @@ struct Diagnoser<'c, 's> {
 }
 
 /// Diagnoses an HMAC request with `ctx` (whose scheme is not Coinbase CDP).
-pub(crate) fn diagnose(ctx: &Context<'_>, sent: &SentRequest) -> Result<Diagnosis, Error> {
-    let d = Diagnoser::new(ctx, sent)?;
-    Ok(super::catalogue::walk(ctx.scheme, sent.is_ws(), &d))
+pub(crate) fn diagnose(ctx: &Context<'_>, sent: &SentRequest, meter: &Meter) -> Result<Diagnosis, Error> {
+    let d = Diagnoser::new(ctx, sent, meter)?;
+    Ok(super::catalogue::walk(ctx.scheme, sent.is_ws(), &d, meter))
 }
 
 impl<'c, 's> Diagnoser<'c, 's> {
-    fn new(ctx: &'c Context<'c>, sent: &'s SentRequest) -> Result<Self, Error> {
+    fn new(ctx: &'c Context<'c>, sent: &'s SentRequest, meter: &'c Meter) -> Result<Self, Error> {
         let scheme = ctx.scheme;
         let (ws, method, path, given_host, query, body) = match &sent.target {
             Target::Rest { method, path, query, body } => {
@@ -321,6 +323,7 @@ impl<'c, 's> Diagnoser<'c, 's> {
         };
         let mut d = Diagnoser {
             ctx,
+            meter,
             sent,
             ws,
             layout,
@@ -405,6 +408,9 @@ impl<'c, 's> Diagnoser<'c, 's> {
 
     /// The MAC of a variant, or `None` when this oracle cannot compute it.
     fn mac_of(&self, variant: &Variant<'_>) -> Option<[u8; 32]> {
+        if !self.meter.candidate(variant.parts().parts().iter().map(|part| part.len()).sum()) {
+            return None;
+        }
         if let Some(keys) = &self.keys {
             let parts = variant.parts();
             if variant.args_swapped {
@@ -479,18 +485,23 @@ impl<'c, 's> Diagnoser<'c, 's> {
         self.mac.encoding == Some(self.layout.encoding) && self.mac_of(variant).is_some_and(|mac| self.mac_equals(&mac))
     }
 
-    /// How many candidates of a search (nearby timestamps, query orders) to try: every one for
-    /// ordinary requests (a 4 KiB body still gets the whole ±2 s of milliseconds), fewer for
-    /// large bodies, so that one search never hashes more than about 16 MiB.
-    fn search_budget(&self) -> usize {
-        const BYTES: usize = 16 << 20;
-        let prehash = self.body.len() + self.query.len() + self.path.len() + 64;
-        (BYTES / prehash).max(16)
+    /// The candidates of one search (nearby timestamps, query orders) within its share of the
+    /// budget: every one for ordinary requests, fewer for large bodies.
+    fn share<I: Iterator>(&self, candidates: I) -> impl Iterator<Item = I::Item> {
+        self.meter.share(candidates, self.body.len() + self.query.len() + self.path.len() + 64)
     }
 
-    /// The first variant that reproduces the signature, with its description.
+    /// The first variant that reproduces the signature, with its description. Candidates are
+    /// drawn one at a time, and none once the budget is spent.
     fn first<'v>(&self, candidates: impl IntoIterator<Item = (Variant<'v>, Option<String>)>) -> Option<Option<String>> {
-        candidates.into_iter().find(|(variant, _)| self.reproduces(variant)).map(|(_, detail)| detail)
+        let mut candidates = candidates.into_iter();
+        while !self.meter.exhausted() {
+            let (variant, detail) = candidates.next()?;
+            if self.reproduces(&variant) {
+                return Some(detail);
+            }
+        }
+        None
     }
 
     // ----------------------------------------------------------------------------------------
@@ -776,7 +787,7 @@ impl MistakeSearch for Diagnoser<'_, '_> {
             }
             QueryOrderDiffers => {
                 let candidates = rewrite::query_orders(self.query);
-                self.first(candidates.into_iter().take(self.search_budget()).filter_map(|order| {
+                self.first(self.share(candidates).filter_map(|order| {
                     let keys: Vec<&str> =
                         rewrite::query_pairs(&order).iter().map(|p| p.split_once('=').map_or(*p, |(k, _)| k)).collect();
                     let detail = Some(format!("signed in the order {}", keys.join(", ")));
@@ -855,7 +866,7 @@ impl MistakeSearch for Diagnoser<'_, '_> {
                 let format = WireTimestamp::parse(self.format, self.timestamp).ok()?.format();
                 let candidates = rewrite::nearby_timestamps(format, self.timestamp)?;
                 // Nearest first: a large body shortens the search, not its start.
-                self.first(candidates.into_iter().take(self.search_budget()).map(|timestamp| {
+                self.first(self.share(candidates.into_iter()).map(|timestamp| {
                     let detail = Some(format!("the prehash used {timestamp}, the header {}", self.timestamp));
                     (Variant { timestamp: Cow::Owned(timestamp), ..self.baseline() }, detail)
                 }))
@@ -965,7 +976,7 @@ mod tests {
         let full = crate::diagnose::diagnose(scheme, credentials, sent).unwrap().code();
         let signer_only = crate::diagnose::with_context(scheme, credentials, sent, |ctx| {
             let signer_only = ctx.signer_only();
-            diagnose(&signer_only, sent).unwrap()
+            diagnose(&signer_only, sent, &Meter::new(crate::diagnose::Budget::default())).unwrap()
         })
         .unwrap();
         (full, signer_only)

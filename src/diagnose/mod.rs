@@ -17,6 +17,11 @@
 //! Ed25519 and RSA signatures (Binance, Bybit) are deterministic, so a rebuilt mistake is checked
 //! by verifying the signature sent with the key's public key.
 //!
+//! The catalogue mistakes that are pure mutations of a scheme's published
+//! [`Recipe`](crate::recipe::Recipe) go through one generic engine that reads it. Every search
+//! runs within a [`Budget`] (candidates, bytes hashed, asymmetric operations); when it runs out,
+//! the verdict is an `Unknown` that says so.
+//!
 //! Signatures are compared in constant time. Nothing here echoes a secret: verdicts, errors and
 //! `Debug` output name headers and fields, never a credential's value. [`Case`] reads the same
 //! inputs from JSON (the `cexsign diagnose` command), and the
@@ -24,11 +29,13 @@
 //! (`cexsign_diagnosis`).
 
 mod binance_bybit_kraken_gate;
+mod budget;
 mod case;
 mod catalogue;
 #[cfg(feature = "cdp")]
 mod cdp;
 mod hmac;
+mod recipe_engine;
 mod rewrite;
 
 use std::fmt;
@@ -36,6 +43,7 @@ use std::fmt;
 use secrecy::ExposeSecret as _;
 use serde_json::{Value, json};
 
+pub use budget::{Budget, Spent};
 pub use case::Case;
 pub use catalogue::MistakeCode;
 
@@ -526,7 +534,35 @@ impl<'a> Context<'a> {
 /// # Ok::<(), cexsign::Error>(())
 /// ```
 pub fn diagnose(scheme: Scheme, credentials: &Credentials, sent: &SentRequest) -> Result<Diagnosis, Error> {
-    with_context(scheme, credentials, sent, |ctx| run(ctx, sent))?
+    diagnose_within(scheme, credentials, sent, Budget::default()).map(|(diagnosis, _)| diagnosis)
+}
+
+/// [`diagnose`] within `budget`, with what the search spent of it.
+///
+/// ```
+/// use cexsign::diagnose::{Budget, SentRequest, diagnose_within};
+/// use cexsign::{Credentials, Scheme};
+///
+/// let credentials = Credentials::new().api_key("k").secret("another-secret").passphrase("p");
+/// let sent = SentRequest::rest("GET", "/api/v5/account/balance")
+///     .with_query("ccy=BTC")
+///     .with_auth("OK-ACCESS-KEY", "k")
+///     .with_auth("OK-ACCESS-SIGN", "HiZhvSfMtWJA3uUIVXV3a/bSXNPCWvYFXoGCVS8V4zY=")
+///     .with_auth("OK-ACCESS-TIMESTAMP", "2020-12-08T09:08:57.715Z")
+///     .with_auth("OK-ACCESS-PASSPHRASE", "p");
+/// let (diagnosis, spent) = diagnose_within(Scheme::Okx, &credentials, &sent, Budget::new(100, 1 << 20, 0))?;
+/// assert_eq!(diagnosis.verdict(), "unknown");
+/// assert!(spent.cut_short && spent.candidates <= 100);
+/// assert!(diagnosis.explanation().contains("cut short"));
+/// # Ok::<(), cexsign::Error>(())
+/// ```
+pub fn diagnose_within(
+    scheme: Scheme,
+    credentials: &Credentials,
+    sent: &SentRequest,
+    budget: Budget,
+) -> Result<(Diagnosis, Spent), Error> {
+    with_context(scheme, credentials, sent, |ctx| run_within(ctx, sent, budget))?
 }
 
 /// Builds the context of a diagnosis with the raw credentials (the key's signer, the secret)
@@ -691,7 +727,13 @@ pub(crate) fn hosts(scheme: Scheme, given: Option<&str>) -> Vec<String> {
 /// Runs the diagnosis with what `ctx` knows (the local exchange builds its own context from a
 /// registered account).
 pub fn run(ctx: &Context<'_>, sent: &SentRequest) -> Result<Diagnosis, Error> {
-    match ctx.scheme {
+    run_within(ctx, sent, Budget::default()).map(|(diagnosis, _)| diagnosis)
+}
+
+/// [`run`] within `budget`, with what the search spent of it.
+pub fn run_within(ctx: &Context<'_>, sent: &SentRequest, budget: Budget) -> Result<(Diagnosis, Spent), Error> {
+    let meter = budget::Meter::new(budget);
+    let diagnosis = match ctx.scheme {
         #[cfg(feature = "cdp")]
         Scheme::CoinbaseCdp => cdp::diagnose(ctx, sent),
         #[cfg(not(feature = "cdp"))]
@@ -699,10 +741,11 @@ pub fn run(ctx: &Context<'_>, sent: &SentRequest) -> Result<Diagnosis, Error> {
             problem: "Coinbase CDP tokens are diagnosed with the `cdp` feature (on by default)".to_owned(),
         }),
         Scheme::Binance | Scheme::Bybit | Scheme::Kraken | Scheme::Gate => {
-            binance_bybit_kraken_gate::diagnose(ctx, sent)
+            binance_bybit_kraken_gate::diagnose(ctx, sent, &meter)
         }
-        _ => hmac::diagnose(ctx, sent),
-    }
+        _ => hmac::diagnose(ctx, sent, &meter),
+    }?;
+    Ok((diagnosis, meter.spent()))
 }
 
 /// The path on the request line for a path as the client had it, and the host it named, if

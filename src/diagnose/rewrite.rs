@@ -224,42 +224,64 @@ pub(crate) fn query_pairs(query: &str) -> Vec<&str> {
     if query.is_empty() { Vec::new() } else { query.split('&').collect() }
 }
 
-/// Other orders of the query's parameters: sorted (by key), and every permutation when there are
-/// at most six of them. The sent order itself is left out.
-pub(crate) fn query_orders(query: &str) -> Vec<String> {
+/// Other orders of the query's parameters, drawn lazily: sorted by key, sorted by text, then
+/// (at most six pairs) every distinct permutation, each order once and the sent one left out.
+/// Nothing is built before it is asked for: the caller's budget bounds the work.
+pub(crate) fn query_orders(query: &str) -> impl Iterator<Item = String> + '_ {
     let pairs = query_pairs(query);
-    if pairs.len() < 2 {
-        return Vec::new();
+    let mut fixed = Vec::new();
+    if pairs.len() >= 2 {
+        let mut sorted = pairs.clone();
+        sorted.sort_by_key(|pair| pair.split_once('=').map_or(*pair, |(key, _)| key));
+        let mut by_text = pairs.clone();
+        by_text.sort_unstable();
+        fixed = vec![sorted.join("&"), by_text.join("&")];
     }
-    let mut out = Vec::new();
-    let mut push = |candidate: String| {
-        if candidate != query && !out.contains(&candidate) {
-            out.push(candidate);
+    // A permutation of a multiset, as indices into its distinct pairs: stepping through the
+    // lexicographic orders of the sorted indices visits each distinct order once.
+    let mut permutations = (2..=6).contains(&pairs.len()).then(|| {
+        let mut distinct = pairs.clone();
+        distinct.sort_unstable();
+        distinct.dedup();
+        let ids: Vec<usize> = {
+            let mut ids: Vec<usize> =
+                pairs.iter().map(|pair| distinct.binary_search(pair).unwrap_or_default()).collect();
+            ids.sort_unstable();
+            ids
+        };
+        (distinct, ids, true)
+    });
+    let mut skip: Vec<String> = vec![query.to_owned()];
+    let mut fixed = fixed.into_iter();
+    std::iter::from_fn(move || {
+        loop {
+            if let Some(candidate) = fixed.next() {
+                if !skip.contains(&candidate) {
+                    skip.push(candidate.clone());
+                    return Some(candidate);
+                }
+                continue;
+            }
+            let (distinct, ids, first) = permutations.as_mut()?;
+            if !std::mem::take(first) && !next_permutation(ids) {
+                permutations = None;
+                return None;
+            }
+            let candidate = ids.iter().map(|&i| distinct[i]).collect::<Vec<_>>().join("&");
+            if !skip.contains(&candidate) {
+                return Some(candidate);
+            }
         }
-    };
-    let mut sorted = pairs.clone();
-    sorted.sort_by_key(|pair| pair.split_once('=').map_or(*pair, |(key, _)| key));
-    push(sorted.join("&"));
-    let mut by_text = pairs.clone();
-    by_text.sort_unstable();
-    push(by_text.join("&"));
-    if pairs.len() <= 6 {
-        let mut indices: Vec<usize> = (0..pairs.len()).collect();
-        permute(&mut indices, 0, &mut |order| push(order.iter().map(|&i| pairs[i]).collect::<Vec<_>>().join("&")));
-    }
-    out
+    })
 }
 
-fn permute(items: &mut [usize], k: usize, visit: &mut dyn FnMut(&[usize])) {
-    if k == items.len() {
-        visit(items);
-        return;
-    }
-    for i in k..items.len() {
-        items.swap(k, i);
-        permute(items, k + 1, visit);
-        items.swap(k, i);
-    }
+/// Steps `items` to its next lexicographic order; `false` after the last one.
+fn next_permutation(items: &mut [usize]) -> bool {
+    let Some(i) = items.windows(2).rposition(|w| w[0] < w[1]) else { return false };
+    let j = items.iter().rposition(|&x| x > items[i]).expect("a larger item follows position i");
+    items.swap(i, j);
+    items[i + 1..].reverse();
+    true
 }
 
 /// Which characters an encoder leaves alone, and how it writes a space.
@@ -532,10 +554,15 @@ mod tests {
 
     #[test]
     fn query_orders_and_encodings() {
-        let orders = query_orders("b=2&a=1&c=3");
+        let orders: Vec<String> = query_orders("b=2&a=1&c=3").collect();
         assert_eq!(orders[0], "a=1&b=2&c=3");
         assert_eq!(orders.len(), 5, "{orders:?}");
-        assert!(query_orders("a=1").is_empty());
+        assert_eq!(query_orders("a=1").count(), 0);
+        // Equal pairs: each distinct order once.
+        assert_eq!(query_orders("a=1&a=1&b=2").collect::<Vec<_>>(), ["a=1&b=2&a=1", "b=2&a=1&a=1"]);
+        // Twelve pairs: the two sorted orders, no permutations.
+        let twelve: Vec<String> = (0..12).rev().map(|i| format!("k{i:02}=v")).collect();
+        assert_eq!(query_orders(&twelve.join("&")).count(), 1);
         let encodings = query_encodings("product_ids=27,139&states=open");
         assert!(encodings.contains(&"product_ids=27%2C139&states=open".to_owned()), "{encodings:?}");
         assert!(query_encodings("a=%2c").contains(&"a=%2C".to_owned()));
