@@ -91,7 +91,8 @@ pub type BuildSigner = fn(&Credentials, &KeySettings) -> Result<Box<dyn Signer>,
 /// | `recv_window` | Binance, Bybit |
 /// | `timestamp_sample` (a timestamp as the client sends it) | Coinbase Exchange (its fraction digits), Binance (milliseconds or microseconds) |
 /// | `fraction_digits` | Coinbase Exchange |
-/// | `host`, `expires_in` | Coinbase CDP |
+/// | `host` | Coinbase CDP |
+/// | `expires_in` | Coinbase CDP (the token's life), schemes whose REST timestamp is an expiry (how far ahead of the signing instant it lies) |
 /// | `ws_auth_type` (`auth`, `key-auth`) | Delta |
 /// | `ws_expiry` | Bybit |
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -112,7 +113,8 @@ pub struct KeySettings {
     pub fraction_digits: Option<u8>,
     /// The host the token names (Coinbase CDP).
     pub host: Option<String>,
-    /// How long a token is valid (Coinbase CDP).
+    /// How long a token (Coinbase CDP) or a request that carries its own expiry stays valid
+    /// after the signing instant.
     pub expires_in: Option<Duration>,
     /// The websocket auth message type (Delta: `auth` or `key-auth`).
     pub ws_auth_type: Option<String>,

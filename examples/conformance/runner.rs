@@ -115,9 +115,11 @@ fn settings(vector: &Vector) -> Result<KeySettings, String> {
     let mut settings = KeySettings::new()
         .demo(vector.options.get("demo").and_then(Value::as_bool).unwrap_or(false))
         .timestamp_sample(vector.timestamp.as_str())
-        // A vector's timestamp is what goes on the wire: where a login sends an expiry (Bybit),
-        // the expiry is the vector's instant.
-        .ws_expiry(Duration::ZERO);
+        // A vector's timestamp is what goes on the wire: where a request or login sends an
+        // expiry instead of its signing time (Bybit's login), the expiry is the vector's instant.
+        // Vectors of a token that carries both (Coinbase CDP) give `expires_in` below.
+        .ws_expiry(Duration::ZERO)
+        .expires_in(Duration::ZERO);
     if let Some(key_type) = &c.key_type {
         settings = settings.key_type(key_type.as_str());
     }

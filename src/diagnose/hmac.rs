@@ -577,6 +577,7 @@ impl<'c, 's> Diagnoser<'c, 's> {
 
 /// The explanation of a correct signature: where else a rejection comes from.
 pub(crate) fn correct_explanation(scheme: Scheme) -> String {
+    let stated;
     let window = match scheme {
         Scheme::Okx | Scheme::CoinbaseExchange | Scheme::CoinbaseAdvancedHmac => "30 s",
         Scheme::Kucoin | Scheme::Delta => "5 s",
@@ -588,6 +589,12 @@ pub(crate) fn correct_explanation(scheme: Scheme) -> String {
         Scheme::Bitget => "about 30 s",
         Scheme::Gate => "60 s",
         Scheme::CoinbaseCdp => "the token's 120 s",
+        // Any other scheme: the window its description states.
+        #[allow(unreachable_patterns)]
+        _ => {
+            stated = described_window(scheme);
+            &stated
+        }
     };
     let extra = match scheme {
         Scheme::Okx => " OKX: demo keys need x-simulated-trading: 1, and EEA keys the EEA host (50119).",
@@ -610,6 +617,8 @@ pub(crate) fn correct_explanation(scheme: Scheme) -> String {
         }
         Scheme::Bitget => " Bitget: 40012 is a wrong passphrase; demo trading needs the paptrading: 1 header.",
         Scheme::Gate => " Gate: REQUEST_EXPIRED is the clock; futures testnet keys need the testnet host.",
+        #[allow(unreachable_patterns)]
+        _ => "",
     };
     format!(
         "The signature is correct for this request and these credentials. A rejection then comes from elsewhere: \
@@ -617,6 +626,14 @@ pub(crate) fn correct_explanation(scheme: Scheme) -> String {
          afresh), a key without the needed permission, an IP address not on the key's allow-list, or another \
          environment or region than the key's.{extra}"
     )
+}
+
+/// The window a scheme's description states, for schemes without their own wording here.
+fn described_window(scheme: Scheme) -> String {
+    match scheme.exchange().window {
+        Some(window) => format!("{} s", window.as_secs()),
+        None => "cexsign's description of this exchange states none: see its documentation".to_owned(),
+    }
 }
 
 /// Whether `query` can go on the wire as it is (what `SignableRequest::with_query` accepts).

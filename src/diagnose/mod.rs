@@ -609,6 +609,10 @@ pub(crate) fn with_context<T>(
         Scheme::Kraken => Box::new(KrakenSigner::new(credentials)?),
         Scheme::Bitget => Box::new(BitgetSigner::new(credentials)?),
         Scheme::Gate => Box::new(GateSigner::new(credentials)?),
+        // A scheme without settings of its own to read from the request: its signer as the
+        // registry builds it.
+        #[allow(unreachable_patterns)]
+        _ => scheme.exchange().signer(credentials, &crate::KeySettings::new())?,
     };
     let secrets = match scheme {
         Scheme::CoinbaseCdp => None,

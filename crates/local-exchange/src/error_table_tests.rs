@@ -10,7 +10,7 @@ use cexsign::rejection::{Channel, ErrorCode, Refusal, classify};
 use cexsign::{Credentials, Method, OkxEnvironment, OkxSigner, Prehash, Scheme, SignOptions, SignableRequest, Signer};
 use serde_json::{Map, Value, json};
 
-use super::reply::{Answer, Failure, Rejection, rest_rejection, ws_rejection};
+use super::reply::{Answer, Failure, Rejection, lays_out_errors, rest_rejection, ws_rejection};
 use super::ws::has_login;
 
 const NOW: Timestamp = Timestamp::from_unix_millis(1_700_000_000_000);
@@ -101,7 +101,7 @@ fn check(scheme: Scheme, channel: Channel, failure: &Failure, status: u16, body:
 
 #[test]
 fn every_answer_the_local_exchange_sends_classifies_to_its_tables_kind() {
-    for scheme in Scheme::ALL {
+    for scheme in Scheme::ALL.into_iter().filter(|s| lays_out_errors(*s)) {
         let table = &scheme.exchange().errors;
         let mut sent: HashSet<(bool, *const ErrorCode)> = HashSet::new();
         for (failure, prehash) in failures(scheme) {
@@ -138,7 +138,7 @@ fn every_answer_the_local_exchange_sends_classifies_to_its_tables_kind() {
 #[test]
 fn every_refusal_of_a_readable_request_has_an_exchange_code() {
     // The local exchange's own codes are only for requests it could not read.
-    for scheme in Scheme::ALL {
+    for scheme in Scheme::ALL.into_iter().filter(|s| lays_out_errors(*s)) {
         for (failure, _) in failures(scheme) {
             if matches!(failure, Failure::Malformed | Failure::BodyTooLarge) {
                 continue;
@@ -147,6 +147,22 @@ fn every_refusal_of_a_readable_request_has_an_exchange_code() {
             for channel in channels {
                 let answer = Answer::new(scheme, *channel, &failure);
                 assert!(answer.entry.is_some(), "{} {channel:?} {failure:?}: no code", scheme.exchange().id);
+            }
+        }
+    }
+}
+
+#[test]
+fn a_scheme_the_local_exchange_does_not_serve_is_refused_as_such() {
+    // Never another exchange's answer, never a panic: a cexsign-level 501 naming the scheme.
+    for scheme in Scheme::ALL.into_iter().filter(|s| !lays_out_errors(*s)) {
+        for (failure, prehash) in failures(scheme) {
+            for reply in [
+                rest_rejection(scheme, rejection(&failure, &prehash), NOW),
+                ws_rejection(scheme, rejection(&failure, &prehash), None, NOW),
+            ] {
+                assert_eq!(reply.status.as_u16(), 501, "{}", scheme.exchange().id);
+                assert!(reply.body.contains(scheme.name()), "{}", reply.body);
             }
         }
     }

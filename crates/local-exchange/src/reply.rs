@@ -290,6 +290,9 @@ impl Answer {
 /// in their error bodies).
 pub(crate) fn rest_rejection(scheme: Scheme, rejection: Rejection, now: Timestamp) -> Reply {
     use Failure::*;
+    if !lays_out_errors(scheme) {
+        return not_served(scheme);
+    }
     let answer = Answer::new(scheme, Channel::Rest, &rejection.failure);
     let (code, msg) = (answer.code, answer.message.as_str());
     let body = match scheme {
@@ -368,6 +371,9 @@ pub(crate) fn ws_rejection(
     now: Timestamp,
 ) -> Reply {
     use Failure::*;
+    if !lays_out_errors(scheme) {
+        return not_served(scheme);
+    }
     let status = match rejection.failure {
         Malformed | MissingHeader(_) => StatusCode::BAD_REQUEST,
         BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -455,6 +461,36 @@ pub(crate) fn ws_rejection(
 /// The connection id the websocket answers name (Bybit `conn_id`, Gate `client_id`): the check
 /// endpoint has no connection, so one fixed id.
 pub(crate) const WS_CONNECTION_ID: &str = "cexsign-local";
+
+/// Whether the local exchange knows how `scheme`'s exchange lays out its error answers (the
+/// `match scheme` bodies of [`rest_rejection`] and [`ws_rejection`]). A scheme's description
+/// has an error table and its reader, but no writer of the exchange's body shape: a scheme
+/// registered since is not served here until it gets one, and its refusals are
+/// [`not_served`], never another exchange's shape.
+pub(crate) fn lays_out_errors(scheme: Scheme) -> bool {
+    matches!(
+        scheme,
+        Scheme::Okx
+            | Scheme::Kucoin
+            | Scheme::Delta
+            | Scheme::CoinbaseExchange
+            | Scheme::CoinbaseAdvancedHmac
+            | Scheme::CoinbaseCdp
+            | Scheme::Binance
+            | Scheme::Bybit
+            | Scheme::Kraken
+            | Scheme::Bitget
+            | Scheme::Gate
+    )
+}
+
+/// The answer for a scheme the local exchange does not serve: a cexsign-level 501 that says so.
+pub(crate) fn not_served(scheme: Scheme) -> Reply {
+    cexsign_error(
+        StatusCode::NOT_IMPLEMENTED,
+        &format!("the local exchange does not serve {scheme} yet: it has no error-body layout for it"),
+    )
+}
 
 /// A cexsign-level error (unknown `/cexsign/` path, wrong method): not an exchange's shape.
 pub(crate) fn cexsign_error(status: StatusCode, reason: &str) -> Reply {
