@@ -74,7 +74,7 @@ mod ws;
 
 pub use credentials::Credentials;
 pub use error::Error;
-pub use exchange::{AuthNames, BuildSigner, Exchange, KeySettings};
+pub use exchange::{AuthNames, BuildSigner, Exchange, HeaderMatch, KeySettings, Mark, Routing};
 pub use exchanges::*;
 pub use request::{Method, SignableRequest, decode_query};
 pub use signer::{Prehash, SignOptions, SignedRequest, Signer};

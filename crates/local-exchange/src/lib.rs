@@ -169,6 +169,8 @@ mod ws;
 #[cfg(test)]
 mod error_table_tests;
 #[cfg(test)]
+mod routing_tests;
+#[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod tests_binance_bybit_kraken_bitget_gate;

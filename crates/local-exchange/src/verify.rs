@@ -39,59 +39,28 @@ pub(crate) fn dispatch(headers: &HeaderMap, path: &str) -> Scheme {
     by_headers(headers, path).unwrap_or_else(|| by_path(path))
 }
 
-/// The exchange whose auth headers the request carries, if any (the order is the module docs'
-/// routing table).
+/// The exchange whose auth headers the request carries, if any: among the exchanges whose
+/// description marks the request ([`Routing`](cexsign::Routing)), the one of lowest precedence.
 fn by_headers(headers: &HeaderMap, path: &str) -> Option<Scheme> {
-    let has = |name: &str| headers.contains_key(name);
-    let has_prefix = |prefix: &str| headers.keys().any(|name| name.as_str().starts_with(prefix));
-    Some(if has_prefix("ok-access-") {
-        Scheme::Okx
-    } else if has_prefix("kc-api-") {
-        Scheme::Kucoin
-    } else if has("x-mbx-apikey") {
-        Scheme::Binance
-    } else if has_prefix("x-bapi-") {
-        Scheme::Bybit
-    } else if ["access-key", "access-sign", "access-timestamp", "access-passphrase"].into_iter().any(has) {
-        // Named one by one: CORS preflights send `access-control-*` headers.
-        Scheme::Bitget
-    } else if has("api-sign") || (has("api-key") && path.starts_with("/0/")) {
-        // Kraken sends `API-Key` too: its `API-Sign` (or, without one, its `/0/` paths) must win
-        // over Delta's `api-key`.
-        Scheme::Kraken
-    } else if has("api-key") || has("signature") {
-        Scheme::Delta
-    } else if has("key") || has("sign") {
-        // Gate's `KEY` and `SIGN` (HTTP names are case-insensitive); Delta's are `api-key` and
-        // `signature`, and both send a `timestamp`, which therefore decides nothing.
-        Scheme::Gate
-    } else if bearer_token(headers).is_some() {
-        Scheme::CoinbaseCdp
-    } else if has_prefix("cb-access-") {
-        if path.starts_with("/api/v3/") { Scheme::CoinbaseAdvancedHmac } else { Scheme::CoinbaseExchange }
-    } else {
-        return None;
-    })
+    Scheme::ALL
+        .into_iter()
+        .filter(|scheme| scheme.exchange().routing.marks_request(headers, path))
+        .min_by_key(|scheme| scheme.exchange().routing.precedence)
 }
 
-/// The exchange a request without auth headers is for, by its path.
+/// The exchange a request without auth headers is for: the one owning the longest prefix of
+/// its path (Coinbase Exchange, at the root, owns the rest).
 fn by_path(path: &str) -> Scheme {
-    const PREFIXES: [(&str, Scheme); 12] = [
-        ("/api/v5/", Scheme::Okx),
-        ("/api/v1/", Scheme::Kucoin),
-        ("/api/v2/", Scheme::Bitget),
-        ("/api/v4/", Scheme::Gate),
-        ("/api/v3/brokerage/", Scheme::CoinbaseCdp),
-        // Binance Spot's own prefix; Coinbase Advanced's paths are all under /api/v3/brokerage/.
-        ("/api/v3/", Scheme::Binance),
-        ("/sapi/", Scheme::Binance),
-        ("/fapi/", Scheme::Binance),
-        ("/v2/", Scheme::Delta),
-        ("/v5/", Scheme::Bybit),
-        ("/0/private/", Scheme::Kraken),
-        ("/0/", Scheme::Kraken),
-    ];
-    PREFIXES.into_iter().find(|(prefix, _)| path.starts_with(prefix)).map_or(Scheme::CoinbaseExchange, |(_, s)| s)
+    // `None` (owns no prefix of the path) orders below every length.
+    Scheme::ALL
+        .into_iter()
+        .max_by_key(|scheme| scheme.exchange().routing.owns(path))
+        .expect("the registry lists exchanges")
+}
+
+#[cfg(test)]
+pub(crate) fn bearer_token_for_tests(headers: &HeaderMap) -> bool {
+    bearer_token(headers).is_some()
 }
 
 /// The token of an `Authorization: Bearer <token>` header (scheme name in any case).

@@ -10,7 +10,7 @@ pub use signer::{BinanceKeyType, BinanceSigner};
 
 use std::time::Duration;
 
-use crate::exchange::{AuthNames, Exchange, KeySettings};
+use crate::exchange::{AuthNames, Exchange, KeySettings, Mark, Routing};
 use crate::{Credentials, Error, Scheme, Signer};
 use serde_json::{Value, json};
 
@@ -33,6 +33,9 @@ pub(crate) const BINANCE: Exchange = Exchange {
     rest_timestamp_accepted: None,
     ws_timestamp_accepted: None,
     hosts: &["api.binance.com", "fapi.binance.com", "testnet.binance.vision"],
+    // Binance Spot's own prefix; Coinbase Advanced's paths are all under /api/v3/brokerage/,
+    // which is longer and wins.
+    routing: Routing::new(&[Mark::named("x-mbx-apikey")], &["/api/v3/", "/sapi/", "/fapi/"], 30),
     signer,
     server_time: SERVER_TIME,
     errors: errors::ERRORS,

@@ -10,7 +10,7 @@ pub use signer::{BitgetSigner};
 
 use std::time::Duration;
 
-use crate::exchange::{AuthNames, Exchange, KeySettings};
+use crate::exchange::{AuthNames, Exchange, KeySettings, Mark, Routing};
 use crate::{Credentials, Error, Signer};
 use serde_json::{Value, json};
 
@@ -31,6 +31,12 @@ pub(crate) const BITGET: Exchange = Exchange {
     rest_timestamp_accepted: None,
     ws_timestamp_accepted: None,
     hosts: &["api.bitget.com"],
+    // Named one by one: CORS preflights send `access-control-*` headers.
+    routing: Routing::new(
+        &[Mark::named("access-key"), Mark::named("access-sign"), Mark::named("access-timestamp"), Mark::named("access-passphrase")],
+        &["/api/v2/"],
+        50,
+    ),
     signer,
     server_time: SERVER_TIME,
     errors: errors::ERRORS,

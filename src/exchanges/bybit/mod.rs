@@ -10,7 +10,7 @@ pub use signer::{BybitKeyType, BybitSigner};
 
 use std::time::Duration;
 
-use crate::exchange::{AuthNames, Exchange, KeySettings};
+use crate::exchange::{AuthNames, Exchange, KeySettings, Mark, Routing};
 use crate::{Credentials, Error, Scheme, Signer};
 use serde_json::{Value, json};
 
@@ -32,6 +32,7 @@ pub(crate) const BYBIT: Exchange = Exchange {
     rest_timestamp_accepted: None,
     ws_timestamp_accepted: None,
     hosts: &["api.bybit.com", "api-testnet.bybit.com"],
+    routing: Routing::new(&[Mark::prefixed("x-bapi-")], &["/v5/"], 40),
     signer,
     server_time: SERVER_TIME,
     errors: errors::ERRORS,

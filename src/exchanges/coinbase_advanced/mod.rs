@@ -14,7 +14,7 @@ pub use hmac::CoinbaseAdvancedHmacSigner;
 
 use std::time::Duration;
 
-use crate::exchange::{AuthNames, Exchange, KeySettings};
+use crate::exchange::{AuthNames, Exchange, KeySettings, Mark, Routing};
 use crate::{Credentials, Error, Scheme, Signer};
 
 /// Advanced Trade is served on one host for both kinds of key.
@@ -37,6 +37,9 @@ pub(crate) const HMAC: Exchange = Exchange {
     rest_timestamp_accepted: None,
     ws_timestamp_accepted: None,
     hosts: HOSTS,
+    // Legacy keys send the same `CB-ACCESS-*` headers as Coinbase Exchange: under `/api/v3/` they
+    // are Advanced Trade's. A request without auth headers under /api/v3/brokerage/ is CDP's.
+    routing: Routing::new(&[Mark::prefixed("cb-access-").under("/api/v3/")], &[], 100),
     signer: hmac_signer,
     server_time: SERVER_TIME,
     errors: errors::HMAC_ERRORS,
@@ -63,6 +66,7 @@ pub(crate) const CDP: Exchange = Exchange {
     rest_timestamp_accepted: None,
     ws_timestamp_accepted: None,
     hosts: HOSTS,
+    routing: Routing::new(&[Mark::BEARER], &["/api/v3/brokerage/"], 90),
     signer: cdp_signer,
     server_time: SERVER_TIME,
     errors: errors::CDP_ERRORS,

@@ -11,7 +11,7 @@ pub use signer::{CoinbaseExchangeSigner};
 use std::time::Duration;
 
 use crate::TimestampFormat;
-use crate::exchange::{AuthNames, Exchange, KeySettings};
+use crate::exchange::{AuthNames, Exchange, KeySettings, Mark, Routing};
 use crate::{Credentials, Error, Scheme, Signer};
 use serde_json::{Value, json};
 
@@ -31,6 +31,9 @@ pub(crate) const COINBASE_EXCHANGE: Exchange = Exchange {
     rest_timestamp_accepted: Some(TimestampFormat::UnixSecondsFraction { digits: 3 }),
     ws_timestamp_accepted: Some(TimestampFormat::UnixSecondsFraction { digits: 3 }),
     hosts: &["api.exchange.coinbase.com", "api-public.sandbox.exchange.coinbase.com", "api.pro.coinbase.com"],
+    // Its API is at the root: every path no other exchange owns, and `CB-ACCESS-*` outside
+    // Advanced Trade's `/api/v3/`.
+    routing: Routing::new(&[Mark::prefixed("cb-access-")], &[""], 110),
     signer,
     server_time: SERVER_TIME,
     errors: errors::ERRORS,

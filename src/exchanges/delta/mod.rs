@@ -10,7 +10,7 @@ pub use signer::{DeltaSigner, DeltaWsAuthType};
 
 use std::time::Duration;
 
-use crate::exchange::{AuthNames, Exchange, KeySettings};
+use crate::exchange::{AuthNames, Exchange, KeySettings, Mark, Routing};
 use crate::{Credentials, Error, Scheme, Signer};
 use serde_json::{Value, json};
 
@@ -30,6 +30,7 @@ pub(crate) const DELTA: Exchange = Exchange {
     rest_timestamp_accepted: None,
     ws_timestamp_accepted: None,
     hosts: &["api.india.delta.exchange", "api.delta.exchange", "cdn-ind.testnet.deltaex.org", "testnet-api.delta.exchange"],
+    routing: Routing::new(&[Mark::named("api-key"), Mark::named("signature")], &["/v2/"], 70),
     signer,
     server_time: SERVER_TIME,
     errors: errors::ERRORS,

@@ -11,7 +11,7 @@ pub use signer::{GateSigner};
 use std::time::Duration;
 
 use crate::TimestampFormat;
-use crate::exchange::{AuthNames, Exchange, KeySettings};
+use crate::exchange::{AuthNames, Exchange, KeySettings, Mark, Routing};
 use crate::{Credentials, Error, Signer};
 use serde_json::{Value, json};
 
@@ -31,6 +31,9 @@ pub(crate) const GATE: Exchange = Exchange {
     rest_timestamp_accepted: Some(TimestampFormat::UnixSecondsFraction { digits: 3 }),
     ws_timestamp_accepted: None,
     hosts: &["api.gateio.ws", "fx-api-testnet.gateio.ws", "api.gate.io"],
+    // Gate's `KEY` and `SIGN` (HTTP names are case-insensitive); Delta's are `api-key` and
+    // `signature`, and both send a `timestamp`, which therefore decides nothing.
+    routing: Routing::new(&[Mark::named("key"), Mark::named("sign")], &["/api/v4/"], 80),
     signer,
     server_time: SERVER_TIME,
     errors: errors::ERRORS,

@@ -8,7 +8,7 @@ mod signer;
 
 pub use signer::{KrakenSigner};
 
-use crate::exchange::{AuthNames, Exchange, KeySettings};
+use crate::exchange::{AuthNames, Exchange, KeySettings, Mark, Routing};
 use crate::{Credentials, Error, Signer};
 use serde_json::{Value, json};
 
@@ -31,6 +31,9 @@ pub(crate) const KRAKEN: Exchange = Exchange {
     rest_timestamp_accepted: None,
     ws_timestamp_accepted: None,
     hosts: &["api.kraken.com"],
+    // Kraken sends `API-Key` too: its `API-Sign` (or, without one, its `/0/` paths) must win over
+    // Delta's `api-key`, hence a precedence before Delta's.
+    routing: Routing::new(&[Mark::named("api-sign"), Mark::named("api-key").under("/0/")], &["/0/private/", "/0/"], 60),
     signer,
     server_time: SERVER_TIME,
     errors: errors::ERRORS,

@@ -10,7 +10,7 @@ pub use signer::{KucoinKeyVersion, KucoinSigner};
 
 use std::time::Duration;
 
-use crate::exchange::{AuthNames, Exchange, KeySettings};
+use crate::exchange::{AuthNames, Exchange, KeySettings, Mark, Routing};
 use crate::{Credentials, Error, Signer};
 use serde_json::{Value, json};
 
@@ -31,6 +31,7 @@ pub(crate) const KUCOIN: Exchange = Exchange {
     rest_timestamp_accepted: None,
     ws_timestamp_accepted: None,
     hosts: &["api.kucoin.com", "api-futures.kucoin.com"],
+    routing: Routing::new(&[Mark::prefixed("kc-api-")], &["/api/v1/"], 20),
     signer,
     server_time: SERVER_TIME,
     errors: errors::ERRORS,

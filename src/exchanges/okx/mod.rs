@@ -10,7 +10,7 @@ pub use signer::{OkxEnvironment, OkxSigner};
 
 use std::time::Duration;
 
-use crate::exchange::{AuthNames, Exchange, KeySettings};
+use crate::exchange::{AuthNames, Exchange, KeySettings, Mark, Routing};
 use crate::{Credentials, Error, Signer};
 use serde_json::{Value, json};
 
@@ -30,6 +30,7 @@ pub(crate) const OKX: Exchange = Exchange {
     rest_timestamp_accepted: None,
     ws_timestamp_accepted: None,
     hosts: &["www.okx.com", "eea.okx.com", "my.okx.com", "aws.okx.com"],
+    routing: Routing::new(&[Mark::prefixed("ok-access-")], &["/api/v5/"], 10),
     signer,
     server_time: SERVER_TIME,
     errors: errors::ERRORS,
