@@ -167,9 +167,9 @@ mod verify;
 mod ws;
 
 #[cfg(test)]
-mod error_table_tests;
+mod description_tests;
 #[cfg(test)]
-mod routing_tests;
+mod error_table_tests;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]

@@ -1,10 +1,13 @@
-//! Routing from the descriptions: every exchange's REST auth headers route to it, and the
-//! routing equals the hand-written table it replaced on every combination of marking headers
-//! and paths the tests and the exchanges' SDKs send.
+//! The local exchange read from the descriptions. Routing: every exchange's REST auth headers
+//! route to it, and the routing equals the hand-written table it replaced on every combination
+//! of marking headers and paths the tests and the exchanges' SDKs send. Accounts: any scheme's
+//! key is registered from credentials and settings alone.
 
 use http::{HeaderMap, HeaderValue};
 
-use cexsign::{HeaderMatch, Scheme};
+use cexsign::{Credentials, HeaderMatch, KeySettings, Scheme};
+
+use super::Account;
 
 use super::verify::dispatch;
 
@@ -161,4 +164,15 @@ fn routing_equals_the_table_it_replaced() {
         }
     }
     assert!(checked > 10_000);
+}
+
+#[test]
+fn any_scheme_s_account_is_built_from_credentials_and_settings() {
+    // A 64-byte base64 secret suits every HMAC scheme (Coinbase Exchange and Kraken decode it).
+    let secret = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUmJygpKissLS4vMDEyMzQ1Njc4OTo7PD0+Pw==";
+    let credentials = Credentials::new().api_key("key-1").secret(secret).passphrase("passphrase-1");
+    for scheme in Scheme::ALL.into_iter().filter(|scheme| scheme.exchange().rest_auth.is_some()) {
+        let account = Account::new(scheme, &credentials, &KeySettings::new()).unwrap();
+        assert_eq!((account.scheme(), account.api_key()), (scheme, "key-1"));
+    }
 }
