@@ -8,7 +8,9 @@
 
 mod verification;
 
-pub use verification::{HeaderMatch, Mark, Routing};
+pub use verification::{
+    ExtraCheck, HeaderCheck, HeaderMatch, Mark, Refused, RestVerification, Routing, TimestampRule, header_text,
+};
 
 use std::time::Duration;
 
@@ -56,6 +58,9 @@ pub struct Exchange {
     /// Which requests are the exchange's, for a verifier serving several exchanges on one
     /// address (the local exchange): the headers that mark them and the paths it owns.
     pub routing: Routing,
+    /// How a verifier (the local exchange) checks a signed REST request beyond its signature:
+    /// which checks apply, what the timestamp means, the exchange's extra checks.
+    pub rest_verification: RestVerification,
     /// Builds the scheme's signer for a key from its credentials and settings, so that the
     /// engines (CLI, conformance runner, diagnosis) build any scheme's signer the same way.
     pub signer: BuildSigner,

@@ -279,6 +279,11 @@ impl Account {
         }
     }
 
+    /// The settings the key was registered with (the exchange's extra checks read them).
+    pub(crate) fn settings(&self) -> &KeySettings {
+        &self.settings
+    }
+
     /// The OKX environment, for OKX accounts (the diagnosis takes it).
     pub(crate) fn okx_environment(&self) -> Option<OkxEnvironment> {
         let demo = self.settings.demo;

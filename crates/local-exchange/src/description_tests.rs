@@ -176,3 +176,28 @@ fn any_scheme_s_account_is_built_from_credentials_and_settings() {
         assert_eq!((account.scheme(), account.api_key()), (scheme, "key-1"));
     }
 }
+
+#[test]
+fn an_expiry_is_accepted_while_ahead_and_not_too_far_ahead() {
+    use cexsign::{Timestamp, TimestampFormat, WireTimestamp};
+    use std::time::Duration;
+    let now = Timestamp::from_unix_secs(1_700_000_000);
+    let at = |secs| WireTimestamp::render(TimestampFormat::UnixSeconds, Timestamp::from_unix_secs(secs)).unwrap();
+    let check = |secs, max| super::verify::check_expiry("api-expires", &at(secs), now, max, "sync");
+    assert!(check(1_700_000_010, Some(Duration::from_secs(60))).is_ok());
+    assert!(check(1_700_999_999, None).is_ok());
+    let past = check(1_700_000_000, Some(Duration::from_secs(60))).unwrap_err();
+    assert!(past.reason.starts_with("api-expires 1700000000 is 0.000 s behind"), "{}", past.reason);
+    let far = check(1_700_000_061, Some(Duration::from_secs(60))).unwrap_err();
+    assert!(far.reason.contains("at most 60 s ahead"), "{}", far.reason);
+}
+
+#[test]
+fn exchanges_verified_by_their_headers_name_them() {
+    for scheme in Scheme::ALL {
+        let exchange = scheme.exchange();
+        if let cexsign::RestVerification::Headers(_) = exchange.rest_verification {
+            assert!(exchange.rest_auth.is_some(), "{}", exchange.id);
+        }
+    }
+}

@@ -10,7 +10,7 @@ pub use signer::{BinanceKeyType, BinanceSigner};
 
 use std::time::Duration;
 
-use crate::exchange::{AuthNames, Exchange, KeySettings, Mark, Routing};
+use crate::exchange::{AuthNames, Exchange, KeySettings, Mark, Routing, RestVerification};
 use crate::{Credentials, Error, Scheme, Signer};
 use serde_json::{Value, json};
 
@@ -36,6 +36,7 @@ pub(crate) const BINANCE: Exchange = Exchange {
     // Binance Spot's own prefix; Coinbase Advanced's paths are all under /api/v3/brokerage/,
     // which is longer and wins.
     routing: Routing::new(&[Mark::named("x-mbx-apikey")], &["/api/v3/", "/sapi/", "/fapi/"], 30),
+    rest_verification: RestVerification::Own,
     signer,
     server_time: SERVER_TIME,
     errors: errors::ERRORS,

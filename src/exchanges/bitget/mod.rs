@@ -10,7 +10,7 @@ pub use signer::{BitgetSigner};
 
 use std::time::Duration;
 
-use crate::exchange::{AuthNames, Exchange, KeySettings, Mark, Routing};
+use crate::exchange::{AuthNames, Exchange, KeySettings, Mark, Routing, HeaderCheck, RestVerification};
 use crate::{Credentials, Error, Signer};
 use serde_json::{Value, json};
 
@@ -37,6 +37,9 @@ pub(crate) const BITGET: Exchange = Exchange {
         &["/api/v2/"],
         50,
     ),
+    rest_verification: RestVerification::Headers(HeaderCheck::new(
+        "base64(HMAC-SHA256(secret, timestamp + METHOD + path + ?query + body)) with the query percent-DECODED",
+    )),
     signer,
     server_time: SERVER_TIME,
     errors: errors::ERRORS,

@@ -10,7 +10,7 @@ pub use signer::{BybitKeyType, BybitSigner};
 
 use std::time::Duration;
 
-use crate::exchange::{AuthNames, Exchange, KeySettings, Mark, Routing};
+use crate::exchange::{AuthNames, Exchange, KeySettings, Mark, Routing, RestVerification};
 use crate::{Credentials, Error, Scheme, Signer};
 use serde_json::{Value, json};
 
@@ -33,6 +33,7 @@ pub(crate) const BYBIT: Exchange = Exchange {
     ws_timestamp_accepted: None,
     hosts: &["api.bybit.com", "api-testnet.bybit.com"],
     routing: Routing::new(&[Mark::prefixed("x-bapi-")], &["/v5/"], 40),
+    rest_verification: RestVerification::Own,
     signer,
     server_time: SERVER_TIME,
     errors: errors::ERRORS,

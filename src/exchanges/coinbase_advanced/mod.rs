@@ -14,7 +14,7 @@ pub use hmac::CoinbaseAdvancedHmacSigner;
 
 use std::time::Duration;
 
-use crate::exchange::{AuthNames, Exchange, KeySettings, Mark, Routing};
+use crate::exchange::{AuthNames, Exchange, KeySettings, Mark, Routing, HeaderCheck, RestVerification};
 use crate::{Credentials, Error, Scheme, Signer};
 
 /// Advanced Trade is served on one host for both kinds of key.
@@ -40,6 +40,9 @@ pub(crate) const HMAC: Exchange = Exchange {
     // Legacy keys send the same `CB-ACCESS-*` headers as Coinbase Exchange: under `/api/v3/` they
     // are Advanced Trade's. A request without auth headers under /api/v3/brokerage/ is CDP's.
     routing: Routing::new(&[Mark::prefixed("cb-access-").under("/api/v3/")], &[], 100),
+    rest_verification: RestVerification::Headers(HeaderCheck::new(
+        "hex(HMAC-SHA256(secret, timestamp + METHOD + path + body)), the query NOT signed",
+    )),
     signer: hmac_signer,
     server_time: SERVER_TIME,
     errors: errors::HMAC_ERRORS,
@@ -67,6 +70,7 @@ pub(crate) const CDP: Exchange = Exchange {
     ws_timestamp_accepted: None,
     hosts: HOSTS,
     routing: Routing::new(&[Mark::BEARER], &["/api/v3/brokerage/"], 90),
+    rest_verification: RestVerification::Own,
     signer: cdp_signer,
     server_time: SERVER_TIME,
     errors: errors::CDP_ERRORS,

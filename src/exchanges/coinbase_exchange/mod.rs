@@ -11,7 +11,7 @@ pub use signer::{CoinbaseExchangeSigner};
 use std::time::Duration;
 
 use crate::TimestampFormat;
-use crate::exchange::{AuthNames, Exchange, KeySettings, Mark, Routing};
+use crate::exchange::{AuthNames, Exchange, KeySettings, Mark, Routing, HeaderCheck, RestVerification};
 use crate::{Credentials, Error, Scheme, Signer};
 use serde_json::{Value, json};
 
@@ -34,6 +34,15 @@ pub(crate) const COINBASE_EXCHANGE: Exchange = Exchange {
     // Its API is at the root: every path no other exchange owns, and `CB-ACCESS-*` outside
     // Advanced Trade's `/api/v3/`.
     routing: Routing::new(&[Mark::prefixed("cb-access-")], &[""], 110),
+    rest_verification: RestVerification::Headers(
+        HeaderCheck::new(
+            "base64(HMAC-SHA256(base64_decode(secret), timestamp + METHOD + path + ?query + body))",
+        )
+        .passphrase_absent_hint(
+            "requests outside /api/v3/ are verified as Coinbase Exchange, which needs CB-ACCESS-PASSPHRASE; \
+             Advanced Trade paths start with /api/v3/",
+        ),
+    ),
     signer,
     server_time: SERVER_TIME,
     errors: errors::ERRORS,

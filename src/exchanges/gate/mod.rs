@@ -11,7 +11,7 @@ pub use signer::{GateSigner};
 use std::time::Duration;
 
 use crate::TimestampFormat;
-use crate::exchange::{AuthNames, Exchange, KeySettings, Mark, Routing};
+use crate::exchange::{AuthNames, Exchange, KeySettings, Mark, Routing, HeaderCheck, RestVerification};
 use crate::{Credentials, Error, Signer};
 use serde_json::{Value, json};
 
@@ -34,6 +34,13 @@ pub(crate) const GATE: Exchange = Exchange {
     // Gate's `KEY` and `SIGN` (HTTP names are case-insensitive); Delta's are `api-key` and
     // `signature`, and both send a `timestamp`, which therefore decides nothing.
     routing: Routing::new(&[Mark::named("key"), Mark::named("sign")], &["/api/v4/"], 80),
+    rest_verification: RestVerification::Headers(
+        HeaderCheck::new(
+            "hex(HMAC-SHA512(secret, METHOD + \\n + path (with /api/v4) + \\n + percent-DECODED query + \\n + \
+             hex(SHA512(body)) + \\n + Timestamp))",
+        )
+        .sync_hint("sign with a fresh timestamp (seconds), offset by GET"),
+    ),
     signer,
     server_time: SERVER_TIME,
     errors: errors::ERRORS,

@@ -8,7 +8,7 @@ mod signer;
 
 pub use signer::{KrakenSigner};
 
-use crate::exchange::{AuthNames, Exchange, KeySettings, Mark, Routing};
+use crate::exchange::{AuthNames, Exchange, KeySettings, Mark, Routing, RestVerification};
 use crate::{Credentials, Error, Signer};
 use serde_json::{Value, json};
 
@@ -34,6 +34,7 @@ pub(crate) const KRAKEN: Exchange = Exchange {
     // Kraken sends `API-Key` too: its `API-Sign` (or, without one, its `/0/` paths) must win over
     // Delta's `api-key`, hence a precedence before Delta's.
     routing: Routing::new(&[Mark::named("api-sign"), Mark::named("api-key").under("/0/")], &["/0/private/", "/0/"], 60),
+    rest_verification: RestVerification::Own,
     signer,
     server_time: SERVER_TIME,
     errors: errors::ERRORS,
