@@ -6,6 +6,12 @@
 //! read these descriptions instead of naming exchanges, so adding an exchange is a new home and
 //! one registry line.
 
+mod verification;
+
+pub use verification::{
+    ExtraCheck, HeaderCheck, HeaderMatch, Mark, Refused, RestVerification, Routing, TimestampRule, header_text,
+};
+
 use std::time::Duration;
 
 use crate::recipe::{NotARecipe, Recipe};
@@ -49,6 +55,12 @@ pub struct Exchange {
     /// The hosts its REST API is served on (production, regional and test hosts), the first
     /// the main one: a prehash that wrongly includes the host names one of them.
     pub hosts: &'static [&'static str],
+    /// Which requests are the exchange's, for a verifier serving several exchanges on one
+    /// address (the local exchange): the headers that mark them and the paths it owns.
+    pub routing: Routing,
+    /// How a verifier (the local exchange) checks a signed REST request beyond its signature:
+    /// which checks apply, what the timestamp means, the exchange's extra checks.
+    pub rest_verification: RestVerification,
     /// Builds the scheme's signer for a key from its credentials and settings, so that the
     /// engines (CLI, conformance runner, diagnosis) build any scheme's signer the same way.
     pub signer: BuildSigner,

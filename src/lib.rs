@@ -74,7 +74,10 @@ mod ws;
 
 pub use credentials::Credentials;
 pub use error::Error;
-pub use exchange::{AuthNames, BuildSigner, Exchange, KeySettings};
+pub use exchange::{
+    AuthNames, BuildSigner, Exchange, ExtraCheck, HeaderCheck, HeaderMatch, KeySettings, Mark, Refused,
+    RestVerification, Routing, TimestampRule,
+};
 pub use exchanges::*;
 pub use request::{Method, SignableRequest, decode_query};
 pub use signer::{Prehash, SignOptions, SignedRequest, Signer};

@@ -12,10 +12,9 @@ use secrecy::{ExposeSecret, SecretString};
 use subtle::ConstantTimeEq as _;
 
 use cexsign::{
-    BinanceKeyType, BinanceSigner, BitgetSigner, BybitKeyType, BybitSigner, CoinbaseAdvancedHmacSigner,
-    CoinbaseCdpSigner, CoinbaseExchangeSigner, Credentials, DeltaSigner, Error, GateSigner, KrakenSigner,
-    KucoinKeyVersion, KucoinSigner, Method, OkxEnvironment, OkxSigner, Scheme, SignOptions, SignableRequest,
-    SignedRequest, Signer, Timestamp, WireTimestamp,
+    BinanceKeyType, BinanceSigner, BybitKeyType, BybitSigner, CoinbaseCdpSigner, Credentials, Error, KeySettings,
+    KucoinKeyVersion, Method, OkxEnvironment, Scheme, SignOptions, SignableRequest, SignedRequest, Signer, Timestamp,
+    WireTimestamp,
 };
 
 /// One API key registered with a [`LocalExchange`](super::LocalExchange).
@@ -42,22 +41,21 @@ pub struct Account {
     api_key: String,
     /// The passphrase header value the signer sends (plain, or KuCoin's HMAC'd form).
     passphrase: Option<SecretString>,
+    /// The settings the key was registered with (OKX's `demo`, KuCoin's `key_version`, ...),
+    /// which the exchange's extra checks read.
+    settings: KeySettings,
     kind: AccountKind,
 }
 
-/// The signer of an account, by scheme.
+/// The signer of an account: the one its exchange's description builds, or, for the exchanges
+/// the local exchange verifies with code of their own, the concrete signer that code needs.
 pub(crate) enum AccountKind {
-    Okx(OkxSigner),
-    Kucoin(KucoinSigner),
-    Delta(DeltaSigner),
-    CoinbaseExchange(CoinbaseExchangeSigner),
-    CoinbaseAdvancedHmac(CoinbaseAdvancedHmacSigner),
+    /// Built by [`Exchange::signer`](cexsign::Exchange::signer): every exchange verified from its
+    /// description.
+    Described(Box<dyn Signer>),
     CoinbaseCdp(Box<CdpKey>),
     Binance(BinanceSigner, BinanceKeyType),
     Bybit(BybitSigner, BybitKeyType),
-    Kraken(KrakenSigner),
-    Bitget(BitgetSigner),
-    Gate(GateSigner),
 }
 
 /// A CDP signer with its public key, extracted once for verification.
@@ -70,49 +68,72 @@ pub(crate) struct CdpKey {
 const DUMMY_INSTANT: Timestamp = Timestamp::from_unix_secs(1_700_000_000);
 
 impl Account {
+    /// A key of any scheme, built from the same [`Credentials`] and [`KeySettings`] a bot signs
+    /// with ([`Exchange::signer`](cexsign::Exchange::signer) says which settings each scheme
+    /// reads): the account accepts what that signer sends.
+    ///
+    /// ```
+    /// use cexsign_local_exchange::Account;
+    /// use cexsign::{Credentials, KeySettings, Scheme};
+    ///
+    /// let credentials = Credentials::new().api_key("key").secret("secret").passphrase("pass");
+    /// let account = Account::new(Scheme::Okx, &credentials, &KeySettings::new().demo(true))?;
+    /// assert_eq!((account.scheme(), account.api_key()), (Scheme::Okx, "key"));
+    /// # Ok::<(), cexsign::Error>(())
+    /// ```
+    pub fn new(scheme: Scheme, credentials: &Credentials, settings: &KeySettings) -> Result<Self, Error> {
+        // The exchanges verified by code of their own keep the concrete signer it needs.
+        let kind = match scheme {
+            Scheme::CoinbaseCdp => return Self::coinbase_cdp(credentials),
+            // The description's signer first, for its errors about the settings.
+            Scheme::Binance => {
+                scheme.exchange().signer(credentials, settings)?;
+                let key_type = binance_key_type(credentials, settings)?;
+                AccountKind::Binance(BinanceSigner::new(credentials, key_type)?, key_type)
+            }
+            Scheme::Bybit => {
+                scheme.exchange().signer(credentials, settings)?;
+                let key_type = bybit_key_type(credentials, settings)?;
+                AccountKind::Bybit(BybitSigner::new(credentials, key_type)?, key_type)
+            }
+            _ => AccountKind::Described(scheme.exchange().signer(credentials, settings)?),
+        };
+        let names = scheme.exchange().rest_auth.ok_or(Error::InvalidHeaderValue { field: "API key" })?;
+        Self::hmac(kind, settings.clone(), names.key, names.passphrase)
+    }
+
     /// An OKX v5 key. A [`OkxEnvironment::Demo`] key must come with `x-simulated-trading: 1`,
     /// a live key without it (else `50101`).
     pub fn okx(credentials: &Credentials, environment: OkxEnvironment) -> Result<Self, Error> {
-        Self::hmac(
-            AccountKind::Okx(OkxSigner::new(credentials, environment)?),
-            "ok-access-key",
-            Some("ok-access-passphrase"),
-        )
+        Self::new(Scheme::Okx, credentials, &KeySettings::new().demo(environment == OkxEnvironment::Demo))
     }
 
     /// A KuCoin key of the given version. Version 2 and 3 keys are accepted with either
     /// `KC-API-KEY-VERSION: 2` or `3` (the official SDK sends 3, ccxt 2); a version 1 key with
     /// none or `1`.
     pub fn kucoin(credentials: &Credentials, version: KucoinKeyVersion) -> Result<Self, Error> {
-        Self::hmac(
-            AccountKind::Kucoin(KucoinSigner::new(credentials, version)?),
-            "kc-api-key",
-            Some("kc-api-passphrase"),
-        )
+        let number = match version {
+            KucoinKeyVersion::V1 => 1,
+            KucoinKeyVersion::V2 => 2,
+            _ => 3,
+        };
+        Self::new(Scheme::Kucoin, credentials, &KeySettings::new().key_version(number))
     }
 
     /// A Delta Exchange v2 key.
     pub fn delta(credentials: &Credentials) -> Result<Self, Error> {
-        Self::hmac(AccountKind::Delta(DeltaSigner::new(credentials)?), "api-key", None)
+        Self::new(Scheme::Delta, credentials, &KeySettings::new())
     }
 
     /// A Coinbase Exchange key (base64 secret and passphrase). Timestamps are accepted as whole
     /// or decimal seconds.
     pub fn coinbase_exchange(credentials: &Credentials) -> Result<Self, Error> {
-        Self::hmac(
-            AccountKind::CoinbaseExchange(CoinbaseExchangeSigner::new(credentials)?),
-            "cb-access-key",
-            Some("cb-access-passphrase"),
-        )
+        Self::new(Scheme::CoinbaseExchange, credentials, &KeySettings::new())
     }
 
     /// A legacy Coinbase Advanced Trade HMAC key (requests under `/api/v3/`).
     pub fn coinbase_advanced_hmac(credentials: &Credentials) -> Result<Self, Error> {
-        Self::hmac(
-            AccountKind::CoinbaseAdvancedHmac(CoinbaseAdvancedHmacSigner::new(credentials)?),
-            "cb-access-key",
-            None,
-        )
+        Self::new(Scheme::CoinbaseAdvancedHmac, credentials, &KeySettings::new())
     }
 
     /// A Coinbase CDP key (ES256 PEM or Ed25519), looked up by the token's `kid`.
@@ -125,7 +146,8 @@ impl Account {
             .ok_or_else(|| not_a_token.clone())?;
         let api_key = token_kid(&token).ok_or(not_a_token)?;
         let public_key = signer.public_key();
-        Ok(Self { api_key, passphrase: None, kind: AccountKind::CoinbaseCdp(Box::new(CdpKey { signer, public_key })) })
+        let kind = AccountKind::CoinbaseCdp(Box::new(CdpKey { signer, public_key }));
+        Ok(Self { api_key, passphrase: None, settings: KeySettings::new(), kind })
     }
 
     /// A Binance Spot / USDⓈ-M key of the given type (HMAC, or the Ed25519 or RSA private key
@@ -147,7 +169,7 @@ impl Account {
     /// # Ok::<(), cexsign::Error>(())
     /// ```
     pub fn binance(credentials: &Credentials, key_type: BinanceKeyType) -> Result<Self, Error> {
-        Self::hmac(AccountKind::Binance(BinanceSigner::new(credentials, key_type)?, key_type), "x-mbx-apikey", None)
+        Self::new(Scheme::Binance, credentials, &KeySettings::new().key_type(binance_key_type_name(key_type)))
     }
 
     /// A Bybit v5 key (HMAC, or a self-generated RSA key). Each request is verified with the
@@ -163,7 +185,7 @@ impl Account {
     /// # Ok::<(), cexsign::Error>(())
     /// ```
     pub fn bybit(credentials: &Credentials, key_type: BybitKeyType) -> Result<Self, Error> {
-        Self::hmac(AccountKind::Bybit(BybitSigner::new(credentials, key_type)?, key_type), "x-bapi-api-key", None)
+        Self::new(Scheme::Bybit, credentials, &KeySettings::new().key_type(bybit_key_type_name(key_type)))
     }
 
     /// A Kraken spot key (the secret is the base64 private key). Nonces must increase per key;
@@ -180,7 +202,7 @@ impl Account {
     /// # Ok::<(), cexsign::Error>(())
     /// ```
     pub fn kraken(credentials: &Credentials) -> Result<Self, Error> {
-        Self::hmac(AccountKind::Kraken(KrakenSigner::new(credentials)?), "api-key", None)
+        Self::new(Scheme::Kraken, credentials, &KeySettings::new())
     }
 
     /// A Bitget v2 key (secret and passphrase; the passphrase is sent in plain text).
@@ -200,7 +222,7 @@ impl Account {
     /// # Ok::<(), cexsign::Error>(())
     /// ```
     pub fn bitget(credentials: &Credentials) -> Result<Self, Error> {
-        Self::hmac(AccountKind::Bitget(BitgetSigner::new(credentials)?), "access-key", Some("access-passphrase"))
+        Self::new(Scheme::Bitget, credentials, &KeySettings::new())
     }
 
     /// A Gate APIv4 key. Timestamps are accepted as whole or decimal seconds (gate-api sends
@@ -215,7 +237,7 @@ impl Account {
     /// # Ok::<(), cexsign::Error>(())
     /// ```
     pub fn gate(credentials: &Credentials) -> Result<Self, Error> {
-        Self::hmac(AccountKind::Gate(GateSigner::new(credentials)?), "key", None)
+        Self::new(Scheme::Gate, credentials, &KeySettings::new())
     }
 
     /// The scheme the key belongs to.
@@ -228,7 +250,12 @@ impl Account {
         &self.api_key
     }
 
-    fn hmac(kind: AccountKind, key_header: &str, passphrase_header: Option<&str>) -> Result<Self, Error> {
+    fn hmac(
+        kind: AccountKind,
+        settings: KeySettings,
+        key_header: &str,
+        passphrase_header: Option<&str>,
+    ) -> Result<Self, Error> {
         let signed = dummy_signature(kind.signer())?;
         let missing = |field| Error::InvalidHeaderValue { field };
         let api_key = header_text(&signed, key_header).ok_or(missing("API key"))?;
@@ -236,7 +263,7 @@ impl Account {
             Some(name) => Some(SecretString::from(header_text(&signed, name).ok_or(missing("passphrase"))?)),
             None => None,
         };
-        Ok(Self { api_key, passphrase, kind })
+        Ok(Self { api_key, passphrase, settings, kind })
     }
 
     pub(crate) fn signer(&self) -> &dyn Signer {
@@ -252,20 +279,21 @@ impl Account {
         }
     }
 
-    /// The OKX environment, for OKX accounts.
-    pub(crate) fn okx_environment(&self) -> Option<OkxEnvironment> {
-        match &self.kind {
-            AccountKind::Okx(signer) => Some(signer.environment()),
-            _ => None,
-        }
+    /// The settings the key was registered with (the exchange's extra checks read them).
+    pub(crate) fn settings(&self) -> &KeySettings {
+        &self.settings
     }
 
-    /// The KuCoin key version, for KuCoin accounts.
+    /// The OKX environment, for OKX accounts (the diagnosis takes it).
+    pub(crate) fn okx_environment(&self) -> Option<OkxEnvironment> {
+        let demo = self.settings.demo;
+        (self.scheme() == Scheme::Okx).then_some(if demo { OkxEnvironment::Demo } else { OkxEnvironment::Live })
+    }
+
+    /// The KuCoin key version, for KuCoin accounts (the diagnosis takes it).
     pub(crate) fn kucoin_version(&self) -> Option<KucoinKeyVersion> {
-        match &self.kind {
-            AccountKind::Kucoin(signer) => Some(signer.key_version()),
-            _ => None,
-        }
+        let version = self.settings.key_version.and_then(|v| KucoinKeyVersion::try_from(v).ok());
+        (self.scheme() == Scheme::Kucoin).then(|| version.unwrap_or_default())
     }
 
     /// The Binance key type, for Binance accounts.
@@ -295,11 +323,11 @@ impl Account {
     /// A short description for reasons: "OKX (demo)", "KuCoin (v2)".
     pub(crate) fn describe(&self) -> String {
         match &self.kind {
-            AccountKind::Okx(signer) => match signer.environment() {
-                OkxEnvironment::Live => "OKX (live)".to_owned(),
-                OkxEnvironment::Demo => "OKX (demo)".to_owned(),
-            },
-            AccountKind::Kucoin(signer) => format!("KuCoin ({})", kucoin_version_name(signer.key_version())),
+            _ if self.okx_environment() == Some(OkxEnvironment::Live) => "OKX (live)".to_owned(),
+            _ if self.okx_environment() == Some(OkxEnvironment::Demo) => "OKX (demo)".to_owned(),
+            _ if self.kucoin_version().is_some() => {
+                format!("KuCoin ({})", kucoin_version_name(self.kucoin_version().unwrap_or_default()))
+            }
             AccountKind::CoinbaseCdp(key) => format!("Coinbase CDP ({})", key.signer.key_type().alg()),
             AccountKind::Binance(_, key_type) => format!("Binance ({})", binance_key_type_name(*key_type)),
             AccountKind::Bybit(_, key_type) => format!("Bybit ({})", bybit_key_type_name(*key_type)),
@@ -311,17 +339,10 @@ impl Account {
 impl AccountKind {
     pub(crate) fn signer(&self) -> &dyn Signer {
         match self {
-            AccountKind::Okx(signer) => signer,
-            AccountKind::Kucoin(signer) => signer,
-            AccountKind::Delta(signer) => signer,
-            AccountKind::CoinbaseExchange(signer) => signer,
-            AccountKind::CoinbaseAdvancedHmac(signer) => signer,
+            AccountKind::Described(signer) => signer.as_ref(),
             AccountKind::CoinbaseCdp(key) => &key.signer,
             AccountKind::Binance(signer, _) => signer,
             AccountKind::Bybit(signer, _) => signer,
-            AccountKind::Kraken(signer) => signer,
-            AccountKind::Bitget(signer) => signer,
-            AccountKind::Gate(signer) => signer,
         }
     }
 }
@@ -362,6 +383,37 @@ fn bybit_key_type_name(key_type: BybitKeyType) -> &'static str {
         BybitKeyType::Rsa => "RSA",
         _ => "new",
     }
+}
+
+/// Binance's key type from the settings, else from the key: Ed25519 or RSA for a PEM key that
+/// is one, HMAC otherwise (as Binance's description builds its signer).
+fn binance_key_type(credentials: &Credentials, settings: &KeySettings) -> Result<BinanceKeyType, Error> {
+    let named = |name: &str| settings.key_type.as_deref().is_some_and(|given| given.eq_ignore_ascii_case(name));
+    Ok(if named("HMAC") {
+        BinanceKeyType::Hmac
+    } else if named("Ed25519") {
+        BinanceKeyType::Ed25519
+    } else if named("RSA") {
+        BinanceKeyType::Rsa
+    } else if BinanceSigner::new(credentials, BinanceKeyType::Ed25519).is_ok() {
+        BinanceKeyType::Ed25519
+    } else if BinanceSigner::new(credentials, BinanceKeyType::Rsa).is_ok() {
+        BinanceKeyType::Rsa
+    } else {
+        BinanceKeyType::Hmac
+    })
+}
+
+/// Bybit's key type from the settings, else RSA for a PEM key, HMAC otherwise.
+fn bybit_key_type(credentials: &Credentials, settings: &KeySettings) -> Result<BybitKeyType, Error> {
+    let named = |name: &str| settings.key_type.as_deref().is_some_and(|given| given.eq_ignore_ascii_case(name));
+    Ok(if named("HMAC") {
+        BybitKeyType::Hmac
+    } else if named("RSA") || BybitSigner::new(credentials, BybitKeyType::Rsa).is_ok() {
+        BybitKeyType::Rsa
+    } else {
+        BybitKeyType::Hmac
+    })
 }
 
 fn dummy_signature(signer: &dyn Signer) -> Result<SignedRequest, Error> {

@@ -167,6 +167,8 @@ mod verify;
 mod ws;
 
 #[cfg(test)]
+mod description_tests;
+#[cfg(test)]
 mod error_table_tests;
 #[cfg(test)]
 mod tests;

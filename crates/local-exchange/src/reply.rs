@@ -223,6 +223,25 @@ const MALFORMED_CODE: &str = "cexsign_bad_request";
 
 impl Failure {
     /// The refusal the exchange's error table lists this failure under.
+    /// The failure an exchange's extra check refused with ([`cexsign::Refused`]); refusals that
+    /// carry data the check cannot give (a timestamp, the window) read as unreadable requests.
+    pub(crate) fn of_refusal(refusal: Refusal) -> Failure {
+        match refusal {
+            Refusal::MissingHeader(name) => Failure::MissingHeader(name),
+            Refusal::UnknownKey => Failure::UnknownKey,
+            Refusal::KeyFormat => Failure::KeyFormat,
+            Refusal::Environment => Failure::Environment,
+            Refusal::Passphrase => Failure::Passphrase,
+            Refusal::Signature => Failure::Signature,
+            Refusal::Nonce => Failure::Nonce,
+            Refusal::RecvWindow => Failure::RecvWindow,
+            Refusal::KeyType => Failure::KeyType,
+            Refusal::CdnBlocked => Failure::CdnBlocked,
+            Refusal::BodyTooLarge => Failure::BodyTooLarge,
+            _ => Failure::Malformed,
+        }
+    }
+
     pub(crate) fn refusal(&self) -> Refusal {
         match self {
             Failure::MissingHeader(name) => Refusal::MissingHeader(name),

@@ -11,15 +11,15 @@ use http::HeaderMap;
 use serde_json::json;
 
 use super::State;
-use super::account::{Account, kucoin_version_name};
+use super::account::Account;
 use super::jwt::{self, UriCheck};
 use super::reply::{Failure, Rejection, Reply, Verdict, rest_rejection};
 use super::{binance, bybit, kraken};
 use cexsign::diagnose::{CdpPublicKey, Context, Diagnosis, SentRequest};
 use cexsign::server_time::ServerTime;
 use cexsign::{
-    AuthNames, KucoinKeyVersion, Method, OkxEnvironment, Scheme, SignOptions, SignableRequest, SignedRequest,
-    Timestamp, TimestampFormat, WireTimestamp,
+    AuthNames, ExtraCheck, HeaderCheck, KeySettings, Method, Refused, RestVerification, Scheme, SignOptions,
+    SignableRequest, SignedRequest, Timestamp, TimestampFormat, TimestampRule, WireTimestamp,
 };
 
 /// A request as received: nothing normalised.
@@ -39,59 +39,28 @@ pub(crate) fn dispatch(headers: &HeaderMap, path: &str) -> Scheme {
     by_headers(headers, path).unwrap_or_else(|| by_path(path))
 }
 
-/// The exchange whose auth headers the request carries, if any (the order is the module docs'
-/// routing table).
+/// The exchange whose auth headers the request carries, if any: among the exchanges whose
+/// description marks the request ([`Routing`](cexsign::Routing)), the one of lowest precedence.
 fn by_headers(headers: &HeaderMap, path: &str) -> Option<Scheme> {
-    let has = |name: &str| headers.contains_key(name);
-    let has_prefix = |prefix: &str| headers.keys().any(|name| name.as_str().starts_with(prefix));
-    Some(if has_prefix("ok-access-") {
-        Scheme::Okx
-    } else if has_prefix("kc-api-") {
-        Scheme::Kucoin
-    } else if has("x-mbx-apikey") {
-        Scheme::Binance
-    } else if has_prefix("x-bapi-") {
-        Scheme::Bybit
-    } else if ["access-key", "access-sign", "access-timestamp", "access-passphrase"].into_iter().any(has) {
-        // Named one by one: CORS preflights send `access-control-*` headers.
-        Scheme::Bitget
-    } else if has("api-sign") || (has("api-key") && path.starts_with("/0/")) {
-        // Kraken sends `API-Key` too: its `API-Sign` (or, without one, its `/0/` paths) must win
-        // over Delta's `api-key`.
-        Scheme::Kraken
-    } else if has("api-key") || has("signature") {
-        Scheme::Delta
-    } else if has("key") || has("sign") {
-        // Gate's `KEY` and `SIGN` (HTTP names are case-insensitive); Delta's are `api-key` and
-        // `signature`, and both send a `timestamp`, which therefore decides nothing.
-        Scheme::Gate
-    } else if bearer_token(headers).is_some() {
-        Scheme::CoinbaseCdp
-    } else if has_prefix("cb-access-") {
-        if path.starts_with("/api/v3/") { Scheme::CoinbaseAdvancedHmac } else { Scheme::CoinbaseExchange }
-    } else {
-        return None;
-    })
+    Scheme::ALL
+        .into_iter()
+        .filter(|scheme| scheme.exchange().routing.marks_request(headers, path))
+        .min_by_key(|scheme| scheme.exchange().routing.precedence)
 }
 
-/// The exchange a request without auth headers is for, by its path.
+/// The exchange a request without auth headers is for: the one owning the longest prefix of
+/// its path (Coinbase Exchange, at the root, owns the rest).
 fn by_path(path: &str) -> Scheme {
-    const PREFIXES: [(&str, Scheme); 12] = [
-        ("/api/v5/", Scheme::Okx),
-        ("/api/v1/", Scheme::Kucoin),
-        ("/api/v2/", Scheme::Bitget),
-        ("/api/v4/", Scheme::Gate),
-        ("/api/v3/brokerage/", Scheme::CoinbaseCdp),
-        // Binance Spot's own prefix; Coinbase Advanced's paths are all under /api/v3/brokerage/.
-        ("/api/v3/", Scheme::Binance),
-        ("/sapi/", Scheme::Binance),
-        ("/fapi/", Scheme::Binance),
-        ("/v2/", Scheme::Delta),
-        ("/v5/", Scheme::Bybit),
-        ("/0/private/", Scheme::Kraken),
-        ("/0/", Scheme::Kraken),
-    ];
-    PREFIXES.into_iter().find(|(prefix, _)| path.starts_with(prefix)).map_or(Scheme::CoinbaseExchange, |(_, s)| s)
+    // `None` (owns no prefix of the path) orders below every length.
+    Scheme::ALL
+        .into_iter()
+        .max_by_key(|scheme| scheme.exchange().routing.owns(path))
+        .expect("the registry lists exchanges")
+}
+
+#[cfg(test)]
+pub(crate) fn bearer_token_for_tests(headers: &HeaderMap) -> bool {
+    bearer_token(headers).is_some()
 }
 
 /// The token of an `Authorization: Bearer <token>` header (scheme name in any case).
@@ -125,11 +94,6 @@ fn auth_names(scheme: Scheme) -> AuthNames {
     scheme.exchange().rest_auth.unwrap_or(AuthNames::new("authorization", "authorization", "authorization", None))
 }
 
-/// The header carrying the API key, by scheme (for the diagnosis of a rejection).
-fn key_header(scheme: Scheme) -> &'static str {
-    auth_names(scheme).key
-}
-
 /// The timestamp window of a scheme: its description's (REST and websocket logins share it).
 pub(crate) fn window(scheme: Scheme) -> Duration {
     scheme.exchange().window.unwrap_or(Duration::ZERO)
@@ -151,12 +115,19 @@ pub(crate) struct Accepted {
 
 /// Verifies a REST request for `scheme` and answers as that exchange would.
 pub(crate) fn rest(state: &State, scheme: Scheme, request: &RawRequest<'_>, now: Timestamp) -> Reply {
-    let outcome = match scheme {
-        Scheme::CoinbaseCdp => verify_cdp(state, request, now),
-        Scheme::Binance => binance::verify_rest(state, request, now),
-        Scheme::Bybit => bybit::verify_rest(state, request, now),
-        Scheme::Kraken => kraken::verify_rest(state, request),
-        _ => verify_hmac(state, scheme, request, now),
+    let outcome = match scheme.exchange().rest_verification {
+        RestVerification::Headers(check) => verify_hmac(state, scheme, &check, request, now),
+        // The exchanges with a verifier of their own.
+        _ => match scheme {
+            Scheme::CoinbaseCdp => verify_cdp(state, request, now),
+            Scheme::Binance => binance::verify_rest(state, request, now),
+            Scheme::Bybit => bybit::verify_rest(state, request, now),
+            Scheme::Kraken => kraken::verify_rest(state, request),
+            _ => Err(Rejection::new(
+                Failure::Malformed,
+                format!("the local exchange has no verifier for {} requests", scheme.name()),
+            )),
+        },
     }
     .map_err(|rejection| with_routing_hint(rejection, request));
     match outcome {
@@ -171,14 +142,15 @@ pub(crate) fn rest(state: &State, scheme: Scheme, request: &RawRequest<'_>, now:
 
 /// The diagnosis of a rejected request from a registered key (`cexsign_diagnosis`).
 fn diagnose_rest(state: &State, scheme: Scheme, request: &RawRequest<'_>) -> Option<Diagnosis> {
-    let (account, hosts) = match scheme {
-        Scheme::CoinbaseCdp => {
+    let (account, hosts) = match scheme.exchange().rest_auth {
+        // A bearer token (Coinbase CDP) names its key in its `kid`.
+        None => {
             let kid = bearer_token(request.headers).and_then(|token| cexsign::diagnose::token_kid(&token))?;
             let mut hosts: Vec<String> = request_host(request.headers).map(Cow::into_owned).into_iter().collect();
             hosts.extend(state.cdp_host_aliases.iter().cloned());
             (state.account(scheme, &kid)?, hosts)
         }
-        _ => (state.account(scheme, &header(request.headers, key_header(scheme))?)?, Vec::new()),
+        Some(names) => (state.account(scheme, &header(request.headers, names.key)?)?, Vec::new()),
     };
     let sent = SentRequest::rest(request.method, request.path)
         .with_query(request.query.unwrap_or(""))
@@ -264,39 +236,77 @@ pub(crate) fn check_window(
 }
 
 /// What to do about a stale timestamp, naming the exchange's own server-time endpoint.
-struct SyncHint(Scheme);
+struct SyncHint(Scheme, &'static str);
 
 impl std::fmt::Display for SyncHint {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let path = ServerTime::of(self.0).path();
-        match self.0 {
-            Scheme::Delta => {
-                write!(f, "sign every request (and retry) with a fresh timestamp; server time: GET {path}")
-            }
-            Scheme::Gate => write!(f, "sign with a fresh timestamp (seconds), offset by GET {path}"),
-            _ => write!(f, "sign with a fresh timestamp, offset by GET {path}"),
-        }
+        write!(f, "{} {}", self.1, ServerTime::of(self.0).path())
     }
 }
 
-fn verify_hmac(state: &State, scheme: Scheme, request: &RawRequest<'_>, now: Timestamp) -> Result<Accepted, Rejection> {
+/// The expiry check of a timestamp that is an expiry ([`TimestampRule::Expires`]): `Ok` while it
+/// lies ahead of the server clock, at most `max_ahead` ahead.
+pub(crate) fn check_expiry(
+    field: &str,
+    sent: &WireTimestamp,
+    now: Timestamp,
+    max_ahead: Option<Duration>,
+    sync_hint: impl std::fmt::Display,
+) -> Result<(), Rejection> {
+    let sent_at = sent.instant().duration_since_epoch();
+    let now_at = now.duration_since_epoch();
+    let window = max_ahead.unwrap_or(Duration::ZERO);
+    let expired =
+        |reason: String| Rejection::new(Failure::Expired { request: sent.instant(), server: now, window }, reason);
+    if sent_at <= now_at {
+        return Err(expired(format!(
+            "{field} {} is {:.3} s behind the server clock: the request has expired (it must lie in the future); \
+             {sync_hint}",
+            sent.as_str(),
+            (now_at - sent_at).as_secs_f64(),
+        )));
+    }
+    match max_ahead {
+        Some(max) if sent_at - now_at > max => Err(expired(format!(
+            "{field} {} is {:.3} s ahead of the server clock (allowed: at most {} s ahead); {sync_hint}",
+            sent.as_str(),
+            (sent_at - now_at).as_secs_f64(),
+            max.as_secs()
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// An exchange's extra check's refusal, as a rejection.
+fn refused(refused: Refused) -> Rejection {
+    Rejection::new(Failure::of_refusal(refused.refusal), refused.reason)
+}
+
+fn verify_hmac(
+    state: &State,
+    scheme: Scheme,
+    check: &HeaderCheck,
+    request: &RawRequest<'_>,
+    now: Timestamp,
+) -> Result<Accepted, Rejection> {
     let headers = request.headers;
     let names = auth_names(scheme);
+    let extra = |stage: fn(&ExtraCheck) -> Option<ExtraFn>, settings: &KeySettings| {
+        check.extra.iter().filter_map(stage).try_for_each(|check| check(settings, headers)).map_err(refused)
+    };
 
-    // Delta's CDN blocks authenticated requests without a User-Agent before the origin sees them.
-    let delta_auth = headers.contains_key("api-key") || headers.contains_key("signature");
-    if scheme == Scheme::Delta && delta_auth && header(headers, "user-agent").is_none() {
-        return Err(Rejection::new(
-            Failure::CdnBlocked,
-            "Delta's CDN blocks authenticated requests without a User-Agent header (reqwest sends none by default: set one on the client)",
-        ));
+    // 0. What the exchange refuses before reading the auth headers (Delta's CDN).
+    for extra in check.extra {
+        if let ExtraCheck::Request(check) = extra {
+            check(headers).map_err(refused)?;
+        }
     }
 
     // 1. Every auth header present.
     let required = |shown: &'static str| {
         header(headers, shown).ok_or_else(|| {
             let mut reason = format!("the {shown} header is missing or empty");
-            if let Some(hint) = missing_hint(scheme, headers, request.path) {
+            if let Some(hint) = missing_hint(check, &names, headers, request.path) {
                 reason.push_str("; ");
                 reason.push_str(hint);
             }
@@ -308,29 +318,10 @@ fn verify_hmac(state: &State, scheme: Scheme, request: &RawRequest<'_>, now: Tim
     let sign = required(names.signature)?;
     let timestamp = required(names.timestamp)?;
 
-    // 2. The account.
+    // 2. The account, and what the exchange checks once the key is known (OKX: the environment
+    // header matches the key).
     let account = find_account(state, scheme, &key)?;
-
-    // OKX: the environment header must match the key.
-    if let Some(environment) = account.okx_environment() {
-        let simulated = header(headers, "x-simulated-trading");
-        let demo_header = simulated.as_deref().map(str::trim) == Some("1");
-        match (environment, demo_header) {
-            (OkxEnvironment::Demo, false) => {
-                return Err(Rejection::new(
-                    Failure::Environment,
-                    "this is a demo-trading key: send x-simulated-trading: 1 with every request",
-                ));
-            }
-            (OkxEnvironment::Live, true) => {
-                return Err(Rejection::new(
-                    Failure::Environment,
-                    "this is a live key but the request sent x-simulated-trading: 1 (demo trading); leave the header out or send 0",
-                ));
-            }
-            _ => {}
-        }
-    }
+    extra(key_stage, account.settings())?;
 
     // 3. The timestamp parses (the window is checked once the expected prehash is known).
     let signer = account.signer();
@@ -346,26 +337,48 @@ fn verify_hmac(state: &State, scheme: Scheme, request: &RawRequest<'_>, now: Tim
     let expected = recompute(account, request, &wire);
     let prehash = expected.as_ref().ok().and_then(|signed| signed.prehash().cloned());
 
-    // 3b. The window.
-    check_window(&wire, now, window(scheme), SyncHint(scheme)).map_err(|r| r.with_prehash(prehash.clone()))?;
-
-    // 4. The passphrase (and KuCoin's key version).
-    if let Some(version) = account.kucoin_version() {
-        check_kucoin_version(version, header(headers, "kc-api-key-version").as_deref())
-            .map_err(|r| r.with_prehash(prehash.clone()))?;
+    // 3b. The window, or the expiry.
+    let hint = SyncHint(scheme, check.sync_hint);
+    match check.timestamp {
+        TimestampRule::Expires => check_expiry(names.timestamp, &wire, now, scheme.exchange().window, hint),
+        _ => check_window(&wire, now, window(scheme), hint),
     }
+    .map_err(|r| r.with_prehash(prehash.clone()))?;
+
+    // 4. The passphrase (and what the exchange checks with it: KuCoin's key version).
+    extra(passphrase_stage, account.settings()).map_err(|r| r.with_prehash(prehash.clone()))?;
     if let (Some(sent), Some(shown)) = (&passphrase, names.passphrase) {
         if !account.passphrase_matches(sent) {
-            return Err(Rejection::new(Failure::Passphrase, passphrase_reason(account, shown)).with_prehash(prehash));
+            let reason = check.passphrase_reason.and_then(|reason| reason(account.settings(), shown));
+            let reason = reason.unwrap_or_else(|| plain_passphrase_reason(shown));
+            return Err(Rejection::new(Failure::Passphrase, reason).with_prehash(prehash));
         }
     }
 
     // 5. The signature.
     let expected = expected.map_err(|reason| Rejection::new(Failure::Signature, reason))?;
     if !expected.signature_matches(&sign) {
-        return Err(Rejection::new(Failure::Signature, signature_reason(scheme, names.signature)).with_prehash(prehash));
+        let reason = signature_reason(check.signature_layout, names.signature);
+        return Err(Rejection::new(Failure::Signature, reason).with_prehash(prehash));
     }
     Ok(Accepted { api_key: key.into_owned(), timestamp: wire.as_str().to_owned() })
+}
+
+/// An extra check that reads the key's settings.
+type ExtraFn = fn(&KeySettings, &HeaderMap) -> Result<(), Refused>;
+
+fn key_stage(check: &ExtraCheck) -> Option<ExtraFn> {
+    match check {
+        ExtraCheck::Key(check) => Some(*check),
+        _ => None,
+    }
+}
+
+fn passphrase_stage(check: &ExtraCheck) -> Option<ExtraFn> {
+    match check {
+        ExtraCheck::BeforePassphrase(check) => Some(*check),
+        _ => None,
+    }
 }
 
 /// Signs the request as received with the account's signer, keeping the prehash. The error is
@@ -393,58 +406,14 @@ pub(crate) fn unsignable(error: cexsign::Error) -> String {
     format!("the request cannot be signed as received: {error}")
 }
 
-fn check_kucoin_version(version: KucoinKeyVersion, sent: Option<&str>) -> Result<(), Rejection> {
-    let sent = sent.map(str::trim);
-    let problem = match (version, sent) {
-        (KucoinKeyVersion::V1, None | Some("1")) => return Ok(()),
-        (KucoinKeyVersion::V2 | KucoinKeyVersion::V3, Some("2" | "3")) => return Ok(()),
-        (KucoinKeyVersion::V1, Some(other)) => {
-            format!("this is a v1 key: send no KC-API-KEY-VERSION header (or 1), not {other:?}")
-        }
-        (_, None) => format!(
-            "this is a {} key but KC-API-KEY-VERSION is missing: KuCoin then reads KC-API-PASSPHRASE as the plain \
-             passphrase; send KC-API-KEY-VERSION: {} with the HMAC'd passphrase",
-            kucoin_version_name(version),
-            if version == KucoinKeyVersion::V2 { "2" } else { "3" }
-        ),
-        (_, Some(other)) => format!("KC-API-KEY-VERSION must be 2 or 3 for this key, not {other:?}"),
-    };
-    Err(Rejection::new(Failure::Passphrase, problem))
+fn plain_passphrase_reason(shown: &str) -> String {
+    format!(
+        "{shown} does not match the key's passphrase (the one chosen when the API key was created, not the \
+         account's login or trading password)"
+    )
 }
 
-fn passphrase_reason(account: &Account, shown: &str) -> String {
-    match account.kucoin_version() {
-        Some(KucoinKeyVersion::V2 | KucoinKeyVersion::V3) => format!(
-            "{shown} does not match: for {} keys it is base64(HMAC-SHA256(secret, passphrase)), not the plain \
-             passphrase; and it is the API key's passphrase, not the trading or login password",
-            account.describe()
-        ),
-        _ => format!(
-            "{shown} does not match the key's passphrase (the one chosen when the API key was created, not the \
-             account's login or trading password)"
-        ),
-    }
-}
-
-fn signature_reason(scheme: Scheme, shown: &str) -> String {
-    let layout = match scheme {
-        Scheme::Okx => "base64(HMAC-SHA256(secret, timestamp + METHOD + path + ?query + body))",
-        Scheme::Kucoin => {
-            "base64(HMAC-SHA256(secret, timestamp + METHOD + path + ?query + body)) with the query percent-DECODED"
-        }
-        Scheme::Delta => "hex(HMAC-SHA256(secret, METHOD + timestamp + path + ?query + body))",
-        Scheme::CoinbaseExchange => {
-            "base64(HMAC-SHA256(base64_decode(secret), timestamp + METHOD + path + ?query + body))"
-        }
-        Scheme::Bitget => {
-            "base64(HMAC-SHA256(secret, timestamp + METHOD + path + ?query + body)) with the query percent-DECODED"
-        }
-        Scheme::Gate => {
-            "hex(HMAC-SHA512(secret, METHOD + \\n + path (with /api/v4) + \\n + percent-DECODED query + \\n + \
-             hex(SHA512(body)) + \\n + Timestamp))"
-        }
-        _ => "hex(HMAC-SHA256(secret, timestamp + METHOD + path + body)), the query NOT signed",
-    };
+fn signature_reason(layout: &str, shown: &str) -> String {
     format!(
         "{shown} does not match {layout}; the expected prehash (cexsign_expected_prehash, or the \
          cexsign-expected-prehash header) is what the server signed from the request as received: compare it byte for byte with what the client signed (body bytes, query order and encoding, \
@@ -466,13 +435,11 @@ fn with_routing_hint(mut rejection: Rejection, request: &RawRequest<'_>) -> Reje
 
 /// A hint when the request carries another scheme's headers (mixed clients, copied code), or
 /// none at all.
-fn missing_hint(scheme: Scheme, headers: &HeaderMap, path: &str) -> Option<&'static str> {
+fn missing_hint(check: &HeaderCheck, names: &AuthNames, headers: &HeaderMap, path: &str) -> Option<&'static str> {
     let has = |name: &str| headers.contains_key(name);
-    match scheme {
-        Scheme::CoinbaseExchange if !has("cb-access-passphrase") && has("cb-access-key") => Some(
-            "requests outside /api/v3/ are verified as Coinbase Exchange, which needs CB-ACCESS-PASSPHRASE; \
-             Advanced Trade paths start with /api/v3/",
-        ),
+    let passphrase_absent = names.passphrase.is_some_and(|name| !has(name)) && has(names.key);
+    match check.passphrase_absent_hint {
+        Some(hint) if passphrase_absent => Some(hint),
         _ if by_headers(headers, path).is_none() => {
             Some("no auth headers were sent: the exchange was chosen from the path")
         }

@@ -10,12 +10,12 @@ pub use signer::{BinanceKeyType, BinanceSigner};
 
 use std::time::Duration;
 
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use crate::{Credentials, Error, Scheme, Signer, Timestamp, TimestampFormat};
-use crate::exchange::{AuthNames, Exchange, KeySettings};
+use crate::exchange::{AuthNames, Exchange, KeySettings, Mark, RestVerification, Routing};
 use crate::recipe::{Algorithm, Carrier, Part, QueryForm, Recipe, SignatureEncoding, Signing};
-use crate::server_time::{millis, MILLIS, ServerTimeApi, TimeRoute};
+use crate::server_time::{MILLIS, ServerTimeApi, TimeRoute, millis};
 
 /// Binance, as the engines see it.
 pub(crate) const BINANCE: Exchange = Exchange {
@@ -31,6 +31,10 @@ pub(crate) const BINANCE: Exchange = Exchange {
     rest_timestamp_accepted: None,
     ws_timestamp_accepted: None,
     hosts: &["api.binance.com", "fapi.binance.com", "testnet.binance.vision"],
+    // Binance Spot's own prefix; Coinbase Advanced's paths are all under /api/v3/brokerage/,
+    // which is longer and wins.
+    routing: Routing::new(&[Mark::named("x-mbx-apikey")], &["/api/v3/", "/sapi/", "/fapi/"], 30),
+    rest_verification: RestVerification::Own,
     signer,
     server_time: SERVER_TIME,
     errors: errors::ERRORS,

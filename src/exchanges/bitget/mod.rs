@@ -10,12 +10,12 @@ pub use signer::{BitgetSigner};
 
 use std::time::Duration;
 
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use crate::{Credentials, Error, Signer, Timestamp, TimestampFormat};
-use crate::exchange::{AuthNames, Exchange, KeySettings};
+use crate::exchange::{AuthNames, Exchange, HeaderCheck, KeySettings, Mark, RestVerification, Routing};
 use crate::recipe::{Algorithm, Carrier, Part, QueryForm, Recipe, SignatureEncoding, Signing};
-use crate::server_time::{millis, MILLIS, ServerTimeApi, TimeRoute};
+use crate::server_time::{MILLIS, ServerTimeApi, TimeRoute, millis};
 
 /// Bitget, as the engines see it.
 pub(crate) const BITGET: Exchange = Exchange {
@@ -29,6 +29,15 @@ pub(crate) const BITGET: Exchange = Exchange {
     rest_timestamp_accepted: None,
     ws_timestamp_accepted: None,
     hosts: &["api.bitget.com"],
+    // Named one by one: CORS preflights send `access-control-*` headers.
+    routing: Routing::new(
+        &[Mark::named("access-key"), Mark::named("access-sign"), Mark::named("access-timestamp"), Mark::named("access-passphrase")],
+        &["/api/v2/"],
+        50,
+    ),
+    rest_verification: RestVerification::Headers(HeaderCheck::new(
+        "base64(HMAC-SHA256(secret, timestamp + METHOD + path + ?query + body)) with the query percent-DECODED",
+    )),
     signer,
     server_time: SERVER_TIME,
     errors: errors::ERRORS,

@@ -10,12 +10,12 @@ pub use signer::{BybitKeyType, BybitSigner};
 
 use std::time::Duration;
 
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use crate::{Credentials, Error, Scheme, Signer, Timestamp, TimestampFormat};
-use crate::exchange::{AuthNames, Exchange, KeySettings};
+use crate::exchange::{AuthNames, Exchange, KeySettings, Mark, RestVerification, Routing};
 use crate::recipe::{Algorithm, Carrier, Part, Recipe, SignatureEncoding, Signing};
-use crate::server_time::{integer, millis, NANOS, ServerTimeApi, TimeRoute};
+use crate::server_time::{NANOS, ServerTimeApi, TimeRoute, integer, millis};
 
 /// Bybit, as the engines see it.
 pub(crate) const BYBIT: Exchange = Exchange {
@@ -30,6 +30,8 @@ pub(crate) const BYBIT: Exchange = Exchange {
     rest_timestamp_accepted: None,
     ws_timestamp_accepted: None,
     hosts: &["api.bybit.com", "api-testnet.bybit.com"],
+    routing: Routing::new(&[Mark::prefixed("x-bapi-")], &["/v5/"], 40),
+    rest_verification: RestVerification::Own,
     signer,
     server_time: SERVER_TIME,
     errors: errors::ERRORS,

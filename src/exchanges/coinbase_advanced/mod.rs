@@ -14,12 +14,12 @@ pub use hmac::CoinbaseAdvancedHmacSigner;
 
 use std::time::Duration;
 
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use crate::{Credentials, Error, Scheme, Signer, Timestamp, TimestampFormat};
-use crate::exchange::{AuthNames, Exchange, KeySettings};
+use crate::exchange::{AuthNames, Exchange, HeaderCheck, KeySettings, Mark, RestVerification, Routing};
 use crate::recipe::{Algorithm, Carrier, NotARecipe, Part, Recipe, SignatureEncoding, Signing};
-use crate::server_time::{decimal_seconds, iso_seconds, millis, MILLIS, SECONDS, ServerTimeApi, TimeRoute};
+use crate::server_time::{MILLIS, SECONDS, ServerTimeApi, TimeRoute, decimal_seconds, iso_seconds, millis};
 
 /// Advanced Trade is served on one host for both kinds of key.
 const HOSTS: &[&str] = &["api.coinbase.com"];
@@ -35,6 +35,12 @@ pub(crate) const HMAC: Exchange = Exchange {
     rest_timestamp_accepted: None,
     ws_timestamp_accepted: None,
     hosts: HOSTS,
+    // Legacy keys send the same `CB-ACCESS-*` headers as Coinbase Exchange: under `/api/v3/` they
+    // are Advanced Trade's. A request without auth headers under /api/v3/brokerage/ is CDP's.
+    routing: Routing::new(&[Mark::prefixed("cb-access-").under("/api/v3/")], &[], 100),
+    rest_verification: RestVerification::Headers(HeaderCheck::new(
+        "hex(HMAC-SHA256(secret, timestamp + METHOD + path + body)), the query NOT signed",
+    )),
     signer: hmac_signer,
     server_time: SERVER_TIME,
     errors: errors::HMAC_ERRORS,
@@ -61,6 +67,8 @@ pub(crate) const CDP: Exchange = Exchange {
     rest_timestamp_accepted: None,
     ws_timestamp_accepted: None,
     hosts: HOSTS,
+    routing: Routing::new(&[Mark::BEARER], &["/api/v3/brokerage/"], 90),
+    rest_verification: RestVerification::Own,
     signer: cdp_signer,
     server_time: SERVER_TIME,
     errors: errors::CDP_ERRORS,

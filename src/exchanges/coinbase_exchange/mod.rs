@@ -10,12 +10,12 @@ pub use signer::{CoinbaseExchangeSigner};
 
 use std::time::Duration;
 
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use crate::{Credentials, Error, Scheme, Signer, Timestamp, TimestampFormat};
-use crate::exchange::{AuthNames, Exchange, KeySettings};
+use crate::exchange::{AuthNames, Exchange, HeaderCheck, KeySettings, Mark, RestVerification, Routing};
 use crate::recipe::{Algorithm, Carrier, Part, QueryForm, Recipe, SignatureEncoding, Signing};
-use crate::server_time::{decimal_seconds, iso_millis, MILLIS, ServerTimeApi, TimeRoute};
+use crate::server_time::{MILLIS, ServerTimeApi, TimeRoute, decimal_seconds, iso_millis};
 
 /// Coinbase Exchange, as the engines see it.
 pub(crate) const COINBASE_EXCHANGE: Exchange = Exchange {
@@ -29,6 +29,18 @@ pub(crate) const COINBASE_EXCHANGE: Exchange = Exchange {
     rest_timestamp_accepted: Some(TimestampFormat::UnixSecondsFraction { digits: 3 }),
     ws_timestamp_accepted: Some(TimestampFormat::UnixSecondsFraction { digits: 3 }),
     hosts: &["api.exchange.coinbase.com", "api-public.sandbox.exchange.coinbase.com", "api.pro.coinbase.com"],
+    // Its API is at the root: every path no other exchange owns, and `CB-ACCESS-*` outside
+    // Advanced Trade's `/api/v3/`.
+    routing: Routing::new(&[Mark::prefixed("cb-access-")], &[""], 110),
+    rest_verification: RestVerification::Headers(
+        HeaderCheck::new(
+            "base64(HMAC-SHA256(base64_decode(secret), timestamp + METHOD + path + ?query + body))",
+        )
+        .passphrase_absent_hint(
+            "requests outside /api/v3/ are verified as Coinbase Exchange, which needs CB-ACCESS-PASSPHRASE; \
+             Advanced Trade paths start with /api/v3/",
+        ),
+    ),
     signer,
     server_time: SERVER_TIME,
     errors: errors::ERRORS,

@@ -10,12 +10,13 @@ pub use signer::{DeltaSigner, DeltaWsAuthType};
 
 use std::time::Duration;
 
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use crate::{Credentials, Error, Scheme, Signer, Timestamp, TimestampFormat};
-use crate::exchange::{AuthNames, Exchange, KeySettings};
+use crate::exchange::{AuthNames, Exchange, ExtraCheck, HeaderCheck, KeySettings, Mark, Refused, RestVerification, Routing, header_text};
 use crate::recipe::{Algorithm, Carrier, Part, QueryForm, Recipe, SignatureEncoding, Signing};
-use crate::server_time::{integer, MICROS, ServerTimeApi, TimeRoute};
+use crate::rejection::Refusal;
+use crate::server_time::{MICROS, ServerTimeApi, TimeRoute, integer};
 
 /// Delta Exchange, as the engines see it.
 pub(crate) const DELTA: Exchange = Exchange {
@@ -28,6 +29,12 @@ pub(crate) const DELTA: Exchange = Exchange {
     rest_timestamp_accepted: None,
     ws_timestamp_accepted: None,
     hosts: &["api.india.delta.exchange", "api.delta.exchange", "cdn-ind.testnet.deltaex.org", "testnet-api.delta.exchange"],
+    routing: Routing::new(&[Mark::named("api-key"), Mark::named("signature")], &["/v2/"], 70),
+    rest_verification: RestVerification::Headers(
+        HeaderCheck::new("hex(HMAC-SHA256(secret, METHOD + timestamp + path + ?query + body))")
+            .extra(&[ExtraCheck::Request(user_agent_present)])
+            .sync_hint("sign every request (and retry) with a fresh timestamp; server time: GET"),
+    ),
     signer,
     server_time: SERVER_TIME,
     errors: errors::ERRORS,
@@ -79,4 +86,16 @@ fn read_time(json: &Value) -> Result<Timestamp, &'static str> {
     let micros = json.pointer("/result/server_time").ok_or("no result.server_time field")?;
     let micros = integer(micros).ok_or("result.server_time is not a microsecond count")?;
     Ok(Timestamp::from_duration_since_epoch(Duration::from_micros(micros)))
+}
+
+/// Delta's CDN blocks authenticated requests without a User-Agent before the origin sees them.
+fn user_agent_present(headers: &http::HeaderMap) -> Result<(), Refused> {
+    let authenticated = headers.contains_key("api-key") || headers.contains_key("signature");
+    if authenticated && header_text(headers, "user-agent").is_none() {
+        return Err(Refused::new(
+            Refusal::CdnBlocked,
+            "Delta's CDN blocks authenticated requests without a User-Agent header (reqwest sends none by default: set one on the client)",
+        ));
+    }
+    Ok(())
 }

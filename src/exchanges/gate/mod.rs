@@ -10,12 +10,12 @@ pub use signer::{GateSigner};
 
 use std::time::Duration;
 
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use crate::{Credentials, Error, Signer, Timestamp, TimestampFormat};
-use crate::exchange::{AuthNames, Exchange, KeySettings};
+use crate::exchange::{AuthNames, Exchange, HeaderCheck, KeySettings, Mark, RestVerification, Routing};
 use crate::recipe::{Algorithm, Carrier, DigestOutput, Hash, Part, QueryForm, Recipe, SignatureEncoding, Signing};
-use crate::server_time::{millis, MILLIS, ServerTimeApi, TimeRoute};
+use crate::server_time::{MILLIS, ServerTimeApi, TimeRoute, millis};
 
 /// Gate, as the engines see it.
 pub(crate) const GATE: Exchange = Exchange {
@@ -29,6 +29,16 @@ pub(crate) const GATE: Exchange = Exchange {
     rest_timestamp_accepted: Some(TimestampFormat::UnixSecondsFraction { digits: 3 }),
     ws_timestamp_accepted: None,
     hosts: &["api.gateio.ws", "fx-api-testnet.gateio.ws", "api.gate.io"],
+    // Gate's `KEY` and `SIGN` (HTTP names are case-insensitive); Delta's are `api-key` and
+    // `signature`, and both send a `timestamp`, which therefore decides nothing.
+    routing: Routing::new(&[Mark::named("key"), Mark::named("sign")], &["/api/v4/"], 80),
+    rest_verification: RestVerification::Headers(
+        HeaderCheck::new(
+            "hex(HMAC-SHA512(secret, METHOD + \\n + path (with /api/v4) + \\n + percent-DECODED query + \\n + \
+             hex(SHA512(body)) + \\n + Timestamp))",
+        )
+        .sync_hint("sign with a fresh timestamp (seconds), offset by GET"),
+    ),
     signer,
     server_time: SERVER_TIME,
     errors: errors::ERRORS,

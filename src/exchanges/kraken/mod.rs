@@ -8,12 +8,12 @@ mod signer;
 
 pub use signer::{KrakenSigner};
 
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use crate::{Credentials, Error, Signer, Timestamp, TimestampFormat};
-use crate::exchange::{AuthNames, Exchange, KeySettings};
+use crate::exchange::{AuthNames, Exchange, KeySettings, Mark, RestVerification, Routing};
 use crate::recipe::{Algorithm, Carrier, DigestOutput, Hash, Part, Recipe, SignatureEncoding, Signing};
-use crate::server_time::{integer, SECONDS, ServerTimeApi, TimeRoute};
+use crate::server_time::{SECONDS, ServerTimeApi, TimeRoute, integer};
 
 /// Kraken, as the engines see it.
 pub(crate) const KRAKEN: Exchange = Exchange {
@@ -29,6 +29,10 @@ pub(crate) const KRAKEN: Exchange = Exchange {
     rest_timestamp_accepted: None,
     ws_timestamp_accepted: None,
     hosts: &["api.kraken.com"],
+    // Kraken sends `API-Key` too: its `API-Sign` (or, without one, its `/0/` paths) must win over
+    // Delta's `api-key`, hence a precedence before Delta's.
+    routing: Routing::new(&[Mark::named("api-sign"), Mark::named("api-key").under("/0/")], &["/0/private/", "/0/"], 60),
+    rest_verification: RestVerification::Own,
     signer,
     server_time: SERVER_TIME,
     errors: errors::ERRORS,

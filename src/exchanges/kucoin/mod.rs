@@ -10,12 +10,13 @@ pub use signer::{KucoinKeyVersion, KucoinSigner};
 
 use std::time::Duration;
 
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use crate::{Credentials, Error, Signer, Timestamp, TimestampFormat};
-use crate::exchange::{AuthNames, Exchange, KeySettings};
+use crate::exchange::{AuthNames, Exchange, ExtraCheck, HeaderCheck, KeySettings, Mark, Refused, RestVerification, Routing, header_text};
 use crate::recipe::{Algorithm, Carrier, Part, QueryForm, Recipe, SignatureEncoding, Signing};
-use crate::server_time::{millis, MILLIS, ServerTimeApi, TimeRoute};
+use crate::rejection::Refusal;
+use crate::server_time::{MILLIS, ServerTimeApi, TimeRoute, millis};
 
 /// KuCoin, as the engines see it.
 pub(crate) const KUCOIN: Exchange = Exchange {
@@ -29,6 +30,14 @@ pub(crate) const KUCOIN: Exchange = Exchange {
     rest_timestamp_accepted: None,
     ws_timestamp_accepted: None,
     hosts: &["api.kucoin.com", "api-futures.kucoin.com"],
+    routing: Routing::new(&[Mark::prefixed("kc-api-")], &["/api/v1/"], 20),
+    rest_verification: RestVerification::Headers(
+        HeaderCheck::new(
+            "base64(HMAC-SHA256(secret, timestamp + METHOD + path + ?query + body)) with the query percent-DECODED",
+        )
+        .extra(&[ExtraCheck::BeforePassphrase(key_version_matches)])
+        .passphrase_reason(passphrase_reason),
+    ),
     signer,
     server_time: SERVER_TIME,
     errors: errors::ERRORS,
@@ -69,4 +78,51 @@ fn time_answer(now: Timestamp) -> Value {
 fn read_time(json: &Value) -> Result<Timestamp, &'static str> {
     let data = json.get("data").ok_or("no data field")?;
     millis(data).ok_or("data is not a millisecond count")
+}
+
+/// The key's version, as registered (the current one when not given).
+fn key_version(settings: &KeySettings) -> KucoinKeyVersion {
+    settings.key_version.and_then(|v| KucoinKeyVersion::try_from(v).ok()).unwrap_or_default()
+}
+
+fn version_name(version: KucoinKeyVersion) -> &'static str {
+    match version {
+        KucoinKeyVersion::V1 => "v1",
+        KucoinKeyVersion::V2 => "v2",
+        _ => "v3",
+    }
+}
+
+/// `KC-API-KEY-VERSION` matches the key: none or `1` for a v1 key, `2` or `3` for a v2 or v3
+/// key (the official SDK sends 3, ccxt 2).
+fn key_version_matches(settings: &KeySettings, headers: &http::HeaderMap) -> Result<(), Refused> {
+    let version = key_version(settings);
+    let sent = header_text(headers, "kc-api-key-version");
+    let problem = match (version, sent.as_deref().map(str::trim)) {
+        (KucoinKeyVersion::V1, None | Some("1")) => return Ok(()),
+        (KucoinKeyVersion::V2 | KucoinKeyVersion::V3, Some("2" | "3")) => return Ok(()),
+        (KucoinKeyVersion::V1, Some(other)) => {
+            format!("this is a v1 key: send no KC-API-KEY-VERSION header (or 1), not {other:?}")
+        }
+        (_, None) => format!(
+            "this is a {} key but KC-API-KEY-VERSION is missing: KuCoin then reads KC-API-PASSPHRASE as the plain \
+             passphrase; send KC-API-KEY-VERSION: {} with the HMAC'd passphrase",
+            version_name(version),
+            if version == KucoinKeyVersion::V2 { "2" } else { "3" }
+        ),
+        (_, Some(other)) => format!("KC-API-KEY-VERSION must be 2 or 3 for this key, not {other:?}"),
+    };
+    Err(Refused::new(Refusal::Passphrase, problem))
+}
+
+/// v2 and v3 keys send the passphrase HMAC'd, which a wrong passphrase's reason says.
+fn passphrase_reason(settings: &KeySettings, shown: &str) -> Option<String> {
+    let version = key_version(settings);
+    (version != KucoinKeyVersion::V1).then(|| {
+        format!(
+            "{shown} does not match: for KuCoin ({}) keys it is base64(HMAC-SHA256(secret, passphrase)), not the \
+             plain passphrase; and it is the API key's passphrase, not the trading or login password",
+            version_name(version)
+        )
+    })
 }

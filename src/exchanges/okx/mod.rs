@@ -10,12 +10,13 @@ pub use signer::{OkxEnvironment, OkxSigner};
 
 use std::time::Duration;
 
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use crate::{Credentials, Error, Signer, Timestamp, TimestampFormat};
-use crate::exchange::{AuthNames, Exchange, KeySettings};
+use crate::exchange::{AuthNames, Exchange, ExtraCheck, HeaderCheck, KeySettings, Mark, Refused, RestVerification, Routing, header_text};
 use crate::recipe::{Algorithm, Carrier, Part, QueryForm, Recipe, SignatureEncoding, Signing};
-use crate::server_time::{millis, MILLIS, ServerTimeApi, TimeRoute};
+use crate::rejection::Refusal;
+use crate::server_time::{MILLIS, ServerTimeApi, TimeRoute, millis};
 
 /// OKX, as the engines see it.
 pub(crate) const OKX: Exchange = Exchange {
@@ -28,6 +29,11 @@ pub(crate) const OKX: Exchange = Exchange {
     rest_timestamp_accepted: None,
     ws_timestamp_accepted: None,
     hosts: &["www.okx.com", "eea.okx.com", "my.okx.com", "aws.okx.com"],
+    routing: Routing::new(&[Mark::prefixed("ok-access-")], &["/api/v5/"], 10),
+    rest_verification: RestVerification::Headers(
+        HeaderCheck::new("base64(HMAC-SHA256(secret, timestamp + METHOD + path + ?query + body))")
+            .extra(&[ExtraCheck::Key(environment_matches)]),
+    ),
     signer,
     server_time: SERVER_TIME,
     errors: errors::ERRORS,
@@ -67,4 +73,21 @@ fn time_answer(now: Timestamp) -> Value {
 fn read_time(json: &Value) -> Result<Timestamp, &'static str> {
     let ts = json.pointer("/data/0/ts").ok_or("no data[0].ts field")?;
     millis(ts).ok_or("data[0].ts is not a millisecond count")
+}
+
+/// The demo-trading header matches the key: `x-simulated-trading: 1` with a demo key, absent
+/// (or `0`) with a live one (else `50101`).
+fn environment_matches(settings: &KeySettings, headers: &http::HeaderMap) -> Result<(), Refused> {
+    let demo_header = header_text(headers, "x-simulated-trading").as_deref().map(str::trim) == Some("1");
+    match (settings.demo, demo_header) {
+        (true, false) => Err(Refused::new(
+            Refusal::Environment,
+            "this is a demo-trading key: send x-simulated-trading: 1 with every request",
+        )),
+        (false, true) => Err(Refused::new(
+            Refusal::Environment,
+            "this is a live key but the request sent x-simulated-trading: 1 (demo trading); leave the header out or send 0",
+        )),
+        _ => Ok(()),
+    }
 }

@@ -1,0 +1,259 @@
+//! How a verifier (the local exchange) recognises and checks an exchange's signed requests,
+//! written down as data in each exchange's home: [`Routing`] says which requests are the
+//! exchange's, [`RestVerification`] what is checked beyond the signature.
+
+use http::HeaderMap;
+
+use super::KeySettings;
+use crate::rejection::Refusal;
+
+/// Which REST requests are meant for an exchange: the headers that mark them, and the paths it
+/// owns.
+///
+/// A verifier serving several exchanges on one address routes a request to the exchange, among
+/// those with a [`Mark`] the request carries, of lowest [`precedence`](Self::precedence); a
+/// request that carries no exchange's marks goes to the exchange owning the longest prefix of
+/// its path.
+///
+/// ```
+/// use cexsign::Scheme;
+/// let routing = Scheme::Okx.exchange().routing;
+/// let mut headers = http::HeaderMap::new();
+/// headers.insert("OK-ACCESS-KEY", http::HeaderValue::from_static("key"));
+/// assert!(routing.marks_request(&headers, "/api/v5/account/balance"));
+/// assert!(routing.paths.contains(&"/api/v5/"));
+/// ```
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub struct Routing {
+    /// The headers that mark a request as this exchange's: any one of them does.
+    pub marks: &'static [Mark],
+    /// The path prefixes the exchange owns, for requests that carry no exchange's marks (the
+    /// longest matching prefix wins; `""` owns whatever no other exchange owns).
+    pub paths: &'static [&'static str],
+    /// Which exchange a request carrying the marks of several is for: the lowest number wins.
+    /// Exchanges with distinctive header names come first; those sharing generic names (`api-key`,
+    /// `key`, `sign`) order among themselves by it (Kraken's `API-Sign` before Delta's `api-key`),
+    /// and the Coinbase APIs, which share `CB-ACCESS-*`, come last. Every exchange has its own.
+    pub precedence: u8,
+}
+
+impl Routing {
+    /// Marks and paths.
+    pub const fn new(marks: &'static [Mark], paths: &'static [&'static str], precedence: u8) -> Self {
+        Self { marks, paths, precedence }
+    }
+
+    /// Whether a request to `path` with these headers carries one of the exchange's marks.
+    pub fn marks_request(&self, headers: &HeaderMap, path: &str) -> bool {
+        self.marks.iter().any(|mark| mark.matches(headers, path))
+    }
+
+    /// The length of the longest of the exchange's path prefixes `path` starts with.
+    pub fn owns(&self, path: &str) -> Option<usize> {
+        self.paths.iter().filter(|prefix| path.starts_with(**prefix)).map(|prefix| prefix.len()).max()
+    }
+}
+
+/// A header that marks a request as an exchange's, optionally only under a path prefix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Mark {
+    /// The header.
+    pub header: HeaderMatch,
+    /// Only requests whose path starts with this mark the exchange's (Coinbase Advanced Trade's
+    /// `CB-ACCESS-*` under `/api/v3/`, Kraken's `API-Key` under `/0/`).
+    pub under: Option<&'static str>,
+}
+
+/// How a [`Mark`] names its header (names are compared ignoring case, as HTTP does).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum HeaderMatch {
+    /// A header of exactly this name.
+    Named(&'static str),
+    /// Any header whose name starts with this (`ok-access-`).
+    Prefixed(&'static str),
+    /// `Authorization: Bearer <token>` (the scheme name in any case).
+    Bearer,
+}
+
+impl Mark {
+    /// A header of exactly this name.
+    pub const fn named(name: &'static str) -> Self {
+        Self { header: HeaderMatch::Named(name), under: None }
+    }
+
+    /// Any header whose name starts with `prefix`.
+    pub const fn prefixed(prefix: &'static str) -> Self {
+        Self { header: HeaderMatch::Prefixed(prefix), under: None }
+    }
+
+    /// An `Authorization: Bearer <token>` header.
+    pub const BEARER: Mark = Mark { header: HeaderMatch::Bearer, under: None };
+
+    /// The same mark, counted only for paths starting with `prefix`.
+    pub const fn under(self, prefix: &'static str) -> Self {
+        Self { header: self.header, under: Some(prefix) }
+    }
+
+    /// Whether a request to `path` with these headers carries the mark.
+    pub fn matches(&self, headers: &HeaderMap, path: &str) -> bool {
+        if self.under.is_some_and(|prefix| !path.starts_with(prefix)) {
+            return false;
+        }
+        match self.header {
+            HeaderMatch::Named(name) => headers.contains_key(name),
+            HeaderMatch::Prefixed(prefix) => headers.keys().any(|name| {
+                name.as_str()
+                    .as_bytes()
+                    .get(..prefix.len())
+                    .is_some_and(|start| start.eq_ignore_ascii_case(prefix.as_bytes()))
+            }),
+            HeaderMatch::Bearer => headers
+                .get(http::header::AUTHORIZATION)
+                .and_then(|value| value.as_bytes().get(..7))
+                .is_some_and(|scheme| scheme.eq_ignore_ascii_case(b"bearer ")),
+        }
+    }
+}
+
+/// How a verifier (the local exchange) checks a signed REST request of the exchange, beyond
+/// recomputing its signature with the key's signer.
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub enum RestVerification {
+    /// The generic check of the auth headers [`rest_auth`](super::Exchange::rest_auth) names: each
+    /// present (the passphrase where there is one), the key registered, the timestamp in the
+    /// signer's format (or [`rest_timestamp_accepted`](super::Exchange::rest_timestamp_accepted))
+    /// and within its [`TimestampRule`], the passphrase, the signature; plus the exchange's
+    /// [`ExtraCheck`]s.
+    Headers(HeaderCheck),
+    /// Code of its own in the verifier: Binance (signature in the query or form), Bybit (the
+    /// request's own receive window), Kraken (a growing nonce in the body), Coinbase CDP (a JWT).
+    Own,
+}
+
+/// What the generic header check needs to know about an exchange (see
+/// [`RestVerification::Headers`]).
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub struct HeaderCheck {
+    /// What the timestamp header means, and so how it is held to the server clock.
+    pub timestamp: TimestampRule,
+    /// The exchange's checks beyond the signature, each at its point of the verification.
+    pub extra: &'static [ExtraCheck],
+    /// The signature, as a rejection describes it (`base64(HMAC-SHA256(secret, timestamp + ...))`).
+    pub signature_layout: &'static str,
+    /// How a rejected stale timestamp is to be fixed, followed by the exchange's server-time path
+    /// (`sign with a fresh timestamp, offset by GET`).
+    pub sync_hint: &'static str,
+    /// Said when a request carries the key header but no passphrase header at all (Coinbase
+    /// Exchange: Advanced Trade's legacy keys send none, and belong under `/api/v3/`).
+    pub passphrase_absent_hint: Option<&'static str>,
+    /// Why a passphrase does not match, for keys whose passphrase header is not the plain
+    /// passphrase (KuCoin v2 and v3 keys); `None` (or an answer of `None`) gives the plain reason.
+    /// Takes the key's settings and the passphrase header's name.
+    pub passphrase_reason: Option<fn(&KeySettings, &str) -> Option<String>>,
+}
+
+impl HeaderCheck {
+    /// A check of the timestamp as the instant of signing, with no extra checks.
+    pub const fn new(signature_layout: &'static str) -> Self {
+        Self {
+            timestamp: TimestampRule::SignedAt,
+            extra: &[],
+            signature_layout,
+            sync_hint: "sign with a fresh timestamp, offset by GET",
+            passphrase_absent_hint: None,
+            passphrase_reason: None,
+        }
+    }
+
+    /// Sets [`timestamp`](Self::timestamp).
+    pub const fn timestamp(mut self, rule: TimestampRule) -> Self {
+        self.timestamp = rule;
+        self
+    }
+
+    /// Sets [`extra`](Self::extra).
+    pub const fn extra(mut self, extra: &'static [ExtraCheck]) -> Self {
+        self.extra = extra;
+        self
+    }
+
+    /// Sets [`sync_hint`](Self::sync_hint).
+    pub const fn sync_hint(mut self, hint: &'static str) -> Self {
+        self.sync_hint = hint;
+        self
+    }
+
+    /// Sets [`passphrase_absent_hint`](Self::passphrase_absent_hint).
+    pub const fn passphrase_absent_hint(mut self, hint: &'static str) -> Self {
+        self.passphrase_absent_hint = Some(hint);
+        self
+    }
+
+    /// Sets [`passphrase_reason`](Self::passphrase_reason).
+    pub const fn passphrase_reason(mut self, reason: fn(&KeySettings, &str) -> Option<String>) -> Self {
+        self.passphrase_reason = Some(reason);
+        self
+    }
+}
+
+/// What a request's timestamp header means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TimestampRule {
+    /// The instant the request was signed: accepted within the exchange's
+    /// [`window`](super::Exchange::window) of the server clock, either way.
+    SignedAt,
+    /// The instant the request stops being valid (BitMEX's `api-expires`): accepted while it lies
+    /// ahead of the server clock, and at most the exchange's [`window`](super::Exchange::window)
+    /// ahead (no limit when it has none).
+    Expires,
+}
+
+/// A check an exchange makes beyond the signature, at one point of the generic header check.
+/// Each reads the request's headers (and, once the key is known, the settings it was
+/// registered with) and refuses with a [`Refused`].
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub enum ExtraCheck {
+    /// Before the auth headers are read (Delta's CDN blocks requests without a `User-Agent`).
+    Request(fn(&HeaderMap) -> Result<(), Refused>),
+    /// Once the key's account is found, before the timestamp is read (OKX: the demo-trading
+    /// header matches the key).
+    Key(fn(&KeySettings, &HeaderMap) -> Result<(), Refused>),
+    /// After the timestamp window, just before the passphrase is compared (KuCoin: the
+    /// key-version header matches the key).
+    BeforePassphrase(fn(&KeySettings, &HeaderMap) -> Result<(), Refused>),
+}
+
+/// An [`ExtraCheck`]'s refusal: what the exchange answers (its error-table entry) and why, in
+/// plain words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Refused {
+    /// The entry of the exchange's error table to answer with.
+    pub refusal: Refusal,
+    /// What was wrong and how to fix it.
+    pub reason: String,
+}
+
+impl Refused {
+    /// A refusal and its reason.
+    pub fn new(refusal: Refusal, reason: impl Into<String>) -> Self {
+        Self { refusal, reason: reason.into() }
+    }
+}
+
+/// A header's value as text, as a verifier reads it: `None` when absent or blank; bytes that are
+/// not UTF-8 read as U+FFFD.
+pub fn header_text<'h>(headers: &'h HeaderMap, name: &str) -> Option<std::borrow::Cow<'h, str>> {
+    let value = headers.get(name)?;
+    if value.as_bytes().iter().all(u8::is_ascii_whitespace) {
+        return None;
+    }
+    Some(String::from_utf8_lossy(value.as_bytes()))
+}
