@@ -285,7 +285,14 @@ pub struct ErrorTable {
     pub reader: Reader,
     /// Where this exchange's next step differs from [`RejectionKind::next_step`].
     pub next_steps: &'static [(RejectionKind, NextStep)],
+    /// How the exchange lays out an error body around a code and message, for a server that
+    /// answers as the exchange does (the local exchange); `None` where the local exchange lays
+    /// it out itself.
+    pub body: Option<ErrorBody>,
 }
+
+/// Writes an exchange's error body from a code of its table, the message, and where it answers.
+pub type ErrorBody = fn(code: &str, message: &str, channel: Channel) -> Value;
 
 impl ErrorTable {
     /// Whether the exchange answers some REST auth rejections with HTTP 200 (Bybit's `retCode`,

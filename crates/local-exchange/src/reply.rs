@@ -314,7 +314,9 @@ pub(crate) fn rest_rejection(scheme: Scheme, rejection: Rejection, now: Timestam
     }
     let answer = Answer::new(scheme, Channel::Rest, &rejection.failure);
     let (code, msg) = (answer.code, answer.message.as_str());
+    let written = scheme.exchange().errors.body.map(|write| write(code, msg, Channel::Rest));
     let body = match scheme {
+        _ if written.is_some() => written,
         Scheme::Okx => Some(json!({"msg": msg, "code": code})),
         Scheme::Kucoin => Some(json!({"code": code, "msg": msg})),
         Scheme::Delta => {
@@ -401,7 +403,9 @@ pub(crate) fn ws_rejection(
     let answer = Answer::new(scheme, Channel::Ws, &rejection.failure);
     let (code, msg) = (answer.code, answer.message.as_str());
     let field = |name: &str| message.and_then(|m| m.get(name)).cloned().unwrap_or(Value::Null);
+    let written = scheme.exchange().errors.body.map(|write| write(code, msg, Channel::Ws));
     let body = match scheme {
+        _ if written.is_some() => written.unwrap_or_default(),
         Scheme::Okx => json!({"event": "error", "code": code, "msg": msg}),
         Scheme::Delta => {
             let delta_type = match message.and_then(|m| m.get("type")).and_then(Value::as_str) {
@@ -481,26 +485,28 @@ pub(crate) fn ws_rejection(
 /// endpoint has no connection, so one fixed id.
 pub(crate) const WS_CONNECTION_ID: &str = "cexsign-local";
 
-/// Whether the local exchange knows how `scheme`'s exchange lays out its error answers (the
-/// `match scheme` bodies of [`rest_rejection`] and [`ws_rejection`]). A scheme's description
-/// has an error table and its reader, but no writer of the exchange's body shape: a scheme
-/// registered since is not served here until it gets one, and its refusals are
+/// Whether the local exchange knows how `scheme`'s exchange lays out its error answers: from
+/// the writer in its error table ([`ErrorTable::body`](cexsign::rejection::ErrorTable::body)),
+/// or for the exchanges whose answers carry more than a code and a message (the instants of a
+/// stale request, the prehash, echoed ids), the `match scheme` bodies of [`rest_rejection`] and
+/// [`ws_rejection`]. A scheme with neither is not served here, and its refusals are
 /// [`not_served`], never another exchange's shape.
 pub(crate) fn lays_out_errors(scheme: Scheme) -> bool {
-    matches!(
-        scheme,
-        Scheme::Okx
-            | Scheme::Kucoin
-            | Scheme::Delta
-            | Scheme::CoinbaseExchange
-            | Scheme::CoinbaseAdvancedHmac
-            | Scheme::CoinbaseCdp
-            | Scheme::Binance
-            | Scheme::Bybit
-            | Scheme::Kraken
-            | Scheme::Bitget
-            | Scheme::Gate
-    )
+    scheme.exchange().errors.body.is_some()
+        || matches!(
+            scheme,
+            Scheme::Okx
+                | Scheme::Kucoin
+                | Scheme::Delta
+                | Scheme::CoinbaseExchange
+                | Scheme::CoinbaseAdvancedHmac
+                | Scheme::CoinbaseCdp
+                | Scheme::Binance
+                | Scheme::Bybit
+                | Scheme::Kraken
+                | Scheme::Bitget
+                | Scheme::Gate
+        )
 }
 
 /// The answer for a scheme the local exchange does not serve: a cexsign-level 501 that says so.

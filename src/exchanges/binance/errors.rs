@@ -46,6 +46,7 @@ pub(crate) const ERRORS: ErrorTable = ErrorTable {
     ],
     reader: Reader::Custom(read),
     next_steps: &[],
+    body: None,
 };
 
 /// REST: top-level `code`/`msg`; WebSocket API: inside `error`.

@@ -45,4 +45,5 @@ pub(crate) const ERRORS: ErrorTable = ErrorTable {
     ],
     reader: Reader::Fields { code: "code", message: "msg" },
     next_steps: &[],
+    body: None,
 };

@@ -38,6 +38,7 @@ pub(crate) const ERRORS: ErrorTable = ErrorTable {
     ],
     reader: Reader::Custom(read),
     next_steps: &[],
+    body: None,
 };
 
 /// REST: `retCode`/`retMsg`; websocket: a failed `{"success":false,"ret_msg"}` names the error

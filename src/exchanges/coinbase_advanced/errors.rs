@@ -65,11 +65,12 @@ pub(crate) const HMAC_ERRORS: ErrorTable = ErrorTable {
     // Coinbase gives no reason: a clock off by more than the window looks the same as an
     // expired legacy key, so one resynced attempt comes before giving up on the key.
     next_steps: &[(KeyExpiredOrLegacy, NextStep::RetryOnce)],
+    body: None,
 };
 
 /// Coinbase Advanced with a CDP key.
 pub(crate) const CDP_ERRORS: ErrorTable =
-    ErrorTable { codes: table!(Unspecified), reader: Reader::Custom(read), next_steps: &[] };
+    ErrorTable { codes: table!(Unspecified), reader: Reader::Custom(read), next_steps: &[], body: None };
 
 /// v2 errors by id, then by message; any 403 as missing permission; any 401, a plain
 /// `Unauthorized` or the websocket's `authentication failure` as a refusal without a reason.

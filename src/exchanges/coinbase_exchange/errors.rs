@@ -46,6 +46,7 @@ pub(crate) const ERRORS: ErrorTable = ErrorTable {
     ],
     reader: Reader::Custom(read),
     next_steps: &[],
+    body: None,
 };
 
 /// The message is all there is: no code to report.

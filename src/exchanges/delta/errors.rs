@@ -39,6 +39,7 @@ pub(crate) const ERRORS: ErrorTable = ErrorTable {
     ],
     reader: Reader::Custom(read),
     next_steps: &[],
+    body: None,
 };
 
 /// `error` is a string or an object with a `code`; the message is top-level.

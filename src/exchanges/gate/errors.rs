@@ -33,6 +33,7 @@ pub(crate) const ERRORS: ErrorTable = ErrorTable {
     ],
     reader: Reader::Custom(read),
     next_steps: &[],
+    body: None,
 };
 
 /// `label` at the top (REST), in `data.errs` (websocket API) or before the `": "` of a channel

@@ -23,6 +23,7 @@ pub(crate) const ERRORS: ErrorTable = ErrorTable {
     reader: Reader::Custom(read),
     // Kraken has no time window: a refused nonce wants a fresh, larger nonce, not a resync.
     next_steps: &[(TimestampOutsideWindow, NextStep::RetryOnce)],
+    body: None,
 };
 
 /// Every string of the `error` array is a candidate; each is its own code and message.
