@@ -69,7 +69,8 @@ pub(crate) fn check(state: &State, id: &str, body: &[u8], now: Timestamp) -> Rep
         Scheme::Bybit => bybit::verify_ws(state, &message, now),
         Scheme::Bitget => bitget(state, &message, now),
         Scheme::Gate => gate(state, &message, now),
-        _ => coinbase_cdp(state, &message, now),
+        Scheme::CoinbaseCdp => coinbase_cdp(state, &message, now),
+        _ => by_resigning(state, scheme, &message, now),
     };
     match outcome {
         Ok(body) => Reply::json(StatusCode::OK, &body, Verdict::Accepted),
@@ -413,5 +414,78 @@ fn iso_seconds(now: Timestamp) -> String {
     match millis.get(..19) {
         Some(seconds) if millis.len() == 24 => format!("{seconds}Z"),
         _ => millis,
+    }
+}
+
+/// The most scalars of a message read as candidate keys and timestamps: a login message has a
+/// handful, so this bounds the re-signing of a hostile one.
+const MAX_SCALARS: usize = 16;
+
+/// The login of a scheme this module does not name, checked by re-signing: the message must be
+/// exactly the one the key's signer writes for a login at the instant (or expiry) it carries.
+/// The key and the instant are found among the message's scalars (at most [`MAX_SCALARS`]);
+/// the instant is then held to the exchange's timestamp rule, as on REST.
+fn by_resigning(
+    state: &State,
+    scheme: Scheme,
+    message: &Map<String, Value>,
+    now: Timestamp,
+) -> Result<Value, Rejection> {
+    let mut scalars = Vec::new();
+    collect_scalars(&Value::Object(message.clone()), &mut scalars, 0);
+    let Some(account) = scalars.iter().find_map(|scalar| state.account(scheme, scalar)) else {
+        let names = scheme.exchange().ws_auth.map_or("the API key", |names| names.key);
+        return Err(Rejection::new(
+            Failure::UnknownKey,
+            format!("no {} account is registered with the key this login carries ({names})", scheme.name()),
+        ));
+    };
+    let signer = account.signer();
+    let format = received_format(scheme, signer.ws_timestamp_format(), true);
+    let sent = Value::Object(message.clone());
+    for scalar in &scalars {
+        let Ok(wire) = WireTimestamp::parse(format, scalar) else { continue };
+        let Ok(expected) = signer.sign_ws_at(&WsRequest::login(), &wire, &SignOptions::new()) else { continue };
+        if serde_json::from_str::<Value>(expected.message_json()).is_ok_and(|expected| expected == sent) {
+            check_ws_time(scheme, &wire, now)?;
+            return Ok(json!({"success": true, "request": sent}));
+        }
+    }
+    Err(Rejection::new(
+        Failure::Signature,
+        format!(
+            "the login is not the one the key's signer writes at the instant it carries: check the signature and \
+             that the message is {}'s login, field for field",
+            scheme.name()
+        ),
+    ))
+}
+
+/// A login's instant held to the exchange's REST rule: an expiry must lie ahead, a timestamp
+/// within the window.
+fn check_ws_time(scheme: Scheme, wire: &WireTimestamp, now: Timestamp) -> Result<(), Rejection> {
+    let exchange = scheme.exchange();
+    let hint = "sign the login with a fresh timestamp";
+    match exchange.rest_verification {
+        cexsign::RestVerification::Headers(check) if check.timestamp == cexsign::TimestampRule::Expires => {
+            let field = exchange.ws_auth.map_or("expires", |names| names.timestamp);
+            super::verify::check_expiry(field, wire, now, exchange.window, hint)
+        }
+        _ => check_window(wire, now, window(scheme), hint),
+    }
+}
+
+/// The string and number leaves of a message, in order, at most [`MAX_SCALARS`] and four levels
+/// deep.
+fn collect_scalars(value: &Value, out: &mut Vec<String>, depth: usize) {
+    if out.len() >= MAX_SCALARS || depth > 4 {
+        return;
+    }
+    match value {
+        Value::String(text) => out.push(text.clone()),
+        Value::Number(number) => out.push(number.to_string()),
+        Value::Array(items) => items.iter().for_each(|item| collect_scalars(item, out, depth + 1)),
+        Value::Object(fields) => fields.values().for_each(|field| collect_scalars(field, out, depth + 1)),
+        _ => {}
     }
 }
