@@ -113,9 +113,23 @@ fn precedences_and_path_prefixes_are_unambiguous() {
 
 #[test]
 fn routing_equals_the_table_it_replaced() {
-    // Every marking header of every description, plus near misses.
+    // Every marking header of the exchanges the old table knew, plus near misses (an exchange
+    // added since has no old answer to compare with; its own routing test covers it).
+    let known = [
+        Scheme::Okx,
+        Scheme::Kucoin,
+        Scheme::Binance,
+        Scheme::Bybit,
+        Scheme::Bitget,
+        Scheme::Kraken,
+        Scheme::Delta,
+        Scheme::Gate,
+        Scheme::CoinbaseCdp,
+        Scheme::CoinbaseAdvancedHmac,
+        Scheme::CoinbaseExchange,
+    ];
     let mut names: Vec<(&str, &str)> = Vec::new();
-    for scheme in Scheme::ALL {
+    for scheme in known {
         for mark in scheme.exchange().routing.marks {
             match mark.header {
                 HeaderMatch::Named(name) => names.push((name, "x")),
@@ -137,7 +151,7 @@ fn routing_equals_the_table_it_replaced() {
         .map(|(name, value)| (if name.ends_with('-') { format!("{name}key") } else { name.to_owned() }, value))
         .collect();
     let mut paths: Vec<String> = vec!["/".into(), "/time".into(), "/orders".into(), "*".into(), "/api/v3".into()];
-    for scheme in Scheme::ALL {
+    for scheme in known {
         let exchange = scheme.exchange();
         paths.extend(exchange.routing.paths.iter().map(|prefix| format!("{prefix}x")));
         paths.push(exchange.server_time.endpoint.path.to_owned());
