@@ -12,8 +12,8 @@ use std::time::Duration;
 
 use cexsign::client::RequestBuilderExt;
 use cexsign::{
-    BinanceKeyType, BinanceSigner, BitgetSigner, BybitKeyType, BybitSigner, CoinbaseAdvancedHmacSigner,
-    CoinbaseCdpSigner, CoinbaseExchangeSigner, Credentials, DeltaSigner, Error, GateSigner, KrakenSigner,
+    BinanceKeyType, BinanceSigner, BitgetSigner, BitmexSigner, BybitKeyType, BybitSigner, CoinbaseAdvancedHmacSigner,
+    CoinbaseCdpSigner, CoinbaseExchangeSigner, Credentials, DeltaSigner, Error, GateSigner, KeySettings, KrakenSigner,
     KucoinKeyVersion, KucoinSigner, OkxEnvironment, OkxSigner, Scheme, Signer, Timestamp, WsAuth, WsRequest,
 };
 use cexsign_local_exchange::{Account, LocalExchange};
@@ -110,6 +110,13 @@ fn venues() -> Result<Vec<Venue>, Error> {
     let bitget_order = r#"{"symbol":"BTCUSDT","side":"buy","orderType":"limit","force":"gtc","price":"30000","size":"0.001","clientOid":"vg:0001"}"#;
     let gate_order =
         r#"{"text":"t-vg","currency_pair":"BTC_USDT","type":"limit","side":"buy","amount":"0.001","price":"30000"}"#;
+    let bitmex = || {
+        Credentials::new()
+            .api_key("OqlUt16EeAyDyv7vhRYLNZVD")
+            .secret("WUfhDg-huzNtcFauPHrEPxk6WLvqGLQy06nac5dQ689qufGZ")
+    };
+    let bitmex_order =
+        r#"{"symbol":"XBTUSD","side":"Buy","orderQty":100,"price":60000,"ordType":"Limit","clOrdID":"vg-0001"}"#;
     Ok(vec![
         Venue {
             signer: Box::new(OkxSigner::new(&okx, OkxEnvironment::Demo)?),
@@ -194,6 +201,13 @@ fn venues() -> Result<Vec<Venue>, Error> {
             tricky: First::Get("/api/v4/spot/my_trades?currency_pair=BTC_USDT&text=t-vg+2024-06-08%2012%3A30&limit=10"),
             post: ("/api/v4/spot/orders", gate_order),
             ws: Ws::Subscribe(&["spot.orders"], &["BTC_USDT"]),
+        },
+        Venue {
+            signer: Box::new(BitmexSigner::new(&bitmex())?),
+            account: Some(Account::new(Scheme::Bitmex, &bitmex(), &KeySettings::new())?),
+            tricky: First::Get("/api/v1/order?symbol=XBTUSD&filter=%7B%22open%22%3A%20true%7D&reverse=true"),
+            post: ("/api/v1/order", bitmex_order),
+            ws: Ws::Subscribe(&[], &[]),
         },
     ])
 }

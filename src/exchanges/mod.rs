@@ -82,4 +82,8 @@ registry! {
         /// Gate APIv4 ([`crate::GateSigner`]).
         Gate => GATE,
     }
+    mod bitmex {
+        /// BitMEX REST (`api-expires`) and websocket `authKeyExpires` ([`crate::BitmexSigner`]).
+        Bitmex => BITMEX,
+    }
 }

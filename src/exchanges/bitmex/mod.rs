@@ -1,0 +1,112 @@
+//! BitMEX: everything cexsign knows about it.
+//!
+//! `signer` is the hand-tuned signer, `errors` the error table; this file is the description the
+//! engines read.
+//!
+//! BitMEX's `api-expires` is an *expiry*, not a signing time: whole Unix seconds after which
+//! BitMEX refuses the request. The description maps it onto the fields every exchange has:
+//!
+//! - `rest_auth.timestamp` is `api-expires` and the recipe's [`Part::Timestamp`] its text: the
+//!   prehash holds the value as sent, whatever it means.
+//! - `window` is `None`: BitMEX has no window around a signing time. It accepts any `expires`
+//!   still in the future (how far ahead it tolerates is not documented), so a symmetric window
+//!   would judge a valid request wrong. [`KeySettings::expires_in`] says how far ahead the signer
+//!   puts it (5 s by default), [`KeySettings::ws_expiry`] the same for the login.
+//! - What the description cannot say: that the timestamp is an expiry (valid while
+//!   `now < expires`), so an engine that checks a timestamp against the server clock (the local
+//!   exchange, the diagnosis of a clock skew) cannot check BitMEX's without being told.
+
+mod errors;
+mod signer;
+
+pub use signer::{BITMEX_DEFAULT_EXPIRES_IN, BITMEX_DEFAULT_WS_EXPIRY, BitmexSigner};
+
+use serde_json::{Value, json};
+
+use crate::exchange::{AuthNames, Exchange, HeaderCheck, KeySettings, Mark, RestVerification, Routing, TimestampRule};
+use crate::recipe::{Algorithm, Carrier, Part, QueryForm, Recipe, SignatureEncoding, Signing};
+use crate::server_time::{MILLIS, ServerTimeApi, TimeRoute, iso_millis};
+use crate::{Credentials, Error, Signer, Timestamp, TimestampFormat};
+
+/// BitMEX, as the engines see it.
+pub(crate) const BITMEX: Exchange = Exchange {
+    id: "bitmex",
+    name: "BitMEX",
+    // The "timestamp" is `api-expires`, an expiry (see the module docs).
+    rest_auth: Some(AuthNames::new("api-key", "api-signature", "api-expires", None)),
+    // `{"op":"authKeyExpires","args":[key, expires, signature]}`: the fields name the args.
+    ws_auth: Some(AuthNames::new("api_key", "signature", "expires", None)),
+    ws_api_auth: None,
+    // An expiry, not a timestamp in a window (see the module docs).
+    window: None,
+    rest_timestamp_accepted: None,
+    ws_timestamp_accepted: None,
+    hosts: &["www.bitmex.com", "testnet.bitmex.com"],
+    // `api-expires` and `api-signature` are BitMEX's own names (Delta and Kraken send an
+    // `api-key` too); its paths are under KuCoin's `/api/v1/`, so it owns none.
+    routing: Routing::new(&[Mark::named("api-expires"), Mark::named("api-signature")], &[], 65),
+    rest_verification: RestVerification::Headers(
+        HeaderCheck::new("hex(HMAC-SHA256(secret, VERB + path + ?query + expires + body))")
+            .timestamp(TimestampRule::Expires)
+            .sync_hint("sign every request (and retry) with an expiry a few seconds ahead; server time: GET"),
+    ),
+    signer,
+    server_time: SERVER_TIME,
+    errors: errors::ERRORS,
+    recipe: Ok(Recipe {
+        timestamps: &[TimestampFormat::UnixSeconds],
+        timestamp_in: Carrier::Header,
+        // The expiry after the query, before the body.
+        parts: &[
+            Part::Method,
+            Part::Path,
+            Part::Query { form: QueryForm::AsSent, question_mark: true },
+            Part::Timestamp,
+            Part::Body,
+        ],
+        keys: &[Signing::hmac(Algorithm::HmacSha256, SignatureEncoding::Hex)],
+        signature_in: Carrier::Header,
+    }),
+};
+
+/// `expires_in` (how far ahead `api-expires` lies) and `ws_expiry` (the login's).
+fn signer(credentials: &Credentials, settings: &KeySettings) -> Result<Box<dyn Signer>, Error> {
+    let mut signer = BitmexSigner::new(credentials)?;
+    if let Some(after) = settings.expires_in {
+        signer = signer.with_expires_in(after);
+    }
+    if let Some(after) = settings.ws_expiry {
+        signer = signer.with_ws_expiry(after);
+    }
+    Ok(Box::new(signer))
+}
+
+/// BitMEX's `GET /api/v1` (the API's root): `{"name":"BitMEX API","version":…,"timestamp":"<ISO ms>"}`.
+const SERVER_TIME: ServerTimeApi = ServerTimeApi {
+    endpoint: TimeRoute { path: "/api/v1", resolution: MILLIS, answer: time_answer },
+    also: &[],
+    read: read_time,
+};
+
+fn time_answer(now: Timestamp) -> Value {
+    json!({"name": "BitMEX API", "version": "1.2.0", "timestamp": iso_millis(now)})
+}
+
+fn read_time(json: &Value) -> Result<Timestamp, &'static str> {
+    let text = json.get("timestamp").ok_or("no timestamp field")?.as_str().ok_or("timestamp is not a string")?;
+    TimestampFormat::Iso8601Millis.parse(text).map_err(|_| "timestamp is not an ISO-8601 time with milliseconds")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn server_time_round_trips() {
+        let now = Timestamp::from_unix_millis(1_718_007_977_123);
+        let answer = SERVER_TIME.endpoint.answer(now);
+        assert_eq!(answer["timestamp"], "2024-06-10T08:26:17.123Z");
+        assert_eq!((SERVER_TIME.read)(&answer), Ok(now));
+        assert!((SERVER_TIME.read)(&json!({"timestamp": 1718007977})).is_err());
+    }
+}
