@@ -20,6 +20,7 @@
 //! | Kraken spot | [`KrakenSigner`] |
 //! | Bitget v2 | [`BitgetSigner`] |
 //! | Gate APIv4 | [`GateSigner`] |
+//! | BitMEX | [`BitmexSigner`] |
 //!
 //! ```
 //! use cexsign::{Credentials, KucoinKeyVersion, KucoinSigner, Method, SignableRequest, Signer, Timestamp};
