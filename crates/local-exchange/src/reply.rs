@@ -317,8 +317,6 @@ pub(crate) fn rest_rejection(scheme: Scheme, rejection: Rejection, now: Timestam
     let written = scheme.exchange().errors.body.map(|write| write(code, msg, Channel::Rest));
     let body = match scheme {
         _ if written.is_some() => written,
-        Scheme::Okx => Some(json!({"msg": msg, "code": code})),
-        Scheme::Kucoin => Some(json!({"code": code, "msg": msg})),
         Scheme::Delta => {
             let failed = |error: Value| json!({"error": error, "success": false});
             let expired = |request_time: Value, server_secs: u64| {
@@ -358,8 +356,6 @@ pub(crate) fn rest_rejection(scheme: Scheme, rejection: Rejection, now: Timestam
             let code = answer.numeric_code();
             Some(json!({"retCode": code, "retMsg": msg, "result": {}, "retExtInfo": {}, "time": millis(now)}))
         }
-        // Kraken answers HTTP 200 with a non-empty `error` array.
-        Scheme::Kraken => Some(json!({"error": [code]})),
         Scheme::Bitget => Some(json!({"code": code, "msg": msg, "requestTime": millis(now), "data": null})),
         Scheme::Gate => Some(json!({"label": code, "message": msg})),
         // Coinbase Advanced Trade (legacy HMAC and CDP): a plain `Unauthorized`, no reason given.
@@ -406,7 +402,6 @@ pub(crate) fn ws_rejection(
     let written = scheme.exchange().errors.body.map(|write| write(code, msg, Channel::Ws));
     let body = match scheme {
         _ if written.is_some() => written.unwrap_or_default(),
-        Scheme::Okx => json!({"event": "error", "code": code, "msg": msg}),
         Scheme::Delta => {
             let delta_type = match message.and_then(|m| m.get("type")).and_then(Value::as_str) {
                 Some("auth") => "auth",
@@ -495,15 +490,12 @@ pub(crate) fn lays_out_errors(scheme: Scheme) -> bool {
     scheme.exchange().errors.body.is_some()
         || matches!(
             scheme,
-            Scheme::Okx
-                | Scheme::Kucoin
-                | Scheme::Delta
+            Scheme::Delta
                 | Scheme::CoinbaseExchange
                 | Scheme::CoinbaseAdvancedHmac
                 | Scheme::CoinbaseCdp
                 | Scheme::Binance
                 | Scheme::Bybit
-                | Scheme::Kraken
                 | Scheme::Bitget
                 | Scheme::Gate
         )

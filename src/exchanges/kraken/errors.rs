@@ -1,11 +1,11 @@
 //! Kraken's errors (AUTH-more.md): HTTP 200 with a non-empty `error` array of
 //! `"EAPI:Invalid signature"`-style strings.
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::rejection::RejectionKind::*;
 use crate::rejection::Refusal::*;
-use crate::rejection::{ErrorCode as E, ErrorTable, NextStep, Read, Reader, Response};
+use crate::rejection::{Channel, ErrorCode as E, ErrorTable, NextStep, Read, Reader, Response};
 
 /// Kraken's error table.
 pub(crate) const ERRORS: ErrorTable = ErrorTable {
@@ -23,8 +23,14 @@ pub(crate) const ERRORS: ErrorTable = ErrorTable {
     reader: Reader::Custom(read),
     // Kraken has no time window: a refused nonce wants a fresh, larger nonce, not a resync.
     next_steps: &[(TimestampOutsideWindow, NextStep::RetryOnce)],
-    body: None,
+    body: Some(body),
 };
+
+/// HTTP 200 with a non-empty `error` array (Kraken's websocket takes a token from REST: no login
+/// answer).
+fn body(code: &str, _: &str, _: Channel) -> Value {
+    json!({"error": [code]})
+}
 
 /// Every string of the `error` array is a candidate; each is its own code and message.
 fn read(response: &Response<'_>) -> Vec<Read> {

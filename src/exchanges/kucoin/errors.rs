@@ -1,8 +1,10 @@
 //! KuCoin's error codes (`{"code","msg"}`), from AUTH.md.
 
+use serde_json::{Value, json};
+
 use crate::rejection::RejectionKind::*;
 use crate::rejection::Refusal::*;
-use crate::rejection::{ErrorCode as E, ErrorTable, Reader};
+use crate::rejection::{Channel, ErrorCode as E, ErrorTable, Reader};
 
 /// KuCoin's error table.
 pub(crate) const ERRORS: ErrorTable = ErrorTable {
@@ -24,5 +26,10 @@ pub(crate) const ERRORS: ErrorTable = ErrorTable {
     ],
     reader: Reader::Fields { code: "code", message: "msg" },
     next_steps: &[],
-    body: None,
+    body: Some(body),
 };
+
+/// `{"code","msg"}` (KuCoin's private websocket takes a token from REST: no login answer).
+fn body(code: &str, message: &str, _: Channel) -> Value {
+    json!({"code": code, "msg": message})
+}
