@@ -272,7 +272,7 @@ impl Account {
 
     /// Whether `sent` is the passphrase (header value) the account's signer sends, compared in
     /// constant time. Accounts without a passphrase match nothing.
-    pub(crate) fn passphrase_matches(&self, sent: &str) -> bool {
+    pub fn passphrase_matches(&self, sent: &str) -> bool {
         match &self.passphrase {
             Some(expected) => expected.expose_secret().as_bytes().ct_eq(sent.as_bytes()).into(),
             None => false,
@@ -321,7 +321,7 @@ impl Account {
     }
 
     /// A short description for reasons: "OKX (demo)", "KuCoin (v2)".
-    pub(crate) fn describe(&self) -> String {
+    pub fn describe(&self) -> String {
         match &self.kind {
             _ if self.okx_environment() == Some(OkxEnvironment::Live) => "OKX (live)".to_owned(),
             _ if self.okx_environment() == Some(OkxEnvironment::Demo) => "OKX (demo)".to_owned(),

@@ -170,10 +170,6 @@ mod ws;
 mod description_tests;
 #[cfg(test)]
 mod error_table_tests;
-#[cfg(test)]
-mod tests;
-#[cfg(test)]
-mod tests_binance_bybit_kraken_bitget_gate;
 
 pub use account::Account;
 pub use server::{DEFAULT_MAX_BODY_BYTES, LocalExchange, RunningExchange, Verifier};

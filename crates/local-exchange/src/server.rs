@@ -347,11 +347,6 @@ impl RunningExchange {
     pub fn server_time(&self) -> Timestamp {
         self.state.now()
     }
-
-    #[cfg(test)]
-    pub(crate) fn state(&self) -> &State {
-        &self.state
-    }
 }
 
 impl fmt::Debug for RunningExchange {

@@ -10,22 +10,22 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use super::tests::{Req, Resp, ago, ahead, now, sign, ws, ws_message};
-use super::{Account, LocalExchange, RunningExchange, Verifier};
+use super::{Req, Resp, ago, ahead, now, sign, ws, ws_message};
 use cexsign::server_time::ServerTime;
 use cexsign::{
     BinanceKeyType, BinanceSigner, BitgetSigner, BybitKeyType, BybitSigner, Credentials, GateSigner, KrakenSigner,
     Method, Scheme, SignedRequest, Signer, Timestamp, TimestampFormat, WireTimestamp, WsRequest,
 };
+use cexsign_local_exchange::{Account, LocalExchange, RunningExchange, Verifier};
 
 // ---------------------------------------------------------------------------------------------
 // Fake credentials: those of the conformance vectors (random fakes), read from the files.
 
-const BINANCE_VECTORS: &str = include_str!("../../../tests/vectors/binance.json");
-const BYBIT_VECTORS: &str = include_str!("../../../tests/vectors/bybit.json");
-const KRAKEN_VECTORS: &str = include_str!("../../../tests/vectors/kraken.json");
-const BITGET_VECTORS: &str = include_str!("../../../tests/vectors/bitget.json");
-const GATE_VECTORS: &str = include_str!("../../../tests/vectors/gate.json");
+const BINANCE_VECTORS: &str = include_str!("../../../../tests/vectors/binance.json");
+const BYBIT_VECTORS: &str = include_str!("../../../../tests/vectors/bybit.json");
+const KRAKEN_VECTORS: &str = include_str!("../../../../tests/vectors/kraken.json");
+const BITGET_VECTORS: &str = include_str!("../../../../tests/vectors/bitget.json");
+const GATE_VECTORS: &str = include_str!("../../../../tests/vectors/gate.json");
 const ALL_VECTORS: [&str; 5] = [BINANCE_VECTORS, BYBIT_VECTORS, KRAKEN_VECTORS, BITGET_VECTORS, GATE_VECTORS];
 
 fn vectors(file: &str) -> Vec<Value> {
@@ -479,7 +479,7 @@ async fn binance_rejections() {
     let sent = signed(&signer, Method::Post, "/api/v3/order", query, body, now());
     let sent_body = String::from_utf8(sent.body.clone()).unwrap();
     let (payload, _) = sent_body.rsplit_once("&signature=").unwrap();
-    let joined = hex::encode(super::tests::hmac_sha256(
+    let joined = hex::encode(super::hmac_sha256(
         b"GIsDpAoelnXNYpEyVK9SHKjGt06JjNQCisCeuMxRIEUweq4DoLSOMkS0Zd6TKSe1",
         &format!("{query}&{payload}"),
     ));
@@ -698,7 +698,7 @@ async fn bitget_rejections() {
     let timestamp = header_of(&req, "access-timestamp");
     let encoded = base64::Engine::encode(
         &base64::engine::general_purpose::STANDARD,
-        super::tests::hmac_sha256(
+        super::hmac_sha256(
             b"39f3d9ef7bdefbed63506d477fab6f952c50612692b7ba41faaa67445b42dd5d",
             &format!("{timestamp}GET{path}?clientOid=vg%3A2024%3A1"),
         ),
@@ -921,7 +921,7 @@ async fn ws_logins_of_binance_bybit_bitget_gate_are_accepted() {
 #[tokio::test]
 async fn ws_logins_of_binance_bybit_bitget_gate_are_refused_in_each_shape() {
     let exchange = start().await;
-    let edit = super::tests::edit;
+    let edit = super::edit;
 
     // Binance.
     let params = [("symbol", json!("BTCUSDT")), ("side", json!("BUY")), ("quantity", json!("1"))];
