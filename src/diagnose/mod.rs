@@ -644,38 +644,14 @@ pub(crate) fn is_pem(secret: &str) -> bool {
     secret.trim_start().starts_with("-----BEGIN")
 }
 
-/// The Binance key type: the one given, else guessed from the secret (PEM: Ed25519 if it parses
-/// as one, else RSA; anything else: HMAC).
+/// The Binance key type: the one given, else the one the secret is (Binance's home decides).
 fn binance_key_type(credentials: &Credentials, sent: &SentRequest) -> Result<BinanceKeyType, Error> {
-    if let Some(key_type) = sent.binance_key_type {
-        return Ok(key_type);
-    }
-    if !is_pem(credentials.require_secret_as_given(Scheme::Binance)?) {
-        return Ok(BinanceKeyType::Hmac);
-    }
-    #[cfg(feature = "pem-keys")]
-    {
-        let secret = credentials.require_secret_as_given(Scheme::Binance)?;
-        if crate::keys::PrivateKey::ed25519_from_pem(Scheme::Binance, secret).is_ok() {
-            return Ok(BinanceKeyType::Ed25519);
-        }
-        Ok(BinanceKeyType::Rsa)
-    }
-    #[cfg(not(feature = "pem-keys"))]
-    Ok(BinanceKeyType::Hmac)
+    sent.binance_key_type.map_or_else(|| BinanceKeyType::for_key(credentials, &crate::KeySettings::new()), Ok)
 }
 
-/// The Bybit key type: the one given, else RSA for a PEM secret and HMAC otherwise.
+/// The Bybit key type: the one given, else the one the secret is (Bybit's home decides).
 fn bybit_key_type(credentials: &Credentials, sent: &SentRequest) -> Result<BybitKeyType, Error> {
-    if let Some(key_type) = sent.bybit_key_type {
-        return Ok(key_type);
-    }
-    #[cfg(feature = "pem-keys")]
-    if is_pem(credentials.require_secret_as_given(Scheme::Bybit)?) {
-        return Ok(BybitKeyType::Rsa);
-    }
-    let _ = credentials;
-    Ok(BybitKeyType::Hmac)
+    sent.bybit_key_type.map_or_else(|| BybitKeyType::for_key(credentials, &crate::KeySettings::new()), Ok)
 }
 
 /// A websocket message as a verifier read it, as a [`SentRequest`] with the scheme's field names

@@ -88,12 +88,12 @@ impl Account {
             // The description's signer first, for its errors about the settings.
             Scheme::Binance => {
                 scheme.exchange().signer(credentials, settings)?;
-                let key_type = binance_key_type(credentials, settings)?;
+                let key_type = BinanceKeyType::for_key(credentials, settings)?;
                 AccountKind::Binance(BinanceSigner::new(credentials, key_type)?, key_type)
             }
             Scheme::Bybit => {
                 scheme.exchange().signer(credentials, settings)?;
-                let key_type = bybit_key_type(credentials, settings)?;
+                let key_type = BybitKeyType::for_key(credentials, settings)?;
                 AccountKind::Bybit(BybitSigner::new(credentials, key_type)?, key_type)
             }
             _ => AccountKind::Described(scheme.exchange().signer(credentials, settings)?),
@@ -169,7 +169,7 @@ impl Account {
     /// # Ok::<(), cexsign::Error>(())
     /// ```
     pub fn binance(credentials: &Credentials, key_type: BinanceKeyType) -> Result<Self, Error> {
-        Self::new(Scheme::Binance, credentials, &KeySettings::new().key_type(binance_key_type_name(key_type)))
+        Self::new(Scheme::Binance, credentials, &KeySettings::new().key_type(key_type.name()))
     }
 
     /// A Bybit v5 key (HMAC, or a self-generated RSA key). Each request is verified with the
@@ -185,7 +185,7 @@ impl Account {
     /// # Ok::<(), cexsign::Error>(())
     /// ```
     pub fn bybit(credentials: &Credentials, key_type: BybitKeyType) -> Result<Self, Error> {
-        Self::new(Scheme::Bybit, credentials, &KeySettings::new().key_type(bybit_key_type_name(key_type)))
+        Self::new(Scheme::Bybit, credentials, &KeySettings::new().key_type(key_type.name()))
     }
 
     /// A Kraken spot key (the secret is the base64 private key). Nonces must increase per key;
@@ -329,8 +329,8 @@ impl Account {
                 format!("KuCoin ({})", kucoin_version_name(self.kucoin_version().unwrap_or_default()))
             }
             AccountKind::CoinbaseCdp(key) => format!("Coinbase CDP ({})", key.signer.key_type().alg()),
-            AccountKind::Binance(_, key_type) => format!("Binance ({})", binance_key_type_name(*key_type)),
-            AccountKind::Bybit(_, key_type) => format!("Bybit ({})", bybit_key_type_name(*key_type)),
+            AccountKind::Binance(_, key_type) => format!("Binance ({})", key_type.name()),
+            AccountKind::Bybit(_, key_type) => format!("Bybit ({})", key_type.name()),
             other => other.signer().scheme().name().to_owned(),
         }
     }
@@ -365,55 +365,6 @@ pub(crate) fn kucoin_version_name(version: KucoinKeyVersion) -> &'static str {
         KucoinKeyVersion::V2 => "v2",
         KucoinKeyVersion::V3 => "v3",
     }
-}
-
-// The key types are `#[non_exhaustive]`: a kind added later is named generically.
-fn binance_key_type_name(key_type: BinanceKeyType) -> &'static str {
-    match key_type {
-        BinanceKeyType::Hmac => "HMAC",
-        BinanceKeyType::Ed25519 => "Ed25519",
-        BinanceKeyType::Rsa => "RSA",
-        _ => "new",
-    }
-}
-
-fn bybit_key_type_name(key_type: BybitKeyType) -> &'static str {
-    match key_type {
-        BybitKeyType::Hmac => "HMAC",
-        BybitKeyType::Rsa => "RSA",
-        _ => "new",
-    }
-}
-
-/// Binance's key type from the settings, else from the key: Ed25519 or RSA for a PEM key that
-/// is one, HMAC otherwise (as Binance's description builds its signer).
-fn binance_key_type(credentials: &Credentials, settings: &KeySettings) -> Result<BinanceKeyType, Error> {
-    let named = |name: &str| settings.key_type.as_deref().is_some_and(|given| given.eq_ignore_ascii_case(name));
-    Ok(if named("HMAC") {
-        BinanceKeyType::Hmac
-    } else if named("Ed25519") {
-        BinanceKeyType::Ed25519
-    } else if named("RSA") {
-        BinanceKeyType::Rsa
-    } else if BinanceSigner::new(credentials, BinanceKeyType::Ed25519).is_ok() {
-        BinanceKeyType::Ed25519
-    } else if BinanceSigner::new(credentials, BinanceKeyType::Rsa).is_ok() {
-        BinanceKeyType::Rsa
-    } else {
-        BinanceKeyType::Hmac
-    })
-}
-
-/// Bybit's key type from the settings, else RSA for a PEM key, HMAC otherwise.
-fn bybit_key_type(credentials: &Credentials, settings: &KeySettings) -> Result<BybitKeyType, Error> {
-    let named = |name: &str| settings.key_type.as_deref().is_some_and(|given| given.eq_ignore_ascii_case(name));
-    Ok(if named("HMAC") {
-        BybitKeyType::Hmac
-    } else if named("RSA") || BybitSigner::new(credentials, BybitKeyType::Rsa).is_ok() {
-        BybitKeyType::Rsa
-    } else {
-        BybitKeyType::Hmac
-    })
 }
 
 fn dummy_signature(signer: &dyn Signer) -> Result<SignedRequest, Error> {

@@ -57,7 +57,7 @@ pub(crate) const BINANCE: Exchange = Exchange {
 /// otherwise), `recv_window`, and microsecond timestamps when `timestamp_sample` has more than
 /// 13 digits.
 fn signer(credentials: &Credentials, settings: &KeySettings) -> Result<Box<dyn Signer>, Error> {
-    let mut signer = BinanceSigner::new(credentials, key_type(credentials, settings)?)?;
+    let mut signer = BinanceSigner::new(credentials, BinanceKeyType::for_key(credentials, settings)?)?;
     if settings.timestamp_sample.as_ref().is_some_and(|t| t.len() > 13) {
         signer = signer.with_microsecond_timestamps();
     }
@@ -65,6 +65,27 @@ fn signer(credentials: &Credentials, settings: &KeySettings) -> Result<Box<dyn S
         signer = signer.with_recv_window(window)?;
     }
     Ok(Box::new(signer))
+}
+
+impl BinanceKeyType {
+    /// The key type `settings` name, else the one the secret is: Ed25519 for a PEM key that
+    /// parses as one, RSA for another PEM key, HMAC otherwise. The one place that tells them
+    /// apart: the registry's signer builder, the diagnosis and the local exchange all ask here.
+    #[cfg_attr(not(feature = "pem-keys"), allow(unused_variables))]
+    pub fn for_key(credentials: &Credentials, settings: &KeySettings) -> Result<Self, Error> {
+        key_type(credentials, settings)
+    }
+
+    /// The name Binance's API page gives it (`HMAC`, `Ed25519`, `RSA`).
+    pub fn name(self) -> &'static str {
+        match self {
+            BinanceKeyType::Hmac => "HMAC",
+            #[cfg(feature = "pem-keys")]
+            BinanceKeyType::Ed25519 => "Ed25519",
+            #[cfg(feature = "pem-keys")]
+            BinanceKeyType::Rsa => "RSA",
+        }
+    }
 }
 
 #[cfg_attr(not(feature = "pem-keys"), allow(unused_variables))]

@@ -47,24 +47,43 @@ pub(crate) const BYBIT: Exchange = Exchange {
     }),
 };
 
+impl BybitKeyType {
+    /// The key type `settings` name, else RSA for a PEM key and HMAC otherwise. The one place
+    /// that tells them apart: the registry's signer builder, the diagnosis and the local exchange
+    /// all ask here.
+    #[cfg_attr(not(feature = "pem-keys"), allow(unused_variables))]
+    pub fn for_key(credentials: &Credentials, settings: &KeySettings) -> Result<Self, Error> {
+        Ok(match settings.key_type_among(Scheme::Bybit, &["HMAC", "RSA"])? {
+            Some("HMAC") => BybitKeyType::Hmac,
+            #[cfg(feature = "pem-keys")]
+            Some(_) => BybitKeyType::Rsa,
+            #[cfg(not(feature = "pem-keys"))]
+            Some(_) => {
+                return Err(Error::KeyTypeUnsupported {
+                    scheme: Scheme::Bybit,
+                    problem: "RSA keys are signed with the `pem-keys` feature (on by default)",
+                });
+            }
+            #[cfg(feature = "pem-keys")]
+            None if KeySettings::is_pem(credentials, Scheme::Bybit)? => BybitKeyType::Rsa,
+            // A PEM key without `pem-keys` is refused by the HMAC signer, with the reason.
+            None => BybitKeyType::Hmac,
+        })
+    }
+
+    /// The name Bybit's API page gives it (`HMAC`, `RSA`).
+    pub fn name(self) -> &'static str {
+        match self {
+            BybitKeyType::Hmac => "HMAC",
+            #[cfg(feature = "pem-keys")]
+            BybitKeyType::Rsa => "RSA",
+        }
+    }
+}
+
 /// `key_type` (else RSA for a PEM key, HMAC otherwise), `recv_window` and `ws_expiry`.
 fn signer(credentials: &Credentials, settings: &KeySettings) -> Result<Box<dyn Signer>, Error> {
-    let key_type = match settings.key_type_among(Scheme::Bybit, &["HMAC", "RSA"])? {
-        Some("HMAC") => BybitKeyType::Hmac,
-        #[cfg(feature = "pem-keys")]
-        Some(_) => BybitKeyType::Rsa,
-        #[cfg(not(feature = "pem-keys"))]
-        Some(_) => {
-            return Err(Error::KeyTypeUnsupported {
-                scheme: Scheme::Bybit,
-                problem: "RSA keys are signed with the `pem-keys` feature (on by default)",
-            });
-        }
-        #[cfg(feature = "pem-keys")]
-        None if KeySettings::is_pem(credentials, Scheme::Bybit)? => BybitKeyType::Rsa,
-        // A PEM key without `pem-keys` is refused by the HMAC signer, with the reason.
-        None => BybitKeyType::Hmac,
-    };
+    let key_type = BybitKeyType::for_key(credentials, settings)?;
     let mut signer = BybitSigner::new(credentials, key_type)?;
     if let Some(window) = settings.recv_window {
         signer = signer.with_recv_window(window)?;
