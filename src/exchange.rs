@@ -6,8 +6,10 @@
 //! read these descriptions instead of naming exchanges, so adding an exchange is a new home and
 //! one registry line.
 
+mod diagnosis;
 mod verification;
 
+pub use diagnosis::DiagnosisFacts;
 pub use verification::{
     ExtraCheck, HeaderCheck, HeaderMatch, Mark, Refused, RestVerification, Routing, TimestampRule, header_text,
 };
@@ -72,6 +74,9 @@ pub struct Exchange {
     /// How a REST request is signed, as data ([`Recipe`]): what the diagnosis mutates and a test
     /// checks the signer against. Coinbase CDP keys sign a JWT instead ([`NotARecipe`] says why).
     pub recipe: Result<Recipe, NotARecipe>,
+    /// What the diagnosis tells about the exchange when a signature is right: its window in
+    /// words and its pitfalls.
+    pub diagnosis: DiagnosisFacts,
 }
 
 impl Exchange {

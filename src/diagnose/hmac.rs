@@ -577,49 +577,16 @@ impl<'c, 's> Diagnoser<'c, 's> {
 
 /// The explanation of a correct signature: where else a rejection comes from.
 pub(crate) fn correct_explanation(scheme: Scheme) -> String {
+    let facts = scheme.exchange().diagnosis;
     let stated;
-    let window = match scheme {
-        Scheme::Okx | Scheme::CoinbaseExchange | Scheme::CoinbaseAdvancedHmac => "30 s",
-        Scheme::Kucoin | Scheme::Delta => "5 s",
-        Scheme::Binance => {
-            "recvWindow after the timestamp, 5 s by default and 60 s at most, and no more than 1 s ahead"
-        }
-        Scheme::Bybit => "recv_window after the timestamp, 5 s by default, and no more than 1 s ahead",
-        Scheme::Kraken => "none: the nonce must only exceed the last nonce this key used",
-        Scheme::Bitget => "about 30 s",
-        Scheme::Gate => "60 s",
-        Scheme::CoinbaseCdp => "the token's 120 s",
-        // Any other scheme: the window its description states.
-        #[allow(unreachable_patterns)]
-        _ => {
+    let window = match facts.window_in_words {
+        Some(words) => words,
+        None => {
             stated = described_window(scheme);
             &stated
         }
     };
-    let extra = match scheme {
-        Scheme::Okx => " OKX: demo keys need x-simulated-trading: 1, and EEA keys the EEA host (50119).",
-        Scheme::Kucoin => " KuCoin: a spot token or key does not work on the futures host.",
-        Scheme::Delta => " Delta: authenticated requests need a User-Agent header, and India keys the India host.",
-        Scheme::CoinbaseExchange => " Coinbase Exchange: sandbox and production keys are separate.",
-        Scheme::CoinbaseAdvancedHmac => " Legacy Coinbase HMAC keys were expired in February 2025: create a CDP key.",
-        Scheme::CoinbaseCdp => " Coinbase CDP: 403 \"Missing required scopes\" means the key lacks a permission.",
-        Scheme::Binance => {
-            " Binance: -1021 is the clock or recvWindow, -2015 a key from Binance.US or the testnet on api.binance.com \
-             (or an IP or permission problem)."
-        }
-        Scheme::Bybit => {
-            " Bybit: 10002 is the clock or recv_window, 10003 a testnet, demo or regional key on the wrong host, 10010 \
-             an IP not bound to the key."
-        }
-        Scheme::Kraken => {
-            " Kraken: EAPI:Invalid nonce means a nonce not above the last one (two processes sharing a key, or a switch \
-             from 1e8-scale nonces back to milliseconds); with 2FA on the key, otp must be in the body."
-        }
-        Scheme::Bitget => " Bitget: 40012 is a wrong passphrase; demo trading needs the paptrading: 1 header.",
-        Scheme::Gate => " Gate: REQUEST_EXPIRED is the clock; futures testnet keys need the testnet host.",
-        #[allow(unreachable_patterns)]
-        _ => "",
-    };
+    let extra = if facts.pitfalls.is_empty() { String::new() } else { format!(" {}", facts.pitfalls) };
     format!(
         "The signature is correct for this request and these credentials. A rejection then comes from elsewhere: \
          the timestamp outside the exchange's window ({window}; sync with the server time and sign every attempt \

@@ -13,7 +13,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::{Credentials, Error, Signer, Timestamp, TimestampFormat};
-use crate::exchange::{AuthNames, Exchange, HeaderCheck, KeySettings, Mark, RestVerification, Routing};
+use crate::exchange::{AuthNames, DiagnosisFacts, Exchange, HeaderCheck, KeySettings, Mark, RestVerification, Routing};
 use crate::recipe::{Algorithm, Carrier, Part, QueryForm, Recipe, SignatureEncoding, Signing};
 use crate::server_time::{MILLIS, ServerTimeApi, TimeRoute, millis};
 
@@ -55,6 +55,7 @@ pub(crate) const BITGET: Exchange = Exchange {
         keys: &[Signing::hmac(Algorithm::HmacSha256, SignatureEncoding::Base64)],
         signature_in: Carrier::Header,
     }),
+    diagnosis: DiagnosisFacts { window_in_words: Some("about 30 s"), pitfalls: "Bitget: 40012 is a wrong passphrase; demo trading needs the paptrading: 1 header." },
 };
 
 /// Bitget signers take no settings.

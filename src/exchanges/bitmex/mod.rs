@@ -23,7 +23,7 @@ pub use signer::{BITMEX_DEFAULT_EXPIRES_IN, BITMEX_DEFAULT_WS_EXPIRY, BitmexSign
 
 use serde_json::{Value, json};
 
-use crate::exchange::{AuthNames, Exchange, HeaderCheck, KeySettings, Mark, RestVerification, Routing, TimestampRule};
+use crate::exchange::{AuthNames, DiagnosisFacts, Exchange, HeaderCheck, KeySettings, Mark, RestVerification, Routing, TimestampRule};
 use crate::recipe::{Algorithm, Carrier, Part, QueryForm, Recipe, SignatureEncoding, Signing};
 use crate::server_time::{MILLIS, ServerTimeApi, TimeRoute, iso_millis};
 use crate::{Credentials, Error, Signer, Timestamp, TimestampFormat};
@@ -67,6 +67,7 @@ pub(crate) const BITMEX: Exchange = Exchange {
         keys: &[Signing::hmac(Algorithm::HmacSha256, SignatureEncoding::Hex)],
         signature_in: Carrier::Header,
     }),
+    diagnosis: DiagnosisFacts::NONE,
 };
 
 /// `expires_in` (how far ahead `api-expires` lies) and `ws_expiry` (the login's).

@@ -13,7 +13,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::{Credentials, Error, Scheme, Signer, Timestamp, TimestampFormat};
-use crate::exchange::{AuthNames, Exchange, HeaderCheck, KeySettings, Mark, RestVerification, Routing};
+use crate::exchange::{AuthNames, DiagnosisFacts, Exchange, HeaderCheck, KeySettings, Mark, RestVerification, Routing};
 use crate::recipe::{Algorithm, Carrier, Part, QueryForm, Recipe, SignatureEncoding, Signing};
 use crate::server_time::{MILLIS, ServerTimeApi, TimeRoute, decimal_seconds, iso_millis};
 
@@ -58,6 +58,7 @@ pub(crate) const COINBASE_EXCHANGE: Exchange = Exchange {
         keys: &[Signing::hmac_base64_secret(Algorithm::HmacSha256, SignatureEncoding::Base64)],
         signature_in: Carrier::Header,
     }),
+    diagnosis: DiagnosisFacts { pitfalls: "Coinbase Exchange: sandbox and production keys are separate.", ..DiagnosisFacts::NONE },
 };
 
 /// `fraction_digits` (else the decimals of `timestamp_sample`, else none) sets the precision of

@@ -13,7 +13,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::{Credentials, Error, Scheme, Signer, Timestamp, TimestampFormat};
-use crate::exchange::{AuthNames, Exchange, ExtraCheck, HeaderCheck, KeySettings, Mark, Refused, RestVerification, Routing, header_text};
+use crate::exchange::{AuthNames, DiagnosisFacts, Exchange, ExtraCheck, HeaderCheck, KeySettings, Mark, Refused, RestVerification, Routing, header_text};
 use crate::recipe::{Algorithm, Carrier, Part, QueryForm, Recipe, SignatureEncoding, Signing};
 use crate::rejection::Refusal;
 use crate::server_time::{MICROS, ServerTimeApi, TimeRoute, integer};
@@ -52,6 +52,7 @@ pub(crate) const DELTA: Exchange = Exchange {
         keys: &[Signing::hmac(Algorithm::HmacSha256, SignatureEncoding::Hex)],
         signature_in: Carrier::Header,
     }),
+    diagnosis: DiagnosisFacts { pitfalls: "Delta: authenticated requests need a User-Agent header, and India keys the India host.", ..DiagnosisFacts::NONE },
 };
 
 /// `ws_auth_type` picks the websocket auth message (`key-auth` by default, or `auth`).

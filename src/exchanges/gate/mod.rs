@@ -13,7 +13,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::{Credentials, Error, Signer, Timestamp, TimestampFormat};
-use crate::exchange::{AuthNames, Exchange, HeaderCheck, KeySettings, Mark, RestVerification, Routing};
+use crate::exchange::{AuthNames, DiagnosisFacts, Exchange, HeaderCheck, KeySettings, Mark, RestVerification, Routing};
 use crate::recipe::{Algorithm, Carrier, DigestOutput, Hash, Part, QueryForm, Recipe, SignatureEncoding, Signing};
 use crate::server_time::{MILLIS, ServerTimeApi, TimeRoute, millis};
 
@@ -60,6 +60,7 @@ pub(crate) const GATE: Exchange = Exchange {
         keys: &[Signing::hmac(Algorithm::HmacSha512, SignatureEncoding::Hex)],
         signature_in: Carrier::Header,
     }),
+    diagnosis: DiagnosisFacts { pitfalls: "Gate: REQUEST_EXPIRED is the clock; futures testnet keys need the testnet host.", ..DiagnosisFacts::NONE },
 };
 
 /// Gate signers take no settings.
