@@ -51,7 +51,10 @@ pub(crate) const BINANCE: Exchange = Exchange {
         ],
         signature_in: Carrier::Parameter("signature"),
     }),
-    diagnosis: DiagnosisFacts { window_in_words: Some("recvWindow after the timestamp, 5 s by default and 60 s at most, and no more than 1 s ahead"), pitfalls: "Binance: -1021 is the clock or recvWindow, -2015 a key from Binance.US or the testnet on api.binance.com (or an IP or permission problem)." },
+    diagnosis: DiagnosisFacts {
+        window_in_words: Some("recvWindow after the timestamp, 5 s by default and 60 s at most, and no more than 1 s ahead"),
+        pitfalls: "Binance: -1021 is the clock or recvWindow, -2015 a key from Binance.US or the testnet on api.binance.com (or an IP or permission problem).",
+    },
 };
 
 /// `key_type` (else Ed25519 for a PEM key that is one, RSA for another PEM key, HMAC

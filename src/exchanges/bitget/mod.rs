@@ -55,7 +55,10 @@ pub(crate) const BITGET: Exchange = Exchange {
         keys: &[Signing::hmac(Algorithm::HmacSha256, SignatureEncoding::Base64)],
         signature_in: Carrier::Header,
     }),
-    diagnosis: DiagnosisFacts { window_in_words: Some("about 30 s"), pitfalls: "Bitget: 40012 is a wrong passphrase; demo trading needs the paptrading: 1 header." },
+    diagnosis: DiagnosisFacts {
+        window_in_words: Some("about 30 s"),
+        pitfalls: "Bitget: 40012 is a wrong passphrase; demo trading needs the paptrading: 1 header.",
+    },
 };
 
 /// Bitget signers take no settings.

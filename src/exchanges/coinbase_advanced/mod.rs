@@ -52,7 +52,10 @@ pub(crate) const HMAC: Exchange = Exchange {
         keys: &[Signing::hmac(Algorithm::HmacSha256, SignatureEncoding::Hex)],
         signature_in: Carrier::Header,
     }),
-    diagnosis: DiagnosisFacts { pitfalls: "Legacy Coinbase HMAC keys were expired in February 2025: create a CDP key.", ..DiagnosisFacts::NONE },
+    diagnosis: DiagnosisFacts {
+        pitfalls: "Legacy Coinbase HMAC keys were expired in February 2025: create a CDP key.",
+        ..DiagnosisFacts::NONE
+    },
 };
 
 /// Coinbase Advanced Trade with a CDP key.
@@ -78,7 +81,10 @@ pub(crate) const CDP: Exchange = Exchange {
                  nonce, claims with an expiry and a `uri` of method, host and path), not a concatenation of \
                  request parts, and ES256 signatures are randomised",
     }),
-    diagnosis: DiagnosisFacts { window_in_words: Some("the token's 120 s"), pitfalls: "Coinbase CDP: 403 \"Missing required scopes\" means the key lacks a permission." },
+    diagnosis: DiagnosisFacts {
+        window_in_words: Some("the token's 120 s"),
+        pitfalls: "Coinbase CDP: 403 \"Missing required scopes\" means the key lacks a permission.",
+    },
 };
 
 /// Legacy HMAC keys take no settings.

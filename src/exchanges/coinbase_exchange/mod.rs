@@ -58,7 +58,10 @@ pub(crate) const COINBASE_EXCHANGE: Exchange = Exchange {
         keys: &[Signing::hmac_base64_secret(Algorithm::HmacSha256, SignatureEncoding::Base64)],
         signature_in: Carrier::Header,
     }),
-    diagnosis: DiagnosisFacts { pitfalls: "Coinbase Exchange: sandbox and production keys are separate.", ..DiagnosisFacts::NONE },
+    diagnosis: DiagnosisFacts {
+        pitfalls: "Coinbase Exchange: sandbox and production keys are separate.",
+        ..DiagnosisFacts::NONE
+    },
 };
 
 /// `fraction_digits` (else the decimals of `timestamp_sample`, else none) sets the precision of

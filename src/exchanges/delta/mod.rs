@@ -52,7 +52,10 @@ pub(crate) const DELTA: Exchange = Exchange {
         keys: &[Signing::hmac(Algorithm::HmacSha256, SignatureEncoding::Hex)],
         signature_in: Carrier::Header,
     }),
-    diagnosis: DiagnosisFacts { pitfalls: "Delta: authenticated requests need a User-Agent header, and India keys the India host.", ..DiagnosisFacts::NONE },
+    diagnosis: DiagnosisFacts {
+        pitfalls: "Delta: authenticated requests need a User-Agent header, and India keys the India host.",
+        ..DiagnosisFacts::NONE
+    },
 };
 
 /// `ws_auth_type` picks the websocket auth message (`key-auth` by default, or `auth`).

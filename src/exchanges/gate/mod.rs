@@ -60,7 +60,10 @@ pub(crate) const GATE: Exchange = Exchange {
         keys: &[Signing::hmac(Algorithm::HmacSha512, SignatureEncoding::Hex)],
         signature_in: Carrier::Header,
     }),
-    diagnosis: DiagnosisFacts { pitfalls: "Gate: REQUEST_EXPIRED is the clock; futures testnet keys need the testnet host.", ..DiagnosisFacts::NONE },
+    diagnosis: DiagnosisFacts {
+        pitfalls: "Gate: REQUEST_EXPIRED is the clock; futures testnet keys need the testnet host.",
+        ..DiagnosisFacts::NONE
+    },
 };
 
 /// Gate signers take no settings.

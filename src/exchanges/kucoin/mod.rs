@@ -56,7 +56,10 @@ pub(crate) const KUCOIN: Exchange = Exchange {
         keys: &[Signing::hmac(Algorithm::HmacSha256, SignatureEncoding::Base64)],
         signature_in: Carrier::Header,
     }),
-    diagnosis: DiagnosisFacts { pitfalls: "KuCoin: a spot token or key does not work on the futures host.", ..DiagnosisFacts::NONE },
+    diagnosis: DiagnosisFacts {
+        pitfalls: "KuCoin: a spot token or key does not work on the futures host.",
+        ..DiagnosisFacts::NONE
+    },
 };
 
 /// `key_version` is the version shown next to the key (default 3, the current one).

@@ -51,7 +51,10 @@ pub(crate) const OKX: Exchange = Exchange {
         keys: &[Signing::hmac(Algorithm::HmacSha256, SignatureEncoding::Base64)],
         signature_in: Carrier::Header,
     }),
-    diagnosis: DiagnosisFacts { pitfalls: "OKX: demo keys need x-simulated-trading: 1, and EEA keys the EEA host (50119).", ..DiagnosisFacts::NONE },
+    diagnosis: DiagnosisFacts {
+        pitfalls: "OKX: demo keys need x-simulated-trading: 1, and EEA keys the EEA host (50119).",
+        ..DiagnosisFacts::NONE
+    },
 };
 
 /// `demo` picks the demo-trading environment.
