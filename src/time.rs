@@ -259,8 +259,13 @@ impl TimestampFormat {
             Self::Iso8601Millis => {
                 let out_of_range = || Error::TimestampOutOfRange { format: self.name() };
                 // The date from `time`; the time of day is plain arithmetic on UTC seconds.
-                let days = i32::try_from(secs / 86_400).map_err(|_| out_of_range())?;
-                let date = time::Date::from_julian_day(days + UNIX_EPOCH_JULIAN_DAY).map_err(|_| out_of_range())?;
+                // Far-future instants (a hostile server time synced into a clock) overflow the
+                // Julian day count: an error, not an overflow.
+                let julian_day = i32::try_from(secs / 86_400)
+                    .ok()
+                    .and_then(|days| days.checked_add(UNIX_EPOCH_JULIAN_DAY))
+                    .ok_or_else(out_of_range)?;
+                let date = time::Date::from_julian_day(julian_day).map_err(|_| out_of_range())?;
                 let (year, month, day) = date.to_calendar_date();
                 let second_of_day = (secs % 86_400) as u32;
                 let (hour, minute, second) = (second_of_day / 3600, second_of_day / 60 % 60, second_of_day % 60);

@@ -497,3 +497,25 @@ fn key_settings_a_scheme_does_not_take() {
     let err = Scheme::CoinbaseCdp.exchange().signer(&cdp, &KeySettings::new().key_type("EdDSA")).unwrap_err();
     assert_eq!(message(err), "Coinbase CDP keys take a key_type of ES256 (what the key given is)");
 }
+
+/// A hostile server time (year ~5.9 million) synced into a clock: signing then fails with a typed
+/// error instead of overflowing the ISO date (a debug-build panic before; fuzz input
+/// `fuzz/regressions/timestamps/iso-date-of-a-far-future-instant-overflows-the-julian-day`).
+#[test]
+fn a_far_future_server_time_is_an_error_when_signing_not_an_overflow() {
+    use cexsign::Scheme;
+    use cexsign::clock::{Clock, FixedClock, OffsetClock};
+    use cexsign::server_time::ServerTime;
+
+    let local = Timestamp::from_unix_millis(1_733_300_000_000);
+    let server = ServerTime::of(Scheme::Binance).parse(br#"{"serverTime":185400000000000000}"#).unwrap();
+    let clock = OffsetClock::with_base(FixedClock(local));
+    clock.observe(local, server, local).unwrap();
+    let at = clock.now().unwrap();
+    assert_eq!(at.unix_millis(), 185_400_000_000_000_000);
+
+    let request = SignableRequest::new(Method::Get, "/api/v5/account/balance").unwrap();
+    let error = okx(okx_credentials()).unwrap().sign(&request, at).unwrap_err();
+    assert!(matches!(error, Error::TimestampOutOfRange { .. }), "{error:?}");
+    assert!(message(error).contains("ISO"), "the message names the format");
+}
