@@ -132,6 +132,9 @@ impl RequestBuilderExt for reqwest::RequestBuilder {
     }
 }
 
+/// The most of a server-time answer [`sync`] reads.
+const TIME_ANSWER_AT_MOST: usize = 16 * 1024;
+
 /// Measures the exchange's clock once and corrects `clock` with it: `GET` the scheme's
 /// server-time endpoint under `base_url`, stamping the local send and receive times, and feed
 /// the midpoint observation to the offset clock. Falls back to the HTTP `Date` header (one
@@ -164,7 +167,12 @@ pub async fn sync<C: Clock>(
     let received = clock.base_now()?;
     let date = response.headers().get(http::header::DATE).and_then(|v| v.to_str().ok()).map(str::to_owned);
     let status = response.status();
-    let body = response.bytes().await.map_err(|e| unavailable(e.without_url().to_string()))?;
+    // A time answer is a few dozen bytes: a longer one is not read to its end.
+    let (body, rest) =
+        read_at_most(response, TIME_ANSWER_AT_MOST).await.map_err(|e| unavailable(e.without_url().to_string()))?;
+    if rest.is_some() {
+        return Err(unavailable(format!("the server-time answer is longer than {TIME_ANSWER_AT_MOST} bytes")));
+    }
     let from_body =
         if status.is_success() { endpoint.parse(&body) } else { Err(unavailable(format!("HTTP {status}"))) };
     let server = match (from_body, date) {
@@ -173,4 +181,23 @@ pub async fn sync<C: Clock>(
         (Err(e), None) => return Err(e),
     };
     clock.observe(sent, server, received).map_err(|reason| Error::ObservationDiscarded { reason })
+}
+
+/// Reads the response body up to `cap` bytes: the whole body, or the bytes read so far and the
+/// unread rest once the body is longer than `cap`.
+pub(crate) async fn read_at_most(
+    mut response: reqwest::Response,
+    cap: usize,
+) -> reqwest::Result<(Vec<u8>, Option<reqwest::Body>)> {
+    if response.content_length().is_some_and(|length| length > cap as u64) {
+        return Ok((Vec::new(), Some(reqwest::Body::from(response))));
+    }
+    let mut head = Vec::new();
+    while let Some(chunk) = response.chunk().await? {
+        head.extend_from_slice(&chunk);
+        if head.len() > cap {
+            return Ok((head, Some(reqwest::Body::from(response))));
+        }
+    }
+    Ok((head, None))
 }

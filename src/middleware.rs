@@ -33,7 +33,7 @@ use std::sync::Arc;
 use http::Extensions;
 use reqwest_middleware::{Middleware, Next};
 
-use crate::client::{ReqwestSigner, sync};
+use crate::client::{ReqwestSigner, read_at_most, sync};
 use crate::clock::{Clock, OffsetClock, SystemClock};
 use crate::rejection::{NextStep, classify};
 use crate::{Scheme, Signer};
@@ -119,21 +119,64 @@ impl<C: Clock + 'static> Middleware for ResyncOnTimestampRejection<C> {
         let Some(replay) = replay.filter(|_| rejects_with_200 || !response.status().is_success()) else {
             return Ok(response);
         };
-        // Reading the body to classify it consumes the response; it is rebuilt unchanged.
+        // Reading the body to classify it consumes the response; it is rebuilt unchanged. A
+        // rejection is a short body: a longer one is handed on unread past the cap.
         let status = response.status();
         let version = response.version();
         let headers = response.headers().clone();
-        let body = response.bytes().await?;
-        let rejection = classify(self.scheme, status.as_u16(), &body);
+        let (head, rest) = read_at_most(response, CLASSIFY_AT_MOST).await?;
+        if let Some(rest) = rest {
+            return Ok(rebuild(
+                status,
+                version,
+                headers,
+                reqwest::Body::wrap(Prefixed { head: Some(head.into()), rest }),
+            ));
+        }
+        let rejection = classify(self.scheme, status.as_u16(), &head);
         let worth_a_resync =
             rejection.is_some_and(|r| matches!(r.next_step, NextStep::ResyncAndRetryOnce | NextStep::RetryOnce));
         if worth_a_resync && sync(&self.time_client, &self.base_url, self.scheme, &self.clock).await.is_ok() {
             return next.run(replay, extensions).await;
         }
-        let mut rebuilt = http::Response::new(body);
-        *rebuilt.status_mut() = status;
-        *rebuilt.version_mut() = version;
-        *rebuilt.headers_mut() = headers;
-        Ok(reqwest::Response::from(rebuilt))
+        Ok(rebuild(status, version, headers, reqwest::Body::from(head)))
+    }
+}
+
+/// The most of a response body read to classify it: an exchange's rejection is a few hundred
+/// bytes, and a hostile or huge answer must not be buffered whole.
+pub const CLASSIFY_AT_MOST: usize = 64 * 1024;
+
+fn rebuild(
+    status: http::StatusCode,
+    version: http::Version,
+    headers: http::HeaderMap,
+    body: reqwest::Body,
+) -> reqwest::Response {
+    let mut rebuilt = http::Response::new(body);
+    *rebuilt.status_mut() = status;
+    *rebuilt.version_mut() = version;
+    *rebuilt.headers_mut() = headers;
+    reqwest::Response::from(rebuilt)
+}
+
+/// A body whose first bytes were already read: those, then the rest as it arrives.
+struct Prefixed {
+    head: Option<bytes::Bytes>,
+    rest: reqwest::Body,
+}
+
+impl http_body::Body for Prefixed {
+    type Data = bytes::Bytes;
+    type Error = reqwest::Error;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        if let Some(head) = self.head.take().filter(|head| !head.is_empty()) {
+            return std::task::Poll::Ready(Some(Ok(http_body::Frame::data(head))));
+        }
+        std::pin::Pin::new(&mut self.rest).poll_frame(cx)
     }
 }
