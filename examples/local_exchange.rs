@@ -482,10 +482,21 @@ fn first_six_entries() -> Vec<Entry> {
     ]
 }
 
+/// The entry fields that hold a credential.
+const CREDENTIAL_FIELDS: [&str; 3] = ["api_key", "secret", "passphrase"];
+
 /// Reads a credentials document: a list of entries, `{"accounts": [...]}`, or entries by scheme.
 fn parse_credentials(text: &str) -> Result<Vec<Entry>, String> {
     let document: Value = serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
     let entry = |value: Value, at: &str| -> Result<Entry, String> {
+        // serde's type errors quote the value they refused: a credential is named, never shown.
+        if let Value::Object(fields) = &value {
+            for name in CREDENTIAL_FIELDS {
+                if fields.get(name).is_some_and(|field| !field.is_string()) {
+                    return Err(format!("{at}: `{name}` must be a JSON string (quote it, even when it is all digits)"));
+                }
+            }
+        }
         serde_json::from_value(value).map_err(|e| format!("{at}: {e}"))
     };
     let list = |value: Value, at: &str| -> Result<Vec<Entry>, String> {
@@ -755,6 +766,24 @@ async fn main() -> ExitCode {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_credential_of_the_wrong_type_is_named_not_printed() {
+        for (field, value) in [("passphrase", "918273645"), ("secret", "[4711,815]"), ("api_key", "{\"k\":66613}")] {
+            let mut entry = serde_json::json!({"scheme": "okx", "api_key": "k", "secret": "s", "passphrase": "p"});
+            entry[field] = serde_json::from_str(value).unwrap();
+            let error = parse_credentials(&serde_json::json!([entry]).to_string()).err().expect("refused");
+            assert!(error.contains(field) && error.contains("must be a JSON string"), "{error}");
+            for secret in ["918273645", "4711", "815", "66613"] {
+                assert!(!error.contains(secret), "{error}");
+            }
+        }
+        // Another field's type error still reads as serde writes it.
+        let error = parse_credentials(r#"[{"scheme":"okx","api_key":"k","secret":"s","passphrase":"p","demo":"yes"}]"#)
+            .err()
+            .expect("refused");
+        assert!(error.contains("entry[0]") && error.contains("expected a boolean"), "{error}");
+    }
 
     fn args(list: &[&str]) -> Result<Option<Options>, String> {
         parse_args(list.iter().map(|s| s.to_string()))
