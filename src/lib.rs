@@ -7,20 +7,10 @@
 //! path, query and body exactly as they go on the wire — at a [`Timestamp`]. The result is a
 //! [`SignedRequest`] holding the auth headers, ready to apply to any `http::HeaderMap`.
 //!
-//! | scheme | signer |
-//! |---|---|
-//! | Coinbase Advanced Trade, legacy HMAC keys | [`CoinbaseAdvancedHmacSigner`] |
-//! | Coinbase CDP keys (ES256 / Ed25519 JWT) | [`CoinbaseCdpSigner`] (feature `cdp`, on by default) |
-//! | Coinbase Exchange | [`CoinbaseExchangeSigner`] |
-//! | Delta Exchange v2 | [`DeltaSigner`] |
-//! | KuCoin, key versions 1–3 | [`KucoinSigner`] |
-//! | OKX v5, live and demo | [`OkxSigner`] |
-//! | Binance Spot and USDⓈ-M, HMAC / Ed25519 / RSA keys | [`BinanceSigner`] (Ed25519 and RSA: feature `pem-keys`, on by default) |
-//! | Bybit v5, HMAC / RSA keys | [`BybitSigner`] |
-//! | Kraken spot | [`KrakenSigner`] |
-//! | Bitget v2 | [`BitgetSigner`] |
-//! | Gate APIv4 | [`GateSigner`] |
-//! | BitMEX | [`BitmexSigner`] |
+//! Every exchange scheme is a variant of [`Scheme`], whose documentation names its signer and
+//! the features it needs ([`Scheme::ALL`] lists them; the registry writes that list, so it is never
+//! out of date). Ed25519 and RSA keys (Binance, Bybit) need the `pem-keys` feature and Coinbase CDP
+//! keys the `cdp` feature, both on by default.
 //!
 //! ```
 //! use cexsign::{Credentials, KucoinKeyVersion, KucoinSigner, Method, SignableRequest, Signer, Timestamp};
@@ -76,7 +66,7 @@ mod ws;
 pub use credentials::Credentials;
 pub use error::Error;
 pub use exchange::{
-    AuthNames, BuildSigner, Exchange, ExtraCheck, HeaderCheck, HeaderMatch, KeySettings, Mark, Refused,
+    AuthNames, BuildSigner, DiagnosisFacts, Exchange, ExtraCheck, HeaderCheck, HeaderMatch, KeySettings, Mark, Refused,
     RestVerification, Routing, TimestampRule,
 };
 pub use exchanges::*;
