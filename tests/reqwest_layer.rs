@@ -191,3 +191,33 @@ fn a_failed_binance_signing_leaves_the_request_unchanged() {
     assert_eq!(request.url().query(), Some("timestamp=1"));
     assert!(request.headers().is_empty());
 }
+
+/// A JSON body for Binance, which reads parameters from the query and a form body only: the
+/// reqwest layer refuses it with the signer's error instead of appending `&timestamp=…` to it.
+#[test]
+fn a_json_body_for_binance_is_refused_not_mangled() {
+    let binance =
+        cexsign::BinanceSigner::new(&Credentials::new().api_key("key").secret("secret"), cexsign::BinanceKeyType::Hmac)
+            .unwrap();
+    let at = Timestamp::from_unix_millis(1_700_000_000_000);
+    let client = reqwest::Client::new();
+    for body in [r#"{"symbol":"BTCUSDT","side":"BUY"}"#, " [1]"] {
+        let error = client
+            .post("https://api.binance.com/api/v3/order")
+            .header("content-type", "application/json")
+            .body(body)
+            .build_signed(&binance, at)
+            .unwrap_err();
+        assert!(matches!(error, Error::InvalidBody { .. }), "{error:?}");
+        assert!(error.to_string().contains("never JSON"), "{error}");
+    }
+    // The same parameters as a form are signed.
+    let form = client
+        .post("https://api.binance.com/api/v3/order")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("symbol=BTCUSDT&side=BUY")
+        .build_signed(&binance, at)
+        .unwrap();
+    let sent = form.body().and_then(reqwest::Body::as_bytes).unwrap();
+    assert!(sent.starts_with(b"symbol=BTCUSDT&side=BUY&timestamp=1700000000000&signature="));
+}

@@ -212,10 +212,18 @@ pub struct CredentialsInput {
 /// Signs a fixed request and a websocket login with a signer that was built, and checks what
 /// comes out.
 fn exercise(signer: &dyn Signer, secret: &str, api_key: &str, strict: bool) {
+    // A scheme that signs inside its parameters (Binance) reads a form body, never JSON.
+    let signs_parameters = signer
+        .scheme()
+        .exchange()
+        .recipe
+        .as_ref()
+        .is_ok_and(|recipe| matches!(recipe.signature_in, cexsign::recipe::Carrier::Parameter(_)));
+    let body: &[u8] = if signs_parameters { b"x=1" } else { br#"{"x":1}"# };
     let request = SignableRequest::new(Method::Post, "/api/v5/trade/order")
         .and_then(|r| r.with_query("a=1&b=%20"))
         .expect("a valid request")
-        .with_body(br#"{"x":1}"#);
+        .with_body(body);
     let at = Timestamp::from_unix_millis(1_700_000_000_123);
     let signed = match signer.sign(&request, at) {
         Ok(signed) => signed,

@@ -223,6 +223,15 @@ impl Signer for BinanceSigner {
                           signing",
             });
         }
+        // Binance reads parameters from the query and a form body only: appending `&timestamp=…`
+        // to a JSON body would send a body that is neither, and that Binance does not read.
+        if matches!(body.iter().find(|b| !b.is_ascii_whitespace()), Some(b'{' | b'[')) {
+            return Err(Error::InvalidBody {
+                scheme: Scheme::Binance,
+                problem: "Binance reads parameters from the query and an application/x-www-form-urlencoded body \
+                          (k=v&k=v), never JSON: send the parameters as a form or in the query",
+            });
+        }
         let query = query.as_bytes();
         let own = OwnParams::scan(query, body);
         if own.signature {
