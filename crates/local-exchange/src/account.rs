@@ -13,8 +13,8 @@ use subtle::ConstantTimeEq as _;
 
 use cexsign::{
     BinanceKeyType, BinanceSigner, BybitKeyType, BybitSigner, CoinbaseCdpSigner, Credentials, Error, KeySettings,
-    KucoinKeyVersion, Method, OkxEnvironment, Scheme, SignOptions, SignableRequest, SignedRequest, Signer, Timestamp,
-    WireTimestamp,
+    KucoinKeyVersion, Method, OkxEnvironment, RestVerification, Scheme, SignOptions, SignableRequest, SignedRequest,
+    Signer, Timestamp, WireTimestamp,
 };
 
 /// One API key registered with a [`LocalExchange`](super::LocalExchange).
@@ -82,16 +82,17 @@ impl Account {
     /// # Ok::<(), cexsign::Error>(())
     /// ```
     pub fn new(scheme: Scheme, credentials: &Credentials, settings: &KeySettings) -> Result<Self, Error> {
-        // The exchanges verified by code of their own keep the concrete signer it needs.
-        let kind = match scheme {
-            Scheme::CoinbaseCdp => return Self::coinbase_cdp(credentials),
-            // The description's signer first, for its errors about the settings.
-            Scheme::Binance => {
+        // The kinds of verification the local exchange has code of its own for keep the
+        // concrete signer that code needs; the description's signer comes first, for its errors
+        // about the settings.
+        let kind = match scheme.exchange().rest_verification {
+            RestVerification::BearerToken => return Self::bearer_key(credentials),
+            RestVerification::SignedParameters => {
                 scheme.exchange().signer(credentials, settings)?;
                 let key_type = BinanceKeyType::for_key(credentials, settings)?;
                 AccountKind::Binance(BinanceSigner::new(credentials, key_type)?, key_type)
             }
-            Scheme::Bybit => {
+            RestVerification::SentReceiveWindow => {
                 scheme.exchange().signer(credentials, settings)?;
                 let key_type = BybitKeyType::for_key(credentials, settings)?;
                 AccountKind::Bybit(BybitSigner::new(credentials, key_type)?, key_type)
@@ -138,6 +139,12 @@ impl Account {
 
     /// A Coinbase CDP key (ES256 PEM or Ed25519), looked up by the token's `kid`.
     pub fn coinbase_cdp(credentials: &Credentials) -> Result<Self, Error> {
+        Self::bearer_key(credentials)
+    }
+
+    /// A key that signs bearer tokens ([`RestVerification::BearerToken`]): the account knows it by
+    /// the `kid` of a token it signs, and keeps its public key to verify tokens with.
+    fn bearer_key(credentials: &Credentials) -> Result<Self, Error> {
         let signer = CoinbaseCdpSigner::new(credentials)?;
         let not_a_token = Error::InvalidCdpKey { problem: "the key could not sign a token to register" };
         let signed = dummy_signature(&signer)?;
