@@ -69,8 +69,7 @@ pub(crate) fn verify_rest(
     let prehash = expected.as_ref().ok().and_then(|signed| signed.prehash().cloned());
 
     // 4. The time rule.
-    let rule = ReceiveWindowRule { time_endpoint: ServerTime::of(scheme).path(), ..TIME_RULE };
-    rule.check(&wire, now, window).map_err(|r| r.with_prehash(prehash.clone()))?;
+    time_rule(scheme).check(&wire, now, window).map_err(|r| r.with_prehash(prehash.clone()))?;
 
     // 5. The signature.
     let expected = expected.map_err(|reason| Rejection::new(Failure::Signature, reason))?;
@@ -221,12 +220,17 @@ fn parse_millis(raw: &str) -> Option<Duration> {
 }
 
 /// Binance's time rule: `timestamp < serverTime + 1000` and `serverTime - timestamp <= recvWindow`.
-const TIME_RULE: ReceiveWindowRule = ReceiveWindowRule {
-    field: "timestamp",
-    ahead: "Binance accepts at most 1 s ahead",
-    window_name: "recvWindow",
-    time_endpoint: ServerTime::of(Scheme::Binance).path(),
-};
+const fn time_rule(scheme: Scheme) -> ReceiveWindowRule {
+    ReceiveWindowRule {
+        field: "timestamp",
+        ahead: "Binance accepts at most 1 s ahead",
+        window_name: "recvWindow",
+        time_endpoint: ServerTime::of(scheme).path(),
+    }
+}
+
+/// The time rule of the WebSocket API.
+const TIME_RULE: ReceiveWindowRule = time_rule(Scheme::Binance);
 
 /// Whether `sent` is the expected signature: HMAC (hex) signatures in any case, as Binance reads
 /// them, the base64 ones exactly. Compared in constant time.

@@ -71,8 +71,7 @@ pub(crate) fn verify_rest(
         });
     let prehash = expected.as_ref().ok().and_then(|signed| signed.prehash().cloned());
 
-    let rule = ReceiveWindowRule { time_endpoint: ServerTime::of(scheme).path(), ..TIME_RULE };
-    rule.check(&wire, now, window).map_err(|r| r.with_prehash(prehash.clone()))?;
+    time_rule(scheme).check(&wire, now, window).map_err(|r| r.with_prehash(prehash.clone()))?;
 
     let expected = expected.map_err(|reason| Rejection::new(Failure::Signature, reason))?;
     if !expected.signature_matches(&sign) {
@@ -96,12 +95,14 @@ fn parse_window(text: &str) -> Option<Duration> {
 }
 
 /// Bybit's time rule: `timestamp < serverTime + 1000` and `serverTime - timestamp <= recvWindow`.
-const TIME_RULE: ReceiveWindowRule = ReceiveWindowRule {
-    field: "X-BAPI-TIMESTAMP",
-    ahead: "Bybit accepts less than 1 s ahead",
-    window_name: "recv_window",
-    time_endpoint: ServerTime::of(Scheme::Bybit).path(),
-};
+const fn time_rule(scheme: Scheme) -> ReceiveWindowRule {
+    ReceiveWindowRule {
+        field: "X-BAPI-TIMESTAMP",
+        ahead: "Bybit accepts less than 1 s ahead",
+        window_name: "recv_window",
+        time_endpoint: ServerTime::of(scheme).path(),
+    }
+}
 
 /// Checks an `op: auth` message and answers as Bybit does on success.
 pub(crate) fn verify_ws(state: &State, message: &Map<String, Value>, now: Timestamp) -> Result<Value, Rejection> {
