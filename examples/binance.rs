@@ -9,7 +9,7 @@ mod support;
 use std::time::Duration;
 
 use cexsign::client::RequestBuilderExt;
-use cexsign::{BinanceKeyType, BinanceSigner, Credentials, Signer, Timestamp, WsRequest};
+use cexsign::{BinanceKeyType, BinanceSigner, Credentials, KeySettings, Scheme, Signer, Timestamp, WsRequest};
 use cexsign_local_exchange::Account;
 
 #[tokio::main]
@@ -25,7 +25,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         Ok("RSA") => BinanceKeyType::Rsa,
         _ => BinanceKeyType::Hmac,
     };
-    let target = support::target(fake, |c| Account::binance(c, key_type)).await?;
+    let target =
+        support::target(fake, |c| Account::new(Scheme::Binance, c, &KeySettings::new().key_type(key_type.name())))
+            .await?;
     let signer = BinanceSigner::new(&target.credentials, key_type)?.with_recv_window(Duration::from_millis(5000))?;
     let client = reqwest::Client::new();
 

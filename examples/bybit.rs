@@ -8,7 +8,7 @@ mod support;
 use std::time::Duration;
 
 use cexsign::client::RequestBuilderExt;
-use cexsign::{BybitKeyType, BybitSigner, Credentials, Signer, Timestamp, WsRequest};
+use cexsign::{BybitKeyType, BybitSigner, Credentials, KeySettings, Scheme, Signer, Timestamp, WsRequest};
 use cexsign_local_exchange::Account;
 
 #[tokio::main]
@@ -19,7 +19,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         Ok("RSA") => BybitKeyType::Rsa,
         _ => BybitKeyType::Hmac,
     };
-    let target = support::target(fake, |c| Account::bybit(c, key_type)).await?;
+    let target =
+        support::target(fake, |c| Account::new(Scheme::Bybit, c, &KeySettings::new().key_type(key_type.name())))
+            .await?;
     let signer = BybitSigner::new(&target.credentials, key_type)?.with_recv_window(Duration::from_millis(5000))?;
     let client = reqwest::Client::new();
 

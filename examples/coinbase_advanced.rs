@@ -5,7 +5,7 @@
 mod support;
 
 use cexsign::client::RequestBuilderExt;
-use cexsign::{CoinbaseCdpSigner, Credentials, Timestamp};
+use cexsign::{CoinbaseCdpSigner, Credentials, KeySettings, Scheme, Timestamp};
 use cexsign_local_exchange::Account;
 
 #[tokio::main]
@@ -15,7 +15,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             .api_key("22222222-2222-4222-8222-222222222222")
             .secret("rlqr7i2xIlBlBIgb1ixS5DIdEGNQfcaSC6TJ5qwuLo+DIhgifpoVpR+Mj+fR9uFB3GjUknENdYqU+75wo3h+rA==")
     };
-    let target = support::target(fake, Account::coinbase_cdp).await?;
+    let target = support::target(fake, |c| Account::new(Scheme::CoinbaseCdp, c, &KeySettings::new())).await?;
     let signer = CoinbaseCdpSigner::new(&target.credentials)?; // the key is parsed here, once
     let client = reqwest::Client::new();
 

@@ -4,7 +4,7 @@
 mod support;
 
 use cexsign::client::RequestBuilderExt;
-use cexsign::{CoinbaseExchangeSigner, Credentials, Timestamp};
+use cexsign::{CoinbaseExchangeSigner, Credentials, KeySettings, Scheme, Timestamp};
 use cexsign_local_exchange::Account;
 
 #[tokio::main]
@@ -15,7 +15,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             .secret("3Mo69ouxWw+EaVHXlArOsO0jGrKt8/g6PaDAIFwwYsHWzAfA3aVOlpo+8nX8i0tsgb08o1VDlHib7tPuVSP08g==")
             .passphrase("testpassphrase")
     };
-    let target = support::target(fake, Account::coinbase_exchange).await?;
+    let target = support::target(fake, |c| Account::new(Scheme::CoinbaseExchange, c, &KeySettings::new())).await?;
     let signer = CoinbaseExchangeSigner::new(&target.credentials)?; // the base64 secret is decoded here, once
     let client = reqwest::Client::builder().user_agent("my-bot/1.0").build()?;
 

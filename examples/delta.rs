@@ -4,7 +4,7 @@
 mod support;
 
 use cexsign::client::RequestBuilderExt;
-use cexsign::{Credentials, DeltaSigner, Timestamp};
+use cexsign::{Credentials, DeltaSigner, KeySettings, Scheme, Timestamp};
 use cexsign_local_exchange::Account;
 
 #[tokio::main]
@@ -14,7 +14,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             .api_key("a207900b7693435a8fa9230a38195d")
             .secret("7b6f39dcf660ec1c7c664f612c60410a2bd0c258416b498bf0311f94228f")
     };
-    let target = support::target(fake, Account::delta).await?;
+    let target = support::target(fake, |c| Account::new(Scheme::Delta, c, &KeySettings::new())).await?;
     let signer = DeltaSigner::new(&target.credentials)?;
     // Delta's CDN blocks authenticated requests without a User-Agent; reqwest sends none by default.
     let client = reqwest::Client::builder().user_agent("my-bot/1.0").build()?;

@@ -4,14 +4,14 @@
 mod support;
 
 use cexsign::client::RequestBuilderExt;
-use cexsign::{Credentials, KucoinKeyVersion, KucoinSigner, Timestamp};
+use cexsign::{Credentials, KeySettings, KucoinKeyVersion, KucoinSigner, Scheme, Timestamp};
 use cexsign_local_exchange::Account;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let fake = || Credentials::new().api_key("6422da9c97b45100018c6e62").secret("cde06451-dbed").passphrase("1111111");
     let version = KucoinKeyVersion::V3; // as shown next to the key on KuCoin's API page
-    let target = support::target(fake, |c| Account::kucoin(c, version)).await?;
+    let target = support::target(fake, |c| Account::new(Scheme::Kucoin, c, &KeySettings::new().key_version(3))).await?;
     let signer = KucoinSigner::new(&target.credentials, version)?;
     let client = reqwest::Client::new();
 

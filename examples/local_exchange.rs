@@ -71,7 +71,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use cexsign::{
-    BinanceKeyType, BybitKeyType, CdpKeyType, CoinbaseCdpSigner, Credentials, KucoinKeyVersion, OkxEnvironment, Scheme,
+    BinanceKeyType, BybitKeyType, CdpKeyType, CoinbaseCdpSigner, Credentials, KeySettings, KucoinKeyVersion, Scheme,
 };
 use cexsign_local_exchange::{Account, LocalExchange};
 use serde::{Deserialize, Serialize};
@@ -244,27 +244,20 @@ impl Registered {
     }
 
     fn account(&self) -> Result<Account, cexsign::Error> {
-        let credentials = self.credentials();
-        match self.scheme {
-            Scheme::Okx if self.demo == Some(true) => Account::okx(&credentials, OkxEnvironment::Demo),
-            Scheme::Okx => Account::okx(&credentials, OkxEnvironment::Live),
-            Scheme::Kucoin => Account::kucoin(&credentials, self.key_version.unwrap_or(KucoinKeyVersion::V3)),
-            Scheme::Delta => Account::delta(&credentials),
-            Scheme::CoinbaseExchange => Account::coinbase_exchange(&credentials),
-            Scheme::CoinbaseAdvancedHmac => Account::coinbase_advanced_hmac(&credentials),
-            Scheme::Binance => match self.key_type {
-                Some(KeyKind::Binance(key_type)) => Account::binance(&credentials, key_type),
-                _ => Account::binance(&credentials, BinanceKeyType::Hmac),
-            },
-            Scheme::Bybit => match self.key_type {
-                Some(KeyKind::Bybit(key_type)) => Account::bybit(&credentials, key_type),
-                _ => Account::bybit(&credentials, BybitKeyType::Hmac),
-            },
-            Scheme::Kraken => Account::kraken(&credentials),
-            Scheme::Bitget => Account::bitget(&credentials),
-            Scheme::Gate => Account::gate(&credentials),
-            _ => Account::coinbase_cdp(&credentials),
+        let mut settings = KeySettings::new().demo(self.demo == Some(true));
+        if let Some(version) = self.key_version {
+            settings = settings.key_version(match version {
+                KucoinKeyVersion::V1 => 1,
+                KucoinKeyVersion::V2 => 2,
+                _ => 3,
+            });
         }
+        match self.key_type {
+            Some(KeyKind::Binance(key_type)) => settings = settings.key_type(key_type.name()),
+            Some(KeyKind::Bybit(key_type)) => settings = settings.key_type(key_type.name()),
+            _ => {}
+        }
+        Account::new(self.scheme, &self.credentials(), &settings)
     }
 
     fn printed(&self, show_secret: bool) -> PrintedAccount<'_> {

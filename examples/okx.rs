@@ -4,7 +4,7 @@
 mod support;
 
 use cexsign::client::RequestBuilderExt;
-use cexsign::{Credentials, OkxEnvironment, OkxSigner, Timestamp};
+use cexsign::{Credentials, KeySettings, OkxEnvironment, OkxSigner, Scheme, Timestamp};
 use cexsign_local_exchange::Account;
 
 #[tokio::main]
@@ -16,7 +16,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             .passphrase("Passphrase1!")
     };
     let env = OkxEnvironment::Demo; // demo keys need `x-simulated-trading: 1`; use Live for live keys
-    let target = support::target(fake, |c| Account::okx(c, env)).await?;
+    let target =
+        support::target(fake, |c| Account::new(Scheme::Okx, c, &KeySettings::new().demo(env == OkxEnvironment::Demo)))
+            .await?;
     let signer = OkxSigner::new(&target.credentials, env)?;
     let client = reqwest::Client::new();
 

@@ -120,35 +120,35 @@ fn venues() -> Result<Vec<Venue>, Error> {
     Ok(vec![
         Venue {
             signer: Box::new(OkxSigner::new(&okx, OkxEnvironment::Demo)?),
-            account: Some(Account::okx(&okx, OkxEnvironment::Demo)?),
+            account: Some(Account::new(Scheme::Okx, &okx, &KeySettings::new().demo(true))?),
             tricky: First::Get("/api/v5/account/bills?ccy=BTC,ETH&type=2&after=&begin=1700000000000"),
             post: ("/api/v5/trade/order", okx_order),
             ws: Ws::Subscribe(&[], &[]),
         },
         Venue {
             signer: Box::new(KucoinSigner::new(&kucoin(), KucoinKeyVersion::V3)?),
-            account: Some(Account::kucoin(&kucoin(), KucoinKeyVersion::V3)?),
+            account: Some(Account::new(Scheme::Kucoin, &kucoin(), &KeySettings::new().key_version(3))?),
             tricky: First::Get("/api/v1/accounts/ledgers?currency=BTC&remark=Long-term+portfolio%21&note=%E9%BE%99"),
             post: ("/api/v1/orders", kucoin_order),
             ws: Ws::Token("/api/v1/bullet-private"),
         },
         Venue {
             signer: Box::new(DeltaSigner::new(&delta())?),
-            account: Some(Account::delta(&delta())?),
+            account: Some(Account::new(Scheme::Delta, &delta(), &KeySettings::new())?),
             tricky: First::Get("/v2/orders?product_ids=27%2C139&states=open&states=pending"),
             post: ("/v2/orders", delta_order),
             ws: Ws::Subscribe(&[], &[]),
         },
         Venue {
             signer: Box::new(CoinbaseExchangeSigner::new(&exchange())?.with_fraction_digits(3)?),
-            account: Some(Account::coinbase_exchange(&exchange())?),
+            account: Some(Account::new(Scheme::CoinbaseExchange, &exchange(), &KeySettings::new())?),
             tricky: First::Get("/orders?status=done&status=open&product_id=BTC-USD&limit=2"),
             post: ("/orders", exchange_order),
             ws: Ws::Subscribe(&["user"], &["BTC-USD"]),
         },
         Venue {
             signer: Box::new(CoinbaseCdpSigner::new(&cdp())?),
-            account: Some(Account::coinbase_cdp(&cdp())?),
+            account: Some(Account::new(Scheme::CoinbaseCdp, &cdp(), &KeySettings::new())?),
             tricky: First::Get(
                 "/api/v3/brokerage/orders/historical/fills?product_ids=BTC-USD&start_sequence_timestamp=2024-06-08T12%3A30%3A45Z",
             ),
@@ -157,28 +157,28 @@ fn venues() -> Result<Vec<Venue>, Error> {
         },
         Venue {
             signer: Box::new(CoinbaseAdvancedHmacSigner::new(&legacy())?),
-            account: Some(Account::coinbase_advanced_hmac(&legacy())?),
+            account: Some(Account::new(Scheme::CoinbaseAdvancedHmac, &legacy(), &KeySettings::new())?),
             tricky: First::Get("/api/v3/brokerage/accounts?limit=1&cursor="),
             post: ("/api/v3/brokerage/orders", coinbase_order),
             ws: Ws::Subscribe(&["user"], &["BTC-USD"]),
         },
         Venue {
             signer: Box::new(BinanceSigner::new(&binance(), BinanceKeyType::Ed25519)?),
-            account: Some(Account::binance(&binance(), BinanceKeyType::Ed25519)?),
+            account: Some(Account::new(Scheme::Binance, &binance(), &KeySettings::new().key_type("Ed25519"))?),
             tricky: First::Get("/api/v3/openOrders?symbol=%E5%B8%81%E5%AE%89%E4%BA%BA%E7%94%9FUSDT&recvWindow=5000"),
             post: ("/api/v3/order", binance_order),
             ws: Ws::Api("session.logon"),
         },
         Venue {
             signer: Box::new(BybitSigner::new(&bybit(), BybitKeyType::Hmac)?),
-            account: Some(Account::bybit(&bybit(), BybitKeyType::Hmac)?),
+            account: Some(Account::new(Scheme::Bybit, &bybit(), &KeySettings::new().key_type("HMAC"))?),
             tricky: First::Get("/v5/order/history?category=spot&limit=50&cursor=132818%3A1%2C132818%3A1"),
             post: ("/v5/order/create", bybit_order),
             ws: Ws::Subscribe(&[], &[]),
         },
         Venue {
             signer: Box::new(KrakenSigner::new(&kraken())?),
-            account: Some(Account::kraken(&kraken())?),
+            account: Some(Account::new(Scheme::Kraken, &kraken(), &KeySettings::new())?),
             tricky: First::FormPost(
                 "/0/private/AddOrder",
                 "ordertype=limit&pair=XBTUSD&price=37500&type=buy&volume=1.25&oflags=post%2Cfciq",
@@ -188,7 +188,7 @@ fn venues() -> Result<Vec<Venue>, Error> {
         },
         Venue {
             signer: Box::new(BitgetSigner::new(&bitget())?),
-            account: Some(Account::bitget(&bitget())?),
+            account: Some(Account::new(Scheme::Bitget, &bitget(), &KeySettings::new())?),
             tricky: First::Get(
                 "/api/v2/mix/account/account?marginCoin=USDT&productType=USDT-FUTURES&symbol=%E9%BE%99%E8%99%BEUSDT",
             ),
@@ -197,7 +197,7 @@ fn venues() -> Result<Vec<Venue>, Error> {
         },
         Venue {
             signer: Box::new(GateSigner::new(&gate())?),
-            account: Some(Account::gate(&gate())?),
+            account: Some(Account::new(Scheme::Gate, &gate(), &KeySettings::new())?),
             tricky: First::Get("/api/v4/spot/my_trades?currency_pair=BTC_USDT&text=t-vg+2024-06-08%2012%3A30&limit=10"),
             post: ("/api/v4/spot/orders", gate_order),
             ws: Ws::Subscribe(&["spot.orders"], &["BTC_USDT"]),

@@ -18,8 +18,8 @@ use cexsign::middleware::{ResyncOnTimestampRejection, SigningMiddleware};
 use cexsign::rejection::classify;
 use cexsign::{
     BinanceKeyType, BinanceSigner, BitgetSigner, BybitKeyType, BybitSigner, CoinbaseAdvancedHmacSigner,
-    CoinbaseCdpSigner, CoinbaseExchangeSigner, Credentials, DeltaSigner, GateSigner, KucoinKeyVersion, KucoinSigner,
-    OkxEnvironment, OkxSigner, Scheme, Signer,
+    CoinbaseCdpSigner, CoinbaseExchangeSigner, Credentials, DeltaSigner, GateSigner, KeySettings, KucoinKeyVersion,
+    KucoinSigner, OkxEnvironment, OkxSigner, Scheme, Signer,
 };
 use cexsign_local_exchange::{Account, LocalExchange};
 
@@ -66,36 +66,54 @@ fn signer_and_account(scheme: Scheme) -> Result<(Arc<dyn Signer>, Account, &'sta
     Ok(match scheme {
         Scheme::Okx => (
             Arc::new(OkxSigner::new(&c, OkxEnvironment::Live)?),
-            Account::okx(&c, OkxEnvironment::Live)?,
+            Account::new(Scheme::Okx, &c, &KeySettings::new())?,
             "/api/v5/account/balance",
         ),
         Scheme::Kucoin => (
             Arc::new(KucoinSigner::new(&c, KucoinKeyVersion::V3)?),
-            Account::kucoin(&c, KucoinKeyVersion::V3)?,
+            Account::new(Scheme::Kucoin, &c, &KeySettings::new().key_version(3))?,
             "/api/v1/accounts",
         ),
-        Scheme::Delta => (Arc::new(DeltaSigner::new(&c)?), Account::delta(&c)?, "/v2/wallet/balances"),
-        Scheme::CoinbaseExchange => {
-            (Arc::new(CoinbaseExchangeSigner::new(&c)?), Account::coinbase_exchange(&c)?, "/accounts")
-        }
+        Scheme::Delta => (
+            Arc::new(DeltaSigner::new(&c)?),
+            Account::new(Scheme::Delta, &c, &KeySettings::new())?,
+            "/v2/wallet/balances",
+        ),
+        Scheme::CoinbaseExchange => (
+            Arc::new(CoinbaseExchangeSigner::new(&c)?),
+            Account::new(Scheme::CoinbaseExchange, &c, &KeySettings::new())?,
+            "/accounts",
+        ),
         Scheme::CoinbaseAdvancedHmac => (
             Arc::new(CoinbaseAdvancedHmacSigner::new(&c)?),
-            Account::coinbase_advanced_hmac(&c)?,
+            Account::new(Scheme::CoinbaseAdvancedHmac, &c, &KeySettings::new())?,
             "/api/v3/brokerage/accounts",
         ),
         Scheme::Binance => (
             Arc::new(BinanceSigner::new(&c, BinanceKeyType::Hmac)?),
-            Account::binance(&c, BinanceKeyType::Hmac)?,
+            Account::new(Scheme::Binance, &c, &KeySettings::new().key_type("HMAC"))?,
             "/api/v3/account",
         ),
         Scheme::Bybit => (
             Arc::new(BybitSigner::new(&c, BybitKeyType::Hmac)?),
-            Account::bybit(&c, BybitKeyType::Hmac)?,
+            Account::new(Scheme::Bybit, &c, &KeySettings::new().key_type("HMAC"))?,
             "/v5/account/info",
         ),
-        Scheme::Bitget => (Arc::new(BitgetSigner::new(&c)?), Account::bitget(&c)?, "/api/v2/spot/account/info"),
-        Scheme::Gate => (Arc::new(GateSigner::new(&c)?), Account::gate(&c)?, "/api/v4/spot/accounts"),
-        _ => (Arc::new(CoinbaseCdpSigner::new(&c)?), Account::coinbase_cdp(&c)?, "/api/v3/brokerage/accounts"),
+        Scheme::Bitget => (
+            Arc::new(BitgetSigner::new(&c)?),
+            Account::new(Scheme::Bitget, &c, &KeySettings::new())?,
+            "/api/v2/spot/account/info",
+        ),
+        Scheme::Gate => (
+            Arc::new(GateSigner::new(&c)?),
+            Account::new(Scheme::Gate, &c, &KeySettings::new())?,
+            "/api/v4/spot/accounts",
+        ),
+        _ => (
+            Arc::new(CoinbaseCdpSigner::new(&c)?),
+            Account::new(Scheme::CoinbaseCdp, &c, &KeySettings::new())?,
+            "/api/v3/brokerage/accounts",
+        ),
     })
 }
 

@@ -11,9 +11,11 @@
 //! disagree. A rejection is a verdict about a response, not an [`crate::Error`]: the request was
 //! signed and sent; the server said no.
 
-use serde_json::Value;
+use std::time::Duration;
 
-use crate::Scheme;
+use serde_json::{Map, Value};
+
+use crate::{Prehash, Scheme, Timestamp};
 
 /// The kind of auth rejection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -285,14 +287,108 @@ pub struct ErrorTable {
     pub reader: Reader,
     /// Where this exchange's next step differs from [`RejectionKind::next_step`].
     pub next_steps: &'static [(RejectionKind, NextStep)],
-    /// How the exchange lays out an error body around a code and message, for a server that
-    /// answers as the exchange does (the local exchange); `None` where the local exchange lays
-    /// it out itself.
+    /// How the exchange lays out a REST error response around a code and message, for a server
+    /// that answers as the exchange does (the local exchange); `None` where no such server
+    /// knows it.
     pub body: Option<ErrorBody>,
+    /// The same for the exchange's answer to a refused websocket login; `None` where the exchange
+    /// has no login to answer (KuCoin and Kraken take a token from a REST call).
+    pub ws_body: Option<ErrorBody>,
 }
 
-/// Writes an exchange's error body from a code of its table, the message, and where it answers.
-pub type ErrorBody = fn(code: &str, message: &str, channel: Channel) -> Value;
+/// Writes an exchange's error response to a refusal (REST or websocket login), from the code
+/// and message of its table and what the exchange puts around them.
+pub type ErrorBody = fn(&ErrorAnswer<'_>) -> AnswerBody;
+
+/// A refusal as a server answering like the exchange sends it: what an [`ErrorBody`] lays out.
+///
+/// Built by the local exchange; besides the table's code and message, it carries what some
+/// exchanges repeat in their answers (the instants of a stale request, the string the server
+/// signed, ids of the refused message).
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy)]
+pub struct ErrorAnswer<'a> {
+    /// Why the request was refused.
+    pub refusal: Refusal,
+    /// The table's entry sent; `None` for a request the server could not read, which the
+    /// exchange's table has no code for (the server then answers with its own code).
+    pub entry: Option<&'static ErrorCode>,
+    /// The code sent: the entry's, or the server's own.
+    pub code: &'a str,
+    /// The message sent: the entry's, with the missing header's name in place of `{}`.
+    pub message: &'a str,
+    /// The status the code is answered with (over REST, the response's status).
+    pub status: u16,
+    /// The status of the HTTP response carrying a websocket answer (the local exchange's
+    /// check endpoint): 400 for an unreadable message, 413 for an oversized one, else 401.
+    pub response_status: u16,
+    /// The request's timestamp, when it was refused for it.
+    pub time: Option<RequestTime<'a>>,
+    /// The string the server signed, when it got far enough to compute it.
+    pub prehash: Option<&'a Prehash>,
+    /// The server clock.
+    pub now: Timestamp,
+    /// The websocket message refused, when it was a JSON object (never over REST).
+    pub login: Option<&'a Map<String, Value>>,
+    /// The connection id a websocket answer names.
+    pub connection_id: &'a str,
+}
+
+/// The timestamp a request was refused for.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy)]
+pub enum RequestTime<'a> {
+    /// It does not parse: the text as received, and the server clock in Unix seconds.
+    Unreadable {
+        /// The timestamp as received.
+        sent: &'a str,
+        /// The server clock, in Unix seconds.
+        server_secs: u64,
+    },
+    /// It is outside the window: the instant sent, the server clock, and the window the
+    /// request was held to.
+    Outside {
+        /// The instant the request carries.
+        sent: Timestamp,
+        /// The server clock.
+        server: Timestamp,
+        /// The window the request was held to.
+        window: Duration,
+    },
+}
+
+/// An error response's body, as an [`ErrorBody`] writes it.
+#[doc(hidden)]
+#[derive(Debug, Clone, PartialEq)]
+pub enum AnswerBody {
+    /// A JSON body.
+    Json(Value),
+    /// A plain-text body (Coinbase Advanced Trade's bare `Unauthorized`).
+    Text(&'static str),
+}
+
+impl ErrorAnswer<'_> {
+    /// The code as a JSON number when it is one (Binance, Bybit, Bitget's websocket), else a
+    /// string.
+    pub fn numeric_code(&self) -> Value {
+        self.code.parse::<i64>().map_or_else(|_| Value::from(self.code), Value::from)
+    }
+
+    /// The server clock in Unix milliseconds.
+    pub fn now_millis(&self) -> u64 {
+        u64::try_from(self.now.unix_millis()).unwrap_or(u64::MAX)
+    }
+
+    /// The field `name` of the refused websocket message, or `null`.
+    pub fn login_field(&self, name: &str) -> Value {
+        self.login.and_then(|message| message.get(name)).cloned().unwrap_or(Value::Null)
+    }
+
+    /// What the entry sent means; `None` for the server's own codes.
+    pub fn kind(&self) -> Option<RejectionKind> {
+        self.entry.and_then(|entry| entry.kind)
+    }
+}
 
 impl ErrorTable {
     /// Whether the exchange answers some REST auth rejections with HTTP 200 (Bybit's `retCode`,

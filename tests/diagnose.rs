@@ -17,8 +17,8 @@ use std::collections::BTreeSet;
 use base64::Engine as _;
 use cexsign::diagnose::{Budget, Case, Diagnosis, MistakeCode, SentRequest, diagnose, diagnose_within};
 use cexsign::{
-    Credentials, Error, KucoinKeyVersion, Method, OkxEnvironment, OkxSigner, Scheme, SignableRequest, Signer,
-    Timestamp, TimestampFormat,
+    Credentials, Error, KeySettings, KucoinKeyVersion, Method, OkxEnvironment, OkxSigner, Scheme, SignableRequest,
+    Signer, Timestamp, TimestampFormat,
 };
 use hmac::{KeyInit, Mac};
 use serde_json::Value;
@@ -1789,7 +1789,7 @@ fn python_binance_form_body_signed_with_its_values_raw() {
 
     {
         use cexsign_local_exchange::Account;
-        let account = || Account::binance(&credentials, cexsign::BinanceKeyType::Hmac).unwrap();
+        let account = || Account::new(Scheme::Binance, &credentials, &KeySettings::new().key_type("HMAC")).unwrap();
         let headers = [("X-MBX-APIKEY", INTEROP_BINANCE_KEY), ("Content-Type", "application/x-www-form-urlencoded")];
         let now = Timestamp::from_unix_millis(1_700_000_000_000);
         let (status, diagnosis) =
@@ -1833,7 +1833,7 @@ fn python_okx_query_signed_with_a_raw_space() {
 
     {
         use cexsign_local_exchange::Account;
-        let account = || Account::okx(&credentials, OkxEnvironment::Live).unwrap();
+        let account = || Account::new(Scheme::Okx, &credentials, &KeySettings::new()).unwrap();
         let now = Timestamp::from_unix_millis(AT_MS);
         let target = "/api/v5/account/balance?ccy=BTC,%20ETH";
         let (status, diagnosis) = local_exchange_answer(account(), "GET", target, &headers, b"", now);
@@ -1881,7 +1881,7 @@ fn python_kucoin_sends_the_version_1_form_for_a_version_2_key() {
 
     {
         use cexsign_local_exchange::Account;
-        let account = || Account::kucoin(&credentials, KucoinKeyVersion::V2).unwrap();
+        let account = || Account::new(Scheme::Kucoin, &credentials, &KeySettings::new().key_version(2)).unwrap();
         let now = Timestamp::from_unix_millis(1_700_000_000_123);
         let target = "/api/v1/accounts?currency=USDT&type=trade";
         let (status, diagnosis) = local_exchange_answer(account(), "GET", target, &headers, b"", now);
@@ -1936,7 +1936,9 @@ fn a_kraken_form_body_signed_with_its_values_raw() {
     assert!(diagnosis.explanation().contains("close[price]=38000"), "{diagnosis}");
 
     {
-        let account = cexsign_local_exchange::Account::kraken(&credentials(Scheme::Kraken)).unwrap();
+        let account =
+            cexsign_local_exchange::Account::new(Scheme::Kraken, &credentials(Scheme::Kraken), &KeySettings::new())
+                .unwrap();
         let headers = [
             ("API-Key", f.key),
             ("API-Sign", signature.as_str()),

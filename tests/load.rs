@@ -25,8 +25,8 @@ use std::time::{Duration, Instant};
 
 use cexsign::client::ReqwestSigner as _;
 use cexsign::{
-    CoinbaseAdvancedHmacSigner, CoinbaseCdpSigner, CoinbaseExchangeSigner, Credentials, DeltaSigner, KucoinKeyVersion,
-    KucoinSigner, OkxEnvironment, OkxSigner, Signer, Timestamp,
+    CoinbaseAdvancedHmacSigner, CoinbaseCdpSigner, CoinbaseExchangeSigner, Credentials, DeltaSigner, KeySettings,
+    KucoinKeyVersion, KucoinSigner, OkxEnvironment, OkxSigner, Scheme, Signer, Timestamp,
 };
 use cexsign_local_exchange::{Account, LocalExchange};
 use serde_json::Value;
@@ -113,25 +113,29 @@ async fn load(requests_per_task: usize, deadline: Duration) -> Measured {
     for (name, prefix, credentials) in keys() {
         let (account, signer): (Account, Box<dyn Signer>) = match name {
             "okx" => (
-                Account::okx(&credentials, OkxEnvironment::Live).unwrap(),
+                Account::new(Scheme::Okx, &credentials, &KeySettings::new()).unwrap(),
                 Box::new(OkxSigner::new(&credentials, OkxEnvironment::Live).unwrap()),
             ),
             "kucoin" => (
-                Account::kucoin(&credentials, KucoinKeyVersion::V3).unwrap(),
+                Account::new(Scheme::Kucoin, &credentials, &KeySettings::new().key_version(3)).unwrap(),
                 Box::new(KucoinSigner::new(&credentials, KucoinKeyVersion::V3).unwrap()),
             ),
-            "delta" => (Account::delta(&credentials).unwrap(), Box::new(DeltaSigner::new(&credentials).unwrap())),
+            "delta" => (
+                Account::new(Scheme::Delta, &credentials, &KeySettings::new()).unwrap(),
+                Box::new(DeltaSigner::new(&credentials).unwrap()),
+            ),
             "coinbase exchange" => (
-                Account::coinbase_exchange(&credentials).unwrap(),
+                Account::new(Scheme::CoinbaseExchange, &credentials, &KeySettings::new()).unwrap(),
                 Box::new(CoinbaseExchangeSigner::new(&credentials).unwrap().with_fraction_digits(3).unwrap()),
             ),
             "coinbase advanced (legacy)" => (
-                Account::coinbase_advanced_hmac(&credentials).unwrap(),
+                Account::new(Scheme::CoinbaseAdvancedHmac, &credentials, &KeySettings::new()).unwrap(),
                 Box::new(CoinbaseAdvancedHmacSigner::new(&credentials).unwrap()),
             ),
-            _ => {
-                (Account::coinbase_cdp(&credentials).unwrap(), Box::new(CoinbaseCdpSigner::new(&credentials).unwrap()))
-            }
+            _ => (
+                Account::new(Scheme::CoinbaseCdp, &credentials, &KeySettings::new()).unwrap(),
+                Box::new(CoinbaseCdpSigner::new(&credentials).unwrap()),
+            ),
         };
         exchange = exchange.with_account(account);
         venues.push(Venue { name, prefix, signer });

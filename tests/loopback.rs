@@ -8,8 +8,9 @@ use std::time::Duration;
 
 use cexsign::client::{RequestBuilderExt, ReqwestSigner};
 use cexsign::{
-    CoinbaseAdvancedHmacSigner, CoinbaseCdpSigner, CoinbaseExchangeSigner, Credentials, DeltaSigner, KucoinKeyVersion,
-    KucoinSigner, Method, OkxEnvironment, OkxSigner, Scheme, SignableRequest, Signer, Timestamp, WsRequest,
+    CoinbaseAdvancedHmacSigner, CoinbaseCdpSigner, CoinbaseExchangeSigner, Credentials, DeltaSigner, KeySettings,
+    KucoinKeyVersion, KucoinSigner, Method, OkxEnvironment, OkxSigner, Scheme, SignableRequest, Signer, Timestamp,
+    WsRequest,
 };
 use cexsign_local_exchange::{Account, LocalExchange, RunningExchange};
 use serde_json::Value;
@@ -98,13 +99,18 @@ fn venues() -> Vec<Venue> {
 
 async fn exchange() -> RunningExchange {
     LocalExchange::new()
-        .with_account(Account::okx(&okx_credentials("Passphrase1!"), OkxEnvironment::Live).unwrap())
-        .with_account(Account::kucoin(&kucoin_credentials("1111111"), KucoinKeyVersion::V3).unwrap())
-        .with_account(Account::delta(&delta_credentials()).unwrap())
-        .with_account(Account::coinbase_exchange(&exchange_credentials("testpassphrase")).unwrap())
-        .with_account(Account::coinbase_advanced_hmac(&legacy_credentials()).unwrap())
-        .with_account(Account::coinbase_cdp(&ed25519_credentials()).unwrap())
-        .with_account(Account::coinbase_cdp(&es256_credentials()).unwrap())
+        .with_account(Account::new(Scheme::Okx, &okx_credentials("Passphrase1!"), &KeySettings::new()).unwrap())
+        .with_account(
+            Account::new(Scheme::Kucoin, &kucoin_credentials("1111111"), &KeySettings::new().key_version(3)).unwrap(),
+        )
+        .with_account(Account::new(Scheme::Delta, &delta_credentials(), &KeySettings::new()).unwrap())
+        .with_account(
+            Account::new(Scheme::CoinbaseExchange, &exchange_credentials("testpassphrase"), &KeySettings::new())
+                .unwrap(),
+        )
+        .with_account(Account::new(Scheme::CoinbaseAdvancedHmac, &legacy_credentials(), &KeySettings::new()).unwrap())
+        .with_account(Account::new(Scheme::CoinbaseCdp, &ed25519_credentials(), &KeySettings::new()).unwrap())
+        .with_account(Account::new(Scheme::CoinbaseCdp, &es256_credentials(), &KeySettings::new()).unwrap())
         .start()
         .await
         .unwrap()
@@ -326,9 +332,16 @@ async fn expired_timestamps_get_each_exchanges_expiry_error() {
 #[tokio::test]
 async fn wrong_passphrase_and_missing_demo_header() {
     let exchange = LocalExchange::new()
-        .with_account(Account::okx(&okx_credentials("Passphrase1!"), OkxEnvironment::Demo).unwrap())
-        .with_account(Account::kucoin(&kucoin_credentials("1111111"), KucoinKeyVersion::V2).unwrap())
-        .with_account(Account::coinbase_exchange(&exchange_credentials("testpassphrase")).unwrap())
+        .with_account(
+            Account::new(Scheme::Okx, &okx_credentials("Passphrase1!"), &KeySettings::new().demo(true)).unwrap(),
+        )
+        .with_account(
+            Account::new(Scheme::Kucoin, &kucoin_credentials("1111111"), &KeySettings::new().key_version(2)).unwrap(),
+        )
+        .with_account(
+            Account::new(Scheme::CoinbaseExchange, &exchange_credentials("testpassphrase"), &KeySettings::new())
+                .unwrap(),
+        )
         .start()
         .await
         .unwrap();

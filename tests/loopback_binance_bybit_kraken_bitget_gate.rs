@@ -11,8 +11,8 @@ use std::time::Duration;
 use cexsign::client::RequestBuilderExt;
 use cexsign::server_time::ServerTime;
 use cexsign::{
-    BinanceKeyType, BinanceSigner, BitgetSigner, BybitKeyType, BybitSigner, Credentials, GateSigner, KrakenSigner,
-    Scheme, Signer, Timestamp, WsRequest,
+    BinanceKeyType, BinanceSigner, BitgetSigner, BybitKeyType, BybitSigner, Credentials, GateSigner, KeySettings,
+    KrakenSigner, Scheme, Signer, Timestamp, WsRequest,
 };
 use cexsign_local_exchange::{Account, LocalExchange, RunningExchange};
 use serde_json::{Value, json};
@@ -57,14 +57,16 @@ fn gate() -> Credentials {
 
 async fn exchange() -> RunningExchange {
     LocalExchange::new()
-        .with_account(Account::binance(&binance_hmac(), BinanceKeyType::Hmac).unwrap())
-        .with_account(Account::binance(&binance_ed25519(), BinanceKeyType::Ed25519).unwrap())
-        .with_account(Account::binance(&binance_rsa(), BinanceKeyType::Rsa).unwrap())
-        .with_account(Account::bybit(&bybit_hmac(), BybitKeyType::Hmac).unwrap())
-        .with_account(Account::bybit(&bybit_rsa(), BybitKeyType::Rsa).unwrap())
-        .with_account(Account::kraken(&kraken()).unwrap())
-        .with_account(Account::bitget(&bitget()).unwrap())
-        .with_account(Account::gate(&gate()).unwrap())
+        .with_account(Account::new(Scheme::Binance, &binance_hmac(), &KeySettings::new().key_type("HMAC")).unwrap())
+        .with_account(
+            Account::new(Scheme::Binance, &binance_ed25519(), &KeySettings::new().key_type("Ed25519")).unwrap(),
+        )
+        .with_account(Account::new(Scheme::Binance, &binance_rsa(), &KeySettings::new().key_type("RSA")).unwrap())
+        .with_account(Account::new(Scheme::Bybit, &bybit_hmac(), &KeySettings::new().key_type("HMAC")).unwrap())
+        .with_account(Account::new(Scheme::Bybit, &bybit_rsa(), &KeySettings::new().key_type("RSA")).unwrap())
+        .with_account(Account::new(Scheme::Kraken, &kraken(), &KeySettings::new()).unwrap())
+        .with_account(Account::new(Scheme::Bitget, &bitget(), &KeySettings::new()).unwrap())
+        .with_account(Account::new(Scheme::Gate, &gate(), &KeySettings::new()).unwrap())
         .start()
         .await
         .unwrap()

@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use base64::Engine as _;
 #[cfg(feature = "cdp")]
-use cexsign::{CdpKeyType, CoinbaseCdpSigner};
+use cexsign::{CdpKeyType, CoinbaseCdpSigner, KeySettings, Scheme};
 use cexsign::{
     CoinbaseAdvancedHmacSigner, CoinbaseExchangeSigner, Credentials, DeltaSigner, Error, KucoinKeyVersion,
     KucoinSigner, Method, OkxEnvironment, OkxSigner, SignOptions, SignableRequest, SignedRequest, Signer, Timestamp,
@@ -872,14 +872,16 @@ impl Hmac {
             .secret(self.secret(keys))
             .passphrase(keys.passphrase.as_str());
         match self {
-            Hmac::Okx => Account::okx(&credentials, OkxEnvironment::Live),
-            Hmac::OkxDemo => Account::okx(&credentials, OkxEnvironment::Demo),
-            Hmac::KucoinV1 => Account::kucoin(&credentials, KucoinKeyVersion::V1),
-            Hmac::KucoinV2 => Account::kucoin(&credentials, KucoinKeyVersion::V2),
-            Hmac::KucoinV3 => Account::kucoin(&credentials, KucoinKeyVersion::V3),
-            Hmac::Delta => Account::delta(&credentials),
-            Hmac::CoinbaseExchange | Hmac::CoinbaseExchangeMillis => Account::coinbase_exchange(&credentials),
-            Hmac::CoinbaseAdvanced => Account::coinbase_advanced_hmac(&credentials),
+            Hmac::Okx => Account::new(Scheme::Okx, &credentials, &KeySettings::new()),
+            Hmac::OkxDemo => Account::new(Scheme::Okx, &credentials, &KeySettings::new().demo(true)),
+            Hmac::KucoinV1 => Account::new(Scheme::Kucoin, &credentials, &KeySettings::new().key_version(1)),
+            Hmac::KucoinV2 => Account::new(Scheme::Kucoin, &credentials, &KeySettings::new().key_version(2)),
+            Hmac::KucoinV3 => Account::new(Scheme::Kucoin, &credentials, &KeySettings::new().key_version(3)),
+            Hmac::Delta => Account::new(Scheme::Delta, &credentials, &KeySettings::new()),
+            Hmac::CoinbaseExchange | Hmac::CoinbaseExchangeMillis => {
+                Account::new(Scheme::CoinbaseExchange, &credentials, &KeySettings::new())
+            }
+            Hmac::CoinbaseAdvanced => Account::new(Scheme::CoinbaseAdvancedHmac, &credentials, &KeySettings::new()),
         }
     }
 }
@@ -956,7 +958,7 @@ proptest! {
         let es256 = Credentials::new().api_key(ES256_KEY_NAME).secret(ES256_PEM);
         for credentials in [ed25519, es256] {
             let verifier = LocalExchange::new()
-                .with_account(Account::coinbase_cdp(&credentials)?)
+                .with_account(Account::new(Scheme::CoinbaseCdp, &credentials, &KeySettings::new())?)
                 .with_cdp_host_alias("api.coinbase.com")
                 .verifier();
             // The token's window is checked against the server clock: sign at a recent instant.

@@ -13,8 +13,8 @@ use cexsign::middleware::{ResyncOnTimestampRejection, SigningMiddleware};
 use cexsign::rejection::{RejectionKind, classify};
 use cexsign::{
     BinanceKeyType, BinanceSigner, BitgetSigner, BybitKeyType, BybitSigner, CoinbaseAdvancedHmacSigner,
-    CoinbaseCdpSigner, CoinbaseExchangeSigner, Credentials, DeltaSigner, Error, GateSigner, KucoinKeyVersion,
-    KucoinSigner, OkxEnvironment, OkxSigner, Scheme, Signer, Timestamp,
+    CoinbaseCdpSigner, CoinbaseExchangeSigner, Credentials, DeltaSigner, Error, GateSigner, KeySettings,
+    KucoinKeyVersion, KucoinSigner, OkxEnvironment, OkxSigner, Scheme, Signer, Timestamp,
 };
 use cexsign_local_exchange::{Account, LocalExchange, RunningExchange};
 use http::Extensions;
@@ -56,16 +56,16 @@ fn venues_and_exchange() -> (Vec<Venue>, LocalExchange) {
     };
     let gate = || Credentials::new().api_key("gate-key").secret("gate-secret");
     let local = LocalExchange::new()
-        .with_account(Account::okx(&okx, OkxEnvironment::Live).unwrap())
-        .with_account(Account::kucoin(&kucoin(), KucoinKeyVersion::V3).unwrap())
-        .with_account(Account::delta(&delta()).unwrap())
-        .with_account(Account::coinbase_exchange(&exchange()).unwrap())
-        .with_account(Account::coinbase_advanced_hmac(&legacy()).unwrap())
-        .with_account(Account::coinbase_cdp(&cdp()).unwrap())
-        .with_account(Account::binance(&binance(), BinanceKeyType::Hmac).unwrap())
-        .with_account(Account::bybit(&bybit(), BybitKeyType::Hmac).unwrap())
-        .with_account(Account::bitget(&bitget()).unwrap())
-        .with_account(Account::gate(&gate()).unwrap());
+        .with_account(Account::new(Scheme::Okx, &okx, &KeySettings::new()).unwrap())
+        .with_account(Account::new(Scheme::Kucoin, &kucoin(), &KeySettings::new().key_version(3)).unwrap())
+        .with_account(Account::new(Scheme::Delta, &delta(), &KeySettings::new()).unwrap())
+        .with_account(Account::new(Scheme::CoinbaseExchange, &exchange(), &KeySettings::new()).unwrap())
+        .with_account(Account::new(Scheme::CoinbaseAdvancedHmac, &legacy(), &KeySettings::new()).unwrap())
+        .with_account(Account::new(Scheme::CoinbaseCdp, &cdp(), &KeySettings::new()).unwrap())
+        .with_account(Account::new(Scheme::Binance, &binance(), &KeySettings::new().key_type("HMAC")).unwrap())
+        .with_account(Account::new(Scheme::Bybit, &bybit(), &KeySettings::new().key_type("HMAC")).unwrap())
+        .with_account(Account::new(Scheme::Bitget, &bitget(), &KeySettings::new()).unwrap())
+        .with_account(Account::new(Scheme::Gate, &gate(), &KeySettings::new()).unwrap());
     let v = |scheme, signer: Arc<dyn Signer>, path| Venue { scheme, signer, path };
     let venues = vec![
         v(Scheme::Okx, Arc::new(OkxSigner::new(&okx, OkxEnvironment::Live).unwrap()), "/api/v5/account/balance"),

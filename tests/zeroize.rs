@@ -25,8 +25,9 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use base64::Engine as _;
 use cexsign::{
     BinanceKeyType, BinanceSigner, BitgetSigner, BybitKeyType, BybitSigner, CoinbaseAdvancedHmacSigner,
-    CoinbaseCdpSigner, CoinbaseExchangeSigner, Credentials, DeltaSigner, GateSigner, KrakenSigner, KucoinKeyVersion,
-    KucoinSigner, Method, OkxEnvironment, OkxSigner, SignableRequest, Signer, Timestamp, WsRequest,
+    CoinbaseCdpSigner, CoinbaseExchangeSigner, Credentials, DeltaSigner, GateSigner, KeySettings, KrakenSigner,
+    KucoinKeyVersion, KucoinSigner, Method, OkxEnvironment, OkxSigner, Scheme, SignableRequest, Signer, Timestamp,
+    WsRequest,
 };
 use cexsign_local_exchange::Account;
 
@@ -135,7 +136,7 @@ fn secrets_are_wiped_before_their_memory_is_freed() {
         ("delta", |c| Box::new(DeltaSigner::new(c).unwrap())),
         ("coinbase advanced", |c| Box::new(CoinbaseAdvancedHmacSigner::new(c).unwrap())),
         ("local exchange account (okx)", |c| {
-            drop(Account::okx(c, OkxEnvironment::Demo).unwrap());
+            drop(Account::new(Scheme::Okx, c, &KeySettings::new().demo(true)).unwrap());
             Box::new(OkxSigner::new(c, OkxEnvironment::Demo).unwrap())
         }),
     ];

@@ -25,7 +25,7 @@ use cexsign::rejection::{NextStep, RejectionKind};
 use cexsign::server_time::{ServerTime, parse_http_date};
 use cexsign::{
     BinanceKeyType, BinanceSigner, BitgetSigner, BybitKeyType, BybitSigner, CoinbaseAdvancedHmacSigner,
-    CoinbaseCdpSigner, CoinbaseExchangeSigner, Credentials, DeltaSigner, Error, GateSigner, KrakenSigner,
+    CoinbaseCdpSigner, CoinbaseExchangeSigner, Credentials, DeltaSigner, Error, GateSigner, KeySettings, KrakenSigner,
     KucoinKeyVersion, KucoinSigner, Method, OkxEnvironment, OkxSigner, Scheme, SignableRequest, SignedRequest, Signer,
     Timestamp, TimestampFormat, WireTimestamp, WsRequest, url_rewrite,
 };
@@ -361,20 +361,20 @@ fn build_credentials(data: &[u8], strict: bool) {
 
     // The local exchange's accounts parse the same credentials and sign a dummy request.
     let accounts = [
-        Account::okx(&credentials, OkxEnvironment::Demo),
-        Account::kucoin(&credentials, KucoinKeyVersion::V2),
-        Account::delta(&credentials),
-        Account::coinbase_exchange(&credentials),
-        Account::coinbase_advanced_hmac(&credentials),
-        Account::coinbase_cdp(&credentials),
-        Account::binance(&credentials, BinanceKeyType::Hmac),
-        Account::binance(&credentials, BinanceKeyType::Ed25519),
-        Account::binance(&credentials, BinanceKeyType::Rsa),
-        Account::bybit(&credentials, BybitKeyType::Hmac),
-        Account::bybit(&credentials, BybitKeyType::Rsa),
-        Account::kraken(&credentials),
-        Account::bitget(&credentials),
-        Account::gate(&credentials),
+        Account::new(Scheme::Okx, &credentials, &KeySettings::new().demo(true)),
+        Account::new(Scheme::Kucoin, &credentials, &KeySettings::new().key_version(2)),
+        Account::new(Scheme::Delta, &credentials, &KeySettings::new()),
+        Account::new(Scheme::CoinbaseExchange, &credentials, &KeySettings::new()),
+        Account::new(Scheme::CoinbaseAdvancedHmac, &credentials, &KeySettings::new()),
+        Account::new(Scheme::CoinbaseCdp, &credentials, &KeySettings::new()),
+        Account::new(Scheme::Binance, &credentials, &KeySettings::new().key_type("HMAC")),
+        Account::new(Scheme::Binance, &credentials, &KeySettings::new().key_type("Ed25519")),
+        Account::new(Scheme::Binance, &credentials, &KeySettings::new().key_type("RSA")),
+        Account::new(Scheme::Bybit, &credentials, &KeySettings::new().key_type("HMAC")),
+        Account::new(Scheme::Bybit, &credentials, &KeySettings::new().key_type("RSA")),
+        Account::new(Scheme::Kraken, &credentials, &KeySettings::new()),
+        Account::new(Scheme::Bitget, &credentials, &KeySettings::new()),
+        Account::new(Scheme::Gate, &credentials, &KeySettings::new()),
     ];
     for account in accounts {
         match account {
@@ -944,23 +944,23 @@ fn build_signer(index: usize) -> Box<dyn Signer> {
 fn build_account(index: usize) -> Account {
     let c = key_credentials(index);
     let account = match KEYS[index].0 {
-        "okx live" => Account::okx(&c, OkxEnvironment::Live),
-        "okx demo" => Account::okx(&c, OkxEnvironment::Demo),
-        "kucoin v1" => Account::kucoin(&c, KucoinKeyVersion::V1),
-        "kucoin v2" => Account::kucoin(&c, KucoinKeyVersion::V2),
-        "kucoin v3" => Account::kucoin(&c, KucoinKeyVersion::V3),
-        "delta" => Account::delta(&c),
-        "coinbase exchange" => Account::coinbase_exchange(&c),
-        "coinbase advanced" => Account::coinbase_advanced_hmac(&c),
-        "cdp ed25519" | "cdp es256" => Account::coinbase_cdp(&c),
-        "binance hmac" => Account::binance(&c, BinanceKeyType::Hmac),
-        "binance ed25519" => Account::binance(&c, BinanceKeyType::Ed25519),
-        "binance rsa" => Account::binance(&c, BinanceKeyType::Rsa),
-        "bybit hmac" => Account::bybit(&c, BybitKeyType::Hmac),
-        "bybit rsa" => Account::bybit(&c, BybitKeyType::Rsa),
-        "kraken" | "kraken own nonce" => Account::kraken(&c),
-        "bitget" => Account::bitget(&c),
-        "gate" => Account::gate(&c),
+        "okx live" => Account::new(Scheme::Okx, &c, &KeySettings::new()),
+        "okx demo" => Account::new(Scheme::Okx, &c, &KeySettings::new().demo(true)),
+        "kucoin v1" => Account::new(Scheme::Kucoin, &c, &KeySettings::new().key_version(1)),
+        "kucoin v2" => Account::new(Scheme::Kucoin, &c, &KeySettings::new().key_version(2)),
+        "kucoin v3" => Account::new(Scheme::Kucoin, &c, &KeySettings::new().key_version(3)),
+        "delta" => Account::new(Scheme::Delta, &c, &KeySettings::new()),
+        "coinbase exchange" => Account::new(Scheme::CoinbaseExchange, &c, &KeySettings::new()),
+        "coinbase advanced" => Account::new(Scheme::CoinbaseAdvancedHmac, &c, &KeySettings::new()),
+        "cdp ed25519" | "cdp es256" => Account::new(Scheme::CoinbaseCdp, &c, &KeySettings::new()),
+        "binance hmac" => Account::new(Scheme::Binance, &c, &KeySettings::new().key_type("HMAC")),
+        "binance ed25519" => Account::new(Scheme::Binance, &c, &KeySettings::new().key_type("Ed25519")),
+        "binance rsa" => Account::new(Scheme::Binance, &c, &KeySettings::new().key_type("RSA")),
+        "bybit hmac" => Account::new(Scheme::Bybit, &c, &KeySettings::new().key_type("HMAC")),
+        "bybit rsa" => Account::new(Scheme::Bybit, &c, &KeySettings::new().key_type("RSA")),
+        "kraken" | "kraken own nonce" => Account::new(Scheme::Kraken, &c, &KeySettings::new()),
+        "bitget" => Account::new(Scheme::Bitget, &c, &KeySettings::new()),
+        "gate" => Account::new(Scheme::Gate, &c, &KeySettings::new()),
         label => panic!("no account for {label:?}"),
     };
     account.expect("valid fixed credentials")

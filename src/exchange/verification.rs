@@ -129,9 +129,18 @@ pub enum RestVerification {
     /// and within its [`TimestampRule`], the passphrase, the signature; plus the exchange's
     /// [`ExtraCheck`]s.
     Headers(HeaderCheck),
-    /// Code of its own in the verifier: Binance (signature in the query or form), Bybit (the
-    /// request's own receive window), Kraken (a growing nonce in the body), Coinbase CDP (a JWT).
-    Own,
+    /// A JWT in `Authorization: Bearer`, signed with the key (whose name is its `kid`), bound to
+    /// the request by a `uri` claim and valid for a short time (Coinbase CDP).
+    BearerToken,
+    /// The signature is a parameter of the query or form body it signs (the last one), next to
+    /// a timestamp and a receive window parameter; the key is a header (Binance).
+    SignedParameters,
+    /// Auth headers whose signature covers a receive window the request sends in a header of
+    /// its own, which is the window its timestamp is held to (Bybit).
+    SentReceiveWindow,
+    /// A nonce inside the body, signed with it, which must grow from one request of a key to the
+    /// next; no time window (Kraken).
+    BodyNonce,
 }
 
 /// What the generic header check needs to know about an exchange (see

@@ -13,8 +13,8 @@ use subtle::ConstantTimeEq as _;
 
 use cexsign::{
     BinanceKeyType, BinanceSigner, BybitKeyType, BybitSigner, CoinbaseCdpSigner, Credentials, Error, KeySettings,
-    KucoinKeyVersion, Method, OkxEnvironment, Scheme, SignOptions, SignableRequest, SignedRequest, Signer, Timestamp,
-    WireTimestamp,
+    KucoinKeyVersion, Method, OkxEnvironment, RestVerification, Scheme, SignOptions, SignableRequest, SignedRequest,
+    Signer, Timestamp, WireTimestamp,
 };
 
 /// One API key registered with a [`LocalExchange`](super::LocalExchange).
@@ -25,12 +25,11 @@ use cexsign::{
 ///
 /// ```
 /// use cexsign_local_exchange::Account;
-/// use cexsign::{Credentials, KucoinKeyVersion, Scheme};
+/// use cexsign::{Credentials, KeySettings, Scheme};
 ///
-/// let account = Account::kucoin(
-///     &Credentials::new().api_key("6422da9c97b45100018c6e62").secret("cde06451-dbed").passphrase("1111111"),
-///     KucoinKeyVersion::V3,
-/// )?;
+/// let credentials =
+///     Credentials::new().api_key("6422da9c97b45100018c6e62").secret("cde06451-dbed").passphrase("1111111");
+/// let account = Account::new(Scheme::Kucoin, &credentials, &KeySettings::new().key_version(3))?;
 /// assert_eq!(account.scheme(), Scheme::Kucoin);
 /// assert_eq!(account.api_key(), "6422da9c97b45100018c6e62");
 /// // Debug never shows the passphrase.
@@ -70,7 +69,13 @@ const DUMMY_INSTANT: Timestamp = Timestamp::from_unix_secs(1_700_000_000);
 impl Account {
     /// A key of any scheme, built from the same [`Credentials`] and [`KeySettings`] a bot signs
     /// with ([`Exchange::signer`](cexsign::Exchange::signer) says which settings each scheme
-    /// reads): the account accepts what that signer sends.
+    /// reads): the account accepts what that signer sends, and checks what its exchange checks:
+    /// an OKX key registered with `demo(true)` must come with `x-simulated-trading: 1` (a live key
+    /// without it); a KuCoin version 2 or 3 key (`key_version`) is accepted with
+    /// `KC-API-KEY-VERSION: 2` or `3`, a version 1 key with none or `1`; Binance's
+    /// `session.logon` takes Ed25519 keys only (`key_type`); a Bybit request is verified with the
+    /// `recv_window` it carries; a Kraken nonce must grow per key; a Coinbase CDP key is looked up
+    /// by its token's `kid`.
     ///
     /// ```
     /// use cexsign_local_exchange::Account;
@@ -82,16 +87,17 @@ impl Account {
     /// # Ok::<(), cexsign::Error>(())
     /// ```
     pub fn new(scheme: Scheme, credentials: &Credentials, settings: &KeySettings) -> Result<Self, Error> {
-        // The exchanges verified by code of their own keep the concrete signer it needs.
-        let kind = match scheme {
-            Scheme::CoinbaseCdp => return Self::coinbase_cdp(credentials),
-            // The description's signer first, for its errors about the settings.
-            Scheme::Binance => {
+        // The kinds of verification the local exchange has code of its own for keep the
+        // concrete signer that code needs; the description's signer comes first, for its errors
+        // about the settings.
+        let kind = match scheme.exchange().rest_verification {
+            RestVerification::BearerToken => return Self::bearer_key(credentials),
+            RestVerification::SignedParameters => {
                 scheme.exchange().signer(credentials, settings)?;
                 let key_type = BinanceKeyType::for_key(credentials, settings)?;
                 AccountKind::Binance(BinanceSigner::new(credentials, key_type)?, key_type)
             }
-            Scheme::Bybit => {
+            RestVerification::SentReceiveWindow => {
                 scheme.exchange().signer(credentials, settings)?;
                 let key_type = BybitKeyType::for_key(credentials, settings)?;
                 AccountKind::Bybit(BybitSigner::new(credentials, key_type)?, key_type)
@@ -102,42 +108,9 @@ impl Account {
         Self::hmac(kind, settings.clone(), names.key, names.passphrase)
     }
 
-    /// An OKX v5 key. A [`OkxEnvironment::Demo`] key must come with `x-simulated-trading: 1`,
-    /// a live key without it (else `50101`).
-    pub fn okx(credentials: &Credentials, environment: OkxEnvironment) -> Result<Self, Error> {
-        Self::new(Scheme::Okx, credentials, &KeySettings::new().demo(environment == OkxEnvironment::Demo))
-    }
-
-    /// A KuCoin key of the given version. Version 2 and 3 keys are accepted with either
-    /// `KC-API-KEY-VERSION: 2` or `3` (the official SDK sends 3, ccxt 2); a version 1 key with
-    /// none or `1`.
-    pub fn kucoin(credentials: &Credentials, version: KucoinKeyVersion) -> Result<Self, Error> {
-        let number = match version {
-            KucoinKeyVersion::V1 => 1,
-            KucoinKeyVersion::V2 => 2,
-            _ => 3,
-        };
-        Self::new(Scheme::Kucoin, credentials, &KeySettings::new().key_version(number))
-    }
-
-    /// A Delta Exchange v2 key.
-    pub fn delta(credentials: &Credentials) -> Result<Self, Error> {
-        Self::new(Scheme::Delta, credentials, &KeySettings::new())
-    }
-
-    /// A Coinbase Exchange key (base64 secret and passphrase). Timestamps are accepted as whole
-    /// or decimal seconds.
-    pub fn coinbase_exchange(credentials: &Credentials) -> Result<Self, Error> {
-        Self::new(Scheme::CoinbaseExchange, credentials, &KeySettings::new())
-    }
-
-    /// A legacy Coinbase Advanced Trade HMAC key (requests under `/api/v3/`).
-    pub fn coinbase_advanced_hmac(credentials: &Credentials) -> Result<Self, Error> {
-        Self::new(Scheme::CoinbaseAdvancedHmac, credentials, &KeySettings::new())
-    }
-
-    /// A Coinbase CDP key (ES256 PEM or Ed25519), looked up by the token's `kid`.
-    pub fn coinbase_cdp(credentials: &Credentials) -> Result<Self, Error> {
+    /// A key that signs bearer tokens ([`RestVerification::BearerToken`]): the account knows it by
+    /// the `kid` of a token it signs, and keeps its public key to verify tokens with.
+    fn bearer_key(credentials: &Credentials) -> Result<Self, Error> {
         let signer = CoinbaseCdpSigner::new(credentials)?;
         let not_a_token = Error::InvalidCdpKey { problem: "the key could not sign a token to register" };
         let signed = dummy_signature(&signer)?;
@@ -148,96 +121,6 @@ impl Account {
         let public_key = signer.public_key();
         let kind = AccountKind::CoinbaseCdp(Box::new(CdpKey { signer, public_key }));
         Ok(Self { api_key, passphrase: None, settings: KeySettings::new(), kind })
-    }
-
-    /// A Binance Spot / USDⓈ-M key of the given type (HMAC, or the Ed25519 or RSA private key
-    /// whose public key was registered with Binance). `session.logon` on the websocket check is
-    /// accepted only from Ed25519 keys, as on Binance.
-    ///
-    /// ```
-    /// use cexsign_local_exchange::Account;
-    /// use cexsign::{BinanceKeyType, Credentials, Scheme};
-    ///
-    /// let account = Account::binance(
-    ///     &Credentials::new()
-    ///         .api_key("vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A")
-    ///         .secret("NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j"),
-    ///     BinanceKeyType::Hmac,
-    /// )?;
-    /// assert_eq!(account.scheme(), Scheme::Binance);
-    /// assert_eq!(account.api_key(), "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A");
-    /// # Ok::<(), cexsign::Error>(())
-    /// ```
-    pub fn binance(credentials: &Credentials, key_type: BinanceKeyType) -> Result<Self, Error> {
-        Self::new(Scheme::Binance, credentials, &KeySettings::new().key_type(key_type.name()))
-    }
-
-    /// A Bybit v5 key (HMAC, or a self-generated RSA key). Each request is verified with the
-    /// `recv_window` it carries in `X-BAPI-RECV-WINDOW`, as Bybit does.
-    ///
-    /// ```
-    /// use cexsign_local_exchange::Account;
-    /// use cexsign::{BybitKeyType, Credentials, Scheme};
-    ///
-    /// let credentials = Credentials::new().api_key("XXXXXXXXXX").secret("vJ3kQ9mN2pL7xR4tY8wZ1cB6dF0gH5sAq2W");
-    /// let account = Account::bybit(&credentials, BybitKeyType::Hmac)?;
-    /// assert_eq!((account.scheme(), account.api_key()), (Scheme::Bybit, "XXXXXXXXXX"));
-    /// # Ok::<(), cexsign::Error>(())
-    /// ```
-    pub fn bybit(credentials: &Credentials, key_type: BybitKeyType) -> Result<Self, Error> {
-        Self::new(Scheme::Bybit, credentials, &KeySettings::new().key_type(key_type.name()))
-    }
-
-    /// A Kraken spot key (the secret is the base64 private key). Nonces must increase per key;
-    /// the server remembers the last one it accepted.
-    ///
-    /// ```
-    /// use cexsign_local_exchange::Account;
-    /// use cexsign::{Credentials, Scheme};
-    ///
-    /// let account = Account::kraken(&Credentials::new().api_key("my-kraken-key").secret(
-    ///     "kQH5HW/8p1uGOVjbgWA7FunAmGO8lsSUXNsu3eow76sz84Q18fWxnyRzBHCd3pd5nE9qa99HAZtuZuj6F1huXg==",
-    /// ))?;
-    /// assert_eq!((account.scheme(), account.api_key()), (Scheme::Kraken, "my-kraken-key"));
-    /// # Ok::<(), cexsign::Error>(())
-    /// ```
-    pub fn kraken(credentials: &Credentials) -> Result<Self, Error> {
-        Self::new(Scheme::Kraken, credentials, &KeySettings::new())
-    }
-
-    /// A Bitget v2 key (secret and passphrase; the passphrase is sent in plain text).
-    ///
-    /// ```
-    /// use cexsign_local_exchange::Account;
-    /// use cexsign::{Credentials, Scheme};
-    ///
-    /// let account = Account::bitget(
-    ///     &Credentials::new()
-    ///         .api_key("bg_0123456789abcdef0123456789abcdef")
-    ///         .secret("f3a1c0e29b7d4c58a6e2f91b3d7c5a08e4b6f2d9c1a3e5b7d9f0a2c4e6b8d0f1")
-    ///         .passphrase("Passphrase1#"),
-    /// )?;
-    /// assert_eq!(account.scheme(), Scheme::Bitget);
-    /// assert!(!format!("{account:?}").contains("Passphrase1#"));
-    /// # Ok::<(), cexsign::Error>(())
-    /// ```
-    pub fn bitget(credentials: &Credentials) -> Result<Self, Error> {
-        Self::new(Scheme::Bitget, credentials, &KeySettings::new())
-    }
-
-    /// A Gate APIv4 key. Timestamps are accepted as whole or decimal seconds (gate-api sends
-    /// `str(time.time())`).
-    ///
-    /// ```
-    /// use cexsign_local_exchange::Account;
-    /// use cexsign::{Credentials, Scheme};
-    ///
-    /// let account = Account::gate(&Credentials::new().api_key("key").secret("secret"))?;
-    /// assert_eq!((account.scheme(), account.api_key()), (Scheme::Gate, "key"));
-    /// # Ok::<(), cexsign::Error>(())
-    /// ```
-    pub fn gate(credentials: &Credentials) -> Result<Self, Error> {
-        Self::new(Scheme::Gate, credentials, &KeySettings::new())
     }
 
     /// The scheme the key belongs to.

@@ -32,7 +32,12 @@ const DEFAULT_RECV_WINDOW: Duration = Duration::from_millis(5000);
 /// The largest `recvWindow` Binance accepts.
 const MAX_RECV_WINDOW: Duration = Duration::from_millis(60_000);
 /// Verifies a REST request.
-pub(crate) fn verify_rest(state: &State, request: &RawRequest<'_>, now: Timestamp) -> Result<Accepted, Rejection> {
+pub(crate) fn verify_rest(
+    state: &State,
+    scheme: Scheme,
+    request: &RawRequest<'_>,
+    now: Timestamp,
+) -> Result<Accepted, Rejection> {
     // 1. The key header.
     let Some(key) = header(request.headers, "x-mbx-apikey") else {
         return Err(Rejection::new(
@@ -40,7 +45,7 @@ pub(crate) fn verify_rest(state: &State, request: &RawRequest<'_>, now: Timestam
             "the X-MBX-APIKEY header is missing or empty: Binance's only auth header (the signature is a parameter)",
         ));
     };
-    let account = account(state, &key)?;
+    let account = account_of(state, scheme, &key)?;
 
     // 2. The signature parameter, last in the query or the body.
     let query = request.query.unwrap_or("");
@@ -64,7 +69,7 @@ pub(crate) fn verify_rest(state: &State, request: &RawRequest<'_>, now: Timestam
     let prehash = expected.as_ref().ok().and_then(|signed| signed.prehash().cloned());
 
     // 4. The time rule.
-    TIME_RULE.check(&wire, now, window).map_err(|r| r.with_prehash(prehash.clone()))?;
+    time_rule(scheme).check(&wire, now, window).map_err(|r| r.with_prehash(prehash.clone()))?;
 
     // 5. The signature.
     let expected = expected.map_err(|reason| Rejection::new(Failure::Signature, reason))?;
@@ -88,7 +93,12 @@ pub(crate) fn verify_rest(state: &State, request: &RawRequest<'_>, now: Timestam
 /// The account of a key, or Binance's answer: -2015 for a well-formed unknown key, -2014 for
 /// one that is not 64 letters and digits either.
 fn account<'s>(state: &'s State, key: &str) -> Result<&'s Account, Rejection> {
-    find_account(state, Scheme::Binance, key).map_err(|rejection| {
+    account_of(state, Scheme::Binance, key)
+}
+
+/// The account of a key under `scheme`, or Binance's answer (see [`account`]).
+fn account_of<'s>(state: &'s State, scheme: Scheme, key: &str) -> Result<&'s Account, Rejection> {
+    find_account(state, scheme, key).map_err(|rejection| {
         let well_formed = key.len() == 64 && key.bytes().all(|b| b.is_ascii_alphanumeric());
         if well_formed {
             rejection
@@ -210,12 +220,17 @@ fn parse_millis(raw: &str) -> Option<Duration> {
 }
 
 /// Binance's time rule: `timestamp < serverTime + 1000` and `serverTime - timestamp <= recvWindow`.
-const TIME_RULE: ReceiveWindowRule = ReceiveWindowRule {
-    field: "timestamp",
-    ahead: "Binance accepts at most 1 s ahead",
-    window_name: "recvWindow",
-    time_endpoint: ServerTime::of(Scheme::Binance).path(),
-};
+const fn time_rule(scheme: Scheme) -> ReceiveWindowRule {
+    ReceiveWindowRule {
+        field: "timestamp",
+        ahead: "Binance accepts at most 1 s ahead",
+        window_name: "recvWindow",
+        time_endpoint: ServerTime::of(scheme).path(),
+    }
+}
+
+/// The time rule of the WebSocket API.
+const TIME_RULE: ReceiveWindowRule = time_rule(Scheme::Binance);
 
 /// Whether `sent` is the expected signature: HMAC (hex) signatures in any case, as Binance reads
 /// them, the base64 ones exactly. Compared in constant time.

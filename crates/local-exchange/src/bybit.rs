@@ -27,7 +27,12 @@ use cexsign::{Scheme, SignOptions, Timestamp, TimestampFormat, WireTimestamp, Ws
 /// Bybit's default `recv_window`, used when the header is absent.
 const DEFAULT_RECV_WINDOW: &str = "5000";
 /// Verifies a REST request.
-pub(crate) fn verify_rest(state: &State, request: &RawRequest<'_>, now: Timestamp) -> Result<Accepted, Rejection> {
+pub(crate) fn verify_rest(
+    state: &State,
+    scheme: Scheme,
+    request: &RawRequest<'_>,
+    now: Timestamp,
+) -> Result<Accepted, Rejection> {
     let headers = request.headers;
     let required = |name: &'static str, shown: &'static str| {
         header(headers, name).ok_or_else(|| {
@@ -37,7 +42,7 @@ pub(crate) fn verify_rest(state: &State, request: &RawRequest<'_>, now: Timestam
     let key = required("x-bapi-api-key", "X-BAPI-API-KEY")?;
     let sign = required("x-bapi-sign", "X-BAPI-SIGN")?;
     let timestamp = required("x-bapi-timestamp", "X-BAPI-TIMESTAMP")?;
-    let account = find_account(state, Scheme::Bybit, &key)?;
+    let account = find_account(state, scheme, &key)?;
     let Some(signer) = account.bybit_signer() else {
         return Err(Rejection::new(Failure::UnknownKey, "the key is not a Bybit key"));
     };
@@ -66,7 +71,7 @@ pub(crate) fn verify_rest(state: &State, request: &RawRequest<'_>, now: Timestam
         });
     let prehash = expected.as_ref().ok().and_then(|signed| signed.prehash().cloned());
 
-    TIME_RULE.check(&wire, now, window).map_err(|r| r.with_prehash(prehash.clone()))?;
+    time_rule(scheme).check(&wire, now, window).map_err(|r| r.with_prehash(prehash.clone()))?;
 
     let expected = expected.map_err(|reason| Rejection::new(Failure::Signature, reason))?;
     if !expected.signature_matches(&sign) {
@@ -90,12 +95,14 @@ fn parse_window(text: &str) -> Option<Duration> {
 }
 
 /// Bybit's time rule: `timestamp < serverTime + 1000` and `serverTime - timestamp <= recvWindow`.
-const TIME_RULE: ReceiveWindowRule = ReceiveWindowRule {
-    field: "X-BAPI-TIMESTAMP",
-    ahead: "Bybit accepts less than 1 s ahead",
-    window_name: "recv_window",
-    time_endpoint: ServerTime::of(Scheme::Bybit).path(),
-};
+const fn time_rule(scheme: Scheme) -> ReceiveWindowRule {
+    ReceiveWindowRule {
+        field: "X-BAPI-TIMESTAMP",
+        ahead: "Bybit accepts less than 1 s ahead",
+        window_name: "recv_window",
+        time_endpoint: ServerTime::of(scheme).path(),
+    }
+}
 
 /// Checks an `op: auth` message and answers as Bybit does on success.
 pub(crate) fn verify_ws(state: &State, message: &Map<String, Value>, now: Timestamp) -> Result<Value, Rejection> {

@@ -18,7 +18,7 @@ use super::State;
 use super::account::Account;
 use super::reply::{Failure, Rejection};
 use super::verify::find_account;
-use cexsign::{Scheme, Timestamp};
+use cexsign::{RestVerification, Scheme, Timestamp};
 
 /// How far in the future `nbf` may be (clock skew between client and server).
 const NBF_LEEWAY_SECS: u64 = 5;
@@ -63,9 +63,25 @@ fn integer_claim(claims: &serde_json::Map<String, Value>, name: &str) -> Result<
     })
 }
 
-/// Verifies `token` against the registered CDP keys, at server time `now`.
+/// Verifies `token` against the registered keys of the exchange whose requests carry bearer
+/// tokens ([`RestVerification::BearerToken`]), at server time `now`.
 pub(crate) fn verify<'s>(
     state: &'s State,
+    token: &str,
+    now: Timestamp,
+    uri: UriCheck<'_>,
+) -> Result<Verified<'s>, Rejection> {
+    let bearer = |scheme: &Scheme| matches!(scheme.exchange().rest_verification, RestVerification::BearerToken);
+    match Scheme::ALL.into_iter().find(bearer) {
+        Some(scheme) => verify_for(state, scheme, token, now, uri),
+        None => Err(Rejection::new(Failure::UnknownKey, "no exchange here authenticates with bearer tokens")),
+    }
+}
+
+/// Verifies `token` against the registered keys of `scheme`, at server time `now`.
+pub(crate) fn verify_for<'s>(
+    state: &'s State,
+    scheme: Scheme,
     token: &str,
     now: Timestamp,
     uri: UriCheck<'_>,
@@ -77,7 +93,7 @@ pub(crate) fn verify<'s>(
     let header = decode_part(header_part, "header")?;
     let alg = string_field(&header, "alg", "header")?;
     let kid = string_field(&header, "kid", "header")?;
-    let account = find_account(state, Scheme::CoinbaseCdp, kid)?;
+    let account = find_account(state, scheme, kid)?;
     let Some(key) = account.cdp() else {
         return Err(Rejection::new(Failure::UnknownKey, format!("{kid:?} is not a CDP key")));
     };

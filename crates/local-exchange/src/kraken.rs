@@ -18,7 +18,7 @@ use super::verify::{Accepted, RawRequest, find_account, header, signable, unsign
 use cexsign::{Scheme, SignOptions, TimestampFormat, WireTimestamp};
 
 /// Verifies a REST request. The server clock plays no part: Kraken checks nonce order only.
-pub(crate) fn verify_rest(state: &State, request: &RawRequest<'_>) -> Result<Accepted, Rejection> {
+pub(crate) fn verify_rest(state: &State, scheme: Scheme, request: &RawRequest<'_>) -> Result<Accepted, Rejection> {
     let headers = request.headers;
     let Some(key) = header(headers, "api-key") else {
         return Err(Rejection::new(
@@ -26,7 +26,7 @@ pub(crate) fn verify_rest(state: &State, request: &RawRequest<'_>) -> Result<Acc
             "the API-Key header is missing or empty (Kraken reports it as an invalid key)",
         ));
     };
-    let account = find_account(state, Scheme::Kraken, &key)?;
+    let account = find_account(state, scheme, &key)?;
     let Some(sign) = header(headers, "api-sign") else {
         return Err(Rejection::new(Failure::MissingHeader("API-Sign"), "the API-Sign header is missing or empty"));
     };

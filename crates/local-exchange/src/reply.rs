@@ -5,8 +5,8 @@
 //! in plain English and, when the server got far enough to compute it, the expected prehash.
 //! [`rest_rejection`] and [`ws_rejection`] turn it into the exchange's response: the code, status
 //! and message come from the exchange's error table in cexsign (the one
-//! `cexsign::rejection::classify` reads), found by the failure's [`Refusal`]; this file keeps
-//! only how each exchange lays them out in its body.
+//! `cexsign::rejection::classify` reads), found by the failure's [`Refusal`], and so does how
+//! the exchange lays them out (the table's writers).
 
 use bytes::Bytes;
 use http::{HeaderName, HeaderValue, StatusCode};
@@ -17,7 +17,7 @@ use serde_json::{Map, Value, json};
 use std::time::Duration;
 
 use cexsign::diagnose::Diagnosis;
-use cexsign::rejection::{Channel, ErrorCode, Refusal, RejectionKind};
+use cexsign::rejection::{AnswerBody, Channel, ErrorAnswer, ErrorCode, Refusal, RequestTime};
 use cexsign::{Prehash, Scheme, Timestamp};
 
 /// Longest diagnostic header value sent; longer values are left out (the JSON body, where
@@ -293,94 +293,60 @@ impl Answer {
         Self { entry: Some(entry), status, code: entry.code, message }
     }
 
-    /// The code as a JSON number when it is one (Binance, Bybit, Bitget's websocket), else a
-    /// string.
-    fn numeric_code(&self) -> Value {
-        self.code.parse::<i64>().map_or_else(|_| json!(self.code), |n| json!(n))
-    }
-
-    fn kind(&self) -> Option<RejectionKind> {
-        self.entry.and_then(|entry| entry.kind)
+    /// The answer as the exchange's writer lays it out: with what the rejection knows of the
+    /// request (its timestamp, the expected prehash), the refused websocket message and the
+    /// server clock.
+    fn laid_out<'a>(
+        &'a self,
+        rejection: &'a Rejection,
+        response_status: StatusCode,
+        login: Option<&'a Map<String, Value>>,
+        now: Timestamp,
+    ) -> ErrorAnswer<'a> {
+        let time = match &rejection.failure {
+            Failure::InvalidTimestamp { raw, server_secs } => {
+                Some(RequestTime::Unreadable { sent: raw, server_secs: *server_secs })
+            }
+            Failure::Expired { request, server, window } => {
+                Some(RequestTime::Outside { sent: *request, server: *server, window: *window })
+            }
+            _ => None,
+        };
+        ErrorAnswer {
+            refusal: rejection.failure.refusal(),
+            entry: self.entry,
+            code: self.code,
+            message: &self.message,
+            status: self.status.as_u16(),
+            response_status: response_status.as_u16(),
+            time,
+            prehash: rejection.prehash.as_ref(),
+            now,
+            login,
+            connection_id: WS_CONNECTION_ID,
+        }
     }
 }
 
 /// The REST response for a rejection, in the exchange's own shape, with the code, status and
-/// message from the exchange's error table; `now` is the server clock (Bybit and Bitget put it
-/// in their error bodies).
+/// message from the exchange's error table, laid out by its table's writer
+/// ([`ErrorTable::body`](cexsign::rejection::ErrorTable::body)); `now` is the server clock
+/// (some exchanges put it in their error bodies).
 pub(crate) fn rest_rejection(scheme: Scheme, rejection: Rejection, now: Timestamp) -> Reply {
-    use Failure::*;
-    if !lays_out_errors(scheme) {
+    let Some(write) = scheme.exchange().errors.body else {
         return not_served(scheme);
-    }
+    };
     let answer = Answer::new(scheme, Channel::Rest, &rejection.failure);
-    let (code, msg) = (answer.code, answer.message.as_str());
-    let written = scheme.exchange().errors.body.map(|write| write(code, msg, Channel::Rest));
-    let body = match scheme {
-        _ if written.is_some() => written,
-        Scheme::Delta => {
-            let failed = |error: Value| json!({"error": error, "success": false});
-            let expired = |request_time: Value, server_secs: u64| {
-                failed(json!({
-                    "code": code,
-                    "context": {"request_time": request_time, "server_time": server_secs},
-                }))
-            };
-            Some(match &rejection.failure {
-                // The CDN's answer, not Delta's: no `success`.
-                CdnBlocked => json!({"error": code, "message": msg}),
-                MissingHeader(_) => failed(json!(code)),
-                InvalidTimestamp { raw, server_secs } => expired(json!(raw), *server_secs),
-                Expired { request, server, .. } => expired(json!(request.unix_secs()), server.unix_secs()),
-                _ => failed(json!({"code": code})),
-            })
-        }
-        // Coinbase Exchange's messages are lowercase, its refusals of unreadable requests too.
-        Scheme::CoinbaseExchange if answer.entry.is_none() => Some(json!({"message": msg.to_lowercase()})),
-        Scheme::CoinbaseExchange => Some(json!({"message": msg})),
-        Scheme::Binance => Some(json!({"code": answer.numeric_code(), "msg": msg})),
-        Scheme::Bybit => {
-            let mut msg = msg.to_owned();
-            if let Expired { request, server, window } = &rejection.failure {
-                // Bybit names the instants and the window it held the request to.
-                msg.push_str(&format!(
-                    ". req_timestamp[{}],server_timestamp[{}],recv_window[{}]",
-                    request.unix_millis(),
-                    server.unix_millis(),
-                    window.as_millis()
-                ));
-            }
-            if let (Some(RejectionKind::InvalidSignature), Some(prehash)) = (answer.kind(), &rejection.prehash) {
-                // Bybit echoes the string it signed, for the client to compare with its own.
-                msg = format!("{msg} origin_string[{prehash}]");
-            }
-            let code = answer.numeric_code();
-            Some(json!({"retCode": code, "retMsg": msg, "result": {}, "retExtInfo": {}, "time": millis(now)}))
-        }
-        Scheme::Bitget => Some(json!({"code": code, "msg": msg, "requestTime": millis(now), "data": null})),
-        Scheme::Gate => Some(json!({"label": code, "message": msg})),
-        // Coinbase Advanced Trade (legacy HMAC and CDP): a plain `Unauthorized`, no reason given.
-        _ => None,
-    };
-    let status = answer.status;
-    let reply = match body {
-        Some(body) => Reply::json(status, &with_cexsign_fields(body, &rejection), Verdict::Rejected),
-        None => Reply::text(status, status.canonical_reason().unwrap_or("Unauthorized"), Verdict::Rejected),
-    };
-    reply
-        .with_diagnostics(&rejection.reason, rejection.prehash.as_ref())
-        .with_diagnosis_header(rejection.diagnosis.as_deref())
-}
-
-/// The Unix milliseconds of an instant, as a JSON number.
-fn millis(at: Timestamp) -> u64 {
-    u64::try_from(at.unix_millis()).unwrap_or(u64::MAX)
+    let body = write(&answer.laid_out(&rejection, answer.status, None, now));
+    rejected(answer.status, body, &rejection)
 }
 
 /// The response of the websocket-login check endpoint for a rejection, in the exchange's own
-/// websocket error shape, with the code and message from the exchange's error table.
-/// Authentication failures are HTTP 401, unreadable messages 400. `message` is the posted
-/// message when it was a JSON object: its request ids (Binance `id`, Bybit `req_id`, Gate
-/// `req_id`, channel and event, Delta `type`) are echoed back.
+/// websocket error shape, with the code and message from the exchange's error table, laid out
+/// by its table's websocket writer
+/// ([`ErrorTable::ws_body`](cexsign::rejection::ErrorTable::ws_body)). Authentication failures
+/// are HTTP 401, unreadable messages 400. `message` is the posted message when it was a JSON
+/// object: the answer may echo its request ids.
 pub(crate) fn ws_rejection(
     scheme: Scheme,
     rejection: Rejection,
@@ -388,90 +354,27 @@ pub(crate) fn ws_rejection(
     now: Timestamp,
 ) -> Reply {
     use Failure::*;
-    if !lays_out_errors(scheme) {
+    let Some(write) = scheme.exchange().errors.ws_body else {
         return not_served(scheme);
-    }
+    };
     let status = match rejection.failure {
         Malformed | MissingHeader(_) => StatusCode::BAD_REQUEST,
         BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         _ => StatusCode::UNAUTHORIZED,
     };
     let answer = Answer::new(scheme, Channel::Ws, &rejection.failure);
-    let (code, msg) = (answer.code, answer.message.as_str());
-    let field = |name: &str| message.and_then(|m| m.get(name)).cloned().unwrap_or(Value::Null);
-    let written = scheme.exchange().errors.body.map(|write| write(code, msg, Channel::Ws));
-    let body = match scheme {
-        _ if written.is_some() => written.unwrap_or_default(),
-        Scheme::Delta => {
-            let delta_type = match message.and_then(|m| m.get("type")).and_then(Value::as_str) {
-                Some("auth") => "auth",
-                _ => "key-auth",
-            };
-            let mut body = json!({
-                "type": delta_type,
-                "success": false,
-                "status_code": answer.status.as_u16(),
-                "error": code,
-            });
-            if !msg.is_empty() {
-                body["message"] = json!(msg);
-            }
-            body
-        }
-        Scheme::Binance => {
-            json!({"id": field("id"), "status": answer.status.as_u16(), "error": {"code": answer.numeric_code(), "msg": msg}})
-        }
-        Scheme::Bybit => {
-            let mut body = json!({"success": false, "ret_msg": msg, "op": "auth", "conn_id": WS_CONNECTION_ID});
-            if let Some(req_id) = message.and_then(|m| m.get("req_id")) {
-                body["req_id"] = req_id.clone();
-            }
-            body
-        }
-        Scheme::Bitget => json!({"event": "error", "code": answer.numeric_code(), "msg": msg}),
-        Scheme::Gate => {
-            let channel = field("channel");
-            if field("event") == json!("api") {
-                // The ws API (`spot.login`): a response header and `errs`, as for any API call.
-                let req_id = message
-                    .and_then(|m| m.get("payload"))
-                    .and_then(|payload| payload.get("req_id"))
-                    .cloned()
-                    .unwrap_or(Value::Null);
-                json!({
-                    "request_id": req_id,
-                    "ack": false,
-                    "header": {
-                        "response_time": millis(now).to_string(),
-                        "status": status.as_str(),
-                        "channel": channel,
-                        "event": "api",
-                        "client_id": WS_CONNECTION_ID,
-                    },
-                    "data": {"errs": {"label": code, "message": msg}},
-                })
-            } else {
-                // A channel message: Gate's ws error object (code 4 is an authentication failure,
-                // 2 an invalid argument, 1 an unreadable request).
-                let ws_code = match rejection.failure {
-                    Malformed | BodyTooLarge => 1,
-                    MissingHeader(_) => 2,
-                    _ => 4,
-                };
-                json!({
-                    "time": now.unix_secs(),
-                    "time_ms": millis(now),
-                    "channel": channel,
-                    "event": field("event"),
-                    "error": {"code": ws_code, "message": format!("{code}: {msg}")},
-                    "result": {"status": "failed"},
-                })
-            }
-        }
-        // Coinbase (Exchange and Advanced Trade): `{"type":"error","message"}`.
-        _ => json!({"type": "error", "message": msg}),
+    let body = write(&answer.laid_out(&rejection, status, message, now));
+    rejected(status, body, &rejection)
+}
+
+/// A rejection's response: the body the exchange's writer laid out (a JSON one with the
+/// `cexsign_*` fields added) and the diagnostic headers.
+fn rejected(status: StatusCode, body: AnswerBody, rejection: &Rejection) -> Reply {
+    let reply = match body {
+        AnswerBody::Json(body) => Reply::json(status, &with_cexsign_fields(body, rejection), Verdict::Rejected),
+        AnswerBody::Text(text) => Reply::text(status, text, Verdict::Rejected),
     };
-    Reply::json(status, &with_cexsign_fields(body, &rejection), Verdict::Rejected)
+    reply
         .with_diagnostics(&rejection.reason, rejection.prehash.as_ref())
         .with_diagnosis_header(rejection.diagnosis.as_deref())
 }
@@ -480,25 +383,13 @@ pub(crate) fn ws_rejection(
 /// endpoint has no connection, so one fixed id.
 pub(crate) const WS_CONNECTION_ID: &str = "cexsign-local";
 
-/// Whether the local exchange knows how `scheme`'s exchange lays out its error answers: from
-/// the writer in its error table ([`ErrorTable::body`](cexsign::rejection::ErrorTable::body)),
-/// or for the exchanges whose answers carry more than a code and a message (the instants of a
-/// stale request, the prehash, echoed ids), the `match scheme` bodies of [`rest_rejection`] and
-/// [`ws_rejection`]. A scheme with neither is not served here, and its refusals are
-/// [`not_served`], never another exchange's shape.
+/// Whether the local exchange knows how `scheme`'s exchange lays out its REST error answers:
+/// from the writer in its error table
+/// ([`ErrorTable::body`](cexsign::rejection::ErrorTable::body)). A scheme without one is not
+/// served here, and its refusals are [`not_served`], never another exchange's shape.
+#[cfg(test)]
 pub(crate) fn lays_out_errors(scheme: Scheme) -> bool {
     scheme.exchange().errors.body.is_some()
-        || matches!(
-            scheme,
-            Scheme::Delta
-                | Scheme::CoinbaseExchange
-                | Scheme::CoinbaseAdvancedHmac
-                | Scheme::CoinbaseCdp
-                | Scheme::Binance
-                | Scheme::Bybit
-                | Scheme::Bitget
-                | Scheme::Gate
-        )
 }
 
 /// The answer for a scheme the local exchange does not serve: a cexsign-level 501 that says so.

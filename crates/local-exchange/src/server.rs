@@ -41,15 +41,15 @@ pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
 /// use std::io::{Read as _, Write as _};
 ///
 /// use cexsign_local_exchange::{Account, LocalExchange};
-/// use cexsign::{Credentials, Method, OkxEnvironment, OkxSigner, SignableRequest, Signer, Timestamp};
+/// use cexsign::{Credentials, KeySettings, Method, OkxEnvironment, OkxSigner, Scheme, SignableRequest, Signer, Timestamp};
 ///
 /// let credentials = Credentials::new()
 ///     .api_key("985d5b66-57ce-40fb-b714-afc0b9787083")
 ///     .secret("22582BD0CFF14C41EDBF1AB98506286D")
 ///     .passphrase("Passphrase1!");
 /// let runtime = tokio::runtime::Runtime::new()?;
-/// let exchange = runtime
-///     .block_on(LocalExchange::new().with_account(Account::okx(&credentials, OkxEnvironment::Live)?).start())?;
+/// let account = Account::new(Scheme::Okx, &credentials, &KeySettings::new())?;
+/// let exchange = runtime.block_on(LocalExchange::new().with_account(account).start())?;
 ///
 /// // Sign a request as a bot would, and send it as plain HTTP/1.1.
 /// let signer = OkxSigner::new(&credentials, OkxEnvironment::Live)?;
@@ -200,12 +200,13 @@ impl LocalExchange {
 ///
 /// ```
 /// use cexsign_local_exchange::{Account, LocalExchange};
-/// use cexsign::{Credentials, DeltaSigner, Method, SignableRequest, Signer, Timestamp};
+/// use cexsign::{Credentials, DeltaSigner, KeySettings, Method, Scheme, SignableRequest, Signer, Timestamp};
 ///
 /// let credentials = Credentials::new()
 ///     .api_key("a207900b7693435a8fa9230a38195d")
 ///     .secret("7b6f39dcf660ec1c7c664f612c60410a2bd0c258416b498bf0311f94228f");
-/// let verifier = LocalExchange::new().with_account(Account::delta(&credentials)?).verifier();
+/// let account = Account::new(Scheme::Delta, &credentials, &KeySettings::new())?;
+/// let verifier = LocalExchange::new().with_account(account).verifier();
 ///
 /// let signer = DeltaSigner::new(&credentials)?;
 /// let body = br#"{"product_id":27,"size":1,"side":"buy","order_type":"market_order"}"#;

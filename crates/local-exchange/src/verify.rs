@@ -117,17 +117,14 @@ pub(crate) struct Accepted {
 pub(crate) fn rest(state: &State, scheme: Scheme, request: &RawRequest<'_>, now: Timestamp) -> Reply {
     let outcome = match scheme.exchange().rest_verification {
         RestVerification::Headers(check) => verify_hmac(state, scheme, &check, request, now),
-        // The exchanges with a verifier of their own.
-        _ => match scheme {
-            Scheme::CoinbaseCdp => verify_cdp(state, request, now),
-            Scheme::Binance => binance::verify_rest(state, request, now),
-            Scheme::Bybit => bybit::verify_rest(state, request, now),
-            Scheme::Kraken => kraken::verify_rest(state, request),
-            _ => Err(Rejection::new(
-                Failure::Malformed,
-                format!("the local exchange has no verifier for {} requests", scheme.name()),
-            )),
-        },
+        RestVerification::BearerToken => verify_bearer(state, scheme, request, now),
+        RestVerification::SignedParameters => binance::verify_rest(state, scheme, request, now),
+        RestVerification::SentReceiveWindow => bybit::verify_rest(state, scheme, request, now),
+        RestVerification::BodyNonce => kraken::verify_rest(state, scheme, request),
+        _ => Err(Rejection::new(
+            Failure::Malformed,
+            format!("the local exchange has no verifier for {} requests", scheme.name()),
+        )),
     }
     .map_err(|rejection| with_routing_hint(rejection, request));
     match outcome {
@@ -447,7 +444,13 @@ fn missing_hint(check: &HeaderCheck, names: &AuthNames, headers: &HeaderMap, pat
     }
 }
 
-fn verify_cdp(state: &State, request: &RawRequest<'_>, now: Timestamp) -> Result<Accepted, Rejection> {
+/// A request authenticated by a bearer JWT ([`RestVerification::BearerToken`]).
+fn verify_bearer(
+    state: &State,
+    scheme: Scheme,
+    request: &RawRequest<'_>,
+    now: Timestamp,
+) -> Result<Accepted, Rejection> {
     let Some(token) = bearer_token(request.headers) else {
         // Routed here by path: the request carries no auth headers at all.
         let reason =
@@ -463,8 +466,8 @@ fn verify_cdp(state: &State, request: &RawRequest<'_>, now: Timestamp) -> Result
     let mut hosts = vec![host.as_ref()];
     hosts.extend(state.cdp_host_aliases.iter().map(String::as_str));
     let check = UriCheck::Rest { method: request.method, path: request.path, hosts: &hosts };
-    let verified =
-        jwt::verify(state, &token, now, check).map_err(|failure| Rejection::new(failure.failure, failure.reason))?;
+    let verified = jwt::verify_for(state, scheme, &token, now, check)
+        .map_err(|failure| Rejection::new(failure.failure, failure.reason))?;
     Ok(Accepted { api_key: verified.account.api_key().to_owned(), timestamp: verified.nbf.to_string() })
 }
 

@@ -1,9 +1,11 @@
 //! Binance's error codes (AUTH-more.md): REST `{"code":-1022,"msg"}`, and the WebSocket API's
 //! `{"status":400,"error":{"code":-1022,"msg"}}` with the same codes, statuses and messages.
 
+use serde_json::json;
+
 use crate::rejection::RejectionKind::*;
 use crate::rejection::Refusal::*;
-use crate::rejection::{ErrorCode as E, ErrorTable, Read, Reader, Refusal, Response, field};
+use crate::rejection::{AnswerBody, ErrorAnswer, ErrorCode as E, ErrorTable, field, Read, Reader, Refusal, Response};
 
 const EXPIRED: &[Refusal] = &[Expired];
 const AHEAD: &[Refusal] = &[ExpiredAhead];
@@ -46,8 +48,20 @@ pub(crate) const ERRORS: ErrorTable = ErrorTable {
     ],
     reader: Reader::Custom(read),
     next_steps: &[],
-    body: None,
+    body: Some(body),
+    ws_body: Some(ws_body),
 };
+
+/// REST: `{"code":-1022,"msg"}`, the code a number.
+fn body(answer: &ErrorAnswer<'_>) -> AnswerBody {
+    AnswerBody::Json(json!({"code": answer.numeric_code(), "msg": answer.message}))
+}
+
+/// WebSocket API: `{"id","status","error":{"code","msg"}}`, echoing the request's `id`.
+fn ws_body(answer: &ErrorAnswer<'_>) -> AnswerBody {
+    let error = json!({"code": answer.numeric_code(), "msg": answer.message});
+    AnswerBody::Json(json!({"id": answer.login_field("id"), "status": answer.status, "error": error}))
+}
 
 /// REST: top-level `code`/`msg`; WebSocket API: inside `error`.
 fn read(response: &Response<'_>) -> Vec<Read> {

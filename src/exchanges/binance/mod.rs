@@ -34,7 +34,7 @@ pub(crate) const BINANCE: Exchange = Exchange {
     // Binance Spot's own prefix; Coinbase Advanced's paths are all under /api/v3/brokerage/,
     // which is longer and wins.
     routing: Routing::new(&[Mark::named("x-mbx-apikey")], &["/api/v3/", "/sapi/", "/fapi/"], 30),
-    rest_verification: RestVerification::Own,
+    rest_verification: RestVerification::SignedParameters,
     signer,
     server_time: SERVER_TIME,
     errors: errors::ERRORS,

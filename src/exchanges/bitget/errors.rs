@@ -1,9 +1,11 @@
 //! Bitget's error codes: REST `400xx` (`{"code","msg","requestTime","data"}`, HTTP 400) and
 //! websocket login `300xx` (`{"event":"error","code","msg"}`).
 
+use serde_json::json;
+
 use crate::rejection::RejectionKind::*;
 use crate::rejection::Refusal::*;
-use crate::rejection::{ErrorCode as E, ErrorTable, Reader};
+use crate::rejection::{AnswerBody, ErrorAnswer, ErrorCode as E, ErrorTable, Reader};
 
 /// Bitget's error table.
 pub(crate) const ERRORS: ErrorTable = ErrorTable {
@@ -45,5 +47,16 @@ pub(crate) const ERRORS: ErrorTable = ErrorTable {
     ],
     reader: Reader::Fields { code: "code", message: "msg" },
     next_steps: &[],
-    body: None,
+    body: Some(body),
+    ws_body: Some(ws_body),
 };
+
+/// REST: `{"code","msg","requestTime","data":null}`.
+fn body(answer: &ErrorAnswer<'_>) -> AnswerBody {
+    AnswerBody::Json(json!({"code": answer.code, "msg": answer.message, "requestTime": answer.now_millis(), "data": null}))
+}
+
+/// Websocket login: `{"event":"error","code","msg"}`, the code a number.
+fn ws_body(answer: &ErrorAnswer<'_>) -> AnswerBody {
+    AnswerBody::Json(json!({"event": "error", "code": answer.numeric_code(), "msg": answer.message}))
+}

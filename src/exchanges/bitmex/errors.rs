@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use crate::rejection::Refusal::*;
 use crate::rejection::RejectionKind::*;
-use crate::rejection::{Channel, ErrorCode as E, ErrorTable, Read, Reader, Response};
+use crate::rejection::{AnswerBody, ErrorAnswer, ErrorCode as E, ErrorTable, Read, Reader, Response};
 
 /// BitMEX's error table; each entry's code is the message the local exchange would send.
 pub(crate) const ERRORS: ErrorTable = ErrorTable {
@@ -38,15 +38,18 @@ pub(crate) const ERRORS: ErrorTable = ErrorTable {
     reader: Reader::Custom(read),
     next_steps: &[],
     body: Some(body),
+    ws_body: Some(ws_body),
 };
 
-/// REST: `{"error":{"message","name":"HTTPError"}}`; websocket: `{"status","error"}` (the code is
-/// the message: BitMEX sends none).
-fn body(_code: &str, message: &str, channel: Channel) -> Value {
-    match channel {
-        Channel::Rest => json!({"error": {"message": message, "name": "HTTPError"}}),
-        Channel::Ws => json!({"status": 401, "error": message}),
-    }
+/// REST: `{"error":{"message","name":"HTTPError"}}` (the code is the message: BitMEX sends
+/// none).
+fn body(answer: &ErrorAnswer<'_>) -> AnswerBody {
+    AnswerBody::Json(json!({"error": {"message": answer.message, "name": "HTTPError"}}))
+}
+
+/// Websocket: `{"status","error"}`.
+fn ws_body(answer: &ErrorAnswer<'_>) -> AnswerBody {
+    AnswerBody::Json(json!({"status": 401, "error": answer.message}))
 }
 
 /// `error` is an object with a `message` (REST) or the message itself (websocket); BitMEX gives

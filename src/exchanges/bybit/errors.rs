@@ -1,9 +1,11 @@
 //! Bybit's error codes (AUTH-more.md): REST `retCode`/`retMsg`, mostly with HTTP 200; the
 //! websocket `auth` answer has no code, only `ret_msg`.
 
+use serde_json::json;
+
 use crate::rejection::RejectionKind::*;
 use crate::rejection::Refusal::*;
-use crate::rejection::{ErrorCode as E, ErrorTable, Read, Reader, Response, field};
+use crate::rejection::{AnswerBody, ErrorAnswer, ErrorCode as E, ErrorTable, Read, Reader, RequestTime, Response, field};
 
 /// Bybit's error table.
 pub(crate) const ERRORS: ErrorTable = ErrorTable {
@@ -38,8 +40,39 @@ pub(crate) const ERRORS: ErrorTable = ErrorTable {
     ],
     reader: Reader::Custom(read),
     next_steps: &[],
-    body: None,
+    body: Some(body),
+    ws_body: Some(ws_body),
 };
+
+/// REST: `{"retCode","retMsg","result","retExtInfo","time"}`; a stale request's message names the
+/// instants and the window it was held to, a bad signature's the string the server signed (for
+/// the client to compare with its own).
+fn body(answer: &ErrorAnswer<'_>) -> AnswerBody {
+    let mut msg = answer.message.to_owned();
+    if let Some(RequestTime::Outside { sent, server, window }) = answer.time {
+        msg.push_str(&format!(
+            ". req_timestamp[{}],server_timestamp[{}],recv_window[{}]",
+            sent.unix_millis(),
+            server.unix_millis(),
+            window.as_millis()
+        ));
+    }
+    if let (Some(InvalidSignature), Some(prehash)) = (answer.kind(), answer.prehash) {
+        msg = format!("{msg} origin_string[{prehash}]");
+    }
+    let code = answer.numeric_code();
+    AnswerBody::Json(json!({"retCode": code, "retMsg": msg, "result": {}, "retExtInfo": {}, "time": answer.now_millis()}))
+}
+
+/// Websocket `auth`: `{"success":false,"ret_msg","op":"auth","conn_id"}` (no code), echoing the
+/// login's `req_id`.
+fn ws_body(answer: &ErrorAnswer<'_>) -> AnswerBody {
+    let mut body = json!({"success": false, "ret_msg": answer.message, "op": "auth", "conn_id": answer.connection_id});
+    if let Some(req_id) = answer.login.and_then(|m| m.get("req_id")) {
+        body["req_id"] = req_id.clone();
+    }
+    AnswerBody::Json(body)
+}
 
 /// REST: `retCode`/`retMsg`; websocket: a failed `{"success":false,"ret_msg"}` names the error
 /// by its message.

@@ -31,7 +31,7 @@ pub(crate) const BYBIT: Exchange = Exchange {
     ws_timestamp_accepted: None,
     hosts: &["api.bybit.com", "api-testnet.bybit.com"],
     routing: Routing::new(&[Mark::prefixed("x-bapi-")], &["/v5/"], 40),
-    rest_verification: RestVerification::Own,
+    rest_verification: RestVerification::SentReceiveWindow,
     signer,
     server_time: SERVER_TIME,
     errors: errors::ERRORS,

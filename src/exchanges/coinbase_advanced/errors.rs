@@ -8,7 +8,9 @@
 
 use crate::rejection::RejectionKind::*;
 use crate::rejection::Refusal::*;
-use crate::rejection::{ErrorCode as E, ErrorTable, NextStep, Read, Reader, Refusal, Response, field};
+use serde_json::json;
+
+use crate::rejection::{AnswerBody, ErrorAnswer, ErrorCode as E, ErrorTable, NextStep, Read, Reader, Refusal, Response, field};
 
 /// Everything the local exchange refuses for a reason: Coinbase does not say which.
 const REFUSED: &[Refusal] =
@@ -65,12 +67,29 @@ pub(crate) const HMAC_ERRORS: ErrorTable = ErrorTable {
     // Coinbase gives no reason: a clock off by more than the window looks the same as an
     // expired legacy key, so one resynced attempt comes before giving up on the key.
     next_steps: &[(KeyExpiredOrLegacy, NextStep::RetryOnce)],
-    body: None,
+    body: Some(body),
+    ws_body: Some(ws_body),
 };
 
 /// Coinbase Advanced with a CDP key.
-pub(crate) const CDP_ERRORS: ErrorTable =
-    ErrorTable { codes: table!(Unspecified), reader: Reader::Custom(read), next_steps: &[], body: None };
+pub(crate) const CDP_ERRORS: ErrorTable = ErrorTable {
+    codes: table!(Unspecified),
+    reader: Reader::Custom(read),
+    next_steps: &[],
+    body: Some(body),
+    ws_body: Some(ws_body),
+};
+
+/// REST: the status line's reason as plain text (`Unauthorized`): no reason given.
+fn body(answer: &ErrorAnswer<'_>) -> AnswerBody {
+    let status = http::StatusCode::from_u16(answer.status).ok();
+    AnswerBody::Text(status.and_then(|status| status.canonical_reason()).unwrap_or(UNAUTHORIZED))
+}
+
+/// Websocket: `{"type":"error","message"}`.
+fn ws_body(answer: &ErrorAnswer<'_>) -> AnswerBody {
+    AnswerBody::Json(json!({"type": "error", "message": answer.message}))
+}
 
 /// v2 errors by id, then by message; any 403 as missing permission; any 401, a plain
 /// `Unauthorized` or the websocket's `authentication failure` as a refusal without a reason.

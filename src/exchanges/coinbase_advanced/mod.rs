@@ -72,7 +72,7 @@ pub(crate) const CDP: Exchange = Exchange {
     ws_timestamp_accepted: None,
     hosts: HOSTS,
     routing: Routing::new(&[Mark::BEARER], &["/api/v3/brokerage/"], 90),
-    rest_verification: RestVerification::Own,
+    rest_verification: RestVerification::BearerToken,
     signer: cdp_signer,
     server_time: SERVER_TIME,
     errors: errors::CDP_ERRORS,

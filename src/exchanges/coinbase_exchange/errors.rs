@@ -1,9 +1,11 @@
 //! Coinbase Exchange's errors, from AUTH.md: no codes, only a `{"message"}` whose words say
 //! what went wrong. The entries are tried in order, so the more specific words come first.
 
+use serde_json::json;
+
 use crate::rejection::RejectionKind::*;
 use crate::rejection::Refusal::*;
-use crate::rejection::{ErrorCode as E, ErrorTable, Read, Reader, Response, field};
+use crate::rejection::{AnswerBody, ErrorAnswer, ErrorCode as E, ErrorTable, field, Read, Reader, Response};
 
 /// Coinbase Exchange's error table; each entry's code is the message the local exchange sends.
 pub(crate) const ERRORS: ErrorTable = ErrorTable {
@@ -46,8 +48,23 @@ pub(crate) const ERRORS: ErrorTable = ErrorTable {
     ],
     reader: Reader::Custom(read),
     next_steps: &[],
-    body: None,
+    body: Some(body),
+    ws_body: Some(ws_body),
 };
+
+/// REST: `{"message"}`; Coinbase Exchange's messages are lowercase, its refusals of unreadable
+/// requests too.
+fn body(answer: &ErrorAnswer<'_>) -> AnswerBody {
+    AnswerBody::Json(match answer.entry {
+        None => json!({"message": answer.message.to_lowercase()}),
+        Some(_) => json!({"message": answer.message}),
+    })
+}
+
+/// Websocket: `{"type":"error","message"}`.
+fn ws_body(answer: &ErrorAnswer<'_>) -> AnswerBody {
+    AnswerBody::Json(json!({"type": "error", "message": answer.message}))
+}
 
 /// The message is all there is: no code to report.
 fn read(response: &Response<'_>) -> Vec<Read> {

@@ -2,11 +2,11 @@
 //! (`"SignatureExpired"`) or an object (`{"code":"expired_signature"}`); websocket auth answers
 //! carry it as a string next to `status_code`.
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::rejection::RejectionKind::*;
 use crate::rejection::Refusal::*;
-use crate::rejection::{ErrorCode as E, ErrorTable, Read, Reader, Response, field};
+use crate::rejection::{AnswerBody, ErrorAnswer, ErrorCode as E, ErrorTable, Read, Reader, Refusal, RequestTime, Response, field};
 
 /// Delta's error table.
 pub(crate) const ERRORS: ErrorTable = ErrorTable {
@@ -39,8 +39,50 @@ pub(crate) const ERRORS: ErrorTable = ErrorTable {
     ],
     reader: Reader::Custom(read),
     next_steps: &[],
-    body: None,
+    body: Some(body),
+    ws_body: Some(ws_body),
 };
+
+/// REST: `{"error":{"code"},"success":false}`, with the request's and the server's time for a
+/// stale or unreadable timestamp, the bare code for a missing header, and the CDN's own answer
+/// (no `success`) when it blocks the request.
+fn body(answer: &ErrorAnswer<'_>) -> AnswerBody {
+    let (code, msg) = (answer.code, answer.message);
+    let failed = |error: Value| json!({"error": error, "success": false});
+    let expired = |request_time: Value, server_secs: u64| {
+        failed(json!({
+            "code": code,
+            "context": {"request_time": request_time, "server_time": server_secs},
+        }))
+    };
+    AnswerBody::Json(match (answer.refusal, answer.time) {
+        // The CDN's answer, not Delta's: no `success`.
+        (Refusal::CdnBlocked, _) => json!({"error": code, "message": msg}),
+        (Refusal::MissingHeader(_), _) => failed(json!(code)),
+        (_, Some(RequestTime::Unreadable { sent, server_secs })) => expired(json!(sent), server_secs),
+        (_, Some(RequestTime::Outside { sent, server, .. })) => expired(json!(sent.unix_secs()), server.unix_secs()),
+        _ => failed(json!({"code": code})),
+    })
+}
+
+/// Websocket: `{"type","success":false,"status_code","error","message"}`, `type` echoing the
+/// login's (`auth`, else `key-auth`), no `message` when the table gives none.
+fn ws_body(answer: &ErrorAnswer<'_>) -> AnswerBody {
+    let delta_type = match answer.login.and_then(|m| m.get("type")).and_then(Value::as_str) {
+        Some("auth") => "auth",
+        _ => "key-auth",
+    };
+    let mut body = json!({
+        "type": delta_type,
+        "success": false,
+        "status_code": answer.status,
+        "error": answer.code,
+    });
+    if !answer.message.is_empty() {
+        body["message"] = json!(answer.message);
+    }
+    AnswerBody::Json(body)
+}
 
 /// `error` is a string or an object with a `code`; the message is top-level.
 fn read(response: &Response<'_>) -> Vec<Read> {

@@ -1,9 +1,11 @@
 //! Gate's error labels (AUTH-more.md): REST `{"label","message"}`; the websocket API login
 //! answers them in `data.errs`, a channel message in `error.message` as `"LABEL: message"`.
 
+use serde_json::{Value, json};
+
 use crate::rejection::RejectionKind::*;
 use crate::rejection::Refusal::*;
-use crate::rejection::{ErrorCode as E, ErrorTable, Read, Reader, Refusal, Response, field};
+use crate::rejection::{AnswerBody, ErrorAnswer, ErrorCode as E, ErrorTable, field, Read, Reader, Refusal, Response};
 
 const MISSING: &[Refusal] = &[Missing];
 const KEY: &[Refusal] = &[UnknownKey, KeyFormat];
@@ -33,8 +35,55 @@ pub(crate) const ERRORS: ErrorTable = ErrorTable {
     ],
     reader: Reader::Custom(read),
     next_steps: &[],
-    body: None,
+    body: Some(body),
+    ws_body: Some(ws_body),
 };
+
+/// REST: `{"label","message"}`.
+fn body(answer: &ErrorAnswer<'_>) -> AnswerBody {
+    AnswerBody::Json(json!({"label": answer.code, "message": answer.message}))
+}
+
+/// Websocket: the ws API login (`spot.login`, event `api`) answers with a response header and
+/// `errs`, as for any API call; a channel message with Gate's ws error object.
+fn ws_body(answer: &ErrorAnswer<'_>) -> AnswerBody {
+    let (code, msg) = (answer.code, answer.message);
+    let channel = answer.login_field("channel");
+    if answer.login_field("event") == json!("api") {
+        let req_id = answer
+            .login
+            .and_then(|m| m.get("payload"))
+            .and_then(|payload| payload.get("req_id"))
+            .cloned()
+            .unwrap_or(Value::Null);
+        return AnswerBody::Json(json!({
+            "request_id": req_id,
+            "ack": false,
+            "header": {
+                "response_time": answer.now_millis().to_string(),
+                "status": answer.response_status.to_string(),
+                "channel": channel,
+                "event": "api",
+                "client_id": answer.connection_id,
+            },
+            "data": {"errs": {"label": code, "message": msg}},
+        }));
+    }
+    // Code 4 is an authentication failure, 2 an invalid argument, 1 an unreadable request.
+    let ws_code = match answer.refusal {
+        Refusal::Malformed | Refusal::BodyTooLarge => 1,
+        Refusal::MissingHeader(_) => 2,
+        _ => 4,
+    };
+    AnswerBody::Json(json!({
+        "time": answer.now.unix_secs(),
+        "time_ms": answer.now_millis(),
+        "channel": channel,
+        "event": answer.login_field("event"),
+        "error": {"code": ws_code, "message": format!("{code}: {msg}")},
+        "result": {"status": "failed"},
+    }))
+}
 
 /// `label` at the top (REST), in `data.errs` (websocket API) or before the `": "` of a channel
 /// error's message.

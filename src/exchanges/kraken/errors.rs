@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 
 use crate::rejection::RejectionKind::*;
 use crate::rejection::Refusal::*;
-use crate::rejection::{Channel, ErrorCode as E, ErrorTable, NextStep, Read, Reader, Response};
+use crate::rejection::{AnswerBody, ErrorAnswer, ErrorCode as E, ErrorTable, NextStep, Read, Reader, Response};
 
 /// Kraken's error table.
 pub(crate) const ERRORS: ErrorTable = ErrorTable {
@@ -24,12 +24,13 @@ pub(crate) const ERRORS: ErrorTable = ErrorTable {
     // Kraken has no time window: a refused nonce wants a fresh, larger nonce, not a resync.
     next_steps: &[(TimestampOutsideWindow, NextStep::RetryOnce)],
     body: Some(body),
+    // Kraken's websocket takes a token from REST: no login to answer.
+    ws_body: None,
 };
 
-/// HTTP 200 with a non-empty `error` array (Kraken's websocket takes a token from REST: no login
-/// answer).
-fn body(code: &str, _: &str, _: Channel) -> Value {
-    json!({"error": [code]})
+/// HTTP 200 with a non-empty `error` array.
+fn body(answer: &ErrorAnswer<'_>) -> AnswerBody {
+    AnswerBody::Json(json!({"error": [answer.code]}))
 }
 
 /// Every string of the `error` array is a candidate; each is its own code and message.

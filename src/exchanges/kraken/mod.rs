@@ -32,7 +32,7 @@ pub(crate) const KRAKEN: Exchange = Exchange {
     // Kraken sends `API-Key` too: its `API-Sign` (or, without one, its `/0/` paths) must win over
     // Delta's `api-key`, hence a precedence before Delta's.
     routing: Routing::new(&[Mark::named("api-sign"), Mark::named("api-key").under("/0/")], &["/0/private/", "/0/"], 60),
-    rest_verification: RestVerification::Own,
+    rest_verification: RestVerification::BodyNonce,
     signer,
     server_time: SERVER_TIME,
     errors: errors::ERRORS,

@@ -1,10 +1,10 @@
 //! KuCoin's error codes (`{"code","msg"}`), from AUTH.md.
 
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::rejection::RejectionKind::*;
 use crate::rejection::Refusal::*;
-use crate::rejection::{Channel, ErrorCode as E, ErrorTable, Reader};
+use crate::rejection::{AnswerBody, ErrorAnswer, ErrorCode as E, ErrorTable, Reader};
 
 /// KuCoin's error table.
 pub(crate) const ERRORS: ErrorTable = ErrorTable {
@@ -27,9 +27,11 @@ pub(crate) const ERRORS: ErrorTable = ErrorTable {
     reader: Reader::Fields { code: "code", message: "msg" },
     next_steps: &[],
     body: Some(body),
+    // KuCoin's private websocket takes a token from REST: no login to answer.
+    ws_body: None,
 };
 
-/// `{"code","msg"}` (KuCoin's private websocket takes a token from REST: no login answer).
-fn body(code: &str, message: &str, _: Channel) -> Value {
-    json!({"code": code, "msg": message})
+/// `{"code","msg"}`.
+fn body(answer: &ErrorAnswer<'_>) -> AnswerBody {
+    AnswerBody::Json(json!({"code": answer.code, "msg": answer.message}))
 }

@@ -1,11 +1,11 @@
 //! OKX's error codes: REST `501xx` (`{"code","msg"}`) and websocket login `600xx`
 //! (`{"event":"error","code","msg"}`), from AUTH.md.
 
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::rejection::RejectionKind::*;
 use crate::rejection::Refusal::*;
-use crate::rejection::{Channel, ErrorCode as E, ErrorTable, Reader};
+use crate::rejection::{AnswerBody, ErrorAnswer, ErrorCode as E, ErrorTable, Reader};
 
 /// Every header's "can not be empty" answer has the same message.
 const EMPTY: &str = "Request header {} can not be empty";
@@ -51,12 +51,15 @@ pub(crate) const ERRORS: ErrorTable = ErrorTable {
     reader: Reader::Fields { code: "code", message: "msg" },
     next_steps: &[],
     body: Some(body),
+    ws_body: Some(ws_body),
 };
 
-/// REST: `{"code","msg"}`; websocket: `{"event":"error","code","msg"}`.
-fn body(code: &str, message: &str, channel: Channel) -> Value {
-    match channel {
-        Channel::Rest => json!({"code": code, "msg": message}),
-        Channel::Ws => json!({"event": "error", "code": code, "msg": message}),
-    }
+/// REST: `{"code","msg"}`.
+fn body(answer: &ErrorAnswer<'_>) -> AnswerBody {
+    AnswerBody::Json(json!({"code": answer.code, "msg": answer.message}))
+}
+
+/// Websocket login: `{"event":"error","code","msg"}`.
+fn ws_body(answer: &ErrorAnswer<'_>) -> AnswerBody {
+    AnswerBody::Json(json!({"event": "error", "code": answer.code, "msg": answer.message}))
 }

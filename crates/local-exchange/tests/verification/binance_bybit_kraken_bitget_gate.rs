@@ -13,8 +13,8 @@ use serde_json::{Value, json};
 use super::{Req, Resp, ago, ahead, now, sign, ws, ws_message};
 use cexsign::server_time::ServerTime;
 use cexsign::{
-    BinanceKeyType, BinanceSigner, BitgetSigner, BybitKeyType, BybitSigner, Credentials, GateSigner, KrakenSigner,
-    Method, Scheme, SignedRequest, Signer, Timestamp, TimestampFormat, WireTimestamp, WsRequest,
+    BinanceKeyType, BinanceSigner, BitgetSigner, BybitKeyType, BybitSigner, Credentials, GateSigner, KeySettings,
+    KrakenSigner, Method, Scheme, SignedRequest, Signer, Timestamp, TimestampFormat, WireTimestamp, WsRequest,
 };
 use cexsign_local_exchange::{Account, LocalExchange, RunningExchange, Verifier};
 
@@ -88,15 +88,20 @@ fn key(file: &str, key_type: Option<&str>) -> String {
 fn configured() -> LocalExchange {
     let mut exchange = LocalExchange::new();
     for kind in [BinanceKeyType::Hmac, BinanceKeyType::Ed25519, BinanceKeyType::Rsa] {
-        exchange = exchange.with_account(Account::binance(&binance_credentials(kind), kind).unwrap());
+        exchange = exchange.with_account(
+            Account::new(Scheme::Binance, &binance_credentials(kind), &KeySettings::new().key_type(kind.name()))
+                .unwrap(),
+        );
     }
     for kind in [BybitKeyType::Hmac, BybitKeyType::Rsa] {
-        exchange = exchange.with_account(Account::bybit(&bybit_credentials(kind), kind).unwrap());
+        exchange = exchange.with_account(
+            Account::new(Scheme::Bybit, &bybit_credentials(kind), &KeySettings::new().key_type(kind.name())).unwrap(),
+        );
     }
     exchange
-        .with_account(Account::kraken(&fake(KRAKEN_VECTORS, None).0).unwrap())
-        .with_account(Account::bitget(&fake(BITGET_VECTORS, None).0).unwrap())
-        .with_account(Account::gate(&fake(GATE_VECTORS, None).0).unwrap())
+        .with_account(Account::new(Scheme::Kraken, &fake(KRAKEN_VECTORS, None).0, &KeySettings::new()).unwrap())
+        .with_account(Account::new(Scheme::Bitget, &fake(BITGET_VECTORS, None).0, &KeySettings::new()).unwrap())
+        .with_account(Account::new(Scheme::Gate, &fake(GATE_VECTORS, None).0, &KeySettings::new()).unwrap())
 }
 
 async fn start() -> RunningExchange {
@@ -1053,14 +1058,14 @@ async fn ws_logins_of_binance_bybit_bitget_gate_are_refused_in_each_shape() {
 fn vector_account(scheme: &str, credentials: &Value) -> Account {
     let c = credentials_of(credentials);
     match (scheme, credentials["key_type"].as_str()) {
-        ("binance", Some("Ed25519")) => Account::binance(&c, BinanceKeyType::Ed25519),
-        ("binance", Some("RSA")) => Account::binance(&c, BinanceKeyType::Rsa),
-        ("binance", _) => Account::binance(&c, BinanceKeyType::Hmac),
-        ("bybit", Some("RSA")) => Account::bybit(&c, BybitKeyType::Rsa),
-        ("bybit", _) => Account::bybit(&c, BybitKeyType::Hmac),
-        ("kraken", _) => Account::kraken(&c),
-        ("bitget", _) => Account::bitget(&c),
-        _ => Account::gate(&c),
+        ("binance", Some("Ed25519")) => Account::new(Scheme::Binance, &c, &KeySettings::new().key_type("Ed25519")),
+        ("binance", Some("RSA")) => Account::new(Scheme::Binance, &c, &KeySettings::new().key_type("RSA")),
+        ("binance", _) => Account::new(Scheme::Binance, &c, &KeySettings::new().key_type("HMAC")),
+        ("bybit", Some("RSA")) => Account::new(Scheme::Bybit, &c, &KeySettings::new().key_type("RSA")),
+        ("bybit", _) => Account::new(Scheme::Bybit, &c, &KeySettings::new().key_type("HMAC")),
+        ("kraken", _) => Account::new(Scheme::Kraken, &c, &KeySettings::new()),
+        ("bitget", _) => Account::new(Scheme::Bitget, &c, &KeySettings::new()),
+        _ => Account::new(Scheme::Gate, &c, &KeySettings::new()),
     }
     .unwrap()
 }
@@ -1144,7 +1149,9 @@ fn worked_examples_of_the_spec() {
     let docs = Credentials::new()
         .api_key("vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A")
         .secret("NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j");
-    let verifier = LocalExchange::new().with_account(Account::binance(&docs, BinanceKeyType::Hmac).unwrap()).verifier();
+    let verifier = LocalExchange::new()
+        .with_account(Account::new(Scheme::Binance, &docs, &KeySettings::new().key_type("HMAC")).unwrap())
+        .verifier();
     let at = Timestamp::from_unix_millis(1_499_827_319_559);
     let key_header = ("X-MBX-APIKEY", "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A");
     let body = "symbol=LTCBTC&side=BUY&type=LIMIT&timeInForce=GTC&quantity=1&price=0.1&recvWindow=5000\
@@ -1174,8 +1181,9 @@ fn worked_examples_of_the_spec() {
 
     // Bybit's guide examples with AUTH-more.md's secret; the compact-body negative gets 10004.
     let credentials = Credentials::new().api_key("XXXXXXXXXX").secret("vJ3kQ9mN2pL7xR4tY8wZ1cB6dF0gH5sAq2W");
-    let verifier =
-        LocalExchange::new().with_account(Account::bybit(&credentials, BybitKeyType::Hmac).unwrap()).verifier();
+    let verifier = LocalExchange::new()
+        .with_account(Account::new(Scheme::Bybit, &credentials, &KeySettings::new().key_type("HMAC")).unwrap())
+        .verifier();
     let bybit_req = |target: &str, body: &str, ts: &str, sign: &str| {
         Req::new(if body.is_empty() { "GET" } else { "POST" }, target)
             .header("X-BAPI-API-KEY", "XXXXXXXXXX")
@@ -1217,7 +1225,9 @@ fn worked_examples_of_the_spec() {
     let credentials = Credentials::new()
         .api_key("docs-key")
         .secret("kQH5HW/8p1uGOVjbgWA7FunAmGO8lsSUXNsu3eow76sz84Q18fWxnyRzBHCd3pd5nE9qa99HAZtuZuj6F1huXg==");
-    let verifier = LocalExchange::new().with_account(Account::kraken(&credentials).unwrap()).verifier();
+    let verifier = LocalExchange::new()
+        .with_account(Account::new(Scheme::Kraken, &credentials, &KeySettings::new()).unwrap())
+        .verifier();
     let req = Req::new("POST", "/0/private/AddOrder")
         .header("API-Key", "docs-key")
         .header("API-Sign", "4/dpxb3iT4tp/ZCVEwSnEsLxx0bqyhLpdfOpc6fn7OR8+UClSV5n9E6aSS8MPtnRfp32bAb0nmbRn6H8ndwLUQ==")
@@ -1231,7 +1241,9 @@ fn worked_examples_of_the_spec() {
         .api_key("bg_0123456789abcdef0123456789abcdef")
         .secret("f3a1c0e29b7d4c58a6e2f91b3d7c5a08e4b6f2d9c1a3e5b7d9f0a2c4e6b8d0f1")
         .passphrase("Passphrase1#");
-    let verifier = LocalExchange::new().with_account(Account::bitget(&credentials).unwrap()).verifier();
+    let verifier = LocalExchange::new()
+        .with_account(Account::new(Scheme::Bitget, &credentials, &KeySettings::new()).unwrap())
+        .verifier();
     let at = Timestamp::from_unix_millis(1_700_000_000_000);
     let bitget_req = |sign: &str| {
         Req::new(
@@ -1261,7 +1273,10 @@ fn worked_examples_of_the_spec() {
 
     // Gate's docs examples (key "key", secret "secret"), the %2C example and its negative.
     let verifier = LocalExchange::new()
-        .with_account(Account::gate(&Credentials::new().api_key("key").secret("secret")).unwrap())
+        .with_account(
+            Account::new(Scheme::Gate, &Credentials::new().api_key("key").secret("secret"), &KeySettings::new())
+                .unwrap(),
+        )
         .verifier();
     let gate_req = |target: &str, ts: &str, sign: &str| {
         Req::new("GET", target).header("KEY", "key").header("Timestamp", ts).header("SIGN", sign)
@@ -1297,28 +1312,47 @@ fn worked_examples_of_the_spec() {
 
 #[test]
 fn new_accounts_read_their_key_and_keep_secrets_out_of_debug() {
-    let binance = Account::binance(&binance_credentials(BinanceKeyType::Ed25519), BinanceKeyType::Ed25519).unwrap();
+    let binance = Account::new(
+        Scheme::Binance,
+        &binance_credentials(BinanceKeyType::Ed25519),
+        &KeySettings::new().key_type("Ed25519"),
+    )
+    .unwrap();
     assert_eq!(
         (binance.scheme(), binance.api_key()),
         (Scheme::Binance, key(BINANCE_VECTORS, Some("Ed25519")).as_str())
     );
     assert_eq!(binance.describe(), "Binance (Ed25519)");
-    let bybit = Account::bybit(&bybit_credentials(BybitKeyType::Rsa), BybitKeyType::Rsa).unwrap();
+    let bybit = Account::new(Scheme::Bybit, &bybit_credentials(BybitKeyType::Rsa), &KeySettings::new().key_type("RSA"))
+        .unwrap();
     assert_eq!((bybit.scheme(), bybit.api_key()), (Scheme::Bybit, key(BYBIT_VECTORS, Some("RSA")).as_str()));
-    let bitget = Account::bitget(&fake(BITGET_VECTORS, None).0).unwrap();
+    let bitget = Account::new(Scheme::Bitget, &fake(BITGET_VECTORS, None).0, &KeySettings::new()).unwrap();
     assert!(bitget.passphrase_matches("qgfqGQbpPP#N1O") && !bitget.passphrase_matches("qgfqGQbpPP#N1"));
-    let gate = Account::gate(&fake(GATE_VECTORS, None).0).unwrap();
+    let gate = Account::new(Scheme::Gate, &fake(GATE_VECTORS, None).0, &KeySettings::new()).unwrap();
     assert_eq!(gate.api_key(), "a1a9d1abd6b184059827d73a31bed2a1");
-    let kraken = Account::kraken(&fake(KRAKEN_VECTORS, None).0).unwrap();
+    let kraken = Account::new(Scheme::Kraken, &fake(KRAKEN_VECTORS, None).0, &KeySettings::new()).unwrap();
     assert_eq!(kraken.api_key(), key(KRAKEN_VECTORS, None));
     let debug = format!("{:?}", configured());
     for secret in ["qgfqGQbpPP", "GIsDpAoel", "PRIVATE KEY", "8Jk3Ylha", "G4uFqj49", "7dab7dd4"] {
         assert!(!debug.contains(secret), "{secret} in {debug}");
     }
     // Wrong credentials fail at registration, not at the first request.
-    assert!(Account::binance(&binance_credentials(BinanceKeyType::Ed25519), BinanceKeyType::Hmac).is_err());
-    assert!(Account::kraken(&Credentials::new().api_key("k").secret("not base64")).is_err());
-    assert!(Account::bitget(&Credentials::new().api_key("k").secret("s")).is_err(), "no passphrase");
+    assert!(
+        Account::new(
+            Scheme::Binance,
+            &binance_credentials(BinanceKeyType::Ed25519),
+            &KeySettings::new().key_type("HMAC")
+        )
+        .is_err()
+    );
+    assert!(
+        Account::new(Scheme::Kraken, &Credentials::new().api_key("k").secret("not base64"), &KeySettings::new())
+            .is_err()
+    );
+    assert!(
+        Account::new(Scheme::Bitget, &Credentials::new().api_key("k").secret("s"), &KeySettings::new()).is_err(),
+        "no passphrase"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1386,4 +1420,37 @@ fn mutated_requests_and_messages_never_panic() {
         }
     }
     assert!(checked > 800, "{checked}");
+}
+
+/// The accounts the per-exchange constructors' examples built, through `Account::new`: each
+/// knows its scheme and key, and Debug never shows a passphrase.
+#[test]
+fn accounts_know_their_scheme_and_key() {
+    let new = |scheme: Scheme, credentials: &Credentials, settings: &KeySettings| {
+        let account = Account::new(scheme, credentials, settings).unwrap();
+        (account.scheme(), account.api_key().to_owned(), format!("{account:?}"))
+    };
+    let binance_key = "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A";
+    let binance = Credentials::new()
+        .api_key(binance_key)
+        .secret("NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j");
+    let (scheme, key, _) = new(Scheme::Binance, &binance, &KeySettings::new().key_type("HMAC"));
+    assert_eq!((scheme, key.as_str()), (Scheme::Binance, binance_key));
+    let bybit = Credentials::new().api_key("XXXXXXXXXX").secret("vJ3kQ9mN2pL7xR4tY8wZ1cB6dF0gH5sAq2W");
+    let (scheme, key, _) = new(Scheme::Bybit, &bybit, &KeySettings::new().key_type("HMAC"));
+    assert_eq!((scheme, key.as_str()), (Scheme::Bybit, "XXXXXXXXXX"));
+    let kraken = Credentials::new()
+        .api_key("my-kraken-key")
+        .secret("kQH5HW/8p1uGOVjbgWA7FunAmGO8lsSUXNsu3eow76sz84Q18fWxnyRzBHCd3pd5nE9qa99HAZtuZuj6F1huXg==");
+    let (scheme, key, _) = new(Scheme::Kraken, &kraken, &KeySettings::new());
+    assert_eq!((scheme, key.as_str()), (Scheme::Kraken, "my-kraken-key"));
+    let bitget = Credentials::new()
+        .api_key("bg_0123456789abcdef0123456789abcdef")
+        .secret("f3a1c0e29b7d4c58a6e2f91b3d7c5a08e4b6f2d9c1a3e5b7d9f0a2c4e6b8d0f1")
+        .passphrase("Passphrase1#");
+    let (scheme, _, debug) = new(Scheme::Bitget, &bitget, &KeySettings::new());
+    assert_eq!(scheme, Scheme::Bitget);
+    assert!(!debug.contains("Passphrase1#"), "{debug}");
+    let (scheme, key, _) = new(Scheme::Gate, &Credentials::new().api_key("key").secret("secret"), &KeySettings::new());
+    assert_eq!((scheme, key.as_str()), (Scheme::Gate, "key"));
 }

@@ -14,9 +14,9 @@ use tokio::io::{AsyncBufReadExt as _, AsyncReadExt as _, AsyncWriteExt as _, Buf
 use tokio::net::TcpStream;
 
 use cexsign::{
-    CoinbaseAdvancedHmacSigner, CoinbaseCdpSigner, CoinbaseExchangeSigner, Credentials, DeltaSigner, KucoinKeyVersion,
-    KucoinSigner, Method, OkxEnvironment, OkxSigner, Scheme, SignOptions, SignableRequest, SignedRequest, Signer,
-    Timestamp, WireTimestamp, WsRequest,
+    CoinbaseAdvancedHmacSigner, CoinbaseCdpSigner, CoinbaseExchangeSigner, Credentials, DeltaSigner, KeySettings,
+    KucoinKeyVersion, KucoinSigner, Method, OkxEnvironment, OkxSigner, Scheme, SignOptions, SignableRequest,
+    SignedRequest, Signer, Timestamp, WireTimestamp, WsRequest,
 };
 use cexsign_local_exchange::{Account, DEFAULT_MAX_BODY_BYTES, LocalExchange, RunningExchange};
 
@@ -66,16 +66,53 @@ fn cdp_credentials(key: &str, secret: &str) -> Credentials {
 
 fn configured() -> LocalExchange {
     LocalExchange::new()
-        .with_account(Account::okx(&okx_credentials(OKX_KEY, "Passphrase1!"), OkxEnvironment::Live).unwrap())
-        .with_account(Account::okx(&okx_credentials(OKX_DEMO_KEY, "DemoPass1!"), OkxEnvironment::Demo).unwrap())
-        .with_account(Account::kucoin(&kucoin_credentials(KUCOIN_V1_KEY, "1111111"), KucoinKeyVersion::V1).unwrap())
-        .with_account(Account::kucoin(&kucoin_credentials(KUCOIN_V2_KEY, "1111111"), KucoinKeyVersion::V2).unwrap())
-        .with_account(Account::kucoin(&kucoin_credentials(KUCOIN_V3_KEY, "1111111"), KucoinKeyVersion::V3).unwrap())
-        .with_account(Account::delta(&delta_credentials(DELTA_KEY)).unwrap())
-        .with_account(Account::coinbase_exchange(&cbe_credentials(CBE_KEY, "testpassphrase")).unwrap())
-        .with_account(Account::coinbase_advanced_hmac(&cba_credentials(CBA_KEY)).unwrap())
-        .with_account(Account::coinbase_cdp(&cdp_credentials(CDP_ED_KEY, CDP_ED_SECRET)).unwrap())
-        .with_account(Account::coinbase_cdp(&cdp_credentials(CDP_ES_KEY, CDP_ES_SECRET)).unwrap())
+        .with_account(
+            Account::new(Scheme::Okx, &okx_credentials(OKX_KEY, "Passphrase1!"), &KeySettings::new()).unwrap(),
+        )
+        .with_account(
+            Account::new(Scheme::Okx, &okx_credentials(OKX_DEMO_KEY, "DemoPass1!"), &KeySettings::new().demo(true))
+                .unwrap(),
+        )
+        .with_account(
+            Account::new(
+                Scheme::Kucoin,
+                &kucoin_credentials(KUCOIN_V1_KEY, "1111111"),
+                &KeySettings::new().key_version(1),
+            )
+            .unwrap(),
+        )
+        .with_account(
+            Account::new(
+                Scheme::Kucoin,
+                &kucoin_credentials(KUCOIN_V2_KEY, "1111111"),
+                &KeySettings::new().key_version(2),
+            )
+            .unwrap(),
+        )
+        .with_account(
+            Account::new(
+                Scheme::Kucoin,
+                &kucoin_credentials(KUCOIN_V3_KEY, "1111111"),
+                &KeySettings::new().key_version(3),
+            )
+            .unwrap(),
+        )
+        .with_account(Account::new(Scheme::Delta, &delta_credentials(DELTA_KEY), &KeySettings::new()).unwrap())
+        .with_account(
+            Account::new(Scheme::CoinbaseExchange, &cbe_credentials(CBE_KEY, "testpassphrase"), &KeySettings::new())
+                .unwrap(),
+        )
+        .with_account(
+            Account::new(Scheme::CoinbaseAdvancedHmac, &cba_credentials(CBA_KEY), &KeySettings::new()).unwrap(),
+        )
+        .with_account(
+            Account::new(Scheme::CoinbaseCdp, &cdp_credentials(CDP_ED_KEY, CDP_ED_SECRET), &KeySettings::new())
+                .unwrap(),
+        )
+        .with_account(
+            Account::new(Scheme::CoinbaseCdp, &cdp_credentials(CDP_ES_KEY, CDP_ES_SECRET), &KeySettings::new())
+                .unwrap(),
+        )
 }
 
 async fn start() -> RunningExchange {
@@ -1362,24 +1399,29 @@ fn handles_are_send_and_sync() {
 
 #[test]
 fn accounts_read_their_key_from_the_signer() {
-    let account = Account::okx(&okx_credentials(OKX_KEY, "Passphrase1!"), OkxEnvironment::Demo).unwrap();
+    let account =
+        Account::new(Scheme::Okx, &okx_credentials(OKX_KEY, "Passphrase1!"), &KeySettings::new().demo(true)).unwrap();
     assert_eq!((account.scheme(), account.api_key()), (Scheme::Okx, OKX_KEY));
     assert!(account.passphrase_matches("Passphrase1!") && !account.passphrase_matches("Passphrase1"));
-    let v3 = Account::kucoin(&kucoin_credentials(KUCOIN_V3_KEY, "1111111"), KucoinKeyVersion::V3).unwrap();
+    let v3 =
+        Account::new(Scheme::Kucoin, &kucoin_credentials(KUCOIN_V3_KEY, "1111111"), &KeySettings::new().key_version(3))
+            .unwrap();
     assert!(v3.passphrase_matches("rl1Ki0WuwidRT48JnoGQo+AJ4UtZ6mQEKt6F5XYVnT4="));
     assert!(!v3.passphrase_matches("1111111"));
-    let es = Account::coinbase_cdp(&cdp_credentials(CDP_ES_KEY, CDP_ES_SECRET)).unwrap();
+    let es =
+        Account::new(Scheme::CoinbaseCdp, &cdp_credentials(CDP_ES_KEY, CDP_ES_SECRET), &KeySettings::new()).unwrap();
     assert_eq!((es.scheme(), es.api_key()), (Scheme::CoinbaseCdp, CDP_ES_KEY));
     // The account verifies with the key's public key: an uncompressed P-256 point (65 bytes) or
     // an Ed25519 key (32); the CDP acceptance tests above exercise it.
     assert_eq!(CoinbaseCdpSigner::new(&cdp_credentials(CDP_ES_KEY, CDP_ES_SECRET)).unwrap().public_key().len(), 65);
-    let ed = Account::coinbase_cdp(&cdp_credentials(CDP_ED_KEY, CDP_ED_SECRET)).unwrap();
+    let ed =
+        Account::new(Scheme::CoinbaseCdp, &cdp_credentials(CDP_ED_KEY, CDP_ED_SECRET), &KeySettings::new()).unwrap();
     assert_eq!((ed.scheme(), ed.api_key()), (Scheme::CoinbaseCdp, CDP_ED_KEY));
     assert_eq!(CoinbaseCdpSigner::new(&cdp_credentials(CDP_ED_KEY, CDP_ED_SECRET)).unwrap().public_key().len(), 32);
     assert!(!ed.passphrase_matches(""));
     let debug = format!("{:?}", configured());
     assert!(!debug.contains("Passphrase1!") && !debug.contains("cde06451") && !debug.contains("MHcCAQEE"), "{debug}");
-    assert!(Account::delta(&Credentials::new().api_key("k")).is_err());
+    assert!(Account::new(Scheme::Delta, &Credentials::new().api_key("k"), &KeySettings::new()).is_err());
 }
 
 // ---------------------------------------------------------------------------------------------
