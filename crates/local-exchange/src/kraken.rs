@@ -15,10 +15,16 @@ use serde_json::Value;
 use super::State;
 use super::reply::{Failure, Rejection};
 use super::verify::{Accepted, RawRequest, find_account, header, signable, unsignable};
-use cexsign::{Scheme, SignOptions, TimestampFormat, WireTimestamp};
+use cexsign::{Scheme, SignOptions, Timestamp, TimestampFormat, WireTimestamp};
 
-/// Verifies a REST request. The server clock plays no part: Kraken checks nonce order only.
-pub(crate) fn verify_rest(state: &State, scheme: Scheme, request: &RawRequest<'_>) -> Result<Accepted, Rejection> {
+/// Verifies a REST request. Kraken checks nonce order only; the server clock only bounds how far
+/// ahead a nonce may be ([`nonce_ceiling`]).
+pub(crate) fn verify_rest(
+    state: &State,
+    scheme: Scheme,
+    request: &RawRequest<'_>,
+    now: Timestamp,
+) -> Result<Accepted, Rejection> {
     let headers = request.headers;
     let Some(key) = header(headers, "api-key") else {
         return Err(Rejection::new(
@@ -56,6 +62,17 @@ pub(crate) fn verify_rest(state: &State, scheme: Scheme, request: &RawRequest<'_
         .with_prehash(prehash));
     }
 
+    // A key keeps its highest nonce for good: one far ahead of any clock (u64::MAX) would lock
+    // the key for the life of the server, so it is refused before it is recorded.
+    let ceiling = nonce_ceiling(now);
+    if nonce > ceiling {
+        let reason = format!(
+            "nonce {nonce} is above {ceiling}, this server's clock in nanoseconds plus a day: a nonce that far ahead \
+             would lock the key (Kraken keeps the highest nonce a key used, and a new key is the only way back); \
+             derive the nonce from the current time (milliseconds, as most SDKs do, or micro- or nanoseconds)"
+        );
+        return Err(Rejection::new(Failure::Nonce, reason).with_prehash(prehash));
+    }
     // Only a request that verifies moves the key's nonce forward, as on Kraken.
     let mut nonces = state.kraken_nonces.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let last = nonces.entry(account.api_key().to_owned()).or_insert(0);
@@ -69,6 +86,12 @@ pub(crate) fn verify_rest(state: &State, scheme: Scheme, request: &RawRequest<'_
     }
     *last = nonce;
     Ok(Accepted { api_key: account.api_key().to_owned(), timestamp: text.into_owned() })
+}
+
+/// The highest nonce recorded: the clock in nanoseconds (the finest scale clients use) plus a day.
+fn nonce_ceiling(now: Timestamp) -> u64 {
+    const DAY_NANOS: u64 = 86_400 * 1_000_000_000;
+    u64::try_from(now.unix_millis()).unwrap_or(u64::MAX).saturating_mul(1_000_000).saturating_add(DAY_NANOS)
 }
 
 /// The nonce the body carries, read as its `Content-Type` says (form or JSON; without one, by

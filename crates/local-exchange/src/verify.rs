@@ -120,7 +120,7 @@ pub(crate) fn rest(state: &State, scheme: Scheme, request: &RawRequest<'_>, now:
         RestVerification::BearerToken => verify_bearer(state, scheme, request, now),
         RestVerification::SignedParameters => binance::verify_rest(state, scheme, request, now),
         RestVerification::SentReceiveWindow => bybit::verify_rest(state, scheme, request, now),
-        RestVerification::BodyNonce => kraken::verify_rest(state, scheme, request),
+        RestVerification::BodyNonce => kraken::verify_rest(state, scheme, request, now),
         _ => Err(Rejection::new(
             Failure::Malformed,
             format!("the local exchange has no verifier for {} requests", scheme.name()),

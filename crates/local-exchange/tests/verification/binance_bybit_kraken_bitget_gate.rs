@@ -662,6 +662,27 @@ async fn kraken_rejections() {
     assert_eq!(kraken_error(&resp), "EAPI:Invalid nonce");
 }
 
+/// A nonce far ahead of any clock (u64::MAX) is refused instead of recorded: recorded, it would
+/// lock the key for the life of the server. Nanosecond nonces, the finest scale clients use, pass.
+#[tokio::test]
+async fn a_kraken_nonce_far_ahead_of_the_clock_does_not_lock_the_key() {
+    let exchange = start().await;
+    let signer = kraken();
+    let path = "/0/private/Balance";
+    let base = now();
+    for nonce in [u64::MAX, u64::MAX / 2] {
+        let resp = signed(&signer, Method::Post, path, "", &format!("nonce={nonce}"), base).send(&exchange).await;
+        assert_eq!(kraken_error(&resp), "EAPI:Invalid nonce", "{nonce}");
+        assert!(resp.reason().contains("would lock the key"), "{}", resp.reason());
+    }
+    // The key still takes millisecond nonces, then a nanosecond one.
+    let resp = signed(&signer, Method::Post, path, "", "", millis_after(base, 1)).send(&exchange).await;
+    assert_accepted(&resp, Scheme::Kraken, "milliseconds after a refused u64::MAX");
+    let nanos = base.unix_millis() * 1_000_000 + 5;
+    let resp = signed(&signer, Method::Post, path, "", &format!("nonce={nanos}"), base).send(&exchange).await;
+    assert_accepted(&resp, Scheme::Kraken, "nanoseconds");
+}
+
 // ---------------------------------------------------------------------------------------------
 // Bitget and Gate rejections.
 
