@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 
 use crate::{Credentials, Error, Scheme, Signer, Timestamp, TimestampFormat};
 use crate::exchange::{AuthNames, Exchange, KeySettings, Mark, RestVerification, Routing};
+use crate::exchange::WsLogin;
 use crate::recipe::{Algorithm, Carrier, Part, QueryForm, Recipe, SignatureEncoding, Signing};
 use crate::server_time::{MILLIS, ServerTimeApi, TimeRoute, millis};
 
@@ -26,6 +27,7 @@ pub(crate) const BINANCE: Exchange = Exchange {
     // The WebSocket API signs each request's params.
     ws_auth: Some(AuthNames::new("apiKey", "signature", "timestamp", None)),
     ws_api_auth: None,
+    ws_login: WsLogin::SignedParams,
     // The default recvWindow; a request may send its own, up to 60 s.
     window: Some(Duration::from_secs(5)),
     rest_timestamp_accepted: None,
