@@ -12,7 +12,7 @@ mod ws_login;
 pub use verification::{
     ExtraCheck, HeaderCheck, HeaderMatch, Mark, Refused, RestVerification, Routing, TimestampRule, header_text,
 };
-pub use ws_login::{ExpiresLogin, JwtMessage, WsAccepted, WsAnswer, WsLogin, WsMessage, WsNames, WsPart};
+pub use ws_login::{ExpiresLogin, JwtMessage, WsAccepted, WsAnswer, WsApi, WsLogin, WsMessage, WsNames, WsPart};
 
 use std::time::Duration;
 

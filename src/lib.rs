@@ -79,7 +79,7 @@ pub use exchange::{
     AuthNames, BuildSigner, Exchange, ExtraCheck, HeaderCheck, HeaderMatch, KeySettings, Mark, Refused,
     RestVerification, Routing, TimestampRule,
 };
-pub use exchange::{ExpiresLogin, JwtMessage, WsAccepted, WsAnswer, WsLogin, WsMessage, WsNames, WsPart};
+pub use exchange::{ExpiresLogin, JwtMessage, WsAccepted, WsAnswer, WsApi, WsLogin, WsMessage, WsNames, WsPart};
 pub use exchanges::*;
 pub use request::{Method, SignableRequest, decode_query};
 pub use signer::{Prehash, SignOptions, SignedRequest, Signer};

@@ -37,7 +37,7 @@ pub enum WsLogin {
     Jwt(JwtMessage),
     /// A websocket API whose every request is signed in its own params (`apiKey`, `timestamp`,
     /// `signature` among them), checked by the exchange's REST parameter rules.
-    SignedParams,
+    SignedParams(WsApi),
 }
 
 impl WsLogin {
@@ -171,6 +171,10 @@ pub struct WsAccepted<'a> {
     pub product_ids: &'a [&'a str],
     /// The event it names.
     pub event: Option<&'a str>,
+    /// The websocket API call it makes.
+    pub call: Option<&'a str>,
+    /// Its timestamp, as sent.
+    pub timestamp: Option<&'a str>,
     /// The server's clock.
     pub now: Timestamp,
     /// The id the server gives the connection.
@@ -180,7 +184,17 @@ pub struct WsAccepted<'a> {
 impl<'a> WsAccepted<'a> {
     /// An accepted message, with no channels, products or event.
     pub fn new(message: &'a Map<String, Value>, api_key: &'a str, now: Timestamp, connection_id: &'a str) -> Self {
-        Self { message, api_key, channels: &[], product_ids: &[], event: None, now, connection_id }
+        Self {
+            message,
+            api_key,
+            channels: &[],
+            product_ids: &[],
+            event: None,
+            call: None,
+            timestamp: None,
+            now,
+            connection_id,
+        }
     }
 
     /// The same, naming `channels` and `product_ids`.
@@ -191,6 +205,11 @@ impl<'a> WsAccepted<'a> {
     /// The same, naming `event`.
     pub fn event(self, event: Option<&'a str>) -> Self {
         Self { event, ..self }
+    }
+
+    /// The same, naming the API `call` and the `timestamp` it was signed at.
+    pub fn call(self, call: &'a str, timestamp: &'a str) -> Self {
+        Self { call: Some(call), timestamp: Some(timestamp), ..self }
     }
 
     /// The first channel's name.
@@ -218,6 +237,16 @@ pub struct ExpiresLogin {
     pub answer: WsAnswer,
 }
 
+/// A websocket API whose requests are signed in their own params.
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub struct WsApi {
+    /// The call that logs the session in, after which calls go unsigned (`session.logon`).
+    pub logon: &'static str,
+    /// The answer to an accepted call.
+    pub answer: WsAnswer,
+}
+
 /// A message that carries a JWT: a bare token, or a subscribe (or unsubscribe) to a channel.
 #[derive(Debug, Clone, Copy)]
 #[non_exhaustive]
@@ -232,4 +261,42 @@ pub struct JwtMessage {
     pub products: &'static str,
     /// The answer to an accepted message.
     pub answer: WsAnswer,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Scheme;
+
+    /// A verifier can read every home's layouts: the auth fields they use are named, each
+    /// carries a key, a signature and a timestamp, and the last applies to any message.
+    #[test]
+    fn every_signed_layout_names_what_it_carries() {
+        for scheme in Scheme::ALL {
+            let exchange = scheme.exchange();
+            match exchange.ws_login {
+                WsLogin::Signed(layouts) => {
+                    assert!(layouts.last().is_some_and(|layout| layout.when.is_none()), "{}", exchange.id);
+                    for layout in layouts {
+                        let names = match layout.names {
+                            WsNames::Login => exchange.ws_auth,
+                            WsNames::ApiCall => exchange.ws_api_auth,
+                        };
+                        let names = names.unwrap_or_else(|| panic!("{}: a layout without auth names", exchange.id));
+                        for part in [WsPart::Key, WsPart::Signature, WsPart::Timestamp] {
+                            assert!(layout.parts.contains(&part), "{}: no {part:?}", exchange.id);
+                        }
+                        if layout.parts.contains(&WsPart::Passphrase) {
+                            assert!(names.passphrase.is_some(), "{}: an unnamed passphrase", exchange.id);
+                        }
+                    }
+                }
+                WsLogin::Absent { instead } => {
+                    assert!(exchange.ws_auth.is_none() && instead.contains(exchange.name), "{}", exchange.id);
+                }
+                WsLogin::Jwt(_) => assert!(exchange.ws_auth.is_none(), "{}", exchange.id),
+                _ => assert!(exchange.ws_auth.is_some(), "{}", exchange.id),
+            }
+        }
+    }
 }

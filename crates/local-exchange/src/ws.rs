@@ -59,7 +59,7 @@ pub(crate) fn check(state: &State, id: &str, body: &[u8], now: Timestamp) -> Rep
         WsLogin::Jwt(token) => with_token(state, scheme, &token, &message, now),
         // The params are held to the exchange's REST parameter rules, which live with its REST
         // verifier.
-        WsLogin::SignedParams => binance::verify_ws(state, &message, now),
+        WsLogin::SignedParams(api) => binance::verify_ws(state, &api, &message, now),
         _ => by_resigning(state, scheme, &message, now),
     };
     match outcome {
