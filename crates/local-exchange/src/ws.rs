@@ -385,22 +385,38 @@ fn channels<'m>(
     kind: &str,
     name: &str,
 ) -> Result<Vec<(&'m str, Vec<&'m str>)>, Rejection> {
-    match object.get(field) {
-        Some(Value::Array(items)) => items
-            .iter()
-            .map(|item| match item {
-                Value::String(name) => Ok((name.as_str(), product_ids.to_vec())),
+    let Some(Value::Array(items)) = object.get(field) else {
+        return Err(malformed(format!("{} {name} {kind} message has a \"{field}\" array", article(name))));
+    };
+    // Each channel takes the message's products unless it names its own: a hostile message of
+    // many channels and many products would multiply them.
+    let mut pairs = 0usize;
+    items
+        .iter()
+        .map(|item| {
+            let (name, products) = match item {
+                Value::String(name) => (name.as_str(), product_ids.to_vec()),
                 Value::Object(channel) => {
                     let name = text(channel, "name")?;
                     let own = strings(channel, "product_ids")?;
-                    Ok((name, if own.is_empty() { product_ids.to_vec() } else { own }))
+                    (name, if own.is_empty() { product_ids.to_vec() } else { own })
                 }
-                _ => Err(malformed(format!("{field} must be names or {{\"name\": ...}} objects"))),
-            })
-            .collect(),
-        _ => Err(malformed(format!("{} {name} {kind} message has a \"{field}\" array", article(name)))),
-    }
+                _ => return Err(malformed(format!("{field} must be names or {{\"name\": ...}} objects"))),
+            };
+            pairs = pairs.saturating_add(products.len().max(1));
+            if pairs > MAX_SUBSCRIPTIONS {
+                return Err(malformed(format!(
+                    "the message subscribes to more than {MAX_SUBSCRIPTIONS} channel and product pairs, more than \
+                     this server checks in one message"
+                )));
+            }
+            Ok((name, products))
+        })
+        .collect()
 }
+
+/// The most channel and product pairs one subscribe may name here.
+const MAX_SUBSCRIPTIONS: usize = 10_000;
 
 /// `{"op", "args": [key, expires, signature]}`: the expiry must lie ahead and the signature
 /// cover it.
@@ -584,5 +600,42 @@ fn collect_scalars(value: &Value, out: &mut Vec<String>, depth: usize) {
         Value::Array(items) => items.iter().for_each(|item| collect_scalars(item, out, depth + 1)),
         Value::Object(fields) => fields.values().for_each(|field| collect_scalars(field, out, depth + 1)),
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn object(value: Value) -> Map<String, Value> {
+        match value {
+            Value::Object(object) => object,
+            _ => Map::new(),
+        }
+    }
+
+    #[test]
+    fn channels_take_the_message_products_unless_they_name_their_own() {
+        let message = object(json!({"channels": ["level2", {"name": "ticker", "product_ids": ["ETH-USD"]}]}));
+        let read = channels(&message, "channels", &["BTC-USD"], "subscribe", "Coinbase Exchange").unwrap();
+        assert_eq!(read, vec![("level2", vec!["BTC-USD"]), ("ticker", vec!["ETH-USD"])]);
+        let refused = channels(&object(json!({})), "channels", &[], "subscribe", "Coinbase Exchange").unwrap_err();
+        assert_eq!(refused.reason, "a Coinbase Exchange subscribe message has a \"channels\" array");
+    }
+
+    #[test]
+    fn many_channels_of_many_products_are_refused_before_they_multiply() {
+        let products: Vec<String> = (0..1000).map(|i| format!("P{i}")).collect();
+        let products: Vec<&str> = products.iter().map(String::as_str).collect();
+        let message = object(json!({"channels": vec!["level2"; 1000]}));
+        let refused = channels(&message, "channels", &products, "subscribe", "Coinbase Exchange").unwrap_err();
+        assert_eq!(refused.failure, Failure::Malformed);
+        assert!(channels(&message, "channels", &products[..10], "subscribe", "Coinbase Exchange").is_ok());
+    }
+
+    #[test]
+    fn the_article_reads_before_the_name() {
+        assert_eq!(format!("{} OKX", article("OKX")), "an OKX");
+        assert_eq!(format!("{} Bybit", article("Bybit")), "a Bybit");
     }
 }
