@@ -127,8 +127,9 @@ fn ws_channel_answer(accepted: &WsAccepted<'_>) -> Value {
 /// Gate's answer to an accepted ws API login.
 fn ws_api_answer(accepted: &WsAccepted<'_>) -> Value {
     let response_time = u64::try_from(accepted.now.unix_millis()).unwrap_or(u64::MAX).to_string();
+    let request_id = accepted.message.get("payload").and_then(|payload| payload.get("req_id"));
     json!({
-        "request_id": accepted.message.get("payload").and_then(|payload| payload.get("req_id")).cloned().unwrap_or(Value::Null),
+        "request_id": request_id.cloned().unwrap_or(Value::Null),
         "ack": false,
         "header": {
             "response_time": response_time,
