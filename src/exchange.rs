@@ -8,11 +8,13 @@
 
 mod diagnosis;
 mod verification;
+mod ws_login;
 
 pub use diagnosis::DiagnosisFacts;
 pub use verification::{
     ExtraCheck, HeaderCheck, HeaderMatch, Mark, Refused, RestVerification, Routing, TimestampRule, header_text,
 };
+pub use ws_login::{ExpiresLogin, JwtMessage, WsAccepted, WsAnswer, WsApi, WsLogin, WsMessage, WsNames, WsPart};
 
 use std::time::Duration;
 
@@ -45,6 +47,9 @@ pub struct Exchange {
     pub ws_auth: Option<AuthNames>,
     /// The fields of a signed websocket API call, where they differ from the login's (Gate).
     pub ws_api_auth: Option<AuthNames>,
+    /// How its websocket login (or signed message) reads and is checked, and what the exchange
+    /// answers; or, without one, what to do instead.
+    pub ws_login: WsLogin,
     /// How far a REST timestamp may lie from the server clock, either way, by default (Binance
     /// and Bybit: the default receive window, which a request may widen); `None` where there is
     /// no window (Kraken's nonce only has to grow).

@@ -69,6 +69,7 @@ pub use exchange::{
     AuthNames, BuildSigner, DiagnosisFacts, Exchange, ExtraCheck, HeaderCheck, HeaderMatch, KeySettings, Mark, Refused,
     RestVerification, Routing, TimestampRule,
 };
+pub use exchange::{ExpiresLogin, JwtMessage, WsAccepted, WsAnswer, WsApi, WsLogin, WsMessage, WsNames, WsPart};
 pub use exchanges::*;
 pub use request::{Method, SignableRequest, decode_query};
 pub use signer::{Prehash, SignOptions, SignedRequest, Signer};

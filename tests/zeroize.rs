@@ -92,10 +92,18 @@ fn owned(text: &str) -> String {
 
 /// Signs a REST request and a websocket login with `signer`, then drops everything.
 fn use_signer(signer: &dyn Signer) {
+    // Schemes that sign inside their parameters (Binance) read a form body, never JSON.
+    let signs_parameters = signer
+        .scheme()
+        .exchange()
+        .recipe
+        .as_ref()
+        .is_ok_and(|recipe| matches!(recipe.signature_in, cexsign::recipe::Carrier::Parameter(_)));
+    let body: &[u8] = if signs_parameters { b"side=BUY" } else { br#"{"side":"BUY"}"# };
     let request = SignableRequest::new(Method::Post, "/api/v3/brokerage/orders")
         .and_then(|r| r.with_query("a=1"))
         .unwrap()
-        .with_body(br#"{"side":"BUY"}"#);
+        .with_body(body);
     let at = Timestamp::from_unix_secs(1_700_000_000);
     drop(signer.sign(&request, at).unwrap());
     let _ = signer.sign_ws(&WsRequest::subscribe(&["user"], &["BTC-USD"]), at);

@@ -16,15 +16,16 @@
 
 use std::time::Duration;
 
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use super::State;
 use super::account::Account;
-use super::reply::{Failure, Rejection};
+use super::reply::{Failure, Rejection, WS_CONNECTION_ID};
 use super::verify::{Accepted, RawRequest, ReceiveWindowRule, find_account, header, signable, unsignable};
 use cexsign::server_time::ServerTime;
 use cexsign::{
-    BinanceKeyType, Scheme, SignOptions, SignedRequest, Timestamp, TimestampFormat, WireTimestamp, WsRequest,
+    BinanceKeyType, Scheme, SignOptions, SignedRequest, Timestamp, TimestampFormat, WireTimestamp, WsAccepted, WsApi,
+    WsRequest,
 };
 
 /// Binance's default `recvWindow`.
@@ -244,8 +245,14 @@ fn matches(account: &Account, expected: &SignedRequest, sent: &str) -> bool {
 // ---------------------------------------------------------------------------------------------
 // WebSocket API.
 
-/// Checks a WebSocket API request message and answers as Binance would on success.
-pub(crate) fn verify_ws(state: &State, message: &Map<String, Value>, now: Timestamp) -> Result<Value, Rejection> {
+/// Checks a WebSocket API request message by Binance's parameter rules, and answers as the
+/// home's `api` says.
+pub(crate) fn verify_ws(
+    state: &State,
+    api: &WsApi,
+    message: &Map<String, Value>,
+    now: Timestamp,
+) -> Result<Value, Rejection> {
     let malformed = |reason: &str| Rejection::new(Failure::Malformed, reason.to_owned());
     let method = match message.get("method") {
         Some(Value::String(method)) if !method.is_empty() => method.as_str(),
@@ -262,11 +269,12 @@ pub(crate) fn verify_ws(state: &State, message: &Map<String, Value>, now: Timest
         Some(_) => return Err(malformed("params.apiKey must be a string")),
     };
     let account = account(state, key)?;
-    if method == "session.logon" && account.binance_key_type() != Some(BinanceKeyType::Ed25519) {
+    if method == api.logon && account.binance_key_type() != Some(BinanceKeyType::Ed25519) {
         return Err(Rejection::new(
             Failure::KeyType,
             format!(
-                "session.logon takes Ed25519 keys only and this is a {} key: sign every request instead",
+                "{} takes Ed25519 keys only and this is a {} key: sign every request instead",
+                api.logon,
                 account.describe()
             ),
         ));
@@ -318,20 +326,8 @@ pub(crate) fn verify_ws(state: &State, message: &Map<String, Value>, now: Timest
         .with_prehash(prehash));
     }
 
-    let server_time = u64::try_from(now.unix_millis()).unwrap_or(u64::MAX);
-    let result = if method == "session.logon" {
-        json!({
-            "apiKey": account.api_key(),
-            "authorizedSince": server_time,
-            "connectedSince": server_time,
-            "returnRateLimits": false,
-            "serverTime": server_time,
-            "userDataStream": false,
-        })
-    } else {
-        json!({"cexsign": "accepted", "method": method, "apiKey": account.api_key(), "timestamp": wire.as_str()})
-    };
-    Ok(json!({"id": message.get("id").cloned().unwrap_or(Value::Null), "status": 200, "result": result}))
+    let accepted = WsAccepted::new(message, account.api_key(), now, WS_CONNECTION_ID).call(method, wire.as_str());
+    Ok((api.answer)(&accepted))
 }
 
 fn missing_param(name: &'static str) -> Rejection {

@@ -1,4 +1,4 @@
-//! Bybit v5: REST requests and the websocket `op: auth`.
+//! Bybit v5: REST requests.
 //!
 //! REST, in Bybit's order: `X-BAPI-API-KEY`, `X-BAPI-SIGN` and `X-BAPI-TIMESTAMP` present, the
 //! key known (10003), `X-BAPI-RECV-WINDOW` readable (10001; absent means Bybit's default 5000),
@@ -8,21 +8,16 @@
 //! `error sign! origin_string[…]`). Bybit answers errors with HTTP 200 and a non-zero
 //! `retCode`, except an invalid key (HTTP 401).
 //!
-//! Websocket: `{"op":"auth","args":[key, expires, signature]}`: `expires` (ms) must be in the
-//! future and the signature `HMAC(secret, "GET/realtime" + expires)`.
+//! The websocket `op: auth` login is described in Bybit's home and checked by the websocket
+//! check (`ws.rs`).
 
 use std::time::Duration;
 
-use serde_json::{Map, Value, json};
-use subtle::ConstantTimeEq as _;
-
 use super::State;
-use super::reply::{Failure, Rejection, WS_CONNECTION_ID};
-use super::verify::{
-    Accepted, RawRequest, ReceiveWindowRule, diagnose_with_account, find_account, header, signable, unsignable,
-};
+use super::reply::{Failure, Rejection};
+use super::verify::{Accepted, RawRequest, ReceiveWindowRule, find_account, header, signable, unsignable};
 use cexsign::server_time::ServerTime;
-use cexsign::{Scheme, SignOptions, Timestamp, TimestampFormat, WireTimestamp, WsRequest};
+use cexsign::{Scheme, SignOptions, Timestamp, TimestampFormat, WireTimestamp};
 
 /// Bybit's default `recv_window`, used when the header is absent.
 const DEFAULT_RECV_WINDOW: &str = "5000";
@@ -102,73 +97,4 @@ const fn time_rule(scheme: Scheme) -> ReceiveWindowRule {
         window_name: "recv_window",
         time_endpoint: ServerTime::of(scheme).path(),
     }
-}
-
-/// Checks an `op: auth` message and answers as Bybit does on success.
-pub(crate) fn verify_ws(state: &State, message: &Map<String, Value>, now: Timestamp) -> Result<Value, Rejection> {
-    let malformed = |reason: &str| Rejection::new(Failure::Malformed, reason.to_owned());
-    if message.get("op").and_then(Value::as_str) != Some("auth") {
-        return Err(malformed("a Bybit auth message has \"op\":\"auth\""));
-    }
-    let Some(Value::Array(args)) = message.get("args") else {
-        return Err(malformed("a Bybit auth message has \"args\": [api_key, expires, signature]"));
-    };
-    let [key, expires, signature] = args.as_slice() else {
-        return Err(malformed("\"args\" holds exactly three values: [api_key, expires, signature]"));
-    };
-    let text = |value: &Value, name: &'static str| match value {
-        Value::String(text) if !text.is_empty() => Ok(text.clone()),
-        _ => Err(Rejection::new(Failure::MissingHeader(name), format!("args: {name} must be a non-empty string"))),
-    };
-    let (key, signature) = (text(key, "api_key")?, text(signature, "signature")?);
-    // pybit sends expires as a number, ccxt as a string.
-    let expires = match expires {
-        Value::Number(number) => number.to_string(),
-        other => text(other, "expires")?,
-    };
-    let account = find_account(state, Scheme::Bybit, &key)?;
-    let wire = WireTimestamp::parse(TimestampFormat::UnixMillis, &expires).map_err(|error| {
-        Rejection::new(
-            Failure::InvalidTimestamp { raw: expires.clone(), server_secs: now.unix_secs() },
-            format!("expires {expires:?}: {error} (Unix milliseconds in the future)"),
-        )
-    })?;
-    let expected = account
-        .signer()
-        .sign_ws_at(&WsRequest::login(), &wire, &SignOptions::new().keep_prehash())
-        .map_err(|error| format!("the message cannot be signed as received: {error}"));
-    let prehash = expected.as_ref().ok().and_then(|auth| auth.prehash().cloned());
-    let outcome = (|| {
-        if wire.instant() <= now {
-            return Err(Rejection::new(
-                Failure::Expired { request: wire.instant(), server: now, window: Duration::ZERO },
-                format!(
-                    "expires {expires} is not in the future (server clock {} ms): expires is Unix milliseconds a few \
-                     seconds ahead (pybit: now + 1 s, ccxt: now + 10 s), not seconds",
-                    now.unix_millis()
-                ),
-            )
-            .with_prehash(prehash.clone()));
-        }
-        let expected = expected.map_err(|reason| Rejection::new(Failure::Signature, reason))?;
-        if !bool::from(expected.signature().as_bytes().ct_eq(signature.as_bytes())) {
-            return Err(Rejection::new(
-                Failure::Signature,
-                "the signature does not match HMAC-SHA256 hex of \"GET/realtime\" + expires \
-                 (cexsign_expected_prehash)",
-            )
-            .with_prehash(prehash.clone()));
-        }
-        Ok(())
-    })();
-    outcome.map_err(|rejection| {
-        let sent = cexsign::diagnose::ws_sent(Scheme::Bybit, &WsRequest::login(), &key, &expires, None, &signature);
-        let diagnosis = diagnose_with_account(account, Vec::new(), &sent);
-        rejection.with_diagnosis(diagnosis)
-    })?;
-    let mut answer = json!({"success": true, "ret_msg": "", "op": "auth", "conn_id": WS_CONNECTION_ID});
-    if let Some(req_id) = message.get("req_id") {
-        answer["req_id"] = req_id.clone();
-    }
-    Ok(answer)
 }

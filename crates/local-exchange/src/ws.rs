@@ -5,6 +5,9 @@
 //! login or subscription answer, or its websocket error. The signature is recomputed with the
 //! account's signer from the message's own channels, products and timestamp; the timestamp
 //! window and passphrase are checked as on the exchange.
+//!
+//! What a message looks like, what is signed and what the exchange answers is read from the
+//! exchange's home ([`WsLogin`]); this module names no exchange.
 
 use std::borrow::Cow;
 
@@ -14,19 +17,22 @@ use subtle::ConstantTimeEq as _;
 
 use super::State;
 use super::account::Account;
+use super::binance;
 use super::jwt::{self, UriCheck};
 use super::reply::{Failure, Rejection, Reply, Verdict, WS_CONNECTION_ID, cexsign_error, ws_rejection};
 use super::verify::{check_window, diagnose_with_account, find_account, received_format, window};
-use super::{binance, bybit};
-use cexsign::{Scheme, SignOptions, Timestamp, TimestampFormat, WireTimestamp, WsAuth, WsRequest};
+use cexsign::{
+    AuthNames, ExpiresLogin, JwtMessage, Scheme, SignOptions, Timestamp, WireTimestamp, WsAccepted, WsAuth, WsLogin,
+    WsMessage, WsNames, WsPart, WsRequest,
+};
 
 /// The path prefix of the check endpoint.
 pub(crate) const PREFIX: &str = "/cexsign/ws/";
 
-/// Whether a scheme has a websocket login or signed message to check here (KuCoin and Kraken
-/// take a token from a signed REST call instead).
+/// Whether a scheme has a websocket login or signed message to check here (some exchanges take
+/// a token from a signed REST call instead).
 pub(crate) fn has_login(scheme: Scheme) -> bool {
-    !matches!(scheme, Scheme::Kucoin | Scheme::Kraken)
+    scheme.exchange().ws_login.has_login()
 }
 
 /// Answers one posted websocket message for the scheme named by `id`.
@@ -38,38 +44,22 @@ pub(crate) fn check(state: &State, id: &str, body: &[u8], now: Timestamp) -> Rep
             &format!("unknown scheme id {id:?} in {PREFIX}<id>; use one of {}", ids.join(", ")),
         );
     };
-    match scheme {
-        Scheme::Kucoin => {
-            return cexsign_error(
-                StatusCode::NOT_FOUND,
-                "KuCoin has no websocket login message: sign POST /api/v1/bullet-private (empty body) as a REST \
-                 request and connect with the token it returns",
-            );
-        }
-        Scheme::Kraken => {
-            return cexsign_error(
-                StatusCode::NOT_FOUND,
-                "Kraken's websocket has no signed login message: sign POST /0/private/GetWebSocketsToken as a REST \
-                 request (this server verifies it) and put the token it returns in the ws v2 subscribe messages",
-            );
-        }
-        _ => {}
+    let login = scheme.exchange().ws_login;
+    if let Some(instead) = login.instead() {
+        return cexsign_error(StatusCode::NOT_FOUND, instead);
     }
     let message = match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(message)) => message,
         Ok(_) => return ws_rejection(scheme, malformed("the message is not a JSON object"), None, now),
         Err(error) => return ws_rejection(scheme, malformed(format!("the message is not JSON: {error}")), None, now),
     };
-    let outcome = match scheme {
-        Scheme::Okx => okx(state, &message, now),
-        Scheme::Delta => delta(state, &message, now),
-        Scheme::CoinbaseExchange => coinbase_exchange(state, &message, now),
-        Scheme::CoinbaseAdvancedHmac => coinbase_advanced(state, &message, now),
-        Scheme::Binance => binance::verify_ws(state, &message, now),
-        Scheme::Bybit => bybit::verify_ws(state, &message, now),
-        Scheme::Bitget => bitget(state, &message, now),
-        Scheme::Gate => gate(state, &message, now),
-        Scheme::CoinbaseCdp => coinbase_cdp(state, &message, now),
+    let outcome = match login {
+        WsLogin::Signed(layouts) => signed(state, scheme, layouts, &message, now),
+        WsLogin::Expires(login) => expires(state, scheme, &login, &message, now),
+        WsLogin::Jwt(token) => with_token(state, scheme, &token, &message, now),
+        // The params are held to the exchange's REST parameter rules, which live with its REST
+        // verifier.
+        WsLogin::SignedParams(api) => binance::verify_ws(state, &api, &message, now),
         _ => by_resigning(state, scheme, &message, now),
     };
     match outcome {
@@ -196,225 +186,348 @@ fn check_hmac(
     Ok(())
 }
 
-fn okx(state: &State, message: &Map<String, Value>, now: Timestamp) -> Result<Value, Rejection> {
-    if message.get("op").and_then(Value::as_str) != Some("login") {
-        return Err(malformed("an OKX login message has \"op\":\"login\""));
+/// `a` or `an`, before an exchange's name in a sentence.
+fn article(name: &str) -> &'static str {
+    if name.starts_with(['A', 'E', 'I', 'O', 'U']) { "an" } else { "a" }
+}
+
+fn is_auth(part: &WsPart) -> bool {
+    matches!(part, WsPart::Key | WsPart::Signature | WsPart::Timestamp | WsPart::Passphrase)
+}
+
+/// The field an auth part names.
+fn auth_name(names: &AuthNames, part: &WsPart) -> Option<&'static str> {
+    match part {
+        WsPart::Key => Some(names.key),
+        WsPart::Signature => Some(names.signature),
+        WsPart::Timestamp => Some(names.timestamp),
+        WsPart::Passphrase => Some(names.passphrase.unwrap_or("passphrase")),
+        _ => None,
     }
-    let Some(Value::Object(args)) = message.get("args").and_then(Value::as_array).and_then(|args| args.first()) else {
-        return Err(malformed("an OKX login message has \"args\": [{apiKey, passphrase, timestamp, sign}]"));
-    };
-    let api_key = text(args, "apiKey")?;
-    let passphrase = text(args, "passphrase")?;
-    let timestamp = timestamp_text(args, "timestamp")?;
-    let sign = text(args, "sign")?;
-    let account = find_account(state, Scheme::Okx, api_key)?;
-    let sent = Sent { timestamp: &timestamp, passphrase: Some(passphrase), signature: sign };
-    verify_hmac(Scheme::Okx, account, &sent, &WsRequest::login(), now)?;
-    Ok(json!({"event": "login", "code": "0", "msg": "", "connId": "local"}))
 }
 
-fn delta(state: &State, message: &Map<String, Value>, now: Timestamp) -> Result<Value, Rejection> {
-    require_type(message, &["key-auth", "auth"])?;
-    let Some(Value::Object(payload)) = message.get("payload") else {
-        return Err(Rejection::new(Failure::MissingHeader("payload"), "the message has no \"payload\" object"));
-    };
-    let api_key = text(payload, "api-key")?;
-    let signature = text(payload, "signature")?;
-    let timestamp = timestamp_text(payload, "timestamp")?;
-    let account = find_account(state, Scheme::Delta, api_key)?;
-    let sent = Sent { timestamp: &timestamp, passphrase: None, signature };
-    verify_hmac(Scheme::Delta, account, &sent, &WsRequest::login(), now)?;
-    let kind = message.get("type").and_then(Value::as_str).unwrap_or("key-auth").to_owned();
-    Ok(json!({"type": kind, "success": true, "status_code": 200, "status": "authenticated"}))
+/// What a signed message carries, read part by part.
+#[derive(Default)]
+struct Read<'m> {
+    key: Option<&'m str>,
+    signature: Option<&'m str>,
+    timestamp: Option<Cow<'m, str>>,
+    passphrase: Option<&'m str>,
+    products: Vec<&'m str>,
+    /// Each channel with its products, from a channels array.
+    channels: Vec<(&'m str, Vec<&'m str>)>,
+    channel: Option<&'m str>,
+    /// The call a websocket API login signs.
+    call: Option<&'m str>,
+    event: Option<&'m str>,
 }
 
-fn coinbase_exchange(state: &State, message: &Map<String, Value>, now: Timestamp) -> Result<Value, Rejection> {
-    require_type(message, &["subscribe"])?;
-    let product_ids = strings(message, "product_ids")?;
-    // Channels are names or {"name": ..., "product_ids": [...]} objects.
-    let channels: Vec<(&str, Vec<&str>)> = match message.get("channels") {
-        Some(Value::Array(items)) => items
-            .iter()
-            .map(|item| match item {
-                Value::String(name) => Ok((name.as_str(), product_ids.clone())),
+/// A message in one of the exchange's signed layouts: read in the layout's order, the account
+/// found once its auth values are read, the request the signature covers rebuilt from what the
+/// message says, then the HMAC checks.
+fn signed(
+    state: &State,
+    scheme: Scheme,
+    layouts: &[WsMessage],
+    message: &Map<String, Value>,
+    now: Timestamp,
+) -> Result<Value, Rejection> {
+    let exchange = scheme.exchange();
+    let name = exchange.name;
+    let applies = |layout: &&WsMessage| {
+        layout.when.is_none_or(|(field, value)| message.get(field).and_then(Value::as_str) == Some(value))
+    };
+    let Some(layout) = layouts.iter().find(applies) else {
+        return Err(malformed(format!("the message is none of {name}'s signed websocket messages")));
+    };
+    let names = match layout.names {
+        WsNames::ApiCall => exchange.ws_api_auth,
+        _ => exchange.ws_auth,
+    };
+    let Some(names) = names else {
+        return Err(malformed(format!("{name} names no websocket auth fields")));
+    };
+    let parts = layout.parts;
+    let last_auth = parts.iter().rposition(is_auth);
+    // What the message is, in the exchange's word (`login`, `subscribe`), for the answers.
+    let mut kind = "login";
+    let mut object = message;
+    let mut read = Read::default();
+    let mut account = None;
+    for (index, part) in parts.iter().enumerate() {
+        match *part {
+            WsPart::Op(op) => {
+                kind = op;
+                if message.get("op").and_then(Value::as_str) != Some(op) {
+                    return Err(malformed(format!("{} {name} {op} message has \"op\":\"{op}\"", article(name))));
+                }
+            }
+            WsPart::Type(types) => {
+                kind = types.first().copied().unwrap_or(kind);
+                require_type(message, types)?;
+            }
+            WsPart::InFirstArg(field) => {
+                let Some(Value::Object(args)) =
+                    object.get(field).and_then(Value::as_array).and_then(|args| args.first())
+                else {
+                    let fields: Vec<&str> = parts[index..].iter().filter_map(|part| auth_name(&names, part)).collect();
+                    return Err(malformed(format!(
+                        "{} {name} {kind} message has \"{field}\": [{{{}}}]",
+                        article(name),
+                        fields.join(", ")
+                    )));
+                };
+                object = args;
+            }
+            WsPart::InObject { field, method } => {
+                let Some(Value::Object(inner)) = object.get(field) else {
+                    let reason = match method {
+                        None => format!("the message has no \"{field}\" object"),
+                        Some(method) => {
+                            let fields: Vec<String> = parts[index..]
+                                .iter()
+                                .filter_map(|part| auth_name(&names, part))
+                                .map(|name| format!("\"{name}\""))
+                                .collect();
+                            format!(
+                                "a private channel message carries \"{field}\": {{\"method\": \"{method}\", {}}}",
+                                fields.join(", ")
+                            )
+                        }
+                    };
+                    return Err(Rejection::new(Failure::MissingHeader(field), reason));
+                };
+                if let Some(method) = method {
+                    if inner.get("method").and_then(Value::as_str) != Some(method) {
+                        return Err(malformed(format!("{field}.method must be \"{method}\"")));
+                    }
+                }
+                object = inner;
+            }
+            WsPart::KeyMisnamed { name: other, by } => {
+                if !object.contains_key(names.key) && object.contains_key(other) {
+                    return Err(Rejection::new(
+                        Failure::MissingHeader(names.key),
+                        format!("the {kind} names the key {other:?} ({by}); {name}'s {kind} field is {:?}", names.key),
+                    ));
+                }
+            }
+            WsPart::Key => read.key = Some(text(object, names.key)?),
+            WsPart::Signature => read.signature = Some(text(object, names.signature)?),
+            WsPart::Timestamp => read.timestamp = Some(timestamp_text(object, names.timestamp)?),
+            WsPart::Passphrase => {
+                read.passphrase = Some(text(object, names.passphrase.unwrap_or("passphrase"))?);
+            }
+            WsPart::Products(field) => read.products = strings(object, field)?,
+            WsPart::Channel(field) => read.channel = Some(text(object, field)?),
+            WsPart::Channels(field) => read.channels = channels(object, field, &read.products, kind, name)?,
+            WsPart::Event(field) => read.event = Some(text(object, field)?),
+            WsPart::LoginChannel { field, suffix, named } => {
+                let channel = text(object, field)?;
+                if !channel.ends_with(suffix) {
+                    return Err(malformed(format!(
+                        "this endpoint checks the ws API login (channel {named}), not {channel:?}"
+                    )));
+                }
+                read.call = Some(channel);
+            }
+            WsPart::EmptyObject(field) => match object.get(field) {
+                None => {}
+                Some(Value::Object(value)) if value.is_empty() => {}
+                Some(_) => return Err(malformed(format!("a login's {field} is {{}} (it is signed as \"{{}}\")"))),
+            },
+            _ => return Err(malformed(format!("{name}'s websocket message has a part this server cannot read"))),
+        }
+        if Some(index) == last_auth {
+            let key = read.key.ok_or_else(|| missing(names.key))?;
+            account = Some(find_account(state, scheme, key)?);
+        }
+    }
+    let account = account.ok_or_else(|| missing(names.key))?;
+    let timestamp = read.timestamp.as_deref().ok_or_else(|| missing(names.timestamp))?;
+    let signature = read.signature.ok_or_else(|| missing(names.signature))?;
+    let sent = Sent { timestamp, passphrase: read.passphrase, signature };
+
+    let channels = match (read.call, read.channel) {
+        (Some(channel), _) | (None, Some(channel)) => vec![(channel, read.products.clone())],
+        (None, None) => read.channels,
+    };
+    let channel_names: Vec<&str> = channels.iter().map(|(name, _)| *name).collect();
+    let subscribes = parts.iter().any(|part| matches!(part, WsPart::Channel(_) | WsPart::Channels(_)));
+    let request = match read.call {
+        Some(call) => WsRequest::api(call, &[]),
+        None if subscribes => {
+            let request = WsRequest::subscribe(&channel_names, &read.products);
+            match read.event {
+                Some(event) => request.with_event(event),
+                None => request,
+            }
+        }
+        None => WsRequest::login(),
+    };
+    verify_hmac(scheme, account, &sent, &request, now)?;
+    let accepted = WsAccepted::new(message, account.api_key(), now, WS_CONNECTION_ID)
+        .subscribed(&channels, &read.products)
+        .event(read.event);
+    Ok((layout.answer)(&accepted))
+}
+
+fn missing(name: &'static str) -> Rejection {
+    Rejection::new(Failure::MissingHeader(name), format!("the message has no (or an empty) {name:?} field"))
+}
+
+/// A channels array: names, or `{"name": ..., "product_ids": [...]}` objects, each with its
+/// own products or else the message's.
+fn channels<'m>(
+    object: &'m Map<String, Value>,
+    field: &'static str,
+    product_ids: &[&'m str],
+    kind: &str,
+    name: &str,
+) -> Result<Vec<(&'m str, Vec<&'m str>)>, Rejection> {
+    let Some(Value::Array(items)) = object.get(field) else {
+        return Err(malformed(format!("{} {name} {kind} message has a \"{field}\" array", article(name))));
+    };
+    // Each channel takes the message's products unless it names its own: a hostile message of
+    // many channels and many products would multiply them.
+    let mut pairs = 0usize;
+    items
+        .iter()
+        .map(|item| {
+            let (name, products) = match item {
+                Value::String(name) => (name.as_str(), product_ids.to_vec()),
                 Value::Object(channel) => {
                     let name = text(channel, "name")?;
                     let own = strings(channel, "product_ids")?;
-                    Ok((name, if own.is_empty() { product_ids.clone() } else { own }))
+                    (name, if own.is_empty() { product_ids.to_vec() } else { own })
                 }
-                _ => Err(malformed("channels must be names or {\"name\": ...} objects")),
-            })
-            .collect::<Result<_, _>>()?,
-        _ => return Err(malformed("a Coinbase Exchange subscribe message has a \"channels\" array")),
+                _ => return Err(malformed(format!("{field} must be names or {{\"name\": ...}} objects"))),
+            };
+            pairs = pairs.saturating_add(products.len().max(1));
+            if pairs > MAX_SUBSCRIPTIONS {
+                return Err(malformed(format!(
+                    "the message subscribes to more than {MAX_SUBSCRIPTIONS} channel and product pairs, more than \
+                     this server checks in one message"
+                )));
+            }
+            Ok((name, products))
+        })
+        .collect()
+}
+
+/// The most channel and product pairs one subscribe may name here.
+const MAX_SUBSCRIPTIONS: usize = 10_000;
+
+/// `{"op", "args": [key, expires, signature]}`: the expiry must lie ahead and the signature
+/// cover it.
+fn expires(
+    state: &State,
+    scheme: Scheme,
+    login: &ExpiresLogin,
+    message: &Map<String, Value>,
+    now: Timestamp,
+) -> Result<Value, Rejection> {
+    let exchange = scheme.exchange();
+    let (name, op) = (exchange.name, login.op);
+    let Some(names) = exchange.ws_auth else {
+        return Err(malformed(format!("{name} names no websocket auth fields")));
     };
-    let signature = text(message, "signature")?;
-    let key = text(message, "key")?;
-    let passphrase = text(message, "passphrase")?;
-    let timestamp = timestamp_text(message, "timestamp")?;
-    let account = find_account(state, Scheme::CoinbaseExchange, key)?;
-    let names: Vec<&str> = channels.iter().map(|(name, _)| *name).collect();
-    let sent = Sent { timestamp: &timestamp, passphrase: Some(passphrase), signature };
-    verify_hmac(Scheme::CoinbaseExchange, account, &sent, &WsRequest::subscribe(&names, &product_ids), now)?;
-    let channels =
-        channels.into_iter().map(|(name, products)| json!({"name": name, "product_ids": products})).collect::<Vec<_>>();
-    Ok(json!({"type": "subscriptions", "channels": channels}))
-}
-
-/// Advanced Trade's answer to a subscribe: a `subscriptions` message listing what is subscribed.
-fn advanced_subscriptions(channel: Option<&str>, product_ids: &[&str], now: Timestamp) -> Value {
-    let mut subscriptions = Map::new();
-    if let Some(channel) = channel {
-        subscriptions.insert(channel.to_owned(), json!(product_ids));
+    if message.get("op").and_then(Value::as_str) != Some(op) {
+        return Err(malformed(format!("{} {name} {op} message has \"op\":\"{op}\"", article(name))));
     }
-    json!({
-        "channel": "subscriptions",
-        "client_id": "",
-        "timestamp": iso_seconds(now),
-        "sequence_num": 0,
-        "events": [{"subscriptions": subscriptions}],
-    })
+    let shape = format!("[{}, {}, {}]", names.key, names.timestamp, names.signature);
+    let Some(Value::Array(args)) = message.get("args") else {
+        return Err(malformed(format!("{} {name} {op} message has \"args\": {shape}", article(name))));
+    };
+    let [key, expires, signature] = args.as_slice() else {
+        return Err(malformed(format!("\"args\" holds exactly three values: {shape}")));
+    };
+    let text = |value: &Value, name: &'static str| match value {
+        Value::String(text) if !text.is_empty() => Ok(text.clone()),
+        _ => Err(Rejection::new(Failure::MissingHeader(name), format!("args: {name} must be a non-empty string"))),
+    };
+    let (key, signature) = (text(key, names.key)?, text(signature, names.signature)?);
+    // Some SDKs send the expiry as a number, others as a string.
+    let expires = match expires {
+        Value::Number(number) => number.to_string(),
+        other => text(other, names.timestamp)?,
+    };
+    let account = find_account(state, scheme, &key)?;
+    let field = names.timestamp;
+    let wire = WireTimestamp::parse(login.format, &expires).map_err(|error| {
+        Rejection::new(
+            Failure::InvalidTimestamp { raw: expires.clone(), server_secs: now.unix_secs() },
+            format!("{field} {expires:?}: {error} ({} in the future)", login.unit),
+        )
+    })?;
+    let expected = account
+        .signer()
+        .sign_ws_at(&WsRequest::login(), &wire, &SignOptions::new().keep_prehash())
+        .map_err(|error| format!("the message cannot be signed as received: {error}"));
+    let prehash = expected.as_ref().ok().and_then(|auth| auth.prehash().cloned());
+    let outcome = (|| {
+        if wire.instant() <= now {
+            return Err(Rejection::new(
+                Failure::Expired { request: wire.instant(), server: now, window: std::time::Duration::ZERO },
+                format!(
+                    "{field} {expires} is not in the future (server clock {} ms): {}",
+                    now.unix_millis(),
+                    login.ahead
+                ),
+            )
+            .with_prehash(prehash.clone()));
+        }
+        let expected = expected.map_err(|reason| Rejection::new(Failure::Signature, reason))?;
+        if !bool::from(expected.signature().as_bytes().ct_eq(signature.as_bytes())) {
+            return Err(Rejection::new(
+                Failure::Signature,
+                format!("the signature does not match {} (cexsign_expected_prehash)", login.signs),
+            )
+            .with_prehash(prehash.clone()));
+        }
+        Ok(())
+    })();
+    outcome.map_err(|rejection| {
+        let sent = cexsign::diagnose::ws_sent(scheme, &WsRequest::login(), &key, &expires, None, &signature);
+        let diagnosis = diagnose_with_account(account, Vec::new(), &sent);
+        rejection.with_diagnosis(diagnosis)
+    })?;
+    Ok((login.answer)(&WsAccepted::new(message, account.api_key(), now, WS_CONNECTION_ID)))
 }
 
-fn coinbase_advanced(state: &State, message: &Map<String, Value>, now: Timestamp) -> Result<Value, Rejection> {
-    require_type(message, &["subscribe"])?;
-    let product_ids = strings(message, "product_ids")?;
-    let channel = text(message, "channel")?;
-    let api_key = text(message, "api_key")?;
-    let timestamp = timestamp_text(message, "timestamp")?;
-    let signature = text(message, "signature")?;
-    let account = find_account(state, Scheme::CoinbaseAdvancedHmac, api_key)?;
-    let sent = Sent { timestamp: &timestamp, passphrase: None, signature };
-    let channels = [channel];
-    verify_hmac(Scheme::CoinbaseAdvancedHmac, account, &sent, &WsRequest::subscribe(&channels, &product_ids), now)?;
-    Ok(advanced_subscriptions(Some(channel), &product_ids, now))
-}
-
-fn coinbase_cdp(state: &State, message: &Map<String, Value>, now: Timestamp) -> Result<Value, Rejection> {
-    let jwt = text(message, "jwt")?;
-    let channel = match message.get("channel") {
+/// A message carrying a JWT: alone, or in a subscribe to one channel.
+fn with_token(
+    state: &State,
+    scheme: Scheme,
+    layout: &JwtMessage,
+    message: &Map<String, Value>,
+    now: Timestamp,
+) -> Result<Value, Rejection> {
+    let token = text(message, layout.token)?;
+    let channel = match message.get(layout.channel) {
         None => None,
         Some(_) => {
-            require_type(message, &["subscribe", "unsubscribe"])?;
-            Some(text(message, "channel")?)
+            require_type(message, layout.types)?;
+            Some(text(message, layout.channel)?)
         }
     };
-    let product_ids = strings(message, "product_ids")?;
-    jwt::verify(state, jwt, now, UriCheck::Ws).map_err(|rejection| {
+    let product_ids = strings(message, layout.products)?;
+    let verified = jwt::verify(state, token, now, UriCheck::Ws).map_err(|rejection| {
         // The diagnosis of a token from a registered key (`cexsign_diagnosis`).
-        let account = cexsign::diagnose::token_kid(jwt).and_then(|kid| state.account(Scheme::CoinbaseCdp, &kid));
+        let account = cexsign::diagnose::token_kid(token).and_then(|kid| state.account(scheme, &kid));
         match account {
             Some(account) if rejection.is_diagnosable() => {
-                let message = cexsign::diagnose::SentRequest::ws(&[], &[]).with_auth("jwt", jwt);
+                let message = cexsign::diagnose::SentRequest::ws(&[], &[]).with_auth(layout.token, token);
                 let diagnosis = diagnose_with_account(account, Vec::new(), &message);
                 rejection.with_diagnosis(diagnosis)
             }
             _ => rejection,
         }
     })?;
-    Ok(advanced_subscriptions(channel, &product_ids, now))
-}
-
-fn bitget(state: &State, message: &Map<String, Value>, now: Timestamp) -> Result<Value, Rejection> {
-    if message.get("op").and_then(Value::as_str) != Some("login") {
-        return Err(malformed("a Bitget login message has \"op\":\"login\""));
-    }
-    let Some(Value::Object(args)) = message.get("args").and_then(Value::as_array).and_then(|args| args.first()) else {
-        return Err(malformed("a Bitget login message has \"args\": [{apiKey, passphrase, timestamp, sign}]"));
-    };
-    if !args.contains_key("apiKey") && args.contains_key("api_key") {
-        // python-bitget's field name; the docs and ccxt send apiKey.
-        return Err(Rejection::new(
-            Failure::MissingHeader("apiKey"),
-            "the login names the key \"api_key\" (python-bitget's field); Bitget's login field is \"apiKey\"",
-        ));
-    }
-    let api_key = text(args, "apiKey")?;
-    let passphrase = text(args, "passphrase")?;
-    let timestamp = timestamp_text(args, "timestamp")?;
-    let sign = text(args, "sign")?;
-    let account = find_account(state, Scheme::Bitget, api_key)?;
-    let sent = Sent { timestamp: &timestamp, passphrase: Some(passphrase), signature: sign };
-    verify_hmac(Scheme::Bitget, account, &sent, &WsRequest::login(), now)?;
-    Ok(json!({"event": "login", "code": 0}))
-}
-
-/// Gate: a channel message with `auth` (subscribe or unsubscribe), or a ws API login
-/// (`"event":"api"`, channel `spot.login` / `futures.login`).
-fn gate(state: &State, message: &Map<String, Value>, now: Timestamp) -> Result<Value, Rejection> {
-    let channel = text(message, "channel")?;
-    let event = text(message, "event")?;
-    if event == "api" {
-        return gate_api(state, message, channel, now);
-    }
-    let time = timestamp_text(message, "time")?;
-    let product_ids = strings(message, "payload")?;
-    let Some(Value::Object(auth)) = message.get("auth") else {
-        return Err(Rejection::new(
-            Failure::MissingHeader("auth"),
-            "a private channel message carries \"auth\": {\"method\": \"api_key\", \"KEY\", \"SIGN\"}",
-        ));
-    };
-    if auth.get("method").and_then(Value::as_str) != Some("api_key") {
-        return Err(malformed("auth.method must be \"api_key\""));
-    }
-    let key = text(auth, "KEY")?;
-    let sign = text(auth, "SIGN")?;
-    let account = find_account(state, Scheme::Gate, key)?;
-    let sent = Sent { timestamp: &time, passphrase: None, signature: sign };
-    let channels = [channel];
-    verify_hmac(Scheme::Gate, account, &sent, &WsRequest::subscribe(&channels, &product_ids).with_event(event), now)?;
-    Ok(json!({
-        "time": now.unix_secs(),
-        "time_ms": u64::try_from(now.unix_millis()).unwrap_or(u64::MAX),
-        "channel": channel,
-        "event": event,
-        "result": {"status": "success"},
-    }))
-}
-
-fn gate_api(state: &State, message: &Map<String, Value>, channel: &str, now: Timestamp) -> Result<Value, Rejection> {
-    if !channel.ends_with(".login") {
-        return Err(malformed(format!(
-            "this endpoint checks the ws API login (channel spot.login or futures.login), not {channel:?}"
-        )));
-    }
-    let Some(Value::Object(payload)) = message.get("payload") else {
-        return Err(Rejection::new(Failure::MissingHeader("payload"), "the message has no \"payload\" object"));
-    };
-    let api_key = text(payload, "api_key")?;
-    let signature = text(payload, "signature")?;
-    let timestamp = timestamp_text(payload, "timestamp")?;
-    let account = find_account(state, Scheme::Gate, api_key)?;
-    // The login signs `req_param` as `{}`; any other value cannot be a login.
-    match payload.get("req_param") {
-        None => {}
-        Some(Value::Object(param)) if param.is_empty() => {}
-        Some(_) => return Err(malformed("a login's req_param is {} (it is signed as \"{}\")")),
-    }
-    let sent = Sent { timestamp: &timestamp, passphrase: None, signature };
-    verify_hmac(Scheme::Gate, account, &sent, &WsRequest::api(channel, &[]), now)?;
-    let response_time = u64::try_from(now.unix_millis()).unwrap_or(u64::MAX).to_string();
-    Ok(json!({
-        "request_id": payload.get("req_id").cloned().unwrap_or(Value::Null),
-        "ack": false,
-        "header": {
-            "response_time": response_time,
-            "status": "200",
-            "channel": channel,
-            "event": "api",
-            "client_id": WS_CONNECTION_ID,
-        },
-        "data": {"result": {"api_key": account.api_key(), "uid": "0"}},
-    }))
-}
-
-/// `2024-02-27T03:37:14Z`, as Advanced Trade stamps its messages.
-fn iso_seconds(now: Timestamp) -> String {
-    let millis = TimestampFormat::Iso8601Millis.render(now).unwrap_or_else(|_| now.unix_secs().to_string());
-    match millis.get(..19) {
-        Some(seconds) if millis.len() == 24 => format!("{seconds}Z"),
-        _ => millis,
-    }
+    let channels: Vec<(&str, Vec<&str>)> = channel.map(|name| (name, product_ids.clone())).into_iter().collect();
+    let accepted =
+        WsAccepted::new(message, verified.account.api_key(), now, WS_CONNECTION_ID).subscribed(&channels, &product_ids);
+    Ok((layout.answer)(&accepted))
 }
 
 /// The most scalars of a message read as candidate keys and timestamps: a login message has a
@@ -487,5 +600,42 @@ fn collect_scalars(value: &Value, out: &mut Vec<String>, depth: usize) {
         Value::Array(items) => items.iter().for_each(|item| collect_scalars(item, out, depth + 1)),
         Value::Object(fields) => fields.values().for_each(|field| collect_scalars(field, out, depth + 1)),
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn object(value: Value) -> Map<String, Value> {
+        match value {
+            Value::Object(object) => object,
+            _ => Map::new(),
+        }
+    }
+
+    #[test]
+    fn channels_take_the_message_products_unless_they_name_their_own() {
+        let message = object(json!({"channels": ["level2", {"name": "ticker", "product_ids": ["ETH-USD"]}]}));
+        let read = channels(&message, "channels", &["BTC-USD"], "subscribe", "Coinbase Exchange").unwrap();
+        assert_eq!(read, vec![("level2", vec!["BTC-USD"]), ("ticker", vec!["ETH-USD"])]);
+        let refused = channels(&object(json!({})), "channels", &[], "subscribe", "Coinbase Exchange").unwrap_err();
+        assert_eq!(refused.reason, "a Coinbase Exchange subscribe message has a \"channels\" array");
+    }
+
+    #[test]
+    fn many_channels_of_many_products_are_refused_before_they_multiply() {
+        let products: Vec<String> = (0..1000).map(|i| format!("P{i}")).collect();
+        let products: Vec<&str> = products.iter().map(String::as_str).collect();
+        let message = object(json!({"channels": vec!["level2"; 1000]}));
+        let refused = channels(&message, "channels", &products, "subscribe", "Coinbase Exchange").unwrap_err();
+        assert_eq!(refused.failure, Failure::Malformed);
+        assert!(channels(&message, "channels", &products[..10], "subscribe", "Coinbase Exchange").is_ok());
+    }
+
+    #[test]
+    fn the_article_reads_before_the_name() {
+        assert_eq!(format!("{} OKX", article("OKX")), "an OKX");
+        assert_eq!(format!("{} Bybit", article("Bybit")), "a Bybit");
     }
 }

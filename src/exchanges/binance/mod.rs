@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 
 use crate::{Credentials, Error, Scheme, Signer, Timestamp, TimestampFormat};
 use crate::exchange::{AuthNames, DiagnosisFacts, Exchange, KeySettings, Mark, RestVerification, Routing};
+use crate::exchange::{WsAccepted, WsApi, WsLogin};
 use crate::recipe::{Algorithm, Carrier, Part, QueryForm, Recipe, SignatureEncoding, Signing};
 use crate::server_time::{MILLIS, ServerTimeApi, TimeRoute, millis};
 
@@ -26,6 +27,7 @@ pub(crate) const BINANCE: Exchange = Exchange {
     // The WebSocket API signs each request's params.
     ws_auth: Some(AuthNames::new("apiKey", "signature", "timestamp", None)),
     ws_api_auth: None,
+    ws_login: WsLogin::SignedParams(WsApi { logon: WS_LOGON, answer: ws_answer }),
     // The default recvWindow; a request may send its own, up to 60 s.
     window: Some(Duration::from_secs(5)),
     rest_timestamp_accepted: None,
@@ -131,4 +133,26 @@ fn time_answer(now: Timestamp) -> Value {
 fn read_time(json: &Value) -> Result<Timestamp, &'static str> {
     let ms = json.get("serverTime").ok_or("no serverTime field")?;
     millis(ms).ok_or("serverTime is not a millisecond count")
+}
+
+/// The WebSocket API call that logs the session in (Ed25519 keys only).
+const WS_LOGON: &str = "session.logon";
+
+/// Binance's answer to an accepted WebSocket API call: the session's state for a logon; other
+/// calls, which this server does not carry out, are answered with what was accepted.
+fn ws_answer(accepted: &WsAccepted<'_>) -> Value {
+    let server_time = u64::try_from(accepted.now.unix_millis()).unwrap_or(u64::MAX);
+    let result = if accepted.call == Some(WS_LOGON) {
+        json!({
+            "apiKey": accepted.api_key,
+            "authorizedSince": server_time,
+            "connectedSince": server_time,
+            "returnRateLimits": false,
+            "serverTime": server_time,
+            "userDataStream": false,
+        })
+    } else {
+        json!({"cexsign": "accepted", "method": accepted.call, "apiKey": accepted.api_key, "timestamp": accepted.timestamp})
+    };
+    json!({"id": accepted.message.get("id").cloned().unwrap_or(Value::Null), "status": 200, "result": result})
 }

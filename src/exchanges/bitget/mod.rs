@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 
 use crate::{Credentials, Error, Signer, Timestamp, TimestampFormat};
 use crate::exchange::{AuthNames, DiagnosisFacts, Exchange, HeaderCheck, KeySettings, Mark, RestVerification, Routing};
+use crate::exchange::{WsAccepted, WsLogin, WsMessage, WsPart};
 use crate::recipe::{Algorithm, Carrier, Part, QueryForm, Recipe, SignatureEncoding, Signing};
 use crate::server_time::{MILLIS, ServerTimeApi, TimeRoute, millis};
 
@@ -24,6 +25,19 @@ pub(crate) const BITGET: Exchange = Exchange {
     rest_auth: Some(AuthNames::new("ACCESS-KEY", "ACCESS-SIGN", "ACCESS-TIMESTAMP", Some("ACCESS-PASSPHRASE"))),
     ws_auth: Some(AuthNames::new("apiKey", "sign", "timestamp", Some("passphrase"))),
     ws_api_auth: None,
+    ws_login: WsLogin::Signed(&[WsMessage::new(
+        &[
+            WsPart::Op("login"),
+            WsPart::InFirstArg("args"),
+            // The docs and ccxt send apiKey.
+            WsPart::KeyMisnamed { name: "api_key", by: "python-bitget's field" },
+            WsPart::Key,
+            WsPart::Passphrase,
+            WsPart::Timestamp,
+            WsPart::Signature,
+        ],
+        ws_answer,
+    )]),
     // Bitget's signature page states no window; 30 s is what third-party guides cite.
     window: Some(Duration::from_secs(30)),
     rest_timestamp_accepted: None,
@@ -87,4 +101,9 @@ fn time_answer(now: Timestamp) -> Value {
 fn read_time(json: &Value) -> Result<Timestamp, &'static str> {
     let ms = json.pointer("/data/serverTime").ok_or("no data.serverTime field")?;
     millis(ms).ok_or("data.serverTime is not a millisecond count")
+}
+
+/// Bitget's answer to an accepted websocket login.
+fn ws_answer(_: &WsAccepted<'_>) -> Value {
+    json!({"event": "login", "code": 0})
 }

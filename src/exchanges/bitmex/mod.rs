@@ -24,6 +24,7 @@ pub use signer::{BITMEX_DEFAULT_EXPIRES_IN, BITMEX_DEFAULT_WS_EXPIRY, BitmexSign
 use serde_json::{Value, json};
 
 use crate::exchange::{AuthNames, DiagnosisFacts, Exchange, HeaderCheck, KeySettings, Mark, RestVerification, Routing, TimestampRule};
+use crate::exchange::WsLogin;
 use crate::recipe::{Algorithm, Carrier, Part, QueryForm, Recipe, SignatureEncoding, Signing};
 use crate::server_time::{MILLIS, ServerTimeApi, TimeRoute, iso_millis};
 use crate::{Credentials, Error, Signer, Timestamp, TimestampFormat};
@@ -37,6 +38,7 @@ pub(crate) const BITMEX: Exchange = Exchange {
     // `{"op":"authKeyExpires","args":[key, expires, signature]}`: the fields name the args.
     ws_auth: Some(AuthNames::new("api_key", "signature", "expires", None)),
     ws_api_auth: None,
+    ws_login: WsLogin::Resigned,
     // An expiry, not a timestamp in a window (see the module docs).
     window: None,
     rest_timestamp_accepted: None,

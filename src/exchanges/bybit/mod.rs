@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 
 use crate::{Credentials, Error, Scheme, Signer, Timestamp, TimestampFormat};
 use crate::exchange::{AuthNames, DiagnosisFacts, Exchange, KeySettings, Mark, RestVerification, Routing};
+use crate::exchange::{ExpiresLogin, WsAccepted, WsLogin};
 use crate::recipe::{Algorithm, Carrier, Part, Recipe, SignatureEncoding, Signing};
 use crate::server_time::{NANOS, ServerTimeApi, TimeRoute, integer, millis};
 
@@ -25,6 +26,14 @@ pub(crate) const BYBIT: Exchange = Exchange {
     // The login's timestamp is an expiry.
     ws_auth: Some(AuthNames::new("api_key", "signature", "expires", None)),
     ws_api_auth: None,
+    ws_login: WsLogin::Expires(ExpiresLogin {
+        op: "auth",
+        format: TimestampFormat::UnixMillis,
+        unit: "Unix milliseconds",
+        ahead: "expires is Unix milliseconds a few seconds ahead (pybit: now + 1 s, ccxt: now + 10 s), not seconds",
+        signs: "HMAC-SHA256 hex of \"GET/realtime\" + expires",
+        answer: ws_answer,
+    }),
     // The default X-BAPI-RECV-WINDOW; a request may send its own.
     window: Some(Duration::from_secs(5)),
     rest_timestamp_accepted: None,
@@ -127,4 +136,13 @@ fn read_time(json: &Value) -> Result<Timestamp, &'static str> {
     }
     let ms = json.get("time").ok_or("no result.timeNano or time field")?;
     millis(ms).ok_or("time is not a millisecond count")
+}
+
+/// Bybit's answer to an accepted websocket login, echoing its `req_id`.
+fn ws_answer(accepted: &WsAccepted<'_>) -> Value {
+    let mut answer = json!({"success": true, "ret_msg": "", "op": "auth", "conn_id": accepted.connection_id});
+    if let Some(req_id) = accepted.message.get("req_id") {
+        answer["req_id"] = req_id.clone();
+    }
+    answer
 }

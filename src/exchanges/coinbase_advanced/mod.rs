@@ -18,6 +18,7 @@ use serde_json::{Value, json};
 
 use crate::{Credentials, Error, Scheme, Signer, Timestamp, TimestampFormat};
 use crate::exchange::{AuthNames, DiagnosisFacts, Exchange, HeaderCheck, KeySettings, Mark, RestVerification, Routing};
+use crate::exchange::{JwtMessage, WsAccepted, WsLogin, WsMessage, WsPart};
 use crate::recipe::{Algorithm, Carrier, NotARecipe, Part, Recipe, SignatureEncoding, Signing};
 use crate::server_time::{MILLIS, SECONDS, ServerTimeApi, TimeRoute, decimal_seconds, iso_seconds, millis};
 
@@ -31,6 +32,17 @@ pub(crate) const HMAC: Exchange = Exchange {
     rest_auth: Some(AuthNames::new("CB-ACCESS-KEY", "CB-ACCESS-SIGN", "CB-ACCESS-TIMESTAMP", None)),
     ws_auth: Some(AuthNames::new("api_key", "signature", "timestamp", None)),
     ws_api_auth: None,
+    ws_login: WsLogin::Signed(&[WsMessage::new(
+        &[
+            WsPart::Type(&["subscribe"]),
+            WsPart::Products("product_ids"),
+            WsPart::Channel("channel"),
+            WsPart::Key,
+            WsPart::Timestamp,
+            WsPart::Signature,
+        ],
+        ws_subscriptions,
+    )]),
     window: Some(Duration::from_secs(30)),
     rest_timestamp_accepted: None,
     ws_timestamp_accepted: None,
@@ -66,6 +78,14 @@ pub(crate) const CDP: Exchange = Exchange {
     rest_auth: None,
     ws_auth: None,
     ws_api_auth: None,
+    // The same token in a subscribe, or alone.
+    ws_login: WsLogin::Jwt(JwtMessage {
+        token: "jwt",
+        channel: "channel",
+        types: &["subscribe", "unsubscribe"],
+        products: "product_ids",
+        answer: ws_subscriptions,
+    }),
     // The token's own `nbf`/`exp` bound it (at most 120 s).
     window: Some(Duration::from_secs(120)),
     rest_timestamp_accepted: None,
@@ -151,4 +171,19 @@ fn read_time(json: &Value) -> Result<Timestamp, &'static str> {
     let secs = json.get("epochSeconds").or_else(|| json.pointer("/data/epoch"));
     let secs = secs.ok_or("no epochMillis, epochSeconds or data.epoch field")?;
     decimal_seconds(secs).ok_or("the epoch field is not a number of seconds")
+}
+
+/// Advanced Trade's answer to a subscribe: a `subscriptions` message listing what is subscribed.
+fn ws_subscriptions(accepted: &WsAccepted<'_>) -> Value {
+    let mut subscriptions = serde_json::Map::new();
+    if let Some(channel) = accepted.channel() {
+        subscriptions.insert(channel.to_owned(), json!(accepted.product_ids));
+    }
+    json!({
+        "channel": "subscriptions",
+        "client_id": "",
+        "timestamp": iso_seconds(accepted.now),
+        "sequence_num": 0,
+        "events": [{"subscriptions": subscriptions}],
+    })
 }

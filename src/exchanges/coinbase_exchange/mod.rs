@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 
 use crate::{Credentials, Error, Scheme, Signer, Timestamp, TimestampFormat};
 use crate::exchange::{AuthNames, DiagnosisFacts, Exchange, HeaderCheck, KeySettings, Mark, RestVerification, Routing};
+use crate::exchange::{WsAccepted, WsLogin, WsMessage, WsPart};
 use crate::recipe::{Algorithm, Carrier, Part, QueryForm, Recipe, SignatureEncoding, Signing};
 use crate::server_time::{MILLIS, ServerTimeApi, TimeRoute, decimal_seconds, iso_millis};
 
@@ -24,6 +25,19 @@ pub(crate) const COINBASE_EXCHANGE: Exchange = Exchange {
     rest_auth: Some(AuthNames::new("CB-ACCESS-KEY", "CB-ACCESS-SIGN", "CB-ACCESS-TIMESTAMP", Some("CB-ACCESS-PASSPHRASE"))),
     ws_auth: Some(AuthNames::new("key", "signature", "timestamp", Some("passphrase"))),
     ws_api_auth: None,
+    // A signed subscribe: the signature covers the channels and products.
+    ws_login: WsLogin::Signed(&[WsMessage::new(
+        &[
+            WsPart::Type(&["subscribe"]),
+            WsPart::Products("product_ids"),
+            WsPart::Channels("channels"),
+            WsPart::Signature,
+            WsPart::Key,
+            WsPart::Passphrase,
+            WsPart::Timestamp,
+        ],
+        ws_answer,
+    )]),
     window: Some(Duration::from_secs(30)),
     // Whole or decimal seconds, whatever precision the client sends.
     rest_timestamp_accepted: Some(TimestampFormat::UnixSecondsFraction { digits: 3 }),
@@ -95,4 +109,14 @@ fn time_answer(now: Timestamp) -> Value {
 fn read_time(json: &Value) -> Result<Timestamp, &'static str> {
     let epoch = json.get("epoch").ok_or("no epoch field")?;
     decimal_seconds(epoch).ok_or("epoch is not a number of seconds")
+}
+
+/// Coinbase Exchange's answer to an accepted subscribe: every channel with its products.
+fn ws_answer(accepted: &WsAccepted<'_>) -> Value {
+    let channels: Vec<Value> = accepted
+        .channels
+        .iter()
+        .map(|(name, products)| json!({"name": name, "product_ids": products}))
+        .collect();
+    json!({"type": "subscriptions", "channels": channels})
 }

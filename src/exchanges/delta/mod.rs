@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 
 use crate::{Credentials, Error, Scheme, Signer, Timestamp, TimestampFormat};
 use crate::exchange::{AuthNames, DiagnosisFacts, Exchange, ExtraCheck, HeaderCheck, KeySettings, Mark, Refused, RestVerification, Routing, header_text};
+use crate::exchange::{WsAccepted, WsLogin, WsMessage, WsPart};
 use crate::recipe::{Algorithm, Carrier, Part, QueryForm, Recipe, SignatureEncoding, Signing};
 use crate::rejection::Refusal;
 use crate::server_time::{MICROS, ServerTimeApi, TimeRoute, integer};
@@ -25,6 +26,11 @@ pub(crate) const DELTA: Exchange = Exchange {
     rest_auth: Some(AuthNames::new("api-key", "signature", "timestamp", None)),
     ws_auth: Some(AuthNames::new("api-key", "signature", "timestamp", None)),
     ws_api_auth: None,
+    // `ws_auth_type` picks the message type.
+    ws_login: WsLogin::Signed(&[WsMessage::new(
+        &[WsPart::Type(&["key-auth", "auth"]), WsPart::InObject { field: "payload", method: None }, WsPart::Key, WsPart::Signature, WsPart::Timestamp],
+        ws_answer,
+    )]),
     window: Some(Duration::from_secs(5)),
     rest_timestamp_accepted: None,
     ws_timestamp_accepted: None,
@@ -102,4 +108,10 @@ fn user_agent_present(headers: &http::HeaderMap) -> Result<(), Refused> {
         ));
     }
     Ok(())
+}
+
+/// Delta's answer to an accepted websocket login: the message's own type.
+fn ws_answer(accepted: &WsAccepted<'_>) -> Value {
+    let kind = accepted.message.get("type").and_then(Value::as_str).unwrap_or("key-auth");
+    json!({"type": kind, "success": true, "status_code": 200, "status": "authenticated"})
 }

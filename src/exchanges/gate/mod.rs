@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 
 use crate::{Credentials, Error, Signer, Timestamp, TimestampFormat};
 use crate::exchange::{AuthNames, DiagnosisFacts, Exchange, HeaderCheck, KeySettings, Mark, RestVerification, Routing};
+use crate::exchange::{WsAccepted, WsLogin, WsMessage, WsNames, WsPart};
 use crate::recipe::{Algorithm, Carrier, DigestOutput, Hash, Part, QueryForm, Recipe, SignatureEncoding, Signing};
 use crate::server_time::{MILLIS, ServerTimeApi, TimeRoute, millis};
 
@@ -24,6 +25,35 @@ pub(crate) const GATE: Exchange = Exchange {
     rest_auth: Some(AuthNames::new("KEY", "SIGN", "Timestamp", None)),
     ws_auth: Some(AuthNames::new("KEY", "SIGN", "time", None)),
     ws_api_auth: Some(AuthNames::new("api_key", "signature", "timestamp", None)),
+    // A private channel message carries `auth`; the ws API logs in on `spot.login` / `futures.login`.
+    ws_login: WsLogin::Signed(&[
+        WsMessage::new(
+            &[
+                WsPart::LoginChannel { field: "channel", suffix: ".login", named: "spot.login or futures.login" },
+                WsPart::Event("event"),
+                WsPart::InObject { field: "payload", method: None },
+                WsPart::Key,
+                WsPart::Signature,
+                WsPart::Timestamp,
+                WsPart::EmptyObject("req_param"),
+            ],
+            ws_api_answer,
+        )
+        .when("event", "api")
+        .names(WsNames::ApiCall),
+        WsMessage::new(
+            &[
+                WsPart::Channel("channel"),
+                WsPart::Event("event"),
+                WsPart::Timestamp,
+                WsPart::Products("payload"),
+                WsPart::InObject { field: "auth", method: Some("api_key") },
+                WsPart::Key,
+                WsPart::Signature,
+            ],
+            ws_channel_answer,
+        ),
+    ]),
     window: Some(Duration::from_secs(60)),
     // gate-api sends `str(time.time())`; its websocket messages carry whole seconds.
     rest_timestamp_accepted: Some(TimestampFormat::UnixSecondsFraction { digits: 3 }),
@@ -85,4 +115,33 @@ fn time_answer(now: Timestamp) -> Value {
 fn read_time(json: &Value) -> Result<Timestamp, &'static str> {
     let ms = json.get("server_time").ok_or("no server_time field")?;
     millis(ms).ok_or("server_time is not a millisecond count")
+}
+
+/// Gate's answer to an accepted private channel message.
+fn ws_channel_answer(accepted: &WsAccepted<'_>) -> Value {
+    json!({
+        "time": accepted.now.unix_secs(),
+        "time_ms": u64::try_from(accepted.now.unix_millis()).unwrap_or(u64::MAX),
+        "channel": accepted.channel(),
+        "event": accepted.event,
+        "result": {"status": "success"},
+    })
+}
+
+/// Gate's answer to an accepted ws API login.
+fn ws_api_answer(accepted: &WsAccepted<'_>) -> Value {
+    let response_time = u64::try_from(accepted.now.unix_millis()).unwrap_or(u64::MAX).to_string();
+    let request_id = accepted.message.get("payload").and_then(|payload| payload.get("req_id"));
+    json!({
+        "request_id": request_id.cloned().unwrap_or(Value::Null),
+        "ack": false,
+        "header": {
+            "response_time": response_time,
+            "status": "200",
+            "channel": accepted.channel(),
+            "event": "api",
+            "client_id": accepted.connection_id,
+        },
+        "data": {"result": {"api_key": accepted.api_key, "uid": "0"}},
+    })
 }

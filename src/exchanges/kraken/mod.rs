@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 
 use crate::{Credentials, Error, Signer, Timestamp, TimestampFormat};
 use crate::exchange::{AuthNames, DiagnosisFacts, Exchange, KeySettings, Mark, RestVerification, Routing};
+use crate::exchange::WsLogin;
 use crate::recipe::{Algorithm, Carrier, DigestOutput, Hash, Part, Recipe, SignatureEncoding, Signing};
 use crate::server_time::{SECONDS, ServerTimeApi, TimeRoute, integer};
 
@@ -24,6 +25,10 @@ pub(crate) const KRAKEN: Exchange = Exchange {
     // Kraken's private websocket takes a token fetched over REST: no signed message.
     ws_auth: None,
     ws_api_auth: None,
+    ws_login: WsLogin::Absent {
+        instead: "Kraken's websocket has no signed login message: sign POST /0/private/GetWebSocketsToken as a REST \
+                  request (this server verifies it) and put the token it returns in the ws v2 subscribe messages",
+    },
     // No window: the nonce only has to grow.
     window: None,
     rest_timestamp_accepted: None,

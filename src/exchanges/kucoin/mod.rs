@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 
 use crate::{Credentials, Error, Signer, Timestamp, TimestampFormat};
 use crate::exchange::{AuthNames, DiagnosisFacts, Exchange, ExtraCheck, HeaderCheck, KeySettings, Mark, Refused, RestVerification, Routing, header_text};
+use crate::exchange::WsLogin;
 use crate::recipe::{Algorithm, Carrier, Part, QueryForm, Recipe, SignatureEncoding, Signing};
 use crate::rejection::Refusal;
 use crate::server_time::{MILLIS, ServerTimeApi, TimeRoute, millis};
@@ -26,6 +27,10 @@ pub(crate) const KUCOIN: Exchange = Exchange {
     // KuCoin's private websocket takes a token fetched over REST: no signed message.
     ws_auth: None,
     ws_api_auth: None,
+    ws_login: WsLogin::Absent {
+        instead: "KuCoin has no websocket login message: sign POST /api/v1/bullet-private (empty body) as a REST request \
+                  and connect with the token it returns",
+    },
     window: Some(Duration::from_secs(5)),
     rest_timestamp_accepted: None,
     ws_timestamp_accepted: None,

@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 
 use crate::{Credentials, Error, Signer, Timestamp, TimestampFormat};
 use crate::exchange::{AuthNames, DiagnosisFacts, Exchange, ExtraCheck, HeaderCheck, KeySettings, Mark, Refused, RestVerification, Routing, header_text};
+use crate::exchange::{WsAccepted, WsLogin, WsMessage, WsPart};
 use crate::recipe::{Algorithm, Carrier, Part, QueryForm, Recipe, SignatureEncoding, Signing};
 use crate::rejection::Refusal;
 use crate::server_time::{MILLIS, ServerTimeApi, TimeRoute, millis};
@@ -25,6 +26,10 @@ pub(crate) const OKX: Exchange = Exchange {
     rest_auth: Some(AuthNames::new("OK-ACCESS-KEY", "OK-ACCESS-SIGN", "OK-ACCESS-TIMESTAMP", Some("OK-ACCESS-PASSPHRASE"))),
     ws_auth: Some(AuthNames::new("apiKey", "sign", "timestamp", Some("passphrase"))),
     ws_api_auth: None,
+    ws_login: WsLogin::Signed(&[WsMessage::new(
+        &[WsPart::Op("login"), WsPart::InFirstArg("args"), WsPart::Key, WsPart::Passphrase, WsPart::Timestamp, WsPart::Signature],
+        ws_answer,
+    )]),
     window: Some(Duration::from_secs(30)),
     rest_timestamp_accepted: None,
     ws_timestamp_accepted: None,
@@ -94,4 +99,9 @@ fn environment_matches(settings: &KeySettings, headers: &http::HeaderMap) -> Res
         )),
         _ => Ok(()),
     }
+}
+
+/// OKX's answer to an accepted websocket login.
+fn ws_answer(_: &WsAccepted<'_>) -> Value {
+    json!({"event": "login", "code": "0", "msg": "", "connId": "local"})
 }
