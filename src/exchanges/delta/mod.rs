@@ -13,7 +13,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::{Credentials, Error, Scheme, Signer, Timestamp, TimestampFormat};
-use crate::exchange::{AuthNames, DiagnosisFacts, Exchange, ExtraCheck, HeaderCheck, KeySettings, Mark, Refused, RestVerification, Routing, header_text};
+use crate::exchange::{AuthNames, DiagnosisFacts, Exchange, ExtraCheck, HeaderCheck, KeySettings, KeyVariants, Mark, Refused, RestVerification, Routing, header_text};
 use crate::recipe::{Algorithm, Carrier, Part, QueryForm, Recipe, SignatureEncoding, Signing};
 use crate::rejection::Refusal;
 use crate::server_time::{MICROS, ServerTimeApi, TimeRoute, integer};
@@ -36,6 +36,7 @@ pub(crate) const DELTA: Exchange = Exchange {
             .sync_hint("sign every request (and retry) with a fresh timestamp; server time: GET"),
     ),
     signer,
+    key_variants: KeyVariants::NONE,
     server_time: SERVER_TIME,
     errors: errors::ERRORS,
     recipe: Ok(Recipe {
