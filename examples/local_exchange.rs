@@ -14,11 +14,12 @@
 //!
 //! # Credentials
 //!
-//! Without `--credentials`, one fake account per scheme and variant is registered (OKX live and
-//! demo, KuCoin v1/v2/v3, Delta, Coinbase Exchange, Coinbase Advanced legacy HMAC, CDP ES256 and
-//! Ed25519: the fake worked-example keys of the signing spec; Binance HMAC, Ed25519 and RSA,
-//! Bybit HMAC and RSA, Kraken, Bitget and Gate: the random fake keys of the conformance vectors
-//! in `tests/vectors`), printed in full (printing them is the point). `--credentials FILE`
+//! Without `--credentials`, fake accounts for every scheme and variant are registered: the
+//! signing spec's worked-example keys (OKX live and demo, KuCoin v1/v2/v3, Delta, Coinbase
+//! Exchange, Coinbase Advanced legacy HMAC, CDP ES256 and Ed25519), and for every scheme they do
+//! not cover, the fake keys of its conformance vectors, read from `tests/vectors/<scheme id>.json`
+//! (Binance HMAC, Ed25519 and RSA, Bybit HMAC and RSA, Kraken, Bitget, Gate, BitMEX). They are
+//! printed in full (printing them is the point). `--credentials FILE`
 //! (`-` for stdin) registers the accounts of a JSON file instead, in the credential format of
 //! the conformance vectors plus a `scheme` field:
 //!
@@ -35,19 +36,23 @@
 //!   {"scheme": "bybit", "api_key": "…", "secret": "…"},
 //!   {"scheme": "kraken", "api_key": "…", "secret": "<88-char base64>"},
 //!   {"scheme": "bitget", "api_key": "bg_…", "secret": "…", "passphrase": "…"},
-//!   {"scheme": "gate", "api_key": "…", "secret": "…"}
+//!   {"scheme": "gate", "api_key": "…", "secret": "…"},
+//!   {"scheme": "bitmex", "api_key": "…", "secret": "…"}
 //! ]
 //! ```
 //!
 //! * `scheme`: a scheme id (`okx`, `kucoin`, `delta`, `coinbase_exchange`,
 //!   `coinbase_advanced_hmac`, `coinbase_cdp_jwt`, `binance`, `bybit`, `kraken`, `bitget`,
-//!   `gate`); several entries may share a scheme.
-//! * `passphrase`: required for OKX, KuCoin, Coinbase Exchange and Bitget; refused for the others.
-//! * `key_version`: KuCoin only, `1`, `2` or `3` (default `3`, the official SDK's).
-//! * `demo`: OKX only, `true` for a demo-trading key (must send `x-simulated-trading: 1`).
-//! * `key_type`: CDP (optional, `ES256` or `EdDSA`: checked against the key if given), Binance
-//!   (`HMAC`, the default, `Ed25519` or `RSA`: the secret is then the PKCS#8 PEM private key) and
-//!   Bybit (`HMAC`, the default, or `RSA`).
+//!   `gate`, `bitmex`: every id of the registry); several entries may share a scheme.
+//! * `passphrase`: required where the exchange has one (its description's auth names list a
+//!   passphrase: OKX, KuCoin, Coinbase Exchange, Bitget); refused for the others.
+//! * `key_version`, `demo` and `key_type`: the settings that tell a scheme's keys apart, each
+//!   refused for a scheme whose description lists none (`Exchange::key_variants`); their values
+//!   are judged by the scheme's own signer. Today: `key_version` for KuCoin (`1`, `2` or `3`,
+//!   default `3`, the official SDK's); `demo` for OKX (`true` for a demo-trading key, which must
+//!   send `x-simulated-trading: 1`); `key_type` for CDP (`ES256` or `EdDSA`, checked against the
+//!   key), Binance (`HMAC`, `Ed25519` or `RSA`: the secret is then the PKCS#8 PEM private key)
+//!   and Bybit (`HMAC` or `RSA`), told from the secret when not given.
 //! * `label` (a name for the printout) and `notes` are optional and otherwise ignored.
 //!
 //! The file may also be an object: `{"accounts": [...]}` (so a printed configuration can be fed
@@ -61,7 +66,10 @@
 //! to it), `cdp_jwt_hosts` (the hosts a CDP token's `uri` claim may name), the server-time
 //! endpoints, the websocket login check URL, and `accounts`: the credentials in use. Secrets and
 //! passphrases of accounts from `--credentials` are left out (`"secret_shown": false`) unless
-//! `--show-secrets` is given; the built-in fakes are always shown.
+//! `--show-secrets` is given; the built-in fakes are always shown. An account's `label`, unless
+//! given, is the scheme's name and the key's variant (`KuCoin v2`, `OKX demo`, `Binance (RSA)`);
+//! its `notes`, unless given, are what the exchange's description says a client must get right
+//! (the signature's layout, the timestamp window, the pitfalls).
 
 use std::collections::HashSet;
 use std::io::{Read, Write};
@@ -192,13 +200,22 @@ impl Registered {
         // the secret is not), with its typed errors.
         if let Err(error) = exchange.signer(&registered.credentials(), &registered.settings(entry.key_type.as_deref()))
         {
-            let mismatch = registered.key_type.and_then(|stated| registered.key_type_of_secret(stated));
-            return Err(fail(match mismatch {
-                Some(actual) => {
-                    format!("key_type is {:?} but the secret is an {actual} key", entry.key_type.unwrap_or_default())
-                }
-                None => error.to_string(),
+            let actual = registered.key_types_of_secret();
+            return Err(fail(match (registered.key_type, actual.as_slice()) {
+                (Some(stated), [_, ..]) if !actual.contains(&stated) => format!(
+                    "key_type is {:?} but the secret is an {} key",
+                    entry.key_type.unwrap_or_default(),
+                    actual.join(" or ")
+                ),
+                _ => error.to_string(),
             }));
+        }
+        // Not given, the key type is the one the secret is, when only one fits (as the scheme's
+        // signer tells it); it is then printed, and fed back as given.
+        if registered.key_type.is_none() {
+            if let [only] = registered.key_types_of_secret().as_slice() {
+                registered.key_type = Some(*only);
+            }
         }
         registered.label = entry.label.unwrap_or_else(|| default_label(&registered));
         Ok(registered)
@@ -225,17 +242,12 @@ impl Registered {
         settings
     }
 
-    /// Another of the scheme's key types than `stated` that the secret is, if one is.
-    fn key_type_of_secret(&self, stated: &str) -> Option<&'static str> {
+    /// The scheme's key types the secret can be, by its signer.
+    fn key_types_of_secret(&self) -> Vec<&'static str> {
         let exchange = self.scheme.exchange();
         let credentials = self.credentials();
-        exchange
-            .key_variants
-            .key_types
-            .iter()
-            .copied()
-            .filter(|other| *other != stated)
-            .find(|other| exchange.signer(&credentials, &self.settings(None).key_type(*other)).is_ok())
+        let fits = |key_type: &&str| exchange.signer(&credentials, &self.settings(None).key_type(*key_type)).is_ok();
+        exchange.key_variants.key_types.iter().copied().filter(fits).collect()
     }
 
     fn account(&self) -> Result<Account, cexsign::Error> {
@@ -866,6 +878,20 @@ mod tests {
         let text = r#"[{"scheme":"binance","api_key":"k","secret":"s","key_type":"rsa"}]"#;
         let error = parse_credentials(text).and_then(register).unwrap_err();
         assert!(error.contains(r#"key_type is "rsa" but the secret is an HMAC key"#), "{error}");
+    }
+
+    #[test]
+    fn a_key_type_not_given_is_told_from_the_secret() {
+        let accounts = built_in_entries().and_then(register).unwrap();
+        for given in accounts.iter().filter(|a| a.key_type.is_some()) {
+            let mut entry =
+                serde_json::json!({"scheme": given.scheme.id(), "api_key": given.api_key, "secret": given.secret});
+            if let Some(passphrase) = &given.passphrase {
+                entry["passphrase"] = passphrase.as_str().into();
+            }
+            let told = register(parse_credentials(&entry.to_string()).unwrap()).unwrap();
+            assert_eq!((told[0].key_type, told[0].account().unwrap().scheme()), (given.key_type, given.scheme));
+        }
     }
 
     #[test]
