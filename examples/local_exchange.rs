@@ -14,11 +14,12 @@
 //!
 //! # Credentials
 //!
-//! Without `--credentials`, one fake account per scheme and variant is registered (OKX live and
-//! demo, KuCoin v1/v2/v3, Delta, Coinbase Exchange, Coinbase Advanced legacy HMAC, CDP ES256 and
-//! Ed25519: the fake worked-example keys of the signing spec; Binance HMAC, Ed25519 and RSA,
-//! Bybit HMAC and RSA, Kraken, Bitget and Gate: the random fake keys of the conformance vectors
-//! in `tests/vectors`), printed in full (printing them is the point). `--credentials FILE`
+//! Without `--credentials`, fake accounts for every scheme and variant are registered: the
+//! signing spec's worked-example keys (OKX live and demo, KuCoin v1/v2/v3, Delta, Coinbase
+//! Exchange, Coinbase Advanced legacy HMAC, CDP ES256 and Ed25519), and for every scheme they do
+//! not cover, the fake keys of its conformance vectors, read from `tests/vectors/<scheme id>.json`
+//! (Binance HMAC, Ed25519 and RSA, Bybit HMAC and RSA, Kraken, Bitget, Gate, BitMEX). They are
+//! printed in full (printing them is the point). `--credentials FILE`
 //! (`-` for stdin) registers the accounts of a JSON file instead, in the credential format of
 //! the conformance vectors plus a `scheme` field:
 //!
@@ -35,19 +36,23 @@
 //!   {"scheme": "bybit", "api_key": "…", "secret": "…"},
 //!   {"scheme": "kraken", "api_key": "…", "secret": "<88-char base64>"},
 //!   {"scheme": "bitget", "api_key": "bg_…", "secret": "…", "passphrase": "…"},
-//!   {"scheme": "gate", "api_key": "…", "secret": "…"}
+//!   {"scheme": "gate", "api_key": "…", "secret": "…"},
+//!   {"scheme": "bitmex", "api_key": "…", "secret": "…"}
 //! ]
 //! ```
 //!
 //! * `scheme`: a scheme id (`okx`, `kucoin`, `delta`, `coinbase_exchange`,
 //!   `coinbase_advanced_hmac`, `coinbase_cdp_jwt`, `binance`, `bybit`, `kraken`, `bitget`,
-//!   `gate`); several entries may share a scheme.
-//! * `passphrase`: required for OKX, KuCoin, Coinbase Exchange and Bitget; refused for the others.
-//! * `key_version`: KuCoin only, `1`, `2` or `3` (default `3`, the official SDK's).
-//! * `demo`: OKX only, `true` for a demo-trading key (must send `x-simulated-trading: 1`).
-//! * `key_type`: CDP (optional, `ES256` or `EdDSA`: checked against the key if given), Binance
-//!   (`HMAC`, the default, `Ed25519` or `RSA`: the secret is then the PKCS#8 PEM private key) and
-//!   Bybit (`HMAC`, the default, or `RSA`).
+//!   `gate`, `bitmex`: every id of the registry); several entries may share a scheme.
+//! * `passphrase`: required where the exchange has one (its description's auth names list a
+//!   passphrase: OKX, KuCoin, Coinbase Exchange, Bitget); refused for the others.
+//! * `key_version`, `demo` and `key_type`: the settings that tell a scheme's keys apart, each
+//!   refused for a scheme whose description lists none (`Exchange::key_variants`); their values
+//!   are judged by the scheme's own signer. Today: `key_version` for KuCoin (`1`, `2` or `3`,
+//!   default `3`, the official SDK's); `demo` for OKX (`true` for a demo-trading key, which must
+//!   send `x-simulated-trading: 1`); `key_type` for CDP (`ES256` or `EdDSA`, checked against the
+//!   key), Binance (`HMAC`, `Ed25519` or `RSA`: the secret is then the PKCS#8 PEM private key)
+//!   and Bybit (`HMAC` or `RSA`), told from the secret when not given.
 //! * `label` (a name for the printout) and `notes` are optional and otherwise ignored.
 //!
 //! The file may also be an object: `{"accounts": [...]}` (so a printed configuration can be fed
@@ -61,18 +66,19 @@
 //! to it), `cdp_jwt_hosts` (the hosts a CDP token's `uri` claim may name), the server-time
 //! endpoints, the websocket login check URL, and `accounts`: the credentials in use. Secrets and
 //! passphrases of accounts from `--credentials` are left out (`"secret_shown": false`) unless
-//! `--show-secrets` is given; the built-in fakes are always shown.
+//! `--show-secrets` is given; the built-in fakes are always shown. An account's `label`, unless
+//! given, is the scheme's name and the key's variant (`KuCoin v2`, `OKX demo`, `Binance (RSA)`);
+//! its `notes`, unless given, are what the exchange's description says a client must get right
+//! (the signature's layout, the timestamp window, the pitfalls).
 
 use std::collections::HashSet;
 use std::io::{Read, Write};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use cexsign::{
-    BinanceKeyType, BybitKeyType, CdpKeyType, CoinbaseCdpSigner, Credentials, KeySettings, KucoinKeyVersion, Scheme,
-};
+use cexsign::{Credentials, Exchange, KeySettings, RestVerification, Scheme};
 use cexsign_local_exchange::{Account, LocalExchange};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -90,6 +96,10 @@ const USAGE: &str = "usage: local_exchange [--port PORT] [--host ADDRESS] [--cre
 /// The CDP host a production-configured SDK names in its JWT `uri` claim.
 const CDP_PRODUCTION_HOST: &str = "api.coinbase.com";
 
+/// Where the conformance vectors are, whose fake keys are built in for the schemes the signing
+/// spec's worked examples do not cover.
+const VECTORS_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vectors");
+
 const CDP_ES256_PEM: &str = "-----BEGIN EC PRIVATE KEY-----
 MHcCAQEEIMJ6Nuyvw0gB+82i+o/KVHaannrQ4SKKWvhpzwGrkwwloAoGCCqGSM49
 AwEHoUQDQgAEWuTIbglnon85VzfaG9a6rJqGnU+BXFoq0/yZa6wyOOOJO9yFSPOR
@@ -98,7 +108,7 @@ s8adAA2jVCwOOE9sQuiwOc5afSZ6im89Hw==
 ";
 
 /// One account as given: the vectors' credential format plus `scheme`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Entry {
     scheme: String,
@@ -109,7 +119,7 @@ struct Entry {
     #[serde(default)]
     passphrase: Option<String>,
     #[serde(default)]
-    key_version: Option<u8>,
+    key_version: Option<u32>,
     #[serde(default)]
     key_type: Option<String>,
     #[serde(default)]
@@ -121,43 +131,6 @@ struct Entry {
     _secret_shown: Option<bool>,
 }
 
-/// The kind of key, for the schemes that take several.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum KeyKind {
-    Cdp(CdpKeyType),
-    Binance(BinanceKeyType),
-    Bybit(BybitKeyType),
-}
-
-impl KeyKind {
-    /// The `key_type` value, as the conformance vectors write it.
-    fn name(self) -> &'static str {
-        match self {
-            KeyKind::Cdp(key_type) => key_type.alg(),
-            KeyKind::Binance(BinanceKeyType::Ed25519) => "Ed25519",
-            KeyKind::Binance(BinanceKeyType::Rsa) | KeyKind::Bybit(BybitKeyType::Rsa) => "RSA",
-            KeyKind::Binance(_) | KeyKind::Bybit(_) => "HMAC",
-        }
-    }
-
-    /// A Binance or Bybit key type from its `key_type` (default HMAC).
-    fn parse(scheme: Scheme, stated: Option<&str>) -> Result<Option<Self>, String> {
-        let stated = stated.map(str::to_ascii_uppercase);
-        Ok(Some(match (scheme, stated.as_deref()) {
-            (Scheme::Binance, None | Some("HMAC")) => KeyKind::Binance(BinanceKeyType::Hmac),
-            (Scheme::Binance, Some("ED25519")) => KeyKind::Binance(BinanceKeyType::Ed25519),
-            (Scheme::Binance, Some("RSA")) => KeyKind::Binance(BinanceKeyType::Rsa),
-            (Scheme::Bybit, None | Some("HMAC")) => KeyKind::Bybit(BybitKeyType::Hmac),
-            (Scheme::Bybit, Some("RSA")) => KeyKind::Bybit(BybitKeyType::Rsa),
-            (Scheme::Binance, Some(other)) => {
-                return Err(format!("key_type must be HMAC, Ed25519 or RSA, not {other}"));
-            }
-            (Scheme::Bybit, Some(other)) => return Err(format!("key_type must be HMAC or RSA, not {other}")),
-            _ => return Ok(None),
-        }))
-    }
-}
-
 /// One registered account, checked, with what is printed about it.
 #[derive(Debug)]
 struct Registered {
@@ -166,8 +139,11 @@ struct Registered {
     api_key: String,
     secret: String,
     passphrase: Option<String>,
-    key_version: Option<KucoinKeyVersion>,
-    key_type: Option<KeyKind>,
+    /// The key's version, where the scheme's keys have one (the assumed one when not given).
+    key_version: Option<u32>,
+    /// The key's type as given, spelled as the scheme's signer takes it.
+    key_type: Option<&'static str>,
+    /// Whether it is a demo-trading key, where the scheme tells demo from live keys.
     demo: Option<bool>,
     notes: String,
 }
@@ -178,61 +154,71 @@ impl Registered {
             let ids: Vec<&str> = Scheme::ALL.iter().map(|s| s.id()).collect();
             format!("unknown scheme {:?} (one of: {})", entry.scheme, ids.join(", "))
         })?;
+        let exchange = scheme.exchange();
+        let variants = exchange.key_variants;
         let name = entry.label.clone().unwrap_or_else(|| format!("{} key {}", scheme.id(), entry.api_key));
         let fail = |problem: String| format!("{name}: {problem}");
         if entry.api_key.is_empty() {
             return Err(fail("api_key is empty".into()));
         }
         let secret = entry.secret.clone().filter(|s| !s.is_empty()).ok_or_else(|| fail("secret is missing".into()))?;
-        let takes_passphrase =
-            matches!(scheme, Scheme::Okx | Scheme::Kucoin | Scheme::CoinbaseExchange | Scheme::Bitget);
+        let takes_passphrase = exchange.rest_auth.is_some_and(|names| names.passphrase.is_some());
         match (&entry.passphrase, takes_passphrase) {
             (None, true) => return Err(fail(format!("{} keys need a passphrase", scheme.name()))),
             (Some(_), false) => return Err(fail(format!("{} keys have no passphrase", scheme.name()))),
             _ => {}
         }
-        if entry.key_version.is_some() && scheme != Scheme::Kucoin {
-            return Err(fail("key_version is for KuCoin keys only".into()));
-        }
-        if entry.demo.is_some() && scheme != Scheme::Okx {
-            return Err(fail("demo is for OKX keys only".into()));
-        }
-        if entry.key_type.is_some() && !matches!(scheme, Scheme::CoinbaseCdp | Scheme::Binance | Scheme::Bybit) {
-            return Err(fail("key_type is for coinbase_cdp_jwt, binance and bybit keys only".into()));
-        }
-        let key_version = match (scheme, entry.key_version) {
-            (Scheme::Kucoin, None | Some(3)) => Some(KucoinKeyVersion::V3),
-            (Scheme::Kucoin, Some(2)) => Some(KucoinKeyVersion::V2),
-            (Scheme::Kucoin, Some(1)) => Some(KucoinKeyVersion::V1),
-            (Scheme::Kucoin, Some(other)) => return Err(fail(format!("key_version must be 1, 2 or 3, not {other}"))),
-            _ => None,
-        };
-        let demo = (scheme == Scheme::Okx).then_some(entry.demo.unwrap_or(false));
-        let key_type = if scheme == Scheme::CoinbaseCdp {
-            let credentials = Credentials::new().api_key(entry.api_key.as_str()).secret(secret.as_str());
-            let actual = CoinbaseCdpSigner::new(&credentials).map_err(|e| fail(e.to_string()))?.key_type();
-            if let Some(stated) = &entry.key_type {
-                if !stated.eq_ignore_ascii_case(actual.alg()) {
-                    return Err(fail(format!("key_type is {stated:?} but the secret is an {} key", actual.alg())));
-                }
+        // A setting the scheme's keys do not have would be ignored by its signer: refused instead.
+        let settings_taken = [
+            ("key_version", entry.key_version.is_some(), !variants.key_versions.is_empty()),
+            ("demo", entry.demo.is_some(), variants.demo),
+            ("key_type", entry.key_type.is_some(), !variants.key_types.is_empty()),
+        ];
+        for (setting, given, taken) in settings_taken {
+            if given && !taken {
+                return Err(fail(format!("{setting} is for {} keys only", schemes_taking(setting))));
             }
-            Some(KeyKind::Cdp(actual))
-        } else {
-            KeyKind::parse(scheme, entry.key_type.as_deref()).map_err(fail)?
-        };
-        let notes = entry.notes.clone().unwrap_or_else(|| default_notes(scheme, key_version, demo));
-        let label = entry.label.unwrap_or_else(|| default_label(scheme, key_version, key_type, demo));
-        Ok(Self {
+        }
+        let key_version = entry.key_version.or_else(|| variants.key_versions.first().copied());
+        let demo = variants.demo.then_some(entry.demo.unwrap_or(false));
+        let key_type = entry
+            .key_type
+            .as_deref()
+            .map(|given| variants.key_types.iter().copied().find(|known| known.eq_ignore_ascii_case(given)));
+        let mut registered = Self {
             scheme,
-            label,
+            label: String::new(),
             api_key: entry.api_key,
             secret,
             passphrase: entry.passphrase,
             key_version,
-            key_type,
+            key_type: key_type.flatten(),
             demo,
-            notes,
-        })
+            notes: entry.notes.unwrap_or_else(|| default_notes(exchange)),
+        };
+        // The scheme's own signer judges the values (an unknown key type or version, a key type
+        // the secret is not), with its typed errors.
+        if let Err(error) = exchange.signer(&registered.credentials(), &registered.settings(entry.key_type.as_deref()))
+        {
+            let actual = registered.key_types_of_secret();
+            return Err(fail(match (registered.key_type, actual.as_slice()) {
+                (Some(stated), [_, ..]) if !actual.contains(&stated) => format!(
+                    "key_type is {:?} but the secret is an {} key",
+                    entry.key_type.unwrap_or_default(),
+                    actual.join(" or ")
+                ),
+                _ => error.to_string(),
+            }));
+        }
+        // Not given, the key type is the one the secret is, when only one fits (as the scheme's
+        // signer tells it); it is then printed, and fed back as given.
+        if registered.key_type.is_none() {
+            if let [only] = registered.key_types_of_secret().as_slice() {
+                registered.key_type = Some(*only);
+            }
+        }
+        registered.label = entry.label.unwrap_or_else(|| default_label(&registered));
+        Ok(registered)
     }
 
     fn credentials(&self) -> Credentials {
@@ -243,21 +229,29 @@ impl Registered {
         }
     }
 
-    fn account(&self) -> Result<Account, cexsign::Error> {
+    /// The key's settings, with the key type as given (`given`, which the signer judges) or as
+    /// registered.
+    fn settings(&self, given: Option<&str>) -> KeySettings {
         let mut settings = KeySettings::new().demo(self.demo == Some(true));
         if let Some(version) = self.key_version {
-            settings = settings.key_version(match version {
-                KucoinKeyVersion::V1 => 1,
-                KucoinKeyVersion::V2 => 2,
-                _ => 3,
-            });
+            settings = settings.key_version(version);
         }
-        match self.key_type {
-            Some(KeyKind::Binance(key_type)) => settings = settings.key_type(key_type.name()),
-            Some(KeyKind::Bybit(key_type)) => settings = settings.key_type(key_type.name()),
-            _ => {}
+        if let Some(key_type) = given.or(self.key_type) {
+            settings = settings.key_type(key_type);
         }
-        Account::new(self.scheme, &self.credentials(), &settings)
+        settings
+    }
+
+    /// The scheme's key types the secret can be, by its signer.
+    fn key_types_of_secret(&self) -> Vec<&'static str> {
+        let exchange = self.scheme.exchange();
+        let credentials = self.credentials();
+        let fits = |key_type: &&str| exchange.signer(&credentials, &self.settings(None).key_type(*key_type)).is_ok();
+        exchange.key_variants.key_types.iter().copied().filter(fits).collect()
+    }
+
+    fn account(&self) -> Result<Account, cexsign::Error> {
+        Account::new(self.scheme, &self.credentials(), &self.settings(None))
     }
 
     fn printed(&self, show_secret: bool) -> PrintedAccount<'_> {
@@ -268,74 +262,69 @@ impl Registered {
             secret: show_secret.then_some(self.secret.as_str()),
             passphrase: if show_secret { self.passphrase.as_deref() } else { None },
             secret_shown: (!show_secret).then_some(false),
-            key_version: self.key_version.map(|v| match v {
-                KucoinKeyVersion::V1 => 1,
-                KucoinKeyVersion::V2 => 2,
-                _ => 3,
-            }),
-            key_type: self.key_type.map(KeyKind::name),
+            key_version: self.key_version,
+            key_type: self.key_type,
             demo: self.demo,
             notes: &self.notes,
         }
     }
 }
 
-fn default_label(
-    scheme: Scheme,
-    key_version: Option<KucoinKeyVersion>,
-    key_type: Option<KeyKind>,
-    demo: Option<bool>,
-) -> String {
-    match scheme {
-        Scheme::Okx if demo == Some(true) => "OKX demo".into(),
-        Scheme::Okx => "OKX live".into(),
-        Scheme::Kucoin => match key_version {
-            Some(KucoinKeyVersion::V1) => "KuCoin v1".into(),
-            Some(KucoinKeyVersion::V2) => "KuCoin v2".into(),
-            _ => "KuCoin v3".into(),
-        },
-        Scheme::CoinbaseAdvancedHmac => "Coinbase Advanced (legacy HMAC)".into(),
-        Scheme::CoinbaseCdp => match key_type {
-            Some(KeyKind::Cdp(CdpKeyType::EdDsa)) => "Coinbase CDP (Ed25519)".into(),
-            _ => "Coinbase CDP (ES256)".into(),
-        },
-        Scheme::Binance | Scheme::Bybit => {
-            format!("{} ({})", scheme.name(), key_type.map_or("HMAC", KeyKind::name))
+/// The schemes whose keys take `setting`: one by its name, several by the ids an entry's
+/// `scheme` takes (which tell apart the schemes of one exchange, Coinbase's).
+fn schemes_taking(setting: &str) -> String {
+    let taking: Vec<Scheme> = Scheme::ALL
+        .into_iter()
+        .filter(|scheme| {
+            let variants = scheme.exchange().key_variants;
+            match setting {
+                "key_version" => !variants.key_versions.is_empty(),
+                "demo" => variants.demo,
+                _ => !variants.key_types.is_empty(),
+            }
+        })
+        .collect();
+    match taking.as_slice() {
+        [one] => one.name().to_owned(),
+        [rest @ .., last] => {
+            let ids: Vec<&str> = rest.iter().map(|s| s.id()).collect();
+            format!("{} and {}", ids.join(", "), last.id())
         }
-        other => other.name().into(),
+        [] => "no".to_owned(),
     }
 }
 
-fn default_notes(scheme: Scheme, key_version: Option<KucoinKeyVersion>, demo: Option<bool>) -> String {
-    let text = match scheme {
-        Scheme::Okx if demo == Some(true) => "send x-simulated-trading: 1",
-        Scheme::Okx => "no x-simulated-trading header (or 0)",
-        Scheme::Kucoin if key_version == Some(KucoinKeyVersion::V1) => {
-            "plain passphrase, no KC-API-KEY-VERSION (or 1); the query is signed percent-DECODED"
-        }
-        Scheme::Kucoin => {
-            "KuCoin signs the percent-DECODED query; v2/v3 keys send base64(HMAC(secret, passphrase)) and \
-             KC-API-KEY-VERSION 2 or 3"
-        }
-        Scheme::Delta => "send a User-Agent header (Delta's CDN answers 403 without one); window 5 s",
-        Scheme::CoinbaseExchange => "paths outside /api/v3/; the secret is base64-decoded before use",
-        Scheme::CoinbaseAdvancedHmac => {
-            "paths under /api/v3/; the query is not signed; rejections are a plain Unauthorized, reason in the \
-             cexsign-reason header"
-        }
-        Scheme::Binance => {
-            "timestamp and signature are parameters: signature last in the query or form body (base64 ones \
-             percent-encoded); recvWindow default 5000 ms, at most 1 s ahead; session.logon needs an Ed25519 key"
-        }
-        Scheme::Bybit => {
-            "signs timestamp + key + X-BAPI-RECV-WINDOW + (query | body); 10004 echoes the server's origin_string"
-        }
-        Scheme::Kraken => "nonce in the body, increasing per key (no time window); errors are HTTP 200",
-        Scheme::Bitget => "plain passphrase; the query is signed percent-DECODED and sorted; window 30 s",
-        Scheme::Gate => "paths under /api/v4/; SHA-512 of the body; the query is signed percent-DECODED; window 60 s",
-        _ => "JWT uri host: this server's host (no port) or api.coinbase.com",
-    };
-    text.to_owned()
+/// The scheme's name and the key's variant: `KuCoin v2`, `OKX demo`, `Binance (RSA)`.
+fn default_label(registered: &Registered) -> String {
+    let mut label = registered.scheme.name().to_owned();
+    if let Some(version) = registered.key_version {
+        label.push_str(&format!(" v{version}"));
+    }
+    if let Some(demo) = registered.demo {
+        label.push_str(if demo { " demo" } else { " live" });
+    }
+    if let Some(key_type) = registered.key_type {
+        label.push_str(&format!(" ({key_type})"));
+    }
+    label
+}
+
+/// What the exchange's description says a client must get right: how the signature is laid out
+/// (where the generic header check verifies it), its timestamp window, its pitfalls.
+fn default_notes(exchange: &Exchange) -> String {
+    let mut notes = Vec::new();
+    if let RestVerification::Headers(check) = &exchange.rest_verification {
+        notes.push(check.signature_layout.to_owned());
+    }
+    match (exchange.diagnosis.window_in_words, exchange.window) {
+        (Some(words), _) => notes.push(format!("window: {words}")),
+        (None, Some(window)) => notes.push(format!("window {} s", window.as_secs())),
+        (None, None) => {}
+    }
+    if !exchange.diagnosis.pitfalls.is_empty() {
+        notes.push(exchange.diagnosis.pitfalls.to_owned());
+    }
+    notes.join("; ")
 }
 
 /// One account as printed.
@@ -351,7 +340,7 @@ struct PrintedAccount<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     secret_shown: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    key_version: Option<u8>,
+    key_version: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     key_type: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -359,18 +348,8 @@ struct PrintedAccount<'a> {
     notes: &'a str,
 }
 
-/// The conformance vectors of the five more schemes, whose random fake credentials are built in.
-const VECTORS_MORE: [(&str, &str); 5] = [
-    ("binance", include_str!("../tests/vectors/binance.json")),
-    ("bybit", include_str!("../tests/vectors/bybit.json")),
-    ("kraken", include_str!("../tests/vectors/kraken.json")),
-    ("bitget", include_str!("../tests/vectors/bitget.json")),
-    ("gate", include_str!("../tests/vectors/gate.json")),
-];
-
-/// One entry per distinct key of the vectors of `scheme` (Binance: HMAC, Ed25519, RSA; Bybit:
-/// HMAC, RSA; the others: one key).
-fn vector_entries(scheme: &str, file: &str) -> Vec<Entry> {
+/// One entry per distinct key of a conformance vectors file.
+fn vector_entries(scheme: Scheme, file: &str) -> Vec<Entry> {
     let document: Value = serde_json::from_str(file).unwrap_or_default();
     let mut entries: Vec<Entry> = Vec::new();
     for credentials in document["vectors"].as_array().into_iter().flatten().map(|vector| &vector["credentials"]) {
@@ -380,48 +359,56 @@ fn vector_entries(scheme: &str, file: &str) -> Vec<Entry> {
             continue;
         }
         entries.push(Entry {
-            scheme: scheme.into(),
-            label: None,
+            scheme: scheme.id().into(),
             api_key,
             secret: text("secret"),
             passphrase: text("passphrase"),
-            key_version: None,
+            key_version: credentials["key_version"].as_u64().and_then(|v| u32::try_from(v).ok()),
             key_type: text("key_type"),
-            demo: None,
-            notes: None,
-            _secret_shown: None,
+            demo: credentials["demo"].as_bool(),
+            ..Entry::default()
         });
     }
     entries
 }
 
-/// The built-in fakes: the signing spec's worked-example keys, and the fake keys of the
-/// conformance vectors for the five more schemes.
-fn built_in_entries() -> Vec<Entry> {
-    let mut entries = first_six_entries();
-    for (scheme, file) in VECTORS_MORE {
-        entries.extend(vector_entries(scheme, file));
-    }
-    entries
+/// The built-in fakes: the signing spec's worked-example keys, and for every other scheme the
+/// fake keys of its conformance vectors (`tests/vectors/<scheme id>.json`).
+fn built_in_entries() -> Result<Vec<Entry>, String> {
+    built_in_entries_from(Path::new(VECTORS_DIR))
 }
 
-/// The signing spec's worked-example keys of the first six schemes.
-fn first_six_entries() -> Vec<Entry> {
+fn built_in_entries_from(vectors: &Path) -> Result<Vec<Entry>, String> {
+    let mut entries = worked_example_entries();
+    for scheme in Scheme::ALL {
+        if entries.iter().any(|entry| entry.scheme == scheme.id()) {
+            continue;
+        }
+        let path = vectors.join(format!("{}.json", scheme.id()));
+        let file = std::fs::read_to_string(&path)
+            .map_err(|e| format!("the built-in {scheme} keys: cannot read {}: {e}", path.display()))?;
+        let keys = vector_entries(scheme, &file);
+        if keys.is_empty() {
+            return Err(format!("the built-in {scheme} keys: {} has no vector with credentials", path.display()));
+        }
+        entries.extend(keys);
+    }
+    Ok(entries)
+}
+
+/// The signing spec's worked-example keys, labelled as its examples name them.
+fn worked_example_entries() -> Vec<Entry> {
     let entry = |scheme: &str, label: &str, api_key: &str, secret: &str, passphrase: Option<&str>| Entry {
         scheme: scheme.into(),
         label: Some(label.into()),
         api_key: api_key.into(),
         secret: Some(secret.into()),
         passphrase: passphrase.map(Into::into),
-        key_version: None,
-        key_type: None,
-        demo: None,
-        notes: None,
-        _secret_shown: None,
+        ..Entry::default()
     };
     let okx_secret = "22582BD0CFF14C41EDBF1AB98506286D";
     let okx_passphrase = Some("Passphrase1!");
-    let kucoin = |label: &str, api_key: &str, version: u8| Entry {
+    let kucoin = |label: &str, api_key: &str, version: u32| Entry {
         key_version: Some(version),
         ..entry("kucoin", label, api_key, "cde06451-dbed", Some("1111111"))
     };
@@ -458,20 +445,26 @@ fn first_six_entries() -> Vec<Entry> {
             "kZ3mQ9vX1pL7tR2wY8nB4cD6fG0hJ5sA",
             None,
         ),
-        entry(
-            "coinbase_cdp_jwt",
-            "Coinbase CDP (ES256)",
-            "organizations/00000000-0000-4000-8000-000000000000/apiKeys/11111111-1111-4111-8111-111111111111",
-            CDP_ES256_PEM,
-            None,
-        ),
-        entry(
-            "coinbase_cdp_jwt",
-            "Coinbase CDP (Ed25519)",
-            "22222222-2222-4222-8222-222222222222",
-            "rlqr7i2xIlBlBIgb1ixS5DIdEGNQfcaSC6TJ5qwuLo+DIhgifpoVpR+Mj+fR9uFB3GjUknENdYqU+75wo3h+rA==",
-            None,
-        ),
+        Entry {
+            key_type: Some("ES256".into()),
+            ..entry(
+                "coinbase_cdp_jwt",
+                "Coinbase CDP (ES256)",
+                "organizations/00000000-0000-4000-8000-000000000000/apiKeys/11111111-1111-4111-8111-111111111111",
+                CDP_ES256_PEM,
+                None,
+            )
+        },
+        Entry {
+            key_type: Some("EdDSA".into()),
+            ..entry(
+                "coinbase_cdp_jwt",
+                "Coinbase CDP (Ed25519)",
+                "22222222-2222-4222-8222-222222222222",
+                "rlqr7i2xIlBlBIgb1ixS5DIdEGNQfcaSC6TJ5qwuLo+DIhgifpoVpR+Mj+fR9uFB3GjUknENdYqU+75wo3h+rA==",
+                None,
+            )
+        },
     ]
 }
 
@@ -623,7 +616,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Options>,
 /// The accounts to register, from the built-in fakes or the credentials document.
 fn load_accounts(source: &Source) -> Result<Vec<Registered>, String> {
     let entries = match source {
-        Source::BuiltIn => built_in_entries(),
+        Source::BuiltIn => built_in_entries()?,
         Source::File(path) => {
             let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
             parse_credentials(&text).map_err(|e| format!("{}: {e}", path.display()))?
@@ -646,7 +639,7 @@ struct Config<'a> {
     cdp_jwt_hosts: Vec<String>,
     credentials: String,
     note: &'static str,
-    server_time: [&'static str; 12],
+    server_time: Vec<String>,
     websocket_login_check: String,
     accounts: Vec<PrintedAccount<'a>>,
 }
@@ -662,29 +655,35 @@ fn config<'a>(base_url: &'a str, addr: SocketAddr, options: &Options, accounts: 
         port: addr.port(),
         cdp_jwt_hosts: vec![host, CDP_PRODUCTION_HOST.to_owned()],
         credentials: match &options.source {
-            Source::BuiltIn => "built-in fakes (the signing spec's worked-example keys)".to_owned(),
+            Source::BuiltIn => {
+                "built-in fakes (the signing spec's worked-example keys, and the conformance vectors' keys of the \
+                 other schemes)"
+                    .to_owned()
+            }
             Source::File(path) => format!("file {}", path.display()),
             Source::Stdin => "stdin".to_owned(),
         },
         note: "fake credentials for the local exchange only; one listener serves every scheme (dispatching on the \
                auth headers); every rejection carries cexsign_reason and cexsign_expected_prehash",
-        server_time: [
-            "GET /api/v5/public/time",
-            "GET /api/v1/timestamp",
-            "GET /api/v3/brokerage/time",
-            "GET /v2/time",
-            "GET /time",
-            "GET /v2/settings",
-            "GET /api/v3/time",
-            "GET /fapi/v1/time",
-            "GET /v5/market/time",
-            "GET /0/public/Time",
-            "GET /api/v2/public/time",
-            "GET /api/v4/spot/time",
-        ],
+        server_time: server_time_endpoints(),
         websocket_login_check: format!("POST {base_url}/cexsign/ws/<scheme>"),
         accounts: accounts.iter().map(|a| a.printed(show_secret)).collect(),
     }
+}
+
+/// Every scheme's server-time endpoints, once each (Coinbase's APIs share theirs).
+fn server_time_endpoints() -> Vec<String> {
+    let mut endpoints: Vec<String> = Vec::new();
+    for scheme in Scheme::ALL {
+        let api = &scheme.exchange().server_time;
+        for route in std::iter::once(&api.endpoint).chain(api.also) {
+            let endpoint = format!("GET {}", route.path);
+            if !endpoints.contains(&endpoint) {
+                endpoints.push(endpoint);
+            }
+        }
+    }
+    endpoints
 }
 
 #[tokio::main]
@@ -765,7 +764,7 @@ mod tests {
         for (field, value) in [("passphrase", "918273645"), ("secret", "[4711,815]"), ("api_key", "{\"k\":66613}")] {
             let mut entry = serde_json::json!({"scheme": "okx", "api_key": "k", "secret": "s", "passphrase": "p"});
             entry[field] = serde_json::from_str(value).unwrap();
-            let error = parse_credentials(&serde_json::json!([entry]).to_string()).err().expect("refused");
+            let error = parse_credentials(&serde_json::json!([entry]).to_string()).expect_err("refused");
             assert!(error.contains(field) && error.contains("must be a JSON string"), "{error}");
             for secret in ["918273645", "4711", "815", "66613"] {
                 assert!(!error.contains(secret), "{error}");
@@ -773,8 +772,7 @@ mod tests {
         }
         // Another field's type error still reads as serde writes it.
         let error = parse_credentials(r#"[{"scheme":"okx","api_key":"k","secret":"s","passphrase":"p","demo":"yes"}]"#)
-            .err()
-            .expect("refused");
+            .expect_err("refused");
         assert!(error.contains("entry[0]") && error.contains("expected a boolean"), "{error}");
     }
 
@@ -812,9 +810,10 @@ mod tests {
 
     #[test]
     fn every_built_in_account_registers() {
-        let accounts = register(built_in_entries()).unwrap();
-        // 10 for the first six schemes; Binance 3, Bybit 2, Kraken, Bitget and Gate 1 each.
-        assert_eq!(accounts.len(), 18);
+        let accounts = built_in_entries().and_then(register).unwrap();
+        // 10 worked-example keys for six schemes; the vectors' keys of the others: Binance 3,
+        // Bybit 2, Kraken, Bitget, Gate and BitMEX 1 each.
+        assert_eq!(accounts.len(), 19);
         for registered in &accounts {
             let account = registered.account().unwrap();
             assert_eq!(account.scheme(), registered.scheme, "{}", registered.label);
@@ -831,6 +830,88 @@ mod tests {
     }
 
     #[test]
+    fn every_scheme_states_the_key_settings_its_signer_reads() {
+        let accounts = built_in_entries().and_then(register).unwrap();
+        for scheme in Scheme::ALL {
+            let credentials = accounts.iter().find(|a| a.scheme == scheme).unwrap().credentials();
+            let variants = scheme.exchange().key_variants;
+            if !variants.key_types.is_empty() {
+                let settings = KeySettings::new().key_type("no-such-key-type");
+                let Err(refused) = scheme.exchange().signer(&credentials, &settings) else {
+                    panic!("{scheme} takes any key type");
+                };
+                let refused = refused.to_string();
+                for key_type in variants.key_types {
+                    assert!(refused.contains(key_type), "{scheme}: {refused}");
+                }
+            }
+            if let Some(beyond) = variants.key_versions.iter().max().map(|v| v + 1) {
+                let settings = KeySettings::new().key_version(beyond);
+                assert!(scheme.exchange().signer(&credentials, &settings).is_err(), "{scheme} v{beyond}");
+            }
+        }
+    }
+
+    #[test]
+    fn built_in_labels_and_notes_come_from_the_descriptions() {
+        let accounts = built_in_entries().and_then(register).unwrap();
+        let bitmex = accounts.iter().find(|a| a.scheme == Scheme::Bitmex).expect("a built-in BitMEX key");
+        assert_eq!(bitmex.label, "BitMEX");
+        let Some(RestVerification::Headers(check)) = Some(Scheme::Bitmex.exchange().rest_verification) else {
+            panic!("BitMEX keys are verified by the generic header check");
+        };
+        assert!(bitmex.notes.contains(check.signature_layout), "{}", bitmex.notes);
+        let binance = accounts.iter().find(|a| a.label == "Binance (Ed25519)").unwrap();
+        assert_eq!(binance.key_type, Some("Ed25519"));
+        assert!(binance.notes.contains("recvWindow"), "{}", binance.notes);
+        let kucoin = register(
+            parse_credentials(r#"[{"scheme":"kucoin","api_key":"k","secret":"s","passphrase":"p"}]"#).unwrap(),
+        )
+        .unwrap();
+        assert_eq!((kucoin[0].key_version, kucoin[0].label.as_str()), (Some(3), "KuCoin v3"));
+        let given = r#"[{"scheme":"bybit","api_key":"k","secret":"s","key_type":"hmac"}]"#;
+        assert_eq!(register(parse_credentials(given).unwrap()).unwrap()[0].label, "Bybit (HMAC)");
+    }
+
+    #[test]
+    fn a_key_type_the_secret_is_not_is_named() {
+        let text = r#"[{"scheme":"binance","api_key":"k","secret":"s","key_type":"rsa"}]"#;
+        let error = parse_credentials(text).and_then(register).unwrap_err();
+        assert!(error.contains(r#"key_type is "rsa" but the secret is an HMAC key"#), "{error}");
+    }
+
+    #[test]
+    fn a_key_type_not_given_is_told_from_the_secret() {
+        let accounts = built_in_entries().and_then(register).unwrap();
+        for given in accounts.iter().filter(|a| a.key_type.is_some()) {
+            let mut entry =
+                serde_json::json!({"scheme": given.scheme.id(), "api_key": given.api_key, "secret": given.secret});
+            if let Some(passphrase) = &given.passphrase {
+                entry["passphrase"] = passphrase.as_str().into();
+            }
+            let told = register(parse_credentials(&entry.to_string()).unwrap()).unwrap();
+            assert_eq!((told[0].key_type, told[0].account().unwrap().scheme()), (given.key_type, given.scheme));
+        }
+    }
+
+    #[test]
+    fn built_in_keys_need_the_vectors() {
+        let error = built_in_entries_from(Path::new("/nonexistent/vectors")).unwrap_err();
+        assert!(error.contains("/nonexistent/vectors/") && error.contains("cannot read"), "{error}");
+    }
+
+    #[test]
+    fn serves_every_schemes_server_time() {
+        let endpoints = server_time_endpoints();
+        for scheme in Scheme::ALL {
+            let endpoint = format!("GET {}", scheme.exchange().server_time.endpoint.path);
+            assert!(endpoints.contains(&endpoint), "{scheme}: {endpoints:?}");
+        }
+        let unique: HashSet<&String> = endpoints.iter().collect();
+        assert_eq!(unique.len(), endpoints.len(), "{endpoints:?}");
+    }
+
+    #[test]
     fn reads_every_credentials_shape() {
         let list = r#"[{"scheme":"delta","api_key":"k","secret":"s"},
                        {"scheme":"kucoin","api_key":"k","secret":"s","passphrase":"p","key_version":2}]"#;
@@ -842,7 +923,7 @@ mod tests {
             let registered = register(parse_credentials(text).unwrap()).unwrap();
             assert_eq!(registered.len(), 2, "{text}");
             let kucoin = registered.iter().find(|a| a.scheme == Scheme::Kucoin).unwrap();
-            assert_eq!(kucoin.key_version, Some(KucoinKeyVersion::V2));
+            assert_eq!(kucoin.key_version, Some(2));
             assert_eq!(kucoin.label, "KuCoin v2");
             registered.iter().for_each(|a| drop(a.account().unwrap()));
         }
@@ -853,7 +934,7 @@ mod tests {
 
     #[test]
     fn a_printed_configuration_reads_back() {
-        let accounts = register(built_in_entries()).unwrap();
+        let accounts = built_in_entries().and_then(register).unwrap();
         let options = args(&[]).unwrap().unwrap();
         let printed = serde_json::to_string(&config("http://127.0.0.1:1", options.addr, &options, &accounts)).unwrap();
         let again = register(parse_credentials(&printed).unwrap()).unwrap();
@@ -885,7 +966,9 @@ mod tests {
         let cases = [
             ("not json", "not JSON"),
             ("[]", "no accounts"),
-            (r#"[{"scheme":"bitmex","api_key":"k","secret":"s"}]"#, "unknown scheme"),
+            (r#"[{"scheme":"no_such_exchange","api_key":"k","secret":"s"}]"#, "unknown scheme"),
+            (r#"[{"scheme":"bitmex","api_key":"k","secret":"s","passphrase":"p"}]"#, "no passphrase"),
+            (r#"[{"scheme":"bitmex","api_key":"k","secret":"s","key_version":2}]"#, "KuCoin keys only"),
             (r#"[{"scheme":"delta","api_key":"k","secret":"s","apikey":"x"}]"#, "unknown field"),
             (r#"[{"scheme":"delta","api_key":"k"}]"#, "secret is missing"),
             (r#"[{"scheme":"okx","api_key":"k","secret":"s"}]"#, "need a passphrase"),

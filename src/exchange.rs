@@ -71,6 +71,9 @@ pub struct Exchange {
     /// Builds the scheme's signer for a key from its credentials and settings, so that the
     /// engines (CLI, conformance runner, diagnosis) build any scheme's signer the same way.
     pub signer: BuildSigner,
+    /// What tells one key of the scheme from another beyond its credentials (its type, version
+    /// or trading environment): the [`KeySettings`] a key is registered with.
+    pub key_variants: KeyVariants,
     /// Where the exchange tells the time, how its answer reads, and what it answers.
     pub server_time: ServerTimeApi,
     /// The exchange's error codes, what each means, and how its responses name them: read by
@@ -232,6 +235,35 @@ impl KeySettings {
             },
         })
     }
+}
+
+/// The [`KeySettings`] that describe a key itself, as the exchange issued it, rather than how a
+/// request is signed with it: `key_type`, `key_version` and `demo`. A scheme's signer reads only
+/// those listed here, so a verifier registering keys (the local exchange) refuses the others and
+/// names a key by these.
+///
+/// ```
+/// use cexsign::Scheme;
+/// assert_eq!(Scheme::Bybit.exchange().key_variants.key_types, ["HMAC", "RSA"]);
+/// assert!(Scheme::Okx.exchange().key_variants.demo);
+/// assert!(Scheme::Delta.exchange().key_variants.key_versions.is_empty());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct KeyVariants {
+    /// The `key_type`s the scheme takes, spelled as its signer takes them; empty when it has one
+    /// kind of key.
+    pub key_types: &'static [&'static str],
+    /// The `key_version`s it takes, the one assumed when none is given first; empty when its keys
+    /// have no version.
+    pub key_versions: &'static [u32],
+    /// Whether each key is either a demo-trading or a live one (`demo`).
+    pub demo: bool,
+}
+
+impl KeyVariants {
+    /// One kind of key: no key type, version or trading environment to tell.
+    pub const NONE: Self = Self { key_types: &[], key_versions: &[], demo: false };
 }
 
 /// The names under which an exchange reads the auth values of a request or message.

@@ -13,7 +13,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::{Credentials, Error, Scheme, Signer, Timestamp, TimestampFormat};
-use crate::exchange::{AuthNames, DiagnosisFacts, Exchange, KeySettings, Mark, RestVerification, Routing};
+use crate::exchange::{AuthNames, DiagnosisFacts, Exchange, KeySettings, KeyVariants, Mark, RestVerification, Routing};
 use crate::exchange::{WsAccepted, WsApi, WsLogin};
 use crate::recipe::{Algorithm, Carrier, Part, QueryForm, Recipe, SignatureEncoding, Signing};
 use crate::server_time::{MILLIS, ServerTimeApi, TimeRoute, millis};
@@ -38,6 +38,7 @@ pub(crate) const BINANCE: Exchange = Exchange {
     routing: Routing::new(&[Mark::named("x-mbx-apikey")], &["/api/v3/", "/sapi/", "/fapi/"], 30),
     rest_verification: RestVerification::SignedParameters,
     signer,
+    key_variants: KeyVariants { key_types: KEY_TYPES, ..KeyVariants::NONE },
     server_time: SERVER_TIME,
     errors: errors::ERRORS,
     // The payload is the query and the body as sent, joined with nothing; `timestamp` is one of
@@ -94,9 +95,12 @@ impl BinanceKeyType {
     }
 }
 
+/// The key types Binance issues, as its API page names them.
+const KEY_TYPES: &[&str] = &["HMAC", "Ed25519", "RSA"];
+
 #[cfg_attr(not(feature = "pem-keys"), allow(unused_variables))]
 fn key_type(credentials: &Credentials, settings: &KeySettings) -> Result<BinanceKeyType, Error> {
-    match settings.key_type_among(Scheme::Binance, &["HMAC", "Ed25519", "RSA"])? {
+    match settings.key_type_among(Scheme::Binance, KEY_TYPES)? {
         Some("HMAC") => Ok(BinanceKeyType::Hmac),
         #[cfg(feature = "pem-keys")]
         Some("Ed25519") => Ok(BinanceKeyType::Ed25519),

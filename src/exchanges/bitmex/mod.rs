@@ -23,7 +23,7 @@ pub use signer::{BITMEX_DEFAULT_EXPIRES_IN, BITMEX_DEFAULT_WS_EXPIRY, BitmexSign
 
 use serde_json::{Value, json};
 
-use crate::exchange::{AuthNames, DiagnosisFacts, Exchange, HeaderCheck, KeySettings, Mark, RestVerification, Routing, TimestampRule};
+use crate::exchange::{AuthNames, DiagnosisFacts, Exchange, HeaderCheck, KeySettings, KeyVariants, Mark, RestVerification, Routing, TimestampRule};
 use crate::exchange::WsLogin;
 use crate::recipe::{Algorithm, Carrier, Part, QueryForm, Recipe, SignatureEncoding, Signing};
 use crate::server_time::{MILLIS, ServerTimeApi, TimeRoute, iso_millis};
@@ -53,6 +53,7 @@ pub(crate) const BITMEX: Exchange = Exchange {
             .sync_hint("sign every request (and retry) with an expiry a few seconds ahead; server time: GET"),
     ),
     signer,
+    key_variants: KeyVariants::NONE,
     server_time: SERVER_TIME,
     errors: errors::ERRORS,
     recipe: Ok(Recipe {

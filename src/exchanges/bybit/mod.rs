@@ -13,7 +13,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::{Credentials, Error, Scheme, Signer, Timestamp, TimestampFormat};
-use crate::exchange::{AuthNames, DiagnosisFacts, Exchange, KeySettings, Mark, RestVerification, Routing};
+use crate::exchange::{AuthNames, DiagnosisFacts, Exchange, KeySettings, KeyVariants, Mark, RestVerification, Routing};
 use crate::exchange::{ExpiresLogin, WsAccepted, WsLogin};
 use crate::recipe::{Algorithm, Carrier, Part, Recipe, SignatureEncoding, Signing};
 use crate::server_time::{NANOS, ServerTimeApi, TimeRoute, integer, millis};
@@ -42,6 +42,7 @@ pub(crate) const BYBIT: Exchange = Exchange {
     routing: Routing::new(&[Mark::prefixed("x-bapi-")], &["/v5/"], 40),
     rest_verification: RestVerification::SentReceiveWindow,
     signer,
+    key_variants: KeyVariants { key_types: KEY_TYPES, ..KeyVariants::NONE },
     server_time: SERVER_TIME,
     errors: errors::ERRORS,
     recipe: Ok(Recipe {
@@ -60,13 +61,16 @@ pub(crate) const BYBIT: Exchange = Exchange {
     },
 };
 
+/// The key types Bybit issues, as its API page names them.
+const KEY_TYPES: &[&str] = &["HMAC", "RSA"];
+
 impl BybitKeyType {
     /// The key type `settings` name, else RSA for a PEM key and HMAC otherwise. The one place
     /// that tells them apart: the registry's signer builder, the diagnosis and the local exchange
     /// all ask here.
     #[cfg_attr(not(feature = "pem-keys"), allow(unused_variables))]
     pub fn for_key(credentials: &Credentials, settings: &KeySettings) -> Result<Self, Error> {
-        Ok(match settings.key_type_among(Scheme::Bybit, &["HMAC", "RSA"])? {
+        Ok(match settings.key_type_among(Scheme::Bybit, KEY_TYPES)? {
             Some("HMAC") => BybitKeyType::Hmac,
             #[cfg(feature = "pem-keys")]
             Some(_) => BybitKeyType::Rsa,

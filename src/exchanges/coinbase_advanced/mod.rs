@@ -17,7 +17,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::{Credentials, Error, Scheme, Signer, Timestamp, TimestampFormat};
-use crate::exchange::{AuthNames, DiagnosisFacts, Exchange, HeaderCheck, KeySettings, Mark, RestVerification, Routing};
+use crate::exchange::{AuthNames, DiagnosisFacts, Exchange, HeaderCheck, KeySettings, KeyVariants, Mark, RestVerification, Routing};
 use crate::exchange::{JwtMessage, WsAccepted, WsLogin, WsMessage, WsPart};
 use crate::recipe::{Algorithm, Carrier, NotARecipe, Part, Recipe, SignatureEncoding, Signing};
 use crate::server_time::{MILLIS, SECONDS, ServerTimeApi, TimeRoute, decimal_seconds, iso_seconds, millis};
@@ -54,6 +54,7 @@ pub(crate) const HMAC: Exchange = Exchange {
         "hex(HMAC-SHA256(secret, timestamp + METHOD + path + body)), the query NOT signed",
     )),
     signer: hmac_signer,
+    key_variants: KeyVariants::NONE,
     server_time: SERVER_TIME,
     errors: errors::HMAC_ERRORS,
     // The v3 endpoints do not sign the query.
@@ -69,6 +70,9 @@ pub(crate) const HMAC: Exchange = Exchange {
         ..DiagnosisFacts::NONE
     },
 };
+
+/// The kinds of CDP key, as the token's `alg` names them.
+const CDP_KEY_TYPES: &[&str] = &["ES256", "EdDSA"];
 
 /// Coinbase Advanced Trade with a CDP key.
 pub(crate) const CDP: Exchange = Exchange {
@@ -94,6 +98,7 @@ pub(crate) const CDP: Exchange = Exchange {
     routing: Routing::new(&[Mark::BEARER], &["/api/v3/brokerage/"], 90),
     rest_verification: RestVerification::BearerToken,
     signer: cdp_signer,
+    key_variants: KeyVariants { key_types: CDP_KEY_TYPES, ..KeyVariants::NONE },
     server_time: SERVER_TIME,
     errors: errors::CDP_ERRORS,
     recipe: Err(NotARecipe {
@@ -116,7 +121,7 @@ fn hmac_signer(credentials: &Credentials, _: &KeySettings) -> Result<Box<dyn Sig
 #[cfg(feature = "cdp")]
 fn cdp_signer(credentials: &Credentials, settings: &KeySettings) -> Result<Box<dyn Signer>, Error> {
     let mut signer = CoinbaseCdpSigner::new(credentials)?;
-    if let Some(expected) = settings.key_type_among(Scheme::CoinbaseCdp, &["ES256", "EdDSA"])? {
+    if let Some(expected) = settings.key_type_among(Scheme::CoinbaseCdp, CDP_KEY_TYPES)? {
         if signer.key_type().alg() != expected {
             return Err(Error::InvalidKeySetting {
                 scheme: Scheme::CoinbaseCdp,

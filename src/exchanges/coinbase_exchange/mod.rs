@@ -13,7 +13,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::{Credentials, Error, Scheme, Signer, Timestamp, TimestampFormat};
-use crate::exchange::{AuthNames, DiagnosisFacts, Exchange, HeaderCheck, KeySettings, Mark, RestVerification, Routing};
+use crate::exchange::{AuthNames, DiagnosisFacts, Exchange, HeaderCheck, KeySettings, KeyVariants, Mark, RestVerification, Routing};
 use crate::exchange::{WsAccepted, WsLogin, WsMessage, WsPart};
 use crate::recipe::{Algorithm, Carrier, Part, QueryForm, Recipe, SignatureEncoding, Signing};
 use crate::server_time::{MILLIS, ServerTimeApi, TimeRoute, decimal_seconds, iso_millis};
@@ -56,6 +56,7 @@ pub(crate) const COINBASE_EXCHANGE: Exchange = Exchange {
         ),
     ),
     signer,
+    key_variants: KeyVariants::NONE,
     server_time: SERVER_TIME,
     errors: errors::ERRORS,
     recipe: Ok(Recipe {

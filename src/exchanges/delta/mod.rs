@@ -13,7 +13,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::{Credentials, Error, Scheme, Signer, Timestamp, TimestampFormat};
-use crate::exchange::{AuthNames, DiagnosisFacts, Exchange, ExtraCheck, HeaderCheck, KeySettings, Mark, Refused, RestVerification, Routing, header_text};
+use crate::exchange::{AuthNames, DiagnosisFacts, Exchange, ExtraCheck, HeaderCheck, KeySettings, KeyVariants, Mark, Refused, RestVerification, Routing, header_text};
 use crate::exchange::{WsAccepted, WsLogin, WsMessage, WsPart};
 use crate::recipe::{Algorithm, Carrier, Part, QueryForm, Recipe, SignatureEncoding, Signing};
 use crate::rejection::Refusal;
@@ -42,6 +42,7 @@ pub(crate) const DELTA: Exchange = Exchange {
             .sync_hint("sign every request (and retry) with a fresh timestamp; server time: GET"),
     ),
     signer,
+    key_variants: KeyVariants::NONE,
     server_time: SERVER_TIME,
     errors: errors::ERRORS,
     recipe: Ok(Recipe {

@@ -11,7 +11,7 @@ pub use signer::{KrakenSigner};
 use serde_json::{Value, json};
 
 use crate::{Credentials, Error, Signer, Timestamp, TimestampFormat};
-use crate::exchange::{AuthNames, DiagnosisFacts, Exchange, KeySettings, Mark, RestVerification, Routing};
+use crate::exchange::{AuthNames, DiagnosisFacts, Exchange, KeySettings, KeyVariants, Mark, RestVerification, Routing};
 use crate::exchange::WsLogin;
 use crate::recipe::{Algorithm, Carrier, DigestOutput, Hash, Part, Recipe, SignatureEncoding, Signing};
 use crate::server_time::{SECONDS, ServerTimeApi, TimeRoute, integer};
@@ -39,6 +39,7 @@ pub(crate) const KRAKEN: Exchange = Exchange {
     routing: Routing::new(&[Mark::named("api-sign"), Mark::named("api-key").under("/0/")], &["/0/private/", "/0/"], 60),
     rest_verification: RestVerification::BodyNonce,
     signer,
+    key_variants: KeyVariants::NONE,
     server_time: SERVER_TIME,
     errors: errors::ERRORS,
     // The nonce travels in the body and is hashed in front of it; the method is not signed.

@@ -13,7 +13,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::{Credentials, Error, Signer, Timestamp, TimestampFormat};
-use crate::exchange::{AuthNames, DiagnosisFacts, Exchange, ExtraCheck, HeaderCheck, KeySettings, Mark, Refused, RestVerification, Routing, header_text};
+use crate::exchange::{AuthNames, DiagnosisFacts, Exchange, ExtraCheck, HeaderCheck, KeySettings, KeyVariants, Mark, Refused, RestVerification, Routing, header_text};
 use crate::exchange::WsLogin;
 use crate::recipe::{Algorithm, Carrier, Part, QueryForm, Recipe, SignatureEncoding, Signing};
 use crate::rejection::Refusal;
@@ -44,6 +44,7 @@ pub(crate) const KUCOIN: Exchange = Exchange {
         .passphrase_reason(passphrase_reason),
     ),
     signer,
+    key_variants: KeyVariants { key_versions: &[3, 2, 1], ..KeyVariants::NONE },
     server_time: SERVER_TIME,
     errors: errors::ERRORS,
     // The key version changes the passphrase header, not the prehash: one recipe for all three.

@@ -13,7 +13,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::{Credentials, Error, Signer, Timestamp, TimestampFormat};
-use crate::exchange::{AuthNames, DiagnosisFacts, Exchange, ExtraCheck, HeaderCheck, KeySettings, Mark, Refused, RestVerification, Routing, header_text};
+use crate::exchange::{AuthNames, DiagnosisFacts, Exchange, ExtraCheck, HeaderCheck, KeySettings, KeyVariants, Mark, Refused, RestVerification, Routing, header_text};
 use crate::exchange::{WsAccepted, WsLogin, WsMessage, WsPart};
 use crate::recipe::{Algorithm, Carrier, Part, QueryForm, Recipe, SignatureEncoding, Signing};
 use crate::rejection::Refusal;
@@ -40,6 +40,7 @@ pub(crate) const OKX: Exchange = Exchange {
             .extra(&[ExtraCheck::Key(environment_matches)]),
     ),
     signer,
+    key_variants: KeyVariants { demo: true, ..KeyVariants::NONE },
     server_time: SERVER_TIME,
     errors: errors::ERRORS,
     // Demo trading adds a header; the prehash is the same.
