@@ -9,7 +9,7 @@
 mod diagnosis;
 mod verification;
 
-pub use diagnosis::DiagnosisFacts;
+pub use diagnosis::{DiagnosisFacts, WsSigning};
 pub use verification::{
     ExtraCheck, HeaderCheck, HeaderMatch, Mark, Refused, RestVerification, Routing, TimestampRule, header_text,
 };
