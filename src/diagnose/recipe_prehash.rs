@@ -1082,13 +1082,14 @@ impl MistakeSearch for Engine<'_, '_> {
             }
             BinanceRecvWindowTooLarge => {
                 let body = String::from_utf8_lossy(&self.body);
-                let window = param(&self.query, "recvWindow").or_else(|| param(&body, "recvWindow"))?;
+                let (name, widest) = self.facts.recv_window_parameter?;
+                let window = param(&self.query, name).or_else(|| param(&body, name))?;
                 let millis: f64 = window.parse().ok()?;
-                (millis > 60_000.0).then(|| Some(format!("recvWindow is {window}")))
+                (millis > widest.as_millis() as f64).then(|| Some(format!("{name} is {window}")))
             }
             BinanceSessionLogonNeedsEd25519 => {
                 let Some(Ws::ParamsCall { method, .. }) = &self.ws else { return None };
-                if method != "session.logon" {
+                if Some(method.as_str()) != self.facts.ws_logon_method {
                     return None;
                 }
                 let not_ed25519 = match &self.key {
@@ -1227,7 +1228,10 @@ impl MistakeSearch for Engine<'_, '_> {
                 self.first([(self.rest_variant(&Pieces { tweak: Tweak::EmptyHashLine, ..self.pieces() }, None), None)])
             }
             GatePathMissingPrefix => {
-                let rest_of_path = self.path.strip_prefix("/api/v4")?;
+                // The prefix the exchange's paths share (Gate's `/api/v4`), left out.
+                let rest_of_path = self.exchange.routing.paths.iter().find_map(|prefix| {
+                    self.path.strip_prefix(prefix.trim_end_matches('/')).filter(|_| !prefix.is_empty())
+                })?;
                 let candidates = [rest_of_path.to_owned(), rest_of_path.trim_start_matches('/').to_owned()];
                 self.first(candidates.into_iter().map(|path| {
                     let detail = Some(format!("the path signed was {path}"));

@@ -2,6 +2,8 @@
 //! and the pitfalls of its keys and environments, told when a signature is right and the exchange
 //! rejected the request anyway.
 
+use std::time::Duration;
+
 /// The exchange's own facts the diagnosis tells a user; homes write only what differs from
 /// [`DiagnosisFacts::NONE`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,6 +26,12 @@ pub struct DiagnosisFacts {
     /// What the exchange answers a request that lacks the timestamp parameter it signs inside
     /// the request (Binance: -1102).
     pub missing_timestamp_answer: &'static str,
+    /// The request parameter that widens the receive window, and the widest the exchange takes
+    /// (Binance's `recvWindow`, 60 s).
+    pub recv_window_parameter: Option<(&'static str, Duration)>,
+    /// The websocket call that logs a session in, which only Ed25519 keys can make (Binance's
+    /// `session.logon`).
+    pub ws_logon_method: Option<&'static str>,
     /// The timestamp window in words, when the description's `window` does not say it all
     /// (a receive window the client chooses, a nonce instead of a timestamp, a token's lifetime).
     pub window_in_words: Option<&'static str>,
@@ -41,6 +49,8 @@ impl DiagnosisFacts {
         recv_window_header: None,
         hex_signature_any_case: false,
         missing_timestamp_answer: "",
+        recv_window_parameter: None,
+        ws_logon_method: None,
         window_in_words: None,
         pitfalls: "",
     };

@@ -55,6 +55,8 @@ pub(crate) const BINANCE: Exchange = Exchange {
         ws_signing: WsSigning::Params,
         hex_signature_any_case: true,
         missing_timestamp_answer: "Binance answers -1102 (a mandatory parameter was not sent)",
+        recv_window_parameter: Some(("recvWindow", Duration::from_secs(60))),
+        ws_logon_method: Some("session.logon"),
         window_in_words: Some("recvWindow after the timestamp, 5 s by default and 60 s at most, and no more than 1 s ahead"),
         pitfalls: "Binance: -1021 is the clock or recvWindow, -2015 a key from Binance.US or the testnet on api.binance.com (or an IP or permission problem).",
         ..DiagnosisFacts::NONE
