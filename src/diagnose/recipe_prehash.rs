@@ -1453,8 +1453,9 @@ impl MistakeSearch for Engine<'_, '_> {
                     (order, detail)
                 });
                 // The values signed decoded (`close[price]` signed, `close%5Bprice%5D` sent: the
-                // pairs joined raw for signing, then form-encoded by the HTTP client). On Binance
-                // query-signed-unencoded, earlier in the catalogue, names that first.
+                // pairs joined raw for signing, then form-encoded by the HTTP client). Where the
+                // body is part of a payload carrying its signature, query-signed-unencoded, earlier
+                // in the catalogue, names that first.
                 let decoded = || crate::decode_query(&body).ok().filter(|decoded| *decoded != body);
                 let encodings = std::iter::once(())
                     .flat_map(|()| rewrite::query_encodings(&body))
