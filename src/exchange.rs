@@ -10,7 +10,7 @@ mod diagnosis;
 mod verification;
 mod ws_login;
 
-pub use diagnosis::DiagnosisFacts;
+pub use diagnosis::{DiagnosisFacts, WsSigning};
 pub use verification::{
     ExtraCheck, HeaderCheck, HeaderMatch, Mark, Refused, RestVerification, Routing, TimestampRule, header_text,
 };

@@ -28,7 +28,6 @@
 //! local exchange (the `cexsign-local-exchange` crate) puts a diagnosis in every rejection it can diagnose
 //! (`cexsign_diagnosis`).
 
-mod binance_bybit_kraken_gate;
 mod budget;
 mod case;
 mod catalogue;
@@ -36,6 +35,7 @@ mod catalogue;
 mod cdp;
 mod hmac;
 mod recipe_engine;
+mod recipe_prehash;
 mod rewrite;
 
 use std::fmt;
@@ -720,9 +720,7 @@ pub fn run_within(ctx: &Context<'_>, sent: &SentRequest, budget: Budget) -> Resu
         Scheme::CoinbaseCdp => Err(Error::InvalidDiagnosisInput {
             problem: "Coinbase CDP tokens are diagnosed with the `cdp` feature (on by default)".to_owned(),
         }),
-        Scheme::Binance | Scheme::Bybit | Scheme::Kraken | Scheme::Gate => {
-            binance_bybit_kraken_gate::diagnose(ctx, sent, &meter)
-        }
+        Scheme::Binance | Scheme::Bybit | Scheme::Kraken | Scheme::Gate => recipe_prehash::diagnose(ctx, sent, &meter),
         _ => hmac::diagnose(ctx, sent, &meter),
     }?;
     Ok((diagnosis, meter.spent()))

@@ -2,11 +2,36 @@
 //! and the pitfalls of its keys and environments, told when a signature is right and the exchange
 //! rejected the request anyway.
 
+use std::time::Duration;
+
 /// The exchange's own facts the diagnosis tells a user; homes write only what differs from
 /// [`DiagnosisFacts::NONE`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DiagnosisFacts {
+    /// The signed websocket message the diagnosis rebuilds, and how its prehash reads.
+    pub ws_signing: WsSigning,
+    /// The timestamp is a nonce that the body carries (a form field or a JSON member, named by
+    /// the recipe's `timestamp_in`) and the signer takes from there: it only has to grow, so it
+    /// has no format to get wrong (Kraken).
+    pub nonce_in_body: bool,
+    /// The exchange reads the body by its Content-Type, so a JSON body sent as a form (or the
+    /// reverse) is refused even when signed right (Kraken).
+    pub content_type_must_match_body: bool,
+    /// The header that carries the receive window a recipe's `Part::RecvWindow` signs; absent,
+    /// the exchange signs its default window (Bybit's `X-BAPI-RECV-WINDOW`).
+    pub recv_window_header: Option<&'static str>,
+    /// A hex signature is read in any case (Binance: "not case-sensitive").
+    pub hex_signature_any_case: bool,
+    /// What the exchange answers a request that lacks the timestamp parameter it signs inside
+    /// the request (Binance: -1102).
+    pub missing_timestamp_answer: &'static str,
+    /// The request parameter that widens the receive window, and the widest the exchange takes
+    /// (Binance's `recvWindow`, 60 s).
+    pub recv_window_parameter: Option<(&'static str, Duration)>,
+    /// The websocket call that logs a session in, which only Ed25519 keys can make (Binance's
+    /// `session.logon`).
+    pub ws_logon_method: Option<&'static str>,
     /// The timestamp window in words, when the description's `window` does not say it all
     /// (a receive window the client chooses, a nonce instead of a timestamp, a token's lifetime).
     pub window_in_words: Option<&'static str>,
@@ -17,5 +42,42 @@ pub struct DiagnosisFacts {
 
 impl DiagnosisFacts {
     /// Nothing beyond the description: the window is told from `window`, no pitfalls.
-    pub const NONE: Self = Self { window_in_words: None, pitfalls: "" };
+    pub const NONE: Self = Self {
+        ws_signing: WsSigning::Unsigned { hint: "" },
+        nonce_in_body: false,
+        content_type_must_match_body: false,
+        recv_window_header: None,
+        hex_signature_any_case: false,
+        missing_timestamp_answer: "",
+        recv_window_parameter: None,
+        ws_logon_method: None,
+        window_in_words: None,
+        pitfalls: "",
+    };
+}
+
+/// How an exchange signs its websocket messages, as the diagnosis rebuilds them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum WsSigning {
+    /// No signed websocket message of its own; `hint` says what to diagnose instead.
+    Unsigned {
+        /// What to diagnose instead.
+        hint: &'static str,
+    },
+    /// Each API call signs its params with the key and the timestamp: `name=value` pairs sorted
+    /// by name and joined with `&` (Binance's WebSocket API).
+    Params,
+    /// A login signed over fixed text followed by its timestamp (Bybit's `auth`: `GET/realtime`,
+    /// then `expires`).
+    Login {
+        /// The text in front of the timestamp.
+        prefix: &'static str,
+    },
+    /// A channel message signed over `channel=<c>&event=<e>&time=<t>`, or an API login (its
+    /// channel given as the method) signed over `api\n<channel>\n{}\n<t>` (Gate).
+    ChannelOrApiLogin {
+        /// Why a channel message that names no channel, or several, is refused.
+        one_channel: &'static str,
+    },
 }

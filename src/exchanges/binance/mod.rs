@@ -13,7 +13,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::{Credentials, Error, Scheme, Signer, Timestamp, TimestampFormat};
-use crate::exchange::{AuthNames, DiagnosisFacts, Exchange, KeySettings, KeyVariants, Mark, RestVerification, Routing};
+use crate::exchange::{AuthNames, DiagnosisFacts, Exchange, KeySettings, KeyVariants, Mark, RestVerification, Routing, WsSigning};
 use crate::exchange::{WsAccepted, WsApi, WsLogin};
 use crate::recipe::{Algorithm, Carrier, Part, QueryForm, Recipe, SignatureEncoding, Signing};
 use crate::server_time::{MILLIS, ServerTimeApi, TimeRoute, millis};
@@ -55,8 +55,14 @@ pub(crate) const BINANCE: Exchange = Exchange {
         signature_in: Carrier::Parameter("signature"),
     }),
     diagnosis: DiagnosisFacts {
+        ws_signing: WsSigning::Params,
+        hex_signature_any_case: true,
+        missing_timestamp_answer: "Binance answers -1102 (a mandatory parameter was not sent)",
+        recv_window_parameter: Some(("recvWindow", Duration::from_secs(60))),
+        ws_logon_method: Some("session.logon"),
         window_in_words: Some("recvWindow after the timestamp, 5 s by default and 60 s at most, and no more than 1 s ahead"),
         pitfalls: "Binance: -1021 is the clock or recvWindow, -2015 a key from Binance.US or the testnet on api.binance.com (or an IP or permission problem).",
+        ..DiagnosisFacts::NONE
     },
 };
 

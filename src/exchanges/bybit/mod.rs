@@ -13,7 +13,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::{Credentials, Error, Scheme, Signer, Timestamp, TimestampFormat};
-use crate::exchange::{AuthNames, DiagnosisFacts, Exchange, KeySettings, KeyVariants, Mark, RestVerification, Routing};
+use crate::exchange::{AuthNames, DiagnosisFacts, Exchange, KeySettings, KeyVariants, Mark, RestVerification, Routing, WsSigning};
 use crate::exchange::{ExpiresLogin, WsAccepted, WsLogin};
 use crate::recipe::{Algorithm, Carrier, Part, Recipe, SignatureEncoding, Signing};
 use crate::server_time::{NANOS, ServerTimeApi, TimeRoute, integer, millis};
@@ -56,8 +56,11 @@ pub(crate) const BYBIT: Exchange = Exchange {
         signature_in: Carrier::Header,
     }),
     diagnosis: DiagnosisFacts {
+        ws_signing: WsSigning::Login { prefix: "GET/realtime" },
+        recv_window_header: Some("X-BAPI-RECV-WINDOW"),
         window_in_words: Some("recv_window after the timestamp, 5 s by default, and no more than 1 s ahead"),
         pitfalls: "Bybit: 10002 is the clock or recv_window, 10003 a testnet, demo or regional key on the wrong host, 10010 an IP not bound to the key.",
+        ..DiagnosisFacts::NONE
     },
 };
 

@@ -13,7 +13,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::{Credentials, Error, Signer, Timestamp, TimestampFormat};
-use crate::exchange::{AuthNames, DiagnosisFacts, Exchange, HeaderCheck, KeySettings, KeyVariants, Mark, RestVerification, Routing};
+use crate::exchange::{AuthNames, DiagnosisFacts, Exchange, HeaderCheck, KeySettings, KeyVariants, Mark, RestVerification, Routing, WsSigning};
 use crate::exchange::{WsAccepted, WsLogin, WsMessage, WsNames, WsPart};
 use crate::recipe::{Algorithm, Carrier, DigestOutput, Hash, Part, QueryForm, Recipe, SignatureEncoding, Signing};
 use crate::server_time::{MILLIS, ServerTimeApi, TimeRoute, millis};
@@ -92,6 +92,9 @@ pub(crate) const GATE: Exchange = Exchange {
         signature_in: Carrier::Header,
     }),
     diagnosis: DiagnosisFacts {
+        ws_signing: WsSigning::ChannelOrApiLogin {
+            one_channel: "a Gate channel message names exactly one channel (options.channel); the ws API login names its channel as the method (spot.login)",
+        },
         pitfalls: "Gate: REQUEST_EXPIRED is the clock; futures testnet keys need the testnet host.",
         ..DiagnosisFacts::NONE
     },

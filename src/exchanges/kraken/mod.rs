@@ -11,7 +11,7 @@ pub use signer::{KrakenSigner};
 use serde_json::{Value, json};
 
 use crate::{Credentials, Error, Signer, Timestamp, TimestampFormat};
-use crate::exchange::{AuthNames, DiagnosisFacts, Exchange, KeySettings, KeyVariants, Mark, RestVerification, Routing};
+use crate::exchange::{AuthNames, DiagnosisFacts, Exchange, KeySettings, KeyVariants, Mark, RestVerification, Routing, WsSigning};
 use crate::exchange::WsLogin;
 use crate::recipe::{Algorithm, Carrier, DigestOutput, Hash, Part, Recipe, SignatureEncoding, Signing};
 use crate::server_time::{SECONDS, ServerTimeApi, TimeRoute, integer};
@@ -54,8 +54,12 @@ pub(crate) const KRAKEN: Exchange = Exchange {
         signature_in: Carrier::Header,
     }),
     diagnosis: DiagnosisFacts {
+        ws_signing: WsSigning::Unsigned { hint: "diagnose the signed POST /0/private/GetWebSocketsToken REST request instead" },
+        nonce_in_body: true,
+        content_type_must_match_body: true,
         window_in_words: Some("none: the nonce must only exceed the last nonce this key used"),
         pitfalls: "Kraken: EAPI:Invalid nonce means a nonce not above the last one (two processes sharing a key, or a switch from 1e8-scale nonces back to milliseconds); with 2FA on the key, otp must be in the body.",
+        ..DiagnosisFacts::NONE
     },
 };
 

@@ -1,8 +1,11 @@
-//! The diagnosis of the schemes whose prehash is not `timestamp + METHOD + path`:
-//! Binance (the payload is the request's own parameters, and the signature one more of them),
-//! Bybit (`timestamp + key + recv_window + payload`), Kraken (`path + SHA256(nonce + body)` under
-//! the base64-decoded secret, HMAC-SHA512) and Gate (`METHOD\npath\nquery\nSHA512(body)\ntimestamp`,
-//! HMAC-SHA512). Bitget shares KuCoin's layout and is diagnosed in [`super::hmac`].
+//! The diagnosis of the schemes whose prehash is rebuilt by walking their recipe's parts rather
+//! than from a `timestamp + METHOD + path` start: a signature that travels as a parameter of the
+//! request it signs (the payload being the request's own parameters), a prehash that holds the API
+//! key and the receive window, a digest of the body (and of a nonce the body carries), Ed25519 and
+//! RSA keys. What each exchange does is read from its home: its [`Recipe`] (parts, keys, where the
+//! timestamp and the signature travel) and its [`DiagnosisFacts`] (what the recipe does not say:
+//! a nonce in the body, the receive-window header, the websocket message it signs). The schemes
+//! that start with `timestamp + METHOD + path` are diagnosed in [`super::hmac`].
 //!
 //! As there, the request as sent gives a baseline (the pieces of the scheme's prehash) and each
 //! catalogue entry rebuilds the prehash the way buggy client code builds it. A variant reproduces
@@ -14,9 +17,10 @@
 //!   answer as signing it and comparing, at a fraction of the cost of an RSA signature per
 //!   candidate;
 //! * without the raw secret (the local exchange keeps none), only variants that are ordinary
-//!   requests are checked, by signing them with the key's signer. Binance's prehash is the
-//!   payload itself, so any ASCII variant is one: it is signed as the body of a request without a
-//!   query, and kept only when the signer's prehash is the variant's, byte for byte.
+//!   requests are checked, by signing them with the key's signer. Where the signature travels
+//!   inside the request, the prehash is the payload itself, so any ASCII variant is one: it is
+//!   signed as the body of a request without a query, and kept only when the signer's prehash is
+//!   the variant's, byte for byte.
 
 use std::borrow::Cow;
 
@@ -30,7 +34,10 @@ use super::budget::Meter;
 use super::catalogue::{MistakeCode, MistakeSearch};
 use super::hmac::{correct_explanation, ct_str_eq};
 use super::{Context, Diagnosis, SentRequest, Target, rewrite};
-use crate::exchange::AuthNames;
+use crate::exchange::{AuthNames, DiagnosisFacts, Exchange, WsSigning};
+use crate::recipe::{
+    Algorithm, Carrier, DigestOutput, Hash, Part, QueryForm, Recipe, SecretForm, SignatureEncoding, Signing,
+};
 use crate::{
     Error, Method, Prehash, Scheme, SignOptions, SignableRequest, Timestamp, TimestampFormat, WireTimestamp, WsRequest,
 };
@@ -123,44 +130,45 @@ impl<'k> Variant<'k> {
 /// The pieces of a REST prehash, as signed.
 #[derive(Clone)]
 struct Pieces<'p> {
-    /// The timestamp (Bybit, Gate) or the nonce hashed (Kraken).
+    /// The timestamp, or the nonce hashed.
     timestamp: Cow<'p, str>,
     method: Cow<'p, str>,
     path: Cow<'p, str>,
-    /// Binance: the payload's query; Bybit: the wire query; Gate: the decoded query.
+    /// The query in the recipe's form (the payload's, without the signature, when the signature
+    /// travels inside the request).
     query: Cow<'p, str>,
     body: Cow<'p, [u8]>,
     recv_window: Cow<'p, str>,
     tweak: Tweak,
 }
 
-/// The scheme-specific ways a prehash is mis-assembled.
+/// The ways a recipe's prehash is mis-assembled beyond its pieces.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 enum Tweak {
     #[default]
     None,
-    /// Binance: query + "&" + body.
+    /// The query and the body joined with `&`.
     Ampersand,
-    /// Kraken: SHA256(body) without the nonce.
+    /// A digest without the timestamp (nonce) it should cover.
     NoNonce,
-    /// Gate: an empty hash line.
+    /// A digest left out (its line empty).
     EmptyHashLine,
 }
 
 /// The websocket message being diagnosed.
 enum Ws {
-    /// A Binance WebSocket API call.
-    BinanceApi { method: String, params: Vec<(String, Value)> },
-    /// Bybit `op: auth`.
-    BybitAuth,
-    /// A Gate channel message carrying `auth`.
-    GateChannel { channel: String, event: String, products: Vec<String> },
-    /// Gate's ws API login.
-    GateLogin { channel: String },
+    /// A WebSocket API call signing its params ([`WsSigning::Params`]).
+    ParamsCall { method: String, params: Vec<(String, Value)> },
+    /// A login signed over fixed text and its timestamp ([`WsSigning::Login`]).
+    Login { prefix: &'static str },
+    /// A channel message carrying `auth` ([`WsSigning::ChannelOrApiLogin`]).
+    Channel { channel: String, event: String, products: Vec<String> },
+    /// An API login naming its channel ([`WsSigning::ChannelOrApiLogin`]).
+    ApiLogin { channel: String },
 }
 
-/// Where Binance's `signature` parameter was found, and the payload without it.
-struct BinanceWire {
+/// Where the signature parameter was found in the request it signs, and the payload without it.
+struct SignatureParameter {
     /// The value as on the wire (percent-encoded, or not).
     raw_signature: String,
     /// The parameters that follow it in its part of the request.
@@ -182,32 +190,41 @@ struct Engine<'c, 's> {
     meter: &'c Meter,
     sent: &'s SentRequest,
     scheme: Scheme,
+    exchange: &'static Exchange,
+    /// The REST prehash, as its home writes it.
+    recipe: &'static Recipe,
+    facts: DiagnosisFacts,
+    /// The parameter the signature travels in, when it travels inside the request it signs.
+    signature_param: Option<&'static str>,
+    /// How the recipe signs the query (`None`: it does not).
+    query_form: Option<QueryForm>,
+    /// The recipe signs the query of a GET or a request without a body, else the body.
+    query_or_body: bool,
     ws: Option<Ws>,
     names: AuthNames,
     key_sent: String,
     /// The signature as the exchange reads it.
     sign: String,
-    /// Binance: the `timestamp` parameter; Bybit: the header or the expiry; Kraken: the body's
-    /// nonce (empty when there is none); Gate: the header or `time`.
+    /// The timestamp header, field or parameter, or the body's nonce (empty when there is none).
     timestamp: String,
     format: TimestampFormat,
     recv_window: String,
     method: String,
     path: String,
     given_host: Option<String>,
-    /// The query as signed: Binance the payload's (no `signature`), Bybit the wire query, Gate the
-    /// decoded query.
+    /// The query as signed: in the recipe's form, the payload's (without the signature) when the
+    /// signature travels inside the request.
     query: String,
-    /// The query as sent (Binance: without `signature`).
+    /// The query as sent (without the signature parameter).
     wire_query: String,
     body: Vec<u8>,
-    binance: Option<BinanceWire>,
+    signature_wire: Option<SignatureParameter>,
     encoding: Enc,
     key: Option<Key>,
     expected: Option<Expected>,
-    /// Binance: the signer refused a `session.logon` for this key type.
+    /// The signer refused the websocket call for this key type (a logon some keys cannot make).
     logon_refused: bool,
-    /// Bybit without the secret: the `recv_window` the key's signer signs with, when it is not the
+    /// Without the secret: the receive window the key's signer signs with, when it is not the
     /// header's (the exchange signs the header's, so the signer cannot rebuild its prehash).
     signer_window: Option<String>,
 }
@@ -216,7 +233,7 @@ fn invalid(problem: impl Into<String>) -> Error {
     Error::InvalidDiagnosisInput { problem: problem.into() }
 }
 
-/// Diagnoses a Binance, Bybit, Kraken or Gate request with `ctx`.
+/// Diagnoses a request of a scheme whose prehash this module rebuilds, with `ctx`.
 pub(crate) fn diagnose(ctx: &Context<'_>, sent: &SentRequest, meter: &Meter) -> Result<Diagnosis, Error> {
     let e = Engine::new(ctx, sent, meter)?;
     Ok(super::catalogue::walk(ctx.scheme, e.ws.is_some(), &e, meter))
@@ -243,18 +260,18 @@ fn is_lower_hex(text: &str) -> bool {
     !text.is_empty() && text.len() % 2 == 0 && text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
-/// The nonce of a Kraken body (form `nonce=…` or JSON `"nonce"`), when it has exactly one.
-fn kraken_nonce(body: &[u8]) -> Option<String> {
+/// The nonce `name` of a body (form `name=…` or JSON `"name"`), when it has exactly one.
+fn body_nonce(body: &[u8], name: &str) -> Option<String> {
     if is_json(body) {
         let object: serde_json::Map<String, Value> = serde_json::from_slice(body).ok()?;
-        return match object.get("nonce")? {
+        return match object.get(name)? {
             Value::String(nonce) => Some(nonce.clone()),
             Value::Number(nonce) if nonce.is_u64() => Some(nonce.to_string()),
             _ => None,
         };
     }
     let text = std::str::from_utf8(body).ok()?;
-    let mut values = text.split('&').filter_map(|pair| pair.strip_prefix("nonce="));
+    let mut values = text.split('&').filter_map(|pair| pair.strip_prefix(name)?.strip_prefix('='));
     let nonce = values.next()?;
     values.next().is_none().then(|| nonce.to_owned())
 }
@@ -282,6 +299,22 @@ fn hmac_bytes(alg: Alg, key: &[u8], parts: &[&[u8]]) -> Vec<u8> {
     }
 }
 
+fn enc(encoding: SignatureEncoding) -> Enc {
+    match encoding {
+        SignatureEncoding::Base64 => Enc::Base64,
+        _ => Enc::Hex,
+    }
+}
+
+/// The length of an HMAC signature as the signing writes it.
+fn hmac_signature_len(signing: &Signing) -> usize {
+    let bytes: usize = if signing.algorithm == Algorithm::HmacSha512 { 64 } else { 32 };
+    match signing.encoding {
+        SignatureEncoding::Base64 => bytes.div_ceil(3) * 4,
+        _ => bytes * 2,
+    }
+}
+
 fn encode(bytes: &[u8], encoding: Enc) -> String {
     match encoding {
         Enc::Hex => hex::encode(bytes),
@@ -289,17 +322,16 @@ fn encode(bytes: &[u8], encoding: Enc) -> String {
     }
 }
 
-/// How the header names a signer produced are spelled in messages.
-fn display_header(lower: &str) -> String {
-    match lower {
-        "api-key" => "API-Key".to_owned(),
-        "api-sign" => "API-Sign".to_owned(),
-        "timestamp" => "Timestamp".to_owned(),
-        other => other.to_ascii_uppercase(),
-    }
+/// How a header name a signer produced is spelled in messages: as the exchange documents it
+/// when it is one of its auth names, else in upper case.
+fn display_header(names: Option<AuthNames>, lower: &str) -> String {
+    let documented = names.and_then(|names| {
+        [names.key, names.signature, names.timestamp].into_iter().find(|name| name.eq_ignore_ascii_case(lower))
+    });
+    documented.map_or_else(|| lower.to_ascii_uppercase(), str::to_owned)
 }
 
-/// The Binance WebSocket API payload: `k=v` pairs joined by `&`.
+/// A WebSocket API payload of signed params: `k=v` pairs joined by `&`.
 fn join_pairs(pairs: &[(&str, Cow<'_, str>)]) -> String {
     let mut out = String::new();
     for (i, (name, value)) in pairs.iter().enumerate() {
@@ -323,16 +355,33 @@ fn param_text(value: &Value) -> String {
 impl<'c, 's> Engine<'c, 's> {
     fn new(ctx: &'c Context<'c>, sent: &'s SentRequest, meter: &'c Meter) -> Result<Self, Error> {
         let scheme = ctx.scheme;
+        let exchange = scheme.exchange();
+        let recipe = exchange.recipe.as_ref().map_err(|not| invalid(not.to_string()))?;
         let value = |name: &str, what: &str| {
             sent.auth_value(name).map(str::to_owned).ok_or_else(|| {
                 invalid(format!("the {name} {what} was not given (or is empty): give every auth value that was sent"))
             })
         };
+        let signature_param = match recipe.signature_in {
+            Carrier::Parameter(name) => Some(name),
+            _ => None,
+        };
+        let query_form = recipe.parts.iter().find_map(|part| match part {
+            Part::Query { form, .. } => Some(*form),
+            Part::QueryOrBody => Some(QueryForm::AsSent),
+            _ => None,
+        });
         let mut e = Engine {
             ctx,
             meter,
             sent,
             scheme,
+            exchange,
+            recipe,
+            facts: exchange.diagnosis,
+            signature_param,
+            query_form,
+            query_or_body: recipe.parts.contains(&Part::QueryOrBody),
             ws: None,
             names: super::hmac::names(scheme, false),
             key_sent: String::new(),
@@ -346,7 +395,7 @@ impl<'c, 's> Engine<'c, 's> {
             query: String::new(),
             wire_query: String::new(),
             body: Vec::new(),
-            binance: None,
+            signature_wire: None,
             encoding: Enc::Hex,
             key: None,
             expected: None,
@@ -366,69 +415,51 @@ impl<'c, 's> Engine<'c, 's> {
                 e.wire_query = query.to_owned();
                 e.body = body.clone();
                 let names = e.names;
-                match scheme {
-                    Scheme::Binance => {
-                        e.key_sent = value(names.key, "header")?;
-                        e.binance_rest()?;
-                    }
-                    Scheme::Bybit => {
-                        e.key_sent = value(names.key, "header")?;
+                e.key_sent = value(names.key, "header")?;
+                match signature_param {
+                    Some(signature) => e.signature_parameter_rest(signature)?,
+                    None => {
                         e.sign = value(names.signature, "header")?;
-                        e.timestamp = value(names.timestamp, "header")?;
-                        // Absent, Bybit signs its default (as the local exchange does).
-                        e.recv_window = sent.auth_value("X-BAPI-RECV-WINDOW").unwrap_or("5000").to_owned();
-                        e.query = e.wire_query.clone();
-                    }
-                    Scheme::Kraken => {
-                        e.key_sent = value(names.key, "header")?;
-                        e.sign = value(names.signature, "header")?;
-                        e.timestamp = kraken_nonce(&e.body).unwrap_or_default();
-                    }
-                    _ => {
-                        e.key_sent = value(names.key, "header")?;
-                        e.sign = value(names.signature, "header")?;
-                        e.timestamp = value(names.timestamp, "header")?;
-                        e.query = crate::decode_query(&e.wire_query)?.into_owned();
-                        // gate-api sends fractional seconds: read the header with as many digits as it has.
-                        e.format = TimestampFormat::UnixSecondsFraction { digits: 9 };
+                        e.timestamp = match (e.facts.nonce_in_body, recipe.timestamp_in) {
+                            (true, Carrier::Parameter(nonce)) => body_nonce(&e.body, nonce).unwrap_or_default(),
+                            _ => value(names.timestamp, "header")?,
+                        };
+                        if let Some(header) = e.facts.recv_window_header {
+                            // Absent, the exchange signs its default window (as the local exchange does).
+                            let default = exchange.window.map(|w| w.as_millis().to_string()).unwrap_or_default();
+                            e.recv_window = sent.auth_value(header).map_or(default, str::to_owned);
+                        }
+                        e.query = match query_form {
+                            Some(QueryForm::Decoded) => crate::decode_query(&e.wire_query)?.into_owned(),
+                            Some(_) => e.wire_query.clone(),
+                            None => String::new(),
+                        };
                     }
                 }
-                // Binance takes milliseconds or microseconds: the digit count tells which.
-                if scheme == Scheme::Binance && e.timestamp.len() > 13 {
-                    e.format = TimestampFormat::UnixMicros;
-                }
+                e.format = e.rest_format();
             }
             Target::Ws { channels, product_ids, method, params, event } => {
-                let ws = match scheme {
-                    Scheme::Binance => {
+                let ws = match e.facts.ws_signing {
+                    WsSigning::Params => {
                         let method = method.clone().ok_or_else(|| {
-                            invalid(
-                                "a Binance WebSocket API message is a method call: give its method and params \
+                            invalid(format!(
+                                "a {} WebSocket API message is a method call: give its method and params \
                                  (SentRequest::ws_api, or options.method and options.params)",
-                            )
+                                exchange.name
+                            ))
                         })?;
-                        Ws::BinanceApi { method, params: params.clone() }
+                        Ws::ParamsCall { method, params: params.clone() }
                     }
-                    Scheme::Bybit => Ws::BybitAuth,
-                    Scheme::Kraken => {
-                        return Err(Error::WsUnsupported {
-                            scheme,
-                            hint: "diagnose the signed POST /0/private/GetWebSocketsToken REST request instead",
-                        });
-                    }
-                    _ => match (method, channels.as_slice()) {
-                        (Some(channel), _) => Ws::GateLogin { channel: channel.clone() },
-                        (None, [channel]) => Ws::GateChannel {
+                    WsSigning::Login { prefix } => Ws::Login { prefix },
+                    WsSigning::Unsigned { hint } => return Err(Error::WsUnsupported { scheme, hint }),
+                    WsSigning::ChannelOrApiLogin { one_channel } => match (method, channels.as_slice()) {
+                        (Some(channel), _) => Ws::ApiLogin { channel: channel.clone() },
+                        (None, [channel]) => Ws::Channel {
                             channel: channel.clone(),
                             event: event.clone().unwrap_or_else(|| "subscribe".to_owned()),
                             products: product_ids.clone(),
                         },
-                        (None, _) => {
-                            return Err(Error::InvalidWsRequest {
-                                problem: "a Gate channel message names exactly one channel (options.channel); the ws \
-                                          API login names its channel as the method (spot.login)",
-                            });
-                        }
+                        (None, _) => return Err(Error::InvalidWsRequest { problem: one_channel }),
                     },
                 };
                 let names = super::ws_names(scheme, method.is_some());
@@ -438,74 +469,108 @@ impl<'c, 's> Engine<'c, 's> {
                 e.sign = value(names.signature, "field")?;
                 e.timestamp = value(names.timestamp, "field")?;
                 e.names = names;
-                e.format = match scheme {
-                    Scheme::Binance if e.timestamp.len() > 13 => TimestampFormat::UnixMicros,
-                    Scheme::Binance | Scheme::Bybit => TimestampFormat::UnixMillis,
-                    _ => TimestampFormat::UnixSeconds,
-                };
+                e.format = e.whole_format();
             }
         }
-        e.encoding = match (scheme, &e.key) {
-            (Scheme::Kraken, _) => Enc::Base64,
-            (Scheme::Binance | Scheme::Bybit, Some(key)) if !key.is_hmac() => Enc::Base64,
-            // Without the secret the key type is unknown: an HMAC signature is 64 hex characters,
-            // an Ed25519 or RSA one far longer base64.
-            (Scheme::Binance | Scheme::Bybit, None) if e.sign.len() != 64 => Enc::Base64,
-            _ => Enc::Hex,
+        let hmac = e.hmac_signing();
+        let asymmetric = e.asymmetric_signing();
+        e.encoding = match (&e.key, asymmetric) {
+            (Some(key), Some(asymmetric)) if !key.is_hmac() => enc(asymmetric.encoding),
+            // Without the secret the key type is unknown: an HMAC signature has the HMAC's length
+            // (64 hex characters for SHA-256), an Ed25519 or RSA one another.
+            (None, Some(asymmetric)) if e.sign.len() != hmac_signature_len(hmac) => enc(asymmetric.encoding),
+            _ => enc(hmac.encoding),
         };
-        // Binance: hex is "not case-sensitive" per its docs.
-        if scheme == Scheme::Binance && e.encoding == Enc::Hex && e.sign.bytes().all(|b| b.is_ascii_hexdigit()) {
+        if e.facts.hex_signature_any_case && e.encoding == Enc::Hex && e.sign.bytes().all(|b| b.is_ascii_hexdigit()) {
             e.sign.make_ascii_lowercase();
         }
         e.expected = e.expected()?;
-        if scheme == Scheme::Bybit && e.ws.is_none() && e.key.is_none() {
+        if let (Some(header), None, None) = (e.facts.recv_window_header, &e.ws, &e.key) {
             let signer_window = e.expected.as_ref().and_then(|expected| {
-                expected.values.iter().find(|(n, _)| n == "x-bapi-recv-window").map(|(_, v)| v.clone())
+                expected.values.iter().find(|(n, _)| n.eq_ignore_ascii_case(header)).map(|(_, v)| v.clone())
             });
             e.signer_window = signer_window.filter(|w| *w != e.recv_window);
         }
         Ok(e)
     }
 
+    /// How an HMAC key signs (the recipe's first signing: HMAC keys come first).
+    fn hmac_signing(&self) -> &'static Signing {
+        &self.recipe.keys[0]
+    }
+
+    /// How the scheme's asymmetric (PEM) keys sign, if it takes any.
+    fn asymmetric_signing(&self) -> Option<&'static Signing> {
+        self.recipe.keys.iter().find(|signing| signing.secret == SecretForm::Pem)
+    }
+
+    /// How a REST timestamp is read: with as many decimals as it has where the exchange takes
+    /// fractional seconds, else as [`whole_format`](Self::whole_format).
+    fn rest_format(&self) -> TimestampFormat {
+        if self.recipe.accepts_timestamp(TimestampFormat::UnixSecondsFraction { digits: 9 }) {
+            return TimestampFormat::UnixSecondsFraction { digits: 9 };
+        }
+        self.whole_format()
+    }
+
+    /// An integer timestamp: in microseconds when the scheme takes them and the text has more
+    /// digits than milliseconds do, else in the scheme's own format.
+    fn whole_format(&self) -> TimestampFormat {
+        if self.recipe.accepts_timestamp(TimestampFormat::UnixMicros) && self.timestamp.len() > 13 {
+            return TimestampFormat::UnixMicros;
+        }
+        self.recipe.timestamps.first().copied().unwrap_or(TimestampFormat::UnixMillis)
+    }
+
     /// The key from the raw secret, when it is known.
     fn key(&self) -> Result<Option<Key>, Error> {
         let Some(secrets) = &self.ctx.secrets else { return Ok(None) };
         let secret = secrets.secret;
-        Ok(Some(match self.scheme {
-            Scheme::Binance | Scheme::Bybit if super::is_pem(secret) => {
-                #[cfg(feature = "pem-keys")]
-                {
-                    use crate::keys::PrivateKey;
-                    let key = match self.scheme {
-                        Scheme::Binance => PrivateKey::ed25519_from_pem(self.scheme, secret)
-                            .or_else(|_| PrivateKey::rsa_from_pem(self.scheme, secret))?,
-                        _ => PrivateKey::rsa_from_pem(self.scheme, secret)?,
+        if self.asymmetric_signing().is_some() && super::is_pem(secret) {
+            #[cfg(feature = "pem-keys")]
+            {
+                use crate::keys::PrivateKey;
+                // The scheme's PEM key kinds in the recipe's order: the first that parses.
+                let mut parsed = Err(invalid("no PEM key kind"));
+                for signing in self.recipe.keys.iter().filter(|signing| signing.secret == SecretForm::Pem) {
+                    parsed = match signing.algorithm {
+                        Algorithm::Ed25519 => PrivateKey::ed25519_from_pem(self.scheme, secret),
+                        _ => PrivateKey::rsa_from_pem(self.scheme, secret),
                     };
-                    match key {
-                        PrivateKey::Ed25519(signing) => Key::Ed25519(signing.verifying_key()),
-                        PrivateKey::Rsa { pair, .. } => Key::Rsa(pair.public().as_ref().to_vec()),
+                    if parsed.is_ok() {
+                        break;
                     }
                 }
-                #[cfg(not(feature = "pem-keys"))]
-                return Ok(None);
+                return Ok(Some(match parsed? {
+                    PrivateKey::Ed25519(signing) => Key::Ed25519(signing.verifying_key()),
+                    PrivateKey::Rsa { pair, .. } => Key::Rsa(pair.public().as_ref().to_vec()),
+                }));
             }
-            Scheme::Kraken => {
-                let bytes = B64
-                    .decode(secret)
-                    .map_err(|_| Error::SecretNotBase64 { scheme: Scheme::Kraken, expected: "64 bytes" })?;
-                Key::Hmac { alg: Alg::Sha512, bytes: Zeroizing::new(bytes) }
+            #[cfg(not(feature = "pem-keys"))]
+            return Ok(None);
+        }
+        let hmac = self.hmac_signing();
+        let alg = match hmac.algorithm {
+            Algorithm::HmacSha512 => Alg::Sha512,
+            _ => Alg::Sha256,
+        };
+        let bytes = match hmac.secret {
+            SecretForm::Base64 => {
+                B64.decode(secret).map_err(|_| Error::SecretNotBase64 { scheme: self.scheme, expected: "64 bytes" })?
             }
-            Scheme::Gate => Key::Hmac { alg: Alg::Sha512, bytes: Zeroizing::new(secret.as_bytes().to_vec()) },
-            _ => Key::Hmac { alg: Alg::Sha256, bytes: Zeroizing::new(secret.as_bytes().to_vec()) },
-        }))
+            _ => secret.as_bytes().to_vec(),
+        };
+        Ok(Some(Key::Hmac { alg, bytes: Zeroizing::new(bytes) }))
     }
 
-    /// Binance REST: finds the `signature` parameter and splits it from the payload.
-    fn binance_rest(&mut self) -> Result<(), Error> {
+    /// A signature that travels as a parameter of the request it signs: finds the last one and
+    /// splits it from the payload, whose `timestamp` parameter is the timestamp.
+    fn signature_parameter_rest(&mut self, name: &'static str) -> Result<(), Error> {
+        let exchange = self.exchange.name;
         let body = String::from_utf8(self.body.clone())
-            .map_err(|_| invalid("a Binance body is a form (k=v&k=v): this one is not UTF-8 text"))?;
+            .map_err(|_| invalid(format!("a {exchange} body is a form (k=v&k=v): this one is not UTF-8 text")))?;
         let query = self.wire_query.clone();
-        let is_signature = |pair: &&str| pair_key(pair) == "signature";
+        let is_signature = |pair: &&str| pair_key(pair) == name;
         // (in the body?, index) of every signature parameter, the query's first.
         let mut found: Vec<(bool, usize)> = Vec::new();
         for (in_body, text) in [(false, &query), (true, &body)] {
@@ -534,33 +599,37 @@ impl<'c, 's> Engine<'c, 's> {
                 let with_earlier = (found.len() > 1)
                     .then(|| (without(&query, true, Some(last), false), without(&body, true, Some(last), true)));
                 self.sign = crate::decode_query(&raw).map(Cow::into_owned).unwrap_or_else(|_| raw.clone());
-                self.binance = Some(BinanceWire { raw_signature: raw, after, with_earlier });
+                self.signature_wire = Some(SignatureParameter { raw_signature: raw, after, with_earlier });
                 self.query = without(&query, false, None, false);
                 self.body = without(&body, false, None, true).into_bytes();
             }
             None => {
                 // The signature given on its own, next to a request without it.
-                self.sign = self.sent.auth_value("signature").map(str::to_owned).ok_or_else(|| {
-                    invalid(
-                        "no signature parameter in the query or body (nor a signature value): give the query and body \
-                         exactly as sent, signature included",
-                    )
+                self.sign = self.sent.auth_value(name).map(str::to_owned).ok_or_else(|| {
+                    invalid(format!(
+                        "no {name} parameter in the query or body (nor a {name} value): give the query and body \
+                         exactly as sent, {name} included"
+                    ))
                 })?;
-                self.binance =
-                    Some(BinanceWire { raw_signature: String::new(), after: Vec::new(), with_earlier: None });
+                self.signature_wire =
+                    Some(SignatureParameter { raw_signature: String::new(), after: Vec::new(), with_earlier: None });
                 self.query = query;
             }
         }
+        let timestamp = match self.recipe.timestamp_in {
+            Carrier::Parameter(timestamp) => timestamp,
+            _ => self.names.timestamp,
+        };
         let payload_body = String::from_utf8_lossy(&self.body).into_owned();
-        self.timestamp = param(&self.query, "timestamp")
-            .or_else(|| param(&payload_body, "timestamp"))
+        self.timestamp = param(&self.query, timestamp)
+            .or_else(|| param(&payload_body, timestamp))
             .map(str::to_owned)
             .ok_or_else(|| {
-                invalid(
-                    "the request has no timestamp parameter: Binance answers -1102 (a mandatory parameter was not \
-                     sent); add timestamp=<ms> before signing",
-                )
-            })?;
+            invalid(format!(
+                "the request has no {timestamp} parameter: {}; add {timestamp}=<ms> before signing",
+                self.facts.missing_timestamp_answer
+            ))
+        })?;
         Ok(())
     }
 
@@ -576,17 +645,18 @@ impl<'c, 's> Engine<'c, 's> {
         let method: Method = self.method.parse()?;
         let request = SignableRequest::new(method, &self.path)?.with_query(query)?.with_body(body);
         let options = Self::sign_options(keep);
-        let signed = match self.scheme {
-            // The nonce is the body's.
-            Scheme::Kraken => self.ctx.signer.sign_with(&request, Timestamp::from_unix_millis(0), &options)?,
-            _ => self.ctx.signer.sign_at(&request, &WireTimestamp::parse(self.format, timestamp)?, &options)?,
+        let signed = if self.facts.nonce_in_body {
+            // The signer takes the nonce from the body.
+            self.ctx.signer.sign_with(&request, Timestamp::from_unix_millis(0), &options)?
+        } else {
+            self.ctx.signer.sign_at(&request, &WireTimestamp::parse(self.format, timestamp)?, &options)?
         };
         let mut values: Vec<(String, String)> = signed
             .headers()
             .map(|(name, value)| (name.as_str().to_owned(), String::from_utf8_lossy(value.as_bytes()).into_owned()))
             .collect();
-        if self.scheme == Scheme::Binance {
-            values.push(("signature".to_owned(), signed.signature().to_owned()));
+        if let Some(name) = self.signature_param {
+            values.push((name.to_owned(), signed.signature().to_owned()));
         }
         Ok(Expected { signature: signed.signature().to_owned(), values, prehash: signed.prehash().cloned() })
     }
@@ -596,13 +666,13 @@ impl<'c, 's> Engine<'c, 's> {
         let wire = WireTimestamp::parse(self.format, timestamp)?;
         let options = Self::sign_options(keep);
         let auth = match self.ws.as_ref().expect("a websocket message") {
-            Ws::BinanceApi { method, params } => {
+            Ws::ParamsCall { method, params } => {
                 let params: Vec<(&str, Value)> = params.iter().map(|(n, v)| (n.as_str(), v.clone())).collect();
                 self.ctx.signer.sign_ws_at(&WsRequest::api(method, &params), &wire, &options)?
             }
-            Ws::BybitAuth => self.ctx.signer.sign_ws_at(&WsRequest::login(), &wire, &options)?,
-            Ws::GateLogin { channel } => self.ctx.signer.sign_ws_at(&WsRequest::api(channel, &[]), &wire, &options)?,
-            Ws::GateChannel { channel, event, products } => {
+            Ws::Login { .. } => self.ctx.signer.sign_ws_at(&WsRequest::login(), &wire, &options)?,
+            Ws::ApiLogin { channel } => self.ctx.signer.sign_ws_at(&WsRequest::api(channel, &[]), &wire, &options)?,
+            Ws::Channel { channel, event, products } => {
                 let channels = [channel.as_str()];
                 let products: Vec<&str> = products.iter().map(String::as_str).collect();
                 let request = WsRequest::subscribe(&channels, &products).with_event(event);
@@ -614,8 +684,7 @@ impl<'c, 's> Engine<'c, 's> {
     }
 
     /// The signer's output for the message as sent (none when the timestamp is not in the
-    /// scheme's format, the Kraken body has no nonce, or the Binance payload already holds a
-    /// signature).
+    /// scheme's format, the body has no nonce, or the payload the signer refuses).
     fn expected(&mut self) -> Result<Option<Expected>, Error> {
         if self.ws.is_some() {
             if WireTimestamp::parse(self.format, &self.timestamp).is_err() {
@@ -630,22 +699,19 @@ impl<'c, 's> Engine<'c, 's> {
                 Err(error) => Err(error),
             };
         }
-        let usable = match self.scheme {
-            Scheme::Kraken => !self.timestamp.is_empty(),
-            _ => WireTimestamp::parse(self.format, &self.timestamp).is_ok(),
+        let usable = if self.facts.nonce_in_body {
+            !self.timestamp.is_empty()
+        } else {
+            WireTimestamp::parse(self.format, &self.timestamp).is_ok()
         };
         if !usable {
             return Ok(None);
         }
-        let (query, body) = match self.scheme {
-            Scheme::Binance => (self.query.as_str(), self.body.as_slice()),
-            _ => (self.wire_query.as_str(), self.body.as_slice()),
-        };
-        match self.sign_rest(query, body, &self.timestamp, true) {
+        match self.sign_rest(&self.request_query(), &self.body, &self.timestamp, true) {
             Ok(expected) => Ok(Some(expected)),
-            // A Binance body the signer refuses (raw UTF-8 or spaces) is still what was sent; the
+            // A payload the signer refuses (raw UTF-8 or spaces) is still what was sent; the
             // diagnosis rebuilds it without the signer.
-            Err(Error::InvalidBody { .. } | Error::InvalidParameters { .. }) if self.scheme == Scheme::Binance => {
+            Err(Error::InvalidBody { .. } | Error::InvalidParameters { .. }) if self.signature_param.is_some() => {
                 Ok(None)
             }
             Err(error) => Err(error),
@@ -667,88 +733,111 @@ impl<'c, 's> Engine<'c, 's> {
         }
     }
 
-    /// Whether Bybit signs the query (GET, or a request without a body) rather than the body.
-    fn bybit_signs_query(&self) -> bool {
+    /// Whether a recipe that signs the query or the body signs the query: a GET, or a request
+    /// without a body.
+    fn signs_query_not_body(&self) -> bool {
         self.method == "GET" || self.body.is_empty()
+    }
+
+    /// Whether the recipe signs the body rather than the query of this request.
+    fn signs_body_not_query(&self) -> bool {
+        self.query_or_body && !self.signs_query_not_body()
     }
 
     fn rest_prehash(&self, p: &Pieces<'_>) -> Vec<u8> {
         let mut out = Vec::with_capacity(p.query.len() + p.body.len() + p.path.len() + 160);
-        match self.scheme {
-            Scheme::Binance => {
-                out.extend_from_slice(p.query.as_bytes());
-                if p.tweak == Tweak::Ampersand {
-                    out.push(b'&');
+        let digests = self.recipe.parts.iter().any(|part| matches!(part, Part::Digest { .. }));
+        // The body's digest is hashed while the candidate is built: charged first.
+        if digests && !self.meter.hash(p.body.len() + p.timestamp.len()) {
+            return out;
+        }
+        self.write_parts(self.recipe.parts, p, false, &mut |bytes| out.extend_from_slice(bytes));
+        out
+    }
+
+    /// Feeds `parts` of the recipe, from the pieces, to `out` (`in_digest`: a digest's input,
+    /// streamed into the hash rather than copied).
+    fn write_parts(&self, parts: &[Part], p: &Pieces<'_>, in_digest: bool, out: &mut dyn FnMut(&[u8])) {
+        for (i, part) in parts.iter().enumerate() {
+            match *part {
+                Part::Timestamp if in_digest && p.tweak == Tweak::NoNonce => {}
+                Part::Timestamp => out(p.timestamp.as_bytes()),
+                Part::Method => out(p.method.as_bytes()),
+                Part::Path => out(p.path.as_bytes()),
+                Part::Query { question_mark, .. } => {
+                    if question_mark && !p.query.is_empty() {
+                        out(b"?");
+                    }
+                    out(p.query.as_bytes());
+                    if p.tweak == Tweak::Ampersand && parts.get(i + 1) == Some(&Part::Body) {
+                        out(b"&");
+                    }
                 }
-                out.extend_from_slice(&p.body);
-            }
-            Scheme::Bybit => {
-                out.extend_from_slice(p.timestamp.as_bytes());
-                out.extend_from_slice(self.key_sent.as_bytes());
-                out.extend_from_slice(p.recv_window.as_bytes());
-                if self.method == "GET" || p.body.is_empty() {
-                    out.extend_from_slice(p.query.as_bytes());
-                } else {
-                    out.extend_from_slice(&p.body);
+                Part::Body => out(&p.body),
+                // As the exchange picks it from the request sent (its method, not a variant's).
+                Part::QueryOrBody if self.method == "GET" || p.body.is_empty() => out(p.query.as_bytes()),
+                Part::QueryOrBody => out(&p.body),
+                Part::Literal(text) => out(text.as_bytes()),
+                Part::ApiKey => out(self.key_sent.as_bytes()),
+                Part::RecvWindow => out(p.recv_window.as_bytes()),
+                Part::Digest { .. } if p.tweak == Tweak::EmptyHashLine => {}
+                Part::Digest { hash, output, of } => {
+                    let digest = match hash {
+                        Hash::Sha256 => {
+                            let mut hasher = Sha256::new();
+                            self.write_parts(of, p, true, &mut |bytes| hasher.update(bytes));
+                            hasher.finalize().to_vec()
+                        }
+                        Hash::Sha512 => {
+                            let mut hasher = Sha512::new();
+                            self.write_parts(of, p, true, &mut |bytes| hasher.update(bytes));
+                            hasher.finalize().to_vec()
+                        }
+                    };
+                    match output {
+                        DigestOutput::Raw => out(&digest),
+                        DigestOutput::Hex => out(hex::encode(digest).as_bytes()),
+                    }
                 }
-            }
-            // The body's digest is hashed while the candidate is built: charged first.
-            Scheme::Kraken | Scheme::Gate if !self.meter.hash(p.body.len() + p.timestamp.len()) => {}
-            Scheme::Kraken => {
-                let mut digest = Sha256::new();
-                if p.tweak != Tweak::NoNonce {
-                    digest.update(p.timestamp.as_bytes());
-                }
-                digest.update(&p.body);
-                let digest = digest.finalize();
-                out.extend_from_slice(p.path.as_bytes());
-                out.extend_from_slice(&digest);
-            }
-            _ => {
-                out.extend_from_slice(p.method.as_bytes());
-                out.push(b'\n');
-                out.extend_from_slice(p.path.as_bytes());
-                out.push(b'\n');
-                out.extend_from_slice(p.query.as_bytes());
-                out.push(b'\n');
-                match p.tweak {
-                    Tweak::EmptyHashLine => {}
-                    _ => out.extend_from_slice(hex::encode(Sha512::digest(&p.body)).as_bytes()),
-                }
-                out.push(b'\n');
-                out.extend_from_slice(p.timestamp.as_bytes());
             }
         }
-        out
+    }
+
+    /// The nonce the body carries, when the recipe's timestamp is a parameter.
+    fn body_nonce(&self, body: &[u8]) -> Option<String> {
+        match self.recipe.timestamp_in {
+            Carrier::Parameter(name) => body_nonce(body, name),
+            _ => None,
+        }
     }
 
     /// The websocket prehash at `timestamp`.
     fn ws_prehash(&self, timestamp: &str) -> Vec<u8> {
         match self.ws.as_ref().expect("a websocket message") {
-            Ws::BinanceApi { .. } => self.binance_ws_payload(timestamp, true, None).into_bytes(),
-            Ws::BybitAuth => format!("GET/realtime{timestamp}").into_bytes(),
-            Ws::GateLogin { channel } => format!("api\n{channel}\n{{}}\n{timestamp}").into_bytes(),
-            Ws::GateChannel { channel, event, .. } => {
+            Ws::ParamsCall { .. } => self.params_payload(timestamp, true, None).into_bytes(),
+            Ws::Login { prefix } => format!("{prefix}{timestamp}").into_bytes(),
+            Ws::ApiLogin { channel } => format!("api\n{channel}\n{{}}\n{timestamp}").into_bytes(),
+            Ws::Channel { channel, event, .. } => {
                 format!("channel={channel}&event={event}&time={timestamp}").into_bytes()
             }
         }
     }
 
-    /// The Binance WebSocket API pairs: the params, `apiKey` and `timestamp`, in the params'
-    /// order with the two added at the end.
-    fn binance_ws_pairs(&self, timestamp: &str) -> Vec<(&str, Cow<'_, str>)> {
-        let Some(Ws::BinanceApi { params, .. }) = &self.ws else { return Vec::new() };
+    /// The pairs of a WebSocket API call that signs its params: the params, the key and the
+    /// timestamp fields, in the params' order with the two added at the end.
+    fn params_pairs(&self, timestamp: &str) -> Vec<(&str, Cow<'_, str>)> {
+        let Some(Ws::ParamsCall { params, .. }) = &self.ws else { return Vec::new() };
         let mut out: Vec<(&str, Cow<'_, str>)> =
             params.iter().map(|(name, value)| (name.as_str(), Cow::Owned(param_text(value)))).collect();
-        out.push(("apiKey", Cow::Borrowed(self.key_sent.as_str())));
-        out.push(("timestamp", Cow::Owned(timestamp.to_owned())));
+        out.push((self.names.key, Cow::Borrowed(self.key_sent.as_str())));
+        out.push((self.names.timestamp, Cow::Owned(timestamp.to_owned())));
         out
     }
 
-    /// The Binance WebSocket API payload, sorted or not, its values percent-encoded by the given
-    /// encoding or not.
-    fn binance_ws_payload(&self, timestamp: &str, sorted: bool, encoding: Option<usize>) -> String {
-        let mut pairs = self.binance_ws_pairs(timestamp);
+    /// The payload of a WebSocket API call that signs its params, sorted or not, its values
+    /// percent-encoded by the given encoding or not.
+    fn params_payload(&self, timestamp: &str, sorted: bool, encoding: Option<usize>) -> String {
+        let mut pairs = self.params_pairs(timestamp);
         if sorted {
             pairs.sort_by(|a, b| a.0.cmp(b.0));
         }
@@ -775,10 +864,10 @@ impl<'c, 's> Engine<'c, 's> {
         }
     }
 
-    /// The query to sign through the signer for the baseline: the payload's for Binance, the wire
-    /// query otherwise.
+    /// The query to sign through the signer for the baseline: the payload's when the signature
+    /// travels inside the request, the wire query otherwise.
     fn request_query(&self) -> String {
-        if self.scheme == Scheme::Binance { self.query.clone() } else { self.wire_query.clone() }
+        if self.signature_param.is_some() { self.query.clone() } else { self.wire_query.clone() }
     }
 
     fn resign_rest(&self, query: &str, body: &[u8], timestamp: &str) -> Resign {
@@ -850,9 +939,11 @@ impl<'c, 's> Engine<'c, 's> {
         if !variant.is_standard() || (self.signer_window.is_some() && self.ws.is_none()) {
             return false;
         }
-        // Binance and Bybit keys that are not HMAC sign in base64: each signature here is an
-        // Ed25519 or RSA one.
-        let asymmetric = matches!(self.scheme, Scheme::Binance | Scheme::Bybit) && self.encoding == Enc::Base64;
+        // Where asymmetric keys sign in another encoding than HMAC keys, a signature in theirs is
+        // an Ed25519 or RSA one.
+        let asymmetric = self.asymmetric_signing().is_some_and(|asymmetric| {
+            asymmetric.encoding != self.hmac_signing().encoding && self.encoding == enc(asymmetric.encoding)
+        });
         if asymmetric && !self.meter.asymmetric() {
             return false;
         }
@@ -861,20 +952,20 @@ impl<'c, 's> Engine<'c, 's> {
                 self.sign_rest(query, body, timestamp, false)
             }
             Some(Resign::Ws { timestamp }) if self.ws.is_some() => self.sign_ws(timestamp, false),
-            None if self.scheme == Scheme::Binance && self.ws.is_none() => {
-                return self.binance_payload_yields(variant, sent);
+            None if self.signature_param.is_some() && self.ws.is_none() => {
+                return self.payload_yields(variant, sent);
             }
             _ => return false,
         };
         signed.is_ok_and(|expected| ct_str_eq(&expected.signature, sent))
     }
 
-    /// Binance signs its payload as it is (the query, then the body): a variant's prehash is the
-    /// payload of a request without a query and with that prehash as its body. The signer appends
-    /// what the payload lacks (`timestamp`, its `recvWindow`) and refuses what it cannot sign (a
-    /// `signature` parameter, non-ASCII bytes), so the variant counts only when the signer's
-    /// prehash is exactly the variant's.
-    fn binance_payload_yields(&self, variant: &Variant<'_>, sent: &str) -> bool {
+    /// Where the signature travels inside the request, the payload is signed as it is (the query,
+    /// then the body): a variant's prehash is the payload of a request without a query and with
+    /// that prehash as its body. The signer appends what the payload lacks (the timestamp, its
+    /// receive window) and refuses what it cannot sign (a signature parameter, non-ASCII bytes), so
+    /// the variant counts only when the signer's prehash is exactly the variant's.
+    fn payload_yields(&self, variant: &Variant<'_>, sent: &str) -> bool {
         let Ok(expected) = self.sign_rest("", &variant.prehash, &self.timestamp, true) else { return false };
         let same = expected.prehash.as_ref().is_some_and(|prehash| prehash.as_bytes() == variant.prehash.as_slice());
         same && ct_str_eq(&expected.signature, sent)
@@ -936,7 +1027,7 @@ impl<'c, 's> Engine<'c, 's> {
         }
         let api_key = self.ctx.api_key;
         let mut keys: Vec<Zeroizing<Vec<u8>>> = Vec::new();
-        if self.scheme == Scheme::Kraken {
+        if self.hmac_signing().secret == SecretForm::Base64 {
             keys.extend(rewrite::secret_decodings(api_key));
         }
         keys.push(Zeroizing::new(api_key.as_bytes().to_vec()));
@@ -974,29 +1065,31 @@ impl MistakeSearch for Engine<'_, '_> {
         let found = |yes: bool| yes.then_some(None);
         match code {
             BinanceSignatureNotLast => {
-                let binance = self.binance.as_ref()?;
-                (!binance.after.is_empty())
-                    .then(|| Some(format!("the signature parameter is followed by {}", binance.after.join(", "))))
+                let wire = self.signature_wire.as_ref()?;
+                let name = self.signature_param?;
+                (!wire.after.is_empty())
+                    .then(|| Some(format!("the {name} parameter is followed by {}", wire.after.join(", "))))
             }
             BinanceSignatureNotUrlEncoded => {
-                let binance = self.binance.as_ref()?;
-                if !binance.raw_signature.contains('+') {
+                let wire = self.signature_wire.as_ref()?;
+                if !wire.raw_signature.contains('+') {
                     return None;
                 }
                 // The value with its `+` kept (the exchange reads them as spaces).
-                let escaped = binance.raw_signature.replace('+', "%2B");
+                let escaped = wire.raw_signature.replace('+', "%2B");
                 let literal = crate::decode_query(&escaped).ok()?;
                 found(self.yields(&self.baseline(), &literal))
             }
             BinanceRecvWindowTooLarge => {
                 let body = String::from_utf8_lossy(&self.body);
-                let window = param(&self.query, "recvWindow").or_else(|| param(&body, "recvWindow"))?;
+                let (name, widest) = self.facts.recv_window_parameter?;
+                let window = param(&self.query, name).or_else(|| param(&body, name))?;
                 let millis: f64 = window.parse().ok()?;
-                (millis > 60_000.0).then(|| Some(format!("recvWindow is {window}")))
+                (millis > widest.as_millis() as f64).then(|| Some(format!("{name} is {window}")))
             }
             BinanceSessionLogonNeedsEd25519 => {
-                let Some(Ws::BinanceApi { method, .. }) = &self.ws else { return None };
-                if method != "session.logon" {
+                let Some(Ws::ParamsCall { method, .. }) = &self.ws else { return None };
+                if Some(method.as_str()) != self.facts.ws_logon_method {
                     return None;
                 }
                 let not_ed25519 = match &self.key {
@@ -1007,12 +1100,12 @@ impl MistakeSearch for Engine<'_, '_> {
                 };
                 found(not_ed25519)
             }
-            KrakenNonceMissing => found(self.scheme == Scheme::Kraken && self.timestamp.is_empty()),
+            KrakenNonceMissing => found(self.facts.nonce_in_body && self.timestamp.is_empty()),
             KeySecretSwapped => self.key_secret_swapped(),
             TimestampSecondsForMilliseconds => found(is_digits(&self.timestamp) && self.timestamp.len() <= 11),
             TimestampMillisecondsForSeconds => found(is_digits(&self.timestamp) && self.timestamp.len() >= 13),
             TimestampFormatWrong => {
-                let bad = self.scheme != Scheme::Kraken && WireTimestamp::parse(self.format, &self.timestamp).is_err();
+                let bad = !self.facts.nonce_in_body && WireTimestamp::parse(self.format, &self.timestamp).is_err();
                 bad.then(|| Some(format!("{} is {:?}", self.names.timestamp, self.timestamp)))
             }
             _ => None,
@@ -1025,25 +1118,26 @@ impl MistakeSearch for Engine<'_, '_> {
             return None;
         }
         use MistakeCode::*;
-        if let Some(window) = &self.signer_window {
+        let window_header = self.facts.recv_window_header;
+        if let (Some(window), Some(header)) = (&self.signer_window, window_header) {
             // Signed with the key's usual window, sent with another.
             return Some(Diagnosis::mistake(
                 BybitRecvWindowDiffers,
-                Some(format!("signed with recv_window {window:?}, X-BAPI-RECV-WINDOW is {}", self.recv_window)),
+                Some(format!("signed with recv_window {window:?}, {header} is {}", self.recv_window)),
             ));
         }
-        if self.scheme == Scheme::Bybit && self.ws.is_none() {
+        if let (Some(header), None) = (window_header, &self.ws) {
             if let Ok(window) = self.recv_window.parse::<u64>() {
                 // Nobody means a window of a minute or less in milliseconds; 5, 10 or 60 are seconds.
                 if window <= 60 {
                     return Some(Diagnosis::mistake(
                         BybitRecvWindowInSeconds,
-                        Some(format!("X-BAPI-RECV-WINDOW is {window}, i.e. {window} ms")),
+                        Some(format!("{header} is {window}, i.e. {window} ms")),
                     ));
                 }
             }
         }
-        if self.scheme == Scheme::Kraken {
+        if self.facts.content_type_must_match_body {
             if let Some(content_type) = self.sent.auth_value("Content-Type") {
                 let says_json = content_type.to_ascii_lowercase().contains("json");
                 if says_json != is_json(&self.body) {
@@ -1134,7 +1228,10 @@ impl MistakeSearch for Engine<'_, '_> {
                 self.first([(self.rest_variant(&Pieces { tweak: Tweak::EmptyHashLine, ..self.pieces() }, None), None)])
             }
             GatePathMissingPrefix => {
-                let rest_of_path = self.path.strip_prefix("/api/v4")?;
+                // The prefix the exchange's paths share (Gate's `/api/v4`), left out.
+                let rest_of_path = self.exchange.routing.paths.iter().find_map(|prefix| {
+                    self.path.strip_prefix(prefix.trim_end_matches('/')).filter(|_| !prefix.is_empty())
+                })?;
                 let candidates = [rest_of_path.to_owned(), rest_of_path.trim_start_matches('/').to_owned()];
                 self.first(candidates.into_iter().map(|path| {
                     let detail = Some(format!("the path signed was {path}"));
@@ -1164,13 +1261,18 @@ impl MistakeSearch for Engine<'_, '_> {
                 let candidates = WINDOWS.iter().filter(|w| **w != self.recv_window);
                 self.first(candidates.map(|window| {
                     let detail = Some(format!(
-                        "signed with recv_window {:?}, X-BAPI-RECV-WINDOW is {}",
-                        window, self.recv_window
+                        "signed with recv_window {:?}, {} is {}",
+                        window,
+                        self.facts.recv_window_header.unwrap_or_default(),
+                        self.recv_window
                     ));
                     (self.rest_variant(&Pieces { recv_window: Cow::Borrowed(window), ..self.pieces() }, None), detail)
                 }))
             }
-            BybitWsExpiresNotSigned => self.first([(Variant::new(b"GET/realtime".to_vec()), None)]),
+            BybitWsExpiresNotSigned => {
+                let WsSigning::Login { prefix } = self.facts.ws_signing else { return None };
+                self.first([(Variant::new(prefix.as_bytes().to_vec()), None)])
+            }
             BinancePayloadJoinedWithAmpersand => {
                 if self.query.is_empty() || self.body.is_empty() {
                     return None;
@@ -1178,9 +1280,10 @@ impl MistakeSearch for Engine<'_, '_> {
                 self.first([(self.rest_variant(&Pieces { tweak: Tweak::Ampersand, ..self.pieces() }, None), None)])
             }
             BinanceSignatureSigned => {
-                let binance = self.binance.as_ref()?;
+                let wire = self.signature_wire.as_ref()?;
+                let name = self.signature_param?;
                 let mut candidates: Vec<(Pieces<'_>, &str)> = Vec::new();
-                if let Some((query, body)) = &binance.with_earlier {
+                if let Some((query, body)) = &wire.with_earlier {
                     candidates.push((
                         Pieces { query: Cow::Borrowed(query), body: Cow::Borrowed(body.as_bytes()), ..self.pieces() },
                         "an earlier signature parameter was signed with the rest",
@@ -1188,7 +1291,7 @@ impl MistakeSearch for Engine<'_, '_> {
                 }
                 // An empty placeholder at the end of the part that carries the parameters.
                 let placeholder =
-                    |text: &str| if text.is_empty() { "signature=".to_owned() } else { format!("{text}&signature=") };
+                    |text: &str| if text.is_empty() { format!("{name}=") } else { format!("{text}&{name}=") };
                 if self.body.is_empty() {
                     candidates.push((
                         Pieces { query: Cow::Owned(placeholder(&self.query)), ..self.pieces() },
@@ -1225,8 +1328,8 @@ impl MistakeSearch for Engine<'_, '_> {
                 self.first(candidates)
             }
             BinanceWsValuesPercentEncoded => {
-                let candidates = (0..4).map(|which| self.binance_ws_payload(&self.timestamp, true, Some(which)));
-                let baseline = self.binance_ws_payload(&self.timestamp, true, None);
+                let candidates = (0..4).map(|which| self.params_payload(&self.timestamp, true, Some(which)));
+                let baseline = self.params_payload(&self.timestamp, true, None);
                 let mut seen = vec![baseline];
                 let mut unique = Vec::new();
                 for candidate in candidates {
@@ -1238,7 +1341,7 @@ impl MistakeSearch for Engine<'_, '_> {
                 self.first(unique.into_iter().map(|payload| (Variant::new(payload.into_bytes()), None)))
             }
             BinanceWsParamsNotSorted => {
-                let pairs = self.binance_ws_pairs(&self.timestamp);
+                let pairs = self.params_pairs(&self.timestamp);
                 let n = pairs.len();
                 if n < 2 {
                     return None;
@@ -1251,7 +1354,7 @@ impl MistakeSearch for Engine<'_, '_> {
                     [&added[0]].into_iter().chain(params).chain([&added[1]]).collect(),
                     [&added[1], &added[0]].into_iter().chain(params).collect(),
                 ];
-                let sorted = self.binance_ws_payload(&self.timestamp, true, None);
+                let sorted = self.params_payload(&self.timestamp, true, None);
                 let candidates: Vec<String> = layouts
                     .iter()
                     .map(|layout| join_pairs(&layout.iter().map(|(n, v)| (*n, v.clone())).collect::<Vec<_>>()))
@@ -1260,7 +1363,7 @@ impl MistakeSearch for Engine<'_, '_> {
                 self.first(candidates.into_iter().map(|payload| (Variant::new(payload.into_bytes()), None)))
             }
             QueryNotSigned => {
-                if self.wire_query.is_empty() || !self.bybit_signs_query() {
+                if self.wire_query.is_empty() || !self.signs_query_not_body() {
                     return None;
                 }
                 let pieces = Pieces { query: Cow::Borrowed(""), ..self.pieces() };
@@ -1268,7 +1371,7 @@ impl MistakeSearch for Engine<'_, '_> {
                 self.first([(self.rest_variant(&pieces, Some(resign)), None)])
             }
             QuerySignedUnencoded => {
-                if self.scheme == Scheme::Bybit && !self.bybit_signs_query() {
+                if self.signs_body_not_query() {
                     return None;
                 }
                 let body = String::from_utf8_lossy(&self.body).into_owned();
@@ -1279,7 +1382,8 @@ impl MistakeSearch for Engine<'_, '_> {
                 let mut candidates = Vec::new();
                 for decoder in decoders {
                     let query = decoder(&self.query);
-                    let body_decoded = if self.scheme == Scheme::Binance { decoder(&body) } else { None };
+                    // Where the signature travels inside the request, the body is part of the payload.
+                    let body_decoded = if self.signature_param.is_some() { decoder(&body) } else { None };
                     if query.is_none() && body_decoded.is_none() {
                         continue;
                     }
@@ -1290,15 +1394,17 @@ impl MistakeSearch for Engine<'_, '_> {
                     });
                 }
                 self.first(candidates.iter().map(|p| {
-                    // Bybit signs the wire query: a decoded one that can go on the wire is a request
-                    // (Binance's payload is checked as it is, see `binance_payload_yields`).
-                    let resign = (self.scheme == Scheme::Bybit && wire_query_ok(&p.query))
+                    // A scheme that signs the wire query (with the signature in a header): a decoded
+                    // one that can go on the wire is a request (a payload carrying its signature is
+                    // checked as it is, see `payload_yields`).
+                    let signs_wire_query = self.query_form == Some(QueryForm::AsSent) && self.signature_param.is_none();
+                    let resign = (signs_wire_query && wire_query_ok(&p.query))
                         .then(|| self.resign_rest(&p.query, &p.body, &self.timestamp));
                     (self.rest_variant(p, resign), None)
                 }))
             }
             QueryEncodingDiffers => {
-                if self.query.is_empty() || (self.scheme == Scheme::Bybit && !self.bybit_signs_query()) {
+                if self.query.is_empty() || self.signs_body_not_query() {
                     return None;
                 }
                 let candidates = rewrite::query_encodings(&self.query);
@@ -1309,16 +1415,16 @@ impl MistakeSearch for Engine<'_, '_> {
                 }))
             }
             QueryOrderDiffers => {
-                if self.scheme == Scheme::Bybit && !self.bybit_signs_query() {
+                if self.signs_body_not_query() {
                     return None;
                 }
-                let source = if self.scheme == Scheme::Binance { &self.query } else { &self.wire_query };
+                let source = if self.signature_param.is_some() { &self.query } else { &self.wire_query };
                 let candidates = rewrite::query_orders(source);
                 self.first(self.share(candidates).filter_map(|order| {
                     let keys: Vec<&str> = pairs(&order).into_iter().map(pair_key).collect();
                     let detail = Some(format!("signed in the order {}", keys.join(", ")));
-                    let signed = match self.scheme {
-                        Scheme::Gate => crate::decode_query(&order).ok()?.into_owned(),
+                    let signed = match self.query_form {
+                        Some(QueryForm::Decoded) => crate::decode_query(&order).ok()?.into_owned(),
                         _ => order.clone(),
                     };
                     let resign = self.resign_rest(&order, &self.body, &self.timestamp);
@@ -1347,8 +1453,9 @@ impl MistakeSearch for Engine<'_, '_> {
                     (order, detail)
                 });
                 // The values signed decoded (`close[price]` signed, `close%5Bprice%5D` sent: the
-                // pairs joined raw for signing, then form-encoded by the HTTP client). On Binance
-                // query-signed-unencoded, earlier in the catalogue, names that first.
+                // pairs joined raw for signing, then form-encoded by the HTTP client). Where the
+                // body is part of a payload carrying its signature, query-signed-unencoded, earlier
+                // in the catalogue, names that first.
                 let decoded = || crate::decode_query(&body).ok().filter(|decoded| *decoded != body);
                 let encodings = std::iter::once(())
                     .flat_map(|()| rewrite::query_encodings(&body))
@@ -1362,8 +1469,8 @@ impl MistakeSearch for Engine<'_, '_> {
                         Some((decoded, detail))
                     }));
                 self.first(orders.chain(encodings).map(|(signed, detail)| {
-                    // Kraken's nonce is in the body: a re-ordered body is still a request.
-                    let resign = (self.scheme == Scheme::Kraken && kraken_nonce(signed.as_bytes()).is_some())
+                    // A nonce in the body: a re-ordered body is still a request.
+                    let resign = (self.facts.nonce_in_body && self.body_nonce(signed.as_bytes()).is_some())
                         .then(|| self.resign_rest(&self.wire_query, signed.as_bytes(), &self.timestamp));
                     (
                         self.rest_variant(&Pieces { body: Cow::Owned(signed.into_bytes()), ..self.pieces() }, resign),
@@ -1384,13 +1491,13 @@ impl MistakeSearch for Engine<'_, '_> {
                 self.first([(self.rest_variant(&pieces, Some(resign)), Some(detail.to_owned()))])
             }
             BodyReserialized => {
-                if self.scheme == Scheme::Bybit && self.bybit_signs_query() {
+                if self.query_or_body && self.signs_query_not_body() {
                     return None;
                 }
                 let candidates = rewrite::body_variants(&self.body);
                 self.first(candidates.into_iter().map(|(body, what)| {
-                    let resign = (self.scheme != Scheme::Kraken
-                        || kraken_nonce(&body).as_deref() == Some(&self.timestamp))
+                    let resign = (!self.facts.nonce_in_body
+                        || self.body_nonce(&body).as_deref() == Some(&self.timestamp))
                     .then(|| self.resign_rest(&self.wire_query, &body, &self.timestamp));
                     let pieces = Pieces { body: Cow::Owned(body), ..self.pieces() };
                     (self.rest_variant(&pieces, resign), Some(format!("the body signed was {what}")))
@@ -1449,16 +1556,16 @@ impl MistakeSearch for Engine<'_, '_> {
         let prehash = match &self.expected {
             Some(expected) => {
                 for (name, value) in &expected.values {
-                    let sent = if name == "signature" && self.binance.is_some() {
+                    let sent = if Some(name.as_str()) == self.signature_param && self.signature_wire.is_some() {
                         Some(self.sign.as_str())
                     } else {
                         self.sent.auth_value(name)
                     };
                     if !sent.is_some_and(|sent| ct_str_eq(sent, value)) {
-                        differing.push(if self.ws.is_some() || name == "signature" {
+                        differing.push(if self.ws.is_some() || Some(name.as_str()) == self.signature_param {
                             name.clone()
                         } else {
-                            display_header(name)
+                            display_header(self.exchange.rest_auth, name)
                         });
                     }
                 }
