@@ -156,13 +156,13 @@
 #![deny(missing_docs)]
 
 mod account;
-mod binance;
-mod bybit;
+mod body_nonce;
 mod jwt;
-mod kraken;
 mod reply;
+mod sent_receive_window;
 mod server;
 mod server_time;
+mod signed_parameters;
 mod verify;
 mod ws;
 

@@ -14,7 +14,7 @@ use super::State;
 use super::account::Account;
 use super::jwt::{self, UriCheck};
 use super::reply::{Failure, Rejection, Reply, Verdict, rest_rejection};
-use super::{binance, bybit, kraken};
+use super::{body_nonce, sent_receive_window, signed_parameters};
 use cexsign::diagnose::{CdpPublicKey, Context, Diagnosis, SentRequest};
 use cexsign::server_time::ServerTime;
 use cexsign::{
@@ -118,9 +118,9 @@ pub(crate) fn rest(state: &State, scheme: Scheme, request: &RawRequest<'_>, now:
     let outcome = match scheme.exchange().rest_verification {
         RestVerification::Headers(check) => verify_hmac(state, scheme, &check, request, now),
         RestVerification::BearerToken => verify_bearer(state, scheme, request, now),
-        RestVerification::SignedParameters => binance::verify_rest(state, scheme, request, now),
-        RestVerification::SentReceiveWindow => bybit::verify_rest(state, scheme, request, now),
-        RestVerification::BodyNonce => kraken::verify_rest(state, scheme, request, now),
+        RestVerification::SignedParameters => signed_parameters::verify_rest(state, scheme, request, now),
+        RestVerification::SentReceiveWindow => sent_receive_window::verify_rest(state, scheme, request, now),
+        RestVerification::BodyNonce => body_nonce::verify_rest(state, scheme, request, now),
         _ => Err(Rejection::new(
             Failure::Malformed,
             format!("the local exchange has no verifier for {} requests", scheme.name()),

@@ -17,9 +17,9 @@ use subtle::ConstantTimeEq as _;
 
 use super::State;
 use super::account::Account;
-use super::binance;
 use super::jwt::{self, UriCheck};
 use super::reply::{Failure, Rejection, Reply, Verdict, WS_CONNECTION_ID, cexsign_error, ws_rejection};
+use super::signed_parameters;
 use super::verify::{check_window, diagnose_with_account, find_account, received_format, window};
 use cexsign::{
     AuthNames, ExpiresLogin, JwtMessage, Scheme, SignOptions, Timestamp, WireTimestamp, WsAccepted, WsAuth, WsLogin,
@@ -59,7 +59,7 @@ pub(crate) fn check(state: &State, id: &str, body: &[u8], now: Timestamp) -> Rep
         WsLogin::Jwt(token) => with_token(state, scheme, &token, &message, now),
         // The params are held to the exchange's REST parameter rules, which live with its REST
         // verifier.
-        WsLogin::SignedParams(api) => binance::verify_ws(state, &api, &message, now),
+        WsLogin::SignedParams(api) => signed_parameters::verify_ws(state, scheme, &api, &message, now),
         _ => by_resigning(state, scheme, &message, now),
     };
     match outcome {

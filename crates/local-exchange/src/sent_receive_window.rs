@@ -1,4 +1,7 @@
-//! Bybit v5: REST requests.
+//! Requests signed with the receive window they send ([`RestVerification::SentReceiveWindow`]),
+//! by Bybit v5's rules.
+//!
+//! [`RestVerification::SentReceiveWindow`]: cexsign::RestVerification::SentReceiveWindow
 //!
 //! REST, in Bybit's order: `X-BAPI-API-KEY`, `X-BAPI-SIGN` and `X-BAPI-TIMESTAMP` present, the
 //! key known (10003), `X-BAPI-RECV-WINDOW` readable (10001; absent means Bybit's default 5000),

@@ -1,4 +1,7 @@
-//! Kraken spot REST: `API-Key`, `API-Sign`, and the `nonce` body parameter.
+//! Requests whose nonce travels in the body ([`RestVerification::BodyNonce`]), by Kraken spot's
+//! rules: `API-Key`, `API-Sign`, and the `nonce` body parameter.
+//!
+//! [`RestVerification::BodyNonce`]: cexsign::RestVerification::BodyNonce
 //!
 //! In Kraken's order: the key known (`EAPI:Invalid key`, also for a missing `API-Key`), an
 //! `API-Sign` present, a nonce in the body (form or JSON, read as the `Content-Type` says; a

@@ -1,4 +1,7 @@
-//! Binance: REST requests signed inside their own parameters, and WebSocket API requests.
+//! Requests signed inside their own parameters ([`RestVerification::SignedParameters`]), by
+//! Binance's rules: REST requests, and WebSocket API requests.
+//!
+//! [`RestVerification::SignedParameters`]: cexsign::RestVerification::SignedParameters
 //!
 //! REST: the `signature` parameter must be the last parameter of the query or of the form body.
 //! It is cut off (with its `&`), percent-decoded, and compared with the signature the account's
@@ -91,13 +94,8 @@ pub(crate) fn verify_rest(
     Ok(Accepted { api_key: account.api_key().to_owned(), timestamp: wire.as_str().to_owned() })
 }
 
-/// The account of a key, or Binance's answer: -2015 for a well-formed unknown key, -2014 for
-/// one that is not 64 letters and digits either.
-fn account<'s>(state: &'s State, key: &str) -> Result<&'s Account, Rejection> {
-    account_of(state, Scheme::Binance, key)
-}
-
-/// The account of a key under `scheme`, or Binance's answer (see [`account`]).
+/// The account of a key under `scheme`, or Binance's answer: -2015 for a well-formed unknown
+/// key, -2014 for one that is not 64 letters and digits either.
 fn account_of<'s>(state: &'s State, scheme: Scheme, key: &str) -> Result<&'s Account, Rejection> {
     find_account(state, scheme, key).map_err(|rejection| {
         let well_formed = key.len() == 64 && key.bytes().all(|b| b.is_ascii_alphanumeric());
@@ -230,9 +228,6 @@ const fn time_rule(scheme: Scheme) -> ReceiveWindowRule {
     }
 }
 
-/// The time rule of the WebSocket API.
-const TIME_RULE: ReceiveWindowRule = time_rule(Scheme::Binance);
-
 /// Whether `sent` is the expected signature: HMAC (hex) signatures in any case, as Binance reads
 /// them, the base64 ones exactly. Compared in constant time.
 fn matches(account: &Account, expected: &SignedRequest, sent: &str) -> bool {
@@ -249,6 +244,7 @@ fn matches(account: &Account, expected: &SignedRequest, sent: &str) -> bool {
 /// home's `api` says.
 pub(crate) fn verify_ws(
     state: &State,
+    scheme: Scheme,
     api: &WsApi,
     message: &Map<String, Value>,
     now: Timestamp,
@@ -268,7 +264,7 @@ pub(crate) fn verify_ws(
         Some(Value::String(_)) | None => return Err(missing_param("apiKey")),
         Some(_) => return Err(malformed("params.apiKey must be a string")),
     };
-    let account = account(state, key)?;
+    let account = account_of(state, scheme, key)?;
     if method == api.logon && account.binance_key_type() != Some(BinanceKeyType::Ed25519) {
         return Err(Rejection::new(
             Failure::KeyType,
@@ -309,7 +305,7 @@ pub(crate) fn verify_ws(
         .sign_ws_at(&WsRequest::api(method, &others), &wire, &SignOptions::new().keep_prehash())
         .map_err(|error| format!("the message cannot be signed as received: {error}"));
     let prehash = expected.as_ref().ok().and_then(|auth| auth.prehash().cloned());
-    TIME_RULE.check(&wire, now, window).map_err(|r| r.with_prehash(prehash.clone()))?;
+    time_rule(scheme).check(&wire, now, window).map_err(|r| r.with_prehash(prehash.clone()))?;
     let expected = expected.map_err(|reason| Rejection::new(Failure::Signature, reason))?;
     let sent = match account.binance_key_type() {
         Some(BinanceKeyType::Hmac) => sent_signature.to_ascii_lowercase(),
