@@ -30,8 +30,8 @@ use super::{Context, Diagnosis, SentRequest, Target};
 use crate::exchange::AuthNames;
 use crate::mac::{Encoding, HmacKey, PrehashParts};
 use crate::{
-    Error, KucoinKeyVersion, Method, OkxEnvironment, Prehash, Scheme, SignOptions, SignableRequest, TimestampFormat,
-    WireTimestamp, WsRequest,
+    Error, KucoinKeyVersion, Method, Prehash, Scheme, SignOptions, SignableRequest, TimestampFormat, WireTimestamp,
+    WsRequest,
 };
 
 /// The names under which `scheme` reads its auth values, on REST or in its websocket message
@@ -303,10 +303,11 @@ impl<'c, 's> Diagnoser<'c, 's> {
         };
         let signer_format =
             if ws.is_some() { ctx.signer.ws_timestamp_format() } else { ctx.signer.rest_timestamp_format() };
-        let format = match scheme {
-            Scheme::CoinbaseExchange => TimestampFormat::UnixSecondsFraction { digits: 3 },
-            _ => signer_format,
-        };
+        // Where the exchange accepts looser timestamps than its signer sends (Coinbase Exchange's
+        // decimal seconds), the header is read in the looser format.
+        let exchange = scheme.exchange();
+        let accepted = if ws.is_some() { exchange.ws_timestamp_accepted } else { exchange.rest_timestamp_accepted };
+        let format = accepted.unwrap_or(signer_format);
         let keys = match &ctx.secrets {
             Some(secrets) => {
                 let bytes = if layout.decoded_secret {
@@ -511,9 +512,20 @@ impl<'c, 's> Diagnoser<'c, 's> {
         self.sent.auth_value("x-simulated-trading")
     }
 
+    /// The KuCoin key's version: the one its settings name, else the default.
+    fn kucoin_version(&self) -> KucoinKeyVersion {
+        let stated = self.ctx.settings.as_ref().and_then(|s| s.key_version);
+        stated.and_then(|v| KucoinKeyVersion::try_from(v).ok()).unwrap_or_default()
+    }
+
+    /// Whether the key is a demo-trading key, when its settings are known.
+    fn demo_key(&self) -> Option<bool> {
+        self.ctx.settings.as_ref().map(|s| s.demo)
+    }
+
     fn kucoin_version_problem(&self) -> Option<String> {
         let sent = self.sent.auth_value("KC-API-KEY-VERSION");
-        match (self.ctx.kucoin_version, sent) {
+        match (self.kucoin_version(), sent) {
             (KucoinKeyVersion::V1, None | Some("1")) => None,
             (KucoinKeyVersion::V2 | KucoinKeyVersion::V3, Some("2" | "3")) => None,
             (KucoinKeyVersion::V1, Some(other)) => {
@@ -532,7 +544,7 @@ impl<'c, 's> Diagnoser<'c, 's> {
     /// When a version 2 or 3 key's request has no version header and a passphrase that is not
     /// the key's HMAC'd one either, `found` says so and names the mistake to confirm.
     fn kucoin_passphrase_note(&self, mut found: String) -> String {
-        let v2_or_v3 = self.ctx.kucoin_version != KucoinKeyVersion::V1;
+        let v2_or_v3 = self.kucoin_version() != KucoinKeyVersion::V1;
         let no_header = self.sent.auth_value("KC-API-KEY-VERSION").is_none();
         let hmaced = self.expected.as_ref().and_then(|expected| self.expected_value(expected, "KC-API-PASSPHRASE"));
         let other_passphrase = matches!((hmaced, self.passphrase), (Some(h), Some(sent)) if !ct_str_eq(h, sent));
@@ -622,14 +634,10 @@ impl MistakeSearch for Diagnoser<'_, '_> {
         use MistakeCode::*;
         let found = |yes: bool| yes.then_some(None);
         match code {
-            OkxDemoHeaderMissing => {
-                found(self.ctx.okx_environment == Some(OkxEnvironment::Demo) && self.demo_header() != Some("1"))
-            }
-            OkxDemoHeaderOnLiveKey => {
-                found(self.ctx.okx_environment == Some(OkxEnvironment::Live) && self.demo_header() == Some("1"))
-            }
+            OkxDemoHeaderMissing => found(self.demo_key() == Some(true) && self.demo_header() != Some("1")),
+            OkxDemoHeaderOnLiveKey => found(self.demo_key() == Some(false) && self.demo_header() == Some("1")),
             KucoinPassphrasePlain => {
-                let v2_or_v3 = self.ctx.kucoin_version != KucoinKeyVersion::V1;
+                let v2_or_v3 = self.kucoin_version() != KucoinKeyVersion::V1;
                 let plain = self.ctx.secrets.as_ref().and_then(|s| s.passphrase);
                 found(v2_or_v3 && matches!((plain, self.passphrase), (Some(p), Some(sent)) if ct_str_eq(p, sent)))
             }

@@ -54,6 +54,7 @@ pub(crate) const BINANCE: Exchange = Exchange {
     diagnosis: DiagnosisFacts {
         window_in_words: Some("recvWindow after the timestamp, 5 s by default and 60 s at most, and no more than 1 s ahead"),
         pitfalls: "Binance: -1021 is the clock or recvWindow, -2015 a key from Binance.US or the testnet on api.binance.com (or an IP or permission problem).",
+        ..DiagnosisFacts::NONE
     },
 };
 

@@ -48,6 +48,8 @@ pub(crate) const BYBIT: Exchange = Exchange {
     diagnosis: DiagnosisFacts {
         window_in_words: Some("recv_window after the timestamp, 5 s by default, and no more than 1 s ahead"),
         pitfalls: "Bybit: 10002 is the clock or recv_window, 10003 a testnet, demo or regional key on the wrong host, 10010 an IP not bound to the key.",
+        recv_window_header: Some("X-BAPI-RECV-WINDOW"),
+        ..DiagnosisFacts::NONE
     },
 };
 

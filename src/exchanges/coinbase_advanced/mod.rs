@@ -84,6 +84,7 @@ pub(crate) const CDP: Exchange = Exchange {
     diagnosis: DiagnosisFacts {
         window_in_words: Some("the token's 120 s"),
         pitfalls: "Coinbase CDP: 403 \"Missing required scopes\" means the key lacks a permission.",
+        ..DiagnosisFacts::NONE
     },
 };
 

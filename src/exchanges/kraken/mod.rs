@@ -50,6 +50,7 @@ pub(crate) const KRAKEN: Exchange = Exchange {
     diagnosis: DiagnosisFacts {
         window_in_words: Some("none: the nonce must only exceed the last nonce this key used"),
         pitfalls: "Kraken: EAPI:Invalid nonce means a nonce not above the last one (two processes sharing a key, or a switch from 1e8-scale nonces back to milliseconds); with 2FA on the key, otp must be in the body.",
+        ..DiagnosisFacts::NONE
     },
 };
 

@@ -1,0 +1,24 @@
+//! What the diagnosis says about an exchange beyond its recipe: the words of its timestamp window
+//! and the pitfalls of its keys and environments, told when a signature is right and the exchange
+//! rejected the request anyway.
+
+/// The exchange's own facts the diagnosis tells a user; homes write only what differs from
+/// [`DiagnosisFacts::NONE`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DiagnosisFacts {
+    /// The timestamp window in words, when the description's `window` does not say it all
+    /// (a receive window the client chooses, a nonce instead of a timestamp, a token's lifetime).
+    pub window_in_words: Option<&'static str>,
+    /// The rejections a correct signature still meets on this exchange (environments, regions,
+    /// headers beyond the signature), one or two sentences naming the exchange.
+    pub pitfalls: &'static str,
+    /// The header a client states its receive window in, when the window is signed (Bybit's
+    /// `X-BAPI-RECV-WINDOW`): the diagnosis signs with the window sent.
+    pub recv_window_header: Option<&'static str>,
+}
+
+impl DiagnosisFacts {
+    /// Nothing beyond the description: the window is told from `window`, no pitfalls.
+    pub const NONE: Self = Self { window_in_words: None, pitfalls: "", recv_window_header: None };
+}
