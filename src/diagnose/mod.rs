@@ -541,7 +541,7 @@ pub(crate) fn with_context<T>(
     let exchange = scheme.exchange();
     let api_key = credentials.require_api_key(scheme)?;
     // A scheme without a recipe signs a token, checked by the token engine.
-    let token = exchange.recipe.is_err();
+    let token = Engine::for_recipe(&exchange.recipe) == Engine::Token;
     #[cfg(not(feature = "cdp"))]
     if token {
         return Err(Error::InvalidDiagnosisInput {
@@ -646,19 +646,45 @@ pub fn run(ctx: &Context<'_>, sent: &SentRequest) -> Result<Diagnosis, Error> {
 /// [`run`] within `budget`, with what the search spent of it.
 pub fn run_within(ctx: &Context<'_>, sent: &SentRequest, budget: Budget) -> Result<(Diagnosis, Spent), Error> {
     let meter = budget::Meter::new(budget);
-    let diagnosis = match ctx.scheme {
+    let diagnosis = match Engine::for_recipe(&ctx.scheme.exchange().recipe) {
         #[cfg(feature = "cdp")]
-        Scheme::CoinbaseCdp => cdp::diagnose(ctx, sent),
+        Engine::Token => cdp::diagnose(ctx, sent),
         #[cfg(not(feature = "cdp"))]
-        Scheme::CoinbaseCdp => Err(Error::InvalidDiagnosisInput {
+        Engine::Token => Err(Error::InvalidDiagnosisInput {
             problem: "Coinbase CDP tokens are diagnosed with the `cdp` feature (on by default)".to_owned(),
         }),
-        Scheme::Binance | Scheme::Bybit | Scheme::Kraken | Scheme::Gate => {
-            binance_bybit_kraken_gate::diagnose(ctx, sent, &meter)
-        }
-        _ => hmac::diagnose(ctx, sent, &meter),
+        Engine::Parameters => binance_bybit_kraken_gate::diagnose(ctx, sent, &meter),
+        Engine::Headers => hmac::diagnose(ctx, sent, &meter),
     }?;
     Ok((diagnosis, meter.spent()))
+}
+
+/// Which engine rebuilds a scheme's mistakes, told from its recipe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Engine {
+    /// No recipe: the request carries a signed token (Coinbase CDP).
+    Token,
+    /// An HMAC-SHA256 of the timestamp, method and path (in some order), the query and the
+    /// body, carried in headers.
+    Headers,
+    /// Anything more: a timestamp or signature carried as a parameter of the request (Binance,
+    /// Kraken), a digest part (Kraken, Gate), the API key or a receive window signed (Bybit),
+    /// another MAC (Gate's HMAC-SHA512), an asymmetric key (Binance, Bybit).
+    Parameters,
+}
+
+impl Engine {
+    fn for_recipe(recipe: &Result<crate::recipe::Recipe, crate::recipe::NotARecipe>) -> Self {
+        use crate::recipe::{Algorithm, Carrier, Part};
+        let Ok(recipe) = recipe else { return Self::Token };
+        let headers = recipe.timestamp_in == Carrier::Header && recipe.signature_in == Carrier::Header;
+        let plain_parts = recipe
+            .parts
+            .iter()
+            .all(|part| matches!(part, Part::Timestamp | Part::Method | Part::Path | Part::Query { .. } | Part::Body));
+        let hmac_sha256 = recipe.keys.iter().all(|key| key.algorithm == Algorithm::HmacSha256);
+        if headers && plain_parts && hmac_sha256 { Self::Headers } else { Self::Parameters }
+    }
 }
 
 /// The path on the request line for a path as the client had it, and the host it named, if
@@ -704,6 +730,19 @@ mod tests {
             ("/api/v5/x".to_owned(), Some("www.okx.com".to_owned()))
         );
         assert!(wire_path("").is_err());
+    }
+
+    /// The engine each scheme's recipe picks is the one written for it.
+    #[test]
+    fn recipes_pick_the_engines() {
+        for scheme in Scheme::ALL {
+            let expected = match scheme {
+                Scheme::CoinbaseCdp => Engine::Token,
+                Scheme::Binance | Scheme::Bybit | Scheme::Kraken | Scheme::Gate => Engine::Parameters,
+                _ => Engine::Headers,
+            };
+            assert_eq!(Engine::for_recipe(&scheme.exchange().recipe), expected, "{scheme:?}");
+        }
     }
 
     #[test]
