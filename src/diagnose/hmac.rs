@@ -30,8 +30,8 @@ use super::{Context, Diagnosis, SentRequest, Target};
 use crate::exchange::AuthNames;
 use crate::mac::{Encoding, HmacKey, PrehashParts};
 use crate::{
-    Error, KucoinKeyVersion, Method, Prehash, Scheme, SignOptions, SignableRequest, TimestampFormat, WireTimestamp,
-    WsRequest,
+    Error, KucoinKeyVersion, Method, Prehash, Scheme, SignOptions, SignableRequest, Signer, TimestampFormat,
+    WireTimestamp, WsRequest,
 };
 
 /// The names under which `scheme` reads its auth values, on REST or in its websocket message
@@ -84,16 +84,62 @@ struct Layout {
     decoded_secret: bool,
 }
 
+/// The scheme's prehash as this engine rebuilds it, read from its recipe (the engine is picked
+/// for recipes of timestamp, method and path, the query and the body, HMAC-SHA256).
 fn layout(scheme: Scheme) -> Layout {
-    let l = |order, query, encoding, decoded_secret| Layout { order, query, encoding, decoded_secret };
-    match scheme {
-        Scheme::Okx => l(TIMESTAMP_FIRST, QueryMode::AsSent, Encoding::Base64, false),
-        Scheme::Kucoin => l(TIMESTAMP_FIRST, QueryMode::Decoded, Encoding::Base64, false),
-        Scheme::Delta => l(METHOD_FIRST, QueryMode::AsSent, Encoding::Hex, false),
-        Scheme::CoinbaseExchange => l(TIMESTAMP_FIRST, QueryMode::AsSent, Encoding::Base64, true),
-        Scheme::Bitget => l(TIMESTAMP_FIRST, QueryMode::Decoded, Encoding::Base64, false),
-        _ => l(TIMESTAMP_FIRST, QueryMode::NotSigned, Encoding::Hex, false),
-    }
+    use crate::recipe::{Part, QueryForm, SecretForm, SignatureEncoding};
+    let recipe = scheme.exchange().recipe.ok();
+    let parts = recipe.map_or(&[][..], |r| r.parts);
+    let mut slots = parts.iter().filter_map(|part| match part {
+        Part::Timestamp => Some(Slot::Timestamp),
+        Part::Method => Some(Slot::Method),
+        Part::Path => Some(Slot::Path),
+        _ => None,
+    });
+    let order = match (slots.next(), slots.next(), slots.next()) {
+        (Some(a), Some(b), Some(c)) => [a, b, c],
+        _ => TIMESTAMP_FIRST,
+    };
+    let query = parts
+        .iter()
+        .find_map(|part| match part {
+            Part::Query { form: QueryForm::Decoded, .. } => Some(QueryMode::Decoded),
+            Part::Query { .. } => Some(QueryMode::AsSent),
+            _ => None,
+        })
+        .unwrap_or(QueryMode::NotSigned);
+    let key = recipe.and_then(|r| r.keys.first());
+    let encoding = match key.map(|k| k.encoding) {
+        Some(SignatureEncoding::Base64) => Encoding::Base64,
+        _ => Encoding::Hex,
+    };
+    let decoded_secret = key.is_some_and(|k| k.secret == SecretForm::Base64);
+    Layout { order, query, encoding, decoded_secret }
+}
+
+/// The order and the two fixed pieces of a websocket login's prehash, as the key's signer writes
+/// it: the text before and after its timestamp (Delta: `GET` and `/live`), or, when the timestamp
+/// comes first, what follows it split at its first `/` (OKX: `GET` and `/users/self/verify`;
+/// Coinbase Advanced: its channel and products, in one piece).
+fn ws_pieces(signer: &dyn Signer, ws: &Ws, names: AuthNames) -> Result<([Slot; 3], String, String), Error> {
+    let channels: Vec<&str> = ws.channels.iter().map(String::as_str).collect();
+    let products: Vec<&str> = ws.product_ids.iter().map(String::as_str).collect();
+    let request = WsRequest::subscribe(&channels, &products);
+    let at = crate::Timestamp::from_unix_millis(1_700_000_000_000);
+    let auth = signer.sign_ws_with(&request, at, &SignOptions::new().keep_prehash())?;
+    let timestamp = auth.field(names.timestamp).unwrap_or(auth.timestamp());
+    let prehash = auth.prehash().and_then(Prehash::as_str).unwrap_or_default();
+    let Some((before, after)) = prehash.split_once(timestamp).filter(|_| !timestamp.is_empty()) else {
+        return Err(Error::InvalidDiagnosisInput {
+            problem: "this scheme's websocket login prehash has no timestamp to rebuild it around".to_owned(),
+        });
+    };
+    Ok(if before.is_empty() {
+        let (method, path) = after.find('/').map_or((after, ""), |i| after.split_at(i));
+        (TIMESTAMP_FIRST, method.to_owned(), path.to_owned())
+    } else {
+        (METHOD_FIRST, before.to_owned(), after.to_owned())
+    })
 }
 
 /// The sent MAC, decoded. `encoding` is `None` for upper-case hex (which no scheme sends).
@@ -235,6 +281,7 @@ pub(crate) fn diagnose(ctx: &Context<'_>, sent: &SentRequest, meter: &Meter) -> 
 impl<'c, 's> Diagnoser<'c, 's> {
     fn new(ctx: &'c Context<'c>, sent: &'s SentRequest, meter: &'c Meter) -> Result<Self, Error> {
         let scheme = ctx.scheme;
+        let mut ws_order = None;
         let (ws, method, path, given_host, query, body) = match &sent.target {
             Target::Rest { method, path, query, body } => {
                 let parsed: Method = method.parse()?;
@@ -245,29 +292,9 @@ impl<'c, 's> Diagnoser<'c, 's> {
                 (None, parsed.as_str().to_owned(), path, given_host, query, body.as_slice())
             }
             Target::Ws { channels, product_ids, .. } => {
-                if scheme == Scheme::Kucoin {
-                    return Err(Error::WsUnsupported {
-                        scheme,
-                        hint: "diagnose the signed POST /api/v1/bullet-private REST request instead",
-                    });
-                }
                 let ws = Ws { channels: channels.clone(), product_ids: product_ids.clone() };
-                let (method, path) = match scheme {
-                    Scheme::Delta => ("GET".to_owned(), "/live".to_owned()),
-                    Scheme::CoinbaseAdvancedHmac => {
-                        let [channel] = channels.as_slice() else {
-                            return Err(Error::InvalidWsRequest {
-                                problem: "a Coinbase Advanced Trade subscribe message has exactly one channel: give it \
-                                          (options.channel)",
-                            });
-                        };
-                        // The subscribe prehash is timestamp + channel + products: the two
-                        // slots after the timestamp hold them.
-                        (channel.clone(), product_ids.join(","))
-                    }
-                    Scheme::Bitget => ("GET".to_owned(), "/user/verify".to_owned()),
-                    _ => ("GET".to_owned(), "/users/self/verify".to_owned()),
-                };
+                let (order, method, path) = ws_pieces(ctx.signer, &ws, names(scheme, true))?;
+                ws_order = Some(order);
                 (Some(ws), method, path, None, "", &[][..])
             }
         };
@@ -280,18 +307,20 @@ impl<'c, 's> Diagnoser<'c, 's> {
                 ),
             })
         };
-        // python-bitget names the login's key `api_key`: read it there too, so that the header
-        // check can name the mistake instead of failing on a missing field.
-        let key = match (scheme, ws.is_some()) {
-            (Scheme::Bitget, true) => value(names.key).or_else(|e| sent.auth_value("api_key").ok_or(e))?,
-            _ => value(names.key)?,
-        };
+        // A login key under the name some clients misspell it as (python-bitget's `api_key`) is
+        // read there too, so that the header check can name the mistake instead of failing on a
+        // missing field.
+        let misnamed = ws.as_ref().and(scheme.exchange().diagnosis.ws_key_misnamed);
+        let key = value(names.key).or_else(|e| misnamed.and_then(|name| sent.auth_value(name)).ok_or(e))?;
         let sign = value(names.signature)?;
         let timestamp = value(names.timestamp)?;
         let passphrase = names.passphrase.map(value).transpose()?;
         let mac = decode_signature(names.signature, sign)?;
 
-        let layout = layout(scheme);
+        let mut layout = layout(scheme);
+        if let Some(order) = ws_order {
+            layout.order = order;
+        }
         let signed_query = if ws.is_some() || query.is_empty() {
             None
         } else {
@@ -837,7 +866,8 @@ impl MistakeSearch for Diagnoser<'_, '_> {
                     [Slot::Path, Slot::Timestamp, Slot::Method],
                     [Slot::Path, Slot::Method, Slot::Timestamp],
                 ];
-                let delta_order = (self.ctx.scheme == Scheme::Delta).then_some(TIMESTAMP_FIRST);
+                // The order an earlier, more specific mistake (Delta's) already looked for.
+                let delta_order = DeltaWrongOrder.applies_to(self.ctx.scheme).then_some(TIMESTAMP_FIRST);
                 let orders =
                     ALL_ORDERS.into_iter().filter(|order| *order != self.layout.order && Some(*order) != delta_order);
                 self.first(orders.map(|order| {

@@ -16,9 +16,14 @@ pub struct DiagnosisFacts {
     /// The header a client states its receive window in, when the window is signed (Bybit's
     /// `X-BAPI-RECV-WINDOW`): the diagnosis signs with the window sent.
     pub recv_window_header: Option<&'static str>,
+    /// A name some clients give the websocket login's key field instead of the documented one
+    /// (python-bitget's `api_key`): read there too, so that the mistake is named rather than the
+    /// field reported missing.
+    pub ws_key_misnamed: Option<&'static str>,
 }
 
 impl DiagnosisFacts {
     /// Nothing beyond the description: the window is told from `window`, no pitfalls.
-    pub const NONE: Self = Self { window_in_words: None, pitfalls: "", recv_window_header: None };
+    pub const NONE: Self =
+        Self { window_in_words: None, pitfalls: "", recv_window_header: None, ws_key_misnamed: None };
 }

@@ -58,6 +58,7 @@ pub(crate) const BITGET: Exchange = Exchange {
     diagnosis: DiagnosisFacts {
         window_in_words: Some("about 30 s"),
         pitfalls: "Bitget: 40012 is a wrong passphrase; demo trading needs the paptrading: 1 header.",
+        ws_key_misnamed: Some("api_key"),
         ..DiagnosisFacts::NONE
     },
 };
