@@ -2,6 +2,8 @@
 //! and the pitfalls of its keys and environments, told when a signature is right and the exchange
 //! rejected the request anyway.
 
+use crate::diagnose::MistakeCode;
+
 /// The exchange's own facts the diagnosis tells a user; homes write only what differs from
 /// [`DiagnosisFacts::NONE`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,10 +22,22 @@ pub struct DiagnosisFacts {
     /// (python-bitget's `api_key`): read there too, so that the mistake is named rather than the
     /// field reported missing.
     pub ws_key_misnamed: Option<&'static str>,
+    /// The catalogue's mistakes that can happen with this exchange (in any order: the
+    /// diagnosis tries them in the catalogue's); none, and a wrong signature is only compared.
+    pub mistakes: &'static [MistakeCode],
+    /// Those of `mistakes` its websocket messages cannot have (a login that signs no method or
+    /// path, an expiry that is the only timestamp), beyond the ones no websocket message has.
+    pub rest_only: &'static [MistakeCode],
 }
 
 impl DiagnosisFacts {
     /// Nothing beyond the description: the window is told from `window`, no pitfalls.
-    pub const NONE: Self =
-        Self { window_in_words: None, pitfalls: "", recv_window_header: None, ws_key_misnamed: None };
+    pub const NONE: Self = Self {
+        window_in_words: None,
+        pitfalls: "",
+        recv_window_header: None,
+        ws_key_misnamed: None,
+        mistakes: &[],
+        rest_only: &[],
+    };
 }

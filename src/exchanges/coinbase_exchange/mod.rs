@@ -13,6 +13,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::{Credentials, Error, Scheme, Signer, Timestamp, TimestampFormat};
+use crate::diagnose::MistakeCode as M;
 use crate::exchange::{AuthNames, DiagnosisFacts, Exchange, HeaderCheck, KeySettings, Mark, RestVerification, Routing};
 use crate::recipe::{Algorithm, Carrier, Part, QueryForm, Recipe, SignatureEncoding, Signing};
 use crate::server_time::{MILLIS, ServerTimeApi, TimeRoute, decimal_seconds, iso_millis};
@@ -60,6 +61,13 @@ pub(crate) const COINBASE_EXCHANGE: Exchange = Exchange {
     }),
     diagnosis: DiagnosisFacts {
         pitfalls: "Coinbase Exchange: sandbox and production keys are separate.",
+        mistakes: &[
+            M::KeySecretSwapped, M::TimestampMillisecondsForSeconds, M::TimestampFormatWrong, M::PassphraseWrong,
+            M::HexInsteadOfBase64, M::SecretNotBase64Decoded, M::PassphraseAsSecret, M::HmacArgumentsSwapped,
+            M::MethodLowercase, M::QueryNotSigned, M::QuerySignedWithoutQuestionMark, M::QuerySignedUnencoded,
+            M::QueryEncodingDiffers, M::QueryOrderDiffers, M::EmptyBodyAsBraces, M::BodyReserialized,
+            M::PathMissingLeadingSlash, M::PathIncludesHost, M::PrehashOrderWrong, M::TimestampHeaderDiffers,
+        ],
         ..DiagnosisFacts::NONE
     },
 };

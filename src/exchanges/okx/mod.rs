@@ -13,6 +13,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::{Credentials, Error, Signer, Timestamp, TimestampFormat};
+use crate::diagnose::MistakeCode as M;
 use crate::exchange::{AuthNames, DiagnosisFacts, Exchange, ExtraCheck, HeaderCheck, KeySettings, Mark, Refused, RestVerification, Routing, header_text};
 use crate::recipe::{Algorithm, Carrier, Part, QueryForm, Recipe, SignatureEncoding, Signing};
 use crate::rejection::Refusal;
@@ -53,6 +54,14 @@ pub(crate) const OKX: Exchange = Exchange {
     }),
     diagnosis: DiagnosisFacts {
         pitfalls: "OKX: demo keys need x-simulated-trading: 1, and EEA keys the EEA host (50119).",
+        mistakes: &[
+            M::OkxDemoHeaderMissing, M::OkxDemoHeaderOnLiveKey, M::KeySecretSwapped,
+            M::TimestampMillisecondsForSeconds, M::TimestampFormatWrong, M::PassphraseWrong, M::HexInsteadOfBase64,
+            M::SecretBase64Decoded, M::SecretHexDecoded, M::PassphraseAsSecret, M::HmacArgumentsSwapped,
+            M::MethodLowercase, M::QueryNotSigned, M::QuerySignedWithoutQuestionMark, M::QuerySignedUnencoded,
+            M::QueryEncodingDiffers, M::QueryOrderDiffers, M::EmptyBodyAsBraces, M::BodyReserialized,
+            M::PathMissingLeadingSlash, M::PathIncludesHost, M::PrehashOrderWrong, M::TimestampHeaderDiffers,
+        ],
         ..DiagnosisFacts::NONE
     },
 };
