@@ -48,7 +48,9 @@ pub(crate) fn names(scheme: Scheme, ws: bool) -> AuthNames {
 pub(crate) fn display_name(scheme: Scheme, lower: &str) -> String {
     match lower {
         "authorization" => "Authorization".to_owned(),
-        "x-simulated-trading" => lower.to_owned(),
+        _ if scheme.exchange().diagnosis.demo_header.is_some_and(|name| name.eq_ignore_ascii_case(lower)) => {
+            lower.to_owned()
+        }
         _ if scheme.exchange().rest_auth.is_some_and(|names| names.lower_case()) => lower.to_owned(),
         _ => lower.to_ascii_uppercase(),
     }
@@ -537,8 +539,14 @@ impl<'c, 's> Diagnoser<'c, 's> {
     // ----------------------------------------------------------------------------------------
     // Header checks.
 
+    /// The demo header sent (its value), when the exchange has one.
     fn demo_header(&self) -> Option<&str> {
-        self.sent.auth_value("x-simulated-trading")
+        self.ctx.scheme.exchange().diagnosis.demo_header.and_then(|name| self.sent.auth_value(name))
+    }
+
+    /// The exchange's key-version header (empty when it has none).
+    fn version_header(&self) -> &'static str {
+        self.ctx.scheme.exchange().diagnosis.key_version_header.unwrap_or_default()
     }
 
     /// The KuCoin key's version: the one its settings name, else the default.
@@ -553,18 +561,17 @@ impl<'c, 's> Diagnoser<'c, 's> {
     }
 
     fn kucoin_version_problem(&self) -> Option<String> {
-        let sent = self.sent.auth_value("KC-API-KEY-VERSION");
+        let header = self.version_header();
+        let sent = self.sent.auth_value(header);
         match (self.kucoin_version(), sent) {
             (KucoinKeyVersion::V1, None | Some("1")) => None,
             (KucoinKeyVersion::V2 | KucoinKeyVersion::V3, Some("2" | "3")) => None,
-            (KucoinKeyVersion::V1, Some(other)) => {
-                Some(format!("the key is version 1 but KC-API-KEY-VERSION is {other:?}"))
-            }
+            (KucoinKeyVersion::V1, Some(other)) => Some(format!("the key is version 1 but {header} is {other:?}")),
             (version, None) => Some(format!(
-                "the key is version {} but KC-API-KEY-VERSION was not sent",
+                "the key is version {} but {header} was not sent",
                 if version == KucoinKeyVersion::V2 { 2 } else { 3 }
             )),
-            (_, Some(other)) => Some(format!("KC-API-KEY-VERSION is {other:?}; this key needs 2 or 3")),
+            (_, Some(other)) => Some(format!("{header} is {other:?}; this key needs 2 or 3")),
         }
     }
 
@@ -574,15 +581,16 @@ impl<'c, 's> Diagnoser<'c, 's> {
     /// the key's HMAC'd one either, `found` says so and names the mistake to confirm.
     fn kucoin_passphrase_note(&self, mut found: String) -> String {
         let v2_or_v3 = self.kucoin_version() != KucoinKeyVersion::V1;
-        let no_header = self.sent.auth_value("KC-API-KEY-VERSION").is_none();
-        let hmaced = self.expected.as_ref().and_then(|expected| self.expected_value(expected, "KC-API-PASSPHRASE"));
+        let no_header = self.sent.auth_value(self.version_header()).is_none();
+        let passphrase_name = self.names.passphrase.unwrap_or_default();
+        let hmaced = self.expected.as_ref().and_then(|expected| self.expected_value(expected, passphrase_name));
         let other_passphrase = matches!((hmaced, self.passphrase), (Some(h), Some(sent)) if !ct_str_eq(h, sent));
         if self.ctx.secrets.is_none() && v2_or_v3 && no_header && other_passphrase {
-            found.push_str(
-                ", and KC-API-PASSPHRASE is not this key's base64(HMAC(secret, passphrase)) either: if it is the \
+            found.push_str(&format!(
+                ", and {passphrase_name} is not this key's base64(HMAC(secret, passphrase)) either: if it is the \
                  plain passphrase (the whole version-1 form, as python-kucoin sends it), the mistake is \
                  kucoin-passphrase-plain, which only a diagnosis with the secret can confirm (`cexsign diagnose`)",
-            );
+            ));
         }
         found
     }

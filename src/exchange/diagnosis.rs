@@ -28,6 +28,12 @@ pub struct DiagnosisFacts {
     /// Those of `mistakes` its websocket messages cannot have (a login that signs no method or
     /// path, an expiry that is the only timestamp), beyond the ones no websocket message has.
     pub rest_only: &'static [MistakeCode],
+    /// The header a demo-trading key's requests carry as `1` (OKX's `x-simulated-trading`),
+    /// checked against the key's `demo` setting.
+    pub demo_header: Option<&'static str>,
+    /// The header that states the key's version (KuCoin's `KC-API-KEY-VERSION`), checked
+    /// against the key's `key_version` setting.
+    pub key_version_header: Option<&'static str>,
 }
 
 impl DiagnosisFacts {
@@ -39,5 +45,7 @@ impl DiagnosisFacts {
         ws_key_misnamed: None,
         mistakes: &[],
         rest_only: &[],
+        demo_header: None,
+        key_version_header: None,
     };
 }

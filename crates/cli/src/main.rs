@@ -466,9 +466,15 @@ fn display_name(scheme: Scheme, lower: &str) -> String {
     match documented.into_iter().find(|name| name.eq_ignore_ascii_case(lower)) {
         Some(name) => name.to_owned(),
         None if lower == "authorization" => "Authorization".to_owned(),
-        None if lower == "x-simulated-trading" || auth.is_some_and(|n| n.lower_case()) => lower.to_owned(),
+        None if is_demo_header(scheme, lower) || auth.is_some_and(|n| n.lower_case()) => lower.to_owned(),
         None => lower.to_ascii_uppercase(),
     }
+}
+
+/// Whether `lower` is the exchange's demo-trading header, spelled in lower case as the exchange
+/// does (OKX's `x-simulated-trading`).
+fn is_demo_header(scheme: Scheme, lower: &str) -> bool {
+    scheme.exchange().diagnosis.demo_header.is_some_and(|name| name.eq_ignore_ascii_case(lower))
 }
 
 /// The query and body to send: the signer's when it rewrote them (Binance appends its

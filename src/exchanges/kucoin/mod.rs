@@ -67,6 +67,7 @@ pub(crate) const KUCOIN: Exchange = Exchange {
             M::EmptyBodyAsBraces, M::BodyReserialized, M::PathMissingLeadingSlash, M::PathIncludesHost,
             M::PrehashOrderWrong, M::TimestampHeaderDiffers,
         ],
+        key_version_header: Some("KC-API-KEY-VERSION"),
         ..DiagnosisFacts::NONE
     },
 };

@@ -62,6 +62,7 @@ pub(crate) const OKX: Exchange = Exchange {
             M::QueryEncodingDiffers, M::QueryOrderDiffers, M::EmptyBodyAsBraces, M::BodyReserialized,
             M::PathMissingLeadingSlash, M::PathIncludesHost, M::PrehashOrderWrong, M::TimestampHeaderDiffers,
         ],
+        demo_header: Some("x-simulated-trading"),
         ..DiagnosisFacts::NONE
     },
 };
