@@ -4,8 +4,7 @@
 
 use cexsign::diagnose::{Budget, Context, SentRequest, run_within};
 use cexsign::{
-    BinanceKeyType, BinanceSigner, BybitKeyType, BybitSigner, Credentials, KucoinKeyVersion, OkxEnvironment, OkxSigner,
-    Scheme, Signer,
+    BinanceKeyType, BinanceSigner, BybitKeyType, BybitSigner, Credentials, OkxEnvironment, OkxSigner, Scheme, Signer,
 };
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -65,8 +64,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             signer: signer.as_ref(),
             api_key: "XXXXXXXXXX",
             secrets: None,
-            okx_environment: None,
-            kucoin_version: KucoinKeyVersion::default(),
+            settings: None,
             hosts: Vec::new(),
             cdp_key: None,
         };

@@ -300,9 +300,8 @@ fn user_rest(scheme: Scheme, bug: Option<MistakeCode>, okx_demo_key: bool) -> Se
             .with_auth("ACCESS-TIMESTAMP", &ts)
             .with_auth("ACCESS-PASSPHRASE", passphrase.unwrap()),
         Scheme::Okx => {
-            let environment = if okx_demo_key { OkxEnvironment::Demo } else { OkxEnvironment::Live };
             let mut sent = sent
-                .with_okx_environment(environment)
+                .with_settings(KeySettings::new().demo(okx_demo_key))
                 .with_auth("OK-ACCESS-KEY", key)
                 .with_auth("OK-ACCESS-SIGN", &signature)
                 .with_auth("OK-ACCESS-TIMESTAMP", &ts)
@@ -316,7 +315,7 @@ fn user_rest(scheme: Scheme, bug: Option<MistakeCode>, okx_demo_key: bool) -> Se
         Scheme::Kucoin => {
             let hmac_passphrase = B64.encode(hmac_sha256(secret.as_bytes(), passphrase.unwrap().as_bytes()));
             let sent = sent
-                .with_kucoin_key_version(KucoinKeyVersion::V3)
+                .with_settings(KeySettings::new().key_version(3))
                 .with_auth("KC-API-KEY", key)
                 .with_auth("KC-API-SIGN", &signature)
                 .with_auth("KC-API-TIMESTAMP", &ts);
@@ -1824,7 +1823,7 @@ fn python_okx_query_signed_with_a_raw_space() {
         Credentials::new().api_key(INTEROP_OKX_KEY).secret(INTEROP_OKX_SECRET).passphrase(INTEROP_OKX_PASSPHRASE);
     let mut request = SentRequest::rest("GET", "/api/v5/account/balance")
         .with_query("ccy=BTC,%20ETH")
-        .with_okx_environment(OkxEnvironment::Live);
+        .with_settings(KeySettings::new().demo(false));
     for (name, value) in headers {
         request = request.with_auth(name, value);
     }
@@ -1872,7 +1871,7 @@ fn python_kucoin_sends_the_version_1_form_for_a_version_2_key() {
         .passphrase(INTEROP_KUCOIN_V2_PASSPHRASE);
     let mut request = SentRequest::rest("GET", "/api/v1/accounts")
         .with_query("currency=USDT&type=trade")
-        .with_kucoin_key_version(KucoinKeyVersion::V2);
+        .with_settings(KeySettings::new().key_version(2));
     for (name, value) in headers {
         request = request.with_auth(name, value);
     }
@@ -2028,8 +2027,7 @@ fn a_wrong_bybit_rsa_signature_stays_within_the_asymmetric_budget() {
         signer: &signer,
         api_key: "XXXXXXXXXX",
         secrets: None,
-        okx_environment: None,
-        kucoin_version: KucoinKeyVersion::default(),
+        settings: None,
         hosts: Vec::new(),
         #[cfg(feature = "cdp")]
         cdp_key: None,

@@ -8,7 +8,7 @@ use secrecy::SecretString;
 use serde_json::{Map, Value};
 
 use super::{Diagnosis, SentRequest};
-use crate::{BinanceKeyType, BybitKeyType, Credentials, Error, KucoinKeyVersion, OkxEnvironment, Scheme};
+use crate::{Credentials, Error, KeySettings, KucoinKeyVersion, Scheme};
 
 /// A request to diagnose, read from JSON: what `cexsign diagnose` reads on stdin.
 ///
@@ -16,7 +16,7 @@ use crate::{BinanceKeyType, BybitKeyType, Credentials, Error, KucoinKeyVersion, 
 /// |---|---|
 /// | `scheme` | `okx`, `kucoin`, `delta`, `coinbase_exchange`, `coinbase_advanced_hmac`, `coinbase_cdp_jwt`, `binance`, `bybit`, `kraken`, `bitget`, `gate` |
 /// | `kind` | `rest` (the default when a `path` is given) or `ws` |
-/// | `credentials` | `api_key`, `secret`, `passphrase`, `key_version` (KuCoin), `key_type` (CDP: checked against the key; Binance: `HMAC`, `Ed25519` or `RSA`; Bybit: `HMAC` or `RSA`) |
+/// | `credentials` | `api_key`, `secret`, `passphrase`, `key_version` (KuCoin), `key_type` (CDP: checked against the key; Binance: `HMAC`, `Ed25519` or `RSA`; Bybit: `HMAC` or `RSA`): the key's [`KeySettings`] |
 /// | `method`, `path`, `query`, `body` | the request exactly as sent (`body` a string; `method` defaults to `GET`). Binance: the query or body carries the `signature` parameter, as sent |
 /// | `options` | `demo` (OKX: the key is a demo key, `true`, or a live one, `false`), `host` (the API host), `key_version`, and for websocket messages `channel`/`channels` and `product_ids` (Gate: `payload`, `event`; Binance: `method` and `params`) |
 /// | `sent` | the auth headers or websocket fields that were sent, name → value |
@@ -42,9 +42,6 @@ use crate::{BinanceKeyType, BybitKeyType, Credentials, Error, KucoinKeyVersion, 
 pub struct Case {
     scheme: Scheme,
     credentials: Credentials,
-    /// Checked against the key (Coinbase CDP).
-    #[cfg_attr(not(feature = "cdp"), allow(dead_code))]
-    key_type: Option<String>,
     sent: SentRequest,
 }
 
@@ -74,7 +71,8 @@ fn strings_field(map: &Map<String, Value>, name: &str) -> Result<Vec<String>, Er
     }
 }
 
-fn key_version(value: Option<&Value>) -> Result<Option<KucoinKeyVersion>, Error> {
+/// A key version (KuCoin's 1, 2 or 3), checked.
+fn key_version(value: Option<&Value>) -> Result<Option<u32>, Error> {
     let number = match value {
         None | Some(Value::Null) => return Ok(None),
         Some(Value::Number(n)) => n.as_u64(),
@@ -83,7 +81,7 @@ fn key_version(value: Option<&Value>) -> Result<Option<KucoinKeyVersion>, Error>
     };
     let number = number.ok_or_else(|| invalid("key_version must be 1, 2 or 3"))?;
     let number = u32::try_from(number).map_err(|_| invalid("key_version must be 1, 2 or 3"))?;
-    KucoinKeyVersion::try_from(number).map(Some)
+    KucoinKeyVersion::try_from(number).map(|_| Some(number))
 }
 
 /// The websocket message of a case, from its `options`.
@@ -232,33 +230,24 @@ impl Case {
         if let Some(host) = string_field(options, "host", "options.")? {
             sent = sent.with_host(&host);
         }
+        // The key's settings, when the case states any (else they are unknown: see
+        // SentRequest::with_settings).
+        let mut settings: Option<KeySettings> = None;
         match options.get("demo") {
             None | Some(Value::Null) => {}
-            Some(Value::Bool(demo)) => {
-                sent = sent.with_okx_environment(if *demo { OkxEnvironment::Demo } else { OkxEnvironment::Live });
-            }
+            Some(Value::Bool(demo)) => settings = Some(settings.unwrap_or_default().demo(*demo)),
             Some(_) => return Err(invalid("options.demo must be true or false")),
         }
         if let Some(version) = version {
-            sent = sent.with_kucoin_key_version(version);
+            settings = Some(settings.unwrap_or_default().key_version(version));
         }
-        match (scheme, key_type.as_deref().map(str::to_ascii_lowercase).as_deref()) {
-            (Scheme::Binance | Scheme::Bybit, None) => {}
-            (Scheme::Binance, Some("hmac")) => sent = sent.with_binance_key_type(BinanceKeyType::Hmac),
-            #[cfg(feature = "pem-keys")]
-            (Scheme::Binance, Some("ed25519")) => sent = sent.with_binance_key_type(BinanceKeyType::Ed25519),
-            #[cfg(feature = "pem-keys")]
-            (Scheme::Binance, Some("rsa")) => sent = sent.with_binance_key_type(BinanceKeyType::Rsa),
-            (Scheme::Binance, Some(_)) => {
-                return Err(invalid("credentials.key_type must be HMAC, Ed25519 or RSA for Binance"));
-            }
-            (Scheme::Bybit, Some("hmac")) => sent = sent.with_bybit_key_type(BybitKeyType::Hmac),
-            #[cfg(feature = "pem-keys")]
-            (Scheme::Bybit, Some("rsa")) => sent = sent.with_bybit_key_type(BybitKeyType::Rsa),
-            (Scheme::Bybit, Some(_)) => return Err(invalid("credentials.key_type must be HMAC or RSA for Bybit")),
-            _ => {}
+        if let Some(key_type) = key_type {
+            settings = Some(settings.unwrap_or_default().key_type(key_type));
         }
-        Ok(Self { scheme, credentials: creds, key_type, sent })
+        if let Some(settings) = settings {
+            sent = sent.with_settings(settings);
+        }
+        Ok(Self { scheme, credentials: creds, sent })
     }
 
     /// The scheme of the case.
@@ -282,11 +271,12 @@ impl Case {
         self
     }
 
-    /// Uses `version` for a KuCoin key when the JSON names none (a key file's `key_version`).
-    pub fn with_fallback_kucoin_key_version(mut self, version: KucoinKeyVersion) -> Self {
-        if self.sent.kucoin_key_version.is_none() {
-            self.sent.kucoin_key_version = Some(version);
-        }
+    /// Uses `version` as the key's version (KuCoin's) when the JSON names none (a key file's
+    /// `key_version`).
+    pub fn with_fallback_key_version(mut self, version: u32) -> Self {
+        let settings = self.sent.settings.take().unwrap_or_default();
+        let version = settings.key_version.unwrap_or(version);
+        self.sent.settings = Some(settings.key_version(version));
         self
     }
 
@@ -298,15 +288,6 @@ impl Case {
 
     /// Diagnoses the case.
     pub fn diagnose(&self) -> Result<Diagnosis, Error> {
-        #[cfg(feature = "cdp")]
-        if let (Scheme::CoinbaseCdp, Some(expected)) = (self.scheme, &self.key_type) {
-            let actual = crate::CoinbaseCdpSigner::new(&self.credentials)?.key_type().alg();
-            if !actual.eq_ignore_ascii_case(expected) {
-                return Err(invalid(format!(
-                    "credentials.key_type does not match the key: the secret is an {actual} key"
-                )));
-            }
-        }
         super::diagnose(self.scheme, &self.credentials, &self.sent)
     }
 }

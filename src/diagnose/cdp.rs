@@ -14,7 +14,7 @@ use serde_json::{Map, Value};
 
 use super::catalogue::MistakeCode;
 use super::{Context, Diagnosis, SentRequest, Target};
-use crate::{CdpKeyType, Error, Method, Prehash, Scheme};
+use crate::{CdpKeyType, Error, Method, Prehash};
 
 /// A CDP key as a verifier sees it: its type and public key.
 #[derive(Debug, Clone)]
@@ -24,6 +24,14 @@ pub struct CdpPublicKey {
     /// Uncompressed SEC1 point (ES256) or the 32-byte Ed25519 key, as
     /// [`CoinbaseCdpSigner::public_key`](crate::CoinbaseCdpSigner::public_key) gives it.
     pub public_key: Vec<u8>,
+}
+
+impl CdpPublicKey {
+    /// The public key of the CDP key in `credentials` (its secret is the private key).
+    pub(crate) fn of(credentials: &crate::Credentials) -> Result<Self, Error> {
+        let signer = crate::CoinbaseCdpSigner::new(credentials)?;
+        Ok(Self { key_type: signer.key_type(), public_key: signer.public_key() })
+    }
 }
 
 /// Verifies a JWS signature (ES256 raw `r‖s`, or Ed25519) over `message` with a CDP public key
@@ -124,7 +132,8 @@ pub(crate) fn diagnose(ctx: &Context<'_>, sent: &SentRequest) -> Result<Diagnosi
         }
         Target::Ws { .. } => (None, None),
     };
-    let host = ctx.hosts.first().map_or("api.coinbase.com", String::as_str);
+    let main_host = ctx.scheme.exchange().hosts.first().copied().unwrap_or_default();
+    let host = ctx.hosts.first().map_or(main_host, String::as_str);
     let expected_uri = match (method, &path) {
         (Some(method), Some(path)) => Some(format!("{} {host}{path}", method.as_str())),
         _ => None,
@@ -255,7 +264,7 @@ pub(crate) fn diagnose(ctx: &Context<'_>, sent: &SentRequest) -> Result<Diagnosi
             ));
         }
     }
-    Ok(Diagnosis::correct(super::hmac::correct_explanation(Scheme::CoinbaseCdp)))
+    Ok(Diagnosis::correct(super::hmac::correct_explanation(ctx.scheme)))
 }
 
 /// The catalogue entry a wrong `uri` claim matches, if any: `sent` against the expected

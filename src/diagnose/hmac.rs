@@ -30,7 +30,7 @@ use super::{Context, Diagnosis, SentRequest, Target};
 use crate::exchange::AuthNames;
 use crate::mac::{Encoding, HmacKey, PrehashParts};
 use crate::{
-    Error, KucoinKeyVersion, Method, OkxEnvironment, Prehash, Scheme, SignOptions, SignableRequest, TimestampFormat,
+    Error, KucoinKeyVersion, Method, Prehash, Scheme, SignOptions, SignableRequest, Signer, TimestampFormat,
     WireTimestamp, WsRequest,
 };
 
@@ -48,7 +48,9 @@ pub(crate) fn names(scheme: Scheme, ws: bool) -> AuthNames {
 pub(crate) fn display_name(scheme: Scheme, lower: &str) -> String {
     match lower {
         "authorization" => "Authorization".to_owned(),
-        "x-simulated-trading" => lower.to_owned(),
+        _ if scheme.exchange().diagnosis.demo_header.is_some_and(|name| name.eq_ignore_ascii_case(lower)) => {
+            lower.to_owned()
+        }
         _ if scheme.exchange().rest_auth.is_some_and(|names| names.lower_case()) => lower.to_owned(),
         _ => lower.to_ascii_uppercase(),
     }
@@ -84,16 +86,62 @@ struct Layout {
     decoded_secret: bool,
 }
 
+/// The scheme's prehash as this engine rebuilds it, read from its recipe (the engine is picked
+/// for recipes of timestamp, method and path, the query and the body, HMAC-SHA256).
 fn layout(scheme: Scheme) -> Layout {
-    let l = |order, query, encoding, decoded_secret| Layout { order, query, encoding, decoded_secret };
-    match scheme {
-        Scheme::Okx => l(TIMESTAMP_FIRST, QueryMode::AsSent, Encoding::Base64, false),
-        Scheme::Kucoin => l(TIMESTAMP_FIRST, QueryMode::Decoded, Encoding::Base64, false),
-        Scheme::Delta => l(METHOD_FIRST, QueryMode::AsSent, Encoding::Hex, false),
-        Scheme::CoinbaseExchange => l(TIMESTAMP_FIRST, QueryMode::AsSent, Encoding::Base64, true),
-        Scheme::Bitget => l(TIMESTAMP_FIRST, QueryMode::Decoded, Encoding::Base64, false),
-        _ => l(TIMESTAMP_FIRST, QueryMode::NotSigned, Encoding::Hex, false),
-    }
+    use crate::recipe::{Part, QueryForm, SecretForm, SignatureEncoding};
+    let recipe = scheme.exchange().recipe.ok();
+    let parts = recipe.map_or(&[][..], |r| r.parts);
+    let mut slots = parts.iter().filter_map(|part| match part {
+        Part::Timestamp => Some(Slot::Timestamp),
+        Part::Method => Some(Slot::Method),
+        Part::Path => Some(Slot::Path),
+        _ => None,
+    });
+    let order = match (slots.next(), slots.next(), slots.next()) {
+        (Some(a), Some(b), Some(c)) => [a, b, c],
+        _ => TIMESTAMP_FIRST,
+    };
+    let query = parts
+        .iter()
+        .find_map(|part| match part {
+            Part::Query { form: QueryForm::Decoded, .. } => Some(QueryMode::Decoded),
+            Part::Query { .. } => Some(QueryMode::AsSent),
+            _ => None,
+        })
+        .unwrap_or(QueryMode::NotSigned);
+    let key = recipe.and_then(|r| r.keys.first());
+    let encoding = match key.map(|k| k.encoding) {
+        Some(SignatureEncoding::Base64) => Encoding::Base64,
+        _ => Encoding::Hex,
+    };
+    let decoded_secret = key.is_some_and(|k| k.secret == SecretForm::Base64);
+    Layout { order, query, encoding, decoded_secret }
+}
+
+/// The order and the two fixed pieces of a websocket login's prehash, as the key's signer writes
+/// it: the text before and after its timestamp (Delta: `GET` and `/live`), or, when the timestamp
+/// comes first, what follows it split at its first `/` (OKX: `GET` and `/users/self/verify`;
+/// Coinbase Advanced: its channel and products, in one piece).
+fn ws_pieces(signer: &dyn Signer, ws: &Ws, names: AuthNames) -> Result<([Slot; 3], String, String), Error> {
+    let channels: Vec<&str> = ws.channels.iter().map(String::as_str).collect();
+    let products: Vec<&str> = ws.product_ids.iter().map(String::as_str).collect();
+    let request = WsRequest::subscribe(&channels, &products);
+    let at = crate::Timestamp::from_unix_millis(1_700_000_000_000);
+    let auth = signer.sign_ws_with(&request, at, &SignOptions::new().keep_prehash())?;
+    let timestamp = auth.field(names.timestamp).unwrap_or(auth.timestamp());
+    let prehash = auth.prehash().and_then(Prehash::as_str).unwrap_or_default();
+    let Some((before, after)) = prehash.split_once(timestamp).filter(|_| !timestamp.is_empty()) else {
+        return Err(Error::InvalidDiagnosisInput {
+            problem: "this scheme's websocket login prehash has no timestamp to rebuild it around".to_owned(),
+        });
+    };
+    Ok(if before.is_empty() {
+        let (method, path) = after.find('/').map_or((after, ""), |i| after.split_at(i));
+        (TIMESTAMP_FIRST, method.to_owned(), path.to_owned())
+    } else {
+        (METHOD_FIRST, before.to_owned(), after.to_owned())
+    })
 }
 
 /// The sent MAC, decoded. `encoding` is `None` for upper-case hex (which no scheme sends).
@@ -235,6 +283,7 @@ pub(crate) fn diagnose(ctx: &Context<'_>, sent: &SentRequest, meter: &Meter) -> 
 impl<'c, 's> Diagnoser<'c, 's> {
     fn new(ctx: &'c Context<'c>, sent: &'s SentRequest, meter: &'c Meter) -> Result<Self, Error> {
         let scheme = ctx.scheme;
+        let mut ws_order = None;
         let (ws, method, path, given_host, query, body) = match &sent.target {
             Target::Rest { method, path, query, body } => {
                 let parsed: Method = method.parse()?;
@@ -245,29 +294,9 @@ impl<'c, 's> Diagnoser<'c, 's> {
                 (None, parsed.as_str().to_owned(), path, given_host, query, body.as_slice())
             }
             Target::Ws { channels, product_ids, .. } => {
-                if scheme == Scheme::Kucoin {
-                    return Err(Error::WsUnsupported {
-                        scheme,
-                        hint: "diagnose the signed POST /api/v1/bullet-private REST request instead",
-                    });
-                }
                 let ws = Ws { channels: channels.clone(), product_ids: product_ids.clone() };
-                let (method, path) = match scheme {
-                    Scheme::Delta => ("GET".to_owned(), "/live".to_owned()),
-                    Scheme::CoinbaseAdvancedHmac => {
-                        let [channel] = channels.as_slice() else {
-                            return Err(Error::InvalidWsRequest {
-                                problem: "a Coinbase Advanced Trade subscribe message has exactly one channel: give it \
-                                          (options.channel)",
-                            });
-                        };
-                        // The subscribe prehash is timestamp + channel + products: the two
-                        // slots after the timestamp hold them.
-                        (channel.clone(), product_ids.join(","))
-                    }
-                    Scheme::Bitget => ("GET".to_owned(), "/user/verify".to_owned()),
-                    _ => ("GET".to_owned(), "/users/self/verify".to_owned()),
-                };
+                let (order, method, path) = ws_pieces(ctx.signer, &ws, names(scheme, true))?;
+                ws_order = Some(order);
                 (Some(ws), method, path, None, "", &[][..])
             }
         };
@@ -280,18 +309,20 @@ impl<'c, 's> Diagnoser<'c, 's> {
                 ),
             })
         };
-        // python-bitget names the login's key `api_key`: read it there too, so that the header
-        // check can name the mistake instead of failing on a missing field.
-        let key = match (scheme, ws.is_some()) {
-            (Scheme::Bitget, true) => value(names.key).or_else(|e| sent.auth_value("api_key").ok_or(e))?,
-            _ => value(names.key)?,
-        };
+        // A login key under the name some clients misspell it as (python-bitget's `api_key`) is
+        // read there too, so that the header check can name the mistake instead of failing on a
+        // missing field.
+        let misnamed = ws.as_ref().and(scheme.exchange().diagnosis.ws_key_misnamed);
+        let key = value(names.key).or_else(|e| misnamed.and_then(|name| sent.auth_value(name)).ok_or(e))?;
         let sign = value(names.signature)?;
         let timestamp = value(names.timestamp)?;
         let passphrase = names.passphrase.map(value).transpose()?;
         let mac = decode_signature(names.signature, sign)?;
 
-        let layout = layout(scheme);
+        let mut layout = layout(scheme);
+        if let Some(order) = ws_order {
+            layout.order = order;
+        }
         let signed_query = if ws.is_some() || query.is_empty() {
             None
         } else {
@@ -303,10 +334,11 @@ impl<'c, 's> Diagnoser<'c, 's> {
         };
         let signer_format =
             if ws.is_some() { ctx.signer.ws_timestamp_format() } else { ctx.signer.rest_timestamp_format() };
-        let format = match scheme {
-            Scheme::CoinbaseExchange => TimestampFormat::UnixSecondsFraction { digits: 3 },
-            _ => signer_format,
-        };
+        // Where the exchange accepts looser timestamps than its signer sends (Coinbase Exchange's
+        // decimal seconds), the header is read in the looser format.
+        let exchange = scheme.exchange();
+        let accepted = if ws.is_some() { exchange.ws_timestamp_accepted } else { exchange.rest_timestamp_accepted };
+        let format = accepted.unwrap_or(signer_format);
         let keys = match &ctx.secrets {
             Some(secrets) => {
                 let bytes = if layout.decoded_secret {
@@ -507,23 +539,39 @@ impl<'c, 's> Diagnoser<'c, 's> {
     // ----------------------------------------------------------------------------------------
     // Header checks.
 
+    /// The demo header sent (its value), when the exchange has one.
     fn demo_header(&self) -> Option<&str> {
-        self.sent.auth_value("x-simulated-trading")
+        self.ctx.scheme.exchange().diagnosis.demo_header.and_then(|name| self.sent.auth_value(name))
+    }
+
+    /// The exchange's key-version header (empty when it has none).
+    fn version_header(&self) -> &'static str {
+        self.ctx.scheme.exchange().diagnosis.key_version_header.unwrap_or_default()
+    }
+
+    /// The KuCoin key's version: the one its settings name, else the default.
+    fn kucoin_version(&self) -> KucoinKeyVersion {
+        let stated = self.ctx.settings.as_ref().and_then(|s| s.key_version);
+        stated.and_then(|v| KucoinKeyVersion::try_from(v).ok()).unwrap_or_default()
+    }
+
+    /// Whether the key is a demo-trading key, when its settings are known.
+    fn demo_key(&self) -> Option<bool> {
+        self.ctx.settings.as_ref().map(|s| s.demo)
     }
 
     fn kucoin_version_problem(&self) -> Option<String> {
-        let sent = self.sent.auth_value("KC-API-KEY-VERSION");
-        match (self.ctx.kucoin_version, sent) {
+        let header = self.version_header();
+        let sent = self.sent.auth_value(header);
+        match (self.kucoin_version(), sent) {
             (KucoinKeyVersion::V1, None | Some("1")) => None,
             (KucoinKeyVersion::V2 | KucoinKeyVersion::V3, Some("2" | "3")) => None,
-            (KucoinKeyVersion::V1, Some(other)) => {
-                Some(format!("the key is version 1 but KC-API-KEY-VERSION is {other:?}"))
-            }
+            (KucoinKeyVersion::V1, Some(other)) => Some(format!("the key is version 1 but {header} is {other:?}")),
             (version, None) => Some(format!(
-                "the key is version {} but KC-API-KEY-VERSION was not sent",
+                "the key is version {} but {header} was not sent",
                 if version == KucoinKeyVersion::V2 { 2 } else { 3 }
             )),
-            (_, Some(other)) => Some(format!("KC-API-KEY-VERSION is {other:?}; this key needs 2 or 3")),
+            (_, Some(other)) => Some(format!("{header} is {other:?}; this key needs 2 or 3")),
         }
     }
 
@@ -532,16 +580,17 @@ impl<'c, 's> Diagnoser<'c, 's> {
     /// When a version 2 or 3 key's request has no version header and a passphrase that is not
     /// the key's HMAC'd one either, `found` says so and names the mistake to confirm.
     fn kucoin_passphrase_note(&self, mut found: String) -> String {
-        let v2_or_v3 = self.ctx.kucoin_version != KucoinKeyVersion::V1;
-        let no_header = self.sent.auth_value("KC-API-KEY-VERSION").is_none();
-        let hmaced = self.expected.as_ref().and_then(|expected| self.expected_value(expected, "KC-API-PASSPHRASE"));
+        let v2_or_v3 = self.kucoin_version() != KucoinKeyVersion::V1;
+        let no_header = self.sent.auth_value(self.version_header()).is_none();
+        let passphrase_name = self.names.passphrase.unwrap_or_default();
+        let hmaced = self.expected.as_ref().and_then(|expected| self.expected_value(expected, passphrase_name));
         let other_passphrase = matches!((hmaced, self.passphrase), (Some(h), Some(sent)) if !ct_str_eq(h, sent));
         if self.ctx.secrets.is_none() && v2_or_v3 && no_header && other_passphrase {
-            found.push_str(
-                ", and KC-API-PASSPHRASE is not this key's base64(HMAC(secret, passphrase)) either: if it is the \
+            found.push_str(&format!(
+                ", and {passphrase_name} is not this key's base64(HMAC(secret, passphrase)) either: if it is the \
                  plain passphrase (the whole version-1 form, as python-kucoin sends it), the mistake is \
                  kucoin-passphrase-plain, which only a diagnosis with the secret can confirm (`cexsign diagnose`)",
-            );
+            ));
         }
         found
     }
@@ -622,14 +671,10 @@ impl MistakeSearch for Diagnoser<'_, '_> {
         use MistakeCode::*;
         let found = |yes: bool| yes.then_some(None);
         match code {
-            OkxDemoHeaderMissing => {
-                found(self.ctx.okx_environment == Some(OkxEnvironment::Demo) && self.demo_header() != Some("1"))
-            }
-            OkxDemoHeaderOnLiveKey => {
-                found(self.ctx.okx_environment == Some(OkxEnvironment::Live) && self.demo_header() == Some("1"))
-            }
+            OkxDemoHeaderMissing => found(self.demo_key() == Some(true) && self.demo_header() != Some("1")),
+            OkxDemoHeaderOnLiveKey => found(self.demo_key() == Some(false) && self.demo_header() == Some("1")),
             KucoinPassphrasePlain => {
-                let v2_or_v3 = self.ctx.kucoin_version != KucoinKeyVersion::V1;
+                let v2_or_v3 = self.kucoin_version() != KucoinKeyVersion::V1;
                 let plain = self.ctx.secrets.as_ref().and_then(|s| s.passphrase);
                 found(v2_or_v3 && matches!((plain, self.passphrase), (Some(p), Some(sent)) if ct_str_eq(p, sent)))
             }
@@ -829,7 +874,8 @@ impl MistakeSearch for Diagnoser<'_, '_> {
                     [Slot::Path, Slot::Timestamp, Slot::Method],
                     [Slot::Path, Slot::Method, Slot::Timestamp],
                 ];
-                let delta_order = (self.ctx.scheme == Scheme::Delta).then_some(TIMESTAMP_FIRST);
+                // The order an earlier, more specific mistake (Delta's) already looked for.
+                let delta_order = DeltaWrongOrder.applies_to(self.ctx.scheme).then_some(TIMESTAMP_FIRST);
                 let orders =
                     ALL_ORDERS.into_iter().filter(|order| *order != self.layout.order && Some(*order) != delta_order);
                 self.first(orders.map(|order| {

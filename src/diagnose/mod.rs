@@ -47,13 +47,8 @@ pub use budget::{Budget, Spent};
 pub use case::Case;
 pub use catalogue::MistakeCode;
 
-#[cfg(feature = "cdp")]
-use crate::CoinbaseCdpSigner;
-use crate::{
-    BinanceKeyType, BinanceSigner, BitgetSigner, BybitKeyType, BybitSigner, CoinbaseAdvancedHmacSigner,
-    CoinbaseExchangeSigner, Credentials, DeltaSigner, Error, GateSigner, KrakenSigner, KucoinKeyVersion, KucoinSigner,
-    OkxEnvironment, OkxSigner, Prehash, Scheme, SignedRequest, Signer, WsAuth,
-};
+use crate::recipe::SecretForm;
+use crate::{Credentials, Error, KeySettings, Prehash, Scheme, SignedRequest, Signer, WsAuth};
 #[cfg(feature = "cdp")]
 pub use cdp::{CdpPublicKey, token_kid, verify_jws};
 
@@ -77,10 +72,7 @@ pub struct SentRequest {
     pub(crate) target: Target,
     pub(crate) auth: Vec<(String, String)>,
     pub(crate) host: Option<String>,
-    pub(crate) okx_environment: Option<OkxEnvironment>,
-    pub(crate) kucoin_key_version: Option<KucoinKeyVersion>,
-    pub(crate) binance_key_type: Option<BinanceKeyType>,
-    pub(crate) bybit_key_type: Option<BybitKeyType>,
+    pub(crate) settings: Option<KeySettings>,
 }
 
 /// What was sent: an HTTP request or a websocket message.
@@ -182,15 +174,7 @@ impl SentRequest {
     }
 
     fn new(target: Target) -> Self {
-        Self {
-            target,
-            auth: Vec::new(),
-            host: None,
-            okx_environment: None,
-            kucoin_key_version: None,
-            binance_key_type: None,
-            bybit_key_type: None,
-        }
+        Self { target, auth: Vec::new(), host: None, settings: None }
     }
 
     /// The query exactly as sent, percent-encoded, without `?` (ignored for websocket messages).
@@ -251,31 +235,19 @@ impl SentRequest {
         self
     }
 
-    /// The OKX key's environment (demo keys need `x-simulated-trading: 1`, live keys must not
-    /// send it). Unknown by default: the header is then not checked.
-    pub fn with_okx_environment(mut self, environment: OkxEnvironment) -> Self {
-        self.okx_environment = Some(environment);
-        self
-    }
-
-    /// The KuCoin key's version, as shown on the API-management page (default 3; versions 2
-    /// and 3 are signed alike).
-    pub fn with_kucoin_key_version(mut self, version: KucoinKeyVersion) -> Self {
-        self.kucoin_key_version = Some(version);
-        self
-    }
-
-    /// The Binance key's type. When not given, a PEM secret is taken as an Ed25519 key (or an
-    /// RSA key, if it is not Ed25519) and any other secret as an HMAC key.
-    pub fn with_binance_key_type(mut self, key_type: BinanceKeyType) -> Self {
-        self.binance_key_type = Some(key_type);
-        self
-    }
-
-    /// The Bybit key's type. When not given, a PEM secret is taken as an RSA key and any other
-    /// secret as an HMAC key.
-    pub fn with_bybit_key_type(mut self, key_type: BybitKeyType) -> Self {
-        self.bybit_key_type = Some(key_type);
+    /// The key's settings, as its signer was built with ([`KeySettings`]: OKX's demo flag, the
+    /// KuCoin key's version, the Binance or Bybit key type, ...). Unknown by default: each
+    /// scheme's default settings sign, and what depends on the key's environment (OKX's
+    /// `x-simulated-trading`) is not checked.
+    ///
+    /// ```
+    /// use cexsign::KeySettings;
+    /// use cexsign::diagnose::SentRequest;
+    /// let sent = SentRequest::rest("GET", "/api/v1/accounts").with_settings(KeySettings::new().key_version(2));
+    /// assert!(format!("{sent:?}").contains("key_version: Some(2)"));
+    /// ```
+    pub fn with_settings(mut self, settings: KeySettings) -> Self {
+        self.settings = Some(settings);
         self
     }
 
@@ -307,13 +279,7 @@ impl fmt::Debug for SentRequest {
                     .field("event", event)
             }
         };
-        s.field("auth", &names)
-            .field("host", &self.host)
-            .field("okx_environment", &self.okx_environment)
-            .field("kucoin_key_version", &self.kucoin_key_version)
-            .field("binance_key_type", &self.binance_key_type)
-            .field("bybit_key_type", &self.bybit_key_type)
-            .finish()
+        s.field("auth", &names).field("host", &self.host).field("settings", &self.settings).finish()
     }
 }
 
@@ -458,10 +424,10 @@ pub struct Context<'a> {
     /// The raw secrets, when the diagnosing party has them (the CLI); without them, mistakes in
     /// how the secret is used are not looked for.
     pub secrets: Option<Secrets<'a>>,
-    /// OKX: the key's environment.
-    pub okx_environment: Option<OkxEnvironment>,
-    /// KuCoin: the key's version.
-    pub kucoin_version: KucoinKeyVersion,
+    /// The key's settings, when known (the checks of headers that depend on them, such as OKX's
+    /// demo header or KuCoin's key version, read them; unknown, each scheme's defaults apply and
+    /// an environment is not checked).
+    pub settings: Option<KeySettings>,
     /// The hosts the request may have gone to (Coinbase CDP: the `uri` host, the first one
     /// expected).
     pub hosts: Vec<String>,
@@ -479,8 +445,7 @@ impl<'a> Context<'a> {
             signer: self.signer,
             api_key: self.api_key,
             secrets: None,
-            okx_environment: None,
-            kucoin_version: self.kucoin_version,
+            settings: self.settings.clone(),
             hosts: Vec::new(),
             #[cfg(feature = "cdp")]
             cdp_key: None,
@@ -502,7 +467,7 @@ impl<'a> Context<'a> {
 /// Binance signs inside the request: give its query or body exactly as sent, `signature`
 /// parameter included (or the signature as an auth value named `signature`), and
 /// `X-MBX-APIKEY`. Ed25519 and RSA keys (Binance, Bybit) are told from their PEM secret, or set
-/// with [`SentRequest::with_binance_key_type`] / [`SentRequest::with_bybit_key_type`]; Bybit's
+/// with [`SentRequest::with_settings`] ([`KeySettings::key_type`]); Bybit's
 /// `recv_window` is read from `X-BAPI-RECV-WINDOW`, Kraken's nonce from the body.
 ///
 /// ```
@@ -573,68 +538,45 @@ pub(crate) fn with_context<T>(
     sent: &SentRequest,
     f: impl FnOnce(&Context<'_>) -> T,
 ) -> Result<T, Error> {
+    let exchange = scheme.exchange();
     let api_key = credentials.require_api_key(scheme)?;
-    let kucoin_version = sent.kucoin_key_version.unwrap_or_default();
-    #[cfg(feature = "cdp")]
-    let mut cdp_key = None;
-    let signer: Box<dyn Signer> = match scheme {
-        Scheme::Okx => Box::new(OkxSigner::new(credentials, sent.okx_environment.unwrap_or_default())?),
-        Scheme::Kucoin => Box::new(KucoinSigner::new(credentials, kucoin_version)?),
-        Scheme::Delta => Box::new(DeltaSigner::new(credentials)?),
-        Scheme::CoinbaseExchange => Box::new(CoinbaseExchangeSigner::new(credentials)?),
-        Scheme::CoinbaseAdvancedHmac => Box::new(CoinbaseAdvancedHmacSigner::new(credentials)?),
-        #[cfg(feature = "cdp")]
-        Scheme::CoinbaseCdp => {
-            let signer = CoinbaseCdpSigner::new(credentials)?;
-            cdp_key = Some(CdpPublicKey { key_type: signer.key_type(), public_key: signer.public_key() });
-            Box::new(signer)
-        }
-        #[cfg(not(feature = "cdp"))]
-        Scheme::CoinbaseCdp => {
-            return Err(Error::InvalidDiagnosisInput {
-                problem: "Coinbase CDP tokens are diagnosed with the `cdp` feature (on by default)".to_owned(),
-            });
-        }
-        Scheme::Binance => Box::new(BinanceSigner::new(credentials, binance_key_type(credentials, sent)?)?),
-        Scheme::Bybit => {
-            let signer = BybitSigner::new(credentials, bybit_key_type(credentials, sent)?)?;
-            // Bybit signs the recv_window of the header: sign with it (a header that is not whole
-            // milliseconds is reported by the diagnosis itself).
-            let window = sent.auth_value("X-BAPI-RECV-WINDOW").and_then(|w| w.parse::<u64>().ok()).filter(|w| *w > 0);
-            match window {
-                Some(ms) => Box::new(signer.with_recv_window(std::time::Duration::from_millis(ms))?),
-                None => Box::new(signer),
-            }
-        }
-        Scheme::Kraken => Box::new(KrakenSigner::new(credentials)?),
-        Scheme::Bitget => Box::new(BitgetSigner::new(credentials)?),
-        Scheme::Gate => Box::new(GateSigner::new(credentials)?),
-        // A scheme without settings of its own to read from the request: its signer as the
-        // registry builds it.
-        #[allow(unreachable_patterns)]
-        _ => scheme.exchange().signer(credentials, &crate::KeySettings::new())?,
-    };
-    let secrets = match scheme {
-        Scheme::CoinbaseCdp => None,
+    // A scheme without a recipe signs a token, checked by the token engine.
+    let token = Engine::for_recipe(&exchange.recipe) == Engine::Token;
+    #[cfg(not(feature = "cdp"))]
+    if token {
+        return Err(Error::InvalidDiagnosisInput {
+            problem: "Coinbase CDP tokens are diagnosed with the `cdp` feature (on by default)".to_owned(),
+        });
+    }
+    let mut settings = sent.settings.clone().unwrap_or_default();
+    // A signed receive window is signed as sent (a header that is not whole milliseconds is
+    // reported by the diagnosis itself).
+    let window = exchange.diagnosis.recv_window_header.and_then(|name| sent.auth_value(name));
+    if let Some(ms) = window.and_then(|w| w.parse::<u64>().ok()).filter(|w| *w > 0) {
+        settings = settings.recv_window(std::time::Duration::from_millis(ms));
+    }
+    let signer = exchange.signer(credentials, &settings)?;
+    let pem = exchange.recipe.is_ok_and(|recipe| recipe.keys.iter().any(|k| k.secret == SecretForm::Pem));
+    let secrets = if token {
+        None
+    } else if pem && is_pem(credentials.require_secret_as_given(scheme)?) {
         // Ed25519 and RSA secrets are multi-line PEM, checked by the signer built above.
-        Scheme::Binance | Scheme::Bybit if is_pem(credentials.require_secret_as_given(scheme)?) => {
-            Some(Secrets { secret: credentials.require_secret_as_given(scheme)?, passphrase: None })
-        }
-        _ => Some(Secrets {
+        Some(Secrets { secret: credentials.require_secret_as_given(scheme)?, passphrase: None })
+    } else {
+        Some(Secrets {
             secret: credentials.require_secret(scheme)?,
             passphrase: credentials.passphrase.as_ref().map(|p| p.expose_secret()),
-        }),
+        })
     };
     let ctx = Context {
         scheme,
         signer: signer.as_ref(),
         api_key: api_key.as_str(),
         secrets,
-        okx_environment: sent.okx_environment,
-        kucoin_version,
+        settings: sent.settings.clone(),
         hosts: hosts(scheme, sent.host.as_deref()),
         #[cfg(feature = "cdp")]
-        cdp_key,
+        cdp_key: if token { Some(CdpPublicKey::of(credentials)?) } else { None },
     };
     Ok(f(&ctx))
 }
@@ -642,16 +584,6 @@ pub(crate) fn with_context<T>(
 /// Whether a secret is a PEM private key (an Ed25519 or RSA key) rather than an HMAC secret.
 pub(crate) fn is_pem(secret: &str) -> bool {
     secret.trim_start().starts_with("-----BEGIN")
-}
-
-/// The Binance key type: the one given, else the one the secret is (Binance's home decides).
-fn binance_key_type(credentials: &Credentials, sent: &SentRequest) -> Result<BinanceKeyType, Error> {
-    sent.binance_key_type.map_or_else(|| BinanceKeyType::for_key(credentials, &crate::KeySettings::new()), Ok)
-}
-
-/// The Bybit key type: the one given, else the one the secret is (Bybit's home decides).
-fn bybit_key_type(credentials: &Credentials, sent: &SentRequest) -> Result<BybitKeyType, Error> {
-    sent.bybit_key_type.map_or_else(|| BybitKeyType::for_key(credentials, &crate::KeySettings::new()), Ok)
 }
 
 /// A websocket message as a verifier read it, as a [`SentRequest`] with the scheme's field names
@@ -694,13 +626,14 @@ pub(crate) fn ws_names(scheme: Scheme, api: bool) -> crate::exchange::AuthNames 
     }
 }
 
-/// The hosts a request may have gone to: the one given; for Coinbase CDP, `api.coinbase.com`
-/// when none is.
+/// The hosts a request may have gone to: the one given; when none is, for a scheme whose
+/// bearer token names the host (Coinbase CDP), the exchange's main host.
 pub(crate) fn hosts(scheme: Scheme, given: Option<&str>) -> Vec<String> {
-    match (given, scheme) {
-        (Some(host), _) => vec![host.to_owned()],
-        (None, Scheme::CoinbaseCdp) => vec!["api.coinbase.com".to_owned()],
-        (None, _) => Vec::new(),
+    let exchange = scheme.exchange();
+    match given {
+        Some(host) => vec![host.to_owned()],
+        None if exchange.rest_auth.is_none() => exchange.hosts.iter().take(1).map(|h| (*h).to_owned()).collect(),
+        None => Vec::new(),
     }
 }
 
@@ -713,17 +646,45 @@ pub fn run(ctx: &Context<'_>, sent: &SentRequest) -> Result<Diagnosis, Error> {
 /// [`run`] within `budget`, with what the search spent of it.
 pub fn run_within(ctx: &Context<'_>, sent: &SentRequest, budget: Budget) -> Result<(Diagnosis, Spent), Error> {
     let meter = budget::Meter::new(budget);
-    let diagnosis = match ctx.scheme {
+    let diagnosis = match Engine::for_recipe(&ctx.scheme.exchange().recipe) {
         #[cfg(feature = "cdp")]
-        Scheme::CoinbaseCdp => cdp::diagnose(ctx, sent),
+        Engine::Token => cdp::diagnose(ctx, sent),
         #[cfg(not(feature = "cdp"))]
-        Scheme::CoinbaseCdp => Err(Error::InvalidDiagnosisInput {
+        Engine::Token => Err(Error::InvalidDiagnosisInput {
             problem: "Coinbase CDP tokens are diagnosed with the `cdp` feature (on by default)".to_owned(),
         }),
-        Scheme::Binance | Scheme::Bybit | Scheme::Kraken | Scheme::Gate => recipe_prehash::diagnose(ctx, sent, &meter),
-        _ => hmac::diagnose(ctx, sent, &meter),
+        Engine::Parameters => recipe_prehash::diagnose(ctx, sent, &meter),
+        Engine::Headers => hmac::diagnose(ctx, sent, &meter),
     }?;
     Ok((diagnosis, meter.spent()))
+}
+
+/// Which engine rebuilds a scheme's mistakes, told from its recipe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Engine {
+    /// No recipe: the request carries a signed token (Coinbase CDP).
+    Token,
+    /// An HMAC-SHA256 of the timestamp, method and path (in some order), the query and the
+    /// body, carried in headers.
+    Headers,
+    /// Anything more: a timestamp or signature carried as a parameter of the request (Binance,
+    /// Kraken), a digest part (Kraken, Gate), the API key or a receive window signed (Bybit),
+    /// another MAC (Gate's HMAC-SHA512), an asymmetric key (Binance, Bybit).
+    Parameters,
+}
+
+impl Engine {
+    fn for_recipe(recipe: &Result<crate::recipe::Recipe, crate::recipe::NotARecipe>) -> Self {
+        use crate::recipe::{Algorithm, Carrier, Part};
+        let Ok(recipe) = recipe else { return Self::Token };
+        let headers = recipe.timestamp_in == Carrier::Header && recipe.signature_in == Carrier::Header;
+        let plain_parts = recipe
+            .parts
+            .iter()
+            .all(|part| matches!(part, Part::Timestamp | Part::Method | Part::Path | Part::Query { .. } | Part::Body));
+        let hmac_sha256 = recipe.keys.iter().all(|key| key.algorithm == Algorithm::HmacSha256);
+        if headers && plain_parts && hmac_sha256 { Self::Headers } else { Self::Parameters }
+    }
 }
 
 /// The path on the request line for a path as the client had it, and the host it named, if
@@ -769,6 +730,19 @@ mod tests {
             ("/api/v5/x".to_owned(), Some("www.okx.com".to_owned()))
         );
         assert!(wire_path("").is_err());
+    }
+
+    /// The engine each scheme's recipe picks is the one written for it.
+    #[test]
+    fn recipes_pick_the_engines() {
+        for scheme in Scheme::ALL {
+            let expected = match scheme {
+                Scheme::CoinbaseCdp => Engine::Token,
+                Scheme::Binance | Scheme::Bybit | Scheme::Kraken | Scheme::Gate => Engine::Parameters,
+                _ => Engine::Headers,
+            };
+            assert_eq!(Engine::for_recipe(&scheme.exchange().recipe), expected, "{scheme:?}");
+        }
     }
 
     #[test]

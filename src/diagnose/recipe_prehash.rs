@@ -1667,8 +1667,7 @@ mod tests {
             signer,
             api_key,
             secrets: None,
-            okx_environment: None,
-            kucoin_version: crate::KucoinKeyVersion::default(),
+            settings: None,
             hosts: Vec::new(),
             #[cfg(feature = "cdp")]
             cdp_key: None,

@@ -4,6 +4,8 @@
 
 use std::time::Duration;
 
+use crate::diagnose::MistakeCode;
+
 /// The exchange's own facts the diagnosis tells a user; homes write only what differs from
 /// [`DiagnosisFacts::NONE`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,6 +40,22 @@ pub struct DiagnosisFacts {
     /// The rejections a correct signature still meets on this exchange (environments, regions,
     /// headers beyond the signature), one or two sentences naming the exchange.
     pub pitfalls: &'static str,
+    /// A name some clients give the websocket login's key field instead of the documented one
+    /// (python-bitget's `api_key`): read there too, so that the mistake is named rather than the
+    /// field reported missing.
+    pub ws_key_misnamed: Option<&'static str>,
+    /// The catalogue's mistakes that can happen with this exchange (in any order: the
+    /// diagnosis tries them in the catalogue's); none, and a wrong signature is only compared.
+    pub mistakes: &'static [MistakeCode],
+    /// Those of `mistakes` its websocket messages cannot have (a login that signs no method or
+    /// path, an expiry that is the only timestamp), beyond the ones no websocket message has.
+    pub rest_only: &'static [MistakeCode],
+    /// The header a demo-trading key's requests carry as `1` (OKX's `x-simulated-trading`),
+    /// checked against the key's `demo` setting.
+    pub demo_header: Option<&'static str>,
+    /// The header that states the key's version (KuCoin's `KC-API-KEY-VERSION`), checked
+    /// against the key's `key_version` setting.
+    pub key_version_header: Option<&'static str>,
 }
 
 impl DiagnosisFacts {
@@ -53,6 +71,11 @@ impl DiagnosisFacts {
         ws_logon_method: None,
         window_in_words: None,
         pitfalls: "",
+        ws_key_misnamed: None,
+        mistakes: &[],
+        rest_only: &[],
+        demo_header: None,
+        key_version_header: None,
     };
 }
 

@@ -16,8 +16,8 @@ use std::time::Duration;
 
 use cexsign::diagnose::{Case, Diagnosis, SentRequest, diagnose};
 use cexsign::{
-    BinanceKeyType, BybitKeyType, Credentials, KeySettings, KucoinKeyVersion, Method, OkxEnvironment, Scheme,
-    SignOptions, SignableRequest, SignedRequest, Signer, Timestamp, WireTimestamp,
+    Credentials, KeySettings, Method, Scheme, SignOptions, SignableRequest, SignedRequest, Signer, Timestamp,
+    WireTimestamp,
 };
 use clap::{Args, Parser, Subcommand};
 use serde_json::{Map, Value, json};
@@ -225,22 +225,6 @@ impl KeyType {
     }
 }
 
-fn binance_key_type(key_type: KeyType) -> BinanceKeyType {
-    match key_type {
-        KeyType::Hmac => BinanceKeyType::Hmac,
-        KeyType::Ed25519 => BinanceKeyType::Ed25519,
-        KeyType::Rsa => BinanceKeyType::Rsa,
-    }
-}
-
-fn bybit_key_type(key_type: KeyType) -> Result<BybitKeyType, Failure> {
-    match key_type {
-        KeyType::Hmac => Ok(BybitKeyType::Hmac),
-        KeyType::Rsa => Ok(BybitKeyType::Rsa),
-        KeyType::Ed25519 => fail("Bybit keys are HMAC or RSA: use --key-type hmac or --key-type rsa"),
-    }
-}
-
 /// An error for the user: printed as `cexsign: error: ...`, exit code 2.
 struct Failure(String);
 
@@ -382,13 +366,6 @@ fn credentials(args: &CredentialArgs) -> Result<Loaded, Failure> {
     Ok(Loaded { credentials, passphrase, key_version })
 }
 
-fn kucoin_version(request: &RequestArgs, from_file: Option<u32>) -> Result<KucoinKeyVersion, Failure> {
-    match request.key_version.or(from_file) {
-        Some(version) => Ok(KucoinKeyVersion::try_from(version)?),
-        None => Ok(KucoinKeyVersion::V3),
-    }
-}
-
 fn body(request: &RequestArgs) -> Result<Vec<u8>, Failure> {
     match (&request.body, &request.body_file) {
         (Some(body), _) => Ok(body.clone().into_bytes()),
@@ -415,15 +392,21 @@ fn url_host(base: &str) -> Option<String> {
     (!host.is_empty()).then(|| host.to_owned())
 }
 
-fn build_signer(args: &SignArgs, loaded: &Loaded) -> Result<Box<dyn Signer>, Failure> {
-    let request = &args.request;
+/// The key's settings the request's flags and the key file state.
+fn key_settings(request: &RequestArgs, key_version: Option<u32>) -> KeySettings {
     let mut settings = KeySettings::new().demo(request.demo);
     if let Some(key_type) = request.key_type {
         settings = settings.key_type(key_type.name());
     }
-    if let Some(version) = request.key_version.or(loaded.key_version) {
+    if let Some(version) = request.key_version.or(key_version) {
         settings = settings.key_version(version);
     }
+    settings
+}
+
+fn build_signer(args: &SignArgs, loaded: &Loaded) -> Result<Box<dyn Signer>, Failure> {
+    let request = &args.request;
+    let mut settings = key_settings(request, loaded.key_version);
     if let Some(ms) = request.recv_window {
         settings = settings.recv_window(Duration::from_millis(ms));
     }
@@ -483,9 +466,15 @@ fn display_name(scheme: Scheme, lower: &str) -> String {
     match documented.into_iter().find(|name| name.eq_ignore_ascii_case(lower)) {
         Some(name) => name.to_owned(),
         None if lower == "authorization" => "Authorization".to_owned(),
-        None if lower == "x-simulated-trading" || auth.is_some_and(|n| n.lower_case()) => lower.to_owned(),
+        None if is_demo_header(scheme, lower) || auth.is_some_and(|n| n.lower_case()) => lower.to_owned(),
         None => lower.to_ascii_uppercase(),
     }
+}
+
+/// Whether `lower` is the exchange's demo-trading header, spelled in lower case as the exchange
+/// does (OKX's `x-simulated-trading`).
+fn is_demo_header(scheme: Scheme, lower: &str) -> bool {
+    scheme.exchange().diagnosis.demo_header.is_some_and(|name| name.eq_ignore_ascii_case(lower))
 }
 
 /// The query and body to send: the signer's when it rewrote them (Binance appends its
@@ -637,17 +626,7 @@ fn verify(args: VerifyArgs) -> Result<ExitCode, Failure> {
     if let Some(host) = &request.host {
         sent = sent.with_host(host);
     }
-    if request.scheme == Scheme::Okx {
-        sent = sent.with_okx_environment(if request.demo { OkxEnvironment::Demo } else { OkxEnvironment::Live });
-    }
-    if request.scheme == Scheme::Kucoin {
-        sent = sent.with_kucoin_key_version(kucoin_version(request, loaded.key_version)?);
-    }
-    match (request.scheme, request.key_type) {
-        (Scheme::Binance, Some(key_type)) => sent = sent.with_binance_key_type(binance_key_type(key_type)),
-        (Scheme::Bybit, Some(key_type)) => sent = sent.with_bybit_key_type(bybit_key_type(key_type)?),
-        _ => {}
-    }
+    sent = sent.with_settings(key_settings(request, loaded.key_version));
     let diagnosis = diagnose(request.scheme, &loaded.credentials, &sent)?;
     if args.json {
         println!("{}", serde_json::to_string(&diagnosis).map_err(|e| Failure(e.to_string()))?);
@@ -674,7 +653,7 @@ fn diagnose_stdin(args: DiagnoseArgs) -> Result<ExitCode, Failure> {
     let Loaded { credentials: fallback, key_version, .. } = credentials(&args.credentials)?;
     let mut case = Case::from_json(&text)?.with_fallback_credentials(fallback);
     if let Some(version) = key_version {
-        case = case.with_fallback_kucoin_key_version(KucoinKeyVersion::try_from(version)?);
+        case = case.with_fallback_key_version(version);
     }
     let diagnosis = case.diagnose()?;
     println!("{}", serde_json::to_string(&diagnosis).map_err(|e| Failure(e.to_string()))?);

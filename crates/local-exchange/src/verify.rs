@@ -166,8 +166,7 @@ pub(crate) fn diagnose_with_account(account: &Account, hosts: Vec<String>, sent:
         signer: account.signer(),
         api_key: account.api_key(),
         secrets: None,
-        okx_environment: account.okx_environment(),
-        kucoin_version: account.kucoin_version().unwrap_or_default(),
+        settings: Some(account.settings().clone()),
         hosts,
         cdp_key,
     };

@@ -13,6 +13,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::{Credentials, Error, Scheme, Signer, Timestamp, TimestampFormat};
+use crate::diagnose::MistakeCode as M;
 use crate::exchange::{AuthNames, DiagnosisFacts, Exchange, KeySettings, KeyVariants, Mark, RestVerification, Routing, WsSigning};
 use crate::exchange::{WsAccepted, WsApi, WsLogin};
 use crate::recipe::{Algorithm, Carrier, Part, QueryForm, Recipe, SignatureEncoding, Signing};
@@ -62,6 +63,14 @@ pub(crate) const BINANCE: Exchange = Exchange {
         ws_logon_method: Some("session.logon"),
         window_in_words: Some("recvWindow after the timestamp, 5 s by default and 60 s at most, and no more than 1 s ahead"),
         pitfalls: "Binance: -1021 is the clock or recvWindow, -2015 a key from Binance.US or the testnet on api.binance.com (or an IP or permission problem).",
+        mistakes: &[
+            M::BinanceSignatureNotLast, M::BinanceSignatureNotUrlEncoded, M::BinanceRecvWindowTooLarge,
+            M::BinanceSessionLogonNeedsEd25519, M::KeySecretSwapped, M::TimestampSecondsForMilliseconds,
+            M::TimestampFormatWrong, M::HexInsteadOfBase64, M::Base64InsteadOfHex, M::SecretBase64Decoded,
+            M::HmacArgumentsSwapped, M::BinancePayloadJoinedWithAmpersand, M::BinanceSignatureSigned,
+            M::BinanceParamAddedAfterSigning, M::BinanceWsValuesPercentEncoded, M::BinanceWsParamsNotSorted,
+            M::QuerySignedUnencoded, M::QueryEncodingDiffers, M::QueryOrderDiffers, M::FormBodyReencoded,
+        ],
         ..DiagnosisFacts::NONE
     },
 };

@@ -13,6 +13,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::{Credentials, Error, Signer, Timestamp, TimestampFormat};
+use crate::diagnose::MistakeCode as M;
 use crate::exchange::{AuthNames, DiagnosisFacts, Exchange, HeaderCheck, KeySettings, KeyVariants, Mark, RestVerification, Routing};
 use crate::exchange::{WsAccepted, WsLogin, WsMessage, WsPart};
 use crate::recipe::{Algorithm, Carrier, Part, QueryForm, Recipe, SignatureEncoding, Signing};
@@ -73,6 +74,15 @@ pub(crate) const BITGET: Exchange = Exchange {
     diagnosis: DiagnosisFacts {
         window_in_words: Some("about 30 s"),
         pitfalls: "Bitget: 40012 is a wrong passphrase; demo trading needs the paptrading: 1 header.",
+        mistakes: &[
+            M::BitgetWsApiKeyField, M::KeySecretSwapped, M::TimestampMillisecondsForSeconds,
+            M::TimestampSecondsForMilliseconds, M::TimestampFormatWrong, M::PassphraseWrong, M::HexInsteadOfBase64,
+            M::SecretBase64Decoded, M::SecretHexDecoded, M::PassphraseAsSecret, M::HmacArgumentsSwapped,
+            M::MethodLowercase, M::QueryNotSigned, M::QuerySignedWithoutQuestionMark, M::QuestionMarkWithoutQuery,
+            M::QuerySignedEncoded, M::QueryOrderDiffers, M::EmptyBodyAsBraces, M::BodyReserialized,
+            M::PathMissingLeadingSlash, M::PathIncludesHost, M::PrehashOrderWrong, M::TimestampHeaderDiffers,
+        ],
+        ws_key_misnamed: Some("api_key"),
         ..DiagnosisFacts::NONE
     },
 };

@@ -13,6 +13,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::{Credentials, Error, Scheme, Signer, Timestamp, TimestampFormat};
+use crate::diagnose::MistakeCode as M;
 use crate::exchange::{AuthNames, DiagnosisFacts, Exchange, KeySettings, KeyVariants, Mark, RestVerification, Routing, WsSigning};
 use crate::exchange::{ExpiresLogin, WsAccepted, WsLogin};
 use crate::recipe::{Algorithm, Carrier, Part, Recipe, SignatureEncoding, Signing};
@@ -60,6 +61,16 @@ pub(crate) const BYBIT: Exchange = Exchange {
         recv_window_header: Some("X-BAPI-RECV-WINDOW"),
         window_in_words: Some("recv_window after the timestamp, 5 s by default, and no more than 1 s ahead"),
         pitfalls: "Bybit: 10002 is the clock or recv_window, 10003 a testnet, demo or regional key on the wrong host, 10010 an IP not bound to the key.",
+        mistakes: &[
+            M::KeySecretSwapped, M::TimestampSecondsForMilliseconds, M::TimestampFormatWrong,
+            M::BybitRecvWindowInSeconds, M::HexInsteadOfBase64, M::Base64InsteadOfHex, M::SecretBase64Decoded,
+            M::HmacArgumentsSwapped, M::BybitRecvWindowDiffers, M::BybitWsExpiresNotSigned, M::QueryNotSigned,
+            M::QuerySignedUnencoded, M::QueryEncodingDiffers, M::QueryOrderDiffers, M::EmptyBodyAsBraces,
+            M::BodyReserialized, M::TimestampHeaderDiffers,
+        ],
+        rest_only: &[
+            M::TimestampHeaderDiffers,
+        ],
         ..DiagnosisFacts::NONE
     },
 };

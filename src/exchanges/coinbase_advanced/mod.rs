@@ -17,6 +17,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::{Credentials, Error, Scheme, Signer, Timestamp, TimestampFormat};
+use crate::diagnose::MistakeCode as M;
 use crate::exchange::{AuthNames, DiagnosisFacts, Exchange, HeaderCheck, KeySettings, KeyVariants, Mark, RestVerification, Routing};
 use crate::exchange::{JwtMessage, WsAccepted, WsLogin, WsMessage, WsPart};
 use crate::recipe::{Algorithm, Carrier, NotARecipe, Part, Recipe, SignatureEncoding, Signing};
@@ -67,6 +68,15 @@ pub(crate) const HMAC: Exchange = Exchange {
     }),
     diagnosis: DiagnosisFacts {
         pitfalls: "Legacy Coinbase HMAC keys were expired in February 2025: create a CDP key.",
+        mistakes: &[
+            M::KeySecretSwapped, M::TimestampMillisecondsForSeconds, M::TimestampFormatWrong, M::Base64InsteadOfHex,
+            M::SecretBase64Decoded, M::HmacArgumentsSwapped, M::MethodLowercase, M::QuerySigned,
+            M::EmptyBodyAsBraces, M::BodyReserialized, M::PathMissingLeadingSlash, M::PathIncludesHost,
+            M::PrehashOrderWrong, M::TimestampHeaderDiffers,
+        ],
+        rest_only: &[
+            M::MethodLowercase, M::PathMissingLeadingSlash, M::PrehashOrderWrong,
+        ],
         ..DiagnosisFacts::NONE
     },
 };
@@ -109,6 +119,11 @@ pub(crate) const CDP: Exchange = Exchange {
     diagnosis: DiagnosisFacts {
         window_in_words: Some("the token's 120 s"),
         pitfalls: "Coinbase CDP: 403 \"Missing required scopes\" means the key lacks a permission.",
+        mistakes: &[
+            M::TimestampMillisecondsForSeconds, M::PathMissingLeadingSlash, M::JwtSignatureDer,
+            M::JwtKidNotFullName, M::JwtUriHasQuery, M::JwtUriLowercaseMethod, M::JwtUriHasScheme,
+            M::JwtUriWrongHost, M::JwtUriOtherEndpoint,
+        ],
         ..DiagnosisFacts::NONE
     },
 };

@@ -13,6 +13,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::{Credentials, Error, Scheme, Signer, Timestamp, TimestampFormat};
+use crate::diagnose::MistakeCode as M;
 use crate::exchange::{AuthNames, DiagnosisFacts, Exchange, HeaderCheck, KeySettings, KeyVariants, Mark, RestVerification, Routing};
 use crate::exchange::{WsAccepted, WsLogin, WsMessage, WsPart};
 use crate::recipe::{Algorithm, Carrier, Part, QueryForm, Recipe, SignatureEncoding, Signing};
@@ -75,6 +76,13 @@ pub(crate) const COINBASE_EXCHANGE: Exchange = Exchange {
     }),
     diagnosis: DiagnosisFacts {
         pitfalls: "Coinbase Exchange: sandbox and production keys are separate.",
+        mistakes: &[
+            M::KeySecretSwapped, M::TimestampMillisecondsForSeconds, M::TimestampFormatWrong, M::PassphraseWrong,
+            M::HexInsteadOfBase64, M::SecretNotBase64Decoded, M::PassphraseAsSecret, M::HmacArgumentsSwapped,
+            M::MethodLowercase, M::QueryNotSigned, M::QuerySignedWithoutQuestionMark, M::QuerySignedUnencoded,
+            M::QueryEncodingDiffers, M::QueryOrderDiffers, M::EmptyBodyAsBraces, M::BodyReserialized,
+            M::PathMissingLeadingSlash, M::PathIncludesHost, M::PrehashOrderWrong, M::TimestampHeaderDiffers,
+        ],
         ..DiagnosisFacts::NONE
     },
 };

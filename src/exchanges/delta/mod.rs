@@ -13,6 +13,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::{Credentials, Error, Scheme, Signer, Timestamp, TimestampFormat};
+use crate::diagnose::MistakeCode as M;
 use crate::exchange::{AuthNames, DiagnosisFacts, Exchange, ExtraCheck, HeaderCheck, KeySettings, KeyVariants, Mark, Refused, RestVerification, Routing, header_text};
 use crate::exchange::{WsAccepted, WsLogin, WsMessage, WsPart};
 use crate::recipe::{Algorithm, Carrier, Part, QueryForm, Recipe, SignatureEncoding, Signing};
@@ -61,6 +62,13 @@ pub(crate) const DELTA: Exchange = Exchange {
     }),
     diagnosis: DiagnosisFacts {
         pitfalls: "Delta: authenticated requests need a User-Agent header, and India keys the India host.",
+        mistakes: &[
+            M::KeySecretSwapped, M::TimestampMillisecondsForSeconds, M::TimestampFormatWrong, M::Base64InsteadOfHex,
+            M::SecretBase64Decoded, M::SecretHexDecoded, M::HmacArgumentsSwapped, M::MethodLowercase,
+            M::QueryNotSigned, M::QuerySignedWithoutQuestionMark, M::QuerySignedUnencoded, M::QueryEncodingDiffers,
+            M::QueryOrderDiffers, M::EmptyBodyAsBraces, M::BodyReserialized, M::PathMissingLeadingSlash,
+            M::PathIncludesHost, M::DeltaWrongOrder, M::PrehashOrderWrong, M::TimestampHeaderDiffers,
+        ],
         ..DiagnosisFacts::NONE
     },
 };

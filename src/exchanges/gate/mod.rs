@@ -13,6 +13,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::{Credentials, Error, Signer, Timestamp, TimestampFormat};
+use crate::diagnose::MistakeCode as M;
 use crate::exchange::{AuthNames, DiagnosisFacts, Exchange, HeaderCheck, KeySettings, KeyVariants, Mark, RestVerification, Routing, WsSigning};
 use crate::exchange::{WsAccepted, WsLogin, WsMessage, WsNames, WsPart};
 use crate::recipe::{Algorithm, Carrier, DigestOutput, Hash, Part, QueryForm, Recipe, SignatureEncoding, Signing};
@@ -96,6 +97,16 @@ pub(crate) const GATE: Exchange = Exchange {
             one_channel: "a Gate channel message names exactly one channel (options.channel); the ws API login names its channel as the method (spot.login)",
         },
         pitfalls: "Gate: REQUEST_EXPIRED is the clock; futures testnet keys need the testnet host.",
+        mistakes: &[
+            M::KeySecretSwapped, M::TimestampMillisecondsForSeconds, M::TimestampFormatWrong, M::Base64InsteadOfHex,
+            M::GateHmacSha256, M::SecretHexDecoded, M::HmacArgumentsSwapped, M::MethodLowercase,
+            M::GateBodyHashSha256, M::GateEmptyBodyHashLine, M::GatePathMissingPrefix, M::GateQueryInPath,
+            M::QuerySignedEncoded, M::QueryOrderDiffers, M::EmptyBodyAsBraces, M::BodyReserialized,
+            M::PathMissingLeadingSlash, M::PathIncludesHost, M::TimestampHeaderDiffers,
+        ],
+        rest_only: &[
+            M::MethodLowercase, M::PathMissingLeadingSlash,
+        ],
         ..DiagnosisFacts::NONE
     },
 };

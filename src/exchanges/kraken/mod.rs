@@ -11,6 +11,7 @@ pub use signer::{KrakenSigner};
 use serde_json::{Value, json};
 
 use crate::{Credentials, Error, Signer, Timestamp, TimestampFormat};
+use crate::diagnose::MistakeCode as M;
 use crate::exchange::{AuthNames, DiagnosisFacts, Exchange, KeySettings, KeyVariants, Mark, RestVerification, Routing, WsSigning};
 use crate::exchange::WsLogin;
 use crate::recipe::{Algorithm, Carrier, DigestOutput, Hash, Part, Recipe, SignatureEncoding, Signing};
@@ -59,6 +60,12 @@ pub(crate) const KRAKEN: Exchange = Exchange {
         content_type_must_match_body: true,
         window_in_words: Some("none: the nonce must only exceed the last nonce this key used"),
         pitfalls: "Kraken: EAPI:Invalid nonce means a nonce not above the last one (two processes sharing a key, or a switch from 1e8-scale nonces back to milliseconds); with 2FA on the key, otp must be in the body.",
+        mistakes: &[
+            M::KrakenNonceMissing, M::KeySecretSwapped, M::KrakenContentTypeMismatch, M::HexInsteadOfBase64,
+            M::SecretNotBase64Decoded, M::HmacArgumentsSwapped, M::KrakenDigestHex, M::KrakenNonceNotHashed,
+            M::FormBodyReencoded, M::BodyReserialized, M::PathMissingLeadingSlash, M::PathIncludesHost,
+            M::KrakenNonceDiffers,
+        ],
         ..DiagnosisFacts::NONE
     },
 };

@@ -13,6 +13,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::{Credentials, Error, Signer, Timestamp, TimestampFormat};
+use crate::diagnose::MistakeCode as M;
 use crate::exchange::{AuthNames, DiagnosisFacts, Exchange, ExtraCheck, HeaderCheck, KeySettings, KeyVariants, Mark, Refused, RestVerification, Routing, header_text};
 use crate::exchange::WsLogin;
 use crate::recipe::{Algorithm, Carrier, Part, QueryForm, Recipe, SignatureEncoding, Signing};
@@ -64,6 +65,15 @@ pub(crate) const KUCOIN: Exchange = Exchange {
     }),
     diagnosis: DiagnosisFacts {
         pitfalls: "KuCoin: a spot token or key does not work on the futures host.",
+        mistakes: &[
+            M::KucoinPassphrasePlain, M::KucoinKeyVersionMismatch, M::KeySecretSwapped,
+            M::TimestampSecondsForMilliseconds, M::TimestampFormatWrong, M::PassphraseWrong, M::HexInsteadOfBase64,
+            M::SecretBase64Decoded, M::PassphraseAsSecret, M::HmacArgumentsSwapped, M::MethodLowercase,
+            M::QueryNotSigned, M::QuerySignedWithoutQuestionMark, M::QuerySignedEncoded, M::QueryOrderDiffers,
+            M::EmptyBodyAsBraces, M::BodyReserialized, M::PathMissingLeadingSlash, M::PathIncludesHost,
+            M::PrehashOrderWrong, M::TimestampHeaderDiffers,
+        ],
+        key_version_header: Some("KC-API-KEY-VERSION"),
         ..DiagnosisFacts::NONE
     },
 };

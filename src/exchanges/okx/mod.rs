@@ -13,6 +13,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::{Credentials, Error, Signer, Timestamp, TimestampFormat};
+use crate::diagnose::MistakeCode as M;
 use crate::exchange::{AuthNames, DiagnosisFacts, Exchange, ExtraCheck, HeaderCheck, KeySettings, KeyVariants, Mark, Refused, RestVerification, Routing, header_text};
 use crate::exchange::{WsAccepted, WsLogin, WsMessage, WsPart};
 use crate::recipe::{Algorithm, Carrier, Part, QueryForm, Recipe, SignatureEncoding, Signing};
@@ -59,6 +60,15 @@ pub(crate) const OKX: Exchange = Exchange {
     }),
     diagnosis: DiagnosisFacts {
         pitfalls: "OKX: demo keys need x-simulated-trading: 1, and EEA keys the EEA host (50119).",
+        mistakes: &[
+            M::OkxDemoHeaderMissing, M::OkxDemoHeaderOnLiveKey, M::KeySecretSwapped,
+            M::TimestampMillisecondsForSeconds, M::TimestampFormatWrong, M::PassphraseWrong, M::HexInsteadOfBase64,
+            M::SecretBase64Decoded, M::SecretHexDecoded, M::PassphraseAsSecret, M::HmacArgumentsSwapped,
+            M::MethodLowercase, M::QueryNotSigned, M::QuerySignedWithoutQuestionMark, M::QuerySignedUnencoded,
+            M::QueryEncodingDiffers, M::QueryOrderDiffers, M::EmptyBodyAsBraces, M::BodyReserialized,
+            M::PathMissingLeadingSlash, M::PathIncludesHost, M::PrehashOrderWrong, M::TimestampHeaderDiffers,
+        ],
+        demo_header: Some("x-simulated-trading"),
         ..DiagnosisFacts::NONE
     },
 };
