@@ -13,8 +13,7 @@ use subtle::ConstantTimeEq as _;
 
 use cexsign::{
     BinanceKeyType, BinanceSigner, BybitKeyType, BybitSigner, CoinbaseCdpSigner, Credentials, Error, KeySettings,
-    KucoinKeyVersion, Method, OkxEnvironment, RestVerification, Scheme, SignOptions, SignableRequest, SignedRequest,
-    Signer, Timestamp, WireTimestamp,
+    Method, RestVerification, Scheme, SignOptions, SignableRequest, SignedRequest, Signer, Timestamp, WireTimestamp,
 };
 
 /// One API key registered with a [`LocalExchange`](super::LocalExchange).
@@ -167,18 +166,6 @@ impl Account {
         &self.settings
     }
 
-    /// The OKX environment, for OKX accounts (the diagnosis takes it).
-    pub(crate) fn okx_environment(&self) -> Option<OkxEnvironment> {
-        let demo = self.settings.demo;
-        (self.scheme() == Scheme::Okx).then_some(if demo { OkxEnvironment::Demo } else { OkxEnvironment::Live })
-    }
-
-    /// The KuCoin key version, for KuCoin accounts (the diagnosis takes it).
-    pub(crate) fn kucoin_version(&self) -> Option<KucoinKeyVersion> {
-        let version = self.settings.key_version.and_then(|v| KucoinKeyVersion::try_from(v).ok());
-        (self.scheme() == Scheme::Kucoin).then(|| version.unwrap_or_default())
-    }
-
     /// The Binance key type, for Binance accounts.
     pub(crate) fn binance_key_type(&self) -> Option<BinanceKeyType> {
         match &self.kind {
@@ -203,18 +190,27 @@ impl Account {
         }
     }
 
-    /// A short description for reasons: "OKX (demo)", "KuCoin (v2)".
+    /// A short description for reasons: the exchange's name and, when its keys come in
+    /// variants (the home's `key_variants`), this key's: "OKX (demo)", "KuCoin (v2)",
+    /// "Binance (Ed25519)".
     pub fn describe(&self) -> String {
-        match &self.kind {
-            _ if self.okx_environment() == Some(OkxEnvironment::Live) => "OKX (live)".to_owned(),
-            _ if self.okx_environment() == Some(OkxEnvironment::Demo) => "OKX (demo)".to_owned(),
-            _ if self.kucoin_version().is_some() => {
-                format!("KuCoin ({})", kucoin_version_name(self.kucoin_version().unwrap_or_default()))
+        let name = self.scheme().name();
+        let variants = self.scheme().exchange().key_variants;
+        let variant = match &self.kind {
+            AccountKind::CoinbaseCdp(key) => Some(key.signer.key_type().alg().to_owned()),
+            AccountKind::Binance(_, key_type) => Some(key_type.name().to_owned()),
+            AccountKind::Bybit(_, key_type) => Some(key_type.name().to_owned()),
+            AccountKind::Described(_) if variants.demo => {
+                Some(if self.settings.demo { "demo" } else { "live" }.to_owned())
             }
-            AccountKind::CoinbaseCdp(key) => format!("Coinbase CDP ({})", key.signer.key_type().alg()),
-            AccountKind::Binance(_, key_type) => format!("Binance ({})", key_type.name()),
-            AccountKind::Bybit(_, key_type) => format!("Bybit ({})", key_type.name()),
-            other => other.signer().scheme().name().to_owned(),
+            AccountKind::Described(_) => variants
+                .key_versions
+                .first()
+                .map(|default| format!("v{}", self.settings.key_version.unwrap_or(*default))),
+        };
+        match variant {
+            Some(variant) => format!("{name} ({variant})"),
+            None => name.to_owned(),
         }
     }
 }
@@ -239,14 +235,6 @@ impl CdpKey {
     /// Verifies a JWS signature over `message` with the account's public key.
     pub(crate) fn verify(&self, message: &[u8], signature: &[u8]) -> bool {
         cexsign::diagnose::verify_jws(self.signer.key_type(), &self.public_key, message, signature)
-    }
-}
-
-pub(crate) fn kucoin_version_name(version: KucoinKeyVersion) -> &'static str {
-    match version {
-        KucoinKeyVersion::V1 => "v1",
-        KucoinKeyVersion::V2 => "v2",
-        KucoinKeyVersion::V3 => "v3",
     }
 }
 

@@ -1572,3 +1572,19 @@ fn ascii_escape(text: &str) -> String {
     }
     out
 }
+
+/// An account describes itself by its exchange's name and, where the home lists key variants,
+/// the key's own.
+#[test]
+fn an_account_describes_its_key_variant() {
+    let described = |scheme: Scheme, credentials: &Credentials, settings: &KeySettings| {
+        Account::new(scheme, credentials, settings).unwrap().describe()
+    };
+    let okx = okx_credentials("k", "p");
+    assert_eq!(described(Scheme::Okx, &okx, &KeySettings::new()), "OKX (live)");
+    assert_eq!(described(Scheme::Okx, &okx, &KeySettings::new().demo(true)), "OKX (demo)");
+    let kucoin = kucoin_credentials("k", "p");
+    assert_eq!(described(Scheme::Kucoin, &kucoin, &KeySettings::new()), "KuCoin (v3)");
+    assert_eq!(described(Scheme::Kucoin, &kucoin, &KeySettings::new().key_version(1)), "KuCoin (v1)");
+    assert_eq!(described(Scheme::Delta, &delta_credentials("k"), &KeySettings::new()), "Delta Exchange");
+}
