@@ -2036,3 +2036,39 @@ fn a_wrong_bybit_rsa_signature_stays_within_the_asymmetric_budget() {
     assert_eq!(diagnosis.verdict(), "unknown", "{diagnosis}");
     assert!(spent.cut_short && spent.asymmetric_ops == 32, "{spent:?}");
 }
+
+/// A case without `kind` whose `sent` names the scheme's websocket login fields is read as a
+/// websocket login, even with a `path` (the socket's URL path); one naming both websocket fields
+/// and REST headers must say its kind.
+#[test]
+fn a_case_without_kind_is_told_by_the_fields_it_sent() {
+    let okx = OkxSigner::new(
+        &Credentials::new().api_key("ws-key").secret("22582BD0CFF14C41EDBF1AB98506286D").passphrase("pass"),
+        OkxEnvironment::Live,
+    )
+    .unwrap();
+    let auth = okx.sign_ws(&cexsign::WsRequest::login(), Timestamp::from_unix_secs(1_700_000_000)).unwrap();
+    let case = |sent: serde_json::Value| {
+        serde_json::json!({
+            "scheme": "okx",
+            "credentials": {"api_key": "ws-key", "secret": "22582BD0CFF14C41EDBF1AB98506286D", "passphrase": "pass"},
+            "path": "/ws/v5/private",
+            "sent": sent,
+        })
+        .to_string()
+    };
+    let login = serde_json::json!({
+        "apiKey": "ws-key", "passphrase": "pass",
+        "timestamp": auth.field("timestamp").unwrap(), "sign": auth.field("sign").unwrap(),
+    });
+    let diagnosis = Case::from_json(&case(login.clone())).unwrap().diagnose().unwrap();
+    assert_eq!(diagnosis.verdict(), "correct", "{diagnosis}");
+
+    let mut mixed = login;
+    mixed["OK-ACCESS-KEY"] = "ws-key".into();
+    let error = Case::from_json(&case(mixed)).unwrap_err().to_string();
+    assert!(
+        error.contains("apiKey") && error.contains("OK-ACCESS-KEY") && error.contains("\"kind\": \"ws\""),
+        "{error}"
+    );
+}

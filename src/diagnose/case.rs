@@ -57,6 +57,39 @@ fn string_field(map: &Map<String, Value>, name: &str, what: &str) -> Result<Opti
     }
 }
 
+/// Whether a case without `kind` is a websocket message, told from the names of the values it
+/// sent: the scheme's websocket auth fields (`apiKey`, `sign`, ...) that are not also its REST
+/// auth headers make it one, its REST headers make it REST; a case naming both is ambiguous and
+/// must say its kind. A case naming neither is REST when it has a path.
+fn kind_of_fields<'n>(scheme: Scheme, sent: impl Iterator<Item = &'n str>, has_path: bool) -> Result<bool, Error> {
+    let exchange = scheme.exchange();
+    let names = |auth: Option<crate::AuthNames>| {
+        auth.into_iter().flat_map(|n| [Some(n.key), Some(n.signature), Some(n.timestamp), n.passphrase]).flatten()
+    };
+    let rest: Vec<&str> = names(exchange.rest_auth).collect();
+    let is_rest = |name: &str| rest.iter().any(|r| r.eq_ignore_ascii_case(name));
+    let (mut rest_fields, mut ws_fields) = (Vec::new(), Vec::new());
+    for name in sent {
+        if is_rest(name) {
+            rest_fields.push(name);
+        } else if names(exchange.ws_auth).chain(names(exchange.ws_api_auth)).any(|w| w.eq_ignore_ascii_case(name)) {
+            ws_fields.push(name);
+        }
+    }
+    match (rest_fields.is_empty(), ws_fields.is_empty()) {
+        (true, false) => Ok(true),
+        (false, true) => Ok(false),
+        (true, true) => Ok(!has_path),
+        (false, false) => Err(invalid(format!(
+            "sent names {} websocket login fields ({}) and {} REST headers ({}): add \"kind\": \"ws\" or \"kind\": \"rest\"",
+            exchange.name,
+            ws_fields.join(", "),
+            exchange.name,
+            rest_fields.join(", "),
+        ))),
+    }
+}
+
 fn strings_field(map: &Map<String, Value>, name: &str) -> Result<Vec<String>, Error> {
     match map.get(name) {
         None | Some(Value::Null) => Ok(Vec::new()),
@@ -176,7 +209,10 @@ impl Case {
         let ws = match kind.as_deref() {
             Some("ws") => true,
             Some("rest") => false,
-            None => path.is_none(),
+            None => match case.get("sent") {
+                Some(Value::Object(sent)) => kind_of_fields(scheme, sent.keys().map(String::as_str), path.is_some())?,
+                _ => path.is_none(),
+            },
             Some(_) => return Err(invalid("kind must be \"rest\" or \"ws\"")),
         };
         // A vector (no `sent`): its expected values are what was sent.
