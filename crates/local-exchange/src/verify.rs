@@ -129,8 +129,8 @@ pub(crate) fn rest(state: &State, scheme: Scheme, request: &RawRequest<'_>, now:
     .map_err(|rejection| with_routing_hint(rejection, request));
     match outcome {
         Ok(accepted) => success(scheme, request, accepted),
-        // An unknown key is diagnosed when it is a registered key's secret (key and secret
-        // swapped): the diagnosis of that key names the swap.
+        // An unknown key is diagnosed when it still leads to a registered key: a key header
+        // holding that key's secret (key and secret swapped), a token naming it by its bare id.
         Err(rejection)
             if rejection.is_diagnosable() || matches!(rejection.failure, Failure::UnknownKey | Failure::KeyFormat) =>
         {
