@@ -251,6 +251,37 @@ impl SentRequest {
         self
     }
 
+    /// An HTTP request as it went on the wire: its method, request-target (the path on the
+    /// request line, then `?` and the query when one was sent) and body; `None` for a websocket
+    /// message. With [`auth_fields`](Self::auth_fields), what it takes to send the request again
+    /// (to the local exchange, say).
+    ///
+    /// ```
+    /// use cexsign::diagnose::SentRequest;
+    /// let sent = SentRequest::rest("GET", "api/v5/account/balance").with_query("ccy=BTC");
+    /// assert_eq!(sent.wire_request(), Some(("GET", "/api/v5/account/balance?ccy=BTC".to_owned(), &b""[..])));
+    /// ```
+    pub fn wire_request(&self) -> Option<(&str, String, &[u8])> {
+        let Target::Rest { method, path, query, body } = &self.target else { return None };
+        let path = wire_path(path).map_or_else(|_| path.clone(), |(path, _)| path);
+        let target = if query.is_empty() { path } else { format!("{path}?{query}") };
+        Some((method, target, body))
+    }
+
+    /// A websocket API call's method and params, without its auth fields (Binance's
+    /// `order.place`); `None` for an HTTP request or a message that is no such call.
+    pub fn ws_call(&self) -> Option<(&str, &[(String, Value)])> {
+        match &self.target {
+            Target::Ws { method: Some(method), params, .. } => Some((method, params)),
+            _ => None,
+        }
+    }
+
+    /// The auth headers (REST) or message fields (websocket), by name and value, as given.
+    pub fn auth_fields(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.auth.iter().map(|(name, value)| (name.as_str(), value.as_str()))
+    }
+
     /// The value of an auth header or field, by case-insensitive name, trimmed; `None` when
     /// absent or blank.
     pub(crate) fn auth_value(&self, name: &str) -> Option<&str> {
@@ -413,6 +444,28 @@ pub struct Secrets<'a> {
     pub passphrase: Option<&'a str>,
 }
 
+impl<'a> Secrets<'a> {
+    /// The raw secrets of `credentials` as the diagnosis of `scheme` reads them: a PEM private
+    /// key (Ed25519, RSA) as given, an HMAC secret and the passphrase as the signer takes them;
+    /// `None` for a scheme whose requests carry a signed token (Coinbase CDP), checked with the
+    /// key's public key instead. The local exchange keeps its accounts' secrets through this.
+    pub fn of(scheme: Scheme, credentials: &'a Credentials) -> Result<Option<Self>, Error> {
+        let exchange = scheme.exchange();
+        if Engine::for_recipe(&exchange.recipe) == Engine::Token {
+            return Ok(None);
+        }
+        let pem = exchange.recipe.is_ok_and(|recipe| recipe.keys.iter().any(|k| k.secret == SecretForm::Pem));
+        if pem && is_pem(credentials.require_secret_as_given(scheme)?) {
+            // Ed25519 and RSA secrets are multi-line PEM, checked by the key's signer.
+            return Ok(Some(Secrets { secret: credentials.require_secret_as_given(scheme)?, passphrase: None }));
+        }
+        Ok(Some(Secrets {
+            secret: credentials.require_secret(scheme)?,
+            passphrase: credentials.passphrase.as_ref().map(|p| p.expose_secret()),
+        }))
+    }
+}
+
 /// Everything a diagnosis knows about the key.
 pub struct Context<'a> {
     /// The scheme the key belongs to.
@@ -556,18 +609,7 @@ pub(crate) fn with_context<T>(
         settings = settings.recv_window(std::time::Duration::from_millis(ms));
     }
     let signer = exchange.signer(credentials, &settings)?;
-    let pem = exchange.recipe.is_ok_and(|recipe| recipe.keys.iter().any(|k| k.secret == SecretForm::Pem));
-    let secrets = if token {
-        None
-    } else if pem && is_pem(credentials.require_secret_as_given(scheme)?) {
-        // Ed25519 and RSA secrets are multi-line PEM, checked by the signer built above.
-        Some(Secrets { secret: credentials.require_secret_as_given(scheme)?, passphrase: None })
-    } else {
-        Some(Secrets {
-            secret: credentials.require_secret(scheme)?,
-            passphrase: credentials.passphrase.as_ref().map(|p| p.expose_secret()),
-        })
-    };
+    let secrets = Secrets::of(scheme, credentials)?;
     let ctx = Context {
         scheme,
         signer: signer.as_ref(),

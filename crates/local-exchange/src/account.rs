@@ -4,6 +4,11 @@
 //! verifier would see them: it signs one dummy request at registration and reads the key and
 //! passphrase headers (for Coinbase CDP, the `kid` of a dummy token). The passphrase is kept as a
 //! secret and only ever compared in constant time.
+//!
+//! An account also keeps the raw fake secret and passphrase it was given, as secrets (zeroized on
+//! drop, never printed), so that the diagnosis of a rejection can look for the mistakes made
+//! with the secret itself (key and secret swapped, the HMAC's arguments swapped, a secret
+//! decoded or not), as `cexsign diagnose` does with the user's credentials.
 
 use std::fmt;
 
@@ -11,6 +16,7 @@ use base64::Engine as _;
 use secrecy::{ExposeSecret, SecretString};
 use subtle::ConstantTimeEq as _;
 
+use cexsign::diagnose::Secrets;
 use cexsign::{
     BinanceKeyType, BinanceSigner, BybitKeyType, BybitSigner, CoinbaseCdpSigner, Credentials, Error, KeySettings,
     Method, RestVerification, Scheme, SignOptions, SignableRequest, SignedRequest, Signer, Timestamp, WireTimestamp,
@@ -43,6 +49,24 @@ pub struct Account {
     /// which the exchange's extra checks read.
     settings: KeySettings,
     kind: AccountKind,
+    /// The raw secret and passphrase, for the diagnosis (none for keys that sign tokens).
+    raw: Option<RawSecrets>,
+}
+
+/// The raw secret (an HMAC secret or a PEM private key) and passphrase of a key, as the
+/// diagnosis reads them ([`Secrets::of`]).
+struct RawSecrets {
+    secret: SecretString,
+    passphrase: Option<SecretString>,
+}
+
+impl RawSecrets {
+    fn of(scheme: Scheme, credentials: &Credentials) -> Result<Option<Self>, Error> {
+        Ok(Secrets::of(scheme, credentials)?.map(|secrets| RawSecrets {
+            secret: SecretString::from(secrets.secret),
+            passphrase: secrets.passphrase.map(SecretString::from),
+        }))
+    }
 }
 
 /// The signer of an account: the one its exchange's description builds, or, for the exchanges
@@ -104,7 +128,8 @@ impl Account {
             _ => AccountKind::Described(scheme.exchange().signer(credentials, settings)?),
         };
         let names = scheme.exchange().rest_auth.ok_or(Error::InvalidHeaderValue { field: "API key" })?;
-        Self::hmac(kind, settings.clone(), names.key, names.passphrase)
+        let raw = RawSecrets::of(scheme, credentials)?;
+        Self::hmac(kind, settings.clone(), names.key, names.passphrase, raw)
     }
 
     /// A key that signs bearer tokens ([`RestVerification::BearerToken`]): the account knows it by
@@ -119,7 +144,7 @@ impl Account {
         let api_key = token_kid(&token).ok_or(not_a_token)?;
         let public_key = signer.public_key();
         let kind = AccountKind::CoinbaseCdp(Box::new(CdpKey { signer, public_key }));
-        Ok(Self { api_key, passphrase: None, settings: KeySettings::new(), kind })
+        Ok(Self { api_key, passphrase: None, settings: KeySettings::new(), kind, raw: None })
     }
 
     /// The scheme the key belongs to.
@@ -137,6 +162,7 @@ impl Account {
         settings: KeySettings,
         key_header: &str,
         passphrase_header: Option<&str>,
+        raw: Option<RawSecrets>,
     ) -> Result<Self, Error> {
         let signed = dummy_signature(kind.signer())?;
         let missing = |field| Error::InvalidHeaderValue { field };
@@ -145,7 +171,7 @@ impl Account {
             Some(name) => Some(SecretString::from(header_text(&signed, name).ok_or(missing("passphrase"))?)),
             None => None,
         };
-        Ok(Self { api_key, passphrase, settings, kind })
+        Ok(Self { api_key, passphrase, settings, kind, raw })
     }
 
     pub(crate) fn signer(&self) -> &dyn Signer {
@@ -159,6 +185,26 @@ impl Account {
             Some(expected) => expected.expose_secret().as_bytes().ct_eq(sent.as_bytes()).into(),
             None => false,
         }
+    }
+
+    /// Whether `sent` is the account's raw secret, compared in constant time (for a given
+    /// length: the length of a fake secret is no secret). Accounts without one match nothing.
+    pub(crate) fn secret_matches(&self, sent: &str) -> bool {
+        match &self.raw {
+            Some(raw) => raw.secret.expose_secret().as_bytes().ct_eq(sent.as_bytes()).into(),
+            None => false,
+        }
+    }
+
+    /// The key's raw credentials, for the diagnosis (none for keys that sign tokens): the same
+    /// [`Credentials`] `cexsign diagnose` is given, so that both name the same mistakes.
+    pub(crate) fn credentials(&self) -> Option<Credentials> {
+        let raw = self.raw.as_ref()?;
+        let credentials = Credentials::new().api_key(self.api_key.clone()).secret(raw.secret.clone());
+        Some(match &raw.passphrase {
+            Some(passphrase) => credentials.passphrase(passphrase.clone()),
+            None => credentials,
+        })
     }
 
     /// The settings the key was registered with (the exchange's extra checks read them).

@@ -95,7 +95,10 @@ pub(crate) fn verify_for<'s>(
     let kid = string_field(&header, "kid", "header")?;
     let account = find_account(state, scheme, kid)?;
     let Some(key) = account.cdp() else {
-        return Err(Rejection::new(Failure::UnknownKey, format!("{kid:?} is not a CDP key")));
+        return Err(Rejection::new(
+            Failure::UnknownKey,
+            "the token's kid names a registered key that is not a CDP key",
+        ));
     };
     if alg != key.alg() {
         return Err(reject(format!("the JWT alg is {alg:?} but key {kid:?} is an {} key", key.alg())));

@@ -394,6 +394,11 @@ impl State {
         self.accounts.values().filter_map(move |by_key| by_key.get(key))
     }
 
+    /// Every account registered under `scheme`.
+    pub(crate) fn accounts_of(&self, scheme: Scheme) -> impl Iterator<Item = &Account> {
+        self.accounts.get(&scheme).into_iter().flat_map(HashMap::values)
+    }
+
     /// The server clock: the system clock plus the offset, saturating at the epoch.
     pub(crate) fn now(&self) -> Timestamp {
         let system = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();

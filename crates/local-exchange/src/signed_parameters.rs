@@ -24,7 +24,9 @@ use serde_json::{Map, Value};
 use super::State;
 use super::account::Account;
 use super::reply::{Failure, Rejection, WS_CONNECTION_ID};
-use super::verify::{Accepted, RawRequest, ReceiveWindowRule, find_account, header, signable, unsignable};
+use super::verify::{
+    Accepted, RawRequest, ReceiveWindowRule, diagnose_with_account, find_account, header, signable, unsignable,
+};
 use cexsign::server_time::ServerTime;
 use cexsign::{
     BinanceKeyType, Scheme, SignOptions, SignedRequest, Timestamp, TimestampFormat, WireTimestamp, WsAccepted, WsApi,
@@ -265,6 +267,60 @@ pub(crate) fn verify_ws(
         Some(_) => return Err(malformed("params.apiKey must be a string")),
     };
     let account = account_of(state, scheme, key)?;
+    check_ws(scheme, api, method, params, account, message, now)
+        .map_err(|rejection| with_ws_diagnosis(scheme, method, params, account, rejection))
+}
+
+/// The diagnosis of a rejected WebSocket API request from a registered key
+/// (`cexsign_diagnosis`), as `cexsign diagnose` makes it from the same params.
+fn with_ws_diagnosis(
+    scheme: Scheme,
+    method: &str,
+    params: &Map<String, Value>,
+    account: &Account,
+    rejection: Rejection,
+) -> Rejection {
+    if !(rejection.is_diagnosable() || rejection.failure == Failure::KeyType) {
+        return rejection;
+    }
+    let text = |name: &str| match params.get(name) {
+        Some(Value::String(text)) => text.clone(),
+        Some(Value::Number(number)) => number.to_string(),
+        _ => String::new(),
+    };
+    let others = signed_params(params);
+    let sent = cexsign::diagnose::ws_sent(
+        scheme,
+        &WsRequest::api(method, &others),
+        account.api_key(),
+        &text("timestamp"),
+        None,
+        &text("signature"),
+    );
+    let diagnosis = diagnose_with_account(account, Vec::new(), &sent);
+    rejection.with_diagnosis(diagnosis)
+}
+
+/// The params the signer signs besides the apiKey and timestamp it adds itself.
+fn signed_params(params: &Map<String, Value>) -> Vec<(&str, Value)> {
+    params
+        .iter()
+        .filter(|(name, _)| !matches!(name.as_str(), "apiKey" | "timestamp" | "signature"))
+        .map(|(name, value)| (name.as_str(), value.clone()))
+        .collect()
+}
+
+/// The checks of a WebSocket API request once its key is known, in Binance's order.
+fn check_ws(
+    scheme: Scheme,
+    api: &WsApi,
+    method: &str,
+    params: &Map<String, Value>,
+    account: &Account,
+    message: &Map<String, Value>,
+    now: Timestamp,
+) -> Result<Value, Rejection> {
+    let malformed = |reason: &str| Rejection::new(Failure::Malformed, reason.to_owned());
     if method == api.logon && account.binance_key_type() != Some(BinanceKeyType::Ed25519) {
         return Err(Rejection::new(
             Failure::KeyType,
@@ -294,12 +350,7 @@ pub(crate) fn verify_ws(
         Some(_) => return Err(malformed("params.signature must be a string")),
     };
 
-    // The params the signer signs besides the apiKey and timestamp it adds itself.
-    let others: Vec<(&str, Value)> = params
-        .iter()
-        .filter(|(name, _)| !matches!(name.as_str(), "apiKey" | "timestamp" | "signature"))
-        .map(|(name, value)| (name.as_str(), value.clone()))
-        .collect();
+    let others = signed_params(params);
     let expected = account
         .signer()
         .sign_ws_at(&WsRequest::api(method, &others), &wire, &SignOptions::new().keep_prehash())

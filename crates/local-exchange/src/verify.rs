@@ -129,7 +129,11 @@ pub(crate) fn rest(state: &State, scheme: Scheme, request: &RawRequest<'_>, now:
     .map_err(|rejection| with_routing_hint(rejection, request));
     match outcome {
         Ok(accepted) => success(scheme, request, accepted),
-        Err(rejection) if rejection.is_diagnosable() => {
+        // An unknown key is diagnosed when it still leads to a registered key: a key header
+        // holding that key's secret (key and secret swapped), a token naming it by its bare id.
+        Err(rejection)
+            if rejection.is_diagnosable() || matches!(rejection.failure, Failure::UnknownKey | Failure::KeyFormat) =>
+        {
             let diagnosis = diagnose_rest(state, scheme, request);
             rest_rejection(scheme, rejection.with_diagnosis(diagnosis), now)
         }
@@ -145,9 +149,12 @@ fn diagnose_rest(state: &State, scheme: Scheme, request: &RawRequest<'_>) -> Opt
             let kid = bearer_token(request.headers).and_then(|token| cexsign::diagnose::token_kid(&token))?;
             let mut hosts: Vec<String> = request_host(request.headers).map(Cow::into_owned).into_iter().collect();
             hosts.extend(state.cdp_host_aliases.iter().cloned());
-            (state.account(scheme, &kid)?, hosts)
+            (state.account(scheme, &kid).or_else(|| account_named_by_id(state, scheme, &kid))?, hosts)
         }
-        Some(names) => (state.account(scheme, &header(request.headers, names.key)?)?, Vec::new()),
+        Some(names) => {
+            let key = header(request.headers, names.key)?;
+            (state.account(scheme, &key).or_else(|| account_with_secret(state, scheme, &key))?, Vec::new())
+        }
     };
     let sent = SentRequest::rest(request.method, request.path)
         .with_query(request.query.unwrap_or(""))
@@ -156,9 +163,16 @@ fn diagnose_rest(state: &State, scheme: Scheme, request: &RawRequest<'_>) -> Opt
     diagnose_with_account(account, hosts, &sent)
 }
 
-/// Diagnoses what a registered account received. The account keeps no raw secret, so the
-/// mistakes in how the secret is used are not looked for; the others are, through its signer.
+/// Diagnoses what a registered account received: the whole catalogue, with the raw secret the
+/// account was registered with, exactly as `cexsign diagnose` runs it with the user's
+/// credentials (the key's settings and, for Bybit, the signer of the `recv_window` sent). A key
+/// that signs tokens (Coinbase CDP) has no secret to look for mistakes with: its token is
+/// checked with its public key.
 pub(crate) fn diagnose_with_account(account: &Account, hosts: Vec<String>, sent: &SentRequest) -> Option<Diagnosis> {
+    if let Some(credentials) = account.credentials() {
+        let sent = sent.clone().with_settings(account.settings().clone());
+        return cexsign::diagnose::diagnose(account.scheme(), &credentials, &sent).ok();
+    }
     let cdp_key =
         account.cdp().map(|key| CdpPublicKey { key_type: key.signer.key_type(), public_key: key.public_key.clone() });
     let context = Context {
@@ -187,23 +201,65 @@ fn success(scheme: Scheme, request: &RawRequest<'_>, accepted: Accepted) -> Repl
     Reply::json(http::StatusCode::OK, &body, Verdict::Accepted)
 }
 
-/// The account registered for `key` under `scheme`, or the unknown-key rejection (naming the
-/// scheme the key is registered under, when it is another one).
+/// How many registered keys an unknown-key reason lists.
+const KEYS_LISTED: usize = 5;
+
+/// The account registered for `key` under `scheme`, or the unknown-key rejection: it names the
+/// scheme the key is registered under, when it is another one, or the swap, when the key sent
+/// is a registered key's secret. The reason never quotes the value sent (it may be a secret):
+/// it gives its length and the keys registered under the scheme (the server's own fake keys).
 pub(crate) fn find_account<'s>(state: &'s State, scheme: Scheme, key: &str) -> Result<&'s Account, Rejection> {
     if let Some(account) = state.account(scheme, key) {
         return Ok(account);
     }
+    let name = scheme.name();
+    if let Some(account) = account_with_secret(state, scheme, key) {
+        let reason = format!(
+            "the API key sent is not a key but the secret of a registered {} key: the API key and the secret were \
+             swapped (a real key whose secret went out in a header must be rotated)",
+            account.describe()
+        );
+        return Err(Rejection::new(Failure::UnknownKey, reason));
+    }
     let elsewhere = state.accounts_with_key(key).map(Account::describe).collect::<Vec<_>>();
     let reason = if elsewhere.is_empty() {
-        format!("no {} account is registered with API key {key:?}", scheme.name())
+        let mut registered: Vec<String> =
+            state.accounts_of(scheme).map(|account| format!("{:?}", account.api_key())).collect();
+        registered.sort();
+        let listed = match registered.len() {
+            0 => format!("no {name} key is registered"),
+            n if n > KEYS_LISTED => {
+                format!("the registered {name} keys include {}", registered[..KEYS_LISTED].join(", "))
+            }
+            _ => format!("the registered {name} keys are {}", registered.join(", ")),
+        };
+        format!(
+            "no {name} account is registered with the API key sent ({} characters, not quoted: it may be a \
+             secret); {listed}",
+            key.chars().count()
+        )
     } else {
         format!(
-            "API key {key:?} is registered as a {} key, but this request was routed to {} (by its auth headers and path)",
+            "the API key sent is registered as a {} key, but this request was routed to {name} (by its auth headers \
+             and path)",
             elsewhere.join(" and "),
-            scheme.name()
         )
     };
     Err(Rejection::new(Failure::UnknownKey, reason))
+}
+
+/// The account of `scheme` whose key name ends in the path segment `id` (a token naming its key
+/// by the bare key id instead of its full name, `organizations/…/apiKeys/<id>`).
+fn account_named_by_id<'s>(state: &'s State, scheme: Scheme, id: &str) -> Option<&'s Account> {
+    state.accounts_of(scheme).find(|account| account.api_key().rsplit_once('/').is_some_and(|(_, last)| last == id))
+}
+
+/// The account of `scheme` whose raw secret `value` is (key and secret swapped), compared in
+/// constant time with the secret of every account of the scheme.
+fn account_with_secret<'s>(state: &'s State, scheme: Scheme, value: &str) -> Option<&'s Account> {
+    state
+        .accounts_of(scheme)
+        .fold(None, |found, account| if account.secret_matches(value) { Some(account) } else { found })
 }
 
 /// The window check: `Ok` when `|sent - now| <= window`.

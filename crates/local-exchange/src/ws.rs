@@ -68,6 +68,26 @@ pub(crate) fn check(state: &State, id: &str, body: &[u8], now: Timestamp) -> Rep
     }
 }
 
+/// A login whose key went under another field name (python-bitget's `api_key`): when that field
+/// holds a registered key, the diagnosis of the fields as they were named.
+fn with_misnamed_key_diagnosis(
+    state: &State,
+    scheme: Scheme,
+    object: &Map<String, Value>,
+    field: &str,
+    rejection: Rejection,
+) -> Rejection {
+    let Some(account) = object.get(field).and_then(Value::as_str).and_then(|key| state.account(scheme, key)) else {
+        return rejection;
+    };
+    let sent = object
+        .iter()
+        .filter_map(|(name, value)| value.as_str().map(|text| (name, text)))
+        .fold(cexsign::diagnose::SentRequest::ws(&[], &[]), |sent, (name, text)| sent.with_auth(name, text));
+    let diagnosis = diagnose_with_account(account, Vec::new(), &sent);
+    rejection.with_diagnosis(diagnosis)
+}
+
 fn malformed(reason: impl Into<String>) -> Rejection {
     Rejection::new(Failure::Malformed, reason)
 }
@@ -306,10 +326,11 @@ fn signed(
             }
             WsPart::KeyMisnamed { name: other, by } => {
                 if !object.contains_key(names.key) && object.contains_key(other) {
-                    return Err(Rejection::new(
+                    let rejection = Rejection::new(
                         Failure::MissingHeader(names.key),
                         format!("the {kind} names the key {other:?} ({by}); {name}'s {kind} field is {:?}", names.key),
-                    ));
+                    );
+                    return Err(with_misnamed_key_diagnosis(state, scheme, object, other, rejection));
                 }
             }
             WsPart::Key => read.key = Some(text(object, names.key)?),
