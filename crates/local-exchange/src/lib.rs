@@ -140,6 +140,19 @@
 //! from a signed REST `POST /api/v1/bullet-private`, Kraken's from a signed
 //! `POST /0/private/GetWebSocketsToken`, both verified by this server like any REST request.
 //!
+//! # Limits
+//!
+//! What a client can hold is bounded: a body over the cap (1 MiB by default,
+//! [`LocalExchange::with_max_body_bytes`]) gets HTTP 413 in the exchange's error shape, before
+//! any of it is read when its `Content-Length` says so (and instead of `100 Continue` when the
+//! request expects one); headers have 30 s to arrive, a kept-alive connection 30 s to start its
+//! next request ([`LocalExchange::with_header_read_timeout`]: the connection is closed), and a
+//! body 30 s once its headers are in ([`LocalExchange::with_body_read_timeout`]: HTTP 408 and
+//! the connection closed). A body is read into one buffer as it arrives, at most about twice
+//! its size in memory however finely it is cut into TCP segments. At most 512 connections are
+//! served at once ([`LocalExchange::with_max_connections`]); further ones wait, unaccepted, in
+//! the listener's backlog until a place frees, rather than being refused.
+//!
 //! # In process
 //!
 //! [`LocalExchange::verifier`] gives the same verification without a server: a [`Verifier`]
@@ -172,6 +185,9 @@ mod description_tests;
 mod error_table_tests;
 
 pub use account::Account;
-pub use server::{DEFAULT_MAX_BODY_BYTES, LocalExchange, RunningExchange, Verifier};
+pub use server::{
+    DEFAULT_BODY_READ_TIMEOUT, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONNECTIONS,
+    LocalExchange, RunningExchange, Verifier,
+};
 
 pub(crate) use server::State;

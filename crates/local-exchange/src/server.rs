@@ -1,5 +1,6 @@
-//! The HTTP side: the [`LocalExchange`] builder, the accept loop on the caller's tokio runtime,
-//! request routing, body collection with a size cap, and the [`RunningExchange`] handle.
+//! The HTTP side: the [`LocalExchange`] builder, the accept loop on the caller's tokio runtime
+//! with its cap on open connections, request routing, body reading with a size cap and a
+//! deadline, and the [`RunningExchange`] handle.
 
 use std::collections::HashMap;
 use std::collections::VecDeque;
@@ -13,8 +14,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
 use http::StatusCode;
-use http_body_util::{BodyExt as _, Full, LengthLimitError, Limited};
-use hyper::body::Incoming;
+use http_body_util::{BodyExt as _, Full};
+use hyper::body::{Body as _, Incoming};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Request, Response};
@@ -31,6 +32,17 @@ use cexsign::{Scheme, Timestamp};
 
 /// The default cap on request bodies: 1 MiB.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// The default time a client has to send a request's headers, and to start the next request
+/// on a kept-alive connection: 30 s.
+pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The default time a client has to send a request's whole body, once its headers are in: 30 s.
+pub const DEFAULT_BODY_READ_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The default cap on connections served at once: 512, half the usual soft limit of 1024 open
+/// files, so that the server (and a test client in the same process) keeps descriptors to spare.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 512;
 
 /// A local exchange, configured but not started: register accounts, then [`start`](Self::start).
 ///
@@ -78,6 +90,9 @@ pub struct LocalExchange {
     accounts: Vec<Account>,
     clock_offset_millis: i64,
     max_body_bytes: usize,
+    header_read_timeout: Duration,
+    body_read_timeout: Duration,
+    max_connections: usize,
     cdp_host_aliases: Vec<String>,
 }
 
@@ -93,18 +108,25 @@ impl fmt::Debug for LocalExchange {
             .field("accounts", &self.accounts)
             .field("clock_offset_millis", &self.clock_offset_millis)
             .field("max_body_bytes", &self.max_body_bytes)
+            .field("header_read_timeout", &self.header_read_timeout)
+            .field("body_read_timeout", &self.body_read_timeout)
+            .field("max_connections", &self.max_connections)
             .field("cdp_host_aliases", &self.cdp_host_aliases)
             .finish()
     }
 }
 
 impl LocalExchange {
-    /// No accounts, the server clock on the system clock, a 1 MiB body cap.
+    /// No accounts, the server clock on the system clock, a 1 MiB body cap, 30 s to send the
+    /// headers and 30 s to send the body, at most 512 connections served at once.
     pub fn new() -> Self {
         Self {
             accounts: Vec::new(),
             clock_offset_millis: 0,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
+            body_read_timeout: DEFAULT_BODY_READ_TIMEOUT,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
             cdp_host_aliases: Vec::new(),
         }
     }
@@ -125,9 +147,38 @@ impl LocalExchange {
     }
 
     /// Caps request bodies at `max_body_bytes` (default [`DEFAULT_MAX_BODY_BYTES`]); a larger
-    /// body gets HTTP 413 in the exchange's error shape.
+    /// body gets HTTP 413 in the exchange's error shape. A `Content-Length` over the cap is
+    /// answered before any of the body is read (and instead of `100 Continue` when the request
+    /// asks for it); a chunked body is cut off as soon as it passes the cap.
     pub fn with_max_body_bytes(mut self, max_body_bytes: usize) -> Self {
         self.max_body_bytes = max_body_bytes;
+        self
+    }
+
+    /// The time a client has to send a request's headers, counted from the first byte it may
+    /// send (for a kept-alive connection, from the end of the previous answer); default
+    /// [`DEFAULT_HEADER_READ_TIMEOUT`]. A client that is slower has its connection closed
+    /// without an answer (there is no request yet to answer).
+    pub fn with_header_read_timeout(mut self, timeout: Duration) -> Self {
+        self.header_read_timeout = timeout;
+        self
+    }
+
+    /// The time a client has to send a request's whole body, counted from the end of its
+    /// headers; default [`DEFAULT_BODY_READ_TIMEOUT`]. A slower body gets HTTP 408 and the
+    /// connection is closed.
+    pub fn with_body_read_timeout(mut self, timeout: Duration) -> Self {
+        self.body_read_timeout = timeout;
+        self
+    }
+
+    /// Serves at most `max_connections` connections at once (default
+    /// [`DEFAULT_MAX_CONNECTIONS`]; at least 1). Further connections are not refused: they wait
+    /// in the listener's backlog, unaccepted, until a served one closes, so a client that opens
+    /// many sees latency rather than errors, and the connections already served keep their
+    /// pace. The header and body timeouts bound how long a silent or slow client holds a place.
+    pub fn with_max_connections(mut self, max_connections: usize) -> Self {
+        self.max_connections = max_connections.max(1);
         self
     }
 
@@ -179,6 +230,9 @@ impl LocalExchange {
             accounts,
             clock_offset_millis: AtomicI64::new(self.clock_offset_millis),
             max_body_bytes: self.max_body_bytes,
+            header_read_timeout: self.header_read_timeout,
+            body_read_timeout: self.body_read_timeout,
+            max_connections: self.max_connections,
             cdp_host_aliases: self.cdp_host_aliases,
             accepted: AtomicU64::new(0),
             rejected: AtomicU64::new(0),
@@ -372,6 +426,9 @@ pub(crate) struct State {
     accounts: HashMap<Scheme, HashMap<String, Account>>,
     clock_offset_millis: AtomicI64,
     max_body_bytes: usize,
+    header_read_timeout: Duration,
+    body_read_timeout: Duration,
+    max_connections: usize,
     pub(crate) cdp_host_aliases: Vec<String>,
     accepted: AtomicU64,
     rejected: AtomicU64,
@@ -447,9 +504,13 @@ async fn accept_loop(listener: TcpListener, state: Arc<State>, mut shutdown: one
     // Dropping the set (when this task ends or is aborted) aborts every open connection.
     let mut connections = JoinSet::new();
     loop {
+        // At the cap, stop accepting: new connections wait in the kernel's backlog until one
+        // served ends (reaped below), while the served ones go on undisturbed. A finished
+        // connection counts until reaped, which the `join_next` branch does at once.
+        let has_room = connections.len() < state.max_connections;
         tokio::select! {
             _ = &mut shutdown => break,
-            accepted = listener.accept() => match accepted {
+            accepted = listener.accept(), if has_room => match accepted {
                 Ok((stream, _)) => {
                     connections.spawn(serve_connection(stream, Arc::clone(&state)));
                 }
@@ -463,6 +524,7 @@ async fn accept_loop(listener: TcpListener, state: Arc<State>, mut shutdown: one
 
 async fn serve_connection(stream: TcpStream, state: Arc<State>) {
     let _ = stream.set_nodelay(true);
+    let header_read_timeout = state.header_read_timeout;
     let service = service_fn(move |request| {
         let state = Arc::clone(&state);
         async move {
@@ -472,7 +534,7 @@ async fn serve_connection(stream: TcpStream, state: Arc<State>) {
         }
     });
     let mut builder = http1::Builder::new();
-    builder.timer(TokioTimer::new()).header_read_timeout(Duration::from_secs(30));
+    builder.timer(TokioTimer::new()).header_read_timeout(header_read_timeout);
     // A client that hangs up mid-request is not the server's problem.
     let _ = builder.serve_connection(TokioIo::new(stream), service).await;
 }
@@ -484,13 +546,60 @@ fn body_too_large(max_body_bytes: usize) -> Rejection {
     )
 }
 
-/// Reads the whole body, up to the cap.
-async fn read_body(body: Incoming, max_body_bytes: usize) -> Result<Bytes, Rejection> {
-    match Limited::new(body, max_body_bytes).collect().await {
-        Ok(collected) => Ok(collected.to_bytes()),
-        Err(error) if error.downcast_ref::<LengthLimitError>().is_some() => Err(body_too_large(max_body_bytes)),
-        Err(error) => Err(Rejection::new(Failure::Malformed, format!("the request body could not be read: {error}"))),
+/// Why a request's body was not read.
+enum Unread {
+    /// Too large or unreadable: answered in the exchange's error shape.
+    Rejected(Rejection),
+    /// Not all there within the body-read timeout: answered with 408 and the connection closed.
+    TimedOut(Reply),
+}
+
+/// Reads the whole body, up to the cap and within the body-read timeout.
+///
+/// A declared `Content-Length` over the cap is refused before the body is polled, so hyper
+/// neither reads it nor sends `100 Continue`. The frames are copied into one buffer as they
+/// arrive and dropped at once: a frame can hold on to a whole read buffer of hyper's however
+/// few bytes it carries, so keeping them until the end (as collecting them would) costs
+/// kilobytes per TCP segment of a trickled body. The buffer grows by doubling, to at most
+/// twice the bytes received.
+async fn read_body(mut body: Incoming, state: &State) -> Result<Bytes, Unread> {
+    let max_body_bytes = state.max_body_bytes;
+    let declared = body.size_hint().lower();
+    if declared > u64::try_from(max_body_bytes).unwrap_or(u64::MAX) {
+        return Err(Unread::Rejected(body_too_large(max_body_bytes)));
     }
+    let read = async move {
+        // The declared length is only a promise until the bytes arrive: reserve no more than a
+        // typical body up front.
+        let mut buffer = Vec::with_capacity(usize::try_from(declared).unwrap_or(0).min(16 * 1024));
+        while let Some(frame) = body.frame().await {
+            let frame = frame.map_err(|error| {
+                Rejection::new(Failure::Malformed, format!("the request body could not be read: {error}"))
+            })?;
+            if let Ok(data) = frame.into_data() {
+                if data.len() > max_body_bytes - buffer.len() {
+                    return Err(body_too_large(max_body_bytes));
+                }
+                buffer.extend_from_slice(&data);
+            }
+        }
+        Ok(Bytes::from(buffer))
+    };
+    match tokio::time::timeout(state.body_read_timeout, read).await {
+        Ok(read) => read.map_err(Unread::Rejected),
+        Err(_) => Err(Unread::TimedOut(body_timed_out(state.body_read_timeout))),
+    }
+}
+
+fn body_timed_out(timeout: Duration) -> Reply {
+    let reason = format!(
+        "the request body did not arrive within the local exchange's body-read timeout of {} ms",
+        timeout.as_millis()
+    );
+    let mut reply = cexsign_error(StatusCode::REQUEST_TIMEOUT, &reason);
+    // The rest of the body may still be on its way: the connection cannot carry another request.
+    reply.headers.push((http::header::CONNECTION, http::HeaderValue::from_static("close")));
+    reply
 }
 
 /// Where a request goes, decided from its method and path alone (before its body is read).
@@ -553,14 +662,16 @@ async fn respond(state: &State, request: Request<Incoming>) -> Reply {
     match route(&parts.method, path, &parts.headers, state.now()) {
         Route::Answered(reply) => reply,
         // The clock is read again once the body is in, as the exchanges do.
-        Route::WsLogin(id) => match read_body(body, state.max_body_bytes).await {
+        Route::WsLogin(id) => match read_body(body, state).await {
             Ok(body) => ws_login(state, id, Ok(&body), state.now()),
-            Err(rejection) => ws_login(state, id, Err(rejection), state.now()),
+            Err(Unread::Rejected(rejection)) => ws_login(state, id, Err(rejection), state.now()),
+            Err(Unread::TimedOut(reply)) => reply,
         },
         Route::Rest(scheme) => {
-            let body = match read_body(body, state.max_body_bytes).await {
+            let body = match read_body(body, state).await {
                 Ok(body) => body,
-                Err(rejection) => return rest_rejection(scheme, rejection, state.now()),
+                Err(Unread::Rejected(rejection)) => return rest_rejection(scheme, rejection, state.now()),
+                Err(Unread::TimedOut(reply)) => return reply,
             };
             let request = RawRequest {
                 method: parts.method.as_str(),
