@@ -61,12 +61,30 @@ pub(crate) fn verify_rest(
             "the body is not UTF-8: a Binance body is an application/x-www-form-urlencoded form of visible ASCII",
         )
     })?;
-    let (query, body, sent_signature) = cut_signature(query, body)?;
+    // Binance reads parameters from the query and an application/x-www-form-urlencoded body only:
+    // a JSON body is not read, so whatever it carries (`&timestamp=…&signature=…` appended to it
+    // included) is not there.
+    let json_type =
+        header(request.headers, "content-type").is_some_and(|kind| kind.to_ascii_lowercase().contains("json"));
+    let json_body =
+        !body.is_empty() && (json_type || matches!(body.trim_start().as_bytes().first(), Some(b'{' | b'[')));
+    let body = if json_body { "" } else { body };
+    let unread = |mut rejection: Rejection| {
+        if json_body {
+            rejection.reason = format!(
+                "{} (the body is JSON, which Binance does not read: send the parameters in the query or as an \
+                 application/x-www-form-urlencoded body)",
+                rejection.reason
+            );
+        }
+        rejection
+    };
+    let (query, body, sent_signature) = cut_signature(query, body).map_err(unread)?;
 
     // 3. timestamp and recvWindow, from the parameters that were signed.
     let timestamp = param(query, "timestamp").or_else(|| param(body, "timestamp"));
-    let wire = timestamp_param(timestamp, now)?;
-    let window = recv_window(param(query, "recvWindow").or_else(|| param(body, "recvWindow")))?;
+    let wire = timestamp_param(timestamp, now).map_err(unread)?;
+    let window = recv_window(param(query, "recvWindow").or_else(|| param(body, "recvWindow"))).map_err(unread)?;
 
     // The expected signature over `query + body` as received, without the signature.
     let expected = signable(request.method, request.path, query, body.as_bytes()).and_then(|signable| {
@@ -75,10 +93,10 @@ pub(crate) fn verify_rest(
     let prehash = expected.as_ref().ok().and_then(|signed| signed.prehash().cloned());
 
     // 4. The time rule.
-    time_rule(scheme).check(&wire, now, window).map_err(|r| r.with_prehash(prehash.clone()))?;
+    time_rule(scheme).check(&wire, now, window).map_err(|r| unread(r.with_prehash(prehash.clone())))?;
 
     // 5. The signature.
-    let expected = expected.map_err(|reason| Rejection::new(Failure::Signature, reason))?;
+    let expected = expected.map_err(|reason| unread(Rejection::new(Failure::Signature, reason)))?;
     if !matches(account, &expected, &sent_signature) {
         let reason = format!(
             "signature does not match {}(payload) where the payload is the query and the body exactly as received, \
@@ -91,7 +109,7 @@ pub(crate) fn verify_rest(
                 Some(_) => "the key's signature",
             }
         );
-        return Err(Rejection::new(Failure::Signature, reason).with_prehash(prehash));
+        return Err(unread(Rejection::new(Failure::Signature, reason).with_prehash(prehash)));
     }
     Ok(Accepted { api_key: account.api_key().to_owned(), timestamp: wire.as_str().to_owned() })
 }

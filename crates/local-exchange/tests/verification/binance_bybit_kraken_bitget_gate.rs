@@ -601,6 +601,25 @@ async fn bybit_rejections() {
     );
 }
 
+/// Binance reads parameters from the query and a form body only: a body sent as JSON, or one that
+/// is JSON, is not read, so the parameters it carries are missing (-1102) and the reason says why.
+#[tokio::test]
+async fn binance_does_not_read_a_json_body() {
+    let exchange = start().await;
+    let signer = binance(BinanceKeyType::Hmac);
+    let form = signed(&signer, Method::Post, "/api/v3/order", "", "symbol=BTCUSDT&side=BUY", now());
+    assert_accepted(&form.clone().send(&exchange).await, Scheme::Binance, "a signed form body");
+
+    let signed_form = String::from_utf8(form.body.clone()).unwrap();
+    let as_json = form.clone().replace("content-type", "application/json");
+    let json_appended = form.clone().body(format!(r#"{{"symbol":"BTCUSDT","side":"BUY"}}&{}"#, &signed_form[24..]));
+    for (req, what) in [(as_json, "a form sent as application/json"), (json_appended, "JSON with the params appended")] {
+        let resp = req.send(&exchange).await;
+        assert_eq!(binance_code(&resp), (400, -1102), "{what}: {resp:?}");
+        assert!(resp.reason().contains("the body is JSON, which Binance does not read"), "{what}: {}", resp.reason());
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Kraken rejections.
 
