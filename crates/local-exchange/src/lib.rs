@@ -157,6 +157,7 @@
 
 mod account;
 mod body_nonce;
+mod diagnosis;
 mod jwt;
 mod reply;
 mod sent_receive_window;

@@ -12,10 +12,11 @@ use serde_json::json;
 
 use super::State;
 use super::account::Account;
+use super::diagnosis::PendingDiagnosis;
 use super::jwt::{self, UriCheck};
 use super::reply::{Failure, Rejection, Reply, Verdict, rest_rejection};
 use super::{body_nonce, sent_receive_window, signed_parameters};
-use cexsign::diagnose::{CdpPublicKey, Context, Diagnosis, SentRequest};
+use cexsign::diagnose::{Budget, CdpPublicKey, Context, Diagnosis, SentRequest, Spent};
 use cexsign::server_time::ServerTime;
 use cexsign::{
     AuthNames, ExtraCheck, HeaderCheck, KeySettings, Method, Refused, RestVerification, Scheme, SignOptions,
@@ -129,16 +130,17 @@ pub(crate) fn rest(state: &State, scheme: Scheme, request: &RawRequest<'_>, now:
     .map_err(|rejection| with_routing_hint(rejection, request));
     match outcome {
         Ok(accepted) => success(scheme, request, accepted),
-        Err(rejection) if rejection.is_diagnosable() => {
-            let diagnosis = diagnose_rest(state, scheme, request);
-            rest_rejection(scheme, rejection.with_diagnosis(diagnosis), now)
-        }
+        Err(rejection) if rejection.is_diagnosable() => match diagnose_rest(state, scheme, request) {
+            Some(diagnosis) => rest_rejection(scheme, rejection.with_diagnosis(diagnosis), now),
+            None => rest_rejection(scheme, rejection, now),
+        },
         Err(rejection) => rest_rejection(scheme, rejection, now),
     }
 }
 
-/// The diagnosis of a rejected request from a registered key (`cexsign_diagnosis`).
-fn diagnose_rest(state: &State, scheme: Scheme, request: &RawRequest<'_>) -> Option<Diagnosis> {
+/// The diagnosis of a rejected request from a registered key (`cexsign_diagnosis`), to run once
+/// the rejection is answered.
+fn diagnose_rest(state: &State, scheme: Scheme, request: &RawRequest<'_>) -> Option<PendingDiagnosis> {
     let (account, hosts) = match scheme.exchange().rest_auth {
         // A bearer token (Coinbase CDP) names its key in its `kid`.
         None => {
@@ -153,12 +155,18 @@ fn diagnose_rest(state: &State, scheme: Scheme, request: &RawRequest<'_>) -> Opt
         .with_query(request.query.unwrap_or(""))
         .with_body(request.body)
         .with_headers(request.headers);
-    diagnose_with_account(account, hosts, &sent)
+    Some(PendingDiagnosis::new(account, hosts, sent))
 }
 
-/// Diagnoses what a registered account received. The account keeps no raw secret, so the
-/// mistakes in how the secret is used are not looked for; the others are, through its signer.
-pub(crate) fn diagnose_with_account(account: &Account, hosts: Vec<String>, sent: &SentRequest) -> Option<Diagnosis> {
+/// Diagnoses what a registered account received, within `budget`. The account keeps no raw
+/// secret, so the mistakes in how the secret is used are not looked for; the others are,
+/// through its signer.
+pub(crate) fn diagnose_with_account(
+    account: &Account,
+    hosts: Vec<String>,
+    sent: &SentRequest,
+    budget: Budget,
+) -> Option<(Diagnosis, Spent)> {
     let cdp_key =
         account.cdp().map(|key| CdpPublicKey { key_type: key.signer.key_type(), public_key: key.public_key.clone() });
     let context = Context {
@@ -170,7 +178,7 @@ pub(crate) fn diagnose_with_account(account: &Account, hosts: Vec<String>, sent:
         hosts,
         cdp_key,
     };
-    cexsign::diagnose::run(&context, sent).ok()
+    cexsign::diagnose::run_within(&context, sent, budget).ok()
 }
 
 fn success(scheme: Scheme, request: &RawRequest<'_>, accepted: Accepted) -> Reply {
