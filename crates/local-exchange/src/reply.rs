@@ -98,6 +98,8 @@ impl Reply {
         if let Some(value) = diagnostic_header(reason) {
             self.headers.push((HeaderName::from_static("cexsign-reason"), value));
         }
+        // Its text is at least as long as its bytes: a prehash too long is not written out.
+        let prehash = prehash.filter(|p| p.as_bytes().len() <= MAX_DIAGNOSTIC_HEADER);
         if let Some(value) = prehash.and_then(|p| diagnostic_header(&p.to_string())) {
             self.headers.push((HeaderName::from_static("cexsign-expected-prehash"), value));
         }
@@ -140,6 +142,10 @@ pub(crate) fn ascii_escape(text: &str) -> String {
 }
 
 fn diagnostic_header(text: &str) -> Option<HeaderValue> {
+    // Escaping never shortens a text: one too long (a large body's prehash) is not escaped.
+    if text.len() > MAX_DIAGNOSTIC_HEADER {
+        return None;
+    }
     let escaped = ascii_escape(text);
     if escaped.len() > MAX_DIAGNOSTIC_HEADER {
         return None;
