@@ -105,11 +105,11 @@
 //! * The diagnosis of a rejection from a registered key, `cexsign_diagnosis` (and the
 //!   `cexsign-diagnosis` header): `{"verdict","mistake","explanation"}`, plus `differing` for
 //!   an `unknown` verdict. The server runs it off its request workers, on one blocking thread,
-//!   within a budget smaller than [`Budget::default`](cexsign::diagnose::Budget) (about 20 ms of
-//!   CPU at most): an `unknown` verdict whose search ran out of it adds `"budget":"exhausted"`,
-//!   and a rejection that arrives while the thread is busy is answered at once, with an
-//!   `unknown` verdict and `"budget":"skipped"`. A [`Verifier`] diagnoses inline, within the
-//!   default budget.
+//!   within a budget smaller than [`Budget::default`](cexsign::diagnose::Budget) (a wrong RSA
+//!   signature: about 15 ms of CPU). An `unknown` verdict whose search ran out of it adds
+//!   `"budget":"exhausted"`; a rejection that arrives while the thread is busy is answered at
+//!   once, with an `unknown` verdict and `"budget":"skipped"`. A [`Verifier`] diagnoses
+//!   inline, within the default budget.
 //! * Server time, unauthenticated `GET`, on the server clock: every route of every exchange's
 //!   [`ServerTimeApi`](cexsign::server_time::ServerTimeApi) (OKX `/api/v5/public/time`, Kraken
 //!   `/0/public/Time`, ...; Binance's USDⓈ-M `/fapi/v1/time` and Coinbase App's `/v2/time`
