@@ -102,6 +102,14 @@
 //!   longer than 4 KiB. The expected signature itself is never revealed. A request that is
 //!   accepted is not always HTTP 200 elsewhere, and a rejection may be: look for
 //!   `"cexsign":"accepted"`.
+//! * The diagnosis of a rejection from a registered key, `cexsign_diagnosis` (and the
+//!   `cexsign-diagnosis` header): `{"verdict","mistake","explanation"}`, plus `differing` for
+//!   an `unknown` verdict. The server runs it off its request workers, on one blocking thread,
+//!   within a budget smaller than [`Budget::default`](cexsign::diagnose::Budget) (a wrong RSA
+//!   signature: about 15 ms of CPU). An `unknown` verdict whose search ran out of it adds
+//!   `"budget":"exhausted"`; a rejection that arrives while the thread is busy is answered at
+//!   once, with an `unknown` verdict and `"budget":"skipped"`. A [`Verifier`] diagnoses
+//!   inline, within the default budget.
 //! * Server time, unauthenticated `GET`, on the server clock: every route of every exchange's
 //!   [`ServerTimeApi`](cexsign::server_time::ServerTimeApi) (OKX `/api/v5/public/time`, Kraken
 //!   `/0/public/Time`, ...; Binance's USDⓈ-M `/fapi/v1/time` and Coinbase App's `/v2/time`
@@ -170,6 +178,7 @@
 
 mod account;
 mod body_nonce;
+mod diagnosis;
 mod jwt;
 mod reply;
 mod sent_receive_window;

@@ -16,6 +16,7 @@ use serde_json::{Map, Value, json};
 
 use std::time::Duration;
 
+use super::diagnosis::{Outcome, PendingDiagnosis};
 use cexsign::diagnose::Diagnosis;
 use cexsign::rejection::{AnswerBody, Channel, ErrorAnswer, ErrorCode, Refusal, RequestTime};
 use cexsign::{Prehash, Scheme, Timestamp};
@@ -40,23 +41,53 @@ pub(crate) struct Reply {
     pub(crate) body: String,
     pub(crate) headers: Vec<(HeaderName, HeaderValue)>,
     pub(crate) verdict: Verdict,
+    /// A rejection whose diagnosis is still to run (see [`crate::diagnosis`]): `body` is empty
+    /// until [`with_diagnosis`](Self::with_diagnosis) finishes it.
+    awaiting: Option<Box<Awaiting>>,
+}
+
+/// What a reply awaiting its diagnosis keeps: the diagnosis to run (until it is taken to run)
+/// and the JSON body to add its verdict to (`None`: a text body, the verdict goes in the header
+/// only).
+#[derive(Debug)]
+struct Awaiting {
+    diagnosis: Option<PendingDiagnosis>,
+    body: Option<Value>,
 }
 
 impl Reply {
     pub(crate) fn json(status: StatusCode, body: &Value, verdict: Verdict) -> Self {
         // Serialising a `Value` cannot fail (its keys are strings).
         let body = serde_json::to_string(body).unwrap_or_default();
-        Self { status, content_type: "application/json", body, headers: Vec::new(), verdict }
+        Self { status, content_type: "application/json", body, headers: Vec::new(), verdict, awaiting: None }
     }
 
     pub(crate) fn text(status: StatusCode, body: &str, verdict: Verdict) -> Self {
-        Self { status, content_type: "text/plain", body: body.to_owned(), headers: Vec::new(), verdict }
+        Self { status, content_type: "text/plain", body: body.to_owned(), headers: Vec::new(), verdict, awaiting: None }
     }
 
-    /// Adds the `cexsign-diagnosis` header: the verdict as compact JSON, escaped like the other
-    /// diagnostic headers, when there is one and it fits.
-    fn with_diagnosis_header(mut self, diagnosis: Option<&Diagnosis>) -> Self {
-        if let Some(value) = diagnosis.and_then(|d| diagnostic_header(&diagnosis_json(d).to_string())) {
+    /// The diagnosis this rejection asks for, to be run: once taken, the reply awaits its
+    /// [`Outcome`].
+    pub(crate) fn take_diagnosis(&mut self) -> Option<PendingDiagnosis> {
+        self.awaiting.as_mut()?.diagnosis.take()
+    }
+
+    /// Finishes a reply awaiting its diagnosis: `cexsign_diagnosis` in a JSON body and the
+    /// `cexsign-diagnosis` header (escaped like the other diagnostic headers, when it fits);
+    /// neither when there is no outcome.
+    pub(crate) fn with_diagnosis(mut self, outcome: Option<Outcome>) -> Self {
+        let Some(awaiting) = self.awaiting.take() else {
+            return self;
+        };
+        let shown = outcome.as_ref().map(outcome_json);
+        if let Some(mut body) = awaiting.body {
+            if let (Value::Object(fields), Some(shown)) = (&mut body, &shown) {
+                fields.insert("cexsign_diagnosis".to_owned(), shown.clone());
+            }
+            // Serialising a `Value` cannot fail (its keys are strings).
+            self.body = serde_json::to_string(&body).unwrap_or_default();
+        }
+        if let Some(value) = shown.and_then(|shown| diagnostic_header(&shown.to_string())) {
             self.headers.push((HeaderName::from_static("cexsign-diagnosis"), value));
         }
         self
@@ -67,6 +98,8 @@ impl Reply {
         if let Some(value) = diagnostic_header(reason) {
             self.headers.push((HeaderName::from_static("cexsign-reason"), value));
         }
+        // Its text is at least as long as its bytes: a prehash too long is not written out.
+        let prehash = prehash.filter(|p| p.as_bytes().len() <= MAX_DIAGNOSTIC_HEADER);
         if let Some(value) = prehash.and_then(|p| diagnostic_header(&p.to_string())) {
             self.headers.push((HeaderName::from_static("cexsign-expected-prehash"), value));
         }
@@ -74,11 +107,13 @@ impl Reply {
     }
 
     pub(crate) fn into_response(self) -> Response<Full<Bytes>> {
-        let mut response = Response::new(Full::new(Bytes::from(self.body)));
-        *response.status_mut() = self.status;
+        // A reply is finished before it is sent; one that was not goes without a diagnosis.
+        let reply = self.with_diagnosis(None);
+        let mut response = Response::new(Full::new(Bytes::from(reply.body)));
+        *response.status_mut() = reply.status;
         let headers = response.headers_mut();
-        headers.insert(http::header::CONTENT_TYPE, HeaderValue::from_static(self.content_type));
-        for (name, value) in self.headers {
+        headers.insert(http::header::CONTENT_TYPE, HeaderValue::from_static(reply.content_type));
+        for (name, value) in reply.headers {
             headers.append(name, value);
         }
         response
@@ -107,6 +142,10 @@ pub(crate) fn ascii_escape(text: &str) -> String {
 }
 
 fn diagnostic_header(text: &str) -> Option<HeaderValue> {
+    // Escaping never shortens a text: one too long (a large body's prehash) is not escaped.
+    if text.len() > MAX_DIAGNOSTIC_HEADER {
+        return None;
+    }
     let escaped = ascii_escape(text);
     if escaped.len() > MAX_DIAGNOSTIC_HEADER {
         return None;
@@ -158,7 +197,7 @@ pub(crate) struct Rejection {
     pub(crate) reason: String,
     pub(crate) prehash: Option<Prehash>,
     /// Boxed: a rejection travels in `Err` through every check.
-    pub(crate) diagnosis: Option<Box<Diagnosis>>,
+    pub(crate) diagnosis: Option<Box<PendingDiagnosis>>,
 }
 
 impl Rejection {
@@ -171,8 +210,10 @@ impl Rejection {
         self
     }
 
-    pub(crate) fn with_diagnosis(mut self, diagnosis: Option<Diagnosis>) -> Self {
-        self.diagnosis = diagnosis.map(Box::new);
+    /// Asks for the diagnosis of the mistake, run once the answer is laid out (see
+    /// [`crate::diagnosis`]).
+    pub(crate) fn with_diagnosis(mut self, diagnosis: PendingDiagnosis) -> Self {
+        self.diagnosis = Some(Box::new(diagnosis));
         self
     }
 
@@ -203,16 +244,38 @@ fn diagnosis_json(diagnosis: &Diagnosis) -> Value {
     value
 }
 
-/// Appends `cexsign_reason` and (when known) `cexsign_expected_prehash` and
-/// `cexsign_diagnosis` to a JSON error body.
+/// The outcome of a diagnosis as `cexsign_diagnosis` shows it: the diagnosis (see
+/// [`diagnosis_json`]), with `"budget": "exhausted"` when its verdict is `unknown` because the
+/// search was cut short; or, when it was skipped (the server's diagnosis pool was busy), an
+/// `unknown` verdict with `"budget": "skipped"`.
+fn outcome_json(outcome: &Outcome) -> Value {
+    match outcome {
+        Outcome::Diagnosed(diagnosis, spent) => {
+            let mut value = diagnosis_json(diagnosis);
+            if let (Value::Object(fields), Diagnosis::Unknown { .. }, true) = (&mut value, diagnosis, spent.cut_short) {
+                fields.insert("budget".to_owned(), json!("exhausted"));
+            }
+            value
+        }
+        Outcome::Skipped => json!({
+            "verdict": "unknown",
+            "mistake": null,
+            "explanation": "Not diagnosed: every thread of the local exchange's diagnosis pool was busy with other \
+                rejections. Send the request again when the load is lower, check it with a Verifier, or run \
+                `cexsign diagnose` on it.",
+            "differing": [],
+            "budget": "skipped",
+        }),
+    }
+}
+
+/// Appends `cexsign_reason` and (when known) `cexsign_expected_prehash` to a JSON error body
+/// (`cexsign_diagnosis` is added once the diagnosis has run: [`Reply::with_diagnosis`]).
 fn with_cexsign_fields(mut body: Value, rejection: &Rejection) -> Value {
     if let Value::Object(fields) = &mut body {
         fields.insert("cexsign_reason".to_owned(), json!(rejection.reason));
         if let Some(prehash) = &rejection.prehash {
             fields.insert("cexsign_expected_prehash".to_owned(), json!(prehash.to_string()));
-        }
-        if let Some(diagnosis) = &rejection.diagnosis {
-            fields.insert("cexsign_diagnosis".to_owned(), diagnosis_json(diagnosis));
         }
     }
     body
@@ -338,7 +401,7 @@ pub(crate) fn rest_rejection(scheme: Scheme, rejection: Rejection, now: Timestam
     };
     let answer = Answer::new(scheme, Channel::Rest, &rejection.failure);
     let body = write(&answer.laid_out(&rejection, answer.status, None, now));
-    rejected(answer.status, body, &rejection)
+    rejected(answer.status, body, rejection)
 }
 
 /// The response of the websocket-login check endpoint for a rejection, in the exchange's own
@@ -364,21 +427,32 @@ pub(crate) fn ws_rejection(
     };
     let answer = Answer::new(scheme, Channel::Ws, &rejection.failure);
     let body = write(&answer.laid_out(&rejection, status, message, now));
-    rejected(status, body, &rejection)
+    rejected(status, body, rejection)
 }
 
 /// A rejection's response: the body the exchange's writer laid out (a JSON one with the
 /// `cexsign_*` fields added) and the diagnostic headers.
-fn rejected(status: StatusCode, body: AnswerBody, rejection: &Rejection) -> Reply {
-    let reply = match body {
-        AnswerBody::Json(body) => Reply::json(status, &with_cexsign_fields(body, rejection), Verdict::Rejected),
-        AnswerBody::Text(text) => Reply::text(status, text, Verdict::Rejected),
+fn rejected(status: StatusCode, body: AnswerBody, mut rejection: Rejection) -> Reply {
+    let diagnosis = rejection.diagnosis.take();
+    let reply = match (body, diagnosis) {
+        (AnswerBody::Json(body), None) => {
+            Reply::json(status, &with_cexsign_fields(body, &rejection), Verdict::Rejected)
+        }
+        // Serialised once the diagnosis is added.
+        (AnswerBody::Json(body), Some(diagnosis)) => Reply {
+            awaiting: Some(Box::new(Awaiting {
+                diagnosis: Some(*diagnosis),
+                body: Some(with_cexsign_fields(body, &rejection)),
+            })),
+            ..Reply::json(status, &Value::Null, Verdict::Rejected)
+        },
+        (AnswerBody::Text(text), diagnosis) => Reply {
+            awaiting: diagnosis.map(|diagnosis| Box::new(Awaiting { diagnosis: Some(*diagnosis), body: None })),
+            ..Reply::text(status, text, Verdict::Rejected)
+        },
     };
-    reply
-        .with_diagnostics(&rejection.reason, rejection.prehash.as_ref())
-        .with_diagnosis_header(rejection.diagnosis.as_deref())
+    reply.with_diagnostics(&rejection.reason, rejection.prehash.as_ref())
 }
-
 /// The connection id the websocket answers name (Bybit `conn_id`, Gate `client_id`): the check
 /// endpoint has no connection, so one fixed id.
 pub(crate) const WS_CONNECTION_ID: &str = "cexsign-local";

@@ -25,6 +25,7 @@ use tokio::sync::oneshot;
 use tokio::task::{JoinHandle, JoinSet};
 
 use super::account::Account;
+use super::diagnosis;
 use super::reply::{Failure, Rejection, Reply, Verdict, cexsign_error, rest_rejection, ws_rejection};
 use super::verify::{self, RawRequest};
 use super::{server_time, ws};
@@ -221,7 +222,7 @@ impl LocalExchange {
         Verifier { state: self.into_state() }
     }
 
-    fn into_state(self) -> State {
+    pub(crate) fn into_state(self) -> State {
         let mut accounts: HashMap<Scheme, HashMap<String, Account>> = HashMap::new();
         for account in self.accounts {
             accounts.entry(account.scheme()).or_default().insert(account.api_key().to_owned(), account);
@@ -241,6 +242,7 @@ impl LocalExchange {
             injected_status: AtomicU16::new(503),
             accepted_log: Mutex::new(VecDeque::new()),
             kraken_nonces: Mutex::new(HashMap::new()),
+            diagnoses: diagnosis::Pool::new(),
         }
     }
 }
@@ -308,7 +310,8 @@ impl Verifier {
         body: &[u8],
         now: Timestamp,
     ) -> Response<String> {
-        string_response(verify_one(&self.state, method, target, headers, body, now))
+        let reply = verify_one(&self.state, method, target, headers, body, now);
+        string_response(diagnosis::finish_inline(&self.state, reply))
     }
 
     /// The verifier's clock now (the system clock plus the configured offset).
@@ -438,6 +441,8 @@ pub(crate) struct State {
     accepted_log: Mutex<VecDeque<serde_json::Value>>,
     /// The last nonce each Kraken key used (Kraken requires them to increase).
     pub(crate) kraken_nonces: Mutex<HashMap<String, u64>>,
+    /// Where the server diagnoses its rejections, off the request workers.
+    pub(crate) diagnoses: diagnosis::Pool,
 }
 
 impl State {
@@ -654,9 +659,16 @@ fn ws_login(state: &State, id: &str, body: Result<&[u8], Rejection>, now: Timest
     }
 }
 
+/// Answers one request; the diagnosis of a rejection runs on the diagnosis pool, off the
+/// request workers (see [`diagnosis`]).
+async fn respond(state: &Arc<State>, request: Request<Incoming>) -> Reply {
+    let reply = verify_request(state, request).await;
+    diagnosis::finish_on_pool(state, reply).await
+}
+
 /// Routes one request: the websocket-login check, the server-time endpoints, else a signed
 /// REST request for the exchange its headers (or path) name.
-async fn respond(state: &State, request: Request<Incoming>) -> Reply {
+async fn verify_request(state: &State, request: Request<Incoming>) -> Reply {
     let (parts, body) = request.into_parts();
     let path = parts.uri.path();
     match route(&parts.method, path, &parts.headers, state.now()) {

@@ -23,10 +23,9 @@ use serde_json::{Map, Value};
 
 use super::State;
 use super::account::Account;
+use super::diagnosis::PendingDiagnosis;
 use super::reply::{Failure, Rejection, WS_CONNECTION_ID};
-use super::verify::{
-    Accepted, RawRequest, ReceiveWindowRule, diagnose_with_account, find_account, header, signable, unsignable,
-};
+use super::verify::{Accepted, RawRequest, ReceiveWindowRule, find_account, header, signable, unsignable};
 use cexsign::server_time::ServerTime;
 use cexsign::{
     BinanceKeyType, Scheme, SignOptions, SignedRequest, Timestamp, TimestampFormat, WireTimestamp, WsAccepted, WsApi,
@@ -315,8 +314,7 @@ fn with_ws_diagnosis(
         None,
         &text("signature"),
     );
-    let diagnosis = diagnose_with_account(account, Vec::new(), &sent);
-    rejection.with_diagnosis(diagnosis)
+    rejection.with_diagnosis(PendingDiagnosis::new(account, Vec::new(), sent))
 }
 
 /// The params the signer signs besides the apiKey and timestamp it adds itself.

@@ -12,10 +12,11 @@ use serde_json::json;
 
 use super::State;
 use super::account::Account;
+use super::diagnosis::PendingDiagnosis;
 use super::jwt::{self, UriCheck};
 use super::reply::{Failure, Rejection, Reply, Verdict, rest_rejection};
 use super::{body_nonce, sent_receive_window, signed_parameters};
-use cexsign::diagnose::{CdpPublicKey, Context, Diagnosis, SentRequest};
+use cexsign::diagnose::{Budget, CdpPublicKey, Context, Diagnosis, SentRequest, Spent};
 use cexsign::server_time::ServerTime;
 use cexsign::{
     AuthNames, ExtraCheck, HeaderCheck, KeySettings, Method, Refused, RestVerification, Scheme, SignOptions,
@@ -134,15 +135,18 @@ pub(crate) fn rest(state: &State, scheme: Scheme, request: &RawRequest<'_>, now:
         Err(rejection)
             if rejection.is_diagnosable() || matches!(rejection.failure, Failure::UnknownKey | Failure::KeyFormat) =>
         {
-            let diagnosis = diagnose_rest(state, scheme, request);
-            rest_rejection(scheme, rejection.with_diagnosis(diagnosis), now)
+            match diagnose_rest(state, scheme, request) {
+                Some(diagnosis) => rest_rejection(scheme, rejection.with_diagnosis(diagnosis), now),
+                None => rest_rejection(scheme, rejection, now),
+            }
         }
         Err(rejection) => rest_rejection(scheme, rejection, now),
     }
 }
 
-/// The diagnosis of a rejected request from a registered key (`cexsign_diagnosis`).
-fn diagnose_rest(state: &State, scheme: Scheme, request: &RawRequest<'_>) -> Option<Diagnosis> {
+/// The diagnosis of a rejected request from a registered key (`cexsign_diagnosis`), to run once
+/// the rejection is answered.
+fn diagnose_rest(state: &State, scheme: Scheme, request: &RawRequest<'_>) -> Option<PendingDiagnosis> {
     let (account, hosts) = match scheme.exchange().rest_auth {
         // A bearer token (Coinbase CDP) names its key in its `kid`.
         None => {
@@ -160,18 +164,23 @@ fn diagnose_rest(state: &State, scheme: Scheme, request: &RawRequest<'_>) -> Opt
         .with_query(request.query.unwrap_or(""))
         .with_body(request.body)
         .with_headers(request.headers);
-    diagnose_with_account(account, hosts, &sent)
+    Some(PendingDiagnosis::new(account, hosts, sent))
 }
 
-/// Diagnoses what a registered account received: the whole catalogue, with the raw secret the
-/// account was registered with, exactly as `cexsign diagnose` runs it with the user's
-/// credentials (the key's settings and, for Bybit, the signer of the `recv_window` sent). A key
-/// that signs tokens (Coinbase CDP) has no secret to look for mistakes with: its token is
+/// Diagnoses what a registered account received, within `budget`: the whole catalogue, with the
+/// raw secret the account was registered with, exactly as `cexsign diagnose` runs it with the
+/// user's credentials (the key's settings and, for Bybit, the signer of the `recv_window` sent).
+/// A key that signs tokens (Coinbase CDP) has no secret to look for mistakes with: its token is
 /// checked with its public key.
-pub(crate) fn diagnose_with_account(account: &Account, hosts: Vec<String>, sent: &SentRequest) -> Option<Diagnosis> {
+pub(crate) fn diagnose_with_account(
+    account: &Account,
+    hosts: Vec<String>,
+    sent: &SentRequest,
+    budget: Budget,
+) -> Option<(Diagnosis, Spent)> {
     if let Some(credentials) = account.credentials() {
         let sent = sent.clone().with_settings(account.settings().clone());
-        return cexsign::diagnose::diagnose(account.scheme(), &credentials, &sent).ok();
+        return cexsign::diagnose::diagnose_within(account.scheme(), &credentials, &sent, budget).ok();
     }
     let cdp_key =
         account.cdp().map(|key| CdpPublicKey { key_type: key.signer.key_type(), public_key: key.public_key.clone() });
@@ -184,7 +193,7 @@ pub(crate) fn diagnose_with_account(account: &Account, hosts: Vec<String>, sent:
         hosts,
         cdp_key,
     };
-    cexsign::diagnose::run(&context, sent).ok()
+    cexsign::diagnose::run_within(&context, sent, budget).ok()
 }
 
 fn success(scheme: Scheme, request: &RawRequest<'_>, accepted: Accepted) -> Reply {

@@ -17,10 +17,11 @@ use subtle::ConstantTimeEq as _;
 
 use super::State;
 use super::account::Account;
+use super::diagnosis::PendingDiagnosis;
 use super::jwt::{self, UriCheck};
 use super::reply::{Failure, Rejection, Reply, Verdict, WS_CONNECTION_ID, cexsign_error, ws_rejection};
 use super::signed_parameters;
-use super::verify::{check_window, diagnose_with_account, find_account, received_format, window};
+use super::verify::{check_window, find_account, received_format, window};
 use cexsign::{
     AuthNames, ExpiresLogin, JwtMessage, Scheme, SignOptions, Timestamp, WireTimestamp, WsAccepted, WsAuth, WsLogin,
     WsMessage, WsNames, WsPart, WsRequest,
@@ -84,8 +85,7 @@ fn with_misnamed_key_diagnosis(
         .iter()
         .filter_map(|(name, value)| value.as_str().map(|text| (name, text)))
         .fold(cexsign::diagnose::SentRequest::ws(&[], &[]), |sent, (name, text)| sent.with_auth(name, text));
-    let diagnosis = diagnose_with_account(account, Vec::new(), &sent);
-    rejection.with_diagnosis(diagnosis)
+    rejection.with_diagnosis(PendingDiagnosis::new(account, Vec::new(), sent))
 }
 
 fn malformed(reason: impl Into<String>) -> Rejection {
@@ -160,7 +160,7 @@ fn verify_hmac(
             sent.passphrase,
             sent.signature,
         );
-        let diagnosis = diagnose_with_account(account, Vec::new(), &message);
+        let diagnosis = PendingDiagnosis::new(account, Vec::new(), message);
         rejection.with_diagnosis(diagnosis)
     })
 }
@@ -510,7 +510,7 @@ fn expires(
     })();
     outcome.map_err(|rejection| {
         let sent = cexsign::diagnose::ws_sent(scheme, &WsRequest::login(), &key, &expires, None, &signature);
-        let diagnosis = diagnose_with_account(account, Vec::new(), &sent);
+        let diagnosis = PendingDiagnosis::new(account, Vec::new(), sent);
         rejection.with_diagnosis(diagnosis)
     })?;
     Ok((login.answer)(&WsAccepted::new(message, account.api_key(), now, WS_CONNECTION_ID)))
@@ -539,7 +539,7 @@ fn with_token(
         match account {
             Some(account) if rejection.is_diagnosable() => {
                 let message = cexsign::diagnose::SentRequest::ws(&[], &[]).with_auth(layout.token, token);
-                let diagnosis = diagnose_with_account(account, Vec::new(), &message);
+                let diagnosis = PendingDiagnosis::new(account, Vec::new(), message);
                 rejection.with_diagnosis(diagnosis)
             }
             _ => rejection,

@@ -613,7 +613,8 @@ async fn binance_does_not_read_a_json_body() {
     let signed_form = String::from_utf8(form.body.clone()).unwrap();
     let as_json = form.clone().replace("content-type", "application/json");
     let json_appended = form.clone().body(format!(r#"{{"symbol":"BTCUSDT","side":"BUY"}}&{}"#, &signed_form[24..]));
-    for (req, what) in [(as_json, "a form sent as application/json"), (json_appended, "JSON with the params appended")] {
+    for (req, what) in [(as_json, "a form sent as application/json"), (json_appended, "JSON with the params appended")]
+    {
         let resp = req.send(&exchange).await;
         assert_eq!(binance_code(&resp), (400, -1102), "{what}: {resp:?}");
         assert!(resp.reason().contains("the body is JSON, which Binance does not read"), "{what}: {}", resp.reason());
