@@ -248,8 +248,11 @@ fn pair_key(pair: &str) -> &str {
     pair.split_once('=').map_or(pair, |(key, _)| key)
 }
 
+/// The value of the first `name` pair, read lazily: a long form is not split into a list for one
+/// lookup.
 fn param<'t>(text: &'t str, name: &str) -> Option<&'t str> {
-    pairs(text).into_iter().find(|p| pair_key(p) == name).map(|p| p.split_once('=').map_or("", |(_, v)| v))
+    let mut pairs = (!text.is_empty()).then(|| text.split('&')).into_iter().flatten();
+    pairs.find(|p| pair_key(p) == name).map(|p| p.split_once('=').map_or("", |(_, v)| v))
 }
 
 fn is_digits(text: &str) -> bool {
