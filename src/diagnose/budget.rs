@@ -127,6 +127,23 @@ impl Meter {
         self.spent.get()
     }
 
+    /// The detail of the first candidate that `reproduces`: candidates are drawn one at a time,
+    /// and none once the budget is spent (every engine's searches end here).
+    pub(crate) fn first<V, D>(
+        &self,
+        candidates: impl IntoIterator<Item = (V, D)>,
+        mut reproduces: impl FnMut(&V) -> bool,
+    ) -> Option<D> {
+        let mut candidates = candidates.into_iter();
+        while !self.exhausted() {
+            let (variant, detail) = candidates.next()?;
+            if reproduces(&variant) {
+                return Some(detail);
+            }
+        }
+        None
+    }
+
     /// At most the candidates of one search that fit its share of the byte budget (at least 16),
     /// each hashing about `bytes`; the search is marked cut short when it had more.
     pub(crate) fn share<I: Iterator>(&self, candidates: I, bytes: usize) -> Share<'_, I> {

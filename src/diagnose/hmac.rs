@@ -526,14 +526,7 @@ impl<'c, 's> Diagnoser<'c, 's> {
     /// The first variant that reproduces the signature, with its description. Candidates are
     /// drawn one at a time, and none once the budget is spent.
     fn first<'v>(&self, candidates: impl IntoIterator<Item = (Variant<'v>, Option<String>)>) -> Option<Option<String>> {
-        let mut candidates = candidates.into_iter();
-        while !self.meter.exhausted() {
-            let (variant, detail) = candidates.next()?;
-            if self.reproduces(&variant) {
-                return Some(detail);
-            }
-        }
-        None
+        self.meter.first(candidates, |variant| self.reproduces(variant))
     }
 
     // ----------------------------------------------------------------------------------------

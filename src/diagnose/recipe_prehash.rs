@@ -986,14 +986,7 @@ impl<'c, 's> Engine<'c, 's> {
     /// The first variant that reproduces the signature; candidates are drawn one at a time, and
     /// none once the budget is spent.
     fn first<'v>(&self, candidates: impl IntoIterator<Item = (Variant<'v>, Option<String>)>) -> Option<Option<String>> {
-        let mut candidates = candidates.into_iter();
-        while !self.meter.exhausted() {
-            let (variant, detail) = candidates.next()?;
-            if self.reproduces(&variant) {
-                return Some(detail);
-            }
-        }
-        None
+        self.meter.first(candidates, |variant| self.reproduces(variant))
     }
 
     /// A mutation of the scheme's recipe ([`super::recipe_engine`]), for REST requests with an
