@@ -48,6 +48,7 @@ pub mod diagnose;
 mod error;
 mod exchange;
 mod exchanges;
+pub mod form;
 #[cfg(feature = "pem-keys")]
 mod keys;
 

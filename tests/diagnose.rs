@@ -1970,8 +1970,10 @@ fn within_default(
 
 #[test]
 fn a_binance_form_body_of_thousands_of_pairs_stays_within_the_budget() {
-    // 64 KiB of `a&a&…`: dropping each pair in turn is one 64 KiB payload per pair (2 GiB).
-    let body = format!("{}timestamp=1700000000000&signature={}", "a&".repeat(32 * 1024), "0".repeat(64));
+    // 64 KiB of distinct pairs: dropping each pair in turn is one 64 KiB payload per pair (700 MiB).
+    let pairs: String = (0..9_000).map(|i| format!("{i:x}&")).collect();
+    let body = format!("{pairs}timestamp=1700000000000&signature={}", "0".repeat(64));
+    assert!(body.len() > 40_000);
     let sent = SentRequest::rest("POST", "/api/v3/order").with_body(body).with_auth("X-MBX-APIKEY", BINANCE_KEY);
     let credentials = binance_credentials(KeyType::Hmac);
     let (diagnosis, spent) = within_default(Scheme::Binance, &credentials, &sent);
@@ -1983,6 +1985,18 @@ fn a_binance_form_body_of_thousands_of_pairs_stays_within_the_budget() {
     let (diagnosis, spent) = diagnose_within(Scheme::Binance, &credentials, &sent, small).unwrap();
     assert_eq!(diagnosis.verdict(), "unknown");
     assert!(spent.cut_short && spent.bytes_hashed <= 1 << 20, "{spent:?}");
+}
+
+#[test]
+fn a_form_body_of_one_pair_repeated_is_searched_once_per_distinct_pair() {
+    // 64 KiB of `a&a&…`: leaving out any one `a` gives the same payload, tried once.
+    let body = format!("{}timestamp=1700000000000&signature={}", "a&".repeat(32 * 1024), "0".repeat(64));
+    let sent = SentRequest::rest("POST", "/api/v3/order").with_body(body).with_auth("X-MBX-APIKEY", BINANCE_KEY);
+    let credentials = binance_credentials(KeyType::Hmac);
+    let (diagnosis, spent) = within_default(Scheme::Binance, &credentials, &sent);
+    assert_eq!(diagnosis.verdict(), "unknown", "{diagnosis}");
+    assert!(!spent.cut_short, "{spent:?}");
+    assert!(spent.candidates < 1_000, "one candidate per pair would be 32,770: {spent:?}");
 }
 
 #[test]

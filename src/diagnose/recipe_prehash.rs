@@ -167,6 +167,9 @@ enum Ws {
     ApiLogin { channel: String },
 }
 
+/// How many of the parameters after a misplaced signature parameter an explanation names.
+const MAX_NAMED_AFTER: usize = 8;
+
 /// Where the signature parameter was found in the request it signs, and the payload without it.
 struct SignatureParameter {
     /// The value as on the wire (percent-encoded, or not).
@@ -244,6 +247,47 @@ fn pairs(text: &str) -> Vec<&str> {
     rewrite::query_pairs(text)
 }
 
+/// The spans (start, end) of the `k=v` pairs of a query or form body (none for an empty one),
+/// found lazily: a long form is never split into a list. A byte loop, not `memchr`: a dense
+/// form (`a&a&…`) has a separator every other byte, where a vectorised search pays its setup
+/// on every pair.
+fn pair_spans(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let bytes = text.as_bytes();
+    let mut start = (!bytes.is_empty()).then_some(0);
+    std::iter::from_fn(move || {
+        let from = start?;
+        let end = bytes[from..].iter().position(|&b| b == b'&').map_or(bytes.len(), |offset| from + offset);
+        start = (end < bytes.len()).then_some(end + 1);
+        Some((from, end))
+    })
+}
+
+/// `text` without the pairs at `removed` (spans of whole pairs, in order), the rest joined by
+/// `&` as before. Only the removed pairs are visited: the text between them is copied whole.
+fn without_spans(text: &str, removed: impl Iterator<Item = (usize, usize)>) -> String {
+    let mut kept = String::with_capacity(text.len());
+    let mut first = true;
+    let mut keep = |segment: &str| {
+        if !std::mem::take(&mut first) {
+            kept.push('&');
+        }
+        kept.push_str(segment);
+    };
+    // The start of the text not yet copied: always the start of a pair, or past the end.
+    let mut cursor = 0;
+    for (start, end) in removed {
+        if start > cursor {
+            // The pairs before this one, without the `&` that ends them.
+            keep(&text[cursor..start - 1]);
+        }
+        cursor = end + 1;
+    }
+    if cursor <= text.len() && !text.is_empty() {
+        keep(&text[cursor..]);
+    }
+    kept
+}
+
 fn pair_key(pair: &str) -> &str {
     pair.split_once('=').map_or(pair, |(key, _)| key)
 }
@@ -251,8 +295,9 @@ fn pair_key(pair: &str) -> &str {
 /// The value of the first `name` pair, read lazily: a long form is not split into a list for one
 /// lookup.
 fn param<'t>(text: &'t str, name: &str) -> Option<&'t str> {
-    let mut pairs = (!text.is_empty()).then(|| text.split('&')).into_iter().flatten();
-    pairs.find(|p| pair_key(p) == name).map(|p| p.split_once('=').map_or("", |(_, v)| v))
+    let pair = crate::form::pairs_named(text.as_bytes(), name).next()?;
+    // The value ends at `&` or the end of the text: a character boundary.
+    Some(pair.value_start.map_or("", |start| &text[start..pair.end]))
 }
 
 fn is_digits(text: &str) -> bool {
@@ -573,38 +618,34 @@ impl<'c, 's> Engine<'c, 's> {
         let body = String::from_utf8(self.body.clone())
             .map_err(|_| invalid(format!("a {exchange} body is a form (k=v&k=v): this one is not UTF-8 text")))?;
         let query = self.wire_query.clone();
-        let is_signature = |pair: &&str| pair_key(pair) == name;
-        // (in the body?, index) of every signature parameter, the query's first.
-        let mut found: Vec<(bool, usize)> = Vec::new();
+        // Reading the form takes a few passes over it: charged like hashing, so that what is
+        // left for the search shrinks with the size of the request.
+        self.meter.hash(2 * (query.len() + body.len()));
+        // Every signature parameter: (in the body?, its span), the query's first.
+        let mut found: Vec<(bool, (usize, usize))> = Vec::new();
         for (in_body, text) in [(false, &query), (true, &body)] {
-            for (i, pair) in pairs(text).iter().enumerate() {
-                if is_signature(pair) {
-                    found.push((in_body, i));
-                }
-            }
+            found.extend(crate::form::pairs_named(text.as_bytes(), name).map(|pair| (in_body, (pair.start, pair.end))));
         }
-        let without = |text: &str, keep_earlier: bool, last: Option<(bool, usize)>, in_body: bool| -> String {
-            pairs(text)
-                .into_iter()
-                .enumerate()
-                .filter(|(i, pair)| !is_signature(pair) || (keep_earlier && Some((in_body, *i)) != last))
-                .map(|(_, pair)| pair)
-                .collect::<Vec<_>>()
-                .join("&")
-        };
+        let signatures_in = |in_body: bool| found.iter().filter(move |(b, _)| *b == in_body).map(|(_, span)| *span);
         match found.last().copied() {
-            Some(last) => {
-                let (in_body, index) = last;
+            Some((in_body, (start, end))) => {
                 let carrier = if in_body { &body } else { &query };
-                let carrier_pairs = pairs(carrier);
-                let raw = carrier_pairs[index].split_once('=').map_or("", |(_, v)| v).to_owned();
-                let after = carrier_pairs[index + 1..].iter().map(|p| pair_key(p).to_owned()).collect();
-                let with_earlier = (found.len() > 1)
-                    .then(|| (without(&query, true, Some(last), false), without(&body, true, Some(last), true)));
+                let raw = carrier[start..end].split_once('=').map_or("", |(_, v)| v).to_owned();
+                // Named in an explanation only: a few are enough.
+                let rest = carrier.get(end + 1..).unwrap_or("");
+                let mut after: Vec<String> =
+                    pair_spans(rest).take(MAX_NAMED_AFTER + 1).map(|(s, e)| pair_key(&rest[s..e]).to_owned()).collect();
+                if after.len() > MAX_NAMED_AFTER {
+                    after[MAX_NAMED_AFTER] = "…".to_owned();
+                }
+                let with_earlier = (found.len() > 1).then(|| {
+                    let last = |b: bool| (b == in_body).then_some((start, end));
+                    (without_spans(&query, last(false).into_iter()), without_spans(&body, last(true).into_iter()))
+                });
                 self.sign = crate::decode_query(&raw).map(Cow::into_owned).unwrap_or_else(|_| raw.clone());
                 self.signature_wire = Some(SignatureParameter { raw_signature: raw, after, with_earlier });
-                self.query = without(&query, false, None, false);
-                self.body = without(&body, false, None, true).into_bytes();
+                self.query = without_spans(&query, signatures_in(false));
+                self.body = without_spans(&body, signatures_in(true)).into_bytes();
             }
             None => {
                 // The signature given on its own, next to a request without it.
@@ -1303,22 +1344,26 @@ impl MistakeSearch for Engine<'_, '_> {
                 self.first(candidates.iter().map(|(p, what)| (self.rest_variant(p, None), Some((*what).to_owned()))))
             }
             BinanceParamAddedAfterSigning => {
-                // One copy of the payload per pair: built one at a time, as the budget allows.
-                let body = String::from_utf8_lossy(&self.body).into_owned();
-                let (query_pairs, body_pairs) = (pairs(&self.query), pairs(&body));
-                let candidates = [(false, &query_pairs), (true, &body_pairs)]
+                // One payload per pair left out, built one at a time as the budget allows. Leaving
+                // out either of two equal neighbours gives the same payload: it is tried once.
+                let body = String::from_utf8_lossy(&self.body);
+                let candidates = [(false, self.query.as_str()), (true, &*body)]
                     .into_iter()
-                    .flat_map(|(in_body, all)| (0..all.len()).map(move |skip| (in_body, all, skip)))
-                    .map(|(in_body, all, skip)| {
-                        let kept: Vec<&str> =
-                            all.iter().enumerate().filter(|(i, _)| *i != skip).map(|(_, p)| *p).collect();
-                        let kept = kept.join("&");
+                    .flat_map(|(in_body, text)| {
+                        let mut previous = None;
+                        pair_spans(text).filter_map(move |span| {
+                            let pair = &text[span.0..span.1];
+                            (previous.replace(pair) != Some(pair)).then_some((in_body, text, span))
+                        })
+                    })
+                    .map(|(in_body, text, span)| {
+                        let kept = without_spans(text, [span].into_iter());
                         let pieces = if in_body {
                             Pieces { body: Cow::Owned(kept.into_bytes()), ..self.pieces() }
                         } else {
                             Pieces { query: Cow::Owned(kept), ..self.pieces() }
                         };
-                        let detail = format!("{} was not in the signed payload", pair_key(all[skip]));
+                        let detail = format!("{} was not in the signed payload", pair_key(&text[span.0..span.1]));
                         (self.rest_variant(&pieces, None), Some(detail))
                     });
                 self.first(candidates)
@@ -1610,6 +1655,23 @@ mod tests {
 
     /// The prehash this module builds for the request as sent is the vector's, byte for byte,
     /// and it yields the vector's signature both with the raw key and through the signer alone.
+    #[test]
+    fn pairs_are_removed_by_span_and_the_rest_joined_as_split() {
+        let spans = |text: &str| pair_spans(text).collect::<Vec<_>>();
+        assert_eq!(spans(""), []);
+        assert_eq!(spans("a=1&&b&"), [(0, 3), (4, 4), (5, 6), (7, 7)]);
+        for text in ["a=1&b=2&c=3", "a&&b", "&a", "a&", "x", "&", "&&"] {
+            let split: Vec<&str> = text.split('&').collect();
+            for (index, span) in pair_spans(text).enumerate() {
+                let mut kept = split.clone();
+                kept.remove(index);
+                assert_eq!(without_spans(text, [span].into_iter()), kept.join("&"), "{text:?} without pair {index}");
+            }
+            assert_eq!(without_spans(text, std::iter::empty()), text);
+        }
+        assert_eq!(without_spans("s=1&a=2&s=3&b", [(0, 3), (8, 11)].into_iter()), "a=2&b");
+    }
+
     #[test]
     fn the_baseline_is_every_vectors_prehash() {
         let vectors = vectors();

@@ -220,6 +220,11 @@ impl Account {
         }
     }
 
+    /// Whether the key signs with RSA: the only key type whose signature costs a millisecond.
+    pub(crate) fn signs_slowly(&self) -> bool {
+        matches!(self.kind, AccountKind::Binance(_, BinanceKeyType::Rsa) | AccountKind::Bybit(_, BybitKeyType::Rsa))
+    }
+
     /// The Bybit signer, for Bybit accounts (to sign with the request's own `recv_window`).
     pub(crate) fn bybit_signer(&self) -> Option<&BybitSigner> {
         match &self.kind {

@@ -4,7 +4,8 @@
 //! [`PendingDiagnosis`]: the key, and what was sent) instead of running it; the answer is laid
 //! out without it and finished once its verdict is known. The [`Verifier`](crate::Verifier)
 //! finishes it inline, within the default [`Budget`], as before. The server finishes it off
-//! its request workers, on a [`Pool`] of [`Pool::SIZE`] blocking threads, within
+//! its request workers, on its low-priority background threads
+//! ([`Background`](crate::background::Background)), at most [`Pool::SIZE`] at a time, within
 //! [`SERVER_BUDGET`]: a rejection costs its one signature check on the worker, and a hostile
 //! request (a wrong RSA signature, a form body of a million pairs) can no more hold the workers
 //! that answer everyone else than cost more than the budget.
@@ -75,14 +76,14 @@ pub(crate) enum Outcome {
     Skipped,
 }
 
-/// The server's diagnosis threads: at most [`Pool::SIZE`] diagnoses run at once.
+/// The server's admission of diagnoses: at most [`Pool::SIZE`] run (on the background threads) at once.
 pub(crate) struct Pool {
     permits: Arc<Semaphore>,
 }
 
 impl Pool {
-    /// One thread: on the two-core machines this runs on, a core stays free for the request
-    /// workers however many rejections arrive.
+    /// One: on the two-core machines this runs on, the other background thread stays free for
+    /// the costly verifications however many rejections arrive.
     pub(crate) const SIZE: usize = 1;
 
     pub(crate) fn new() -> Self {
@@ -110,13 +111,13 @@ pub(crate) async fn finish_on_pool(state: &Arc<State>, mut reply: Reply) -> Repl
     let Ok(permit) = Arc::clone(&state.diagnoses.permits).try_acquire_owned() else {
         return reply.with_diagnosis(Some(Outcome::Skipped));
     };
-    let state = Arc::clone(state);
-    let diagnosis = tokio::task::spawn_blocking(move || {
+    let background = Arc::clone(state);
+    let diagnosis = state.background.run(move || {
         // Held until the diagnosis ends, even when the client has gone and nobody awaits it.
         let _permit = permit;
-        pending.run(&state, SERVER_BUDGET)
+        pending.run(&background, SERVER_BUDGET)
     });
-    reply.with_diagnosis(diagnosis.await.ok().flatten())
+    reply.with_diagnosis(diagnosis.await.flatten())
 }
 
 #[cfg(test)]

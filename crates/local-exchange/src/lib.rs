@@ -99,17 +99,19 @@
 //!   Advanced Trade answers a plain `Unauthorized`, as the real one does; the same diagnostics
 //!   are in the `cexsign-reason` and `cexsign-expected-prehash` response headers (present on
 //!   every rejection), JSON-string escaped to visible ASCII (`\uXXXX`), and left out when
-//!   longer than 4 KiB. The expected signature itself is never revealed. A request that is
+//!   longer than 4 KiB. An expected prehash over 64 KiB (a large body's) is given in the body
+//!   by its length and SHA-256 (`cexsign_expected_prehash_bytes`,
+//!   `cexsign_expected_prehash_sha256`) instead of its text. The expected signature itself is never revealed. A request that is
 //!   accepted is not always HTTP 200 elsewhere, and a rejection may be: look for
 //!   `"cexsign":"accepted"`.
 //! * The diagnosis of a rejection from a registered key, `cexsign_diagnosis` (and the
 //!   `cexsign-diagnosis` header): `{"verdict","mistake","explanation"}`, plus `differing` for
-//!   an `unknown` verdict. The server runs it off its request workers, on one blocking thread,
-//!   within a budget smaller than [`Budget::default`](cexsign::diagnose::Budget) (a wrong RSA
-//!   signature: about 15 ms of CPU). An `unknown` verdict whose search ran out of it adds
-//!   `"budget":"exhausted"`; a rejection that arrives while the thread is busy is answered at
-//!   once, with an `unknown` verdict and `"budget":"skipped"`. A [`Verifier`] diagnoses
-//!   inline, within the default budget.
+//!   an `unknown` verdict. The server runs it off its request workers, one at a time, on its
+//!   background threads (see Limits), within a budget smaller than
+//!   [`Budget::default`](cexsign::diagnose::Budget). An `unknown` verdict whose search ran out
+//!   of it adds `"budget":"exhausted"`; a rejection that arrives while another is being
+//!   diagnosed is answered at once, with an `unknown` verdict and `"budget":"skipped"`. A
+//!   [`Verifier`] diagnoses inline, within the default budget.
 //! * Server time, unauthenticated `GET`, on the server clock: every route of every exchange's
 //!   [`ServerTimeApi`](cexsign::server_time::ServerTimeApi) (OKX `/api/v5/public/time`, Kraken
 //!   `/0/public/Time`, ...; Binance's USDⓈ-M `/fapi/v1/time` and Coinbase App's `/v2/time`
@@ -156,10 +158,18 @@
 //! request expects one); headers have 30 s to arrive, a kept-alive connection 30 s to start its
 //! next request ([`LocalExchange::with_header_read_timeout`]: the connection is closed), and a
 //! body 30 s once its headers are in ([`LocalExchange::with_body_read_timeout`]: HTTP 408 and
-//! the connection closed). A body is read into one buffer as it arrives, at most about twice
-//! its size in memory however finely it is cut into TCP segments. At most 512 connections are
-//! served at once ([`LocalExchange::with_max_connections`]); further ones wait, unaccepted, in
-//! the listener's backlog until a place frees, rather than being refused.
+//! the connection closed). A body is read into one buffer as it arrives, allocated once for its
+//! declared length, however finely it is cut into TCP segments. Bodies over 64 KiB (or of
+//! unknown length) are read only when there is room for them among the 8 MiB (or the body
+//! cap, if larger) of large bodies the server holds at once; until then they wait, unread,
+//! within their body-read timeout. At most 512 connections are served at once
+//! ([`LocalExchange::with_max_connections`]); further ones wait, unaccepted, in the listener's
+//! backlog until a place frees, rather than being refused.
+//!
+//! What costs more than one signature check — the diagnosis of a rejection, the check of a
+//! body over 64 KiB or of an RSA key's signature — runs on two background threads at the
+//! lowest scheduling priority, never on the request workers: a flood of such requests slows
+//! down only itself, and a client sending ordinary requests keeps its latency.
 //!
 //! # In process
 //!
@@ -177,6 +187,7 @@
 #![deny(missing_docs)]
 
 mod account;
+mod background;
 mod body_nonce;
 mod diagnosis;
 mod jwt;

@@ -24,6 +24,10 @@ use cexsign::{Prehash, Scheme, Timestamp};
 /// Longest diagnostic header value sent; longer values are left out (the JSON body, where
 /// there is one, still carries them).
 const MAX_DIAGNOSTIC_HEADER: usize = 4096;
+/// The longest expected prehash written out in an error body: a longer one (a large body's) is
+/// given by its length and SHA-256 (`cexsign_expected_prehash_bytes`,
+/// `cexsign_expected_prehash_sha256`), so that an answer is never as large as the request.
+const MAX_BODY_PREHASH: usize = 64 * 1024;
 
 /// Whether a reply counts as an accepted request, a rejected one, or neither (server time).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -274,8 +278,19 @@ fn outcome_json(outcome: &Outcome) -> Value {
 fn with_cexsign_fields(mut body: Value, rejection: &Rejection) -> Value {
     if let Value::Object(fields) = &mut body {
         fields.insert("cexsign_reason".to_owned(), json!(rejection.reason));
-        if let Some(prehash) = &rejection.prehash {
-            fields.insert("cexsign_expected_prehash".to_owned(), json!(prehash.to_string()));
+        match &rejection.prehash {
+            Some(prehash) if prehash.as_bytes().len() <= MAX_BODY_PREHASH => {
+                fields.insert("cexsign_expected_prehash".to_owned(), json!(prehash.to_string()));
+            }
+            // A megabyte body's prehash is a megabyte: its length and digest say as much.
+            Some(prehash) => {
+                use sha2::Digest as _;
+                let digest = sha2::Sha256::digest(prehash.as_bytes());
+                let hex: String = digest.iter().map(|byte| format!("{byte:02x}")).collect();
+                fields.insert("cexsign_expected_prehash_bytes".to_owned(), json!(prehash.as_bytes().len()));
+                fields.insert("cexsign_expected_prehash_sha256".to_owned(), json!(hex));
+            }
+            None => {}
         }
     }
     body

@@ -21,10 +21,11 @@ use hyper::service::service_fn;
 use hyper::{Request, Response};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::oneshot;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, oneshot};
 use tokio::task::{JoinHandle, JoinSet};
 
 use super::account::Account;
+use super::background::Background;
 use super::diagnosis;
 use super::reply::{Failure, Rejection, Reply, Verdict, cexsign_error, rest_rejection, ws_rejection};
 use super::verify::{self, RawRequest};
@@ -44,6 +45,25 @@ pub const DEFAULT_BODY_READ_TIMEOUT: Duration = Duration::from_secs(30);
 /// The default cap on connections served at once: 512, half the usual soft limit of 1024 open
 /// files, so that the server (and a test client in the same process) keeps descriptors to spare.
 pub const DEFAULT_MAX_CONNECTIONS: usize = 512;
+
+/// A body of up to this many bytes is read and checked at once, on the request worker: hashing
+/// 64 KiB costs about 0.2 ms. A larger one waits for room in [`LARGE_BODY_BUDGET`] before it is
+/// read, and is checked on the background threads.
+const SMALL_BODY_BYTES: usize = 64 * 1024;
+
+/// The bytes of large bodies read or checked at once (or the body cap, if that is larger): what
+/// bounds the server's memory however many clients send a large body at the same time. A large
+/// body waits (within the body-read timeout) until the ones before it are answered.
+const LARGE_BODY_BUDGET: usize = 8 * 1024 * 1024;
+
+/// The permits of [`LARGE_BODY_BUDGET`], one per KiB.
+fn large_body_permits(max_body_bytes: usize) -> usize {
+    LARGE_BODY_BUDGET.max(max_body_bytes).div_ceil(1024)
+}
+
+/// hyper's read buffer per connection: 64 KiB instead of its default of about 400 KiB, so that
+/// hundreds of connections streaming bodies hold tens of megabytes at most.
+const READ_BUFFER_BYTES: usize = 64 * 1024;
 
 /// A local exchange, configured but not started: register accounts, then [`start`](Self::start).
 ///
@@ -243,6 +263,8 @@ impl LocalExchange {
             accepted_log: Mutex::new(VecDeque::new()),
             kraken_nonces: Mutex::new(HashMap::new()),
             diagnoses: diagnosis::Pool::new(),
+            background: Background::new(),
+            large_bodies: Arc::new(Semaphore::new(large_body_permits(self.max_body_bytes))),
         }
     }
 }
@@ -443,6 +465,11 @@ pub(crate) struct State {
     pub(crate) kraken_nonces: Mutex<HashMap<String, u64>>,
     /// Where the server diagnoses its rejections, off the request workers.
     pub(crate) diagnoses: diagnosis::Pool,
+    /// Where the costly work runs: diagnoses, and the verifications of large bodies and of
+    /// RSA signatures.
+    pub(crate) background: Background,
+    /// The large bodies being read or checked at once, in KiB ([`LARGE_BODY_BUDGET`]).
+    large_bodies: Arc<Semaphore>,
 }
 
 impl State {
@@ -539,7 +566,7 @@ async fn serve_connection(stream: TcpStream, state: Arc<State>) {
         }
     });
     let mut builder = http1::Builder::new();
-    builder.timer(TokioTimer::new()).header_read_timeout(header_read_timeout);
+    builder.timer(TokioTimer::new()).header_read_timeout(header_read_timeout).max_buf_size(READ_BUFFER_BYTES);
     // A client that hangs up mid-request is not the server's problem.
     let _ = builder.serve_connection(TokioIo::new(stream), service).await;
 }
@@ -559,24 +586,42 @@ enum Unread {
     TimedOut(Reply),
 }
 
+/// A request's body, read, and the room it holds in the large-body budget until it is answered.
+struct ReadBody {
+    bytes: Bytes,
+    _room: Option<OwnedSemaphorePermit>,
+}
+
 /// Reads the whole body, up to the cap and within the body-read timeout.
 ///
 /// A declared `Content-Length` over the cap is refused before the body is polled, so hyper
-/// neither reads it nor sends `100 Continue`. The frames are copied into one buffer as they
-/// arrive and dropped at once: a frame can hold on to a whole read buffer of hyper's however
-/// few bytes it carries, so keeping them until the end (as collecting them would) costs
-/// kilobytes per TCP segment of a trickled body. The buffer grows by doubling, to at most
-/// twice the bytes received.
-async fn read_body(mut body: Incoming, state: &State) -> Result<Bytes, Unread> {
+/// neither reads it nor sends `100 Continue`. A body over [`SMALL_BODY_BYTES`] (or of unknown
+/// length, counted at the cap) first waits for room in the large-body budget, within the same
+/// timeout: while it waits, hyper reads none of it. The frames are copied into one buffer as
+/// they arrive and dropped at once: a frame can hold on to a whole read buffer of hyper's
+/// however few bytes it carries, so keeping them until the end (as collecting them would) costs
+/// kilobytes per TCP segment of a trickled body. The buffer is allocated once for a declared
+/// length; one of unknown length grows by doubling, never past the cap.
+async fn read_body(mut body: Incoming, state: &State) -> Result<ReadBody, Unread> {
     let max_body_bytes = state.max_body_bytes;
-    let declared = body.size_hint().lower();
-    if declared > u64::try_from(max_body_bytes).unwrap_or(u64::MAX) {
+    let hint = body.size_hint();
+    let declared = usize::try_from(hint.lower()).unwrap_or(usize::MAX);
+    if declared > max_body_bytes {
         return Err(Unread::Rejected(body_too_large(max_body_bytes)));
     }
+    let known = hint.upper().and_then(|upper| usize::try_from(upper).ok()).filter(|upper| *upper == declared);
+    let large = known.is_none_or(|length| length > SMALL_BODY_BYTES);
+    let large_bodies = Arc::clone(&state.large_bodies);
     let read = async move {
-        // The declared length is only a promise until the bytes arrive: reserve no more than a
-        // typical body up front.
-        let mut buffer = Vec::with_capacity(usize::try_from(declared).unwrap_or(0).min(16 * 1024));
+        let room = if large {
+            let kib = known.unwrap_or(max_body_bytes).div_ceil(1024);
+            let kib = u32::try_from(kib).unwrap_or(u32::MAX);
+            // Never closed: the semaphore lives as long as the state.
+            large_bodies.acquire_many_owned(kib).await.ok()
+        } else {
+            None
+        };
+        let mut buffer = Vec::with_capacity(known.unwrap_or(0));
         while let Some(frame) = body.frame().await {
             let frame = frame.map_err(|error| {
                 Rejection::new(Failure::Malformed, format!("the request body could not be read: {error}"))
@@ -585,10 +630,14 @@ async fn read_body(mut body: Incoming, state: &State) -> Result<Bytes, Unread> {
                 if data.len() > max_body_bytes - buffer.len() {
                     return Err(body_too_large(max_body_bytes));
                 }
+                if buffer.capacity() - buffer.len() < data.len() {
+                    let wanted = (buffer.len() + data.len()).max(buffer.capacity() * 2).min(max_body_bytes);
+                    buffer.reserve_exact(wanted - buffer.len());
+                }
                 buffer.extend_from_slice(&data);
             }
         }
-        Ok(Bytes::from(buffer))
+        Ok(ReadBody { bytes: Bytes::from(buffer), _room: room })
     };
     match tokio::time::timeout(state.body_read_timeout, read).await {
         Ok(read) => read.map_err(Unread::Rejected),
@@ -662,39 +711,62 @@ fn ws_login(state: &State, id: &str, body: Result<&[u8], Rejection>, now: Timest
 /// Answers one request; the diagnosis of a rejection runs on the diagnosis pool, off the
 /// request workers (see [`diagnosis`]).
 async fn respond(state: &Arc<State>, request: Request<Incoming>) -> Reply {
-    let reply = verify_request(state, request).await;
+    let (reply, _room) = verify_request(state, request).await;
+    // The body's room in the large-body budget is held until its diagnosis is done too.
     diagnosis::finish_on_pool(state, reply).await
 }
 
 /// Routes one request: the websocket-login check, the server-time endpoints, else a signed
-/// REST request for the exchange its headers (or path) name.
-async fn verify_request(state: &State, request: Request<Incoming>) -> Reply {
+/// REST request for the exchange its headers (or path) name. A check that costs more than a
+/// signature over a small body (a large body, an RSA key's signature) runs on the background
+/// threads. Returns the reply and the body's room in the large-body budget.
+async fn verify_request(state: &Arc<State>, request: Request<Incoming>) -> (Reply, Option<OwnedSemaphorePermit>) {
     let (parts, body) = request.into_parts();
     let path = parts.uri.path();
-    match route(&parts.method, path, &parts.headers, state.now()) {
-        Route::Answered(reply) => reply,
+    let route = match route(&parts.method, path, &parts.headers, state.now()) {
+        Route::Answered(reply) => return (reply, None),
+        Route::WsLogin(id) => Err(id.to_owned()),
+        Route::Rest(scheme) => Ok(scheme),
+    };
+    let body = match read_body(body, state).await {
+        Ok(body) => body,
+        Err(Unread::TimedOut(reply)) => return (reply, None),
         // The clock is read again once the body is in, as the exchanges do.
-        Route::WsLogin(id) => match read_body(body, state).await {
-            Ok(body) => ws_login(state, id, Ok(&body), state.now()),
-            Err(Unread::Rejected(rejection)) => ws_login(state, id, Err(rejection), state.now()),
-            Err(Unread::TimedOut(reply)) => reply,
-        },
-        Route::Rest(scheme) => {
-            let body = match read_body(body, state).await {
-                Ok(body) => body,
-                Err(Unread::Rejected(rejection)) => return rest_rejection(scheme, rejection, state.now()),
-                Err(Unread::TimedOut(reply)) => return reply,
+        Err(Unread::Rejected(rejection)) => {
+            let reply = match route {
+                Err(id) => ws_login(state, &id, Err(rejection), state.now()),
+                Ok(scheme) => rest_rejection(scheme, rejection, state.now()),
             };
-            let request = RawRequest {
-                method: parts.method.as_str(),
-                path,
-                query: parts.uri.query(),
-                headers: &parts.headers,
-                body: &body,
-            };
-            state.after_verification(verify::rest(state, scheme, &request, state.now()))
+            return (reply, None);
         }
-    }
+    };
+    let ReadBody { bytes, _room: room } = body;
+    let costly = bytes.len() > SMALL_BODY_BYTES
+        || route.as_ref().is_ok_and(|scheme| verify::signs_slowly(state, *scheme, &parts.headers));
+    let check = {
+        let state = Arc::clone(state);
+        move || match route {
+            Err(id) => ws_login(&state, &id, Ok(&bytes), state.now()),
+            Ok(scheme) => {
+                let request = RawRequest {
+                    method: parts.method.as_str(),
+                    path: parts.uri.path(),
+                    query: parts.uri.query(),
+                    headers: &parts.headers,
+                    body: &bytes,
+                };
+                state.after_verification(verify::rest(&state, scheme, &request, state.now()))
+            }
+        }
+    };
+    let reply = if costly {
+        state.background.run(check).await.unwrap_or_else(|| {
+            cexsign_error(StatusCode::INTERNAL_SERVER_ERROR, "the local exchange failed to check this request")
+        })
+    } else {
+        check()
+    };
+    (reply, room)
 }
 
 /// [`Verifier::check_at`]: one request, already read, answered as [`respond`] answers it

@@ -26,6 +26,7 @@ use super::account::Account;
 use super::diagnosis::PendingDiagnosis;
 use super::reply::{Failure, Rejection, WS_CONNECTION_ID};
 use super::verify::{Accepted, RawRequest, ReceiveWindowRule, find_account, header, signable, unsignable};
+use cexsign::form::pairs_named;
 use cexsign::server_time::ServerTime;
 use cexsign::{
     BinanceKeyType, Scheme, SignOptions, SignedRequest, Timestamp, TimestampFormat, WireTimestamp, WsAccepted, WsApi,
@@ -78,12 +79,14 @@ pub(crate) fn verify_rest(
         }
         rejection
     };
-    let (query, body, sent_signature) = cut_signature(query, body).map_err(unread)?;
+    let (query_pairs, body_pairs) = (Pairs::scan(query), Pairs::scan(body));
+    let (query, body, sent_signature) =
+        cut_signature(query, body, query_pairs.signatures + body_pairs.signatures).map_err(unread)?;
 
-    // 3. timestamp and recvWindow, from the parameters that were signed.
-    let timestamp = param(query, "timestamp").or_else(|| param(body, "timestamp"));
-    let wire = timestamp_param(timestamp, now).map_err(unread)?;
-    let window = recv_window(param(query, "recvWindow").or_else(|| param(body, "recvWindow"))).map_err(unread)?;
+    // 3. timestamp and recvWindow, from the parameters that were signed (the signature, cut
+    // off, is neither).
+    let wire = timestamp_param(query_pairs.timestamp.or(body_pairs.timestamp), now).map_err(unread)?;
+    let window = recv_window(query_pairs.recv_window.or(body_pairs.recv_window)).map_err(unread)?;
 
     // The expected signature over `query + body` as received, without the signature.
     let expected = signable(request.method, request.path, query, body.as_bytes()).and_then(|signable| {
@@ -127,10 +130,37 @@ fn account_of<'s>(state: &'s State, scheme: Scheme, key: &str) -> Result<&'s Acc
     })
 }
 
-/// The query and body without the signature parameter, and the signature (percent-decoded).
-/// The parameter must be present once, non-empty, and the last of the query or of the body.
-fn cut_signature<'a>(query: &'a str, body: &'a str) -> Result<(&'a str, &'a str, String), Rejection> {
-    let count = |params: &str| params.split('&').filter(|pair| name_of(pair) == "signature").count();
+/// What a `k=v&k=v` form holds of the parameters Binance reads itself: how many `signature`
+/// parameters, and the raw values of the first `timestamp` and `recvWindow`. Each name is
+/// searched for ([`cexsign::form`]), never the form split: a megabyte of `a&a&…` is half a
+/// million pairs.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Pairs<'a> {
+    signatures: usize,
+    timestamp: Option<&'a str>,
+    recv_window: Option<&'a str>,
+}
+
+impl<'a> Pairs<'a> {
+    fn scan(params: &'a str) -> Self {
+        // The first with a value (a bare name has none); values end at `&` or the end, so at
+        // character boundaries.
+        let first = |name| {
+            let start = pairs_named(params.as_bytes(), name).find_map(|pair| Some((pair.value_start?, pair.end)));
+            start.map(|(start, end)| &params[start..end])
+        };
+        Pairs {
+            signatures: pairs_named(params.as_bytes(), "signature").count(),
+            timestamp: first("timestamp"),
+            recv_window: first("recvWindow"),
+        }
+    }
+}
+
+/// The query and body without the signature parameter, and the signature (percent-decoded),
+/// given how many `signature` parameters the two hold. The parameter must be present once,
+/// non-empty, and the last of the query or of the body.
+fn cut_signature<'a>(query: &'a str, body: &'a str, count: usize) -> Result<(&'a str, &'a str, String), Rejection> {
     let missing = || {
         Rejection::new(
             Failure::MissingHeader("signature"),
@@ -138,7 +168,7 @@ fn cut_signature<'a>(query: &'a str, body: &'a str) -> Result<(&'a str, &'a str,
              or of the form body",
         )
     };
-    let (query, body, raw) = match (count(query) + count(body), last_signature(query), last_signature(body)) {
+    let (query, body, raw) = match (count, last_signature(query), last_signature(body)) {
         (0, ..) => return Err(missing()),
         (1, Some((rest, raw)), None) => (rest, body, raw),
         (1, None, Some((rest, raw))) => (query, rest, raw),
@@ -168,19 +198,6 @@ fn cut_signature<'a>(query: &'a str, body: &'a str) -> Result<(&'a str, &'a str,
 fn last_signature(params: &str) -> Option<(&str, &str)> {
     let (rest, last) = params.rsplit_once('&').unwrap_or(("", params));
     last.strip_prefix("signature=").map(|raw| (rest, raw))
-}
-
-/// The name of a `k=v` pair.
-fn name_of(pair: &str) -> &str {
-    pair.split_once('=').map_or(pair, |(name, _)| name)
-}
-
-/// The raw value of parameter `name` in a `k=v&…` string, if present.
-fn param<'a>(params: &'a str, name: &str) -> Option<&'a str> {
-    params.split('&').find_map(|pair| match pair.split_once('=') {
-        Some((key, value)) if key == name => Some(value),
-        _ => None,
-    })
 }
 
 /// The `timestamp` parameter as a wire timestamp: milliseconds, or microseconds for values of
@@ -417,13 +434,29 @@ mod tests {
         assert_eq!(last_signature("signature=xy"), Some(("", "xy")));
         assert_eq!(last_signature("signature=xy&a=1"), None);
         assert_eq!(last_signature("mysignature=xy"), None);
-        let (query, body, signature) = cut_signature("a=1", "b=2&signature=%2Bq%3D").unwrap();
+        let cut = |query, body| {
+            let count = Pairs::scan(query).signatures + Pairs::scan(body).signatures;
+            cut_signature(query, body, count)
+        };
+        let (query, body, signature) = cut("a=1", "b=2&signature=%2Bq%3D").unwrap();
         assert_eq!((query, body, signature.as_str()), ("a=1", "b=2", "+q="));
         // An unencoded + is a space, as Binance reads it.
-        assert_eq!(cut_signature("a=1&signature=+q", "").unwrap().2, " q");
-        assert_eq!(cut_signature("a=1", "").unwrap_err().failure, Failure::MissingHeader("signature"));
-        assert_eq!(cut_signature("a=1&signature=", "").unwrap_err().failure, Failure::MissingHeader("signature"));
-        assert_eq!(cut_signature("signature=x&a=1", "").unwrap_err().failure, Failure::Signature);
-        assert_eq!(cut_signature("a=1&signature=x", "signature=y").unwrap_err().failure, Failure::Signature);
+        assert_eq!(cut("a=1&signature=+q", "").unwrap().2, " q");
+        assert_eq!(cut("a=1", "").unwrap_err().failure, Failure::MissingHeader("signature"));
+        assert_eq!(cut("a=1&signature=", "").unwrap_err().failure, Failure::MissingHeader("signature"));
+        assert_eq!(cut("signature=x&a=1", "").unwrap_err().failure, Failure::Signature);
+        assert_eq!(cut("a=1&signature=x", "signature=y").unwrap_err().failure, Failure::Signature);
+    }
+
+    #[test]
+    fn one_pass_finds_the_first_timestamp_and_window_and_counts_signatures() {
+        let found = Pairs::scan("recvWindow=5000&ts=1&timestamp=12&signature=a&timestamp=13&signature&s=1&t&r");
+        assert_eq!(found, Pairs { signatures: 2, timestamp: Some("12"), recv_window: Some("5000") });
+        // A name without `=` has no value; a longer or shorter name is another parameter.
+        let found = Pairs::scan("timestamp&timestamps=1&timestam=2&recvWindow&signatures=3");
+        assert_eq!(found, Pairs::default());
+        assert_eq!(Pairs::scan("timestamp=&timestamp=9").timestamp, Some(""));
+        assert_eq!(Pairs::scan(""), Pairs::default());
+        assert_eq!(Pairs::scan("é=1&timestamp=é").timestamp, Some("é"));
     }
 }

@@ -95,6 +95,14 @@ fn auth_names(scheme: Scheme) -> AuthNames {
     scheme.exchange().rest_auth.unwrap_or(AuthNames::new("authorization", "authorization", "authorization", None))
 }
 
+/// Whether the key a request presents signs with RSA, whose check (a private-key signature to
+/// compare with) costs a millisecond: such a request is checked on the background threads.
+pub(crate) fn signs_slowly(state: &State, scheme: Scheme, headers: &HeaderMap) -> bool {
+    header(headers, auth_names(scheme).key)
+        .and_then(|key| state.account(scheme, &key))
+        .is_some_and(Account::signs_slowly)
+}
+
 /// The timestamp window of a scheme: its description's (REST and websocket logins share it).
 pub(crate) fn window(scheme: Scheme) -> Duration {
     scheme.exchange().window.unwrap_or(Duration::ZERO)
