@@ -164,7 +164,11 @@
 //! cap, if larger) of large bodies the server holds at once; until then they wait, unread,
 //! within their body-read timeout. At most 512 connections are served at once
 //! ([`LocalExchange::with_max_connections`]); further ones wait, unaccepted, in the listener's
-//! backlog until a place frees, rather than being refused.
+//! backlog until a place frees, rather than being refused. When one waits, the served
+//! connection that has gone longest without finishing a request, if that is over 1 s
+//! ([`LocalExchange::with_stalled_after`]), is closed to make room: a thousand silent or
+//! trickling connections delay a ready client by about a second per 512 of them ahead of it in
+//! the backlog, not by their 30 s deadlines.
 //!
 //! What costs more than one signature check — the diagnosis of a rejection, the check of a
 //! body over 64 KiB or of an RSA key's signature — runs on two background threads at the
@@ -207,7 +211,7 @@ mod error_table_tests;
 pub use account::Account;
 pub use server::{
     DEFAULT_BODY_READ_TIMEOUT, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONNECTIONS,
-    LocalExchange, RunningExchange, Verifier,
+    DEFAULT_STALLED_AFTER, LocalExchange, RunningExchange, Verifier,
 };
 
 pub(crate) use server::State;

@@ -10,7 +10,7 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicI64, AtomicU16, AtomicU32, AtomicU64, Ordering};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
 use http::StatusCode;
@@ -22,7 +22,7 @@ use hyper::{Request, Response};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, oneshot};
-use tokio::task::{JoinHandle, JoinSet};
+use tokio::task::{AbortHandle, JoinHandle, JoinSet};
 
 use super::account::Account;
 use super::background::Background;
@@ -41,6 +41,12 @@ pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The default time a client has to send a request's whole body, once its headers are in: 30 s.
 pub const DEFAULT_BODY_READ_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The default time a connection may go without finishing a request before, when the server is
+/// full and another connection waits, it is closed to make room: 1 s. A client that holds its
+/// connection without finishing a request (slow headers, a trickled body, silence) gives way
+/// to one that is ready, instead of holding its place until its read deadline (30 s).
+pub const DEFAULT_STALLED_AFTER: Duration = Duration::from_secs(1);
 
 /// The default cap on connections served at once: 512, half the usual soft limit of 1024 open
 /// files, so that the server (and a test client in the same process) keeps descriptors to spare.
@@ -114,6 +120,7 @@ pub struct LocalExchange {
     header_read_timeout: Duration,
     body_read_timeout: Duration,
     max_connections: usize,
+    stalled_after: Duration,
     cdp_host_aliases: Vec<String>,
 }
 
@@ -132,6 +139,7 @@ impl fmt::Debug for LocalExchange {
             .field("header_read_timeout", &self.header_read_timeout)
             .field("body_read_timeout", &self.body_read_timeout)
             .field("max_connections", &self.max_connections)
+            .field("stalled_after", &self.stalled_after)
             .field("cdp_host_aliases", &self.cdp_host_aliases)
             .finish()
     }
@@ -148,6 +156,7 @@ impl LocalExchange {
             header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
             body_read_timeout: DEFAULT_BODY_READ_TIMEOUT,
             max_connections: DEFAULT_MAX_CONNECTIONS,
+            stalled_after: DEFAULT_STALLED_AFTER,
             cdp_host_aliases: Vec::new(),
         }
     }
@@ -195,11 +204,22 @@ impl LocalExchange {
 
     /// Serves at most `max_connections` connections at once (default
     /// [`DEFAULT_MAX_CONNECTIONS`]; at least 1). Further connections are not refused: they wait
-    /// in the listener's backlog, unaccepted, until a served one closes, so a client that opens
-    /// many sees latency rather than errors, and the connections already served keep their
-    /// pace. The header and body timeouts bound how long a silent or slow client holds a place.
+    /// in the listener's backlog, unaccepted, until a place frees, so a client that opens many
+    /// sees latency rather than errors, and the connections already served keep their pace. A
+    /// place frees when a served connection closes, or when one has gone
+    /// [`with_stalled_after`](Self::with_stalled_after) without finishing a request while
+    /// another waits: that one is closed to make room (a silent or slow client gives way to a
+    /// ready one). The header and body timeouts bound how long it holds a place otherwise.
     pub fn with_max_connections(mut self, max_connections: usize) -> Self {
         self.max_connections = max_connections.max(1);
+        self
+    }
+
+    /// How long a connection may go without finishing a request (since it opened, or since its
+    /// last answer) before, when the server is full and another connection waits, it is closed
+    /// to make room (default [`DEFAULT_STALLED_AFTER`]).
+    pub fn with_stalled_after(mut self, stalled_after: Duration) -> Self {
+        self.stalled_after = stalled_after;
         self
     }
 
@@ -254,6 +274,7 @@ impl LocalExchange {
             header_read_timeout: self.header_read_timeout,
             body_read_timeout: self.body_read_timeout,
             max_connections: self.max_connections,
+            stalled_after: self.stalled_after,
             cdp_host_aliases: self.cdp_host_aliases,
             accepted: AtomicU64::new(0),
             rejected: AtomicU64::new(0),
@@ -265,6 +286,7 @@ impl LocalExchange {
             diagnoses: diagnosis::Pool::new(),
             background: Background::new(),
             large_bodies: Arc::new(Semaphore::new(large_body_permits(self.max_body_bytes))),
+            started: Instant::now(),
         }
     }
 }
@@ -454,6 +476,7 @@ pub(crate) struct State {
     header_read_timeout: Duration,
     body_read_timeout: Duration,
     max_connections: usize,
+    stalled_after: Duration,
     pub(crate) cdp_host_aliases: Vec<String>,
     accepted: AtomicU64,
     rejected: AtomicU64,
@@ -470,6 +493,8 @@ pub(crate) struct State {
     pub(crate) background: Background,
     /// The large bodies being read or checked at once, in KiB ([`LARGE_BODY_BUDGET`]).
     large_bodies: Arc<Semaphore>,
+    /// When the state was made: the origin of the connections' last-answered times.
+    started: Instant,
 }
 
 impl State {
@@ -532,36 +557,75 @@ impl State {
     }
 }
 
+/// A connection being served: how to close it, and when it last finished a request.
+struct Served {
+    close: AbortHandle,
+    answered: Arc<AtomicU64>,
+}
+
 async fn accept_loop(listener: TcpListener, state: Arc<State>, mut shutdown: oneshot::Receiver<()>) {
     // Dropping the set (when this task ends or is aborted) aborts every open connection.
     let mut connections = JoinSet::new();
+    let mut served: HashMap<tokio::task::Id, Served> = HashMap::new();
+    let now_millis = || millis(state.started.elapsed());
+    // A connection accepted while the server was full, waiting for a place.
+    let mut waiting: Option<TcpStream> = None;
     loop {
-        // At the cap, stop accepting: new connections wait in the kernel's backlog until one
-        // served ends (reaped below), while the served ones go on undisturbed. A finished
-        // connection counts until reaped, which the `join_next` branch does at once.
-        let has_room = connections.len() < state.max_connections;
+        // A finished connection counts until reaped, which the `join_next` branch does at once.
+        if let Some(stream) = waiting.take() {
+            if connections.len() < state.max_connections {
+                let answered = Arc::new(AtomicU64::new(now_millis()));
+                let close = connections.spawn(serve_connection(stream, Arc::clone(&state), Arc::clone(&answered)));
+                served.insert(close.id(), Served { close, answered });
+            } else {
+                // Full: the connection that has gone longest without an answer gives way, if
+                // that is longer than `stalled_after`; its place frees once it is reaped.
+                let now = now_millis();
+                let stalest = served.values().min_by_key(|s| s.answered.load(Ordering::Relaxed));
+                let stalled =
+                    |s: &&Served| now.saturating_sub(s.answered.load(Ordering::Relaxed)) >= millis(state.stalled_after);
+                if let Some(stalest) = stalest.filter(stalled) {
+                    stalest.close.abort();
+                }
+                waiting = Some(stream);
+            }
+        }
         tokio::select! {
             _ = &mut shutdown => break,
-            accepted = listener.accept(), if has_room => match accepted {
-                Ok((stream, _)) => {
-                    connections.spawn(serve_connection(stream, Arc::clone(&state)));
-                }
+            // Only one connection waits accepted: the others wait in the kernel's backlog.
+            accepted = listener.accept(), if waiting.is_none() => match accepted {
+                Ok((stream, _)) => waiting = Some(stream),
                 // Out of file descriptors and the like: back off instead of spinning.
                 Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
             },
-            Some(_) = connections.join_next(), if !connections.is_empty() => {}
+            Some(ended) = connections.join_next_with_id(), if !connections.is_empty() => {
+                let id = match ended {
+                    Ok((id, ())) => id,
+                    Err(error) => error.id(),
+                };
+                served.remove(&id);
+            }
+            // While one waits, look again for a stalled connection now and then.
+            () = tokio::time::sleep((state.stalled_after / 4).max(Duration::from_millis(10))), if waiting.is_some() => {}
         }
     }
 }
 
-async fn serve_connection(stream: TcpStream, state: Arc<State>) {
+fn millis(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
+}
+
+async fn serve_connection(stream: TcpStream, state: Arc<State>, answered: Arc<AtomicU64>) {
     let _ = stream.set_nodelay(true);
     let header_read_timeout = state.header_read_timeout;
+    let started = state.started;
     let service = service_fn(move |request| {
         let state = Arc::clone(&state);
+        let answered = Arc::clone(&answered);
         async move {
             let reply = respond(&state, request).await;
             state.record(reply.verdict);
+            answered.store(millis(started.elapsed()), Ordering::Relaxed);
             Ok::<Response<Full<Bytes>>, Infallible>(reply.into_response())
         }
     });

@@ -154,8 +154,14 @@ async fn a_body_slower_than_the_body_read_timeout_gets_408_and_the_connection_cl
 async fn connections_over_the_cap_wait_while_the_served_ones_keep_being_answered() {
     let cap = 4;
     let header_timeout = Duration::from_secs(2);
-    let exchange =
-        LocalExchange::new().with_max_connections(cap).with_header_read_timeout(header_timeout).start().await.unwrap();
+    // Silent connections are not closed early to make room here (see the next test).
+    let exchange = LocalExchange::new()
+        .with_max_connections(cap)
+        .with_header_read_timeout(header_timeout)
+        .with_stalled_after(Duration::from_secs(60))
+        .start()
+        .await
+        .unwrap();
     let addr = exchange.local_addr();
     let started = Instant::now();
 
@@ -202,6 +208,49 @@ async fn connections_over_the_cap_wait_while_the_served_ones_keep_being_answered
         assert_eq!(read_until_closed(&mut stream).await, "");
     }
     assert!(started.elapsed() >= header_timeout);
+}
+
+#[tokio::test]
+async fn at_the_cap_a_stalled_connection_gives_way_to_a_waiting_one() {
+    let cap = 8;
+    let stalled_after = Duration::from_millis(300);
+    let exchange =
+        LocalExchange::new().with_max_connections(cap).with_stalled_after(stalled_after).start().await.unwrap();
+    let addr = exchange.local_addr();
+
+    // Every place taken by a client that never finishes a request: silence, half a header, a
+    // body that never comes.
+    let mut stalled = Vec::new();
+    for i in 0..cap {
+        let mut stream = TcpStream::connect(addr).await.unwrap();
+        let start = match i % 3 {
+            0 => String::new(),
+            1 => "GET /api/v5/public/time HTTP/1.1\r\nx-slow: ".to_owned(),
+            _ => format!("POST /api/v5/trade/order HTTP/1.1\r\nhost: {addr}\r\ncontent-length: 100\r\n\r\n{{"),
+        };
+        stream.write_all(start.as_bytes()).await.unwrap();
+        stalled.push(stream);
+    }
+    tokio::time::sleep(Duration::from_millis(50)).await;
+
+    // A ready client is served within about the stall time, not the 30 s read deadlines.
+    let waited = Instant::now();
+    let mut ready = TcpStream::connect(addr).await.unwrap();
+    let answer = timeout(Duration::from_secs(10), server_time(&exchange, &mut ready)).await.expect("never served");
+    assert!(answer.starts_with("HTTP/1.1 200 "), "{answer}");
+    let elapsed = waited.elapsed();
+    assert!(elapsed >= stalled_after / 2 && elapsed < Duration::from_secs(5), "served after {elapsed:?}");
+
+    // The one closed to make room is one of the stalled ones; the others still hold theirs.
+    let mut closed = 0;
+    for stream in &mut stalled {
+        let mut byte = [0; 1];
+        if let Ok(read) = timeout(Duration::from_millis(20), stream.read(&mut byte)).await {
+            assert!(matches!(read, Ok(0) | Err(_)), "a stalled connection was answered: {read:?}");
+            closed += 1;
+        }
+    }
+    assert_eq!(closed, 1, "one place was needed");
 }
 
 #[tokio::test]
