@@ -265,7 +265,7 @@ fn account_named_by_id<'s>(state: &'s State, scheme: Scheme, id: &str) -> Option
 
 /// The account of `scheme` whose raw secret `value` is (key and secret swapped), compared in
 /// constant time with the secret of every account of the scheme.
-fn account_with_secret<'s>(state: &'s State, scheme: Scheme, value: &str) -> Option<&'s Account> {
+pub(crate) fn account_with_secret<'s>(state: &'s State, scheme: Scheme, value: &str) -> Option<&'s Account> {
     state
         .accounts_of(scheme)
         .fold(None, |found, account| if account.secret_matches(value) { Some(account) } else { found })

@@ -21,7 +21,7 @@ use super::diagnosis::PendingDiagnosis;
 use super::jwt::{self, UriCheck};
 use super::reply::{Failure, Rejection, Reply, Verdict, WS_CONNECTION_ID, cexsign_error, ws_rejection};
 use super::signed_parameters;
-use super::verify::{check_window, find_account, received_format, window};
+use super::verify::{account_with_secret, check_window, find_account, received_format, window};
 use cexsign::{
     AuthNames, ExpiresLogin, JwtMessage, Scheme, SignOptions, Timestamp, WireTimestamp, WsAccepted, WsAuth, WsLogin,
     WsMessage, WsNames, WsPart, WsRequest,
@@ -81,11 +81,35 @@ fn with_misnamed_key_diagnosis(
     let Some(account) = object.get(field).and_then(Value::as_str).and_then(|key| state.account(scheme, key)) else {
         return rejection;
     };
-    let sent = object
+    rejection.with_diagnosis(PendingDiagnosis::new(account, Vec::new(), fields_as_sent(object)))
+}
+
+/// The string fields of a message object as the auth values of a websocket case, under the
+/// names they were sent with.
+fn fields_as_sent(object: &Map<String, Value>) -> cexsign::diagnose::SentRequest {
+    object
         .iter()
         .filter_map(|(name, value)| value.as_str().map(|text| (name, text)))
-        .fold(cexsign::diagnose::SentRequest::ws(&[], &[]), |sent, (name, text)| sent.with_auth(name, text));
-    rejection.with_diagnosis(PendingDiagnosis::new(account, Vec::new(), sent))
+        .fold(cexsign::diagnose::SentRequest::ws(&[], &[]), |sent, (name, text)| sent.with_auth(name, text))
+}
+
+/// An unknown key that is a registered account's secret (key and secret swapped): the
+/// rejection carries the diagnosis of the message as sent (`key-secret-swapped`), as a REST
+/// request's does. The diagnosis names the field, never its value.
+fn with_swapped_key_diagnosis(
+    state: &State,
+    scheme: Scheme,
+    key: &str,
+    sent: impl FnOnce() -> cexsign::diagnose::SentRequest,
+    rejection: Rejection,
+) -> Rejection {
+    if rejection.failure != Failure::UnknownKey {
+        return rejection;
+    }
+    match account_with_secret(state, scheme, key) {
+        Some(account) => rejection.with_diagnosis(PendingDiagnosis::new(account, Vec::new(), sent())),
+        None => rejection,
+    }
 }
 
 fn malformed(reason: impl Into<String>) -> Rejection {
@@ -242,6 +266,32 @@ struct Read<'m> {
     event: Option<&'m str>,
 }
 
+impl<'m> Read<'m> {
+    /// The subscriptions read: the call's or the channel's, else the channels array's.
+    fn subscriptions(&self) -> Vec<(&'m str, Vec<&'m str>)> {
+        match (self.call, self.channel) {
+            (Some(channel), _) | (None, Some(channel)) => vec![(channel, self.products.clone())],
+            (None, None) => self.channels.clone(),
+        }
+    }
+
+    /// The request the signature covers, as the message reads so far (`subscribes`: the layout
+    /// names channels).
+    fn request<'a>(&'a self, channel_names: &'a [&'a str], subscribes: bool) -> WsRequest<'a> {
+        match self.call {
+            Some(call) => WsRequest::api(call, &[]),
+            None if subscribes => {
+                let request = WsRequest::subscribe(channel_names, &self.products);
+                match self.event {
+                    Some(event) => request.with_event(event),
+                    None => request,
+                }
+            }
+            None => WsRequest::login(),
+        }
+    }
+}
+
 /// A message in one of the exchange's signed layouts: read in the layout's order, the account
 /// found once its auth values are read, the request the signature covers rebuilt from what the
 /// message says, then the HMAC checks.
@@ -269,6 +319,7 @@ fn signed(
     };
     let parts = layout.parts;
     let last_auth = parts.iter().rposition(is_auth);
+    let subscribes = parts.iter().any(|part| matches!(part, WsPart::Channel(_) | WsPart::Channels(_)));
     // What the message is, in the exchange's word (`login`, `subscribe`), for the answers.
     let mut kind = "login";
     let mut object = message;
@@ -361,7 +412,19 @@ fn signed(
         }
         if Some(index) == last_auth {
             let key = read.key.ok_or_else(|| missing(names.key))?;
-            account = Some(find_account(state, scheme, key)?);
+            // Every auth value is read by now, and the channels a signed subscribe names.
+            let sent = || {
+                let channels = read.subscriptions();
+                let channel_names: Vec<&str> = channels.iter().map(|(name, _)| *name).collect();
+                let request = read.request(&channel_names, subscribes);
+                let timestamp = read.timestamp.as_deref().unwrap_or_default();
+                let signature = read.signature.unwrap_or_default();
+                cexsign::diagnose::ws_sent(scheme, &request, key, timestamp, read.passphrase, signature)
+            };
+            account = Some(
+                find_account(state, scheme, key)
+                    .map_err(|rejection| with_swapped_key_diagnosis(state, scheme, key, sent, rejection))?,
+            );
         }
     }
     let account = account.ok_or_else(|| missing(names.key))?;
@@ -369,23 +432,9 @@ fn signed(
     let signature = read.signature.ok_or_else(|| missing(names.signature))?;
     let sent = Sent { timestamp, passphrase: read.passphrase, signature };
 
-    let channels = match (read.call, read.channel) {
-        (Some(channel), _) | (None, Some(channel)) => vec![(channel, read.products.clone())],
-        (None, None) => read.channels,
-    };
+    let channels = read.subscriptions();
     let channel_names: Vec<&str> = channels.iter().map(|(name, _)| *name).collect();
-    let subscribes = parts.iter().any(|part| matches!(part, WsPart::Channel(_) | WsPart::Channels(_)));
-    let request = match read.call {
-        Some(call) => WsRequest::api(call, &[]),
-        None if subscribes => {
-            let request = WsRequest::subscribe(&channel_names, &read.products);
-            match read.event {
-                Some(event) => request.with_event(event),
-                None => request,
-            }
-        }
-        None => WsRequest::login(),
-    };
+    let request = read.request(&channel_names, subscribes);
     verify_hmac(scheme, account, &sent, &request, now)?;
     let accepted = WsAccepted::new(message, account.api_key(), now, WS_CONNECTION_ID)
         .subscribed(&channels, &read.products)
@@ -473,7 +522,10 @@ fn expires(
         Value::Number(number) => number.to_string(),
         other => text(other, names.timestamp)?,
     };
-    let account = find_account(state, scheme, &key)?;
+    let account = find_account(state, scheme, &key).map_err(|rejection| {
+        let sent = || cexsign::diagnose::ws_sent(scheme, &WsRequest::login(), &key, &expires, None, &signature);
+        with_swapped_key_diagnosis(state, scheme, &key, sent, rejection)
+    })?;
     let field = names.timestamp;
     let wire = WireTimestamp::parse(login.format, &expires).map_err(|error| {
         Rejection::new(
