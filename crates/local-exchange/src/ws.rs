@@ -60,7 +60,11 @@ pub(crate) fn check(state: &State, id: &str, body: &[u8], now: Timestamp) -> Rep
         WsLogin::Jwt(token) => with_token(state, scheme, &token, &message, now),
         // The params are held to the exchange's REST parameter rules, which live with its REST
         // verifier.
-        WsLogin::SignedParams(api) => signed_parameters::verify_ws(state, scheme, &api, &message, now),
+        // params in the order sent, for the diagnosis (the map sorts them by name).
+        WsLogin::SignedParams(api) => {
+            let order = params_order(body);
+            signed_parameters::verify_ws(state, scheme, &api, &message, order.as_deref(), now)
+        }
         _ => by_resigning(state, scheme, &message, now),
     };
     match outcome {
@@ -110,6 +114,70 @@ fn with_swapped_key_diagnosis(
         Some(account) => rejection.with_diagnosis(PendingDiagnosis::new(account, Vec::new(), sent())),
         None => rejection,
     }
+}
+
+/// The most params whose sent order is kept: a request message names a handful.
+const MAX_ORDERED_PARAMS: usize = 256;
+
+/// The names of a message's `params` object in the order they were sent (a `serde_json` map
+/// keeps them sorted by name, and a signer that does not sort signs them in this order), read
+/// by one more pass over the message that keeps nothing but these names. `None` when the
+/// message does not parse, has no `params` object, or names more than [`MAX_ORDERED_PARAMS`].
+fn params_order(body: &[u8]) -> Option<Vec<String>> {
+    use serde::Deserializer as _;
+    use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, Visitor};
+
+    /// The message object: its `params` value is read by [`Names`], the rest skipped.
+    struct Message;
+    /// An object's names in order, its values skipped.
+    struct Names;
+
+    impl<'de> Visitor<'de> for Message {
+        type Value = Option<Vec<String>>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a JSON object")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut order = None;
+            while let Some(name) = map.next_key::<String>()? {
+                if name == "params" {
+                    order = map.next_value_seed(Names)?;
+                } else {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+            Ok(order)
+        }
+    }
+
+    impl<'de> DeserializeSeed<'de> for Names {
+        type Value = Option<Vec<String>>;
+        fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+            deserializer.deserialize_any(self)
+        }
+    }
+
+    impl<'de> Visitor<'de> for Names {
+        type Value = Option<Vec<String>>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a params object")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut names = Vec::new();
+            let mut within = true;
+            while let Some(name) = map.next_key::<String>()? {
+                map.next_value::<IgnoredAny>()?;
+                within &= names.len() < MAX_ORDERED_PARAMS;
+                if within {
+                    names.push(name);
+                }
+            }
+            Ok(within.then_some(names))
+        }
+    }
+
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    deserializer.deserialize_map(Message).ok().flatten()
 }
 
 fn malformed(reason: impl Into<String>) -> Rejection {
@@ -704,6 +772,23 @@ mod tests {
         let refused = channels(&message, "channels", &products, "subscribe", "Coinbase Exchange").unwrap_err();
         assert_eq!(refused.failure, Failure::Malformed);
         assert!(channels(&message, "channels", &products[..10], "subscribe", "Coinbase Exchange").is_ok());
+    }
+
+    #[test]
+    fn params_are_named_in_the_order_sent() {
+        let sent = br#"{"id":"1","params":{"symbol":"BTCUSDT","side":{"nested":[1,{"x":2}]},"apiKey":"k","b\u0061":0},"method":"order.place"}"#;
+        assert_eq!(params_order(sent).unwrap(), ["symbol", "side", "apiKey", "ba"]);
+        // No params object, params of another type, a message that is not JSON: no order.
+        assert_eq!(params_order(br#"{"id":"1","method":"order.place"}"#), None);
+        assert_eq!(params_order(br#"{"params":[1,2]}"#), None);
+        assert_eq!(params_order(br#"{"params":{"a":1"#), None);
+        assert_eq!(params_order(b"[]"), None);
+        // More names than are kept: none kept.
+        let many: Vec<String> = (0..=MAX_ORDERED_PARAMS).map(|i| format!("\"p{i}\":{i}")).collect();
+        let message = format!("{{\"params\":{{{}}}}}", many.join(","));
+        assert_eq!(params_order(message.as_bytes()), None);
+        let within = format!("{{\"params\":{{{}}}}}", many[..MAX_ORDERED_PARAMS].join(","));
+        assert_eq!(params_order(within.as_bytes()).map(|names| names.len()), Some(MAX_ORDERED_PARAMS));
     }
 
     #[test]
