@@ -12,7 +12,8 @@ mod ws_login;
 
 pub use diagnosis::{DiagnosisFacts, WsSigning};
 pub use verification::{
-    ExtraCheck, HeaderCheck, HeaderMatch, Mark, Refused, RestVerification, Routing, TimestampRule, header_text,
+    BodyType, ExtraCheck, HeaderCheck, HeaderMatch, Mark, Refused, RestVerification, Routing, TimestampRule,
+    header_text,
 };
 pub use ws_login::{ExpiresLogin, JwtMessage, WsAccepted, WsAnswer, WsApi, WsLogin, WsMessage, WsNames, WsPart};
 

@@ -66,6 +66,7 @@ mod ws;
 
 pub use credentials::Credentials;
 pub use error::Error;
+pub use exchange::BodyType;
 pub use exchange::KeyVariants;
 pub use exchange::{
     AuthNames, BuildSigner, DiagnosisFacts, Exchange, ExtraCheck, HeaderCheck, HeaderMatch, KeySettings, Mark, Refused,

@@ -204,6 +204,9 @@ pub enum Refusal {
     KeyType,
     /// The request was blocked before auth (Delta's CDN without a `User-Agent`).
     CdnBlocked,
+    /// The body was sent with a `Content-Type` the exchange does not read it as (OKX, KuCoin,
+    /// Bitget and Gate read a body only as `application/json`).
+    ContentType,
     /// The request or message could not be read.
     Malformed,
     /// The body is over the size limit.

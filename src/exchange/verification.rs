@@ -164,6 +164,9 @@ pub struct HeaderCheck {
     /// passphrase (KuCoin v2 and v3 keys); `None` (or an answer of `None`) gives the plain reason.
     /// Takes the key's settings and the passphrase header's name.
     pub passphrase_reason: Option<fn(&KeySettings, &str) -> Option<String>>,
+    /// The `Content-Type` a request with a body must be sent with, where the exchange is
+    /// documented (or credibly reported) to refuse another one.
+    pub body_type: BodyType,
 }
 
 impl HeaderCheck {
@@ -176,6 +179,7 @@ impl HeaderCheck {
             sync_hint: "sign with a fresh timestamp, offset by GET",
             passphrase_absent_hint: None,
             passphrase_reason: None,
+            body_type: BodyType::NOT_CHECKED,
         }
     }
 
@@ -207,6 +211,67 @@ impl HeaderCheck {
     pub const fn passphrase_reason(mut self, reason: fn(&KeySettings, &str) -> Option<String>) -> Self {
         self.passphrase_reason = Some(reason);
         self
+    }
+
+    /// Sets [`body_type`](Self::body_type).
+    pub const fn body_type(mut self, body_type: BodyType) -> Self {
+        self.body_type = body_type;
+        self
+    }
+}
+
+/// What an exchange requires of the `Content-Type` of a REST request that carries a body, and
+/// what it answers otherwise.
+///
+/// ```
+/// use cexsign::BodyType;
+/// let json = BodyType::required("application/json");
+/// let sent = |content_type: &'static str| {
+///     let mut headers = http::HeaderMap::new();
+///     headers.insert("content-type", http::HeaderValue::from_static(content_type));
+///     headers
+/// };
+/// assert!(json.accepts(&sent("Application/JSON; charset=utf-8")));
+/// assert!(!json.accepts(&sent("application/x-www-form-urlencoded")));
+/// assert!(!json.accepts(&sent("text/plain")));
+/// // No Content-Type at all is not refused: the exchanges' documents do not say it is.
+/// assert!(json.accepts(&http::HeaderMap::new()));
+/// assert!(BodyType::NOT_CHECKED.accepts(&sent("text/plain")));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct BodyType {
+    /// The media type a body must be declared as (`application/json`), compared without its
+    /// parameters and ignoring case; `None` where the exchange's documentation says nothing
+    /// about refusing another one, so that a verifier refuses nothing on this account.
+    pub required: Option<&'static str>,
+}
+
+impl BodyType {
+    /// Not checked: the exchange is not documented to refuse a body for its `Content-Type`.
+    pub const NOT_CHECKED: Self = Self { required: None };
+
+    /// A body must be sent as `media_type`: a request with a body that declares another
+    /// `Content-Type` is refused with the exchange's [`Refusal::ContentType`] entry. One that
+    /// declares none is not: what the exchanges answer it is not documented.
+    pub const fn required(media_type: &'static str) -> Self {
+        Self { required: Some(media_type) }
+    }
+
+    /// Whether a request with a body and these headers is not refused for its `Content-Type`:
+    /// it declares the required one, or none.
+    pub fn accepts(&self, headers: &HeaderMap) -> bool {
+        let Some(required) = self.required else { return true };
+        Self::sent(headers).is_none_or(|sent| sent.eq_ignore_ascii_case(required.as_bytes()))
+    }
+
+    /// The media type of a request's `Content-Type`, without its parameters and surrounding
+    /// spaces (`application/json` of `application/json; charset=utf-8`); `None` when there is
+    /// none.
+    pub fn sent(headers: &HeaderMap) -> Option<&[u8]> {
+        let value = headers.get(http::header::CONTENT_TYPE)?.as_bytes();
+        let end = value.iter().position(|b| *b == b';').unwrap_or(value.len());
+        Some(value[..end].trim_ascii())
     }
 }
 

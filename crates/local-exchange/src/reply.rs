@@ -187,6 +187,9 @@ pub(crate) enum Failure {
     KeyType,
     /// Delta: no `User-Agent`.
     CdnBlocked,
+    /// A body sent with a `Content-Type` the exchange does not read it as
+    /// ([`BodyType`](cexsign::BodyType)).
+    ContentType,
     /// The body is over the size limit.
     BodyTooLarge,
     /// The request or message could not be read (body I/O error, bad JSON, wrong field types).
@@ -315,6 +318,7 @@ impl Failure {
             Refusal::RecvWindow => Failure::RecvWindow,
             Refusal::KeyType => Failure::KeyType,
             Refusal::CdnBlocked => Failure::CdnBlocked,
+            Refusal::ContentType => Failure::ContentType,
             Refusal::BodyTooLarge => Failure::BodyTooLarge,
             _ => Failure::Malformed,
         }
@@ -335,6 +339,7 @@ impl Failure {
             Failure::RecvWindow => Refusal::RecvWindow,
             Failure::KeyType => Refusal::KeyType,
             Failure::CdnBlocked => Refusal::CdnBlocked,
+            Failure::ContentType => Refusal::ContentType,
             Failure::BodyTooLarge => Refusal::BodyTooLarge,
             Failure::Malformed => Refusal::Malformed,
         }

@@ -283,6 +283,7 @@ pub(crate) fn verify_ws(
     scheme: Scheme,
     api: &WsApi,
     message: &Map<String, Value>,
+    order: Option<&[String]>,
     now: Timestamp,
 ) -> Result<Value, Rejection> {
     let malformed = |reason: &str| Rejection::new(Failure::Malformed, reason.to_owned());
@@ -302,7 +303,7 @@ pub(crate) fn verify_ws(
     };
     let account = account_of(state, scheme, key)?;
     check_ws(scheme, api, method, params, account, message, now)
-        .map_err(|rejection| with_ws_diagnosis(scheme, method, params, account, rejection))
+        .map_err(|rejection| with_ws_diagnosis(scheme, method, params, order, account, rejection))
 }
 
 /// The diagnosis of a rejected WebSocket API request from a registered key
@@ -311,6 +312,7 @@ fn with_ws_diagnosis(
     scheme: Scheme,
     method: &str,
     params: &Map<String, Value>,
+    order: Option<&[String]>,
     account: &Account,
     rejection: Rejection,
 ) -> Rejection {
@@ -322,7 +324,11 @@ fn with_ws_diagnosis(
         Some(Value::Number(number)) => number.to_string(),
         _ => String::new(),
     };
-    let others = signed_params(params);
+    let mut others = signed_params(params);
+    // In the order they were sent (`order`, from ws.rs), which a signer that does not sort signs.
+    if let Some(order) = order {
+        others.sort_by_key(|(name, _)| order.iter().position(|sent| sent == name));
+    }
     let sent = cexsign::diagnose::ws_sent(
         scheme,
         &WsRequest::api(method, &others),

@@ -19,7 +19,7 @@ use super::{body_nonce, sent_receive_window, signed_parameters};
 use cexsign::diagnose::{Budget, CdpPublicKey, Context, Diagnosis, SentRequest, Spent};
 use cexsign::server_time::ServerTime;
 use cexsign::{
-    AuthNames, ExtraCheck, HeaderCheck, KeySettings, Method, Refused, RestVerification, Scheme, SignOptions,
+    AuthNames, BodyType, ExtraCheck, HeaderCheck, KeySettings, Method, Refused, RestVerification, Scheme, SignOptions,
     SignableRequest, SignedRequest, Timestamp, TimestampFormat, TimestampRule, WireTimestamp,
 };
 
@@ -273,7 +273,7 @@ fn account_named_by_id<'s>(state: &'s State, scheme: Scheme, id: &str) -> Option
 
 /// The account of `scheme` whose raw secret `value` is (key and secret swapped), compared in
 /// constant time with the secret of every account of the scheme.
-fn account_with_secret<'s>(state: &'s State, scheme: Scheme, value: &str) -> Option<&'s Account> {
+pub(crate) fn account_with_secret<'s>(state: &'s State, scheme: Scheme, value: &str) -> Option<&'s Account> {
     state
         .accounts_of(scheme)
         .fold(None, |found, account| if account.secret_matches(value) { Some(account) } else { found })
@@ -364,12 +364,14 @@ fn verify_hmac(
         check.extra.iter().filter_map(stage).try_for_each(|check| check(settings, headers)).map_err(refused)
     };
 
-    // 0. What the exchange refuses before reading the auth headers (Delta's CDN).
+    // 0. What the exchange refuses before reading the auth headers (Delta's CDN, a body sent
+    // with a Content-Type the exchange does not read it as).
     for extra in check.extra {
         if let ExtraCheck::Request(check) = extra {
             check(headers).map_err(refused)?;
         }
     }
+    check_body_type(scheme, check.body_type, request)?;
 
     // 1. Every auth header present.
     let required = |shown: &'static str| {
@@ -431,6 +433,24 @@ fn verify_hmac(
         return Err(Rejection::new(Failure::Signature, reason).with_prehash(prehash));
     }
     Ok(Accepted { api_key: key.into_owned(), timestamp: wire.as_str().to_owned() })
+}
+
+/// A request with a body is refused when the exchange reads bodies only as one media type and
+/// the request declares another: the exchange would not read the body it signed.
+fn check_body_type(scheme: Scheme, body_type: BodyType, request: &RawRequest<'_>) -> Result<(), Rejection> {
+    let Some(required) = body_type.required else { return Ok(()) };
+    if request.body.is_empty() || body_type.accepts(request.headers) {
+        return Ok(());
+    }
+    // Shown as sent, cut short: a header is the client's, not a credential, but may be long.
+    let sent: String =
+        BodyType::sent(request.headers).map(String::from_utf8_lossy).unwrap_or_default().chars().take(64).collect();
+    let reason = format!(
+        "the body was sent with Content-Type: {sent}, but {} reads a request body only as {required}: send the body as JSON with \
+         Content-Type: {required} (the same bytes that were signed)",
+        scheme.name()
+    );
+    Err(Rejection::new(Failure::ContentType, reason))
 }
 
 /// An extra check that reads the key's settings.

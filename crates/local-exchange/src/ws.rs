@@ -21,7 +21,7 @@ use super::diagnosis::PendingDiagnosis;
 use super::jwt::{self, UriCheck};
 use super::reply::{Failure, Rejection, Reply, Verdict, WS_CONNECTION_ID, cexsign_error, ws_rejection};
 use super::signed_parameters;
-use super::verify::{check_window, find_account, received_format, window};
+use super::verify::{account_with_secret, check_window, find_account, received_format, window};
 use cexsign::{
     AuthNames, ExpiresLogin, JwtMessage, Scheme, SignOptions, Timestamp, WireTimestamp, WsAccepted, WsAuth, WsLogin,
     WsMessage, WsNames, WsPart, WsRequest,
@@ -60,7 +60,11 @@ pub(crate) fn check(state: &State, id: &str, body: &[u8], now: Timestamp) -> Rep
         WsLogin::Jwt(token) => with_token(state, scheme, &token, &message, now),
         // The params are held to the exchange's REST parameter rules, which live with its REST
         // verifier.
-        WsLogin::SignedParams(api) => signed_parameters::verify_ws(state, scheme, &api, &message, now),
+        // params in the order sent, for the diagnosis (the map sorts them by name).
+        WsLogin::SignedParams(api) => {
+            let order = params_order(body);
+            signed_parameters::verify_ws(state, scheme, &api, &message, order.as_deref(), now)
+        }
         _ => by_resigning(state, scheme, &message, now),
     };
     match outcome {
@@ -81,11 +85,99 @@ fn with_misnamed_key_diagnosis(
     let Some(account) = object.get(field).and_then(Value::as_str).and_then(|key| state.account(scheme, key)) else {
         return rejection;
     };
-    let sent = object
+    rejection.with_diagnosis(PendingDiagnosis::new(account, Vec::new(), fields_as_sent(object)))
+}
+
+/// The string fields of a message object as the auth values of a websocket case, under the
+/// names they were sent with.
+fn fields_as_sent(object: &Map<String, Value>) -> cexsign::diagnose::SentRequest {
+    object
         .iter()
         .filter_map(|(name, value)| value.as_str().map(|text| (name, text)))
-        .fold(cexsign::diagnose::SentRequest::ws(&[], &[]), |sent, (name, text)| sent.with_auth(name, text));
-    rejection.with_diagnosis(PendingDiagnosis::new(account, Vec::new(), sent))
+        .fold(cexsign::diagnose::SentRequest::ws(&[], &[]), |sent, (name, text)| sent.with_auth(name, text))
+}
+
+/// An unknown key that is a registered account's secret (key and secret swapped): the
+/// rejection carries the diagnosis of the message as sent (`key-secret-swapped`), as a REST
+/// request's does. The diagnosis names the field, never its value.
+fn with_swapped_key_diagnosis(
+    state: &State,
+    scheme: Scheme,
+    key: &str,
+    sent: impl FnOnce() -> cexsign::diagnose::SentRequest,
+    rejection: Rejection,
+) -> Rejection {
+    if rejection.failure != Failure::UnknownKey {
+        return rejection;
+    }
+    match account_with_secret(state, scheme, key) {
+        Some(account) => rejection.with_diagnosis(PendingDiagnosis::new(account, Vec::new(), sent())),
+        None => rejection,
+    }
+}
+
+/// The most params whose sent order is kept: a request message names a handful.
+const MAX_ORDERED_PARAMS: usize = 256;
+
+/// The names of a message's `params` object in the order they were sent (a `serde_json` map
+/// keeps them sorted by name, and a signer that does not sort signs them in this order), read
+/// by one more pass over the message that keeps nothing but these names. `None` when the
+/// message does not parse, has no `params` object, or names more than [`MAX_ORDERED_PARAMS`].
+fn params_order(body: &[u8]) -> Option<Vec<String>> {
+    use serde::Deserializer as _;
+    use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, Visitor};
+
+    /// The message object: its `params` value is read by [`Names`], the rest skipped.
+    struct Message;
+    /// An object's names in order, its values skipped.
+    struct Names;
+
+    impl<'de> Visitor<'de> for Message {
+        type Value = Option<Vec<String>>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a JSON object")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut order = None;
+            while let Some(name) = map.next_key::<String>()? {
+                if name == "params" {
+                    order = map.next_value_seed(Names)?;
+                } else {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+            Ok(order)
+        }
+    }
+
+    impl<'de> DeserializeSeed<'de> for Names {
+        type Value = Option<Vec<String>>;
+        fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+            deserializer.deserialize_any(self)
+        }
+    }
+
+    impl<'de> Visitor<'de> for Names {
+        type Value = Option<Vec<String>>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a params object")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut names = Vec::new();
+            let mut within = true;
+            while let Some(name) = map.next_key::<String>()? {
+                map.next_value::<IgnoredAny>()?;
+                within &= names.len() < MAX_ORDERED_PARAMS;
+                if within {
+                    names.push(name);
+                }
+            }
+            Ok(within.then_some(names))
+        }
+    }
+
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    deserializer.deserialize_map(Message).ok().flatten()
 }
 
 fn malformed(reason: impl Into<String>) -> Rejection {
@@ -242,6 +334,32 @@ struct Read<'m> {
     event: Option<&'m str>,
 }
 
+impl<'m> Read<'m> {
+    /// The subscriptions read: the call's or the channel's, else the channels array's.
+    fn subscriptions(&self) -> Vec<(&'m str, Vec<&'m str>)> {
+        match (self.call, self.channel) {
+            (Some(channel), _) | (None, Some(channel)) => vec![(channel, self.products.clone())],
+            (None, None) => self.channels.clone(),
+        }
+    }
+
+    /// The request the signature covers, as the message reads so far (`subscribes`: the layout
+    /// names channels).
+    fn request<'a>(&'a self, channel_names: &'a [&'a str], subscribes: bool) -> WsRequest<'a> {
+        match self.call {
+            Some(call) => WsRequest::api(call, &[]),
+            None if subscribes => {
+                let request = WsRequest::subscribe(channel_names, &self.products);
+                match self.event {
+                    Some(event) => request.with_event(event),
+                    None => request,
+                }
+            }
+            None => WsRequest::login(),
+        }
+    }
+}
+
 /// A message in one of the exchange's signed layouts: read in the layout's order, the account
 /// found once its auth values are read, the request the signature covers rebuilt from what the
 /// message says, then the HMAC checks.
@@ -269,6 +387,7 @@ fn signed(
     };
     let parts = layout.parts;
     let last_auth = parts.iter().rposition(is_auth);
+    let subscribes = parts.iter().any(|part| matches!(part, WsPart::Channel(_) | WsPart::Channels(_)));
     // What the message is, in the exchange's word (`login`, `subscribe`), for the answers.
     let mut kind = "login";
     let mut object = message;
@@ -361,7 +480,19 @@ fn signed(
         }
         if Some(index) == last_auth {
             let key = read.key.ok_or_else(|| missing(names.key))?;
-            account = Some(find_account(state, scheme, key)?);
+            // Every auth value is read by now, and the channels a signed subscribe names.
+            let sent = || {
+                let channels = read.subscriptions();
+                let channel_names: Vec<&str> = channels.iter().map(|(name, _)| *name).collect();
+                let request = read.request(&channel_names, subscribes);
+                let timestamp = read.timestamp.as_deref().unwrap_or_default();
+                let signature = read.signature.unwrap_or_default();
+                cexsign::diagnose::ws_sent(scheme, &request, key, timestamp, read.passphrase, signature)
+            };
+            account = Some(
+                find_account(state, scheme, key)
+                    .map_err(|rejection| with_swapped_key_diagnosis(state, scheme, key, sent, rejection))?,
+            );
         }
     }
     let account = account.ok_or_else(|| missing(names.key))?;
@@ -369,23 +500,9 @@ fn signed(
     let signature = read.signature.ok_or_else(|| missing(names.signature))?;
     let sent = Sent { timestamp, passphrase: read.passphrase, signature };
 
-    let channels = match (read.call, read.channel) {
-        (Some(channel), _) | (None, Some(channel)) => vec![(channel, read.products.clone())],
-        (None, None) => read.channels,
-    };
+    let channels = read.subscriptions();
     let channel_names: Vec<&str> = channels.iter().map(|(name, _)| *name).collect();
-    let subscribes = parts.iter().any(|part| matches!(part, WsPart::Channel(_) | WsPart::Channels(_)));
-    let request = match read.call {
-        Some(call) => WsRequest::api(call, &[]),
-        None if subscribes => {
-            let request = WsRequest::subscribe(&channel_names, &read.products);
-            match read.event {
-                Some(event) => request.with_event(event),
-                None => request,
-            }
-        }
-        None => WsRequest::login(),
-    };
+    let request = read.request(&channel_names, subscribes);
     verify_hmac(scheme, account, &sent, &request, now)?;
     let accepted = WsAccepted::new(message, account.api_key(), now, WS_CONNECTION_ID)
         .subscribed(&channels, &read.products)
@@ -473,7 +590,10 @@ fn expires(
         Value::Number(number) => number.to_string(),
         other => text(other, names.timestamp)?,
     };
-    let account = find_account(state, scheme, &key)?;
+    let account = find_account(state, scheme, &key).map_err(|rejection| {
+        let sent = || cexsign::diagnose::ws_sent(scheme, &WsRequest::login(), &key, &expires, None, &signature);
+        with_swapped_key_diagnosis(state, scheme, &key, sent, rejection)
+    })?;
     let field = names.timestamp;
     let wire = WireTimestamp::parse(login.format, &expires).map_err(|error| {
         Rejection::new(
@@ -652,6 +772,23 @@ mod tests {
         let refused = channels(&message, "channels", &products, "subscribe", "Coinbase Exchange").unwrap_err();
         assert_eq!(refused.failure, Failure::Malformed);
         assert!(channels(&message, "channels", &products[..10], "subscribe", "Coinbase Exchange").is_ok());
+    }
+
+    #[test]
+    fn params_are_named_in_the_order_sent() {
+        let sent = br#"{"id":"1","params":{"symbol":"BTCUSDT","side":{"nested":[1,{"x":2}]},"apiKey":"k","b\u0061":0},"method":"order.place"}"#;
+        assert_eq!(params_order(sent).unwrap(), ["symbol", "side", "apiKey", "ba"]);
+        // No params object, params of another type, a message that is not JSON: no order.
+        assert_eq!(params_order(br#"{"id":"1","method":"order.place"}"#), None);
+        assert_eq!(params_order(br#"{"params":[1,2]}"#), None);
+        assert_eq!(params_order(br#"{"params":{"a":1"#), None);
+        assert_eq!(params_order(b"[]"), None);
+        // More names than are kept: none kept.
+        let many: Vec<String> = (0..=MAX_ORDERED_PARAMS).map(|i| format!("\"p{i}\":{i}")).collect();
+        let message = format!("{{\"params\":{{{}}}}}", many.join(","));
+        assert_eq!(params_order(message.as_bytes()), None);
+        let within = format!("{{\"params\":{{{}}}}}", many[..MAX_ORDERED_PARAMS].join(","));
+        assert_eq!(params_order(within.as_bytes()).map(|names| names.len()), Some(MAX_ORDERED_PARAMS));
     }
 
     #[test]

@@ -5,7 +5,8 @@
 //! passphrase.
 
 use cexsign::{
-    Credentials, KeySettings, Method, Scheme, SignOptions, SignableRequest, Signer, Timestamp, WireTimestamp, WsRequest,
+    Credentials, KeySettings, Method, Scheme, SignOptions, SignableRequest, Signer, Timestamp, WireTimestamp, WsLogin,
+    WsRequest,
 };
 use cexsign_local_exchange::{Account, LocalExchange, Verifier};
 
@@ -243,6 +244,51 @@ fn websocket_logins_with_the_secret_as_key_or_a_wrong_passphrase_never_show_them
         }
     }
     assert!(checked >= 6, "only {checked} websocket logins were checked");
+}
+
+#[test]
+fn a_websocket_login_with_the_secret_as_key_is_named_a_swap_as_on_rest() {
+    let keys = keys();
+    let verifier = verifier(&keys);
+    let mut named = Vec::new();
+    for key in &keys {
+        // The logins read field by field (the others are re-signed whole, or take their key
+        // from elsewhere).
+        if !matches!(key.scheme.exchange().ws_login, WsLogin::Signed(_) | WsLogin::Expires(_)) {
+            continue;
+        }
+        let what = format!("{} ws key and secret swapped", key.scheme.id());
+        let signer = signer(key, key.passphrase);
+        let at = WireTimestamp::render(signer.ws_timestamp_format(), AT).unwrap();
+        // A login, or where the exchange has none, a signed subscribe to one channel.
+        let login = signer
+            .sign_ws_at(&WsRequest::login(), &at, &SignOptions::new())
+            .or_else(|_| signer.sign_ws_at(&WsRequest::subscribe(&["user"], &["BTC-USD"]), &at, &SignOptions::new()))
+            .unwrap();
+        assert!(login.message_json().contains(key.api_key), "{what}: {}", login.message_json());
+        let message = login.message_json().replace(key.api_key, key.secret);
+        let target = format!("/cexsign/ws/{}", key.scheme.id());
+        let answer = verifier.check_at("POST", &target, &http::HeaderMap::new(), message.as_bytes(), AT);
+        let mut secrets = vec![key.secret];
+        secrets.extend(key.passphrase);
+        assert_never_shown(&what, &answer, &secrets);
+        let body: serde_json::Value = serde_json::from_str(answer.body()).unwrap();
+        assert_eq!(body["cexsign_diagnosis"]["mistake"], "key-secret-swapped", "{what}: {}", answer.body());
+        assert!(body["cexsign_reason"].as_str().unwrap().contains("swapped"), "{what}: {}", answer.body());
+        named.push(key.scheme);
+    }
+    let expected = [
+        Scheme::Okx,
+        Scheme::Delta,
+        Scheme::CoinbaseExchange,
+        Scheme::CoinbaseAdvancedHmac,
+        Scheme::Bybit,
+        Scheme::Bitget,
+        Scheme::Gate,
+    ];
+    for scheme in expected {
+        assert!(named.contains(&scheme), "{scheme:?} was not checked: {named:?}");
+    }
 }
 
 #[test]

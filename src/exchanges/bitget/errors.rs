@@ -30,6 +30,12 @@ pub(crate) const ERRORS: ErrorTable = ErrorTable {
         E::new("40014", PermissionDenied, 400),
         E::new("40018", IpNotAllowed, 400),
         E::new("429", RateLimited, 429),
+        // A body sent with another Content-Type than application/json (Bitget's REST error codes,
+        // 40007 "Invalid Content_Type, please use application/json format"; ccxt 4.5.90
+        // `bitget.py` exceptions '40007'); HTTP 400 like Bitget's other 400xx codes.
+        E::not_auth("40007", 400)
+            .message("Invalid Content_Type，please use \"application/json\" format")
+            .rest(&[ContentType]),
         // Websocket login.
         E::new("30011", InvalidKey, 200).message("Invalid ACCESS_KEY").ws(&[UnknownKey, KeyFormat, MissingHeader("apiKey")]),
         E::new("30012", InvalidPassphrase, 200)

@@ -15,6 +15,7 @@ use serde_json::{Value, json};
 use crate::{Credentials, Error, Signer, Timestamp, TimestampFormat};
 use crate::diagnose::MistakeCode as M;
 use crate::exchange::{AuthNames, DiagnosisFacts, Exchange, HeaderCheck, KeySettings, KeyVariants, Mark, RestVerification, Routing};
+use crate::exchange::BodyType;
 use crate::exchange::{WsAccepted, WsLogin, WsMessage, WsPart};
 use crate::recipe::{Algorithm, Carrier, Part, QueryForm, Recipe, SignatureEncoding, Signing};
 use crate::server_time::{MILLIS, ServerTimeApi, TimeRoute, millis};
@@ -50,9 +51,14 @@ pub(crate) const BITGET: Exchange = Exchange {
         &["/api/v2/"],
         50,
     ),
-    rest_verification: RestVerification::Headers(HeaderCheck::new(
-        "base64(HMAC-SHA256(secret, timestamp + METHOD + path + ?query + body)) with the query percent-DECODED",
-    )),
+    rest_verification: RestVerification::Headers(
+        HeaderCheck::new(
+            "base64(HMAC-SHA256(secret, timestamp + METHOD + path + ?query + body)) with the query percent-DECODED",
+        )
+        // Bitget refuses a body not sent as application/json with 40007 "Invalid Content_Type"
+        // (its REST error codes; ccxt's `bitget` exceptions): `errors.rs`.
+        .body_type(BodyType::required("application/json")),
+    ),
     signer,
     key_variants: KeyVariants::NONE,
     server_time: SERVER_TIME,

@@ -32,6 +32,10 @@ pub(crate) const ERRORS: ErrorTable = ErrorTable {
         E::new("READ_ONLY", PermissionDenied, 403),
         E::new("FORBIDDEN", PermissionDenied, 403),
         E::new("TOO_MANY_REQUESTS", RateLimited, 429),
+        // Gate APIv4 docs, label list, "Request parameter or format related": INVALID_CONTENT_TYPE
+        // "Invalid Content-Type header" (also ccxt 4.5.90 `gate.py` exceptions); the docs give no
+        // status per label, and this group is answered with 400.
+        E::not_auth("INVALID_CONTENT_TYPE", 400).message("Invalid Content-Type header").rest(&[ContentType]),
     ],
     reader: Reader::Custom(read),
     next_steps: &[],

@@ -15,6 +15,7 @@ use serde_json::{Value, json};
 use crate::{Credentials, Error, Signer, Timestamp, TimestampFormat};
 use crate::diagnose::MistakeCode as M;
 use crate::exchange::{AuthNames, DiagnosisFacts, Exchange, HeaderCheck, KeySettings, KeyVariants, Mark, RestVerification, Routing, WsSigning};
+use crate::exchange::BodyType;
 use crate::exchange::{WsAccepted, WsLogin, WsMessage, WsNames, WsPart};
 use crate::recipe::{Algorithm, Carrier, DigestOutput, Hash, Part, QueryForm, Recipe, SignatureEncoding, Signing};
 use crate::server_time::{MILLIS, ServerTimeApi, TimeRoute, millis};
@@ -68,7 +69,10 @@ pub(crate) const GATE: Exchange = Exchange {
             "hex(HMAC-SHA512(secret, METHOD + \\n + path (with /api/v4) + \\n + percent-DECODED query + \\n + \
              hex(SHA512(body)) + \\n + Timestamp))",
         )
-        .sync_hint("sign with a fresh timestamp (seconds), offset by GET"),
+        .sync_hint("sign with a fresh timestamp (seconds), offset by GET")
+        // Gate's label list has INVALID_CONTENT_TYPE "Invalid Content-Type header" (APIv4 docs,
+        // "Request parameter or format related"; ccxt's `gate` exceptions): `errors.rs`.
+        .body_type(BodyType::required("application/json")),
     ),
     signer,
     key_variants: KeyVariants::NONE,

@@ -23,6 +23,10 @@ pub(crate) const ERRORS: ErrorTable = ErrorTable {
         E::new("400007", PermissionDenied, 401),
         E::new("400201", InvalidSignature, 401),
         E::new("429000", RateLimited, 429),
+        // A body sent with another Content-Type than application/json: HTTP 415 (KuCoin docs,
+        // error codes, "415 Unsupported Media Type. You need to use: application/json."), with
+        // the body `{"code":"415000","msg":"Unsupported Media Type"}` (ccxt 4.5.90 `kucoin.py`).
+        E::not_auth("415000", 415).message("Unsupported Media Type").rest(&[ContentType]),
     ],
     reader: Reader::Fields { code: "code", message: "msg" },
     next_steps: &[],

@@ -15,6 +15,7 @@ use serde_json::{Value, json};
 use crate::{Credentials, Error, Signer, Timestamp, TimestampFormat};
 use crate::diagnose::MistakeCode as M;
 use crate::exchange::{AuthNames, DiagnosisFacts, Exchange, ExtraCheck, HeaderCheck, KeySettings, KeyVariants, Mark, Refused, RestVerification, Routing, header_text};
+use crate::exchange::BodyType;
 use crate::exchange::WsLogin;
 use crate::recipe::{Algorithm, Carrier, Part, QueryForm, Recipe, SignatureEncoding, Signing};
 use crate::rejection::Refusal;
@@ -42,7 +43,10 @@ pub(crate) const KUCOIN: Exchange = Exchange {
             "base64(HMAC-SHA256(secret, timestamp + METHOD + path + ?query + body)) with the query percent-DECODED",
         )
         .extra(&[ExtraCheck::BeforePassphrase(key_version_matches)])
-        .passphrase_reason(passphrase_reason),
+        .passphrase_reason(passphrase_reason)
+        // KuCoin answers HTTP 415 "Unsupported Media Type. You need to use: application/json."
+        // (its error-code page; body 415000 as ccxt's `kucoin` exceptions record it): `errors.rs`.
+        .body_type(BodyType::required("application/json")),
     ),
     signer,
     key_variants: KeyVariants { key_versions: &[3, 2, 1], ..KeyVariants::NONE },

@@ -36,6 +36,11 @@ pub(crate) const ERRORS: ErrorTable = ErrorTable {
         E::new("50120", PermissionDenied, 401),
         E::new("50121", PermissionDenied, 401),
         E::new("50122", PermissionDenied, 401),
+        // A body sent with another Content-Type than application/json (OKX docs, error codes,
+        // REST "General": 50006, HTTP 400; ccxt 4.5.90 `okx.py` exceptions '50006').
+        E::not_auth("50006", 400)
+            .message("Invalid Content_Type, please use \"application/json\" format")
+            .rest(&[ContentType]),
         // Websocket login.
         E::new("60004", MalformedTimestamp, 200).message("Invalid timestamp").ws(&[InvalidTimestamp]),
         E::new("60005", InvalidKey, 200).message("Invalid OK-ACCESS-KEY").ws(&[UnknownKey, KeyFormat]),

@@ -15,6 +15,7 @@ use serde_json::{Value, json};
 use crate::{Credentials, Error, Signer, Timestamp, TimestampFormat};
 use crate::diagnose::MistakeCode as M;
 use crate::exchange::{AuthNames, DiagnosisFacts, Exchange, ExtraCheck, HeaderCheck, KeySettings, KeyVariants, Mark, Refused, RestVerification, Routing, header_text};
+use crate::exchange::BodyType;
 use crate::exchange::{WsAccepted, WsLogin, WsMessage, WsPart};
 use crate::recipe::{Algorithm, Carrier, Part, QueryForm, Recipe, SignatureEncoding, Signing};
 use crate::rejection::Refusal;
@@ -38,7 +39,10 @@ pub(crate) const OKX: Exchange = Exchange {
     routing: Routing::new(&[Mark::prefixed("ok-access-")], &["/api/v5/"], 10),
     rest_verification: RestVerification::Headers(
         HeaderCheck::new("base64(HMAC-SHA256(secret, timestamp + METHOD + path + ?query + body))")
-            .extra(&[ExtraCheck::Key(environment_matches)]),
+            .extra(&[ExtraCheck::Key(environment_matches)])
+            // OKX refuses a body not sent as application/json with 50006 (its error-code list;
+            // ccxt's `okx` exceptions): `errors.rs`.
+            .body_type(BodyType::required("application/json")),
     ),
     signer,
     key_variants: KeyVariants { demo: true, ..KeyVariants::NONE },

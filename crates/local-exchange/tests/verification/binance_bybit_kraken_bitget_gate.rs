@@ -68,16 +68,16 @@ fn bybit_credentials(kind: BybitKeyType) -> Credentials {
 fn binance(kind: BinanceKeyType) -> BinanceSigner {
     BinanceSigner::new(&binance_credentials(kind), kind).unwrap()
 }
-fn bybit(kind: BybitKeyType) -> BybitSigner {
+pub(super) fn bybit(kind: BybitKeyType) -> BybitSigner {
     BybitSigner::new(&bybit_credentials(kind), kind).unwrap()
 }
 fn kraken() -> KrakenSigner {
     KrakenSigner::new(&fake(KRAKEN_VECTORS, None).0).unwrap()
 }
-fn bitget() -> BitgetSigner {
+pub(super) fn bitget() -> BitgetSigner {
     BitgetSigner::new(&fake(BITGET_VECTORS, None).0).unwrap()
 }
-fn gate() -> GateSigner {
+pub(super) fn gate() -> GateSigner {
     GateSigner::new(&fake(GATE_VECTORS, None).0).unwrap()
 }
 
@@ -86,7 +86,11 @@ fn key(file: &str, key_type: Option<&str>) -> String {
 }
 
 fn configured() -> LocalExchange {
-    let mut exchange = LocalExchange::new();
+    with_accounts(LocalExchange::new())
+}
+
+/// `exchange` with the fake accounts of these five exchanges.
+pub(super) fn with_accounts(mut exchange: LocalExchange) -> LocalExchange {
     for kind in [BinanceKeyType::Hmac, BinanceKeyType::Ed25519, BinanceKeyType::Rsa] {
         exchange = exchange.with_account(
             Account::new(Scheme::Binance, &binance_credentials(kind), &KeySettings::new().key_type(kind.name()))

@@ -4,6 +4,7 @@
 //! `binance_bybit_kraken_bitget_gate.rs` the five with rules of their own.
 
 mod binance_bybit_kraken_bitget_gate;
+mod content_type;
 
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
