@@ -27,8 +27,9 @@ pub struct Budget {
     /// Candidate prehashes tried, across every mistake (the default leaves room for every
     /// search of an ordinary request: ±2000 nearby timestamps, 720 query orders, ...).
     pub candidates: u64,
-    /// Bytes fed to a hash or a MAC, digests of bodies included (default 64 MiB: a 512 KiB body
-    /// still gets every fixed check).
+    /// Bytes fed to a hash or a MAC, digests of bodies included, and the passes that read a
+    /// form's parameters, counted like hashing (default 64 MiB: a 512 KiB body still gets every
+    /// fixed check).
     pub bytes_hashed: u64,
     /// Ed25519 or RSA verifications and signatures (default 256: an RSA signature costs about a
     /// millisecond, a verification a few dozen microseconds).
@@ -54,7 +55,7 @@ impl Default for Budget {
 pub struct Spent {
     /// Candidate prehashes tried.
     pub candidates: u64,
-    /// Bytes hashed.
+    /// Bytes hashed (or read as a form's parameters).
     pub bytes_hashed: u64,
     /// Ed25519 or RSA operations.
     pub asymmetric_ops: u64,
