@@ -23,6 +23,14 @@ pub(crate) const ERRORS: ErrorTable = ErrorTable {
         E::new("400007", PermissionDenied, 401),
         E::new("400201", InvalidSignature, 401),
         E::new("429000", RateLimited, 429),
+        // Orders: KuCoin answers a `clientOid` already used by one of the key's active orders with
+        // its general parameter-error code 400100 and this message (JKorf/Kucoin.Net#120; its
+        // docs say only that the id must be unique, and kucoin-api-docs#468 reports it is not
+        // enforced against filled or cancelled orders). The HTTP status is not in those sources:
+        // 400, KuCoin's status for an invalid request.
+        E::not_auth("400100", 400)
+            .message("validation.createOrder.clientOidDuplicated")
+            .code_and_words(&["clientoidduplicated"]),
     ],
     reader: Reader::Fields { code: "code", message: "msg" },
     next_steps: &[],
