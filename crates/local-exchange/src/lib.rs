@@ -179,7 +179,9 @@
 mod account;
 mod body_nonce;
 mod diagnosis;
+mod faults;
 mod jwt;
+mod orders;
 mod reply;
 mod sent_receive_window;
 mod server;
@@ -194,6 +196,8 @@ mod description_tests;
 mod error_table_tests;
 
 pub use account::Account;
+pub use faults::{Fault, FaultRule, MAX_FAULT_RULES, MAX_SCHEDULE};
+pub use orders::MAX_CLIENT_ORDER_IDS_PER_KEY;
 pub use server::{
     DEFAULT_BODY_READ_TIMEOUT, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONNECTIONS,
     LocalExchange, RunningExchange, Verifier,
