@@ -61,6 +61,8 @@ impl Venue {
         base_url: &str,
         client_order_id: Option<&str>,
     ) -> reqwest::Request {
+        // Kraken's nonce is the millisecond clock and must grow: never two signatures in one.
+        std::thread::sleep(Duration::from_millis(2));
         let (content_type, body) = self.order_body(client_order_id);
         client
             .post(format!("{base_url}{}", self.order_path()))

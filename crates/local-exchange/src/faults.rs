@@ -86,7 +86,8 @@ impl Fault {
 
 impl fmt::Display for Fault {
     /// How the verified-request log names it: `status 503`, `rate_limited 2s`, `busy`,
-    /// `latency 250ms`, `closed_before_processing`, `lost_response`.
+    /// `latency 250ms`, `closed_before_processing`, `lost_response` (and what
+    /// [`str::parse`] reads back).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Fault::Pass => f.write_str("pass"),
@@ -95,9 +96,65 @@ impl fmt::Display for Fault {
             Fault::Busy => f.write_str("busy"),
             Fault::Latency(delay) => write!(f, "latency {}ms", delay.as_millis()),
             Fault::CloseBeforeProcessing => f.write_str("closed_before_processing"),
-            Fault::LoseResponse { .. } => f.write_str("lost_response"),
+            Fault::LoseResponse { after } if after.is_zero() => f.write_str("lost_response"),
+            Fault::LoseResponse { after } => write!(f, "lost_response {}ms", after.as_millis()),
         }
     }
+}
+
+/// A fault written as the verified-request log names it ([`Fault`]'s `Display`): `pass`,
+/// `status 503`, `rate_limited 2s`, `busy`, `latency 250ms`, `closed_before_processing`,
+/// `lost_response`, `lost_response 5s` (held 5 s, then closed): how the standalone local
+/// exchange's configuration writes a schedule.
+///
+/// ```
+/// use std::time::Duration;
+/// use cexsign_local_exchange::Fault;
+/// assert_eq!("rate_limited 2s".parse::<Fault>(), Ok(Fault::rate_limited(Duration::from_secs(2))));
+/// assert_eq!("latency 250ms".parse::<Fault>(), Ok(Fault::Latency(Duration::from_millis(250))));
+/// assert!("status 42".parse::<Fault>().is_err());
+/// ```
+impl std::str::FromStr for Fault {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        let expected = "pass, status <100-599>, rate_limited <duration>, busy, latency <duration>, \
+                        closed_before_processing, lost_response or lost_response <duration>";
+        let (name, argument) = match text.trim().split_once(' ') {
+            Some((name, argument)) => (name, Some(argument.trim())),
+            None => (text.trim(), None),
+        };
+        let duration = |argument: Option<&str>| argument.and_then(parse_duration);
+        let fault = match (name, argument) {
+            ("pass", None) => Fault::Pass,
+            ("busy", None) => Fault::Busy,
+            ("closed_before_processing", None) => Fault::CloseBeforeProcessing,
+            ("lost_response", None) => Fault::lose_response(),
+            ("lost_response", after) => {
+                Fault::LoseResponse { after: duration(after).ok_or("a duration: 5s or 250ms")? }
+            }
+            ("status", Some(status)) => match status.parse::<u16>() {
+                Ok(status @ 100..=599) => Fault::Status(status),
+                _ => return Err(format!("{text:?}: the status is not an HTTP status (100-599)")),
+            },
+            ("rate_limited", retry_after) => Fault::RateLimited {
+                retry_after: duration(retry_after).ok_or("rate_limited: a duration: 2s or 500ms")?,
+            },
+            ("latency", delay) => Fault::Latency(duration(delay).ok_or("latency: a duration: 250ms or 1s")?),
+            _ => return Err(format!("{text:?} is not a fault: expected {expected}")),
+        };
+        Ok(fault)
+    }
+}
+
+/// `250ms` or `2s`, at most an hour.
+fn parse_duration(text: &str) -> Option<Duration> {
+    let duration = if let Some(millis) = text.strip_suffix("ms") {
+        Duration::from_millis(millis.parse().ok()?)
+    } else {
+        Duration::from_secs(text.strip_suffix('s')?.parse().ok()?)
+    };
+    (duration <= Duration::from_secs(3600)).then_some(duration)
 }
 
 /// Which requests a schedule of faults applies to, and the schedule.
@@ -376,6 +433,25 @@ mod tests {
         assert_eq!(faults.next("GET", "/a", ""), None);
         faults.inject_failures(0, StatusCode::INTERNAL_SERVER_ERROR);
         assert_eq!(faults.next("GET", "/a", ""), None);
+    }
+
+    #[test]
+    fn every_fault_reads_back_as_the_log_names_it() {
+        for fault in [
+            Fault::Pass,
+            Fault::Status(503),
+            Fault::rate_limited(Duration::from_secs(2)),
+            Fault::Busy,
+            Fault::Latency(Duration::from_millis(250)),
+            Fault::CloseBeforeProcessing,
+            Fault::lose_response(),
+            Fault::LoseResponse { after: Duration::from_millis(1500) },
+        ] {
+            assert_eq!(fault.to_string().parse::<Fault>(), Ok(fault.clone()), "{fault}");
+        }
+        for wrong in ["", "status", "status 99", "latency", "latency 2h", "latency 7200s", "busy 1s", "explode"] {
+            assert!(wrong.parse::<Fault>().is_err(), "{wrong:?}");
+        }
     }
 
     #[test]
