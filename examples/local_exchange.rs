@@ -75,6 +75,7 @@
 //! ```
 //!
 //! `pass` (served as usual), `status <code>` (a gateway's answer, nothing placed),
+//! `status_after_processing <code>` (the order placed, then that status answered),
 //! `rate_limited <duration>` (429, `Retry-After`, the exchange's rate-limit body), `busy` (the
 //! exchange's documented "busy, not processed" answer), `latency <duration>`,
 //! `closed_before_processing` (the connection closed, nothing placed), `lost_response` or

@@ -45,6 +45,10 @@ pub enum Fault {
     /// Answer with this HTTP status instead, before acting on the request (a gateway's 502, 503
     /// or 504): nothing is placed.
     Status(u16),
+    /// Act on the request (an order is placed), then answer with this HTTP status anyway: a
+    /// gateway that timed out waiting for the exchange's answer (Binance documents such a 503 as
+    /// "execution status unknown").
+    StatusAfterProcessing(u16),
     /// Answer 429 with a `Retry-After` of this many whole seconds and the body of the
     /// exchange's rate-limit code, before acting on the request: nothing is placed.
     RateLimited {
@@ -92,6 +96,7 @@ impl fmt::Display for Fault {
         match self {
             Fault::Pass => f.write_str("pass"),
             Fault::Status(status) => write!(f, "status {status}"),
+            Fault::StatusAfterProcessing(status) => write!(f, "status_after_processing {status}"),
             Fault::RateLimited { retry_after } => write!(f, "rate_limited {}s", retry_after_secs(*retry_after)),
             Fault::Busy => f.write_str("busy"),
             Fault::Latency(delay) => write!(f, "latency {}ms", delay.as_millis()),
@@ -118,7 +123,7 @@ impl std::str::FromStr for Fault {
     type Err = String;
 
     fn from_str(text: &str) -> Result<Self, String> {
-        let expected = "pass, status <100-599>, rate_limited <duration>, busy, latency <duration>, \
+        let expected = "pass, status <100-599>, status_after_processing <100-599>, rate_limited <duration>, busy, latency <duration>, \
                         closed_before_processing, lost_response or lost_response <duration>";
         let (name, argument) = match text.trim().split_once(' ') {
             Some((name, argument)) => (name, Some(argument.trim())),
@@ -133,8 +138,9 @@ impl std::str::FromStr for Fault {
             ("lost_response", after) => {
                 Fault::LoseResponse { after: duration(after).ok_or("a duration: 5s or 250ms")? }
             }
-            ("status", Some(status)) => match status.parse::<u16>() {
-                Ok(status @ 100..=599) => Fault::Status(status),
+            ("status" | "status_after_processing", Some(status)) => match status.parse::<u16>() {
+                Ok(status @ 100..=599) if name == "status" => Fault::Status(status),
+                Ok(status @ 100..=599) => Fault::StatusAfterProcessing(status),
                 _ => return Err(format!("{text:?}: the status is not an HTTP status (100-599)")),
             },
             ("rate_limited", retry_after) => Fault::RateLimited {
@@ -272,7 +278,7 @@ impl Faults {
             rules.retain(|rule| !rule.legacy);
         }
         let count = usize::try_from(count).unwrap_or(usize::MAX);
-        self.add(FaultRule::new("*").times(count, Fault::Status(status.as_u16())).legacy());
+        self.add(FaultRule::new("*").times(count, Fault::StatusAfterProcessing(status.as_u16())).legacy());
     }
 
     /// The next fault for a verified request, taken from the first matching rule that has one,
@@ -327,14 +333,15 @@ pub(crate) async fn serve_verified(state: &State, scheme: Scheme, request: &RawR
     };
     match fault {
         Fault::Pass | Fault::Latency(_) => reply,
-        Fault::Status(status) if legacy => {
+        Fault::StatusAfterProcessing(status) if legacy => {
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
             let body = json!({"cexsign": "injected failure", "status": status.as_u16(), "verified": true});
             Reply::json(status, &body, Verdict::Neutral)
         }
-        Fault::Status(status) => {
+        Fault::Status(status) | Fault::StatusAfterProcessing(status) => {
+            let processed = matches!(fault, Fault::StatusAfterProcessing(_));
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
-            let body = json!({"cexsign": "injected fault", "status": status.as_u16(), "processed": false});
+            let body = json!({"cexsign": "injected fault", "status": status.as_u16(), "processed": processed});
             Reply::json(status, &body, Verdict::Neutral)
         }
         Fault::RateLimited { retry_after } => {
@@ -429,7 +436,7 @@ mod tests {
         let faults = Faults::default();
         faults.inject_failures(3, StatusCode::SERVICE_UNAVAILABLE);
         faults.inject_failures(1, StatusCode::INTERNAL_SERVER_ERROR);
-        assert_eq!(faults.next("GET", "/a", ""), Some((Fault::Status(500), true)));
+        assert_eq!(faults.next("GET", "/a", ""), Some((Fault::StatusAfterProcessing(500), true)));
         assert_eq!(faults.next("GET", "/a", ""), None);
         faults.inject_failures(0, StatusCode::INTERNAL_SERVER_ERROR);
         assert_eq!(faults.next("GET", "/a", ""), None);
@@ -440,6 +447,7 @@ mod tests {
         for fault in [
             Fault::Pass,
             Fault::Status(503),
+            Fault::StatusAfterProcessing(504),
             Fault::rate_limited(Duration::from_secs(2)),
             Fault::Busy,
             Fault::Latency(Duration::from_millis(250)),

@@ -70,6 +70,12 @@ impl OrderBook {
         self.placed.load(Ordering::Relaxed)
     }
 
+    /// Whether `key` placed an order with this client order id (among the ids remembered).
+    pub(crate) fn has(&self, scheme: Scheme, key: &str, client_order_id: &str) -> bool {
+        let Ok(used) = self.used.lock() else { return false };
+        used.get(&(scheme, key.to_owned())).is_some_and(|used| used.ids.contains(client_order_id))
+    }
+
     /// Places the order a verified request carries, if it is one: see the [module docs](self).
     pub(crate) fn place(
         &self,
@@ -85,17 +91,21 @@ impl OrderBook {
         if !orders.places_order(method, path) {
             return Placement::NotAnOrder;
         }
-        let id = orders.client_order_id_in(query, body).filter(|_| orders.duplicate.is_deduplicated());
-        if let Some(id) = id {
+        if let Some(id) = orders.client_order_id_in(query, body) {
             let Ok(mut used) = self.used.lock() else {
                 return Placement::NotAnOrder;
             };
             let used = used.entry((scheme, key.to_owned())).or_default();
-            if used.ids.contains(&id) {
+            // Where the exchange's docs do not say it refuses a repeat, the repeat is placed.
+            if used.ids.contains(&id) && orders.duplicate.is_deduplicated() {
                 return match (orders.duplicate, orders.duplicate_entry(&exchange.errors)) {
                     (DuplicateOrder::Refused(_), Some(entry)) => Placement::Duplicate(entry),
                     _ => Placement::Existing,
                 };
+            }
+            if used.ids.contains(&id) {
+                self.placed.fetch_add(1, Ordering::Relaxed);
+                return Placement::Placed;
             }
             if used.order.len() == MAX_CLIENT_ORDER_IDS_PER_KEY {
                 if let Some(oldest) = used.order.pop_front() {

@@ -196,7 +196,7 @@ impl LocalExchange {
     }
 
     /// Schedules faults on purpose: latency, a busy or rate-limited answer, a connection closed
-    /// before or after the request is acted on (see [`crate::faults`]). Rules are tried in the
+    /// before or after the request is acted on (see [`FaultRule`] and [`Fault`](crate::Fault)). Rules are tried in the
     /// order given.
     pub fn with_faults(mut self, rule: FaultRule) -> Self {
         self.fault_rules.push(rule);
@@ -393,14 +393,15 @@ impl RunningExchange {
     /// after verification: to test that a client's retries are signed afresh.
     ///
     /// Kept for compatibility: the same as a [`FaultRule`] for every path with `count` times
-    /// [`Fault::Status`](crate::Fault::Status), answered with
+    /// [`Fault::StatusAfterProcessing`](crate::Fault::StatusAfterProcessing) (an order is
+    /// placed), answered with
     /// `{"cexsign":"injected failure","status","verified":true}`; each call replaces what the
     /// previous one injected.
     pub fn inject_failures(&self, count: u32, status: StatusCode) {
         self.state.faults.inject_failures(count, status);
     }
 
-    /// Adds a rule of faults while running, after those in force (see [`crate::faults`]).
+    /// Adds a rule of faults while running, after those in force (see [`FaultRule`]).
     pub fn add_faults(&self, rule: FaultRule) {
         self.state.faults.add(rule);
     }
@@ -411,9 +412,17 @@ impl RunningExchange {
     }
 
     /// How many orders were placed: verified requests on an exchange's order-placing paths,
-    /// less the repeated client order ids it does not place twice (see [`crate::orders`]).
+    /// less the repeated client order ids it does not place twice (see the crate docs, "Orders").
     pub fn orders_placed(&self) -> u64 {
         self.state.orders.placed()
+    }
+
+    /// Whether the key registered under `scheme` placed an order with this client order id:
+    /// what a bot asks the exchange (by its order-query endpoint) when an order's answer was
+    /// lost. Only the latest [`MAX_CLIENT_ORDER_IDS_PER_KEY`](crate::MAX_CLIENT_ORDER_IDS_PER_KEY)
+    /// ids of a key are remembered.
+    pub fn has_order(&self, scheme: Scheme, api_key: &str, client_order_id: &str) -> bool {
+        self.state.orders.has(scheme, api_key, client_order_id)
     }
 
     /// The success echoes of the most recent verified REST requests (up to 1024, oldest
