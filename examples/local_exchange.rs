@@ -5,6 +5,7 @@
 //! ```text
 //! cargo run --example local_exchange -- [--port PORT] [--host ADDRESS]
 //!     [--credentials FILE|-] [--print-config] [--show-secrets] [--serve-seconds N]
+//!     [--faults FILE]
 //! ```
 //!
 //! On start it prints its configuration as one JSON object on stdout (pretty-printed; with
@@ -59,6 +60,28 @@
 //! back), or one entry, or a list of entries, per scheme id: `{"delta": {...}, "okx": [...]}`.
 //! An unknown field, an unknown scheme, or the same key twice for one scheme is an error.
 //!
+//! # Faults on purpose
+//!
+//! `--faults FILE` schedules faults (see `cexsign_local_exchange::FaultRule`): a JSON list of
+//! rules, each with an optional `method`, a `path` pattern (exact, a prefix ending in `*`, or
+//! `*`; default `*`), an optional `key`, and a `schedule`: the faults the matching verified
+//! requests take, in turn, written as the verified-request log names them:
+//!
+//! ```json
+//! [
+//!   {"method": "POST", "path": "/api/v5/trade/order", "schedule": ["lost_response", "status 503", "rate_limited 2s"]},
+//!   {"path": "/api/v3/*", "key": "…", "schedule": ["latency 250ms", "busy", "closed_before_processing"]}
+//! ]
+//! ```
+//!
+//! `pass` (served as usual), `status <code>` (a gateway's answer, nothing placed),
+//! `status_after_processing <code>` (the order placed, then that status answered),
+//! `rate_limited <duration>` (429, `Retry-After`, the exchange's rate-limit body), `busy` (the
+//! exchange's documented "busy, not processed" answer), `latency <duration>`,
+//! `closed_before_processing` (the connection closed, nothing placed), `lost_response` or
+//! `lost_response <duration>` (the order placed, the connection closed at once or after the
+//! duration). The file may also be an object `{"faults": [...]}`.
+//!
 //! # The printed configuration
 //!
 //! `base_url` (`http://HOST:PORT`), `base_urls` (the same URL per scheme id: one listener serves
@@ -79,7 +102,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use cexsign::{Credentials, Exchange, KeySettings, RestVerification, Scheme};
-use cexsign_local_exchange::{Account, LocalExchange};
+use cexsign_local_exchange::{Account, Fault, FaultRule, LocalExchange};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -91,7 +114,8 @@ const USAGE: &str = "usage: local_exchange [--port PORT] [--host ADDRESS] [--cre
   --credentials FILE   register the accounts of this JSON file (- for stdin) instead of the built-in fakes
   --print-config       print the configuration as one line of JSON (default: pretty-printed)
   --show-secrets       also print the secrets and passphrases given with --credentials
-  --serve-seconds N    stop after N seconds (default: serve until killed)";
+  --serve-seconds N    stop after N seconds (default: serve until killed)
+  --faults FILE        schedule faults on purpose (latency, busy, 429, closed or lost answers) from this JSON file";
 
 /// The CDP host a production-configured SDK names in its JWT `uri` claim.
 const CDP_PRODUCTION_HOST: &str = "api.coinbase.com";
@@ -562,6 +586,7 @@ struct Options {
     print_config: bool,
     show_secrets: bool,
     serve_seconds: Option<u64>,
+    faults: Option<PathBuf>,
 }
 
 /// The arguments, parsed by hand; `None` for `--help`.
@@ -574,6 +599,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Options>,
         print_config: false,
         show_secrets: false,
         serve_seconds: None,
+        faults: None,
     };
     while let Some(arg) = args.next() {
         let (name, inline) = match arg.split_once('=') {
@@ -604,6 +630,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Options>,
                 let seconds = text.parse().map_err(|_| format!("--serve-seconds: {text:?} is not a whole number"))?;
                 options.serve_seconds = Some(seconds);
             }
+            "--faults" => options.faults = Some(PathBuf::from(value()?)),
             "--print-config" => options.print_config = flag(&inline)?,
             "--show-secrets" => options.show_secrets = flag(&inline)?,
             other => return Err(format!("unknown argument {other:?}")),
@@ -708,6 +735,18 @@ async fn main() -> ExitCode {
     };
 
     let mut exchange = LocalExchange::new().with_cdp_host_alias(CDP_PRODUCTION_HOST);
+    if let Some(path) = &options.faults {
+        let rules = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))
+            .and_then(|text| parse_faults(&text).map_err(|e| format!("{}: {e}", path.display())));
+        match rules {
+            Ok(rules) => exchange = rules.into_iter().fold(exchange, LocalExchange::with_faults),
+            Err(problem) => {
+                eprintln!("{problem}");
+                return ExitCode::from(2);
+            }
+        }
+    }
     for registered in &accounts {
         match registered.account() {
             Ok(account) => exchange = exchange.with_account(account),
@@ -755,9 +794,77 @@ async fn main() -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// The fault rules of a `--faults` document (see the module docs).
+fn parse_faults(text: &str) -> Result<Vec<FaultRule>, String> {
+    let document: Value = serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
+    let rules = match &document {
+        Value::Array(rules) => rules,
+        Value::Object(fields) => match fields.get("faults") {
+            Some(Value::Array(rules)) if fields.len() == 1 => rules,
+            _ => return Err("expected a list of rules, or {\"faults\": [...]}".to_owned()),
+        },
+        _ => return Err("expected a list of rules, or {\"faults\": [...]}".to_owned()),
+    };
+    rules
+        .iter()
+        .enumerate()
+        .map(|(index, rule)| {
+            let at = format!("rule {index}");
+            let Value::Object(fields) = rule else { return Err(format!("{at}: not an object")) };
+            if let Some(unknown) = fields.keys().find(|k| !["method", "path", "key", "schedule"].contains(&k.as_str()))
+            {
+                return Err(format!("{at}: unknown field {unknown:?}"));
+            }
+            let text = |name: &str| match fields.get(name) {
+                None => Ok(None),
+                Some(Value::String(text)) => Ok(Some(text.clone())),
+                Some(_) => Err(format!("{at}: {name} is not a string")),
+            };
+            let mut built = FaultRule::new(text("path")?.unwrap_or_else(|| "*".to_owned()));
+            if let Some(method) = text("method")? {
+                built = built.method(method);
+            }
+            if let Some(key) = text("key")? {
+                built = built.key(key);
+            }
+            let Some(Value::Array(schedule)) = fields.get("schedule") else {
+                return Err(format!("{at}: schedule is not a list of faults"));
+            };
+            for fault in schedule {
+                let fault = fault.as_str().ok_or(format!("{at}: a fault is not a string"))?;
+                built = built.then(fault.parse::<Fault>().map_err(|e| format!("{at}: {e}"))?);
+            }
+            Ok(built)
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_faults_document_reads_into_rules() {
+        let rules = parse_faults(
+            r#"{"faults": [{"method": "POST", "path": "/api/v5/trade/order", "schedule": ["lost_response", "rate_limited 2s"]},
+                           {"schedule": ["busy"]}]}"#,
+        )
+        .unwrap();
+        let expected = FaultRule::new("/api/v5/trade/order")
+            .method("POST")
+            .then(Fault::lose_response())
+            .then(Fault::rate_limited(Duration::from_secs(2)));
+        assert_eq!(rules, [expected, FaultRule::new("*").then(Fault::Busy)]);
+        for wrong in [
+            r#"[{"schedule": ["explode"]}]"#,
+            r#"[{"path": 3, "schedule": []}]"#,
+            r#"[{"schedule": ["busy"], "when": "now"}]"#,
+            r#"[{"path": "/x"}]"#,
+            r#"{"rules": []}"#,
+        ] {
+            assert!(parse_faults(wrong).is_err(), "{wrong}");
+        }
+    }
 
     #[test]
     fn a_credential_of_the_wrong_type_is_named_not_printed() {

@@ -7,10 +7,12 @@
 //! one registry line.
 
 mod diagnosis;
+mod orders;
 mod verification;
 mod ws_login;
 
 pub use diagnosis::{DiagnosisFacts, WsSigning};
+pub use orders::{ClientOrderId, DuplicateOrder, Orders, PlaceOrder};
 pub use verification::{
     BodyType, ExtraCheck, HeaderCheck, HeaderMatch, Mark, Refused, RestVerification, Routing, TimestampRule,
     header_text,
@@ -86,6 +88,10 @@ pub struct Exchange {
     /// What the diagnosis tells about the exchange when a signature is right: its window in
     /// words and its pitfalls.
     pub diagnosis: DiagnosisFacts,
+    /// Where an order carries a client order id, which requests place orders, what the exchange
+    /// answers a repeated id and which of its answers mean it did not act: what a safe retry
+    /// reads ([`Orders::NONE`] where nothing is known).
+    pub orders: Orders,
 }
 
 impl Exchange {

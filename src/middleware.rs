@@ -1,12 +1,18 @@
 //! reqwest-middleware layers: [`SigningMiddleware`] signs every request it sees with the clock it
 //! holds, and [`ResyncOnTimestampRejection`] turns one timestamp rejection into a clock resync
 //! and one fresh attempt.
+//! [`SafeRetries`] repeats a request only when that cannot place an order twice.
 //!
 //! # Order matters
 //!
 //! Register retries **outside** signing, so each attempt passes through the signer again and
 //! carries a fresh timestamp and signature. A retry registered inside (after) signing resends
 //! the old signature, which every exchange here rejects once its window has passed.
+//!
+//! A plain transient-retry layer (reqwest-retry's `RetryTransientMiddleware`) outside signing
+//! is the opposite trap: every repeat is a *new, valid* order, so a 503 or a lost answer after
+//! the exchange accepted a `POST` places the order twice. Use [`SafeRetries`] instead: it repeats
+//! only what the exchange certainly did not act on, or what it de-duplicates by client order id.
 //!
 //! ```
 //! use std::sync::Arc;
@@ -27,6 +33,10 @@
 //!     .build();
 //! # Ok::<(), cexsign::Error>(())
 //! ```
+
+mod retries;
+
+pub use retries::{RetryOutcome, SafeRetries};
 
 use std::sync::Arc;
 

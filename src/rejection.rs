@@ -211,6 +211,11 @@ pub enum Refusal {
     Malformed,
     /// The body is over the size limit.
     BodyTooLarge,
+    /// An order repeats a client order id the key already used ([`crate::Orders::duplicate`]).
+    DuplicateOrder,
+    /// The exchange did not act on the request: it was busy or rate-limited
+    /// ([`crate::Orders::busy`]).
+    NotProcessed,
 }
 
 impl Refusal {

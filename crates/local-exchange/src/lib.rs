@@ -150,6 +150,28 @@
 //! from a signed REST `POST /api/v1/bullet-private`, Kraken's from a signed
 //! `POST /0/private/GetWebSocketsToken`, both verified by this server like any REST request.
 //!
+//! # Orders
+//!
+//! A verified request on one of an exchange's order-placing paths
+//! ([`cexsign::Orders::placing`]) places an order
+//! ([`RunningExchange::orders_placed`], [`RunningExchange::has_order`]). One that repeats a
+//! client order id the same key already used is answered as the exchange answers it
+//! ([`cexsign::Orders::duplicate`]): refused with its own duplicate error (OKX 51016, Binance
+//! -2010, Bybit 110072, KuCoin 400100, Bitget 40786, BitMEX `Duplicate clOrdID`) and not placed,
+//! or (Coinbase Advanced) answered with the first order; where the exchange's docs do not say,
+//! it is placed again. The latest [`MAX_CLIENT_ORDER_IDS_PER_KEY`] ids of each key are
+//! remembered.
+//!
+//! # Faults on purpose
+//!
+//! [`LocalExchange::with_faults`] and [`RunningExchange::add_faults`] schedule [`Fault`]s per
+//! method, path pattern and key ([`FaultRule`]): latency, a status before or after the order is
+//! placed, 429 with `Retry-After` and the exchange's rate-limit body, its documented "busy, not
+//! processed" answer ([`cexsign::Orders::busy`]), a connection closed before the request is
+//! acted on, and a response lost after it was (the order exists; the client sees a reset or its
+//! own timeout). [`RunningExchange::verified_requests`] names the fault that fired (`fault`) and
+//! what the request did to the orders (`order`).
+//!
 //! # Limits
 //!
 //! What a client can hold is bounded: a body over the cap (1 MiB by default,
@@ -194,7 +216,9 @@ mod account;
 mod background;
 mod body_nonce;
 mod diagnosis;
+mod faults;
 mod jwt;
+mod orders;
 mod reply;
 mod sent_receive_window;
 mod server;
@@ -209,6 +233,8 @@ mod description_tests;
 mod error_table_tests;
 
 pub use account::Account;
+pub use faults::{Fault, FaultRule, MAX_FAULT_RULES, MAX_SCHEDULE};
+pub use orders::MAX_CLIENT_ORDER_IDS_PER_KEY;
 pub use server::{
     DEFAULT_BODY_READ_TIMEOUT, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONNECTIONS,
     DEFAULT_STALLED_AFTER, LocalExchange, RunningExchange, Verifier,

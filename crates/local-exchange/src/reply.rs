@@ -45,6 +45,9 @@ pub(crate) struct Reply {
     pub(crate) body: String,
     pub(crate) headers: Vec<(HeaderName, HeaderValue)>,
     pub(crate) verdict: Verdict,
+    /// Whether the connection is closed instead of sending it (a fault on purpose, see
+    /// [`crate::faults`]).
+    pub(crate) drop_connection: bool,
     /// A rejection whose diagnosis is still to run (see [`crate::diagnosis`]): `body` is empty
     /// until [`with_diagnosis`](Self::with_diagnosis) finishes it.
     awaiting: Option<Box<Awaiting>>,
@@ -63,11 +66,27 @@ impl Reply {
     pub(crate) fn json(status: StatusCode, body: &Value, verdict: Verdict) -> Self {
         // Serialising a `Value` cannot fail (its keys are strings).
         let body = serde_json::to_string(body).unwrap_or_default();
-        Self { status, content_type: "application/json", body, headers: Vec::new(), verdict, awaiting: None }
+        Self {
+            status,
+            content_type: "application/json",
+            body,
+            headers: Vec::new(),
+            verdict,
+            drop_connection: false,
+            awaiting: None,
+        }
     }
 
     pub(crate) fn text(status: StatusCode, body: &str, verdict: Verdict) -> Self {
-        Self { status, content_type: "text/plain", body: body.to_owned(), headers: Vec::new(), verdict, awaiting: None }
+        Self {
+            status,
+            content_type: "text/plain",
+            body: body.to_owned(),
+            headers: Vec::new(),
+            verdict,
+            drop_connection: false,
+            awaiting: None,
+        }
     }
 
     /// The diagnosis this rejection asks for, to be run: once taken, the reply awaits its

@@ -4,12 +4,11 @@
 
 use std::collections::HashMap;
 use std::collections::VecDeque;
-use std::convert::Infallible;
 use std::fmt;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicI64, AtomicU16, AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
@@ -27,6 +26,8 @@ use tokio::task::{AbortHandle, JoinHandle, JoinSet};
 use super::account::Account;
 use super::background::Background;
 use super::diagnosis;
+use super::faults::{self, ConnectionDropped, FaultRule, Faults};
+use super::orders::OrderBook;
 use super::reply::{Failure, Rejection, Reply, Verdict, cexsign_error, rest_rejection, ws_rejection};
 use super::verify::{self, RawRequest};
 use super::{server_time, ws};
@@ -122,6 +123,7 @@ pub struct LocalExchange {
     max_connections: usize,
     stalled_after: Duration,
     cdp_host_aliases: Vec<String>,
+    fault_rules: Vec<FaultRule>,
 }
 
 impl Default for LocalExchange {
@@ -141,6 +143,7 @@ impl fmt::Debug for LocalExchange {
             .field("max_connections", &self.max_connections)
             .field("stalled_after", &self.stalled_after)
             .field("cdp_host_aliases", &self.cdp_host_aliases)
+            .field("fault_rules", &self.fault_rules)
             .finish()
     }
 }
@@ -158,6 +161,7 @@ impl LocalExchange {
             max_connections: DEFAULT_MAX_CONNECTIONS,
             stalled_after: DEFAULT_STALLED_AFTER,
             cdp_host_aliases: Vec::new(),
+            fault_rules: Vec::new(),
         }
     }
 
@@ -231,6 +235,14 @@ impl LocalExchange {
         self
     }
 
+    /// Schedules faults on purpose: latency, a busy or rate-limited answer, a connection closed
+    /// before or after the request is acted on (see [`FaultRule`] and [`Fault`](crate::Fault)). Rules are tried in the
+    /// order given.
+    pub fn with_faults(mut self, rule: FaultRule) -> Self {
+        self.fault_rules.push(rule);
+        self
+    }
+
     /// Starts serving on `127.0.0.1` at a free port, as a task on the current tokio runtime.
     pub async fn start(self) -> std::io::Result<RunningExchange> {
         self.bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await
@@ -279,8 +291,8 @@ impl LocalExchange {
             accepted: AtomicU64::new(0),
             rejected: AtomicU64::new(0),
             served: AtomicU64::new(0),
-            injected_failures: AtomicU32::new(0),
-            injected_status: AtomicU16::new(503),
+            faults: Faults::new(self.fault_rules),
+            orders: OrderBook::default(),
             accepted_log: Mutex::new(VecDeque::new()),
             kraken_nonces: Mutex::new(HashMap::new()),
             diagnoses: diagnosis::Pool::new(),
@@ -423,14 +435,45 @@ impl RunningExchange {
 
     /// Makes the next `count` requests that verify correctly fail with `status` anyway (e.g. 503),
     /// after verification: to test that a client's retries are signed afresh.
+    ///
+    /// Kept for compatibility: the same as a [`FaultRule`] for every path with `count` times
+    /// [`Fault::StatusAfterProcessing`](crate::Fault::StatusAfterProcessing) (an order is
+    /// placed), answered with
+    /// `{"cexsign":"injected failure","status","verified":true}`; each call replaces what the
+    /// previous one injected.
     pub fn inject_failures(&self, count: u32, status: StatusCode) {
-        self.state.injected_status.store(status.as_u16(), Ordering::Relaxed);
-        self.state.injected_failures.store(count, Ordering::Relaxed);
+        self.state.faults.inject_failures(count, status);
+    }
+
+    /// Adds a rule of faults while running, after those in force (see [`FaultRule`]).
+    pub fn add_faults(&self, rule: FaultRule) {
+        self.state.faults.add(rule);
+    }
+
+    /// Removes every fault still scheduled.
+    pub fn clear_faults(&self) {
+        self.state.faults.clear();
+    }
+
+    /// How many orders were placed: verified requests on an exchange's order-placing paths,
+    /// less the repeated client order ids it does not place twice (see the crate docs, "Orders").
+    pub fn orders_placed(&self) -> u64 {
+        self.state.orders.placed()
+    }
+
+    /// Whether the key registered under `scheme` placed an order with this client order id:
+    /// what a bot asks the exchange (by its order-query endpoint) when an order's answer was
+    /// lost. Only the latest [`MAX_CLIENT_ORDER_IDS_PER_KEY`](crate::MAX_CLIENT_ORDER_IDS_PER_KEY)
+    /// ids of a key are remembered.
+    pub fn has_order(&self, scheme: Scheme, api_key: &str, client_order_id: &str) -> bool {
+        self.state.orders.has(scheme, api_key, client_order_id)
     }
 
     /// The success echoes of the most recent verified REST requests (up to 1024, oldest
     /// first), including those answered with an injected failure: each holds the `scheme`,
-    /// `method`, `path`, `query`, `body_bytes` and the `timestamp` the server verified.
+    /// `method`, `path`, `query`, `body_bytes` and the `timestamp` the server verified, plus
+    /// `fault`, the fault that fired (`status 503`, `lost_response`...), and `order`, what it
+    /// did to the order book (`placed`, `duplicate refused`...), when they apply.
     pub fn verified_requests(&self) -> Vec<serde_json::Value> {
         self.state.accepted_log.lock().map(|log| log.iter().cloned().collect()).unwrap_or_default()
     }
@@ -481,8 +524,10 @@ pub(crate) struct State {
     accepted: AtomicU64,
     rejected: AtomicU64,
     served: AtomicU64,
-    injected_failures: AtomicU32,
-    injected_status: AtomicU16,
+    /// The faults scheduled on purpose (see [`crate::faults`]).
+    pub(crate) faults: Faults,
+    /// The orders placed and the client order ids used (see [`crate::orders`]).
+    pub(crate) orders: OrderBook,
     accepted_log: Mutex<VecDeque<serde_json::Value>>,
     /// The last nonce each Kraken key used (Kraken requires them to increase).
     pub(crate) kraken_nonces: Mutex<HashMap<String, u64>>,
@@ -526,25 +571,14 @@ impl State {
         Timestamp::from_duration_since_epoch(skewed)
     }
 
-    /// Logs a verified request's echo and, if a failure is injected, answers that instead.
-    fn after_verification(&self, reply: Reply) -> Reply {
-        if reply.verdict != Verdict::Accepted {
-            return reply;
-        }
-        if let (Ok(echo), Ok(mut log)) = (serde_json::from_str(&reply.body), self.accepted_log.lock()) {
+    /// Adds a verified request's echo to the log (the latest 1024).
+    pub(crate) fn log_verified(&self, echo: serde_json::Value) {
+        if let Ok(mut log) = self.accepted_log.lock() {
             if log.len() == 1024 {
                 log.pop_front();
             }
             log.push_back(echo);
         }
-        let injected = self.injected_failures.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1));
-        if injected.is_err() {
-            return reply;
-        }
-        let status = StatusCode::from_u16(self.injected_status.load(Ordering::Relaxed))
-            .unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
-        let body = serde_json::json!({"cexsign": "injected failure", "status": status.as_u16(), "verified": true});
-        Reply::json(status, &body, Verdict::Neutral)
     }
 
     fn record(&self, verdict: Verdict) {
@@ -626,7 +660,11 @@ async fn serve_connection(stream: TcpStream, state: Arc<State>, answered: Arc<At
             let reply = respond(&state, request).await;
             state.record(reply.verdict);
             answered.store(millis(started.elapsed()), Ordering::Relaxed);
-            Ok::<Response<Full<Bytes>>, Infallible>(reply.into_response())
+            // A fault on purpose (crate::faults): hyper closes the connection without an answer.
+            if reply.drop_connection {
+                return Err(ConnectionDropped);
+            }
+            Ok::<Response<Full<Bytes>>, ConnectionDropped>(reply.into_response())
         }
     });
     let mut builder = http1::Builder::new();
@@ -809,28 +847,36 @@ async fn verify_request(state: &Arc<State>, request: Request<Incoming>) -> (Repl
         || route.as_ref().is_ok_and(|scheme| verify::signs_slowly(state, *scheme, &parts.headers));
     let check = {
         let state = Arc::clone(state);
-        move || match route {
-            Err(id) => ws_login(&state, &id, Ok(&bytes), state.now()),
-            Ok(scheme) => {
-                let request = RawRequest {
-                    method: parts.method.as_str(),
-                    path: parts.uri.path(),
-                    query: parts.uri.query(),
-                    headers: &parts.headers,
-                    body: &bytes,
-                };
-                state.after_verification(verify::rest(&state, scheme, &request, state.now()))
-            }
+        move || {
+            let reply = match &route {
+                Err(id) => ws_login(&state, id, Ok(&bytes), state.now()),
+                Ok(scheme) => verify::rest(&state, *scheme, &raw_request(&parts, &bytes), state.now()),
+            };
+            (reply, route, parts, bytes)
         }
     };
-    let reply = if costly {
-        state.background.run(check).await.unwrap_or_else(|| {
-            cexsign_error(StatusCode::INTERNAL_SERVER_ERROR, "the local exchange failed to check this request")
-        })
-    } else {
-        check()
+    let checked = if costly { state.background.run(check).await } else { Some(check()) };
+    let Some((reply, route, parts, bytes)) = checked else {
+        let reply = cexsign_error(StatusCode::INTERNAL_SERVER_ERROR, "the local exchange failed to check this request");
+        return (reply, room);
+    };
+    let reply = match route {
+        // Faults on purpose and the order book (crate::faults, crate::orders).
+        Ok(scheme) => faults::serve_verified(state, scheme, &raw_request(&parts, &bytes), reply).await,
+        Err(_) => reply,
     };
     (reply, room)
+}
+
+/// A request as received, from its parts and body.
+fn raw_request<'a>(parts: &'a http::request::Parts, body: &'a [u8]) -> RawRequest<'a> {
+    RawRequest {
+        method: parts.method.as_str(),
+        path: parts.uri.path(),
+        query: parts.uri.query(),
+        headers: &parts.headers,
+        body,
+    }
 }
 
 /// [`Verifier::check_at`]: one request, already read, answered as [`respond`] answers it

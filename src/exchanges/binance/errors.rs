@@ -45,6 +45,13 @@ pub(crate) const ERRORS: ErrorTable = ErrorTable {
         E::new("-1003", RateLimited, 429),
         E::new("-1015", RateLimited, 429),
         E::not_auth("-1131", 400).message("recvWindow must be less than 60000").rest(RECV_WINDOW).ws(RECV_WINDOW),
+        // Orders (Binance Spot "Error codes": -2010 NEW_ORDER_REJECTED carries several messages;
+        // "Duplicate order sent." is the one for a `newClientOrderId` already in use; -1008
+        // SERVER_BUSY, "overloaded ... try again in a few minutes", an answer on Binance's side,
+        // which its "HTTP Return Codes" section puts under 5XX).
+        E::not_auth("-2010", 400).message("Duplicate order sent.").code_and_words(&["duplicate order"]),
+        E::not_auth("-1008", 503)
+            .message("Server is currently overloaded with other requests. Please try again in a few minutes."),
     ],
     reader: Reader::Custom(read),
     next_steps: &[],

@@ -73,6 +73,7 @@ pub(crate) const BINANCE: Exchange = Exchange {
         ],
         ..DiagnosisFacts::NONE
     },
+    orders: ORDERS,
 };
 
 /// `key_type` (else Ed25519 for a PEM key that is one, RSA for another PEM key, HMAC
@@ -175,3 +176,15 @@ fn ws_answer(accepted: &WsAccepted<'_>) -> Value {
     };
     json!({"id": accepted.message.get("id").cloned().unwrap_or(Value::Null), "status": 200, "result": result})
 }
+
+/// Binance orders (Spot "Trading endpoints" > "New order", USDⓈ-M "New Order"): `POST
+/// /api/v3/order` and `POST /fapi/v1/order`, parameters in the query or a form body, with
+/// `newClientOrderId` ("a unique id among open orders"): a repeat is refused with -2010
+/// "Duplicate order sent.". Busy: -1008 SERVER_BUSY. Binance also documents -1007 TIMEOUT
+/// ("execution status unknown") and HTTP 503 without a code as *unknown*, not as unprocessed.
+const ORDERS: crate::exchange::Orders = crate::exchange::Orders {
+    client_order_id: Some(crate::exchange::ClientOrderId::new("newClientOrderId")),
+    placing: &[crate::exchange::PlaceOrder::post("/api/v3/order"), crate::exchange::PlaceOrder::post("/fapi/v1/order")],
+    duplicate: crate::exchange::DuplicateOrder::Refused("-2010"),
+    busy: &["-1008"],
+};

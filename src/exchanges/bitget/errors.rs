@@ -50,6 +50,9 @@ pub(crate) const ERRORS: ErrorTable = ErrorTable {
             .ws(&[Signature, Environment, CdnBlocked, Nonce, RecvWindow, KeyType, MissingHeader("sign")]),
         E::new("30005", Unspecified, 200).message("Login failed").ws(&[Missing]),
         E::not_auth("30002", 200).message("Illegal request").ws(&[Malformed, BodyTooLarge]),
+        // Orders (Bitget's error-code table, 40786 "Duplicate clientOid"; its v1 python SDK shows the
+        // failed answer `{"code":"40786","msg":"Duplicate clientOid","requestTime"}`).
+        E::not_auth("40786", 400).message("Duplicate clientOid"),
     ],
     reader: Reader::Fields { code: "code", message: "msg" },
     next_steps: &[],

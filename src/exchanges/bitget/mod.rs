@@ -91,6 +91,7 @@ pub(crate) const BITGET: Exchange = Exchange {
         ws_key_misnamed: Some("api_key"),
         ..DiagnosisFacts::NONE
     },
+    orders: ORDERS,
 };
 
 /// Bitget signers take no settings.
@@ -125,3 +126,16 @@ fn read_time(json: &Value) -> Result<Timestamp, &'static str> {
 fn ws_answer(_: &WsAccepted<'_>) -> Value {
     json!({"event": "login", "code": 0})
 }
+
+/// Bitget orders (v2 "Spot" > "Place Order", "Futures" > "Place Order"): JSON body with
+/// `clientOid`; a repeat is refused with 40786 "Duplicate clientOid". Bitget's error table names
+/// no "busy, not processed" code beyond 429.
+const ORDERS: crate::exchange::Orders = crate::exchange::Orders {
+    client_order_id: Some(crate::exchange::ClientOrderId::new("clientOid")),
+    placing: &[
+        crate::exchange::PlaceOrder::post("/api/v2/spot/trade/place-order"),
+        crate::exchange::PlaceOrder::post("/api/v2/mix/order/place-order"),
+    ],
+    duplicate: crate::exchange::DuplicateOrder::Refused("40786"),
+    busy: &[],
+};

@@ -34,6 +34,14 @@ pub(crate) const ERRORS: ErrorTable = ErrorTable {
         E::new("Access Denied", PermissionDenied, 403).words(&["access denied"]),
         E::new("not permitted", PermissionDenied, 403).words(&["not permitted"]),
         E::not_auth("Invalid request", 400).message("Invalid request").words(&["invalid request"]).ws(&[Missing, Malformed, BodyTooLarge]),
+        // Orders: a repeated `clOrdID` is refused with HTTP 400 "Duplicate clOrdID" (BitMEX's
+        // sample-market-maker `bitmex.py` recovers from exactly this answer after a retried POST);
+        // an overloaded BitMEX sheds load with 503 before processing (BitMEX API docs, "Overload";
+        // the sample market maker retries it).
+        E::not_auth("Duplicate clOrdID", 400).message("Duplicate clOrdID").words(&["duplicate clordid"]),
+        E::not_auth("The system is currently overloaded. Please try again later.", 503)
+            .message("The system is currently overloaded. Please try again later.")
+            .words(&["currently overloaded"]),
     ],
     reader: Reader::Custom(read),
     next_steps: &[],

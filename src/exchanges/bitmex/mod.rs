@@ -71,6 +71,7 @@ pub(crate) const BITMEX: Exchange = Exchange {
         signature_in: Carrier::Header,
     }),
     diagnosis: DiagnosisFacts::NONE,
+    orders: ORDERS,
 };
 
 /// `expires_in` (how far ahead `api-expires` lies) and `ws_expiry` (the login's).
@@ -100,6 +101,15 @@ fn read_time(json: &Value) -> Result<Timestamp, &'static str> {
     let text = json.get("timestamp").ok_or("no timestamp field")?.as_str().ok_or("timestamp is not a string")?;
     TimestampFormat::Iso8601Millis.parse(text).map_err(|_| "timestamp is not an ISO-8601 time with milliseconds")
 }
+
+/// BitMEX orders ("Order" > `POST /order`): `POST /api/v1/order`, JSON or form body, with
+/// `clOrdID`; a repeat is refused with 400 "Duplicate clOrdID". Busy: 503 "currently overloaded".
+const ORDERS: crate::exchange::Orders = crate::exchange::Orders {
+    client_order_id: Some(crate::exchange::ClientOrderId::new("clOrdID")),
+    placing: &[crate::exchange::PlaceOrder::post("/api/v1/order")],
+    duplicate: crate::exchange::DuplicateOrder::Refused("Duplicate clOrdID"),
+    busy: &["The system is currently overloaded. Please try again later."],
+};
 
 #[cfg(test)]
 mod tests {

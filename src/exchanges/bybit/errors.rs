@@ -37,6 +37,9 @@ pub(crate) const ERRORS: ErrorTable = ErrorTable {
         E::not_auth("Params Error", 200)
             .message("Params Error")
             .ws(&[InvalidTimestamp, Expired, RecvWindow, Missing, Malformed, BodyTooLarge]),
+        // Orders (Bybit v5 "Error Codes", UTA / trade: 110072; ccxt's bybit.ts maps it to
+        // InvalidOrder): HTTP 200 with the `retCode`, as every Bybit business error.
+        E::not_auth("110072", 200).message("OrderLinkedID is duplicate"),
     ],
     reader: Reader::Custom(read),
     next_steps: &[],

@@ -73,6 +73,7 @@ pub(crate) const BYBIT: Exchange = Exchange {
         ],
         ..DiagnosisFacts::NONE
     },
+    orders: ORDERS,
 };
 
 /// The key types Bybit issues, as its API page names them.
@@ -164,3 +165,13 @@ fn ws_answer(accepted: &WsAccepted<'_>) -> Value {
     }
     answer
 }
+
+/// Bybit orders (v5 "Trade" > "Place Order"): `POST /v5/order/create`, JSON body, `orderLinkId`
+/// (up to 36 characters, unique per key): a repeat is refused with 110072. Bybit's error pages
+/// name no "busy, not processed" code (10016 is a server error whose outcome they do not state).
+const ORDERS: crate::exchange::Orders = crate::exchange::Orders {
+    client_order_id: Some(crate::exchange::ClientOrderId::new("orderLinkId")),
+    placing: &[crate::exchange::PlaceOrder::post("/v5/order/create")],
+    duplicate: crate::exchange::DuplicateOrder::Refused("110072"),
+    busy: &[],
+};

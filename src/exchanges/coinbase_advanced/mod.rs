@@ -79,6 +79,7 @@ pub(crate) const HMAC: Exchange = Exchange {
         ],
         ..DiagnosisFacts::NONE
     },
+    orders: ORDERS,
 };
 
 /// The kinds of CDP key, as the token's `alg` names them.
@@ -126,6 +127,7 @@ pub(crate) const CDP: Exchange = Exchange {
         ],
         ..DiagnosisFacts::NONE
     },
+    orders: ORDERS,
 };
 
 /// Legacy HMAC keys take no settings.
@@ -208,3 +210,14 @@ fn ws_subscriptions(accepted: &WsAccepted<'_>) -> Value {
         "events": [{"subscriptions": subscriptions}],
     })
 }
+
+/// Coinbase Advanced Trade orders ("Create Order"): `POST /api/v3/brokerage/orders`, JSON body,
+/// with the required `client_order_id`: "if the ID provided is not unique, the order fails to be
+/// created and the order corresponding to that ID is returned" (the Create Order reference, as
+/// quoted by the SDKs' request models). No "busy, not processed" answer beyond 429.
+const ORDERS: crate::exchange::Orders = crate::exchange::Orders {
+    client_order_id: Some(crate::exchange::ClientOrderId::new("client_order_id")),
+    placing: &[crate::exchange::PlaceOrder::post("/api/v3/brokerage/orders")],
+    duplicate: crate::exchange::DuplicateOrder::ReturnsExisting,
+    busy: &[],
+};

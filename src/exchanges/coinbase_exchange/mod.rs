@@ -85,6 +85,7 @@ pub(crate) const COINBASE_EXCHANGE: Exchange = Exchange {
         ],
         ..DiagnosisFacts::NONE
     },
+    orders: ORDERS,
 };
 
 /// `fraction_digits` (else the decimals of `timestamp_sample`, else none) sets the precision of
@@ -129,3 +130,13 @@ fn ws_answer(accepted: &WsAccepted<'_>) -> Value {
         .collect();
     json!({"type": "subscriptions", "channels": channels})
 }
+
+/// Coinbase Exchange orders ("Create a new order"): `POST /orders`, JSON body, with `client_oid`
+/// (a UUID). Its docs do not say what it answers a repeated `client_oid`, nor name a "busy, not
+/// processed" answer beyond 429.
+const ORDERS: crate::exchange::Orders = crate::exchange::Orders {
+    client_order_id: Some(crate::exchange::ClientOrderId::new("client_oid")),
+    placing: &[crate::exchange::PlaceOrder::post("/orders")],
+    duplicate: crate::exchange::DuplicateOrder::Undocumented,
+    busy: &[],
+};

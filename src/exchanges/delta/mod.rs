@@ -71,6 +71,7 @@ pub(crate) const DELTA: Exchange = Exchange {
         ],
         ..DiagnosisFacts::NONE
     },
+    orders: ORDERS,
 };
 
 /// `ws_auth_type` picks the websocket auth message (`key-auth` by default, or `auth`).
@@ -124,3 +125,13 @@ fn ws_answer(accepted: &WsAccepted<'_>) -> Value {
     let kind = accepted.message.get("type").and_then(Value::as_str).unwrap_or("key-auth");
     json!({"type": kind, "success": true, "status_code": 200, "status": "authenticated"})
 }
+
+/// Delta orders ("Place Order"): `POST /v2/orders`, JSON body, with `client_order_id` (up to 32
+/// characters). Delta's docs do not say what it answers a repeated one, nor name a "busy, not
+/// processed" answer beyond 429.
+const ORDERS: crate::exchange::Orders = crate::exchange::Orders {
+    client_order_id: Some(crate::exchange::ClientOrderId::new("client_order_id")),
+    placing: &[crate::exchange::PlaceOrder::post("/v2/orders")],
+    duplicate: crate::exchange::DuplicateOrder::Undocumented,
+    busy: &[],
+};

@@ -113,6 +113,7 @@ pub(crate) const GATE: Exchange = Exchange {
         ],
         ..DiagnosisFacts::NONE
     },
+    orders: ORDERS,
 };
 
 /// Gate signers take no settings.
@@ -164,3 +165,13 @@ fn ws_api_answer(accepted: &WsAccepted<'_>) -> Value {
         "data": {"result": {"api_key": accepted.api_key, "uid": "0"}},
     })
 }
+
+/// Gate orders (API v4 "Spot" > "Create an order", "Futures" > "Create a futures order"): JSON
+/// body with `text`, a user label that must start with `t-`. Gate's docs do not say it refuses a
+/// repeated `text`, nor name a "busy, not processed" label beyond 429 TOO_MANY_REQUESTS.
+const ORDERS: crate::exchange::Orders = crate::exchange::Orders {
+    client_order_id: Some(crate::exchange::ClientOrderId::with_prefix("text", "t-")),
+    placing: &[crate::exchange::PlaceOrder::post("/api/v4/spot/orders"), crate::exchange::PlaceOrder::post("/api/v4/futures/*/orders")],
+    duplicate: crate::exchange::DuplicateOrder::Undocumented,
+    busy: &[],
+};

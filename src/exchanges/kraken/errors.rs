@@ -19,6 +19,12 @@ pub(crate) const ERRORS: ErrorTable = ErrorTable {
         E::new("EGeneral:Permission denied", PermissionDenied, 200),
         E::new("EAPI:Rate limit exceeded", RateLimited, 200),
         E::new("EGeneral:Invalid arguments:Nonce", MalformedTimestamp, 200),
+        // Not processed (Kraken's REST "Errors" page: EService:Unavailable "the matching engine or
+        // API is offline", EService:Busy "request can't be made at this time"; ccxt's kraken maps
+        // both to ExchangeNotAvailable). EService:Deadline elapsed is not listed here: Kraken may
+        // have acted on the request.
+        E::not_auth("EService:Unavailable", 200),
+        E::not_auth("EService:Busy", 200),
     ],
     reader: Reader::Custom(read),
     // Kraken has no time window: a refused nonce wants a fresh, larger nonce, not a resync.

@@ -68,6 +68,7 @@ pub(crate) const KRAKEN: Exchange = Exchange {
         ],
         ..DiagnosisFacts::NONE
     },
+    orders: ORDERS,
 };
 
 /// Kraken signers take no settings.
@@ -124,6 +125,17 @@ fn rfc1123(now: Timestamp) -> String {
         t.second()
     )
 }
+
+/// Kraken orders (REST "Add Order"): `POST /0/private/AddOrder`, form (or JSON) body, with
+/// `cl_ord_id` (`userref` is an integer tag that need not be unique, so it is no idempotency key).
+/// Kraken's docs do not say what it answers a repeated `cl_ord_id`: a retry carrying one is not
+/// known to be safe. Busy: EService:Unavailable and EService:Busy.
+const ORDERS: crate::exchange::Orders = crate::exchange::Orders {
+    client_order_id: Some(crate::exchange::ClientOrderId::new("cl_ord_id")),
+    placing: &[crate::exchange::PlaceOrder::post("/0/private/AddOrder")],
+    duplicate: crate::exchange::DuplicateOrder::Undocumented,
+    busy: &["EService:Unavailable", "EService:Busy"],
+};
 
 #[cfg(test)]
 mod tests {

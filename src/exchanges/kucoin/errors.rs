@@ -27,6 +27,14 @@ pub(crate) const ERRORS: ErrorTable = ErrorTable {
         // error codes, "415 Unsupported Media Type. You need to use: application/json."), with
         // the body `{"code":"415000","msg":"Unsupported Media Type"}` (ccxt 4.5.90 `kucoin.py`).
         E::not_auth("415000", 415).message("Unsupported Media Type").rest(&[ContentType]),
+        // Orders: KuCoin answers a `clientOid` already used by one of the key's active orders with
+        // its general parameter-error code 400100 and this message (JKorf/Kucoin.Net#120; its
+        // docs say only that the id must be unique, and kucoin-api-docs#468 reports it is not
+        // enforced against filled or cancelled orders). The HTTP status is not in those sources:
+        // 400, KuCoin's status for an invalid request.
+        E::not_auth("400100", 400)
+            .message("validation.createOrder.clientOidDuplicated")
+            .code_and_words(&["clientoidduplicated"]),
     ],
     reader: Reader::Fields { code: "code", message: "msg" },
     next_steps: &[],

@@ -80,6 +80,7 @@ pub(crate) const KUCOIN: Exchange = Exchange {
         key_version_header: Some("KC-API-KEY-VERSION"),
         ..DiagnosisFacts::NONE
     },
+    orders: ORDERS,
 };
 
 /// `key_version` is the version shown next to the key (default 3, the current one).
@@ -150,3 +151,14 @@ fn passphrase_reason(settings: &KeySettings, shown: &str) -> Option<String> {
         )
     })
 }
+
+/// KuCoin orders ("Place Order", classic and high-frequency): `POST /api/v1/orders` and `POST
+/// /api/v1/hf/orders`, JSON body, `clientOid` (a UUID is recommended): a repeat among the key's
+/// active orders is refused with 400100 `clientOidDuplicated`. KuCoin documents no "busy" code
+/// beyond 429000 (too many requests) and a bare HTTP 503.
+const ORDERS: crate::exchange::Orders = crate::exchange::Orders {
+    client_order_id: Some(crate::exchange::ClientOrderId::new("clientOid")),
+    placing: &[crate::exchange::PlaceOrder::post("/api/v1/orders"), crate::exchange::PlaceOrder::post("/api/v1/hf/orders")],
+    duplicate: crate::exchange::DuplicateOrder::Refused("400100"),
+    busy: &[],
+};

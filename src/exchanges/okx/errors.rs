@@ -52,6 +52,13 @@ pub(crate) const ERRORS: ErrorTable = ErrorTable {
         E::new("60024", InvalidPassphrase, 200).message("Wrong passphrase").ws(&[Passphrase, Environment]),
         E::new("60031", InvalidKey, 200),
         E::not_auth("60012", 200).message("Invalid request").ws(&[Missing, Malformed, BodyTooLarge]),
+        // Orders (OKX v5 docs, "Error Code" > "REST API" > "Trade"; ccxt's okx.ts maps 51016 to
+        // InvalidOrder, 50013 to ExchangeNotAvailable). OKX answers a repeated `clOrdId` with HTTP 200
+        // and `sCode` 51016 inside `data[0]` under an outer `code` "1"; the local exchange answers
+        // it flat, `{"code":"51016","msg"}`, which its reader reads the same way.
+        E::not_auth("51016", 200).message("Duplicated clOrdId"),
+        E::not_auth("50001", 503).message("Service temporarily unavailable. Try again later"),
+        E::not_auth("50013", 200).message("Systems are busy. Please try again later"),
     ],
     reader: Reader::Fields { code: "code", message: "msg" },
     next_steps: &[],

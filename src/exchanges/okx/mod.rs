@@ -75,6 +75,7 @@ pub(crate) const OKX: Exchange = Exchange {
         demo_header: Some("x-simulated-trading"),
         ..DiagnosisFacts::NONE
     },
+    orders: ORDERS,
 };
 
 /// `demo` picks the demo-trading environment.
@@ -120,3 +121,13 @@ fn environment_matches(settings: &KeySettings, headers: &http::HeaderMap) -> Res
 fn ws_answer(_: &WsAccepted<'_>) -> Value {
     json!({"event": "login", "code": "0", "msg": "", "connId": "local"})
 }
+
+/// OKX orders (v5 docs, "Trading" > "Place order"): `POST /api/v5/trade/order` with a JSON body
+/// whose `clOrdId` (up to 32 letters and digits) OKX keeps unique per key: a repeat is refused
+/// with 51016. Busy: 50001 (HTTP 503) and 50013, both "try again later".
+const ORDERS: crate::exchange::Orders = crate::exchange::Orders {
+    client_order_id: Some(crate::exchange::ClientOrderId::new("clOrdId")),
+    placing: &[crate::exchange::PlaceOrder::post("/api/v5/trade/order")],
+    duplicate: crate::exchange::DuplicateOrder::Refused("51016"),
+    busy: &["50001", "50013"],
+};
