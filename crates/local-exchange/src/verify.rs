@@ -446,8 +446,8 @@ fn check_body_type(scheme: Scheme, body_type: BodyType, request: &RawRequest<'_>
     let sent: String =
         BodyType::sent(request.headers).map(String::from_utf8_lossy).unwrap_or_default().chars().take(64).collect();
     let reason = format!(
-        "the body was sent with Content-Type: {sent}, but {} reads a request body only as {required}: send the body as JSON with \
-         Content-Type: {required} (the same bytes that were signed)",
+        "the body was sent with Content-Type: {sent}, but {} reads a request body only as {required}: send it with \
+         Content-Type: {required} (the same body bytes that were signed)",
         scheme.name()
     );
     Err(Rejection::new(Failure::ContentType, reason))

@@ -59,11 +59,14 @@ pub(crate) fn check(state: &State, id: &str, body: &[u8], now: Timestamp) -> Rep
         WsLogin::Expires(login) => expires(state, scheme, &login, &message, now),
         WsLogin::Jwt(token) => with_token(state, scheme, &token, &message, now),
         // The params are held to the exchange's REST parameter rules, which live with its REST
-        // verifier.
-        // params in the order sent, for the diagnosis (the map sorts them by name).
+        // verifier; their order as sent is for the diagnosis (the map sorts them by name).
         WsLogin::SignedParams(api) => {
             let order = params_order(body);
-            signed_parameters::verify_ws(state, scheme, &api, &message, order.as_deref(), now)
+            signed_parameters::verify_ws(state, scheme, &api, &message, order.as_deref(), now).map_err(|rejection| {
+                let key = signed_params_field(scheme, &message, |names| names.key).unwrap_or_default();
+                let sent = || signed_params_as_sent(scheme, &message, order.as_deref());
+                with_swapped_key_diagnosis(state, scheme, &key, sent, rejection)
+            })
         }
         _ => by_resigning(state, scheme, &message, now),
     };
@@ -97,6 +100,46 @@ fn fields_as_sent(object: &Map<String, Value>) -> cexsign::diagnose::SentRequest
         .fold(cexsign::diagnose::SentRequest::ws(&[], &[]), |sent, (name, text)| sent.with_auth(name, text))
 }
 
+/// One auth value of a request whose auth values are among its `params` (named as the
+/// exchange's websocket auth names say), as text.
+fn signed_params_field(
+    scheme: Scheme,
+    message: &Map<String, Value>,
+    name: fn(&AuthNames) -> &'static str,
+) -> Option<String> {
+    let names = scheme.exchange().ws_auth?;
+    match message.get("params")?.get(name(&names))? {
+        Value::String(text) => Some(text.clone()),
+        Value::Number(number) => Some(number.to_string()),
+        _ => None,
+    }
+}
+
+/// A request signed inside its `params` as sent: its method, its params besides the auth
+/// values in the order sent (`order`), and the auth values.
+fn signed_params_as_sent(
+    scheme: Scheme,
+    message: &Map<String, Value>,
+    order: Option<&[String]>,
+) -> cexsign::diagnose::SentRequest {
+    let method = message.get("method").and_then(Value::as_str).unwrap_or_default();
+    let auth = scheme.exchange().ws_auth.map(|names| [names.key, names.timestamp, names.signature]);
+    let mut params: Vec<(&str, Value)> = match message.get("params") {
+        Some(Value::Object(params)) => params
+            .iter()
+            .filter(|(name, _)| !auth.is_some_and(|auth| auth.contains(&name.as_str())))
+            .map(|(name, value)| (name.as_str(), value.clone()))
+            .collect(),
+        _ => Vec::new(),
+    };
+    if let Some(order) = order {
+        params.sort_by_key(|(name, _)| order.iter().position(|sent| sent == name));
+    }
+    let text = |name| signed_params_field(scheme, message, name).unwrap_or_default();
+    let (key, timestamp, signature) = (text(|n| n.key), text(|n| n.timestamp), text(|n| n.signature));
+    cexsign::diagnose::ws_sent(scheme, &WsRequest::api(method, &params), &key, &timestamp, None, &signature)
+}
+
 /// An unknown key that is a registered account's secret (key and secret swapped): the
 /// rejection carries the diagnosis of the message as sent (`key-secret-swapped`), as a REST
 /// request's does. The diagnosis names the field, never its value.
@@ -107,7 +150,7 @@ fn with_swapped_key_diagnosis(
     sent: impl FnOnce() -> cexsign::diagnose::SentRequest,
     rejection: Rejection,
 ) -> Rejection {
-    if rejection.failure != Failure::UnknownKey {
+    if !matches!(rejection.failure, Failure::UnknownKey | Failure::KeyFormat) {
         return rejection;
     }
     match account_with_secret(state, scheme, key) {

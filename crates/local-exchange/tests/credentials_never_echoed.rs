@@ -254,16 +254,22 @@ fn a_websocket_login_with_the_secret_as_key_is_named_a_swap_as_on_rest() {
     for key in &keys {
         // The logins read field by field (the others are re-signed whole, or take their key
         // from elsewhere).
-        if !matches!(key.scheme.exchange().ws_login, WsLogin::Signed(_) | WsLogin::Expires(_)) {
+        if !matches!(
+            key.scheme.exchange().ws_login,
+            WsLogin::Signed(_) | WsLogin::Expires(_) | WsLogin::SignedParams(_)
+        ) {
             continue;
         }
         let what = format!("{} ws key and secret swapped", key.scheme.id());
         let signer = signer(key, key.passphrase);
         let at = WireTimestamp::render(signer.ws_timestamp_format(), AT).unwrap();
-        // A login, or where the exchange has none, a signed subscribe to one channel.
+        // A login; where the exchange (or this key type) has none, a signed subscribe to one
+        // channel, or a signed API call.
+        let options = SignOptions::new();
         let login = signer
-            .sign_ws_at(&WsRequest::login(), &at, &SignOptions::new())
-            .or_else(|_| signer.sign_ws_at(&WsRequest::subscribe(&["user"], &["BTC-USD"]), &at, &SignOptions::new()))
+            .sign_ws_at(&WsRequest::login(), &at, &options)
+            .or_else(|_| signer.sign_ws_at(&WsRequest::subscribe(&["user"], &["BTC-USD"]), &at, &options))
+            .or_else(|_| signer.sign_ws_at(&WsRequest::api("account.status", &[]), &at, &options))
             .unwrap();
         assert!(login.message_json().contains(key.api_key), "{what}: {}", login.message_json());
         let message = login.message_json().replace(key.api_key, key.secret);
@@ -278,6 +284,7 @@ fn a_websocket_login_with_the_secret_as_key_is_named_a_swap_as_on_rest() {
         named.push(key.scheme);
     }
     let expected = [
+        Scheme::Binance,
         Scheme::Okx,
         Scheme::Delta,
         Scheme::CoinbaseExchange,

@@ -73,7 +73,10 @@ async fn a_json_body_sent_as_another_media_type_gets_the_exchanges_own_refusal()
             let reason = resp.reason();
             let media_type = wrong.split(';').next().unwrap();
             assert!(reason.contains(&format!("Content-Type: {media_type}")), "{scheme:?}: {reason}");
-            assert!(reason.contains("send the body as JSON with Content-Type: application/json"), "{reason}");
+            assert!(
+                reason.contains("only as application/json: send it with Content-Type: application/json"),
+                "{reason}"
+            );
         }
     }
 }
