@@ -108,8 +108,10 @@ async fn ids_are_per_key_and_other_ids_are_placed() {
         assert_eq!((status, body["cexsign"].as_str()), (200, Some("accepted")), "{body}");
     }
     let (_, body) = send(&client, okx.signed_order(&client, exchange.base_url(), Some("a1"))).await;
-    assert_eq!(body["code"], "51016", "{body}");
-    assert_eq!(body["msg"], "Duplicated clOrdId", "{body}");
+    // OKX's place-order answer: HTTP 200, the order's own code in data[0].sCode.
+    assert_eq!((body["code"].as_str(), body["msg"].as_str()), (Some("1"), Some("All operations failed")), "{body}");
+    assert_eq!(body["data"][0]["sCode"], "51016", "{body}");
+    assert_eq!(body["data"][0]["sMsg"], "Duplicated clOrdId", "{body}");
     assert_eq!(exchange.orders_placed(), 2);
     exchange.shutdown().await;
 }

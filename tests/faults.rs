@@ -174,7 +174,7 @@ async fn a_lost_response_places_the_order_and_its_retry_is_refused_by_its_client
     assert_eq!(last_logged(&exchange)["fault"], "lost_response");
     assert_eq!(last_logged(&exchange)["order"], "placed");
     let (status, body) = send(&client, okx.signed_order(&client, exchange.base_url(), Some("lost1"))).await;
-    assert_eq!((status, body["code"].as_str()), (200, Some("51016")), "{body}");
+    assert_eq!((status, body["data"][0]["sCode"].as_str()), (200, Some("51016")), "{body}");
     assert_eq!(exchange.orders_placed(), 1);
     assert_eq!(last_logged(&exchange)["order"], "duplicate refused");
     exchange.shutdown().await;

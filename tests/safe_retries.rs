@@ -153,7 +153,7 @@ async fn the_trap_places_an_order_twice_without_an_id_and_the_exchange_refuses_t
     exchange.add_faults(FaultRule::new("*").then(Fault::StatusAfterProcessing(503)));
     let response = post_order(&trap_client(okx), exchange.base_url(), okx, Some("trap-1")).await.unwrap();
     let body: serde_json::Value = serde_json::from_str(&response.text().await.unwrap()).unwrap();
-    assert_eq!(body["code"], "51016", "{body}");
+    assert_eq!(body["data"][0]["sCode"], "51016", "{body}");
     assert_eq!(exchange.orders_placed(), 3);
     exchange.shutdown().await;
 }

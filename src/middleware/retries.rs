@@ -354,6 +354,14 @@ mod tests {
         assert!(matches!(verdict(200, r#"{"code":"50013","msg":"busy"}"#), Verdict::NotProcessed(None)));
         assert!(matches!(verdict(429, r#"{"code":"50011","msg":""}"#), Verdict::NotProcessed(None)));
         assert!(matches!(verdict(200, r#"{"code":"51016","msg":"Duplicated clOrdId"}"#), Verdict::Duplicate));
+        let placed_before =
+            r#"{"code":"1","msg":"All operations failed","data":[{"sCode":"51016","sMsg":"Duplicated clOrdId"}]}"#;
+        assert!(matches!(verdict(200, placed_before), Verdict::Duplicate));
+        let busy = r#"{"code":"1","msg":"All operations failed","data":[{"sCode":"50013","sMsg":"Systems are busy"}]}"#;
+        assert!(matches!(verdict(200, busy), Verdict::NotProcessed(None)));
+        let refused =
+            r#"{"code":"1","msg":"All operations failed","data":[{"sCode":"51008","sMsg":"Insufficient balance"}]}"#;
+        assert!(matches!(verdict(200, refused), Verdict::Answer));
         assert!(matches!(verdict(502, "<html>bad gateway</html>"), Verdict::Unknown));
         assert!(matches!(verdict(200, r#"{"code":"0","data":[]}"#), Verdict::Answer));
         let mut headers = http::HeaderMap::new();

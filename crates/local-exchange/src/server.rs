@@ -428,7 +428,8 @@ impl RunningExchange {
         self.state.accepted.load(Ordering::Relaxed)
     }
 
-    /// Requests rejected (authentication failures, oversized or unreadable requests).
+    /// Requests rejected (authentication failures, oversized or unreadable requests, orders
+    /// repeating a client order id the exchange refuses twice).
     pub fn requests_rejected(&self) -> u64 {
         self.state.rejected.load(Ordering::Relaxed)
     }

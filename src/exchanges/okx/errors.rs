@@ -1,11 +1,13 @@
 //! OKX's error codes: REST `501xx` (`{"code","msg"}`) and websocket login `600xx`
-//! (`{"event":"error","code","msg"}`), from AUTH.md.
+//! (`{"event":"error","code","msg"}`), from AUTH.md. An order refused by the trading engine is
+//! HTTP 200 with `{"code":"1","msg":"All operations failed","data":[{"sCode","sMsg",…}]}`: its
+//! own code is in `data`.
 
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::rejection::RejectionKind::*;
 use crate::rejection::Refusal::*;
-use crate::rejection::{AnswerBody, ErrorAnswer, ErrorCode as E, ErrorTable, Reader};
+use crate::rejection::{AnswerBody, ErrorAnswer, ErrorCode as E, ErrorTable, Read, Reader, Refusal, Response, field};
 
 /// Every header's "can not be empty" answer has the same message.
 const EMPTY: &str = "Request header {} can not be empty";
@@ -54,21 +56,41 @@ pub(crate) const ERRORS: ErrorTable = ErrorTable {
         E::not_auth("60012", 200).message("Invalid request").ws(&[Missing, Malformed, BodyTooLarge]),
         // Orders (OKX v5 docs, "Error Code" > "REST API" > "Trade"; ccxt's okx.ts maps 51016 to
         // InvalidOrder, 50013 to ExchangeNotAvailable). OKX answers a repeated `clOrdId` with HTTP 200
-        // and `sCode` 51016 inside `data[0]` under an outer `code` "1"; the local exchange answers
-        // it flat, `{"code":"51016","msg"}`, which its reader reads the same way.
+        // and `sCode` 51016 inside `data[0]` under an outer `code` "1" (see `body`).
         E::not_auth("51016", 200).message("Duplicated clOrdId"),
         E::not_auth("50001", 503).message("Service temporarily unavailable. Try again later"),
         E::not_auth("50013", 200).message("Systems are busy. Please try again later"),
     ],
-    reader: Reader::Fields { code: "code", message: "msg" },
+    reader: Reader::Custom(read),
     next_steps: &[],
     body: Some(body),
     ws_body: Some(ws_body),
 };
 
-/// REST: `{"code","msg"}`.
+/// REST: `{"code","msg"}`; an order refused by the trading engine (a repeated `clOrdId`) as
+/// OKX's place-order answers it, the code in `data[0].sCode`.
 fn body(answer: &ErrorAnswer<'_>) -> AnswerBody {
+    if answer.refusal == Refusal::DuplicateOrder {
+        let order = json!({"clOrdId": "", "ordId": "", "sCode": answer.code, "sMsg": answer.message, "tag": "",
+            "ts": answer.now_millis().to_string()});
+        return AnswerBody::Json(json!({"code": "1", "msg": "All operations failed", "data": [order]}));
+    }
     AnswerBody::Json(json!({"code": answer.code, "msg": answer.message}))
+}
+
+/// Most orders' codes read from one answer's `data` (a batch holds at most 20).
+const DATA_READ_AT_MOST: usize = 20;
+
+/// The top-level `code` and `msg`, then each order's `sCode` and `sMsg` in `data` (not its
+/// successes, `"0"`).
+fn read(response: &Response<'_>) -> Vec<Read> {
+    let Some(json) = response.json else { return Vec::new() };
+    let read = |item: &Value, code: &str, message: &str| {
+        let code = field(item, code).filter(|code| code != "0")?;
+        Some(Read { key: code.clone(), code: Some(code), message: field(item, message) })
+    };
+    let data = json.get("data").and_then(Value::as_array).into_iter().flatten().take(DATA_READ_AT_MOST);
+    read(json, "code", "msg").into_iter().chain(data.filter_map(|item| read(item, "sCode", "sMsg"))).collect()
 }
 
 /// Websocket login: `{"event":"error","code","msg"}`.
