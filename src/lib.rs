@@ -39,8 +39,12 @@
 //! serialises a body. What it signs is what it was given.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+// docs.rs builds with `--cfg docsrs` (see `[package.metadata.docs.rs]`): every item gated on a
+// feature then shows the feature it needs.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 #[cfg(feature = "reqwest")]
+#[cfg_attr(docsrs, doc(cfg(feature = "reqwest")))]
 pub mod client;
 pub mod clock;
 mod credentials;
@@ -53,6 +57,7 @@ mod keys;
 
 mod mac;
 #[cfg(feature = "middleware")]
+#[cfg_attr(docsrs, doc(cfg(feature = "middleware")))]
 pub mod middleware;
 pub mod recipe;
 pub mod rejection;

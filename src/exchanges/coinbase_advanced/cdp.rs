@@ -25,6 +25,7 @@ use crate::{
 
 /// The kind of CDP key, as the JWT `alg` names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(docsrs, doc(cfg(feature = "cdp")))]
 pub enum CdpKeyType {
     /// ECDSA P-256 with SHA-256 (`ES256`); the key name is `organizations/{org}/apiKeys/{id}`.
     Es256,
@@ -70,6 +71,7 @@ enum SigningKey {
 /// );
 /// # Ok::<(), cexsign::Error>(())
 /// ```
+#[cfg_attr(docsrs, doc(cfg(feature = "cdp")))]
 pub struct CoinbaseCdpSigner {
     key_name: ApiKey,
     key: SigningKey,
