@@ -78,7 +78,7 @@ pub use exchange::{
 pub use exchange::{ExpiresLogin, JwtMessage, WsAccepted, WsAnswer, WsApi, WsLogin, WsMessage, WsNames, WsPart};
 pub use exchanges::*;
 pub use request::{Method, SignableRequest, decode_query};
-pub use signer::{Prehash, SignOptions, SignedRequest, Signer};
+pub use signer::{HeaderLayout, HeaderSource, Prehash, SignOptions, SignRequest, SignedRequest, Signer};
 pub use time::{Timestamp, TimestampFormat, WireTimestamp};
 pub use wire::{UrlRewrite, url_rewrite};
 pub use ws::{WsAuth, WsField, WsRequest};
