@@ -266,6 +266,8 @@ fn bench_cdp(c: &mut Criterion) {
                         b.iter(|| black_box(ed25519().sign(black_box(&input_bytes))))
                     });
                 }
+                // CdpKeyType is non_exhaustive: a key type added later has no floor to compare with.
+                _ => {}
             }
             group.bench_function("cexsign", |b| b.iter(|| black_box(signer.sign(black_box(&request), AT).unwrap())));
             group.finish();

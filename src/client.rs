@@ -8,9 +8,10 @@
 
 use crate::clock::{Clock, Observation, OffsetClock};
 use crate::server_time::{ServerTime, parse_http_date};
-use crate::{Error, Method, Scheme, SignOptions, SignableRequest, SignedRequest, Signer, Timestamp};
+use crate::{Error, Method, Scheme, SignOptions, SignRequest, SignableRequest, SignedRequest, Timestamp};
 
-/// Signs built `reqwest::Request`s. Implemented for every [`Signer`], including `dyn Signer`.
+/// Signs built `reqwest::Request`s. Implemented for every [`SignRequest`]: every
+/// [`Signer`](crate::Signer) (including `dyn Signer`), and a signer of your own for another exchange.
 ///
 /// ```
 /// use cexsign::client::ReqwestSigner;
@@ -46,14 +47,14 @@ pub trait ReqwestSigner {
     ) -> Result<SignedRequest, Error>;
 }
 
-impl<S: Signer + ?Sized> ReqwestSigner for S {
+impl<S: SignRequest + ?Sized> ReqwestSigner for S {
     fn sign_reqwest_with(
         &self,
         request: &mut reqwest::Request,
         at: Timestamp,
         options: &SignOptions,
     ) -> Result<SignedRequest, Error> {
-        let signed = self.sign_with(&signable(request)?, at, options)?;
+        let signed = self.sign_request(&signable(request)?, at, options)?;
         // Everything that can fail happens before the request is touched.
         let url = match signed.wire_query() {
             Some(query) => Some(url_with_query(request.url(), query)?),
@@ -86,10 +87,8 @@ fn url_with_query(url: &reqwest::Url, query: &str) -> Result<reqwest::Url, Error
 /// The request exactly as reqwest will write it: method, URL host, path and query as the URL
 /// holds them (already percent-encoded by the URL parser), and the body's bytes.
 pub fn signable(request: &reqwest::Request) -> Result<SignableRequest<'_>, Error> {
+    // A lower-case method is refused: reqwest would send it as written.
     let method = Method::try_from(request.method())?;
-    if method.as_str() != request.method().as_str() {
-        return Err(Error::MethodNotUpperCase);
-    }
     let url = request.url();
     let body = match request.body() {
         None => &[][..],
@@ -121,11 +120,11 @@ pub fn signable(request: &reqwest::Request) -> Result<SignableRequest<'_>, Error
 /// ```
 pub trait RequestBuilderExt {
     /// Builds the request and signs it as of `at`.
-    fn build_signed<S: Signer + ?Sized>(self, signer: &S, at: Timestamp) -> Result<reqwest::Request, Error>;
+    fn build_signed<S: SignRequest + ?Sized>(self, signer: &S, at: Timestamp) -> Result<reqwest::Request, Error>;
 }
 
 impl RequestBuilderExt for reqwest::RequestBuilder {
-    fn build_signed<S: Signer + ?Sized>(self, signer: &S, at: Timestamp) -> Result<reqwest::Request, Error> {
+    fn build_signed<S: SignRequest + ?Sized>(self, signer: &S, at: Timestamp) -> Result<reqwest::Request, Error> {
         let mut request = self.build().map_err(|e| Error::RequestBuild { problem: e.without_url().to_string() })?;
         signer.sign_reqwest(&mut request, at)?;
         Ok(request)

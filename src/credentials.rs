@@ -22,8 +22,16 @@ use crate::{Error, Scheme};
 ///     .passphrase("Passphrase1!");
 /// // Debug never shows the secret or the passphrase.
 /// assert!(!format!("{credentials:?}").contains("22582BD0"));
+///
+/// // A clone is as guarded as the original: its secret is another zeroizing box.
+/// let copy = credentials.clone();
+/// assert!(!format!("{copy:?}").contains("22582BD0"));
 /// ```
-#[derive(Default)]
+///
+/// Cloning copies the secret and passphrase into new [`secrecy`] boxes, each wiped when it is
+/// dropped: a test can hand one copy to a local exchange's account and build its signer from the
+/// other.
+#[derive(Default, Clone)]
 pub struct Credentials {
     pub(crate) api_key: Option<String>,
     pub(crate) secret: Option<SecretString>,
@@ -53,6 +61,36 @@ impl Credentials {
     pub fn passphrase(mut self, passphrase: impl Into<SecretString>) -> Self {
         self.passphrase = Some(passphrase.into());
         self
+    }
+
+    /// Reads the credentials from the environment variables `{prefix}_API_KEY`, `{prefix}_SECRET`
+    /// and, when set, `{prefix}_PASSPHRASE` (`from_env("OKX")` reads `OKX_API_KEY`, `OKX_SECRET`
+    /// and `OKX_PASSPHRASE`). The key and the secret must be set; each signer then says whether
+    /// its scheme needs the passphrase.
+    ///
+    /// An error names the variable that is missing or not valid UTF-8, never a value.
+    ///
+    /// ```
+    /// use cexsign::Credentials;
+    /// // No variable of this prefix is set: the error names the first one read.
+    /// let err = Credentials::from_env("CEXSIGN_DOC_UNSET").unwrap_err();
+    /// assert!(err.to_string().contains("CEXSIGN_DOC_UNSET_API_KEY"));
+    /// ```
+    pub fn from_env(prefix: &str) -> Result<Self, Error> {
+        fn read(name: String, required: bool) -> Result<Option<String>, Error> {
+            match std::env::var(&name) {
+                Ok(value) => Ok(Some(value)),
+                Err(std::env::VarError::NotPresent) if !required => Ok(None),
+                Err(std::env::VarError::NotPresent) => Err(Error::MissingEnvVar { name, problem: "is not set" }),
+                Err(std::env::VarError::NotUnicode(_)) => {
+                    Err(Error::MissingEnvVar { name, problem: "is not valid UTF-8" })
+                }
+            }
+        }
+        let api_key = read(format!("{prefix}_API_KEY"), true)?;
+        let secret = read(format!("{prefix}_SECRET"), true)?.map(SecretString::from);
+        let passphrase = read(format!("{prefix}_PASSPHRASE"), false)?.map(SecretString::from);
+        Ok(Self { api_key, secret, passphrase })
     }
 
     pub(crate) fn require_api_key(&self, scheme: Scheme) -> Result<ApiKey, Error> {
@@ -154,6 +192,7 @@ impl fmt::Debug for ApiKey {
 /// Kept as a zeroizing string for websocket messages, and as one header value marked sensitive,
 /// built once and shared by every signed request (cloning it copies no bytes). That header copy
 /// cannot be wiped: `http` owns it, as it owns the copies an HTTP client makes when sending.
+#[derive(Clone)]
 pub(crate) struct HeaderSecret {
     secret: SecretString,
     header: HeaderValue,

@@ -41,6 +41,46 @@ pub enum Error {
         setter: &'static str,
     },
 
+    /// An environment variable [`Credentials::from_env`](crate::Credentials::from_env) reads is
+    /// missing or not text. The message names the variable, never its value.
+    #[error("the environment variable {name} {problem}: export it before starting the program")]
+    MissingEnvVar {
+        /// The variable, e.g. `OKX_API_KEY`.
+        name: String,
+        /// "is not set" or "is not valid UTF-8".
+        problem: &'static str,
+    },
+
+    /// The API key has the form of the scheme's secrets and the secret the form of its API keys:
+    /// the two were given the wrong way round.
+    #[error(
+        "{scheme}: the API key looks like a secret ({key_looks_like}) and the secret like an API key \
+         ({secret_looks_like}): they are swapped — pass the key to `Credentials::api_key` and the secret \
+         to `Credentials::secret`"
+    )]
+    KeyAndSecretSwapped {
+        /// The scheme being built.
+        scheme: Scheme,
+        /// The form the given API key has (the form of this scheme's secrets).
+        key_looks_like: &'static str,
+        /// The form the given secret has (the form of this scheme's API keys).
+        secret_looks_like: &'static str,
+    },
+
+    /// An HMAC secret was given in a form the scheme cannot use (hex or URL-safe base64 where
+    /// standard base64 is due): what it must be, what it looks like, and what to do.
+    #[error("{scheme} secret must be {expected}; it looks like {seen}: {fix}")]
+    SecretInWrongForm {
+        /// The scheme being built.
+        scheme: Scheme,
+        /// The form the scheme takes.
+        expected: &'static str,
+        /// What the secret looks like ("a PEM private key", "hex", "URL-safe base64").
+        seen: &'static str,
+        /// What to do.
+        fix: &'static str,
+    },
+
     /// A value that goes into an HTTP header contains a character a header cannot carry.
     #[error(
         "the {field} contains CR, LF or another character that is not visible ASCII; it is sent in an \
@@ -112,11 +152,11 @@ pub enum Error {
     )]
     InvalidMethod,
 
-    /// An HTTP client request carries a method that is not upper case; it would go on the wire
-    /// as written while every exchange signs (and expects) upper case.
+    /// An `http::Method` (a request's, or the CLI's `--method`) is not upper case: an HTTP client
+    /// sends it as written, while every exchange signs (and expects) upper case.
     #[error(
         "the request's method is not upper case and would be sent as written; build it with an \
-         upper-case method (reqwest::Method::GET, POST, ...)"
+         upper-case method (GET, POST, ...: http::Method::GET, reqwest::Method::POST)"
     )]
     MethodNotUpperCase,
 

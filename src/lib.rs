@@ -39,8 +39,12 @@
 //! serialises a body. What it signs is what it was given.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+// docs.rs builds with `--cfg docsrs` (see `[package.metadata.docs.rs]`): every item gated on a
+// feature then shows the feature it needs.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 #[cfg(feature = "reqwest")]
+#[cfg_attr(docsrs, doc(cfg(feature = "reqwest")))]
 pub mod client;
 pub mod clock;
 mod credentials;
@@ -54,6 +58,7 @@ mod keys;
 
 mod mac;
 #[cfg(feature = "middleware")]
+#[cfg_attr(docsrs, doc(cfg(feature = "middleware")))]
 pub mod middleware;
 pub mod recipe;
 pub mod rejection;
@@ -76,7 +81,7 @@ pub use exchange::{ClientOrderId, DuplicateOrder, Orders, PlaceOrder};
 pub use exchange::{ExpiresLogin, JwtMessage, WsAccepted, WsAnswer, WsApi, WsLogin, WsMessage, WsNames, WsPart};
 pub use exchanges::*;
 pub use request::{Method, SignableRequest, decode_query};
-pub use signer::{Prehash, SignOptions, SignedRequest, Signer};
+pub use signer::{HeaderLayout, HeaderSource, Prehash, SignOptions, SignRequest, SignedRequest, Signer};
 pub use time::{Timestamp, TimestampFormat, WireTimestamp};
 pub use wire::{UrlRewrite, url_rewrite};
 pub use ws::{WsAuth, WsField, WsRequest};

@@ -27,7 +27,7 @@
 //! )?;
 //! let client = reqwest_middleware::ClientBuilder::new(reqwest::Client::new())
 //!     // outermost: sees the rejection, resyncs, and sends the request down again...
-//!     .with(ResyncOnTimestampRejection::new(cexsign::Scheme::Okx, "https://www.okx.com", Arc::clone(&clock)))
+//!     .with(ResyncOnTimestampRejection::for_signer(&signer, "https://www.okx.com", Arc::clone(&clock)))
 //!     // ...through the signer, which signs that attempt with the corrected clock.
 //!     .with(SigningMiddleware::new(signer, clock))
 //!     .build();
@@ -46,26 +46,43 @@ use reqwest_middleware::{Middleware, Next};
 use crate::client::{ReqwestSigner, read_at_most, sync};
 use crate::clock::{Clock, OffsetClock, SystemClock};
 use crate::rejection::{NextStep, classify};
-use crate::{Scheme, Signer};
+use crate::{Scheme, SignRequest, Signer};
 
 /// Signs each request that passes through it, with a timestamp read from its clock at that
 /// moment. Holds the signer and clock behind `Arc`s, so one instance serves any number of
 /// concurrent requests.
+///
+/// It signs with any [`SignRequest`]: a [`Signer`] of the crate, or one of your own.
 #[derive(Debug, Clone)]
 pub struct SigningMiddleware {
-    signer: Arc<dyn Signer>,
+    signer: Arc<dyn SignRequest>,
     clock: Arc<dyn Clock>,
 }
 
 impl SigningMiddleware {
     /// Signs with `signer`, reading `clock` once per attempt.
-    pub fn new(signer: impl Signer + 'static, clock: Arc<dyn Clock>) -> Self {
+    pub fn new(signer: impl SignRequest + 'static, clock: Arc<dyn Clock>) -> Self {
         Self { signer: Arc::new(signer), clock }
     }
 
-    /// Shares a signer that is already behind an `Arc`.
-    pub fn from_arc(signer: Arc<dyn Signer>, clock: Arc<dyn Clock>) -> Self {
-        Self { signer, clock }
+    /// Shares a signer that is already behind an `Arc` (an `Arc<dyn Signer>` included).
+    pub fn from_arc<S: SignRequest + ?Sized + 'static>(signer: Arc<S>, clock: Arc<dyn Clock>) -> Self {
+        Self { signer: Arc::new(Shared(signer)), clock }
+    }
+}
+
+/// A signer behind an `Arc` of any (possibly unsized) type, signing as the one it shares.
+#[derive(Debug)]
+struct Shared<S: ?Sized>(Arc<S>);
+
+impl<S: SignRequest + ?Sized> SignRequest for Shared<S> {
+    fn sign_request(
+        &self,
+        request: &crate::SignableRequest<'_>,
+        at: crate::Timestamp,
+        options: &crate::SignOptions,
+    ) -> Result<crate::SignedRequest, crate::Error> {
+        self.0.sign_request(request, at, options)
     }
 }
 
@@ -106,6 +123,16 @@ impl<C: Clock + 'static> ResyncOnTimestampRejection<C> {
     /// [`SigningMiddleware`] reads).
     pub fn new(scheme: Scheme, base_url: impl Into<String>, clock: Arc<OffsetClock<C>>) -> Self {
         Self { scheme, base_url: base_url.into(), clock, time_client: reqwest::Client::new() }
+    }
+
+    /// For requests signed by `signer`, whose scheme names the exchange (its server time, its
+    /// rejections), at `base_url`, correcting `clock` (the one the [`SigningMiddleware`] reads).
+    pub fn for_signer(
+        signer: &(impl Signer + ?Sized),
+        base_url: impl Into<String>,
+        clock: Arc<OffsetClock<C>>,
+    ) -> Self {
+        Self::new(signer.scheme(), base_url, clock)
     }
 
     /// Fetches server time with this client instead of a default one (proxies, TLS settings).

@@ -13,6 +13,23 @@ use crate::Error;
 use crate::credentials::is_visible_ascii;
 
 /// An HTTP method the exchanges accept. Parsing is case-insensitive; the wire form is upper case.
+///
+/// Why a type of its own beside `http::Method`: it is the closed set of methods the exchanges
+/// sign (an `http::Method` can be any token, `PURGE` or a lower-case `post`), it is `Copy`, and
+/// its wire text is a `&'static str` every prehash borrows. An `http::Method` converts into it
+/// wherever a method is taken (`SignableRequest::new(method.try_into()?, path)`), refusing a
+/// lower-case one exactly as the reqwest layer does, and it converts back with `From`.
+///
+/// ```
+/// use cexsign::{Error, Method, SignableRequest};
+/// let request = SignableRequest::new(http::Method::POST.try_into()?, "/api/v5/trade/order")?;
+/// assert_eq!(request.method(), Method::Post);
+/// assert_eq!(http::Method::from(Method::Post), http::Method::POST);
+/// // A lower-case http::Method is sent as written: refused, as the reqwest layer refuses it.
+/// let lower = http::Method::from_bytes(b"post").unwrap();
+/// assert_eq!(Method::try_from(lower).unwrap_err(), Error::MethodNotUpperCase);
+/// # Ok::<(), Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Method {
@@ -62,8 +79,23 @@ impl FromStr for Method {
 impl TryFrom<&http::Method> for Method {
     type Error = Error;
 
+    /// An `http::Method` is sent as written, so only the upper-case form is taken: `post` is
+    /// [`Error::MethodNotUpperCase`], `PURGE` is [`Error::InvalidMethod`].
     fn try_from(method: &http::Method) -> Result<Self, Error> {
-        method.as_str().parse()
+        let parsed: Method = method.as_str().parse()?;
+        if parsed.as_str() != method.as_str() {
+            return Err(Error::MethodNotUpperCase);
+        }
+        Ok(parsed)
+    }
+}
+
+impl TryFrom<http::Method> for Method {
+    type Error = Error;
+
+    /// As for `&http::Method`.
+    fn try_from(method: http::Method) -> Result<Self, Error> {
+        Method::try_from(&method)
     }
 }
 

@@ -161,6 +161,65 @@ pub trait Signer: Send + Sync + fmt::Debug {
     }
 }
 
+/// Signs one request at one instant: all the reqwest layer ([`ReqwestSigner`](crate::client::ReqwestSigner),
+/// [`RequestBuilderExt`](crate::client::RequestBuilderExt)) and the
+/// [`SigningMiddleware`](crate::middleware::SigningMiddleware) ask of a signer.
+///
+/// Every [`Signer`] is one. It is the extension point for an exchange cexsign does not know:
+/// implement it, build each [`SignedRequest`] with [`SignedRequest::from_parts`], and the reqwest
+/// layer and the middleware sign with it. [`Signer`] itself is for the crate's own schemes:
+/// [`Signer::scheme`] names an entry of the registry, whose description the other engines read
+/// (the server-time endpoint [`ResyncOnTimestampRejection`](crate::middleware::ResyncOnTimestampRejection)
+/// fetches, the error table it classifies with, the local exchange, the diagnosis), and an
+/// exchange outside the registry has none of that to read.
+///
+/// ```
+/// use cexsign::{Error, HeaderLayout, HeaderSource, SignOptions, SignRequest, SignableRequest, SignedRequest, Timestamp};
+/// use http::HeaderName;
+///
+/// static X_TOY_TS: HeaderName = HeaderName::from_static("x-toy-ts");
+/// static X_TOY_SIGN: HeaderName = HeaderName::from_static("x-toy-sign");
+///
+/// /// A toy exchange: the signature is the length of the path and body.
+/// #[derive(Debug)]
+/// struct ToySigner(HeaderLayout);
+///
+/// impl SignRequest for ToySigner {
+///     fn sign_request(&self, request: &SignableRequest<'_>, at: Timestamp, _: &SignOptions) -> Result<SignedRequest, Error> {
+///         let timestamp = at.unix_millis().to_string();
+///         let signature = (request.path().len() + request.body().len()).to_string();
+///         SignedRequest::from_parts(&self.0, &timestamp, &signature)
+///     }
+/// }
+///
+/// let signer = ToySigner(HeaderLayout::new([(&X_TOY_TS, HeaderSource::Timestamp), (&X_TOY_SIGN, HeaderSource::Signature)]));
+/// let request = SignableRequest::new(cexsign::Method::Post, "/order")?.with_body(b"{}");
+/// let signed = signer.sign_request(&request, Timestamp::from_unix_millis(1_700_000_000_000), &SignOptions::new())?;
+/// assert_eq!(signed.header("x-toy-sign"), Some("8"));
+/// assert_eq!(signed.header("x-toy-ts"), Some("1700000000000"));
+/// # Ok::<(), Error>(())
+/// ```
+pub trait SignRequest: Send + Sync + fmt::Debug {
+    /// Signs `request` as of `at`, with per-call options.
+    fn sign_request(
+        &self,
+        request: &SignableRequest<'_>,
+        at: Timestamp,
+        options: &SignOptions,
+    ) -> Result<SignedRequest, Error>;
+}
+
+impl<S: Signer + ?Sized> SignRequest for S {
+    fn sign_request(
+        &self,
+        request: &SignableRequest<'_>,
+        at: Timestamp,
+        options: &SignOptions,
+    ) -> Result<SignedRequest, Error> {
+        self.sign_with(request, at, options)
+    }
+}
+
 /// The exact message that was MACed (for JWTs: the JWS signing input).
 ///
 /// Kept only when asked for with [`SignOptions::keep_prehash`]. It holds no secret, but it does
@@ -170,7 +229,8 @@ pub trait Signer: Send + Sync + fmt::Debug {
 pub struct Prehash(Vec<u8>);
 
 impl Prehash {
-    pub(crate) fn new(bytes: Vec<u8>) -> Self {
+    /// The prehash `bytes` (for a [`SignRequest`] of your own that keeps it).
+    pub fn new(bytes: Vec<u8>) -> Self {
         Self(bytes)
     }
 
@@ -248,20 +308,22 @@ struct Extras {
 ///
 /// Built once with the signer and shared by every [`SignedRequest`] it makes: signing fills in
 /// the timestamp and the signature, and the API key and passphrase values are never copied.
+/// A [`SignRequest`] of your own builds one the same way (see its example).
 #[derive(Clone)]
-pub(crate) struct HeaderLayout(Arc<[(&'static HeaderName, HeaderSource)]>);
+pub struct HeaderLayout(Arc<[(&'static HeaderName, HeaderSource)]>);
 
 /// Where one auth header's value comes from.
 #[derive(Clone)]
-pub(crate) enum HeaderSource {
+#[non_exhaustive]
+pub enum HeaderSource {
     /// The same value on every request (API key, passphrase, a constant), built once.
     Fixed(HeaderValue),
     /// The signed timestamp, as [`SignedRequest::timestamp`] holds it.
     Timestamp,
     /// The signature, as [`SignedRequest::signature`] holds it.
     Signature,
-    /// The request's own secret token (a CDP bearer token).
-    #[cfg_attr(not(feature = "cdp"), allow(dead_code))]
+    /// The request's own secret token (a CDP bearer token), set with
+    /// [`SignedRequest::with_token`]; sensitive.
     Token,
 }
 
@@ -276,7 +338,9 @@ impl HeaderSource {
 }
 
 impl HeaderLayout {
-    pub(crate) fn new(headers: impl IntoIterator<Item = (&'static HeaderName, HeaderSource)>) -> Self {
+    /// The headers, in the order they are applied. A [`HeaderSource::Fixed`] value marked
+    /// sensitive (`HeaderValue::set_sensitive`) is redacted from `Debug` like a passphrase.
+    pub fn new(headers: impl IntoIterator<Item = (&'static HeaderName, HeaderSource)>) -> Self {
         Self(headers.into_iter().collect())
     }
 
@@ -365,6 +429,53 @@ impl SignedRequest {
             signed.extras().prehash = prehash;
         }
         signed
+    }
+
+    /// A signed request of a [`SignRequest`] of your own: `layout`'s headers, with the
+    /// `timestamp` and the `signature` as they go on the wire.
+    ///
+    /// Both must be visible ASCII (they go into headers), and the timestamp at most 32
+    /// characters (every exchange's fits); otherwise [`Error::InvalidHeaderValue`] names which.
+    pub fn from_parts(layout: &HeaderLayout, timestamp: &str, signature: &str) -> Result<Self, Error> {
+        if timestamp.is_empty() || timestamp.len() > 32 || !crate::credentials::is_visible_ascii(timestamp) {
+            return Err(Error::InvalidHeaderValue { field: "timestamp (at most 32 visible ASCII characters)" });
+        }
+        if signature.is_empty() || !crate::credentials::is_visible_ascii(signature) {
+            return Err(Error::InvalidHeaderValue { field: "signature" });
+        }
+        Ok(Self::new(timestamp, signature, None, layout))
+    }
+
+    /// Keeps `prehash` in the output ([`SignedRequest::prehash`]).
+    pub fn with_prehash(mut self, prehash: Prehash) -> Self {
+        self.extras().prehash = Some(prehash);
+        self
+    }
+
+    /// The query to send instead of the request's (a scheme that signs inside the query), in
+    /// its wire form without `?`; checked as [`SignableRequest::with_query`] checks a query.
+    pub fn with_wire_query(mut self, query: impl Into<String>) -> Result<Self, Error> {
+        let query = query.into();
+        SignableRequest::new(crate::Method::Get, "/")?.with_query(&query)?;
+        self.set_wire_query(query);
+        Ok(self)
+    }
+
+    /// The body to send instead of the request's (a scheme that signs inside the body).
+    pub fn with_wire_body(mut self, body: impl Into<Vec<u8>>) -> Self {
+        self.set_wire_body(body.into());
+        self
+    }
+
+    /// The secret token a [`HeaderSource::Token`] header carries (a bearer token made for this
+    /// request alone): visible ASCII, kept in a buffer wiped on drop, redacted from `Debug`.
+    pub fn with_token(mut self, token: String) -> Result<Self, Error> {
+        let token = zeroize::Zeroizing::new(token);
+        if token.is_empty() || !crate::credentials::is_visible_ascii(&token) {
+            return Err(Error::InvalidHeaderValue { field: "token" });
+        }
+        self.extras().token = Some(token);
+        Ok(self)
     }
 
     fn extras(&mut self) -> &mut Extras {

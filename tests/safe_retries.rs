@@ -38,7 +38,7 @@ impl Middleware for PlainTransientRetry {
 }
 
 fn signing(venue: &Venue) -> SigningMiddleware {
-    SigningMiddleware::from_arc(Arc::from(venue.signer()), Arc::new(SystemClock))
+    SigningMiddleware::from_arc(Arc::<dyn cexsign::Signer>::from(venue.signer()), Arc::new(SystemClock))
 }
 
 fn http_client() -> reqwest::Client {

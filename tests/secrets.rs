@@ -186,8 +186,10 @@ macro_rules! assert_not_clone {
     )*};
 }
 
+// `Credentials` is `Clone` (a test hands one copy to a local exchange's account and builds its
+// signer from the other): each copy's secret is its own zeroizing box, which tests/zeroize.rs
+// checks, and `credentials_clone_stays_redacted` below checks a copy's Debug.
 assert_not_clone!(
-    Credentials,
     OkxSigner,
     KucoinSigner,
     DeltaSigner,
@@ -252,4 +254,18 @@ fn an_http_request_carrying_the_headers_hides_them_in_debug() {
         let shown = format!("{map:?}");
         assert_hidden("into_header_map", &shown, &secrets);
     }
+}
+
+#[test]
+fn credentials_clone_stays_redacted() {
+    let original =
+        Credentials::new().api_key("visible-key").secret("CLONEPROBE-secret-1").passphrase("CLONEPROBE-pass");
+    let copy = original.clone();
+    drop(original);
+    let shown = format!("{copy:?}");
+    assert!(shown.contains("visible-key") && shown.contains("[REDACTED]"), "{shown}");
+    assert!(!shown.contains("CLONEPROBE"), "a clone's Debug shows a secret: {shown}");
+    // The copy still signs: it holds the secret, not a redacted placeholder.
+    let signer = OkxSigner::new(&copy, cexsign::OkxEnvironment::Live).unwrap();
+    assert!(!format!("{signer:?}").contains("CLONEPROBE"));
 }

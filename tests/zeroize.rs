@@ -130,6 +130,18 @@ fn secrets_are_wiped_before_their_memory_is_freed() {
     let boxed = secrecy::SecretString::from(owned(HMAC_SECRET));
     assert_eq!(freed_copies(&[&probe16(HMAC_SECRET)], move || drop(boxed)), [0], "the probe sees no wiped copy");
 
+    // A clone of the credentials holds its own boxed copies: dropping the original and the clone
+    // frees two blocks holding the secret and two holding the passphrase, all four wiped.
+    let (secret, passphrase) = (owned(HMAC_SECRET), owned(PASSPHRASE));
+    let found = freed_copies(&[&probe16(HMAC_SECRET), &probe16(PASSPHRASE)], move || {
+        let original = Credentials::new().api_key("visible-key").secret(secret).passphrase(passphrase);
+        let copy = original.clone();
+        drop(original);
+        drop(copy);
+    });
+    report.push(format!("credentials and their clone: secret {} freed copies, passphrase {}", found[0], found[1]));
+    assert_eq!(found, [0, 0], "a clone of the credentials was freed without being wiped");
+
     // HMAC schemes: the secret text (the keyed HMAC state holds no copy of it), and the
     // passphrase, which is sent in a header.
     type Build = fn(&Credentials) -> Box<dyn Signer>;

@@ -69,7 +69,10 @@ pub(crate) fn ws_auth<M: Serialize>(
 }
 
 /// The secret of an HMAC key, refusing a PEM private key first (the signer was built for the
-/// wrong key type: say so, rather than complain about the PEM's line breaks).
+/// wrong key type: say so, rather than complain about the PEM's line breaks), then a copy damaged
+/// by whitespace. Every HMAC signer reads its secret through here. A hex or base64 secret is
+/// accepted as it is: where the scheme uses the secret as raw text, those are ordinary secrets
+/// (OKX's is hex); [`base64_secret`] judges them where the scheme decodes the secret.
 pub(crate) fn hmac_secret<'c>(
     credentials: &'c crate::Credentials,
     scheme: Scheme,
@@ -79,6 +82,114 @@ pub(crate) fn hmac_secret<'c>(
         return Err(Error::PemGivenAsHmacSecret { scheme, hint });
     }
     credentials.require_secret(scheme)
+}
+
+/// The secret of a scheme that base64-decodes it into the HMAC key (Coinbase Exchange, Kraken),
+/// decoded into a buffer wiped on drop. Before the generic "not base64", it names what it saw
+/// and what to do: a PEM key (`hint`), a whitespace-damaged copy, URL-safe base64 (`-`, `_`),
+/// or hex (the API key, or another exchange's secret). `exact_len`: the length the exchange's
+/// secrets decode to, where it refuses any other; `None` where it takes any (HMAC does).
+pub(crate) fn base64_secret(
+    credentials: &crate::Credentials,
+    scheme: Scheme,
+    hint: &'static str,
+    exact_len: Option<usize>,
+) -> Result<zeroize::Zeroizing<Vec<u8>>, Error> {
+    use base64::Engine as _;
+    let secret = hmac_secret(credentials, scheme, hint)?;
+    let expected = "64 bytes";
+    let not_base64 = Error::SecretNotBase64 { scheme, expected };
+    let decoded = match base64::engine::general_purpose::STANDARD.decode(secret) {
+        Ok(decoded) => zeroize::Zeroizing::new(decoded),
+        Err(_) => {
+            let wrong_form = |seen, fix| Error::SecretInWrongForm { scheme, expected: STANDARD_BASE64, seen, fix };
+            if secret.bytes().any(|b| b == b'-' || b == b'_')
+                && base64::engine::general_purpose::URL_SAFE.decode(secret).map(zeroize::Zeroizing::new).is_ok()
+            {
+                return Err(wrong_form(
+                    "URL-safe base64 ('-' and '_')",
+                    "the exchange shows its secret in standard base64 ('+' and '/'): copy it again from the API-key \
+                     page, or replace each '-' with '+' and each '_' with '/'",
+                ));
+            }
+            return Err(not_base64);
+        }
+    };
+    // A hex string is also base64 text: it decodes, to the wrong key. A real secret of 16 or more
+    // base64 characters drawn only from 0-9a-f is vanishingly unlikely.
+    if secret.len() >= 16 && secret.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(Error::SecretInWrongForm {
+            scheme,
+            expected: STANDARD_BASE64,
+            seen: "hex",
+            fix: "a hex string is an API key (Coinbase Exchange's are 32 hex characters) or another exchange's \
+                  secret: did you paste the passphrase or the API key instead, or swap key and secret?",
+        });
+    }
+    if decoded.is_empty() || exact_len.is_some_and(|len| decoded.len() != len) {
+        return Err(not_base64);
+    }
+    Ok(decoded)
+}
+
+/// What a base64-decoded secret must be, in an error.
+const STANDARD_BASE64: &str = "standard base64 (the 88-character string shown once at key creation)";
+
+/// A credential's documented form, which tells an exchange's API keys from its secrets.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Form {
+    /// `8-4-4-4-12` hex digits.
+    Uuid,
+    /// Exactly this many hex digits.
+    Hex(usize),
+    /// This prefix, then this many hex digits (Bitget keys: `bg_` and 32).
+    PrefixedHex(&'static str, usize),
+    /// Standard base64 of exactly this many characters.
+    Base64(usize),
+}
+
+impl Form {
+    fn matches(self, text: &str) -> bool {
+        let hex = |text: &str, len: usize| text.len() == len && text.bytes().all(|b| b.is_ascii_hexdigit());
+        match self {
+            Form::Uuid => {
+                text.len() == 36
+                    && text.split('-').map(str::len).eq([8, 4, 4, 4, 12])
+                    && text.bytes().all(|b| b == b'-' || b.is_ascii_hexdigit())
+            }
+            Form::Hex(len) => hex(text, len),
+            Form::PrefixedHex(prefix, len) => text.strip_prefix(prefix).is_some_and(|rest| hex(rest, len)),
+            Form::Base64(len) => {
+                text.len() == len && text.bytes().all(|b| b.is_ascii_alphanumeric() || b"+/=".contains(&b))
+            }
+        }
+    }
+}
+
+/// The documented forms of an exchange's API keys and secrets, each with the words that
+/// describe it in an error.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct KeyForms {
+    pub(crate) key: (Form, &'static str),
+    pub(crate) secret: (Form, &'static str),
+}
+
+/// Refuses credentials whose API key has the form of the scheme's secrets and whose secret has
+/// the form of its keys: the two were swapped. Only both together count, so a key or secret of
+/// an unexpected form (a test's `"my-key"`, a future format) is left for the exchange to judge.
+pub(crate) fn refuse_swapped(credentials: &crate::Credentials, scheme: Scheme, forms: KeyForms) -> Result<(), Error> {
+    use secrecy::ExposeSecret as _;
+    let (Some(key), Some(secret)) = (credentials.api_key.as_deref(), credentials.secret.as_ref()) else {
+        return Ok(());
+    };
+    if forms.secret.0.matches(key) && forms.key.0.matches(secret.expose_secret()) {
+        return Err(Error::KeyAndSecretSwapped {
+            scheme,
+            key_looks_like: forms.secret.1,
+            secret_looks_like: forms.key.1,
+        });
+    }
+    Ok(())
 }
 
 /// The key of a scheme that accepts HMAC secrets and private keys (Binance, Bybit).

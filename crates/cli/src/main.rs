@@ -117,9 +117,9 @@ struct CredentialArgs {
 #[derive(Args)]
 struct RequestArgs {
     /// The signing scheme.
-    #[arg(long, env = "CEXSIGN_SCHEME", value_parser = parse_scheme)]
+    #[arg(long, env = "CEXSIGN_SCHEME", value_parser = SchemeParser)]
     scheme: Scheme,
-    /// The HTTP method.
+    /// The HTTP method, in upper case as it is sent (`sign` refuses `post`, as the library does).
     #[arg(long, default_value = "GET")]
     method: String,
     /// The path as sent, starting with `/` (e.g. /api/v5/account/balance).
@@ -175,6 +175,10 @@ struct SignArgs {
     /// The passphrase itself is never printed: curl commands read it from $CEXSIGN_PASSPHRASE.
     #[arg(long)]
     show_sensitive: bool,
+    /// Print only the value of this auth header, derived secret values included (what a printed
+    /// curl command runs in `$(...)`); the plain passphrase is never printed.
+    #[arg(long, value_name = "HEADER", conflicts_with_all = ["curl", "json"])]
+    value_of: Option<String>,
 }
 
 #[derive(Args)]
@@ -244,6 +248,36 @@ impl From<cexsign::Error> for Failure {
 
 fn fail<T>(message: impl Into<String>) -> Result<T, Failure> {
     Err(Failure(message.into()))
+}
+
+/// `--scheme`: every id of `Scheme::ALL` (listed in `--help` and in the error for an unknown
+/// one), read leniently by [`parse_scheme`].
+#[derive(Clone)]
+struct SchemeParser;
+
+impl clap::builder::TypedValueParser for SchemeParser {
+    type Value = Scheme;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<Scheme, clap::Error> {
+        let text = value.to_str().ok_or_else(|| clap::Error::new(clap::error::ErrorKind::InvalidUtf8).with_cmd(cmd))?;
+        parse_scheme(text).map_err(|message| {
+            let arg = arg.map_or_else(|| "--scheme".to_owned(), ToString::to_string);
+            clap::Error::raw(
+                clap::error::ErrorKind::InvalidValue,
+                format!("invalid value '{text}' for '{arg}': {message}\n"),
+            )
+            .with_cmd(cmd)
+        })
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(Scheme::ALL.into_iter().map(|scheme| clap::builder::PossibleValue::new(scheme.id()))))
+    }
 }
 
 fn parse_scheme(text: &str) -> Result<Scheme, String> {
@@ -495,11 +529,51 @@ fn shell_quote(text: &str) -> String {
     format!("'{}'", text.replace('\'', r"'\''"))
 }
 
+/// `--method` as an `http::Method` converts into the library's `Method`.
+fn http_method(text: &str) -> Result<Method, Failure> {
+    let method = http::Method::from_bytes(text.as_bytes()).map_err(|_| cexsign::Error::InvalidMethod)?;
+    Ok(Method::try_from(&method)?)
+}
+
+/// The arguments of a `cexsign sign` that prints one header's value, for a curl command to run
+/// in place of a derived secret value: the request's own arguments and the timestamp it was
+/// signed at, never a credential (those come from the same environment variables as here).
+fn value_command(args: &SignArgs, signed: &SignedRequest, host: Option<&str>, name: &str) -> String {
+    let request = &args.request;
+    let mut words: Vec<String> = vec!["cexsign".into(), "sign".into(), "--scheme".into(), request.scheme.id().into()];
+    let mut push = |flag: &str, value: Option<String>| {
+        if let Some(value) = value {
+            words.push(flag.to_owned());
+            words.push(shell_quote(&value));
+        }
+    };
+    push("--method", Some(request.method.clone()));
+    push("--path", Some(request.path.clone()));
+    push("--query", Some(request.query.clone()).filter(|q| !q.is_empty()));
+    push("--body", request.body.clone());
+    push("--body-file", request.body_file.as_ref().filter(|p| p.as_os_str() != "-").map(|p| p.display().to_string()));
+    push("--key-version", request.key_version.map(|v| v.to_string()));
+    push("--key-type", request.key_type.map(|k| k.name().to_ascii_lowercase()));
+    push("--recv-window", request.recv_window.map(|ms| ms.to_string()));
+    push("--host", host.map(str::to_owned));
+    push("--fraction-digits", args.fraction_digits.map(|d| d.to_string()));
+    push("--timestamp", Some(signed.timestamp().to_owned()));
+    push("--api-key", args.credentials.api_key.clone().filter(|_| std::env::var_os("CEXSIGN_API_KEY").is_none()));
+    push("--key-file", args.credentials.key_file.as_ref().map(|p| p.display().to_string()));
+    push("--value-of", Some(name.to_owned()));
+    if request.demo {
+        words.push("--demo".into());
+    }
+    words.join(" ")
+}
+
 fn sign(args: SignArgs) -> Result<ExitCode, Failure> {
     let loaded = credentials(&args.credentials)?;
     let signer = build_signer(&args, &loaded)?;
     let request_args = &args.request;
-    let method: Method = request_args.method.parse()?;
+    // As the library takes an `http::Method`: sent as written, so a lower-case one is refused
+    // with the library's own message rather than upper-cased behind the user's back.
+    let method = http_method(&request_args.method)?;
     let body = body(request_args)?;
     let request = SignableRequest::new(method, &request_args.path)?.with_query(&request_args.query)?.with_body(&body);
     let options = SignOptions::new().keep_prehash();
@@ -519,6 +593,17 @@ fn sign(args: SignArgs) -> Result<ExitCode, Failure> {
         loaded.passphrase.as_deref().map(String::as_str),
         args.show_sensitive,
     );
+    if let Some(wanted) = &args.value_of {
+        let Some((name, _)) = headers.iter().find(|(name, _)| name.eq_ignore_ascii_case(wanted)) else {
+            return fail(format!("{} sends no header {wanted}", request_args.scheme));
+        };
+        let Some(value) = signed.header(name) else { return fail(format!("no value for {name}")) };
+        if headers.iter().any(|(n, shown)| n == name && matches!(shown, Shown::Passphrase)) {
+            return fail(format!("{name} is the passphrase itself, never printed: use $CEXSIGN_PASSPHRASE"));
+        }
+        println!("{value}");
+        return Ok(ExitCode::SUCCESS);
+    }
     let prehash = signed.prehash().map(ToString::to_string).unwrap_or_default();
     let (wire_query, wire_body) = wire_parts(&signed, &request_args.query, &body);
     let hidden_note = || {
@@ -534,6 +619,7 @@ fn sign(args: SignArgs) -> Result<ExitCode, Failure> {
         let mut command = format!("curl -sS -X {} {}", method.as_str(), shell_quote(&url));
         let mut used_passphrase = false;
         let mut hidden = false;
+        let mut derived = String::new();
         for (name, shown) in &headers {
             match shown {
                 Shown::Value(value) => {
@@ -544,8 +630,15 @@ fn sign(args: SignArgs) -> Result<ExitCode, Failure> {
                     command.push_str(&format!(" \\\n  -H \"{name}: $CEXSIGN_PASSPHRASE\""));
                 }
                 Shown::Hidden => {
+                    // Derived from the secret (KuCoin's HMAC'd passphrase, a CDP bearer token): the
+                    // command runs cexsign to make it, from the same environment, when it runs.
+                    // A shell variable set first, so the command stops when cexsign fails.
                     hidden = true;
-                    command.push_str(&format!(" \\\n  -H {}", shell_quote(&format!("{name}: <add --show-sensitive>"))));
+                    let host = args.request.host.clone().or_else(|| url_host(base));
+                    let value = value_command(&args, &signed, host.as_deref(), name);
+                    let variable = format!("CEXSIGN_{}", name.to_ascii_uppercase().replace('-', "_"));
+                    derived.push_str(&format!("{variable}=$({value}) && \\\n"));
+                    command.push_str(&format!(" \\\n  -H \"{name}: ${variable}\""));
                 }
             }
         }
@@ -553,12 +646,15 @@ fn sign(args: SignArgs) -> Result<ExitCode, Failure> {
             command.push_str(&format!(" \\\n  -H 'Content-Type: {}'", content_type(wire_body)));
             command.push_str(&format!(" \\\n  --data-raw {}", shell_quote(&String::from_utf8_lossy(wire_body))));
         }
-        println!("{command}");
+        println!("{derived}{command}");
         if used_passphrase {
             eprintln!("note: the command reads the passphrase from $CEXSIGN_PASSPHRASE: export it before running it");
         }
         if hidden {
-            hidden_note();
+            eprintln!(
+                "note: the command runs cexsign for each value derived from your secret: export CEXSIGN_SECRET (and \
+                 CEXSIGN_PASSPHRASE, CEXSIGN_API_KEY, or CEXSIGN_KEY_FILE) before running it"
+            );
         }
         return Ok(ExitCode::SUCCESS);
     }

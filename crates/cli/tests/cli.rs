@@ -89,7 +89,7 @@ fn sign_takes_flags_and_a_body_file_and_prints_json() {
             "--scheme",
             "okx",
             "--method",
-            "post",
+            "POST",
             "--path",
             "/api/v5/trade/order",
             "--body-file",
@@ -859,4 +859,123 @@ fn verify_and_diagnose_binance_bybit_kraken_bitget_gate() {
         let body_line = secret.lines().nth(1).unwrap_or(secret);
         assert!(!out.stdout.contains(body_line), "{}", vector["id"]);
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Issue 19: curl commands that run as printed, the library's method rule, scheme values in --help.
+// ---------------------------------------------------------------------------------------------
+
+/// Runs a printed curl command in bash with `curl` replaced by a function that prints each of its
+/// arguments on a line, `cexsign` on the PATH, and only the `CEXSIGN_*` variables in `env`.
+fn run_printed(command: &str, env: &[(&str, &str)]) -> Output {
+    let bin_dir = std::path::Path::new(BIN).parent().unwrap();
+    let path = format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap_or_default());
+    let script = format!("set -e\ncurl() {{ printf '%s\\n' \"$@\"; }}\n{command}");
+    let mut shell = Command::new("bash");
+    shell.arg("-c").arg(script).env("PATH", path);
+    for (name, _) in std::env::vars() {
+        if name.starts_with("CEXSIGN_") {
+            shell.env_remove(name);
+        }
+    }
+    let output = shell.envs(env.iter().copied()).output().expect("bash runs");
+    Output {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(output.stdout).unwrap(),
+        stderr: String::from_utf8(output.stderr).unwrap(),
+    }
+}
+
+#[test]
+fn a_kucoin_curl_command_runs_as_printed_with_the_derived_passphrase_from_the_environment() {
+    // KuCoin v2: KC-API-PASSPHRASE is base64(HMAC-SHA256(secret, passphrase)); AUTH.md's worked
+    // example gives rl1Ki0WuwidRT48JnoGQo+AJ4UtZ6mQEKt6F5XYVnT4= for these credentials.
+    let env = [
+        ("CEXSIGN_API_KEY", "6422da9c97b45100018c6e62"),
+        ("CEXSIGN_SECRET", "cde06451-dbed"),
+        ("CEXSIGN_PASSPHRASE", "1111111"),
+    ];
+    let args = [
+        "sign",
+        "--scheme",
+        "kucoin",
+        "--key-version",
+        "2",
+        "--path",
+        "/api/v1/accounts",
+        "--timestamp",
+        "1680885532722",
+        "--curl",
+        "https://api.kucoin.com",
+    ];
+    let out = run(&args, &env, None);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(!out.stdout.contains("show-sensitive") && !out.stdout.contains("rl1Ki0"), "{}", out.stdout);
+    assert!(out.stderr.contains("CEXSIGN_SECRET"), "{}", out.stderr);
+    let ran = run_printed(&out.stdout, &env);
+    assert_eq!(ran.code, 0, "{}\n{}", out.stdout, ran.stderr);
+    let lines: Vec<&str> = ran.stdout.lines().collect();
+    assert!(lines.contains(&"KC-API-PASSPHRASE: rl1Ki0WuwidRT48JnoGQo+AJ4UtZ6mQEKt6F5XYVnT4="), "{}", ran.stdout);
+    assert!(lines.contains(&"KC-API-KEY-VERSION: 2"), "{}", ran.stdout);
+    assert!(lines.contains(&"https://api.kucoin.com/api/v1/accounts"), "{}", ran.stdout);
+    // Without the secret in the environment the command fails rather than sending a bad header.
+    let ran = run_printed(&out.stdout, &env[..1]);
+    assert_ne!(ran.code, 0, "{}", ran.stdout);
+}
+
+#[test]
+fn a_cdp_curl_command_runs_as_printed_with_a_fresh_token() {
+    let key_file = temp_file(
+        "cdp_curl.json",
+        r#"{"id": "22222222-2222-4222-8222-222222222222",
+  "privateKey": "rlqr7i2xIlBlBIgb1ixS5DIdEGNQfcaSC6TJ5qwuLo+DIhgifpoVpR+Mj+fR9uFB3GjUknENdYqU+75wo3h+rA=="}"#,
+    );
+    let key_file = key_file.to_str().unwrap();
+    let args = [
+        "sign",
+        "--scheme",
+        "coinbase_cdp_jwt",
+        "--key-file",
+        key_file,
+        "--path",
+        "/api/v3/brokerage/accounts",
+        "--curl",
+        "https://api.coinbase.com",
+    ];
+    let out = run(&args, &[], None);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(!out.stdout.contains("show-sensitive") && !out.stdout.contains("Bearer ey"), "{}", out.stdout);
+    let ran = run_printed(&out.stdout, &[]);
+    assert_eq!(ran.code, 0, "{}\n{}", out.stdout, ran.stderr);
+    let header = ran.stdout.lines().find(|l| l.starts_with("Authorization: Bearer ")).expect(&ran.stdout);
+    let token = header.trim_start_matches("Authorization: Bearer ");
+    let claims = token.split('.').nth(1).unwrap();
+    let claims: Value =
+        serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(claims).unwrap()).unwrap();
+    assert_eq!(claims["uri"], "GET api.coinbase.com/api/v3/brokerage/accounts");
+}
+
+#[test]
+fn a_lower_case_method_is_refused_with_the_librarys_message() {
+    let out = run(&["sign", "--scheme", "okx", "--method", "post", "--path", "/api/v5/trade/order"], &okx_env(), None);
+    assert_eq!(out.code, 2, "{}", out.stdout);
+    assert!(out.stderr.contains(&cexsign::Error::MethodNotUpperCase.to_string()), "{}", out.stderr);
+    // The library refuses the same method, from an http::Method, with that error.
+    let lower = http::Method::from_bytes(b"post").unwrap();
+    assert_eq!(Method::try_from(&lower).unwrap_err(), cexsign::Error::MethodNotUpperCase);
+}
+
+#[test]
+fn scheme_values_are_listed_in_help() {
+    let out = run(&["sign", "--help"], &[], None);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let listed = out.stdout.split("possible values:").nth(1).expect(&out.stdout);
+    let listed = listed.split(']').next().unwrap();
+    for scheme in cexsign::Scheme::ALL {
+        assert!(listed.contains(scheme.id()), "{} missing from: {listed}", scheme.id());
+    }
+    // The lenient spellings still work, and an unknown one lists the values.
+    assert_eq!(run(&["sign", "--scheme", "Coinbase-CDP", "--path", "/x", "--help"], &[], None).code, 0);
+    let out = run(&["sign", "--scheme", "ftx", "--path", "/x"], &okx_env(), None);
+    assert!(out.stderr.contains("unknown scheme; use one of okx") || out.stderr.contains("okx"), "{}", out.stderr);
 }

@@ -38,10 +38,12 @@ pub enum BinanceKeyType {
     /// An Ed25519 key you generated: the secret is its PKCS#8 PEM private key (feature
     /// `pem-keys`, on by default). The only key type `session.logon` accepts.
     #[cfg(feature = "pem-keys")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "pem-keys")))]
     Ed25519,
     /// An RSA key you generated: the secret is its PKCS#8 or PKCS#1 PEM private key (feature
     /// `pem-keys`, on by default).
     #[cfg(feature = "pem-keys")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "pem-keys")))]
     Rsa,
 }
 

@@ -7,7 +7,7 @@
 
 use http::HeaderName;
 
-use crate::exchanges::common::{hmac_secret, mac, op_login, timestamp_method_path_query_body};
+use crate::exchanges::common::{Form, KeyForms, hmac_secret, mac, op_login, refuse_swapped, timestamp_method_path_query_body};
 use crate::credentials::{ApiKey, HeaderSecret};
 use crate::mac::{Encoding, HmacKey};
 use crate::signer::{HeaderLayout, HeaderSource};
@@ -50,6 +50,13 @@ pub struct BitgetSigner {
     headers: HeaderLayout,
 }
 
+/// Bitget API keys are `bg_` and 32 hex characters, secrets 64 hex characters (`AUTH-more.md`
+/// §Bitget).
+const KEY_FORMS: KeyForms = KeyForms {
+    key: (Form::PrefixedHex("bg_", 32), "bg_ and 32 hex characters"),
+    secret: (Form::Hex(64), "64 hex characters"),
+};
+
 impl BitgetSigner {
     /// Checks the credentials (API key, secret, passphrase) and keys the HMAC once.
     pub fn new(credentials: &Credentials) -> Result<Self, Error> {
@@ -57,6 +64,7 @@ impl BitgetSigner {
         let secret =
             hmac_secret(credentials, scheme, "Bitget keys are HMAC keys: use the secret shown at key creation")?;
         let api_key = credentials.require_api_key(scheme)?;
+        refuse_swapped(credentials, scheme, KEY_FORMS)?;
         let passphrase = HeaderSecret::new(credentials.require_passphrase(scheme)?.to_owned(), "passphrase")?;
         let headers = HeaderLayout::new([
             (&ACCESS_KEY, HeaderSource::Fixed(api_key.header_value())),

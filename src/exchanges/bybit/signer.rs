@@ -33,6 +33,7 @@ pub enum BybitKeyType {
     /// A self-generated RSA key: the secret is its PKCS#8 or PKCS#1 PEM private key, signatures
     /// are base64 (feature `pem-keys`, on by default).
     #[cfg(feature = "pem-keys")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "pem-keys")))]
     Rsa,
 }
 

@@ -24,7 +24,20 @@ use crate::{
 };
 
 /// The kind of CDP key, as the JWT `alg` names it.
+///
+/// `#[non_exhaustive]`: Coinbase may add key algorithms; a `match` needs a `_` arm.
+///
+/// ```compile_fail,E0004
+/// fn alg(kind: cexsign::CdpKeyType) -> &'static str {
+///     match kind {
+///         cexsign::CdpKeyType::Es256 => "ES256",
+///         cexsign::CdpKeyType::EdDsa => "EdDSA",
+///     }
+/// }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+#[cfg_attr(docsrs, doc(cfg(feature = "cdp")))]
 pub enum CdpKeyType {
     /// ECDSA P-256 with SHA-256 (`ES256`); the key name is `organizations/{org}/apiKeys/{id}`.
     Es256,
@@ -70,6 +83,7 @@ enum SigningKey {
 /// );
 /// # Ok::<(), cexsign::Error>(())
 /// ```
+#[cfg_attr(docsrs, doc(cfg(feature = "cdp")))]
 pub struct CoinbaseCdpSigner {
     key_name: ApiKey,
     key: SigningKey,

@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use crate::exchanges::common::{mac, ws_auth};
 use crate::credentials::ApiKey;
+use crate::exchanges::common::hmac_secret;
 use crate::mac::{Encoding, HmacKey, PrehashParts};
 use crate::signer::{HeaderLayout, HeaderSource};
 use crate::{
@@ -50,7 +51,9 @@ impl CoinbaseAdvancedHmacSigner {
             (&CB_ACCESS_SIGN, HeaderSource::Signature),
             (&CB_ACCESS_TIMESTAMP, HeaderSource::Timestamp),
         ]);
-        Ok(Self { api_key, key: HmacKey::new(credentials.require_secret(scheme)?.as_bytes()), headers })
+        // A PEM is a CDP key, which signs JWTs: CoinbaseCdpSigner.
+        let secret = hmac_secret(credentials, scheme, "a PEM is a CDP key: build CoinbaseCdpSigner for it")?;
+        Ok(Self { api_key, key: HmacKey::new(secret.as_bytes()), headers })
     }
 }
 

@@ -4,11 +4,9 @@
 //! The only scheme here whose secret is base64-decoded before use; the timestamp is Unix seconds,
 //! optionally with a decimal fraction.
 
-use base64::Engine as _;
 use serde::Serialize;
-use zeroize::Zeroizing;
 
-use crate::exchanges::common::{mac, timestamp_method_path_query_body, ws_auth};
+use crate::exchanges::common::{Form, KeyForms, base64_secret, mac, refuse_swapped, timestamp_method_path_query_body, ws_auth};
 use crate::credentials::{ApiKey, HeaderSecret};
 use crate::mac::{Encoding, HmacKey, PrehashParts};
 use crate::signer::{HeaderLayout, HeaderSource};
@@ -52,19 +50,20 @@ pub struct CoinbaseExchangeSigner {
 const SECRET_LEN: usize = 64;
 const WS_VERIFY_PATH: &str = "/users/self/verify";
 
+/// Coinbase Exchange API keys are 32 hex characters and secrets standard base64 of 64 bytes, 88
+/// characters (`AUTH.md` §Coinbase Exchange).
+const KEY_FORMS: KeyForms =
+    KeyForms { key: (Form::Hex(32), "32 hex characters"), secret: (Form::Base64(88), "88 base64 characters") };
+
 impl CoinbaseExchangeSigner {
     /// Checks the credentials, base64-decodes the secret (it must decode to 64 bytes) and keys
     /// the HMAC once. Timestamps are whole seconds until [`Self::with_fraction_digits`].
     pub fn new(credentials: &Credentials) -> Result<Self, Error> {
         let scheme = Scheme::CoinbaseExchange;
         let api_key = credentials.require_api_key(scheme)?;
-        let secret = credentials.require_secret(scheme)?;
-        let not_base64 = Error::SecretNotBase64 { scheme, expected: "64 bytes" };
-        let decoded =
-            Zeroizing::new(base64::engine::general_purpose::STANDARD.decode(secret).map_err(|_| not_base64.clone())?);
-        if decoded.len() != SECRET_LEN {
-            return Err(not_base64);
-        }
+        refuse_swapped(credentials, scheme, KEY_FORMS)?;
+        let hint = "Coinbase Exchange keys are HMAC keys: paste the base64 API secret shown at key creation";
+        let decoded = base64_secret(credentials, scheme, hint, Some(SECRET_LEN))?;
         let passphrase = HeaderSecret::new(credentials.require_passphrase(scheme)?.to_owned(), "passphrase")?;
         let headers = HeaderLayout::new([
             (&CB_ACCESS_KEY, HeaderSource::Fixed(api_key.header_value())),

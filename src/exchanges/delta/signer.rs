@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use crate::exchanges::common::{mac, query_separator, ws_auth};
+use crate::exchanges::common::{hmac_secret, mac, query_separator, ws_auth};
 use crate::credentials::ApiKey;
 use crate::mac::{Encoding, HmacKey, PrehashParts};
 use crate::signer::{HeaderLayout, HeaderSource};
@@ -20,7 +20,19 @@ static TIMESTAMP: HeaderName = HeaderName::from_static("timestamp");
 static SIGNATURE: HeaderName = HeaderName::from_static("signature");
 
 /// The `type` of Delta's websocket auth message.
+///
+/// `#[non_exhaustive]`: Delta has renamed this message type before; a `match` needs a `_` arm.
+///
+/// ```compile_fail,E0004
+/// fn name(kind: cexsign::DeltaWsAuthType) -> &'static str {
+///     match kind {
+///         cexsign::DeltaWsAuthType::Auth => "auth",
+///         cexsign::DeltaWsAuthType::KeyAuth => "key-auth",
+///     }
+/// }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum DeltaWsAuthType {
     /// `"key-auth"`: current on Delta India (since October 2025).
     #[default]
@@ -76,7 +88,10 @@ impl DeltaSigner {
         ]);
         Ok(Self {
             api_key,
-            key: HmacKey::new(credentials.require_secret(scheme)?.as_bytes()),
+            key: HmacKey::new(
+                hmac_secret(credentials, scheme, "Delta API keys are HMAC keys: paste the API secret shown at key creation")?
+                    .as_bytes(),
+            ),
             ws_auth_type: DeltaWsAuthType::default(),
             headers,
         })

@@ -9,7 +9,7 @@ use http::HeaderName;
 use serde::Serialize;
 use sha2::{Digest as _, Sha512};
 
-use crate::exchanges::common::hmac_secret;
+use crate::exchanges::common::{Form, KeyForms, hmac_secret, refuse_swapped};
 use crate::credentials::ApiKey;
 use crate::mac::{EncodedMac512, Encoding, HmacSha512Key, PrehashParts};
 use crate::signer::{HeaderLayout, HeaderSource};
@@ -42,12 +42,17 @@ pub struct GateSigner {
     headers: HeaderLayout,
 }
 
+/// Gate API keys are 32 hex characters and secrets 64 (`AUTH-more.md` §Gate).
+const KEY_FORMS: KeyForms =
+    KeyForms { key: (Form::Hex(32), "32 hex characters"), secret: (Form::Hex(64), "64 hex characters") };
+
 impl GateSigner {
     /// Checks the credentials (API key and secret) and keys the HMAC once.
     pub fn new(credentials: &Credentials) -> Result<Self, Error> {
         let scheme = Scheme::Gate;
         let secret = hmac_secret(credentials, scheme, "Gate keys are HMAC keys: use the secret shown at key creation")?;
         let api_key = credentials.require_api_key(scheme)?;
+        refuse_swapped(credentials, scheme, KEY_FORMS)?;
         let headers = HeaderLayout::new([
             (&KEY, HeaderSource::Fixed(api_key.header_value())),
             (&TIMESTAMP, HeaderSource::Timestamp),

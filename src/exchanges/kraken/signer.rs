@@ -5,11 +5,10 @@
 //! bytes. The method is not signed. Kraken's websocket has no signed login: its token comes
 //! from the signed REST call `POST /0/private/GetWebSocketsToken`.
 
-use base64::Engine as _;
 use http::HeaderName;
 use sha2::{Digest as _, Sha256};
-use zeroize::Zeroizing;
 
+use crate::exchanges::common::{Form, KeyForms, base64_secret, refuse_swapped};
 use crate::mac::{Encoding, HmacSha512Key, PrehashParts};
 use crate::signer::{HeaderLayout, HeaderSource};
 use crate::{
@@ -53,18 +52,24 @@ pub struct KrakenSigner {
     headers: HeaderLayout,
 }
 
+/// Kraken API keys are 56 characters and private keys standard base64 of 64 bytes, 88 characters
+/// (`AUTH-more.md` §Kraken).
+const KEY_FORMS: KeyForms = KeyForms {
+    key: (Form::Base64(56), "56 base64 characters"),
+    secret: (Form::Base64(88), "88 base64 characters"),
+};
+
 impl KrakenSigner {
-    /// Checks the credentials and base64-decodes the secret once (it must decode to 64 bytes).
+    /// Checks the credentials and base64-decodes the secret once (Kraken's decode to 64 bytes;
+    /// any length is taken, as HMAC and Kraken's SDK take it).
     pub fn new(credentials: &Credentials) -> Result<Self, Error> {
         let scheme = Scheme::Kraken;
         let api_key = credentials.require_api_key(scheme)?;
-        let secret = credentials.require_secret(scheme)?;
-        let not_base64 = Error::SecretNotBase64 { scheme, expected: "64 bytes" };
-        let decoded =
-            Zeroizing::new(base64::engine::general_purpose::STANDARD.decode(secret).map_err(|_| not_base64.clone())?);
-        if decoded.len() != 64 {
-            return Err(not_base64);
-        }
+        refuse_swapped(credentials, scheme, KEY_FORMS)?;
+        // Kraken issues 64-byte secrets, but HMAC takes a key of any length and so does Kraken's
+        // own SDK (python-kraken-sdk's golden test signs with a 40-byte key): no length is refused.
+        let hint = "Kraken API keys are HMAC keys: paste the base64 private key shown at key creation";
+        let decoded = base64_secret(credentials, scheme, hint, None)?;
         let headers = HeaderLayout::new([
             (&API_KEY, HeaderSource::Fixed(api_key.header_value())),
             (&API_SIGN, HeaderSource::Signature),

@@ -10,7 +10,7 @@
 
 use base64::Engine as _;
 
-use crate::exchanges::common::{mac, timestamp_method_path_query_body};
+use crate::exchanges::common::{Form, KeyForms, hmac_secret, mac, refuse_swapped, timestamp_method_path_query_body};
 use crate::credentials::HeaderSecret;
 use crate::mac::{Encoding, HmacKey, PrehashParts};
 use crate::signer::{HeaderLayout, HeaderSource};
@@ -27,7 +27,21 @@ static KC_API_PASSPHRASE: HeaderName = HeaderName::from_static("kc-api-passphras
 static KC_API_KEY_VERSION: HeaderName = HeaderName::from_static("kc-api-key-version");
 
 /// The KuCoin API key version, shown next to the key on the API-management page.
+///
+/// `#[non_exhaustive]`: KuCoin has added key versions before (v2, then v3); a `match` needs a
+/// `_` arm.
+///
+/// ```compile_fail,E0004
+/// fn number(version: cexsign::KucoinKeyVersion) -> u8 {
+///     match version {
+///         cexsign::KucoinKeyVersion::V1 => 1,
+///         cexsign::KucoinKeyVersion::V2 => 2,
+///         cexsign::KucoinKeyVersion::V3 => 3,
+///     }
+/// }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum KucoinKeyVersion {
     /// Version 1 (retired in 2021): plain passphrase, no version header.
     V1,
@@ -84,12 +98,19 @@ impl KucoinKeyVersion {
     }
 }
 
+/// KuCoin API keys are 24 hex characters and secrets UUIDs (`AUTH.md` §KuCoin; the KuCoin docs'
+/// example key `6422da9c97b45100018c6e62`).
+const KEY_FORMS: KeyForms =
+    KeyForms { key: (Form::Hex(24), "24 hex characters"), secret: (Form::Uuid, "a UUID") };
+
 impl KucoinSigner {
     /// Checks the credentials and derives, once, everything the key version needs.
     pub fn new(credentials: &Credentials, version: KucoinKeyVersion) -> Result<Self, Error> {
         let scheme = Scheme::Kucoin;
         let api_key = credentials.require_api_key(scheme)?;
-        let key = HmacKey::new(credentials.require_secret(scheme)?.as_bytes());
+        refuse_swapped(credentials, scheme, KEY_FORMS)?;
+        let secret = hmac_secret(credentials, scheme, "KuCoin API keys are HMAC keys: paste the API secret shown at key creation")?;
+        let key = HmacKey::new(secret.as_bytes());
         let passphrase = credentials.require_passphrase(scheme)?;
         let passphrase = match version {
             KucoinKeyVersion::V1 => passphrase.to_owned(),

@@ -4,7 +4,7 @@
 //! ISO-8601 UTC with milliseconds; the websocket login signs `seconds + "GET/users/self/verify"`.
 //! The secret looks like hex but is used as raw text.
 
-use crate::exchanges::common::{mac, op_login, timestamp_method_path_query_body};
+use crate::exchanges::common::{Form, KeyForms, hmac_secret, mac, op_login, refuse_swapped, timestamp_method_path_query_body};
 use crate::credentials::{ApiKey, HeaderSecret};
 use crate::mac::{Encoding, HmacKey};
 use crate::signer::{HeaderLayout, HeaderSource};
@@ -22,7 +22,20 @@ static X_SIMULATED_TRADING: HeaderName = HeaderName::from_static("x-simulated-tr
 
 /// Which OKX trading environment the key belongs to. Demo keys are separate keys, created under
 /// Demo Trading; using one without the demo header (or the reverse) gives `50101`.
+///
+/// `#[non_exhaustive]`: OKX may open another environment; a `match` needs a `_` arm.
+///
+/// ```compile_fail,E0004
+/// // A match without `_` does not compile outside the crate.
+/// fn header(env: cexsign::OkxEnvironment) -> bool {
+///     match env {
+///         cexsign::OkxEnvironment::Live => false,
+///         cexsign::OkxEnvironment::Demo => true,
+///     }
+/// }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum OkxEnvironment {
     /// Live trading: no `x-simulated-trading` header.
     #[default]
@@ -56,11 +69,17 @@ pub struct OkxSigner {
 
 const WS_VERIFY_PATH: &str = "/users/self/verify";
 
+/// OKX API keys are UUIDs and secrets 32 upper-case hex characters (`AUTH.md` §OKX; the OKX v5
+/// docs' example key `985d5b66-57ce-40fb-b714-afc0b9787083`, secret `22582BD0CFF14C41EDBF1AB98506286D`).
+const KEY_FORMS: KeyForms = KeyForms { key: (Form::Uuid, "a UUID"), secret: (Form::Hex(32), "32 hex characters") };
+
 impl OkxSigner {
     /// Checks the credentials (API key, secret, passphrase) and keys the HMAC once.
     pub fn new(credentials: &Credentials, environment: OkxEnvironment) -> Result<Self, Error> {
         let scheme = Scheme::Okx;
         let api_key = credentials.require_api_key(scheme)?;
+        refuse_swapped(credentials, scheme, KEY_FORMS)?;
+        let secret = hmac_secret(credentials, scheme, "OKX API keys are HMAC keys: paste the secret key shown at key creation")?;
         let passphrase = HeaderSecret::new(credentials.require_passphrase(scheme)?.to_owned(), "passphrase")?;
         let demo = (environment == OkxEnvironment::Demo)
             .then(|| (&X_SIMULATED_TRADING, HeaderSource::Fixed(http::HeaderValue::from_static("1"))));
@@ -76,7 +95,7 @@ impl OkxSigner {
         );
         Ok(Self {
             api_key,
-            key: HmacKey::new(credentials.require_secret(scheme)?.as_bytes()),
+            key: HmacKey::new(secret.as_bytes()),
             passphrase,
             environment,
             headers,

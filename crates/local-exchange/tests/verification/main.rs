@@ -131,6 +131,7 @@ fn kucoin(version: KucoinKeyVersion) -> KucoinSigner {
         KucoinKeyVersion::V1 => KUCOIN_V1_KEY,
         KucoinKeyVersion::V2 => KUCOIN_V2_KEY,
         KucoinKeyVersion::V3 => KUCOIN_V3_KEY,
+        other => panic!("no test account for KuCoin key version {other:?}"),
     };
     KucoinSigner::new(&kucoin_credentials(key, "1111111"), version).unwrap()
 }
