@@ -62,19 +62,20 @@ fn ws_body(answer: &ErrorAnswer<'_>) -> AnswerBody {
 }
 
 /// `["error", code, message]` (REST) or `{"event":"auth","status":"FAILED","code","msg"}`
-/// (websocket): the message names the entry (10100 is shared by several).
+/// (websocket): the message names the entry and is reported as its code (the numeric code,
+/// 10100, is shared by several).
 fn read(response: &Response<'_>) -> Vec<Read> {
-    let (code, message) = match response.json {
+    let message = match response.json {
         Some(Value::Array(items)) if items.first().and_then(Value::as_str) == Some("error") => {
-            (items.get(1).map(ToString::to_string), items.get(2).and_then(Value::as_str))
+            items.get(2).and_then(Value::as_str)
         }
         Some(Value::Object(event)) if event.get("status").and_then(Value::as_str) == Some("FAILED") => {
-            (event.get("code").map(ToString::to_string), event.get("msg").and_then(Value::as_str))
+            event.get("msg").and_then(Value::as_str)
         }
         _ => return Vec::new(),
     };
     let Some(message) = message else { return Vec::new() };
-    vec![Read { key: message.to_owned(), code, message: Some(message.to_owned()) }]
+    vec![Read { key: message.to_owned(), code: Some(message.to_owned()), message: Some(message.to_owned()) }]
 }
 
 #[cfg(test)]

@@ -13,7 +13,6 @@ mod signer;
 
 pub use signer::BitfinexSigner;
 
-use crate::diagnose::MistakeCode as M;
 use crate::exchange::{
     AuthNames, DiagnosisFacts, Exchange, HeaderCheck, KeySettings, KeyVariants, Mark, RestVerification, Routing,
     TimestampRule, WsLogin, WsSigning,
@@ -65,10 +64,6 @@ pub(crate) const BITFINEX: Exchange = Exchange {
         ws_signing: WsSigning::Login { prefix: "AUTH" },
         window_in_words: Some("none: the nonce must only exceed the last nonce this key used, REST and websocket alike"),
         pitfalls: "Bitfinex: nonce: small means a nonce not above the last one the key used (two processes sharing a key, or a switch from the official SDK's microseconds to ccxt's milliseconds: only a new key goes back).",
-        mistakes: &[
-            M::KeySecretSwapped, M::HmacArgumentsSwapped, M::Base64InsteadOfHex, M::EmptyBodyAsBraces,
-            M::BodyReserialized, M::PathIncludesHost,
-        ],
         ..DiagnosisFacts::NONE
     },
 };
