@@ -12,9 +12,10 @@ use std::time::Duration;
 
 use cexsign::client::RequestBuilderExt;
 use cexsign::{
-    BinanceKeyType, BinanceSigner, BitgetSigner, BitmexSigner, BybitKeyType, BybitSigner, CoinbaseAdvancedHmacSigner,
-    CoinbaseCdpSigner, CoinbaseExchangeSigner, Credentials, DeltaSigner, Error, GateSigner, KeySettings, KrakenSigner,
-    KucoinKeyVersion, KucoinSigner, OkxEnvironment, OkxSigner, Scheme, Signer, Timestamp, WsAuth, WsRequest,
+    BinanceKeyType, BinanceSigner, BitfinexSigner, BitgetSigner, BitmexSigner, BybitKeyType, BybitSigner,
+    CoinbaseAdvancedHmacSigner, CoinbaseCdpSigner, CoinbaseExchangeSigner, Credentials, DeltaSigner, Error, GateSigner,
+    KeySettings, KrakenSigner, KucoinKeyVersion, KucoinSigner, OkxEnvironment, OkxSigner, Scheme, Signer, Timestamp,
+    WsAuth, WsRequest,
 };
 use cexsign_local_exchange::{Account, LocalExchange};
 
@@ -117,6 +118,13 @@ fn venues() -> Result<Vec<Venue>, Error> {
     };
     let bitmex_order =
         r#"{"symbol":"XBTUSD","side":"Buy","orderQty":100,"price":60000,"ordType":"Limit","clOrdID":"vg-0001"}"#;
+    let bitfinex = || {
+        Credentials::new()
+            .api_key("juuVA6PtvFe1fV31ONXTVqNj8tQLaCLxwL90EjTiAgK")
+            .secret("L01gmaZFnxCWPdmV7tGdJOiVbxuARP8wxq67tq4wVAw")
+    };
+    let bitfinex_order =
+        r#"{"type":"EXCHANGE LIMIT","symbol":"tBTCUST","amount":"0.0015","price":"62965.5","cid":7577507837353}"#;
     Ok(vec![
         Venue {
             signer: Box::new(OkxSigner::new(&okx, OkxEnvironment::Demo)?),
@@ -207,6 +215,13 @@ fn venues() -> Result<Vec<Venue>, Error> {
             account: Some(Account::new(Scheme::Bitmex, &bitmex(), &KeySettings::new())?),
             tricky: First::Get("/api/v1/order?symbol=XBTUSD&filter=%7B%22open%22%3A%20true%7D&reverse=true"),
             post: ("/api/v1/order", bitmex_order),
+            ws: Ws::Subscribe(&[], &[]),
+        },
+        Venue {
+            signer: Box::new(BitfinexSigner::new(&bitfinex())?),
+            account: Some(Account::new(Scheme::Bitfinex, &bitfinex(), &KeySettings::new())?),
+            tricky: First::FormPost("/v2/auth/r/orders/tBTCUST/hist", r#"{"start":1717921532000,"limit":25}"#),
+            post: ("/v2/auth/w/order/submit", bitfinex_order),
             ws: Ws::Subscribe(&[], &[]),
         },
     ])

@@ -35,7 +35,7 @@ use std::fmt;
 
 use base64::Engine as _;
 use hmac::{KeyInit, Mac};
-use sha2::{Digest as _, Sha256, Sha512};
+use sha2::{Digest as _, Sha256, Sha384, Sha512};
 use zeroize::Zeroizing;
 
 use crate::{Credentials, Error, Scheme, SignableRequest, TimestampFormat, WireTimestamp};
@@ -189,6 +189,8 @@ pub enum Algorithm {
     HmacSha256,
     /// HMAC-SHA512.
     HmacSha512,
+    /// HMAC-SHA384 (SHA-512 truncated to 48 bytes, with its own initial values).
+    HmacSha384,
     /// Ed25519 (deterministic).
     Ed25519,
     /// RSASSA-PKCS1-v1_5 with SHA-256 (deterministic).
@@ -199,7 +201,7 @@ impl Algorithm {
     /// The kind of key that signs with it.
     pub const fn key_kind(self) -> KeyKind {
         match self {
-            Self::HmacSha256 | Self::HmacSha512 => KeyKind::Hmac,
+            Self::HmacSha256 | Self::HmacSha384 | Self::HmacSha512 => KeyKind::Hmac,
             Self::Ed25519 => KeyKind::Ed25519,
             Self::RsaPkcs1Sha256 => KeyKind::Rsa,
         }
@@ -458,7 +460,7 @@ impl Signing {
     /// Signs `prehash` with the credentials' secret and encodes the result.
     pub(crate) fn sign(&self, scheme: Scheme, credentials: &Credentials, prehash: &[u8]) -> Result<String, Error> {
         match self.algorithm {
-            Algorithm::HmacSha256 | Algorithm::HmacSha512 => {
+            Algorithm::HmacSha256 | Algorithm::HmacSha384 | Algorithm::HmacSha512 => {
                 // A decoded base64 secret is kept on the stack (and wiped).
                 let mut decoded = Zeroizing::new([0u8; 192]);
                 let key: &[u8] = match self.secret {
@@ -485,6 +487,13 @@ impl Signing {
                         hmac.update(prehash);
                         mac[..32].copy_from_slice(&hmac.finalize().into_bytes());
                         &mac[..32]
+                    }
+                    Algorithm::HmacSha384 => {
+                        let mut hmac =
+                            hmac::Hmac::<Sha384>::new_from_slice(key).expect("HMAC takes keys of any length");
+                        hmac.update(prehash);
+                        mac[..48].copy_from_slice(&hmac.finalize().into_bytes());
+                        &mac[..48]
                     }
                     _ => {
                         let mut hmac =

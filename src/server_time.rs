@@ -46,9 +46,19 @@ pub struct ServerTimeApi {
 }
 
 impl ServerTimeApi {
-    /// Every endpoint that tells this clock: [`endpoint`](Self::endpoint), then [`also`](Self::also).
+    /// An exchange that publishes no server-time endpoint (its nonce has no window, so nothing
+    /// needs its clock): the endpoint's path is empty, it has no [`routes`](Self::routes), and
+    /// [`crate::client::sync`] reads the HTTP `Date` header of the API's base URL instead.
+    pub const NONE: ServerTimeApi = ServerTimeApi {
+        endpoint: TimeRoute { path: "", resolution: SECONDS, answer: |_| Value::Null },
+        also: &[],
+        read: |_| Err("the exchange has no server-time endpoint: read the HTTP Date header"),
+    };
+
+    /// Every endpoint that tells this clock: [`endpoint`](Self::endpoint), then [`also`](Self::also);
+    /// none for [`ServerTimeApi::NONE`].
     pub fn routes(&self) -> impl Iterator<Item = &TimeRoute> {
-        std::iter::once(&self.endpoint).chain(self.also)
+        std::iter::once(&self.endpoint).filter(|route| !route.path.is_empty()).chain(self.also)
     }
 }
 

@@ -27,7 +27,7 @@ use std::borrow::Cow;
 use base64::Engine as _;
 use hmac::{KeyInit as _, Mac as _};
 use serde_json::Value;
-use sha2::{Digest as _, Sha256, Sha512};
+use sha2::{Digest as _, Sha256, Sha384, Sha512};
 use zeroize::Zeroizing;
 
 use super::budget::Meter;
@@ -48,6 +48,7 @@ const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STA
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Alg {
     Sha256,
+    Sha384,
     Sha512,
 }
 
@@ -337,6 +338,13 @@ fn hmac_bytes(alg: Alg, key: &[u8], parts: &[&[u8]]) -> Vec<u8> {
             }
             mac.finalize().into_bytes().to_vec()
         }
+        Alg::Sha384 => {
+            let mut mac = hmac::Hmac::<Sha384>::new_from_slice(key).expect("HMAC accepts keys of any length");
+            for part in parts {
+                mac.update(part);
+            }
+            mac.finalize().into_bytes().to_vec()
+        }
         Alg::Sha512 => {
             let mut mac = hmac::Hmac::<Sha512>::new_from_slice(key).expect("HMAC accepts keys of any length");
             for part in parts {
@@ -356,7 +364,11 @@ fn enc(encoding: SignatureEncoding) -> Enc {
 
 /// The length of an HMAC signature as the signing writes it.
 fn hmac_signature_len(signing: &Signing) -> usize {
-    let bytes: usize = if signing.algorithm == Algorithm::HmacSha512 { 64 } else { 32 };
+    let bytes: usize = match signing.algorithm {
+        Algorithm::HmacSha512 => 64,
+        Algorithm::HmacSha384 => 48,
+        _ => 32,
+    };
     match signing.encoding {
         SignatureEncoding::Base64 => bytes.div_ceil(3) * 4,
         _ => bytes * 2,
@@ -600,6 +612,7 @@ impl<'c, 's> Engine<'c, 's> {
         let hmac = self.hmac_signing();
         let alg = match hmac.algorithm {
             Algorithm::HmacSha512 => Alg::Sha512,
+            Algorithm::HmacSha384 => Alg::Sha384,
             _ => Alg::Sha256,
         };
         let bytes = match hmac.secret {

@@ -286,6 +286,10 @@ pub enum TimestampRule {
     /// ahead of the server clock, and at most the exchange's [`window`](super::Exchange::window)
     /// ahead (no limit when it has none).
     Expires,
+    /// A nonce, not a time: any integer above the last one the key used (its REST requests and
+    /// websocket logins share the count), so milliseconds and microseconds both do until a key
+    /// has seen the larger; only a request that verifies moves the key's nonce forward. No window.
+    Nonce,
 }
 
 /// A check an exchange makes beyond the signature, at one point of the generic header check.

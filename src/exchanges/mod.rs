@@ -86,4 +86,8 @@ registry! {
         /// BitMEX REST (`api-expires`) and websocket `authKeyExpires` ([`crate::BitmexSigner`]).
         Bitmex => BITMEX,
     }
+    mod bitfinex {
+        /// Bitfinex API v2 REST and the websocket `auth` event ([`crate::BitfinexSigner`]).
+        Bitfinex => BITFINEX,
+    }
 }

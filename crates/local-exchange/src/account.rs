@@ -11,6 +11,7 @@
 //! decoded or not), as `cexsign diagnose` does with the user's credentials.
 
 use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use base64::Engine as _;
 use secrecy::{ExposeSecret, SecretString};
@@ -51,6 +52,9 @@ pub struct Account {
     kind: AccountKind,
     /// The raw secret and passphrase, for the diagnosis (none for keys that sign tokens).
     raw: Option<RawSecrets>,
+    /// The last nonce the key used, for exchanges whose timestamp is a nonce
+    /// ([`TimestampRule::Nonce`](cexsign::TimestampRule::Nonce)); 0 before the first.
+    last_nonce: AtomicU64,
 }
 
 /// The raw secret (an HMAC secret or a PEM private key) and passphrase of a key, as the
@@ -144,7 +148,14 @@ impl Account {
         let api_key = token_kid(&token).ok_or(not_a_token)?;
         let public_key = signer.public_key();
         let kind = AccountKind::CoinbaseCdp(Box::new(CdpKey { signer, public_key }));
-        Ok(Self { api_key, passphrase: None, settings: KeySettings::new(), kind, raw: None })
+        Ok(Self {
+            api_key,
+            passphrase: None,
+            settings: KeySettings::new(),
+            kind,
+            raw: None,
+            last_nonce: AtomicU64::new(0),
+        })
     }
 
     /// The scheme the key belongs to.
@@ -171,7 +182,15 @@ impl Account {
             Some(name) => Some(SecretString::from(header_text(&signed, name).ok_or(missing("passphrase"))?)),
             None => None,
         };
-        Ok(Self { api_key, passphrase, settings, kind, raw })
+        Ok(Self { api_key, passphrase, settings, kind, raw, last_nonce: AtomicU64::new(0) })
+    }
+
+    /// Records `nonce` as the key's last one if it is above the last; otherwise leaves it and
+    /// answers the last nonce the key used.
+    pub(crate) fn advance_nonce(&self, nonce: u64) -> Result<(), u64> {
+        self.last_nonce
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |last| (nonce > last).then_some(nonce))
+            .map(|_| ())
     }
 
     pub(crate) fn signer(&self) -> &dyn Signer {
@@ -313,5 +332,21 @@ impl fmt::Debug for Account {
             .field("kind", &self.describe())
             .field("api_key", &self.api_key)
             .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_nonce_must_exceed_the_last_one_the_key_used() {
+        let credentials = Credentials::new().api_key("key").secret("secret").passphrase("pass");
+        let account = Account::new(Scheme::Okx, &credentials, &KeySettings::new()).unwrap();
+        assert_eq!(account.advance_nonce(1_700_000_000_000_000), Ok(()));
+        assert_eq!(account.advance_nonce(1_700_000_000_000_000), Err(1_700_000_000_000_000));
+        // Milliseconds after microseconds are "small".
+        assert_eq!(account.advance_nonce(1_700_000_000_001), Err(1_700_000_000_000_000));
+        assert_eq!(account.advance_nonce(1_700_000_000_000_001), Ok(()));
     }
 }

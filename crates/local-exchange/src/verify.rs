@@ -346,6 +346,42 @@ pub(crate) fn check_expiry(
     }
 }
 
+/// The nonce check of a timestamp that is a nonce ([`TimestampRule::Nonce`]): `Ok`, and recorded
+/// as the key's last nonce, when it is above the last one the key used. A key keeps its highest
+/// nonce for good, so one far ahead of any clock (`u64::MAX`) would lock it for the life of the
+/// server: a nonce above the clock in nanoseconds (the finest scale clients use) plus a day is
+/// refused before it is recorded.
+pub(crate) fn check_nonce(
+    account: &Account,
+    field: &str,
+    sent: &WireTimestamp,
+    now: Timestamp,
+) -> Result<(), Rejection> {
+    const DAY_NANOS: u64 = 86_400 * 1_000_000_000;
+    let text = sent.as_str();
+    let nonce: u64 = text
+        .parse()
+        .map_err(|_| Rejection::new(Failure::Nonce, format!("{field} {text:?} is not an unsigned 64-bit integer")))?;
+    let ceiling =
+        u64::try_from(now.unix_millis()).unwrap_or(u64::MAX).saturating_mul(1_000_000).saturating_add(DAY_NANOS);
+    if nonce > ceiling {
+        let reason = format!(
+            "{field} {nonce} is above {ceiling}, this server's clock in nanoseconds plus a day: a nonce that far ahead \
+             would lock the key (the exchange keeps the highest nonce a key used, and a new key is the only way back); \
+             derive the nonce from the current time"
+        );
+        return Err(Rejection::new(Failure::Nonce, reason));
+    }
+    account.advance_nonce(nonce).map_err(|last| {
+        let reason = format!(
+            "{field} {nonce} is not above {last}, the last nonce this key used (REST and websocket share the count): \
+             use an always-increasing nonce, one process per key, and one unit per key (a key that has seen \
+             microseconds refuses milliseconds until a new key is made)"
+        );
+        Rejection::new(Failure::Nonce, reason)
+    })
+}
+
 /// An exchange's extra check's refusal, as a rejection.
 fn refused(refused: Refused) -> Rejection {
     Rejection::new(Failure::of_refusal(refused.refusal), refused.reason)
@@ -412,6 +448,8 @@ fn verify_hmac(
     let hint = SyncHint(scheme, check.sync_hint);
     match check.timestamp {
         TimestampRule::Expires => check_expiry(names.timestamp, &wire, now, scheme.exchange().window, hint),
+        // A nonce is held to the key's last one once the signature is known to be right.
+        TimestampRule::Nonce => Ok(()),
         _ => check_window(&wire, now, window(scheme), hint),
     }
     .map_err(|r| r.with_prehash(prehash.clone()))?;
@@ -431,6 +469,10 @@ fn verify_hmac(
     if !expected.signature_matches(&sign) {
         let reason = signature_reason(check.signature_layout, names.signature);
         return Err(Rejection::new(Failure::Signature, reason).with_prehash(prehash));
+    }
+    // 6. A nonce above the key's last one (only a request that verifies moves it).
+    if check.timestamp == TimestampRule::Nonce {
+        check_nonce(account, names.timestamp, &wire, now).map_err(|r| r.with_prehash(prehash))?;
     }
     Ok(Accepted { api_key: key.into_owned(), timestamp: wire.as_str().to_owned() })
 }

@@ -744,7 +744,7 @@ fn by_resigning(
         let Ok(wire) = WireTimestamp::parse(format, scalar) else { continue };
         let Ok(expected) = signer.sign_ws_at(&WsRequest::login(), &wire, &SignOptions::new()) else { continue };
         if serde_json::from_str::<Value>(expected.message_json()).is_ok_and(|expected| expected == sent) {
-            check_ws_time(scheme, &wire, now)?;
+            check_ws_time(scheme, account, &wire, now)?;
             return Ok(json!({"success": true, "request": sent}));
         }
     }
@@ -758,15 +758,19 @@ fn by_resigning(
     ))
 }
 
-/// A login's instant held to the exchange's REST rule: an expiry must lie ahead, a timestamp
-/// within the window.
-fn check_ws_time(scheme: Scheme, wire: &WireTimestamp, now: Timestamp) -> Result<(), Rejection> {
+/// A login's instant held to the exchange's REST rule: an expiry must lie ahead, a nonce above
+/// the key's last one, a timestamp within the window.
+fn check_ws_time(scheme: Scheme, account: &Account, wire: &WireTimestamp, now: Timestamp) -> Result<(), Rejection> {
     let exchange = scheme.exchange();
     let hint = "sign the login with a fresh timestamp";
     match exchange.rest_verification {
         cexsign::RestVerification::Headers(check) if check.timestamp == cexsign::TimestampRule::Expires => {
             let field = exchange.ws_auth.map_or("expires", |names| names.timestamp);
             super::verify::check_expiry(field, wire, now, exchange.window, hint)
+        }
+        cexsign::RestVerification::Headers(check) if check.timestamp == cexsign::TimestampRule::Nonce => {
+            let field = exchange.ws_auth.map_or("nonce", |names| names.timestamp);
+            super::verify::check_nonce(account, field, wire, now)
         }
         _ => check_window(wire, now, window(scheme), hint),
     }
