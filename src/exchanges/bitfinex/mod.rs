@@ -66,6 +66,7 @@ pub(crate) const BITFINEX: Exchange = Exchange {
         pitfalls: "Bitfinex: nonce: small means a nonce not above the last one the key used (two processes sharing a key, or a switch from the official SDK's microseconds to ccxt's milliseconds: only a new key goes back).",
         ..DiagnosisFacts::NONE
     },
+    orders: ORDERS,
 };
 
 /// Microsecond nonces, or milliseconds when `timestamp_sample` has 13 digits or fewer (a ccxt
@@ -77,3 +78,13 @@ fn signer(credentials: &Credentials, settings: &KeySettings) -> Result<Box<dyn S
     }
     Ok(Box::new(signer))
 }
+
+/// An order's client id is `cid`, an integer in the body of
+/// `POST /v2/auth/w/order/submit` (docs.bitfinex.com, "Submit Order"); what Bitfinex answers a
+/// `cid` the key already used that day is not documented, nor is a "busy, not processed" code.
+const ORDERS: crate::exchange::Orders = crate::exchange::Orders {
+    client_order_id: Some(crate::exchange::ClientOrderId::new("cid")),
+    placing: &[crate::exchange::PlaceOrder::post("/v2/auth/w/order/submit")],
+    duplicate: crate::exchange::DuplicateOrder::Undocumented,
+    busy: &[],
+};
