@@ -237,7 +237,7 @@ fn validate_path(path: &str) -> Result<(), Error> {
     Err(Error::InvalidPath { problem })
 }
 
-fn validate_query(query: &str) -> Result<(), Error> {
+pub(crate) fn validate_query(query: &str) -> Result<(), Error> {
     let problem = if query.starts_with('?') {
         "starts with '?': give it without the leading '?'"
     } else if query.contains('#') {

@@ -456,7 +456,7 @@ impl SignedRequest {
     /// its wire form without `?`; checked as [`SignableRequest::with_query`] checks a query.
     pub fn with_wire_query(mut self, query: impl Into<String>) -> Result<Self, Error> {
         let query = query.into();
-        SignableRequest::new(crate::Method::Get, "/")?.with_query(&query)?;
+        crate::request::validate_query(&query)?;
         self.set_wire_query(query);
         Ok(self)
     }
