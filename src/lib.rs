@@ -73,6 +73,7 @@ pub use exchange::{
     RestVerification, Routing, TimestampRule,
 };
 pub use exchange::{ExpiresLogin, JwtMessage, WsAccepted, WsAnswer, WsApi, WsLogin, WsMessage, WsNames, WsPart};
+pub use exchange::{PrivateStream, StreamAnswers, StreamMessage, StreamPing, StreamRefusal, StreamSubscribe};
 pub use exchanges::*;
 pub use request::{Method, SignableRequest, decode_query};
 pub use signer::{Prehash, SignOptions, SignedRequest, Signer};

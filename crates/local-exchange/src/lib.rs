@@ -195,6 +195,7 @@ mod background;
 mod body_nonce;
 mod diagnosis;
 mod jwt;
+mod private_stream;
 mod reply;
 mod sent_receive_window;
 mod server;

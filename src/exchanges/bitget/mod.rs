@@ -41,6 +41,7 @@ pub(crate) const BITGET: Exchange = Exchange {
         ws_answer,
     )]),
     // Bitget's signature page states no window; 30 s is what third-party guides cite.
+    private_stream: crate::exchange::PrivateStream::NONE,
     window: Some(Duration::from_secs(30)),
     rest_timestamp_accepted: None,
     ws_timestamp_accepted: None,

@@ -36,6 +36,7 @@ pub(crate) const BYBIT: Exchange = Exchange {
         answer: ws_answer,
     }),
     // The default X-BAPI-RECV-WINDOW; a request may send its own.
+    private_stream: crate::exchange::PrivateStream::NONE,
     window: Some(Duration::from_secs(5)),
     rest_timestamp_accepted: None,
     ws_timestamp_accepted: None,
