@@ -86,6 +86,82 @@ fn okx() -> Case {
     }
 }
 
+fn bybit() -> Case {
+    Case {
+        scheme: Scheme::Bybit,
+        credentials: Credentials::new().api_key("XXXXXXXXXXXXXXXXXX").secret("YYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYY"),
+        settings: KeySettings::new(),
+        path: "/v5/private",
+        // Bybit "How to send the heartbeat packet": {"req_id","op":"ping"}; a private stream
+        // answers {"req_id","op":"pong","args":[<ms>],"conn_id"}.
+        ping: r#"{"req_id":"hb-1","op":"ping"}"#,
+        pong: |text| {
+            let pong: Value = serde_json::from_str(text).unwrap_or_default();
+            pong["op"] == "pong" && pong["req_id"] == "hb-1" && pong["args"][0].is_string()
+        },
+        subscribe: json!({"req_id": "sub-1", "op": "subscribe", "args": ["order"]}),
+        // Bybit "Connect": {"success":true,"ret_msg":"","op":"auth","conn_id":…}.
+        logged_in: |frame| frame["success"] == true && frame["op"] == "auth",
+        subscribed: |frame| frame["success"] == true && frame["op"] == "subscribe" && frame["req_id"] == "sub-1",
+        // Bybit "Order" push: {"id","topic":"order","creationTime","data":[{orderId,…}]}.
+        event: |frame| {
+            frame["topic"] == "order" && frame["creationTime"].is_u64() && frame["data"][0]["orderId"].is_string()
+        },
+        // Assumed: {"success":false,"ret_msg":"Request not authorized","op":"subscribe"}.
+        not_logged_in: |frame| frame["success"] == false && frame["op"] == "subscribe",
+        // A base64 signature where Bybit takes hex.
+        wrong_login: |signer| {
+            use base64::Engine as _;
+            let login = signer.sign_ws(&WsRequest::login(), Timestamp::now().unwrap()).unwrap();
+            let mut message: Value = serde_json::from_str(login.message_json()).unwrap();
+            let mac = hex::decode(login.signature()).unwrap();
+            message["args"][2] = json!(base64::engine::general_purpose::STANDARD.encode(mac));
+            message.to_string()
+        },
+        refused_login: |frame| frame["success"] == false && frame["op"] == "auth",
+        mistake: "base64-instead-of-hex",
+    }
+}
+
+fn bitget() -> Case {
+    Case {
+        scheme: Scheme::Bitget,
+        credentials: Credentials::new()
+            .api_key("bg_0123456789abcdef0123456789abcdef")
+            .secret("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef")
+            .passphrase("BitgetPass1"),
+        settings: KeySettings::new(),
+        path: "/v2/ws/private",
+        // Bitget "Websocket API": send the text `ping`, expect `pong`.
+        ping: "ping",
+        pong: |text| text == "pong",
+        subscribe: json!({"op": "subscribe", "args": [{"instType": "SPOT", "channel": "orders", "instId": "default"}]}),
+        // Bitget "Login": {"event":"login","code":0,"msg":""}.
+        logged_in: |frame| frame["event"] == "login" && frame["code"] == 0,
+        subscribed: |frame| frame["event"] == "subscribe" && frame["arg"]["channel"] == "orders",
+        // Bitget "Order Channel" push: {"action":"snapshot","arg":{…},"data":[{orderId,…}],"ts"}.
+        event: |frame| {
+            frame["action"] == "snapshot"
+                && frame["arg"]["channel"] == "orders"
+                && frame["data"][0]["orderId"].is_string()
+                && frame["ts"].is_u64()
+        },
+        // Bitget websocket error 30004 "User needs to log in".
+        not_logged_in: |frame| frame["event"] == "error" && frame["code"] == 30004,
+        // A hex signature where Bitget takes base64.
+        wrong_login: |signer| {
+            let login = signer.sign_ws(&WsRequest::login(), Timestamp::now().unwrap()).unwrap();
+            let mut message: Value = serde_json::from_str(login.message_json()).unwrap();
+            let mac = base64_decode(login.signature());
+            message["args"][0]["sign"] = json!(hex::encode(mac));
+            message.to_string()
+        },
+        // Bitget websocket error 30015 "Invalid signature".
+        refused_login: |frame| frame["event"] == "error" && frame["code"] == 30015,
+        mistake: "hex-instead-of-base64",
+    }
+}
+
 fn base64_decode(text: &str) -> Vec<u8> {
     use base64::Engine as _;
     base64::engine::general_purpose::STANDARD.decode(text).unwrap()
@@ -184,6 +260,16 @@ async fn run(case: Case) {
 #[tokio::test]
 async fn okx_private_stream() {
     run(okx()).await;
+}
+
+#[tokio::test]
+async fn bybit_private_stream() {
+    run(bybit()).await;
+}
+
+#[tokio::test]
+async fn bitget_private_stream() {
+    run(bitget()).await;
 }
 
 /// An upgrade that asks for another websocket version than 13 is refused with 400.
