@@ -44,7 +44,7 @@ impl PrivateStream {
         path: "",
         idle: Duration::from_secs(30),
         ping: StreamPing::Frames,
-        subscribe: StreamSubscribe { when: ("op", "subscribe"), list: "args", channel: "channel" },
+        subscribe: StreamSubscribe { when: ("op", "subscribe"), list: "args", channel: "channel", sample: "" },
         channels: &[],
         answers: StreamAnswers { subscribed: no_frames, event: no_frame, refused: no_frame },
     };
@@ -100,6 +100,9 @@ pub struct StreamSubscribe {
     /// In an object element of that array, the field naming the channel; a string element is
     /// the channel's name itself (Bybit's `"order"`).
     pub channel: &'static str,
+    /// A subscribe to one private channel, as the exchange's docs write it: what a client (or
+    /// an example) sends once logged in.
+    pub sample: &'static str,
 }
 
 /// The frames an exchange writes on its private stream, from what the client sent.
@@ -164,5 +167,31 @@ impl<'a> StreamMessage<'a> {
     pub fn channel(&self, field: &str) -> Option<&'a str> {
         let arg = self.args.first()?;
         arg.as_str().or_else(|| arg.get(field)?.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Scheme;
+
+    /// A served stream's sample subscribe is a subscribe as its own description reads one, to a
+    /// channel it serves, and its login is one a verifier can check.
+    #[test]
+    fn every_served_stream_samples_a_subscribe_to_a_served_channel() {
+        for scheme in Scheme::ALL {
+            let exchange = scheme.exchange();
+            let stream = &exchange.private_stream;
+            if !stream.is_served() {
+                continue;
+            }
+            assert!(stream.path.starts_with('/') && exchange.ws_login.has_login(), "{}", exchange.id);
+            let sample: Value = serde_json::from_str(stream.subscribe.sample).expect(exchange.id);
+            let (field, value) = stream.subscribe.when;
+            assert_eq!(sample[field], value, "{}", exchange.id);
+            let first = &sample[stream.subscribe.list][0];
+            let channel = first.as_str().or_else(|| first[stream.subscribe.channel].as_str());
+            assert!(channel.is_some_and(|name| stream.channels.contains(&name)), "{}", exchange.id);
+        }
     }
 }

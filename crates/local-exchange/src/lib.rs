@@ -150,6 +150,18 @@
 //! from a signed REST `POST /api/v1/bullet-private`, Kraken's from a signed
 //! `POST /0/private/GetWebSocketsToken`, both verified by this server like any REST request.
 //!
+//! # Private websocket streams
+//!
+//! A websocket upgrade on an exchange's own private-stream path, as its home describes it
+//! ([`cexsign::PrivateStream`]: OKX `/ws/v5/private`, Bybit `/v5/private`, Bitget
+//! `/v2/ws/private`), is accepted on the same port. On the connection, the exchange's ping is
+//! answered as it answers it; a subscribe before a login is refused with its error frame; any
+//! other message is a login, checked as `POST /cexsign/ws/<scheme id>` checks it and answered
+//! with the same frame (a rejection with its `cexsign_diagnosis`). Once logged in, a subscribe
+//! to one of the stream's private channels is answered and pushes one event in the exchange's
+//! shape. A connection silent for longer than the exchange allows is closed; it counts against
+//! the connection cap like any other.
+//!
 //! # Limits
 //!
 //! What a client can hold is bounded: a body over the cap (1 MiB by default,

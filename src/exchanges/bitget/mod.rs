@@ -138,6 +138,10 @@ const PRIVATE_STREAM: crate::exchange::PrivateStream = crate::exchange::PrivateS
     ping: crate::exchange::StreamPing::Text { ping: "ping", pong: "pong" },
     channels: &["orders", "account"],
     answers: crate::exchange::StreamAnswers { subscribed: stream_subscribed, event: stream_event, refused: stream_refused },
+    subscribe: crate::exchange::StreamSubscribe {
+        sample: r#"{"op":"subscribe","args":[{"instType":"SPOT","channel":"orders","instId":"default"}]}"#,
+        ..crate::exchange::PrivateStream::NONE.subscribe
+    },
     ..crate::exchange::PrivateStream::NONE
 };
 

@@ -177,6 +177,10 @@ const PRIVATE_STREAM: crate::exchange::PrivateStream = crate::exchange::PrivateS
     ping: crate::exchange::StreamPing::Json { field: "op", value: "ping", answer: stream_pong },
     channels: &["order", "wallet"],
     answers: crate::exchange::StreamAnswers { subscribed: stream_subscribed, event: stream_event, refused: stream_refused },
+    subscribe: crate::exchange::StreamSubscribe {
+        sample: r#"{"req_id":"cexsign-1","op":"subscribe","args":["order"]}"#,
+        ..crate::exchange::PrivateStream::NONE.subscribe
+    },
     ..crate::exchange::PrivateStream::NONE
 };
 
