@@ -8,11 +8,13 @@
 
 mod diagnosis;
 mod orders;
+mod private_stream;
 mod verification;
 mod ws_login;
 
 pub use diagnosis::{DiagnosisFacts, WsSigning};
 pub use orders::{ClientOrderId, DuplicateOrder, Orders, PlaceOrder};
+pub use private_stream::{PrivateStream, StreamAnswers, StreamMessage, StreamPing, StreamRefusal, StreamSubscribe};
 pub use verification::{
     BodyType, ExtraCheck, HeaderCheck, HeaderMatch, Mark, Refused, RestVerification, Routing, TimestampRule,
     header_text,
@@ -53,6 +55,10 @@ pub struct Exchange {
     /// How its websocket login (or signed message) reads and is checked, and what the exchange
     /// answers; or, without one, what to do instead.
     pub ws_login: WsLogin,
+    /// Its private websocket stream: the path, how a private channel is subscribed and what it
+    /// pushes, how pings are answered ([`PrivateStream::NONE`] where none is described). The
+    /// login on it is [`ws_login`](Self::ws_login).
+    pub private_stream: PrivateStream,
     /// How far a REST timestamp may lie from the server clock, either way, by default (Binance
     /// and Bybit: the default receive window, which a request may widen); `None` where there is
     /// no window (Kraken's nonce only has to grow).

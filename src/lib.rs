@@ -79,6 +79,7 @@ pub use exchange::{
 };
 pub use exchange::{ClientOrderId, DuplicateOrder, Orders, PlaceOrder};
 pub use exchange::{ExpiresLogin, JwtMessage, WsAccepted, WsAnswer, WsApi, WsLogin, WsMessage, WsNames, WsPart};
+pub use exchange::{PrivateStream, StreamAnswers, StreamMessage, StreamPing, StreamRefusal, StreamSubscribe};
 pub use exchanges::*;
 pub use request::{Method, SignableRequest, decode_query};
 pub use signer::{HeaderLayout, HeaderSource, Prehash, SignOptions, SignRequest, SignedRequest, Signer};

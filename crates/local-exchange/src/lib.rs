@@ -171,6 +171,17 @@
 //! acted on, and a response lost after it was (the order exists; the client sees a reset or its
 //! own timeout). [`RunningExchange::verified_requests`] names the fault that fired (`fault`) and
 //! what the request did to the orders (`order`).
+//! # Private websocket streams
+//!
+//! A websocket upgrade on an exchange's own private-stream path, as its home describes it
+//! ([`cexsign::PrivateStream`]: OKX `/ws/v5/private`, Bybit `/v5/private`, Bitget
+//! `/v2/ws/private`), is accepted on the same port. On the connection, the exchange's ping is
+//! answered as it answers it; a subscribe before a login is refused with its error frame; any
+//! other message is a login, checked as `POST /cexsign/ws/<scheme id>` checks it and answered
+//! with the same frame (a rejection with its `cexsign_diagnosis`). Once logged in, a subscribe
+//! to one of the stream's private channels is answered and pushes one event in the exchange's
+//! shape. A connection silent for longer than the exchange allows is closed; it counts against
+//! the connection cap like any other.
 //!
 //! # Limits
 //!
@@ -219,6 +230,7 @@ mod diagnosis;
 mod faults;
 mod jwt;
 mod orders;
+mod private_stream;
 mod reply;
 mod sent_receive_window;
 mod server;

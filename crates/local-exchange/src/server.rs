@@ -30,7 +30,7 @@ use super::faults::{self, ConnectionDropped, FaultRule, Faults};
 use super::orders::OrderBook;
 use super::reply::{Failure, Rejection, Reply, Verdict, cexsign_error, rest_rejection, ws_rejection};
 use super::verify::{self, RawRequest};
-use super::{server_time, ws};
+use super::{private_stream, server_time, ws};
 use cexsign::{Scheme, Timestamp};
 
 /// The default cap on request bodies: 1 MiB.
@@ -582,7 +582,7 @@ impl State {
         }
     }
 
-    fn record(&self, verdict: Verdict) {
+    pub(crate) fn record(&self, verdict: Verdict) {
         self.served.fetch_add(1, Ordering::Relaxed);
         match verdict {
             Verdict::Accepted => self.accepted.fetch_add(1, Ordering::Relaxed),
@@ -654,10 +654,22 @@ async fn serve_connection(stream: TcpStream, state: Arc<State>, answered: Arc<At
     let _ = stream.set_nodelay(true);
     let header_read_timeout = state.header_read_timeout;
     let started = state.started;
+    let session = private_stream::SessionSlot::default();
+    let slot = Arc::clone(&session);
     let service = service_fn(move |request| {
         let state = Arc::clone(&state);
         let answered = Arc::clone(&answered);
+        // A websocket upgrade on an exchange's private-stream path: answered here, its session
+        // run below once hyper hands the socket over.
+        let mut request = request;
+        let upgraded = private_stream::upgrade(&state, &mut request, &slot);
         async move {
+            if let Some(upgraded) = upgraded {
+                // An open private stream is never closed to make room for a waiting connection:
+                // the exchange's own idle limit (its home's `idle`) ends a silent one.
+                answered.store(u64::MAX, Ordering::Relaxed);
+                return Ok(upgraded);
+            }
             let reply = respond(&state, request).await;
             state.record(reply.verdict);
             answered.store(millis(started.elapsed()), Ordering::Relaxed);
@@ -671,7 +683,11 @@ async fn serve_connection(stream: TcpStream, state: Arc<State>, answered: Arc<At
     let mut builder = http1::Builder::new();
     builder.timer(TokioTimer::new()).header_read_timeout(header_read_timeout).max_buf_size(READ_BUFFER_BYTES);
     // A client that hangs up mid-request is not the server's problem.
-    let _ = builder.serve_connection(TokioIo::new(stream), service).await;
+    let _ = builder.serve_connection(TokioIo::new(stream), service).with_upgrades().await;
+    let session = session.lock().ok().and_then(|mut slot| slot.take());
+    if let Some(session) = session {
+        session.await;
+    }
 }
 
 fn body_too_large(max_body_bytes: usize) -> Rejection {

@@ -30,6 +30,7 @@ pub(crate) const BINANCE: Exchange = Exchange {
     ws_api_auth: None,
     ws_login: WsLogin::SignedParams(WsApi { logon: WS_LOGON, answer: ws_answer }),
     // The default recvWindow; a request may send its own, up to 60 s.
+    private_stream: crate::exchange::PrivateStream::NONE,
     window: Some(Duration::from_secs(5)),
     rest_timestamp_accepted: None,
     ws_timestamp_accepted: None,

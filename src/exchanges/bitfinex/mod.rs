@@ -66,6 +66,7 @@ pub(crate) const BITFINEX: Exchange = Exchange {
         pitfalls: "Bitfinex: nonce: small means a nonce not above the last one the key used (two processes sharing a key, or a switch from the official SDK's microseconds to ccxt's milliseconds: only a new key goes back).",
         ..DiagnosisFacts::NONE
     },
+    private_stream: crate::exchange::PrivateStream::NONE,
     orders: ORDERS,
 };
 

@@ -40,6 +40,7 @@ pub(crate) const BITMEX: Exchange = Exchange {
     ws_api_auth: None,
     ws_login: WsLogin::Resigned,
     // An expiry, not a timestamp in a window (see the module docs).
+    private_stream: crate::exchange::PrivateStream::NONE,
     window: None,
     rest_timestamp_accepted: None,
     ws_timestamp_accepted: None,

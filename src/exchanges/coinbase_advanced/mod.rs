@@ -44,6 +44,7 @@ pub(crate) const HMAC: Exchange = Exchange {
         ],
         ws_subscriptions,
     )]),
+    private_stream: crate::exchange::PrivateStream::NONE,
     window: Some(Duration::from_secs(30)),
     rest_timestamp_accepted: None,
     ws_timestamp_accepted: None,
@@ -102,6 +103,7 @@ pub(crate) const CDP: Exchange = Exchange {
         answer: ws_subscriptions,
     }),
     // The token's own `nbf`/`exp` bound it (at most 120 s).
+    private_stream: crate::exchange::PrivateStream::NONE,
     window: Some(Duration::from_secs(120)),
     rest_timestamp_accepted: None,
     ws_timestamp_accepted: None,

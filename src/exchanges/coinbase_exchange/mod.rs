@@ -39,6 +39,7 @@ pub(crate) const COINBASE_EXCHANGE: Exchange = Exchange {
         ],
         ws_answer,
     )]),
+    private_stream: crate::exchange::PrivateStream::NONE,
     window: Some(Duration::from_secs(30)),
     // Whole or decimal seconds, whatever precision the client sends.
     rest_timestamp_accepted: Some(TimestampFormat::UnixSecondsFraction { digits: 3 }),

@@ -32,6 +32,7 @@ pub(crate) const DELTA: Exchange = Exchange {
         &[WsPart::Type(&["key-auth", "auth"]), WsPart::InObject { field: "payload", method: None }, WsPart::Key, WsPart::Signature, WsPart::Timestamp],
         ws_answer,
     )]),
+    private_stream: crate::exchange::PrivateStream::NONE,
     window: Some(Duration::from_secs(5)),
     rest_timestamp_accepted: None,
     ws_timestamp_accepted: None,

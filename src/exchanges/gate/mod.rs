@@ -56,6 +56,7 @@ pub(crate) const GATE: Exchange = Exchange {
             ws_channel_answer,
         ),
     ]),
+    private_stream: crate::exchange::PrivateStream::NONE,
     window: Some(Duration::from_secs(60)),
     // gate-api sends `str(time.time())`; its websocket messages carry whole seconds.
     rest_timestamp_accepted: Some(TimestampFormat::UnixSecondsFraction { digits: 3 }),

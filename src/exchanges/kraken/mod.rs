@@ -31,6 +31,7 @@ pub(crate) const KRAKEN: Exchange = Exchange {
                   request (this server verifies it) and put the token it returns in the ws v2 subscribe messages",
     },
     // No window: the nonce only has to grow.
+    private_stream: crate::exchange::PrivateStream::NONE,
     window: None,
     rest_timestamp_accepted: None,
     ws_timestamp_accepted: None,

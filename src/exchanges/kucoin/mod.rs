@@ -33,6 +33,7 @@ pub(crate) const KUCOIN: Exchange = Exchange {
         instead: "KuCoin has no websocket login message: sign POST /api/v1/bullet-private (empty body) as a REST request \
                   and connect with the token it returns",
     },
+    private_stream: crate::exchange::PrivateStream::NONE,
     window: Some(Duration::from_secs(5)),
     rest_timestamp_accepted: None,
     ws_timestamp_accepted: None,

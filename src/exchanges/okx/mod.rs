@@ -32,6 +32,7 @@ pub(crate) const OKX: Exchange = Exchange {
         &[WsPart::Op("login"), WsPart::InFirstArg("args"), WsPart::Key, WsPart::Passphrase, WsPart::Timestamp, WsPart::Signature],
         ws_answer,
     )]),
+    private_stream: PRIVATE_STREAM,
     window: Some(Duration::from_secs(30)),
     rest_timestamp_accepted: None,
     ws_timestamp_accepted: None,
@@ -131,3 +132,59 @@ const ORDERS: crate::exchange::Orders = crate::exchange::Orders {
     duplicate: crate::exchange::DuplicateOrder::Refused("51016"),
     busy: &["50001", "50013"],
 };
+/// `wss://ws.okx.com:8443/ws/v5/private` (demo: `wspap.okx.com`, same path): log in, then
+/// `{"op":"subscribe","args":[{"channel":"orders","instType":"ANY"}]}`. OKX's websocket docs
+/// ("Connect": a connection without a subscription or a push for 30 s is dropped, a client sends
+/// the text `ping` and gets `pong`; "Subscribe"; "Order channel" for the push's shape).
+const PRIVATE_STREAM: crate::exchange::PrivateStream = crate::exchange::PrivateStream {
+    path: "/ws/v5/private",
+    idle: Duration::from_secs(30),
+    ping: crate::exchange::StreamPing::Text { ping: "ping", pong: "pong" },
+    channels: &["orders", "account"],
+    answers: crate::exchange::StreamAnswers { subscribed: stream_subscribed, event: stream_event, refused: stream_refused },
+    subscribe: crate::exchange::StreamSubscribe {
+        sample: r#"{"op":"subscribe","args":[{"channel":"orders","instType":"ANY"}]}"#,
+        ..crate::exchange::PrivateStream::NONE.subscribe
+    },
+    ..crate::exchange::PrivateStream::NONE
+};
+
+/// `{"event":"subscribe","arg":{…},"connId":…}`, one per channel (with the request's `id`).
+fn stream_subscribed(sent: &crate::exchange::StreamMessage<'_>) -> Vec<Value> {
+    sent.args
+        .iter()
+        .map(|arg| {
+            let mut answer = json!({"event": "subscribe", "arg": arg, "connId": sent.connection_id});
+            if let Some(id) = sent.message.get("id") {
+                answer["id"] = id.clone();
+            }
+            answer
+        })
+        .collect()
+}
+
+/// One push: `{"arg": {…, "uid"}, "data": [...]}` (an order that went live, or a balance).
+fn stream_event(sent: &crate::exchange::StreamMessage<'_>) -> Value {
+    let ts = sent.now.unix_millis().to_string();
+    let mut arg = sent.args.first().map_or_else(|| json!({}), |arg| (*arg).clone());
+    arg["uid"] = json!("77982378738415879");
+    let data = match sent.channel("channel") {
+        Some("account") => json!([{"uTime": ts, "totalEq": "10000", "details": [{"ccy": "USDT", "eq": "10000", "availBal": "10000", "uTime": ts}]}]),
+        _ => json!([{
+            "instType": "SPOT", "instId": "BTC-USDT", "ordId": "312269865356374016", "clOrdId": "cexsign1",
+            "px": "30000", "sz": "0.01", "side": "buy", "ordType": "limit", "state": "live",
+            "accFillSz": "0", "fillSz": "0", "uTime": ts, "cTime": ts, "code": "0", "msg": "",
+        }]),
+    };
+    json!({"arg": arg, "data": data})
+}
+
+/// `{"event":"error","code":…,"msg":…,"connId":…}`: 60011 "Please log in" before a login,
+/// 60018 for a channel that does not exist (OKX's websocket error codes).
+fn stream_refused(sent: &crate::exchange::StreamMessage<'_>) -> Value {
+    let (code, msg) = match sent.refusal {
+        Some(crate::exchange::StreamRefusal::NotLoggedIn) => ("60011", "Please log in".to_owned()),
+        _ => ("60018", format!("Wrong URL or channel:{}, doesn't exist", sent.channel("channel").unwrap_or_default())),
+    };
+    json!({"event": "error", "code": code, "msg": msg, "connId": sent.connection_id})
+}

@@ -1,0 +1,286 @@
+//! The private websocket streams, end to end as a bot sees them: a real websocket client
+//! (tokio-tungstenite) connects to the exchange's own private-stream path on the local
+//! exchange, logs in with the message cexsign's signer builds, pings, subscribes to a private
+//! channel and receives its event; a second connection that subscribes before logging in is
+//! refused, and a wrong login gets the exchange's error frame with the diagnosis; a third
+//! connection logs in afresh, as a reconnecting bot does.
+//!
+//! The expected frames are the exchanges' documented ones (cited per case), written here apart
+//! from the homes' writers.
+
+use std::time::Duration;
+
+use cexsign::{Credentials, KeySettings, Scheme, Signer, Timestamp, WsRequest};
+use cexsign_local_exchange::{Account, LocalExchange, RunningExchange};
+use futures_util::{SinkExt as _, StreamExt as _};
+use serde_json::{Value, json};
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+/// One exchange's private stream, as its docs describe it.
+struct Case {
+    scheme: Scheme,
+    credentials: Credentials,
+    settings: KeySettings,
+    path: &'static str,
+    /// The exchange's application-level ping, and what its answer must satisfy.
+    ping: &'static str,
+    pong: fn(&str) -> bool,
+    /// A subscribe to a private channel.
+    subscribe: Value,
+    /// The login was accepted.
+    logged_in: fn(&Value) -> bool,
+    /// The subscribe was accepted.
+    subscribed: fn(&Value) -> bool,
+    /// The event pushed.
+    event: fn(&Value) -> bool,
+    /// A subscribe before the login is refused.
+    not_logged_in: fn(&Value) -> bool,
+    /// A wrong login: the message, and its error frame.
+    wrong_login: fn(&dyn Signer) -> String,
+    refused_login: fn(&Value) -> bool,
+    /// The mistake the diagnosis names in the wrong login.
+    mistake: &'static str,
+}
+
+fn okx() -> Case {
+    Case {
+        scheme: Scheme::Okx,
+        credentials: Credentials::new()
+            .api_key("985d5b66-57ce-40fb-b714-afc0b9787083")
+            .secret("22582BD0CFF14C41EDBF1AB98506286D")
+            .passphrase("Passphrase1!"),
+        settings: KeySettings::new(),
+        path: "/ws/v5/private",
+        // OKX "Connect": send the text `ping`, expect the text `pong`.
+        ping: "ping",
+        pong: |text| text == "pong",
+        subscribe: json!({"id": "1", "op": "subscribe", "args": [{"channel": "orders", "instType": "ANY"}]}),
+        // OKX "Login": {"event":"login","code":"0","msg":"","connId":…}.
+        logged_in: |frame| frame["event"] == "login" && frame["code"] == "0",
+        // OKX "Subscribe": {"id","event":"subscribe","arg":{…},"connId"}.
+        subscribed: |frame| frame["event"] == "subscribe" && frame["arg"]["channel"] == "orders" && frame["id"] == "1",
+        // OKX "Order channel" push: {"arg":{"channel":"orders","instType":…,"uid"},"data":[{ordId,…}]}.
+        event: |frame| {
+            frame["arg"]["channel"] == "orders"
+                && frame["arg"]["uid"].is_string()
+                && frame["data"][0]["ordId"].is_string()
+                && frame["data"][0]["instId"].is_string()
+        },
+        // OKX websocket error 60011 "Please log in".
+        not_logged_in: |frame| frame["event"] == "error" && frame["code"] == "60011",
+        // A hex signature where OKX takes base64.
+        wrong_login: |signer| {
+            let login = signer.sign_ws(&WsRequest::login(), Timestamp::now().unwrap()).unwrap();
+            let mut message: Value = serde_json::from_str(login.message_json()).unwrap();
+            let mac = base64_decode(login.signature());
+            message["args"][0]["sign"] = json!(hex::encode(mac));
+            message.to_string()
+        },
+        // OKX websocket error 60007 "Invalid sign".
+        refused_login: |frame| frame["event"] == "error" && frame["code"] == "60007",
+        mistake: "hex-instead-of-base64",
+    }
+}
+
+fn bybit() -> Case {
+    Case {
+        scheme: Scheme::Bybit,
+        credentials: Credentials::new().api_key("XXXXXXXXXXXXXXXXXX").secret("YYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYY"),
+        settings: KeySettings::new(),
+        path: "/v5/private",
+        // Bybit "How to send the heartbeat packet": {"req_id","op":"ping"}; a private stream
+        // answers {"req_id","op":"pong","args":[<ms>],"conn_id"}.
+        ping: r#"{"req_id":"hb-1","op":"ping"}"#,
+        pong: |text| {
+            let pong: Value = serde_json::from_str(text).unwrap_or_default();
+            pong["op"] == "pong" && pong["req_id"] == "hb-1" && pong["args"][0].is_string()
+        },
+        subscribe: json!({"req_id": "sub-1", "op": "subscribe", "args": ["order"]}),
+        // Bybit "Connect": {"success":true,"ret_msg":"","op":"auth","conn_id":…}.
+        logged_in: |frame| frame["success"] == true && frame["op"] == "auth",
+        subscribed: |frame| frame["success"] == true && frame["op"] == "subscribe" && frame["req_id"] == "sub-1",
+        // Bybit "Order" push: {"id","topic":"order","creationTime","data":[{orderId,…}]}.
+        event: |frame| {
+            frame["topic"] == "order" && frame["creationTime"].is_u64() && frame["data"][0]["orderId"].is_string()
+        },
+        // Assumed: {"success":false,"ret_msg":"Request not authorized","op":"subscribe"}.
+        not_logged_in: |frame| frame["success"] == false && frame["op"] == "subscribe",
+        // A base64 signature where Bybit takes hex.
+        wrong_login: |signer| {
+            use base64::Engine as _;
+            let login = signer.sign_ws(&WsRequest::login(), Timestamp::now().unwrap()).unwrap();
+            let mut message: Value = serde_json::from_str(login.message_json()).unwrap();
+            let mac = hex::decode(login.signature()).unwrap();
+            message["args"][2] = json!(base64::engine::general_purpose::STANDARD.encode(mac));
+            message.to_string()
+        },
+        refused_login: |frame| frame["success"] == false && frame["op"] == "auth",
+        mistake: "base64-instead-of-hex",
+    }
+}
+
+fn bitget() -> Case {
+    Case {
+        scheme: Scheme::Bitget,
+        credentials: Credentials::new()
+            .api_key("bg_0123456789abcdef0123456789abcdef")
+            .secret("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef")
+            .passphrase("BitgetPass1"),
+        settings: KeySettings::new(),
+        path: "/v2/ws/private",
+        // Bitget "Websocket API": send the text `ping`, expect `pong`.
+        ping: "ping",
+        pong: |text| text == "pong",
+        subscribe: json!({"op": "subscribe", "args": [{"instType": "SPOT", "channel": "orders", "instId": "default"}]}),
+        // Bitget "Login": {"event":"login","code":0,"msg":""}.
+        logged_in: |frame| frame["event"] == "login" && frame["code"] == 0,
+        subscribed: |frame| frame["event"] == "subscribe" && frame["arg"]["channel"] == "orders",
+        // Bitget "Order Channel" push: {"action":"snapshot","arg":{…},"data":[{orderId,…}],"ts"}.
+        event: |frame| {
+            frame["action"] == "snapshot"
+                && frame["arg"]["channel"] == "orders"
+                && frame["data"][0]["orderId"].is_string()
+                && frame["ts"].is_u64()
+        },
+        // Bitget websocket error 30004 "User needs to log in".
+        not_logged_in: |frame| frame["event"] == "error" && frame["code"] == 30004,
+        // A hex signature where Bitget takes base64.
+        wrong_login: |signer| {
+            let login = signer.sign_ws(&WsRequest::login(), Timestamp::now().unwrap()).unwrap();
+            let mut message: Value = serde_json::from_str(login.message_json()).unwrap();
+            let mac = base64_decode(login.signature());
+            message["args"][0]["sign"] = json!(hex::encode(mac));
+            message.to_string()
+        },
+        // Bitget websocket error 30015 "Invalid signature".
+        refused_login: |frame| frame["event"] == "error" && frame["code"] == 30015,
+        mistake: "hex-instead-of-base64",
+    }
+}
+
+fn base64_decode(text: &str) -> Vec<u8> {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.decode(text).unwrap()
+}
+
+async fn start(case: &Case) -> RunningExchange {
+    let account = Account::new(case.scheme, &case.credentials, &case.settings).unwrap();
+    LocalExchange::new().with_account(account).start().await.unwrap()
+}
+
+async fn connect(exchange: &RunningExchange, path: &str) -> Socket {
+    let url = format!("ws://{}{path}", exchange.local_addr());
+    let (socket, response) = tokio_tungstenite::connect_async(url).await.unwrap();
+    assert_eq!(response.status(), 101);
+    socket
+}
+
+async fn send(socket: &mut Socket, text: &str) {
+    socket.send(Message::text(text)).await.unwrap();
+}
+
+/// The next text frame (the protocol's own frames skipped), within a few seconds.
+async fn next_text(socket: &mut Socket) -> String {
+    loop {
+        let message = tokio::time::timeout(Duration::from_secs(10), socket.next())
+            .await
+            .expect("an answer within 10 s")
+            .expect("the connection stays open")
+            .unwrap();
+        match message {
+            Message::Text(text) => return text.to_string(),
+            Message::Close(frame) => panic!("closed: {frame:?}"),
+            _ => {}
+        }
+    }
+}
+
+async fn next_json(socket: &mut Socket) -> Value {
+    let text = next_text(socket).await;
+    serde_json::from_str(&text).unwrap_or_else(|error| panic!("{error}: {text}"))
+}
+
+fn login(signer: &dyn Signer) -> String {
+    signer.sign_ws(&WsRequest::login(), Timestamp::now().unwrap()).unwrap().message_json().to_owned()
+}
+
+async fn run(case: Case) {
+    let name = case.scheme.id();
+    assert_eq!(case.scheme.exchange().private_stream.path, case.path, "{name}");
+    let exchange = start(&case).await;
+    let signer = case.scheme.exchange().signer(&case.credentials, &case.settings).unwrap();
+
+    // Log in, ping, subscribe, receive the event.
+    let mut socket = connect(&exchange, case.path).await;
+    send(&mut socket, &login(signer.as_ref())).await;
+    let answer = next_json(&mut socket).await;
+    assert!((case.logged_in)(&answer), "{name} login: {answer}");
+    send(&mut socket, case.ping).await;
+    let pong = next_text(&mut socket).await;
+    assert!((case.pong)(&pong), "{name} pong: {pong}");
+    socket.send(Message::Ping(b"alive".to_vec().into())).await.unwrap();
+    send(&mut socket, &case.subscribe.to_string()).await;
+    let answer = next_json(&mut socket).await;
+    assert!((case.subscribed)(&answer), "{name} subscribe: {answer}");
+    let event = next_json(&mut socket).await;
+    assert!((case.event)(&event), "{name} event: {event}");
+    socket.close(None).await.unwrap();
+
+    // A second connection: a subscribe before the login, then a wrong login.
+    let mut socket = connect(&exchange, case.path).await;
+    send(&mut socket, &case.subscribe.to_string()).await;
+    let answer = next_json(&mut socket).await;
+    assert!((case.not_logged_in)(&answer), "{name} subscribe before login: {answer}");
+    send(&mut socket, &(case.wrong_login)(signer.as_ref())).await;
+    let answer = next_json(&mut socket).await;
+    assert!((case.refused_login)(&answer), "{name} wrong login: {answer}");
+    assert_eq!(answer["cexsign_diagnosis"]["mistake"], case.mistake, "{name} diagnosis: {answer}");
+    // Still not logged in.
+    send(&mut socket, &case.subscribe.to_string()).await;
+    let answer = next_json(&mut socket).await;
+    assert!((case.not_logged_in)(&answer), "{name} subscribe after a wrong login: {answer}");
+    drop(socket);
+
+    // Reconnect with a fresh login.
+    let mut socket = connect(&exchange, case.path).await;
+    send(&mut socket, &login(signer.as_ref())).await;
+    let answer = next_json(&mut socket).await;
+    assert!((case.logged_in)(&answer), "{name} login after reconnect: {answer}");
+    send(&mut socket, &case.subscribe.to_string()).await;
+    assert!((case.subscribed)(&next_json(&mut socket).await), "{name} subscribe after reconnect");
+    assert!((case.event)(&next_json(&mut socket).await), "{name} event after reconnect");
+    assert_eq!(exchange.requests_accepted(), 2, "{name}: two logins accepted");
+    exchange.shutdown().await;
+}
+
+#[tokio::test]
+async fn okx_private_stream() {
+    run(okx()).await;
+}
+
+#[tokio::test]
+async fn bybit_private_stream() {
+    run(bybit()).await;
+}
+
+#[tokio::test]
+async fn bitget_private_stream() {
+    run(bitget()).await;
+}
+
+/// An upgrade that asks for another websocket version than 13 is refused with 400.
+#[tokio::test]
+async fn an_upgrade_of_another_protocol_version_is_refused() {
+    let case = okx();
+    let exchange = start(&case).await;
+    let url = format!("ws://{}/ws/v5/private", exchange.local_addr());
+    let mut request = tokio_tungstenite::tungstenite::client::IntoClientRequest::into_client_request(url).unwrap();
+    request.headers_mut().insert("sec-websocket-version", "8".parse().unwrap());
+    let refused = tokio_tungstenite::connect_async(request).await.unwrap_err();
+    assert!(refused.to_string().contains("400"), "{refused}");
+    exchange.shutdown().await;
+}
