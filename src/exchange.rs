@@ -11,6 +11,7 @@ mod verification;
 mod ws_login;
 
 pub use diagnosis::{DiagnosisFacts, WsSigning};
+pub use verification::{AuthorizationItems, authorization_item};
 pub use verification::{
     ExtraCheck, HeaderCheck, HeaderMatch, Mark, Refused, RestVerification, Routing, TimestampRule, header_text,
 };

@@ -71,6 +71,7 @@ pub use exchange::{
     AuthNames, BuildSigner, DiagnosisFacts, Exchange, ExtraCheck, HeaderCheck, HeaderMatch, KeySettings, Mark, Refused,
     RestVerification, Routing, TimestampRule,
 };
+pub use exchange::{AuthorizationItems, authorization_item};
 pub use exchange::{ExpiresLogin, JwtMessage, WsAccepted, WsAnswer, WsApi, WsLogin, WsMessage, WsNames, WsPart};
 pub use exchanges::*;
 pub use request::{Method, SignableRequest, decode_query};

@@ -78,6 +78,9 @@ fn follow(recipe: &Recipe, scheme: Scheme, vector: &runner::Vector) -> (Vec<u8>,
     if let Some(window) = vector.options.get("recv_window").and_then(Value::as_str) {
         inputs = inputs.with_recv_window(window);
     }
+    if let Some(nonce) = vector.options.get("nonce").and_then(Value::as_str) {
+        inputs = inputs.with_nonce(nonce);
+    }
     let readable = recipe.readable_prehash(&inputs).unwrap_or_else(|e| panic!("{id}: {e}"));
     let evaluated = recipe.evaluate(&inputs, key_kind(vector)).unwrap_or_else(|e| panic!("{id}: {e}"));
     (readable, evaluated.prehash, evaluated.signature)
