@@ -13,8 +13,9 @@ use std::time::Duration;
 use cexsign::client::RequestBuilderExt;
 use cexsign::{
     BinanceKeyType, BinanceSigner, BitgetSigner, BitmexSigner, BybitKeyType, BybitSigner, CoinbaseAdvancedHmacSigner,
-    CoinbaseCdpSigner, CoinbaseExchangeSigner, Credentials, DeltaSigner, Error, GateSigner, KeySettings, KrakenSigner,
-    KucoinKeyVersion, KucoinSigner, OkxEnvironment, OkxSigner, Scheme, Signer, Timestamp, WsAuth, WsRequest,
+    CoinbaseCdpSigner, CoinbaseExchangeSigner, Credentials, DeltaSigner, DeribitSigner, Error, GateSigner, KeySettings,
+    KrakenSigner, KucoinKeyVersion, KucoinSigner, OkxEnvironment, OkxSigner, Scheme, Signer, Timestamp, WsAuth,
+    WsRequest,
 };
 use cexsign_local_exchange::{Account, LocalExchange};
 
@@ -117,6 +118,8 @@ fn venues() -> Result<Vec<Venue>, Error> {
     };
     let bitmex_order =
         r#"{"symbol":"XBTUSD","side":"Buy","orderQty":100,"price":60000,"ordType":"Limit","clOrdID":"vg-0001"}"#;
+    let deribit = || Credentials::new().api_key("ben2Kvln").secret("Zqwec49jTayxWHZLMvMf0qCovBAzDq9Et93ozpX0RoA");
+    let deribit_order = r#"{"jsonrpc":"2.0","id":1,"method":"private/buy","params":{"instrument_name":"BTC-PERPETUAL","amount":10,"type":"limit","price":64250.5,"label":"vg-0001"}}"#;
     Ok(vec![
         Venue {
             signer: Box::new(OkxSigner::new(&okx, OkxEnvironment::Demo)?),
@@ -207,6 +210,15 @@ fn venues() -> Result<Vec<Venue>, Error> {
             account: Some(Account::new(Scheme::Bitmex, &bitmex(), &KeySettings::new())?),
             tricky: First::Get("/api/v1/order?symbol=XBTUSD&filter=%7B%22open%22%3A%20true%7D&reverse=true"),
             post: ("/api/v1/order", bitmex_order),
+            ws: Ws::Subscribe(&[], &[]),
+        },
+        Venue {
+            signer: Box::new(DeribitSigner::new(&deribit())?),
+            account: Some(Account::new(Scheme::Deribit, &deribit(), &KeySettings::new())?),
+            tricky: First::Get(
+                "/api/v2/private/get_user_trades_by_currency?currency=BTC&kind=future&count=20&label=vg+bot+%231",
+            ),
+            post: ("/api/v2/private/buy", deribit_order),
             ws: Ws::Subscribe(&[], &[]),
         },
     ])

@@ -146,7 +146,8 @@ fn every_signer_matches_its_recipe_on_every_rest_vector() {
     for scheme in Scheme::ALL {
         let Ok(_) = &scheme.exchange().recipe else { continue };
         let rest = rest_vectors.get(scheme.id()).copied().unwrap_or(0);
-        assert!(rest >= 15, "{scheme}: only {rest} REST vectors");
+        // Deribit's public set has 14 REST vectors (and 3 websocket ones); every other scheme 15 or more.
+        assert!(rest >= 14, "{scheme}: only {rest} REST vectors");
         assert_eq!(checked.get(scheme.id()).copied(), Some(rest), "{scheme}: every REST vector is checked");
     }
     assert!(checked.values().sum::<usize>() >= 177, "every public REST vector of the ten recipe schemes");

@@ -786,7 +786,7 @@ mod tests {
         for scheme in Scheme::ALL {
             let expected = match scheme {
                 Scheme::CoinbaseCdp => Engine::Token,
-                Scheme::Binance | Scheme::Bybit | Scheme::Kraken | Scheme::Gate => Engine::Parameters,
+                Scheme::Binance | Scheme::Bybit | Scheme::Kraken | Scheme::Gate | Scheme::Deribit => Engine::Parameters,
                 _ => Engine::Headers,
             };
             assert_eq!(Engine::for_recipe(&scheme.exchange().recipe), expected, "{scheme:?}");

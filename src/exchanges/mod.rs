@@ -86,4 +86,8 @@ registry! {
         /// BitMEX REST (`api-expires`) and websocket `authKeyExpires` ([`crate::BitmexSigner`]).
         Bitmex => BITMEX,
     }
+    mod deribit {
+        /// Deribit API v2: the `deri-hmac-sha256` header and the `public/auth` `client_signature` grant ([`crate::DeribitSigner`]).
+        Deribit => DERIBIT,
+    }
 }
