@@ -13,9 +13,9 @@ use std::time::Duration;
 use cexsign::client::RequestBuilderExt;
 use cexsign::{
     BinanceKeyType, BinanceSigner, BitfinexSigner, BitgetSigner, BitmexSigner, BybitKeyType, BybitSigner,
-    CoinbaseAdvancedHmacSigner, CoinbaseCdpSigner, CoinbaseExchangeSigner, Credentials, DeltaSigner, Error, GateSigner,
-    KeySettings, KrakenSigner, KucoinKeyVersion, KucoinSigner, OkxEnvironment, OkxSigner, Scheme, Signer, Timestamp,
-    WsAuth, WsRequest,
+    CoinbaseAdvancedHmacSigner, CoinbaseCdpSigner, CoinbaseExchangeSigner, Credentials, DeltaSigner, DeribitSigner,
+    Error, GateSigner, KeySettings, KrakenSigner, KucoinKeyVersion, KucoinSigner, OkxEnvironment, OkxSigner, Scheme,
+    Signer, Timestamp, WsAuth, WsRequest,
 };
 use cexsign_local_exchange::{Account, LocalExchange};
 
@@ -125,6 +125,8 @@ fn venues() -> Result<Vec<Venue>, Error> {
     };
     let bitfinex_order =
         r#"{"type":"EXCHANGE LIMIT","symbol":"tBTCUST","amount":"0.0015","price":"62965.5","cid":7577507837353}"#;
+    let deribit = || Credentials::new().api_key("ben2Kvln").secret("Zqwec49jTayxWHZLMvMf0qCovBAzDq9Et93ozpX0RoA");
+    let deribit_order = r#"{"jsonrpc":"2.0","id":1,"method":"private/buy","params":{"instrument_name":"BTC-PERPETUAL","amount":10,"type":"limit","price":64250.5,"label":"vg-0001"}}"#;
     Ok(vec![
         Venue {
             signer: Box::new(OkxSigner::new(&okx, OkxEnvironment::Demo)?),
@@ -222,6 +224,15 @@ fn venues() -> Result<Vec<Venue>, Error> {
             account: Some(Account::new(Scheme::Bitfinex, &bitfinex(), &KeySettings::new())?),
             tricky: First::FormPost("/v2/auth/r/orders/tBTCUST/hist", r#"{"start":1717921532000,"limit":25}"#),
             post: ("/v2/auth/w/order/submit", bitfinex_order),
+            ws: Ws::Subscribe(&[], &[]),
+        },
+        Venue {
+            signer: Box::new(DeribitSigner::new(&deribit())?),
+            account: Some(Account::new(Scheme::Deribit, &deribit(), &KeySettings::new())?),
+            tricky: First::Get(
+                "/api/v2/private/get_user_trades_by_currency?currency=BTC&kind=future&count=20&label=vg+bot+%231",
+            ),
+            post: ("/api/v2/private/buy", deribit_order),
             ws: Ws::Subscribe(&[], &[]),
         },
     ])

@@ -319,6 +319,18 @@ pub enum Error {
         expected: String,
     },
 
+    /// A value the scheme sends as an item of a structured header (Deribit's `id` and `nonce` in
+    /// `Authorization: deri-hmac-sha256 id=…,ts=…,sig=…,nonce=…`) cannot be one.
+    #[error("{scheme} {field}: {problem}")]
+    InvalidAuthValue {
+        /// The scheme.
+        scheme: Scheme,
+        /// Which value ("API key", "nonce").
+        field: &'static str,
+        /// What is wrong with it and how to fix it.
+        problem: &'static str,
+    },
+
     /// What was given to diagnose a rejected request is incomplete or unreadable: a missing or
     /// truncated auth header, a token that is not a JWT, a diagnosis case that is not JSON.
     #[error("cannot diagnose: {problem}")]

@@ -15,6 +15,7 @@ mod ws_login;
 pub use diagnosis::{DiagnosisFacts, WsSigning};
 pub use orders::{ClientOrderId, DuplicateOrder, Orders, PlaceOrder};
 pub use private_stream::{PrivateStream, StreamAnswers, StreamMessage, StreamPing, StreamRefusal, StreamSubscribe};
+pub use verification::{AuthorizationItems, authorization_item};
 pub use verification::{
     BodyType, ExtraCheck, HeaderCheck, HeaderMatch, Mark, Refused, RestVerification, Routing, TimestampRule,
     header_text,

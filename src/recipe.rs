@@ -96,6 +96,9 @@ pub enum Part {
     ApiKey,
     /// The receive window, as sent in its header (Bybit's `X-BAPI-RECV-WINDOW`).
     RecvWindow,
+    /// A nonce the client chooses per request, as sent under this auth name (Deribit's `nonce`
+    /// item of its `Authorization` header).
+    Nonce(&'static str),
     /// The digest of other parts: Gate's hex SHA-512 of the body, Kraken's raw SHA-256 of
     /// nonce and body.
     Digest {
@@ -253,6 +256,7 @@ pub struct RecipeInputs<'a> {
     timestamp: &'a WireTimestamp,
     credentials: &'a Credentials,
     recv_window: Option<&'a str>,
+    nonce: Option<&'a str>,
 }
 
 impl<'a> RecipeInputs<'a> {
@@ -264,12 +268,18 @@ impl<'a> RecipeInputs<'a> {
         timestamp: &'a WireTimestamp,
         credentials: &'a Credentials,
     ) -> Self {
-        Self { scheme, request, timestamp, credentials, recv_window: None }
+        Self { scheme, request, timestamp, credentials, recv_window: None, nonce: None }
     }
 
     /// The receive window as sent, for recipes with a [`Part::RecvWindow`].
     pub fn with_recv_window(mut self, recv_window: &'a str) -> Self {
         self.recv_window = Some(recv_window);
+        self
+    }
+
+    /// The nonce as sent, for recipes with a [`Part::Nonce`].
+    pub fn with_nonce(mut self, nonce: &'a str) -> Self {
+        self.nonce = Some(nonce);
         self
     }
 }
@@ -372,6 +382,7 @@ impl Recipe {
                 Part::Literal(text) => text.len(),
                 Part::ApiKey => inputs.credentials.api_key.as_deref().map_or(0, str::len),
                 Part::RecvWindow => inputs.recv_window.map_or(0, str::len),
+                Part::Nonce(_) => inputs.nonce.map_or(0, str::len),
                 // The digest's input is written, hashed, then replaced by the digest.
                 Part::Digest { of, .. } => self.capacity(of, inputs).max(128),
             })
@@ -423,6 +434,13 @@ impl Recipe {
                         problem: "the scheme signs its receive window: give it with RecipeInputs::with_recv_window",
                     })?;
                     out.extend_from_slice(window.as_bytes());
+                }
+                Part::Nonce(_) => {
+                    let nonce = inputs.nonce.ok_or(Error::InvalidParameters {
+                        scheme,
+                        problem: "the scheme signs the request's nonce: give it with RecipeInputs::with_nonce",
+                    })?;
+                    out.extend_from_slice(nonce.as_bytes());
                 }
                 Part::Digest { hash, output, of } => {
                     // Written in place, hashed, then replaced by the digest: no second buffer.

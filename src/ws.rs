@@ -33,19 +33,20 @@ pub struct WsRequest<'a> {
     params: &'a [(&'a str, serde_json::Value)],
     id: Option<&'a str>,
     event: Option<&'a str>,
+    data: Option<&'a str>,
 }
 
 impl<'a> WsRequest<'a> {
     /// A login message with no subscription (OKX `op: login`, Delta `key-auth`, Bybit `op: auth`,
     /// Bitget `op: login`).
     pub const fn login() -> Self {
-        Self { channels: &[], product_ids: &[], method: None, params: &[], id: None, event: None }
+        Self { channels: &[], product_ids: &[], method: None, params: &[], id: None, event: None, data: None }
     }
 
     /// A subscribe message for these channels and products, in the order given. Coinbase Advanced
     /// Trade and Gate take exactly one channel per message.
     pub const fn subscribe(channels: &'a [&'a str], product_ids: &'a [&'a str]) -> Self {
-        Self { channels, product_ids, method: None, params: &[], id: None, event: None }
+        Self { channels, product_ids, method: None, params: &[], id: None, event: None, data: None }
     }
 
     /// A signed API call: Binance WebSocket API (`method` such as `"order.place"` or
@@ -55,7 +56,7 @@ impl<'a> WsRequest<'a> {
     /// Param values are JSON strings, numbers or booleans, sent as given; Binance signs their
     /// text, sorted by name and not percent-encoded.
     pub const fn api(method: &'a str, params: &'a [(&'a str, serde_json::Value)]) -> Self {
-        Self { channels: &[], product_ids: &[], method: Some(method), params, id: None, event: None }
+        Self { channels: &[], product_ids: &[], method: Some(method), params, id: None, event: None, data: None }
     }
 
     /// Sets the request id echoed in the response (Binance `id`, Gate `req_id`).
@@ -67,6 +68,13 @@ impl<'a> WsRequest<'a> {
     /// Sets the event of a Gate channel message (default `"subscribe"`; `"unsubscribe"`).
     pub const fn with_event(mut self, event: &'a str) -> Self {
         self.event = Some(event);
+        self
+    }
+
+    /// Sets free text the login signs and carries, which the exchange keeps with the session
+    /// (Deribit's `data` in `public/auth`; empty by default).
+    pub const fn with_data(mut self, data: &'a str) -> Self {
+        self.data = Some(data);
         self
     }
 
@@ -88,6 +96,11 @@ impl<'a> WsRequest<'a> {
     /// The Gate event, if one was set.
     pub fn event(&self) -> Option<&'a str> {
         self.event
+    }
+
+    /// The free text the login signs, if any was set.
+    pub fn data(&self) -> Option<&'a str> {
+        self.data
     }
 
     /// The channels.

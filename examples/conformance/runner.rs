@@ -242,6 +242,9 @@ pub fn run_with(vector: &Vector, input: TimeInput) -> Result<Produced, String> {
             if let Some(event) = option_str(vector, "event").filter(|e| *e != "api") {
                 request = request.with_event(event);
             }
+            if let Some(data) = option_str(vector, "data") {
+                request = request.with_data(data);
+            }
             let auth = match input {
                 TimeInput::Instant => signer.sign_ws_with(&request, at, &options),
                 TimeInput::WireText => WireTimestamp::parse(signer.ws_timestamp_format(), &vector.timestamp)

@@ -284,8 +284,14 @@ impl SentRequest {
 
     /// The value of an auth header or field, by case-insensitive name, trimmed; `None` when
     /// absent or blank.
+    /// A value that is no header of its own is looked for among the items of the
+    /// `Authorization` header (Deribit's `id=…,ts=…,sig=…,nonce=…`).
     pub(crate) fn auth_value(&self, name: &str) -> Option<&str> {
-        self.auth.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.trim()).filter(|v| !v.is_empty())
+        let named =
+            |wanted: &str| self.auth.iter().find(|(n, _)| n.eq_ignore_ascii_case(wanted)).map(|(_, v)| v.trim());
+        named(name)
+            .filter(|v| !v.is_empty())
+            .or_else(|| named("authorization").and_then(|value| crate::exchange::authorization_item(value, name)))
     }
 
     pub(crate) fn is_ws(&self) -> bool {
@@ -780,9 +786,12 @@ mod tests {
         for scheme in Scheme::ALL {
             let expected = match scheme {
                 Scheme::CoinbaseCdp => Engine::Token,
-                Scheme::Binance | Scheme::Bybit | Scheme::Kraken | Scheme::Gate | Scheme::Bitfinex => {
-                    Engine::Parameters
-                }
+                Scheme::Binance
+                | Scheme::Bybit
+                | Scheme::Kraken
+                | Scheme::Gate
+                | Scheme::Bitfinex
+                | Scheme::Deribit => Engine::Parameters,
                 _ => Engine::Headers,
             };
             assert_eq!(Engine::for_recipe(&scheme.exchange().recipe), expected, "{scheme:?}");

@@ -166,6 +166,9 @@ enum Ws {
     Channel { channel: String, event: String, products: Vec<String> },
     /// An API login naming its channel ([`WsSigning::ChannelOrApiLogin`]).
     ApiLogin { channel: String },
+    /// A login over its timestamp, nonce and free text ([`WsSigning::Joined`]); the nonce is the
+    /// engine's.
+    Joined { separator: &'static str, data: String },
 }
 
 /// How many of the parameters after a misplaced signature parameter an explanation names.
@@ -213,6 +216,8 @@ struct Engine<'c, 's> {
     timestamp: String,
     format: TimestampFormat,
     recv_window: String,
+    /// The nonce sent, where the recipe signs one ([`Part::Nonce`]; empty otherwise).
+    nonce: String,
     method: String,
     path: String,
     given_host: Option<String>,
@@ -449,6 +454,7 @@ impl<'c, 's> Engine<'c, 's> {
             timestamp: String::new(),
             format: TimestampFormat::UnixMillis,
             recv_window: String::new(),
+            nonce: String::new(),
             method: "GET".to_owned(),
             path: String::new(),
             given_host: None,
@@ -489,6 +495,12 @@ impl<'c, 's> Engine<'c, 's> {
                             let default = exchange.window.map(|w| w.as_millis().to_string()).unwrap_or_default();
                             e.recv_window = sent.auth_value(header).map_or(default, str::to_owned);
                         }
+                        if let Some(name) = recipe.parts.iter().find_map(|part| match part {
+                            Part::Nonce(name) => Some(*name),
+                            _ => None,
+                        }) {
+                            e.nonce = value(name, "header")?;
+                        }
                         e.query = match query_form {
                             Some(QueryForm::Decoded) => crate::decode_query(&e.wire_query)?.into_owned(),
                             Some(_) => e.wire_query.clone(),
@@ -511,6 +523,10 @@ impl<'c, 's> Engine<'c, 's> {
                         Ws::ParamsCall { method, params: params.clone() }
                     }
                     WsSigning::Login { prefix } => Ws::Login { prefix },
+                    WsSigning::Joined { separator, nonce, data } => {
+                        e.nonce = value(nonce, "field")?;
+                        Ws::Joined { separator, data: sent.auth_value(data).unwrap_or_default().to_owned() }
+                    }
                     WsSigning::Unsigned { hint } => return Err(Error::WsUnsupported { scheme, hint }),
                     WsSigning::ChannelOrApiLogin { one_channel } => match (method, channels.as_slice()) {
                         (Some(channel), _) => Ws::ApiLogin { channel: channel.clone() },
@@ -693,15 +709,17 @@ impl<'c, 's> Engine<'c, 's> {
     // ----------------------------------------------------------------------------------------
     // What the signer produces.
 
-    fn sign_options(keep: bool) -> SignOptions {
-        if keep { SignOptions::new().keep_prehash() } else { SignOptions::new() }
+    /// The options the signer signs with: the nonce sent, where the recipe signs one.
+    fn sign_options(&self, keep: bool) -> SignOptions {
+        let options = if keep { SignOptions::new().keep_prehash() } else { SignOptions::new() };
+        if self.nonce.is_empty() { options } else { options.with_nonce(self.nonce.as_str()) }
     }
 
     /// Signs the REST request with this query, body and timestamp.
     fn sign_rest(&self, query: &str, body: &[u8], timestamp: &str, keep: bool) -> Result<Expected, Error> {
         let method: Method = self.method.parse()?;
         let request = SignableRequest::new(method, &self.path)?.with_query(query)?.with_body(body);
-        let options = Self::sign_options(keep);
+        let options = self.sign_options(keep);
         let signed = if self.facts.nonce_in_body {
             // The signer takes the nonce from the body.
             self.ctx.signer.sign_with(&request, Timestamp::from_unix_millis(0), &options)?
@@ -721,13 +739,16 @@ impl<'c, 's> Engine<'c, 's> {
     /// Signs the websocket message at this timestamp.
     fn sign_ws(&self, timestamp: &str, keep: bool) -> Result<Expected, Error> {
         let wire = WireTimestamp::parse(self.format, timestamp)?;
-        let options = Self::sign_options(keep);
+        let options = self.sign_options(keep);
         let auth = match self.ws.as_ref().expect("a websocket message") {
             Ws::ParamsCall { method, params } => {
                 let params: Vec<(&str, Value)> = params.iter().map(|(n, v)| (n.as_str(), v.clone())).collect();
                 self.ctx.signer.sign_ws_at(&WsRequest::api(method, &params), &wire, &options)?
             }
             Ws::Login { .. } => self.ctx.signer.sign_ws_at(&WsRequest::login(), &wire, &options)?,
+            Ws::Joined { data, .. } => {
+                self.ctx.signer.sign_ws_at(&WsRequest::login().with_data(data), &wire, &options)?
+            }
             Ws::ApiLogin { channel } => self.ctx.signer.sign_ws_at(&WsRequest::api(channel, &[]), &wire, &options)?,
             Ws::Channel { channel, event, products } => {
                 let channels = [channel.as_str()];
@@ -837,6 +858,7 @@ impl<'c, 's> Engine<'c, 's> {
                 Part::Literal(text) => out(text.as_bytes()),
                 Part::ApiKey => out(self.key_sent.as_bytes()),
                 Part::RecvWindow => out(p.recv_window.as_bytes()),
+                Part::Nonce(_) => out(self.nonce.as_bytes()),
                 Part::Digest { .. } if p.tweak == Tweak::EmptyHashLine => {}
                 Part::Digest { hash, output, of } => {
                     let digest = match hash {
@@ -873,6 +895,9 @@ impl<'c, 's> Engine<'c, 's> {
         match self.ws.as_ref().expect("a websocket message") {
             Ws::ParamsCall { .. } => self.params_payload(timestamp, true, None).into_bytes(),
             Ws::Login { prefix } => format!("{prefix}{timestamp}").into_bytes(),
+            Ws::Joined { separator, data } => {
+                [timestamp, separator, &self.nonce, separator, data].concat().into_bytes()
+            }
             Ws::ApiLogin { channel } => format!("api\n{channel}\n{{}}\n{timestamp}").into_bytes(),
             Ws::Channel { channel, event, .. } => {
                 format!("channel={channel}&event={event}&time={timestamp}").into_bytes()
@@ -1201,8 +1226,13 @@ impl MistakeSearch for Engine<'_, '_> {
                 }
             }
         }
-        let expected_key = expected.values.iter().find(|(n, _)| n.eq_ignore_ascii_case(self.names.key));
-        if expected_key.is_none_or(|(_, value)| *value != self.key_sent) {
+        let named =
+            |name: &str| expected.values.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str());
+        // A key that is an item of the Authorization header (Deribit's `id=…`) is read from there.
+        let expected_key = named(self.names.key).or_else(|| {
+            named("authorization").and_then(|value| crate::exchange::authorization_item(value, self.names.key))
+        });
+        if expected_key.is_none_or(|value| value != self.key_sent) {
             return Some(Diagnosis::unknown(
                 None,
                 vec![self.names.key.to_owned()],

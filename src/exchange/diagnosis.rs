@@ -97,6 +97,17 @@ pub enum WsSigning {
         /// The text in front of the timestamp.
         prefix: &'static str,
     },
+    /// A login signed over its timestamp, a nonce and free text, joined by a separator, each
+    /// in its field (Deribit's `client_signature`: `timestamp⏎nonce⏎data`, `data` empty when
+    /// absent).
+    Joined {
+        /// What goes between the three.
+        separator: &'static str,
+        /// The nonce's field.
+        nonce: &'static str,
+        /// The free text's field.
+        data: &'static str,
+    },
     /// A channel message signed over `channel=<c>&event=<e>&time=<t>`, or an API login (its
     /// channel given as the method) signed over `api\n<channel>\n{}\n<t>` (Gate).
     ChannelOrApiLogin {

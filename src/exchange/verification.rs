@@ -76,6 +76,9 @@ pub enum HeaderMatch {
     Prefixed(&'static str),
     /// `Authorization: Bearer <token>` (the scheme name in any case).
     Bearer,
+    /// `Authorization: <scheme> …`, for this scheme name (in any case): Deribit's
+    /// `deri-hmac-sha256`.
+    AuthorizationScheme(&'static str),
 }
 
 impl Mark {
@@ -91,6 +94,11 @@ impl Mark {
 
     /// An `Authorization: Bearer <token>` header.
     pub const BEARER: Mark = Mark { header: HeaderMatch::Bearer, under: None };
+
+    /// An `Authorization: <scheme> …` header for this scheme name.
+    pub const fn authorization(scheme: &'static str) -> Self {
+        Self { header: HeaderMatch::AuthorizationScheme(scheme), under: None }
+    }
 
     /// The same mark, counted only for paths starting with `prefix`.
     pub const fn under(self, prefix: &'static str) -> Self {
@@ -114,6 +122,11 @@ impl Mark {
                 .get(http::header::AUTHORIZATION)
                 .and_then(|value| value.as_bytes().get(..7))
                 .is_some_and(|scheme| scheme.eq_ignore_ascii_case(b"bearer ")),
+            HeaderMatch::AuthorizationScheme(scheme) => headers.get(http::header::AUTHORIZATION).is_some_and(|value| {
+                let value = value.as_bytes();
+                value.get(..scheme.len()).is_some_and(|name| name.eq_ignore_ascii_case(scheme.as_bytes()))
+                    && value.get(scheme.len()) == Some(&b' ')
+            }),
         }
     }
 }
@@ -141,6 +154,50 @@ pub enum RestVerification {
     /// A nonce inside the body, signed with it, which must grow from one request of a key to the
     /// next; no time window (Kraken).
     BodyNonce,
+    /// The auth values are the items of one `Authorization: <scheme> name=value,…` header, named
+    /// by [`rest_auth`](super::Exchange::rest_auth), with a nonce item signed with them that a key
+    /// may use once within the window; otherwise checked as [`Headers`](Self::Headers) checks
+    /// (Deribit's `deri-hmac-sha256 id=…,ts=…,sig=…,nonce=…`).
+    AuthorizationItems(AuthorizationItems),
+}
+
+/// What the check of an Authorization header made of items needs (see
+/// [`RestVerification::AuthorizationItems`]).
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub struct AuthorizationItems {
+    /// The Authorization scheme's name (`deri-hmac-sha256`), compared ignoring case.
+    pub scheme: &'static str,
+    /// The item that carries the nonce.
+    pub nonce: &'static str,
+    /// The rest of the check: the timestamp rule, the signature layout, the sync hint.
+    pub check: HeaderCheck,
+}
+
+impl AuthorizationItems {
+    /// The scheme's name, the nonce item's, and the rest of the check.
+    pub const fn new(scheme: &'static str, nonce: &'static str, check: HeaderCheck) -> Self {
+        Self { scheme, nonce, check }
+    }
+}
+
+/// The value of the item `name` of an `Authorization: <scheme> name=value,…` header value (names
+/// compared ignoring case, values trimmed); `None` when it has no such item, or it is empty.
+///
+/// ```
+/// let value = "deri-hmac-sha256 id=AMANDA,ts=1576074319000,sig=9bfb,nonce=1iqt2wls";
+/// assert_eq!(cexsign::authorization_item(value, "nonce"), Some("1iqt2wls"));
+/// assert_eq!(cexsign::authorization_item(value, "ID"), Some("AMANDA"));
+/// assert_eq!(cexsign::authorization_item("Bearer abc", "sig"), None);
+/// ```
+pub fn authorization_item<'v>(value: &'v str, name: &str) -> Option<&'v str> {
+    let (_, items) = value.trim_start().split_once(' ')?;
+    items
+        .split(',')
+        .filter_map(|item| item.split_once('='))
+        .find(|(item, _)| item.trim().eq_ignore_ascii_case(name))
+        .map(|(_, value)| value.trim())
+        .filter(|value| !value.is_empty())
 }
 
 /// What the generic header check needs to know about an exchange (see

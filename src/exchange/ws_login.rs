@@ -152,6 +152,13 @@ pub enum WsPart {
     },
     /// A field that, when present, must be an empty object (it is signed as `{}`).
     EmptyObject(&'static str),
+    /// This field has this string value (Deribit's `"method": "public/auth"`, `"grant_type":
+    /// "client_signature"`).
+    Field(&'static str, &'static str),
+    /// The nonce the client chose for this message, in this field; signed with it.
+    Nonce(&'static str),
+    /// Free text the message signs, in this field (absent: empty): Deribit's `data`.
+    Data(&'static str),
 }
 
 /// Builds an exchange's answer to an accepted websocket message.

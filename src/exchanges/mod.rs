@@ -90,4 +90,8 @@ registry! {
         /// Bitfinex API v2 REST and the websocket `auth` event ([`crate::BitfinexSigner`]).
         Bitfinex => BITFINEX,
     }
+    mod deribit {
+        /// Deribit API v2: the `deri-hmac-sha256` header and the `public/auth` `client_signature` grant ([`crate::DeribitSigner`]).
+        Deribit => DERIBIT,
+    }
 }

@@ -177,7 +177,13 @@ impl Account {
     ) -> Result<Self, Error> {
         let signed = dummy_signature(kind.signer())?;
         let missing = |field| Error::InvalidHeaderValue { field };
-        let api_key = header_text(&signed, key_header).ok_or(missing("API key"))?;
+        // A key that is an item of the Authorization header (Deribit's `id=…`) is read from there.
+        let api_key = header_text(&signed, key_header)
+            .or_else(|| {
+                let authorization = header_text(&signed, "authorization")?;
+                cexsign::authorization_item(&authorization, key_header).map(str::to_owned)
+            })
+            .ok_or(missing("API key"))?;
         let passphrase = match passphrase_header {
             Some(name) => Some(SecretString::from(header_text(&signed, name).ok_or(missing("passphrase"))?)),
             None => None,

@@ -77,6 +77,15 @@ fn each_exchange_s_rest_auth_headers_route_to_it() {
         let exchange = scheme.exchange();
         let mut headers = HeaderMap::new();
         match exchange.rest_auth {
+            // The names are items of one Authorization header.
+            Some(names) if matches!(exchange.rest_verification, cexsign::RestVerification::AuthorizationItems(_)) => {
+                let cexsign::RestVerification::AuthorizationItems(items) = exchange.rest_verification else { continue };
+                let value = format!(
+                    "{} {}=x,{}=x,{}=x,{}=x",
+                    items.scheme, names.key, names.timestamp, names.signature, items.nonce
+                );
+                headers.insert(http::header::AUTHORIZATION, HeaderValue::from_str(&value).unwrap());
+            }
             Some(names) => {
                 for name in [names.key, names.signature, names.timestamp].into_iter().chain(names.passphrase) {
                     headers

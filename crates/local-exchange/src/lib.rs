@@ -224,6 +224,7 @@
 #![deny(missing_docs)]
 
 mod account;
+mod authorization_items;
 mod background;
 mod body_nonce;
 mod diagnosis;

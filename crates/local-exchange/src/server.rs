@@ -295,6 +295,7 @@ impl LocalExchange {
             orders: OrderBook::default(),
             accepted_log: Mutex::new(VecDeque::new()),
             kraken_nonces: Mutex::new(HashMap::new()),
+            used_nonces: Default::default(),
             diagnoses: diagnosis::Pool::new(),
             background: Background::new(),
             large_bodies: Arc::new(Semaphore::new(large_body_permits(self.max_body_bytes))),
@@ -532,6 +533,8 @@ pub(crate) struct State {
     accepted_log: Mutex<VecDeque<serde_json::Value>>,
     /// The last nonce each Kraken key used (Kraken requires them to increase).
     pub(crate) kraken_nonces: Mutex<HashMap<String, u64>>,
+    /// The nonces each key used within the window, where a nonce may be used once.
+    pub(crate) used_nonces: super::authorization_items::UsedNonces,
     /// Where the server diagnoses its rejections, off the request workers.
     pub(crate) diagnoses: diagnosis::Pool,
     /// Where the costly work runs: diagnoses, and the verifications of large bodies and of

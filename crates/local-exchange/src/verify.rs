@@ -15,7 +15,7 @@ use super::account::Account;
 use super::diagnosis::PendingDiagnosis;
 use super::jwt::{self, UriCheck};
 use super::reply::{Failure, Rejection, Reply, Verdict, rest_rejection};
-use super::{body_nonce, sent_receive_window, signed_parameters};
+use super::{authorization_items, body_nonce, sent_receive_window, signed_parameters};
 use cexsign::diagnose::{Budget, CdpPublicKey, Context, Diagnosis, SentRequest, Spent};
 use cexsign::server_time::ServerTime;
 use cexsign::{
@@ -88,6 +88,15 @@ pub(crate) fn header<'h>(headers: &'h HeaderMap, name: &str) -> Option<Cow<'h, s
     Some(String::from_utf8_lossy(value.as_bytes()))
 }
 
+/// An auth value: its own header, or else an item of the `Authorization` header (Deribit's
+/// `id=…`, [`cexsign::authorization_item`]).
+fn auth_value<'h>(headers: &'h HeaderMap, name: &str) -> Option<Cow<'h, str>> {
+    header(headers, name).or_else(|| {
+        let value = header(headers, "authorization")?;
+        cexsign::authorization_item(&value, name).map(|item| Cow::Owned(item.to_owned()))
+    })
+}
+
 /// The auth headers of a scheme, as its description spells them (header lookups ignore case).
 /// Every scheme verified here by its headers has them; one without (Coinbase CDP, verified by
 /// its token) reads as sending none.
@@ -98,7 +107,7 @@ fn auth_names(scheme: Scheme) -> AuthNames {
 /// Whether the key a request presents signs with RSA, whose check (a private-key signature to
 /// compare with) costs a millisecond: such a request is checked on the background threads.
 pub(crate) fn signs_slowly(state: &State, scheme: Scheme, headers: &HeaderMap) -> bool {
-    header(headers, auth_names(scheme).key)
+    auth_value(headers, auth_names(scheme).key)
         .and_then(|key| state.account(scheme, &key))
         .is_some_and(Account::signs_slowly)
 }
@@ -130,6 +139,9 @@ pub(crate) fn rest(state: &State, scheme: Scheme, request: &RawRequest<'_>, now:
         RestVerification::SignedParameters => signed_parameters::verify_rest(state, scheme, request, now),
         RestVerification::SentReceiveWindow => sent_receive_window::verify_rest(state, scheme, request, now),
         RestVerification::BodyNonce => body_nonce::verify_rest(state, scheme, request, now),
+        RestVerification::AuthorizationItems(items) => {
+            authorization_items::verify_rest(state, scheme, &items, request, now)
+        }
         _ => Err(Rejection::new(
             Failure::Malformed,
             format!("the local exchange has no verifier for {} requests", scheme.name()),
@@ -164,7 +176,7 @@ fn diagnose_rest(state: &State, scheme: Scheme, request: &RawRequest<'_>) -> Opt
             (state.account(scheme, &kid).or_else(|| account_named_by_id(state, scheme, &kid))?, hosts)
         }
         Some(names) => {
-            let key = header(request.headers, names.key)?;
+            let key = auth_value(request.headers, names.key)?;
             (state.account(scheme, &key).or_else(|| account_with_secret(state, scheme, &key))?, Vec::new())
         }
     };

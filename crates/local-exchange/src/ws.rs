@@ -273,6 +273,8 @@ struct Sent<'a> {
     timestamp: &'a str,
     passphrase: Option<&'a str>,
     signature: &'a str,
+    /// The nonce the message carries, where its layout has one.
+    nonce: Option<&'a str>,
 }
 
 /// The checks, and on a rejection the diagnosis of the message (`cexsign_diagnosis`).
@@ -315,8 +317,13 @@ fn check_hmac(
             format!("timestamp {:?}: {error}", sent.timestamp),
         )
     })?;
+    let options = SignOptions::new().keep_prehash();
+    let options = match sent.nonce {
+        Some(nonce) => options.with_nonce(nonce),
+        None => options,
+    };
     let expected: Result<WsAuth, String> = signer
-        .sign_ws_at(request, &wire, &SignOptions::new().keep_prehash())
+        .sign_ws_at(request, &wire, &options)
         .map_err(|error| format!("the message cannot be signed as received: {error}"));
     let prehash = expected.as_ref().ok().and_then(|auth| auth.prehash().cloned());
     check_window(&wire, now, window(scheme), "sign the login with a fresh timestamp")
@@ -375,6 +382,8 @@ struct Read<'m> {
     /// The call a websocket API login signs.
     call: Option<&'m str>,
     event: Option<&'m str>,
+    nonce: Option<&'m str>,
+    data: Option<&'m str>,
 }
 
 impl<'m> Read<'m> {
@@ -389,7 +398,7 @@ impl<'m> Read<'m> {
     /// The request the signature covers, as the message reads so far (`subscribes`: the layout
     /// names channels).
     fn request<'a>(&'a self, channel_names: &'a [&'a str], subscribes: bool) -> WsRequest<'a> {
-        match self.call {
+        let request = match self.call {
             Some(call) => WsRequest::api(call, &[]),
             None if subscribes => {
                 let request = WsRequest::subscribe(channel_names, &self.products);
@@ -399,6 +408,10 @@ impl<'m> Read<'m> {
                 }
             }
             None => WsRequest::login(),
+        };
+        match self.data {
+            Some(data) => request.with_data(data),
+            None => request,
         }
     }
 }
@@ -519,6 +532,22 @@ fn signed(
                 Some(Value::Object(value)) if value.is_empty() => {}
                 Some(_) => return Err(malformed(format!("a login's {field} is {{}} (it is signed as \"{{}}\")"))),
             },
+            WsPart::Field(field, value) => {
+                if object.get(field).and_then(Value::as_str) != Some(value) {
+                    return Err(malformed(format!(
+                        "{} {name} {kind} message has \"{field}\": \"{value}\"",
+                        article(name)
+                    )));
+                }
+            }
+            WsPart::Nonce(field) => read.nonce = Some(text(object, field)?),
+            WsPart::Data(field) => {
+                read.data = match object.get(field) {
+                    None | Some(Value::Null) => None,
+                    Some(Value::String(data)) => Some(data.as_str()),
+                    Some(_) => return Err(malformed(format!("the {kind}'s {field:?} must be a string"))),
+                };
+            }
             _ => return Err(malformed(format!("{name}'s websocket message has a part this server cannot read"))),
         }
         if Some(index) == last_auth {
@@ -541,7 +570,7 @@ fn signed(
     let account = account.ok_or_else(|| missing(names.key))?;
     let timestamp = read.timestamp.as_deref().ok_or_else(|| missing(names.timestamp))?;
     let signature = read.signature.ok_or_else(|| missing(names.signature))?;
-    let sent = Sent { timestamp, passphrase: read.passphrase, signature };
+    let sent = Sent { timestamp, passphrase: read.passphrase, signature, nonce: read.nonce };
 
     let channels = read.subscriptions();
     let channel_names: Vec<&str> = channels.iter().map(|(name, _)| *name).collect();
