@@ -103,12 +103,13 @@ pub(crate) const DERIBIT: Exchange = Exchange {
     orders: ORDERS,
 };
 
-/// Deribit places orders with `private/buy` and `private/sell` (JSON-RPC over HTTP). Its `label`
-/// is a user's tag that need not be unique, so, like Kraken's `userref`, it is no idempotency
-/// key: Deribit documents no client order id it refuses a repeat of, nor a "busy, not
-/// processed" code.
+/// Deribit places orders with `private/buy` and `private/sell` (JSON-RPC over HTTP, the params
+/// in the query or the body). Its `label` (at most 64 characters) is the order's own tag: Deribit
+/// does not refuse a repeated one (it need not be unique, so a repeat is not de-duplicated), but
+/// a bot can look an order up by it (`private/get_order_state_by_label`), which is what a retry
+/// whose outcome is unknown needs. Deribit documents no "busy, not processed" code.
 const ORDERS: crate::exchange::Orders = crate::exchange::Orders {
-    client_order_id: None,
+    client_order_id: Some(crate::exchange::ClientOrderId::new("label")),
     placing: &[
         crate::exchange::PlaceOrder::post("/api/v2/private/buy"),
         crate::exchange::PlaceOrder::post("/api/v2/private/sell"),

@@ -5,6 +5,8 @@
 //! bytes. The method is not signed. Kraken's websocket has no signed login: its token comes
 //! from the signed REST call `POST /0/private/GetWebSocketsToken`.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use http::HeaderName;
 use sha2::{Digest as _, Sha256};
 
@@ -50,6 +52,9 @@ static API_SIGN: HeaderName = HeaderName::from_static("api-sign");
 pub struct KrakenSigner {
     key: HmacSha512Key,
     headers: HeaderLayout,
+    /// The last nonce this signer added: Kraken refuses a nonce not above the key's last one,
+    /// so two requests signed within one millisecond get consecutive nonces, not the same.
+    last_nonce: AtomicU64,
 }
 
 /// Kraken API keys are 56 characters and private keys standard base64 of 64 bytes, 88 characters
@@ -74,7 +79,7 @@ impl KrakenSigner {
             (&API_KEY, HeaderSource::Fixed(api_key.header_value())),
             (&API_SIGN, HeaderSource::Signature),
         ]);
-        Ok(Self { key: HmacSha512Key::new(&decoded), headers })
+        Ok(Self { key: HmacSha512Key::new(&decoded), headers, last_nonce: AtomicU64::new(0) })
     }
 
     /// Signs with `nonce`, adding it to the body unless the body already carries it.
@@ -215,7 +220,19 @@ impl Signer for KrakenSigner {
                     problem: "the body's nonce must be an unsigned integer (up to 20 digits)",
                 });
             }
-            None => WireTimestamp::render(TimestampFormat::UnixMillis, at)?,
+            None => {
+                let at = WireTimestamp::render(TimestampFormat::UnixMillis, at)?;
+                let at: u64 = at.as_str().parse().map_err(|_| Error::TimestampFormatMismatch {
+                    expected: "an unsigned integer nonce",
+                    example: "1700000000000",
+                })?;
+                let previous = self
+                    .last_nonce
+                    .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |last| Some(at.max(last.saturating_add(1))))
+                    .unwrap_or(at);
+                let nonce = at.max(previous.saturating_add(1));
+                WireTimestamp::parse(TimestampFormat::UnixMillis, &nonce.to_string())?
+            }
         };
         self.sign_nonce(request, nonce.as_str(), sent.is_some(), options)
     }
@@ -257,5 +274,29 @@ impl Signer for KrakenSigner {
             hint: "sign POST /0/private/GetWebSocketsToken as a REST request and put the token it returns in the \
                    ws v2 subscribe messages",
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requests_signed_within_one_millisecond_get_increasing_nonces() {
+        let credentials = Credentials::new().api_key("my-key").secret(
+            "kQH5HW/8p1uGOVjbgWA7FunAmGO8lsSUXNsu3eow76sz84Q18fWxnyRzBHCd3pd5nE9qa99HAZtuZuj6F1huXg==",
+        );
+        let signer = KrakenSigner::new(&credentials).unwrap();
+        let request = SignableRequest::new(crate::Method::Post, "/0/private/Balance").unwrap();
+        let at = Timestamp::from_unix_millis(1_700_000_000_000);
+        let nonces: Vec<String> =
+            (0..3).map(|_| signer.sign(&request, at).unwrap().timestamp().to_owned()).collect();
+        assert_eq!(nonces, ["1700000000000", "1700000000001", "1700000000002"]);
+        // A later instant is taken as it is.
+        let later = signer.sign(&request, Timestamp::from_unix_millis(1_700_000_000_500)).unwrap();
+        assert_eq!(later.timestamp(), "1700000000500");
+        // A nonce the caller puts in the body is signed as is.
+        let own = SignableRequest::new(crate::Method::Post, "/0/private/Balance").unwrap().with_body(b"nonce=5");
+        assert_eq!(signer.sign(&own, at).unwrap().timestamp(), "5");
     }
 }
