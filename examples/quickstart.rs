@@ -399,8 +399,17 @@ fn with_mistake(
             ("mistake: body re-serialised compactly after signing (json=...)".into(), request)
         }
         Scheme::Kraken => {
-            // The POST was signed at now + 1 ms: its nonce again, as a retry resent unchanged.
-            ("mistake: a retry resent with the same nonce".into(), post(now.offset_by_millis(1)?)?)
+            // A retry resent unchanged carries a nonce the key already used (the earlier requests
+            // were signed from `now` on). Signing again would not: the signer gives each request
+            // a new nonce; a nonce the bot writes into the body itself is signed as is.
+            let nonce = now.offset_by_millis(1)?.unix_millis();
+            let resent = body.replacen('{', &format!("{{\"nonce\":\"{nonce}\","), 1);
+            let request = client
+                .post(format!("{base}{path}"))
+                .header("content-type", content_type(&resent))
+                .body(resent)
+                .build_signed(signer, now)?;
+            ("mistake: a retry resent with a nonce already used".into(), request)
         }
         Scheme::Bitget => {
             let wrong = Credentials::new()
