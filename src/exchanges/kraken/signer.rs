@@ -221,17 +221,13 @@ impl Signer for KrakenSigner {
                 });
             }
             None => {
-                let at = WireTimestamp::render(TimestampFormat::UnixMillis, at)?;
-                let at: u64 = at.as_str().parse().map_err(|_| Error::TimestampFormatMismatch {
-                    expected: "an unsigned integer nonce",
-                    example: "1700000000000",
-                })?;
+                let at = u64::try_from(at.unix_millis()).unwrap_or(u64::MAX);
                 let previous = self
                     .last_nonce
                     .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |last| Some(at.max(last.saturating_add(1))))
                     .unwrap_or(at);
                 let nonce = at.max(previous.saturating_add(1));
-                WireTimestamp::parse(TimestampFormat::UnixMillis, &nonce.to_string())?
+                WireTimestamp::render(TimestampFormat::UnixMillis, Timestamp::from_unix_millis(nonce))?
             }
         };
         self.sign_nonce(request, nonce.as_str(), sent.is_some(), options)
