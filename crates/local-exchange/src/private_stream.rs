@@ -30,7 +30,7 @@ use super::State;
 use super::diagnosis;
 use super::reply::{Verdict, WS_CONNECTION_ID, cexsign_error};
 use super::ws;
-use cexsign::{PrivateStream, Scheme, StreamMessage, StreamPing, StreamRefusal};
+use cexsign::{PrivateStream, Scheme, StreamLogin, StreamMessage, StreamPing, StreamRefusal};
 
 /// The largest message (and frame) read: a login or subscribe is a few hundred bytes.
 const MAX_MESSAGE_BYTES: usize = 64 * 1024;
@@ -137,7 +137,8 @@ struct Connection {
 }
 
 /// The frames that answer one message: a ping's pong, a subscribe's answers and events (or its
-/// refusal), else the login check's answer.
+/// refusal), else the login check's answer. Where a signed subscribe is the login, it is
+/// checked as one and, accepted, followed by its channels' events.
 async fn answer(
     state: &Arc<State>,
     scheme: Scheme,
@@ -150,11 +151,10 @@ async fn answer(
             return vec![pong.to_owned()];
         }
     }
-    let object = match serde_json::from_slice::<Value>(bytes) {
-        Ok(Value::Object(object)) => Some(object),
-        _ => None,
-    };
-    if let Some(object) = &object {
+    let message = serde_json::from_slice::<Value>(bytes).ok().filter(Value::is_object);
+    let object = message.as_ref().and_then(Value::as_object);
+    let mut signed_subscribe = false;
+    if let (Some(message), Some(object)) = (&message, object) {
         let api_key = connection.api_key.as_deref().unwrap_or_default();
         let sent = StreamMessage::new(object, api_key, state.now(), WS_CONNECTION_ID);
         if let StreamPing::Json { field, value, answer } = stream.ping {
@@ -164,17 +164,29 @@ async fn answer(
         }
         let (field, value) = stream.subscribe.when;
         if object.get(field).and_then(Value::as_str) == Some(value) {
-            return subscribe(stream, connection.api_key.is_some(), object, sent);
+            match stream.login {
+                StreamLogin::SignedSubscribe { signed_by, .. } if object.contains_key(signed_by) => {
+                    signed_subscribe = true;
+                }
+                StreamLogin::SignedSubscribe { .. } => return subscribe(stream, false, message, sent),
+                _ => return subscribe(stream, connection.api_key.is_some(), message, sent),
+            }
         }
     }
     // Anything else is a login, checked (and answered) as `POST /cexsign/ws/<id>` would be.
     let reply = ws::check(state, scheme.id(), bytes, state.now());
     let reply = diagnosis::finish_on_pool(state, reply).await.with_diagnosis(None);
     state.record(reply.verdict);
+    let mut frames = vec![reply.body];
     if reply.verdict == Verdict::Accepted {
-        connection.api_key = logged_in_key(state, scheme, object.as_ref());
+        connection.api_key = logged_in_key(state, scheme, object);
+        if let (true, Some(message), Some(object)) = (signed_subscribe, &message, object) {
+            let api_key = connection.api_key.as_deref().unwrap_or_default();
+            let sent = StreamMessage::new(object, api_key, state.now(), WS_CONNECTION_ID);
+            frames.extend(served(stream, message, sent, false));
+        }
     }
-    vec![reply.body]
+    frames
 }
 
 /// The registered key an accepted login carries (among its string values).
@@ -198,25 +210,22 @@ fn collect_strings(value: &Value, out: &mut Vec<String>, depth: usize) {
     }
 }
 
-/// A subscribe: refused before a login, else each served channel answered and served one
-/// event, each unknown one refused.
-fn subscribe(
-    stream: &PrivateStream,
-    logged_in: bool,
-    object: &Map<String, Value>,
-    sent: StreamMessage<'_>,
-) -> Vec<String> {
-    let answers = &stream.answers;
+/// A subscribe: refused before a login, else served.
+fn subscribe(stream: &PrivateStream, logged_in: bool, message: &Value, sent: StreamMessage<'_>) -> Vec<String> {
     if !logged_in {
-        return vec![(answers.refused)(&sent.refused(StreamRefusal::NotLoggedIn)).to_string()];
+        return vec![(stream.answers.refused)(&sent.refused(StreamRefusal::NotLoggedIn)).to_string()];
     }
-    let args: Vec<&Value> = match object.get(stream.subscribe.list) {
-        Some(Value::Array(items)) => items.iter().take(MAX_SUBSCRIPTIONS).collect(),
-        _ => Vec::new(),
-    };
-    let channel = |arg: &Value| arg.as_str().or_else(|| arg.get(stream.subscribe.channel)?.as_str()).map(str::to_owned);
-    let (served, unknown): (Vec<&Value>, Vec<&Value>) =
-        args.into_iter().partition(|arg| channel(arg).is_some_and(|name| stream.channels.contains(&name.as_str())));
+    served(stream, message, sent, true)
+}
+
+/// A logged-in subscribe: each unknown channel refused, the served ones answered (unless the
+/// login's answer already was the subscribe's: `answered` false) and served one event each.
+fn served(stream: &PrivateStream, message: &Value, sent: StreamMessage<'_>, answered: bool) -> Vec<String> {
+    let answers = &stream.answers;
+    let args = stream.subscribe.elements(message, MAX_SUBSCRIPTIONS);
+    let (served, unknown): (Vec<&Value>, Vec<&Value>) = args
+        .into_iter()
+        .partition(|arg| stream.subscribe.channel(arg).is_some_and(|name| stream.channels.contains(&name)));
     let mut frames: Vec<String> = Vec::new();
     for arg in &unknown {
         let refused = sent.args(std::slice::from_ref(arg)).refused(StreamRefusal::UnknownChannel);
@@ -228,7 +237,9 @@ fn subscribe(
         }
         return frames;
     }
-    frames.extend((answers.subscribed)(&sent.args(&served)).iter().map(Value::to_string));
+    if answered {
+        frames.extend((answers.subscribed)(&sent.args(&served)).iter().map(Value::to_string));
+    }
     for arg in &served {
         frames.push((answers.event)(&sent.args(std::slice::from_ref(arg))).to_string());
     }

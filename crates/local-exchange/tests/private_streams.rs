@@ -26,12 +26,14 @@ struct Case {
     credentials: Credentials,
     settings: KeySettings,
     path: &'static str,
-    /// The exchange's application-level ping, and what its answer must satisfy.
-    ping: &'static str,
+    /// The exchange's application-level ping (none: the protocol's ping frames only), and what
+    /// its answer must satisfy.
+    ping: Option<&'static str>,
     pong: fn(&str) -> bool,
     /// A subscribe to a private channel.
     subscribe: Value,
-    /// The login was accepted.
+    /// The login was accepted (where a signed subscribe is the login: the subscribe's answer,
+    /// followed by the event).
     logged_in: fn(&Value) -> bool,
     /// The subscribe was accepted.
     subscribed: fn(&Value) -> bool,
@@ -56,7 +58,7 @@ fn okx() -> Case {
         settings: KeySettings::new(),
         path: "/ws/v5/private",
         // OKX "Connect": send the text `ping`, expect the text `pong`.
-        ping: "ping",
+        ping: Some("ping"),
         pong: |text| text == "pong",
         subscribe: json!({"id": "1", "op": "subscribe", "args": [{"channel": "orders", "instType": "ANY"}]}),
         // OKX "Login": {"event":"login","code":"0","msg":"","connId":…}.
@@ -94,7 +96,7 @@ fn bybit() -> Case {
         path: "/v5/private",
         // Bybit "How to send the heartbeat packet": {"req_id","op":"ping"}; a private stream
         // answers {"req_id","op":"pong","args":[<ms>],"conn_id"}.
-        ping: r#"{"req_id":"hb-1","op":"ping"}"#,
+        ping: Some(r#"{"req_id":"hb-1","op":"ping"}"#),
         pong: |text| {
             let pong: Value = serde_json::from_str(text).unwrap_or_default();
             pong["op"] == "pong" && pong["req_id"] == "hb-1" && pong["args"][0].is_string()
@@ -133,7 +135,7 @@ fn bitget() -> Case {
         settings: KeySettings::new(),
         path: "/v2/ws/private",
         // Bitget "Websocket API": send the text `ping`, expect `pong`.
-        ping: "ping",
+        ping: Some("ping"),
         pong: |text| text == "pong",
         subscribe: json!({"op": "subscribe", "args": [{"instType": "SPOT", "channel": "orders", "instId": "default"}]}),
         // Bitget "Login": {"event":"login","code":0,"msg":""}.
@@ -159,6 +161,52 @@ fn bitget() -> Case {
         // Bitget websocket error 30015 "Invalid signature".
         refused_login: |frame| frame["event"] == "error" && frame["code"] == 30015,
         mistake: "hex-instead-of-base64",
+    }
+}
+
+fn gate() -> Case {
+    Case {
+        scheme: Scheme::Gate,
+        credentials: Credentials::new()
+            .api_key("a1a9d1abd6b184059827d73a31bed2a1")
+            .secret("7dab7dd4d38c0b75bc0fd56c8ac2021690dcba6a6c494560b83c72abf26635fe"),
+        settings: KeySettings::new(),
+        path: "/ws/v4/",
+        // Gate "Application ping/pong": {"time","channel":"spot.ping"} -> channel "spot.pong".
+        ping: Some(r#"{"time":1700000000,"channel":"spot.ping"}"#),
+        pong: |text| {
+            let pong: Value = serde_json::from_str(text).unwrap_or_default();
+            pong["channel"] == "spot.pong" && pong["time"].is_u64()
+        },
+        // The unsigned subscribe; the signed one (with `auth`) is the login.
+        subscribe: json!({"time": 1700000000, "channel": "spot.orders", "event": "subscribe", "payload": ["BTC_USDT"]}),
+        // Gate "Server response": {"time","channel","event":"subscribe","result":{"status":"success"}}.
+        logged_in: |frame| {
+            frame["channel"] == "spot.orders" && frame["event"] == "subscribe" && frame["result"]["status"] == "success"
+        },
+        subscribed: |frame| frame["event"] == "subscribe" && frame["result"]["status"] == "success",
+        // Gate "Orders channel" push: {"time","channel":"spot.orders","event":"update","result":[{id,…}]}.
+        event: |frame| {
+            frame["channel"] == "spot.orders"
+                && frame["event"] == "update"
+                && frame["result"][0]["id"].is_string()
+                && frame["result"][0]["currency_pair"] == "BTC_USDT"
+        },
+        // Gate's error object, {"error":{"code","message"}} (its code assumed).
+        not_logged_in: |frame| frame["event"] == "subscribe" && frame["error"]["code"].is_u64(),
+        // A base64 signature where Gate takes hex.
+        wrong_login: |signer| {
+            use base64::Engine as _;
+            let request = Scheme::Gate.exchange().private_stream.login_request();
+            let login = signer.sign_ws(&request, Timestamp::now().unwrap()).unwrap();
+            let mut message: Value = serde_json::from_str(login.message_json()).unwrap();
+            let mac = hex::decode(login.signature()).unwrap();
+            message["auth"]["SIGN"] = json!(base64::engine::general_purpose::STANDARD.encode(mac));
+            message.to_string()
+        },
+        // Gate error code 4, an authentication failure.
+        refused_login: |frame| frame["error"]["code"] == 4 && frame["channel"] == "spot.orders",
+        mistake: "base64-instead-of-hex",
     }
 }
 
@@ -204,8 +252,39 @@ async fn next_json(socket: &mut Socket) -> Value {
     serde_json::from_str(&text).unwrap_or_else(|error| panic!("{error}: {text}"))
 }
 
-fn login(signer: &dyn Signer) -> String {
-    signer.sign_ws(&WsRequest::login(), Timestamp::now().unwrap()).unwrap().message_json().to_owned()
+/// The login the stream takes, freshly signed.
+fn login(scheme: Scheme, signer: &dyn Signer) -> String {
+    let request = scheme.exchange().private_stream.login_request();
+    signer.sign_ws(&request, Timestamp::now().unwrap()).unwrap().message_json().to_owned()
+}
+
+/// Logs in, and subscribes unless the login was the subscribe; then receives the event.
+async fn log_in_and_subscribe(case: &Case, socket: &mut Socket, signer: &dyn Signer, when: &str) {
+    let name = case.scheme.id();
+    let signed_subscribe = case.scheme.exchange().private_stream.login.is_signed_subscribe();
+    send(socket, &login(case.scheme, signer)).await;
+    let answer = next_json(socket).await;
+    assert!((case.logged_in)(&answer), "{name} login{when}: {answer}");
+    if !signed_subscribe {
+        if let Some(ping) = case.ping {
+            send(socket, ping).await;
+            let pong = next_text(socket).await;
+            assert!((case.pong)(&pong), "{name} pong: {pong}");
+        }
+        socket.send(Message::Ping(b"alive".to_vec().into())).await.unwrap();
+        send(socket, &case.subscribe.to_string()).await;
+        let answer = next_json(socket).await;
+        assert!((case.subscribed)(&answer), "{name} subscribe{when}: {answer}");
+    }
+    let event = next_json(socket).await;
+    assert!((case.event)(&event), "{name} event{when}: {event}");
+    if signed_subscribe {
+        if let Some(ping) = case.ping {
+            send(socket, ping).await;
+            let pong = next_text(socket).await;
+            assert!((case.pong)(&pong), "{name} pong: {pong}");
+        }
+    }
 }
 
 async fn run(case: Case) {
@@ -216,18 +295,7 @@ async fn run(case: Case) {
 
     // Log in, ping, subscribe, receive the event.
     let mut socket = connect(&exchange, case.path).await;
-    send(&mut socket, &login(signer.as_ref())).await;
-    let answer = next_json(&mut socket).await;
-    assert!((case.logged_in)(&answer), "{name} login: {answer}");
-    send(&mut socket, case.ping).await;
-    let pong = next_text(&mut socket).await;
-    assert!((case.pong)(&pong), "{name} pong: {pong}");
-    socket.send(Message::Ping(b"alive".to_vec().into())).await.unwrap();
-    send(&mut socket, &case.subscribe.to_string()).await;
-    let answer = next_json(&mut socket).await;
-    assert!((case.subscribed)(&answer), "{name} subscribe: {answer}");
-    let event = next_json(&mut socket).await;
-    assert!((case.event)(&event), "{name} event: {event}");
+    log_in_and_subscribe(&case, &mut socket, signer.as_ref(), "").await;
     socket.close(None).await.unwrap();
 
     // A second connection: a subscribe before the login, then a wrong login.
@@ -247,12 +315,7 @@ async fn run(case: Case) {
 
     // Reconnect with a fresh login.
     let mut socket = connect(&exchange, case.path).await;
-    send(&mut socket, &login(signer.as_ref())).await;
-    let answer = next_json(&mut socket).await;
-    assert!((case.logged_in)(&answer), "{name} login after reconnect: {answer}");
-    send(&mut socket, &case.subscribe.to_string()).await;
-    assert!((case.subscribed)(&next_json(&mut socket).await), "{name} subscribe after reconnect");
-    assert!((case.event)(&next_json(&mut socket).await), "{name} event after reconnect");
+    log_in_and_subscribe(&case, &mut socket, signer.as_ref(), " after reconnect").await;
     assert_eq!(exchange.requests_accepted(), 2, "{name}: two logins accepted");
     exchange.shutdown().await;
 }
@@ -270,6 +333,11 @@ async fn bybit_private_stream() {
 #[tokio::test]
 async fn bitget_private_stream() {
     run(bitget()).await;
+}
+
+#[tokio::test]
+async fn gate_private_stream() {
+    run(gate()).await;
 }
 
 /// An upgrade that asks for another websocket version than 13 is refused with 400.
