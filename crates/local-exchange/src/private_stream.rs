@@ -46,12 +46,39 @@ pub(crate) type Session = Pin<Box<dyn Future<Output = ()> + Send>>;
 /// task to run.
 pub(crate) type SessionSlot = Arc<Mutex<Option<Session>>>;
 
-/// The scheme whose private stream is served at `path`.
-fn stream_at(path: &str) -> Option<Scheme> {
-    Scheme::ALL.into_iter().find(|scheme| {
-        let stream = &scheme.exchange().private_stream;
-        stream.is_served() && stream.path == path
-    })
+/// The schemes whose private stream is served at `path` (several where exchanges share a path
+/// on their own hosts: Delta's and Coinbase Exchange's are both `/`).
+fn streams_at(path: &str) -> Vec<Scheme> {
+    Scheme::ALL
+        .into_iter()
+        .filter(|scheme| {
+            let stream = &scheme.exchange().private_stream;
+            stream.is_served() && stream.path == path
+        })
+        .collect()
+}
+
+/// Whether a connection's message is one of `scheme`'s, told from what its home already says:
+/// its ping, a subscribe whose list it can read, or its websocket key field at the top level or
+/// in an object one level down (a login).
+fn claims(scheme: Scheme, bytes: &[u8], message: Option<&Value>) -> bool {
+    let exchange = scheme.exchange();
+    let stream = &exchange.private_stream;
+    let field_is =
+        |message: &Value, field: &str, value: &str| message.get(field).and_then(Value::as_str) == Some(value);
+    match (stream.ping, message) {
+        (StreamPing::Text { ping, .. }, _) if bytes == ping.as_bytes() => return true,
+        (StreamPing::Json { field, value, .. }, Some(message)) if field_is(message, field, value) => return true,
+        _ => {}
+    }
+    let Some(message) = message else { return false };
+    let (field, value) = stream.subscribe.when;
+    if field_is(message, field, value) && !stream.subscribe.elements(message, 1).is_empty() {
+        return true;
+    }
+    let Some(key) = exchange.ws_auth.as_ref().map(|names| names.key) else { return false };
+    let carries_key = |object: &Value| object.as_object().is_some_and(|fields| fields.contains_key(key));
+    carries_key(message) || message.as_object().is_some_and(|fields| fields.values().any(carries_key))
 }
 
 /// Answers a websocket upgrade on an exchange's private-stream path, leaving the session in
@@ -66,7 +93,10 @@ pub(crate) fn upgrade(
         .get(header::UPGRADE)
         .and_then(|value| value.to_str().ok())
         .is_some_and(|value| value.trim().eq_ignore_ascii_case("websocket"));
-    let scheme = stream_at(request.uri().path()).filter(|_| asks_upgrade)?;
+    let schemes = streams_at(request.uri().path());
+    if !asks_upgrade || schemes.is_empty() {
+        return None;
+    }
     let refuse = |reason: &str| cexsign_error(StatusCode::BAD_REQUEST, reason).into_response();
     if request.method() != http::Method::GET {
         return Some(refuse("a websocket upgrade is a GET request"));
@@ -88,7 +118,7 @@ pub(crate) fn upgrade(
             .max_message_size(Some(MAX_MESSAGE_BYTES))
             .max_frame_size(Some(MAX_MESSAGE_BYTES));
         let socket = WebSocketStream::from_raw_socket(TokioIo::new(upgraded), Role::Server, Some(config)).await;
-        serve(state, scheme, socket).await;
+        serve(state, schemes, socket).await;
     });
     if let Ok(mut slot) = slot.lock() {
         *slot = Some(session);
@@ -103,15 +133,23 @@ pub(crate) fn upgrade(
 }
 
 /// One connection: each message from the client answered in order until it closes, goes
-/// silent for longer than the exchange allows, or breaks the protocol.
-async fn serve<S>(state: Arc<State>, scheme: Scheme, mut socket: WebSocketStream<S>)
+/// silent for longer than the exchange allows, or breaks the protocol. Where several exchanges
+/// serve the path, the first message one of them claims decides whose stream it is.
+async fn serve<S>(state: Arc<State>, schemes: Vec<Scheme>, mut socket: WebSocketStream<S>)
 where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
 {
-    let stream = &scheme.exchange().private_stream;
+    let mut chosen = match schemes.as_slice() {
+        [scheme] => Some(*scheme),
+        _ => None,
+    };
     let mut connection = Connection { api_key: None };
     loop {
-        let message = match tokio::time::timeout(stream.idle.max(Duration::from_secs(1)), socket.next()).await {
+        let idle = match chosen {
+            Some(scheme) => scheme.exchange().private_stream.idle,
+            None => schemes.iter().map(|scheme| scheme.exchange().private_stream.idle).min().unwrap_or_default(),
+        };
+        let message = match tokio::time::timeout(idle.max(Duration::from_secs(1)), socket.next()).await {
             Ok(Some(Ok(message))) => message,
             _ => break,
         };
@@ -122,6 +160,16 @@ where
             // The protocol's pings are answered by the codec itself.
             _ => continue,
         };
+        let scheme = match chosen {
+            Some(scheme) => scheme,
+            None => {
+                let message = serde_json::from_slice::<Value>(&bytes).ok();
+                let claimed = schemes.iter().copied().find(|scheme| claims(*scheme, &bytes, message.as_ref()));
+                let Some(scheme) = claimed.or_else(|| schemes.first().copied()) else { break };
+                *chosen.insert(scheme)
+            }
+        };
+        let stream = &scheme.exchange().private_stream;
         for frame in answer(&state, scheme, stream, &mut connection, &bytes).await {
             if socket.send(Message::text(frame)).await.is_err() {
                 return;

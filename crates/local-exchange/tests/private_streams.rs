@@ -210,6 +210,53 @@ fn gate() -> Case {
     }
 }
 
+fn delta() -> Case {
+    Case {
+        scheme: Scheme::Delta,
+        credentials: Credentials::new()
+            .api_key("nuiXd97xo3iUMP18SlErlzyRPRWtue")
+            .secret("7uQWNdIVh7dyz86GKB2AGO4Q3Vk5sXp7o0GEcXoLZJs7Icn5n3kM51NBOdlx"),
+        settings: KeySettings::new(),
+        path: "/",
+        // Delta "Ping/Pong": {"type":"ping"} -> {"type":"pong"}.
+        ping: Some(r#"{"type":"ping"}"#),
+        pong: |text| serde_json::from_str::<Value>(text).is_ok_and(|pong| pong["type"] == "pong"),
+        subscribe: json!({"type": "subscribe", "payload": {"channels": [{"name": "orders", "symbols": ["all"]}]}}),
+        // Delta key-auth: {"type":"key-auth","success":true,…}.
+        logged_in: |frame| frame["type"] == "key-auth" && frame["success"] == true,
+        // Delta "Subscribe": {"type":"subscriptions","channels":[{"name","symbols"}]}.
+        subscribed: |frame| {
+            frame["type"] == "subscriptions"
+                && frame["channels"][0]["name"] == "orders"
+                && frame["channels"][0].get("error").is_none()
+        },
+        // Delta "Orders": {"type":"orders","action","symbol","order_id","state","timestamp",…}.
+        event: |frame| {
+            frame["type"] == "orders"
+                && frame["action"] == "create"
+                && frame["order_id"].is_u64()
+                && frame["timestamp"].is_u64()
+        },
+        // Delta "Subscribe", error response: the channel's entry carries "…Unauthorized user".
+        not_logged_in: |frame| {
+            frame["type"] == "subscriptions"
+                && frame["channels"][0]["name"] == "orders"
+                && frame["channels"][0]["error"].as_str().is_some_and(|error| error.contains("Unauthorized"))
+        },
+        // A base64 signature where Delta takes hex.
+        wrong_login: |signer| {
+            use base64::Engine as _;
+            let login = signer.sign_ws(&WsRequest::login(), Timestamp::now().unwrap()).unwrap();
+            let mut message: Value = serde_json::from_str(login.message_json()).unwrap();
+            let mac = hex::decode(login.signature()).unwrap();
+            message["payload"]["signature"] = json!(base64::engine::general_purpose::STANDARD.encode(mac));
+            message.to_string()
+        },
+        refused_login: |frame| frame["type"] == "key-auth" && frame["success"] == false,
+        mistake: "base64-instead-of-hex",
+    }
+}
+
 fn base64_decode(text: &str) -> Vec<u8> {
     use base64::Engine as _;
     base64::engine::general_purpose::STANDARD.decode(text).unwrap()
@@ -338,6 +385,11 @@ async fn bitget_private_stream() {
 #[tokio::test]
 async fn gate_private_stream() {
     run(gate()).await;
+}
+
+#[tokio::test]
+async fn delta_private_stream() {
+    run(delta()).await;
 }
 
 /// An upgrade that asks for another websocket version than 13 is refused with 400.
