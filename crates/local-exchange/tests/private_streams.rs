@@ -257,6 +257,46 @@ fn delta() -> Case {
     }
 }
 
+fn coinbase_exchange() -> Case {
+    Case {
+        scheme: Scheme::CoinbaseExchange,
+        credentials: Credentials::new()
+            .api_key("5bd9648ac7e4fdcc16dd7a1440d15ffc")
+            .secret("T1hJuyrdyEZN5xKuzicSiu4MgLajrysBDcMYFFKtXpPfNO5eqX93vdAFKWWF/IQ3UXo9bhWptz76qPNDYXyFew==")
+            .passphrase("12gywsouo6a"),
+        settings: KeySettings::new(),
+        path: "/",
+        // Coinbase Exchange's feed has no application-level ping: the protocol's frames only.
+        ping: None,
+        pong: |_| true,
+        // The unsigned subscribe; the signed one (key, passphrase, timestamp, signature) is the login.
+        subscribe: json!({"type": "subscribe", "product_ids": ["BTC-USD"], "channels": ["user"]}),
+        // Coinbase Exchange "Subscribe": {"type":"subscriptions","channels":[{"name","product_ids"}]}.
+        logged_in: |frame| frame["type"] == "subscriptions" && frame["channels"][0]["name"] == "user",
+        subscribed: |frame| frame["type"] == "subscriptions",
+        // Coinbase Exchange "User channel" / "Full channel": a `received` with the key's user_id.
+        event: |frame| {
+            frame["type"] == "received"
+                && frame["product_id"] == "BTC-USD"
+                && frame["order_id"].is_string()
+                && frame["user_id"].is_string()
+        },
+        // Coinbase Exchange "Errors": {"type":"error","message"} (its reason assumed).
+        not_logged_in: |frame| frame["type"] == "error" && frame["message"].is_string(),
+        // A hex signature where Coinbase Exchange takes base64.
+        wrong_login: |signer| {
+            let request = Scheme::CoinbaseExchange.exchange().private_stream.login_request();
+            let login = signer.sign_ws(&request, Timestamp::now().unwrap()).unwrap();
+            let mut message: Value = serde_json::from_str(login.message_json()).unwrap();
+            let mac = base64_decode(login.signature());
+            message["signature"] = json!(hex::encode(mac));
+            message.to_string()
+        },
+        refused_login: |frame| frame["type"] == "error" && frame["message"].is_string(),
+        mistake: "hex-instead-of-base64",
+    }
+}
+
 fn base64_decode(text: &str) -> Vec<u8> {
     use base64::Engine as _;
     base64::engine::general_purpose::STANDARD.decode(text).unwrap()
@@ -309,6 +349,8 @@ fn login(scheme: Scheme, signer: &dyn Signer) -> String {
 async fn log_in_and_subscribe(case: &Case, socket: &mut Socket, signer: &dyn Signer, when: &str) {
     let name = case.scheme.id();
     let signed_subscribe = case.scheme.exchange().private_stream.login.is_signed_subscribe();
+    // The protocol's ping, answered by a pong frame (skipped when reading text frames).
+    socket.send(Message::Ping(b"alive".to_vec().into())).await.unwrap();
     send(socket, &login(case.scheme, signer)).await;
     let answer = next_json(socket).await;
     assert!((case.logged_in)(&answer), "{name} login{when}: {answer}");
@@ -318,7 +360,6 @@ async fn log_in_and_subscribe(case: &Case, socket: &mut Socket, signer: &dyn Sig
             let pong = next_text(socket).await;
             assert!((case.pong)(&pong), "{name} pong: {pong}");
         }
-        socket.send(Message::Ping(b"alive".to_vec().into())).await.unwrap();
         send(socket, &case.subscribe.to_string()).await;
         let answer = next_json(socket).await;
         assert!((case.subscribed)(&answer), "{name} subscribe{when}: {answer}");
@@ -390,6 +431,11 @@ async fn gate_private_stream() {
 #[tokio::test]
 async fn delta_private_stream() {
     run(delta()).await;
+}
+
+#[tokio::test]
+async fn coinbase_exchange_private_stream() {
+    run(coinbase_exchange()).await;
 }
 
 /// An upgrade that asks for another websocket version than 13 is refused with 400.
