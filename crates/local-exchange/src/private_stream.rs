@@ -3,7 +3,10 @@
 //! speaks the exchange's frames: its login checked by the same websocket-login check as
 //! `POST /cexsign/ws/<id>` (so the answer is the exchange's own success or error frame, with
 //! the same `cexsign_diagnosis`), subscribes to its private channels answered and served one
-//! event each, its pings answered.
+//! event each, its pings answered. Where the exchange's login is its signed subscribe (the
+//! home's `StreamLogin::SignedSubscribe`), that subscribe is checked as a login and, accepted,
+//! followed by its channels' events. Where several exchanges serve the same path on their own
+//! hosts, the connection's first message decides whose stream it is.
 //!
 //! tokio-tungstenite is the well-kept tokio websocket crate, and the one bots already use: the
 //! upgrade happens on hyper's own connection, so only its frame codec and the handshake's accept

@@ -3,7 +3,8 @@
 //! exchange, logs in with the message cexsign's signer builds, pings, subscribes to a private
 //! channel and receives its event; a second connection that subscribes before logging in is
 //! refused, and a wrong login gets the exchange's error frame with the diagnosis; a third
-//! connection logs in afresh, as a reconnecting bot does.
+//! connection logs in afresh, as a reconnecting bot does. Where the exchange's login is its
+//! signed subscribe (Gate, Coinbase Exchange), that one message logs in and subscribes.
 //!
 //! The expected frames are the exchanges' documented ones (cited per case), written here apart
 //! from the homes' writers.
