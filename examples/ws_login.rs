@@ -1,7 +1,7 @@
 //! Every exchange's private websocket stream, as a bot uses it: connect to the local exchange
 //! with a real websocket client, log in with the message the signer builds, subscribe to a
-//! private channel, receive one event, drop the connection, reconnect and log in again with a
-//! fresh signature.
+//! private channel (one message where the exchange's login is a signed subscribe), receive one
+//! event, drop the connection, reconnect and log in again with a fresh signature.
 //!
 //! The exchanges are those whose home describes a private stream
 //! ([`PrivateStream`](cexsign::PrivateStream)); the keys are the fake ones of their conformance
@@ -15,7 +15,7 @@
 use std::error::Error;
 use std::time::Duration;
 
-use cexsign::{Credentials, KeySettings, Scheme, Signer, Timestamp, WsRequest};
+use cexsign::{Credentials, KeySettings, Scheme, Signer, Timestamp};
 use cexsign_local_exchange::{Account, LocalExchange, RunningExchange};
 use futures_util::{SinkExt as _, StreamExt as _};
 use tokio_tungstenite::tungstenite::Message;
@@ -59,14 +59,19 @@ async fn session(exchange: &RunningExchange, scheme: Scheme, signer: &dyn Signer
     let url = format!("ws://{}{}", exchange.local_addr(), stream.path);
     let (mut socket, _) = tokio_tungstenite::connect_async(url).await?;
     let accepted = exchange.requests_accepted();
-    let login = signer.sign_ws(&WsRequest::login(), Timestamp::now()?)?;
+    let login = signer.sign_ws(&stream.login_request(), Timestamp::now()?)?;
     socket.send(Message::text(login.message_json())).await?;
     let answer = next_text(&mut socket).await?;
     if exchange.requests_accepted() != accepted + 1 {
         return Err(format!("login refused: {answer}").into());
     }
-    socket.send(Message::text(stream.subscribe.sample)).await?;
-    let subscribed = next_text(&mut socket).await?;
+    // Where the signed subscribe is the login, its answer is the subscribe's.
+    let subscribed = if stream.login.is_signed_subscribe() {
+        answer
+    } else {
+        socket.send(Message::text(stream.subscribe.sample)).await?;
+        next_text(&mut socket).await?
+    };
     let event = next_text(&mut socket).await?;
     if serde_json::from_str::<serde_json::Value>(&event).is_err() {
         return Err(format!("no event after the subscribe ({subscribed}): {event}").into());

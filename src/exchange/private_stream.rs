@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use serde_json::{Map, Value};
 
-use crate::Timestamp;
+use crate::{Timestamp, WsRequest};
 
 /// An exchange's private websocket stream.
 ///
@@ -36,6 +36,8 @@ pub struct PrivateStream {
     pub channels: &'static [&'static str],
     /// The frames the exchange writes.
     pub answers: StreamAnswers,
+    /// Whether the login is a message of its own or the signed subscribe itself.
+    pub login: StreamLogin,
 }
 
 impl PrivateStream {
@@ -47,11 +49,55 @@ impl PrivateStream {
         subscribe: StreamSubscribe { when: ("op", "subscribe"), list: "args", channel: "channel", sample: "" },
         channels: &[],
         answers: StreamAnswers { subscribed: no_frames, event: no_frame, refused: no_frame },
+        login: StreamLogin::Message,
     };
 
     /// Whether the exchange's private stream is described (and so served by a verifier).
     pub fn is_served(&self) -> bool {
         !self.path.is_empty()
+    }
+
+    /// What a client signs to log in on this stream: [`WsRequest::login`] where the login is a
+    /// message of its own, else the signed subscribe to the stream's first private channel.
+    ///
+    /// ```
+    /// use cexsign::Scheme;
+    /// let stream = Scheme::Okx.exchange().private_stream;
+    /// assert!(stream.login_request().channels().is_empty());
+    /// ```
+    pub fn login_request(&self) -> WsRequest<'static> {
+        match self.login {
+            StreamLogin::Message => WsRequest::login(),
+            StreamLogin::SignedSubscribe { channel, products, .. } => WsRequest::subscribe(channel, products),
+        }
+    }
+}
+
+/// How a client authenticates on a private stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum StreamLogin {
+    /// A login message of its own (OKX `op: login`, Bybit `op: auth`, Delta `key-auth`), after
+    /// which subscribes are not signed.
+    Message,
+    /// The login is the subscribe: a subscribe that carries `signed_by` is signed, checked as a
+    /// login, and both authenticates and subscribes; its accepted answer is the subscribe's
+    /// answer. A subscribe to a private channel without it is refused as not logged in, however
+    /// many signed subscribes came before (Gate's `auth`, Coinbase Exchange's `signature`).
+    SignedSubscribe {
+        /// The field whose presence makes a subscribe a signed one.
+        signed_by: &'static str,
+        /// The channel a client signs a subscribe to (one element).
+        channel: &'static [&'static str],
+        /// The products it names.
+        products: &'static [&'static str],
+    },
+}
+
+impl StreamLogin {
+    /// Whether a signed subscribe is the login.
+    pub fn is_signed_subscribe(&self) -> bool {
+        matches!(self, Self::SignedSubscribe { .. })
     }
 }
 
@@ -95,7 +141,9 @@ pub enum StreamPing {
 pub struct StreamSubscribe {
     /// The message is a subscribe when this field has this value.
     pub when: (&'static str, &'static str),
-    /// The array of what it subscribes to.
+    /// The array of what it subscribes to: a field, or a dotted path to a nested one (Delta's
+    /// `payload.channels`); empty where the message itself names its one channel (Gate's
+    /// `{"channel": "spot.orders", "event": "subscribe"}`).
     pub list: &'static str,
     /// In an object element of that array, the field naming the channel; a string element is
     /// the channel's name itself (Bybit's `"order"`).
@@ -103,6 +151,27 @@ pub struct StreamSubscribe {
     /// A subscribe to one private channel, as the exchange's docs write it: what a client (or
     /// an example) sends once logged in.
     pub sample: &'static str,
+}
+
+impl StreamSubscribe {
+    /// The elements of a subscribe `message` names (the message itself where [`Self::list`] is
+    /// empty), at most `limit` of them.
+    pub fn elements<'m>(&self, message: &'m Value, limit: usize) -> Vec<&'m Value> {
+        if self.list.is_empty() {
+            return vec![message];
+        }
+        let list = self.list.split('.').try_fold(message, |value, field| value.get(field));
+        match list {
+            Some(Value::Array(items)) => items.iter().take(limit).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The channel an element names: the element itself when it is a string, else its
+    /// [`Self::channel`] field.
+    pub fn channel<'m>(&self, element: &'m Value) -> Option<&'m str> {
+        element.as_str().or_else(|| element.get(self.channel)?.as_str())
+    }
 }
 
 /// The frames an exchange writes on its private stream, from what the client sent.
@@ -189,9 +258,14 @@ mod tests {
             let sample: Value = serde_json::from_str(stream.subscribe.sample).expect(exchange.id);
             let (field, value) = stream.subscribe.when;
             assert_eq!(sample[field], value, "{}", exchange.id);
-            let first = &sample[stream.subscribe.list][0];
-            let channel = first.as_str().or_else(|| first[stream.subscribe.channel].as_str());
+            let first = stream.subscribe.elements(&sample, 1);
+            let channel = first.first().and_then(|first| stream.subscribe.channel(first));
             assert!(channel.is_some_and(|name| stream.channels.contains(&name)), "{}", exchange.id);
+            if let StreamLogin::SignedSubscribe { signed_by, channel, .. } = stream.login {
+                // The sample is the unsigned subscribe; the signed one names a served channel.
+                assert!(sample.get(signed_by).is_none(), "{}", exchange.id);
+                assert!(channel.len() == 1 && stream.channels.contains(&channel[0]), "{}", exchange.id);
+            }
         }
     }
 }

@@ -3,7 +3,10 @@
 //! speaks the exchange's frames: its login checked by the same websocket-login check as
 //! `POST /cexsign/ws/<id>` (so the answer is the exchange's own success or error frame, with
 //! the same `cexsign_diagnosis`), subscribes to its private channels answered and served one
-//! event each, its pings answered.
+//! event each, its pings answered. Where the exchange's login is its signed subscribe (the
+//! home's `StreamLogin::SignedSubscribe`), that subscribe is checked as a login and, accepted,
+//! followed by its channels' events. Where several exchanges serve the same path on their own
+//! hosts, the connection's first message decides whose stream it is.
 //!
 //! tokio-tungstenite is the well-kept tokio websocket crate, and the one bots already use: the
 //! upgrade happens on hyper's own connection, so only its frame codec and the handshake's accept
@@ -30,7 +33,7 @@ use super::State;
 use super::diagnosis;
 use super::reply::{Verdict, WS_CONNECTION_ID, cexsign_error};
 use super::ws;
-use cexsign::{PrivateStream, Scheme, StreamMessage, StreamPing, StreamRefusal};
+use cexsign::{PrivateStream, Scheme, StreamLogin, StreamMessage, StreamPing, StreamRefusal};
 
 /// The largest message (and frame) read: a login or subscribe is a few hundred bytes.
 const MAX_MESSAGE_BYTES: usize = 64 * 1024;
@@ -46,12 +49,39 @@ pub(crate) type Session = Pin<Box<dyn Future<Output = ()> + Send>>;
 /// task to run.
 pub(crate) type SessionSlot = Arc<Mutex<Option<Session>>>;
 
-/// The scheme whose private stream is served at `path`.
-fn stream_at(path: &str) -> Option<Scheme> {
-    Scheme::ALL.into_iter().find(|scheme| {
-        let stream = &scheme.exchange().private_stream;
-        stream.is_served() && stream.path == path
-    })
+/// The schemes whose private stream is served at `path` (several where exchanges share a path
+/// on their own hosts: Delta's and Coinbase Exchange's are both `/`).
+fn streams_at(path: &str) -> Vec<Scheme> {
+    Scheme::ALL
+        .into_iter()
+        .filter(|scheme| {
+            let stream = &scheme.exchange().private_stream;
+            stream.is_served() && stream.path == path
+        })
+        .collect()
+}
+
+/// Whether a connection's message is one of `scheme`'s, told from what its home already says:
+/// its ping, a subscribe whose list it can read, or its websocket key field at the top level or
+/// in an object one level down (a login).
+fn claims(scheme: Scheme, bytes: &[u8], message: Option<&Value>) -> bool {
+    let exchange = scheme.exchange();
+    let stream = &exchange.private_stream;
+    let field_is =
+        |message: &Value, field: &str, value: &str| message.get(field).and_then(Value::as_str) == Some(value);
+    match (stream.ping, message) {
+        (StreamPing::Text { ping, .. }, _) if bytes == ping.as_bytes() => return true,
+        (StreamPing::Json { field, value, .. }, Some(message)) if field_is(message, field, value) => return true,
+        _ => {}
+    }
+    let Some(message) = message else { return false };
+    let (field, value) = stream.subscribe.when;
+    if field_is(message, field, value) && !stream.subscribe.elements(message, 1).is_empty() {
+        return true;
+    }
+    let Some(key) = exchange.ws_auth.as_ref().map(|names| names.key) else { return false };
+    let carries_key = |object: &Value| object.as_object().is_some_and(|fields| fields.contains_key(key));
+    carries_key(message) || message.as_object().is_some_and(|fields| fields.values().any(carries_key))
 }
 
 /// Answers a websocket upgrade on an exchange's private-stream path, leaving the session in
@@ -66,7 +96,10 @@ pub(crate) fn upgrade(
         .get(header::UPGRADE)
         .and_then(|value| value.to_str().ok())
         .is_some_and(|value| value.trim().eq_ignore_ascii_case("websocket"));
-    let scheme = stream_at(request.uri().path()).filter(|_| asks_upgrade)?;
+    let schemes = streams_at(request.uri().path());
+    if !asks_upgrade || schemes.is_empty() {
+        return None;
+    }
     let refuse = |reason: &str| cexsign_error(StatusCode::BAD_REQUEST, reason).into_response();
     if request.method() != http::Method::GET {
         return Some(refuse("a websocket upgrade is a GET request"));
@@ -88,7 +121,7 @@ pub(crate) fn upgrade(
             .max_message_size(Some(MAX_MESSAGE_BYTES))
             .max_frame_size(Some(MAX_MESSAGE_BYTES));
         let socket = WebSocketStream::from_raw_socket(TokioIo::new(upgraded), Role::Server, Some(config)).await;
-        serve(state, scheme, socket).await;
+        serve(state, schemes, socket).await;
     });
     if let Ok(mut slot) = slot.lock() {
         *slot = Some(session);
@@ -103,15 +136,23 @@ pub(crate) fn upgrade(
 }
 
 /// One connection: each message from the client answered in order until it closes, goes
-/// silent for longer than the exchange allows, or breaks the protocol.
-async fn serve<S>(state: Arc<State>, scheme: Scheme, mut socket: WebSocketStream<S>)
+/// silent for longer than the exchange allows, or breaks the protocol. Where several exchanges
+/// serve the path, the first message one of them claims decides whose stream it is.
+async fn serve<S>(state: Arc<State>, schemes: Vec<Scheme>, mut socket: WebSocketStream<S>)
 where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
 {
-    let stream = &scheme.exchange().private_stream;
+    let mut chosen = match schemes.as_slice() {
+        [scheme] => Some(*scheme),
+        _ => None,
+    };
     let mut connection = Connection { api_key: None };
     loop {
-        let message = match tokio::time::timeout(stream.idle.max(Duration::from_secs(1)), socket.next()).await {
+        let idle = match chosen {
+            Some(scheme) => scheme.exchange().private_stream.idle,
+            None => schemes.iter().map(|scheme| scheme.exchange().private_stream.idle).min().unwrap_or_default(),
+        };
+        let message = match tokio::time::timeout(idle.max(Duration::from_secs(1)), socket.next()).await {
             Ok(Some(Ok(message))) => message,
             _ => break,
         };
@@ -122,6 +163,16 @@ where
             // The protocol's pings are answered by the codec itself.
             _ => continue,
         };
+        let scheme = match chosen {
+            Some(scheme) => scheme,
+            None => {
+                let message = serde_json::from_slice::<Value>(&bytes).ok();
+                let claimed = schemes.iter().copied().find(|scheme| claims(*scheme, &bytes, message.as_ref()));
+                let Some(scheme) = claimed.or_else(|| schemes.first().copied()) else { break };
+                *chosen.insert(scheme)
+            }
+        };
+        let stream = &scheme.exchange().private_stream;
         for frame in answer(&state, scheme, stream, &mut connection, &bytes).await {
             if socket.send(Message::text(frame)).await.is_err() {
                 return;
@@ -137,7 +188,8 @@ struct Connection {
 }
 
 /// The frames that answer one message: a ping's pong, a subscribe's answers and events (or its
-/// refusal), else the login check's answer.
+/// refusal), else the login check's answer. Where a signed subscribe is the login, it is
+/// checked as one and, accepted, followed by its channels' events.
 async fn answer(
     state: &Arc<State>,
     scheme: Scheme,
@@ -150,11 +202,10 @@ async fn answer(
             return vec![pong.to_owned()];
         }
     }
-    let object = match serde_json::from_slice::<Value>(bytes) {
-        Ok(Value::Object(object)) => Some(object),
-        _ => None,
-    };
-    if let Some(object) = &object {
+    let message = serde_json::from_slice::<Value>(bytes).ok().filter(Value::is_object);
+    let object = message.as_ref().and_then(Value::as_object);
+    let mut signed_subscribe = false;
+    if let (Some(message), Some(object)) = (&message, object) {
         let api_key = connection.api_key.as_deref().unwrap_or_default();
         let sent = StreamMessage::new(object, api_key, state.now(), WS_CONNECTION_ID);
         if let StreamPing::Json { field, value, answer } = stream.ping {
@@ -164,17 +215,29 @@ async fn answer(
         }
         let (field, value) = stream.subscribe.when;
         if object.get(field).and_then(Value::as_str) == Some(value) {
-            return subscribe(stream, connection.api_key.is_some(), object, sent);
+            match stream.login {
+                StreamLogin::SignedSubscribe { signed_by, .. } if object.contains_key(signed_by) => {
+                    signed_subscribe = true;
+                }
+                StreamLogin::SignedSubscribe { .. } => return subscribe(stream, false, message, sent),
+                _ => return subscribe(stream, connection.api_key.is_some(), message, sent),
+            }
         }
     }
     // Anything else is a login, checked (and answered) as `POST /cexsign/ws/<id>` would be.
     let reply = ws::check(state, scheme.id(), bytes, state.now());
     let reply = diagnosis::finish_on_pool(state, reply).await.with_diagnosis(None);
     state.record(reply.verdict);
+    let mut frames = vec![reply.body];
     if reply.verdict == Verdict::Accepted {
-        connection.api_key = logged_in_key(state, scheme, object.as_ref());
+        connection.api_key = logged_in_key(state, scheme, object);
+        if let (true, Some(message), Some(object)) = (signed_subscribe, &message, object) {
+            let api_key = connection.api_key.as_deref().unwrap_or_default();
+            let sent = StreamMessage::new(object, api_key, state.now(), WS_CONNECTION_ID);
+            frames.extend(served(stream, message, sent, false));
+        }
     }
-    vec![reply.body]
+    frames
 }
 
 /// The registered key an accepted login carries (among its string values).
@@ -198,25 +261,22 @@ fn collect_strings(value: &Value, out: &mut Vec<String>, depth: usize) {
     }
 }
 
-/// A subscribe: refused before a login, else each served channel answered and served one
-/// event, each unknown one refused.
-fn subscribe(
-    stream: &PrivateStream,
-    logged_in: bool,
-    object: &Map<String, Value>,
-    sent: StreamMessage<'_>,
-) -> Vec<String> {
-    let answers = &stream.answers;
+/// A subscribe: refused before a login, else served.
+fn subscribe(stream: &PrivateStream, logged_in: bool, message: &Value, sent: StreamMessage<'_>) -> Vec<String> {
     if !logged_in {
-        return vec![(answers.refused)(&sent.refused(StreamRefusal::NotLoggedIn)).to_string()];
+        return vec![(stream.answers.refused)(&sent.refused(StreamRefusal::NotLoggedIn)).to_string()];
     }
-    let args: Vec<&Value> = match object.get(stream.subscribe.list) {
-        Some(Value::Array(items)) => items.iter().take(MAX_SUBSCRIPTIONS).collect(),
-        _ => Vec::new(),
-    };
-    let channel = |arg: &Value| arg.as_str().or_else(|| arg.get(stream.subscribe.channel)?.as_str()).map(str::to_owned);
-    let (served, unknown): (Vec<&Value>, Vec<&Value>) =
-        args.into_iter().partition(|arg| channel(arg).is_some_and(|name| stream.channels.contains(&name.as_str())));
+    served(stream, message, sent, true)
+}
+
+/// A logged-in subscribe: each unknown channel refused, the served ones answered (unless the
+/// login's answer already was the subscribe's: `answered` false) and served one event each.
+fn served(stream: &PrivateStream, message: &Value, sent: StreamMessage<'_>, answered: bool) -> Vec<String> {
+    let answers = &stream.answers;
+    let args = stream.subscribe.elements(message, MAX_SUBSCRIPTIONS);
+    let (served, unknown): (Vec<&Value>, Vec<&Value>) = args
+        .into_iter()
+        .partition(|arg| stream.subscribe.channel(arg).is_some_and(|name| stream.channels.contains(&name)));
     let mut frames: Vec<String> = Vec::new();
     for arg in &unknown {
         let refused = sent.args(std::slice::from_ref(arg)).refused(StreamRefusal::UnknownChannel);
@@ -228,7 +288,9 @@ fn subscribe(
         }
         return frames;
     }
-    frames.extend((answers.subscribed)(&sent.args(&served)).iter().map(Value::to_string));
+    if answered {
+        frames.extend((answers.subscribed)(&sent.args(&served)).iter().map(Value::to_string));
+    }
     for arg in &served {
         frames.push((answers.event)(&sent.args(std::slice::from_ref(arg))).to_string());
     }

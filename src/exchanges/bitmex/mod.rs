@@ -40,7 +40,7 @@ pub(crate) const BITMEX: Exchange = Exchange {
     ws_api_auth: None,
     ws_login: WsLogin::Resigned,
     // An expiry, not a timestamp in a window (see the module docs).
-    private_stream: crate::exchange::PrivateStream::NONE,
+    private_stream: PRIVATE_STREAM,
     window: None,
     rest_timestamp_accepted: None,
     ws_timestamp_accepted: None,
@@ -111,6 +111,68 @@ const ORDERS: crate::exchange::Orders = crate::exchange::Orders {
     duplicate: crate::exchange::DuplicateOrder::Refused("Duplicate clOrdID"),
     busy: &["The system is currently overloaded. Please try again later."],
 };
+
+/// `wss://ws.bitmex.com/realtime` (testnet `ws.testnet.bitmex.com`): `authKeyExpires`, then
+/// `{"op":"subscribe","args":["order"]}`. BitMEX's websocket docs ("Authentication": answered
+/// `{"success":true,"request":…}`; "Subscriptions": one `{"success":true,"subscribe":<topic>,
+/// "request":…}` per topic, then the table's `partial`; "Heartbeats": the text `ping` answered
+/// with `pong`; an account-locked topic before authentication is refused with status 401).
+/// Assumed: the idle limit (the docs name none; 60 s), the 400 wording for an unknown table,
+/// and that a topic with a filter (`order:XBTUSD`) is not served here.
+const PRIVATE_STREAM: crate::exchange::PrivateStream = crate::exchange::PrivateStream {
+    path: "/realtime",
+    idle: std::time::Duration::from_secs(60),
+    ping: crate::exchange::StreamPing::Text { ping: "ping", pong: "pong" },
+    channels: &["order", "margin"],
+    answers: crate::exchange::StreamAnswers { subscribed: stream_subscribed, event: stream_event, refused: stream_refused },
+    subscribe: crate::exchange::StreamSubscribe {
+        sample: r#"{"op":"subscribe","args":["order"]}"#,
+        ..crate::exchange::PrivateStream::NONE.subscribe
+    },
+    ..crate::exchange::PrivateStream::NONE
+};
+
+/// `{"success":true,"subscribe":<topic>,"request":…}`, one per topic.
+fn stream_subscribed(sent: &crate::exchange::StreamMessage<'_>) -> Vec<Value> {
+    sent.args
+        .iter()
+        .map(|topic| json!({"success": true, "subscribe": topic, "request": sent.message}))
+        .collect()
+}
+
+/// The table's `partial`: the key's open order, or its margin.
+fn stream_event(sent: &crate::exchange::StreamMessage<'_>) -> Value {
+    let time = TimestampFormat::Iso8601Millis.render(sent.now).unwrap_or_default();
+    match sent.channel("") {
+        Some("margin") => json!({
+            "table": "margin", "action": "partial", "keys": ["account", "currency"], "filter": {"account": 2},
+            "data": [{
+                "account": 2, "currency": "XBt", "amount": 1_000_000, "walletBalance": 1_000_000,
+                "availableMargin": 1_000_000, "timestamp": time,
+            }],
+        }),
+        _ => json!({
+            "table": "order", "action": "partial", "keys": ["orderID"], "filter": {"account": 2},
+            "data": [{
+                "orderID": "b0c3b1a2-0000-4000-8000-00000000c5e1", "clOrdID": "cexsign1", "account": 2,
+                "symbol": "XBTUSD", "side": "Buy", "orderQty": 100, "price": 30000, "ordType": "Limit",
+                "ordStatus": "New", "leavesQty": 100, "cumQty": 0, "transactTime": time, "timestamp": time,
+            }],
+        }),
+    }
+}
+
+/// `{"status","error","meta":{},"request":…}`: 401 before authentication, 400 for an unknown
+/// table.
+fn stream_refused(sent: &crate::exchange::StreamMessage<'_>) -> Value {
+    let (status, error) = match sent.refusal {
+        Some(crate::exchange::StreamRefusal::NotLoggedIn) => {
+            (401, "User requested an account-locked subscription but no authorization has been provided.".to_owned())
+        }
+        _ => (400, format!("Unknown table: {}", sent.channel("").unwrap_or_default())),
+    };
+    json!({"status": status, "error": error, "meta": {}, "request": sent.message})
+}
 
 #[cfg(test)]
 mod tests {

@@ -39,7 +39,7 @@ pub(crate) const COINBASE_EXCHANGE: Exchange = Exchange {
         ],
         ws_answer,
     )]),
-    private_stream: crate::exchange::PrivateStream::NONE,
+    private_stream: PRIVATE_STREAM,
     window: Some(Duration::from_secs(30)),
     // Whole or decimal seconds, whatever precision the client sends.
     rest_timestamp_accepted: Some(TimestampFormat::UnixSecondsFraction { digits: 3 }),
@@ -141,3 +141,61 @@ const ORDERS: crate::exchange::Orders = crate::exchange::Orders {
     duplicate: crate::exchange::DuplicateOrder::Undocumented,
     busy: &[],
 };
+
+/// `wss://ws-feed.exchange.coinbase.com`, at `/`: the login *is* the subscribe. Coinbase
+/// Exchange's websocket docs ("Authentication": a `subscribe` carrying `key`, `passphrase`,
+/// `timestamp` and `signature`, signed as `GET /users/self/verify`; "Subscribe": the
+/// `subscriptions` answer; "User channel": the full channel's messages for the key's own
+/// orders, e.g. `received`; the feed has no application-level ping, only the protocol's
+/// frames). Assumed: the idle limit (the docs' 5 s is until the first subscribe, which this
+/// description cannot say: 60 s) and the error frames' `reason` wording; the docs give
+/// `{"type":"error","message"}`.
+const PRIVATE_STREAM: crate::exchange::PrivateStream = crate::exchange::PrivateStream {
+    path: "/",
+    idle: Duration::from_secs(60),
+    channels: &["user"],
+    answers: crate::exchange::StreamAnswers {
+        event: stream_event,
+        refused: stream_refused,
+        ..crate::exchange::PrivateStream::NONE.answers
+    },
+    subscribe: crate::exchange::StreamSubscribe {
+        when: ("type", "subscribe"),
+        list: "channels",
+        channel: "name",
+        sample: r#"{"type":"subscribe","product_ids":["BTC-USD"],"channels":["user"]}"#,
+    },
+    login: crate::exchange::StreamLogin::SignedSubscribe {
+        signed_by: "signature",
+        channel: &["user"],
+        products: &["BTC-USD"],
+    },
+    ..crate::exchange::PrivateStream::NONE
+};
+
+/// One `user` channel message: the key's own order `received` (its `user_id` and
+/// `profile_id` are present only on authenticated messages).
+fn stream_event(sent: &crate::exchange::StreamMessage<'_>) -> Value {
+    let time = TimestampFormat::Iso8601Millis.render(sent.now).unwrap_or_default();
+    let product_id = sent
+        .message
+        .get("product_ids")
+        .and_then(|products| products.get(0))
+        .and_then(Value::as_str)
+        .unwrap_or("BTC-USD");
+    json!({
+        "type": "received", "time": time, "product_id": product_id, "sequence": 10,
+        "order_id": "d50ec984-77a8-460a-b958-66f114b0de9b", "size": "0.01", "price": "30000",
+        "side": "buy", "order_type": "limit", "client_oid": "c0ffee00-0000-4000-8000-00000000c5e1",
+        "user_id": "5844eceecf7e803e259d0365", "profile_id": "765d1549-9660-4be2-97d4-fa2d65fa3352",
+    })
+}
+
+/// `{"type":"error","message":"Failed to subscribe","reason":…}`.
+fn stream_refused(sent: &crate::exchange::StreamMessage<'_>) -> Value {
+    let reason = match sent.refusal {
+        Some(crate::exchange::StreamRefusal::NotLoggedIn) => "user channel requires authentication".to_owned(),
+        _ => format!("{} is not a valid channel", sent.channel("name").unwrap_or_default()),
+    };
+    json!({"type": "error", "message": "Failed to subscribe", "reason": reason})
+}

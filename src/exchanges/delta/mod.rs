@@ -32,7 +32,7 @@ pub(crate) const DELTA: Exchange = Exchange {
         &[WsPart::Type(&["key-auth", "auth"]), WsPart::InObject { field: "payload", method: None }, WsPart::Key, WsPart::Signature, WsPart::Timestamp],
         ws_answer,
     )]),
-    private_stream: crate::exchange::PrivateStream::NONE,
+    private_stream: PRIVATE_STREAM,
     window: Some(Duration::from_secs(5)),
     rest_timestamp_accepted: None,
     ws_timestamp_accepted: None,
@@ -136,3 +136,80 @@ const ORDERS: crate::exchange::Orders = crate::exchange::Orders {
     duplicate: crate::exchange::DuplicateOrder::Undocumented,
     busy: &[],
 };
+
+/// `wss://socket.delta.exchange` (India: `socket.india.delta.exchange`), at `/`: `key-auth`,
+/// then `{"type":"subscribe","payload":{"channels":[{"name":"orders","symbols":["all"]}]}}`.
+/// Delta's websocket docs ("Websocket Feed": no activity within 60 s after connecting ends the
+/// connection; "Subscribe": the `subscriptions` answer, whose channel entries carry an `error`
+/// such as "subscription forbidden on <channel>. Unauthorized user" for a private channel
+/// before auth; "Ping/Pong": `{"type":"ping"}` answered with `{"type":"pong"}`; "Orders" and
+/// "Margins" for the pushes). Assumed: the wording of the error for a channel that does not
+/// exist.
+const PRIVATE_STREAM: crate::exchange::PrivateStream = crate::exchange::PrivateStream {
+    path: "/",
+    idle: Duration::from_secs(60),
+    ping: crate::exchange::StreamPing::Json { field: "type", value: "ping", answer: stream_pong },
+    channels: &["orders", "margins"],
+    answers: crate::exchange::StreamAnswers { subscribed: stream_subscribed, event: stream_event, refused: stream_refused },
+    subscribe: crate::exchange::StreamSubscribe {
+        when: ("type", "subscribe"),
+        list: "payload.channels",
+        channel: "name",
+        sample: r#"{"type":"subscribe","payload":{"channels":[{"name":"orders","symbols":["all"]}]}}"#,
+    },
+    ..crate::exchange::PrivateStream::NONE
+};
+
+/// `{"type":"pong"}`.
+fn stream_pong(_: &crate::exchange::StreamMessage<'_>) -> Value {
+    json!({"type": "pong"})
+}
+
+/// `{"type":"subscriptions","channels":[…]}`: the channels as subscribed.
+fn stream_subscribed(sent: &crate::exchange::StreamMessage<'_>) -> Vec<Value> {
+    vec![json!({"type": "subscriptions", "channels": sent.args})]
+}
+
+/// One push: an order created, or a margin update (timestamps in microseconds).
+fn stream_event(sent: &crate::exchange::StreamMessage<'_>) -> Value {
+    let micros = u64::try_from(sent.now.unix_millis()).unwrap_or(u64::MAX / 1000).saturating_mul(1000);
+    match sent.channel("name") {
+        Some("margins") => json!({
+            "type": "margins", "balance": "10000", "available_balance": "10000", "order_margin": "0",
+            "position_margin": "0", "commission": "0", "portfolio_margin": "0", "asset_id": 14,
+            "asset_symbol": "USD", "timestamp": micros,
+        }),
+        _ => json!({
+            "type": "orders", "action": "create", "reason": "", "symbol": "BTCUSD", "product_id": 27,
+            "order_id": 1592130, "client_order_id": "cexsign1", "size": 1, "unfilled_size": 1,
+            "average_fill_price": null, "limit_price": "30000", "side": "buy", "cancellation_reason": null,
+            "stop_order_type": null, "bracket_order": false, "state": "open", "seq_no": 1, "timestamp": micros,
+        }),
+    }
+}
+
+/// The `subscriptions` answer with an `error` in each refused channel's entry.
+fn stream_refused(sent: &crate::exchange::StreamMessage<'_>) -> Value {
+    let named = |arg: &Value| arg.get("name").and_then(Value::as_str).unwrap_or_default().to_owned();
+    let channels: Vec<String> = match sent.refusal {
+        Some(crate::exchange::StreamRefusal::NotLoggedIn) => sent
+            .message
+            .get("payload")
+            .and_then(|payload| payload.get("channels"))
+            .and_then(Value::as_array)
+            .map(|channels| channels.iter().take(64).map(named).collect())
+            .unwrap_or_default(),
+        _ => sent.args.iter().map(|arg| named(arg)).collect(),
+    };
+    let entries: Vec<Value> = channels
+        .iter()
+        .map(|name| {
+            let error = match sent.refusal {
+                Some(crate::exchange::StreamRefusal::NotLoggedIn) => format!("subscription forbidden on {name}. Unauthorized user"),
+                _ => format!("subscription forbidden on {name}. Invalid channel"),
+            };
+            json!({"name": name, "error": error})
+        })
+        .collect();
+    json!({"type": "subscriptions", "channels": entries})
+}
