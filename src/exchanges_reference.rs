@@ -1,13 +1,15 @@
-//! Reference: what cexsign knows about each exchange, in one place.
+//! The per-exchange reference: what cexsign knows about each exchange, in words.
 //!
-//! This module holds no code. It is the per-exchange reference that used to fill the README: how
-//! each scheme signs, how each exchange's signer is built and used, its websocket login, its
-//! client order id, the mistakes the diagnosis names for it, the local exchange's standalone use,
-//! the conformance runner and the measured costs. The same facts live as data in each exchange's
-//! description ([`Scheme::exchange`](crate::Scheme::exchange)); this page says them in words.
+//! This module holds no code. It says how each scheme signs, how each exchange's signer is built
+//! and used, its websocket login, its client order id, the mistakes the diagnosis names for it,
+//! the local exchange's standalone use, the conformance runner and the measured costs. The same
+//! facts live as data in each exchange's description
+//! ([`Scheme::exchange`](crate::Scheme::exchange)); the README links here for everything
+//! exchange-specific.
 //!
-//! The snippets below are fragments (credentials, bodies and clients elided); the crate-level guide
-//! ([`crate`]) and each signer's own documentation have complete examples that run.
+//! The Rust snippets below are fragments (credentials, bodies and clients elided), shown as text
+//! and not compiled; the crate-level guide ([`crate`]) and each signer's own documentation have
+//! complete examples that run.
 //!
 //! # The schemes
 //!
@@ -39,6 +41,17 @@
 //!
 //! # Signing, exchange by exchange
 //!
+//! Each signer's own page has an example that runs:
+//! [`OkxSigner`](crate::OkxSigner), [`KucoinSigner`](crate::KucoinSigner),
+//! [`DeltaSigner`](crate::DeltaSigner), [`CoinbaseExchangeSigner`](crate::CoinbaseExchangeSigner),
+//! [`CoinbaseCdpSigner`](crate::CoinbaseCdpSigner),
+//! [`CoinbaseAdvancedHmacSigner`](crate::CoinbaseAdvancedHmacSigner),
+//! [`BinanceSigner`](crate::BinanceSigner), [`BybitSigner`](crate::BybitSigner),
+//! [`KrakenSigner`](crate::KrakenSigner), [`BitgetSigner`](crate::BitgetSigner),
+//! [`GateSigner`](crate::GateSigner), [`BitmexSigner`](crate::BitmexSigner),
+//! [`BitfinexSigner`](crate::BitfinexSigner), [`DeribitSigner`](crate::DeribitSigner). The
+//! fragments here say what differs from one exchange to the next.
+//!
 //! Build a signer once per API key, then sign each request at the time you send it. A
 //! `SignableRequest` is the request exactly as it goes on the wire: the method, the path, the
 //! percent-encoded query (no `?`) and the body bytes. The signer never re-encodes or re-serialises
@@ -46,7 +59,7 @@
 //!
 //! **OKX** (live or demo):
 //!
-//! ```rust,ignore
+//! ```text
 //! use cexsign::{Credentials, Method, OkxEnvironment, OkxSigner, SignableRequest, Signer, Timestamp};
 //! let signer = OkxSigner::new(
 //!     &Credentials::new().api_key("985d5b66-…").secret("22582BD0CFF14C41EDBF1AB98506286D").passphrase("…"),
@@ -62,7 +75,7 @@
 //! With an HTTP client that does not take an `http::HeaderMap`, set the headers from their text;
 //! `signed.is_sensitive(name)` tells which ones carry a secret (the passphrase), to keep out of logs:
 //!
-//! ```rust,ignore
+//! ```text
 //! for (name, value) in signed.headers() {
 //!     builder = builder.header(name.as_str(), value);
 //! }
@@ -70,7 +83,7 @@
 //!
 //! **KuCoin** (key version 1, 2 or 3 as shown on the API page; the query is signed decoded):
 //!
-//! ```rust,ignore
+//! ```text
 //! let signer = KucoinSigner::new(&credentials_with_passphrase, KucoinKeyVersion::V3)?;
 //! let request = SignableRequest::new(Method::Get, "/api/v1/orders")?.with_query("status=active&symbol=BTC-USDT")?;
 //! let signed = signer.sign(&request, Timestamp::now()?)?; // KC-API-* headers, passphrase HMAC'd once at construction
@@ -78,7 +91,7 @@
 //!
 //! **Delta Exchange** (set a `User-Agent` on your client too: Delta's CDN requires one):
 //!
-//! ```rust,ignore
+//! ```text
 //! let signer = DeltaSigner::new(&Credentials::new().api_key("…").secret("…"))?;
 //! let request = SignableRequest::new(Method::Get, "/v2/orders")?.with_query("product_id=1&state=open")?;
 //! let signed = signer.sign(&request, Timestamp::now()?)?; // api-key, timestamp, signature
@@ -87,7 +100,7 @@
 //!
 //! **Coinbase Exchange** (the secret is the 88-character base64 string; it is decoded for you):
 //!
-//! ```rust,ignore
+//! ```text
 //! let signer = CoinbaseExchangeSigner::new(&credentials_with_passphrase)?.with_fraction_digits(3)?;
 //! let request = SignableRequest::new(Method::Get, "/orders")?.with_query("status=done&limit=2")?;
 //! let signed = signer.sign(&request, Timestamp::now()?)?; // CB-ACCESS-* headers
@@ -96,7 +109,7 @@
 //!
 //! **Coinbase Advanced Trade, CDP keys** (ECDSA PEM or Ed25519 base64, as in the key file):
 //!
-//! ```rust,ignore
+//! ```text
 //! let signer = CoinbaseCdpSigner::new(&Credentials::new().api_key(key_file.name).secret(key_file.private_key))?;
 //! let request = SignableRequest::new(Method::Get, "/api/v3/brokerage/accounts")?;
 //! let signed = signer.sign(&request, Timestamp::now()?)?; // Authorization: Bearer <fresh JWT, fresh nonce>
@@ -112,7 +125,7 @@
 //! (when there is one) or of the query, and hands back what to send. The reqwest layer applies it for
 //! you; with the pure API, send `signed.wire_query()` / `signed.wire_body()`:
 //!
-//! ```rust,ignore
+//! ```text
 //! let signer = BinanceSigner::new(&credentials, BinanceKeyType::Hmac)?     // or Ed25519 / Rsa with a PEM key
 //!     .with_recv_window(Duration::from_millis(5000))?;
 //! let request = SignableRequest::new(Method::Get, "/api/v3/openOrders")?.with_query("symbol=BTCUSDT")?;
@@ -148,7 +161,7 @@
 //! signer through the exchange's description, with the settings that exchange reads (key type,
 //! KuCoin key version, OKX demo, receive window, ...):
 //!
-//! ```rust,ignore
+//! ```text
 //! use cexsign::{KeySettings, Scheme};
 //! let scheme = Scheme::from_id("kucoin").expect("a scheme id, as in tests/vectors/<id>.json");
 //! let signer = scheme.exchange().signer(&credentials, &KeySettings::new().key_version(2))?;
@@ -180,7 +193,7 @@
 //! resync and one fresh attempt. Register retries **outside** signing, so every attempt is signed
 //! afresh:
 //!
-//! ```rust,ignore
+//! ```text
 //! let client = reqwest_middleware::ClientBuilder::new(reqwest::Client::new())
 //!     .with(ResyncOnTimestampRejection::new(Scheme::Okx, "https://www.okx.com", clock.clone()))
 //!     .with(SigningMiddleware::new(signer, clock))
@@ -207,7 +220,7 @@
 //! it again"); a repeat refused as a duplicate ends in `RetryOutcome::PlacedByEarlierAttempt`.
 //! Register it outermost:
 //!
-//! ```rust,ignore
+//! ```text
 //! let client = reqwest_middleware::ClientBuilder::new(reqwest::Client::new())
 //!     .with(SafeRetries::new(Scheme::Okx))     // decides whether an attempt may be repeated
 //!     .with(ResyncOnTimestampRejection::new(Scheme::Okx, "https://www.okx.com", clock.clone()))
@@ -301,7 +314,7 @@
 //!
 //! Rust, with cexsign and reqwest:
 //!
-//! ```rust,ignore
+//! ```text
 //! let signer = OkxSigner::new(&Credentials::new().api_key(key).secret(secret).passphrase(passphrase), OkxEnvironment::Demo)?;
 //! let request = client.get(format!("{base}/api/v5/account/balance?ccy=BTC")).build_signed(&signer, Timestamp::now()?)?;
 //! let answer = client.execute(request).await?; // 200 {"cexsign":"accepted",...} or OKX's 501xx error
@@ -338,7 +351,7 @@
 //! and names the first mistake that reproduces what was sent. Signatures are compared in constant
 //! time; verdicts and errors never contain a secret.
 //!
-//! ```rust,ignore
+//! ```text
 //! use cexsign::diagnose::{diagnose, Diagnosis, SentRequest};
 //! let sent = SentRequest::rest("POST", "/api/v5/trade/order").with_body(body_as_sent).with_headers(&headers_as_sent);
 //! match diagnose(Scheme::Okx, &credentials, &sent)? {

@@ -2,6 +2,14 @@
 //!
 //! Byte-exact request signing for centralized crypto exchanges, for trading bots written in Rust.
 //!
+//! `401 Unauthorized`, `Invalid Sign`, `invalid api key`: nearly always the request was signed
+//! with the wrong bytes — hex where the exchange wants base64, a secret that should have been
+//! base64-decoded (or should not), key and secret swapped, a different JSON than the one sent, the
+//! query left out of the prehash, seconds where milliseconds were due, a lower-case method. Here
+//! each exchange scheme is one implementation of one [`Signer`] trait, proven byte-exact against
+//! conformance vectors produced by the exchanges' own SDKs and CCXT; credentials are checked when
+//! the signer is built, with errors that say what to fix.
+//!
 //! This page reads top to bottom: [signing](#signing) a request, [sending](#sending) it with
 //! reqwest or through the middleware, keeping [the clock](#clocks) in step with the exchange's,
 //! [diagnosing](#diagnosing) a rejection, and running [the local exchange in
