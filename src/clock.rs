@@ -3,6 +3,24 @@
 //!
 //! Signers never read a clock themselves; callers (and the middleware) read one of these once
 //! per attempt and pass the instant in.
+//!
+//! Code that signs takes a `&dyn Clock` (or holds an `Arc<dyn Clock>`), so a test can hand it a
+//! [`FixedClock`] and get the same signature every run:
+//!
+//! ```
+//! use cexsign::clock::{Clock, FixedClock, SystemClock};
+//! use cexsign::{Credentials, DeltaSigner, Method, SignableRequest, Signer, SignedRequest, Timestamp};
+//!
+//! fn sign_balance(signer: &dyn Signer, clock: &dyn Clock) -> Result<SignedRequest, cexsign::Error> {
+//!     signer.sign(&SignableRequest::new(Method::Get, "/v2/wallet/balances")?, clock.now()?)
+//! }
+//!
+//! let signer = DeltaSigner::new(&Credentials::new().api_key("a207900b7693435a8fa9230a38195d").secret("7b6f39dcf660ec1c7c664f612c60410a2bd0c258416b498bf0311f94228f"))?;
+//! let test_clock = FixedClock(Timestamp::from_unix_millis(1_700_000_000_000));
+//! assert_eq!(sign_balance(&signer, &test_clock)?.header("timestamp"), Some("1700000000"));
+//! assert!(sign_balance(&signer, &SystemClock).is_ok()); // in production
+//! # Ok::<(), cexsign::Error>(())
+//! ```
 
 use std::fmt;
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};

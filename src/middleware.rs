@@ -53,6 +53,24 @@ use crate::{Scheme, SignRequest, Signer};
 /// concurrent requests.
 ///
 /// It signs with any [`SignRequest`]: a [`Signer`] of the crate, or one of your own.
+///
+/// A bot that picks its exchange at run time shares one `Arc<dyn Signer>`:
+///
+/// ```
+/// use std::sync::Arc;
+/// use cexsign::clock::SystemClock;
+/// use cexsign::middleware::SigningMiddleware;
+/// use cexsign::{Credentials, KeySettings, Scheme, Signer};
+///
+/// let credentials = Credentials::new().api_key("k").secret("a-delta-secret");
+/// let signer: Arc<dyn Signer> = Arc::from(Scheme::Delta.exchange().signer(&credentials, &KeySettings::new())?);
+/// let client = reqwest_middleware::ClientBuilder::new(reqwest::Client::new())
+///     .with(SigningMiddleware::from_arc(Arc::clone(&signer), Arc::new(SystemClock)))
+///     .build();
+/// // `client.get(url).send().await` is signed, every attempt afresh.
+/// # drop(client);
+/// # Ok::<(), cexsign::Error>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct SigningMiddleware {
     signer: Arc<dyn SignRequest>,

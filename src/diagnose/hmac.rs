@@ -152,7 +152,7 @@ struct SentMac {
 
 fn decode_signature(name: &str, text: &str) -> Result<SentMac, Error> {
     let is_hex = !text.is_empty() && text.bytes().all(|b| b.is_ascii_hexdigit());
-    let bytes = if is_hex && text.len() % 2 == 0 {
+    let bytes = if is_hex && text.len().is_multiple_of(2) {
         hex::decode(text).ok()
     } else {
         base64::engine::general_purpose::STANDARD.decode(text).ok()

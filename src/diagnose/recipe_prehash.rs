@@ -311,7 +311,7 @@ fn is_digits(text: &str) -> bool {
 }
 
 fn is_lower_hex(text: &str) -> bool {
-    !text.is_empty() && text.len() % 2 == 0 && text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+    !text.is_empty() && text.len().is_multiple_of(2) && text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
 /// The nonce `name` of a body (form `name=…` or JSON `"name"`), when it has exactly one.

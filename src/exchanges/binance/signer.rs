@@ -110,7 +110,7 @@ impl BinanceSigner {
     /// to three decimals, e.g. 6000.346 ms).
     pub fn with_recv_window(mut self, window: Duration) -> Result<Self, Error> {
         let micros = window.as_micros();
-        if micros == 0 || micros > 60_000_000 || window.subsec_nanos() % 1_000 != 0 {
+        if micros == 0 || micros > 60_000_000 || !window.subsec_nanos().is_multiple_of(1_000) {
             return Err(Error::InvalidParameters {
                 scheme: Scheme::Binance,
                 problem: "recvWindow must be above 0 and at most 60000 ms, in whole microseconds (5000 ms is advised)",

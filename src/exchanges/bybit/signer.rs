@@ -71,7 +71,7 @@ struct RecvWindow {
 impl RecvWindow {
     fn new(window: Duration, api_key: &ApiKey) -> Result<Self, Error> {
         let millis = window.as_millis();
-        if millis == 0 || window.subsec_nanos() % 1_000_000 != 0 {
+        if millis == 0 || !window.subsec_nanos().is_multiple_of(1_000_000) {
             return Err(Error::InvalidParameters {
                 scheme: Scheme::Bybit,
                 problem: "recv_window must be a positive whole number of milliseconds (default 5000)",

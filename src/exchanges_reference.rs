@@ -1,0 +1,609 @@
+//! The per-exchange reference: what cexsign knows about each exchange, in words.
+//!
+//! This module holds no code. It says how each scheme signs, how each exchange's signer is built
+//! and used, its websocket login, its client order id, the mistakes the diagnosis names for it,
+//! the local exchange's standalone use, the conformance runner and the measured costs. The same
+//! facts live as data in each exchange's description
+//! ([`Scheme::exchange`](crate::Scheme::exchange)); the README links here for everything
+//! exchange-specific.
+//!
+//! The Rust snippets below are fragments (credentials, bodies and clients elided), shown as text
+//! and not compiled; the crate-level guide ([`crate`]) and each signer's own documentation have
+//! complete examples that run.
+//!
+//! # The schemes
+//!
+//! | scheme | secret used as | prehash | output | timestamp | auth headers |
+//! |---|---|---|---|---|---|
+//! | OKX v5 | raw text (looks like hex: not decoded) | `ts + METHOD + path + ?query + body` | base64 HMAC-SHA256 | ISO-8601 ms `2020-12-08T09:08:57.715Z` (ws: seconds) | `OK-ACCESS-KEY/SIGN/TIMESTAMP/PASSPHRASE`, demo: `x-simulated-trading: 1` |
+//! | KuCoin v1–v3 | raw text | `ts + METHOD + path + ?decoded query + body` | base64 HMAC-SHA256 | Unix ms | `KC-API-KEY/SIGN/TIMESTAMP/PASSPHRASE` (+`KEY-VERSION` for v2/v3, passphrase HMAC'd) |
+//! | Delta v2 | raw text | `METHOD + ts + path + ?query + body` | hex HMAC-SHA256 | Unix s | `api-key`, `timestamp`, `signature` |
+//! | Coinbase Exchange | **base64-decoded** (64 bytes) | `ts + METHOD + path + ?query + body` | base64 HMAC-SHA256 | Unix s, decimals allowed | `CB-ACCESS-KEY/SIGN/TIMESTAMP/PASSPHRASE` |
+//! | Coinbase Advanced (legacy) | raw text | `ts + METHOD + path + body` (query **not** signed) | hex HMAC-SHA256 | Unix s | `CB-ACCESS-KEY/SIGN/TIMESTAMP` |
+//! | Coinbase CDP | P-256 or Ed25519 private key | JWT: `uri = "METHOD host/path"` (no query) | ES256 (`r‖s`) / EdDSA | `nbf` Unix s, `exp` +120 s | `Authorization: Bearer <jwt>` |
+//! | Binance | raw text, or an Ed25519/RSA PEM key | `query + body` as sent (no method, no path), `timestamp` a parameter | hex HMAC-SHA256 / base64 Ed25519 / base64 RSA-SHA256 | Unix ms (or µs) | `X-MBX-APIKEY`; `signature` appended last to the query or form body |
+//! | Bybit v5 | raw text, or an RSA PEM key | `ts + key + recv_window + (query \| body)` | hex HMAC-SHA256 / base64 RSA-SHA256 | Unix ms | `X-BAPI-API-KEY/TIMESTAMP/SIGN/RECV-WINDOW` |
+//! | Kraken | **base64-decoded** (64 bytes; any length is taken) | `path ‖ SHA256(nonce + body)` | base64 HMAC-SHA512 | `nonce` in the body | `API-Key`, `API-Sign` |
+//! | Bitget v2 | raw text | `ts + METHOD + path + ?decoded query + body` | base64 HMAC-SHA256 | Unix ms (ws: seconds) | `ACCESS-KEY/SIGN/TIMESTAMP/PASSPHRASE` |
+//! | Gate v4 | raw text | `METHOD⏎path⏎decoded query⏎hex SHA512(body)⏎ts` | hex HMAC-SHA512 | Unix s | `KEY`, `SIGN`, `Timestamp` |
+//! | BitMEX | raw text | `METHOD + path + ?query + expires + body` | hex HMAC-SHA256 | `api-expires`: an **expiry**, Unix s (signing instant + 5 s by default) | `api-expires`, `api-key`, `api-signature` |
+//! | Bitfinex v2 | raw text | `"/api" + path + nonce + body` (no method, no query; no body: nothing after the nonce) | hex HMAC-SHA384 | `bfx-nonce`: a **nonce** above the key's last, µs (or ms) | `bfx-nonce`, `bfx-apikey`, `bfx-signature` |
+//! | Deribit | raw text | `ts⏎nonce⏎METHOD⏎path?query⏎body⏎` (a newline after the body, even an empty one) | hex HMAC-SHA256 | Unix ms, and a **nonce** per request | `Authorization: deri-hmac-sha256 id=…,ts=…,sig=…,nonce=…` |
+//!
+//! Websocket authentication: OKX `op: login`, Delta `key-auth`, Coinbase Exchange and Coinbase
+//! Advanced subscribe fields, CDP `jwt` field, Binance WebSocket API signed params and
+//! `session.logon`, Bybit `op: auth`, Bitget `op: login`, Gate channel `auth` and ws API login, BitMEX
+//! `op: authKeyExpires`, Bitfinex `event: auth` (`"AUTH" + nonce`), Deribit `public/auth` with
+//! `grant_type: client_signature` (`ts⏎nonce⏎data`) — each signed through the same MAC path as REST.
+//! KuCoin and Kraken have none:
+//! their private socket tokens come from a signed REST call (`POST /api/v1/bullet-private`,
+//! `POST /0/private/GetWebSocketsToken`).
+//!
+//! # Signing, exchange by exchange
+//!
+//! Each signer's own page has an example that runs:
+//! [`OkxSigner`](crate::OkxSigner), [`KucoinSigner`](crate::KucoinSigner),
+//! [`DeltaSigner`](crate::DeltaSigner), [`CoinbaseExchangeSigner`](crate::CoinbaseExchangeSigner),
+//! [`CoinbaseCdpSigner`](crate::CoinbaseCdpSigner),
+//! [`CoinbaseAdvancedHmacSigner`](crate::CoinbaseAdvancedHmacSigner),
+//! [`BinanceSigner`](crate::BinanceSigner), [`BybitSigner`](crate::BybitSigner),
+//! [`KrakenSigner`](crate::KrakenSigner), [`BitgetSigner`](crate::BitgetSigner),
+//! [`GateSigner`](crate::GateSigner), [`BitmexSigner`](crate::BitmexSigner),
+//! [`BitfinexSigner`](crate::BitfinexSigner), [`DeribitSigner`](crate::DeribitSigner). The
+//! fragments here say what differs from one exchange to the next.
+//!
+//! Build a signer once per API key, then sign each request at the time you send it. A
+//! `SignableRequest` is the request exactly as it goes on the wire: the method, the path, the
+//! percent-encoded query (no `?`) and the body bytes. The signer never re-encodes or re-serialises
+//! anything, so serialise your JSON once and send those same bytes.
+//!
+//! **OKX** (live or demo):
+//!
+//! ```text
+//! use cexsign::{Credentials, Method, OkxEnvironment, OkxSigner, SignableRequest, Signer, Timestamp};
+//! let signer = OkxSigner::new(
+//!     &Credentials::new().api_key("985d5b66-…").secret("22582BD0CFF14C41EDBF1AB98506286D").passphrase("…"),
+//!     OkxEnvironment::Live,
+//! )?;
+//! let body = serde_json::to_vec(&order)?; // send exactly these bytes
+//! let request = SignableRequest::new(Method::Post, "/api/v5/trade/order")?.with_body(&body);
+//! let signed = signer.sign(&request, Timestamp::now()?)?;
+//! signed.apply_to(&mut headers); // OK-ACCESS-KEY/SIGN/TIMESTAMP/PASSPHRASE
+//! let login = signer.sign_ws(&cexsign::WsRequest::login(), Timestamp::now()?)?.message_json().to_owned();
+//! ```
+//!
+//! With an HTTP client that does not take an `http::HeaderMap`, set the headers from their text;
+//! `signed.is_sensitive(name)` tells which ones carry a secret (the passphrase), to keep out of logs:
+//!
+//! ```text
+//! for (name, value) in signed.headers() {
+//!     builder = builder.header(name.as_str(), value);
+//! }
+//! ```
+//!
+//! **KuCoin** (key version 1, 2 or 3 as shown on the API page; the query is signed decoded):
+//!
+//! ```text
+//! let signer = KucoinSigner::new(&credentials_with_passphrase, KucoinKeyVersion::V3)?;
+//! let request = SignableRequest::new(Method::Get, "/api/v1/orders")?.with_query("status=active&symbol=BTC-USDT")?;
+//! let signed = signer.sign(&request, Timestamp::now()?)?; // KC-API-* headers, passphrase HMAC'd once at construction
+//! ```
+//!
+//! **Delta Exchange** (set a `User-Agent` on your client too: Delta's CDN requires one):
+//!
+//! ```text
+//! let signer = DeltaSigner::new(&Credentials::new().api_key("…").secret("…"))?;
+//! let request = SignableRequest::new(Method::Get, "/v2/orders")?.with_query("product_id=1&state=open")?;
+//! let signed = signer.sign(&request, Timestamp::now()?)?; // api-key, timestamp, signature
+//! let key_auth = signer.sign_ws(&WsRequest::login(), Timestamp::now()?)?; // {"type":"key-auth",...}
+//! ```
+//!
+//! **Coinbase Exchange** (the secret is the 88-character base64 string; it is decoded for you):
+//!
+//! ```text
+//! let signer = CoinbaseExchangeSigner::new(&credentials_with_passphrase)?.with_fraction_digits(3)?;
+//! let request = SignableRequest::new(Method::Get, "/orders")?.with_query("status=done&limit=2")?;
+//! let signed = signer.sign(&request, Timestamp::now()?)?; // CB-ACCESS-* headers
+//! let subscribe = signer.sign_ws(&WsRequest::subscribe(&["full"], &["BTC-USD"]), Timestamp::now()?)?;
+//! ```
+//!
+//! **Coinbase Advanced Trade, CDP keys** (ECDSA PEM or Ed25519 base64, as in the key file):
+//!
+//! ```text
+//! let signer = CoinbaseCdpSigner::new(&Credentials::new().api_key(key_file.name).secret(key_file.private_key))?;
+//! let request = SignableRequest::new(Method::Get, "/api/v3/brokerage/accounts")?;
+//! let signed = signer.sign(&request, Timestamp::now()?)?; // Authorization: Bearer <fresh JWT, fresh nonce>
+//! let user = signer.sign_ws(&WsRequest::subscribe(&["user"], &["BTC-USD"]), Timestamp::now()?)?;
+//! ```
+//!
+//! **Coinbase Advanced Trade, legacy HMAC keys** (expired by Coinbase in February 2025; kept for
+//! old tools): `CoinbaseAdvancedHmacSigner::new(&Credentials::new().api_key(..).secret(..))?`, used
+//! like the others; the query is sent but not signed.
+//!
+//! **Binance** signs *inside* the request: build it without `timestamp` and `signature`; the signer
+//! appends `recvWindow` (if set), `timestamp` and `signature` as the last parameters of the form body
+//! (when there is one) or of the query, and hands back what to send. The reqwest layer applies it for
+//! you; with the pure API, send `signed.wire_query()` / `signed.wire_body()`:
+//!
+//! ```text
+//! let signer = BinanceSigner::new(&credentials, BinanceKeyType::Hmac)?     // or Ed25519 / Rsa with a PEM key
+//!     .with_recv_window(Duration::from_millis(5000))?;
+//! let request = SignableRequest::new(Method::Get, "/api/v3/openOrders")?.with_query("symbol=BTCUSDT")?;
+//! let signed = signer.sign(&request, Timestamp::now()?)?;
+//! let query = signed.wire_query().unwrap(); // symbol=BTCUSDT&recvWindow=5000&timestamp=…&signature=…
+//! signed.apply_to(&mut headers);            // X-MBX-APIKEY
+//! // WebSocket API: params sorted and signed unencoded; session.logon needs an Ed25519 key.
+//! let params = [("symbol", json!("BTCUSDT")), ("side", json!("BUY")), ("type", json!("MARKET")), ("quantity", json!("0.001"))];
+//! let order = signer.sign_ws(&WsRequest::api("order.place", &params).with_id("1"), Timestamp::now()?)?;
+//! ```
+//!
+//! **Bybit** (`BybitKeyType::Hmac`, or `Rsa` for a self-generated key): the query of a GET or the
+//! body of a POST, exactly as sent, after `timestamp + key + recv_window`:
+//! `BybitSigner::new(&credentials, BybitKeyType::Hmac)?.with_recv_window(..)?`; `sign_ws(&WsRequest::login(), now)`
+//! gives `{"op":"auth","args":[key, expires, signature]}` expiring 10 s later.
+//!
+//! **Kraken** (the secret is base64; it is decoded for you): the nonce is a body parameter. Leave it
+//! out and the signer adds `nonce=<ms>` (form) or `"nonce":"<ms>"` (JSON) and returns the body to
+//! send (`wire_body()`); a nonce you put in the body is signed as is. Its websocket token comes
+//! from the signed REST call `POST /0/private/GetWebSocketsToken`.
+//!
+//! **Bitget** (`BitgetSigner::new(&credentials_with_passphrase)?`) and **Gate**
+//! (`GateSigner::new(&credentials)?`) sign the *decoded* query (send it sorted for Bitget); Gate's
+//! path includes `/api/v4` and its body enters as its SHA-512. Websocket: Bitget `op: login`; Gate
+//! `WsRequest::subscribe(&["spot.orders"], &["BTC_USDT"])` (channel auth) or
+//! `WsRequest::api("spot.login", &[])` (ws API login).
+//!
+//! Every signer is `Send + Sync` and object-safe (`Box<dyn Signer>`); `sign_with` takes
+//! `SignOptions` to keep the exact prehash for debugging (`signed.prehash()`), or to pin the JWT
+//! nonce in tests.
+//!
+//! **Any scheme from configuration.** A bot that reads its exchange from a config file builds the
+//! signer through the exchange's description, with the settings that exchange reads (key type,
+//! KuCoin key version, OKX demo, receive window, ...):
+//!
+//! ```text
+//! use cexsign::{KeySettings, Scheme};
+//! let scheme = Scheme::from_id("kucoin").expect("a scheme id, as in tests/vectors/<id>.json");
+//! let signer = scheme.exchange().signer(&credentials, &KeySettings::new().key_version(2))?;
+//! // What cexsign knows about it: header names, window, hosts, server time, error codes.
+//! let exchange = scheme.exchange();
+//! assert_eq!(exchange.rest_auth.unwrap().key, "KC-API-KEY");
+//! assert_eq!(exchange.server_time.endpoint.path, "/api/v1/timestamp");
+//! ```
+//!
+//! # Time: each exchange's window and its rejection
+//!
+//! Most rejections after wrong bytes are time: OKX `50102`, KuCoin `400002` (a 5 s window), Delta
+//! `expired_signature`, Coinbase `request timestamp expired`, Binance `-1021` (recvWindow, at most
+//! 1 s ahead), Bybit `10002`, Bitget `40008`, Gate `REQUEST_EXPIRED` (Kraken has no window, only an
+//! increasing nonce: `EAPI:Invalid nonce` wants a fresh nonce, not a resync). `cexsign::clock::OffsetClock` corrects
+//! the host clock: `cexsign::client::sync(&client, base_url, scheme, &clock)` fetches the
+//! exchange's server time once (NTP midpoint of send and receive, slow round trips discarded, the
+//! latest observation wins) and `clock.now()` is then the exchange's time. `sign` never fetches time
+//! by itself. `cexsign::server_time` has each exchange's endpoint and a pure parser of its answer
+//! (and of the HTTP `Date` header), for other HTTP clients.
+//!
+//! `cexsign::rejection::classify(scheme, status, body)` reads an exchange's error into a typed
+//! verdict (timestamp outside window, invalid signature, unknown key, wrong passphrase, wrong
+//! environment, IP not allowed, permission denied, rate limited, ...) with the next step: resync and
+//! retry once, back off, fix the configuration, or stop.
+//!
+//! With the `middleware` feature (reqwest-middleware 0.5), `SigningMiddleware` signs every attempt
+//! with the clock it holds and `ResyncOnTimestampRejection` turns one timestamp rejection into one
+//! resync and one fresh attempt. Register retries **outside** signing, so every attempt is signed
+//! afresh:
+//!
+//! ```text
+//! let client = reqwest_middleware::ClientBuilder::new(reqwest::Client::new())
+//!     .with(ResyncOnTimestampRejection::new(Scheme::Okx, "https://www.okx.com", clock.clone()))
+//!     .with(SigningMiddleware::new(signer, clock))
+//!     .build();
+//! ```
+//!
+//! `cargo run --example skewed_clock --features middleware` runs the local exchange 90 s ahead of
+//! the host: each scheme's first request is rejected with its timestamp error, one sync corrects
+//! the clock, and every later request is accepted.
+//!
+//! # Client order ids and safe retries
+//!
+//! A signing layer signs every attempt afresh, so a repeated `POST` is a *new, valid* order. The
+//! trap is a plain transient-retry layer (reqwest-retry's `RetryTransientMiddleware`) around the
+//! signing layer: when the exchange placed the order but its answer was lost, or a gateway answered
+//! 503 after the exchange acted, the retry places it a second time. The exchange cannot tell the two
+//! apart unless the order carries a client order id it de-duplicates on.
+//!
+//! `SafeRetries` (feature `middleware`) repeats a request only when the exchange certainly did not
+//! act — the connection never opened, HTTP 429 or the exchange's rate-limit code, or a code it
+//! documents as "busy, not processed" — honouring `Retry-After`, or when repeating is harmless: a
+//! `GET`, or an order whose client order id the exchange refuses to take twice. Anything else ends
+//! in a typed `RetryOutcome::StateUnknown` ("query the order by its client order id before sending
+//! it again"); a repeat refused as a duplicate ends in `RetryOutcome::PlacedByEarlierAttempt`.
+//! Register it outermost:
+//!
+//! ```text
+//! let client = reqwest_middleware::ClientBuilder::new(reqwest::Client::new())
+//!     .with(SafeRetries::new(Scheme::Okx))     // decides whether an attempt may be repeated
+//!     .with(ResyncOnTimestampRejection::new(Scheme::Okx, "https://www.okx.com", clock.clone()))
+//!     .with(SigningMiddleware::new(signer, clock)) // signs every attempt afresh
+//!     .build();
+//! // Always send a client order id: {"clOrdId": "bot-42", ...}
+//! ```
+//!
+//! Each exchange's home says where its client order id goes and what it answers a repeat
+//! (`Scheme::X.exchange().orders`):
+//!
+//! | exchange | client order id | a repeated id | "not processed" answers documented |
+//! |---|---|---|---|
+//! | OKX | `clOrdId` | refused, `51016` (HTTP 200) | `50001` (503), `50013` |
+//! | Binance | `newClientOrderId` | refused, `-2010` "Duplicate order sent." (400) | `-1008` |
+//! | Bybit | `orderLinkId` | refused, `110072` | none beyond rate limits |
+//! | KuCoin | `clientOid` | refused, `400100` (among active orders) | none beyond `429000` |
+//! | Bitget | `clientOid` | refused, `40786` | none beyond 429 |
+//! | BitMEX | `clOrdID` | refused, 400 `Duplicate clOrdID` | 503 "currently overloaded" |
+//! | Coinbase Advanced | `client_order_id` | the existing order is returned | none beyond 429 |
+//! | Coinbase Exchange | `client_oid` | docs silent | none beyond 429 |
+//! | Delta | `client_order_id` | docs silent | none beyond 429 |
+//! | Gate | `text` (`t-…`) | docs silent | none beyond 429 |
+//! | Kraken | `cl_ord_id` | docs silent | `EService:Unavailable`, `EService:Busy` |
+//!
+//! Where the docs are silent, `SafeRetries` does not repeat an order whose fate is unknown.
+//! `cargo run --example safe_retries --features middleware` sends, for every exchange, one order
+//! through a 429, one through a 503 and one through a lost response, against a local exchange that
+//! fails on purpose, and ends `N/N exchanges: each order placed exactly once`. The local exchange's
+//! `FaultRule`s (latency, 429 with `Retry-After`, the exchange's busy answer, a connection closed
+//! before processing, a response lost after the order was placed) are scriptable from Rust and from
+//! the standalone binary's `--faults FILE`.
+//!
+//! # The local exchange
+//!
+//! The `cexsign-local-exchange` crate (`crates/local-exchange`) is an HTTP server that
+//! verifies requests exactly as the exchanges do: it recomputes each signature from the raw
+//! request-target and raw body it received, checks the timestamp window, the passphrase, the KuCoin
+//! key version, the OKX demo header, CDP JWTs, Binance's signature parameter and recvWindow, Bybit's
+//! recv_window and Kraken's increasing nonce, and answers failures with the exchange's own status
+//! and error body plus a `cexsign_expected_prehash`. It serves each exchange's server-time endpoint
+//! (with an optional clock offset to simulate skew) and checks websocket login messages posted to
+//! `/cexsign/ws/<scheme>`. One listener serves every scheme.
+//!
+//! ```sh
+//! cargo run --example local_exchange -- --port 8080   # prints its URL and fake credentials
+//! ```
+//!
+//! Per-exchange examples, each a balance GET and an order POST with a body built once:
+//! `cargo run --example okx` (also `kucoin`, `delta`, `coinbase_exchange`, `coinbase_advanced` for
+//! CDP keys, `binance` and `bybit`, whose `CEXSIGN_KEY_TYPE` selects an Ed25519/RSA key). They run against the local exchange; to run one against the real exchange set
+//! `CEXSIGN_BASE_URL` (e.g. `https://www.okx.com`), `CEXSIGN_API_KEY`, `CEXSIGN_SECRET` and, where
+//! the exchange has one, `CEXSIGN_PASSPHRASE`. Tests and CI never set them.
+//!
+//! ## Point your bot at the local exchange
+//!
+//! The standalone local exchange serves a bot written in any language, and the exchanges' own
+//! SDKs: start it with your fake accounts and change only the SDK's base URL.
+//!
+//! ```sh
+//! cargo run --release --example local_exchange -- --port 8080 --credentials fakes.json --print-config
+//! # {"base_url":"http://127.0.0.1:8080","base_urls":{"okx":"http://127.0.0.1:8080",...},"accounts":[...],...}
+//! ```
+//!
+//! `fakes.json` (`-` reads stdin) lists one entry per key, in the conformance vectors' credential
+//! format plus `scheme`; several entries may share a scheme (without `--credentials`, built-in fakes
+//! for every scheme and variant are used and printed: the signing spec's worked-example keys, and the
+//! conformance vectors' keys of `tests/vectors` for the other schemes):
+//!
+//! ```json
+//! [{"scheme": "okx", "api_key": "…", "secret": "…", "passphrase": "…", "demo": true},
+//!  {"scheme": "kucoin", "api_key": "…", "secret": "…", "passphrase": "…", "key_version": 2},
+//!  {"scheme": "coinbase_cdp_jwt", "api_key": "organizations/…/apiKeys/…", "secret": "-----BEGIN EC PRIVATE KEY-----\n…"}]
+//! ```
+//!
+//! `--print-config` prints one line of JSON: the base URL per scheme (one listener serves them all,
+//! over plain HTTP on loopback) and the accounts, without the secrets you gave it unless
+//! `--show-secrets`. It then serves until killed, or for `--serve-seconds N`. Every rejection is
+//! the exchange's own error plus `cexsign_reason` and `cexsign_expected_prehash`.
+//!
+//! Python, with the exchange's SDK or CCXT:
+//!
+//! ```python
+//! import ccxt, okx.Account
+//! base = "http://127.0.0.1:8080"
+//! okx.Account.AccountAPI(key, secret, passphrase, flag="1", domain=base).get_account_balance(ccy="BTC")  # flag "1": demo key
+//! exchange = ccxt.okx({"apiKey": key, "secret": secret, "password": passphrase})
+//! exchange.urls["api"] = {"rest": base}
+//! exchange.private_get_account_balance({"ccy": "BTC"})  # implicit endpoints need no market data
+//! ```
+//!
+//! Rust, with cexsign and reqwest:
+//!
+//! ```text
+//! let signer = OkxSigner::new(&Credentials::new().api_key(key).secret(secret).passphrase(passphrase), OkxEnvironment::Demo)?;
+//! let request = client.get(format!("{base}/api/v5/account/balance?ccy=BTC")).build_signed(&signer, Timestamp::now()?)?;
+//! let answer = client.execute(request).await?; // 200 {"cexsign":"accepted",...} or OKX's 501xx error
+//! ```
+//!
+//! SDKs that hard-code `https://` or the production host sign that host into what they send
+//! (coinbase-advanced-py and CCXT's Coinbase CDP tokens carry `uri: "GET api.coinbase.com/…"`):
+//! keep their production host and hand them a session that sends to the local exchange instead
+//! (`interop/suite.py`'s `LoopbackAdapter`, a few lines of `requests`); the local exchange accepts
+//! `api.coinbase.com` in CDP tokens for that reason.
+//!
+//! `bash interop/run.sh` checks all this against the real clients: it installs pinned releases of
+//! CCXT, python-okx, kucoin-universal-sdk, python-kucoin, delta-rest-client, coinbase-advanced-py,
+//! cbpro, coinbasepro, python-binance, binance-connector, binance-sdk-spot, pybit, krakenex,
+//! python-kraken-sdk, python-bitget and gate-api in a virtualenv (`interop/.venv`), starts the local
+//! exchange with the fake accounts of `interop/credentials.json`, and drives each SDK through its
+//! public API: a private GET with a query and an order POST per scheme, KuCoin key version, OKX live
+//! and demo, CDP ES256 and Ed25519, Binance HMAC, Ed25519 and RSA keys (Spot and USDⓈ-M, the
+//! signature in the query or the form body), Bybit HMAC and RSA, Kraken form and JSON bodies, plus
+//! the tricky queries (non-ASCII Binance and Bitget symbols, Bybit's pre-encoded cursor, Gate's and
+//! Kraken's `%2C`), all of which must be accepted; and the requests the SDKs are known to sign
+//! wrongly (python-okx's unencoded query, a lower-case method, python-kucoin's clear passphrase with
+//! a v2 key, CCXT's unencoded KuCoin query, python-binance's form body signed unencoded) or that a known
+//! misuse produces (a Kraken key moved from python-kraken-sdk's 1e8-scale nonces to krakenex),
+//! which must get the exchange's error code. It ends with `N passed, M failed` (`127 passed, 0 failed`
+//! today), and CI runs it after the tests.
+//!
+//! # Diagnosing a rejected request
+//!
+//! Given the credentials, the request exactly as it went on the wire and the auth headers (or
+//! websocket fields) that were sent, `cexsign::diagnose::diagnose` recomputes the expected
+//! signature, then rebuilds the request the way buggy client code would — key and secret swapped,
+//! `json.dumps` with its spaces, `hexdigest()`, the query sorted, seconds for milliseconds, ... —
+//! and names the first mistake that reproduces what was sent. Signatures are compared in constant
+//! time; verdicts and errors never contain a secret.
+//!
+//! ```text
+//! use cexsign::diagnose::{diagnose, Diagnosis, SentRequest};
+//! let sent = SentRequest::rest("POST", "/api/v5/trade/order").with_body(body_as_sent).with_headers(&headers_as_sent);
+//! match diagnose(Scheme::Okx, &credentials, &sent)? {
+//!     Diagnosis::Correct { .. } => {}           // signature right: the clock, permissions, IP allow-list, environment
+//!     Diagnosis::Mistake { code, explanation } => eprintln!("{code}: {explanation}"), // e.g. body-reserialized, with the fix
+//!     Diagnosis::Unknown { expected_prehash, differing, .. } => {} // compare by hand
+//!     _ => {}
+//! }
+//! ```
+//!
+//! The `cexsign` command-line tool (the `cexsign-cli` crate, `crates/cli`) does the same from a shell or another language,
+//! and signs and verifies too; credentials come from flags, `CEXSIGN_API_KEY` / `CEXSIGN_SECRET` /
+//! `CEXSIGN_PASSPHRASE`, or a key file (Coinbase's JSON key files as downloaded), and are never
+//! printed back:
+//!
+//! ```sh
+//! cargo install --path crates/cli
+//! cexsign sign --scheme okx --path /api/v5/account/balance --query ccy=BTC --curl https://www.okx.com
+//! cexsign verify --scheme delta --path /v2/orders -H 'api-key: …' -H 'timestamp: …' -H 'signature: …'
+//! cexsign diagnose < case.json   # {"scheme","credentials","method","path","query","body","options","sent"}
+//! # → {"verdict":"mistake","mistake":"body-reserialized","explanation":"… Fix: …"}
+//! ```
+//!
+//! The local exchange puts the verdict in every rejection it can diagnose (`cexsign_diagnosis`, or
+//! the `cexsign-diagnosis` header for Coinbase Advanced's plain `Unauthorized`). It keeps no raw
+//! secret, only each key's signer, so there it looks for the mistakes that signer can reproduce: in
+//! the headers, the timestamp, the query and the body (a prehash that differs only after the path,
+//! and any Binance payload, is signed as a body and kept when the signer's prehash is the same
+//! bytes). Not for those in how the secret is used (swapped, decoded, the passphrase as key, the
+//! HMAC's arguments swapped), in what the signer always writes itself (a lower-case method, another
+//! prehash order, the path, Kraken's digest, Gate's hash line), nor KuCoin's plain passphrase on a v2
+//! or v3 key (that takes HMAC(secret, passphrase sent)); `cexsign diagnose` looks for all of them.
+//!
+//! | code | OKX | KuCoin | Delta | CB Exchange | CB Advanced (HMAC) | CB CDP |
+//! |---|---|---|---|---|---|---|
+//! | `okx-demo-header-missing`, `okx-demo-header-on-live-key` | ✓ | | | | | |
+//! | `kucoin-passphrase-plain`, `kucoin-key-version-mismatch` | | ✓ | | | | |
+//! | `key-secret-swapped` | ✓ | ✓ | ✓ | ✓ | ✓ | |
+//! | `timestamp-milliseconds-for-seconds` | ws | | ✓ | ✓ | ✓ | ✓ (`nbf`) |
+//! | `timestamp-seconds-for-milliseconds` | | ✓ | | | | |
+//! | `timestamp-format-wrong`, `timestamp-header-differs` | ✓ | ✓ | ✓ | ✓ | ✓ | |
+//! | `passphrase-wrong` | ✓ | ✓ | | ✓ | | |
+//! | `hex-instead-of-base64` | ✓ | ✓ | | ✓ | | |
+//! | `base64-instead-of-hex` | | | ✓ | | ✓ | |
+//! | `secret-not-base64-decoded` | | | | ✓ | | |
+//! | `secret-base64-decoded` | ✓ | ✓ | ✓ | | ✓ | |
+//! | `secret-hex-decoded` | ✓ | | ✓ | | | |
+//! | `passphrase-as-secret` | ✓ | ✓ | | ✓ | | |
+//! | `hmac-arguments-swapped`, `method-lowercase`, `prehash-order-wrong` | ✓ | ✓ | ✓ | ✓ | ✓ | |
+//! | `query-not-signed`, `query-signed-without-question-mark`, `query-order-differs` | ✓ | ✓ | ✓ | ✓ | | |
+//! | `query-signed` (the v3 API signs no query) | | | | | ✓ | |
+//! | `query-signed-unencoded`, `query-encoding-differs` | ✓ | | ✓ | ✓ | | |
+//! | `query-signed-encoded` (KuCoin signs it decoded) | | ✓ | | | | |
+//! | `empty-body-as-braces`, `body-reserialized`, `path-includes-host` | ✓ | ✓ | ✓ | ✓ | ✓ | |
+//! | `path-missing-leading-slash` | ✓ | ✓ | ✓ | ✓ | ✓ | ✓ |
+//! | `delta-wrong-order` | | | ✓ | | | |
+//! | `jwt-signature-der`, `jwt-kid-not-full-name` (ES256 keys) | | | | | | ✓ |
+//! | `jwt-uri-has-query`, `jwt-uri-lowercase-method`, `jwt-uri-has-scheme`, `jwt-uri-wrong-host`, `jwt-uri-other-endpoint` | | | | | | ✓ |
+//! | **codes per scheme** | **23** | **21** | **20** | **20** | **14** | **9** |
+//!
+//! The five schemes of AUTH-more (Binance, Bybit, Kraken, Bitget, Gate) have their own mistakes too.
+//! Ed25519 and RSA signatures are deterministic, so a rebuilt mistake is checked by verifying the
+//! signature sent over the rebuilt payload with the key's public key:
+//!
+//! | code | Binance | Bybit | Kraken | Bitget | Gate |
+//! |---|---|---|---|---|---|
+//! | `binance-signature-not-last`, `binance-signature-not-url-encoded` (a base64 `+` read as a space), `binance-recv-window-too-large` | ✓ | | | | |
+//! | `binance-payload-joined-with-ampersand`, `binance-signature-signed`, `binance-param-added-after-signing` | ✓ | | | | |
+//! | `binance-session-logon-needs-ed25519`, `binance-ws-values-percent-encoded`, `binance-ws-params-not-sorted` | ws | | | | |
+//! | `bybit-recv-window-differs`, `bybit-recv-window-in-seconds` | | ✓ | | | |
+//! | `bybit-ws-expires-not-signed` | | ws | | | |
+//! | `kraken-nonce-missing`, `kraken-digest-hex`, `kraken-nonce-not-hashed`, `kraken-nonce-differs`, `kraken-content-type-mismatch` | | | ✓ | | |
+//! | `bitget-ws-api-key-field` | | | | ws | |
+//! | `question-mark-without-query` | | | | ✓ | |
+//! | `gate-hmac-sha256`, `gate-body-hash-sha256`, `gate-empty-body-hash-line`, `gate-path-missing-prefix`, `gate-query-in-path` | | | | | ✓ |
+//! | `key-secret-swapped`, `hmac-arguments-swapped` | ✓ | ✓ | ✓ | ✓ | ✓ |
+//! | `timestamp-milliseconds-for-seconds` | | | | ws | ✓ |
+//! | `timestamp-seconds-for-milliseconds` | ✓ | ✓ | | ✓ | |
+//! | `timestamp-format-wrong` | ✓ | ✓ | | ✓ | ✓ |
+//! | `timestamp-header-differs` | | ✓ | | ✓ | ✓ |
+//! | `passphrase-wrong`, `passphrase-as-secret`, `query-signed-without-question-mark`, `prehash-order-wrong` | | | | ✓ | |
+//! | `hex-instead-of-base64` | Ed25519/RSA | RSA | ✓ | ✓ | |
+//! | `base64-instead-of-hex` | HMAC | HMAC | | | ✓ |
+//! | `secret-not-base64-decoded` | | | ✓ | | |
+//! | `secret-base64-decoded` | HMAC | HMAC | | ✓ | |
+//! | `secret-hex-decoded` | | | | ✓ | ✓ |
+//! | `method-lowercase` | | | | ✓ | ✓ |
+//! | `query-not-signed` | | ✓ | | ✓ | |
+//! | `query-signed-unencoded`, `query-encoding-differs` | ✓ | ✓ | | | |
+//! | `query-signed-encoded` (Bitget and Gate sign it decoded) | | | | ✓ | ✓ |
+//! | `query-order-differs` | ✓ | ✓ | | ✓ | ✓ |
+//! | `form-body-reencoded` | ✓ | | ✓ | | |
+//! | `empty-body-as-braces` | | ✓ | | ✓ | ✓ |
+//! | `body-reserialized` | | ✓ | ✓ | ✓ | ✓ |
+//! | `path-missing-leading-slash`, `path-includes-host` | | | ✓ | ✓ | ✓ |
+//! | **codes per scheme (AUTH-more)** | **20** | **17** | **13** | **23** | **19** |
+//!
+//! # Conformance
+//!
+//! ```sh
+//! cargo run -q --release --example conformance -- tests/vectors > out.json
+//! python3 ../shared/tools/check_headers.py tests/vectors out.json   # 217 passed, 0 failed
+//! ```
+//!
+//! The runner reads any vector file (or directory) in the `cexsign-vectors/1` format and signs each
+//! vector from its inputs only; it prints one JSON object, vector id → produced headers or ws fields
+//! (for Binance REST, `X-MBX-APIKEY` and the `signature` parameter before URL-encoding).
+//! `tests/vectors.rs` checks every vector stage by stage (prehash, signature, each header or field,
+//! Binance's query or body as sent) and verifies the Ed25519 and RSA signatures under the vectors'
+//! public keys.
+//!
+//! # Performance
+//!
+//! `cargo bench --bench sign -- --quick` (about 25 s on the 2-core machine kind; drop `--quick` for
+//! the full run) measures, per scheme and input, in the same run over the identical prehash bytes:
+//!
+//! - **floor**: the least any signer can do. A pre-keyed HMAC-SHA256 state cloned, updated,
+//!   finalized, no encoding (Kraken: SHA-256 of nonce + body, then a pre-keyed HMAC-SHA512; Gate: the
+//!   body's SHA-512 in hex, then a pre-keyed HMAC-SHA512). CDP, Ed25519 and RSA: the bare ring or
+//!   ed25519-dalek signature with the key parsed once.
+//! - **peer-style**: how signers are commonly written: `format!` the prehash, key a new HMAC,
+//!   encode into a new `String` (and, for Binance and Kraken, `format!` the query or body to send);
+//!   CDP, Ed25519 and RSA: parse the PEM on every call.
+//! - **cexsign**: the full `sign` call. Its output keeps the timestamp and signature inline and
+//!   shares the signer's fixed header values (API key, passphrase), as text ready for any client.
+//! - **apply** (first five HMAC schemes): `sign`, then `apply_to` an `http::HeaderMap` the caller
+//!   reuses. This builds the signature and timestamp `HeaderValue`s and inserts four or five headers:
+//!   the cost of a request sent through `http`/reqwest.
+//!
+//! Median per call, one `--quick` run on a quiet machine (the Binance rows from a second run after
+//! its last change). `get_query` is a GET with a 4-parameter
+//! query, `post_order` a ~200-byte order, `batch_4k` a ~4 KB batch. Binance's bodies are forms of
+//! the same sizes, and Binance and Kraken also return the query or body to send. Kraken's
+//! `post_order` and `batch_4k` are JSON, `post_form` a ~200-byte form.
+//!
+//! | group | floor | peer-style | cexsign | cexsign/floor | peer-style/cexsign | apply |
+//! |---|---|---|---|---|---|---|
+//! | okx/get_query | 175 ns | 427 ns | 295 ns | 1.68 | 1.45 | 572 ns |
+//! | okx/post_order | 247 ns | 472 ns | 370 ns | 1.50 | 1.28 | 649 ns |
+//! | okx/batch_4k | 2412 ns | 2713 ns | 2547 ns | 1.06 | 1.07 | 2822 ns |
+//! | kucoin/get_query | 177 ns | 452 ns | 319 ns | 1.81 | 1.42 | 641 ns |
+//! | kucoin/post_order | 246 ns | 522 ns | 377 ns | 1.53 | 1.38 | 699 ns |
+//! | kucoin/batch_4k | 2409 ns | 2745 ns | 2545 ns | 1.06 | 1.08 | 2868 ns |
+//! | delta/get_query | 176 ns | 608 ns | 284 ns | 1.61 | 2.14 | 463 ns |
+//! | delta/post_order | 246 ns | 632 ns | 364 ns | 1.48 | 1.74 | 542 ns |
+//! | delta/batch_4k | 2412 ns | 2857 ns | 2536 ns | 1.05 | 1.13 | 2720 ns |
+//! | coinbase_exchange/get_query | 176 ns | 425 ns | 301 ns | 1.71 | 1.41 | 575 ns |
+//! | coinbase_exchange/post_order | 250 ns | 480 ns | 376 ns | 1.51 | 1.28 | 662 ns |
+//! | coinbase_exchange/batch_4k | 2411 ns | 2714 ns | 2546 ns | 1.06 | 1.07 | 2844 ns |
+//! | coinbase_advanced_hmac/get_query | 141 ns | 524 ns | 238 ns | 1.69 | 2.20 | 444 ns |
+//! | coinbase_advanced_hmac/post_order | 245 ns | 593 ns | 360 ns | 1.47 | 1.65 | 572 ns |
+//! | coinbase_advanced_hmac/batch_4k | 2411 ns | 2839 ns | 2532 ns | 1.05 | 1.12 | 2736 ns |
+//! | binance/get_query | 181 ns | 571 ns | 389 ns | 2.15 | 1.47 | |
+//! | binance/post_order | 250 ns | 633 ns | 514 ns | 2.06 | 1.23 | |
+//! | binance/batch_4k | 2343 ns | 2820 ns | 2663 ns | 1.14 | 1.06 | |
+//! | bybit/get_query | 180 ns | 519 ns | 304 ns | 1.69 | 1.70 | |
+//! | bybit/post_order | 251 ns | 637 ns | 381 ns | 1.52 | 1.67 | |
+//! | bybit/batch_4k | 2409 ns | 2849 ns | 2563 ns | 1.06 | 1.11 | |
+//! | kraken/post_form | 693 ns | 1414 ns | 1042 ns | 1.50 | 1.36 | |
+//! | kraken/post_order | 727 ns | 1467 ns | 1115 ns | 1.53 | 1.32 | |
+//! | kraken/batch_4k | 2884 ns | 3803 ns | 6069 ns | 2.10 | 0.63 | |
+//! | bitget/get_query | 180 ns | 487 ns | 314 ns | 1.75 | 1.55 | |
+//! | bitget/post_order | 249 ns | 496 ns | 375 ns | 1.50 | 1.32 | |
+//! | bitget/batch_4k | 2415 ns | 2711 ns | 2542 ns | 1.05 | 1.07 | |
+//! | gate/get_query | 1107 ns | 2312 ns | 1270 ns | 1.15 | 1.82 | |
+//! | gate/post_order | 1349 ns | 2510 ns | 1487 ns | 1.10 | 1.69 | |
+//! | gate/batch_4k | 7639 ns | 8865 ns | 7808 ns | 1.02 | 1.14 | |
+//! | cdp_es256/get_query | 17.0 µs | 545.3 µs | 18.6 µs | 1.09 | 29.29 | |
+//! | cdp_es256/post_order | 16.9 µs | 542.5 µs | 18.9 µs | 1.12 | 28.73 | |
+//! | cdp_es256/batch_4k | 16.9 µs | 542.2 µs | 18.6 µs | 1.10 | 29.18 | |
+//! | cdp_eddsa/get_query | 19.0 µs | 39.9 µs | 20.7 µs | 1.09 | 1.93 | |
+//! | cdp_eddsa/post_order | 19.0 µs | 40.2 µs | 20.6 µs | 1.08 | 1.95 | |
+//! | cdp_eddsa/batch_4k | 18.9 µs | 39.7 µs | 21.2 µs | 1.12 | 1.88 | |
+//! | binance_ed25519/post_order | 18.6 µs | 36.7 µs | 19.0 µs | 1.02 | 1.93 | |
+//! | binance_ed25519/batch_4k | 31.0 µs | 49.3 µs | 31.8 µs | 1.02 | 1.55 | |
+//! | binance_rsa/post_order | 578.5 µs | 587.1 µs | 570.0 µs | 0.99 | 1.03 | |
+//! | bybit_rsa/post_order | 576.1 µs | 586.5 µs | 563.4 µs | 0.98 | 1.04 | |
+//!
+//! One shared OKX signer from 2 threads: 196 ns per signature, against 361 ns from 1 (1.84×). The
+//! only write the threads share is one reference count per signature, on the signer's header layout.
+//!
+//! An HMAC `sign` of the first five schemes makes **no** heap allocation, and neither do Bybit,
+//! Bitget and Gate (one more when a percent-encoded query is decoded for KuCoin, Bitget and Gate).
+//! Binance and Kraken allocate once, for the query or body they return (Kraken: for the nonce
+//! copied out of a body that carries one). Applying the output to a map then builds two
+//! `HeaderValue`s, one allocation each. Ed25519 makes 3; RSA 14, of which 9 are inside ring.
+//! `tests/allocations.rs` counts all of these.
+//!
+//! Against the goals:
+//!
+//! - `sign` within 1.3× of the floor on `post_order`: **missed** by every HMAC scheme but Gate
+//!   (1.10). The others are at 1.47–1.53×, Binance at 2.06×. Met by CDP (1.08–1.12×), Ed25519 and
+//!   RSA. What remains is fixed cost, 110–130 ns per call: the timestamp (about 20 ns for the ISO
+//!   form), the base64 or hex encoding (10–20 ns), the output value and its moves, and the MAC fed
+//!   in parts instead of one slice. Binance also builds the body it returns.
+//! - Faster than peer-style on every input: met everywhere (1.03–2.20×) except Kraken's 4 KB JSON
+//!   body (0.63). That body is parsed in full to find or add the nonce.
+//! - At most 3 heap allocations per HMAC `sign` beyond what it returns: met (0 or 1).
+//! - A 4 KB body within 1.1× of the floor: met by every scheme but Binance (1.14: it checks the
+//!   body is ASCII, scans it for its own parameters and copies it into the body it returns) and
+//!   Kraken's JSON (2.10).
+//! - CDP within 1.15× of the bare signature: met. ES256 is at 1.09–1.12× of ring's, Ed25519 at
+//!   1.08–1.12× of ed25519-dalek's.
+//! - CDP at least 4× faster than parse-per-call: met by ES256 (29×). **Missed** by Ed25519 (1.9×).
+//!   Expanding an Ed25519 key costs about as much as one signature, so a parse-per-call signer is
+//!   only about twice the bare signature, and no signer can be 4× faster than it.
+//!
+//! # Cargo features and the workspace
+//!
+//! - `cdp` (default): Coinbase CDP JWT keys (pulls in `p256`, and `pem-keys`).
+//! - `pem-keys` (default): Ed25519 and RSA API keys given as PEM, for Binance and Bybit
+//!   (`ed25519-dalek`; `ring` for RSA, which blinds the private-key operation — the `rsa` crate's
+//!   private-key operations carry the unfixed Marvin timing advisory, RUSTSEC-2023-0071).
+//! - `reqwest` (default): sign built `reqwest::Request`s (reqwest without default features).
+//! - `middleware`: `SigningMiddleware` and `ResyncOnTimestampRejection` for reqwest-middleware 0.5.
+//!
+//! `default-features = false` gives the pure HMAC signer with no async stack; it builds in seconds.
+//! The defaults pull reqwest's client (no TLS backend, no server, no multi-threaded runtime).
+//!
+//! ## The workspace
+//!
+//! | crate | what it is | a bot adds it under |
+//! |---|---|---|
+//! | `cexsign` (the root) | the signers, the reqwest layer, the middleware, the diagnosis, the rejection classifier | `[dependencies]` |
+//! | `cexsign-local-exchange` (`crates/local-exchange`) | the verifying local exchange (tokio + hyper) | `[dev-dependencies]` |
+//! | `cexsign-cli` (`crates/cli`) | the `cexsign` command-line tool | `cargo install` |
+//!
+//! ```toml
+//! [dependencies]
+//! cexsign = "0.1"            # add features = ["middleware"] for the reqwest-middleware layer
+//!
+//! [dev-dependencies]
+//! cexsign-local-exchange = "0.1"
+//! tokio = { version = "1", features = ["macros", "rt-multi-thread"] }
+//! ```
+//!
+//! `cargo test --all-features` at the root tests all three.
+//!
+//! # What it does not do
+//!
+//! - It is not an exchange client: no order types, no endpoints, no rate limiter, no retries.
+//! - It never reads a clock or fetches server time inside `sign`; you pass the instant (and sync
+//!   the offset clock when you choose to).
+//! - It never serialises JSON or encodes a query for you: it signs the bytes you will send.
+//! - It does not retry: re-sign each attempt (a retry with the old signature fails again).
+//!
+//! # Security
+//!
+//! Secrets are held in `secrecy` types (no `Display`, redacted `Debug`, zeroized on drop); secret
+//! header values (passphrases, bearer tokens) are marked sensitive so `http`'s `Debug` hides them;
+//! errors never carry a credential. `#![forbid(unsafe_code)]`. `THREAT_MODEL.md` says what is
+//! protected, what is not (ring does not wipe its ES256 key; header values handed to an HTTP client
+//! cannot be wiped by this crate) and which test proves each claim. Every parser of untrusted input
+//! has a fuzz target (`fuzz/README.md`); saved inputs run as ordinary tests. In-process
+//! verification without a socket: `LocalExchange::verifier()` → `Verifier::check`.
