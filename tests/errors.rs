@@ -455,12 +455,14 @@ mod more_schemes {
         let wire = cexsign::WireTimestamp::parse(cexsign::TimestampFormat::UnixMillis, "5").unwrap();
         let err = signer.sign_at(&post(b"nonce=4"), &wire, &Default::default()).unwrap_err();
         assert!(err.to_string().contains("nonce differs"), "{err}");
-        // No nonce: one is added, to form and JSON bodies alike.
-        let signed = signer.sign(&post(b"{\"asset\":\"XBT\"}"), AT).unwrap();
+        // No nonce: one is added, to form and JSON bodies alike (each by a fresh signer: one
+        // signer's nonces strictly increase, so a second request at AT would get AT + 1 ms).
+        let fresh = || KrakenSigner::new(&creds(KRAKEN_SECRET)).unwrap();
+        let signed = fresh().sign(&post(b"{\"asset\":\"XBT\"}"), AT).unwrap();
         assert_eq!(signed.wire_body().unwrap(), br#"{"nonce":"1700000000000","asset":"XBT"}"#);
-        let signed = signer.sign(&post(b"{ }"), AT).unwrap();
+        let signed = fresh().sign(&post(b"{ }"), AT).unwrap();
         assert_eq!(signed.wire_body().unwrap(), br#"{"nonce":"1700000000000" }"#);
-        let signed = signer.sign(&post(b"asset=XBT"), AT).unwrap();
+        let signed = fresh().sign(&post(b"asset=XBT"), AT).unwrap();
         assert_eq!(signed.wire_body().unwrap(), b"nonce=1700000000000&asset=XBT");
         let err = signer.sign_ws(&WsRequest::login(), AT).unwrap_err();
         assert!(err.to_string().contains("GetWebSocketsToken"), "{err}");
