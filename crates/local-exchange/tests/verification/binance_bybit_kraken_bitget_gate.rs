@@ -631,14 +631,15 @@ async fn binance_does_not_read_a_json_body() {
 #[tokio::test]
 async fn kraken_rejections() {
     let exchange = start().await;
-    let signer = kraken();
+    // Each request by a fresh signer, so that its nonce is its instant exactly (one signer
+    // makes its nonces strictly increase): what is tested here is the server's nonce rule.
     let path = "/0/private/AddOrder";
     let body = "ordertype=limit&pair=XBTUSD&price=37500&type=buy&volume=1.25";
     let base = now();
     let at = |i| millis_after(base, i);
 
     // A wrong signature: HTTP 200, EAPI:Invalid signature; it does not use up the nonce.
-    let req = signed(&signer, Method::Post, path, "", body, at(1));
+    let req = signed(&kraken(), Method::Post, path, "", body, at(1));
     let bad = req.clone().replace("api-sign", tamper(&header_of(&req, "api-sign")));
     let resp = bad.send(&exchange).await;
     assert_eq!(kraken_error(&resp), "EAPI:Invalid signature");
@@ -650,13 +651,13 @@ async fn kraken_rejections() {
     let resp = req.send(&exchange).await;
     assert_eq!(kraken_error(&resp), "EAPI:Invalid nonce");
     assert!(resp.reason().contains(&nonce.to_string()), "{}", resp.reason());
-    let older = signed(&signer, Method::Post, path, "", body, at(0));
+    let older = signed(&kraken(), Method::Post, path, "", body, at(0));
     assert_eq!(kraken_error(&older.send(&exchange).await), "EAPI:Invalid nonce");
     // A larger one still works.
-    assert_accepted(&signed(&signer, Method::Post, path, "", body, at(2)).send(&exchange).await, Scheme::Kraken, "+1");
+    assert_accepted(&signed(&kraken(), Method::Post, path, "", body, at(2)).send(&exchange).await, Scheme::Kraken, "+1");
 
     // Keys: unknown or missing, EAPI:Invalid key; a missing API-Sign, EAPI:Invalid signature.
-    let req = signed(&signer, Method::Post, path, "", body, at(10));
+    let req = signed(&kraken(), Method::Post, path, "", body, at(10));
     let resp = req.clone().replace("api-key", "nobody").send(&exchange).await;
     assert_eq!(kraken_error(&resp), "EAPI:Invalid key");
     assert_eq!(kraken_error(&req.clone().without("api-key").send(&exchange).await), "EAPI:Invalid key");
@@ -664,13 +665,13 @@ async fn kraken_rejections() {
 
     // The body re-encoded after signing (%2C sent as ,).
     let comma = "ordertype=limit&pair=XBTUSD&oflags=post%2Cfciq";
-    let req = signed(&signer, Method::Post, path, "", comma, at(11));
+    let req = signed(&kraken(), Method::Post, path, "", comma, at(11));
     let body_sent = String::from_utf8(req.body.clone()).unwrap().replace("%2C", ",");
     assert_eq!(kraken_error(&req.clone().body(body_sent).send(&exchange).await), "EAPI:Invalid signature");
 
     // A JSON body sent as a form: no nonce can be read.
     let json_body = r#"{"orders":["OG5V2Y-RYKVL-DT3V3B"]}"#;
-    let req = signed(&signer, Method::Post, "/0/private/CancelOrderBatch", "", json_body, at(12));
+    let req = signed(&kraken(), Method::Post, "/0/private/CancelOrderBatch", "", json_body, at(12));
     let resp = req.clone().replace("content-type", "application/x-www-form-urlencoded").send(&exchange).await;
     assert_eq!(kraken_error(&resp), "EAPI:Invalid nonce");
     assert!(resp.reason().contains("application/json"), "{}", resp.reason());
@@ -681,9 +682,9 @@ async fn kraken_rejections() {
 
     // After a 1e8-scale nonce (python-kraken-sdk's), milliseconds are too small.
     let big_nonce = format!("nonce={}00000&{body}", base.unix_millis());
-    let req = signed(&signer, Method::Post, path, "", &big_nonce, at(13));
+    let req = signed(&kraken(), Method::Post, path, "", &big_nonce, at(13));
     assert_accepted(&req.send(&exchange).await, Scheme::Kraken, "1e8-scale nonce");
-    let resp = signed(&signer, Method::Post, path, "", body, at(14)).send(&exchange).await;
+    let resp = signed(&kraken(), Method::Post, path, "", body, at(14)).send(&exchange).await;
     assert_eq!(kraken_error(&resp), "EAPI:Invalid nonce");
 }
 
