@@ -654,7 +654,11 @@ async fn kraken_rejections() {
     let older = signed(&kraken(), Method::Post, path, "", body, at(0));
     assert_eq!(kraken_error(&older.send(&exchange).await), "EAPI:Invalid nonce");
     // A larger one still works.
-    assert_accepted(&signed(&kraken(), Method::Post, path, "", body, at(2)).send(&exchange).await, Scheme::Kraken, "+1");
+    assert_accepted(
+        &signed(&kraken(), Method::Post, path, "", body, at(2)).send(&exchange).await,
+        Scheme::Kraken,
+        "+1",
+    );
 
     // Keys: unknown or missing, EAPI:Invalid key; a missing API-Sign, EAPI:Invalid signature.
     let req = signed(&kraken(), Method::Post, path, "", body, at(10));
