@@ -34,12 +34,14 @@ parse.
 from __future__ import annotations
 
 import ipaddress
+import itertools
 import json
 import logging
 import re
 import socket
 import sys
 import time
+import uuid
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -460,6 +462,19 @@ KUCOIN_ORDER = dict(
     size="0.0001",
 )
 
+# Each order an SDK places carries a client order id of its own: the local exchange, like OKX and
+# KuCoin, refuses an id the key already used, and every SDK here places its order with the same
+# keys.
+_ORDER_IDS = itertools.count(1)
+
+
+def okx_order():
+    return dict(OKX_ORDER, clOrdId=f"b15n{next(_ORDER_IDS)}")
+
+
+def kucoin_order():
+    return dict(KUCOIN_ORDER, clientOid=str(uuid.uuid4()))
+
 # The five more schemes (AUTH-more.md): orders as in its worked examples, and the tricky values.
 BINANCE_ORDER = dict(symbol="BTCUSDT", side="BUY", type="LIMIT", timeInForce="GTC", quantity="0.001", price="30000")
 NON_ASCII_BINANCE_SYMBOL = "币安人生USDT"  # a real Binance symbol (python-binance issue 1617)
@@ -528,7 +543,7 @@ def define_cases(base: str, accounts: dict[str, dict]) -> list[tuple[str, Callab
                 f"TradeAPI(flag='{flag}').place_order(instId='BTC-USDT', ...)",
                 "POST",
                 "/api/v5/trade/order",
-            )(lambda creds=creds, flag=flag: okx_api(okx.Trade.TradeAPI, creds, flag).place_order(**OKX_ORDER))
+            )(lambda creds=creds, flag=flag: okx_api(okx.Trade.TradeAPI, creds, flag).place_order(**okx_order()))
 
         case(
             sdk,
@@ -598,7 +613,7 @@ def define_cases(base: str, accounts: dict[str, dict]) -> list[tuple[str, Callab
                 "/api/v5/account/balance?ccy=BTC",
             )(lambda creds=creds, demo=demo: okx_ccxt(creds, demo).private_get_account_balance({"ccy": "BTC"}))
             case(sdk, label, f"okx: {sandbox}private_post_trade_order({{...}})", "POST", "/api/v5/trade/order")(
-                lambda creds=creds, demo=demo: okx_ccxt(creds, demo).private_post_trade_order(dict(OKX_ORDER))
+                lambda creds=creds, demo=demo: okx_ccxt(creds, demo).private_post_trade_order(okx_order())
             )
         case(
             sdk,
@@ -632,7 +647,7 @@ def define_cases(base: str, accounts: dict[str, dict]) -> list[tuple[str, Callab
                 "/api/v1/accounts?currency=USDT&type=trade",
             )(lambda creds=creds: kucoin_ccxt(creds).private_get_accounts({"currency": "USDT", "type": "trade"}))
             case(sdk, f"KuCoin v{v}", "kucoin: private_post_orders({...})", "POST", "/api/v1/orders")(
-                lambda creds=creds: kucoin_ccxt(creds).private_post_orders(dict(KUCOIN_ORDER))
+                lambda creds=creds: kucoin_ccxt(creds).private_post_orders(kucoin_order())
             )
         case(
             sdk,
@@ -846,7 +861,7 @@ def define_cases(base: str, accounts: dict[str, dict]) -> list[tuple[str, Callab
         def order_req():
             return (
                 AddOrderReqBuilder()
-                .set_client_oid(KUCOIN_ORDER["clientOid"])
+                .set_client_oid(str(uuid.uuid4()))
                 .set_side(AddOrderReq.SideEnum.BUY)
                 .set_symbol("BTC-USDT")
                 .set_type(AddOrderReq.TypeEnum.LIMIT)
@@ -937,7 +952,7 @@ def define_cases(base: str, accounts: dict[str, dict]) -> list[tuple[str, Callab
             "/api/v1/orders",
         )(
             lambda: python_kucoin(kc[1]).create_limit_order(
-                "BTC-USDT", "buy", "30000", "0.0001", client_oid=KUCOIN_ORDER["clientOid"]
+                "BTC-USDT", "buy", "30000", "0.0001", client_oid=str(uuid.uuid4())
             )
         )
         for v in (2, 3):
