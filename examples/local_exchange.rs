@@ -386,7 +386,8 @@ fn vector_entries(scheme: Scheme, file: &str) -> Vec<Entry> {
             scheme: scheme.id().into(),
             api_key,
             secret: text("secret"),
-            passphrase: text("passphrase"),
+            // BitMart's vectors name the passphrase `memo`.
+            passphrase: text("passphrase").or_else(|| text("memo")),
             key_version: credentials["key_version"].as_u64().and_then(|v| u32::try_from(v).ok()),
             key_type: text("key_type"),
             demo: credentials["demo"].as_bool(),
