@@ -920,8 +920,8 @@ mod tests {
     fn every_built_in_account_registers() {
         let accounts = built_in_entries().and_then(register).unwrap();
         // 10 worked-example keys for six schemes; the vectors' keys of the others: Binance 3,
-        // Bybit 2, Kraken, Bitget, Gate, BitMEX, Bitfinex and Deribit 1 each.
-        assert_eq!(accounts.len(), 21);
+        // Bybit 2, Kraken, Bitget, Gate, BitMEX, Bitfinex, Deribit and BitMart 1 each.
+        assert_eq!(accounts.len(), 22);
         for registered in &accounts {
             let account = registered.account().unwrap();
             assert_eq!(account.scheme(), registered.scheme, "{}", registered.label);
