@@ -186,7 +186,9 @@ impl Registered {
             return Err(fail("api_key is empty".into()));
         }
         let secret = entry.secret.clone().filter(|s| !s.is_empty()).ok_or_else(|| fail("secret is missing".into()))?;
-        let takes_passphrase = exchange.rest_auth.is_some_and(|names| names.passphrase.is_some());
+        // A passphrase sent with each request, or one only signed (BitMart's memo).
+        let takes_passphrase = exchange.rest_auth.is_some_and(|names| names.passphrase.is_some())
+            || exchange.recipe.as_ref().is_ok_and(|recipe| recipe.parts.contains(&cexsign::recipe::Part::Passphrase));
         match (&entry.passphrase, takes_passphrase) {
             (None, true) => return Err(fail(format!("{} keys need a passphrase", scheme.name()))),
             (Some(_), false) => return Err(fail(format!("{} keys have no passphrase", scheme.name()))),

@@ -47,7 +47,7 @@ pub(crate) const BITMART: Exchange = Exchange {
     routing: Routing::new(&[Mark::prefixed("x-bm-")], &["/spot/", "/account/", "/contract/"], 25),
     rest_verification: RestVerification::Headers(
         HeaderCheck::new("hex(HMAC-SHA256(secret, timestamp + \"#\" + memo + \"#\" + (query of a GET | body)))")
-            .sync_hint("sign every request with a fresh X-BM-TIMESTAMP (milliseconds), offset by GET /system/time"),
+            .sync_hint("sign every request with a fresh X-BM-TIMESTAMP (milliseconds), offset by GET"),
     ),
     signer,
     key_variants: KeyVariants::NONE,
@@ -65,8 +65,10 @@ pub(crate) const BITMART: Exchange = Exchange {
     diagnosis: DiagnosisFacts {
         ws_signing: WsSigning::TimestampPassphrase { separator: "#", suffix: "#bitmart.WebSocket" },
         pitfalls: "BitMart: the memo is signed, never sent: a memo that differs from the one chosen at key creation \
-                   (case, a trailing space) is a wrong X-BM-SIGN (30005). A GET signs its query as sent, without \
-                   '?' (bitmart-python-sdk-api 2.8.0 signs an empty payload instead: its GETs with a query are refused).",
+                   (case, a trailing space) is a wrong X-BM-SIGN (30005). A GET signs its query exactly as sent, \
+                   without '?' (BitMart's docs, ccxt and the conformance vectors); the official \
+                   bitmart-python-sdk-api 2.8.0 signs an empty payload for every GET, so its GETs with a query \
+                   do not verify.",
         // None declared yet (as BitMEX, Bitfinex, Deribit): a wrong signature is compared
         // against the recipe; the catalogue's mistakes need a BitMart case each in
         // tests/diagnose.rs first.
