@@ -186,7 +186,9 @@ impl Registered {
             return Err(fail("api_key is empty".into()));
         }
         let secret = entry.secret.clone().filter(|s| !s.is_empty()).ok_or_else(|| fail("secret is missing".into()))?;
-        let takes_passphrase = exchange.rest_auth.is_some_and(|names| names.passphrase.is_some());
+        // A passphrase sent with each request, or one only signed (BitMart's memo).
+        let takes_passphrase = exchange.rest_auth.is_some_and(|names| names.passphrase.is_some())
+            || exchange.recipe.as_ref().is_ok_and(|recipe| recipe.parts.contains(&cexsign::recipe::Part::Passphrase));
         match (&entry.passphrase, takes_passphrase) {
             (None, true) => return Err(fail(format!("{} keys need a passphrase", scheme.name()))),
             (Some(_), false) => return Err(fail(format!("{} keys have no passphrase", scheme.name()))),
@@ -386,7 +388,8 @@ fn vector_entries(scheme: Scheme, file: &str) -> Vec<Entry> {
             scheme: scheme.id().into(),
             api_key,
             secret: text("secret"),
-            passphrase: text("passphrase"),
+            // BitMart's vectors name the passphrase `memo`.
+            passphrase: text("passphrase").or_else(|| text("memo")),
             key_version: credentials["key_version"].as_u64().and_then(|v| u32::try_from(v).ok()),
             key_type: text("key_type"),
             demo: credentials["demo"].as_bool(),
@@ -919,8 +922,8 @@ mod tests {
     fn every_built_in_account_registers() {
         let accounts = built_in_entries().and_then(register).unwrap();
         // 10 worked-example keys for six schemes; the vectors' keys of the others: Binance 3,
-        // Bybit 2, Kraken, Bitget, Gate, BitMEX, Bitfinex and Deribit 1 each.
-        assert_eq!(accounts.len(), 21);
+        // Bybit 2, Kraken, Bitget, Gate, BitMEX, Bitfinex, Deribit and BitMart 1 each.
+        assert_eq!(accounts.len(), 22);
         for registered in &accounts {
             let account = registered.account().unwrap();
             assert_eq!(account.scheme(), registered.scheme, "{}", registered.label);

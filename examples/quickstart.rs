@@ -12,10 +12,10 @@ use std::time::Duration;
 
 use cexsign::client::RequestBuilderExt;
 use cexsign::{
-    BinanceKeyType, BinanceSigner, BitfinexSigner, BitgetSigner, BitmexSigner, BybitKeyType, BybitSigner,
-    CoinbaseAdvancedHmacSigner, CoinbaseCdpSigner, CoinbaseExchangeSigner, Credentials, DeltaSigner, DeribitSigner,
-    Error, GateSigner, KeySettings, KrakenSigner, KucoinKeyVersion, KucoinSigner, OkxEnvironment, OkxSigner, Scheme,
-    Signer, Timestamp, WsAuth, WsRequest,
+    BinanceKeyType, BinanceSigner, BitfinexSigner, BitgetSigner, BitmartSigner, BitmexSigner, BybitKeyType,
+    BybitSigner, CoinbaseAdvancedHmacSigner, CoinbaseCdpSigner, CoinbaseExchangeSigner, Credentials, DeltaSigner,
+    DeribitSigner, Error, GateSigner, KeySettings, KrakenSigner, KucoinKeyVersion, KucoinSigner, OkxEnvironment,
+    OkxSigner, Scheme, Signer, Timestamp, WsAuth, WsRequest,
 };
 use cexsign_local_exchange::{Account, LocalExchange};
 
@@ -127,6 +127,14 @@ fn venues() -> Result<Vec<Venue>, Error> {
         r#"{"type":"EXCHANGE LIMIT","symbol":"tBTCUST","amount":"0.0015","price":"62965.5","cid":7577507837353}"#;
     let deribit = || Credentials::new().api_key("ben2Kvln").secret("Zqwec49jTayxWHZLMvMf0qCovBAzDq9Et93ozpX0RoA");
     let deribit_order = r#"{"jsonrpc":"2.0","id":1,"method":"private/buy","params":{"instrument_name":"BTC-PERPETUAL","amount":10,"type":"limit","price":64250.5,"label":"vg-0001"}}"#;
+    // BitMart's third credential is the memo chosen at key creation, given as the passphrase.
+    let bitmart = || {
+        Credentials::new()
+            .api_key("849f22ff6ea8426c9319409e9339f09003088318")
+            .secret("4eedcf19e1593576341a9592d4a12adb7fd32a1cb93c6f2f25b83fa955caef6c")
+            .passphrase("vg-memo-01")
+    };
+    let bitmart_order = r#"{"symbol":"BTC_USDT","side":"buy","type":"limit","size":"0.0015","price":"64089.87","client_order_id":"vge6cd0033b7a6e6a7"}"#;
     Ok(vec![
         Venue {
             signer: Box::new(OkxSigner::new(&okx, OkxEnvironment::Demo)?),
@@ -233,6 +241,13 @@ fn venues() -> Result<Vec<Venue>, Error> {
                 "/api/v2/private/get_user_trades_by_currency?currency=BTC&kind=future&count=20&label=vg+bot+%231",
             ),
             post: ("/api/v2/private/buy", deribit_order),
+            ws: Ws::Subscribe(&[], &[]),
+        },
+        Venue {
+            signer: Box::new(BitmartSigner::new(&bitmart())?),
+            account: Some(Account::new(Scheme::Bitmart, &bitmart(), &KeySettings::new())?),
+            tricky: First::Get("/account/v1/wallet?currency=BTC%2CETH%2CSOL"),
+            post: ("/spot/v2/submit_order", bitmart_order),
             ws: Ws::Subscribe(&[], &[]),
         },
     ])

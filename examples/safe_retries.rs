@@ -39,7 +39,8 @@ fn venues() -> Result<Vec<Venue>, Box<dyn std::error::Error>> {
         let key = &document["vectors"][0]["credentials"];
         let text = |name: &str| key[name].as_str().unwrap_or_default().to_owned();
         let mut credentials = Credentials::new().api_key(text("api_key")).secret(text("secret"));
-        if let Some(passphrase) = key["passphrase"].as_str() {
+        // BitMart's vectors name the passphrase `memo`.
+        if let Some(passphrase) = key["passphrase"].as_str().or_else(|| key["memo"].as_str()) {
             credentials = credentials.passphrase(passphrase);
         }
         let mut settings = KeySettings::new();

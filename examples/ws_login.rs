@@ -30,7 +30,8 @@ fn vector_key(scheme: Scheme) -> Result<(Credentials, KeySettings), Box<dyn Erro
     let text = |name: &str| fields[name].as_str().map(str::to_owned);
     let mut credentials =
         Credentials::new().api_key(text("api_key").ok_or("no api_key")?).secret(text("secret").ok_or("no secret")?);
-    if let Some(passphrase) = text("passphrase") {
+    // BitMart's vectors name the passphrase `memo`.
+    if let Some(passphrase) = text("passphrase").or_else(|| text("memo")) {
         credentials = credentials.passphrase(passphrase);
     }
     let mut settings = KeySettings::new();

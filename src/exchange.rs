@@ -133,7 +133,7 @@ pub type BuildSigner = fn(&Credentials, &KeySettings) -> Result<Box<dyn Signer>,
 /// | `fraction_digits` | Coinbase Exchange |
 /// | `host` | Coinbase CDP |
 /// | `expires_in` | Coinbase CDP (the token's life), schemes whose REST timestamp is an expiry (how far ahead of the signing instant it lies) |
-/// | `ws_auth_type` (`auth`, `key-auth`) | Delta |
+/// | `ws_auth_type` (`auth`, `key-auth`; BitMart: `spot`, `futures`) | Delta, BitMart |
 /// | `ws_expiry` | Bybit |
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
@@ -156,7 +156,8 @@ pub struct KeySettings {
     /// How long a token (Coinbase CDP) or a request that carries its own expiry stays valid
     /// after the signing instant.
     pub expires_in: Option<Duration>,
-    /// The websocket auth message type (Delta: `auth` or `key-auth`).
+    /// The websocket auth message type (Delta: `auth` or `key-auth`; BitMart: the `spot` or
+    /// `futures` login).
     pub ws_auth_type: Option<String>,
     /// How far ahead the websocket login's expiry lies (Bybit).
     pub ws_expiry: Option<Duration>,

@@ -35,6 +35,7 @@ use std::fmt;
 
 use base64::Engine as _;
 use hmac::{KeyInit, Mac};
+use secrecy::ExposeSecret as _;
 use sha2::{Digest as _, Sha256, Sha384, Sha512};
 use zeroize::Zeroizing;
 
@@ -94,6 +95,9 @@ pub enum Part {
     Literal(&'static str),
     /// The API key.
     ApiKey,
+    /// The key's passphrase from its credentials, where it is signed rather than sent (BitMart's
+    /// memo).
+    Passphrase,
     /// The receive window, as sent in its header (Bybit's `X-BAPI-RECV-WINDOW`).
     RecvWindow,
     /// A nonce the client chooses per request, as sent under this auth name (Deribit's `nonce`
@@ -381,6 +385,7 @@ impl Recipe {
                 Part::QueryOrBody => request.query().len().max(request.body().len()),
                 Part::Literal(text) => text.len(),
                 Part::ApiKey => inputs.credentials.api_key.as_deref().map_or(0, str::len),
+                Part::Passphrase => inputs.credentials.passphrase.as_ref().map_or(0, |p| p.expose_secret().len()),
                 Part::RecvWindow => inputs.recv_window.map_or(0, str::len),
                 Part::Nonce(_) => inputs.nonce.map_or(0, str::len),
                 // The digest's input is written, hashed, then replaced by the digest.
@@ -427,6 +432,14 @@ impl Recipe {
                         setter: "api_key",
                     })?;
                     out.extend_from_slice(key.as_bytes());
+                }
+                Part::Passphrase => {
+                    let passphrase = inputs.credentials.passphrase.as_ref().ok_or(Error::MissingCredential {
+                        scheme,
+                        field: "passphrase",
+                        setter: "passphrase",
+                    })?;
+                    out.extend_from_slice(passphrase.expose_secret().as_bytes());
                 }
                 Part::RecvWindow => {
                     let window = inputs.recv_window.ok_or(Error::InvalidParameters {

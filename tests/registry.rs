@@ -23,7 +23,8 @@ fn every_scheme_builds_its_own_signer_through_the_registry() {
         let c = &vector["credentials"];
         let mut credentials =
             Credentials::new().api_key(c["api_key"].as_str().unwrap()).secret(c["secret"].as_str().unwrap());
-        if let Some(passphrase) = c["passphrase"].as_str() {
+        // BitMart's vectors name the passphrase `memo`.
+        if let Some(passphrase) = c["passphrase"].as_str().or_else(|| c["memo"].as_str()) {
             credentials = credentials.passphrase(passphrase);
         }
         let signer = scheme.exchange().signer(&credentials, &KeySettings::new()).unwrap();

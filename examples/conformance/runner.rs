@@ -37,6 +37,8 @@ pub struct Vector {
 pub struct VectorCredentials {
     pub api_key: String,
     pub secret: String,
+    /// The passphrase; BitMart's vectors name theirs `memo`.
+    #[serde(alias = "memo")]
     pub passphrase: Option<String>,
     pub key_version: Option<u32>,
     pub key_type: Option<String>,
@@ -129,7 +131,9 @@ fn settings(vector: &Vector) -> Result<KeySettings, String> {
     if let Some(seconds) = vector.options.get("expires_in").and_then(Value::as_u64) {
         settings = settings.expires_in(Duration::from_secs(seconds));
     }
-    if let Some(ws_type) = option_str(vector, "type") {
+    // The websocket message to write: its `type` (Delta), or the `market` whose socket it logs
+    // in to (BitMart: spot or futures).
+    if let Some(ws_type) = option_str(vector, "type").or_else(|| option_str(vector, "market")) {
         settings = settings.ws_auth_type(ws_type);
     }
     if let Some(window) = option_str(vector, "recv_window") {

@@ -195,7 +195,12 @@ impl Case {
         if let Some(secret) = string_field(credentials, "secret", "credentials.")? {
             creds = creds.secret(SecretString::from(secret));
         }
-        if let Some(passphrase) = string_field(credentials, "passphrase", "credentials.")? {
+        // BitMart's vectors name the passphrase `memo`, as BitMart does.
+        let passphrase = match string_field(credentials, "passphrase", "credentials.")? {
+            Some(passphrase) => Some(passphrase),
+            None => string_field(credentials, "memo", "credentials.")?,
+        };
+        if let Some(passphrase) = passphrase {
             creds = creds.passphrase(SecretString::from(passphrase));
         }
         let key_type = string_field(credentials, "key_type", "credentials.")?;

@@ -791,7 +791,8 @@ mod tests {
                 | Scheme::Kraken
                 | Scheme::Gate
                 | Scheme::Bitfinex
-                | Scheme::Deribit => Engine::Parameters,
+                | Scheme::Deribit
+                | Scheme::Bitmart => Engine::Parameters,
                 _ => Engine::Headers,
             };
             assert_eq!(Engine::for_recipe(&scheme.exchange().recipe), expected, "{scheme:?}");

@@ -169,6 +169,9 @@ enum Ws {
     /// A login over its timestamp, nonce and free text ([`WsSigning::Joined`]); the nonce is the
     /// engine's.
     Joined { separator: &'static str, data: String },
+    /// A login over its timestamp, the key's passphrase and fixed text
+    /// ([`WsSigning::TimestampPassphrase`]).
+    TimestampPassphrase { separator: &'static str, suffix: &'static str },
 }
 
 /// How many of the parameters after a misplaced signature parameter an explanation names.
@@ -523,6 +526,9 @@ impl<'c, 's> Engine<'c, 's> {
                         Ws::ParamsCall { method, params: params.clone() }
                     }
                     WsSigning::Login { prefix } => Ws::Login { prefix },
+                    WsSigning::TimestampPassphrase { separator, suffix } => {
+                        Ws::TimestampPassphrase { separator, suffix }
+                    }
                     WsSigning::Joined { separator, nonce, data } => {
                         e.nonce = value(nonce, "field")?;
                         Ws::Joined { separator, data: sent.auth_value(data).unwrap_or_default().to_owned() }
@@ -745,7 +751,9 @@ impl<'c, 's> Engine<'c, 's> {
                 let params: Vec<(&str, Value)> = params.iter().map(|(n, v)| (n.as_str(), v.clone())).collect();
                 self.ctx.signer.sign_ws_at(&WsRequest::api(method, &params), &wire, &options)?
             }
-            Ws::Login { .. } => self.ctx.signer.sign_ws_at(&WsRequest::login(), &wire, &options)?,
+            Ws::Login { .. } | Ws::TimestampPassphrase { .. } => {
+                self.ctx.signer.sign_ws_at(&WsRequest::login(), &wire, &options)?
+            }
             Ws::Joined { data, .. } => {
                 self.ctx.signer.sign_ws_at(&WsRequest::login().with_data(data), &wire, &options)?
             }
@@ -857,6 +865,10 @@ impl<'c, 's> Engine<'c, 's> {
                 Part::QueryOrBody => out(&p.body),
                 Part::Literal(text) => out(text.as_bytes()),
                 Part::ApiKey => out(self.key_sent.as_bytes()),
+                // Signed, never sent: the key's own, which the diagnosis was handed.
+                Part::Passphrase => {
+                    out(self.ctx.secrets.as_ref().and_then(|s| s.passphrase).unwrap_or_default().as_bytes())
+                }
                 Part::RecvWindow => out(p.recv_window.as_bytes()),
                 Part::Nonce(_) => out(self.nonce.as_bytes()),
                 Part::Digest { .. } if p.tweak == Tweak::EmptyHashLine => {}
@@ -895,6 +907,10 @@ impl<'c, 's> Engine<'c, 's> {
         match self.ws.as_ref().expect("a websocket message") {
             Ws::ParamsCall { .. } => self.params_payload(timestamp, true, None).into_bytes(),
             Ws::Login { prefix } => format!("{prefix}{timestamp}").into_bytes(),
+            Ws::TimestampPassphrase { separator, suffix } => {
+                let passphrase = self.ctx.secrets.as_ref().and_then(|s| s.passphrase).unwrap_or_default();
+                [timestamp, separator, passphrase, suffix].concat().into_bytes()
+            }
             Ws::Joined { separator, data } => {
                 [timestamp, separator, &self.nonce, separator, data].concat().into_bytes()
             }

@@ -108,6 +108,14 @@ pub enum WsSigning {
         /// The free text's field.
         data: &'static str,
     },
+    /// A login signed over its timestamp, the key's passphrase and fixed text:
+    /// `timestamp + separator + passphrase + suffix` (BitMart: `timestamp#memo#bitmart.WebSocket`).
+    TimestampPassphrase {
+        /// What goes between the timestamp and the passphrase.
+        separator: &'static str,
+        /// The fixed text after the passphrase.
+        suffix: &'static str,
+    },
     /// A channel message signed over `channel=<c>&event=<e>&time=<t>`, or an API login (its
     /// channel given as the method) signed over `api\n<channel>\n{}\n<t>` (Gate).
     ChannelOrApiLogin {

@@ -94,4 +94,8 @@ registry! {
         /// Deribit API v2: the `deri-hmac-sha256` header and the `public/auth` `client_signature` grant ([`crate::DeribitSigner`]).
         Deribit => DERIBIT,
     }
+    mod bitmart {
+        /// BitMart spot and futures v2: `timestamp#memo#payload` and the websocket login ([`crate::BitmartSigner`]).
+        Bitmart => BITMART,
+    }
 }

@@ -82,7 +82,8 @@ pub fn venues() -> Vec<Venue> {
             let c = &doc["vectors"][0]["credentials"];
             let api_key = c["api_key"].as_str().unwrap().to_owned();
             let mut credentials = Credentials::new().api_key(api_key.clone()).secret(c["secret"].as_str().unwrap());
-            if let Some(passphrase) = c["passphrase"].as_str() {
+            // BitMart's vectors name the passphrase `memo`.
+            if let Some(passphrase) = c["passphrase"].as_str().or_else(|| c["memo"].as_str()) {
                 credentials = credentials.passphrase(passphrase);
             }
             let mut settings = KeySettings::new();

@@ -105,11 +105,11 @@ struct CredentialArgs {
     /// flag is visible to other users in the process list.
     #[arg(long, env = "CEXSIGN_SECRET", hide_env_values = true)]
     secret: Option<String>,
-    /// The API key's passphrase (OKX, KuCoin, Coinbase Exchange).
+    /// The API key's passphrase (OKX, KuCoin, Coinbase Exchange; BitMart's memo).
     #[arg(long, env = "CEXSIGN_PASSPHRASE", hide_env_values = true)]
     passphrase: Option<String>,
     /// A JSON key file: Coinbase's `{"name"|"id", "privateKey"}`, or
-    /// `{"api_key", "secret", "passphrase", "key_version"}`. Flags and environment variables win.
+    /// `{"api_key", "secret", "passphrase" (or BitMart's "memo"), "key_version"}`. Flags and environment variables win.
     #[arg(long, env = "CEXSIGN_KEY_FILE")]
     key_file: Option<PathBuf>,
 }
@@ -379,7 +379,7 @@ fn credentials(args: &CredentialArgs) -> Result<Loaded, Failure> {
         };
         api_key = api_key.or(field(&["name", "id", "api_key", "apiKey", "key"])?);
         secret = secret.or(field(&["privateKey", "private_key", "secret"])?);
-        passphrase = passphrase.or(field(&["passphrase"])?);
+        passphrase = passphrase.or(field(&["passphrase", "memo"])?);
         key_version = match file.get("key_version") {
             Some(Value::Number(n)) => n.as_u64().and_then(|n| u32::try_from(n).ok()),
             Some(Value::String(s)) => s.trim().parse().ok(),
