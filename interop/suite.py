@@ -186,6 +186,30 @@ def install_recorders() -> None:
 
     httpx.Client.send = httpx_send
 
+    real_httpx_async_send = httpx.AsyncClient.send
+
+    async def httpx_async_send(self, request, *args, **kwargs):
+        response = await real_httpx_async_send(self, request, *args, **kwargs)
+        try:
+            content = await response.aread()
+        except Exception:  # a streamed response the SDK reads itself
+            content = b""
+        WIRE.append(
+            Wire(
+                method=request.method,
+                target=request.url.raw_path.decode("ascii"),
+                host=request.headers.get("Host", ""),
+                headers=dict(request.headers),
+                body=request.content,
+                status=response.status_code,
+                response_headers={k.lower(): v for k, v in response.headers.items()},
+                response_body=content,
+            )
+        )
+        return response
+
+    httpx.AsyncClient.send = httpx_async_send
+
     # gate-api talks to urllib3 directly (requests goes through a connection pool's urlopen, not
     # the PoolManager's, so nothing is recorded twice).
     real_urlopen = urllib3.PoolManager.urlopen
@@ -294,12 +318,16 @@ def verdict(wire: Wire) -> Got:
         elif "success" in body and "error" in body:  # Delta
             error = body["error"]
             code = str(error.get("code") if isinstance(error, dict) else error)
+        elif isinstance(body.get("error"), dict) and "code" in body["error"]:  # Deribit (JSON-RPC)
+            code = str(body["error"]["code"])
         elif "error" in body:  # Delta's CDN
             code = str(body["error"])
         elif "message" in body:  # Coinbase Exchange
             code = str(body["message"])
         reason = body.get("cexsign_reason", reason)
         diagnosis = body.get("cexsign_diagnosis")
+    elif isinstance(body, list) and len(body) >= 2 and body[0] == "error":  # Bitfinex: ["error", code, text]
+        code = str(body[1])
     if diagnosis is None and wire.response_headers.get("cexsign-diagnosis"):
         try:
             diagnosis = json.loads(_header_text(wire.response_headers["cexsign-diagnosis"]))
@@ -506,6 +534,9 @@ def define_cases(base: str, accounts: dict[str, dict]) -> list[tuple[str, Callab
     kraken = {who: accounts[f"Kraken ({who})"] for who in ("krakenex", "python-kraken-sdk", "ccxt", "shared")}
     bitget = accounts["Bitget"]
     gate = accounts["Gate"]
+    bitfinex = {who: accounts[f"Bitfinex ({who})"] for who in ("bitfinex-api-py", "ccxt", "shared")}
+    deribit = accounts["Deribit"]
+    bitmart = accounts["BitMart"]
 
     # ---- python-okx (official) --------------------------------------------------------------
     def setup_python_okx() -> None:
@@ -1757,6 +1788,266 @@ def define_cases(base: str, accounts: dict[str, dict]) -> list[tuple[str, Callab
             accept("a fractional Timestamp header (1700000000.123456), signed as sent"),
         )(lambda: spot().create_order(gate_api.Order(**GATE_ORDER)))
 
+    # ---- The breadth exchanges (AUTH-breadth.md): Bitfinex, Deribit, BitMart ------------------
+    BITFINEX_ORDER = {"type": "EXCHANGE LIMIT", "symbol": "tBTCUSD", "amount": "0.001", "price": "30000"}
+
+    def setup_bitfinex_api_py() -> None:
+        from bfxapi import Client
+
+        sdk = "bitfinex-api-py"
+        SDK_NOTES[sdk] = (
+            "Client(api_key, api_secret, rest_host=BASE_URL + '/v2') (its base URL option); nonces in microseconds; "
+            "no body at all when a call has no parameters (the prehash ends at the nonce)"
+        )
+        own = bitfinex["bitfinex-api-py"]
+
+        def rest(creds):
+            return Client(api_key=creds["api_key"], api_secret=creds["secret"], rest_host=base + "/v2").rest.auth
+
+        case(
+            sdk,
+            "Bitfinex (bitfinex-api-py)",
+            "rest.auth.get_wallets()",
+            "POST",
+            "/v2/auth/r/wallets",
+            accept("no body: nothing follows the nonce in the prehash"),
+        )(lambda: rest(own).get_wallets())
+        case(
+            sdk,
+            "Bitfinex (bitfinex-api-py)",
+            "rest.auth.submit_order(type='EXCHANGE LIMIT', symbol='tBTCUSD', amount='0.001', price='30000', cid=...)",
+            "POST",
+            "/v2/auth/w/order/submit",
+            accept("json.dumps' spaced body, signed as sent"),
+        )(
+            lambda: rest(own).submit_order(
+                type="EXCHANGE LIMIT", symbol="tBTCUSD", amount="0.001", price="30000", cid=next(_ORDER_IDS)
+            )
+        )
+
+    def setup_ccxt_breadth() -> None:
+        import ccxt
+
+        sdk = "ccxt"
+
+        def bitfinex_ccxt(creds):
+            exchange = ccxt.bitfinex({"apiKey": creds["api_key"], "secret": creds["secret"]})
+            exchange.urls["api"] = {name: base for name in exchange.urls["api"]}
+            return exchange
+
+        case(
+            sdk,
+            "Bitfinex (ccxt)",
+            "bitfinex: private_post_auth_r_wallets()",
+            "POST",
+            "/v2/auth/r/wallets",
+            accept("ccxt always sends a JSON object, here '{}', and signs it"),
+        )(lambda: bitfinex_ccxt(bitfinex["ccxt"]).private_post_auth_r_wallets())
+        case(sdk, "Bitfinex (ccxt)", "bitfinex: private_post_auth_w_order_submit({...})", "POST", "/v2/auth/w/order/submit")(
+            lambda: bitfinex_ccxt(bitfinex["ccxt"]).private_post_auth_w_order_submit(
+                dict(BITFINEX_ORDER, cid=next(_ORDER_IDS))
+            )
+        )
+
+        def bitfinex_sdk_first():
+            from bfxapi import Client
+
+            shared = bitfinex["shared"]
+            return Client(api_key=shared["api_key"], api_secret=shared["secret"], rest_host=base + "/v2").rest.auth.get_wallets()
+
+        case(
+            sdk,
+            "Bitfinex (shared)",
+            "bitfinex: private_post_auth_r_wallets() on a key bitfinex-api-py used just before",
+            "POST",
+            "/v2/auth/r/wallets",
+            reject(
+                "10114",
+                "misuse trap, not a signing bug (AUTH-breadth section 2): bitfinex-api-py's nonces are microseconds, "
+                "ccxt's milliseconds; Bitfinex wants every nonce above the key's last one, so a key moved from the SDK "
+                "to ccxt is refused ('nonce: small') until it gets a new key",
+            ),
+            prelude=bitfinex_sdk_first,
+            prelude_call="bitfinex-api-py rest.auth.get_wallets() on the same key",
+        )(lambda: bitfinex_ccxt(bitfinex["shared"]).private_post_auth_r_wallets())
+
+        def deribit_ccxt():
+            exchange = ccxt.deribit({"apiKey": deribit["api_key"], "secret": deribit["secret"]})
+            exchange.urls["api"] = {name: base for name in exchange.urls["api"]}
+            return exchange
+
+        case(
+            sdk,
+            "Deribit",
+            "deribit: private_get_get_account_summary({'currency': 'BTC'})",
+            "GET",
+            "/api/v2/private/get_account_summary?currency=BTC",
+            accept("the URI with its query, the nonce equal to the timestamp"),
+        )(lambda: deribit_ccxt().private_get_get_account_summary({"currency": "BTC"}))
+        case(
+            sdk,
+            "Deribit",
+            "deribit: private_get_buy({... 'label': 'vg bot #1 ✓'})",
+            "GET",
+            "/api/v2/private/buy?instrument_name=BTC-PERPETUAL&amount=10&type=limit&price=64250.5"
+            "&label={label}",
+            accept("a label with spaces, '#' and non-ASCII: the URI signed as sent"),
+        )(
+            lambda: deribit_ccxt().private_get_buy(
+                {
+                    "instrument_name": "BTC-PERPETUAL",
+                    "amount": 10,
+                    "type": "limit",
+                    "price": 64250.5,
+                    "label": f"vg bot #{next(_ORDER_IDS)} \u2713",
+                }
+            )
+        )
+        case(
+            sdk,
+            "Deribit",
+            "deribit.request('get_open_orders_by_currency', ['private'], 'get', {'currency': 'BTC'})",
+            "GET",
+            "/api/v2/private/get_open_orders_by_currency?currency=BTC",
+            reject(
+                "13009",
+                "ccxt signs the method as given (AUTH-breadth section 5): called with 'get', it signs 'get' where "
+                "Deribit signs 'GET'",
+                mistake="method-lowercase",
+                diagnosis_bug=(
+                    None,
+                    "Deribit's home declares no catalogue mistakes yet, so the diagnosis only compares the signature "
+                    "and gives the expected prehash (whose upper-case GET shows the difference)",
+                ),
+            ),
+        )(lambda: deribit_ccxt().request("get_open_orders_by_currency", ["private"], "get", {"currency": "BTC"}))
+
+    def setup_typed_deribit() -> None:
+        import asyncio
+
+        from typed_deribit.core.transport.http import HmacHttpRpcClient
+        from typed_deribit.core.auth import Credentials as DeribitCredentials
+
+        sdk = "typed-deribit"
+        SDK_NOTES[sdk] = (
+            "HmacHttpRpcClient(base_url=BASE_URL + '/api/v2', credentials=...) (its base URL field); httpx "
+            "(async); JSON-RPC POST bodies signed as sent with the client_signature HTTP header"
+        )
+
+        def call(method, params):
+            async def run():
+                client = HmacHttpRpcClient(
+                    base_url=base + "/api/v2", credentials=DeribitCredentials(deribit["api_key"], deribit["secret"])
+                )
+                async with client:
+                    return await client.authed_request(method, params=params, validate=False)
+
+            return asyncio.run(run())
+
+        case(
+            sdk,
+            "Deribit",
+            "HmacHttpRpcClient.authed_request('private/get_open_orders_by_currency', {'currency': 'BTC'})",
+            "POST",
+            "/api/v2/private/get_open_orders_by_currency",
+            accept("a JSON-RPC body (json.dumps' spaces), the URI without a query"),
+        )(lambda: call("private/get_open_orders_by_currency", {"currency": "BTC"}))
+
+    def setup_bitmart_ccxt() -> None:
+        # The `bitmart` distribution is ccxt's single-exchange build: importing it points
+        # sys.modules['ccxt'] at its own copy of ccxt, whose modules then import `ccxt.*`. The real
+        # ccxt's modules are set aside while it loads and put back afterwards.
+        import sys as _sys
+
+        real_ccxt = {name: module for name, module in _sys.modules.items() if name == "ccxt" or name.startswith("ccxt.")}
+        for name in real_ccxt:
+            del _sys.modules[name]
+        try:
+            # bitmart-python-sdk-api installs into the same `bitmart` package and may have written its
+            # __init__ last, so the vendored ccxt is loaded by its own module path either way.
+            import bitmart.ccxt as vendored_ccxt
+
+            _sys.modules["ccxt"] = vendored_ccxt
+            from bitmart.ccxt import bitmart as BitmartSync
+        finally:
+            for name in [name for name in _sys.modules if name == "ccxt" or name.startswith("ccxt.")]:
+                del _sys.modules[name]
+            _sys.modules.update(real_ccxt)
+
+        sdk = "bitmart"
+        SDK_NOTES[sdk] = "ccxt's BitMart build: urls['api'] spot and swap = BASE_URL; the memo is ccxt's `uid`"
+
+        def exchange():
+            result = BitmartSync({"apiKey": bitmart["api_key"], "secret": bitmart["secret"], "uid": bitmart["passphrase"]})
+            result.urls["api"] = {name: base for name in result.urls["api"]}
+            return result
+
+        case(
+            sdk,
+            "BitMart",
+            "private_get_account_v1_wallet({'currency': 'BTC,ETH'})",
+            "GET",
+            "/account/v1/wallet?currency=BTC%2CETH",
+            accept("a GET signs its query as sent (without '?', the comma as %2C) as the payload"),
+        )(lambda: exchange().private_get_account_v1_wallet({"currency": "BTC,ETH"}))
+        case(
+            sdk,
+            "BitMart",
+            "private_get_contract_private_position({'symbol': 'BTCUSDT'})",
+            "GET",
+            "/contract/private/position?symbol=BTCUSDT",
+            accept("a futures GET, same rule"),
+        )(lambda: exchange().private_get_contract_private_position({"symbol": "BTCUSDT"}))
+        case(
+            sdk,
+            "BitMart",
+            "private_post_spot_v2_submit_order({...})",
+            "POST",
+            "/spot/v2/submit_order",
+        )(
+            lambda: exchange().private_post_spot_v2_submit_order(
+                {
+                    "symbol": "BTC_USDT",
+                    "side": "buy",
+                    "type": "limit",
+                    "size": "0.0015",
+                    "price": "30000",
+                    "client_order_id": f"vgbm{next(_ORDER_IDS)}",
+                }
+            )
+        )
+
+    def setup_bitmart_python_sdk_api() -> None:
+        from bitmart.api_spot import APISpot
+
+        sdk = "bitmart-python-sdk-api"
+        SDK_NOTES[sdk] = (
+            "APISpot(api_key, secret_key, memo, url=BASE_URL) (its base URL option). Its private GETs are all KEYED "
+            "(X-BM-KEY only, no signature), so only its SIGNED POSTs are driven; the GET-signing bug AUTH-breadth "
+            "records (an empty payload signed for a GET) has no SIGNED GET to show it in 2.8.0"
+        )
+
+        def spot():
+            return APISpot(bitmart["api_key"], bitmart["secret"], bitmart["passphrase"], url=base)
+
+        case(
+            sdk,
+            "BitMart",
+            "APISpot.post_submit_order(symbol='BTC_USDT', side='buy', type='limit', size='0.0015', price='30000', ...)",
+            "POST",
+            "/spot/v2/submit_order",
+            accept("json.dumps' spaced body, signed as sent"),
+        )(
+            lambda: spot().post_submit_order(
+                symbol="BTC_USDT",
+                side="buy",
+                type="limit",
+                client_order_id=f"vgbmsdk{next(_ORDER_IDS)}",
+                size="0.0015",
+                price="30000",
+            )
+        )
+
     return [
         ("python-okx", setup_python_okx),
         ("ccxt", setup_ccxt),
@@ -1775,6 +2066,11 @@ def define_cases(base: str, accounts: dict[str, dict]) -> list[tuple[str, Callab
         ("python-kraken-sdk", setup_python_kraken_sdk),
         ("python-bitget", setup_python_bitget),
         ("gate-api", setup_gate_api),
+        ("bitfinex-api-py", setup_bitfinex_api_py),
+        ("ccxt", setup_ccxt_breadth),
+        ("typed-deribit", setup_typed_deribit),
+        ("bitmart", setup_bitmart_ccxt),
+        ("bitmart-python-sdk-api", setup_bitmart_python_sdk_api),
     ]
 
 
@@ -1795,6 +2091,10 @@ DISTRIBUTIONS = {
     "python-kraken-sdk": "python-kraken-sdk",
     "python-bitget": "python-bitget",
     "gate-api": "gate-api",
+    "bitfinex-api-py": "bitfinex-api-py",
+    "typed-deribit": "typed-deribit",
+    "bitmart": "bitmart",
+    "bitmart-python-sdk-api": "bitmart-python-sdk-api",
 }
 
 
