@@ -16,7 +16,7 @@ pub use diagnosis::{DiagnosisFacts, WsSigning};
 pub use orders::{ClientOrderId, DuplicateOrder, Orders, PlaceOrder};
 pub use private_stream::StreamLogin;
 pub use private_stream::{PrivateStream, StreamAnswers, StreamMessage, StreamPing, StreamRefusal, StreamSubscribe};
-pub use verification::{AuthorizationItems, authorization_item};
+pub use verification::{AuthorizationItems, NonceToken, authorization_item};
 pub use verification::{
     BodyType, ExtraCheck, HeaderCheck, HeaderMatch, Mark, Refused, RestVerification, Routing, TimestampRule,
     header_text,

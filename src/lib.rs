@@ -284,7 +284,7 @@ pub use exchange::{
     AuthNames, BuildSigner, DiagnosisFacts, Exchange, ExtraCheck, HeaderCheck, HeaderMatch, KeySettings, Mark, Refused,
     RestVerification, Routing, TimestampRule,
 };
-pub use exchange::{AuthorizationItems, authorization_item};
+pub use exchange::{AuthorizationItems, NonceToken, authorization_item};
 pub use exchange::{ClientOrderId, DuplicateOrder, Orders, PlaceOrder};
 pub use exchange::{ExpiresLogin, JwtMessage, WsAccepted, WsAnswer, WsApi, WsLogin, WsMessage, WsNames, WsPart};
 pub use exchange::{PrivateStream, StreamAnswers, StreamMessage, StreamPing, StreamRefusal, StreamSubscribe};

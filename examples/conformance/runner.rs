@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use cexsign::{
-    Credentials, Error, KeySettings, Method, Scheme, SignOptions, SignableRequest, Signer, Timestamp, WireTimestamp,
-    WsRequest,
+    Credentials, Error, KeySettings, Method, Scheme, SignOptions, SignableRequest, Signer, Timestamp, TimestampFormat,
+    WireTimestamp, WsRequest,
 };
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -150,6 +150,10 @@ pub fn signer_for(vector: &Vector) -> Result<(Box<dyn Signer>, Timestamp), Strin
         Scheme::from_id(&vector.scheme).ok_or_else(|| format!("scheme '{}' is not supported", vector.scheme))?;
     let signer = scheme.exchange().signer(&credentials(vector), &settings(vector)?).map_err(|e| e.to_string())?;
     let format = if vector.kind == "ws" { signer.ws_timestamp_format() } else { signer.rest_timestamp_format() };
+    // An empty timestamp: the scheme signs no time (Upbit's nonce-only tokens).
+    if vector.timestamp.is_empty() {
+        return Ok((signer, Timestamp::from_unix_secs(0)));
+    }
     let at = format.parse(&vector.timestamp).map_err(|e| e.to_string())?;
     Ok((signer, at))
 }
@@ -162,6 +166,16 @@ pub enum TimeInput {
     Instant,
     /// As the received text, used verbatim (how a verifier recomputes a signature).
     WireText,
+}
+
+/// The vector's timestamp text as received; a scheme that signs no time has none, and gets the
+/// instant it is signed at rendered.
+fn wire_text(format: TimestampFormat, vector: &Vector, at: Timestamp) -> Result<WireTimestamp, Error> {
+    if vector.timestamp.is_empty() {
+        WireTimestamp::render(format, at)
+    } else {
+        WireTimestamp::parse(format, &vector.timestamp)
+    }
 }
 
 /// Signs one vector from its inputs.
@@ -190,7 +204,7 @@ pub fn run_with(vector: &Vector, input: TimeInput) -> Result<Produced, String> {
             }
             let signed = match input {
                 TimeInput::Instant => signer.sign_with(&request, at, &options),
-                TimeInput::WireText => WireTimestamp::parse(signer.rest_timestamp_format(), &vector.timestamp)
+                TimeInput::WireText => wire_text(signer.rest_timestamp_format(), vector, at)
                     .and_then(|wire| signer.sign_at(&request, &wire, &options)),
             }
             .map_err(err)?;
@@ -251,7 +265,7 @@ pub fn run_with(vector: &Vector, input: TimeInput) -> Result<Produced, String> {
             }
             let auth = match input {
                 TimeInput::Instant => signer.sign_ws_with(&request, at, &options),
-                TimeInput::WireText => WireTimestamp::parse(signer.ws_timestamp_format(), &vector.timestamp)
+                TimeInput::WireText => wire_text(signer.ws_timestamp_format(), vector, at)
                     .and_then(|wire| signer.sign_ws_at(&request, &wire, &options)),
             }
             .map_err(err)?;

@@ -34,6 +34,7 @@ mod catalogue;
 #[cfg(feature = "cdp")]
 mod cdp;
 mod hmac;
+mod nonce_token;
 mod recipe_engine;
 mod recipe_prehash;
 mod rewrite;
@@ -457,7 +458,7 @@ impl<'a> Secrets<'a> {
     /// key's public key instead. The local exchange keeps its accounts' secrets through this.
     pub fn of(scheme: Scheme, credentials: &'a Credentials) -> Result<Option<Self>, Error> {
         let exchange = scheme.exchange();
-        if Engine::for_recipe(&exchange.recipe) == Engine::Token {
+        if Engine::for_exchange(exchange) == Engine::Token {
             return Ok(None);
         }
         let pem = exchange.recipe.is_ok_and(|recipe| recipe.keys.iter().any(|k| k.secret == SecretForm::Pem));
@@ -600,7 +601,7 @@ pub(crate) fn with_context<T>(
     let exchange = scheme.exchange();
     let api_key = credentials.require_api_key(scheme)?;
     // A scheme without a recipe signs a token, checked by the token engine.
-    let token = Engine::for_recipe(&exchange.recipe) == Engine::Token;
+    let token = Engine::for_exchange(exchange) == Engine::Token;
     #[cfg(not(feature = "cdp"))]
     if token {
         return Err(Error::InvalidDiagnosisInput {
@@ -694,13 +695,15 @@ pub fn run(ctx: &Context<'_>, sent: &SentRequest) -> Result<Diagnosis, Error> {
 /// [`run`] within `budget`, with what the search spent of it.
 pub fn run_within(ctx: &Context<'_>, sent: &SentRequest, budget: Budget) -> Result<(Diagnosis, Spent), Error> {
     let meter = budget::Meter::new(budget);
-    let diagnosis = match Engine::for_recipe(&ctx.scheme.exchange().recipe) {
+    let exchange = ctx.scheme.exchange();
+    let diagnosis = match Engine::for_exchange(exchange) {
         #[cfg(feature = "cdp")]
         Engine::Token => cdp::diagnose(ctx, sent),
         #[cfg(not(feature = "cdp"))]
         Engine::Token => Err(Error::InvalidDiagnosisInput {
             problem: "Coinbase CDP tokens are diagnosed with the `cdp` feature (on by default)".to_owned(),
         }),
+        Engine::NonceToken(check) => nonce_token::diagnose(ctx, sent, &check),
         Engine::Parameters => recipe_prehash::diagnose(ctx, sent, &meter),
         Engine::Headers => hmac::diagnose(ctx, sent, &meter),
     }?;
@@ -719,9 +722,21 @@ enum Engine {
     /// Kraken), a digest part (Kraken, Gate), the API key or a receive window signed (Bybit),
     /// another MAC (Gate's HMAC-SHA512), an asymmetric key (Binance, Bybit).
     Parameters,
+    /// A token with no time, re-signed with the nonce it carries
+    /// ([`RestVerification::NonceToken`](crate::RestVerification::NonceToken)).
+    NonceToken(crate::NonceToken),
 }
 
 impl Engine {
+    /// The engine for an exchange: its verification says when it sends nonce tokens, else its
+    /// recipe decides.
+    fn for_exchange(exchange: &crate::Exchange) -> Self {
+        match exchange.rest_verification {
+            crate::RestVerification::NonceToken(check) => Self::NonceToken(check),
+            _ => Self::for_recipe(&exchange.recipe),
+        }
+    }
+
     fn for_recipe(recipe: &Result<crate::recipe::Recipe, crate::recipe::NotARecipe>) -> Self {
         use crate::recipe::{Algorithm, Carrier, Part};
         let Ok(recipe) = recipe else { return Self::Token };
@@ -796,6 +811,20 @@ mod tests {
                 _ => Engine::Headers,
             };
             assert_eq!(Engine::for_recipe(&scheme.exchange().recipe), expected, "{scheme:?}");
+        }
+    }
+
+    /// An exchange sending nonce tokens is diagnosed by re-signing them, whatever its recipe says.
+    #[test]
+    fn nonce_tokens_pick_their_engine() {
+        for scheme in Scheme::ALL {
+            let exchange = scheme.exchange();
+            match exchange.rest_verification {
+                crate::RestVerification::NonceToken(check) => {
+                    assert_eq!(Engine::for_exchange(exchange), Engine::NonceToken(check), "{scheme:?}")
+                }
+                _ => assert_eq!(Engine::for_exchange(exchange), Engine::for_recipe(&exchange.recipe), "{scheme:?}"),
+            }
         }
     }
 

@@ -159,6 +159,30 @@ pub enum RestVerification {
     /// may use once within the window; otherwise checked as [`Headers`](Self::Headers) checks
     /// (Deribit's `deri-hmac-sha256 id=…,ts=…,sig=…,nonce=…`).
     AuthorizationItems(AuthorizationItems),
+    /// A JWT in `Authorization: Bearer` that carries no time: its claims name the key and a
+    /// nonce the key may use once ([`NonceToken`]). The signer's token for the request as
+    /// received, signed with that nonce, is the only one accepted; any request parameters it
+    /// binds (a hash of them) are the signer's to compute (Upbit's `query_hash`).
+    NonceToken(NonceToken),
+}
+
+/// The claims of a [`RestVerification::NonceToken`] token a verifier reads before re-signing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct NonceToken {
+    /// The claim naming the API key (`access_key`).
+    pub key: &'static str,
+    /// The claim carrying the single-use nonce (`nonce`).
+    pub nonce: &'static str,
+    /// How the signature is laid out, for the refusal of one that does not match.
+    pub signature_layout: &'static str,
+}
+
+impl NonceToken {
+    /// The key's claim, the nonce's claim and the signature's layout.
+    pub const fn new(key: &'static str, nonce: &'static str, signature_layout: &'static str) -> Self {
+        Self { key, nonce, signature_layout }
+    }
 }
 
 /// What the check of an Authorization header made of items needs (see

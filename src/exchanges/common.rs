@@ -68,6 +68,38 @@ pub(crate) fn ws_auth<M: Serialize>(
     WsAuth::new(fields, json, timestamp.to_owned(), signature.to_owned(), prehash)
 }
 
+/// A compact JWS (RFC 7515) — `base64url(header) "." base64url(claims) "." base64url(signature)` —
+/// as a bearer-token scheme sends it (Coinbase CDP, Upbit).
+pub(crate) struct CompactJws {
+    /// The whole token.
+    pub(crate) token: String,
+    /// Its third part, the base64url signature.
+    pub(crate) signature: String,
+    /// The signing input (the first two parts and their dot), when the options keep it.
+    pub(crate) prehash: Option<Prehash>,
+}
+
+/// Signs `header` and `claims`, each serialised as compact JSON in its struct's field order (the
+/// layout the exchanges' SDKs write, so tokens are byte-exact with theirs); `sign` turns the
+/// signing input into the raw signature bytes.
+pub(crate) fn compact_jws<H: Serialize, C: Serialize>(
+    header: &H,
+    claims: &C,
+    options: &SignOptions,
+    sign: impl FnOnce(&[u8]) -> Result<Vec<u8>, Error>,
+) -> Result<CompactJws, Error> {
+    use base64::Engine as _;
+    let b64 = &base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let mut token = b64.encode(serde_json::to_vec(header).expect("JWT headers are plain strings"));
+    token.push('.');
+    b64.encode_string(serde_json::to_vec(claims).expect("JWT claims are plain strings and numbers"), &mut token);
+    let signature = b64.encode(sign(token.as_bytes())?);
+    let prehash = options.keeps_prehash().then(|| Prehash::new(token.as_bytes().to_vec()));
+    token.push('.');
+    token.push_str(&signature);
+    Ok(CompactJws { token, signature, prehash })
+}
+
 /// The secret of an HMAC key, refusing a PEM private key first (the signer was built for the
 /// wrong key type: say so, rather than complain about the PEM's line breaks), then a copy damaged
 /// by whitespace. Every HMAC signer reads its secret through here. A hex or base64 secret is

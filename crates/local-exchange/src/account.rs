@@ -129,6 +129,10 @@ impl Account {
                 let key_type = BybitKeyType::for_key(credentials, settings)?;
                 AccountKind::Bybit(BybitSigner::new(credentials, key_type)?, key_type)
             }
+            RestVerification::NonceToken(check) => {
+                let kind = AccountKind::Described(scheme.exchange().signer(credentials, settings)?);
+                return Self::nonce_token_key(kind, settings.clone(), check.key, RawSecrets::of(scheme, credentials)?);
+            }
             _ => AccountKind::Described(scheme.exchange().signer(credentials, settings)?),
         };
         let names = scheme.exchange().rest_auth.ok_or(Error::InvalidHeaderValue { field: "API key" })?;
@@ -189,6 +193,21 @@ impl Account {
             None => None,
         };
         Ok(Self { api_key, passphrase, settings, kind, raw, last_nonce: AtomicU64::new(0) })
+    }
+
+    /// A key whose tokens name it in a claim ([`RestVerification::NonceToken`]): the account
+    /// knows it by that claim of a token it signs.
+    fn nonce_token_key(
+        kind: AccountKind,
+        settings: KeySettings,
+        key_claim: &str,
+        raw: Option<RawSecrets>,
+    ) -> Result<Self, Error> {
+        let signed = dummy_signature(kind.signer())?;
+        let api_key = header_text(&signed, "authorization")
+            .and_then(|value| value.strip_prefix("Bearer ").and_then(|token| token_claim(token, key_claim)))
+            .ok_or(Error::InvalidHeaderValue { field: "API key" })?;
+        Ok(Self { api_key, passphrase: None, settings, kind, raw, last_nonce: AtomicU64::new(0) })
     }
 
     /// Records `nonce` as the key's last one if it is above the last; otherwise leaves it and
@@ -321,6 +340,14 @@ fn dummy_signature(signer: &dyn Signer) -> Result<SignedRequest, Error> {
 
 fn header_text(signed: &SignedRequest, name: &str) -> Option<String> {
     signed.header(name).map(str::to_owned)
+}
+
+/// A string claim of a JWT, if the token has decodable claims carrying it.
+fn token_claim(token: &str, name: &str) -> Option<String> {
+    let claims = token.split('.').nth(1)?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(claims).ok()?;
+    let value: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    value.get(name)?.as_str().map(str::to_owned)
 }
 
 /// The `kid` of a JWT's header, if the token has a decodable header carrying one.

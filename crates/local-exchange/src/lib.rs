@@ -230,6 +230,7 @@ mod body_nonce;
 mod diagnosis;
 mod faults;
 mod jwt;
+mod nonce_token;
 mod orders;
 mod private_stream;
 mod reply;

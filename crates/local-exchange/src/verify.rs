@@ -15,7 +15,7 @@ use super::account::Account;
 use super::diagnosis::PendingDiagnosis;
 use super::jwt::{self, UriCheck};
 use super::reply::{Failure, Rejection, Reply, Verdict, rest_rejection};
-use super::{authorization_items, body_nonce, sent_receive_window, signed_parameters};
+use super::{authorization_items, body_nonce, nonce_token, sent_receive_window, signed_parameters};
 use cexsign::diagnose::{Budget, CdpPublicKey, Context, Diagnosis, SentRequest, Spent};
 use cexsign::server_time::ServerTime;
 use cexsign::{
@@ -65,7 +65,7 @@ pub(crate) fn bearer_token_for_tests(headers: &HeaderMap) -> bool {
 }
 
 /// The token of an `Authorization: Bearer <token>` header (scheme name in any case).
-fn bearer_token(headers: &HeaderMap) -> Option<Cow<'_, str>> {
+pub(crate) fn bearer_token(headers: &HeaderMap) -> Option<Cow<'_, str>> {
     let value = headers.get(http::header::AUTHORIZATION)?;
     let text = String::from_utf8_lossy(value.as_bytes());
     let prefix = text.get(..7)?;
@@ -142,6 +142,7 @@ pub(crate) fn rest(state: &State, scheme: Scheme, request: &RawRequest<'_>, now:
         RestVerification::AuthorizationItems(items) => {
             authorization_items::verify_rest(state, scheme, &items, request, now)
         }
+        RestVerification::NonceToken(check) => nonce_token::verify_rest(state, scheme, &check, request, now),
         _ => Err(Rejection::new(
             Failure::Malformed,
             format!("the local exchange has no verifier for {} requests", scheme.name()),

@@ -14,7 +14,7 @@ use ring::rand::{SecureRandom, SystemRandom};
 use serde::Serialize;
 use zeroize::Zeroizing;
 
-use crate::exchanges::common::ws_auth;
+use crate::exchanges::common::{CompactJws, compact_jws, ws_auth};
 use crate::credentials::ApiKey;
 use crate::request::validate_host;
 use crate::signer::{HeaderLayout, HeaderSource};
@@ -165,17 +165,8 @@ impl CoinbaseCdpSigner {
             exp: nbf.checked_add(self.expires_in).ok_or(Error::TimestampOutOfRange { format: "a JWT expiry" })?,
             uri,
         };
-        let b64 = &base64::engine::general_purpose::URL_SAFE_NO_PAD;
-        let mut token = b64.encode(serde_json::to_vec(&header).expect("JWT header serialises"));
-        token.push('.');
-        b64.encode_string(serde_json::to_vec(&claims).expect("JWT claims serialise"), &mut token);
-        let signing_input_len = token.len();
-        let signature = self.sign_bytes(token.as_bytes())?;
-        let signature = b64.encode(signature);
-        let prehash = options.keeps_prehash().then(|| Prehash::new(token.as_bytes().to_vec()));
-        token.push('.');
-        token.push_str(&signature);
-        debug_assert_eq!(token.as_bytes()[signing_input_len], b'.');
+        let jws = compact_jws(&header, &claims, options, |input| self.sign_bytes(input))?;
+        let CompactJws { token, signature, prehash } = jws;
         Ok(Token { jwt: token, nbf: nbf_text, signature, prehash })
     }
 
