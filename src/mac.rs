@@ -53,10 +53,14 @@ impl HmacSha512Key {
         Self(hmac::Hmac::<Sha512>::new_from_slice(key).expect("HMAC accepts keys of any length"))
     }
 
+    /// MACs the concatenation of `prehash`'s parts (Upbit's HS512 tokens encode it themselves).
+    pub(crate) fn mac(&self, prehash: &PrehashParts<'_>) -> [u8; 64] {
+        mac_parts(&self.0, prehash).into()
+    }
+
     /// MAC, then encode (on the stack): 128 hex or 88 base64 characters.
     pub(crate) fn sign(&self, prehash: &PrehashParts<'_>, encoding: Encoding) -> EncodedMac512 {
-        let mac: [u8; 64] = mac_parts(&self.0, prehash).into();
-        encoding.encode_into(&mac)
+        encoding.encode_into(&self.mac(prehash))
     }
 }
 

@@ -50,7 +50,12 @@ fn descriptions_are_complete_where_the_engines_need_them() {
             assert!(!names.key.is_empty() && !names.signature.is_empty() && !names.timestamp.is_empty());
         }
         // Every scheme but a token-signed one names its REST auth values.
-        assert_eq!(exchange.rest_auth.is_none(), scheme == Scheme::CoinbaseCdp, "{}", exchange.id);
+        assert_eq!(
+            exchange.rest_auth.is_none(),
+            matches!(scheme, Scheme::CoinbaseCdp | Scheme::Upbit),
+            "{}",
+            exchange.id
+        );
     }
 }
 

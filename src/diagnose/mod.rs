@@ -800,7 +800,7 @@ mod tests {
     fn recipes_pick_the_engines() {
         for scheme in Scheme::ALL {
             let expected = match scheme {
-                Scheme::CoinbaseCdp => Engine::Token,
+                Scheme::CoinbaseCdp | Scheme::Upbit => Engine::Token,
                 Scheme::Binance
                 | Scheme::Bybit
                 | Scheme::Kraken

@@ -98,4 +98,8 @@ registry! {
         /// BitMart spot and futures v2: `timestamp#memo#payload` and the websocket login ([`crate::BitmartSigner`]).
         Bitmart => BITMART,
     }
+    mod upbit {
+        /// Upbit: a JWT (HS256 or HS512) with the SHA-512 of the unencoded parameters ([`crate::UpbitSigner`]).
+        Upbit => UPBIT,
+    }
 }
