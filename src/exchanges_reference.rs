@@ -30,6 +30,7 @@
 //! | Bitfinex v2 | raw text | `"/api" + path + nonce + body` (no method, no query; no body: nothing after the nonce) | hex HMAC-SHA384 | `bfx-nonce`: a **nonce** above the key's last, µs (or ms) | `bfx-nonce`, `bfx-apikey`, `bfx-signature` |
 //! | Deribit | raw text | `ts⏎nonce⏎METHOD⏎path?query⏎body⏎` (a newline after the body, even an empty one) | hex HMAC-SHA256 | Unix ms, and a **nonce** per request | `Authorization: deri-hmac-sha256 id=…,ts=…,sig=…,nonce=…` |
 //! | BitMart | raw text | `ts#memo#` + the query of a GET (without `?`) or the body (no method, no path; the memo is signed, never sent) | hex HMAC-SHA256 | Unix ms | `X-BM-KEY`, `X-BM-SIGN`, `X-BM-TIMESTAMP` |
+//! | Upbit | raw text | JWT `{access_key, nonce[, query_hash, query_hash_alg: SHA512]}`, `query_hash` = hex SHA-512 of the parameters **unencoded** (the query as sent, percent-decoded; a JSON body's fields as `k=v&…` in body order) | base64url HMAC-SHA256 (or HS512) | none: a UUID **nonce** used once | `Authorization: Bearer <jwt>` |
 //!
 //! Websocket authentication: OKX `op: login`, Delta `key-auth`, Coinbase Exchange and Coinbase
 //! Advanced subscribe fields, CDP `jwt` field, Binance WebSocket API signed params and
@@ -37,6 +38,8 @@
 //! `op: authKeyExpires`, Bitfinex `event: auth` (`"AUTH" + nonce`), Deribit `public/auth` with
 //! `grant_type: client_signature` (`ts⏎nonce⏎data`), BitMart spot `op: login` and futures
 //! `action: access` (`ts#memo#bitmart.WebSocket`) — each signed through the same MAC path as REST.
+//! Upbit's private socket signs no message: its handshake carries the same `Authorization: Bearer`
+//! token, without query claims.
 //! KuCoin and Kraken have none:
 //! their private socket tokens come from a signed REST call (`POST /api/v1/bullet-private`,
 //! `POST /0/private/GetWebSocketsToken`).
