@@ -123,3 +123,23 @@ async fn signed_requests_are_accepted_and_bad_ones_refused_in_upbits_shape() {
 
     exchange.shutdown().await;
 }
+
+#[test]
+fn the_diagnosis_names_a_hash_over_the_encoded_query_and_passes_the_right_token() {
+    use cexsign::diagnose::{SentRequest, diagnose};
+    let (key, secret) = vector_key();
+    let encoded = "market=KRW-BTC&start_time=2024-06-08T12%3A30%3A45%2B09%3A00";
+    let sent = |query_hash: String| {
+        let claims = json!({"access_key": key, "nonce": "6f1c7d3e-0000-4000-8000-000000000005",
+            "query_hash": query_hash, "query_hash_alg": "SHA512"});
+        SentRequest::rest("GET", "/v1/orders/closed")
+            .with_query(encoded)
+            .with_auth("Authorization", &format!("Bearer {}", token(&secret, &claims)))
+    };
+    let wrong = diagnose(Scheme::Upbit, &credentials(), &sent(sha512_hex(encoded))).unwrap();
+    assert_eq!(wrong.verdict(), "unknown", "{wrong}");
+    assert!(wrong.explanation().contains("still URL-encoded"), "{wrong}");
+    let right = sent(sha512_hex("market=KRW-BTC&start_time=2024-06-08T12:30:45+09:00"));
+    let right = diagnose(Scheme::Upbit, &credentials(), &right).unwrap();
+    assert_eq!(right.verdict(), "correct", "{right}");
+}
