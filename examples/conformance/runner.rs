@@ -136,7 +136,8 @@ fn settings(vector: &Vector) -> Result<KeySettings, String> {
     if let Some(ws_type) = option_str(vector, "type").or_else(|| option_str(vector, "market")) {
         settings = settings.ws_auth_type(ws_type);
     }
-    if let Some(window) = option_str(vector, "recv_window") {
+    // Backpack's vectors name theirs `window` (sent in X-Window).
+    if let Some(window) = option_str(vector, "recv_window").or_else(|| option_str(vector, "window")) {
         let millis: u64 = window.parse().map_err(|_| format!("recv_window {window} is not a number"))?;
         settings = settings.recv_window(Duration::from_millis(millis));
     }
@@ -224,6 +225,8 @@ pub fn run_with(vector: &Vector, input: TimeInput) -> Result<Produced, String> {
             if let Some(channel) = option_str(vector, "channel") {
                 channels.push(channel);
             }
+            // Backpack's private subscribe names its streams.
+            channels.extend(option_list(vector, "streams"));
             let mut product_ids = option_list(vector, "product_ids");
             product_ids.extend(option_list(vector, "payload"));
             let api_params: Vec<(&str, Value)> = match vector.options.get("params") {

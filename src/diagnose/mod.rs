@@ -36,6 +36,7 @@ mod cdp;
 mod hmac;
 mod recipe_engine;
 mod recipe_prehash;
+mod resigned;
 mod rewrite;
 
 use std::fmt;
@@ -457,7 +458,7 @@ impl<'a> Secrets<'a> {
     /// key's public key instead. The local exchange keeps its accounts' secrets through this.
     pub fn of(scheme: Scheme, credentials: &'a Credentials) -> Result<Option<Self>, Error> {
         let exchange = scheme.exchange();
-        if Engine::for_recipe(&exchange.recipe) == Engine::Token {
+        if Engine::of(exchange) == Engine::Token {
             return Ok(None);
         }
         let pem = exchange.recipe.is_ok_and(|recipe| recipe.keys.iter().any(|k| k.secret == SecretForm::Pem));
@@ -600,7 +601,7 @@ pub(crate) fn with_context<T>(
     let exchange = scheme.exchange();
     let api_key = credentials.require_api_key(scheme)?;
     // A scheme without a recipe signs a token, checked by the token engine.
-    let token = Engine::for_recipe(&exchange.recipe) == Engine::Token;
+    let token = Engine::of(exchange) == Engine::Token;
     #[cfg(not(feature = "cdp"))]
     if token {
         return Err(Error::InvalidDiagnosisInput {
@@ -694,7 +695,7 @@ pub fn run(ctx: &Context<'_>, sent: &SentRequest) -> Result<Diagnosis, Error> {
 /// [`run`] within `budget`, with what the search spent of it.
 pub fn run_within(ctx: &Context<'_>, sent: &SentRequest, budget: Budget) -> Result<(Diagnosis, Spent), Error> {
     let meter = budget::Meter::new(budget);
-    let diagnosis = match Engine::for_recipe(&ctx.scheme.exchange().recipe) {
+    let diagnosis = match Engine::of(ctx.scheme.exchange()) {
         #[cfg(feature = "cdp")]
         Engine::Token => cdp::diagnose(ctx, sent),
         #[cfg(not(feature = "cdp"))]
@@ -703,6 +704,7 @@ pub fn run_within(ctx: &Context<'_>, sent: &SentRequest, budget: Budget) -> Resu
         }),
         Engine::Parameters => recipe_prehash::diagnose(ctx, sent, &meter),
         Engine::Headers => hmac::diagnose(ctx, sent, &meter),
+        Engine::Resigned => resigned::diagnose(ctx, sent),
     }?;
     Ok((diagnosis, meter.spent()))
 }
@@ -712,6 +714,9 @@ pub fn run_within(ctx: &Context<'_>, sent: &SentRequest, budget: Budget) -> Resu
 enum Engine {
     /// No recipe: the request carries a signed token (Coinbase CDP).
     Token,
+    /// No recipe and no token: a canonical rendering the signer builds, checked by signing the
+    /// request again ([`resigned`]).
+    Resigned,
     /// An HMAC-SHA256 of the timestamp, method and path (in some order), the query and the
     /// body, carried in headers.
     Headers,
@@ -722,6 +727,18 @@ enum Engine {
 }
 
 impl Engine {
+    /// The engine for an exchange: its recipe's, else the token engine for a bearer token, else
+    /// signing again.
+    fn of(exchange: &crate::exchange::Exchange) -> Self {
+        match exchange.recipe {
+            Err(_) if matches!(exchange.rest_verification, crate::exchange::RestVerification::BearerToken) => {
+                Self::Token
+            }
+            Err(_) => Self::Resigned,
+            Ok(_) => Self::for_recipe(&exchange.recipe),
+        }
+    }
+
     fn for_recipe(recipe: &Result<crate::recipe::Recipe, crate::recipe::NotARecipe>) -> Self {
         use crate::recipe::{Algorithm, Carrier, Part};
         let Ok(recipe) = recipe else { return Self::Token };
@@ -795,7 +812,7 @@ mod tests {
                 | Scheme::Bitmart => Engine::Parameters,
                 _ => Engine::Headers,
             };
-            assert_eq!(Engine::for_recipe(&scheme.exchange().recipe), expected, "{scheme:?}");
+            assert_eq!(Engine::of(scheme.exchange()), expected, "{scheme:?}");
         }
     }
 

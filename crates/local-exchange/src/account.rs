@@ -314,9 +314,16 @@ impl CdpKey {
     }
 }
 
+/// A request signed with the key, to read its auth headers from: `GET /`, or, for a scheme that
+/// signs only the calls it knows (a call name per endpoint), its first order-placing request.
 fn dummy_signature(signer: &dyn Signer) -> Result<SignedRequest, Error> {
     let at = WireTimestamp::render(signer.rest_timestamp_format(), DUMMY_INSTANT)?;
-    signer.sign_at(&SignableRequest::new(Method::Get, "/")?, &at, &SignOptions::new())
+    let options = SignOptions::new();
+    signer.sign_at(&SignableRequest::new(Method::Get, "/")?, &at, &options).or_else(|refused| {
+        let Some(place) = signer.scheme().exchange().orders.placing.first() else { return Err(refused) };
+        let method: Method = place.method.parse()?;
+        signer.sign_at(&SignableRequest::new(method, place.path)?.with_body(b"{}"), &at, &options).map_err(|_| refused)
+    })
 }
 
 fn header_text(signed: &SignedRequest, name: &str) -> Option<String> {
