@@ -810,6 +810,7 @@ mod tests {
                 | Scheme::Bitfinex
                 | Scheme::Deribit
                 | Scheme::Bitmart => Engine::Parameters,
+                Scheme::Backpack => Engine::Resigned,
                 _ => Engine::Headers,
             };
             assert_eq!(Engine::of(scheme.exchange()), expected, "{scheme:?}");

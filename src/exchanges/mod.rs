@@ -98,4 +98,8 @@ registry! {
         /// BitMart spot and futures v2: `timestamp#memo#payload` and the websocket login ([`crate::BitmartSigner`]).
         Bitmart => BITMART,
     }
+    mod backpack {
+        /// Backpack Exchange: Ed25519 over the call's instruction and its sorted parameters ([`crate::BackpackSigner`]).
+        Backpack => BACKPACK,
+    }
 }
