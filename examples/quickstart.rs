@@ -12,10 +12,10 @@ use std::time::Duration;
 
 use cexsign::client::RequestBuilderExt;
 use cexsign::{
-    BinanceKeyType, BinanceSigner, BitfinexSigner, BitgetSigner, BitmartSigner, BitmexSigner, BybitKeyType,
-    BybitSigner, CoinbaseAdvancedHmacSigner, CoinbaseCdpSigner, CoinbaseExchangeSigner, Credentials, DeltaSigner,
-    DeribitSigner, Error, GateSigner, KeySettings, KrakenSigner, KucoinKeyVersion, KucoinSigner, OkxEnvironment,
-    OkxSigner, Scheme, Signer, Timestamp, WsAuth, WsRequest,
+    BackpackSigner, BinanceKeyType, BinanceSigner, BitfinexSigner, BitgetSigner, BitmartSigner, BitmexSigner,
+    BybitKeyType, BybitSigner, CoinbaseAdvancedHmacSigner, CoinbaseCdpSigner, CoinbaseExchangeSigner, Credentials,
+    DeltaSigner, DeribitSigner, Error, GateSigner, KeySettings, KrakenSigner, KucoinKeyVersion, KucoinSigner,
+    OkxEnvironment, OkxSigner, Scheme, Signer, Timestamp, WsAuth, WsRequest,
 };
 use cexsign_local_exchange::{Account, LocalExchange};
 
@@ -135,6 +135,13 @@ fn venues() -> Result<Vec<Venue>, Error> {
             .passphrase("vg-memo-01")
     };
     let bitmart_order = r#"{"symbol":"BTC_USDT","side":"buy","type":"limit","size":"0.0015","price":"64089.87","client_order_id":"vge6cd0033b7a6e6a7"}"#;
+    // Backpack's secret is the base64 Ed25519 seed; the API key is its public key.
+    let backpack = || {
+        Credentials::new()
+            .api_key("ab6aXLIdgm2EkBjqnCJvIKPJ0GdPWIIajevXiCcKGO0=")
+            .secret("hYKOvyp+Y/RXR+Upm6E03HTBbd4mkfA6rg9+Z2TIvfQ=")
+    };
+    let backpack_order = r#"{"symbol":"SOL_USDC","side":"Bid","orderType":"Limit","price":"149.62","quantity":"0.0015","postOnly":true,"clientId":69124173}"#;
     Ok(vec![
         Venue {
             signer: Box::new(OkxSigner::new(&okx, OkxEnvironment::Demo)?),
@@ -249,6 +256,13 @@ fn venues() -> Result<Vec<Venue>, Error> {
             tricky: First::Get("/account/v1/wallet?currency=BTC%2CETH%2CSOL"),
             post: ("/spot/v2/submit_order", bitmart_order),
             ws: Ws::Subscribe(&[], &[]),
+        },
+        Venue {
+            signer: Box::new(BackpackSigner::new(&backpack())?),
+            account: Some(Account::new(Scheme::Backpack, &backpack(), &KeySettings::new())?),
+            tricky: First::Get("/wapi/v1/history/fills?symbol=SOL_USDC&limit=100&from=1717937474000"),
+            post: ("/api/v1/order", backpack_order),
+            ws: Ws::Subscribe(&["account.orderUpdate"], &[]),
         },
     ])
 }

@@ -30,13 +30,16 @@
 //! | Bitfinex v2 | raw text | `"/api" + path + nonce + body` (no method, no query; no body: nothing after the nonce) | hex HMAC-SHA384 | `bfx-nonce`: a **nonce** above the key's last, µs (or ms) | `bfx-nonce`, `bfx-apikey`, `bfx-signature` |
 //! | Deribit | raw text | `ts⏎nonce⏎METHOD⏎path?query⏎body⏎` (a newline after the body, even an empty one) | hex HMAC-SHA256 | Unix ms, and a **nonce** per request | `Authorization: deri-hmac-sha256 id=…,ts=…,sig=…,nonce=…` |
 //! | BitMart | raw text | `ts#memo#` + the query of a GET (without `?`) or the body (no method, no path; the memo is signed, never sent) | hex HMAC-SHA256 | Unix ms | `X-BM-KEY`, `X-BM-SIGN`, `X-BM-TIMESTAMP` |
+//! | Backpack | **base64-decoded** 32-byte Ed25519 seed | `instruction=<call>&` + the query's or JSON body's parameters sorted by name (decoded, booleans `true`/`false`; a batch repeats the instruction per order) + `&timestamp=<ts>&window=<ms>` (the layout sent is free) | base64 Ed25519 | Unix ms, `X-Window` 5 s (at most 60 s) | `X-API-Key` (the public key), `X-Signature`, `X-Timestamp`, `X-Window` |
 //!
 //! Websocket authentication: OKX `op: login`, Delta `key-auth`, Coinbase Exchange and Coinbase
 //! Advanced subscribe fields, CDP `jwt` field, Binance WebSocket API signed params and
 //! `session.logon`, Bybit `op: auth`, Bitget `op: login`, Gate channel `auth` and ws API login, BitMEX
 //! `op: authKeyExpires`, Bitfinex `event: auth` (`"AUTH" + nonce`), Deribit `public/auth` with
 //! `grant_type: client_signature` (`ts⏎nonce⏎data`), BitMart spot `op: login` and futures
-//! `action: access` (`ts#memo#bitmart.WebSocket`) — each signed through the same MAC path as REST.
+//! `action: access` (`ts#memo#bitmart.WebSocket`), Backpack's `SUBSCRIBE` with `signature: [key,
+//! sig, ts, window]` over `instruction=subscribe&timestamp=…&window=…` — each signed through the
+//! same path as REST.
 //! KuCoin and Kraken have none:
 //! their private socket tokens come from a signed REST call (`POST /api/v1/bullet-private`,
 //! `POST /0/private/GetWebSocketsToken`).
@@ -52,7 +55,7 @@
 //! [`KrakenSigner`](crate::KrakenSigner), [`BitgetSigner`](crate::BitgetSigner),
 //! [`GateSigner`](crate::GateSigner), [`BitmexSigner`](crate::BitmexSigner),
 //! [`BitfinexSigner`](crate::BitfinexSigner), [`DeribitSigner`](crate::DeribitSigner),
-//! [`BitmartSigner`](crate::BitmartSigner). The
+//! [`BitmartSigner`](crate::BitmartSigner), [`BackpackSigner`](crate::BackpackSigner). The
 //! fragments here say what differs from one exchange to the next.
 //!
 //! Build a signer once per API key, then sign each request at the time you send it. A

@@ -748,7 +748,8 @@ fn with_token(
 const MAX_SCALARS: usize = 16;
 
 /// The login of a scheme this module does not name, checked by re-signing: the message must be
-/// exactly the one the key's signer writes for a login at the instant (or expiry) it carries.
+/// exactly the one the key's signer writes for a login (or a subscribe to the channels a
+/// top-level list of the message names) at the instant (or expiry) it carries.
 /// The key and the instant are found among the message's scalars (at most [`MAX_SCALARS`]);
 /// the instant is then held to the exchange's timestamp rule, as on REST.
 fn by_resigning(
@@ -769,12 +770,24 @@ fn by_resigning(
     let signer = account.signer();
     let format = received_format(scheme, signer.ws_timestamp_format(), true);
     let sent = Value::Object(message.clone());
+    // A login, or a signed subscribe naming its channels in a top-level list of strings.
+    let lists: Vec<Vec<&str>> = message
+        .values()
+        .filter_map(Value::as_array)
+        .filter(|items| items.len() <= MAX_SCALARS)
+        .filter_map(|items| items.iter().map(Value::as_str).collect::<Option<Vec<&str>>>())
+        .take(2)
+        .collect();
+    let requests: Vec<WsRequest<'_>> =
+        std::iter::once(WsRequest::login()).chain(lists.iter().map(|list| WsRequest::subscribe(list, &[]))).collect();
     for scalar in &scalars {
         let Ok(wire) = WireTimestamp::parse(format, scalar) else { continue };
-        let Ok(expected) = signer.sign_ws_at(&WsRequest::login(), &wire, &SignOptions::new()) else { continue };
-        if serde_json::from_str::<Value>(expected.message_json()).is_ok_and(|expected| expected == sent) {
-            check_ws_time(scheme, account, &wire, now)?;
-            return Ok(json!({"success": true, "request": sent}));
+        for request in &requests {
+            let Ok(expected) = signer.sign_ws_at(request, &wire, &SignOptions::new()) else { continue };
+            if serde_json::from_str::<Value>(expected.message_json()).is_ok_and(|expected| expected == sent) {
+                check_ws_time(scheme, account, &wire, now)?;
+                return Ok(json!({"success": true, "request": sent}));
+            }
         }
     }
     Err(Rejection::new(
