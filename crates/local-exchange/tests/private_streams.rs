@@ -4,7 +4,8 @@
 //! channel and receives its event; a second connection that subscribes before logging in is
 //! refused, and a wrong login gets the exchange's error frame with the diagnosis; a third
 //! connection logs in afresh, as a reconnecting bot does. Where the exchange's login is its
-//! signed subscribe (Gate, Coinbase Exchange), that one message logs in and subscribes.
+//! signed subscribe (Gate, Coinbase Exchange, Coinbase Advanced), that one message logs in and
+//! subscribes.
 //!
 //! The expected frames are the exchanges' documented ones (cited per case), written here apart
 //! from the homes' writers.
@@ -338,6 +339,93 @@ fn bitmex() -> Case {
     }
 }
 
+/// Coinbase Advanced's legacy key secret (its conformance vectors' key).
+const ADVANCED_HMAC_SECRET: &str = "TfoQYfhkBr2DJusf57i19YOYjU1btmGP";
+
+/// Coinbase Advanced Trade's user stream, for either kind of key: the same frames.
+fn coinbase_advanced(scheme: Scheme, credentials: Credentials) -> Case {
+    Case {
+        scheme,
+        credentials,
+        settings: KeySettings::new(),
+        // `wss://advanced-trade-ws-user.coinbase.com` (coinbase-advanced-py's WSUserClient).
+        path: "/",
+        // No application-level ping: the protocol's frames (and the heartbeats channel).
+        ping: None,
+        pong: |_| true,
+        // Advanced Trade "Subscribe": one channel per message.
+        subscribe: json!({"type": "subscribe", "product_ids": ["BTC-USD"], "channel": "user"}),
+        // Advanced Trade "Subscribe": {"channel":"subscriptions","events":[{"subscriptions":{"user":[…]}}]}.
+        logged_in: |frame| {
+            frame["channel"] == "subscriptions" && frame["events"][0]["subscriptions"]["user"][0] == "BTC-USD"
+        },
+        subscribed: |frame| frame["channel"] == "subscriptions",
+        // Advanced Trade "User channel": {"channel":"user","events":[{"type":"snapshot","orders":[{…}]}]}.
+        event: |frame| {
+            let order = &frame["events"][0]["orders"][0];
+            frame["channel"] == "user"
+                && frame["sequence_num"].is_u64()
+                && frame["events"][0]["type"] == "snapshot"
+                && order["order_id"].is_string()
+                && order["product_id"] == "BTC-USD"
+                && order["status"].is_string()
+        },
+        // coinbase-advanced-py#92: {"type":"error","message":"authentication failure"}.
+        not_logged_in: |frame| frame["type"] == "error" && frame["message"] == "authentication failure",
+        wrong_login: |_| unreachable!("set per kind of key"),
+        refused_login: |frame| frame["type"] == "error" && frame["message"] == "authentication failure",
+        mistake: None,
+    }
+}
+
+fn coinbase_advanced_hmac() -> Case {
+    let credentials = Credentials::new().api_key("PyAVmUBhzXDVsg5l").secret(ADVANCED_HMAC_SECRET);
+    Case {
+        // The founding thread's mistake: the HMAC's arguments swapped, the prehash
+        // (timestamp + channel + product ids) used as the key and the secret as the message.
+        wrong_login: |signer| {
+            use hmac::{KeyInit as _, Mac as _};
+            let request = Scheme::CoinbaseAdvancedHmac.exchange().private_stream.login_request();
+            let login = signer.sign_ws(&request, Timestamp::now().unwrap()).unwrap();
+            let mut message: Value = serde_json::from_str(login.message_json()).unwrap();
+            let prehash = format!("{}userBTC-USD", message["timestamp"].as_str().unwrap());
+            let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(prehash.as_bytes()).unwrap();
+            mac.update(ADVANCED_HMAC_SECRET.as_bytes());
+            message["signature"] = json!(hex::encode(mac.finalize().into_bytes()));
+            message.to_string()
+        },
+        mistake: Some("hmac-arguments-swapped"),
+        ..coinbase_advanced(Scheme::CoinbaseAdvancedHmac, credentials)
+    }
+}
+
+fn coinbase_cdp() -> Case {
+    let credentials = Credentials::new()
+        .api_key("organizations/832644cc-74ce-4c20-af3d-deaadcc1dbc2/apiKeys/5d38a39c-8990-4f01-9cb4-ef9fc866326d")
+        .secret(
+            "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIHa7TZVmXIBV5rL2D32G5QX1LVLXOBGjtyedP12V4cbGoAoGCCqGSM49\n\
+             AwEHoUQDQgAEFWIj0fjBlqRrpRfFZWlDLejcItih300h/N/P0XDmauN+4SwqDIvm\n\
+             5oQP16yoF/5Cme8qsjKd21KA5JVyY23EbQ==\n-----END EC PRIVATE KEY-----\n",
+        );
+    Case {
+        // The token's ES256 signature DER-encoded where a JWT carries the raw r || s.
+        wrong_login: |signer| {
+            use base64::Engine as _;
+            let url = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+            let request = Scheme::CoinbaseCdp.exchange().private_stream.login_request();
+            let login = signer.sign_ws(&request, Timestamp::now().unwrap()).unwrap();
+            let mut message: Value = serde_json::from_str(login.message_json()).unwrap();
+            let token = message["jwt"].as_str().unwrap().to_owned();
+            let (signed, signature) = token.rsplit_once('.').unwrap();
+            let raw = p256::ecdsa::Signature::from_slice(&url.decode(signature).unwrap()).unwrap();
+            message["jwt"] = json!(format!("{signed}.{}", url.encode(raw.to_der().as_bytes())));
+            message.to_string()
+        },
+        mistake: Some("jwt-signature-der"),
+        ..coinbase_advanced(Scheme::CoinbaseCdp, credentials)
+    }
+}
+
 fn base64_decode(text: &str) -> Vec<u8> {
     use base64::Engine as _;
     base64::engine::general_purpose::STANDARD.decode(text).unwrap()
@@ -488,6 +576,66 @@ async fn coinbase_exchange_private_stream() {
 #[tokio::test]
 async fn bitmex_private_stream() {
     run(bitmex()).await;
+}
+
+#[tokio::test]
+async fn coinbase_advanced_hmac_private_stream() {
+    run(coinbase_advanced_hmac()).await;
+}
+
+#[tokio::test]
+async fn coinbase_cdp_private_stream() {
+    run(coinbase_cdp()).await;
+}
+
+/// A login signed five minutes ago is refused with the exchange's frame, and the connection
+/// stays logged out; where the exchange names the fault, the answer says it is the time.
+async fn stale_login_is_refused(case: Case, refused: fn(&Value) -> bool) {
+    let name = case.scheme.id();
+    let exchange = start(&case).await;
+    let signer = case.scheme.exchange().signer(&case.credentials, &case.settings).unwrap();
+    let mut socket = connect(&exchange, case.path).await;
+    let request = case.scheme.exchange().private_stream.login_request();
+    let stale = Timestamp::from_unix_millis(u64::try_from(Timestamp::now().unwrap().unix_millis()).unwrap() - 300_000);
+    send(&mut socket, signer.sign_ws(&request, stale).unwrap().message_json()).await;
+    let answer = next_json(&mut socket).await;
+    assert!(refused(&answer), "{name} stale login: {answer}");
+    let reason = answer["cexsign_reason"].as_str().unwrap_or_default();
+    assert!(reason.contains("timestamp") || reason.contains("expired"), "{name} names the time: {answer}");
+    send(&mut socket, &case.subscribe.to_string()).await;
+    let answer = next_json(&mut socket).await;
+    assert!((case.not_logged_in)(&answer), "{name} subscribe after a stale login: {answer}");
+    assert_eq!(exchange.requests_accepted(), 0, "{name}");
+    exchange.shutdown().await;
+}
+
+#[tokio::test]
+async fn coinbase_advanced_stale_logins_are_refused() {
+    let refused: fn(&Value) -> bool = |frame| frame["type"] == "error" && frame["message"] == "authentication failure";
+    stale_login_is_refused(coinbase_advanced_hmac(), refused).await;
+    stale_login_is_refused(coinbase_cdp(), refused).await;
+}
+
+/// On the path Coinbase Advanced shares with Coinbase Exchange and Delta, an unsigned subscribe
+/// before the login does not bind the connection to the wrong kind of key: the CDP login that
+/// follows is still checked as CDP's.
+#[tokio::test]
+async fn an_unsigned_subscribe_first_leaves_either_kind_of_key_free_to_log_in() {
+    for case in [coinbase_cdp(), coinbase_advanced_hmac()] {
+        let name = case.scheme.id();
+        let exchange = start(&case).await;
+        let signer = case.scheme.exchange().signer(&case.credentials, &case.settings).unwrap();
+        let mut socket = connect(&exchange, "/").await;
+        send(&mut socket, &case.subscribe.to_string()).await;
+        let answer = next_json(&mut socket).await;
+        assert!((case.not_logged_in)(&answer), "{name}: {answer}");
+        send(&mut socket, &login(case.scheme, signer.as_ref())).await;
+        let answer = next_json(&mut socket).await;
+        assert!((case.logged_in)(&answer), "{name}: {answer}");
+        let event = next_json(&mut socket).await;
+        assert!((case.event)(&event), "{name}: {event}");
+        exchange.shutdown().await;
+    }
 }
 
 /// An upgrade that asks for another websocket version than 13 is refused with 400.
