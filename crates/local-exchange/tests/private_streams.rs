@@ -426,6 +426,56 @@ fn coinbase_cdp() -> Case {
     }
 }
 
+/// BitMart's key secret and memo (its conformance vectors' key).
+const BITMART_SECRET: &str = "4eedcf19e1593576341a9592d4a12adb7fd32a1cb93c6f2f25b83fa955caef6c";
+const BITMART_MEMO: &str = "vg-memo-01";
+
+fn bitmart() -> Case {
+    Case {
+        scheme: Scheme::Bitmart,
+        credentials: Credentials::new()
+            .api_key("849f22ff6ea8426c9319409e9339f09003088318")
+            .secret(BITMART_SECRET)
+            .passphrase(BITMART_MEMO),
+        settings: KeySettings::new(),
+        // BitMart spot "Server URL": wss://ws-manager-compress.bitmart.com/user?protocol=1.1.
+        path: "/user",
+        // BitMart spot "Stay Connected": the text `ping`, answered with `pong`.
+        ping: Some("ping"),
+        pong: |text| text == "pong",
+        subscribe: json!({"op": "subscribe", "args": ["spot/user/order:BTC_USDT"]}),
+        // BitMart spot "Login": {"event":"login"}, no errorCode.
+        logged_in: |frame| frame == &json!({"event": "login"}),
+        // BitMart spot "Order Progress": {"event":"subscribe","topic":"spot/user/order:BTC_USDT"}.
+        subscribed: |frame| frame == &json!({"event": "subscribe", "topic": "spot/user/order:BTC_USDT"}),
+        // BitMart spot "Order Progress" push: {"table":"spot/user/order","data":[{order_id,…}]}.
+        event: |frame| {
+            frame["table"] == "spot/user/order"
+                && frame["data"][0]["symbol"] == "BTC_USDT"
+                && frame["data"][0]["order_id"].is_string()
+                && frame["data"][0]["order_state"].is_string()
+        },
+        // BitMart spot "Error Code": 91006 "User not logged in".
+        not_logged_in: |frame| frame["event"] == "subscribe" && frame["errorCode"] == "91006",
+        // Signed over the REST prehash's shape (timestamp#memo#) instead of timestamp#memo#bitmart.WebSocket.
+        wrong_login: |signer| {
+            use hmac::{KeyInit as _, Mac as _};
+            let login = signer.sign_ws(&WsRequest::login(), Timestamp::now().unwrap()).unwrap();
+            let mut message: Value = serde_json::from_str(login.message_json()).unwrap();
+            let prehash = format!("{}#{BITMART_MEMO}#", message["args"][1].as_str().unwrap());
+            let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(BITMART_SECRET.as_bytes()).unwrap();
+            mac.update(prehash.as_bytes());
+            message["args"][2] = json!(hex::encode(mac.finalize().into_bytes()));
+            message.to_string()
+        },
+        // BitMart's login error frame, {"event":"login","errorCode","errorMessage"} (the REST
+        // code of the same refusal: 30005).
+        refused_login: |frame| frame["event"] == "login" && frame["errorCode"] == "30005",
+        // BitMart's login is checked by re-signing it: no catalogue mistake is named.
+        mistake: None,
+    }
+}
+
 fn base64_decode(text: &str) -> Vec<u8> {
     use base64::Engine as _;
     base64::engine::general_purpose::STANDARD.decode(text).unwrap()
@@ -636,6 +686,79 @@ async fn an_unsigned_subscribe_first_leaves_either_kind_of_key_free_to_log_in() 
         assert!((case.event)(&event), "{name}: {event}");
         exchange.shutdown().await;
     }
+}
+
+/// Advanced Trade "Heartbeats channel": a signed subscribe to `heartbeats` is answered and
+/// followed by {"channel":"heartbeats","events":[{"current_time","heartbeat_counter"}]}; a
+/// channel Advanced Trade's user stream does not serve is refused with its error frame.
+#[tokio::test]
+async fn coinbase_advanced_serves_heartbeats_and_refuses_an_unknown_channel() {
+    for case in [coinbase_cdp(), coinbase_advanced_hmac()] {
+        let name = case.scheme.id();
+        let exchange = start(&case).await;
+        let signer = case.scheme.exchange().signer(&case.credentials, &case.settings).unwrap();
+        let mut socket = connect(&exchange, "/").await;
+        let heartbeats =
+            signer.sign_ws(&WsRequest::subscribe(&["heartbeats"], &[]), Timestamp::now().unwrap()).unwrap();
+        send(&mut socket, heartbeats.message_json()).await;
+        let answer = next_json(&mut socket).await;
+        assert!(
+            answer["channel"] == "subscriptions" && answer["events"][0]["subscriptions"]["heartbeats"].is_array(),
+            "{name}: {answer}"
+        );
+        let event = next_json(&mut socket).await;
+        assert_eq!(event["channel"], "heartbeats", "{name}: {event}");
+        assert!(
+            event["events"][0]["heartbeat_counter"].is_string() && event["events"][0]["current_time"].is_string(),
+            "{name}: {event}"
+        );
+        let level2 =
+            signer.sign_ws(&WsRequest::subscribe(&["level2"], &["BTC-USD"]), Timestamp::now().unwrap()).unwrap();
+        send(&mut socket, level2.message_json()).await;
+        // The login's own answer (the signature is good), then the refusal of the channel.
+        let _ = next_json(&mut socket).await;
+        let refused = next_json(&mut socket).await;
+        assert!(
+            refused["type"] == "error" && refused["message"].as_str().is_some_and(|m| m.contains("level2")),
+            "{name}: {refused}"
+        );
+        exchange.shutdown().await;
+    }
+}
+
+#[tokio::test]
+async fn bitmart_private_stream() {
+    run(bitmart()).await;
+}
+
+#[tokio::test]
+async fn a_bitmart_stale_login_is_refused() {
+    // BitMart "Error Code" (REST): 30007, the timestamp outside its minute.
+    stale_login_is_refused(bitmart(), |frame| frame["event"] == "login" && frame["errorCode"] == "30007").await;
+}
+
+/// BitMart's other private topics: the balance change, a topic not served refused with 90004.
+#[tokio::test]
+async fn bitmart_serves_the_balance_topic_and_refuses_an_unknown_one() {
+    let case = bitmart();
+    let exchange = start(&case).await;
+    let signer = case.scheme.exchange().signer(&case.credentials, &case.settings).unwrap();
+    let mut socket = connect(&exchange, case.path).await;
+    send(&mut socket, &login(case.scheme, signer.as_ref())).await;
+    assert_eq!(next_json(&mut socket).await, json!({"event": "login"}));
+    send(&mut socket, r#"{"op":"subscribe","args":["spot/user/balance:BALANCE_UPDATE","spot/user/margin:BTC_USDT"]}"#)
+        .await;
+    // BitMart "Error Code": 90004 "Invalid channel param".
+    let refused = next_json(&mut socket).await;
+    assert_eq!((&refused["event"], &refused["errorCode"]), (&json!("subscribe"), &json!("90004")), "{refused}");
+    let subscribed = next_json(&mut socket).await;
+    assert_eq!(subscribed, json!({"event": "subscribe", "topic": "spot/user/balance:BALANCE_UPDATE"}));
+    // BitMart "Balance Change": {"table":"spot/user/balance","data":[{event_type,event_time,balance_details}]}.
+    let event = next_json(&mut socket).await;
+    assert_eq!(event["table"], "spot/user/balance", "{event}");
+    assert!(event["data"][0]["balance_details"][0]["ccy"].is_string(), "{event}");
+    assert!(event["data"][0]["event_type"].is_string(), "{event}");
+    exchange.shutdown().await;
 }
 
 /// An upgrade that asks for another websocket version than 13 is refused with 400.
