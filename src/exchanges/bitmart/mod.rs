@@ -221,6 +221,21 @@ mod tests {
         assert!((SERVER_TIME.read)(&json!({"data": {"server_time": "soon"}})).is_err());
     }
 
+    /// BitMart's docs: spot "Login" answers `{"event":"login"}`, futures v2 "Login"
+    /// `{"action":"access","success":true}`.
+    #[test]
+    fn an_accepted_login_is_answered_as_its_market_does() {
+        let answer = |message: Value| {
+            let Value::Object(message) = message else { unreachable!() };
+            ws_logged_in(&crate::exchange::WsAccepted::new(&message, "k", Timestamp::from_unix_millis(1), "c"))
+        };
+        assert_eq!(answer(json!({"op": "login", "args": ["k", "1", "s"]})), json!({"event": "login"}));
+        assert_eq!(
+            answer(json!({"action": "access", "args": ["k", "1", "s", "web"]})),
+            json!({"action": "access", "success": true})
+        );
+    }
+
     #[test]
     fn the_ws_market_is_a_setting() {
         let credentials = Credentials::new()
