@@ -30,6 +30,9 @@ pub enum WsLogin {
     /// An HMAC-signed JSON message, in one of these layouts: the first whose
     /// [`when`](WsMessage::when) holds is the one checked.
     Signed(&'static [WsMessage]),
+    /// As [`Self::Resigned`], and an accepted login is answered with the exchange's own frame
+    /// (a [`Self::Resigned`] login is answered `{"success": true, "request": …}`).
+    ResignedAnswered(WsAnswer),
     /// `{"op": …, "args": [key, expires, signature]}`: the login carries an expiry, which must lie
     /// ahead, instead of a timestamp in a window.
     Expires(ExpiresLogin),

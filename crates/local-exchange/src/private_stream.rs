@@ -6,7 +6,8 @@
 //! event each, its pings answered. Where the exchange's login is its signed subscribe (the
 //! home's `StreamLogin::SignedSubscribe`), that subscribe is checked as a login and, accepted,
 //! followed by its channels' events. Where several exchanges serve the same path on their own
-//! hosts, the connection's first message decides whose stream it is.
+//! hosts, the connection's first message decides whose stream it is (until a login is accepted,
+//! a later message one of them claims may decide again).
 //!
 //! tokio-tungstenite is the well-kept tokio websocket crate, and the one bots already use: the
 //! upgrade happens on hyper's own connection, so only its frame codec and the handshake's accept
@@ -75,9 +76,29 @@ fn claims(scheme: Scheme, bytes: &[u8], message: Option<&Value>) -> bool {
         _ => {}
     }
     let Some(message) = message else { return false };
+    names_a_channel(stream, message) || carries_login(scheme, message)
+}
+
+/// Whether a message is a subscribe of `stream`'s whose first element names a channel (a
+/// subscribe that is its own element must name it in the home's channel field, so another
+/// home's subscribe with the same marker is not read as one).
+fn names_a_channel(stream: &PrivateStream, message: &Value) -> bool {
     let (field, value) = stream.subscribe.when;
-    if field_is(message, field, value) && !stream.subscribe.elements(message, 1).is_empty() {
-        return true;
+    message.get(field).and_then(Value::as_str) == Some(value)
+        && stream.subscribe.elements(message, 1).first().is_some_and(|first| stream.subscribe.channel(first).is_some())
+}
+
+/// Whether a message carries `scheme`'s own login: its websocket key field at the top level or
+/// in an object one level down, or the field that signs its subscribe on a subscribe it can
+/// read. This outweighs a subscribe another home could read too (two homes whose subscribes
+/// read alike are told apart by the fields that sign them).
+fn carries_login(scheme: Scheme, message: &Value) -> bool {
+    let exchange = scheme.exchange();
+    let stream = &exchange.private_stream;
+    if let StreamLogin::SignedSubscribe { signed_by, .. } = stream.login {
+        if message.get(signed_by).is_some() && names_a_channel(stream, message) {
+            return true;
+        }
     }
     let Some(key) = exchange.ws_auth.as_ref().map(|names| names.key) else { return false };
     let carries_key = |object: &Value| object.as_object().is_some_and(|fields| fields.contains_key(key));
@@ -163,12 +184,18 @@ where
             // The protocol's pings are answered by the codec itself.
             _ => continue,
         };
+        // Until a login is accepted, a message another home claims may decide again: an
+        // unsigned subscribe may read alike for two homes, and only the login tells them apart.
         let scheme = match chosen {
-            Some(scheme) => scheme,
-            None => {
+            Some(scheme) if schemes.len() == 1 || connection.api_key.is_some() => scheme,
+            _ => {
                 let message = serde_json::from_slice::<Value>(&bytes).ok();
-                let claimed = schemes.iter().copied().find(|scheme| claims(*scheme, &bytes, message.as_ref()));
-                let Some(scheme) = claimed.or_else(|| schemes.first().copied()) else { break };
+                let carrying = message
+                    .as_ref()
+                    .and_then(|message| schemes.iter().copied().find(|scheme| carries_login(*scheme, message)));
+                let claimed = carrying
+                    .or_else(|| schemes.iter().copied().find(|scheme| claims(*scheme, &bytes, message.as_ref())));
+                let Some(scheme) = claimed.or(chosen).or_else(|| schemes.first().copied()) else { break };
                 *chosen.insert(scheme)
             }
         };
