@@ -69,6 +69,24 @@ impl PrivateStream {
         match self.login {
             StreamLogin::Message => WsRequest::login(),
             StreamLogin::SignedSubscribe { channel, products, .. } => WsRequest::subscribe(channel, products),
+            StreamLogin::Session { logon, .. } => WsRequest::api(logon, &[]),
+        }
+    }
+
+    /// The subscribe a client signs on its own, without logging in first, where the stream has
+    /// one: a session's [`StreamLogin::Session::signed_subscribe`] (Binance's
+    /// `userDataStream.subscribe.signature`, for keys that cannot log on).
+    ///
+    /// ```
+    /// use cexsign::Scheme;
+    /// assert!(Scheme::Okx.exchange().private_stream.signed_subscribe_request().is_none());
+    /// ```
+    pub fn signed_subscribe_request(&self) -> Option<WsRequest<'static>> {
+        match self.login {
+            StreamLogin::Session { signed_subscribe, .. } if !signed_subscribe.is_empty() => {
+                Some(WsRequest::api(signed_subscribe, &[]))
+            }
+            _ => None,
         }
     }
 }
@@ -91,6 +109,20 @@ pub enum StreamLogin {
         channel: &'static [&'static str],
         /// The products it names.
         products: &'static [&'static str],
+    },
+    /// A websocket API session: every message is a request (`{"id", "method", "params"}`),
+    /// signed in its own params and checked as the home's
+    /// [`WsLogin::SignedParams`](crate::WsLogin::SignedParams) says. The request named `logon`
+    /// logs the session in: afterwards the subscribe ([`PrivateStream::subscribe`]) is served and
+    /// requests may leave out the key and signature (the session's key is used; their
+    /// timestamp is still checked). Before it, a request signed on its own is answered without
+    /// logging the session in, and `signed_subscribe`, signed on its own, subscribes without
+    /// logging in (Binance's `session.logon` and `userDataStream.subscribe.signature`).
+    Session {
+        /// The request that logs the session in.
+        logon: &'static str,
+        /// The subscribe signed on its own (empty where there is none).
+        signed_subscribe: &'static str,
     },
 }
 
