@@ -60,14 +60,22 @@ async fn session(exchange: &RunningExchange, scheme: Scheme, signer: &dyn Signer
     let url = format!("ws://{}{}", exchange.local_addr(), stream.path);
     let (mut socket, _) = tokio_tungstenite::connect_async(url).await?;
     let accepted = exchange.requests_accepted();
-    let login = signer.sign_ws(&stream.login_request(), Timestamp::now()?)?;
+    let now = Timestamp::now()?;
+    // A key that cannot log in (Binance's HMAC and RSA keys: session.logon is Ed25519 only)
+    // subscribes with the subscribe it signs on its own, where the stream has one.
+    let (login, signed_subscribe) =
+        match (signer.sign_ws(&stream.login_request(), now), stream.signed_subscribe_request()) {
+            (Ok(login), _) => (login, stream.login.is_signed_subscribe()),
+            (Err(_), Some(subscribe)) => (signer.sign_ws(&subscribe, now)?, true),
+            (Err(error), None) => return Err(error.into()),
+        };
     socket.send(Message::text(login.message_json())).await?;
     let answer = next_text(&mut socket).await?;
     if exchange.requests_accepted() != accepted + 1 {
         return Err(format!("login refused: {answer}").into());
     }
     // Where the signed subscribe is the login, its answer is the subscribe's.
-    let subscribed = if stream.login.is_signed_subscribe() {
+    let subscribed = if signed_subscribe {
         answer
     } else {
         socket.send(Message::text(stream.subscribe.sample)).await?;

@@ -31,9 +31,11 @@ use tokio_tungstenite::tungstenite::protocol::{Message, Role, WebSocketConfig};
 
 use super::State;
 use super::diagnosis;
+use super::orders::{Placement, duplicate_ws_answer};
 use super::reply::{Verdict, WS_CONNECTION_ID, cexsign_error};
+use super::signed_parameters;
 use super::ws;
-use cexsign::{PrivateStream, Scheme, StreamLogin, StreamMessage, StreamPing, StreamRefusal};
+use cexsign::{PlaceOrder, PrivateStream, Scheme, StreamLogin, StreamMessage, StreamPing, StreamRefusal};
 
 /// The largest message (and frame) read: a login or subscribe is a few hundred bytes.
 const MAX_MESSAGE_BYTES: usize = 64 * 1024;
@@ -224,6 +226,9 @@ async fn answer(
             }
         }
     }
+    if let (StreamLogin::Session { logon, signed_subscribe }, Some(object)) = (stream.login, object) {
+        return session_request(state, scheme, stream, connection, bytes, object, (logon, signed_subscribe)).await;
+    }
     // Anything else is a login, checked (and answered) as `POST /cexsign/ws/<id>` would be.
     let reply = ws::check(state, scheme.id(), bytes, state.now());
     let reply = diagnosis::finish_on_pool(state, reply).await.with_diagnosis(None);
@@ -236,6 +241,58 @@ async fn answer(
             let sent = StreamMessage::new(object, api_key, state.now(), WS_CONNECTION_ID);
             frames.extend(served(stream, message, sent, false));
         }
+    }
+    frames
+}
+
+/// A request on a websocket API session (`StreamLogin::Session`): checked as
+/// `POST /cexsign/ws/<id>` would check it, once a logged-on session's key and signature are put
+/// in where it leaves them out. Accepted, the logon logs the session in, an order goes through
+/// the order book (a repeated client order id refused with the exchange's frame), and the
+/// subscribe signed on its own is followed by its event; nothing else logs the session in.
+async fn session_request(
+    state: &Arc<State>,
+    scheme: Scheme,
+    stream: &PrivateStream,
+    connection: &mut Connection,
+    bytes: &[u8],
+    object: &Map<String, Value>,
+    (logon, signed_subscribe): (&str, &str),
+) -> Vec<String> {
+    let now = state.now();
+    let filled =
+        connection.api_key.as_deref().and_then(|key| signed_parameters::on_session(state, scheme, key, object, now));
+    let filled_bytes = filled.as_ref().map(|filled| Value::Object(filled.clone()).to_string());
+    let bytes = filled_bytes.as_deref().map_or(bytes, str::as_bytes);
+    let object = filled.as_ref().unwrap_or(object);
+    let reply = ws::check(state, scheme.id(), bytes, now);
+    let reply = diagnosis::finish_on_pool(state, reply).await.with_diagnosis(None);
+    if reply.verdict != Verdict::Accepted {
+        state.record(reply.verdict);
+        return vec![reply.body];
+    }
+    let method = object.get("method").and_then(Value::as_str).unwrap_or_default();
+    let key_name = scheme.exchange().ws_auth.map(|names| names.key).unwrap_or_default();
+    let params = object.get("params");
+    let key = params.and_then(|params| params.get(key_name)).and_then(Value::as_str).unwrap_or_default().to_owned();
+    if scheme.exchange().orders.places_order(PlaceOrder::WS_API, method) {
+        let body = params.map(Value::to_string).unwrap_or_default();
+        let placement = state.orders.place(scheme, &key, PlaceOrder::WS_API, method, None, body.as_bytes());
+        if let Placement::Duplicate(entry) = placement {
+            if let Some(frame) = duplicate_ws_answer(scheme, entry, object, now) {
+                state.record(Verdict::Rejected);
+                return vec![frame.to_string()];
+            }
+        }
+    }
+    state.record(reply.verdict);
+    let mut frames = vec![reply.body];
+    if method == logon {
+        connection.api_key = Some(key);
+    } else if method == signed_subscribe {
+        let message = Value::Object(object.clone());
+        let sent = StreamMessage::new(object, &key, now, WS_CONNECTION_ID);
+        frames.extend(served(stream, &message, sent, false));
     }
     frames
 }
