@@ -77,9 +77,21 @@ impl PrivateStream {
     /// one: a session's [`StreamLogin::Session::signed_subscribe`] (Binance's
     /// `userDataStream.subscribe.signature`, for keys that cannot log on).
     ///
+    /// Sign it afresh on every connect: a reconnecting bot's old message has a stale timestamp.
+    ///
     /// ```
-    /// use cexsign::Scheme;
+    /// use cexsign::{Credentials, KeySettings, Scheme, Timestamp};
     /// assert!(Scheme::Okx.exchange().private_stream.signed_subscribe_request().is_none());
+    /// // Binance: an HMAC key cannot send session.logon, so it subscribes by signature.
+    /// let binance = Scheme::Binance.exchange();
+    /// let credentials = Credentials::new()
+    ///     .api_key("vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A")
+    ///     .secret("NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j");
+    /// let signer = binance.signer(&credentials, &KeySettings::new())?;
+    /// let request = binance.private_stream.signed_subscribe_request().unwrap();
+    /// let message = signer.sign_ws(&request, Timestamp::now()?)?;
+    /// assert!(message.message_json().contains(r#""method":"userDataStream.subscribe.signature""#));
+    /// # Ok::<(), cexsign::Error>(())
     /// ```
     pub fn signed_subscribe_request(&self) -> Option<WsRequest<'static>> {
         match self.login {
