@@ -246,7 +246,7 @@ mod description_tests;
 mod error_table_tests;
 
 pub use account::Account;
-pub use faults::{Fault, FaultRule, MAX_FAULT_RULES, MAX_SCHEDULE};
+pub use faults::{Fault, FaultRule, MAX_FAULT_RULES, MAX_SCHEDULE, STREAM_METHOD, StreamEnd};
 pub use orders::MAX_CLIENT_ORDER_IDS_PER_KEY;
 pub use server::{
     DEFAULT_BODY_READ_TIMEOUT, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONNECTIONS,

@@ -6,7 +6,9 @@
 //! event each, its pings answered. Where the exchange's login is its signed subscribe (the
 //! home's `StreamLogin::SignedSubscribe`), that subscribe is checked as a login and, accepted,
 //! followed by its channels' events. Where several exchanges serve the same path on their own
-//! hosts, the connection's first message decides whose stream it is.
+//! hosts, the connection's first message decides whose stream it is. A connection can be ended
+//! on purpose, after some messages or on demand ([`crate::faults`], `StreamEnd`), so that a
+//! client's reconnect is testable.
 //!
 //! tokio-tungstenite is the well-kept tokio websocket crate, and the one bots already use: the
 //! upgrade happens on hyper's own connection, so only its frame codec and the handshake's accept
@@ -27,10 +29,12 @@ use hyper_util::rt::TokioIo;
 use serde_json::{Map, Value};
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
-use tokio_tungstenite::tungstenite::protocol::{Message, Role, WebSocketConfig};
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::protocol::{CloseFrame, Message, Role, WebSocketConfig};
 
 use super::State;
 use super::diagnosis;
+use super::faults::StreamEnd;
 use super::orders::{Placement, duplicate_ws_answer};
 use super::reply::{Verdict, WS_CONNECTION_ID, cexsign_error};
 use super::signed_parameters;
@@ -149,15 +153,32 @@ where
         _ => None,
     };
     let mut connection = Connection { api_key: None };
+    let mut ends = state.faults.stream_ends();
+    let path = schemes.first().map(|scheme| scheme.exchange().private_stream.path).unwrap_or_default();
     loop {
         let idle = match chosen {
             Some(scheme) => scheme.exchange().private_stream.idle,
             None => schemes.iter().map(|scheme| scheme.exchange().private_stream.idle).min().unwrap_or_default(),
         };
-        let message = match tokio::time::timeout(idle.max(Duration::from_secs(1)), socket.next()).await {
-            Ok(Some(Ok(message))) => message,
-            _ => break,
+        let next = tokio::time::timeout(idle.max(Duration::from_secs(1)), socket.next());
+        let message = tokio::select! {
+            end = ends.recv() => match end {
+                Ok(end) => return end_stream(socket, end).await,
+                // Ends were missed (the next one is read on the next turn).
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
+            },
+            message = next => match message {
+                Ok(Some(Ok(message))) => message,
+                _ => break,
+            },
         };
+        let key = connection.api_key.as_deref().unwrap_or_default();
+        if matches!(message, Message::Text(_) | Message::Binary(_)) {
+            if let Some(end) = state.faults.stream_message(path, key) {
+                return end_stream(socket, end).await;
+            }
+        }
         let bytes = match message {
             Message::Text(text) => Bytes::from(text),
             Message::Binary(bytes) => bytes,
@@ -182,6 +203,22 @@ where
         }
     }
     let _ = socket.close(None).await;
+}
+
+/// Ends a connection on purpose (an injected fault): without a close frame, or with one saying
+/// the server is going away.
+async fn end_stream<S>(mut socket: WebSocketStream<S>, end: StreamEnd)
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
+    if end == StreamEnd::Closed {
+        let frame = CloseFrame {
+            code: CloseCode::Away,
+            reason: "cexsign: the connection was ended by an injected fault".into(),
+        };
+        let _ = socket.close(Some(frame)).await;
+    }
+    // Dropped here: the connection closes without (another) close frame.
 }
 
 /// What a connection knows: the key it logged in with.

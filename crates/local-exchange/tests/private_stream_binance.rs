@@ -3,7 +3,9 @@
 //! logged-on session sends unsigned; per-request signed methods with HMAC, RSA and Ed25519 keys;
 //! `userDataStream.subscribe` and `userDataStream.subscribe.signature` each followed by an
 //! event; `ping`; the refusals (a subscribe before the logon, a logon with an HMAC key, a
-//! percent-encoded param, a stale timestamp, a repeated client order id) in Binance's frame.
+//! percent-encoded param, a stale timestamp, a repeated client order id) in Binance's frame;
+//! and the server ending the connection on purpose (the fault injection), after some messages
+//! or on demand, with or without a close frame, so that a reconnect is testable.
 //!
 //! The expected frames are those of binance-spot-api-docs `web-socket-api.md` (cited per
 //! case), written here apart from the home's writers; the keys are the fake ones of
@@ -12,11 +14,12 @@
 use std::time::Duration;
 
 use cexsign::{Credentials, KeySettings, Scheme, Signer, Timestamp, WsRequest};
-use cexsign_local_exchange::{Account, LocalExchange, RunningExchange};
+use cexsign_local_exchange::{Account, Fault, FaultRule, LocalExchange, RunningExchange, StreamEnd};
 use futures_util::{SinkExt as _, StreamExt as _};
 use serde_json::{Value, json};
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
@@ -244,5 +247,67 @@ async fn wrong_requests_are_refused_with_binance_frames_and_the_diagnosis() {
     send(&mut socket, &json!({"id": "u", "method": "account.status", "params": {"timestamp": 1}}).to_string()).await;
     assert_eq!(error(&next_json(&mut socket).await, "u"), (400, -1102));
     assert_eq!(exchange.requests_accepted(), 0);
+    exchange.shutdown().await;
+}
+
+/// How the server ended the connection: `Some(code)` for a close frame, `None` for a drop
+/// without one. Text frames before it are skipped.
+async fn ended(socket: &mut Socket) -> Option<CloseCode> {
+    loop {
+        match tokio::time::timeout(Duration::from_secs(10), socket.next()).await.expect("the end within 10 s") {
+            Some(Ok(Message::Close(frame))) => return Some(frame.expect("a close frame with a code").code),
+            None | Some(Err(_)) => return None,
+            Some(Ok(_)) => {}
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_exchange_ends_a_stream_after_some_messages_or_on_demand() {
+    let exchange = start().await;
+    let ping = |id: &str| json!({"id": id, "method": "ping"}).to_string();
+
+    // Two messages answered, the third ends the connection with a close frame (1001).
+    exchange
+        .add_faults(FaultRule::stream("/ws-api/v3").times(2, Fault::Pass).then(Fault::EndStream(StreamEnd::Closed)));
+    let mut socket = connect(&exchange).await;
+    for id in ["p1", "p2"] {
+        send(&mut socket, &ping(id)).await;
+        ok(&next_json(&mut socket).await, id);
+    }
+    send(&mut socket, &ping("p3")).await;
+    assert_eq!(ended(&mut socket).await, Some(CloseCode::Away));
+
+    // A rule for one key fires only once the connection logged on with it; then the connection
+    // is dropped without a close frame. A reconnect logs on afresh.
+    let ed25519 = signer("Ed25519");
+    exchange
+        .add_faults(FaultRule::stream("/ws-api/*").key(api_key("Ed25519")).then(Fault::EndStream(StreamEnd::Dropped)));
+    let mut socket = connect(&exchange).await;
+    send(&mut socket, &ping("before")).await;
+    ok(&next_json(&mut socket).await, "before");
+    send(&mut socket, &signed(ed25519.as_ref(), &WsRequest::api("session.logon", &[]).with_id("l1"), now())).await;
+    ok(&next_json(&mut socket).await, "l1");
+    send(&mut socket, &ping("after")).await;
+    assert_eq!(ended(&mut socket).await, None);
+    let mut socket = connect(&exchange).await;
+    send(&mut socket, &signed(ed25519.as_ref(), &WsRequest::api("session.logon", &[]).with_id("l2"), now())).await;
+    ok(&next_json(&mut socket).await, "l2");
+    send(&mut socket, r#"{"id":"s","method":"userDataStream.subscribe"}"#).await;
+    ok(&next_json(&mut socket).await, "s");
+    assert_account_event(&next_json(&mut socket).await);
+
+    // On demand: every open stream at once.
+    let mut other = connect(&exchange).await;
+    send(&mut other, &ping("o")).await;
+    ok(&next_json(&mut other).await, "o");
+    assert_eq!(exchange.end_private_streams(StreamEnd::Closed), 2);
+    assert_eq!(ended(&mut socket).await, Some(CloseCode::Away));
+    assert_eq!(ended(&mut other).await, Some(CloseCode::Away));
+    let mut socket = connect(&exchange).await;
+    send(&mut socket, &ping("q")).await;
+    ok(&next_json(&mut socket).await, "q");
+    assert_eq!(exchange.end_private_streams(StreamEnd::Dropped), 1);
+    assert_eq!(ended(&mut socket).await, None);
     exchange.shutdown().await;
 }
