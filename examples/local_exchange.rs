@@ -80,7 +80,9 @@
 //! exchange's documented "busy, not processed" answer), `latency <duration>`,
 //! `closed_before_processing` (the connection closed, nothing placed), `lost_response` or
 //! `lost_response <duration>` (the order placed, the connection closed at once or after the
-//! duration). The file may also be an object `{"faults": [...]}`.
+//! duration). On a private stream (`"method": "WEBSOCKET"` and the stream's path, each message
+//! the client sends taking the next fault), `stream_dropped` or `stream_closed` ends the
+//! connection without or with a close frame. The file may also be an object `{"faults": [...]}`.
 //!
 //! # The printed configuration
 //!

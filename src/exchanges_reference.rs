@@ -138,6 +138,11 @@
 //! // WebSocket API: params sorted and signed unencoded; session.logon needs an Ed25519 key.
 //! let params = [("symbol", json!("BTCUSDT")), ("side", json!("BUY")), ("type", json!("MARKET")), ("quantity", json!("0.001"))];
 //! let order = signer.sign_ws(&WsRequest::api("order.place", &params).with_id("1"), Timestamp::now()?)?;
+//! // The private stream (user data, since 2026-02-20) is the WebSocket API, /ws-api/v3: an Ed25519 key
+//! // logs on, then subscribes unsigned; an HMAC or RSA key subscribes by signature. Sign afresh per connect.
+//! let logon = signer.sign_ws(&WsRequest::api("session.logon", &[]).with_id("1"), Timestamp::now()?)?;
+//! // {"id":"2","method":"userDataStream.subscribe"}, or:
+//! let subscribe = signer.sign_ws(&WsRequest::api("userDataStream.subscribe.signature", &[]), Timestamp::now()?)?;
 //! ```
 //!
 //! **Bybit** (`BybitKeyType::Hmac`, or `Rsa` for a self-generated key): the query of a GET or the

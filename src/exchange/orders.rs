@@ -112,6 +112,16 @@ impl PlaceOrder {
         Self { method: "POST", path }
     }
 
+    /// The method of a [`PlaceOrder`] that is a websocket API request rather than an HTTP one.
+    pub const WS_API: &'static str = "WS-API";
+
+    /// A websocket API request that places an order (Binance's `order.place`): its method is
+    /// [`PlaceOrder::WS_API`] and its path the request's name; its params are read as a JSON
+    /// body.
+    pub const fn ws_api(request: &'static str) -> Self {
+        Self { method: Self::WS_API, path: request }
+    }
+
     /// Whether a request's path is this one.
     pub fn matches(&self, path: &str) -> bool {
         let mut wanted = self.path.split('/');

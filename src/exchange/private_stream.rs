@@ -69,6 +69,36 @@ impl PrivateStream {
         match self.login {
             StreamLogin::Message => WsRequest::login(),
             StreamLogin::SignedSubscribe { channel, products, .. } => WsRequest::subscribe(channel, products),
+            StreamLogin::Session { logon, .. } => WsRequest::api(logon, &[]),
+        }
+    }
+
+    /// The subscribe a client signs on its own, without logging in first, where the stream has
+    /// one: a session's [`StreamLogin::Session::signed_subscribe`] (Binance's
+    /// `userDataStream.subscribe.signature`, for keys that cannot log on).
+    ///
+    /// Sign it afresh on every connect: a reconnecting bot's old message has a stale timestamp.
+    ///
+    /// ```
+    /// use cexsign::{Credentials, KeySettings, Scheme, Timestamp};
+    /// assert!(Scheme::Okx.exchange().private_stream.signed_subscribe_request().is_none());
+    /// // Binance: an HMAC key cannot send session.logon, so it subscribes by signature.
+    /// let binance = Scheme::Binance.exchange();
+    /// let credentials = Credentials::new()
+    ///     .api_key("vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A")
+    ///     .secret("NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j");
+    /// let signer = binance.signer(&credentials, &KeySettings::new())?;
+    /// let request = binance.private_stream.signed_subscribe_request().unwrap();
+    /// let message = signer.sign_ws(&request, Timestamp::now()?)?;
+    /// assert!(message.message_json().contains(r#""method":"userDataStream.subscribe.signature""#));
+    /// # Ok::<(), cexsign::Error>(())
+    /// ```
+    pub fn signed_subscribe_request(&self) -> Option<WsRequest<'static>> {
+        match self.login {
+            StreamLogin::Session { signed_subscribe, .. } if !signed_subscribe.is_empty() => {
+                Some(WsRequest::api(signed_subscribe, &[]))
+            }
+            _ => None,
         }
     }
 }
@@ -91,6 +121,20 @@ pub enum StreamLogin {
         channel: &'static [&'static str],
         /// The products it names.
         products: &'static [&'static str],
+    },
+    /// A websocket API session: every message is a request (`{"id", "method", "params"}`),
+    /// signed in its own params and checked as the home's
+    /// [`WsLogin::SignedParams`](crate::WsLogin::SignedParams) says. The request named `logon`
+    /// logs the session in: afterwards the subscribe ([`PrivateStream::subscribe`]) is served and
+    /// requests may leave out the key and signature (the session's key is used; their
+    /// timestamp is still checked). Before it, a request signed on its own is answered without
+    /// logging the session in, and `signed_subscribe`, signed on its own, subscribes without
+    /// logging in (Binance's `session.logon` and `userDataStream.subscribe.signature`).
+    Session {
+        /// The request that logs the session in.
+        logon: &'static str,
+        /// The subscribe signed on its own (empty where there is none).
+        signed_subscribe: &'static str,
     },
 }
 

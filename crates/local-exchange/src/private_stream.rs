@@ -7,7 +7,9 @@
 //! home's `StreamLogin::SignedSubscribe`), that subscribe is checked as a login and, accepted,
 //! followed by its channels' events. Where several exchanges serve the same path on their own
 //! hosts, the connection's first message decides whose stream it is (until a login is accepted,
-//! a later message one of them claims may decide again).
+//! a later message one of them claims may decide again). A connection can be ended on purpose,
+//! after some messages or on demand ([`crate::faults`], `StreamEnd`), so that a client's
+//! reconnect is testable.
 //!
 //! tokio-tungstenite is the well-kept tokio websocket crate, and the one bots already use: the
 //! upgrade happens on hyper's own connection, so only its frame codec and the handshake's accept
@@ -28,13 +30,17 @@ use hyper_util::rt::TokioIo;
 use serde_json::{Map, Value};
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
-use tokio_tungstenite::tungstenite::protocol::{Message, Role, WebSocketConfig};
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::protocol::{CloseFrame, Message, Role, WebSocketConfig};
 
 use super::State;
 use super::diagnosis;
+use super::faults::StreamEnd;
+use super::orders::{Placement, duplicate_ws_answer};
 use super::reply::{Verdict, WS_CONNECTION_ID, cexsign_error};
+use super::signed_parameters;
 use super::ws;
-use cexsign::{PrivateStream, Scheme, StreamLogin, StreamMessage, StreamPing, StreamRefusal};
+use cexsign::{PlaceOrder, PrivateStream, Scheme, StreamLogin, StreamMessage, StreamPing, StreamRefusal};
 
 /// The largest message (and frame) read: a login or subscribe is a few hundred bytes.
 const MAX_MESSAGE_BYTES: usize = 64 * 1024;
@@ -168,15 +174,32 @@ where
         _ => None,
     };
     let mut connection = Connection { api_key: None };
+    let mut ends = state.faults.stream_ends();
+    let path = schemes.first().map(|scheme| scheme.exchange().private_stream.path).unwrap_or_default();
     loop {
         let idle = match chosen {
             Some(scheme) => scheme.exchange().private_stream.idle,
             None => schemes.iter().map(|scheme| scheme.exchange().private_stream.idle).min().unwrap_or_default(),
         };
-        let message = match tokio::time::timeout(idle.max(Duration::from_secs(1)), socket.next()).await {
-            Ok(Some(Ok(message))) => message,
-            _ => break,
+        let next = tokio::time::timeout(idle.max(Duration::from_secs(1)), socket.next());
+        let message = tokio::select! {
+            end = ends.recv() => match end {
+                Ok(end) => return end_stream(socket, end).await,
+                // Ends were missed (the next one is read on the next turn).
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
+            },
+            message = next => match message {
+                Ok(Some(Ok(message))) => message,
+                _ => break,
+            },
         };
+        let key = connection.api_key.as_deref().unwrap_or_default();
+        if matches!(message, Message::Text(_) | Message::Binary(_)) {
+            if let Some(end) = state.faults.stream_message(path, key) {
+                return end_stream(socket, end).await;
+            }
+        }
         let bytes = match message {
             Message::Text(text) => Bytes::from(text),
             Message::Binary(bytes) => bytes,
@@ -207,6 +230,22 @@ where
         }
     }
     let _ = socket.close(None).await;
+}
+
+/// Ends a connection on purpose (an injected fault): without a close frame, or with one saying
+/// the server is going away.
+async fn end_stream<S>(mut socket: WebSocketStream<S>, end: StreamEnd)
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
+    if end == StreamEnd::Closed {
+        let frame = CloseFrame {
+            code: CloseCode::Away,
+            reason: "cexsign: the connection was ended by an injected fault".into(),
+        };
+        let _ = socket.close(Some(frame)).await;
+    }
+    // Dropped here: the connection closes without (another) close frame.
 }
 
 /// What a connection knows: the key it logged in with.
@@ -251,6 +290,9 @@ async fn answer(
             }
         }
     }
+    if let (StreamLogin::Session { logon, signed_subscribe }, Some(object)) = (stream.login, object) {
+        return session_request(state, scheme, stream, connection, bytes, object, (logon, signed_subscribe)).await;
+    }
     // Anything else is a login, checked (and answered) as `POST /cexsign/ws/<id>` would be.
     let reply = ws::check(state, scheme.id(), bytes, state.now());
     let reply = diagnosis::finish_on_pool(state, reply).await.with_diagnosis(None);
@@ -263,6 +305,58 @@ async fn answer(
             let sent = StreamMessage::new(object, api_key, state.now(), WS_CONNECTION_ID);
             frames.extend(served(stream, message, sent, false));
         }
+    }
+    frames
+}
+
+/// A request on a websocket API session (`StreamLogin::Session`): checked as
+/// `POST /cexsign/ws/<id>` would check it, once a logged-on session's key and signature are put
+/// in where it leaves them out. Accepted, the logon logs the session in, an order goes through
+/// the order book (a repeated client order id refused with the exchange's frame), and the
+/// subscribe signed on its own is followed by its event; nothing else logs the session in.
+async fn session_request(
+    state: &Arc<State>,
+    scheme: Scheme,
+    stream: &PrivateStream,
+    connection: &mut Connection,
+    bytes: &[u8],
+    object: &Map<String, Value>,
+    (logon, signed_subscribe): (&str, &str),
+) -> Vec<String> {
+    let now = state.now();
+    let filled =
+        connection.api_key.as_deref().and_then(|key| signed_parameters::on_session(state, scheme, key, object, now));
+    let filled_bytes = filled.as_ref().map(|filled| Value::Object(filled.clone()).to_string());
+    let bytes = filled_bytes.as_deref().map_or(bytes, str::as_bytes);
+    let object = filled.as_ref().unwrap_or(object);
+    let reply = ws::check(state, scheme.id(), bytes, now);
+    let reply = diagnosis::finish_on_pool(state, reply).await.with_diagnosis(None);
+    if reply.verdict != Verdict::Accepted {
+        state.record(reply.verdict);
+        return vec![reply.body];
+    }
+    let method = object.get("method").and_then(Value::as_str).unwrap_or_default();
+    let key_name = scheme.exchange().ws_auth.map(|names| names.key).unwrap_or_default();
+    let params = object.get("params");
+    let key = params.and_then(|params| params.get(key_name)).and_then(Value::as_str).unwrap_or_default().to_owned();
+    if scheme.exchange().orders.places_order(PlaceOrder::WS_API, method) {
+        let body = params.map(Value::to_string).unwrap_or_default();
+        let placement = state.orders.place(scheme, &key, PlaceOrder::WS_API, method, None, body.as_bytes());
+        if let Placement::Duplicate(entry) = placement {
+            if let Some(frame) = duplicate_ws_answer(scheme, entry, object, now) {
+                state.record(Verdict::Rejected);
+                return vec![frame.to_string()];
+            }
+        }
+    }
+    state.record(reply.verdict);
+    let mut frames = vec![reply.body];
+    if method == logon {
+        connection.api_key = Some(key);
+    } else if method == signed_subscribe {
+        let message = Value::Object(object.clone());
+        let sent = StreamMessage::new(object, &key, now, WS_CONNECTION_ID);
+        frames.extend(served(stream, &message, sent, false));
     }
     frames
 }

@@ -457,6 +457,13 @@ impl RunningExchange {
         self.state.faults.clear();
     }
 
+    /// Ends every open private-stream connection now, from the server's side (see
+    /// [`StreamEnd`](crate::StreamEnd)): a bot's reconnect, tested on demand. Returns how many
+    /// were open.
+    pub fn end_private_streams(&self, end: crate::StreamEnd) -> usize {
+        self.state.faults.end_streams(end)
+    }
+
     /// How many orders were placed: verified requests on an exchange's order-placing paths,
     /// less the repeated client order ids it does not place twice (see the crate docs, "Orders").
     pub fn orders_placed(&self) -> u64 {

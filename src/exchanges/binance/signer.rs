@@ -367,3 +367,102 @@ impl Signer for BinanceSigner {
         Ok(WsAuth::new(fields, message, timestamp.to_owned(), signature.to_string(), prehash))
     }
 }
+
+/// The WebSocket API messages a bot builds, checked byte for byte against Binance's docs'
+/// worked examples (web-socket-api.md, "SIGNED request example (HMAC)") and AUTH-more.md's
+/// Ed25519 row, whose signatures were computed apart from this signer. The params are signed
+/// sorted by name with their raw values: NOT percent-encoded (some connectors percent-encode
+/// them and are refused with -1022).
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Timestamp, WsRequest};
+    use serde_json::json;
+
+    const DOCS_KEY: &str = "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A";
+    const DOCS_SECRET: &str = "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j";
+
+    fn docs_hmac() -> BinanceSigner {
+        BinanceSigner::new(&Credentials::new().api_key(DOCS_KEY).secret(DOCS_SECRET), BinanceKeyType::Hmac).unwrap()
+    }
+
+    #[test]
+    fn the_docs_order_place_examples_sign_raw_sorted_params() {
+        let ascii = [
+            ("symbol", json!("BTCUSDT")),
+            ("side", json!("SELL")),
+            ("type", json!("LIMIT")),
+            ("timeInForce", json!("GTC")),
+            ("quantity", json!("0.01000000")),
+            ("price", json!("52000.00")),
+            ("recvWindow", json!(100)),
+        ];
+        let at = Timestamp::from_unix_millis(1_645_423_376_532);
+        let auth = docs_hmac().sign_ws(&WsRequest::api("order.place", &ascii), at).unwrap();
+        assert_eq!(auth.signature(), "aa1b5712c094bc4e57c05a1a5c1fd8d88dcd628338ea863fec7b88e59fe2db24");
+        // The non-ASCII symbol is signed as is, never percent-encoded.
+        let non_ascii = [
+            ("symbol", json!("１２３４５６")),
+            ("side", json!("BUY")),
+            ("type", json!("LIMIT")),
+            ("timeInForce", json!("GTC")),
+            ("quantity", json!("1.00000000")),
+            ("price", json!("0.10000000")),
+            ("recvWindow", json!(5000)),
+        ];
+        let request = WsRequest::api("order.place", &non_ascii);
+        let options = SignOptions::new().keep_prehash();
+        let wire = WireTimestamp::render(TimestampFormat::UnixMillis, at).unwrap();
+        let auth = docs_hmac().sign_ws_at(&request, &wire, &options).unwrap();
+        assert_eq!(auth.signature(), "b33892ae8e687c939f4468c6268ddd4c40ac1af18ad19a064864c47bae0752cd");
+        let prehash = String::from_utf8(auth.prehash().unwrap().as_bytes().to_vec()).unwrap();
+        assert_eq!(
+            prehash,
+            "apiKey=vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A&price=0.10000000&quantity=1.00000000\
+             &recvWindow=5000&side=BUY&symbol=１２３４５６&timeInForce=GTC&timestamp=1645423376532&type=LIMIT"
+        );
+    }
+
+    /// "Subscribe to User Data Stream through signature subscription": params apiKey and
+    /// timestamp, signed as `apiKey=…&timestamp=…`. The docs' own example is signed with a key
+    /// whose private half is not published; this one's signature is
+    /// `echo -n 'apiKey=vmPU…&timestamp=1747385641636' | openssl dgst -sha256 -hmac <docs secret>`.
+    #[test]
+    fn user_data_stream_subscribe_signature_is_built_for_an_hmac_key() {
+        let request = WsRequest::api("userDataStream.subscribe.signature", &[]).with_id("d3df8a22-98ea-4fe0-9f4e-0fcea5d418b7");
+        let auth = docs_hmac().sign_ws(&request, Timestamp::from_unix_millis(1_747_385_641_636)).unwrap();
+        assert_eq!(
+            auth.message_json(),
+            "{\"id\":\"d3df8a22-98ea-4fe0-9f4e-0fcea5d418b7\",\"method\":\"userDataStream.subscribe.signature\",\
+             \"params\":{\"apiKey\":\"vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A\",\
+             \"timestamp\":1747385641636,\
+             \"signature\":\"681110a6057ad58657af22f5640fab9dd17418834cdfccdc81be8b0f7b2cde3e\"}}"
+        );
+    }
+
+    /// AUTH-more.md's Ed25519 row (seed 00 01 … 1f): `session.logon` and the signed subscribe
+    /// share the payload `apiKey=…&timestamp=…`, so the same signature.
+    #[cfg(feature = "pem-keys")]
+    #[test]
+    fn session_logon_and_the_signed_subscribe_are_built_for_an_ed25519_key() {
+        let pem = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIAABAgMEBQYHCAkKCwwNDg8QERITFBUWFxgZGhscHR4f\n-----END PRIVATE KEY-----\n";
+        let signer =
+            BinanceSigner::new(&Credentials::new().api_key(DOCS_KEY).secret(pem), BinanceKeyType::Ed25519).unwrap();
+        let at = Timestamp::from_unix_millis(1_700_000_000_000);
+        let expected = "t8ovbNw0wOoUScqwsxKfw5Y1i2/39eKeYGSRWcJt6Kj9/OORAv/A/KpnxUsgjD44IFaXbq/8C3HLztPBPC8ADg==";
+        for method in ["session.logon", "userDataStream.subscribe.signature"] {
+            let auth = signer.sign_ws(&WsRequest::api(method, &[]).with_id("1"), at).unwrap();
+            assert_eq!(auth.signature(), expected, "{method}");
+            assert_eq!(
+                auth.message_json(),
+                format!(
+                    "{{\"id\":\"1\",\"method\":\"{method}\",\"params\":{{\"apiKey\":\"{DOCS_KEY}\",\
+                     \"timestamp\":1700000000000,\"signature\":\"{expected}\"}}}}"
+                )
+            );
+        }
+        // An HMAC key cannot log on, but can sign the subscribe.
+        assert!(docs_hmac().sign_ws(&WsRequest::api("session.logon", &[]), at).is_err());
+        assert!(docs_hmac().sign_ws(&WsRequest::api("userDataStream.subscribe.signature", &[]), at).is_ok());
+    }
+}
