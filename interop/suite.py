@@ -1914,11 +1914,6 @@ def define_cases(base: str, accounts: dict[str, dict]) -> list[tuple[str, Callab
                 "ccxt signs the method as given (AUTH-breadth section 5): called with 'get', it signs 'get' where "
                 "Deribit signs 'GET'",
                 mistake="method-lowercase",
-                diagnosis_bug=(
-                    None,
-                    "Deribit's home declares no catalogue mistakes yet, so the diagnosis only compares the signature "
-                    "and gives the expected prehash (whose upper-case GET shows the difference)",
-                ),
             ),
         )(lambda: deribit_ccxt().request("get_open_orders_by_currency", ["private"], "get", {"currency": "BTC"}))
 

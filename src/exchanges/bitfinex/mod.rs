@@ -13,6 +13,7 @@ mod signer;
 
 pub use signer::BitfinexSigner;
 
+use crate::diagnose::MistakeCode as M;
 use crate::exchange::{
     AuthNames, DiagnosisFacts, Exchange, HeaderCheck, KeySettings, KeyVariants, Mark, RestVerification, Routing,
     TimestampRule, WsLogin, WsSigning,
@@ -64,6 +65,12 @@ pub(crate) const BITFINEX: Exchange = Exchange {
         ws_signing: WsSigning::Login { prefix: "AUTH" },
         window_in_words: Some("none: the nonce must only exceed the last nonce this key used, REST and websocket alike"),
         pitfalls: "Bitfinex: nonce: small means a nonce not above the last one the key used (two processes sharing a key, or a switch from the official SDK's microseconds to ccxt's milliseconds: only a new key goes back).",
+        // The mistakes tests/diagnose/breadth.rs makes as a user's client would, each named by
+        // the diagnosis and by the local exchange.
+        mistakes: &[
+            M::KeySecretSwapped, M::Base64InsteadOfHex, M::HmacArgumentsSwapped, M::EmptyBodyAsBraces, M::BodyReserialized,
+            M::PathMissingLeadingSlash, M::PathIncludesHost, M::TimestampHeaderDiffers,
+        ],
         ..DiagnosisFacts::NONE
     },
     private_stream: crate::exchange::PrivateStream::NONE,

@@ -19,6 +19,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
+use crate::diagnose::MistakeCode as M;
 use crate::exchange::{
     AuthNames, DiagnosisFacts, Exchange, HeaderCheck, KeySettings, KeyVariants, Mark, RestVerification, Routing,
     WsLogin, WsSigning,
@@ -70,9 +71,13 @@ pub(crate) const BITMART: Exchange = Exchange {
                    without '?' (BitMart's docs, ccxt and the conformance vectors); the official \
                    bitmart-python-sdk-api 2.8.0 signs an empty payload for every GET, so its GETs with a query \
                    do not verify.",
-        // None declared yet (as BitMEX, Bitfinex, Deribit): a wrong signature is compared
-        // against the recipe; the catalogue's mistakes need a BitMart case each in
-        // tests/diagnose.rs first.
+        // The mistakes tests/diagnose/breadth.rs makes as a user's client would, each named by
+        // the diagnosis and by the local exchange.
+        mistakes: &[
+            M::KeySecretSwapped, M::Base64InsteadOfHex, M::HmacArgumentsSwapped, M::SecretHexDecoded, M::QueryNotSigned,
+            M::QuerySignedUnencoded, M::QueryOrderDiffers, M::EmptyBodyAsBraces, M::BodyReserialized,
+            M::TimestampHeaderDiffers, M::TimestampSecondsForMilliseconds,
+        ],
         ..DiagnosisFacts::NONE
     },
     orders: ORDERS,

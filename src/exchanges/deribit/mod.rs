@@ -23,6 +23,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
+use crate::diagnose::MistakeCode as M;
 use crate::exchange::{AuthNames, AuthorizationItems, DiagnosisFacts, Exchange, HeaderCheck, KeySettings, KeyVariants, Mark, RestVerification, Routing};
 use crate::exchange::{WsAccepted, WsLogin, WsMessage, WsPart, WsSigning};
 use crate::recipe::{Algorithm, Carrier, Part, QueryForm, Recipe, SignatureEncoding, Signing};
@@ -95,8 +96,14 @@ pub(crate) const DERIBIT: Exchange = Exchange {
         ws_signing: WsSigning::Joined { separator: "\n", nonce: "nonce", data: "data" },
         pitfalls: "Deribit: every request needs a nonce of its own (the same in the header and in the signed string), \
                    and public/auth sends its timestamp as an integer.",
-        // None declared yet (as BitMEX): a wrong signature is compared and the expected prehash
-        // given; the catalogue's mistakes need a Deribit case each in tests/diagnose.rs first.
+        // The mistakes tests/diagnose/breadth.rs makes as a user's client would, each named by
+        // the diagnosis and by the local exchange.
+        mistakes: &[
+            M::KeySecretSwapped, M::Base64InsteadOfHex, M::HmacArgumentsSwapped, M::MethodLowercase, M::QueryNotSigned,
+            M::QuerySignedUnencoded, M::QueryOrderDiffers, M::EmptyBodyAsBraces,
+            M::BodyReserialized, M::PathMissingLeadingSlash, M::PathIncludesHost, M::TimestampHeaderDiffers,
+            M::TimestampSecondsForMilliseconds,
+        ],
         ..DiagnosisFacts::NONE
     },
     private_stream: crate::exchange::PrivateStream::NONE,
