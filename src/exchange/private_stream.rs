@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use serde_json::{Map, Value};
 
+use super::StreamToken;
 use crate::{Timestamp, WsRequest};
 
 /// An exchange's private websocket stream.
@@ -17,7 +18,9 @@ use crate::{Timestamp, WsRequest};
 /// ```
 /// use cexsign::Scheme;
 /// assert_eq!(Scheme::Okx.exchange().private_stream.path, "/ws/v5/private");
-/// assert!(!Scheme::Kucoin.exchange().private_stream.is_served());
+/// assert!(!cexsign::PrivateStream::NONE.is_served());
+/// // KuCoin's stream takes a token fetched over signed REST: see `StreamToken`.
+/// assert!(Scheme::Kucoin.exchange().private_stream.token().is_some());
 /// ```
 #[derive(Debug, Clone, Copy)]
 #[non_exhaustive]
@@ -38,6 +41,10 @@ pub struct PrivateStream {
     pub answers: StreamAnswers,
     /// Whether the login is a message of its own or the signed subscribe itself.
     pub login: StreamLogin,
+    /// The frame the exchange writes as soon as a client connects, before any message (KuCoin's
+    /// `welcome`), from the connect URL's query parameters as [`StreamMessage::message`]; `None`
+    /// where it writes nothing first.
+    pub greeting: Option<fn(&StreamMessage<'_>) -> Value>,
 }
 
 impl PrivateStream {
@@ -50,6 +57,7 @@ impl PrivateStream {
         channels: &[],
         answers: StreamAnswers { subscribed: no_frames, event: no_frame, refused: no_frame },
         login: StreamLogin::Message,
+        greeting: None,
     };
 
     /// Whether the exchange's private stream is described (and so served by a verifier).
@@ -67,8 +75,19 @@ impl PrivateStream {
     /// ```
     pub fn login_request(&self) -> WsRequest<'static> {
         match self.login {
-            StreamLogin::Message => WsRequest::login(),
             StreamLogin::SignedSubscribe { channel, products, .. } => WsRequest::subscribe(channel, products),
+            // A token stream has no signed message: `WsRequest::login` is refused by its signer
+            // with what to do instead.
+            StreamLogin::Message | StreamLogin::Token(_) => WsRequest::login(),
+        }
+    }
+
+    /// The token a client fetches over signed REST before it connects, where the stream's login
+    /// is one ([`StreamLogin::Token`]).
+    pub fn token(&self) -> Option<&StreamToken> {
+        match &self.login {
+            StreamLogin::Token(token) => Some(token),
+            _ => None,
         }
     }
 }
@@ -92,6 +111,10 @@ pub enum StreamLogin {
         /// The products it names.
         products: &'static [&'static str],
     },
+    /// No signed message: the client first asks for a token with a signed REST request and
+    /// shows it to the stream, in the connect URL (KuCoin) or in each private subscribe
+    /// (Kraken). See [`StreamToken`] for the reconnect pattern.
+    Token(StreamToken),
 }
 
 impl StreamLogin {
@@ -170,7 +193,10 @@ impl StreamSubscribe {
     /// The channel an element names: the element itself when it is a string, else its
     /// [`Self::channel`] field.
     pub fn channel<'m>(&self, element: &'m Value) -> Option<&'m str> {
-        element.as_str().or_else(|| element.get(self.channel)?.as_str())
+        // A dotted field names a nested one (Kraken's `params.channel`).
+        element
+            .as_str()
+            .or_else(|| self.channel.split('.').try_fold(element, |value, field| value.get(field))?.as_str())
     }
 }
 
@@ -195,6 +221,9 @@ pub enum StreamRefusal {
     NotLoggedIn,
     /// The channel is not one the stream serves (or the element names none).
     UnknownChannel,
+    /// The stream token shown is not one the exchange issued to this exchange's accounts, or
+    /// it has expired ([`StreamLogin::Token`]).
+    TokenRefused,
 }
 
 /// What a stream frame is written from.
@@ -254,7 +283,8 @@ mod tests {
             if !stream.is_served() {
                 continue;
             }
-            assert!(stream.path.starts_with('/') && exchange.ws_login.has_login(), "{}", exchange.id);
+            let logs_in = exchange.ws_login.has_login() || stream.token().is_some();
+            assert!(stream.path.starts_with('/') && logs_in, "{}", exchange.id);
             let sample: Value = serde_json::from_str(stream.subscribe.sample).expect(exchange.id);
             let (field, value) = stream.subscribe.when;
             assert_eq!(sample[field], value, "{}", exchange.id);
