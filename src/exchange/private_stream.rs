@@ -5,6 +5,15 @@
 //! data can say (a subscribe's answer, an event, a refusal) are the home's functions
 //! ([`StreamAnswers`]). A verifying server (the local exchange) serves the stream from this
 //! description alone.
+//!
+//! # Reconnecting
+//!
+//! A login is signed at connect time, never kept: a bot that reconnects signs a fresh login
+//! ([`PrivateStream::login_request`] through [`Signer::sign_ws`](crate::Signer::sign_ws), with
+//! the time of this connect) and sends it before it subscribes again. A resent login carries a
+//! stale timestamp or expiry (OKX, Bybit, BitMEX refuse it). Where the login is a token
+//! ([`StreamLogin::Token`], KuCoin and Kraken), the token is likewise fetched afresh per connect:
+//! see [`StreamToken`].
 
 use std::time::Duration;
 

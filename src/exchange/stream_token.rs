@@ -2,14 +2,6 @@
 //! Kraken's `GetWebSocketsToken`), written down as data in the exchange's home: the request that
 //! asks for one, the answer that grants one (one sample, two readers: the local exchange writes
 //! its grants into it, a client reads them out of it), and where the stream takes the token.
-//!
-//! # Reconnecting
-//!
-//! A token is fetched at connect time, like a login message is signed at connect time: a bot
-//! that reconnects asks for a fresh token with a freshly signed request (a fresh timestamp or
-//! nonce), never resends the request it signed before (the exchange refuses a stale timestamp
-//! or a used nonce) and never keeps a token past its lifetime (KuCoin refuses an expired one on
-//! connect, Kraken on subscribe).
 
 use std::fmt;
 use std::time::Duration;
@@ -18,27 +10,70 @@ use serde_json::Value;
 
 use crate::{Error, Method, SignableRequest};
 
-/// How a stream's token is fetched, granted and shown.
+/// How a stream's token is fetched, granted and shown: the home's data, reached through
+/// [`PrivateStream::token`](crate::PrivateStream::token).
+///
+/// # Reconnecting
+///
+/// A token is fetched at connect time, as a login message is signed at connect time. At every
+/// connect (the first and each reconnect) a bot:
+///
+/// 1. signs [`StreamToken::request`] afresh (a fresh timestamp or nonce: a resent request is
+///    refused, KuCoin's for its 5 s window, Kraken's for its used nonce) and sends it;
+/// 2. reads the answer with [`StreamToken::grant`];
+/// 3. connects to [`StreamGrant::connect_url`] and subscribes with [`StreamGrant::subscribe`],
+///    pinging every [`StreamGrant::ping_interval`] where the exchange names one.
+///
+/// A token is never kept for the next connect: it expires (KuCoin's after 24 hours, refused on
+/// connect with `{"type":"error","code":401}`; Kraken's after 15 minutes unless in use, refused
+/// on subscribe with `ESession:Invalid session`). A token is not the key's secret, but it is the
+/// account's: log neither it nor a grant's URL beside the key.
+///
+/// KuCoin (the token in the connect URL):
 ///
 /// ```
-/// use cexsign::{Scheme, Timestamp};
+/// use cexsign::{Credentials, KeySettings, Scheme, Timestamp};
 /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// let stream = Scheme::Kucoin.exchange().private_stream;
 /// let token = stream.token().expect("KuCoin's stream takes a token");
-/// // At each connect: sign the token request afresh ...
-/// let credentials = cexsign::Credentials::new().api_key("key").secret("secret").passphrase("passphrase");
-/// let signer = Scheme::Kucoin.exchange().signer(&credentials, &cexsign::KeySettings::new())?;
+/// let credentials = Credentials::new().api_key("key").secret("secret").passphrase("passphrase");
+/// let signer = Scheme::Kucoin.exchange().signer(&credentials, &KeySettings::new())?;
+/// // At each connect: sign the token request afresh, POST it (as `token.content_type`) ...
 /// let signed = signer.sign(&token.request()?, Timestamp::now()?)?;
-/// assert!(signed.header("KC-API-SIGN").is_some());
-/// // ... send it (POST /api/v1/bullet-private), read the grant from the answer ...
+/// assert_eq!(token.path, "/api/v1/bullet-private");
+/// assert!(signed.header("KC-API-SIGN").is_some() && signed.wire_body().is_none());
+/// // ... read the grant from the answer ...
 /// let answer = br#"{"code":"200000","data":{"token":"2neAiuYvAU61ZD","instanceServers":[
 ///     {"endpoint":"wss://ws-api-spot.kucoin.com/","encrypt":true,"protocol":"websocket",
 ///      "pingInterval":18000,"pingTimeout":10000}]}}"#;
 /// let grant = token.grant(answer)?;
+/// // ... connect there (KuCoin greets with `welcome`), subscribe, ping every 18 s.
 /// assert_eq!(grant.connect_url("bot-1"), "wss://ws-api-spot.kucoin.com/?token=2neAiuYvAU61ZD&connectId=bot-1");
-/// assert_eq!(grant.ping_interval(), Some(std::time::Duration::from_secs(18)));
-/// // ... connect there and subscribe (KuCoin's token is in the URL: the subscribe is as written).
 /// assert_eq!(grant.subscribe(stream.subscribe.sample)?, stream.subscribe.sample);
+/// assert_eq!(grant.ping_interval(), Some(std::time::Duration::from_secs(18)));
+/// // A refusal grants nothing (read it with `cexsign::rejection`).
+/// assert!(token.grant(br#"{"code":"400005","msg":"Invalid KC-API-SIGN"}"#).is_err());
+/// # Ok(()) }
+/// ```
+///
+/// Kraken (the nonce added to the body by the signer; the token in each subscribe):
+///
+/// ```
+/// use cexsign::{Credentials, KeySettings, Scheme, Timestamp};
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let stream = Scheme::Kraken.exchange().private_stream;
+/// let token = stream.token().expect("Kraken's stream takes a token");
+/// let credentials = Credentials::new().api_key("key").secret("c2VjcmV0");
+/// let signer = Scheme::Kraken.exchange().signer(&credentials, &KeySettings::new())?;
+/// let signed = signer.sign(&token.request()?, Timestamp::from_unix_millis(1_700_000_000_000))?;
+/// // POST the body the signer wrote, as a form.
+/// assert_eq!(signed.wire_body(), Some(&b"nonce=1700000000000"[..]));
+/// assert_eq!(token.content_type, "application/x-www-form-urlencoded");
+/// let grant = token.grant(br#"{"error":[],"result":{"token":"WW91ciB0b2tlbg","expires":900}}"#)?;
+/// assert_eq!(grant.connect_url("unused"), "wss://ws-auth.kraken.com/v2");
+/// let subscribe: serde_json::Value = serde_json::from_str(&grant.subscribe(stream.subscribe.sample)?)?;
+/// assert_eq!(subscribe["params"]["token"], "WW91ciB0b2tlbg");
+/// assert_eq!(subscribe["params"]["channel"], "executions");
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
