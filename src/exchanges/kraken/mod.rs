@@ -261,6 +261,23 @@ mod tests {
         assert_eq!(rfc1123(Timestamp::from_unix_secs(1_700_000_000)), "Tue, 14 Nov 23 22:13:20 +0000");
     }
 
+    /// AUTH-more.md's GetWebSocketsToken row (the key of Kraken's "Spot REST Authentication"
+    /// guide): the stream's token request, signed at 1700000000000, adds that nonce and signs it.
+    #[test]
+    fn the_stream_token_request_signs_as_the_spec_row() {
+        let credentials = Credentials::new().api_key("key").secret(
+            "kQH5HW/8p1uGOVjbgWA7FunAmGO8lsSUXNsu3eow76sz84Q18fWxnyRzBHCd3pd5nE9qa99HAZtuZuj6F1huXg==",
+        );
+        let token = PRIVATE_STREAM.token().unwrap();
+        let signer = KrakenSigner::new(&credentials).unwrap();
+        let signed = signer.sign(&token.request().unwrap(), Timestamp::from_unix_millis(1_700_000_000_000)).unwrap();
+        assert_eq!(signed.wire_body(), Some(&b"nonce=1700000000000"[..]));
+        assert_eq!(
+            signed.signature(),
+            "L/HkUJA19dVkFWobMGRZ+ieHJspDjuRKCO4HaDSDOJLC6G5uhsGzdjFlh7pqRkri+0xgT0dgSyICpRtNqxzHsg=="
+        );
+    }
+
     #[test]
     fn kraken_v2_times_are_rfc3339_with_microseconds() {
         let at = Timestamp::from_duration_since_epoch(Duration::from_micros(1_695_378_785_709_950));
