@@ -211,10 +211,9 @@ fn stream_welcome(sent: &crate::exchange::StreamMessage<'_>) -> Value {
     json!({"id": stream_id(sent), "type": "welcome"})
 }
 
-/// `{"id","type":"pong","timestamp":<server µs>}`.
+/// `{"id","type":"pong"}`, echoing the ping's `id`.
 fn stream_pong(sent: &crate::exchange::StreamMessage<'_>) -> Value {
-    let micros = u64::try_from(sent.now.duration_since_epoch().as_micros()).unwrap_or(u64::MAX);
-    json!({"id": stream_id(sent), "type": "pong", "timestamp": micros})
+    json!({"id": stream_id(sent), "type": "pong"})
 }
 
 /// `{"id","type":"ack"}`, once per subscribe.
