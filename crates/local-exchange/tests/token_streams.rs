@@ -386,3 +386,24 @@ async fn a_connection_without_a_token_is_not_kucoins() {
     assert_eq!(frame["type"], "pong", "{frame}");
     exchange.shutdown().await;
 }
+
+/// A reconnecting bot that resends the token request it signed before is refused: Kraken's
+/// nonce must grow ("EAPI:Invalid nonce"), so each connect signs afresh.
+#[tokio::test]
+async fn a_resent_kraken_token_request_is_refused() {
+    let case = kraken();
+    let exchange = start(&case).await;
+    let signer = case.scheme.exchange().signer(&case.credentials, &case.settings).unwrap();
+    let token = case.scheme.exchange().private_stream.token().unwrap();
+    let signed = signer.sign(&token.request().unwrap(), Timestamp::now().unwrap()).unwrap();
+    let mut headers: Vec<(String, String)> =
+        signed.headers().map(|(name, value)| (name.to_string(), value.to_owned())).collect();
+    headers.push(("content-type".to_owned(), token.content_type.to_owned()));
+    let body = signed.wire_body().unwrap().to_vec();
+    let (_, first) = post(&exchange, token.path, &headers, &body).await;
+    assert!(first["result"]["token"].is_string(), "{first}");
+    let (_, resent) = post(&exchange, token.path, &headers, &body).await;
+    assert_eq!(resent["error"][0], "EAPI:Invalid nonce", "{resent}");
+    assert!(resent.pointer("/result/token").is_none());
+    exchange.shutdown().await;
+}
