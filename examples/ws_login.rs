@@ -3,7 +3,9 @@
 //! private channel (one message where the exchange's login is a signed subscribe), receive one
 //! event, have the exchange drop the connection (the local exchange's fault injection: at once
 //! and without a close frame the first time, with a close frame on the client's next message the
-//! second), reconnect and log in again with a fresh signature.
+//! second), reconnect and log in again with a fresh signature. Where the stream's login is a
+//! token ([`StreamToken`](cexsign::StreamToken): KuCoin, Kraken), each connect first asks for a
+//! fresh token with a freshly signed REST request, and connects and subscribes as the grant says.
 //!
 //! The exchanges are those whose home describes a private stream
 //! ([`PrivateStream`](cexsign::PrivateStream)); the keys are the fake ones of their conformance
@@ -17,7 +19,7 @@
 use std::error::Error;
 use std::time::Duration;
 
-use cexsign::{Credentials, KeySettings, Scheme, Signer, Timestamp};
+use cexsign::{Credentials, KeySettings, Scheme, Signer, StreamGrant, StreamToken, Timestamp};
 use cexsign_local_exchange::{Account, Fault, FaultRule, LocalExchange, RunningExchange, StreamEnd};
 use futures_util::{SinkExt as _, StreamExt as _};
 use tokio_tungstenite::tungstenite::Message;
@@ -40,6 +42,9 @@ fn vector_key(scheme: Scheme) -> Result<(Credentials, KeySettings), Box<dyn Erro
     if let Some(key_type) = text("key_type") {
         settings = settings.key_type(key_type);
     }
+    if let Some(version) = fields["key_version"].as_u64().and_then(|version| u32::try_from(version).ok()) {
+        settings = settings.key_version(version);
+    }
     Ok((credentials, settings))
 }
 
@@ -53,6 +58,37 @@ async fn next_text(socket: &mut Socket) -> Result<String, Box<dyn Error>> {
             Some(Err(error)) => return Err(error.into()),
         }
     }
+}
+
+/// A fresh token for one connect: the token request signed now, sent over HTTP, its grant
+/// read by the home's reader (a refusal is the exchange's answer, with the diagnosis).
+async fn fetch_token(
+    exchange: &RunningExchange,
+    token: &StreamToken,
+    signer: &dyn Signer,
+) -> Result<StreamGrant, Box<dyn Error>> {
+    let signed = signer.sign(&token.request()?, Timestamp::now()?)?;
+    let body = signed.wire_body().unwrap_or_default().to_vec();
+    let mut request = reqwest::Client::new()
+        .post(format!("{}{}", exchange.base_url(), token.path))
+        .header("content-type", token.content_type)
+        .body(body);
+    for (name, value) in signed.headers() {
+        request = request.header(name.as_str(), value);
+    }
+    let answer = request.send().await?.bytes().await?;
+    token.grant(&answer).map_err(|error| format!("{error}: {}", String::from_utf8_lossy(&answer)).into())
+}
+
+/// Where to connect on the local exchange: the grant's URL where it is the local exchange's own
+/// (it names itself in the grants it writes), else the stream's path with the grant's query.
+fn local_url(exchange: &RunningExchange, path: &str, url: &str) -> String {
+    let local = format!("ws://{}", exchange.local_addr());
+    if url.starts_with(&local) {
+        return url.to_owned();
+    }
+    let query = url.split_once('?').map(|(_, query)| format!("?{query}")).unwrap_or_default();
+    format!("{local}{path}{query}")
 }
 
 /// Reads until the server ends the connection: how it ended (a close frame's code, or a drop).
@@ -79,29 +115,47 @@ async fn session(
     end: StreamEnd,
 ) -> Result<(String, String), Box<dyn Error>> {
     let stream = &scheme.exchange().private_stream;
-    let url = format!("ws://{}{}", exchange.local_addr(), stream.path);
-    let (mut socket, _) = tokio_tungstenite::connect_async(url).await?;
     let accepted = exchange.requests_accepted();
-    let now = Timestamp::now()?;
-    // A key that cannot log in (Binance's HMAC and RSA keys: session.logon is Ed25519 only)
-    // subscribes with the subscribe it signs on its own, where the stream has one.
-    let (login, signed_subscribe) =
-        match (signer.sign_ws(&stream.login_request(), now), stream.signed_subscribe_request()) {
-            (Ok(login), _) => (login, stream.login.is_signed_subscribe()),
-            (Err(_), Some(subscribe)) => (signer.sign_ws(&subscribe, now)?, true),
-            (Err(error), None) => return Err(error.into()),
-        };
-    socket.send(Message::text(login.message_json())).await?;
-    let answer = next_text(&mut socket).await?;
-    if exchange.requests_accepted() != accepted + 1 {
-        return Err(format!("login refused: {answer}").into());
-    }
-    // Where the signed subscribe is the login, its answer is the subscribe's.
-    let subscribed = if signed_subscribe {
+    let grant = match stream.token() {
+        Some(token) => Some(fetch_token(exchange, token, signer).await?),
+        None => None,
+    };
+    let url = grant.as_ref().map_or_else(|| stream.path.to_owned(), |grant| grant.connect_url("ws-login"));
+    let (mut socket, _) = tokio_tungstenite::connect_async(local_url(exchange, stream.path, &url)).await?;
+    let subscribed = if let Some(grant) = &grant {
+        // The token is the login: the stream may greet first, then the subscribe carries the
+        // token where the exchange takes it there.
+        if stream.greeting.is_some() {
+            next_text(&mut socket).await?;
+        }
+        socket.send(Message::text(grant.subscribe(stream.subscribe.sample)?)).await?;
+        let answer = next_text(&mut socket).await?;
+        if exchange.requests_accepted() < accepted + 2 {
+            return Err(format!("token refused: {answer}").into());
+        }
         answer
     } else {
-        socket.send(Message::text(stream.subscribe.sample)).await?;
-        next_text(&mut socket).await?
+        let now = Timestamp::now()?;
+        // A key that cannot log in (Binance's HMAC and RSA keys: session.logon is Ed25519 only)
+        // subscribes with the subscribe it signs on its own, where the stream has one.
+        let (login, signed_subscribe) =
+            match (signer.sign_ws(&stream.login_request(), now), stream.signed_subscribe_request()) {
+                (Ok(login), _) => (login, stream.login.is_signed_subscribe()),
+                (Err(_), Some(subscribe)) => (signer.sign_ws(&subscribe, now)?, true),
+                (Err(error), None) => return Err(error.into()),
+            };
+        socket.send(Message::text(login.message_json())).await?;
+        let answer = next_text(&mut socket).await?;
+        if exchange.requests_accepted() != accepted + 1 {
+            return Err(format!("login refused: {answer}").into());
+        }
+        // Where the signed subscribe is the login, its answer is the subscribe's.
+        if signed_subscribe {
+            answer
+        } else {
+            socket.send(Message::text(stream.subscribe.sample)).await?;
+            next_text(&mut socket).await?
+        }
     };
     let event = next_text(&mut socket).await?;
     if serde_json::from_str::<serde_json::Value>(&event).is_err() {
@@ -131,7 +185,8 @@ async fn run(scheme: Scheme) -> Result<(), Box<dyn Error>> {
     println!("{:<18} {} authenticated, event: {event}", scheme.id(), scheme.exchange().private_stream.path);
     println!("{:<18} the exchange ended the connection: {ended}", scheme.id());
     let (_, ended) = session(&exchange, scheme, signer.as_ref(), StreamEnd::Closed).await?;
-    println!("{:<18} reconnected, re-authenticated with a fresh login, event received; then {ended}", scheme.id());
+    let fresh = if scheme.exchange().private_stream.token().is_some() { "token" } else { "login" };
+    println!("{:<18} reconnected, re-authenticated with a fresh {fresh}, event received; then {ended}", scheme.id());
     exchange.shutdown().await;
     Ok(())
 }

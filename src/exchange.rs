@@ -9,6 +9,7 @@
 mod diagnosis;
 mod orders;
 mod private_stream;
+mod stream_token;
 mod verification;
 mod ws_login;
 
@@ -16,6 +17,7 @@ pub use diagnosis::{DiagnosisFacts, WsSigning};
 pub use orders::{ClientOrderId, DuplicateOrder, Orders, PlaceOrder};
 pub use private_stream::StreamLogin;
 pub use private_stream::{PrivateStream, StreamAnswers, StreamMessage, StreamPing, StreamRefusal, StreamSubscribe};
+pub use stream_token::{StreamGrant, StreamToken, TokenEndpoint, TokenShown};
 pub use verification::{AuthorizationItems, authorization_item};
 pub use verification::{
     BodyType, ExtraCheck, HeaderCheck, HeaderMatch, Mark, Refused, RestVerification, Routing, TimestampRule,

@@ -39,7 +39,13 @@
 //! `action: access` (`ts#memo#bitmart.WebSocket`) — each signed through the same MAC path as REST.
 //! KuCoin and Kraken have none:
 //! their private socket tokens come from a signed REST call (`POST /api/v1/bullet-private`,
-//! `POST /0/private/GetWebSocketsToken`).
+//! `POST /0/private/GetWebSocketsToken`): [`StreamToken`](crate::StreamToken) builds it and reads
+//! the grant, with the reconnect pattern (a fresh token per connect).
+//!
+//! Private streams served by the local exchange (`cargo run --example ws_login`): OKX
+//! `/ws/v5/private`, Bybit `/v5/private`, Bitget `/v2/ws/private`, Gate `/ws/v4/`, Delta `/`,
+//! Coinbase Exchange `/`, BitMEX `/realtime`, KuCoin `/` (`?token=…&connectId=…`) and Kraken `/v2`
+//! (the token in each subscribe).
 //!
 //! # Signing, exchange by exchange
 //!

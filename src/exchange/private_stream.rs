@@ -5,11 +5,21 @@
 //! data can say (a subscribe's answer, an event, a refusal) are the home's functions
 //! ([`StreamAnswers`]). A verifying server (the local exchange) serves the stream from this
 //! description alone.
+//!
+//! # Reconnecting
+//!
+//! A login is signed at connect time, never kept: a bot that reconnects signs a fresh login
+//! ([`PrivateStream::login_request`] through [`Signer::sign_ws`](crate::Signer::sign_ws), with
+//! the time of this connect) and sends it before it subscribes again. A resent login carries a
+//! stale timestamp or expiry (OKX, Bybit, BitMEX refuse it). Where the login is a token
+//! ([`StreamLogin::Token`], KuCoin and Kraken), the token is likewise fetched afresh per connect:
+//! see [`StreamToken`].
 
 use std::time::Duration;
 
 use serde_json::{Map, Value};
 
+use super::StreamToken;
 use crate::{Timestamp, WsRequest};
 
 /// An exchange's private websocket stream.
@@ -17,7 +27,9 @@ use crate::{Timestamp, WsRequest};
 /// ```
 /// use cexsign::Scheme;
 /// assert_eq!(Scheme::Okx.exchange().private_stream.path, "/ws/v5/private");
-/// assert!(!Scheme::Kucoin.exchange().private_stream.is_served());
+/// assert!(!cexsign::PrivateStream::NONE.is_served());
+/// // KuCoin's stream takes a token fetched over signed REST: see `StreamToken`.
+/// assert!(Scheme::Kucoin.exchange().private_stream.token().is_some());
 /// ```
 #[derive(Debug, Clone, Copy)]
 #[non_exhaustive]
@@ -38,6 +50,10 @@ pub struct PrivateStream {
     pub answers: StreamAnswers,
     /// Whether the login is a message of its own or the signed subscribe itself.
     pub login: StreamLogin,
+    /// The frame the exchange writes as soon as a client connects, before any message (KuCoin's
+    /// `welcome`), from the connect URL's query parameters as [`StreamMessage::message`]; `None`
+    /// where it writes nothing first.
+    pub greeting: Option<fn(&StreamMessage<'_>) -> Value>,
 }
 
 impl PrivateStream {
@@ -50,6 +66,7 @@ impl PrivateStream {
         channels: &[],
         answers: StreamAnswers { subscribed: no_frames, event: no_frame, refused: no_frame },
         login: StreamLogin::Message,
+        greeting: None,
     };
 
     /// Whether the exchange's private stream is described (and so served by a verifier).
@@ -67,9 +84,11 @@ impl PrivateStream {
     /// ```
     pub fn login_request(&self) -> WsRequest<'static> {
         match self.login {
-            StreamLogin::Message => WsRequest::login(),
             StreamLogin::SignedSubscribe { channel, products, .. } => WsRequest::subscribe(channel, products),
             StreamLogin::Session { logon, .. } => WsRequest::api(logon, &[]),
+            // A token stream has no signed message: `WsRequest::login` is refused by its signer
+            // with what to do instead.
+            StreamLogin::Message | StreamLogin::Token(_) => WsRequest::login(),
         }
     }
 
@@ -98,6 +117,15 @@ impl PrivateStream {
             StreamLogin::Session { signed_subscribe, .. } if !signed_subscribe.is_empty() => {
                 Some(WsRequest::api(signed_subscribe, &[]))
             }
+            _ => None,
+        }
+    }
+
+    /// The token a client fetches over signed REST before it connects, where the stream's login
+    /// is one ([`StreamLogin::Token`]).
+    pub fn token(&self) -> Option<&StreamToken> {
+        match &self.login {
+            StreamLogin::Token(token) => Some(token),
             _ => None,
         }
     }
@@ -136,6 +164,10 @@ pub enum StreamLogin {
         /// The subscribe signed on its own (empty where there is none).
         signed_subscribe: &'static str,
     },
+    /// No signed message: the client first asks for a token with a signed REST request and
+    /// shows it to the stream, in the connect URL (KuCoin) or in each private subscribe
+    /// (Kraken). See [`StreamToken`] for the reconnect pattern.
+    Token(StreamToken),
 }
 
 impl StreamLogin {
@@ -214,7 +246,10 @@ impl StreamSubscribe {
     /// The channel an element names: the element itself when it is a string, else its
     /// [`Self::channel`] field.
     pub fn channel<'m>(&self, element: &'m Value) -> Option<&'m str> {
-        element.as_str().or_else(|| element.get(self.channel)?.as_str())
+        // A dotted field names a nested one (Kraken's `params.channel`).
+        element
+            .as_str()
+            .or_else(|| self.channel.split('.').try_fold(element, |value, field| value.get(field))?.as_str())
     }
 }
 
@@ -239,6 +274,9 @@ pub enum StreamRefusal {
     NotLoggedIn,
     /// The channel is not one the stream serves (or the element names none).
     UnknownChannel,
+    /// The stream token shown is not one the exchange issued to this exchange's accounts, or
+    /// it has expired ([`StreamLogin::Token`]).
+    TokenRefused,
 }
 
 /// What a stream frame is written from.
@@ -298,7 +336,8 @@ mod tests {
             if !stream.is_served() {
                 continue;
             }
-            assert!(stream.path.starts_with('/') && exchange.ws_login.has_login(), "{}", exchange.id);
+            let logs_in = exchange.ws_login.has_login() || stream.token().is_some();
+            assert!(stream.path.starts_with('/') && logs_in, "{}", exchange.id);
             let sample: Value = serde_json::from_str(stream.subscribe.sample).expect(exchange.id);
             let (field, value) = stream.subscribe.when;
             assert_eq!(sample[field], value, "{}", exchange.id);

@@ -240,6 +240,7 @@ mod sent_receive_window;
 mod server;
 mod server_time;
 mod signed_parameters;
+mod stream_tokens;
 mod verify;
 mod ws;
 
@@ -255,5 +256,6 @@ pub use server::{
     DEFAULT_BODY_READ_TIMEOUT, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONNECTIONS,
     DEFAULT_STALLED_AFTER, LocalExchange, RunningExchange, Verifier,
 };
+pub use stream_tokens::{MAX_TOKENS, MAX_TOKENS_PER_KEY};
 
 pub(crate) use server::State;

@@ -39,8 +39,11 @@ use super::faults::StreamEnd;
 use super::orders::{Placement, duplicate_ws_answer};
 use super::reply::{Verdict, WS_CONNECTION_ID, cexsign_error};
 use super::signed_parameters;
+use super::stream_tokens::TokenRefused;
 use super::ws;
-use cexsign::{PlaceOrder, PrivateStream, Scheme, StreamLogin, StreamMessage, StreamPing, StreamRefusal};
+use cexsign::{
+    PlaceOrder, PrivateStream, Scheme, StreamLogin, StreamMessage, StreamPing, StreamRefusal, StreamToken, TokenShown,
+};
 
 /// The largest message (and frame) read: a login or subscribe is a few hundred bytes.
 const MAX_MESSAGE_BYTES: usize = 64 * 1024;
@@ -66,6 +69,36 @@ fn streams_at(path: &str) -> Vec<Scheme> {
             stream.is_served() && stream.path == path
         })
         .collect()
+}
+
+/// The connect URL's query parameter that carries a stream's token, where its stream takes
+/// the token there.
+fn token_parameter(scheme: Scheme) -> Option<&'static str> {
+    match scheme.exchange().private_stream.token()?.shown {
+        TokenShown::Query { token, .. } => Some(token),
+        _ => None,
+    }
+}
+
+/// The connect URL's query parameters (decoded as a form is), at most [`MAX_SUBSCRIPTIONS`].
+fn query_parameters(query: Option<&str>) -> Map<String, Value> {
+    let mut parameters = Map::new();
+    for pair in query.unwrap_or_default().split('&').filter(|pair| !pair.is_empty()).take(MAX_SUBSCRIPTIONS) {
+        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let decode = |text| cexsign::decode_query(text).map(|text| text.into_owned()).unwrap_or_default();
+        parameters.entry(decode(name)).or_insert_with(|| Value::String(decode(value)));
+    }
+    parameters
+}
+
+/// Of the streams served at a path, those a connection can be: where its URL carries a
+/// stream's token parameter, the streams that take their token there; else the others.
+fn streams_for(schemes: Vec<Scheme>, parameters: &Map<String, Value>) -> Vec<Scheme> {
+    let carries = |scheme: &Scheme| token_parameter(*scheme).is_some_and(|name| parameters.contains_key(name));
+    if schemes.iter().any(carries) {
+        return schemes.into_iter().filter(carries).collect();
+    }
+    schemes.into_iter().filter(|scheme| token_parameter(*scheme).is_none()).collect()
 }
 
 /// Whether a connection's message is one of `scheme`'s, told from what its home already says:
@@ -123,7 +156,8 @@ pub(crate) fn upgrade(
         .get(header::UPGRADE)
         .and_then(|value| value.to_str().ok())
         .is_some_and(|value| value.trim().eq_ignore_ascii_case("websocket"));
-    let schemes = streams_at(request.uri().path());
+    let parameters = query_parameters(request.uri().query());
+    let schemes = streams_for(streams_at(request.uri().path()), &parameters);
     if !asks_upgrade || schemes.is_empty() {
         return None;
     }
@@ -148,7 +182,7 @@ pub(crate) fn upgrade(
             .max_message_size(Some(MAX_MESSAGE_BYTES))
             .max_frame_size(Some(MAX_MESSAGE_BYTES));
         let socket = WebSocketStream::from_raw_socket(TokioIo::new(upgraded), Role::Server, Some(config)).await;
-        serve(state, schemes, socket).await;
+        serve(state, schemes, parameters, socket).await;
     });
     if let Ok(mut slot) = slot.lock() {
         *slot = Some(session);
@@ -165,8 +199,12 @@ pub(crate) fn upgrade(
 /// One connection: each message from the client answered in order until it closes, goes
 /// silent for longer than the exchange allows, or breaks the protocol. Where several exchanges
 /// serve the path, the first message one of them claims decides whose stream it is.
-async fn serve<S>(state: Arc<State>, schemes: Vec<Scheme>, mut socket: WebSocketStream<S>)
-where
+async fn serve<S>(
+    state: Arc<State>,
+    schemes: Vec<Scheme>,
+    parameters: Map<String, Value>,
+    mut socket: WebSocketStream<S>,
+) where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
 {
     let mut chosen = match schemes.as_slice() {
@@ -176,6 +214,21 @@ where
     let mut connection = Connection { api_key: None };
     let mut ends = state.faults.stream_ends();
     let path = schemes.first().map(|scheme| scheme.exchange().private_stream.path).unwrap_or_default();
+    if let Some(scheme) = chosen {
+        match connected(&state, scheme, &parameters, &mut connection) {
+            Ok(Some(greeting)) => {
+                if socket.send(Message::text(greeting)).await.is_err() {
+                    return;
+                }
+            }
+            Ok(None) => {}
+            Err(refused) => {
+                let _ = socket.send(Message::text(refused)).await;
+                let _ = socket.close(None).await;
+                return;
+            }
+        }
+    }
     loop {
         let idle = match chosen {
             Some(scheme) => scheme.exchange().private_stream.idle,
@@ -253,6 +306,80 @@ struct Connection {
     api_key: Option<String>,
 }
 
+/// A new connection to `scheme`'s stream: where the stream takes its token in the connect URL,
+/// the token is checked (refused: the exchange's error frame with `cexsign_reason`, and the
+/// connection closes) and logs the connection in; then the stream's greeting, if it has one.
+fn connected(
+    state: &State,
+    scheme: Scheme,
+    parameters: &Map<String, Value>,
+    connection: &mut Connection,
+) -> Result<Option<String>, String> {
+    let stream = &scheme.exchange().private_stream;
+    if let (Some(token), Some(name)) = (stream.token(), token_parameter(scheme)) {
+        let shown = parameters.get(name).and_then(Value::as_str);
+        match state.stream_tokens.check(scheme, shown, state.now()) {
+            Ok(api_key) => {
+                state.record(Verdict::Accepted);
+                connection.api_key = Some(api_key);
+            }
+            Err(refused) => {
+                state.record(Verdict::Rejected);
+                let sent = StreamMessage::new(parameters, "", state.now(), WS_CONNECTION_ID);
+                return Err(token_refused(stream, sent, &refused.reason(token)));
+            }
+        }
+    }
+    let Some(greeting) = stream.greeting else { return Ok(None) };
+    let api_key = connection.api_key.as_deref().unwrap_or_default();
+    Ok(Some(greeting(&StreamMessage::new(parameters, api_key, state.now(), WS_CONNECTION_ID)).to_string()))
+}
+
+/// The exchange's refusal of a stream token, with why in `cexsign_reason`.
+fn token_refused(stream: &PrivateStream, sent: StreamMessage<'_>, reason: &str) -> String {
+    let mut frame = (stream.answers.refused)(&sent.refused(StreamRefusal::TokenRefused));
+    if let Value::Object(fields) = &mut frame {
+        fields.insert("cexsign_reason".to_owned(), Value::String(reason.to_owned()));
+    }
+    frame.to_string()
+}
+
+/// A subscribe to a stream that takes its token in each subscribe (at `path`): the token
+/// checked, then the subscribe served as the key's.
+fn token_subscribe(
+    state: &State,
+    scheme: Scheme,
+    token: &StreamToken,
+    path: &str,
+    message: &Value,
+    connection: &mut Connection,
+) -> Vec<String> {
+    let stream = &scheme.exchange().private_stream;
+    let Some(object) = message.as_object() else { return Vec::new() };
+    let shown = path.split('.').try_fold(message, |value, field| value.get(field)).and_then(Value::as_str);
+    match state.stream_tokens.check(scheme, shown, state.now()) {
+        Ok(api_key) => {
+            state.record(Verdict::Accepted);
+            let sent = StreamMessage::new(object, &api_key, state.now(), WS_CONNECTION_ID);
+            let frames = served(stream, message, sent, true);
+            connection.api_key = Some(api_key);
+            frames
+        }
+        Err(refused) => {
+            state.record(Verdict::Rejected);
+            let sent = StreamMessage::new(object, "", state.now(), WS_CONNECTION_ID);
+            if refused == TokenRefused::Missing {
+                let mut frame = (stream.answers.refused)(&sent.refused(StreamRefusal::NotLoggedIn));
+                if let Value::Object(fields) = &mut frame {
+                    fields.insert("cexsign_reason".to_owned(), Value::String(refused.reason(token)));
+                }
+                return vec![frame.to_string()];
+            }
+            vec![token_refused(stream, sent, &refused.reason(token))]
+        }
+    }
+}
+
 /// The frames that answer one message: a ping's pong, a subscribe's answers and events (or its
 /// refusal), else the login check's answer. Where a signed subscribe is the login, it is
 /// checked as one and, accepted, followed by its channels' events.
@@ -281,6 +408,9 @@ async fn answer(
         }
         let (field, value) = stream.subscribe.when;
         if object.get(field).and_then(Value::as_str) == Some(value) {
+            if let Some(token @ StreamToken { shown: TokenShown::Field(path), .. }) = stream.token() {
+                return token_subscribe(state, scheme, token, path, message, connection);
+            }
             match stream.login {
                 StreamLogin::SignedSubscribe { signed_by, .. } if object.contains_key(signed_by) => {
                     signed_subscribe = true;
