@@ -1,7 +1,8 @@
 //! Every exchange's private websocket stream, as a bot uses it: connect to the local exchange
 //! with a real websocket client, log in with the message the signer builds, subscribe to a
-//! private channel (one message where the exchange's login is a signed subscribe), receive one
-//! event, drop the connection, reconnect and log in again with a fresh signature.
+//! private channel (one message where the exchange's login is a signed subscribe, none where
+//! its account events follow the login), receive one event, drop the connection, reconnect and
+//! log in again with a fresh signature.
 //!
 //! The exchanges are those whose home describes a private stream
 //! ([`PrivateStream`](cexsign::PrivateStream)); the keys are the fake ones of their conformance
@@ -59,6 +60,10 @@ async fn session(exchange: &RunningExchange, scheme: Scheme, signer: &dyn Signer
     let stream = &scheme.exchange().private_stream;
     let url = format!("ws://{}{}", exchange.local_addr(), stream.path);
     let (mut socket, _) = tokio_tungstenite::connect_async(url).await?;
+    // An exchange that greets a connection (Bitfinex's `info`) does so before the login.
+    if !stream.greeting.is_empty() {
+        next_text(&mut socket).await?;
+    }
     let accepted = exchange.requests_accepted();
     let login = signer.sign_ws(&stream.login_request(), Timestamp::now()?)?;
     socket.send(Message::text(login.message_json())).await?;
@@ -66,8 +71,9 @@ async fn session(exchange: &RunningExchange, scheme: Scheme, signer: &dyn Signer
     if exchange.requests_accepted() != accepted + 1 {
         return Err(format!("login refused: {answer}").into());
     }
-    // Where the signed subscribe is the login, its answer is the subscribe's.
-    let subscribed = if stream.login.is_signed_subscribe() {
+    // Where the signed subscribe is the login, its answer is the subscribe's; where the events
+    // follow the login unasked, there is no subscribe.
+    let subscribed = if stream.login.is_signed_subscribe() || !stream.pushed_on_login.is_empty() {
         answer
     } else {
         socket.send(Message::text(stream.subscribe.sample)).await?;

@@ -38,6 +38,13 @@ pub struct PrivateStream {
     pub answers: StreamAnswers,
     /// Whether the login is a message of its own or the signed subscribe itself.
     pub login: StreamLogin,
+    /// The account channels whose events follow an accepted login with no subscribe, one event
+    /// each in this order (Bitfinex's snapshots on channel 0); empty where a client subscribes
+    /// to each private channel. They need not be in [`Self::channels`], which a subscribe names.
+    pub pushed_on_login: &'static [&'static str],
+    /// The frame the exchange sends as soon as a connection opens, before the client says
+    /// anything (Bitfinex's `info` event), as JSON text; empty for none.
+    pub greeting: &'static str,
 }
 
 impl PrivateStream {
@@ -50,6 +57,8 @@ impl PrivateStream {
         channels: &[],
         answers: StreamAnswers { subscribed: no_frames, event: no_frame, refused: no_frame },
         login: StreamLogin::Message,
+        pushed_on_login: &[],
+        greeting: "",
     };
 
     /// Whether the exchange's private stream is described (and so served by a verifier).
@@ -255,6 +264,11 @@ mod tests {
                 continue;
             }
             assert!(stream.path.starts_with('/') && exchange.ws_login.has_login(), "{}", exchange.id);
+            if !stream.pushed_on_login.is_empty() {
+                // Its events follow the login: there is no private subscribe to sample (checked
+                // in `a_stream_that_pushes_on_login_needs_no_subscribe`).
+                continue;
+            }
             let sample: Value = serde_json::from_str(stream.subscribe.sample).expect(exchange.id);
             let (field, value) = stream.subscribe.when;
             assert_eq!(sample[field], value, "{}", exchange.id);
@@ -266,6 +280,24 @@ mod tests {
                 assert!(sample.get(signed_by).is_none(), "{}", exchange.id);
                 assert!(channel.len() == 1 && stream.channels.contains(&channel[0]), "{}", exchange.id);
             }
+        }
+    }
+
+    /// A stream whose events follow the login logs in with a message of its own (a signed
+    /// subscribe would name what it pushes); a greeting is a JSON object.
+    #[test]
+    fn a_stream_that_pushes_on_login_needs_no_subscribe() {
+        for scheme in Scheme::ALL {
+            let exchange = scheme.exchange();
+            let stream = &exchange.private_stream;
+            if !stream.greeting.is_empty() {
+                let greeting: Value = serde_json::from_str(stream.greeting).expect(exchange.id);
+                assert!(greeting.is_object(), "{}", exchange.id);
+            }
+            if stream.pushed_on_login.is_empty() {
+                continue;
+            }
+            assert!(stream.is_served() && stream.login == StreamLogin::Message, "{}", exchange.id);
         }
     }
 }

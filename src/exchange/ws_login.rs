@@ -35,6 +35,9 @@ pub enum WsLogin {
     Expires(ExpiresLogin),
     /// A JWT in the message (the same token as on REST, without a `uri` claim).
     Jwt(JwtMessage),
+    /// Checked as [`Self::Resigned`], and answered with the exchange's own frame (Bitfinex's
+    /// `auth` event) written by this function rather than with the login echoed back.
+    ResignedAnswered(WsAnswer),
     /// A websocket API whose every request is signed in its own params (`apiKey`, `timestamp`,
     /// `signature` among them), checked by the exchange's REST parameter rules.
     SignedParams(WsApi),

@@ -5,8 +5,11 @@
 //! the same `cexsign_diagnosis`), subscribes to its private channels answered and served one
 //! event each, its pings answered. Where the exchange's login is its signed subscribe (the
 //! home's `StreamLogin::SignedSubscribe`), that subscribe is checked as a login and, accepted,
-//! followed by its channels' events. Where several exchanges serve the same path on their own
-//! hosts, the connection's first message decides whose stream it is.
+//! followed by its channels' events. Where the exchange pushes account events after a login
+//! with no subscribe (the home's `pushed_on_login`), they follow the accepted login, and an
+//! exchange that greets a new connection (the home's `greeting`) does so first. Where several
+//! exchanges serve the same path on their own hosts, the connection's first message decides
+//! whose stream it is.
 //!
 //! tokio-tungstenite is the well-kept tokio websocket crate, and the one bots already use: the
 //! upgrade happens on hyper's own connection, so only its frame codec and the handshake's accept
@@ -147,6 +150,14 @@ where
         _ => None,
     };
     let mut connection = Connection { api_key: None };
+    // An exchange that greets a new connection does so before the client speaks; on a path
+    // several exchanges share, nobody is known to greet yet.
+    if let Some(scheme) = chosen {
+        let greeting = scheme.exchange().private_stream.greeting;
+        if !greeting.is_empty() && socket.send(Message::text(greeting)).await.is_err() {
+            return;
+        }
+    }
     loop {
         let idle = match chosen {
             Some(scheme) => scheme.exchange().private_stream.idle,
@@ -235,7 +246,22 @@ async fn answer(
             let api_key = connection.api_key.as_deref().unwrap_or_default();
             let sent = StreamMessage::new(object, api_key, state.now(), WS_CONNECTION_ID);
             frames.extend(served(stream, message, sent, false));
+        } else if let Some(object) = object {
+            let api_key = connection.api_key.as_deref().unwrap_or_default();
+            let sent = StreamMessage::new(object, api_key, state.now(), WS_CONNECTION_ID);
+            frames.extend(pushed_on_login(stream, sent));
         }
+    }
+    frames
+}
+
+/// The events that follow an accepted login with no subscribe: one per channel the home lists.
+fn pushed_on_login(stream: &PrivateStream, sent: StreamMessage<'_>) -> Vec<String> {
+    let mut frames = Vec::new();
+    for channel in stream.pushed_on_login {
+        let channel = Value::from(*channel);
+        let args = [&channel];
+        frames.push((stream.answers.event)(&sent.args(&args)).to_string());
     }
     frames
 }

@@ -23,8 +23,8 @@ use super::reply::{Failure, Rejection, Reply, Verdict, WS_CONNECTION_ID, cexsign
 use super::signed_parameters;
 use super::verify::{account_with_secret, check_window, find_account, received_format, window};
 use cexsign::{
-    AuthNames, ExpiresLogin, JwtMessage, Scheme, SignOptions, Timestamp, WireTimestamp, WsAccepted, WsAuth, WsLogin,
-    WsMessage, WsNames, WsPart, WsRequest,
+    AuthNames, ExpiresLogin, JwtMessage, Scheme, SignOptions, Timestamp, WireTimestamp, WsAccepted, WsAnswer, WsAuth,
+    WsLogin, WsMessage, WsNames, WsPart, WsRequest,
 };
 
 /// The path prefix of the check endpoint.
@@ -68,7 +68,8 @@ pub(crate) fn check(state: &State, id: &str, body: &[u8], now: Timestamp) -> Rep
                 with_swapped_key_diagnosis(state, scheme, &key, sent, rejection)
             })
         }
-        _ => by_resigning(state, scheme, &message, now),
+        WsLogin::ResignedAnswered(answer) => by_resigning(state, scheme, &message, now, Some(answer)),
+        _ => by_resigning(state, scheme, &message, now, None),
     };
     match outcome {
         Ok(body) => Reply::json(StatusCode::OK, &body, Verdict::Accepted),
@@ -750,12 +751,14 @@ const MAX_SCALARS: usize = 16;
 /// The login of a scheme this module does not name, checked by re-signing: the message must be
 /// exactly the one the key's signer writes for a login at the instant (or expiry) it carries.
 /// The key and the instant are found among the message's scalars (at most [`MAX_SCALARS`]);
-/// the instant is then held to the exchange's timestamp rule, as on REST.
+/// the instant is then held to the exchange's timestamp rule, as on REST. Accepted, it is
+/// answered by the home's `answer` where it has one, else with the login echoed back.
 fn by_resigning(
     state: &State,
     scheme: Scheme,
     message: &Map<String, Value>,
     now: Timestamp,
+    answer: Option<WsAnswer>,
 ) -> Result<Value, Rejection> {
     let mut scalars = Vec::new();
     collect_scalars(&Value::Object(message.clone()), &mut scalars, 0);
@@ -774,7 +777,10 @@ fn by_resigning(
         let Ok(expected) = signer.sign_ws_at(&WsRequest::login(), &wire, &SignOptions::new()) else { continue };
         if serde_json::from_str::<Value>(expected.message_json()).is_ok_and(|expected| expected == sent) {
             check_ws_time(scheme, account, &wire, now)?;
-            return Ok(json!({"success": true, "request": sent}));
+            return Ok(match answer {
+                Some(answer) => answer(&WsAccepted::new(message, account.api_key(), now, WS_CONNECTION_ID)),
+                None => json!({"success": true, "request": sent}),
+            });
         }
     }
     Err(Rejection::new(
