@@ -45,6 +45,29 @@ pub struct PrivateStream {
     /// The frame the exchange sends as soon as a connection opens, before the client says
     /// anything (Bitfinex's `info` event), as JSON text; empty for none.
     pub greeting: &'static str,
+    /// Other requests the stream answers, logged in or not (Deribit's `public/set_heartbeat`);
+    /// none by default.
+    pub requests: &'static [StreamRequest],
+}
+
+/// A request a stream answers besides its login, pings and subscribes: a JSON message whose
+/// `field` is `value`, answered with the home's frames.
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub struct StreamRequest {
+    /// The field that names the request.
+    pub field: &'static str,
+    /// Its value.
+    pub value: &'static str,
+    /// The exchange's frames in answer, in order.
+    pub answer: fn(&StreamMessage<'_>) -> Vec<Value>,
+}
+
+impl StreamRequest {
+    /// A request named by `field` being `value`, answered by `answer`.
+    pub const fn new(field: &'static str, value: &'static str, answer: fn(&StreamMessage<'_>) -> Vec<Value>) -> Self {
+        Self { field, value, answer }
+    }
 }
 
 impl PrivateStream {
@@ -59,6 +82,7 @@ impl PrivateStream {
         login: StreamLogin::Message,
         pushed_on_login: &[],
         greeting: "",
+        requests: &[],
     };
 
     /// Whether the exchange's private stream is described (and so served by a verifier).

@@ -198,8 +198,8 @@ struct Connection {
     api_key: Option<String>,
 }
 
-/// The frames that answer one message: a ping's pong, a subscribe's answers and events (or its
-/// refusal), else the login check's answer. Where a signed subscribe is the login, it is
+/// The frames that answer one message: a ping's pong, another request's answer, a subscribe's
+/// answers and events (or its refusal), else the login check's answer. Where a signed subscribe is the login, it is
 /// checked as one and, accepted, followed by its channels' events.
 async fn answer(
     state: &Arc<State>,
@@ -223,6 +223,13 @@ async fn answer(
             if object.get(field).and_then(Value::as_str) == Some(value) {
                 return vec![answer(&sent).to_string()];
             }
+        }
+        let request = stream
+            .requests
+            .iter()
+            .find(|request| object.get(request.field).and_then(Value::as_str) == Some(request.value));
+        if let Some(request) = request {
+            return (request.answer)(&sent).iter().map(Value::to_string).collect();
         }
         let (field, value) = stream.subscribe.when;
         if object.get(field).and_then(Value::as_str) == Some(value) {

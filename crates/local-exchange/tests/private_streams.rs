@@ -714,6 +714,26 @@ async fn deribit_refuses_a_stale_login() {
     exchange.shutdown().await;
 }
 
+/// Deribit's `public/set_heartbeat` is answered `ok` under its id ("public/set_heartbeat"), and a
+/// `heartbeat` notification of type `test_request` follows, which the client answers with
+/// `public/test` ("heartbeat" channel); no login is needed.
+#[tokio::test]
+async fn deribit_heartbeat_asks_for_a_test_request() {
+    let case = deribit();
+    let exchange = start(&case).await;
+    let mut socket = connect(&exchange, case.path).await;
+    send(&mut socket, r#"{"jsonrpc":"2.0","id":9098,"method":"public/set_heartbeat","params":{"interval":30}}"#).await;
+    let answer = next_json(&mut socket).await;
+    assert_eq!((&answer["id"], &answer["result"]), (&json!(9098), &json!("ok")), "{answer}");
+    let heartbeat = next_json(&mut socket).await;
+    assert_eq!((&heartbeat["method"], &heartbeat["params"]["type"]), (&json!("heartbeat"), &json!("test_request")));
+    send(&mut socket, case.ping.unwrap()).await;
+    let pong = next_text(&mut socket).await;
+    assert!((case.pong)(&pong), "{pong}");
+    assert_eq!(exchange.requests_accepted(), 0);
+    exchange.shutdown().await;
+}
+
 /// An upgrade that asks for another websocket version than 13 is refused with 400.
 #[tokio::test]
 async fn an_upgrade_of_another_protocol_version_is_refused() {

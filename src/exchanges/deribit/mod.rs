@@ -24,7 +24,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::exchange::{AuthNames, AuthorizationItems, DiagnosisFacts, Exchange, HeaderCheck, KeySettings, KeyVariants, Mark, RestVerification, Routing};
-use crate::exchange::{PrivateStream, StreamAnswers, StreamMessage, StreamPing, StreamRefusal, StreamSubscribe};
+use crate::exchange::{PrivateStream, StreamAnswers, StreamMessage, StreamPing, StreamRefusal, StreamRequest, StreamSubscribe};
 use crate::exchange::{WsAccepted, WsLogin, WsMessage, WsPart, WsSigning};
 use crate::rejection::RejectionKind;
 use crate::recipe::{Algorithm, Carrier, Part, QueryForm, Recipe, SignatureEncoding, Signing};
@@ -149,11 +149,13 @@ fn ws_answer(accepted: &WsAccepted<'_>) -> Value {
 /// `params.channels` is answered with the list of channels subscribed ("private/subscribe"), then
 /// each channel's `subscription` notification (`{"jsonrpc","method":"subscription","params":
 /// {"channel","data"}}`, "Notifications"); `public/test` is answered with the API version
-/// ("public/test"). Every answer echoes the request's `id`. A private subscribe before the login
+/// ("public/test"), `public/set_heartbeat` with `ok` and a `test_request` (`stream_heartbeat`).
+/// Every answer echoes the request's `id`. A private subscribe before the login
 /// is refused with 10000 `authorization_required` from the error table. Served: the order
 /// updates of every instrument (`user.orders.any.any.raw`, data as in
 /// "user.orders.(kind).(currency).raw") and the BTC portfolio (`user.portfolio.btc`).
-/// Assumed: the idle limit (Deribit names none without `public/set_heartbeat`, not served here),
+/// Assumed: the idle limit (Deribit names none; a connection that leaves a `test_request`
+/// unanswered is closed by Deribit, not here),
 /// and that a channel Deribit does not know is left out of the list answered (an empty list
 /// here).
 const PRIVATE_STREAM: PrivateStream = PrivateStream {
@@ -168,8 +170,20 @@ const PRIVATE_STREAM: PrivateStream = PrivateStream {
     },
     channels: &["user.orders.any.any.raw", "user.portfolio.btc"],
     answers: StreamAnswers { subscribed: stream_subscribed, event: stream_event, refused: stream_refused },
+    requests: &[StreamRequest::new("method", "public/set_heartbeat", stream_heartbeat)],
     ..PrivateStream::NONE
 };
+
+/// `public/set_heartbeat`: `"ok"` ("public/set_heartbeat"), then a `heartbeat` notification of
+/// type `test_request`, which a client answers with `public/test` ("heartbeat" channel). Deribit
+/// sends it after `interval` seconds, and again every interval; here it comes at once, once,
+/// so that a client's answer to it is exercised without waiting.
+fn stream_heartbeat(sent: &StreamMessage<'_>) -> Vec<Value> {
+    vec![
+        json!({"jsonrpc": "2.0", "id": request_id(sent), "result": "ok"}),
+        json!({"jsonrpc": "2.0", "method": "heartbeat", "params": {"type": "test_request"}}),
+    ]
+}
 
 /// The request's `id`, echoed by its answer.
 fn request_id(sent: &StreamMessage<'_>) -> Value {
