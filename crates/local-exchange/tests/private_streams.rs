@@ -692,6 +692,42 @@ async fn bitfinex_greets_and_refuses_a_reused_nonce() {
     exchange.shutdown().await;
 }
 
+/// bitfinex-api-py's login (`bfxapi/websocket/_client/bfx_websocket_client.py`): `authNonce` as
+/// a string, as the docs' field table types it, and `"filter": null` ("Authenticated Channels":
+/// `dms` and `filter` are optional) is accepted; a field Bitfinex does not name is not.
+#[tokio::test]
+async fn bitfinex_takes_the_official_sdks_login() {
+    let case = bitfinex();
+    let exchange = start(&case).await;
+    let signer = case.scheme.exchange().signer(&case.credentials, &case.settings).unwrap();
+    let as_sdk = |at: Timestamp, extra: (&str, Value)| {
+        let login = signer.sign_ws(&WsRequest::login(), at).unwrap();
+        let mut message: Value = serde_json::from_str(login.message_json()).unwrap();
+        let nonce = message["authNonce"].to_string();
+        message["authNonce"] = json!(nonce);
+        message["filter"] = Value::Null;
+        message[extra.0] = extra.1;
+        message.to_string()
+    };
+    let now = Timestamp::now().unwrap();
+
+    let mut socket = connect(&exchange, case.path).await;
+    next_json(&mut socket).await;
+    send(&mut socket, &as_sdk(now, ("dms", json!(4)))).await;
+    let answer = next_json(&mut socket).await;
+    assert!((case.logged_in)(&answer), "{answer}");
+    assert!((case.event)(&next_json(&mut socket).await));
+    drop(socket);
+
+    let mut socket = connect(&exchange, case.path).await;
+    next_json(&mut socket).await;
+    send(&mut socket, &as_sdk(now.offset_by_millis(1).unwrap(), ("channel", json!("os")))).await;
+    let answer = next_json(&mut socket).await;
+    assert!((case.refused_login)(&answer), "{answer}");
+    assert_eq!(exchange.requests_accepted(), 1);
+    exchange.shutdown().await;
+}
+
 /// A Deribit login signed five minutes ago is refused with 13009 under its request id, the
 /// reason naming the window; a `private/subscribe` after it is still refused.
 #[tokio::test]

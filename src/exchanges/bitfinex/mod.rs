@@ -37,7 +37,10 @@ pub(crate) const BITFINEX: Exchange = Exchange {
     // `{"event":"auth","apiKey","authSig","authNonce":<int>,"authPayload":"AUTH"+nonce}`.
     ws_auth: Some(AuthNames::new("apiKey", "authSig", "authNonce", None)),
     ws_api_auth: None,
-    ws_login: WsLogin::ResignedAnswered(ws_answer),
+    // The docs' field table types `authNonce` as a string (bitfinex-api-py sends one, with
+    // `"filter": null`; the docs' example and this signer send an integer); `dms` and `filter`
+    // are optional ("Authenticated Channels").
+    ws_login: WsLogin::ResignedAnswered { optional: &["filter", "dms"], answer: ws_answer },
     // A nonce, not a time in a window (see the module docs).
     window: None,
     rest_timestamp_accepted: None,
