@@ -1,11 +1,12 @@
 //! Every exchange's private websocket stream, as a bot uses it: connect to the local exchange
 //! with a real websocket client, log in with the message the signer builds, subscribe to a
-//! private channel (one message where the exchange's login is a signed subscribe), receive one
-//! event, have the exchange drop the connection (the local exchange's fault injection: at once
-//! and without a close frame the first time, with a close frame on the client's next message the
-//! second), reconnect and log in again with a fresh signature. Where the stream's login is a
-//! token ([`StreamToken`](cexsign::StreamToken): KuCoin, Kraken), each connect first asks for a
-//! fresh token with a freshly signed REST request, and connects and subscribes as the grant says.
+//! private channel (one message where the exchange's login is a signed subscribe, none where
+//! its account events follow the login), receive one event, have the exchange drop the
+//! connection (the local exchange's fault injection: at once and without a close frame the first
+//! time, with a close frame on the client's next message the second), reconnect and log in again
+//! with a fresh signature. Where the stream's login is a token
+//! ([`StreamToken`](cexsign::StreamToken): KuCoin, Kraken), each connect first asks for a fresh
+//! token with a freshly signed REST request, and connects and subscribes as the grant says.
 //!
 //! The exchanges are those whose home describes a private stream
 //! ([`PrivateStream`](cexsign::PrivateStream)); the keys are the fake ones of their conformance
@@ -122,12 +123,13 @@ async fn session(
     };
     let url = grant.as_ref().map_or_else(|| stream.path.to_owned(), |grant| grant.connect_url("ws-login"));
     let (mut socket, _) = tokio_tungstenite::connect_async(local_url(exchange, stream.path, &url)).await?;
+    // An exchange that greets a connection (KuCoin's `welcome`, Bitfinex's `info`) does so
+    // before anything else.
+    if stream.greeting.is_some() {
+        next_text(&mut socket).await?;
+    }
     let subscribed = if let Some(grant) = &grant {
-        // The token is the login: the stream may greet first, then the subscribe carries the
-        // token where the exchange takes it there.
-        if stream.greeting.is_some() {
-            next_text(&mut socket).await?;
-        }
+        // The token is the login: the subscribe carries the token where the exchange takes it.
         socket.send(Message::text(grant.subscribe(stream.subscribe.sample)?)).await?;
         let answer = next_text(&mut socket).await?;
         if exchange.requests_accepted() < accepted + 2 {
@@ -149,8 +151,9 @@ async fn session(
         if exchange.requests_accepted() != accepted + 1 {
             return Err(format!("login refused: {answer}").into());
         }
-        // Where the signed subscribe is the login, its answer is the subscribe's.
-        if signed_subscribe {
+        // Where the signed subscribe is the login, its answer is the subscribe's; where the
+        // events follow the login unasked, there is no subscribe.
+        if signed_subscribe || !stream.pushed_on_login.is_empty() {
             answer
         } else {
             socket.send(Message::text(stream.subscribe.sample)).await?;

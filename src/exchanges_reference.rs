@@ -279,6 +279,15 @@
 //! (with an optional clock offset to simulate skew) and checks websocket login messages posted to
 //! `/cexsign/ws/<scheme>`. One listener serves every scheme.
 //!
+//! It also serves the private websocket streams a home describes
+//! ([`PrivateStream`](crate::PrivateStream)) at the exchange's own path, with a real websocket
+//! upgrade on the same port. Among them: Bitfinex `/ws/2` (greets with its `info` event; after
+//! the `auth` event the orders' and wallets' snapshots on channel 0 follow with no subscribe;
+//! `{"event":"ping","cid"}` answered with `pong`) and Deribit `/ws/api/v2` (JSON-RPC:
+//! `public/auth`, then `private/subscribe` to `user.orders.any.any.raw` answered with the channel
+//! list and a `subscription` notification; `public/test` answered). `cargo run --example
+//! ws_login` logs in on every one of them.
+//!
 //! ```sh
 //! cargo run --example local_exchange -- --port 8080   # prints its URL and fake credentials
 //! ```

@@ -280,6 +280,7 @@ pub use error::Error;
 pub use exchange::BodyType;
 pub use exchange::KeyVariants;
 pub use exchange::StreamLogin;
+pub use exchange::StreamRequest;
 pub use exchange::{
     AuthNames, BuildSigner, DiagnosisFacts, Exchange, ExtraCheck, HeaderCheck, HeaderMatch, KeySettings, Mark, Refused,
     RestVerification, Routing, TimestampRule,

@@ -54,6 +54,33 @@ pub struct PrivateStream {
     /// `welcome`), from the connect URL's query parameters as [`StreamMessage::message`]; `None`
     /// where it writes nothing first.
     pub greeting: Option<fn(&StreamMessage<'_>) -> Value>,
+    /// The account channels whose events follow an accepted login with no subscribe, one event
+    /// each in this order (Bitfinex's snapshots on channel 0); empty where a client subscribes
+    /// to each private channel. They need not be in [`Self::channels`], which a subscribe names.
+    pub pushed_on_login: &'static [&'static str],
+    /// Other requests the stream answers, logged in or not (Deribit's `public/set_heartbeat`);
+    /// none by default.
+    pub requests: &'static [StreamRequest],
+}
+
+/// A request a stream answers besides its login, pings and subscribes: a JSON message whose
+/// `field` is `value`, answered with the home's frames.
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub struct StreamRequest {
+    /// The field that names the request.
+    pub field: &'static str,
+    /// Its value.
+    pub value: &'static str,
+    /// The exchange's frames in answer, in order.
+    pub answer: fn(&StreamMessage<'_>) -> Vec<Value>,
+}
+
+impl StreamRequest {
+    /// A request named by `field` being `value`, answered by `answer`.
+    pub const fn new(field: &'static str, value: &'static str, answer: fn(&StreamMessage<'_>) -> Vec<Value>) -> Self {
+        Self { field, value, answer }
+    }
 }
 
 impl PrivateStream {
@@ -67,6 +94,8 @@ impl PrivateStream {
         answers: StreamAnswers { subscribed: no_frames, event: no_frame, refused: no_frame },
         login: StreamLogin::Message,
         greeting: None,
+        pushed_on_login: &[],
+        requests: &[],
     };
 
     /// Whether the exchange's private stream is described (and so served by a verifier).
@@ -338,6 +367,11 @@ mod tests {
             }
             let logs_in = exchange.ws_login.has_login() || stream.token().is_some();
             assert!(stream.path.starts_with('/') && logs_in, "{}", exchange.id);
+            if !stream.pushed_on_login.is_empty() {
+                // Its events follow the login: there is no private subscribe to sample (checked
+                // in `a_stream_that_pushes_on_login_needs_no_subscribe`).
+                continue;
+            }
             let sample: Value = serde_json::from_str(stream.subscribe.sample).expect(exchange.id);
             let (field, value) = stream.subscribe.when;
             assert_eq!(sample[field], value, "{}", exchange.id);
@@ -349,6 +383,24 @@ mod tests {
                 assert!(sample.get(signed_by).is_none(), "{}", exchange.id);
                 assert!(channel.len() == 1 && stream.channels.contains(&channel[0]), "{}", exchange.id);
             }
+        }
+    }
+
+    /// A stream whose events follow the login logs in with a message of its own (a signed
+    /// subscribe would name what it pushes); a greeting is a JSON object.
+    #[test]
+    fn a_stream_that_pushes_on_login_needs_no_subscribe() {
+        for scheme in Scheme::ALL {
+            let exchange = scheme.exchange();
+            let stream = &exchange.private_stream;
+            if let Some(greeting) = stream.greeting {
+                let greeting = greeting(&StreamMessage::new(&Map::new(), "", Timestamp::from_unix_millis(0), ""));
+                assert!(greeting.is_object(), "{}", exchange.id);
+            }
+            if stream.pushed_on_login.is_empty() {
+                continue;
+            }
+            assert!(stream.is_served() && stream.login == StreamLogin::Message, "{}", exchange.id);
         }
     }
 }

@@ -5,11 +5,13 @@
 //! the same `cexsign_diagnosis`), subscribes to its private channels answered and served one
 //! event each, its pings answered. Where the exchange's login is its signed subscribe (the
 //! home's `StreamLogin::SignedSubscribe`), that subscribe is checked as a login and, accepted,
-//! followed by its channels' events. Where several exchanges serve the same path on their own
-//! hosts, the connection's first message decides whose stream it is (until a login is accepted,
-//! a later message one of them claims may decide again). A connection can be ended on purpose,
-//! after some messages or on demand ([`crate::faults`], `StreamEnd`), so that a client's
-//! reconnect is testable.
+//! followed by its channels' events. Where the exchange pushes account events after a login
+//! with no subscribe (the home's `pushed_on_login`), they follow the accepted login, and an
+//! exchange that greets a new connection (the home's `greeting`) does so first. Where several
+//! exchanges serve the same path on their own hosts, the connection's first message decides
+//! whose stream it is (until a login is accepted, a later message one of them claims may decide
+//! again). A connection can be ended on purpose, after some messages or on demand
+//! ([`crate::faults`], `StreamEnd`), so that a client's reconnect is testable.
 //!
 //! tokio-tungstenite is the well-kept tokio websocket crate, and the one bots already use: the
 //! upgrade happens on hyper's own connection, so only its frame codec and the handshake's accept
@@ -380,8 +382,8 @@ fn token_subscribe(
     }
 }
 
-/// The frames that answer one message: a ping's pong, a subscribe's answers and events (or its
-/// refusal), else the login check's answer. Where a signed subscribe is the login, it is
+/// The frames that answer one message: a ping's pong, another request's answer, a subscribe's
+/// answers and events (or its refusal), else the login check's answer. Where a signed subscribe is the login, it is
 /// checked as one and, accepted, followed by its channels' events.
 async fn answer(
     state: &Arc<State>,
@@ -405,6 +407,13 @@ async fn answer(
             if object.get(field).and_then(Value::as_str) == Some(value) {
                 return vec![answer(&sent).to_string()];
             }
+        }
+        let request = stream
+            .requests
+            .iter()
+            .find(|request| object.get(request.field).and_then(Value::as_str) == Some(request.value));
+        if let Some(request) = request {
+            return (request.answer)(&sent).iter().map(Value::to_string).collect();
         }
         let (field, value) = stream.subscribe.when;
         if object.get(field).and_then(Value::as_str) == Some(value) {
@@ -434,6 +443,10 @@ async fn answer(
             let api_key = connection.api_key.as_deref().unwrap_or_default();
             let sent = StreamMessage::new(object, api_key, state.now(), WS_CONNECTION_ID);
             frames.extend(served(stream, message, sent, false));
+        } else if let Some(object) = object {
+            let api_key = connection.api_key.as_deref().unwrap_or_default();
+            let sent = StreamMessage::new(object, api_key, state.now(), WS_CONNECTION_ID);
+            frames.extend(pushed_on_login(stream, sent));
         }
     }
     frames
@@ -487,6 +500,17 @@ async fn session_request(
         let message = Value::Object(object.clone());
         let sent = StreamMessage::new(object, &key, now, WS_CONNECTION_ID);
         frames.extend(served(stream, &message, sent, false));
+    }
+    frames
+}
+
+/// The events that follow an accepted login with no subscribe: one per channel the home lists.
+fn pushed_on_login(stream: &PrivateStream, sent: StreamMessage<'_>) -> Vec<String> {
+    let mut frames = Vec::new();
+    for channel in stream.pushed_on_login {
+        let channel = Value::from(*channel);
+        let args = [&channel];
+        frames.push((stream.answers.event)(&sent.args(&args)).to_string());
     }
     frames
 }

@@ -23,8 +23,8 @@ use super::reply::{Failure, Rejection, Reply, Verdict, WS_CONNECTION_ID, cexsign
 use super::signed_parameters;
 use super::verify::{account_with_secret, check_window, find_account, received_format, window};
 use cexsign::{
-    AuthNames, ExpiresLogin, JwtMessage, Scheme, SignOptions, Timestamp, WireTimestamp, WsAccepted, WsAuth, WsLogin,
-    WsMessage, WsNames, WsPart, WsRequest,
+    AuthNames, ExpiresLogin, JwtMessage, Scheme, SignOptions, Timestamp, WireTimestamp, WsAccepted, WsAnswer, WsAuth,
+    WsLogin, WsMessage, WsNames, WsPart, WsRequest,
 };
 
 /// The path prefix of the check endpoint.
@@ -68,7 +68,9 @@ pub(crate) fn check(state: &State, id: &str, body: &[u8], now: Timestamp) -> Rep
                 with_swapped_key_diagnosis(state, scheme, &key, sent, rejection)
             })
         }
-        WsLogin::ResignedAnswered(answer) => by_resigning(state, scheme, &message, now, Some(answer)),
+        WsLogin::ResignedAnswered { optional, answer } => {
+            by_resigning(state, scheme, &message, now, Some((optional, answer)))
+        }
         _ => by_resigning(state, scheme, &message, now, None),
     };
     match outcome {
@@ -751,14 +753,16 @@ const MAX_SCALARS: usize = 16;
 /// The login of a scheme this module does not name, checked by re-signing: the message must be
 /// exactly the one the key's signer writes for a login at the instant (or expiry) it carries.
 /// The key and the instant are found among the message's scalars (at most [`MAX_SCALARS`]);
-/// the instant is then held to the exchange's timestamp rule, as on REST. Accepted, it is
-/// answered with the exchange's `answer` where the home gives one.
+/// the instant is then held to the exchange's timestamp rule, as on REST. Where the home
+/// answers it (`answered`: its optional fields and its answer), the login is compared field by
+/// field ([`same_login`]) and answered by the home; else it must equal the signer's exactly and
+/// is answered with the login echoed back.
 fn by_resigning(
     state: &State,
     scheme: Scheme,
     message: &Map<String, Value>,
     now: Timestamp,
-    answer: Option<cexsign::WsAnswer>,
+    answered: Option<(&[&str], WsAnswer)>,
 ) -> Result<Value, Rejection> {
     let mut scalars = Vec::new();
     collect_scalars(&Value::Object(message.clone()), &mut scalars, 0);
@@ -775,10 +779,15 @@ fn by_resigning(
     for scalar in &scalars {
         let Ok(wire) = WireTimestamp::parse(format, scalar) else { continue };
         let Ok(expected) = signer.sign_ws_at(&WsRequest::login(), &wire, &SignOptions::new()) else { continue };
-        if serde_json::from_str::<Value>(expected.message_json()).is_ok_and(|expected| expected == sent) {
+        let Ok(expected) = serde_json::from_str::<Value>(expected.message_json()) else { continue };
+        let same = match answered {
+            Some((optional, _)) => same_login(&expected, message, optional),
+            None => expected == sent,
+        };
+        if same {
             check_ws_time(scheme, account, &wire, now)?;
-            return Ok(match answer {
-                Some(answer) => answer(&WsAccepted::new(message, account.api_key(), now, WS_CONNECTION_ID)),
+            return Ok(match answered {
+                Some((_, answer)) => answer(&WsAccepted::new(message, account.api_key(), now, WS_CONNECTION_ID)),
                 None => json!({"success": true, "request": sent}),
             });
         }
@@ -791,6 +800,19 @@ fn by_resigning(
             scheme.name()
         ),
     ))
+}
+
+/// Whether `sent` is the `expected` login field for field, where a number may be sent as its
+/// decimal text and the `optional` fields may be added.
+fn same_login(expected: &Value, sent: &Map<String, Value>, optional: &[&str]) -> bool {
+    let Some(expected) = expected.as_object() else { return false };
+    let extra = sent.keys().all(|name| expected.contains_key(name) || optional.contains(&name.as_str()));
+    extra
+        && expected.iter().all(|(name, value)| match (value, sent.get(name)) {
+            (Value::Number(number), Some(Value::String(text))) => number.to_string() == *text,
+            (value, Some(sent)) => value == sent,
+            (_, None) => false,
+        })
 }
 
 /// A login's instant held to the exchange's REST rule: an expiry must lie ahead, a nonce above

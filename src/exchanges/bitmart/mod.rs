@@ -37,7 +37,7 @@ pub(crate) const BITMART: Exchange = Exchange {
     // the names the conformance vectors give them.
     ws_auth: Some(AuthNames::new("api_key", "sign", "timestamp", None)),
     ws_api_auth: None,
-    ws_login: WsLogin::ResignedAnswered(ws_logged_in),
+    ws_login: WsLogin::ResignedAnswered { optional: &[], answer: ws_logged_in },
     private_stream: PRIVATE_STREAM,
     // "within 1 minute of server time" (BitMart docs' FAQ; 30007).
     window: Some(Duration::from_secs(60)),

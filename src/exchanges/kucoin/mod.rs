@@ -199,6 +199,8 @@ const PRIVATE_STREAM: crate::exchange::PrivateStream = crate::exchange::PrivateS
         shown: crate::exchange::TokenShown::Query { token: "token", connection: "connectId" },
     }),
     greeting: Some(stream_welcome),
+    pushed_on_login: &[],
+    requests: &[],
 };
 
 /// The `id` a frame answers: the message's own, or (on connect) the client's `connectId`.
