@@ -292,6 +292,41 @@ def _frames(messages: list[str]) -> list[dict]:
     return frames
 
 
+# Fields whose values name the message (kept in a shape); every other value shows as its type.
+_NAMING_FIELDS = {"op", "type", "event", "channel", "method", "name"}
+
+
+def shape(message: str) -> str:
+    """A message's layout with its values replaced by their JSON types (`"str"`, `int`), keeping the
+    values that name the message (op, type, event, channel): what an SDK's login looks like."""
+    try:
+        value = json.loads(message)
+    except ValueError:
+        return repr(message[:40])
+
+    def walk(value: Any, name: str = "") -> str:
+        if isinstance(value, dict):
+            return "{" + ", ".join(f"{key}: {walk(item, key)}" for key, item in value.items()) + "}"
+        if isinstance(value, list):
+            return "[" + ", ".join(walk(item, name) for item in value[:4]) + "]"
+        if isinstance(value, str):
+            return json.dumps(value) if name in _NAMING_FIELDS else "str"
+        if isinstance(value, bool) or value is None:
+            return json.dumps(value)
+        return "int" if isinstance(value, int) else "float"
+
+    return walk(value)
+
+
+def login_message(connection: TapConnection) -> str:
+    """The first message the client sent that carries credentials (its login or signed subscribe)."""
+    for message in connection.sent:
+        frame = _as_frame(message)
+        if frame is not None and any(word in message.lower() for word in ("sign", "key")):
+            return message
+    return ""
+
+
 def refusal(connection: TapConnection) -> Optional[dict]:
     """The local exchange's refusal on this connection: an error frame it marked."""
     return next((frame for frame in _frames(connection.received) if "cexsign_reason" in frame), None)
@@ -707,6 +742,7 @@ def define_cases(base: str, accounts: dict[str, dict]) -> list[tuple[str, Callab
         )(lambda tap: drive(tap, SpotBalanceChannel, [], login_first=True))
 
     # ---- cbpro: WebsocketClient(auth=True) ----------------------------------------------------
+    # (coinbasepro 0.4.2, the other Coinbase Exchange SDK of suite.py, has no websocket client.)
     def setup_cbpro() -> None:
         import cbpro
 
@@ -758,38 +794,45 @@ def define_cases(base: str, accounts: dict[str, dict]) -> list[tuple[str, Callab
         )(drive)
 
     # ---- Delta: delta-rest-client has no websocket client -------------------------------------
-    def setup_delta() -> None:
+    def documented_frames(tap: Tap, exchange: str, login: dict, subscribe: dict) -> list:
+        """A stream driven with the frames the exchange's docs show, sent with websockets: the login,
+        its answer, the subscribe, then messages until the channel's event (or the deadline)."""
         import websockets
+
+        stream = STREAMS[exchange]
+        received: list = []
+
+        async def session():
+            async with websockets.connect(
+                tap.url(stream.path), open_timeout=SOCKET_TIMEOUT, close_timeout=2, compression=None
+            ) as ws:
+                await ws.send(json.dumps(login))
+                received.append(await asyncio.wait_for(ws.recv(), SOCKET_TIMEOUT))
+                await ws.send(json.dumps(subscribe))
+                deadline = time.monotonic() + SETTLE_SECONDS
+                while time.monotonic() < deadline:
+                    message = await asyncio.wait_for(ws.recv(), max(0.1, deadline - time.monotonic()))
+                    received.append(message)
+                    frame = _as_frame(message)
+                    if frame is not None and stream.is_event(frame):
+                        break
+
+        try:
+            run_async(session)
+        except (asyncio.TimeoutError, OSError, websockets.ConnectionClosed):
+            pass  # judged from the wire
+        return received
+
+    def setup_delta() -> None:
         from delta_rest_client.delta_rest_client import generate_signature
 
         def drive(tap: Tap, auth_type: str, secret: str = delta["secret"], clock_behind: int = 0) -> list:
-            received: list = []
-
-            async def session():
-                async with websockets.connect(
-                    tap.url("/"), open_timeout=SOCKET_TIMEOUT, close_timeout=2, compression=None
-                ) as ws:
-                    # As Delta's docs' Python sample: GET + timestamp + /live, hex HMAC-SHA256.
-                    timestamp = str(int(time.time()) - clock_behind)
-                    signature = generate_signature(secret, "GET" + timestamp + "/live")
-                    payload = {"api-key": delta["api_key"], "signature": signature, "timestamp": timestamp}
-                    await ws.send(json.dumps({"type": auth_type, "payload": payload}))
-                    received.append(await asyncio.wait_for(ws.recv(), SOCKET_TIMEOUT))
-                    subscribe = {"type": "subscribe", "payload": {"channels": [{"name": "orders", "symbols": ["all"]}]}}
-                    await ws.send(json.dumps(subscribe))
-                    deadline = time.monotonic() + SETTLE_SECONDS
-                    while time.monotonic() < deadline:
-                        message = await asyncio.wait_for(ws.recv(), max(0.1, deadline - time.monotonic()))
-                        received.append(message)
-                        frame = _as_frame(message)
-                        if frame is not None and STREAMS["Delta"].is_event(frame):
-                            break
-
-            try:
-                run_async(session)
-            except (asyncio.TimeoutError, OSError, websockets.ConnectionClosed):
-                pass  # judged from the wire
-            return received
+            # As Delta's docs' Python sample: GET + timestamp + /live, hex HMAC-SHA256.
+            timestamp = str(int(time.time()) - clock_behind)
+            signature = generate_signature(secret, "GET" + timestamp + "/live")
+            payload = {"api-key": delta["api_key"], "signature": signature, "timestamp": timestamp}
+            subscribe = {"type": "subscribe", "payload": {"channels": [{"name": "orders", "symbols": ["all"]}]}}
+            return documented_frames(tap, "Delta", {"type": auth_type, "payload": payload}, subscribe)
 
         seam = (
             "delta-rest-client 1.0.14 has no websocket client (and ccxt 4.5.90 has no delta in ccxt.pro): Delta's "
@@ -829,6 +872,7 @@ def define_cases(base: str, accounts: dict[str, dict]) -> list[tuple[str, Callab
         )(lambda tap: drive(tap, "key-auth", clock_behind=30))
 
     # ---- bitmex-ws (BitMEX's sample adapter): BitMEXWebsocket ---------------------------------
+    # (ccxt 4.5.90's ccxt.pro has no bitmex, nor delta: no ccxt case for either stream.)
     def setup_bitmex_ws() -> None:
         import bitmex_websocket
 
@@ -859,6 +903,26 @@ def define_cases(base: str, accounts: dict[str, dict]) -> list[tuple[str, Callab
             ),
             "BitMEXWebsocket(endpoint=tap + '/realtime') (its endpoint option)",
         )(run)
+
+        from util.api_key import generate_signature  # bitmex-ws's own signing helper
+
+        def documented(tap: Tap) -> list:
+            expires = int(time.time()) + 60
+            signature = generate_signature(bitmex["secret"], "GET", "/realtime", expires, "")
+            login = {"op": "authKeyExpires", "args": [bitmex["api_key"], expires, signature]}
+            return documented_frames(tap, "BitMEX", login, {"op": "subscribe", "args": ["order"]})
+
+        ws_case(
+            "bitmex (docs' frames)",
+            "bitmex-ws",
+            "BitMEX",
+            "{op: authKeyExpires, args: [key, expires, signature]}; {op: subscribe, args: [order]}",
+            accept(
+                "the documented login message (AUTH-breadth section 4): expires in seconds, signature "
+                "hex(HMAC-SHA256(secret, 'GET/realtime' + expires)), from bitmex-ws's generate_signature"
+            ),
+            "BitMEX's documented frames sent with websockets to tap + '/realtime' (no SDK sends this message)",
+        )(documented)
 
     # ---- ccxt.pro: watch_balance / watch_orders ------------------------------------------------
     def setup_ccxt_pro() -> None:
@@ -1022,6 +1086,22 @@ def main(argv: list[str]) -> int:
                     print(f"      closed: {c.close_reason}")
         if not outcome.passed and outcome.error:
             print(f"      sdk raised: {outcome.error}")
+    print()
+    print("per case: sdk | exchange | the login as sent (values shown as their types) | got")
+    for o in outcomes:
+        login = login_message(o.connection) if o.connection is not None else ""
+        if o.connection is not None and not login and o.connection.request_headers.get("api-signature"):
+            login = "handshake headers: " + ", ".join(
+                name for name in o.connection.request_headers if name.startswith("api-")
+            )
+        else:
+            login = shape(login) if login else "-"
+        print(f"  {o.case.sdk} | {o.case.exchange} | {login} | {o.got or '-'}")
+    known = [o for o in outcomes if o.passed and o.note.startswith("KNOWN-SERVER-BUG")]
+    if known:
+        print(f"KNOWN-SERVER-BUG: {len(known)} websocket cases the local exchange does not serve as the exchange does:")
+        for o in known:
+            print(f"  {o.case.sdk} | {o.case.exchange} | {o.case.call}")
     passed = sum(1 for o in outcomes if o.passed)
     failed = len(outcomes) - passed + len(setup_failures)
     print(f"({time.monotonic() - started:.1f} s)")
