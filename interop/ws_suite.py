@@ -319,10 +319,10 @@ def shape(message: str) -> str:
 
 
 def login_message(connection: TapConnection) -> str:
-    """The first message the client sent that carries credentials (its login or signed subscribe)."""
+    """The first message the client sent (its login or signed subscribe), pings aside."""
     for message in connection.sent:
         frame = _as_frame(message)
-        if frame is not None and any(word in message.lower() for word in ("sign", "key")):
+        if frame is not None and not any(str(value).endswith("ping") for value in frame.values()):
             return message
     return ""
 
