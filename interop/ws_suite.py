@@ -602,6 +602,7 @@ def define_cases(base: str, accounts: dict[str, dict]) -> list[tuple[str, Callab
 
     # ---- pybit (official): WebSocket(channel_type='private') ------------------------------------
     def setup_pybit() -> None:
+        import pybit._helpers as pybit_helpers
         import pybit.unified_trading as unified_trading
 
         seam = (
@@ -611,23 +612,33 @@ def define_cases(base: str, accounts: dict[str, dict]) -> list[tuple[str, Callab
             "subscribe and drops an event that comes first"
         )
 
-        def drive(tap: Tap, stream_name: str) -> list:
+        def drive(tap: Tap, stream_name: str, clock_behind: float = 0, **options) -> list:
             received: list = []
             # pybit registers a topic's callback only after it has sent the subscribe, and the local
             # exchange pushes the channel's event at once (Bybit pushes on changes): a network's
             # latency keeps the event from racing the registration, as on a real connection.
             tap.latency = 0.2
             unified_trading.PRIVATE_WSS = tap.url("/v5/private")
-            client = unified_trading.WebSocket(
-                testnet=False,
-                channel_type="private",
-                api_key=bybit["api_key"],
-                api_secret=bybit["secret"],
-                # Not retries=1: pybit raises "Too many connection attempts" after its last attempt
-                # even when that attempt connected, so one attempt always fails.
-                retries=3,
-                restart_on_error=False,
-            )
+            # A machine whose clock is behind: the auth's expires is read from _helpers' `time`.
+            real_time = pybit_helpers.time
+            if clock_behind:
+                pybit_helpers.time = type(
+                    "SkewedClock", (), {"time": staticmethod(lambda: real_time.time() - clock_behind)}
+                )
+            try:
+                client = unified_trading.WebSocket(
+                    testnet=False,
+                    channel_type="private",
+                    api_key=bybit["api_key"],
+                    api_secret=bybit["secret"],
+                    # Not retries=1: pybit raises "Too many connection attempts" after its last
+                    # attempt even when that attempt connected, so one attempt always fails.
+                    retries=3,
+                    restart_on_error=False,
+                    **options,
+                )
+            finally:
+                pybit_helpers.time = real_time
             try:
                 getattr(client, stream_name)(callback=received.append)
                 tap.wait(settled_for(STREAMS["Bybit"]))
@@ -648,6 +659,27 @@ def define_cases(base: str, accounts: dict[str, dict]) -> list[tuple[str, Callab
                 ),
                 seam,
             )(lambda tap, stream_name=stream_name: drive(tap, stream_name))
+        ws_case(
+            "pybit",
+            "pybit",
+            "Bybit",
+            "WebSocket(channel_type='private') on a clock 2 s behind; order_stream(callback)",
+            reject(
+                "Params Error",
+                "pybit's expires (milliseconds) is only 1 s ahead (private_auth_expire=1): on a clock 2 s "
+                "behind it is already past when Bybit reads it, refused with 'Params Error' (pybit issues 152 and "
+                "300, same answer)",
+            ),
+            seam,
+        )(lambda tap: drive(tap, "order_stream", clock_behind=2))
+        ws_case(
+            "pybit",
+            "pybit",
+            "Bybit",
+            "WebSocket(channel_type='private', private_auth_expire=10) on a clock 2 s behind; order_stream(callback)",
+            accept("the same clock with pybit's own remedy (pybit PR 154's private_auth_expire): expires 8 s ahead"),
+            seam,
+        )(lambda tap: drive(tap, "order_stream", clock_behind=2, private_auth_expire=10))
 
     # ---- python-bitget: BitgetWsClient --------------------------------------------------------
     def setup_python_bitget() -> None:
