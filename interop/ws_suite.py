@@ -18,8 +18,9 @@ to every refusal); a login is accepted when no refusal came and the channel's ev
 wire AND was handed to the SDK's own callback. Each case shows what the SDK sent (its login frame).
 
 Nothing leaves loopback: suite.py's guard (every DNS lookup and connection outside 127.0.0.0/8,
-::1 and localhost raises) is installed on import, and every socket operation here has a timeout;
-every case runs under a deadline, after which its tap is closed under the SDK.
+::1 and localhost raises) is installed on import. Every wait is bounded: the clients' reads and
+connects have timeouts, and every case runs under a deadline, after which its tap is closed under
+the SDK (which ends any read still waiting on it).
 
 One line per case (PASS/FAIL, SDK, exchange, call, expected, got), ending with
 `websocket: N passed, M failed`; the exit status is 1 on any unexpected verdict.
@@ -82,8 +83,13 @@ STREAMS: dict[str, Stream] = {
     "Bybit": Stream("/v5/private", lambda f: f.get("ret_msg"), lambda f: "topic" in f and "data" in f),
     # {"event":"error","code":30005,...}; pushes {"action":"snapshot","arg":{...},"data":[...]}
     "Bitget": Stream("/v2/ws/private", lambda f: f.get("code"), lambda f: "arg" in f and "data" in f),
-    # {"channel":...,"event":"subscribe","error":{"code":2,"message":...}}; pushes event "update"
-    "Gate": Stream("/ws/v4/", lambda f: _error_field(f, "code"), lambda f: f.get("event") == "update"),
+    # a subscribe's {"channel":...,"event":"subscribe","error":{"code":4,"message":...}}, the API
+    # login's {"header":{...},"data":{"errs":{"label":...,"message":...}}}; pushes event "update"
+    "Gate": Stream(
+        "/ws/v4/",
+        lambda f: _error_field(f, "code") or ((f.get("data") or {}).get("errs") or {}).get("label"),
+        lambda f: f.get("event") == "update",
+    ),
     # {"type":"key-auth","success":false,"status_code":401,"error":{"code":"invalid_signature"}}
     "Delta": Stream("/", lambda f: _error_field(f, "code"), lambda f: f.get("type") in ("orders", "margins")),
     # {"type":"error","message":"authentication failure",...}; pushes the full channel's messages
@@ -722,12 +728,12 @@ def define_cases(base: str, accounts: dict[str, dict]) -> list[tuple[str, Callab
         from gate_ws import Configuration, Connection
         from gate_ws.spot import SpotBalanceChannel, SpotLoginChannel, SpotOrderChannel
 
-        def drive(tap: Tap, channel_class, payload, login_first: bool = False) -> list:
+        def drive(tap: Tap, channel_class, payload, login_first: bool = False, secret: str = gate["secret"]) -> list:
             received: list = []
 
             async def session():
                 configuration = Configuration(
-                    host=tap.url("/ws/v4/"), api_key=gate["api_key"], api_secret=gate["secret"], max_retry=1
+                    host=tap.url("/ws/v4/"), api_key=gate["api_key"], api_secret=secret, max_retry=1
                 )
                 connection = Connection(configuration)
                 if login_first:
@@ -772,6 +778,14 @@ def define_cases(base: str, accounts: dict[str, dict]) -> list[tuple[str, Callab
             ),
             "Configuration(host=tap + '/ws/v4/') (its host option)",
         )(lambda tap: drive(tap, SpotBalanceChannel, [], login_first=True))
+        ws_case(
+            "gate-ws",
+            "gate-ws",
+            "Gate",
+            "Configuration(api_secret=<another key's secret>); SpotOrderChannel(conn, ...).subscribe(['BTC_USDT'])",
+            reject("4", "a wrong secret: the signed subscribe refused with Gate's websocket error 4, authentication"),
+            "Configuration(host=tap + '/ws/v4/') (its host option)",
+        )(lambda tap: drive(tap, SpotOrderChannel, ["BTC_USDT"], secret=bitget["secret"]))
 
     # ---- cbpro: WebsocketClient(auth=True) ----------------------------------------------------
     # (coinbasepro 0.4.2, the other Coinbase Exchange SDK of suite.py, has no websocket client.)
@@ -1041,6 +1055,33 @@ def define_cases(base: str, accounts: dict[str, dict]) -> list[tuple[str, Callab
                     delivered=lambda received: bool(received) and received[0] is not None,
                 )(lambda tap, make=make, method=method, args=args: drive(tap, make, method, args))
 
+    # ---- ccxt.pro with a wrong secret: the refusal in the exchange's own code --------------------
+    def setup_ccxt_pro_refusals() -> None:
+        import ccxt.pro
+
+        def drive(tap: Tap) -> list:
+            async def session():
+                exchange = ccxt.pro.bitget(
+                    {"apiKey": bitget["api_key"], "secret": gate["secret"], "password": bitget["passphrase"]}
+                )
+                exchange.set_markets([])
+                exchange.urls["api"]["ws"]["private"] = tap.url("/v2/ws/private")
+                try:
+                    return [await asyncio.wait_for(exchange.watch_balance(), SETTLE_SECONDS)]
+                finally:
+                    await exchange.close()
+
+            return run_async(session)
+
+        ws_case(
+            "ccxt.pro",
+            "ccxt",
+            "Bitget",
+            "bitget (secret: another key's): watch_balance()",
+            reject("30015", "a wrong secret: Bitget's websocket login error 30015, invalid signature"),
+            "exchange.urls['api']['ws']['private'] = tap + '/v2/ws/private'; set_markets([])",
+        )(drive)
+
     setups = [
         ("python-okx", setup_python_okx),
         ("pybit", setup_pybit),
@@ -1049,6 +1090,7 @@ def define_cases(base: str, accounts: dict[str, dict]) -> list[tuple[str, Callab
         ("cbpro", setup_cbpro),
         ("delta (docs' frames)", setup_delta),
         ("ccxt.pro", setup_ccxt_pro),
+        ("ccxt.pro", setup_ccxt_pro_refusals),
     ]
     if bitmex is not None:
         setups.append(("bitmex-ws", setup_bitmex_ws))
