@@ -365,6 +365,18 @@
 //! which must get the exchange's error code. It ends with `N passed, M failed` (`127 passed, 0 failed`
 //! today), and CI runs it after the tests.
 //!
+//! The same run then drives the SDKs' own websocket clients on the private streams
+//! (`interop/ws_suite.py`): python-okx's `WsPrivateAsync`, pybit's private `WebSocket`, gate-ws,
+//! cbpro's authenticated `WebsocketClient`, python-bitget's `BitgetWsClient`, bitmex-ws, and
+//! ccxt.pro's `watch_balance` and `watch_orders`, each pointed at the stream's path on the local
+//! exchange (its URL option, or the module constant it reads). They connect through a loopback tap
+//! that forwards every byte and decodes the frames both ways, so each case is judged by the local
+//! exchange's answer (its refusal frame and diagnosis) and by the event reaching the SDK's own
+//! callback, and shows the login the SDK sent. python-bitget's login, which names the key `api_key`,
+//! must be refused with 30011 and `bitget-ws-api-key-field`; bitmex-ws, which logs in with handshake
+//! headers, is a known gap of the local exchange. `bash interop/run.sh` ends with the two suites'
+//! combined `N passed, M failed`.
+//!
 //! # Diagnosing a rejected request
 //!
 //! Given the credentials, the request exactly as it went on the wire and the auth headers (or
