@@ -850,6 +850,7 @@ impl<'c, 's> Engine<'c, 's> {
                 Part::Timestamp => out(p.timestamp.as_bytes()),
                 Part::Method => out(p.method.as_bytes()),
                 Part::Path => out(p.path.as_bytes()),
+                Part::PathWithoutPrefix(prefix) => out(crate::recipe::path_without_prefix(&p.path, prefix).as_bytes()),
                 Part::Query { question_mark, .. } => {
                     if question_mark && !p.query.is_empty() {
                         out(b"?");
