@@ -275,6 +275,9 @@ struct Sent<'a> {
     signature: &'a str,
     /// The nonce the message carries, where its layout has one.
     nonce: Option<&'a str>,
+    /// The layout carries no time (a subscribe signed over a server challenge): re-signed at
+    /// the server clock, which the signer does not read, and held to no window.
+    untimed: bool,
 }
 
 /// The checks, and on a rejection the diagnosis of the message (`cexsign_diagnosis`).
@@ -311,7 +314,9 @@ fn check_hmac(
 ) -> Result<(), Rejection> {
     let signer = account.signer();
     let format = received_format(scheme, signer.ws_timestamp_format(), true);
-    let wire = WireTimestamp::parse(format, sent.timestamp).map_err(|error| {
+    let wire =
+        if sent.untimed { WireTimestamp::render(format, now) } else { WireTimestamp::parse(format, sent.timestamp) };
+    let wire = wire.map_err(|error| {
         Rejection::new(
             Failure::InvalidTimestamp { raw: sent.timestamp.to_owned(), server_secs: now.unix_secs() },
             format!("timestamp {:?}: {error}", sent.timestamp),
@@ -326,8 +331,10 @@ fn check_hmac(
         .sign_ws_at(request, &wire, &options)
         .map_err(|error| format!("the message cannot be signed as received: {error}"));
     let prehash = expected.as_ref().ok().and_then(|auth| auth.prehash().cloned());
-    check_window(&wire, now, window(scheme), "sign the login with a fresh timestamp")
-        .map_err(|r| r.with_prehash(prehash.clone()))?;
+    if !sent.untimed {
+        check_window(&wire, now, window(scheme), "sign the login with a fresh timestamp")
+            .map_err(|r| r.with_prehash(prehash.clone()))?;
+    }
     if let Some(passphrase) = sent.passphrase {
         if !account.passphrase_matches(passphrase) {
             return Err(Rejection::new(
@@ -568,9 +575,14 @@ fn signed(
         }
     }
     let account = account.ok_or_else(|| missing(names.key))?;
-    let timestamp = read.timestamp.as_deref().ok_or_else(|| missing(names.timestamp))?;
+    // A layout without a timestamp part signs none (a server challenge stands in for it).
+    let untimed = !parts.contains(&WsPart::Timestamp);
+    let timestamp = match read.timestamp.as_deref() {
+        None if untimed => "",
+        timestamp => timestamp.ok_or_else(|| missing(names.timestamp))?,
+    };
     let signature = read.signature.ok_or_else(|| missing(names.signature))?;
-    let sent = Sent { timestamp, passphrase: read.passphrase, signature, nonce: read.nonce };
+    let sent = Sent { timestamp, passphrase: read.passphrase, signature, nonce: read.nonce, untimed };
 
     let channels = read.subscriptions();
     let channel_names: Vec<&str> = channels.iter().map(|(name, _)| *name).collect();
