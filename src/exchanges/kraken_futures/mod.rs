@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 
 use crate::exchange::{
     AuthNames, DiagnosisFacts, Exchange, HeaderCheck, KeySettings, KeyVariants, Mark, RestVerification, Routing,
-    TimestampRule, WsLogin, WsSigning,
+    TimestampRule, WsAccepted, WsLogin, WsMessage, WsPart, WsSigning,
 };
 use crate::recipe::{Algorithm, Carrier, DigestOutput, Hash, Part, Recipe, SignatureEncoding, Signing};
 use crate::server_time::{MILLIS, ServerTimeApi, TimeRoute, iso_millis};
@@ -34,7 +34,19 @@ pub(crate) const KRAKEN_FUTURES: Exchange = Exchange {
     // no time in it (the challenge stands in for one).
     ws_auth: Some(AuthNames::new("api_key", "signed_challenge", "original_challenge", None)),
     ws_api_auth: None,
-    ws_login: WsLogin::Resigned,
+    // `{"event":"subscribe","feed":…,"api_key":…,"original_challenge":…,"signed_challenge":…}`
+    // (Kraken's "Futures WebSocket", challenge and private feeds). Not checked here: that the
+    // challenge is one the server issued to this key.
+    ws_login: WsLogin::Signed(&[WsMessage::new(
+        &[
+            WsPart::Event("event"),
+            WsPart::Channel("feed"),
+            WsPart::Key,
+            WsPart::Data("original_challenge"),
+            WsPart::Signature,
+        ],
+        ws_answer,
+    )]),
     private_stream: crate::exchange::PrivateStream::NONE,
     // No window: the nonce, when sent, only has to grow.
     window: None,
@@ -87,6 +99,21 @@ fn signer(credentials: &Credentials, settings: &KeySettings) -> Result<Box<dyn S
     Ok(match settings.timestamp_sample.as_deref() {
         Some("") => Box::new(signer.without_nonce()),
         _ => Box::new(signer),
+    })
+}
+
+/// `{"event":"subscribed","feed":…,"api_key":…,"original_challenge":…}` (or `unsubscribed`), as
+/// Kraken's docs show a private feed's answer.
+fn ws_answer(accepted: &WsAccepted<'_>) -> Value {
+    let event = match accepted.message.get("event").and_then(Value::as_str) {
+        Some("unsubscribe") => "unsubscribed",
+        _ => "subscribed",
+    };
+    json!({
+        "event": event,
+        "feed": accepted.message.get("feed").cloned().unwrap_or(Value::Null),
+        "api_key": accepted.api_key,
+        "original_challenge": accepted.message.get("original_challenge").cloned().unwrap_or(Value::Null),
     })
 }
 
