@@ -55,7 +55,8 @@ pub(crate) fn check(state: &State, id: &str, body: &[u8], now: Timestamp) -> Rep
         Err(error) => return ws_rejection(scheme, malformed(format!("the message is not JSON: {error}")), None, now),
     };
     let outcome = match login {
-        WsLogin::Signed(layouts) => signed(state, scheme, layouts, &message, now),
+        WsLogin::Signed(layouts) => signed(state, scheme, layouts, &message, false, now),
+        WsLogin::Challenged(layouts) => signed(state, scheme, layouts, &message, true, now),
         WsLogin::Expires(login) => expires(state, scheme, &login, &message, now),
         WsLogin::Jwt(token) => with_token(state, scheme, &token, &message, now),
         // The params are held to the exchange's REST parameter rules, which live with its REST
@@ -275,8 +276,8 @@ struct Sent<'a> {
     signature: &'a str,
     /// The nonce the message carries, where its layout has one.
     nonce: Option<&'a str>,
-    /// The layout carries no time (a subscribe signed over a server challenge): re-signed at
-    /// the server clock, which the signer does not read, and held to no window.
+    /// The message carries no time ([`WsLogin::Challenged`]): re-signed at the server clock,
+    /// which the signer does not read, and held to no window.
     untimed: bool,
 }
 
@@ -431,6 +432,7 @@ fn signed(
     scheme: Scheme,
     layouts: &[WsMessage],
     message: &Map<String, Value>,
+    untimed: bool,
     now: Timestamp,
 ) -> Result<Value, Rejection> {
     let exchange = scheme.exchange();
@@ -575,8 +577,7 @@ fn signed(
         }
     }
     let account = account.ok_or_else(|| missing(names.key))?;
-    // A layout without a timestamp part signs none (a server challenge stands in for it).
-    let untimed = !parts.contains(&WsPart::Timestamp);
+    // A challenged message signs no time (the server's challenge stands in for it).
     let timestamp = match read.timestamp.as_deref() {
         None if untimed => "",
         timestamp => timestamp.ok_or_else(|| missing(names.timestamp))?,
