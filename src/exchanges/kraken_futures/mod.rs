@@ -37,7 +37,7 @@ pub(crate) const KRAKEN_FUTURES: Exchange = Exchange {
     // `{"event":"subscribe","feed":…,"api_key":…,"original_challenge":…,"signed_challenge":…}`
     // (Kraken's "Futures WebSocket", challenge and private feeds). Not checked here: that the
     // challenge is one the server issued to this key.
-    ws_login: WsLogin::Signed(&[WsMessage::new(
+    ws_login: WsLogin::Challenged(&[WsMessage::new(
         &[
             WsPart::Event("event"),
             WsPart::Channel("feed"),
