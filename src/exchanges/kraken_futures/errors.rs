@@ -26,8 +26,8 @@ pub(crate) const ERRORS: ErrorTable = ErrorTable {
         E::new("nonceBelowThreshold", TimestampOutsideWindow, 200).rest(&[Nonce, InvalidTimestamp, Expired]),
         E::new("nonceDuplicate", TimestampOutsideWindow, 200),
         E::new("apiLimitExceeded", RateLimited, 200),
-        // Not processed ("the service is unavailable"; ccxt's krakenfutures maps it to
-        // ExchangeNotAvailable).
+        // Not an authentication failure (ccxt's krakenfutures maps it to ExchangeNotAvailable);
+        // whether the request was acted on is not documented where we read.
         E::not_auth("Unavailable", 200),
     ],
     reader: Reader::Custom(read),

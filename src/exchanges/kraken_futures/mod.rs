@@ -119,12 +119,13 @@ fn ws_answer(accepted: &WsAccepted<'_>) -> Value {
 
 /// Kraken Futures places orders with `POST /derivatives/api/v3/sendorder` (form body), with an
 /// optional `cliOrdId` (Kraken's "Send order"; the conformance vectors). What it answers a
-/// repeated `cliOrdId` is not documented where we read.
+/// repeated `cliOrdId`, and which answer means "busy, not processed", are not documented where
+/// we read (its `Unavailable` error does not say whether the order was acted on).
 const ORDERS: crate::exchange::Orders = crate::exchange::Orders {
     client_order_id: Some(crate::exchange::ClientOrderId::new("cliOrdId")),
     placing: &[crate::exchange::PlaceOrder::post("/derivatives/api/v3/sendorder")],
     duplicate: crate::exchange::DuplicateOrder::Undocumented,
-    busy: &["Unavailable"],
+    busy: &[],
 };
 
 /// Kraken Futures has no time endpoint of its own: every answer carries `serverTime` (ISO 8601,
