@@ -14,8 +14,9 @@ use cexsign::client::RequestBuilderExt;
 use cexsign::{
     BinanceKeyType, BinanceSigner, BitfinexSigner, BitgetSigner, BitmartSigner, BitmexSigner, BybitKeyType,
     BybitSigner, CoinbaseAdvancedHmacSigner, CoinbaseCdpSigner, CoinbaseExchangeSigner, Credentials, DeltaSigner,
-    DeribitSigner, Error, GateSigner, KeySettings, KrakenSigner, KucoinKeyVersion, KucoinSigner, OkxEnvironment,
-    OkxSigner, Scheme, Signer, Timestamp, WsAuth, WsRequest,
+    DeribitSigner, Error, GateSigner, KeySettings, KrakenFuturesSigner, KrakenSigner, KucoinKeyVersion, KucoinSigner,
+    Method, OkxEnvironment, OkxSigner, Scheme, SignOptions, SignableRequest, Signer, Timestamp, WireTimestamp, WsAuth,
+    WsRequest,
 };
 use cexsign_local_exchange::{Account, LocalExchange};
 
@@ -45,6 +46,9 @@ enum Ws {
     Api(&'static str),
     /// No login message: a token from this signed REST call (KuCoin, Kraken).
     Token(&'static str),
+    /// A private subscribe to these feeds signed over the challenge the server sent (Kraken
+    /// Futures).
+    Challenge(&'static [&'static str], &'static str),
 }
 
 /// The Ed25519 key of the Binance vectors (a random fake).
@@ -135,6 +139,14 @@ fn venues() -> Result<Vec<Venue>, Error> {
             .passphrase("vg-memo-01")
     };
     let bitmart_order = r#"{"symbol":"BTC_USDT","side":"buy","type":"limit","size":"0.0015","price":"64089.87","client_order_id":"vge6cd0033b7a6e6a7"}"#;
+    // Kraken Futures' private key is base64 (64 bytes once decoded); its orders are form bodies.
+    let kraken_futures = || {
+        Credentials::new()
+            .api_key("V+Yjqaho5np/S325kBzw/0Wch4qv+7OgSJjIz7RYUoGaQOvBf8hS9343")
+            .secret("PKxpyRhZNLC5vTaXXuWtQjxbIOzGmKFC1PTxyMY7eBFSIiqunU2g2OsNUcO+2XxKobd3w9XxvoCH8ZLPcUT0Bw==")
+    };
+    let kraken_futures_order =
+        "orderType=lmt&symbol=PF_XBTUSD&side=buy&size=0.0015&limitPrice=64036.3&cliOrdId=quickstart-kf-0001";
     Ok(vec![
         Venue {
             signer: Box::new(OkxSigner::new(&okx, OkxEnvironment::Demo)?),
@@ -250,6 +262,13 @@ fn venues() -> Result<Vec<Venue>, Error> {
             post: ("/spot/v2/submit_order", bitmart_order),
             ws: Ws::Subscribe(&[], &[]),
         },
+        Venue {
+            signer: Box::new(KrakenFuturesSigner::new(&kraken_futures())?),
+            account: Some(Account::new(Scheme::KrakenFutures, &kraken_futures(), &KeySettings::new())?),
+            tricky: First::Get("/derivatives/api/v3/fills?lastFillTime=2024-06-08T12%3A30%3A45.000Z"),
+            post: ("/derivatives/api/v3/sendorder", kraken_futures_order),
+            ws: Ws::Challenge(&["open_orders"], "c100b894-1729-464d-ace1-52dbce11db42"),
+        },
     ])
 }
 
@@ -336,6 +355,9 @@ fn ws_auth(venue: &Venue, at: Timestamp) -> Result<Option<WsAuth>, Error> {
         Ws::Subscribe(channels, products) => Some(venue.signer.sign_ws(&WsRequest::subscribe(channels, products), at)?),
         Ws::Api(method) => Some(venue.signer.sign_ws(&WsRequest::api(method, &[]).with_id("quickstart-1"), at)?),
         Ws::Token(_) => None,
+        Ws::Challenge(feeds, challenge) => {
+            Some(venue.signer.sign_ws(&WsRequest::subscribe(feeds, &[]).with_data(challenge), at)?)
+        }
     })
 }
 
@@ -425,6 +447,20 @@ fn with_mistake(
                 .body(resent)
                 .build_signed(signer, now)?;
             ("mistake: a retry resent with a nonce already used".into(), request)
+        }
+        Scheme::KrakenFutures => {
+            // A retry resent unchanged carries the Nonce of a request already sent; signing
+            // again would not: the signer's nonces strictly increase.
+            let mut request = get(now)?;
+            let used = WireTimestamp::render(signer.rest_timestamp_format(), now)?;
+            let url = request.url().clone();
+            let signable =
+                SignableRequest::new(Method::Get, url.path())?.with_query(url.query().unwrap_or_default())?;
+            let signed = signer.sign_at(&signable, &used, &SignOptions::new())?;
+            for (name, value) in signed.header_values() {
+                request.headers_mut().insert(name.clone(), value);
+            }
+            ("mistake: a retry resent with a Nonce already used".into(), request)
         }
         Scheme::Bitget => {
             let wrong = Credentials::new()

@@ -2043,6 +2043,102 @@ def define_cases(base: str, accounts: dict[str, dict]) -> list[tuple[str, Callab
             )
         )
 
+
+    # ---- Kraken Futures: ccxt and python-kraken-sdk ----------------------------------------------
+    kraken_futures = {who: accounts[f"Kraken Futures ({who})"] for who in ("ccxt", "python-kraken-sdk")}
+
+    def setup_ccxt_kraken_futures() -> None:
+        import ccxt
+
+        sdk = "ccxt"
+        own = kraken_futures["ccxt"]
+
+        def krakenfutures():
+            exchange = ccxt.krakenfutures({"apiKey": own["api_key"], "secret": own["secret"]})
+            exchange.urls["api"] = {
+                name: base + urlsplit(url).path if isinstance(url, str) else url
+                for name, url in exchange.urls["api"].items()
+            }
+            return exchange
+
+        case(
+            sdk,
+            "Kraken Futures (ccxt)",
+            "krakenfutures: privateGetAccounts()",
+            "GET",
+            "/derivatives/api/v3/accounts",
+            accept("no Nonce header: postData + path, the path without /derivatives"),
+        )(lambda: krakenfutures().privateGetAccounts())
+        order = {
+            "orderType": "lmt",
+            "symbol": "PF_XBTUSD",
+            "side": "buy",
+            "size": 1,
+            "limitPrice": 30000,
+            "cliOrdId": "interop-kf-ccxt-1",
+        }
+        case(
+            sdk,
+            "Kraken Futures (ccxt)",
+            "krakenfutures: privatePostSendorder({...})",
+            "POST",
+            "/derivatives/api/v3/sendorder?orderType=lmt&symbol=PF_XBTUSD&side=buy&size=1&limitPrice=30000"
+            "&cliOrdId=interop-kf-ccxt-1",
+            accept("a POST whose parameters travel in the query, signed as sent"),
+        )(lambda: krakenfutures().privatePostSendorder(dict(order)))
+        case(
+            sdk,
+            "Kraken Futures (ccxt)",
+            "krakenfutures: historyGetExecutions({'count': 10})",
+            "GET",
+            "/api/history/v2/executions?count=10",
+            accept("a history path (ccxt's v2), signed whole: /api/history/v2/executions"),
+        )(lambda: krakenfutures().historyGetExecutions({"count": 10}))
+
+    def setup_python_kraken_sdk_futures() -> None:
+        from kraken.futures import Trade, User
+
+        sdk = "python-kraken-sdk"
+        own = kraken_futures["python-kraken-sdk"]
+
+        case(
+            sdk,
+            "Kraken Futures (python-kraken-sdk)",
+            "futures User.get_wallets()",
+            "GET",
+            "/derivatives/api/v3/accounts",
+            accept("a Nonce header (time * 1e8), hashed between postData and the path"),
+        )(lambda: User(key=own["api_key"], secret=own["secret"], url=base).get_wallets())
+        case(
+            sdk,
+            "Kraken Futures (python-kraken-sdk)",
+            "futures Trade.get_fills(lastFillTime='2024-06-08T12:30:45.000Z')",
+            "GET",
+            "/derivatives/api/v3/fills?lastFillTime=2024-06-08T12%3A30%3A45.000Z",
+            accept("an ISO time percent-encoded (%3A), hashed as sent"),
+        )(
+            lambda: Trade(key=own["api_key"], secret=own["secret"], url=base).get_fills(
+                lastFillTime="2024-06-08T12:30:45.000Z"
+            )
+        )
+        case(
+            sdk,
+            "Kraken Futures (python-kraken-sdk)",
+            "futures Trade.create_order(orderType='lmt', size=1, symbol='PF_XBTUSD', side='buy', limitPrice=30000)",
+            "POST",
+            "/derivatives/api/v3/sendorder",
+            accept("a form body, hashed as sent"),
+        )(
+            lambda: Trade(key=own["api_key"], secret=own["secret"], url=base).create_order(
+                orderType="lmt",
+                size=1,
+                symbol="PF_XBTUSD",
+                side="buy",
+                limitPrice=30000,
+                cliOrdId="interop-kf-pks-1",
+            )
+        )
+
     return [
         ("python-okx", setup_python_okx),
         ("ccxt", setup_ccxt),
@@ -2066,6 +2162,8 @@ def define_cases(base: str, accounts: dict[str, dict]) -> list[tuple[str, Callab
         ("typed-deribit", setup_typed_deribit),
         ("bitmart", setup_bitmart_ccxt),
         ("bitmart-python-sdk-api", setup_bitmart_python_sdk_api),
+        ("ccxt", setup_ccxt_kraken_futures),
+        ("python-kraken-sdk", setup_python_kraken_sdk_futures),
     ]
 
 

@@ -149,7 +149,9 @@ pub struct KeySettings {
     pub demo: bool,
     /// The receive window to sign with (Binance, Bybit).
     pub recv_window: Option<Duration>,
-    /// A timestamp as the client sends it, where the exchange accepts several shapes.
+    /// A timestamp as the client sends it, where the exchange accepts several shapes; empty
+    /// where the client sends none and the exchange's is optional
+    /// ([`TimestampRule::OptionalNonce`]).
     pub timestamp_sample: Option<String>,
     /// How many decimals of a second to send (Coinbase Exchange; else told from
     /// `timestamp_sample`).

@@ -30,13 +30,16 @@
 //! | Bitfinex v2 | raw text | `"/api" + path + nonce + body` (no method, no query; no body: nothing after the nonce) | hex HMAC-SHA384 | `bfx-nonce`: a **nonce** above the key's last, µs (or ms) | `bfx-nonce`, `bfx-apikey`, `bfx-signature` |
 //! | Deribit | raw text | `ts⏎nonce⏎METHOD⏎path?query⏎body⏎` (a newline after the body, even an empty one) | hex HMAC-SHA256 | Unix ms, and a **nonce** per request | `Authorization: deri-hmac-sha256 id=…,ts=…,sig=…,nonce=…` |
 //! | BitMart | raw text | `ts#memo#` + the query of a GET (without `?`) or the body (no method, no path; the memo is signed, never sent) | hex HMAC-SHA256 | Unix ms | `X-BM-KEY`, `X-BM-SIGN`, `X-BM-TIMESTAMP` |
+//! | Kraken Futures | **base64-decoded** (64 bytes; checked at construction) | `SHA256(postData + nonce + path without /derivatives)`, postData the query or form body as sent | base64 HMAC-SHA512 | optional `Nonce`: a **nonce** above the key's last (ms), or none | `APIKey`, `Authent`, `Nonce` |
 //!
 //! Websocket authentication: OKX `op: login`, Delta `key-auth`, Coinbase Exchange and Coinbase
 //! Advanced subscribe fields, CDP `jwt` field, Binance WebSocket API signed params and
 //! `session.logon`, Bybit `op: auth`, Bitget `op: login`, Gate channel `auth` and ws API login, BitMEX
 //! `op: authKeyExpires`, Bitfinex `event: auth` (`"AUTH" + nonce`), Deribit `public/auth` with
 //! `grant_type: client_signature` (`ts⏎nonce⏎data`), BitMart spot `op: login` and futures
-//! `action: access` (`ts#memo#bitmart.WebSocket`) — each signed through the same MAC path as REST.
+//! `action: access` (`ts#memo#bitmart.WebSocket`), Kraken Futures' private subscribes
+//! (`original_challenge` and `signed_challenge`, the server's challenge signed as a SHA-256
+//! digest) — each signed through the same MAC path as REST.
 //! KuCoin and Kraken have none:
 //! their private socket tokens come from a signed REST call (`POST /api/v1/bullet-private`,
 //! `POST /0/private/GetWebSocketsToken`): [`StreamToken`](crate::StreamToken) builds it and reads

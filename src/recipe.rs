@@ -80,6 +80,9 @@ pub enum Part {
     Method,
     /// The path, as sent (starting with `/`).
     Path,
+    /// The path as sent without this leading segment (`/derivatives`): whole when it does not
+    /// start with the segment followed by `/` or nothing (see [`path_without_prefix`]).
+    PathWithoutPrefix(&'static str),
     /// The query, without `?`; nothing when the request has none.
     Query {
         /// As sent, or percent-decoded.
@@ -237,6 +240,22 @@ pub enum SignatureEncoding {
     Base64,
 }
 
+/// `path` without its leading `prefix` segment: only where `prefix` is followed by `/` or ends
+/// the path, so `/derivativesx` keeps its name.
+///
+/// ```
+/// use cexsign::recipe::path_without_prefix;
+/// assert_eq!(path_without_prefix("/derivatives/api/v3/sendorder", "/derivatives"), "/api/v3/sendorder");
+/// assert_eq!(path_without_prefix("/api/history/v3/executions", "/derivatives"), "/api/history/v3/executions");
+/// assert_eq!(path_without_prefix("/derivativesx/api", "/derivatives"), "/derivativesx/api");
+/// ```
+pub fn path_without_prefix<'p>(path: &'p str, prefix: &str) -> &'p str {
+    match path.strip_prefix(prefix) {
+        Some(rest) if !prefix.is_empty() && (rest.is_empty() || rest.starts_with('/')) => rest,
+        _ => path,
+    }
+}
+
 /// Why a scheme's signature is not a [`Recipe`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -257,7 +276,8 @@ impl fmt::Display for NotARecipe {
 pub struct RecipeInputs<'a> {
     scheme: Scheme,
     request: &'a SignableRequest<'a>,
-    timestamp: &'a WireTimestamp,
+    /// `None`: the request sends no timestamp (an optional nonce left out).
+    timestamp: Option<&'a WireTimestamp>,
     credentials: &'a Credentials,
     recv_window: Option<&'a str>,
     nonce: Option<&'a str>,
@@ -272,7 +292,13 @@ impl<'a> RecipeInputs<'a> {
         timestamp: &'a WireTimestamp,
         credentials: &'a Credentials,
     ) -> Self {
-        Self { scheme, request, timestamp, credentials, recv_window: None, nonce: None }
+        Self { scheme, request, timestamp: Some(timestamp), credentials, recv_window: None, nonce: None }
+    }
+
+    /// The inputs of a request that sends no timestamp, where the scheme's is optional: its
+    /// [`Part::Timestamp`] signs nothing.
+    pub fn untimed(scheme: Scheme, request: &'a SignableRequest<'a>, credentials: &'a Credentials) -> Self {
+        Self { scheme, request, timestamp: None, credentials, recv_window: None, nonce: None }
     }
 
     /// The receive window as sent, for recipes with a [`Part::RecvWindow`].
@@ -377,9 +403,9 @@ impl Recipe {
         parts
             .iter()
             .map(|part| match part {
-                Part::Timestamp => inputs.timestamp.as_str().len(),
+                Part::Timestamp => inputs.timestamp.map_or(0, |t| t.as_str().len()),
                 Part::Method => request.method().as_str().len(),
-                Part::Path => request.path().len(),
+                Part::Path | Part::PathWithoutPrefix(_) => request.path().len(),
                 Part::Query { .. } => request.query().len() + 1,
                 Part::Body => request.body().len(),
                 Part::QueryOrBody => request.query().len().max(request.body().len()),
@@ -399,12 +425,16 @@ impl Recipe {
         for part in parts {
             match *part {
                 Part::Timestamp => {
+                    let Some(timestamp) = inputs.timestamp else { continue };
                     let wanted = self.timestamps.first().copied().unwrap_or(TimestampFormat::UnixMillis);
-                    let text = inputs.timestamp.text_if(|format| self.accepts_timestamp(format), wanted)?;
+                    let text = timestamp.text_if(|format| self.accepts_timestamp(format), wanted)?;
                     out.extend_from_slice(text.as_bytes());
                 }
                 Part::Method => out.extend_from_slice(request.method().as_str().as_bytes()),
                 Part::Path => out.extend_from_slice(request.path().as_bytes()),
+                Part::PathWithoutPrefix(prefix) => {
+                    out.extend_from_slice(path_without_prefix(request.path(), prefix).as_bytes());
+                }
                 Part::Query { form, question_mark } => {
                     let query = request.query();
                     if question_mark && !query.is_empty() {

@@ -59,5 +59,6 @@ fn only_bybit_and_kraken_refuse_rest_requests_with_http_200() {
     // The middleware reads the body of a 200 for these (and only these) to find a rejection.
     let with_200: Vec<Scheme> =
         Scheme::ALL.into_iter().filter(|s| s.exchange().errors.rejects_rest_with_success_status()).collect();
-    assert_eq!(with_200, [Scheme::Bybit, Scheme::Kraken]);
+    // Kraken Futures answers its nonce and rate-limit errors with HTTP 200 too (AUTH-breadth.md §3).
+    assert_eq!(with_200, [Scheme::Bybit, Scheme::Kraken, Scheme::KrakenFutures]);
 }

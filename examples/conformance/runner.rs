@@ -150,6 +150,12 @@ pub fn signer_for(vector: &Vector) -> Result<(Box<dyn Signer>, Timestamp), Strin
         Scheme::from_id(&vector.scheme).ok_or_else(|| format!("scheme '{}' is not supported", vector.scheme))?;
     let signer = scheme.exchange().signer(&credentials(vector), &settings(vector)?).map_err(|e| e.to_string())?;
     let format = if vector.kind == "ws" { signer.ws_timestamp_format() } else { signer.rest_timestamp_format() };
+    // An empty timestamp: the request or login sends none (an optional nonce left out, a
+    // challenge signed instead of a time). The signer, built from the empty sample, sends none,
+    // so the instant given is never read.
+    if vector.timestamp.is_empty() {
+        return Ok((signer, Timestamp::from_unix_millis(0)));
+    }
     let at = format.parse(&vector.timestamp).map_err(|e| e.to_string())?;
     Ok((signer, at))
 }
@@ -172,6 +178,8 @@ pub fn run(vector: &Vector) -> Result<Produced, String> {
 /// Signs one vector, feeding the timestamp as `input` says.
 pub fn run_with(vector: &Vector, input: TimeInput) -> Result<Produced, String> {
     let (signer, at) = signer_for(vector)?;
+    // Without a timestamp there is no received text to use verbatim: both paths sign alike.
+    let input = if vector.timestamp.is_empty() { TimeInput::Instant } else { input };
     let err = |e: Error| e.to_string();
     let mut options = SignOptions::new().keep_prehash();
     if let Some(nonce) = option_str(vector, "nonce") {
@@ -224,6 +232,10 @@ pub fn run_with(vector: &Vector, input: TimeInput) -> Result<Produced, String> {
             if let Some(channel) = option_str(vector, "channel") {
                 channels.push(channel);
             }
+            // A feed is a channel under another name (Kraken Futures' `feed`).
+            if let Some(feed) = option_str(vector, "feed") {
+                channels.push(feed);
+            }
             let mut product_ids = option_list(vector, "product_ids");
             product_ids.extend(option_list(vector, "payload"));
             let api_params: Vec<(&str, Value)> = match vector.options.get("params") {
@@ -246,7 +258,8 @@ pub fn run_with(vector: &Vector, input: TimeInput) -> Result<Produced, String> {
             if let Some(event) = option_str(vector, "event").filter(|e| *e != "api") {
                 request = request.with_event(event);
             }
-            if let Some(data) = option_str(vector, "data") {
+            // What the login signs besides its time: free text, or the challenge the server sent.
+            if let Some(data) = option_str(vector, "data").or_else(|| option_str(vector, "challenge")) {
                 request = request.with_data(data);
             }
             let auth = match input {

@@ -121,6 +121,8 @@ fn key_version(value: Option<&Value>) -> Result<Option<u32>, Error> {
 fn ws_request(options: &Map<String, Value>) -> Result<SentRequest, Error> {
     let mut channels = strings_field(options, "channels")?;
     channels.extend(strings_field(options, "channel")?);
+    // A feed is a channel under another name (Kraken Futures' `feed`).
+    channels.extend(strings_field(options, "feed")?);
     // OKX's and Bitget's vectors name the login "channel": "login"; it is not a channel.
     channels.retain(|c| c != "login");
     let mut products = strings_field(options, "product_ids")?;

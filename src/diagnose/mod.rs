@@ -614,6 +614,13 @@ pub(crate) fn with_context<T>(
     if let Some(ms) = window.and_then(|w| w.parse::<u64>().ok()).filter(|w| *w > 0) {
         settings = settings.recv_window(std::time::Duration::from_millis(ms));
     }
+    // A timestamp the exchange takes as optional, left out: the signer of a client that sends
+    // none (an empty timestamp sample).
+    let rest = matches!(sent.target, Target::Rest { .. });
+    let untimed = exchange.rest_auth.is_some_and(|names| sent.auth_value(names.timestamp).is_none());
+    if rest && untimed && exchange.rest_verification.timestamp_optional() {
+        settings = settings.timestamp_sample("");
+    }
     let signer = exchange.signer(credentials, &settings)?;
     let secrets = Secrets::of(scheme, credentials)?;
     let ctx = Context {
@@ -792,7 +799,8 @@ mod tests {
                 | Scheme::Gate
                 | Scheme::Bitfinex
                 | Scheme::Deribit
-                | Scheme::Bitmart => Engine::Parameters,
+                | Scheme::Bitmart
+                | Scheme::KrakenFutures => Engine::Parameters,
                 _ => Engine::Headers,
             };
             assert_eq!(Engine::for_recipe(&scheme.exchange().recipe), expected, "{scheme:?}");

@@ -347,6 +347,18 @@ pub enum TimestampRule {
     /// websocket logins share the count), so milliseconds and microseconds both do until a key
     /// has seen the larger; only a request that verifies moves the key's nonce forward. No window.
     Nonce,
+    /// A nonce the client may leave out: the header absent and nothing signed in its place.
+    /// When sent, it is held as a [`Nonce`](Self::Nonce). A request without one is signed by the
+    /// key's signer for a client that sends none, the one an empty
+    /// [`timestamp_sample`](crate::KeySettings::timestamp_sample) builds.
+    OptionalNonce,
+}
+
+impl RestVerification {
+    /// Whether a request may leave its timestamp header out ([`TimestampRule::OptionalNonce`]).
+    pub fn timestamp_optional(&self) -> bool {
+        matches!(self, Self::Headers(HeaderCheck { timestamp: TimestampRule::OptionalNonce, .. }))
+    }
 }
 
 /// A check an exchange makes beyond the signature, at one point of the generic header check.

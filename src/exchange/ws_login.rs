@@ -30,6 +30,10 @@ pub enum WsLogin {
     /// An HMAC-signed JSON message, in one of these layouts: the first whose
     /// [`when`](WsMessage::when) holds is the one checked.
     Signed(&'static [WsMessage]),
+    /// HMAC-signed messages that carry no time: each signs a challenge the server sent for the
+    /// connection (the layout's [`WsPart::Data`]) instead, so none is held to a window. Read as
+    /// [`Signed`](Self::Signed) layouts are, without their timestamp.
+    Challenged(&'static [WsMessage]),
     /// `{"op": …, "args": [key, expires, signature]}`: the login carries an expiry, which must lie
     /// ahead, instead of a timestamp in a window.
     Expires(ExpiresLogin),

@@ -98,4 +98,8 @@ registry! {
         /// BitMart spot and futures v2: `timestamp#memo#payload` and the websocket login ([`crate::BitmartSigner`]).
         Bitmart => BITMART,
     }
+    mod kraken_futures {
+        /// Kraken Futures: `Authent` over `postData + nonce + path` and the websocket challenge ([`crate::KrakenFuturesSigner`]).
+        KrakenFutures => KRAKEN_FUTURES,
+    }
 }

@@ -55,7 +55,8 @@ pub(crate) fn check(state: &State, id: &str, body: &[u8], now: Timestamp) -> Rep
         Err(error) => return ws_rejection(scheme, malformed(format!("the message is not JSON: {error}")), None, now),
     };
     let outcome = match login {
-        WsLogin::Signed(layouts) => signed(state, scheme, layouts, &message, now),
+        WsLogin::Signed(layouts) => signed(state, scheme, layouts, &message, false, now),
+        WsLogin::Challenged(layouts) => signed(state, scheme, layouts, &message, true, now),
         WsLogin::Expires(login) => expires(state, scheme, &login, &message, now),
         WsLogin::Jwt(token) => with_token(state, scheme, &token, &message, now),
         // The params are held to the exchange's REST parameter rules, which live with its REST
@@ -278,6 +279,9 @@ struct Sent<'a> {
     signature: &'a str,
     /// The nonce the message carries, where its layout has one.
     nonce: Option<&'a str>,
+    /// The message carries no time ([`WsLogin::Challenged`]): re-signed at the server clock,
+    /// which the signer does not read, and held to no window.
+    untimed: bool,
 }
 
 /// The checks, and on a rejection the diagnosis of the message (`cexsign_diagnosis`).
@@ -314,7 +318,9 @@ fn check_hmac(
 ) -> Result<(), Rejection> {
     let signer = account.signer();
     let format = received_format(scheme, signer.ws_timestamp_format(), true);
-    let wire = WireTimestamp::parse(format, sent.timestamp).map_err(|error| {
+    let wire =
+        if sent.untimed { WireTimestamp::render(format, now) } else { WireTimestamp::parse(format, sent.timestamp) };
+    let wire = wire.map_err(|error| {
         Rejection::new(
             Failure::InvalidTimestamp { raw: sent.timestamp.to_owned(), server_secs: now.unix_secs() },
             format!("timestamp {:?}: {error}", sent.timestamp),
@@ -329,8 +335,10 @@ fn check_hmac(
         .sign_ws_at(request, &wire, &options)
         .map_err(|error| format!("the message cannot be signed as received: {error}"));
     let prehash = expected.as_ref().ok().and_then(|auth| auth.prehash().cloned());
-    check_window(&wire, now, window(scheme), "sign the login with a fresh timestamp")
-        .map_err(|r| r.with_prehash(prehash.clone()))?;
+    if !sent.untimed {
+        check_window(&wire, now, window(scheme), "sign the login with a fresh timestamp")
+            .map_err(|r| r.with_prehash(prehash.clone()))?;
+    }
     if let Some(passphrase) = sent.passphrase {
         if !account.passphrase_matches(passphrase) {
             return Err(Rejection::new(
@@ -427,6 +435,7 @@ fn signed(
     scheme: Scheme,
     layouts: &[WsMessage],
     message: &Map<String, Value>,
+    untimed: bool,
     now: Timestamp,
 ) -> Result<Value, Rejection> {
     let exchange = scheme.exchange();
@@ -571,9 +580,13 @@ fn signed(
         }
     }
     let account = account.ok_or_else(|| missing(names.key))?;
-    let timestamp = read.timestamp.as_deref().ok_or_else(|| missing(names.timestamp))?;
+    // A challenged message signs no time (the server's challenge stands in for it).
+    let timestamp = match read.timestamp.as_deref() {
+        None if untimed => "",
+        timestamp => timestamp.ok_or_else(|| missing(names.timestamp))?,
+    };
     let signature = read.signature.ok_or_else(|| missing(names.signature))?;
-    let sent = Sent { timestamp, passphrase: read.passphrase, signature, nonce: read.nonce };
+    let sent = Sent { timestamp, passphrase: read.passphrase, signature, nonce: read.nonce, untimed };
 
     let channels = read.subscriptions();
     let channel_names: Vec<&str> = channels.iter().map(|(name, _)| *name).collect();
