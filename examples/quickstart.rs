@@ -14,8 +14,8 @@ use cexsign::client::RequestBuilderExt;
 use cexsign::{
     BinanceKeyType, BinanceSigner, BitfinexSigner, BitgetSigner, BitmartSigner, BitmexSigner, BybitKeyType,
     BybitSigner, CoinbaseAdvancedHmacSigner, CoinbaseCdpSigner, CoinbaseExchangeSigner, Credentials, DeltaSigner,
-    DeribitSigner, Error, GateSigner, KeySettings, KrakenSigner, KucoinKeyVersion, KucoinSigner, OkxEnvironment,
-    OkxSigner, Scheme, Signer, Timestamp, WsAuth, WsRequest,
+    DeribitSigner, Error, GateSigner, KeySettings, KrakenSigner, KucoinKeyVersion, KucoinSigner, MexcSigner,
+    OkxEnvironment, OkxSigner, Scheme, Signer, Timestamp, WsAuth, WsRequest,
 };
 use cexsign_local_exchange::{Account, LocalExchange};
 
@@ -135,6 +135,9 @@ fn venues() -> Result<Vec<Venue>, Error> {
             .passphrase("vg-memo-01")
     };
     let bitmart_order = r#"{"symbol":"BTC_USDT","side":"buy","type":"limit","size":"0.0015","price":"64089.87","client_order_id":"vge6cd0033b7a6e6a7"}"#;
+    // MEXC: one key for spot and contract; the local exchange verifies the contract API.
+    let mexc = || Credentials::new().api_key("mx0vzyccRd0ZpaniVb").secret("5da245ea1b7ea10467ecfeac598d8fce");
+    let mexc_order = r#"{"symbol":"BTC_USDT","price":64250.5,"vol":1,"leverage":10,"side":1,"type":1,"openType":1,"externalOid":"vg-f844b43b7ef71d9d"}"#;
     Ok(vec![
         Venue {
             signer: Box::new(OkxSigner::new(&okx, OkxEnvironment::Demo)?),
@@ -248,6 +251,13 @@ fn venues() -> Result<Vec<Venue>, Error> {
             account: Some(Account::new(Scheme::Bitmart, &bitmart(), &KeySettings::new())?),
             tricky: First::Get("/account/v1/wallet?currency=BTC%2CETH%2CSOL"),
             post: ("/spot/v2/submit_order", bitmart_order),
+            ws: Ws::Subscribe(&[], &[]),
+        },
+        Venue {
+            signer: Box::new(MexcSigner::new(&mexc())?),
+            account: Some(Account::new(Scheme::Mexc, &mexc(), &KeySettings::new())?),
+            tricky: First::Get("/api/v1/private/order/list/history_orders?symbol=BTC_USDT&states=3%2C4&page_num=1"),
+            post: ("/api/v1/private/order/submit", mexc_order),
             ws: Ws::Subscribe(&[], &[]),
         },
     ])

@@ -30,13 +30,16 @@
 //! | Bitfinex v2 | raw text | `"/api" + path + nonce + body` (no method, no query; no body: nothing after the nonce) | hex HMAC-SHA384 | `bfx-nonce`: a **nonce** above the key's last, µs (or ms) | `bfx-nonce`, `bfx-apikey`, `bfx-signature` |
 //! | Deribit | raw text | `ts⏎nonce⏎METHOD⏎path?query⏎body⏎` (a newline after the body, even an empty one) | hex HMAC-SHA256 | Unix ms, and a **nonce** per request | `Authorization: deri-hmac-sha256 id=…,ts=…,sig=…,nonce=…` |
 //! | BitMart | raw text | `ts#memo#` + the query of a GET (without `?`) or the body (no method, no path; the memo is signed, never sent) | hex HMAC-SHA256 | Unix ms | `X-BM-KEY`, `X-BM-SIGN`, `X-BM-TIMESTAMP` |
+//! | MEXC | raw text | spot (`/api/v3/`): `query + body` as sent, `timestamp` a parameter (Binance's rule); contract (`/api/v1/`): `key + ts +` the query (sent sorted by name, values encoded, `%20` for a space) of a GET/DELETE or the JSON body as sent | hex HMAC-SHA256 | Unix ms | spot: `X-MEXC-APIKEY`, `signature` appended last; contract: `ApiKey`, `Request-Time`, `Signature` |
 //!
 //! Websocket authentication: OKX `op: login`, Delta `key-auth`, Coinbase Exchange and Coinbase
 //! Advanced subscribe fields, CDP `jwt` field, Binance WebSocket API signed params and
 //! `session.logon`, Bybit `op: auth`, Bitget `op: login`, Gate channel `auth` and ws API login, BitMEX
 //! `op: authKeyExpires`, Bitfinex `event: auth` (`"AUTH" + nonce`), Deribit `public/auth` with
 //! `grant_type: client_signature` (`ts⏎nonce⏎data`), BitMart spot `op: login` and futures
-//! `action: access` (`ts#memo#bitmart.WebSocket`) — each signed through the same MAC path as REST.
+//! `action: access` (`ts#memo#bitmart.WebSocket`), MEXC contract `method: login` (`key + reqTime`)
+//! — each signed through the same MAC path as REST. MEXC spot's private streams take a listenKey
+//! from the signed `POST /api/v3/userDataStream`.
 //! KuCoin and Kraken have none:
 //! their private socket tokens come from a signed REST call (`POST /api/v1/bullet-private`,
 //! `POST /0/private/GetWebSocketsToken`).
@@ -52,7 +55,7 @@
 //! [`KrakenSigner`](crate::KrakenSigner), [`BitgetSigner`](crate::BitgetSigner),
 //! [`GateSigner`](crate::GateSigner), [`BitmexSigner`](crate::BitmexSigner),
 //! [`BitfinexSigner`](crate::BitfinexSigner), [`DeribitSigner`](crate::DeribitSigner),
-//! [`BitmartSigner`](crate::BitmartSigner). The
+//! [`BitmartSigner`](crate::BitmartSigner), [`MexcSigner`](crate::MexcSigner). The
 //! fragments here say what differs from one exchange to the next.
 //!
 //! Build a signer once per API key, then sign each request at the time you send it. A

@@ -792,7 +792,8 @@ mod tests {
                 | Scheme::Gate
                 | Scheme::Bitfinex
                 | Scheme::Deribit
-                | Scheme::Bitmart => Engine::Parameters,
+                | Scheme::Bitmart
+                | Scheme::Mexc => Engine::Parameters,
                 _ => Engine::Headers,
             };
             assert_eq!(Engine::for_recipe(&scheme.exchange().recipe), expected, "{scheme:?}");

@@ -98,4 +98,8 @@ registry! {
         /// BitMart spot and futures v2: `timestamp#memo#payload` and the websocket login ([`crate::BitmartSigner`]).
         Bitmart => BITMART,
     }
+    mod mexc {
+        /// MEXC spot v3 and futures ("contract"), one key for both, the path picking the rule ([`crate::MexcSigner`]).
+        Mexc => MEXC,
+    }
 }
