@@ -335,17 +335,18 @@
 //! `bash interop/run.sh` checks all this against the real clients: it installs pinned releases of
 //! CCXT, python-okx, kucoin-universal-sdk, python-kucoin, delta-rest-client, coinbase-advanced-py,
 //! cbpro, coinbasepro, python-binance, binance-connector, binance-sdk-spot, pybit, krakenex,
-//! python-kraken-sdk, python-bitget and gate-api in a virtualenv (`interop/.venv`), starts the local
+//! python-kraken-sdk, python-bitget, gate-api and pymexc in a virtualenv (`interop/.venv`), starts the local
 //! exchange with the fake accounts of `interop/credentials.json`, and drives each SDK through its
 //! public API: a private GET with a query and an order POST per scheme, KuCoin key version, OKX live
 //! and demo, CDP ES256 and Ed25519, Binance HMAC, Ed25519 and RSA keys (Spot and USDⓈ-M, the
 //! signature in the query or the form body), Bybit HMAC and RSA, Kraken form and JSON bodies, plus
 //! the tricky queries (non-ASCII Binance and Bitget symbols, Bybit's pre-encoded cursor, Gate's and
-//! Kraken's `%2C`), all of which must be accepted; and the requests the SDKs are known to sign
+//! Kraken's `%2C`, MEXC contract queries sorted by name), all of which must be accepted; and the requests the SDKs are known to sign
 //! wrongly (python-okx's unencoded query, a lower-case method, python-kucoin's clear passphrase with
-//! a v2 key, CCXT's unencoded KuCoin query, python-binance's form body signed unencoded) or that a known
+//! a v2 key, CCXT's unencoded KuCoin query, python-binance's form body signed unencoded, pymexc's JSON
+//! body signed as sorted `k=v` pairs) or that a known
 //! misuse produces (a Kraken key moved from python-kraken-sdk's 1e8-scale nonces to krakenex),
-//! which must get the exchange's error code. It ends with `N passed, M failed` (`127 passed, 0 failed`
+//! which must get the exchange's error code. It ends with `N passed, M failed` (`133 passed, 0 failed`
 //! today), and CI runs it after the tests.
 //!
 //! # Diagnosing a rejected request
