@@ -924,8 +924,8 @@ mod tests {
     fn every_built_in_account_registers() {
         let accounts = built_in_entries().and_then(register).unwrap();
         // 10 worked-example keys for six schemes; the vectors' keys of the others: Binance 3,
-        // Bybit 2, Kraken, Bitget, Gate, BitMEX, Bitfinex, Deribit, BitMart and Kraken Futures 1 each.
-        assert_eq!(accounts.len(), 23);
+        // Bybit 2, Kraken, Bitget, Gate, BitMEX, Bitfinex, Deribit, BitMart, Kraken Futures and MEXC 1 each.
+        assert_eq!(accounts.len(), 24);
         for registered in &accounts {
             let account = registered.account().unwrap();
             assert_eq!(account.scheme(), registered.scheme, "{}", registered.label);

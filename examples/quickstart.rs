@@ -15,8 +15,8 @@ use cexsign::{
     BinanceKeyType, BinanceSigner, BitfinexSigner, BitgetSigner, BitmartSigner, BitmexSigner, BybitKeyType,
     BybitSigner, CoinbaseAdvancedHmacSigner, CoinbaseCdpSigner, CoinbaseExchangeSigner, Credentials, DeltaSigner,
     DeribitSigner, Error, GateSigner, KeySettings, KrakenFuturesSigner, KrakenSigner, KucoinKeyVersion, KucoinSigner,
-    Method, OkxEnvironment, OkxSigner, Scheme, SignOptions, SignableRequest, Signer, Timestamp, WireTimestamp, WsAuth,
-    WsRequest,
+    Method, MexcSigner, OkxEnvironment, OkxSigner, Scheme, SignOptions, SignableRequest, Signer, Timestamp,
+    WireTimestamp, WsAuth, WsRequest,
 };
 use cexsign_local_exchange::{Account, LocalExchange};
 
@@ -147,6 +147,9 @@ fn venues() -> Result<Vec<Venue>, Error> {
     };
     let kraken_futures_order =
         "orderType=lmt&symbol=PF_XBTUSD&side=buy&size=0.0015&limitPrice=64036.3&cliOrdId=quickstart-kf-0001";
+    // MEXC: one key for spot and contract; the local exchange verifies the contract API.
+    let mexc = || Credentials::new().api_key("mx0vzyccRd0ZpaniVb").secret("5da245ea1b7ea10467ecfeac598d8fce");
+    let mexc_order = r#"{"symbol":"BTC_USDT","price":64250.5,"vol":1,"leverage":10,"side":1,"type":1,"openType":1,"externalOid":"vg-f844b43b7ef71d9d"}"#;
     Ok(vec![
         Venue {
             signer: Box::new(OkxSigner::new(&okx, OkxEnvironment::Demo)?),
@@ -268,6 +271,13 @@ fn venues() -> Result<Vec<Venue>, Error> {
             tricky: First::Get("/derivatives/api/v3/fills?lastFillTime=2024-06-08T12%3A30%3A45.000Z"),
             post: ("/derivatives/api/v3/sendorder", kraken_futures_order),
             ws: Ws::Challenge(&["open_orders"], "c100b894-1729-464d-ace1-52dbce11db42"),
+        },
+        Venue {
+            signer: Box::new(MexcSigner::new(&mexc())?),
+            account: Some(Account::new(Scheme::Mexc, &mexc(), &KeySettings::new())?),
+            tricky: First::Get("/api/v1/private/order/list/history_orders?symbol=BTC_USDT&states=3%2C4&page_num=1"),
+            post: ("/api/v1/private/order/submit", mexc_order),
+            ws: Ws::Subscribe(&[], &[]),
         },
     ])
 }

@@ -2139,6 +2139,99 @@ def define_cases(base: str, accounts: dict[str, dict]) -> list[tuple[str, Callab
             )
         )
 
+
+    # ---- MEXC: ccxt and pymexc against the contract API (the local exchange verifies MEXC's
+    # contract requests; its spot requests, signed inside their parameters, are not verified there)
+    mexc = accounts["MEXC"]
+    mexc_order = {
+        "symbol": "BTC_USDT",
+        "price": 64250.5,
+        "vol": 1,
+        "side": 1,
+        "type": 1,
+        "openType": 1,
+    }
+
+    def setup_mexc_ccxt() -> None:
+        import ccxt
+
+        sdk = "ccxt"
+
+        def mexc_ccxt():
+            exchange = ccxt.mexc({"apiKey": mexc["api_key"], "secret": mexc["secret"]})
+            exchange.urls["api"]["contract"] = {
+                name: base + urlsplit(url).path for name, url in exchange.urls["api"]["contract"].items()
+            }
+            return exchange
+
+        case(sdk, "MEXC", "mexc: contract_private_get_account_assets()", "GET", "/api/v1/private/account/assets")(
+            lambda: mexc_ccxt().contract_private_get_account_assets()
+        )
+        case(
+            sdk,
+            "MEXC",
+            "mexc: contract_private_get_order_list_history_orders({...})",
+            "GET",
+            "/api/v1/private/order/list/history_orders?page_num=1&page_size=20&states=3&symbol=BTC_USDT",
+            accept("the parameters sorted by name, signed as sent"),
+        )(
+            lambda: mexc_ccxt().contract_private_get_order_list_history_orders(
+                {"symbol": "BTC_USDT", "states": "3", "page_num": 1, "page_size": 20}
+            )
+        )
+        case(
+            sdk,
+            "MEXC",
+            "mexc: contract_private_post_order_submit({...})",
+            "POST",
+            "/api/v1/private/order/submit",
+            accept("the JSON body as sent is the signed parameter string"),
+        )(lambda: mexc_ccxt().contract_private_post_order_submit(dict(mexc_order, externalOid=f"ccxt-{uuid.uuid4().hex[:12]}")))
+
+    def setup_pymexc() -> None:
+        import types
+
+        # pymexc 1.3.1's wheel lacks pymexc/_async/web (its __init__ imports it, so `import pymexc`
+        # fails); an empty stand-in lets the package import. Its synchronous HTTP clients, which
+        # the suite drives, do not use it.
+        sys.modules.setdefault("pymexc._async.web", types.ModuleType("pymexc._async.web"))
+        from pymexc import futures
+
+        sdk = "pymexc"
+
+        def client():
+            http = futures.HTTP(api_key=mexc["api_key"], api_secret=mexc["secret"], ignore_ad=True)
+            http.base_url = base
+            # pymexc sends through curl_cffi (libcurl), which the loopback guard and the wire
+            # recorder cannot see: a requests.Session with the same headers takes its place.
+            # pymexc still builds and signs every request itself (its call() passes the
+            # Request-Time and Signature headers, the params or the JSON).
+            session = requests.Session()
+            session.headers.update(dict(http.session.headers))
+            http.session = session
+            return http
+
+        case(sdk, "MEXC", "futures.HTTP.assets()", "GET", "/api/v1/private/account/assets")(lambda: client().assets())
+        case(
+            sdk,
+            "MEXC",
+            "futures.HTTP.open_positions('BTC_USDT')",
+            "GET",
+            "/api/v1/private/position/open_positions?symbol=BTC_USDT",
+        )(lambda: client().open_positions("BTC_USDT"))
+        case(
+            sdk,
+            "MEXC",
+            "futures.HTTP.cancel_track_order('BTC_USDT', 1)",
+            "POST",
+            "/api/v1/private/trackorder/cancel",
+            reject(
+                "602",
+                "pymexc 1.3.1 signs a futures POST's JSON fields as sorted k=v pairs (symbol=...&trackOrderId=...) "
+                "but sends the JSON body, which is what MEXC signs (AUTH-breadth section 6)",
+            ),
+        )(lambda: client().cancel_track_order("BTC_USDT", 1))
+
     return [
         ("python-okx", setup_python_okx),
         ("ccxt", setup_ccxt),
@@ -2164,6 +2257,8 @@ def define_cases(base: str, accounts: dict[str, dict]) -> list[tuple[str, Callab
         ("bitmart-python-sdk-api", setup_bitmart_python_sdk_api),
         ("ccxt", setup_ccxt_kraken_futures),
         ("python-kraken-sdk", setup_python_kraken_sdk_futures),
+        ("ccxt", setup_mexc_ccxt),
+        ("pymexc", setup_pymexc),
     ]
 
 
@@ -2188,6 +2283,7 @@ DISTRIBUTIONS = {
     "typed-deribit": "typed-deribit",
     "bitmart": "bitmart",
     "bitmart-python-sdk-api": "bitmart-python-sdk-api",
+    "pymexc": "pymexc",
 }
 
 

@@ -31,6 +31,7 @@
 //! | Deribit | raw text | `ts⏎nonce⏎METHOD⏎path?query⏎body⏎` (a newline after the body, even an empty one) | hex HMAC-SHA256 | Unix ms, and a **nonce** per request | `Authorization: deri-hmac-sha256 id=…,ts=…,sig=…,nonce=…` |
 //! | BitMart | raw text | `ts#memo#` + the query of a GET (without `?`) or the body (no method, no path; the memo is signed, never sent) | hex HMAC-SHA256 | Unix ms | `X-BM-KEY`, `X-BM-SIGN`, `X-BM-TIMESTAMP` |
 //! | Kraken Futures | **base64-decoded** (64 bytes; checked at construction) | `SHA256(postData + nonce + path without /derivatives)`, postData the query or form body as sent | base64 HMAC-SHA512 | optional `Nonce`: a **nonce** above the key's last (ms), or none | `APIKey`, `Authent`, `Nonce` |
+//! | MEXC | raw text | spot (`/api/v3/`): `query + body` as sent, `timestamp` a parameter (Binance's rule); contract (`/api/v1/`): `key + ts +` the query (sent sorted by name, values encoded, `%20` for a space) of a GET/DELETE or the JSON body as sent | hex HMAC-SHA256 | Unix ms | spot: `X-MEXC-APIKEY`, `signature` appended last; contract: `ApiKey`, `Request-Time`, `Signature` |
 //!
 //! Websocket authentication: OKX `op: login`, Delta `key-auth`, Coinbase Exchange and Coinbase
 //! Advanced subscribe fields, CDP `jwt` field, Binance WebSocket API signed params and
@@ -39,7 +40,9 @@
 //! `grant_type: client_signature` (`ts⏎nonce⏎data`), BitMart spot `op: login` and futures
 //! `action: access` (`ts#memo#bitmart.WebSocket`), Kraken Futures' private subscribes
 //! (`original_challenge` and `signed_challenge`, the server's challenge signed as a SHA-256
-//! digest) — each signed through the same MAC path as REST.
+//! digest), MEXC contract `method: login` (`key + reqTime`) — each signed through the same MAC
+//! path as REST. MEXC spot's private streams take a listenKey from the signed
+//! `POST /api/v3/userDataStream`.
 //! KuCoin and Kraken have none:
 //! their private socket tokens come from a signed REST call (`POST /api/v1/bullet-private`,
 //! `POST /0/private/GetWebSocketsToken`): [`StreamToken`](crate::StreamToken) builds it and reads
@@ -61,7 +64,7 @@
 //! [`KrakenSigner`](crate::KrakenSigner), [`BitgetSigner`](crate::BitgetSigner),
 //! [`GateSigner`](crate::GateSigner), [`BitmexSigner`](crate::BitmexSigner),
 //! [`BitfinexSigner`](crate::BitfinexSigner), [`DeribitSigner`](crate::DeribitSigner),
-//! [`BitmartSigner`](crate::BitmartSigner). The
+//! [`BitmartSigner`](crate::BitmartSigner), [`MexcSigner`](crate::MexcSigner). The
 //! fragments here say what differs from one exchange to the next.
 //!
 //! Build a signer once per API key, then sign each request at the time you send it. A
@@ -355,17 +358,18 @@
 //! `bash interop/run.sh` checks all this against the real clients: it installs pinned releases of
 //! CCXT, python-okx, kucoin-universal-sdk, python-kucoin, delta-rest-client, coinbase-advanced-py,
 //! cbpro, coinbasepro, python-binance, binance-connector, binance-sdk-spot, pybit, krakenex,
-//! python-kraken-sdk, python-bitget and gate-api in a virtualenv (`interop/.venv`), starts the local
+//! python-kraken-sdk, python-bitget, gate-api and pymexc in a virtualenv (`interop/.venv`), starts the local
 //! exchange with the fake accounts of `interop/credentials.json`, and drives each SDK through its
 //! public API: a private GET with a query and an order POST per scheme, KuCoin key version, OKX live
 //! and demo, CDP ES256 and Ed25519, Binance HMAC, Ed25519 and RSA keys (Spot and USDⓈ-M, the
 //! signature in the query or the form body), Bybit HMAC and RSA, Kraken form and JSON bodies, plus
 //! the tricky queries (non-ASCII Binance and Bitget symbols, Bybit's pre-encoded cursor, Gate's and
-//! Kraken's `%2C`), all of which must be accepted; and the requests the SDKs are known to sign
+//! Kraken's `%2C`, MEXC contract queries sorted by name), all of which must be accepted; and the requests the SDKs are known to sign
 //! wrongly (python-okx's unencoded query, a lower-case method, python-kucoin's clear passphrase with
-//! a v2 key, CCXT's unencoded KuCoin query, python-binance's form body signed unencoded) or that a known
+//! a v2 key, CCXT's unencoded KuCoin query, python-binance's form body signed unencoded, pymexc's JSON
+//! body signed as sorted `k=v` pairs) or that a known
 //! misuse produces (a Kraken key moved from python-kraken-sdk's 1e8-scale nonces to krakenex),
-//! which must get the exchange's error code. It ends with `N passed, M failed` (`127 passed, 0 failed`
+//! which must get the exchange's error code. It ends with `N passed, M failed` (`133 passed, 0 failed`
 //! today), and CI runs it after the tests.
 //!
 //! The same run then drives the SDKs' own websocket clients on the private streams

@@ -106,6 +106,10 @@ pub enum Part {
     /// A nonce the client chooses per request, as sent under this auth name (Deribit's `nonce`
     /// item of its `Authorization` header).
     Nonce(&'static str),
+    /// A layout that depends on the request's path, as the recipe's only part (an exchange
+    /// whose APIs, told apart by path, sign differently with one key: MEXC's spot `/api/v3/` and
+    /// contract `/api/v1/`). See [`Recipe::for_path`].
+    ByPath(&'static ByPath),
     /// The digest of other parts: Gate's hex SHA-512 of the body, Kraken's raw SHA-256 of
     /// nonce and body.
     Digest {
@@ -127,6 +131,29 @@ pub enum QueryForm {
     /// Form-decoded (`+` and `%20` become a space, `%XX` its byte), order kept: see
     /// [`decode_query`](crate::decode_query).
     Decoded,
+}
+
+/// The two layouts of a [`Part::ByPath`]: one for requests under a path prefix, with the auth
+/// names they carry there, and one for every other request (which carries the exchange's
+/// [`rest_auth`](crate::Exchange::rest_auth)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ByPath {
+    /// The path prefix that picks [`then`](Self::then).
+    pub prefix: &'static str,
+    /// How a request under `prefix` is signed.
+    pub then: Recipe,
+    /// Where a request under `prefix` carries its key, signature and timestamp.
+    pub then_auth: crate::exchange::AuthNames,
+    /// How any other request is signed.
+    pub otherwise: Recipe,
+}
+
+impl ByPath {
+    /// The layout of a request to `path`.
+    pub fn pick(&self, path: &str) -> &Recipe {
+        if path.starts_with(self.prefix) { &self.then } else { &self.otherwise }
+    }
 }
 
 /// A hash function of a [`Part::Digest`].
@@ -356,6 +383,17 @@ impl Recipe {
         Ok(prehash)
     }
 
+    /// The recipe a request to `path` is signed with, and where it carries its auth values when
+    /// they are not the exchange's [`rest_auth`](crate::Exchange::rest_auth): the recipe itself,
+    /// unless its only part is a [`Part::ByPath`], which picks one of its two layouts.
+    pub fn for_path<'r>(&'r self, path: &str) -> (&'r Recipe, Option<crate::exchange::AuthNames>) {
+        match self.parts {
+            [Part::ByPath(layouts)] if path.starts_with(layouts.prefix) => (&layouts.then, Some(layouts.then_auth)),
+            [Part::ByPath(layouts)] => (&layouts.otherwise, None),
+            _ => (self, None),
+        }
+    }
+
     /// The prehash as a person reads it: the prehash itself, unless it holds a raw digest (it is
     /// then binary), in which case the input of that digest (Kraken: nonce and body). This is
     /// what the signers keep with [`SignOptions::keep_prehash`](crate::SignOptions::keep_prehash)
@@ -414,6 +452,10 @@ impl Recipe {
                 Part::Passphrase => inputs.credentials.passphrase.as_ref().map_or(0, |p| p.expose_secret().len()),
                 Part::RecvWindow => inputs.recv_window.map_or(0, str::len),
                 Part::Nonce(_) => inputs.nonce.map_or(0, str::len),
+                Part::ByPath(layouts) => {
+                    let recipe = layouts.pick(request.path());
+                    recipe.capacity(recipe.parts, inputs)
+                }
                 // The digest's input is written, hashed, then replaced by the digest.
                 Part::Digest { of, .. } => self.capacity(of, inputs).max(128),
             })
@@ -484,6 +526,10 @@ impl Recipe {
                         problem: "the scheme signs the request's nonce: give it with RecipeInputs::with_nonce",
                     })?;
                     out.extend_from_slice(nonce.as_bytes());
+                }
+                Part::ByPath(layouts) => {
+                    let recipe = layouts.pick(request.path());
+                    recipe.write(recipe.parts, inputs, out)?;
                 }
                 Part::Digest { hash, output, of } => {
                     // Written in place, hashed, then replaced by the digest: no second buffer.

@@ -210,8 +210,10 @@ pub fn run_with(vector: &Vector, input: TimeInput) -> Result<Produced, String> {
                     Ok((name.as_str().to_owned(), value.to_owned()))
                 })
                 .collect::<Result<_, String>>()?;
-            // Binance signs inside the request: its `signature` parameter is reported as a field.
-            if signed.rewrites_request() && signer.scheme() == Scheme::Binance {
+            // A signature inside the request (a rewritten request whose headers do not carry it,
+            // Binance's and MEXC spot's `signature` parameter) is reported as a field.
+            let in_headers = signed.header_values().any(|(_, value)| value.as_bytes() == signed.signature().as_bytes());
+            if signed.rewrites_request() && !in_headers {
                 values.insert("signature".to_owned(), signed.signature().to_owned());
             }
             let wire_query = signed.wire_query().unwrap_or(&vector.query).to_owned();

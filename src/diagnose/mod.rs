@@ -801,6 +801,7 @@ mod tests {
                 | Scheme::Deribit
                 | Scheme::Bitmart
                 | Scheme::KrakenFutures => Engine::Parameters,
+                Scheme::Mexc => Engine::Parameters,
                 _ => Engine::Headers,
             };
             assert_eq!(Engine::for_recipe(&scheme.exchange().recipe), expected, "{scheme:?}");

@@ -174,6 +174,8 @@ enum Ws {
     TimestampPassphrase { separator: &'static str, suffix: &'static str },
     /// A subscribe over the server's challenge ([`WsSigning::Challenge`]): no time is signed.
     Challenge { challenge: String, feeds: Vec<String>, event: Option<String> },
+    /// A login over the key sent and its timestamp ([`WsSigning::KeyTimestamp`]).
+    KeyTimestamp,
 }
 
 /// How many of the parameters after a misplaced signature parameter an explanation names.
@@ -432,11 +434,21 @@ impl<'c, 's> Engine<'c, 's> {
                 invalid(format!("the {name} {what} was not given (or is empty): give every auth value that was sent"))
             })
         };
+        // The layout this request is signed with, where the recipe picks it by path, and the
+        // auth names it carries there.
+        let (recipe, path_names) = match &sent.target {
+            Target::Rest { path, .. } => match super::wire_path(path) {
+                Ok((path, _)) => recipe.for_path(&path),
+                Err(_) => (recipe, None),
+            },
+            _ => (recipe, None),
+        };
+        let parts = recipe.parts;
         let signature_param = match recipe.signature_in {
             Carrier::Parameter(name) => Some(name),
             _ => None,
         };
-        let query_form = recipe.parts.iter().find_map(|part| match part {
+        let query_form = parts.iter().find_map(|part| match part {
             Part::Query { form, .. } => Some(*form),
             Part::QueryOrBody => Some(QueryForm::AsSent),
             _ => None,
@@ -451,9 +463,9 @@ impl<'c, 's> Engine<'c, 's> {
             facts: exchange.diagnosis,
             signature_param,
             query_form,
-            query_or_body: recipe.parts.contains(&Part::QueryOrBody),
+            query_or_body: parts.contains(&Part::QueryOrBody),
             ws: None,
-            names: super::hmac::names(scheme, false),
+            names: path_names.unwrap_or_else(|| super::hmac::names(scheme, false)),
             key_sent: String::new(),
             sign: String::new(),
             timestamp: String::new(),
@@ -504,7 +516,7 @@ impl<'c, 's> Engine<'c, 's> {
                             let default = exchange.window.map(|w| w.as_millis().to_string()).unwrap_or_default();
                             e.recv_window = sent.auth_value(header).map_or(default, str::to_owned);
                         }
-                        if let Some(name) = recipe.parts.iter().find_map(|part| match part {
+                        if let Some(name) = parts.iter().find_map(|part| match part {
                             Part::Nonce(name) => Some(*name),
                             _ => None,
                         }) {
@@ -532,6 +544,7 @@ impl<'c, 's> Engine<'c, 's> {
                         Ws::ParamsCall { method, params: params.clone() }
                     }
                     WsSigning::Login { prefix } => Ws::Login { prefix },
+                    WsSigning::KeyTimestamp => Ws::KeyTimestamp,
                     WsSigning::TimestampPassphrase { separator, suffix } => {
                         Ws::TimestampPassphrase { separator, suffix }
                     }
@@ -772,7 +785,7 @@ impl<'c, 's> Engine<'c, 's> {
                 let params: Vec<(&str, Value)> = params.iter().map(|(n, v)| (n.as_str(), v.clone())).collect();
                 self.ctx.signer.sign_ws_at(&WsRequest::api(method, &params), &wire, &options)?
             }
-            Ws::Login { .. } | Ws::TimestampPassphrase { .. } => {
+            Ws::Login { .. } | Ws::TimestampPassphrase { .. } | Ws::KeyTimestamp => {
                 self.ctx.signer.sign_ws_at(&WsRequest::login(), &wire, &options)?
             }
             Ws::Joined { data, .. } => {
@@ -905,6 +918,7 @@ impl<'c, 's> Engine<'c, 's> {
                 }
                 Part::RecvWindow => out(p.recv_window.as_bytes()),
                 Part::Nonce(_) => out(self.nonce.as_bytes()),
+                Part::ByPath(layouts) => self.write_parts(layouts.pick(&p.path).parts, p, in_digest, out),
                 Part::Digest { .. } if p.tweak == Tweak::EmptyHashLine => {}
                 Part::Digest { hash, output, of } => {
                     let digest = match hash {
@@ -941,6 +955,7 @@ impl<'c, 's> Engine<'c, 's> {
         match self.ws.as_ref().expect("a websocket message") {
             Ws::ParamsCall { .. } => self.params_payload(timestamp, true, None).into_bytes(),
             Ws::Login { prefix } => format!("{prefix}{timestamp}").into_bytes(),
+            Ws::KeyTimestamp => [self.key_sent.as_str(), timestamp].concat().into_bytes(),
             Ws::TimestampPassphrase { separator, suffix } => {
                 let passphrase = self.ctx.secrets.as_ref().and_then(|s| s.passphrase).unwrap_or_default();
                 [timestamp, separator, passphrase, suffix].concat().into_bytes()

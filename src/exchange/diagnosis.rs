@@ -123,6 +123,9 @@ pub enum WsSigning {
         /// The challenge's field.
         field: &'static str,
     },
+    /// A login signed over the API key followed by its timestamp, nothing between (MEXC's
+    /// contract `login`: `apiKey + reqTime`).
+    KeyTimestamp,
     /// A channel message signed over `channel=<c>&event=<e>&time=<t>`, or an API login (its
     /// channel given as the method) signed over `api\n<channel>\n{}\n<t>` (Gate).
     ChannelOrApiLogin {

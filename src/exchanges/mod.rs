@@ -102,4 +102,8 @@ registry! {
         /// Kraken Futures: `Authent` over `postData + nonce + path` and the websocket challenge ([`crate::KrakenFuturesSigner`]).
         KrakenFutures => KRAKEN_FUTURES,
     }
+    mod mexc {
+        /// MEXC spot v3 and futures ("contract"), one key for both, the path picking the rule ([`crate::MexcSigner`]).
+        Mexc => MEXC,
+    }
 }

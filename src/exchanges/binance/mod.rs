@@ -7,6 +7,8 @@ mod errors;
 mod signer;
 
 pub use signer::{BinanceKeyType, BinanceSigner};
+// The rule of signing inside the parameters, which MEXC's spot API shares.
+pub(crate) use signer::{ParameterRules, sign_in_parameters};
 
 use std::time::Duration;
 

@@ -179,8 +179,117 @@ fn json_string(text: &str) -> String {
     serde_json::Value::from(text).to_string()
 }
 
-fn invalid(problem: &'static str) -> Error {
-    Error::InvalidParameters { scheme: Scheme::Binance, problem }
+fn invalid(scheme: Scheme, problem: &'static str) -> Error {
+    Error::InvalidParameters { scheme, problem }
+}
+
+/// What an exchange that signs inside its parameters (Binance's rule) says when a body cannot
+/// carry them: its scheme, and its two refusals in its own words.
+#[derive(Debug)]
+pub(crate) struct ParameterRules {
+    /// The scheme the errors name.
+    pub(crate) scheme: Scheme,
+    /// Why a body with non-ASCII bytes is refused.
+    pub(crate) ascii_body: &'static str,
+    /// Why a JSON body is refused.
+    pub(crate) form_body: &'static str,
+}
+
+/// Binance's wording.
+const BINANCE_PARAMETERS: ParameterRules = ParameterRules {
+    scheme: Scheme::Binance,
+    ascii_body: "a Binance body is a form (k=v&k=v) of ASCII: percent-encode non-ASCII characters before signing",
+    form_body: "Binance reads parameters from the query and an application/x-www-form-urlencoded body (k=v&k=v), \
+                never JSON: send the parameters as a form or in the query",
+};
+
+/// Signs a request inside its own parameters: `query + body` exactly as sent (with
+/// `recvWindow` and `timestamp` appended when absent) is the payload, and the signature goes
+/// back as the last parameter of the body when there is one, else of the query. Binance's REST
+/// rule, which MEXC's spot API shares.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn sign_in_parameters(
+    rules: &ParameterRules,
+    key: &ApiSigningKey,
+    recv_window: Option<&str>,
+    headers: &HeaderLayout,
+    request: &SignableRequest<'_>,
+    timestamp: &str,
+    options: &SignOptions,
+) -> Result<SignedRequest, Error> {
+    let (query, body) = (request.query(), request.body());
+    // Binance: "any non-ASCII character must be percent-encoded before signing". (`is_ascii`
+    // is the word-at-a-time check; the query is visible ASCII by construction. The body is
+    // then handled as bytes: ASCII needs no second, UTF-8 pass.)
+    if !body.is_ascii() {
+        return Err(Error::InvalidBody {
+            scheme: rules.scheme,
+            problem: rules.ascii_body,
+        });
+    }
+    // Binance reads parameters from the query and a form body only: appending `&timestamp=…`
+    // to a JSON body would send a body that is neither, and that Binance does not read.
+    if matches!(body.iter().find(|b| !b.is_ascii_whitespace()), Some(b'{' | b'[')) {
+        return Err(Error::InvalidBody {
+            scheme: rules.scheme,
+            problem: rules.form_body,
+        });
+    }
+    let query = query.as_bytes();
+    let own = OwnParams::scan(query, body);
+    if own.signature {
+        return Err(invalid(rules.scheme, "the request already has a signature parameter: build it without one"));
+    }
+    let sent_timestamp = own.timestamp;
+    if sent_timestamp.is_some_and(|sent| sent != timestamp.as_bytes()) {
+        return Err(invalid(rules.scheme, 
+            "the request's timestamp parameter is not the timestamp being signed: leave timestamp out (the signer \
+             appends it)",
+        ));
+    }
+    // The parameters the signer appends, to the body when there is one, else to the query.
+    let in_body = !body.is_empty();
+    let carrier = if in_body { body } else { query };
+    // One buffer: the carrier, the appended parameters, then (after signing) the signature,
+    // whose base64 characters may each take three once percent-encoded.
+    let mut wire = Vec::with_capacity(carrier.len() + 64 + timestamp.len() + 3 * key.signature_len());
+    wire.extend_from_slice(carrier);
+    let append = |wire: &mut Vec<u8>, name: &[u8], value: &[u8]| {
+        if !wire.is_empty() {
+            wire.push(b'&');
+        }
+        wire.extend_from_slice(name);
+        wire.extend_from_slice(value);
+    };
+    if let Some(window) = recv_window {
+        if !own.recv_window {
+            append(&mut wire, b"recvWindow=", window.as_bytes());
+        }
+    }
+    if sent_timestamp.is_none() {
+        append(&mut wire, b"timestamp=", timestamp.as_bytes());
+    }
+    let prehash = if in_body {
+        PrehashParts::new().push(query).push(&wire)
+    } else {
+        PrehashParts::new().push(&wire).push(body)
+    };
+    let (signature, prehash) = key.sign(prehash, options)?;
+    append(&mut wire, b"signature=", b"");
+    if key.signs_in_hex() {
+        wire.extend_from_slice(signature.as_bytes());
+    } else {
+        encode_signature(&signature, &mut wire);
+    }
+    let mut signed = SignedRequest::new(timestamp, &signature, prehash, headers);
+    if in_body {
+        signed.set_wire_body(wire);
+    } else {
+        // The query was text and everything appended is ASCII.
+        let wire = String::from_utf8(wire).map_err(|_| invalid(rules.scheme, "the query must be text"))?;
+        signed.set_wire_query(wire);
+    }
+    Ok(signed)
 }
 
 impl Signer for BinanceSigner {
@@ -202,81 +311,7 @@ impl Signer for BinanceSigner {
             |f| matches!(f, TimestampFormat::UnixMillis | TimestampFormat::UnixMicros),
             self.timestamp_format,
         )?;
-        let (query, body) = (request.query(), request.body());
-        // Binance: "any non-ASCII character must be percent-encoded before signing". (`is_ascii`
-        // is the word-at-a-time check; the query is visible ASCII by construction. The body is
-        // then handled as bytes: ASCII needs no second, UTF-8 pass.)
-        if !body.is_ascii() {
-            return Err(Error::InvalidBody {
-                scheme: Scheme::Binance,
-                problem: "a Binance body is a form (k=v&k=v) of ASCII: percent-encode non-ASCII characters before \
-                          signing",
-            });
-        }
-        // Binance reads parameters from the query and a form body only: appending `&timestamp=…`
-        // to a JSON body would send a body that is neither, and that Binance does not read.
-        if matches!(body.iter().find(|b| !b.is_ascii_whitespace()), Some(b'{' | b'[')) {
-            return Err(Error::InvalidBody {
-                scheme: Scheme::Binance,
-                problem: "Binance reads parameters from the query and an application/x-www-form-urlencoded body \
-                          (k=v&k=v), never JSON: send the parameters as a form or in the query",
-            });
-        }
-        let query = query.as_bytes();
-        let own = OwnParams::scan(query, body);
-        if own.signature {
-            return Err(invalid("the request already has a signature parameter: build it without one"));
-        }
-        let sent_timestamp = own.timestamp;
-        if sent_timestamp.is_some_and(|sent| sent != timestamp.as_bytes()) {
-            return Err(invalid(
-                "the request's timestamp parameter is not the timestamp being signed: leave timestamp out (the signer \
-                 appends it)",
-            ));
-        }
-        // The parameters the signer appends, to the body when there is one, else to the query.
-        let in_body = !body.is_empty();
-        let carrier = if in_body { body } else { query };
-        // One buffer: the carrier, the appended parameters, then (after signing) the signature,
-        // whose base64 characters may each take three once percent-encoded.
-        let mut wire = Vec::with_capacity(carrier.len() + 64 + timestamp.len() + 3 * self.key.signature_len());
-        wire.extend_from_slice(carrier);
-        let append = |wire: &mut Vec<u8>, name: &[u8], value: &[u8]| {
-            if !wire.is_empty() {
-                wire.push(b'&');
-            }
-            wire.extend_from_slice(name);
-            wire.extend_from_slice(value);
-        };
-        if let Some(window) = &self.recv_window {
-            if !own.recv_window {
-                append(&mut wire, b"recvWindow=", window.as_bytes());
-            }
-        }
-        if sent_timestamp.is_none() {
-            append(&mut wire, b"timestamp=", timestamp.as_bytes());
-        }
-        let prehash = if in_body {
-            PrehashParts::new().push(query).push(&wire)
-        } else {
-            PrehashParts::new().push(&wire).push(body)
-        };
-        let (signature, prehash) = self.key.sign(prehash, options)?;
-        append(&mut wire, b"signature=", b"");
-        if self.key.signs_in_hex() {
-            wire.extend_from_slice(signature.as_bytes());
-        } else {
-            encode_signature(&signature, &mut wire);
-        }
-        let mut signed = SignedRequest::new(timestamp, &signature, prehash, &self.headers);
-        if in_body {
-            signed.set_wire_body(wire);
-        } else {
-            // The query was text and everything appended is ASCII.
-            let wire = String::from_utf8(wire).map_err(|_| invalid("the query must be text"))?;
-            signed.set_wire_query(wire);
-        }
-        Ok(signed)
+        sign_in_parameters(&BINANCE_PARAMETERS, &self.key, self.recv_window.as_deref(), &self.headers, request, timestamp, options)
     }
 
     /// A signed WebSocket API request, `WsRequest::api(method, params)`: the message is
