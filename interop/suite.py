@@ -303,6 +303,12 @@ def verdict(wire: Wire) -> Got:
         body = None
     if wire.status == 200 and isinstance(body, dict) and body.get("cexsign") == "accepted":
         return Got(True, 200)
+    # A private stream's token request, accepted, is answered with the exchange's own grant
+    # (Kraken's {"error":[],"result":{"token"}}, KuCoin's {"code":"200000","data":{"token"}}).
+    if wire.status == 200 and isinstance(body, dict):
+        grant = body.get("result") if body.get("error") == [] else body.get("data")
+        if isinstance(grant, dict) and isinstance(grant.get("token"), str):
+            return Got(True, 200)
     code = str(wire.status)
     reason = _header_text(wire.response_headers.get("cexsign-reason")) or ""
     diagnosis = None
