@@ -922,8 +922,8 @@ mod tests {
     fn every_built_in_account_registers() {
         let accounts = built_in_entries().and_then(register).unwrap();
         // 10 worked-example keys for six schemes; the vectors' keys of the others: Binance 3,
-        // Bybit 2, Kraken, Bitget, Gate, BitMEX, Bitfinex, Deribit and BitMart 1 each.
-        assert_eq!(accounts.len(), 22);
+        // Bybit 2, Kraken, Bitget, Gate, BitMEX, Bitfinex, Deribit, BitMart and Hyperliquid 1 each.
+        assert_eq!(accounts.len(), 23);
         for registered in &accounts {
             let account = registered.account().unwrap();
             assert_eq!(account.scheme(), registered.scheme, "{}", registered.label);

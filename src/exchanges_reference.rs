@@ -30,6 +30,7 @@
 //! | Bitfinex v2 | raw text | `"/api" + path + nonce + body` (no method, no query; no body: nothing after the nonce) | hex HMAC-SHA384 | `bfx-nonce`: a **nonce** above the key's last, µs (or ms) | `bfx-nonce`, `bfx-apikey`, `bfx-signature` |
 //! | Deribit | raw text | `ts⏎nonce⏎METHOD⏎path?query⏎body⏎` (a newline after the body, even an empty one) | hex HMAC-SHA256 | Unix ms, and a **nonce** per request | `Authorization: deri-hmac-sha256 id=…,ts=…,sig=…,nonce=…` |
 //! | BitMart | raw text | `ts#memo#` + the query of a GET (without `?`) or the body (no method, no path; the memo is signed, never sent) | hex HMAC-SHA256 | Unix ms | `X-BM-KEY`, `X-BM-SIGN`, `X-BM-TIMESTAMP` |
+//! | Hyperliquid (feature `hyperliquid`) | secp256k1 private key (hex) | EIP-712: L1 actions `Agent(source, keccak256(msgpack(action in its JSON key order) ‖ nonce ‖ vault ‖ expiresAfter))`, user-signed actions their typed fields (no method, no path) | ECDSA `r`, `s`, `v` (RFC 6979, low-s, recoverable) | `nonce`: Unix ms, used once | none: the signature is in the body |
 //!
 //! Websocket authentication: OKX `op: login`, Delta `key-auth`, Coinbase Exchange and Coinbase
 //! Advanced subscribe fields, CDP `jwt` field, Binance WebSocket API signed params and
@@ -37,6 +38,7 @@
 //! `op: authKeyExpires`, Bitfinex `event: auth` (`"AUTH" + nonce`), Deribit `public/auth` with
 //! `grant_type: client_signature` (`ts⏎nonce⏎data`), BitMart spot `op: login` and futures
 //! `action: access` (`ts#memo#bitmart.WebSocket`) — each signed through the same MAC path as REST.
+//! Hyperliquid has no login: a websocket `post` carries an action signed exactly as for REST.
 //! KuCoin and Kraken have none:
 //! their private socket tokens come from a signed REST call (`POST /api/v1/bullet-private`,
 //! `POST /0/private/GetWebSocketsToken`).
@@ -52,7 +54,8 @@
 //! [`KrakenSigner`](crate::KrakenSigner), [`BitgetSigner`](crate::BitgetSigner),
 //! [`GateSigner`](crate::GateSigner), [`BitmexSigner`](crate::BitmexSigner),
 //! [`BitfinexSigner`](crate::BitfinexSigner), [`DeribitSigner`](crate::DeribitSigner),
-//! [`BitmartSigner`](crate::BitmartSigner). The
+//! [`BitmartSigner`](crate::BitmartSigner),
+//! `HyperliquidSigner` (feature `hyperliquid`). The
 //! fragments here say what differs from one exchange to the next.
 //!
 //! Build a signer once per API key, then sign each request at the time you send it. A

@@ -809,6 +809,7 @@ mod tests {
                 | Scheme::Bitfinex
                 | Scheme::Deribit
                 | Scheme::Bitmart => Engine::Parameters,
+                Scheme::Hyperliquid => Engine::NotRebuilt,
                 _ => Engine::Headers,
             };
             assert_eq!(Engine::of(scheme.exchange()), expected, "{scheme:?}");

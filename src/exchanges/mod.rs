@@ -98,4 +98,8 @@ registry! {
         /// BitMart spot and futures v2: `timestamp#memo#payload` and the websocket login ([`crate::BitmartSigner`]).
         Bitmart => BITMART,
     }
+    mod hyperliquid {
+        /// Hyperliquid: EIP-712 actions signed with a secp256k1 key, L1 and user-signed ([`crate::HyperliquidSigner`], feature `hyperliquid`).
+        Hyperliquid => HYPERLIQUID,
+    }
 }
