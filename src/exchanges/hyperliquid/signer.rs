@@ -847,3 +847,106 @@ impl Signer for HyperliquidSigner {
         Ok(WsAuth::new(fields, message, timestamp.as_str().to_owned(), signature_text(&signature), prehash))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The conformance vectors' key and the address they give for it.
+    const KEY: &str = "0x1a200dd7760f08613dae49a978f9c7b759e18e0c734156b9cdc3f062aeb661c9";
+    const ADDRESS: &str = "0x3C4A97241c7b41C7FD868C662776529d79629BFc";
+    const ORDER: &[u8] = br#"{"type":"order","orders":[{"a":0,"b":true,"p":"64089.9","s":"0.0015","r":false,"t":{"limit":{"tif":"Gtc"}}}],"grouping":"na"}"#;
+
+    fn signer() -> HyperliquidSigner {
+        HyperliquidSigner::new(&Credentials::new().secret(KEY)).unwrap()
+    }
+
+    #[test]
+    fn the_key_is_checked_at_construction_with_typed_errors() {
+        assert_eq!(signer().address(), ADDRESS);
+        // Without 0x, in upper case: the same key.
+        let bare = HyperliquidSigner::new(&Credentials::new().secret(KEY[2..].to_uppercase())).unwrap();
+        assert_eq!(bare.address(), ADDRESS);
+        let err = |credentials: Credentials| HyperliquidSigner::new(&credentials).unwrap_err();
+        let address = err(Credentials::new().secret(ADDRESS));
+        assert!(matches!(address, Error::InvalidPrivateKey { .. }) && address.to_string().contains("address"));
+        assert!(matches!(err(Credentials::new().secret("0x1234")), Error::InvalidPrivateKey { .. }));
+        let zero = format!("0x{}", "0".repeat(64));
+        assert!(err(Credentials::new().secret(zero)).to_string().contains("curve order"));
+        let order = format!("0x{}", "f".repeat(64));
+        assert!(matches!(err(Credentials::new().secret(order)), Error::InvalidPrivateKey { .. }));
+        assert!(matches!(err(Credentials::new().api_key("my-key").secret(KEY)), Error::InvalidAuthValue { .. }));
+        assert!(matches!(err(Credentials::new()), Error::MissingCredential { .. }));
+        // The key never shows.
+        assert!(!format!("{:?}", signer()).contains(&KEY[2..]));
+    }
+
+    #[test]
+    fn the_key_order_of_the_action_is_signed() {
+        let sorted = br#"{"grouping":"na","orders":[{"a":0,"b":true,"p":"64089.9","r":false,"s":"0.0015","t":{"limit":{"tif":"Gtc"}}}],"type":"order"}"#;
+        let a = HyperliquidAction::new(ORDER, 1, HyperliquidNetwork::Mainnet).digest().unwrap();
+        let b = HyperliquidAction::new(sorted, 1, HyperliquidNetwork::Mainnet).digest().unwrap();
+        assert_ne!(a.connection_id(), b.connection_id());
+        // The msgpack map header of three pairs, then "type": the JSON's first key.
+        assert_eq!(&a.msgpack().unwrap()[..6], b"\x83\xa4type");
+        // Whitespace is not signed.
+        let spaced = String::from_utf8(ORDER.to_vec()).unwrap().replace(',', ", ");
+        let c = HyperliquidAction::new(spaced.as_bytes(), 1, HyperliquidNetwork::Mainnet).digest().unwrap();
+        assert_eq!(a.signing_hash(), c.signing_hash());
+    }
+
+    #[test]
+    fn floats_and_non_actions_are_refused() {
+        let float = br#"{"type":"order","orders":[{"a":0,"b":true,"p":30000.0,"s":"0.001"}],"grouping":"na"}"#;
+        let refused = |action: &[u8]| HyperliquidAction::new(action, 1, HyperliquidNetwork::Mainnet).digest().is_err();
+        assert!(refused(float));
+        assert!(refused(b"[1,2]"));
+        assert!(refused(br#"{"orders":[]}"#));
+        assert!(refused(b"{\"type\":\"order\"} trailing"));
+    }
+
+    #[test]
+    fn user_signed_actions_check_their_chain_and_sign_an_absent_agent_name_as_empty() {
+        let agent = |name: &str| {
+            format!(
+                r#"{{"type":"approveAgent","signatureChainId":"0x66eee","hyperliquidChain":"Mainnet","agentAddress":"0x626fef8c62eee328baa7798468c4db0515da1a76"{name},"nonce":1718151166378}}"#
+            )
+        };
+        let digest = |action: &str, network| HyperliquidAction::new(action.as_bytes(), 1, network).digest();
+        let unnamed = digest(&agent(""), HyperliquidNetwork::Mainnet).unwrap();
+        let empty = digest(&agent(r#","agentName":"""#), HyperliquidNetwork::Mainnet).unwrap();
+        assert_eq!(unnamed.signing_hash(), empty.signing_hash());
+        assert_eq!(unnamed.primary_type(), "HyperliquidTransaction:ApproveAgent");
+        assert!(!unnamed.is_l1());
+        assert!(digest(&agent(""), HyperliquidNetwork::Testnet).unwrap_err().to_string().contains("hyperliquidChain"));
+    }
+
+    #[test]
+    fn the_signature_recovers_to_the_keys_address() {
+        let (digest, signature, body) = signer().sign_action(ORDER, 1_718_007_932_859).unwrap();
+        let recovered = recover_signer(digest.signing_hash(), signature.r(), signature.s(), u64::from(signature.v()));
+        assert_eq!(recovered.map(|a| checksum_address(&a)).as_deref(), Some(ADDRESS));
+        // Padded r and s, and v as 0/1, read the same.
+        let padded = |hex: &str| format!("0x{:0>64}", hex.trim_start_matches("0x"));
+        let again = recover_signer(
+            digest.signing_hash(),
+            &padded(signature.r()),
+            &padded(signature.s()),
+            u64::from(signature.v() - 27),
+        );
+        assert_eq!(again, recovered);
+        assert_eq!(recover_signer(digest.signing_hash(), "0x0", signature.s(), 27), None);
+        assert!(body.contains(r#""vaultAddress":null"#) && !body.contains("expiresAfter"));
+    }
+
+    #[test]
+    fn the_client_order_id_is_read_from_the_action_and_from_the_body_sent() {
+        let orders = &Scheme::Hyperliquid.exchange().orders;
+        let action = br#"{"type":"order","orders":[{"a":0,"c":"0x1957bca15338f1b5170896711d82e4e9"}],"grouping":"na"}"#;
+        let id = Some("0x1957bca15338f1b5170896711d82e4e9".to_owned());
+        assert_eq!(orders.client_order_id_in(None, action), id);
+        let body = format!(r#"{{"action":{},"nonce":1}}"#, std::str::from_utf8(action).unwrap());
+        assert_eq!(orders.client_order_id_in(None, body.as_bytes()), id);
+        assert_eq!(orders.client_order_id_in(None, br#"{"type":"cancel","cancels":[]}"#), None);
+    }
+}
