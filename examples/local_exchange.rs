@@ -924,8 +924,9 @@ mod tests {
     fn every_built_in_account_registers() {
         let accounts = built_in_entries().and_then(register).unwrap();
         // 10 worked-example keys for six schemes; the vectors' keys of the others: Binance 3,
-        // Bybit 2, Kraken, Bitget, Gate, BitMEX, Bitfinex, Deribit, BitMart, Kraken Futures and MEXC 1 each.
-        assert_eq!(accounts.len(), 24);
+        // Bybit 2, Kraken, Bitget, Gate, BitMEX, Bitfinex, Deribit, BitMart, Kraken Futures, MEXC and
+        // Hyperliquid 1 each.
+        assert_eq!(accounts.len(), 25);
         for registered in &accounts {
             let account = registered.account().unwrap();
             assert_eq!(account.scheme(), registered.scheme, "{}", registered.label);

@@ -14,9 +14,9 @@ use cexsign::client::RequestBuilderExt;
 use cexsign::{
     BinanceKeyType, BinanceSigner, BitfinexSigner, BitgetSigner, BitmartSigner, BitmexSigner, BybitKeyType,
     BybitSigner, CoinbaseAdvancedHmacSigner, CoinbaseCdpSigner, CoinbaseExchangeSigner, Credentials, DeltaSigner,
-    DeribitSigner, Error, GateSigner, KeySettings, KrakenFuturesSigner, KrakenSigner, KucoinKeyVersion, KucoinSigner,
-    Method, MexcSigner, OkxEnvironment, OkxSigner, Scheme, SignOptions, SignableRequest, Signer, Timestamp,
-    WireTimestamp, WsAuth, WsRequest,
+    DeribitSigner, Error, GateSigner, HyperliquidSigner, KeySettings, KrakenFuturesSigner, KrakenSigner,
+    KucoinKeyVersion, KucoinSigner, Method, MexcSigner, OkxEnvironment, OkxSigner, Scheme, SignOptions,
+    SignableRequest, Signer, Timestamp, WireTimestamp, WsAuth, WsRequest,
 };
 use cexsign_local_exchange::{Account, LocalExchange};
 
@@ -49,7 +49,13 @@ enum Ws {
     /// A private subscribe to these feeds signed over the challenge the server sent (Kraken
     /// Futures).
     Challenge(&'static [&'static str], &'static str),
+    /// No login at all: private channels are subscribed by account address, unsigned
+    /// (Hyperliquid); what the venue says instead.
+    Unsigned(&'static str),
 }
+
+/// A Hyperliquid order action, its keys in the SDK's order.
+const HYPERLIQUID_ORDER: &str = r#"{"type":"order","orders":[{"a":0,"b":true,"p":"64089.9","s":"0.0015","r":false,"t":{"limit":{"tif":"Gtc"}},"c":"0x1957bca15338f1b5170896711d82e4e9"}],"grouping":"na"}"#;
 
 /// The Ed25519 key of the Binance vectors (a random fake).
 const BINANCE_ED25519_PEM: &str = "-----BEGIN PRIVATE KEY-----
@@ -150,6 +156,11 @@ fn venues() -> Result<Vec<Venue>, Error> {
     // MEXC: one key for spot and contract; the local exchange verifies the contract API.
     let mexc = || Credentials::new().api_key("mx0vzyccRd0ZpaniVb").secret("5da245ea1b7ea10467ecfeac598d8fce");
     let mexc_order = r#"{"symbol":"BTC_USDT","price":64250.5,"vol":1,"leverage":10,"side":1,"type":1,"openType":1,"externalOid":"vg-f844b43b7ef71d9d"}"#;
+    // Hyperliquid's key is a wallet's private key; the account is its address. The action's key
+    // order is signed (msgpack keeps it).
+    let hyperliquid =
+        || Credentials::new().secret("0x1a200dd7760f08613dae49a978f9c7b759e18e0c734156b9cdc3f062aeb661c9");
+    let hyperliquid_cancel = r#"{"type":"cancel","cancels":[{"a":0,"o":27161311709}]}"#;
     Ok(vec![
         Venue {
             signer: Box::new(OkxSigner::new(&okx, OkxEnvironment::Demo)?),
@@ -279,6 +290,13 @@ fn venues() -> Result<Vec<Venue>, Error> {
             post: ("/api/v1/private/order/submit", mexc_order),
             ws: Ws::Subscribe(&[], &[]),
         },
+        Venue {
+            signer: Box::new(HyperliquidSigner::new(&hyperliquid())?),
+            account: Some(Account::new(Scheme::Hyperliquid, &hyperliquid(), &KeySettings::new())?),
+            tricky: First::FormPost("/exchange", hyperliquid_cancel),
+            post: ("/exchange", HYPERLIQUID_ORDER),
+            ws: Ws::Unsigned("no websocket login: user channels take the address; a ws post is signed as REST"),
+        },
     ])
 }
 
@@ -364,7 +382,7 @@ fn ws_auth(venue: &Venue, at: Timestamp) -> Result<Option<WsAuth>, Error> {
     Ok(match venue.ws {
         Ws::Subscribe(channels, products) => Some(venue.signer.sign_ws(&WsRequest::subscribe(channels, products), at)?),
         Ws::Api(method) => Some(venue.signer.sign_ws(&WsRequest::api(method, &[]).with_id("quickstart-1"), at)?),
-        Ws::Token(_) => None,
+        Ws::Token(_) | Ws::Unsigned(_) => None,
         Ws::Challenge(feeds, challenge) => {
             Some(venue.signer.sign_ws(&WsRequest::subscribe(feeds, &[]).with_data(challenge), at)?)
         }
@@ -472,6 +490,14 @@ fn with_mistake(
             }
             ("mistake: a retry resent with a Nonce already used".into(), request)
         }
+        Scheme::Hyperliquid => {
+            // Signed over the action as given, sent re-serialised from a map that sorts its keys.
+            let mut request = post(now)?;
+            let sent = request.body().and_then(|b| b.as_bytes()).map(|b| String::from_utf8_lossy(b).into_owned());
+            let sorted = r#"{"grouping":"na","orders":[{"a":0,"b":true,"c":"0x1957bca15338f1b5170896711d82e4e9","p":"64089.9","r":false,"s":"0.0015","t":{"limit":{"tif":"Gtc"}}}],"type":"order"}"#;
+            *request.body_mut() = Some(sent.unwrap_or_default().replacen(HYPERLIQUID_ORDER, sorted, 1).into());
+            ("mistake: action re-serialised with sorted keys after signing".into(), request)
+        }
         Scheme::Bitget => {
             let wrong = Credentials::new()
                 .api_key("bg_d9783a24ddc4e4535d80b7a6101aab20")
@@ -533,7 +559,8 @@ async fn run() -> Result<ExitCode, Box<dyn std::error::Error>> {
                     .header("content-type", content_type(form))
                     .body(form)
                     .build_signed(signer, at(0)?)?;
-                (format!("POST {path} (form body: {form})"), post)
+                let kind = if form.starts_with('{') { "JSON" } else { "form" };
+                (format!("POST {path} ({kind} body: {form})"), post)
             }
         };
         let reply = send(&client, first).await;
@@ -566,9 +593,15 @@ async fn run() -> Result<ExitCode, Box<dyn std::error::Error>> {
                     .build_signed(signer, at(2)?)?;
                 (format!("websocket token: POST {path} (empty body)"), send(&client, token).await)
             }
+            (None, Ws::Unsigned(instead)) => {
+                println!("{:<22} {instead}", scheme.id());
+                (String::new(), Reply { status: 200, body: String::new(), reason: String::new(), diagnosis: None })
+            }
             (None, _) => return Err("a venue without a websocket message or token call".into()),
         };
-        line(scheme, &what, &reply);
+        if !what.is_empty() {
+            line(scheme, &what, &reply);
+        }
         ok &= reply.accepted();
 
         let (what, bad) = with_mistake(venue, &client, &base, now)?;

@@ -32,6 +32,7 @@
 //! | BitMart | raw text | `ts#memo#` + the query of a GET (without `?`) or the body (no method, no path; the memo is signed, never sent) | hex HMAC-SHA256 | Unix ms | `X-BM-KEY`, `X-BM-SIGN`, `X-BM-TIMESTAMP` |
 //! | Kraken Futures | **base64-decoded** (64 bytes; checked at construction) | `SHA256(postData + nonce + path without /derivatives)`, postData the query or form body as sent | base64 HMAC-SHA512 | optional `Nonce`: a **nonce** above the key's last (ms), or none | `APIKey`, `Authent`, `Nonce` |
 //! | MEXC | raw text | spot (`/api/v3/`): `query + body` as sent, `timestamp` a parameter (Binance's rule); contract (`/api/v1/`): `key + ts +` the query (sent sorted by name, values encoded, `%20` for a space) of a GET/DELETE or the JSON body as sent | hex HMAC-SHA256 | Unix ms | spot: `X-MEXC-APIKEY`, `signature` appended last; contract: `ApiKey`, `Request-Time`, `Signature` |
+//! | Hyperliquid (feature `hyperliquid`) | secp256k1 private key (hex) | EIP-712: L1 actions `Agent(source, keccak256(msgpack(action in its JSON key order) ‖ nonce ‖ vault ‖ expiresAfter))`, user-signed actions their typed fields (no method, no path) | ECDSA `r`, `s`, `v` (RFC 6979, low-s, recoverable) | `nonce`: Unix ms, used once | none: the signature is in the body |
 //!
 //! Websocket authentication: OKX `op: login`, Delta `key-auth`, Coinbase Exchange and Coinbase
 //! Advanced subscribe fields, CDP `jwt` field, Binance WebSocket API signed params and
@@ -43,6 +44,7 @@
 //! digest), MEXC contract `method: login` (`key + reqTime`) — each signed through the same MAC
 //! path as REST. MEXC spot's private streams take a listenKey from the signed
 //! `POST /api/v3/userDataStream`.
+//! Hyperliquid has no login: a websocket `post` carries an action signed exactly as for REST.
 //! KuCoin and Kraken have none:
 //! their private socket tokens come from a signed REST call (`POST /api/v1/bullet-private`,
 //! `POST /0/private/GetWebSocketsToken`): [`StreamToken`](crate::StreamToken) builds it and reads
@@ -64,7 +66,8 @@
 //! [`KrakenSigner`](crate::KrakenSigner), [`BitgetSigner`](crate::BitgetSigner),
 //! [`GateSigner`](crate::GateSigner), [`BitmexSigner`](crate::BitmexSigner),
 //! [`BitfinexSigner`](crate::BitfinexSigner), [`DeribitSigner`](crate::DeribitSigner),
-//! [`BitmartSigner`](crate::BitmartSigner), [`MexcSigner`](crate::MexcSigner). The
+//! [`BitmartSigner`](crate::BitmartSigner), [`MexcSigner`](crate::MexcSigner),
+//! `HyperliquidSigner` (feature `hyperliquid`). The
 //! fragments here say what differs from one exchange to the next.
 //!
 //! Build a signer once per API key, then sign each request at the time you send it. A

@@ -789,6 +789,7 @@ mod tests {
                     assert!(!recipe.parts.is_empty() && !recipe.keys.is_empty() && !recipe.timestamps.is_empty());
                     assert_eq!(recipe.keys[0].algorithm.key_kind(), KeyKind::Hmac, "{scheme}: HMAC keys first");
                 }
+                Err(not) if scheme == Scheme::Hyperliquid => assert!(not.to_string().contains("EIP-712")),
                 Err(not) => {
                     assert_eq!(scheme, Scheme::CoinbaseCdp);
                     assert!(not.to_string().contains("JWT"));

@@ -1260,10 +1260,10 @@ fn every_conformance_vector_diagnoses_as_correct() {
         }
     }
     // 112 vectors of the six schemes of ../shared/vectors, 105 of the five of ../shared/vectors-more,
-    // 19 of BitMEX, 17 of Bitfinex, 17 of Deribit, 16 of BitMart, 18 of Kraken Futures and 20 of
-    // MEXC from ../shared/vectors-breadth.
-    assert_eq!(count, 324, "the vector files hold 324 vectors");
-    assert_eq!(schemes.len(), 17, "{schemes:?}");
+    // 19 of BitMEX, 17 of Bitfinex, 17 of Deribit, 16 of BitMart, 18 of Kraken Futures, 20 of MEXC
+    // and 22 of Hyperliquid from ../shared/vectors-breadth.
+    assert_eq!(count, 346, "the vector files hold 346 vectors");
+    assert_eq!(schemes.len(), 18, "{schemes:?}");
     // The runner agrees on which vectors exist (a vector the runner cannot load would be skipped).
     assert_eq!(runner::load(&dir).unwrap().len(), count);
 }

@@ -115,7 +115,10 @@ fn credentials(vector: &Vector) -> Credentials {
 fn settings(vector: &Vector) -> Result<KeySettings, String> {
     let c = &vector.credentials;
     let mut settings = KeySettings::new()
-        .demo(vector.options.get("demo").and_then(Value::as_bool).unwrap_or(false))
+        .demo(
+            vector.options.get("demo").and_then(Value::as_bool).unwrap_or(false)
+                || option_str(vector, "network").is_some_and(|network| network.eq_ignore_ascii_case("testnet")),
+        )
         .timestamp_sample(vector.timestamp.as_str())
         // A vector's timestamp is what goes on the wire: where a request or login sends an
         // expiry instead of its signing time (Bybit's login), the expiry is the vector's instant.
@@ -135,6 +138,15 @@ fn settings(vector: &Vector) -> Result<KeySettings, String> {
     // in to (BitMart: spot or futures).
     if let Some(ws_type) = option_str(vector, "type").or_else(|| option_str(vector, "market")) {
         settings = settings.ws_auth_type(ws_type);
+    }
+    if let Some(vault) = option_str(vector, "vault_address") {
+        settings = settings.vault_address(vault);
+    }
+    // An absolute expiry in milliseconds, given to the signer as its distance from the timestamp.
+    if let Some(expires) = vector.options.get("expires_after").and_then(Value::as_u64) {
+        let nonce: u64 = vector.timestamp.parse().map_err(|_| "expires_after needs a millisecond timestamp")?;
+        let after = expires.checked_sub(nonce).ok_or("expires_after lies before the timestamp")?;
+        settings = settings.expires_after(Duration::from_millis(after));
     }
     if let Some(window) = option_str(vector, "recv_window") {
         let millis: u64 = window.parse().map_err(|_| format!("recv_window {window} is not a number"))?;
@@ -210,6 +222,8 @@ pub fn run_with(vector: &Vector, input: TimeInput) -> Result<Produced, String> {
                     Ok((name.as_str().to_owned(), value.to_owned()))
                 })
                 .collect::<Result<_, String>>()?;
+            // A signature the body carries as an object is reported by its parts.
+            values.extend(signed.signature_fields().map(|(name, value)| (name.to_owned(), value.to_owned())));
             // A signature inside the request (a rewritten request whose headers do not carry it,
             // Binance's and MEXC spot's `signature` parameter) is reported as a field.
             let in_headers = signed.header_values().any(|(_, value)| value.as_bytes() == signed.signature().as_bytes());
@@ -221,11 +235,13 @@ pub fn run_with(vector: &Vector, input: TimeInput) -> Result<Produced, String> {
                 Some(body) => String::from_utf8(body.to_vec()).map_err(|_| "the wire body is not UTF-8".to_owned())?,
                 None => vector.body.clone(),
             };
+            // Where the signature travels inside a JSON body, the body is the message.
+            let message = signed.signature_fields().next().is_some().then(|| wire_body.clone());
             Ok(Produced {
                 values,
                 signature: signed.signature().to_owned(),
                 prehash: signed.prehash().map(ToString::to_string),
-                message: None,
+                message,
                 wire: Some((wire_query, wire_body)),
             })
         }
@@ -260,8 +276,12 @@ pub fn run_with(vector: &Vector, input: TimeInput) -> Result<Produced, String> {
             if let Some(event) = option_str(vector, "event").filter(|e| *e != "api") {
                 request = request.with_event(event);
             }
-            // What the login signs besides its time: free text, or the challenge the server sent.
-            if let Some(data) = option_str(vector, "data").or_else(|| option_str(vector, "challenge")) {
+            // What the message signs and carries besides its time: free text, the challenge the
+            // server sent, else the vector's body (a signed action posted over the websocket).
+            if let Some(data) = option_str(vector, "data")
+                .or_else(|| option_str(vector, "challenge"))
+                .or((!vector.body.is_empty()).then_some(vector.body.as_str()))
+            {
                 request = request.with_data(data);
             }
             let auth = match input {

@@ -36,6 +36,7 @@ mod cdp;
 mod hmac;
 mod recipe_engine;
 mod recipe_prehash;
+mod resigned;
 mod rewrite;
 
 use std::fmt;
@@ -457,7 +458,7 @@ impl<'a> Secrets<'a> {
     /// key's public key instead. The local exchange keeps its accounts' secrets through this.
     pub fn of(scheme: Scheme, credentials: &'a Credentials) -> Result<Option<Self>, Error> {
         let exchange = scheme.exchange();
-        if Engine::for_recipe(&exchange.recipe) == Engine::Token {
+        if Engine::of(exchange) == Engine::Token {
             return Ok(None);
         }
         let pem = exchange.recipe.is_ok_and(|recipe| recipe.keys.iter().any(|k| k.secret == SecretForm::Pem));
@@ -600,7 +601,7 @@ pub(crate) fn with_context<T>(
     let exchange = scheme.exchange();
     let api_key = credentials.require_api_key(scheme)?;
     // A scheme without a recipe signs a token, checked by the token engine.
-    let token = Engine::for_recipe(&exchange.recipe) == Engine::Token;
+    let token = Engine::of(exchange) == Engine::Token;
     #[cfg(not(feature = "cdp"))]
     if token {
         return Err(Error::InvalidDiagnosisInput {
@@ -701,7 +702,7 @@ pub fn run(ctx: &Context<'_>, sent: &SentRequest) -> Result<Diagnosis, Error> {
 /// [`run`] within `budget`, with what the search spent of it.
 pub fn run_within(ctx: &Context<'_>, sent: &SentRequest, budget: Budget) -> Result<(Diagnosis, Spent), Error> {
     let meter = budget::Meter::new(budget);
-    let diagnosis = match Engine::for_recipe(&ctx.scheme.exchange().recipe) {
+    let diagnosis = match Engine::of(ctx.scheme.exchange()) {
         #[cfg(feature = "cdp")]
         Engine::Token => cdp::diagnose(ctx, sent),
         #[cfg(not(feature = "cdp"))]
@@ -710,6 +711,7 @@ pub fn run_within(ctx: &Context<'_>, sent: &SentRequest, budget: Budget) -> Resu
         }),
         Engine::Parameters => recipe_prehash::diagnose(ctx, sent, &meter),
         Engine::Headers => hmac::diagnose(ctx, sent, &meter),
+        Engine::NotRebuilt => resigned::diagnose(ctx, sent),
     }?;
     Ok((diagnosis, meter.spent()))
 }
@@ -726,9 +728,23 @@ enum Engine {
     /// Kraken), a digest part (Kraken, Gate), the API key or a receive window signed (Bybit),
     /// another MAC (Gate's HMAC-SHA512), an asymmetric key (Binance, Bybit).
     Parameters,
+    /// No recipe and no token: what is signed is not request parts (an EIP-712 digest of the
+    /// body), so no mistake is rebuilt; the request is signed again and compared as a whole.
+    NotRebuilt,
 }
 
 impl Engine {
+    /// The engine of an exchange: its recipe's, or for a scheme without one, the token engine
+    /// where requests carry a bearer token and none otherwise.
+    fn of(exchange: &crate::exchange::Exchange) -> Self {
+        match &exchange.recipe {
+            Err(_) if !matches!(exchange.rest_verification, crate::exchange::RestVerification::BearerToken) => {
+                Self::NotRebuilt
+            }
+            recipe => Self::for_recipe(recipe),
+        }
+    }
+
     fn for_recipe(recipe: &Result<crate::recipe::Recipe, crate::recipe::NotARecipe>) -> Self {
         use crate::recipe::{Algorithm, Carrier, Part};
         let Ok(recipe) = recipe else { return Self::Token };
@@ -802,9 +818,10 @@ mod tests {
                 | Scheme::Bitmart
                 | Scheme::KrakenFutures => Engine::Parameters,
                 Scheme::Mexc => Engine::Parameters,
+                Scheme::Hyperliquid => Engine::NotRebuilt,
                 _ => Engine::Headers,
             };
-            assert_eq!(Engine::for_recipe(&scheme.exchange().recipe), expected, "{scheme:?}");
+            assert_eq!(Engine::of(scheme.exchange()), expected, "{scheme:?}");
         }
     }
 

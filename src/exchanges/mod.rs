@@ -106,4 +106,8 @@ registry! {
         /// MEXC spot v3 and futures ("contract"), one key for both, the path picking the rule ([`crate::MexcSigner`]).
         Mexc => MEXC,
     }
+    mod hyperliquid {
+        /// Hyperliquid: EIP-712 actions signed with a secp256k1 key, L1 and user-signed ([`crate::HyperliquidSigner`], feature `hyperliquid`).
+        Hyperliquid => HYPERLIQUID,
+    }
 }

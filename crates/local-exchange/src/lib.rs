@@ -235,6 +235,7 @@ mod faults;
 mod jwt;
 mod orders;
 mod private_stream;
+mod recovered_signer;
 mod reply;
 mod sent_receive_window;
 mod server;

@@ -142,6 +142,9 @@ pub(crate) fn rest(state: &State, scheme: Scheme, request: &RawRequest<'_>, now:
         RestVerification::AuthorizationItems(items) => {
             authorization_items::verify_rest(state, scheme, &items, request, now)
         }
+        RestVerification::RecoveredSigner(signer) => {
+            super::recovered_signer::verify_rest(state, scheme, &signer, request, now)
+        }
         _ => Err(Rejection::new(
             Failure::Malformed,
             format!("the local exchange has no verifier for {} requests", scheme.name()),
