@@ -82,7 +82,7 @@ pub(crate) const HYPERLIQUID: Exchange = Exchange {
     ws_timestamp_accepted: None,
     hosts: &["api.hyperliquid.xyz", "api.hyperliquid-testnet.xyz"],
     // No header marks its requests: the path does.
-    routing: Routing::new(&[], &["/exchange"], 33),
+    routing: Routing::new(&[], &["/exchange"], 34),
     rest_verification: RestVerification::RecoveredSigner(RecoveredSigner {
         recover,
         key_id,
