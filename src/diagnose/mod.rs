@@ -615,6 +615,13 @@ pub(crate) fn with_context<T>(
     if let Some(ms) = window.and_then(|w| w.parse::<u64>().ok()).filter(|w| *w > 0) {
         settings = settings.recv_window(std::time::Duration::from_millis(ms));
     }
+    // A timestamp the exchange takes as optional, left out: the signer of a client that sends
+    // none (an empty timestamp sample).
+    let rest = matches!(sent.target, Target::Rest { .. });
+    let untimed = exchange.rest_auth.is_some_and(|names| sent.auth_value(names.timestamp).is_none());
+    if rest && untimed && exchange.rest_verification.timestamp_optional() {
+        settings = settings.timestamp_sample("");
+    }
     let signer = exchange.signer(credentials, &settings)?;
     let secrets = Secrets::of(scheme, credentials)?;
     let ctx = Context {
@@ -704,7 +711,7 @@ pub fn run_within(ctx: &Context<'_>, sent: &SentRequest, budget: Budget) -> Resu
         }),
         Engine::Parameters => recipe_prehash::diagnose(ctx, sent, &meter),
         Engine::Headers => hmac::diagnose(ctx, sent, &meter),
-        Engine::Resigned => resigned::diagnose(ctx, sent),
+        Engine::NotRebuilt => resigned::diagnose(ctx, sent),
     }?;
     Ok((diagnosis, meter.spent()))
 }
@@ -714,9 +721,6 @@ pub fn run_within(ctx: &Context<'_>, sent: &SentRequest, budget: Budget) -> Resu
 enum Engine {
     /// No recipe: the request carries a signed token (Coinbase CDP).
     Token,
-    /// No recipe and no token: a canonical rendering the signer builds, checked by signing the
-    /// request again ([`resigned`]).
-    Resigned,
     /// An HMAC-SHA256 of the timestamp, method and path (in some order), the query and the
     /// body, carried in headers.
     Headers,
@@ -724,18 +728,21 @@ enum Engine {
     /// Kraken), a digest part (Kraken, Gate), the API key or a receive window signed (Bybit),
     /// another MAC (Gate's HMAC-SHA512), an asymmetric key (Binance, Bybit).
     Parameters,
+    /// No recipe and no token: what is signed is not request parts (a canonical rendering the
+    /// signer builds, an EIP-712 digest of the body), so no mistake is rebuilt; the request is
+    /// signed again and compared as a whole ([`resigned`]).
+    NotRebuilt,
 }
 
 impl Engine {
-    /// The engine for an exchange: its recipe's, else the token engine for a bearer token, else
-    /// signing again.
+    /// The engine of an exchange: its recipe's, or for a scheme without one, the token engine
+    /// where requests carry a bearer token and none otherwise.
     fn of(exchange: &crate::exchange::Exchange) -> Self {
-        match exchange.recipe {
-            Err(_) if matches!(exchange.rest_verification, crate::exchange::RestVerification::BearerToken) => {
-                Self::Token
+        match &exchange.recipe {
+            Err(_) if !matches!(exchange.rest_verification, crate::exchange::RestVerification::BearerToken) => {
+                Self::NotRebuilt
             }
-            Err(_) => Self::Resigned,
-            Ok(_) => Self::for_recipe(&exchange.recipe),
+            recipe => Self::for_recipe(recipe),
         }
     }
 
@@ -809,8 +816,11 @@ mod tests {
                 | Scheme::Gate
                 | Scheme::Bitfinex
                 | Scheme::Deribit
-                | Scheme::Bitmart => Engine::Parameters,
-                Scheme::Backpack => Engine::Resigned,
+                | Scheme::Bitmart
+                | Scheme::KrakenFutures => Engine::Parameters,
+                Scheme::Mexc => Engine::Parameters,
+                Scheme::Hyperliquid => Engine::NotRebuilt,
+                Scheme::Backpack => Engine::NotRebuilt,
                 _ => Engine::Headers,
             };
             assert_eq!(Engine::of(scheme.exchange()), expected, "{scheme:?}");

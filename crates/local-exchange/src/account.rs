@@ -129,6 +129,20 @@ impl Account {
                 let key_type = BybitKeyType::for_key(credentials, settings)?;
                 AccountKind::Bybit(BybitSigner::new(credentials, key_type)?, key_type)
             }
+            // The key's id is what its signatures recover to; there is no secret to diagnose with.
+            RestVerification::RecoveredSigner(recovered) => {
+                let kind = AccountKind::Described(scheme.exchange().signer(credentials, settings)?);
+                let api_key = (recovered.key_id)(credentials)?;
+                let settings = settings.clone();
+                return Ok(Self {
+                    api_key,
+                    passphrase: None,
+                    settings,
+                    kind,
+                    raw: None,
+                    last_nonce: AtomicU64::new(0),
+                });
+            }
             _ => AccountKind::Described(scheme.exchange().signer(credentials, settings)?),
         };
         let names = scheme.exchange().rest_auth.ok_or(Error::InvalidHeaderValue { field: "API key" })?;

@@ -34,7 +34,14 @@ pub(crate) struct UsedNonces(Mutex<HashMap<(Scheme, String, String), Timestamp>>
 impl UsedNonces {
     /// Records `nonce` for `key`, or says why it cannot be used: it was, within `window`, or the
     /// server holds as many nonces as it keeps.
-    fn record(&self, scheme: Scheme, key: &str, nonce: &str, now: Timestamp, window: Duration) -> Result<(), String> {
+    pub(crate) fn record(
+        &self,
+        scheme: Scheme,
+        key: &str,
+        nonce: &str,
+        now: Timestamp,
+        window: Duration,
+    ) -> Result<(), String> {
         let mut used = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let entry = (scheme, key.to_owned(), nonce.to_owned());
         let recent = |at: &Timestamp| now.duration_since_epoch().saturating_sub(at.duration_since_epoch()) <= window;
