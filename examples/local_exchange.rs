@@ -80,7 +80,9 @@
 //! exchange's documented "busy, not processed" answer), `latency <duration>`,
 //! `closed_before_processing` (the connection closed, nothing placed), `lost_response` or
 //! `lost_response <duration>` (the order placed, the connection closed at once or after the
-//! duration). The file may also be an object `{"faults": [...]}`.
+//! duration). On a private stream (`"method": "WEBSOCKET"` and the stream's path, each message
+//! the client sends taking the next fault), `stream_dropped` or `stream_closed` ends the
+//! connection without or with a close frame. The file may also be an object `{"faults": [...]}`.
 //!
 //! # The printed configuration
 //!
@@ -922,8 +924,9 @@ mod tests {
     fn every_built_in_account_registers() {
         let accounts = built_in_entries().and_then(register).unwrap();
         // 10 worked-example keys for six schemes; the vectors' keys of the others: Binance 3,
-        // Bybit 2, Kraken, Bitget, Gate, BitMEX, Bitfinex, Deribit, BitMart and Upbit 1 each.
-        assert_eq!(accounts.len(), 23);
+        // Bybit 2, Kraken, Bitget, Gate, BitMEX, Bitfinex, Deribit, BitMart, Kraken Futures, MEXC,
+        // Hyperliquid, Backpack and Upbit 1 each.
+        assert_eq!(accounts.len(), 27);
         for registered in &accounts {
             let account = registered.account().unwrap();
             assert_eq!(account.scheme(), registered.scheme, "{}", registered.label);

@@ -12,10 +12,11 @@ use std::time::Duration;
 
 use cexsign::client::RequestBuilderExt;
 use cexsign::{
-    BinanceKeyType, BinanceSigner, BitfinexSigner, BitgetSigner, BitmartSigner, BitmexSigner, BybitKeyType,
-    BybitSigner, CoinbaseAdvancedHmacSigner, CoinbaseCdpSigner, CoinbaseExchangeSigner, Credentials, DeltaSigner,
-    DeribitSigner, Error, GateSigner, KeySettings, KrakenSigner, KucoinKeyVersion, KucoinSigner, OkxEnvironment,
-    OkxSigner, Scheme, Signer, Timestamp, WsAuth, WsRequest,
+    BackpackSigner, BinanceKeyType, BinanceSigner, BitfinexSigner, BitgetSigner, BitmartSigner, BitmexSigner,
+    BybitKeyType, BybitSigner, CoinbaseAdvancedHmacSigner, CoinbaseCdpSigner, CoinbaseExchangeSigner, Credentials,
+    DeltaSigner, DeribitSigner, Error, GateSigner, HyperliquidSigner, KeySettings, KrakenFuturesSigner, KrakenSigner,
+    KucoinKeyVersion, KucoinSigner, Method, MexcSigner, OkxEnvironment, OkxSigner, Scheme, SignOptions,
+    SignableRequest, Signer, Timestamp, UpbitSigner, WireTimestamp, WsAuth, WsRequest,
 };
 use cexsign_local_exchange::{Account, LocalExchange};
 
@@ -45,7 +46,16 @@ enum Ws {
     Api(&'static str),
     /// No login message: a token from this signed REST call (KuCoin, Kraken).
     Token(&'static str),
+    /// A private subscribe to these feeds signed over the challenge the server sent (Kraken
+    /// Futures).
+    Challenge(&'static [&'static str], &'static str),
+    /// No login at all: private channels are subscribed by account address, unsigned
+    /// (Hyperliquid); what the venue says instead.
+    Unsigned(&'static str),
 }
+
+/// A Hyperliquid order action, its keys in the SDK's order.
+const HYPERLIQUID_ORDER: &str = r#"{"type":"order","orders":[{"a":0,"b":true,"p":"64089.9","s":"0.0015","r":false,"t":{"limit":{"tif":"Gtc"}},"c":"0x1957bca15338f1b5170896711d82e4e9"}],"grouping":"na"}"#;
 
 /// The Ed25519 key of the Binance vectors (a random fake).
 const BINANCE_ED25519_PEM: &str = "-----BEGIN PRIVATE KEY-----
@@ -135,6 +145,36 @@ fn venues() -> Result<Vec<Venue>, Error> {
             .passphrase("vg-memo-01")
     };
     let bitmart_order = r#"{"symbol":"BTC_USDT","side":"buy","type":"limit","size":"0.0015","price":"64089.87","client_order_id":"vge6cd0033b7a6e6a7"}"#;
+    // Kraken Futures' private key is base64 (64 bytes once decoded); its orders are form bodies.
+    let kraken_futures = || {
+        Credentials::new()
+            .api_key("V+Yjqaho5np/S325kBzw/0Wch4qv+7OgSJjIz7RYUoGaQOvBf8hS9343")
+            .secret("PKxpyRhZNLC5vTaXXuWtQjxbIOzGmKFC1PTxyMY7eBFSIiqunU2g2OsNUcO+2XxKobd3w9XxvoCH8ZLPcUT0Bw==")
+    };
+    let kraken_futures_order =
+        "orderType=lmt&symbol=PF_XBTUSD&side=buy&size=0.0015&limitPrice=64036.3&cliOrdId=quickstart-kf-0001";
+    // MEXC: one key for spot and contract; the local exchange verifies the contract API.
+    let mexc = || Credentials::new().api_key("mx0vzyccRd0ZpaniVb").secret("5da245ea1b7ea10467ecfeac598d8fce");
+    let mexc_order = r#"{"symbol":"BTC_USDT","price":64250.5,"vol":1,"leverage":10,"side":1,"type":1,"openType":1,"externalOid":"vg-f844b43b7ef71d9d"}"#;
+    // Hyperliquid's key is a wallet's private key; the account is its address. The action's key
+    // order is signed (msgpack keeps it).
+    let hyperliquid =
+        || Credentials::new().secret("0x1a200dd7760f08613dae49a978f9c7b759e18e0c734156b9cdc3f062aeb661c9");
+    let hyperliquid_cancel = r#"{"type":"cancel","cancels":[{"a":0,"o":27161311709}]}"#;
+    // Upbit signs no time: a JWT with a nonce used once and the SHA-512 of the decoded parameters.
+    let upbit = || {
+        Credentials::new()
+            .api_key("pdY7QibvO8tLw7AffHpDzaIAhNP9GO9GZPzgwkQI")
+            .secret("eyTyGHJPSPr5PKgOCXrTyMCBYc3qoZFZrRQgCp3Y")
+    };
+    let upbit_order = r#"{"market":"KRW-BTC","side":"bid","volume":"0.0015","price":"90000000","ord_type":"limit","identifier":"quickstart-upbit-0001"}"#;
+    // Backpack's secret is the base64 Ed25519 seed; the API key is its public key.
+    let backpack = || {
+        Credentials::new()
+            .api_key("ab6aXLIdgm2EkBjqnCJvIKPJ0GdPWIIajevXiCcKGO0=")
+            .secret("hYKOvyp+Y/RXR+Upm6E03HTBbd4mkfA6rg9+Z2TIvfQ=")
+    };
+    let backpack_order = r#"{"symbol":"SOL_USDC","side":"Bid","orderType":"Limit","price":"149.62","quantity":"0.0015","postOnly":true,"clientId":69124173}"#;
     Ok(vec![
         Venue {
             signer: Box::new(OkxSigner::new(&okx, OkxEnvironment::Demo)?),
@@ -250,6 +290,41 @@ fn venues() -> Result<Vec<Venue>, Error> {
             post: ("/spot/v2/submit_order", bitmart_order),
             ws: Ws::Subscribe(&[], &[]),
         },
+        Venue {
+            signer: Box::new(KrakenFuturesSigner::new(&kraken_futures())?),
+            account: Some(Account::new(Scheme::KrakenFutures, &kraken_futures(), &KeySettings::new())?),
+            tricky: First::Get("/derivatives/api/v3/fills?lastFillTime=2024-06-08T12%3A30%3A45.000Z"),
+            post: ("/derivatives/api/v3/sendorder", kraken_futures_order),
+            ws: Ws::Challenge(&["open_orders"], "c100b894-1729-464d-ace1-52dbce11db42"),
+        },
+        Venue {
+            signer: Box::new(MexcSigner::new(&mexc())?),
+            account: Some(Account::new(Scheme::Mexc, &mexc(), &KeySettings::new())?),
+            tricky: First::Get("/api/v1/private/order/list/history_orders?symbol=BTC_USDT&states=3%2C4&page_num=1"),
+            post: ("/api/v1/private/order/submit", mexc_order),
+            ws: Ws::Subscribe(&[], &[]),
+        },
+        Venue {
+            signer: Box::new(HyperliquidSigner::new(&hyperliquid())?),
+            account: Some(Account::new(Scheme::Hyperliquid, &hyperliquid(), &KeySettings::new())?),
+            tricky: First::FormPost("/exchange", hyperliquid_cancel),
+            post: ("/exchange", HYPERLIQUID_ORDER),
+            ws: Ws::Unsigned("no websocket login: user channels take the address; a ws post is signed as REST"),
+        },
+        Venue {
+            signer: Box::new(UpbitSigner::new(&upbit())?),
+            account: Some(Account::new(Scheme::Upbit, &upbit(), &KeySettings::new())?),
+            tricky: First::Get("/v1/orders/closed?market=KRW-BTC&start_time=2024-06-08T12%3A30%3A45%2B09%3A00"),
+            post: ("/v1/orders", upbit_order),
+            ws: Ws::Unsigned("no websocket login message: the handshake carries the same Authorization: Bearer token"),
+        },
+        Venue {
+            signer: Box::new(BackpackSigner::new(&backpack())?),
+            account: Some(Account::new(Scheme::Backpack, &backpack(), &KeySettings::new())?),
+            tricky: First::Get("/wapi/v1/history/fills?symbol=SOL_USDC&limit=100&from=1717937474000"),
+            post: ("/api/v1/order", backpack_order),
+            ws: Ws::Subscribe(&["account.orderUpdate"], &[]),
+        },
     ])
 }
 
@@ -335,7 +410,10 @@ fn ws_auth(venue: &Venue, at: Timestamp) -> Result<Option<WsAuth>, Error> {
     Ok(match venue.ws {
         Ws::Subscribe(channels, products) => Some(venue.signer.sign_ws(&WsRequest::subscribe(channels, products), at)?),
         Ws::Api(method) => Some(venue.signer.sign_ws(&WsRequest::api(method, &[]).with_id("quickstart-1"), at)?),
-        Ws::Token(_) => None,
+        Ws::Token(_) | Ws::Unsigned(_) => None,
+        Ws::Challenge(feeds, challenge) => {
+            Some(venue.signer.sign_ws(&WsRequest::subscribe(feeds, &[]).with_data(challenge), at)?)
+        }
     })
 }
 
@@ -426,6 +504,41 @@ fn with_mistake(
                 .build_signed(signer, now)?;
             ("mistake: a retry resent with a nonce already used".into(), request)
         }
+        Scheme::KrakenFutures => {
+            // A retry resent unchanged carries the Nonce of a request already sent; signing
+            // again would not: the signer's nonces strictly increase.
+            let mut request = get(now)?;
+            let used = WireTimestamp::render(signer.rest_timestamp_format(), now)?;
+            let url = request.url().clone();
+            let signable =
+                SignableRequest::new(Method::Get, url.path())?.with_query(url.query().unwrap_or_default())?;
+            let signed = signer.sign_at(&signable, &used, &SignOptions::new())?;
+            for (name, value) in signed.header_values() {
+                request.headers_mut().insert(name.clone(), value);
+            }
+            ("mistake: a retry resent with a Nonce already used".into(), request)
+        }
+        Scheme::Hyperliquid => {
+            // Signed over the action as given, sent re-serialised from a map that sorts its keys.
+            let mut request = post(now)?;
+            let sent = request.body().and_then(|b| b.as_bytes()).map(|b| String::from_utf8_lossy(b).into_owned());
+            let sorted = r#"{"grouping":"na","orders":[{"a":0,"b":true,"c":"0x1957bca15338f1b5170896711d82e4e9","p":"64089.9","r":false,"s":"0.0015","t":{"limit":{"tif":"Gtc"}}}],"type":"order"}"#;
+            *request.body_mut() = Some(sent.unwrap_or_default().replacen(HYPERLIQUID_ORDER, sorted, 1).into());
+            ("mistake: action re-serialised with sorted keys after signing".into(), request)
+        }
+        Scheme::Upbit => {
+            // The token signed with a secret that is not this access key's.
+            let wrong = Credentials::new()
+                .api_key("pdY7QibvO8tLw7AffHpDzaIAhNP9GO9GZPzgwkQI")
+                .secret("qTbRkQ1Xn7Vb2Wc5Zd8Ef0Gh3Jk6Lm9Np2Qr5St8");
+            let (path, _) = venue.post;
+            let request = client
+                .post(format!("{base}{path}"))
+                .header("content-type", "application/json")
+                .body(body)
+                .build_signed(&UpbitSigner::new(&wrong)?, now)?;
+            ("mistake: the token signed with another key's secret".into(), request)
+        }
         Scheme::Bitget => {
             let wrong = Credentials::new()
                 .api_key("bg_d9783a24ddc4e4535d80b7a6101aab20")
@@ -487,7 +600,8 @@ async fn run() -> Result<ExitCode, Box<dyn std::error::Error>> {
                     .header("content-type", content_type(form))
                     .body(form)
                     .build_signed(signer, at(0)?)?;
-                (format!("POST {path} (form body: {form})"), post)
+                let kind = if form.starts_with('{') { "JSON" } else { "form" };
+                (format!("POST {path} ({kind} body: {form})"), post)
             }
         };
         let reply = send(&client, first).await;
@@ -520,9 +634,15 @@ async fn run() -> Result<ExitCode, Box<dyn std::error::Error>> {
                     .build_signed(signer, at(2)?)?;
                 (format!("websocket token: POST {path} (empty body)"), send(&client, token).await)
             }
+            (None, Ws::Unsigned(instead)) => {
+                println!("{:<22} {instead}", scheme.id());
+                (String::new(), Reply { status: 200, body: String::new(), reason: String::new(), diagnosis: None })
+            }
             (None, _) => return Err("a venue without a websocket message or token call".into()),
         };
-        line(scheme, &what, &reply);
+        if !what.is_empty() {
+            line(scheme, &what, &reply);
+        }
         ok &= reply.accepted();
 
         let (what, bad) = with_mistake(venue, &client, &base, now)?;

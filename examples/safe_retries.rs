@@ -66,6 +66,13 @@ fn order(scheme: Scheme, client_order_id: &str) -> (&'static str, String) {
             "application/x-www-form-urlencoded",
             format!("symbol=BTCUSDT&side=BUY&type=LIMIT&quantity=0.001&price=30000&{field}={client_order_id}"),
         ),
+        // An order action (its key order is signed), the client order id its order's `c`.
+        Scheme::Hyperliquid => (
+            "application/json",
+            format!(
+                r#"{{"type":"order","orders":[{{"a":0,"b":true,"p":"30000","s":"0.001","r":false,"t":{{"limit":{{"tif":"Gtc"}}}},"c":"{client_order_id}"}}],"grouping":"na"}}"#
+            ),
+        ),
         _ => {
             let mut body = serde_json::json!({"symbol": "BTC-USDT", "side": "buy", "size": "0.001", "price": "30000"});
             body[field] = Value::from(client_order_id);

@@ -9,9 +9,10 @@
 # 2. builds and starts the local exchange (examples/local_exchange.rs) on a free loopback port
 #    with the fake accounts of interop/credentials.json, and reads its base URL from the one-line
 #    JSON configuration it prints;
-# 3. runs interop/suite.py against it, stops the server, and exits with the suite's status.
+# 3. runs interop/suite.py (REST) and interop/ws_suite.py (the SDKs' websocket clients on the
+#    private streams) against it, stops the server, and exits non-zero if either failed.
 #
-# The last line printed is the suite's `N passed, M failed`. Nothing leaves the machine except
+# The last line printed is `N passed, M failed`, counting both suites. Nothing leaves the machine except
 # pip's downloads from PyPI: every SDK is pointed at http://127.0.0.1:PORT, and the suite refuses
 # any other connection or DNS lookup.
 set -euo pipefail
@@ -74,7 +75,32 @@ echo "local exchange at $base_url (log: $log)"
 
 echo "== interop: SDKs against the local exchange"
 status=0
-"$venv/bin/python" interop/suite.py "$base_url" interop/credentials.json || status=$?
+"$venv/bin/python" interop/suite.py "$base_url" interop/credentials.json | tee target/interop/rest.txt || status=$?
+
+echo "== interop: the SDKs' websocket clients against the local exchange's private streams"
+# Bounded: every socket operation and every case has a deadline; `timeout` is the last resort.
+timeout 600 "$venv/bin/python" interop/ws_suite.py "$base_url" interop/credentials.json \
+  | tee target/interop/ws.txt || status=$?
 stop_server
 trap - EXIT
+
+# The last line counts both suites: `N passed, M failed`. A suite that ended without its count
+# line counts as one failure.
+count() {
+  local line
+  line=$(grep -E '^([a-z]+: )?[0-9]+ passed, [0-9]+ failed$' "$1" | tail -n 1 | sed -E 's/^[a-z]+: //' || true)
+  if [ -z "$line" ]; then
+    echo "0 1"
+  else
+    echo "$line" | sed -E 's/([0-9]+) passed, ([0-9]+) failed/\1 \2/'
+  fi
+}
+read -r rest_passed rest_failed < <(count target/interop/rest.txt)
+read -r ws_passed ws_failed < <(count target/interop/ws.txt)
+echo
+echo "interop: REST $rest_passed passed, $rest_failed failed; websocket $ws_passed passed, $ws_failed failed"
+echo "$((rest_passed + ws_passed)) passed, $((rest_failed + ws_failed)) failed"
+if [ $((rest_failed + ws_failed)) -ne 0 ] && [ "$status" -eq 0 ]; then
+  status=1
+fi
 exit "$status"

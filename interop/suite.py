@@ -303,6 +303,12 @@ def verdict(wire: Wire) -> Got:
         body = None
     if wire.status == 200 and isinstance(body, dict) and body.get("cexsign") == "accepted":
         return Got(True, 200)
+    # A private stream's token request, accepted, is answered with the exchange's own grant
+    # (Kraken's {"error":[],"result":{"token"}}, KuCoin's {"code":"200000","data":{"token"}}).
+    if wire.status == 200 and isinstance(body, dict):
+        grant = body.get("result") if body.get("error") == [] else body.get("data")
+        if isinstance(grant, dict) and isinstance(grant.get("token"), str):
+            return Got(True, 200)
     code = str(wire.status)
     reason = _header_text(wire.response_headers.get("cexsign-reason")) or ""
     diagnosis = None
@@ -1914,11 +1920,6 @@ def define_cases(base: str, accounts: dict[str, dict]) -> list[tuple[str, Callab
                 "ccxt signs the method as given (AUTH-breadth section 5): called with 'get', it signs 'get' where "
                 "Deribit signs 'GET'",
                 mistake="method-lowercase",
-                diagnosis_bug=(
-                    None,
-                    "Deribit's home declares no catalogue mistakes yet, so the diagnosis only compares the signature "
-                    "and gives the expected prehash (whose upper-case GET shows the difference)",
-                ),
             ),
         )(lambda: deribit_ccxt().request("get_open_orders_by_currency", ["private"], "get", {"currency": "BTC"}))
 
@@ -2048,6 +2049,195 @@ def define_cases(base: str, accounts: dict[str, dict]) -> list[tuple[str, Callab
             )
         )
 
+
+    # ---- Kraken Futures: ccxt and python-kraken-sdk ----------------------------------------------
+    kraken_futures = {who: accounts[f"Kraken Futures ({who})"] for who in ("ccxt", "python-kraken-sdk")}
+
+    def setup_ccxt_kraken_futures() -> None:
+        import ccxt
+
+        sdk = "ccxt"
+        own = kraken_futures["ccxt"]
+
+        def krakenfutures():
+            exchange = ccxt.krakenfutures({"apiKey": own["api_key"], "secret": own["secret"]})
+            exchange.urls["api"] = {
+                name: base + urlsplit(url).path if isinstance(url, str) else url
+                for name, url in exchange.urls["api"].items()
+            }
+            return exchange
+
+        case(
+            sdk,
+            "Kraken Futures (ccxt)",
+            "krakenfutures: privateGetAccounts()",
+            "GET",
+            "/derivatives/api/v3/accounts",
+            accept("no Nonce header: postData + path, the path without /derivatives"),
+        )(lambda: krakenfutures().privateGetAccounts())
+        order = {
+            "orderType": "lmt",
+            "symbol": "PF_XBTUSD",
+            "side": "buy",
+            "size": 1,
+            "limitPrice": 30000,
+            "cliOrdId": "interop-kf-ccxt-1",
+        }
+        case(
+            sdk,
+            "Kraken Futures (ccxt)",
+            "krakenfutures: privatePostSendorder({...})",
+            "POST",
+            "/derivatives/api/v3/sendorder?orderType=lmt&symbol=PF_XBTUSD&side=buy&size=1&limitPrice=30000"
+            "&cliOrdId=interop-kf-ccxt-1",
+            accept("a POST whose parameters travel in the query, signed as sent"),
+        )(lambda: krakenfutures().privatePostSendorder(dict(order)))
+        case(
+            sdk,
+            "Kraken Futures (ccxt)",
+            "krakenfutures: historyGetExecutions({'count': 10})",
+            "GET",
+            "/api/history/v2/executions?count=10",
+            accept("a history path (ccxt's v2), signed whole: /api/history/v2/executions"),
+        )(lambda: krakenfutures().historyGetExecutions({"count": 10}))
+
+    def setup_python_kraken_sdk_futures() -> None:
+        from kraken.futures import Trade, User
+
+        sdk = "python-kraken-sdk"
+        own = kraken_futures["python-kraken-sdk"]
+
+        case(
+            sdk,
+            "Kraken Futures (python-kraken-sdk)",
+            "futures User.get_wallets()",
+            "GET",
+            "/derivatives/api/v3/accounts",
+            accept("a Nonce header (time * 1e8), hashed between postData and the path"),
+        )(lambda: User(key=own["api_key"], secret=own["secret"], url=base).get_wallets())
+        case(
+            sdk,
+            "Kraken Futures (python-kraken-sdk)",
+            "futures Trade.get_fills(lastFillTime='2024-06-08T12:30:45.000Z')",
+            "GET",
+            "/derivatives/api/v3/fills?lastFillTime=2024-06-08T12%3A30%3A45.000Z",
+            accept("an ISO time percent-encoded (%3A), hashed as sent"),
+        )(
+            lambda: Trade(key=own["api_key"], secret=own["secret"], url=base).get_fills(
+                lastFillTime="2024-06-08T12:30:45.000Z"
+            )
+        )
+        case(
+            sdk,
+            "Kraken Futures (python-kraken-sdk)",
+            "futures Trade.create_order(orderType='lmt', size=1, symbol='PF_XBTUSD', side='buy', limitPrice=30000)",
+            "POST",
+            "/derivatives/api/v3/sendorder",
+            accept("a form body, hashed as sent"),
+        )(
+            lambda: Trade(key=own["api_key"], secret=own["secret"], url=base).create_order(
+                orderType="lmt",
+                size=1,
+                symbol="PF_XBTUSD",
+                side="buy",
+                limitPrice=30000,
+                cliOrdId="interop-kf-pks-1",
+            )
+        )
+
+
+    # ---- MEXC: ccxt and pymexc against the contract API (the local exchange verifies MEXC's
+    # contract requests; its spot requests, signed inside their parameters, are not verified there)
+    mexc = accounts["MEXC"]
+    mexc_order = {
+        "symbol": "BTC_USDT",
+        "price": 64250.5,
+        "vol": 1,
+        "side": 1,
+        "type": 1,
+        "openType": 1,
+    }
+
+    def setup_mexc_ccxt() -> None:
+        import ccxt
+
+        sdk = "ccxt"
+
+        def mexc_ccxt():
+            exchange = ccxt.mexc({"apiKey": mexc["api_key"], "secret": mexc["secret"]})
+            exchange.urls["api"]["contract"] = {
+                name: base + urlsplit(url).path for name, url in exchange.urls["api"]["contract"].items()
+            }
+            return exchange
+
+        case(sdk, "MEXC", "mexc: contract_private_get_account_assets()", "GET", "/api/v1/private/account/assets")(
+            lambda: mexc_ccxt().contract_private_get_account_assets()
+        )
+        case(
+            sdk,
+            "MEXC",
+            "mexc: contract_private_get_order_list_history_orders({...})",
+            "GET",
+            "/api/v1/private/order/list/history_orders?page_num=1&page_size=20&states=3&symbol=BTC_USDT",
+            accept("the parameters sorted by name, signed as sent"),
+        )(
+            lambda: mexc_ccxt().contract_private_get_order_list_history_orders(
+                {"symbol": "BTC_USDT", "states": "3", "page_num": 1, "page_size": 20}
+            )
+        )
+        case(
+            sdk,
+            "MEXC",
+            "mexc: contract_private_post_order_submit({...})",
+            "POST",
+            "/api/v1/private/order/submit",
+            accept("the JSON body as sent is the signed parameter string"),
+        )(lambda: mexc_ccxt().contract_private_post_order_submit(dict(mexc_order, externalOid=f"ccxt-{uuid.uuid4().hex[:12]}")))
+
+    def setup_pymexc() -> None:
+        import types
+
+        # pymexc 1.3.1's wheel lacks pymexc/_async/web (its __init__ imports it, so `import pymexc`
+        # fails); an empty stand-in lets the package import. Its synchronous HTTP clients, which
+        # the suite drives, do not use it.
+        sys.modules.setdefault("pymexc._async.web", types.ModuleType("pymexc._async.web"))
+        from pymexc import futures
+
+        sdk = "pymexc"
+
+        def client():
+            http = futures.HTTP(api_key=mexc["api_key"], api_secret=mexc["secret"], ignore_ad=True)
+            http.base_url = base
+            # pymexc sends through curl_cffi (libcurl), which the loopback guard and the wire
+            # recorder cannot see: a requests.Session with the same headers takes its place.
+            # pymexc still builds and signs every request itself (its call() passes the
+            # Request-Time and Signature headers, the params or the JSON).
+            session = requests.Session()
+            session.headers.update(dict(http.session.headers))
+            http.session = session
+            return http
+
+        case(sdk, "MEXC", "futures.HTTP.assets()", "GET", "/api/v1/private/account/assets")(lambda: client().assets())
+        case(
+            sdk,
+            "MEXC",
+            "futures.HTTP.open_positions('BTC_USDT')",
+            "GET",
+            "/api/v1/private/position/open_positions?symbol=BTC_USDT",
+        )(lambda: client().open_positions("BTC_USDT"))
+        case(
+            sdk,
+            "MEXC",
+            "futures.HTTP.cancel_track_order('BTC_USDT', 1)",
+            "POST",
+            "/api/v1/private/trackorder/cancel",
+            reject(
+                "602",
+                "pymexc 1.3.1 signs a futures POST's JSON fields as sorted k=v pairs (symbol=...&trackOrderId=...) "
+                "but sends the JSON body, which is what MEXC signs (AUTH-breadth section 6)",
+            ),
+        )(lambda: client().cancel_track_order("BTC_USDT", 1))
+
     return [
         ("python-okx", setup_python_okx),
         ("ccxt", setup_ccxt),
@@ -2071,6 +2261,10 @@ def define_cases(base: str, accounts: dict[str, dict]) -> list[tuple[str, Callab
         ("typed-deribit", setup_typed_deribit),
         ("bitmart", setup_bitmart_ccxt),
         ("bitmart-python-sdk-api", setup_bitmart_python_sdk_api),
+        ("ccxt", setup_ccxt_kraken_futures),
+        ("python-kraken-sdk", setup_python_kraken_sdk_futures),
+        ("ccxt", setup_mexc_ccxt),
+        ("pymexc", setup_pymexc),
     ]
 
 
@@ -2095,6 +2289,7 @@ DISTRIBUTIONS = {
     "typed-deribit": "typed-deribit",
     "bitmart": "bitmart",
     "bitmart-python-sdk-api": "bitmart-python-sdk-api",
+    "pymexc": "pymexc",
 }
 
 

@@ -233,6 +233,17 @@ pub enum Error {
         problem: &'static str,
     },
 
+    /// The answer to a stream-token request (KuCoin `POST /api/v1/bullet-private`, Kraken
+    /// `POST /0/private/GetWebSocketsToken`) grants no token: most often it is the exchange's
+    /// refusal, which [`rejection`](crate::rejection) reads.
+    #[error("the answer to {path} grants no stream token: {problem}")]
+    InvalidStreamToken {
+        /// The token request's path.
+        path: &'static str,
+        /// What is missing from the answer.
+        problem: &'static str,
+    },
+
     /// The websocket request does not fit the scheme.
     #[error("websocket request: {problem}")]
     InvalidWsRequest {

@@ -9,18 +9,22 @@
 mod diagnosis;
 mod orders;
 mod private_stream;
+mod stream_token;
 mod verification;
 mod ws_login;
 
 pub use diagnosis::{DiagnosisFacts, WsSigning};
 pub use orders::{ClientOrderId, DuplicateOrder, Orders, PlaceOrder};
 pub use private_stream::StreamLogin;
+pub use private_stream::StreamRequest;
 pub use private_stream::{PrivateStream, StreamAnswers, StreamMessage, StreamPing, StreamRefusal, StreamSubscribe};
+pub use stream_token::{StreamGrant, StreamToken, TokenEndpoint, TokenShown};
 pub use verification::{AuthorizationItems, NonceToken, authorization_item};
 pub use verification::{
     BodyType, ExtraCheck, HeaderCheck, HeaderMatch, Mark, Refused, RestVerification, Routing, TimestampRule,
     header_text,
 };
+pub use verification::{Recovered, RecoveredSigner};
 pub use ws_login::{ExpiresLogin, JwtMessage, WsAccepted, WsAnswer, WsApi, WsLogin, WsMessage, WsNames, WsPart};
 
 use std::time::Duration;
@@ -127,7 +131,7 @@ pub type BuildSigner = fn(&Credentials, &KeySettings) -> Result<Box<dyn Signer>,
 /// |---|---|
 /// | `key_type` (`HMAC`, `Ed25519`, `RSA`, `ES256`; absent: told from the secret) | Binance, Bybit, Coinbase CDP (checked against the key) |
 /// | `key_version` | KuCoin |
-/// | `demo` | OKX |
+/// | `demo` | OKX, Hyperliquid (testnet) |
 /// | `recv_window` | Binance, Bybit |
 /// | `timestamp_sample` (a timestamp as the client sends it) | Coinbase Exchange (its fraction digits), Binance (milliseconds or microseconds) |
 /// | `fraction_digits` | Coinbase Exchange |
@@ -135,6 +139,8 @@ pub type BuildSigner = fn(&Credentials, &KeySettings) -> Result<Box<dyn Signer>,
 /// | `expires_in` | Coinbase CDP (the token's life), schemes whose REST timestamp is an expiry (how far ahead of the signing instant it lies) |
 /// | `ws_auth_type` (`auth`, `key-auth`; BitMart: `spot`, `futures`) | Delta, BitMart |
 /// | `ws_expiry` | Bybit |
+/// | `vault_address` | Hyperliquid (the vault or sub-account an L1 action trades for) |
+/// | `expires_after` | Hyperliquid (how long after its nonce an action expires) |
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct KeySettings {
@@ -146,7 +152,9 @@ pub struct KeySettings {
     pub demo: bool,
     /// The receive window to sign with (Binance, Bybit).
     pub recv_window: Option<Duration>,
-    /// A timestamp as the client sends it, where the exchange accepts several shapes.
+    /// A timestamp as the client sends it, where the exchange accepts several shapes; empty
+    /// where the client sends none and the exchange's is optional
+    /// ([`TimestampRule::OptionalNonce`]).
     pub timestamp_sample: Option<String>,
     /// How many decimals of a second to send (Coinbase Exchange; else told from
     /// `timestamp_sample`).
@@ -161,6 +169,10 @@ pub struct KeySettings {
     pub ws_auth_type: Option<String>,
     /// How far ahead the websocket login's expiry lies (Bybit).
     pub ws_expiry: Option<Duration>,
+    /// The vault or sub-account address an action trades for (Hyperliquid's `vaultAddress`).
+    pub vault_address: Option<String>,
+    /// How long after its nonce an action stops being accepted (Hyperliquid's `expiresAfter`).
+    pub expires_after: Option<Duration>,
 }
 
 impl KeySettings {
@@ -226,6 +238,18 @@ impl KeySettings {
     /// Sets [`ws_expiry`](Self::ws_expiry).
     pub fn ws_expiry(mut self, after: Duration) -> Self {
         self.ws_expiry = Some(after);
+        self
+    }
+
+    /// Sets [`vault_address`](Self::vault_address).
+    pub fn vault_address(mut self, address: impl Into<String>) -> Self {
+        self.vault_address = Some(address.into());
+        self
+    }
+
+    /// Sets [`expires_after`](Self::expires_after).
+    pub fn expires_after(mut self, after: Duration) -> Self {
+        self.expires_after = Some(after);
         self
     }
 

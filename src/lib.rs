@@ -280,6 +280,7 @@ pub use error::Error;
 pub use exchange::BodyType;
 pub use exchange::KeyVariants;
 pub use exchange::StreamLogin;
+pub use exchange::StreamRequest;
 pub use exchange::{
     AuthNames, BuildSigner, DiagnosisFacts, Exchange, ExtraCheck, HeaderCheck, HeaderMatch, KeySettings, Mark, Refused,
     RestVerification, Routing, TimestampRule,
@@ -288,6 +289,8 @@ pub use exchange::{AuthorizationItems, NonceToken, authorization_item};
 pub use exchange::{ClientOrderId, DuplicateOrder, Orders, PlaceOrder};
 pub use exchange::{ExpiresLogin, JwtMessage, WsAccepted, WsAnswer, WsApi, WsLogin, WsMessage, WsNames, WsPart};
 pub use exchange::{PrivateStream, StreamAnswers, StreamMessage, StreamPing, StreamRefusal, StreamSubscribe};
+pub use exchange::{Recovered, RecoveredSigner};
+pub use exchange::{StreamGrant, StreamToken, TokenEndpoint, TokenShown};
 pub use exchanges::*;
 pub use request::{Method, SignableRequest, decode_query};
 pub use signer::{HeaderLayout, HeaderSource, Prehash, SignOptions, SignRequest, SignedRequest, Signer};

@@ -80,6 +80,9 @@ pub enum Part {
     Method,
     /// The path, as sent (starting with `/`).
     Path,
+    /// The path as sent without this leading segment (`/derivatives`): whole when it does not
+    /// start with the segment followed by `/` or nothing (see [`path_without_prefix`]).
+    PathWithoutPrefix(&'static str),
     /// The query, without `?`; nothing when the request has none.
     Query {
         /// As sent, or percent-decoded.
@@ -103,6 +106,10 @@ pub enum Part {
     /// A nonce the client chooses per request, as sent under this auth name (Deribit's `nonce`
     /// item of its `Authorization` header).
     Nonce(&'static str),
+    /// A layout that depends on the request's path, as the recipe's only part (an exchange
+    /// whose APIs, told apart by path, sign differently with one key: MEXC's spot `/api/v3/` and
+    /// contract `/api/v1/`). See [`Recipe::for_path`].
+    ByPath(&'static ByPath),
     /// The digest of other parts: Gate's hex SHA-512 of the body, Kraken's raw SHA-256 of
     /// nonce and body.
     Digest {
@@ -124,6 +131,29 @@ pub enum QueryForm {
     /// Form-decoded (`+` and `%20` become a space, `%XX` its byte), order kept: see
     /// [`decode_query`](crate::decode_query).
     Decoded,
+}
+
+/// The two layouts of a [`Part::ByPath`]: one for requests under a path prefix, with the auth
+/// names they carry there, and one for every other request (which carries the exchange's
+/// [`rest_auth`](crate::Exchange::rest_auth)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ByPath {
+    /// The path prefix that picks [`then`](Self::then).
+    pub prefix: &'static str,
+    /// How a request under `prefix` is signed.
+    pub then: Recipe,
+    /// Where a request under `prefix` carries its key, signature and timestamp.
+    pub then_auth: crate::exchange::AuthNames,
+    /// How any other request is signed.
+    pub otherwise: Recipe,
+}
+
+impl ByPath {
+    /// The layout of a request to `path`.
+    pub fn pick(&self, path: &str) -> &Recipe {
+        if path.starts_with(self.prefix) { &self.then } else { &self.otherwise }
+    }
 }
 
 /// A hash function of a [`Part::Digest`].
@@ -237,6 +267,22 @@ pub enum SignatureEncoding {
     Base64,
 }
 
+/// `path` without its leading `prefix` segment: only where `prefix` is followed by `/` or ends
+/// the path, so `/derivativesx` keeps its name.
+///
+/// ```
+/// use cexsign::recipe::path_without_prefix;
+/// assert_eq!(path_without_prefix("/derivatives/api/v3/sendorder", "/derivatives"), "/api/v3/sendorder");
+/// assert_eq!(path_without_prefix("/api/history/v3/executions", "/derivatives"), "/api/history/v3/executions");
+/// assert_eq!(path_without_prefix("/derivativesx/api", "/derivatives"), "/derivativesx/api");
+/// ```
+pub fn path_without_prefix<'p>(path: &'p str, prefix: &str) -> &'p str {
+    match path.strip_prefix(prefix) {
+        Some(rest) if !prefix.is_empty() && (rest.is_empty() || rest.starts_with('/')) => rest,
+        _ => path,
+    }
+}
+
 /// Why a scheme's signature is not a [`Recipe`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -257,7 +303,8 @@ impl fmt::Display for NotARecipe {
 pub struct RecipeInputs<'a> {
     scheme: Scheme,
     request: &'a SignableRequest<'a>,
-    timestamp: &'a WireTimestamp,
+    /// `None`: the request sends no timestamp (an optional nonce left out).
+    timestamp: Option<&'a WireTimestamp>,
     credentials: &'a Credentials,
     recv_window: Option<&'a str>,
     nonce: Option<&'a str>,
@@ -272,7 +319,13 @@ impl<'a> RecipeInputs<'a> {
         timestamp: &'a WireTimestamp,
         credentials: &'a Credentials,
     ) -> Self {
-        Self { scheme, request, timestamp, credentials, recv_window: None, nonce: None }
+        Self { scheme, request, timestamp: Some(timestamp), credentials, recv_window: None, nonce: None }
+    }
+
+    /// The inputs of a request that sends no timestamp, where the scheme's is optional: its
+    /// [`Part::Timestamp`] signs nothing.
+    pub fn untimed(scheme: Scheme, request: &'a SignableRequest<'a>, credentials: &'a Credentials) -> Self {
+        Self { scheme, request, timestamp: None, credentials, recv_window: None, nonce: None }
     }
 
     /// The receive window as sent, for recipes with a [`Part::RecvWindow`].
@@ -330,6 +383,17 @@ impl Recipe {
         Ok(prehash)
     }
 
+    /// The recipe a request to `path` is signed with, and where it carries its auth values when
+    /// they are not the exchange's [`rest_auth`](crate::Exchange::rest_auth): the recipe itself,
+    /// unless its only part is a [`Part::ByPath`], which picks one of its two layouts.
+    pub fn for_path<'r>(&'r self, path: &str) -> (&'r Recipe, Option<crate::exchange::AuthNames>) {
+        match self.parts {
+            [Part::ByPath(layouts)] if path.starts_with(layouts.prefix) => (&layouts.then, Some(layouts.then_auth)),
+            [Part::ByPath(layouts)] => (&layouts.otherwise, None),
+            _ => (self, None),
+        }
+    }
+
     /// The prehash as a person reads it: the prehash itself, unless it holds a raw digest (it is
     /// then binary), in which case the input of that digest (Kraken: nonce and body). This is
     /// what the signers keep with [`SignOptions::keep_prehash`](crate::SignOptions::keep_prehash)
@@ -377,9 +441,9 @@ impl Recipe {
         parts
             .iter()
             .map(|part| match part {
-                Part::Timestamp => inputs.timestamp.as_str().len(),
+                Part::Timestamp => inputs.timestamp.map_or(0, |t| t.as_str().len()),
                 Part::Method => request.method().as_str().len(),
-                Part::Path => request.path().len(),
+                Part::Path | Part::PathWithoutPrefix(_) => request.path().len(),
                 Part::Query { .. } => request.query().len() + 1,
                 Part::Body => request.body().len(),
                 Part::QueryOrBody => request.query().len().max(request.body().len()),
@@ -388,6 +452,10 @@ impl Recipe {
                 Part::Passphrase => inputs.credentials.passphrase.as_ref().map_or(0, |p| p.expose_secret().len()),
                 Part::RecvWindow => inputs.recv_window.map_or(0, str::len),
                 Part::Nonce(_) => inputs.nonce.map_or(0, str::len),
+                Part::ByPath(layouts) => {
+                    let recipe = layouts.pick(request.path());
+                    recipe.capacity(recipe.parts, inputs)
+                }
                 // The digest's input is written, hashed, then replaced by the digest.
                 Part::Digest { of, .. } => self.capacity(of, inputs).max(128),
             })
@@ -399,12 +467,16 @@ impl Recipe {
         for part in parts {
             match *part {
                 Part::Timestamp => {
+                    let Some(timestamp) = inputs.timestamp else { continue };
                     let wanted = self.timestamps.first().copied().unwrap_or(TimestampFormat::UnixMillis);
-                    let text = inputs.timestamp.text_if(|format| self.accepts_timestamp(format), wanted)?;
+                    let text = timestamp.text_if(|format| self.accepts_timestamp(format), wanted)?;
                     out.extend_from_slice(text.as_bytes());
                 }
                 Part::Method => out.extend_from_slice(request.method().as_str().as_bytes()),
                 Part::Path => out.extend_from_slice(request.path().as_bytes()),
+                Part::PathWithoutPrefix(prefix) => {
+                    out.extend_from_slice(path_without_prefix(request.path(), prefix).as_bytes());
+                }
                 Part::Query { form, question_mark } => {
                     let query = request.query();
                     if question_mark && !query.is_empty() {
@@ -454,6 +526,10 @@ impl Recipe {
                         problem: "the scheme signs the request's nonce: give it with RecipeInputs::with_nonce",
                     })?;
                     out.extend_from_slice(nonce.as_bytes());
+                }
+                Part::ByPath(layouts) => {
+                    let recipe = layouts.pick(request.path());
+                    recipe.write(recipe.parts, inputs, out)?;
                 }
                 Part::Digest { hash, output, of } => {
                     // Written in place, hashed, then replaced by the digest: no second buffer.
@@ -713,6 +789,8 @@ mod tests {
                     assert!(!recipe.parts.is_empty() && !recipe.keys.is_empty() && !recipe.timestamps.is_empty());
                     assert_eq!(recipe.keys[0].algorithm.key_kind(), KeyKind::Hmac, "{scheme}: HMAC keys first");
                 }
+                Err(not) if scheme == Scheme::Backpack => assert!(not.to_string().contains("canonical rendering")),
+                Err(not) if scheme == Scheme::Hyperliquid => assert!(not.to_string().contains("EIP-712")),
                 Err(not) => {
                     // The schemes that sign a JWT: Coinbase CDP, Upbit.
                     assert!(matches!(scheme, Scheme::CoinbaseCdp | Scheme::Upbit), "{scheme}");

@@ -302,6 +302,8 @@ struct Extras {
     /// Secret text made for this request alone (a CDP bearer token): [`HeaderSource::Token`].
     /// Wiped on drop; the `HeaderValue` built from it when applied belongs to `http`.
     token: Option<zeroize::Zeroizing<String>>,
+    /// The named parts of a signature the body carries (Hyperliquid's `r`, `s` and `v`).
+    signature_fields: Vec<(&'static str, String)>,
 }
 
 /// The auth headers a signer sends, in order, and where each value comes from.
@@ -476,6 +478,21 @@ impl SignedRequest {
         }
         self.extras().token = Some(token);
         Ok(self)
+    }
+
+    /// Names the parts of the signature the wire body carries (a scheme whose signature is an
+    /// object in the body, such as an ECDSA `r`, `s` and `v`), in the order the body gives them.
+    pub fn with_signature_fields(mut self, fields: impl IntoIterator<Item = (&'static str, String)>) -> Self {
+        self.extras().signature_fields = fields.into_iter().collect();
+        self
+    }
+
+    /// The parts of the signature the wire body carries, by name (empty where the signature is
+    /// one header or parameter).
+    pub fn signature_fields(&self) -> impl Iterator<Item = (&'static str, &str)> {
+        self.extras
+            .iter()
+            .flat_map(|extras| extras.signature_fields.iter().map(|(name, value)| (*name, value.as_str())))
     }
 
     fn extras(&mut self) -> &mut Extras {

@@ -8,6 +8,8 @@
 //! Every correct request of the conformance vectors diagnoses as correct, and garbage input is a
 //! typed error, never a panic.
 
+#[path = "diagnose/breadth.rs"]
+mod breadth;
 #[path = "../examples/conformance/runner.rs"]
 #[allow(dead_code)]
 mod runner;
@@ -76,6 +78,10 @@ fn fake(scheme: Scheme) -> Fake {
             "7dab7dd4d38c0b75bc0fd56c8ac2021690dcba6a6c494560b83c72abf26635fe",
             None,
         ),
+        Scheme::Bitmex | Scheme::Bitfinex | Scheme::Deribit | Scheme::Bitmart => {
+            let (key, secret, memo) = breadth::fake(scheme);
+            f(key, secret, memo)
+        }
         _ => f(CDP_ED_KEY, CDP_ED_SECRET, None),
     }
 }
@@ -1076,6 +1082,14 @@ fn every_catalogue_mistake_is_named_for_every_scheme_it_applies_to() {
         }
     }
 
+    // The exchanges of AUTH-breadth.md.
+    for scheme in breadth::SCHEMES {
+        for code in MistakeCode::for_scheme(scheme) {
+            let sent = breadth::user_rest(scheme, Some(code));
+            note(expect(scheme, code, diagnose(scheme, &credentials(scheme), &sent)));
+        }
+    }
+
     // Every (scheme, code) pair the catalogue declares was produced and named above.
     let mut missing = Vec::new();
     for scheme in Scheme::ALL {
@@ -1110,6 +1124,11 @@ fn the_users_client_without_a_bug_is_correct() {
     for key in [CdpKey::Ed, CdpKey::Es] {
         let diagnosis = diagnose(Scheme::CoinbaseCdp, &cdp_credentials(&key), &user_cdp(&key, None)).unwrap();
         assert_eq!(diagnosis.verdict(), "correct", "{diagnosis}");
+    }
+    for scheme in breadth::SCHEMES {
+        let diagnosis = diagnose(scheme, &credentials(scheme), &breadth::user_rest(scheme, None)).unwrap();
+        assert_eq!(diagnosis.verdict(), "correct", "{scheme:?}: {diagnosis}");
+        assert_no_secret(&diagnosis, scheme);
     }
 }
 
@@ -1241,10 +1260,10 @@ fn every_conformance_vector_diagnoses_as_correct() {
         }
     }
     // 112 vectors of the six schemes of ../shared/vectors, 105 of the five of ../shared/vectors-more,
-    // 19 of BitMEX, 17 of Bitfinex, 17 of Deribit, 16 of BitMart and 15 of Upbit from
-    // ../shared/vectors-breadth.
-    assert_eq!(count, 301, "the vector files hold 301 vectors");
-    assert_eq!(schemes.len(), 16, "{schemes:?}");
+    // 19 of BitMEX, 17 of Bitfinex, 17 of Deribit, 16 of BitMart, 18 of Kraken Futures, 20 of MEXC,
+    // 22 of Hyperliquid, 16 of Backpack and 15 of Upbit from ../shared/vectors-breadth.
+    assert_eq!(count, 377, "the vector files hold 377 vectors");
+    assert_eq!(schemes.len(), 20, "{schemes:?}");
     // The runner agrees on which vectors exist (a vector the runner cannot load would be skipped).
     assert_eq!(runner::load(&dir).unwrap().len(), count);
 }
@@ -1511,6 +1530,10 @@ fn the_readme_counts_the_codes_per_scheme_right() {
         (
             "**codes per scheme (AUTH-more)**",
             &[Scheme::Binance, Scheme::Bybit, Scheme::Kraken, Scheme::Bitget, Scheme::Gate][..],
+        ),
+        (
+            "**codes per scheme (AUTH-breadth)**",
+            &[Scheme::Bitmex, Scheme::Bitfinex, Scheme::Deribit, Scheme::Bitmart][..],
         ),
     ] {
         let actual: Vec<usize> = order.iter().map(|s| MistakeCode::for_scheme(*s).count()).collect();
@@ -2222,6 +2245,12 @@ fn the_local_exchange_names_every_mistake_the_diagnosis_names() {
         for code in MistakeCode::for_scheme(scheme) {
             let (sent, credentials) = more_case(scheme, code);
             cases.push((scheme, code, credentials, KeySettings::new(), sent));
+        }
+    }
+    for scheme in breadth::SCHEMES {
+        for code in MistakeCode::for_scheme(scheme) {
+            let sent = breadth::user_rest(scheme, Some(code));
+            cases.push((scheme, code, credentials(scheme), KeySettings::new(), sent));
         }
     }
     // Coinbase Advanced's HMAC keys are served under /api/v3/ (the user client's /api/orders is

@@ -68,13 +68,19 @@ fn follow(recipe: &Recipe, scheme: Scheme, vector: &runner::Vector) -> (Vec<u8>,
         .with_query(&vector.query)
         .unwrap()
         .with_body(vector.body.as_bytes());
-    let timestamp = recipe
-        .timestamps
-        .iter()
-        .find_map(|format| WireTimestamp::parse(*format, &vector.timestamp).ok())
-        .unwrap_or_else(|| panic!("{id}: the timestamp is in none of the recipe's formats"));
+    // A vector whose timestamp is empty sends none (an optional nonce left out).
+    let timestamp = (!vector.timestamp.is_empty()).then(|| {
+        recipe
+            .timestamps
+            .iter()
+            .find_map(|format| WireTimestamp::parse(*format, &vector.timestamp).ok())
+            .unwrap_or_else(|| panic!("{id}: the timestamp is in none of the recipe's formats"))
+    });
     let credentials = credentials(vector);
-    let mut inputs = RecipeInputs::new(scheme, &request, &timestamp, &credentials);
+    let mut inputs = match &timestamp {
+        Some(timestamp) => RecipeInputs::new(scheme, &request, timestamp, &credentials),
+        None => RecipeInputs::untimed(scheme, &request, &credentials),
+    };
     if let Some(window) = vector.options.get("recv_window").and_then(Value::as_str) {
         inputs = inputs.with_recv_window(window);
     }

@@ -49,10 +49,11 @@ fn descriptions_are_complete_where_the_engines_need_them() {
         for names in [exchange.rest_auth, exchange.ws_auth, exchange.ws_api_auth].into_iter().flatten() {
             assert!(!names.key.is_empty() && !names.signature.is_empty() && !names.timestamp.is_empty());
         }
-        // Every scheme but a token-signed one names its REST auth values.
+        // Every scheme but a token-signed one (Coinbase CDP, Upbit) names its REST auth values, and one whose body
+        // carries its signature (Hyperliquid: no auth value outside the body).
         assert_eq!(
             exchange.rest_auth.is_none(),
-            matches!(scheme, Scheme::CoinbaseCdp | Scheme::Upbit),
+            matches!(scheme, Scheme::CoinbaseCdp | Scheme::Upbit | Scheme::Hyperliquid),
             "{}",
             exchange.id
         );
@@ -64,5 +65,7 @@ fn only_bybit_and_kraken_refuse_rest_requests_with_http_200() {
     // The middleware reads the body of a 200 for these (and only these) to find a rejection.
     let with_200: Vec<Scheme> =
         Scheme::ALL.into_iter().filter(|s| s.exchange().errors.rejects_rest_with_success_status()).collect();
-    assert_eq!(with_200, [Scheme::Bybit, Scheme::Kraken]);
+    // Kraken Futures answers its nonce and rate-limit errors with HTTP 200 too (AUTH-breadth.md §3),
+    // Hyperliquid `{"status":"err"}` (AUTH-breadth.md §1).
+    assert_eq!(with_200, [Scheme::Bybit, Scheme::Kraken, Scheme::KrakenFutures, Scheme::Hyperliquid]);
 }

@@ -115,7 +115,10 @@ fn credentials(vector: &Vector) -> Credentials {
 fn settings(vector: &Vector) -> Result<KeySettings, String> {
     let c = &vector.credentials;
     let mut settings = KeySettings::new()
-        .demo(vector.options.get("demo").and_then(Value::as_bool).unwrap_or(false))
+        .demo(
+            vector.options.get("demo").and_then(Value::as_bool).unwrap_or(false)
+                || option_str(vector, "network").is_some_and(|network| network.eq_ignore_ascii_case("testnet")),
+        )
         .timestamp_sample(vector.timestamp.as_str())
         // A vector's timestamp is what goes on the wire: where a request or login sends an
         // expiry instead of its signing time (Bybit's login), the expiry is the vector's instant.
@@ -136,7 +139,17 @@ fn settings(vector: &Vector) -> Result<KeySettings, String> {
     if let Some(ws_type) = option_str(vector, "type").or_else(|| option_str(vector, "market")) {
         settings = settings.ws_auth_type(ws_type);
     }
-    if let Some(window) = option_str(vector, "recv_window") {
+    if let Some(vault) = option_str(vector, "vault_address") {
+        settings = settings.vault_address(vault);
+    }
+    // An absolute expiry in milliseconds, given to the signer as its distance from the timestamp.
+    if let Some(expires) = vector.options.get("expires_after").and_then(Value::as_u64) {
+        let nonce: u64 = vector.timestamp.parse().map_err(|_| "expires_after needs a millisecond timestamp")?;
+        let after = expires.checked_sub(nonce).ok_or("expires_after lies before the timestamp")?;
+        settings = settings.expires_after(Duration::from_millis(after));
+    }
+    // Backpack's vectors name theirs `window` (sent in X-Window).
+    if let Some(window) = option_str(vector, "recv_window").or_else(|| option_str(vector, "window")) {
         let millis: u64 = window.parse().map_err(|_| format!("recv_window {window} is not a number"))?;
         settings = settings.recv_window(Duration::from_millis(millis));
     }
@@ -150,9 +163,11 @@ pub fn signer_for(vector: &Vector) -> Result<(Box<dyn Signer>, Timestamp), Strin
         Scheme::from_id(&vector.scheme).ok_or_else(|| format!("scheme '{}' is not supported", vector.scheme))?;
     let signer = scheme.exchange().signer(&credentials(vector), &settings(vector)?).map_err(|e| e.to_string())?;
     let format = if vector.kind == "ws" { signer.ws_timestamp_format() } else { signer.rest_timestamp_format() };
-    // An empty timestamp: the scheme signs no time (Upbit's nonce-only tokens).
+    // An empty timestamp: the request or login sends none (an optional nonce left out, a
+    // challenge signed instead of a time, a nonce-only token). The signer, built from the empty sample, sends none,
+    // so the instant given is never read.
     if vector.timestamp.is_empty() {
-        return Ok((signer, Timestamp::from_unix_secs(0)));
+        return Ok((signer, Timestamp::from_unix_millis(0)));
     }
     let at = format.parse(&vector.timestamp).map_err(|e| e.to_string())?;
     Ok((signer, at))
@@ -186,6 +201,8 @@ pub fn run(vector: &Vector) -> Result<Produced, String> {
 /// Signs one vector, feeding the timestamp as `input` says.
 pub fn run_with(vector: &Vector, input: TimeInput) -> Result<Produced, String> {
     let (signer, at) = signer_for(vector)?;
+    // Without a timestamp there is no received text to use verbatim: both paths sign alike.
+    let input = if vector.timestamp.is_empty() { TimeInput::Instant } else { input };
     let err = |e: Error| e.to_string();
     let mut options = SignOptions::new().keep_prehash();
     if let Some(nonce) = option_str(vector, "nonce") {
@@ -216,8 +233,12 @@ pub fn run_with(vector: &Vector, input: TimeInput) -> Result<Produced, String> {
                     Ok((name.as_str().to_owned(), value.to_owned()))
                 })
                 .collect::<Result<_, String>>()?;
-            // Binance signs inside the request: its `signature` parameter is reported as a field.
-            if signed.rewrites_request() && signer.scheme() == Scheme::Binance {
+            // A signature the body carries as an object is reported by its parts.
+            values.extend(signed.signature_fields().map(|(name, value)| (name.to_owned(), value.to_owned())));
+            // A signature inside the request (a rewritten request whose headers do not carry it,
+            // Binance's and MEXC spot's `signature` parameter) is reported as a field.
+            let in_headers = signed.header_values().any(|(_, value)| value.as_bytes() == signed.signature().as_bytes());
+            if signed.rewrites_request() && !in_headers {
                 values.insert("signature".to_owned(), signed.signature().to_owned());
             }
             let wire_query = signed.wire_query().unwrap_or(&vector.query).to_owned();
@@ -225,11 +246,13 @@ pub fn run_with(vector: &Vector, input: TimeInput) -> Result<Produced, String> {
                 Some(body) => String::from_utf8(body.to_vec()).map_err(|_| "the wire body is not UTF-8".to_owned())?,
                 None => vector.body.clone(),
             };
+            // Where the signature travels inside a JSON body, the body is the message.
+            let message = signed.signature_fields().next().is_some().then(|| wire_body.clone());
             Ok(Produced {
                 values,
                 signature: signed.signature().to_owned(),
                 prehash: signed.prehash().map(ToString::to_string),
-                message: None,
+                message,
                 wire: Some((wire_query, wire_body)),
             })
         }
@@ -238,6 +261,12 @@ pub fn run_with(vector: &Vector, input: TimeInput) -> Result<Produced, String> {
             if let Some(channel) = option_str(vector, "channel") {
                 channels.push(channel);
             }
+            // A feed is a channel under another name (Kraken Futures' `feed`).
+            if let Some(feed) = option_str(vector, "feed") {
+                channels.push(feed);
+            }
+            // Backpack's private subscribe names its streams.
+            channels.extend(option_list(vector, "streams"));
             let mut product_ids = option_list(vector, "product_ids");
             product_ids.extend(option_list(vector, "payload"));
             let api_params: Vec<(&str, Value)> = match vector.options.get("params") {
@@ -260,7 +289,12 @@ pub fn run_with(vector: &Vector, input: TimeInput) -> Result<Produced, String> {
             if let Some(event) = option_str(vector, "event").filter(|e| *e != "api") {
                 request = request.with_event(event);
             }
-            if let Some(data) = option_str(vector, "data") {
+            // What the message signs and carries besides its time: free text, the challenge the
+            // server sent, else the vector's body (a signed action posted over the websocket).
+            if let Some(data) = option_str(vector, "data")
+                .or_else(|| option_str(vector, "challenge"))
+                .or((!vector.body.is_empty()).then_some(vector.body.as_str()))
+            {
                 request = request.with_data(data);
             }
             let auth = match input {

@@ -121,6 +121,8 @@ fn key_version(value: Option<&Value>) -> Result<Option<u32>, Error> {
 fn ws_request(options: &Map<String, Value>) -> Result<SentRequest, Error> {
     let mut channels = strings_field(options, "channels")?;
     channels.extend(strings_field(options, "channel")?);
+    // A feed is a channel under another name (Kraken Futures' `feed`).
+    channels.extend(strings_field(options, "feed")?);
     // OKX's and Bitget's vectors name the login "channel": "login"; it is not a channel.
     channels.retain(|c| c != "login");
     let mut products = strings_field(options, "product_ids")?;
@@ -225,6 +227,9 @@ impl Case {
             (None, Some(Value::Object(expected))) => Some(expected),
             _ => None,
         };
+        // A vector of a scheme without a websocket login signs its websocket message as the REST
+        // request it carries (Hyperliquid's `post`): it is diagnosed as that request.
+        let ws = ws && (expected.is_none() || scheme.exchange().ws_login.has_login());
         let mut sent = if ws {
             ws_request(options)?
         } else {
@@ -268,6 +273,13 @@ impl Case {
             };
             sent = sent.with_auth(name, &value);
         }
+        // A vector whose signature travels as fields of the body, with no auth header: the
+        // instant it was signed at (the nonce) is the vector's timestamp, not one of the fields.
+        let fields_only = expected.is_some_and(|e| e.contains_key("fields") && !e.contains_key("headers"));
+        let vector_timestamp = string_field(&case, "timestamp", "")?.filter(|t| !t.is_empty());
+        if let (true, false, Some(timestamp)) = (fields_only, ws, &vector_timestamp) {
+            sent = sent.with_auth("timestamp", timestamp);
+        }
         if let Some(host) = string_field(options, "host", "options.")? {
             sent = sent.with_host(&host);
         }
@@ -278,6 +290,21 @@ impl Case {
             None | Some(Value::Null) => {}
             Some(Value::Bool(demo)) => settings = Some(settings.unwrap_or_default().demo(*demo)),
             Some(_) => return Err(invalid("options.demo must be true or false")),
+        }
+        // A network named by the vector (`"Testnet"`) is its demo environment.
+        if string_field(options, "network", "options.")?.is_some_and(|n| n.eq_ignore_ascii_case("testnet")) {
+            settings = Some(settings.unwrap_or_default().demo(true));
+        }
+        if let Some(vault) = string_field(options, "vault_address", "options.")? {
+            settings = Some(settings.unwrap_or_default().vault_address(vault));
+        }
+        // An absolute expiry (ms), as a distance from the vector's timestamp.
+        if let Some(expires) = options.get("expires_after").and_then(Value::as_u64) {
+            let nonce = vector_timestamp.as_deref().and_then(|t| t.parse::<u64>().ok());
+            let after = nonce.and_then(|nonce| expires.checked_sub(nonce)).ok_or_else(|| {
+                invalid("options.expires_after must be a millisecond instant after the case's timestamp")
+            })?;
+            settings = Some(settings.unwrap_or_default().expires_after(std::time::Duration::from_millis(after)));
         }
         if let Some(version) = version {
             settings = Some(settings.unwrap_or_default().key_version(version));

@@ -37,6 +37,7 @@ mod hmac;
 mod nonce_token;
 mod recipe_engine;
 mod recipe_prehash;
+mod resigned;
 mod rewrite;
 
 use std::fmt;
@@ -458,7 +459,7 @@ impl<'a> Secrets<'a> {
     /// key's public key instead. The local exchange keeps its accounts' secrets through this.
     pub fn of(scheme: Scheme, credentials: &'a Credentials) -> Result<Option<Self>, Error> {
         let exchange = scheme.exchange();
-        if Engine::for_exchange(exchange) == Engine::Token {
+        if Engine::of(exchange) == Engine::Token {
             return Ok(None);
         }
         let pem = exchange.recipe.is_ok_and(|recipe| recipe.keys.iter().any(|k| k.secret == SecretForm::Pem));
@@ -601,7 +602,7 @@ pub(crate) fn with_context<T>(
     let exchange = scheme.exchange();
     let api_key = credentials.require_api_key(scheme)?;
     // A scheme without a recipe signs a token, checked by the token engine.
-    let token = Engine::for_exchange(exchange) == Engine::Token;
+    let token = Engine::of(exchange) == Engine::Token;
     #[cfg(not(feature = "cdp"))]
     if token {
         return Err(Error::InvalidDiagnosisInput {
@@ -614,6 +615,13 @@ pub(crate) fn with_context<T>(
     let window = exchange.diagnosis.recv_window_header.and_then(|name| sent.auth_value(name));
     if let Some(ms) = window.and_then(|w| w.parse::<u64>().ok()).filter(|w| *w > 0) {
         settings = settings.recv_window(std::time::Duration::from_millis(ms));
+    }
+    // A timestamp the exchange takes as optional, left out: the signer of a client that sends
+    // none (an empty timestamp sample).
+    let rest = matches!(sent.target, Target::Rest { .. });
+    let untimed = exchange.rest_auth.is_some_and(|names| sent.auth_value(names.timestamp).is_none());
+    if rest && untimed && exchange.rest_verification.timestamp_optional() {
+        settings = settings.timestamp_sample("");
     }
     let signer = exchange.signer(credentials, &settings)?;
     let secrets = Secrets::of(scheme, credentials)?;
@@ -696,7 +704,7 @@ pub fn run(ctx: &Context<'_>, sent: &SentRequest) -> Result<Diagnosis, Error> {
 pub fn run_within(ctx: &Context<'_>, sent: &SentRequest, budget: Budget) -> Result<(Diagnosis, Spent), Error> {
     let meter = budget::Meter::new(budget);
     let exchange = ctx.scheme.exchange();
-    let diagnosis = match Engine::for_exchange(exchange) {
+    let diagnosis = match Engine::of(exchange) {
         #[cfg(feature = "cdp")]
         Engine::Token => cdp::diagnose(ctx, sent),
         #[cfg(not(feature = "cdp"))]
@@ -706,6 +714,7 @@ pub fn run_within(ctx: &Context<'_>, sent: &SentRequest, budget: Budget) -> Resu
         Engine::NonceToken(check) => nonce_token::diagnose(ctx, sent, &check),
         Engine::Parameters => recipe_prehash::diagnose(ctx, sent, &meter),
         Engine::Headers => hmac::diagnose(ctx, sent, &meter),
+        Engine::NotRebuilt => resigned::diagnose(ctx, sent),
     }?;
     Ok((diagnosis, meter.spent()))
 }
@@ -722,18 +731,31 @@ enum Engine {
     /// Kraken), a digest part (Kraken, Gate), the API key or a receive window signed (Bybit),
     /// another MAC (Gate's HMAC-SHA512), an asymmetric key (Binance, Bybit).
     Parameters,
+    /// No recipe and no token: what is signed is not request parts (a canonical rendering the
+    /// signer builds, an EIP-712 digest of the body), so no mistake is rebuilt; the request is
+    /// signed again and compared as a whole ([`resigned`]).
+    NotRebuilt,
     /// A token with no time, re-signed with the nonce it carries
     /// ([`RestVerification::NonceToken`](crate::RestVerification::NonceToken)).
     NonceToken(crate::NonceToken),
 }
 
 impl Engine {
-    /// The engine for an exchange: its verification says when it sends nonce tokens, else its
-    /// recipe decides.
-    fn for_exchange(exchange: &crate::Exchange) -> Self {
-        match exchange.rest_verification {
-            crate::RestVerification::NonceToken(check) => Self::NonceToken(check),
-            _ => Self::for_recipe(&exchange.recipe),
+    /// The engine of an exchange: nonce tokens where its verification says it sends them, else
+    /// its recipe's, or for a scheme without one, the token engine where requests carry a bearer
+    /// token and none otherwise.
+    fn of(exchange: &crate::exchange::Exchange) -> Self {
+        match &exchange.recipe {
+            _ if matches!(exchange.rest_verification, crate::exchange::RestVerification::NonceToken(_)) => {
+                match exchange.rest_verification {
+                    crate::exchange::RestVerification::NonceToken(check) => Self::NonceToken(check),
+                    _ => Self::NotRebuilt,
+                }
+            }
+            Err(_) if !matches!(exchange.rest_verification, crate::exchange::RestVerification::BearerToken) => {
+                Self::NotRebuilt
+            }
+            recipe => Self::for_recipe(recipe),
         }
     }
 
@@ -800,17 +822,23 @@ mod tests {
     fn recipes_pick_the_engines() {
         for scheme in Scheme::ALL {
             let expected = match scheme {
-                Scheme::CoinbaseCdp | Scheme::Upbit => Engine::Token,
+                Scheme::CoinbaseCdp => Engine::Token,
+                // Nonce tokens: `nonce_tokens_pick_their_engine`.
+                Scheme::Upbit => continue,
                 Scheme::Binance
                 | Scheme::Bybit
                 | Scheme::Kraken
                 | Scheme::Gate
                 | Scheme::Bitfinex
                 | Scheme::Deribit
-                | Scheme::Bitmart => Engine::Parameters,
+                | Scheme::Bitmart
+                | Scheme::KrakenFutures => Engine::Parameters,
+                Scheme::Mexc => Engine::Parameters,
+                Scheme::Hyperliquid => Engine::NotRebuilt,
+                Scheme::Backpack => Engine::NotRebuilt,
                 _ => Engine::Headers,
             };
-            assert_eq!(Engine::for_recipe(&scheme.exchange().recipe), expected, "{scheme:?}");
+            assert_eq!(Engine::of(scheme.exchange()), expected, "{scheme:?}");
         }
     }
 
@@ -821,9 +849,9 @@ mod tests {
             let exchange = scheme.exchange();
             match exchange.rest_verification {
                 crate::RestVerification::NonceToken(check) => {
-                    assert_eq!(Engine::for_exchange(exchange), Engine::NonceToken(check), "{scheme:?}")
+                    assert_eq!(Engine::of(exchange), Engine::NonceToken(check), "{scheme:?}")
                 }
-                _ => assert_eq!(Engine::for_exchange(exchange), Engine::for_recipe(&exchange.recipe), "{scheme:?}"),
+                _ => assert!(!matches!(Engine::of(exchange), Engine::NonceToken(_)), "{scheme:?}"),
             }
         }
     }

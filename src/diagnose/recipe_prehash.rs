@@ -172,6 +172,10 @@ enum Ws {
     /// A login over its timestamp, the key's passphrase and fixed text
     /// ([`WsSigning::TimestampPassphrase`]).
     TimestampPassphrase { separator: &'static str, suffix: &'static str },
+    /// A subscribe over the server's challenge ([`WsSigning::Challenge`]): no time is signed.
+    Challenge { challenge: String, feeds: Vec<String>, event: Option<String> },
+    /// A login over the key sent and its timestamp ([`WsSigning::KeyTimestamp`]).
+    KeyTimestamp,
 }
 
 /// How many of the parameters after a misplaced signature parameter an explanation names.
@@ -430,11 +434,21 @@ impl<'c, 's> Engine<'c, 's> {
                 invalid(format!("the {name} {what} was not given (or is empty): give every auth value that was sent"))
             })
         };
+        // The layout this request is signed with, where the recipe picks it by path, and the
+        // auth names it carries there.
+        let (recipe, path_names) = match &sent.target {
+            Target::Rest { path, .. } => match super::wire_path(path) {
+                Ok((path, _)) => recipe.for_path(&path),
+                Err(_) => (recipe, None),
+            },
+            _ => (recipe, None),
+        };
+        let parts = recipe.parts;
         let signature_param = match recipe.signature_in {
             Carrier::Parameter(name) => Some(name),
             _ => None,
         };
-        let query_form = recipe.parts.iter().find_map(|part| match part {
+        let query_form = parts.iter().find_map(|part| match part {
             Part::Query { form, .. } => Some(*form),
             Part::QueryOrBody => Some(QueryForm::AsSent),
             _ => None,
@@ -449,9 +463,9 @@ impl<'c, 's> Engine<'c, 's> {
             facts: exchange.diagnosis,
             signature_param,
             query_form,
-            query_or_body: recipe.parts.contains(&Part::QueryOrBody),
+            query_or_body: parts.contains(&Part::QueryOrBody),
             ws: None,
-            names: super::hmac::names(scheme, false),
+            names: path_names.unwrap_or_else(|| super::hmac::names(scheme, false)),
             key_sent: String::new(),
             sign: String::new(),
             timestamp: String::new(),
@@ -491,6 +505,10 @@ impl<'c, 's> Engine<'c, 's> {
                         e.sign = value(names.signature, "header")?;
                         e.timestamp = match (e.facts.nonce_in_body, recipe.timestamp_in) {
                             (true, Carrier::Parameter(nonce)) => body_nonce(&e.body, nonce).unwrap_or_default(),
+                            // Left out where the exchange's is optional: signed as nothing.
+                            _ if exchange.rest_verification.timestamp_optional() => {
+                                sent.auth_value(names.timestamp).unwrap_or_default().to_owned()
+                            }
                             _ => value(names.timestamp, "header")?,
                         };
                         if let Some(header) = e.facts.recv_window_header {
@@ -498,7 +516,7 @@ impl<'c, 's> Engine<'c, 's> {
                             let default = exchange.window.map(|w| w.as_millis().to_string()).unwrap_or_default();
                             e.recv_window = sent.auth_value(header).map_or(default, str::to_owned);
                         }
-                        if let Some(name) = recipe.parts.iter().find_map(|part| match part {
+                        if let Some(name) = parts.iter().find_map(|part| match part {
                             Part::Nonce(name) => Some(*name),
                             _ => None,
                         }) {
@@ -526,6 +544,7 @@ impl<'c, 's> Engine<'c, 's> {
                         Ws::ParamsCall { method, params: params.clone() }
                     }
                     WsSigning::Login { prefix } => Ws::Login { prefix },
+                    WsSigning::KeyTimestamp => Ws::KeyTimestamp,
                     WsSigning::TimestampPassphrase { separator, suffix } => {
                         Ws::TimestampPassphrase { separator, suffix }
                     }
@@ -534,6 +553,11 @@ impl<'c, 's> Engine<'c, 's> {
                         Ws::Joined { separator, data: sent.auth_value(data).unwrap_or_default().to_owned() }
                     }
                     WsSigning::Unsigned { hint } => return Err(Error::WsUnsupported { scheme, hint }),
+                    WsSigning::Challenge { field } => Ws::Challenge {
+                        challenge: value(field, "field")?,
+                        feeds: channels.clone(),
+                        event: event.clone(),
+                    },
                     WsSigning::ChannelOrApiLogin { one_channel } => match (method, channels.as_slice()) {
                         (Some(channel), _) => Ws::ApiLogin { channel: channel.clone() },
                         (None, [channel]) => Ws::Channel {
@@ -726,8 +750,9 @@ impl<'c, 's> Engine<'c, 's> {
         let method: Method = self.method.parse()?;
         let request = SignableRequest::new(method, &self.path)?.with_query(query)?.with_body(body);
         let options = self.sign_options(keep);
-        let signed = if self.facts.nonce_in_body {
-            // The signer takes the nonce from the body.
+        let signed = if self.facts.nonce_in_body || self.untimed(timestamp) {
+            // The signer takes the nonce from the body, or sends none (built so for a request
+            // that left its optional timestamp out).
             self.ctx.signer.sign_with(&request, Timestamp::from_unix_millis(0), &options)?
         } else {
             self.ctx.signer.sign_at(&request, &WireTimestamp::parse(self.format, timestamp)?, &options)?
@@ -742,22 +767,40 @@ impl<'c, 's> Engine<'c, 's> {
         Ok(Expected { signature: signed.signature().to_owned(), values, prehash: signed.prehash().cloned() })
     }
 
+    /// Whether a REST request signs no timestamp: it left out one the exchange takes as optional.
+    fn untimed(&self, timestamp: &str) -> bool {
+        self.ws.is_none() && timestamp.is_empty() && self.exchange.rest_verification.timestamp_optional()
+    }
+
     /// Signs the websocket message at this timestamp.
     fn sign_ws(&self, timestamp: &str, keep: bool) -> Result<Expected, Error> {
-        let wire = WireTimestamp::parse(self.format, timestamp)?;
+        let wire = match self.ws {
+            // The challenge stands in for a time: the signer reads none.
+            Some(Ws::Challenge { .. }) => WireTimestamp::render(self.format, Timestamp::from_unix_millis(0))?,
+            _ => WireTimestamp::parse(self.format, timestamp)?,
+        };
         let options = self.sign_options(keep);
         let auth = match self.ws.as_ref().expect("a websocket message") {
             Ws::ParamsCall { method, params } => {
                 let params: Vec<(&str, Value)> = params.iter().map(|(n, v)| (n.as_str(), v.clone())).collect();
                 self.ctx.signer.sign_ws_at(&WsRequest::api(method, &params), &wire, &options)?
             }
-            Ws::Login { .. } | Ws::TimestampPassphrase { .. } => {
+            Ws::Login { .. } | Ws::TimestampPassphrase { .. } | Ws::KeyTimestamp => {
                 self.ctx.signer.sign_ws_at(&WsRequest::login(), &wire, &options)?
             }
             Ws::Joined { data, .. } => {
                 self.ctx.signer.sign_ws_at(&WsRequest::login().with_data(data), &wire, &options)?
             }
             Ws::ApiLogin { channel } => self.ctx.signer.sign_ws_at(&WsRequest::api(channel, &[]), &wire, &options)?,
+            Ws::Challenge { challenge, feeds, event } => {
+                let channels: Vec<&str> = feeds.iter().map(String::as_str).collect();
+                let request = WsRequest::subscribe(&channels, &[]).with_data(challenge);
+                let request = match event {
+                    Some(event) => request.with_event(event),
+                    None => request,
+                };
+                self.ctx.signer.sign_ws_at(&request, &wire, &options)?
+            }
             Ws::Channel { channel, event, products } => {
                 let channels = [channel.as_str()];
                 let products: Vec<&str> = products.iter().map(String::as_str).collect();
@@ -773,7 +816,8 @@ impl<'c, 's> Engine<'c, 's> {
     /// scheme's format, the body has no nonce, or the payload the signer refuses).
     fn expected(&mut self) -> Result<Option<Expected>, Error> {
         if self.ws.is_some() {
-            if WireTimestamp::parse(self.format, &self.timestamp).is_err() {
+            let challenge = matches!(self.ws, Some(Ws::Challenge { .. }));
+            if !challenge && WireTimestamp::parse(self.format, &self.timestamp).is_err() {
                 return Ok(None);
             }
             return match self.sign_ws(&self.timestamp, true) {
@@ -787,6 +831,8 @@ impl<'c, 's> Engine<'c, 's> {
         }
         let usable = if self.facts.nonce_in_body {
             !self.timestamp.is_empty()
+        } else if self.untimed(&self.timestamp) {
+            true
         } else {
             WireTimestamp::parse(self.format, &self.timestamp).is_ok()
         };
@@ -850,6 +896,7 @@ impl<'c, 's> Engine<'c, 's> {
                 Part::Timestamp => out(p.timestamp.as_bytes()),
                 Part::Method => out(p.method.as_bytes()),
                 Part::Path => out(p.path.as_bytes()),
+                Part::PathWithoutPrefix(prefix) => out(crate::recipe::path_without_prefix(&p.path, prefix).as_bytes()),
                 Part::Query { question_mark, .. } => {
                     if question_mark && !p.query.is_empty() {
                         out(b"?");
@@ -871,6 +918,7 @@ impl<'c, 's> Engine<'c, 's> {
                 }
                 Part::RecvWindow => out(p.recv_window.as_bytes()),
                 Part::Nonce(_) => out(self.nonce.as_bytes()),
+                Part::ByPath(layouts) => self.write_parts(layouts.pick(&p.path).parts, p, in_digest, out),
                 Part::Digest { .. } if p.tweak == Tweak::EmptyHashLine => {}
                 Part::Digest { hash, output, of } => {
                     let digest = match hash {
@@ -907,6 +955,7 @@ impl<'c, 's> Engine<'c, 's> {
         match self.ws.as_ref().expect("a websocket message") {
             Ws::ParamsCall { .. } => self.params_payload(timestamp, true, None).into_bytes(),
             Ws::Login { prefix } => format!("{prefix}{timestamp}").into_bytes(),
+            Ws::KeyTimestamp => [self.key_sent.as_str(), timestamp].concat().into_bytes(),
             Ws::TimestampPassphrase { separator, suffix } => {
                 let passphrase = self.ctx.secrets.as_ref().and_then(|s| s.passphrase).unwrap_or_default();
                 [timestamp, separator, passphrase, suffix].concat().into_bytes()
@@ -915,6 +964,7 @@ impl<'c, 's> Engine<'c, 's> {
                 [timestamp, separator, &self.nonce, separator, data].concat().into_bytes()
             }
             Ws::ApiLogin { channel } => format!("api\n{channel}\n{{}}\n{timestamp}").into_bytes(),
+            Ws::Challenge { challenge, .. } => challenge.clone().into_bytes(),
             Ws::Channel { channel, event, .. } => {
                 format!("channel={channel}&event={event}&time={timestamp}").into_bytes()
             }

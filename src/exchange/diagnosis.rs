@@ -116,6 +116,16 @@ pub enum WsSigning {
         /// The fixed text after the passphrase.
         suffix: &'static str,
     },
+    /// A subscribe signed over the challenge the server sent for the connection, carried in
+    /// `field`: its SHA-256 digest is MACed, and no time is signed (Kraken Futures'
+    /// `original_challenge`). The signer checks it; its mistakes are not searched.
+    Challenge {
+        /// The challenge's field.
+        field: &'static str,
+    },
+    /// A login signed over the API key followed by its timestamp, nothing between (MEXC's
+    /// contract `login`: `apiKey + reqTime`).
+    KeyTimestamp,
     /// A channel message signed over `channel=<c>&event=<e>&time=<t>`, or an API login (its
     /// channel given as the method) signed over `api\n<channel>\n{}\n<t>` (Gate).
     ChannelOrApiLogin {

@@ -48,8 +48,12 @@ impl Orders {
     /// field, or a form field) or else the query, as sent (not percent-decoded: a retried copy
     /// is byte for byte the same). `None` when it carries none or is not an order.
     pub fn client_order_id_in(&self, query: Option<&str>, body: &[u8]) -> Option<String> {
-        let field = self.client_order_id?.field;
-        from_json(body, field).or_else(|| from_form(body, field)).or_else(|| from_form(query?.as_bytes(), field))
+        let id = self.client_order_id?;
+        let field = id.field;
+        from_json(body, field)
+            .or_else(|| id.also.iter().find_map(|pointer| from_json(body, pointer)))
+            .or_else(|| from_form(body, field))
+            .or_else(|| from_form(query?.as_bytes(), field))
     }
 
     /// The error-table entry the exchange answers a repeated client order id with, when it
@@ -77,21 +81,31 @@ impl Default for Orders {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ClientOrderId {
-    /// The body or query field (`clOrdId`, `newClientOrderId`, `text`...).
+    /// The body or query field (`clOrdId`, `newClientOrderId`, `text`...); a JSON pointer
+    /// (starting with `/`) where the id sits deeper in a JSON body (Hyperliquid's first order's
+    /// `/action/orders/0/c`).
     pub field: &'static str,
     /// What every id must start with (Gate's `t-`); empty when anything goes.
     pub prefix: &'static str,
+    /// JSON pointers to the same id in the body as the signer sends it, where signing wraps the
+    /// request's body (Hyperliquid's action inside `{"action": …}`).
+    pub also: &'static [&'static str],
 }
 
 impl ClientOrderId {
     /// A field that takes any id.
     pub const fn new(field: &'static str) -> Self {
-        Self { field, prefix: "" }
+        Self { field, prefix: "", also: &[] }
+    }
+
+    /// The id also read at these JSON pointers of the body (see [`also`](Self::also)).
+    pub const fn also_at(self, pointers: &'static [&'static str]) -> Self {
+        Self { also: pointers, ..self }
     }
 
     /// A field whose ids must start with `prefix`.
     pub const fn with_prefix(field: &'static str, prefix: &'static str) -> Self {
-        Self { field, prefix }
+        Self { field, prefix, also: &[] }
     }
 }
 
@@ -110,6 +124,16 @@ impl PlaceOrder {
     /// `POST path`.
     pub const fn post(path: &'static str) -> Self {
         Self { method: "POST", path }
+    }
+
+    /// The method of a [`PlaceOrder`] that is a websocket API request rather than an HTTP one.
+    pub const WS_API: &'static str = "WS-API";
+
+    /// A websocket API request that places an order (Binance's `order.place`): its method is
+    /// [`PlaceOrder::WS_API`] and its path the request's name; its params are read as a JSON
+    /// body.
+    pub const fn ws_api(request: &'static str) -> Self {
+        Self { method: Self::WS_API, path: request }
     }
 
     /// Whether a request's path is this one.
@@ -156,7 +180,8 @@ fn from_json(body: &[u8], field: &str) -> Option<String> {
         return None;
     }
     let json: serde_json::Value = serde_json::from_slice(body).ok()?;
-    let id = match json.get(field)? {
+    let value = if field.starts_with('/') { json.pointer(field) } else { json.get(field) };
+    let id = match value? {
         serde_json::Value::String(s) => s.clone(),
         serde_json::Value::Number(n) => n.to_string(),
         _ => return None,

@@ -5,11 +5,21 @@
 //! data can say (a subscribe's answer, an event, a refusal) are the home's functions
 //! ([`StreamAnswers`]). A verifying server (the local exchange) serves the stream from this
 //! description alone.
+//!
+//! # Reconnecting
+//!
+//! A login is signed at connect time, never kept: a bot that reconnects signs a fresh login
+//! ([`PrivateStream::login_request`] through [`Signer::sign_ws`](crate::Signer::sign_ws), with
+//! the time of this connect) and sends it before it subscribes again. A resent login carries a
+//! stale timestamp or expiry (OKX, Bybit, BitMEX refuse it). Where the login is a token
+//! ([`StreamLogin::Token`], KuCoin and Kraken), the token is likewise fetched afresh per connect:
+//! see [`StreamToken`].
 
 use std::time::Duration;
 
 use serde_json::{Map, Value};
 
+use super::StreamToken;
 use crate::{Timestamp, WsRequest};
 
 /// An exchange's private websocket stream.
@@ -17,7 +27,9 @@ use crate::{Timestamp, WsRequest};
 /// ```
 /// use cexsign::Scheme;
 /// assert_eq!(Scheme::Okx.exchange().private_stream.path, "/ws/v5/private");
-/// assert!(!Scheme::Kucoin.exchange().private_stream.is_served());
+/// assert!(!cexsign::PrivateStream::NONE.is_served());
+/// // KuCoin's stream takes a token fetched over signed REST: see `StreamToken`.
+/// assert!(Scheme::Kucoin.exchange().private_stream.token().is_some());
 /// ```
 #[derive(Debug, Clone, Copy)]
 #[non_exhaustive]
@@ -38,6 +50,37 @@ pub struct PrivateStream {
     pub answers: StreamAnswers,
     /// Whether the login is a message of its own or the signed subscribe itself.
     pub login: StreamLogin,
+    /// The frame the exchange writes as soon as a client connects, before any message (KuCoin's
+    /// `welcome`), from the connect URL's query parameters as [`StreamMessage::message`]; `None`
+    /// where it writes nothing first.
+    pub greeting: Option<fn(&StreamMessage<'_>) -> Value>,
+    /// The account channels whose events follow an accepted login with no subscribe, one event
+    /// each in this order (Bitfinex's snapshots on channel 0); empty where a client subscribes
+    /// to each private channel. They need not be in [`Self::channels`], which a subscribe names.
+    pub pushed_on_login: &'static [&'static str],
+    /// Other requests the stream answers, logged in or not (Deribit's `public/set_heartbeat`);
+    /// none by default.
+    pub requests: &'static [StreamRequest],
+}
+
+/// A request a stream answers besides its login, pings and subscribes: a JSON message whose
+/// `field` is `value`, answered with the home's frames.
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub struct StreamRequest {
+    /// The field that names the request.
+    pub field: &'static str,
+    /// Its value.
+    pub value: &'static str,
+    /// The exchange's frames in answer, in order.
+    pub answer: fn(&StreamMessage<'_>) -> Vec<Value>,
+}
+
+impl StreamRequest {
+    /// A request named by `field` being `value`, answered by `answer`.
+    pub const fn new(field: &'static str, value: &'static str, answer: fn(&StreamMessage<'_>) -> Vec<Value>) -> Self {
+        Self { field, value, answer }
+    }
 }
 
 impl PrivateStream {
@@ -50,6 +93,9 @@ impl PrivateStream {
         channels: &[],
         answers: StreamAnswers { subscribed: no_frames, event: no_frame, refused: no_frame },
         login: StreamLogin::Message,
+        greeting: None,
+        pushed_on_login: &[],
+        requests: &[],
     };
 
     /// Whether the exchange's private stream is described (and so served by a verifier).
@@ -67,8 +113,49 @@ impl PrivateStream {
     /// ```
     pub fn login_request(&self) -> WsRequest<'static> {
         match self.login {
-            StreamLogin::Message => WsRequest::login(),
             StreamLogin::SignedSubscribe { channel, products, .. } => WsRequest::subscribe(channel, products),
+            StreamLogin::Session { logon, .. } => WsRequest::api(logon, &[]),
+            // A token stream has no signed message: `WsRequest::login` is refused by its signer
+            // with what to do instead.
+            StreamLogin::Message | StreamLogin::Token(_) => WsRequest::login(),
+        }
+    }
+
+    /// The subscribe a client signs on its own, without logging in first, where the stream has
+    /// one: a session's [`StreamLogin::Session::signed_subscribe`] (Binance's
+    /// `userDataStream.subscribe.signature`, for keys that cannot log on).
+    ///
+    /// Sign it afresh on every connect: a reconnecting bot's old message has a stale timestamp.
+    ///
+    /// ```
+    /// use cexsign::{Credentials, KeySettings, Scheme, Timestamp};
+    /// assert!(Scheme::Okx.exchange().private_stream.signed_subscribe_request().is_none());
+    /// // Binance: an HMAC key cannot send session.logon, so it subscribes by signature.
+    /// let binance = Scheme::Binance.exchange();
+    /// let credentials = Credentials::new()
+    ///     .api_key("vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A")
+    ///     .secret("NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j");
+    /// let signer = binance.signer(&credentials, &KeySettings::new())?;
+    /// let request = binance.private_stream.signed_subscribe_request().unwrap();
+    /// let message = signer.sign_ws(&request, Timestamp::now()?)?;
+    /// assert!(message.message_json().contains(r#""method":"userDataStream.subscribe.signature""#));
+    /// # Ok::<(), cexsign::Error>(())
+    /// ```
+    pub fn signed_subscribe_request(&self) -> Option<WsRequest<'static>> {
+        match self.login {
+            StreamLogin::Session { signed_subscribe, .. } if !signed_subscribe.is_empty() => {
+                Some(WsRequest::api(signed_subscribe, &[]))
+            }
+            _ => None,
+        }
+    }
+
+    /// The token a client fetches over signed REST before it connects, where the stream's login
+    /// is one ([`StreamLogin::Token`]).
+    pub fn token(&self) -> Option<&StreamToken> {
+        match &self.login {
+            StreamLogin::Token(token) => Some(token),
+            _ => None,
         }
     }
 }
@@ -92,6 +179,24 @@ pub enum StreamLogin {
         /// The products it names.
         products: &'static [&'static str],
     },
+    /// A websocket API session: every message is a request (`{"id", "method", "params"}`),
+    /// signed in its own params and checked as the home's
+    /// [`WsLogin::SignedParams`](crate::WsLogin::SignedParams) says. The request named `logon`
+    /// logs the session in: afterwards the subscribe ([`PrivateStream::subscribe`]) is served and
+    /// requests may leave out the key and signature (the session's key is used; their
+    /// timestamp is still checked). Before it, a request signed on its own is answered without
+    /// logging the session in, and `signed_subscribe`, signed on its own, subscribes without
+    /// logging in (Binance's `session.logon` and `userDataStream.subscribe.signature`).
+    Session {
+        /// The request that logs the session in.
+        logon: &'static str,
+        /// The subscribe signed on its own (empty where there is none).
+        signed_subscribe: &'static str,
+    },
+    /// No signed message: the client first asks for a token with a signed REST request and
+    /// shows it to the stream, in the connect URL (KuCoin) or in each private subscribe
+    /// (Kraken). See [`StreamToken`] for the reconnect pattern.
+    Token(StreamToken),
 }
 
 impl StreamLogin {
@@ -170,7 +275,10 @@ impl StreamSubscribe {
     /// The channel an element names: the element itself when it is a string, else its
     /// [`Self::channel`] field.
     pub fn channel<'m>(&self, element: &'m Value) -> Option<&'m str> {
-        element.as_str().or_else(|| element.get(self.channel)?.as_str())
+        // A dotted field names a nested one (Kraken's `params.channel`).
+        element
+            .as_str()
+            .or_else(|| self.channel.split('.').try_fold(element, |value, field| value.get(field))?.as_str())
     }
 }
 
@@ -195,6 +303,9 @@ pub enum StreamRefusal {
     NotLoggedIn,
     /// The channel is not one the stream serves (or the element names none).
     UnknownChannel,
+    /// The stream token shown is not one the exchange issued to this exchange's accounts, or
+    /// it has expired ([`StreamLogin::Token`]).
+    TokenRefused,
 }
 
 /// What a stream frame is written from.
@@ -254,7 +365,13 @@ mod tests {
             if !stream.is_served() {
                 continue;
             }
-            assert!(stream.path.starts_with('/') && exchange.ws_login.has_login(), "{}", exchange.id);
+            let logs_in = exchange.ws_login.has_login() || stream.token().is_some();
+            assert!(stream.path.starts_with('/') && logs_in, "{}", exchange.id);
+            if !stream.pushed_on_login.is_empty() {
+                // Its events follow the login: there is no private subscribe to sample (checked
+                // in `a_stream_that_pushes_on_login_needs_no_subscribe`).
+                continue;
+            }
             let sample: Value = serde_json::from_str(stream.subscribe.sample).expect(exchange.id);
             let (field, value) = stream.subscribe.when;
             assert_eq!(sample[field], value, "{}", exchange.id);
@@ -266,6 +383,24 @@ mod tests {
                 assert!(sample.get(signed_by).is_none(), "{}", exchange.id);
                 assert!(channel.len() == 1 && stream.channels.contains(&channel[0]), "{}", exchange.id);
             }
+        }
+    }
+
+    /// A stream whose events follow the login logs in with a message of its own (a signed
+    /// subscribe would name what it pushes); a greeting is a JSON object.
+    #[test]
+    fn a_stream_that_pushes_on_login_needs_no_subscribe() {
+        for scheme in Scheme::ALL {
+            let exchange = scheme.exchange();
+            let stream = &exchange.private_stream;
+            if let Some(greeting) = stream.greeting {
+                let greeting = greeting(&StreamMessage::new(&Map::new(), "", Timestamp::from_unix_millis(0), ""));
+                assert!(greeting.is_object(), "{}", exchange.id);
+            }
+            if stream.pushed_on_login.is_empty() {
+                continue;
+            }
+            assert!(stream.is_served() && stream.login == StreamLogin::Message, "{}", exchange.id);
         }
     }
 }

@@ -159,6 +159,10 @@ pub enum RestVerification {
     /// may use once within the window; otherwise checked as [`Headers`](Self::Headers) checks
     /// (Deribit's `deri-hmac-sha256 id=…,ts=…,sig=…,nonce=…`).
     AuthorizationItems(AuthorizationItems),
+    /// No auth header: the JSON body carries a recoverable signature (ECDSA `r`, `s`, `v`) and a
+    /// millisecond nonce, and the account is the one whose key the signature recovers to; a nonce
+    /// a key may use once, within the window (Hyperliquid's EIP-712 actions).
+    RecoveredSigner(RecoveredSigner),
     /// A JWT in `Authorization: Bearer` that carries no time: its claims name the key and a
     /// nonce the key may use once ([`NonceToken`]). The signer's token for the request as
     /// received, signed with that nonce, is the only one accepted; any request parameters it
@@ -182,6 +186,41 @@ impl NonceToken {
     /// The key's claim, the nonce's claim and the signature's layout.
     pub const fn new(key: &'static str, nonce: &'static str, signature_layout: &'static str) -> Self {
         Self { key, nonce, signature_layout }
+    }
+}
+
+/// How a verifier finds who signed a body that carries its own signature (see
+/// [`RestVerification::RecoveredSigner`]): functions in the exchange's home.
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub struct RecoveredSigner {
+    /// Reads a received body: its nonce and the id of the key that signed it, recovered once as
+    /// a live key's signature and once as a demo key's (the environment is signed, not sent).
+    pub recover: fn(&[u8]) -> Result<Recovered, Refused>,
+    /// The id a key's account is known by (its address), from the key's credentials.
+    pub key_id: fn(&crate::Credentials) -> Result<String, crate::Error>,
+    /// The path of the endpoint that reads signed bodies (`/exchange`).
+    pub path: &'static str,
+}
+
+/// Who signed a body and when (see [`RecoveredSigner::recover`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Recovered {
+    /// The nonce (Unix milliseconds).
+    pub nonce: u64,
+    /// The instant after which the signed body is refused (Unix milliseconds), when it carries one.
+    pub expires: Option<u64>,
+    /// The key id the signature recovers to, read as a live key's.
+    pub live: String,
+    /// The key id it recovers to, read as a demo (test environment) key's.
+    pub demo: String,
+}
+
+impl Recovered {
+    /// Who signed a body at `nonce`, as a live and as a demo key.
+    pub fn new(nonce: u64, expires: Option<u64>, live: String, demo: String) -> Self {
+        Self { nonce, expires, live, demo }
     }
 }
 
@@ -371,6 +410,18 @@ pub enum TimestampRule {
     /// websocket logins share the count), so milliseconds and microseconds both do until a key
     /// has seen the larger; only a request that verifies moves the key's nonce forward. No window.
     Nonce,
+    /// A nonce the client may leave out: the header absent and nothing signed in its place.
+    /// When sent, it is held as a [`Nonce`](Self::Nonce). A request without one is signed by the
+    /// key's signer for a client that sends none, the one an empty
+    /// [`timestamp_sample`](crate::KeySettings::timestamp_sample) builds.
+    OptionalNonce,
+}
+
+impl RestVerification {
+    /// Whether a request may leave its timestamp header out ([`TimestampRule::OptionalNonce`]).
+    pub fn timestamp_optional(&self) -> bool {
+        matches!(self, Self::Headers(HeaderCheck { timestamp: TimestampRule::OptionalNonce, .. }))
+    }
 }
 
 /// A check an exchange makes beyond the signature, at one point of the generic header check.

@@ -30,11 +30,25 @@ pub enum WsLogin {
     /// An HMAC-signed JSON message, in one of these layouts: the first whose
     /// [`when`](WsMessage::when) holds is the one checked.
     Signed(&'static [WsMessage]),
+    /// HMAC-signed messages that carry no time: each signs a challenge the server sent for the
+    /// connection (the layout's [`WsPart::Data`]) instead, so none is held to a window. Read as
+    /// [`Signed`](Self::Signed) layouts are, without their timestamp.
+    Challenged(&'static [WsMessage]),
     /// `{"op": …, "args": [key, expires, signature]}`: the login carries an expiry, which must lie
     /// ahead, instead of a timestamp in a window.
     Expires(ExpiresLogin),
     /// A JWT in the message (the same token as on REST, without a `uri` claim).
     Jwt(JwtMessage),
+    /// Checked as [`Self::Resigned`], except that the login may carry the `optional` fields the
+    /// signer does not write and may send a number the signer writes as its decimal text; and
+    /// answered with the exchange's own frame (Bitfinex's `auth` event) written by `answer`
+    /// rather than with the login echoed back.
+    ResignedAnswered {
+        /// Fields a client may add (Bitfinex's `filter` and `dms`).
+        optional: &'static [&'static str],
+        /// The exchange's answer to an accepted login.
+        answer: WsAnswer,
+    },
     /// A websocket API whose every request is signed in its own params (`apiKey`, `timestamp`,
     /// `signature` among them), checked by the exchange's REST parameter rules.
     SignedParams(WsApi),

@@ -98,6 +98,22 @@ registry! {
         /// BitMart spot and futures v2: `timestamp#memo#payload` and the websocket login ([`crate::BitmartSigner`]).
         Bitmart => BITMART,
     }
+    mod kraken_futures {
+        /// Kraken Futures: `Authent` over `postData + nonce + path` and the websocket challenge ([`crate::KrakenFuturesSigner`]).
+        KrakenFutures => KRAKEN_FUTURES,
+    }
+    mod mexc {
+        /// MEXC spot v3 and futures ("contract"), one key for both, the path picking the rule ([`crate::MexcSigner`]).
+        Mexc => MEXC,
+    }
+    mod hyperliquid {
+        /// Hyperliquid: EIP-712 actions signed with a secp256k1 key, L1 and user-signed ([`crate::HyperliquidSigner`], feature `hyperliquid`).
+        Hyperliquid => HYPERLIQUID,
+    }
+    mod backpack {
+        /// Backpack Exchange: Ed25519 over the call's instruction and its sorted parameters ([`crate::BackpackSigner`]).
+        Backpack => BACKPACK,
+    }
     mod upbit {
         /// Upbit: a JWT (HS256 or HS512) with the SHA-512 of the unencoded parameters ([`crate::UpbitSigner`]).
         Upbit => UPBIT,

@@ -44,6 +44,16 @@ impl Venue {
                 }
                 ("application/x-www-form-urlencoded", body)
             }
+            // An order action; its orders carry the client order id as `c`.
+            Scheme::Hyperliquid => {
+                let mut order = serde_json::json!({"a": 0, "b": true, "p": "30000", "s": "0.001", "r": false});
+                order["t"] = serde_json::json!({"limit": {"tif": "Gtc"}});
+                if let Some(id) = client_order_id {
+                    order["c"] = Value::from(id);
+                }
+                let action = format!(r#"{{"type":"order","orders":[{order}],"grouping":"na"}}"#);
+                ("application/json", action)
+            }
             _ => {
                 let mut body = serde_json::json!({"symbol": "BTC-USDT", "side": "buy", "size": "0.001"});
                 if let Some(id) = client_order_id {

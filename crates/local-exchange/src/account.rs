@@ -133,6 +133,20 @@ impl Account {
                 let kind = AccountKind::Described(scheme.exchange().signer(credentials, settings)?);
                 return Self::nonce_token_key(kind, settings.clone(), check.key, RawSecrets::of(scheme, credentials)?);
             }
+            // The key's id is what its signatures recover to; there is no secret to diagnose with.
+            RestVerification::RecoveredSigner(recovered) => {
+                let kind = AccountKind::Described(scheme.exchange().signer(credentials, settings)?);
+                let api_key = (recovered.key_id)(credentials)?;
+                let settings = settings.clone();
+                return Ok(Self {
+                    api_key,
+                    passphrase: None,
+                    settings,
+                    kind,
+                    raw: None,
+                    last_nonce: AtomicU64::new(0),
+                });
+            }
             _ => AccountKind::Described(scheme.exchange().signer(credentials, settings)?),
         };
         let names = scheme.exchange().rest_auth.ok_or(Error::InvalidHeaderValue { field: "API key" })?;
@@ -333,9 +347,16 @@ impl CdpKey {
     }
 }
 
+/// A request signed with the key, to read its auth headers from: `GET /`, or, for a scheme that
+/// signs only the calls it knows (a call name per endpoint), its first order-placing request.
 fn dummy_signature(signer: &dyn Signer) -> Result<SignedRequest, Error> {
     let at = WireTimestamp::render(signer.rest_timestamp_format(), DUMMY_INSTANT)?;
-    signer.sign_at(&SignableRequest::new(Method::Get, "/")?, &at, &SignOptions::new())
+    let options = SignOptions::new();
+    signer.sign_at(&SignableRequest::new(Method::Get, "/")?, &at, &options).or_else(|refused| {
+        let Some(place) = signer.scheme().exchange().orders.placing.first() else { return Err(refused) };
+        let method: Method = place.method.parse()?;
+        signer.sign_at(&SignableRequest::new(method, place.path)?.with_body(b"{}"), &at, &options).map_err(|_| refused)
+    })
 }
 
 fn header_text(signed: &SignedRequest, name: &str) -> Option<String> {

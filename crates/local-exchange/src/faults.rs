@@ -14,6 +14,14 @@
 //! its rate-limit code, a busy answer the first of its documented "busy, not processed" codes
 //! ([`cexsign::Orders::busy`]). Faults apply to REST requests that verified; rejections are
 //! answered as always.
+//!
+//! A private stream's connection can be ended on purpose, so that a bot's reconnect (and its
+//! fresh login) is testable: a rule made with [`FaultRule::stream`] is taken by each message a
+//! client sends on the stream, and [`Fault::EndStream`] ends the connection instead of answering
+//! it (after N messages: N passes, then the end); or at once, every open stream, through
+//! [`RunningExchange::end_private_streams`](crate::RunningExchange::end_private_streams). The end
+//! is abrupt (no close frame, as a dropped network) or a close frame, as an exchange that goes
+//! away sends ([`StreamEnd`]).
 
 use std::collections::VecDeque;
 use std::fmt;
@@ -69,7 +77,28 @@ pub enum Fault {
         /// How long to hold the connection before closing it.
         after: Duration,
     },
+    /// On a private stream ([`FaultRule::stream`]): end the connection instead of answering the
+    /// message. A REST request that takes it is served as usual.
+    EndStream(StreamEnd),
 }
+
+/// How the local exchange ends a private stream's connection on purpose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum StreamEnd {
+    /// The connection is closed without a close frame, as a dropped network or a crashed
+    /// server does: the client reads an error (a reset without the closing handshake) or the
+    /// end of the stream.
+    Dropped,
+    /// A close frame first (1001 "going away", as a server restarting sends), then the
+    /// connection is closed.
+    Closed,
+}
+
+/// The method a private stream's messages are matched with: a rule for it
+/// ([`FaultRule::stream`]) applies to them and to no REST request, and no rule without it
+/// applies to them.
+pub const STREAM_METHOD: &str = "WEBSOCKET";
 
 impl Fault {
     /// A 429 with `Retry-After` ([`Fault::RateLimited`]).
@@ -103,6 +132,8 @@ impl fmt::Display for Fault {
             Fault::CloseBeforeProcessing => f.write_str("closed_before_processing"),
             Fault::LoseResponse { after } if after.is_zero() => f.write_str("lost_response"),
             Fault::LoseResponse { after } => write!(f, "lost_response {}ms", after.as_millis()),
+            Fault::EndStream(StreamEnd::Dropped) => f.write_str("stream_dropped"),
+            Fault::EndStream(StreamEnd::Closed) => f.write_str("stream_closed"),
         }
     }
 }
@@ -124,7 +155,7 @@ impl std::str::FromStr for Fault {
 
     fn from_str(text: &str) -> Result<Self, String> {
         let expected = "pass, status <100-599>, status_after_processing <100-599>, rate_limited <duration>, busy, latency <duration>, \
-                        closed_before_processing, lost_response or lost_response <duration>";
+                        closed_before_processing, lost_response or lost_response <duration>, stream_dropped, stream_closed";
         let (name, argument) = match text.trim().split_once(' ') {
             Some((name, argument)) => (name, Some(argument.trim())),
             None => (text.trim(), None),
@@ -134,6 +165,8 @@ impl std::str::FromStr for Fault {
             ("pass", None) => Fault::Pass,
             ("busy", None) => Fault::Busy,
             ("closed_before_processing", None) => Fault::CloseBeforeProcessing,
+            ("stream_dropped", None) => Fault::EndStream(StreamEnd::Dropped),
+            ("stream_closed", None) => Fault::EndStream(StreamEnd::Closed),
             ("lost_response", None) => Fault::lose_response(),
             ("lost_response", after) => {
                 Fault::LoseResponse { after: duration(after).ok_or("a duration: 5s or 250ms")? }
@@ -193,6 +226,22 @@ impl FaultRule {
         Self { method: None, path: pattern.into(), key: None, schedule: VecDeque::new(), legacy: false }
     }
 
+    /// A rule for the messages a client sends on the private streams whose path `pattern`
+    /// matches (as [`FaultRule::new`] reads it): each message takes the next fault, and
+    /// [`Fault::EndStream`] ends the connection instead of answering it; other faults let the
+    /// message be answered as usual. Only the messages of a connection logged in with a key
+    /// match a rule for that key ([`FaultRule::key`]).
+    ///
+    /// ```
+    /// use cexsign_local_exchange::{Fault, FaultRule, StreamEnd};
+    /// // Answer three messages on Binance's stream, then drop the connection.
+    /// let rule = FaultRule::stream("/ws-api/v3").times(3, Fault::Pass).then(Fault::EndStream(StreamEnd::Dropped));
+    /// assert_eq!(rule.remaining(), 4);
+    /// ```
+    pub fn stream(pattern: impl Into<String>) -> Self {
+        Self::new(pattern).method(STREAM_METHOD)
+    }
+
     /// Only requests with this method (case-insensitive).
     pub fn method(mut self, method: impl Into<String>) -> Self {
         self.method = Some(method.into());
@@ -236,19 +285,51 @@ impl FaultRule {
             Some(prefix) => path.starts_with(prefix),
             None => path == self.path,
         };
+        // A stream's messages are taken by stream rules only, and those by nothing else.
+        let for_streams = self.method.as_deref().is_some_and(|m| m.eq_ignore_ascii_case(STREAM_METHOD));
         path_matches
+            && for_streams == method.eq_ignore_ascii_case(STREAM_METHOD)
             && self.method.as_deref().is_none_or(|m| m.eq_ignore_ascii_case(method))
             && self.key.as_deref().is_none_or(|k| k == key)
     }
 }
 
-/// The rules in force, in the order they were given.
-#[derive(Debug, Default)]
+/// The rules in force, in the order they were given, and the open private streams' ear for an
+/// end on demand.
+#[derive(Debug)]
 pub(crate) struct Faults {
     rules: Mutex<Vec<FaultRule>>,
+    stream_ends: tokio::sync::broadcast::Sender<StreamEnd>,
+}
+
+impl Default for Faults {
+    fn default() -> Self {
+        // Each open stream holds a receiver; an end is one message, so a short queue is enough.
+        let (stream_ends, _) = tokio::sync::broadcast::channel(4);
+        Self { rules: Mutex::default(), stream_ends }
+    }
 }
 
 impl Faults {
+    /// What an open private stream listens to for an end on demand.
+    pub(crate) fn stream_ends(&self) -> tokio::sync::broadcast::Receiver<StreamEnd> {
+        self.stream_ends.subscribe()
+    }
+
+    /// Ends every open private stream now; how many were open.
+    pub(crate) fn end_streams(&self, end: StreamEnd) -> usize {
+        self.stream_ends.send(end).unwrap_or(0)
+    }
+
+    /// The end a message on the private stream at `path` takes from the stream rules, if its
+    /// fault is one (`key`: the key the connection logged in with, empty before).
+    pub(crate) fn stream_message(&self, path: &str, key: &str) -> Option<StreamEnd> {
+        match self.next(STREAM_METHOD, path, key)? {
+            (Fault::EndStream(end), _) => Some(end),
+            _ => None,
+        }
+    }
+
     pub(crate) fn new(rules: Vec<FaultRule>) -> Self {
         let faults = Self::default();
         for rule in rules {
@@ -332,7 +413,7 @@ pub(crate) async fn serve_verified(state: &State, scheme: Scheme, request: &RawR
         return reply;
     };
     match fault {
-        Fault::Pass | Fault::Latency(_) => reply,
+        Fault::Pass | Fault::Latency(_) | Fault::EndStream(_) => reply,
         Fault::StatusAfterProcessing(status) if legacy => {
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
             let body = json!({"cexsign": "injected failure", "status": status.as_u16(), "verified": true});
@@ -459,6 +540,26 @@ mod tests {
         }
         for wrong in ["", "status", "status 99", "latency", "latency 2h", "latency 7200s", "busy 1s", "explode"] {
             assert!(wrong.parse::<Fault>().is_err(), "{wrong:?}");
+        }
+    }
+
+    #[test]
+    fn stream_rules_are_taken_by_stream_messages_only() {
+        let faults = Faults::new(vec![
+            FaultRule::new("*").then(Fault::Busy),
+            FaultRule::stream("/ws-api/*").then(Fault::Pass).then(Fault::EndStream(StreamEnd::Closed)),
+        ]);
+        assert_eq!(faults.stream_message("/ws/v5/private", ""), None);
+        assert_eq!(faults.stream_message("/ws-api/v3", ""), None);
+        assert_eq!(faults.stream_message("/ws-api/v3", ""), Some(StreamEnd::Closed));
+        assert_eq!(faults.stream_message("/ws-api/v3", ""), None);
+        // The REST rule was not taken by the stream's messages, nor a stream rule by REST.
+        let faults = Faults::new(vec![FaultRule::stream("*").then(Fault::EndStream(StreamEnd::Dropped))]);
+        assert_eq!(faults.next("GET", "/api/v3/account", ""), None);
+        assert_eq!(faults.stream_message("/v5/private", "k"), Some(StreamEnd::Dropped));
+        for (text, end) in [("stream_dropped", StreamEnd::Dropped), ("stream_closed", StreamEnd::Closed)] {
+            assert_eq!(text.parse::<Fault>(), Ok(Fault::EndStream(end)));
+            assert_eq!(Fault::EndStream(end).to_string(), text);
         }
     }
 

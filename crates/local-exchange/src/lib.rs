@@ -170,12 +170,15 @@
 //! processed" answer ([`cexsign::Orders::busy`]), a connection closed before the request is
 //! acted on, and a response lost after it was (the order exists; the client sees a reset or its
 //! own timeout). [`RunningExchange::verified_requests`] names the fault that fired (`fault`) and
-//! what the request did to the orders (`order`).
+//! what the request did to the orders (`order`). A private stream's connection is ended on
+//! purpose ([`Fault::EndStream`], without a close frame or with one) after some messages
+//! ([`FaultRule::stream`]) or at once ([`RunningExchange::end_private_streams`]), so a bot's
+//! reconnect is testable.
 //! # Private websocket streams
 //!
 //! A websocket upgrade on an exchange's own private-stream path, as its home describes it
 //! ([`cexsign::PrivateStream`]: OKX `/ws/v5/private`, Bybit `/v5/private`, Bitget
-//! `/v2/ws/private`), is accepted on the same port. On the connection, the exchange's ping is
+//! `/v2/ws/private`, Binance's WebSocket API `/ws-api/v3`), is accepted on the same port. On the connection, the exchange's ping is
 //! answered as it answers it; a subscribe before a login is refused with its error frame; any
 //! other message is a login, checked as `POST /cexsign/ws/<scheme id>` checks it and answered
 //! with the same frame (a rejection with its `cexsign_diagnosis`). Once logged in, a subscribe
@@ -233,11 +236,13 @@ mod jwt;
 mod nonce_token;
 mod orders;
 mod private_stream;
+mod recovered_signer;
 mod reply;
 mod sent_receive_window;
 mod server;
 mod server_time;
 mod signed_parameters;
+mod stream_tokens;
 mod verify;
 mod ws;
 
@@ -247,11 +252,12 @@ mod description_tests;
 mod error_table_tests;
 
 pub use account::Account;
-pub use faults::{Fault, FaultRule, MAX_FAULT_RULES, MAX_SCHEDULE};
+pub use faults::{Fault, FaultRule, MAX_FAULT_RULES, MAX_SCHEDULE, STREAM_METHOD, StreamEnd};
 pub use orders::MAX_CLIENT_ORDER_IDS_PER_KEY;
 pub use server::{
     DEFAULT_BODY_READ_TIMEOUT, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONNECTIONS,
     DEFAULT_STALLED_AFTER, LocalExchange, RunningExchange, Verifier,
 };
+pub use stream_tokens::{MAX_TOKENS, MAX_TOKENS_PER_KEY};
 
 pub(crate) use server::State;

@@ -175,6 +175,42 @@ pub(crate) fn duplicate_answer(scheme: Scheme, entry: &'static ErrorCode, now: T
     )
 }
 
+/// The websocket API's answer to an order repeating a client order id: the exchange's
+/// websocket error frame for the table's entry, echoing the request's id, with
+/// `cexsign_reason`; `None` where the exchange has no websocket error frame.
+pub(crate) fn duplicate_ws_answer(
+    scheme: Scheme,
+    entry: &'static ErrorCode,
+    message: &serde_json::Map<String, Value>,
+    now: Timestamp,
+) -> Option<Value> {
+    let write = scheme.exchange().errors.ws_body?;
+    let answer = ErrorAnswer {
+        refusal: Refusal::DuplicateOrder,
+        entry: Some(entry),
+        code: entry.code,
+        message: entry.message,
+        status: entry.status,
+        response_status: entry.status,
+        time: None,
+        prehash: None,
+        now,
+        login: Some(message),
+        connection_id: WS_CONNECTION_ID,
+    };
+    match write(&answer) {
+        AnswerBody::Json(mut body) => {
+            if let Value::Object(fields) = &mut body {
+                let reason = "this key already placed an order with this client order id: the exchange refuses the \
+                              repeat and places nothing";
+                fields.insert("cexsign_reason".to_owned(), json!(reason));
+            }
+            Some(body)
+        }
+        AnswerBody::Text(text) => Some(Value::from(text)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

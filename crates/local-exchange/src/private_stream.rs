@@ -5,8 +5,13 @@
 //! the same `cexsign_diagnosis`), subscribes to its private channels answered and served one
 //! event each, its pings answered. Where the exchange's login is its signed subscribe (the
 //! home's `StreamLogin::SignedSubscribe`), that subscribe is checked as a login and, accepted,
-//! followed by its channels' events. Where several exchanges serve the same path on their own
-//! hosts, the connection's first message decides whose stream it is.
+//! followed by its channels' events. Where the exchange pushes account events after a login
+//! with no subscribe (the home's `pushed_on_login`), they follow the accepted login, and an
+//! exchange that greets a new connection (the home's `greeting`) does so first. Where several
+//! exchanges serve the same path on their own hosts, the connection's first message decides
+//! whose stream it is (until a login is accepted, a later message one of them claims may decide
+//! again). A connection can be ended on purpose, after some messages or on demand
+//! ([`crate::faults`], `StreamEnd`), so that a client's reconnect is testable.
 //!
 //! tokio-tungstenite is the well-kept tokio websocket crate, and the one bots already use: the
 //! upgrade happens on hyper's own connection, so only its frame codec and the handshake's accept
@@ -27,13 +32,20 @@ use hyper_util::rt::TokioIo;
 use serde_json::{Map, Value};
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
-use tokio_tungstenite::tungstenite::protocol::{Message, Role, WebSocketConfig};
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::protocol::{CloseFrame, Message, Role, WebSocketConfig};
 
 use super::State;
 use super::diagnosis;
+use super::faults::StreamEnd;
+use super::orders::{Placement, duplicate_ws_answer};
 use super::reply::{Verdict, WS_CONNECTION_ID, cexsign_error};
+use super::signed_parameters;
+use super::stream_tokens::TokenRefused;
 use super::ws;
-use cexsign::{PrivateStream, Scheme, StreamLogin, StreamMessage, StreamPing, StreamRefusal};
+use cexsign::{
+    PlaceOrder, PrivateStream, Scheme, StreamLogin, StreamMessage, StreamPing, StreamRefusal, StreamToken, TokenShown,
+};
 
 /// The largest message (and frame) read: a login or subscribe is a few hundred bytes.
 const MAX_MESSAGE_BYTES: usize = 64 * 1024;
@@ -61,6 +73,36 @@ fn streams_at(path: &str) -> Vec<Scheme> {
         .collect()
 }
 
+/// The connect URL's query parameter that carries a stream's token, where its stream takes
+/// the token there.
+fn token_parameter(scheme: Scheme) -> Option<&'static str> {
+    match scheme.exchange().private_stream.token()?.shown {
+        TokenShown::Query { token, .. } => Some(token),
+        _ => None,
+    }
+}
+
+/// The connect URL's query parameters (decoded as a form is), at most [`MAX_SUBSCRIPTIONS`].
+fn query_parameters(query: Option<&str>) -> Map<String, Value> {
+    let mut parameters = Map::new();
+    for pair in query.unwrap_or_default().split('&').filter(|pair| !pair.is_empty()).take(MAX_SUBSCRIPTIONS) {
+        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let decode = |text| cexsign::decode_query(text).map(|text| text.into_owned()).unwrap_or_default();
+        parameters.entry(decode(name)).or_insert_with(|| Value::String(decode(value)));
+    }
+    parameters
+}
+
+/// Of the streams served at a path, those a connection can be: where its URL carries a
+/// stream's token parameter, the streams that take their token there; else the others.
+fn streams_for(schemes: Vec<Scheme>, parameters: &Map<String, Value>) -> Vec<Scheme> {
+    let carries = |scheme: &Scheme| token_parameter(*scheme).is_some_and(|name| parameters.contains_key(name));
+    if schemes.iter().any(carries) {
+        return schemes.into_iter().filter(carries).collect();
+    }
+    schemes.into_iter().filter(|scheme| token_parameter(*scheme).is_none()).collect()
+}
+
 /// Whether a connection's message is one of `scheme`'s, told from what its home already says:
 /// its ping, a subscribe whose list it can read, or its websocket key field at the top level or
 /// in an object one level down (a login).
@@ -75,9 +117,29 @@ fn claims(scheme: Scheme, bytes: &[u8], message: Option<&Value>) -> bool {
         _ => {}
     }
     let Some(message) = message else { return false };
+    names_a_channel(stream, message) || carries_login(scheme, message)
+}
+
+/// Whether a message is a subscribe of `stream`'s whose first element names a channel (a
+/// subscribe that is its own element must name it in the home's channel field, so another
+/// home's subscribe with the same marker is not read as one).
+fn names_a_channel(stream: &PrivateStream, message: &Value) -> bool {
     let (field, value) = stream.subscribe.when;
-    if field_is(message, field, value) && !stream.subscribe.elements(message, 1).is_empty() {
-        return true;
+    message.get(field).and_then(Value::as_str) == Some(value)
+        && stream.subscribe.elements(message, 1).first().is_some_and(|first| stream.subscribe.channel(first).is_some())
+}
+
+/// Whether a message carries `scheme`'s own login: its websocket key field at the top level or
+/// in an object one level down, or the field that signs its subscribe on a subscribe it can
+/// read. This outweighs a subscribe another home could read too (two homes whose subscribes
+/// read alike are told apart by the fields that sign them).
+fn carries_login(scheme: Scheme, message: &Value) -> bool {
+    let exchange = scheme.exchange();
+    let stream = &exchange.private_stream;
+    if let StreamLogin::SignedSubscribe { signed_by, .. } = stream.login {
+        if message.get(signed_by).is_some() && names_a_channel(stream, message) {
+            return true;
+        }
     }
     let Some(key) = exchange.ws_auth.as_ref().map(|names| names.key) else { return false };
     let carries_key = |object: &Value| object.as_object().is_some_and(|fields| fields.contains_key(key));
@@ -96,7 +158,8 @@ pub(crate) fn upgrade(
         .get(header::UPGRADE)
         .and_then(|value| value.to_str().ok())
         .is_some_and(|value| value.trim().eq_ignore_ascii_case("websocket"));
-    let schemes = streams_at(request.uri().path());
+    let parameters = query_parameters(request.uri().query());
+    let schemes = streams_for(streams_at(request.uri().path()), &parameters);
     if !asks_upgrade || schemes.is_empty() {
         return None;
     }
@@ -121,7 +184,7 @@ pub(crate) fn upgrade(
             .max_message_size(Some(MAX_MESSAGE_BYTES))
             .max_frame_size(Some(MAX_MESSAGE_BYTES));
         let socket = WebSocketStream::from_raw_socket(TokioIo::new(upgraded), Role::Server, Some(config)).await;
-        serve(state, schemes, socket).await;
+        serve(state, schemes, parameters, socket).await;
     });
     if let Ok(mut slot) = slot.lock() {
         *slot = Some(session);
@@ -138,8 +201,12 @@ pub(crate) fn upgrade(
 /// One connection: each message from the client answered in order until it closes, goes
 /// silent for longer than the exchange allows, or breaks the protocol. Where several exchanges
 /// serve the path, the first message one of them claims decides whose stream it is.
-async fn serve<S>(state: Arc<State>, schemes: Vec<Scheme>, mut socket: WebSocketStream<S>)
-where
+async fn serve<S>(
+    state: Arc<State>,
+    schemes: Vec<Scheme>,
+    parameters: Map<String, Value>,
+    mut socket: WebSocketStream<S>,
+) where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
 {
     let mut chosen = match schemes.as_slice() {
@@ -147,15 +214,47 @@ where
         _ => None,
     };
     let mut connection = Connection { api_key: None };
+    let mut ends = state.faults.stream_ends();
+    let path = schemes.first().map(|scheme| scheme.exchange().private_stream.path).unwrap_or_default();
+    if let Some(scheme) = chosen {
+        match connected(&state, scheme, &parameters, &mut connection) {
+            Ok(Some(greeting)) => {
+                if socket.send(Message::text(greeting)).await.is_err() {
+                    return;
+                }
+            }
+            Ok(None) => {}
+            Err(refused) => {
+                let _ = socket.send(Message::text(refused)).await;
+                let _ = socket.close(None).await;
+                return;
+            }
+        }
+    }
     loop {
         let idle = match chosen {
             Some(scheme) => scheme.exchange().private_stream.idle,
             None => schemes.iter().map(|scheme| scheme.exchange().private_stream.idle).min().unwrap_or_default(),
         };
-        let message = match tokio::time::timeout(idle.max(Duration::from_secs(1)), socket.next()).await {
-            Ok(Some(Ok(message))) => message,
-            _ => break,
+        let next = tokio::time::timeout(idle.max(Duration::from_secs(1)), socket.next());
+        let message = tokio::select! {
+            end = ends.recv() => match end {
+                Ok(end) => return end_stream(socket, end).await,
+                // Ends were missed (the next one is read on the next turn).
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
+            },
+            message = next => match message {
+                Ok(Some(Ok(message))) => message,
+                _ => break,
+            },
         };
+        let key = connection.api_key.as_deref().unwrap_or_default();
+        if matches!(message, Message::Text(_) | Message::Binary(_)) {
+            if let Some(end) = state.faults.stream_message(path, key) {
+                return end_stream(socket, end).await;
+            }
+        }
         let bytes = match message {
             Message::Text(text) => Bytes::from(text),
             Message::Binary(bytes) => bytes,
@@ -163,12 +262,18 @@ where
             // The protocol's pings are answered by the codec itself.
             _ => continue,
         };
+        // Until a login is accepted, a message another home claims may decide again: an
+        // unsigned subscribe may read alike for two homes, and only the login tells them apart.
         let scheme = match chosen {
-            Some(scheme) => scheme,
-            None => {
+            Some(scheme) if schemes.len() == 1 || connection.api_key.is_some() => scheme,
+            _ => {
                 let message = serde_json::from_slice::<Value>(&bytes).ok();
-                let claimed = schemes.iter().copied().find(|scheme| claims(*scheme, &bytes, message.as_ref()));
-                let Some(scheme) = claimed.or_else(|| schemes.first().copied()) else { break };
+                let carrying = message
+                    .as_ref()
+                    .and_then(|message| schemes.iter().copied().find(|scheme| carries_login(*scheme, message)));
+                let claimed = carrying
+                    .or_else(|| schemes.iter().copied().find(|scheme| claims(*scheme, &bytes, message.as_ref())));
+                let Some(scheme) = claimed.or(chosen).or_else(|| schemes.first().copied()) else { break };
                 *chosen.insert(scheme)
             }
         };
@@ -182,13 +287,103 @@ where
     let _ = socket.close(None).await;
 }
 
+/// Ends a connection on purpose (an injected fault): without a close frame, or with one saying
+/// the server is going away.
+async fn end_stream<S>(mut socket: WebSocketStream<S>, end: StreamEnd)
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
+    if end == StreamEnd::Closed {
+        let frame = CloseFrame {
+            code: CloseCode::Away,
+            reason: "cexsign: the connection was ended by an injected fault".into(),
+        };
+        let _ = socket.close(Some(frame)).await;
+    }
+    // Dropped here: the connection closes without (another) close frame.
+}
+
 /// What a connection knows: the key it logged in with.
 struct Connection {
     api_key: Option<String>,
 }
 
-/// The frames that answer one message: a ping's pong, a subscribe's answers and events (or its
-/// refusal), else the login check's answer. Where a signed subscribe is the login, it is
+/// A new connection to `scheme`'s stream: where the stream takes its token in the connect URL,
+/// the token is checked (refused: the exchange's error frame with `cexsign_reason`, and the
+/// connection closes) and logs the connection in; then the stream's greeting, if it has one.
+fn connected(
+    state: &State,
+    scheme: Scheme,
+    parameters: &Map<String, Value>,
+    connection: &mut Connection,
+) -> Result<Option<String>, String> {
+    let stream = &scheme.exchange().private_stream;
+    if let (Some(token), Some(name)) = (stream.token(), token_parameter(scheme)) {
+        let shown = parameters.get(name).and_then(Value::as_str);
+        match state.stream_tokens.check(scheme, shown, state.now()) {
+            Ok(api_key) => {
+                state.record(Verdict::Accepted);
+                connection.api_key = Some(api_key);
+            }
+            Err(refused) => {
+                state.record(Verdict::Rejected);
+                let sent = StreamMessage::new(parameters, "", state.now(), WS_CONNECTION_ID);
+                return Err(token_refused(stream, sent, &refused.reason(token)));
+            }
+        }
+    }
+    let Some(greeting) = stream.greeting else { return Ok(None) };
+    let api_key = connection.api_key.as_deref().unwrap_or_default();
+    Ok(Some(greeting(&StreamMessage::new(parameters, api_key, state.now(), WS_CONNECTION_ID)).to_string()))
+}
+
+/// The exchange's refusal of a stream token, with why in `cexsign_reason`.
+fn token_refused(stream: &PrivateStream, sent: StreamMessage<'_>, reason: &str) -> String {
+    let mut frame = (stream.answers.refused)(&sent.refused(StreamRefusal::TokenRefused));
+    if let Value::Object(fields) = &mut frame {
+        fields.insert("cexsign_reason".to_owned(), Value::String(reason.to_owned()));
+    }
+    frame.to_string()
+}
+
+/// A subscribe to a stream that takes its token in each subscribe (at `path`): the token
+/// checked, then the subscribe served as the key's.
+fn token_subscribe(
+    state: &State,
+    scheme: Scheme,
+    token: &StreamToken,
+    path: &str,
+    message: &Value,
+    connection: &mut Connection,
+) -> Vec<String> {
+    let stream = &scheme.exchange().private_stream;
+    let Some(object) = message.as_object() else { return Vec::new() };
+    let shown = path.split('.').try_fold(message, |value, field| value.get(field)).and_then(Value::as_str);
+    match state.stream_tokens.check(scheme, shown, state.now()) {
+        Ok(api_key) => {
+            state.record(Verdict::Accepted);
+            let sent = StreamMessage::new(object, &api_key, state.now(), WS_CONNECTION_ID);
+            let frames = served(stream, message, sent, true);
+            connection.api_key = Some(api_key);
+            frames
+        }
+        Err(refused) => {
+            state.record(Verdict::Rejected);
+            let sent = StreamMessage::new(object, "", state.now(), WS_CONNECTION_ID);
+            if refused == TokenRefused::Missing {
+                let mut frame = (stream.answers.refused)(&sent.refused(StreamRefusal::NotLoggedIn));
+                if let Value::Object(fields) = &mut frame {
+                    fields.insert("cexsign_reason".to_owned(), Value::String(refused.reason(token)));
+                }
+                return vec![frame.to_string()];
+            }
+            vec![token_refused(stream, sent, &refused.reason(token))]
+        }
+    }
+}
+
+/// The frames that answer one message: a ping's pong, another request's answer, a subscribe's
+/// answers and events (or its refusal), else the login check's answer. Where a signed subscribe is the login, it is
 /// checked as one and, accepted, followed by its channels' events.
 async fn answer(
     state: &Arc<State>,
@@ -213,8 +408,18 @@ async fn answer(
                 return vec![answer(&sent).to_string()];
             }
         }
+        let request = stream
+            .requests
+            .iter()
+            .find(|request| object.get(request.field).and_then(Value::as_str) == Some(request.value));
+        if let Some(request) = request {
+            return (request.answer)(&sent).iter().map(Value::to_string).collect();
+        }
         let (field, value) = stream.subscribe.when;
         if object.get(field).and_then(Value::as_str) == Some(value) {
+            if let Some(token @ StreamToken { shown: TokenShown::Field(path), .. }) = stream.token() {
+                return token_subscribe(state, scheme, token, path, message, connection);
+            }
             match stream.login {
                 StreamLogin::SignedSubscribe { signed_by, .. } if object.contains_key(signed_by) => {
                     signed_subscribe = true;
@@ -223,6 +428,9 @@ async fn answer(
                 _ => return subscribe(stream, connection.api_key.is_some(), message, sent),
             }
         }
+    }
+    if let (StreamLogin::Session { logon, signed_subscribe }, Some(object)) = (stream.login, object) {
+        return session_request(state, scheme, stream, connection, bytes, object, (logon, signed_subscribe)).await;
     }
     // Anything else is a login, checked (and answered) as `POST /cexsign/ws/<id>` would be.
     let reply = ws::check(state, scheme.id(), bytes, state.now());
@@ -235,7 +443,74 @@ async fn answer(
             let api_key = connection.api_key.as_deref().unwrap_or_default();
             let sent = StreamMessage::new(object, api_key, state.now(), WS_CONNECTION_ID);
             frames.extend(served(stream, message, sent, false));
+        } else if let Some(object) = object {
+            let api_key = connection.api_key.as_deref().unwrap_or_default();
+            let sent = StreamMessage::new(object, api_key, state.now(), WS_CONNECTION_ID);
+            frames.extend(pushed_on_login(stream, sent));
         }
+    }
+    frames
+}
+
+/// A request on a websocket API session (`StreamLogin::Session`): checked as
+/// `POST /cexsign/ws/<id>` would check it, once a logged-on session's key and signature are put
+/// in where it leaves them out. Accepted, the logon logs the session in, an order goes through
+/// the order book (a repeated client order id refused with the exchange's frame), and the
+/// subscribe signed on its own is followed by its event; nothing else logs the session in.
+async fn session_request(
+    state: &Arc<State>,
+    scheme: Scheme,
+    stream: &PrivateStream,
+    connection: &mut Connection,
+    bytes: &[u8],
+    object: &Map<String, Value>,
+    (logon, signed_subscribe): (&str, &str),
+) -> Vec<String> {
+    let now = state.now();
+    let filled =
+        connection.api_key.as_deref().and_then(|key| signed_parameters::on_session(state, scheme, key, object, now));
+    let filled_bytes = filled.as_ref().map(|filled| Value::Object(filled.clone()).to_string());
+    let bytes = filled_bytes.as_deref().map_or(bytes, str::as_bytes);
+    let object = filled.as_ref().unwrap_or(object);
+    let reply = ws::check(state, scheme.id(), bytes, now);
+    let reply = diagnosis::finish_on_pool(state, reply).await.with_diagnosis(None);
+    if reply.verdict != Verdict::Accepted {
+        state.record(reply.verdict);
+        return vec![reply.body];
+    }
+    let method = object.get("method").and_then(Value::as_str).unwrap_or_default();
+    let key_name = scheme.exchange().ws_auth.map(|names| names.key).unwrap_or_default();
+    let params = object.get("params");
+    let key = params.and_then(|params| params.get(key_name)).and_then(Value::as_str).unwrap_or_default().to_owned();
+    if scheme.exchange().orders.places_order(PlaceOrder::WS_API, method) {
+        let body = params.map(Value::to_string).unwrap_or_default();
+        let placement = state.orders.place(scheme, &key, PlaceOrder::WS_API, method, None, body.as_bytes());
+        if let Placement::Duplicate(entry) = placement {
+            if let Some(frame) = duplicate_ws_answer(scheme, entry, object, now) {
+                state.record(Verdict::Rejected);
+                return vec![frame.to_string()];
+            }
+        }
+    }
+    state.record(reply.verdict);
+    let mut frames = vec![reply.body];
+    if method == logon {
+        connection.api_key = Some(key);
+    } else if method == signed_subscribe {
+        let message = Value::Object(object.clone());
+        let sent = StreamMessage::new(object, &key, now, WS_CONNECTION_ID);
+        frames.extend(served(stream, &message, sent, false));
+    }
+    frames
+}
+
+/// The events that follow an accepted login with no subscribe: one per channel the home lists.
+fn pushed_on_login(stream: &PrivateStream, sent: StreamMessage<'_>) -> Vec<String> {
+    let mut frames = Vec::new();
+    for channel in stream.pushed_on_login {
+        let channel = Value::from(*channel);
+        let args = [&channel];
+        frames.push((stream.answers.event)(&sent.args(&args)).to_string());
     }
     frames
 }

@@ -293,6 +293,7 @@ impl LocalExchange {
             served: AtomicU64::new(0),
             faults: Faults::new(self.fault_rules),
             orders: OrderBook::default(),
+            stream_tokens: super::stream_tokens::StreamTokens::default(),
             accepted_log: Mutex::new(VecDeque::new()),
             kraken_nonces: Mutex::new(HashMap::new()),
             used_nonces: Default::default(),
@@ -457,6 +458,13 @@ impl RunningExchange {
         self.state.faults.clear();
     }
 
+    /// Ends every open private-stream connection now, from the server's side (see
+    /// [`StreamEnd`](crate::StreamEnd)): a bot's reconnect, tested on demand. Returns how many
+    /// were open.
+    pub fn end_private_streams(&self, end: crate::StreamEnd) -> usize {
+        self.state.faults.end_streams(end)
+    }
+
     /// How many orders were placed: verified requests on an exchange's order-placing paths,
     /// less the repeated client order ids it does not place twice (see the crate docs, "Orders").
     pub fn orders_placed(&self) -> u64 {
@@ -530,6 +538,8 @@ pub(crate) struct State {
     pub(crate) faults: Faults,
     /// The orders placed and the client order ids used (see [`crate::orders`]).
     pub(crate) orders: OrderBook,
+    /// The private-stream tokens granted (see [`crate::stream_tokens`]).
+    pub(crate) stream_tokens: super::stream_tokens::StreamTokens,
     accepted_log: Mutex<VecDeque<serde_json::Value>>,
     /// The last nonce each Kraken key used (Kraken requires them to increase).
     pub(crate) kraken_nonces: Mutex<HashMap<String, u64>>,
@@ -882,7 +892,11 @@ async fn verify_request(state: &Arc<State>, request: Request<Incoming>) -> (Repl
     };
     let reply = match route {
         // Faults on purpose and the order book (crate::faults, crate::orders).
-        Ok(scheme) => faults::serve_verified(state, scheme, &raw_request(&parts, &bytes), reply).await,
+        Ok(scheme) => {
+            let reply = faults::serve_verified(state, scheme, &raw_request(&parts, &bytes), reply).await;
+            // A stream-token request, verified: answered with a grant (crate::stream_tokens).
+            super::stream_tokens::serve_verified(state, scheme, &raw_request(&parts, &bytes), reply)
+        }
         Err(_) => reply,
     };
     (reply, room)

@@ -306,6 +306,52 @@ pub(crate) fn verify_ws(
         .map_err(|rejection| with_ws_diagnosis(scheme, method, params, order, account, rejection))
 }
 
+/// A request on a session that logged on: where it leaves out the key and signature (as a
+/// logged-on session may), the session's key and the signature the account's signer gives its
+/// params are put in, so the request is then checked like any other (its timestamp and window
+/// still hold). The signature is the server's own, held by the local exchange and never sent.
+/// `None` when the request needs nothing filled in or cannot be signed as it stands (no
+/// timestamp: the check then refuses it for that).
+pub(crate) fn on_session(
+    state: &State,
+    scheme: Scheme,
+    session_key: &str,
+    message: &Map<String, Value>,
+    now: Timestamp,
+) -> Option<Map<String, Value>> {
+    let method = message.get("method")?.as_str()?;
+    let params = match message.get("params") {
+        Some(Value::Object(params)) => params.clone(),
+        None => Map::new(),
+        Some(_) => return None,
+    };
+    if params.contains_key("signature") {
+        return None;
+    }
+    // Another key named without its signature is not the session's to sign.
+    match params.get("apiKey") {
+        Some(Value::String(key)) if key == session_key => {}
+        None => {}
+        Some(_) => return None,
+    }
+    let key = session_key.to_owned();
+    let account = state.account(scheme, &key)?;
+    let timestamp = match params.get("timestamp") {
+        Some(Value::Number(number)) => number.to_string(),
+        Some(Value::String(text)) => text.clone(),
+        _ => return None,
+    };
+    let wire = timestamp_param(Some(&timestamp), now).ok()?;
+    let others = signed_params(&params);
+    let signed = account.signer().sign_ws_at(&WsRequest::api(method, &others), &wire, &SignOptions::new()).ok()?;
+    let mut params = params;
+    params.insert("apiKey".to_owned(), Value::String(key));
+    params.insert("signature".to_owned(), Value::String(signed.signature().to_owned()));
+    let mut filled = message.clone();
+    filled.insert("params".to_owned(), Value::Object(params));
+    Some(filled)
+}
+
 /// The diagnosis of a rejected WebSocket API request from a registered key
 /// (`cexsign_diagnosis`), as `cexsign diagnose` makes it from the same params.
 fn with_ws_diagnosis(

@@ -143,6 +143,9 @@ pub(crate) fn rest(state: &State, scheme: Scheme, request: &RawRequest<'_>, now:
             authorization_items::verify_rest(state, scheme, &items, request, now)
         }
         RestVerification::NonceToken(check) => nonce_token::verify_rest(state, scheme, &check, request, now),
+        RestVerification::RecoveredSigner(signer) => {
+            super::recovered_signer::verify_rest(state, scheme, &signer, request, now)
+        }
         _ => Err(Rejection::new(
             Failure::Malformed,
             format!("the local exchange has no verifier for {} requests", scheme.name()),
@@ -436,7 +439,12 @@ fn verify_hmac(
     let key = required(names.key)?;
     let passphrase = names.passphrase.map(required).transpose()?;
     let sign = required(names.signature)?;
-    let timestamp = required(names.timestamp)?;
+    // A nonce the exchange takes as optional may be left out: nothing is signed in its place.
+    let optional = check.timestamp == TimestampRule::OptionalNonce;
+    let timestamp = match header(headers, names.timestamp) {
+        None if optional => None,
+        _ => Some(required(names.timestamp)?),
+    };
 
     // 2. The account, and what the exchange checks once the key is known (OKX: the environment
     // header matches the key).
@@ -446,24 +454,34 @@ fn verify_hmac(
     // 3. The timestamp parses (the window is checked once the expected prehash is known).
     let signer = account.signer();
     let format = received_format(scheme, signer.rest_timestamp_format(), false);
-    let wire = WireTimestamp::parse(format, &timestamp).map_err(|error| {
-        Rejection::new(
-            Failure::InvalidTimestamp { raw: timestamp.clone().into_owned(), server_secs: now.unix_secs() },
-            format!("{} {:?}: {error}", names.timestamp, timestamp),
-        )
-    })?;
+    let wire = timestamp
+        .as_ref()
+        .map(|timestamp| {
+            WireTimestamp::parse(format, timestamp).map_err(|error| {
+                Rejection::new(
+                    Failure::InvalidTimestamp { raw: timestamp.clone().into_owned(), server_secs: now.unix_secs() },
+                    format!("{} {:?}: {error}", names.timestamp, timestamp),
+                )
+            })
+        })
+        .transpose()?;
 
     // The expected signature, from the raw method, path, query and body.
-    let expected = recompute(account, request, &wire);
+    let expected = match &wire {
+        Some(wire) => recompute(account, request, wire),
+        None => recompute_untimed(scheme, account, request),
+    };
     let prehash = expected.as_ref().ok().and_then(|signed| signed.prehash().cloned());
 
     // 3b. The window, or the expiry.
     let hint = SyncHint(scheme, check.sync_hint);
-    match check.timestamp {
-        TimestampRule::Expires => check_expiry(names.timestamp, &wire, now, scheme.exchange().window, hint),
+    match (check.timestamp, &wire) {
+        (TimestampRule::Expires, Some(wire)) => {
+            check_expiry(names.timestamp, wire, now, scheme.exchange().window, hint)
+        }
         // A nonce is held to the key's last one once the signature is known to be right.
-        TimestampRule::Nonce => Ok(()),
-        _ => check_window(&wire, now, window(scheme), hint),
+        (TimestampRule::Nonce | TimestampRule::OptionalNonce, _) | (_, None) => Ok(()),
+        (_, Some(wire)) => check_window(wire, now, window(scheme), hint),
     }
     .map_err(|r| r.with_prehash(prehash.clone()))?;
 
@@ -484,10 +502,10 @@ fn verify_hmac(
         return Err(Rejection::new(Failure::Signature, reason).with_prehash(prehash));
     }
     // 6. A nonce above the key's last one (only a request that verifies moves it).
-    if check.timestamp == TimestampRule::Nonce {
-        check_nonce(account, names.timestamp, &wire, now).map_err(|r| r.with_prehash(prehash))?;
+    if let (TimestampRule::Nonce | TimestampRule::OptionalNonce, Some(wire)) = (check.timestamp, &wire) {
+        check_nonce(account, names.timestamp, wire, now).map_err(|r| r.with_prehash(prehash))?;
     }
-    Ok(Accepted { api_key: key.into_owned(), timestamp: wire.as_str().to_owned() })
+    Ok(Accepted { api_key: key.into_owned(), timestamp: wire.map(|wire| wire.as_str().to_owned()).unwrap_or_default() })
 }
 
 /// A request with a body is refused when the exchange reads bodies only as one media type and
@@ -530,6 +548,17 @@ fn passphrase_stage(check: &ExtraCheck) -> Option<ExtraFn> {
 fn recompute(account: &Account, request: &RawRequest<'_>, wire: &WireTimestamp) -> Result<SignedRequest, String> {
     let signable = signable(request.method, request.path, request.query.unwrap_or(""), request.body)?;
     account.signer().sign_at(&signable, wire, &SignOptions::new().keep_prehash()).map_err(unsignable)
+}
+
+/// The expected signature of a request that left out a timestamp the exchange takes as
+/// optional: signed by the key's signer for a client that sends none (built from an empty
+/// timestamp sample).
+fn recompute_untimed(scheme: Scheme, account: &Account, request: &RawRequest<'_>) -> Result<SignedRequest, String> {
+    let credentials = account.credentials().ok_or("the key's credentials are not kept: it cannot sign again")?;
+    let settings = account.settings().clone().timestamp_sample("");
+    let signer = scheme.exchange().signer(&credentials, &settings).map_err(unsignable)?;
+    let signable = signable(request.method, request.path, request.query.unwrap_or(""), request.body)?;
+    signer.sign_with(&signable, Timestamp::from_unix_millis(0), &SignOptions::new().keep_prehash()).map_err(unsignable)
 }
 
 /// The request as the signers take it, from the method, path, query and body as received. The

@@ -23,8 +23,8 @@ use super::reply::{Failure, Rejection, Reply, Verdict, WS_CONNECTION_ID, cexsign
 use super::signed_parameters;
 use super::verify::{account_with_secret, check_window, find_account, received_format, window};
 use cexsign::{
-    AuthNames, ExpiresLogin, JwtMessage, Scheme, SignOptions, Timestamp, WireTimestamp, WsAccepted, WsAuth, WsLogin,
-    WsMessage, WsNames, WsPart, WsRequest,
+    AuthNames, ExpiresLogin, JwtMessage, Scheme, SignOptions, Timestamp, WireTimestamp, WsAccepted, WsAnswer, WsAuth,
+    WsLogin, WsMessage, WsNames, WsPart, WsRequest,
 };
 
 /// The path prefix of the check endpoint.
@@ -55,7 +55,8 @@ pub(crate) fn check(state: &State, id: &str, body: &[u8], now: Timestamp) -> Rep
         Err(error) => return ws_rejection(scheme, malformed(format!("the message is not JSON: {error}")), None, now),
     };
     let outcome = match login {
-        WsLogin::Signed(layouts) => signed(state, scheme, layouts, &message, now),
+        WsLogin::Signed(layouts) => signed(state, scheme, layouts, &message, false, now),
+        WsLogin::Challenged(layouts) => signed(state, scheme, layouts, &message, true, now),
         WsLogin::Expires(login) => expires(state, scheme, &login, &message, now),
         WsLogin::Jwt(token) => with_token(state, scheme, &token, &message, now),
         // The params are held to the exchange's REST parameter rules, which live with its REST
@@ -68,7 +69,10 @@ pub(crate) fn check(state: &State, id: &str, body: &[u8], now: Timestamp) -> Rep
                 with_swapped_key_diagnosis(state, scheme, &key, sent, rejection)
             })
         }
-        _ => by_resigning(state, scheme, &message, now),
+        WsLogin::ResignedAnswered { optional, answer } => {
+            by_resigning(state, scheme, &message, now, Some((optional, answer)))
+        }
+        _ => by_resigning(state, scheme, &message, now, None),
     };
     match outcome {
         Ok(body) => Reply::json(StatusCode::OK, &body, Verdict::Accepted),
@@ -275,6 +279,9 @@ struct Sent<'a> {
     signature: &'a str,
     /// The nonce the message carries, where its layout has one.
     nonce: Option<&'a str>,
+    /// The message carries no time ([`WsLogin::Challenged`]): re-signed at the server clock,
+    /// which the signer does not read, and held to no window.
+    untimed: bool,
 }
 
 /// The checks, and on a rejection the diagnosis of the message (`cexsign_diagnosis`).
@@ -311,7 +318,9 @@ fn check_hmac(
 ) -> Result<(), Rejection> {
     let signer = account.signer();
     let format = received_format(scheme, signer.ws_timestamp_format(), true);
-    let wire = WireTimestamp::parse(format, sent.timestamp).map_err(|error| {
+    let wire =
+        if sent.untimed { WireTimestamp::render(format, now) } else { WireTimestamp::parse(format, sent.timestamp) };
+    let wire = wire.map_err(|error| {
         Rejection::new(
             Failure::InvalidTimestamp { raw: sent.timestamp.to_owned(), server_secs: now.unix_secs() },
             format!("timestamp {:?}: {error}", sent.timestamp),
@@ -326,8 +335,10 @@ fn check_hmac(
         .sign_ws_at(request, &wire, &options)
         .map_err(|error| format!("the message cannot be signed as received: {error}"));
     let prehash = expected.as_ref().ok().and_then(|auth| auth.prehash().cloned());
-    check_window(&wire, now, window(scheme), "sign the login with a fresh timestamp")
-        .map_err(|r| r.with_prehash(prehash.clone()))?;
+    if !sent.untimed {
+        check_window(&wire, now, window(scheme), "sign the login with a fresh timestamp")
+            .map_err(|r| r.with_prehash(prehash.clone()))?;
+    }
     if let Some(passphrase) = sent.passphrase {
         if !account.passphrase_matches(passphrase) {
             return Err(Rejection::new(
@@ -424,6 +435,7 @@ fn signed(
     scheme: Scheme,
     layouts: &[WsMessage],
     message: &Map<String, Value>,
+    untimed: bool,
     now: Timestamp,
 ) -> Result<Value, Rejection> {
     let exchange = scheme.exchange();
@@ -568,9 +580,13 @@ fn signed(
         }
     }
     let account = account.ok_or_else(|| missing(names.key))?;
-    let timestamp = read.timestamp.as_deref().ok_or_else(|| missing(names.timestamp))?;
+    // A challenged message signs no time (the server's challenge stands in for it).
+    let timestamp = match read.timestamp.as_deref() {
+        None if untimed => "",
+        timestamp => timestamp.ok_or_else(|| missing(names.timestamp))?,
+    };
     let signature = read.signature.ok_or_else(|| missing(names.signature))?;
-    let sent = Sent { timestamp, passphrase: read.passphrase, signature, nonce: read.nonce };
+    let sent = Sent { timestamp, passphrase: read.passphrase, signature, nonce: read.nonce, untimed };
 
     let channels = read.subscriptions();
     let channel_names: Vec<&str> = channels.iter().map(|(name, _)| *name).collect();
@@ -748,14 +764,19 @@ fn with_token(
 const MAX_SCALARS: usize = 16;
 
 /// The login of a scheme this module does not name, checked by re-signing: the message must be
-/// exactly the one the key's signer writes for a login at the instant (or expiry) it carries.
+/// exactly the one the key's signer writes for a login (or a subscribe to the channels a
+/// top-level list of the message names) at the instant (or expiry) it carries.
 /// The key and the instant are found among the message's scalars (at most [`MAX_SCALARS`]);
-/// the instant is then held to the exchange's timestamp rule, as on REST.
+/// the instant is then held to the exchange's timestamp rule, as on REST. Where the home
+/// answers it (`answered`: its optional fields and its answer), the login is compared field by
+/// field ([`same_login`]) and answered by the home; else it must equal the signer's exactly and
+/// is answered with the login echoed back.
 fn by_resigning(
     state: &State,
     scheme: Scheme,
     message: &Map<String, Value>,
     now: Timestamp,
+    answered: Option<(&[&str], WsAnswer)>,
 ) -> Result<Value, Rejection> {
     let mut scalars = Vec::new();
     collect_scalars(&Value::Object(message.clone()), &mut scalars, 0);
@@ -769,12 +790,32 @@ fn by_resigning(
     let signer = account.signer();
     let format = received_format(scheme, signer.ws_timestamp_format(), true);
     let sent = Value::Object(message.clone());
+    // A login, or a signed subscribe naming its channels in a top-level list of strings.
+    let lists: Vec<Vec<&str>> = message
+        .values()
+        .filter_map(Value::as_array)
+        .filter(|items| items.len() <= MAX_SCALARS)
+        .filter_map(|items| items.iter().map(Value::as_str).collect::<Option<Vec<&str>>>())
+        .take(2)
+        .collect();
+    let requests: Vec<WsRequest<'_>> =
+        std::iter::once(WsRequest::login()).chain(lists.iter().map(|list| WsRequest::subscribe(list, &[]))).collect();
     for scalar in &scalars {
         let Ok(wire) = WireTimestamp::parse(format, scalar) else { continue };
-        let Ok(expected) = signer.sign_ws_at(&WsRequest::login(), &wire, &SignOptions::new()) else { continue };
-        if serde_json::from_str::<Value>(expected.message_json()).is_ok_and(|expected| expected == sent) {
-            check_ws_time(scheme, account, &wire, now)?;
-            return Ok(json!({"success": true, "request": sent}));
+        for request in &requests {
+            let Ok(expected) = signer.sign_ws_at(request, &wire, &SignOptions::new()) else { continue };
+            let Ok(expected) = serde_json::from_str::<Value>(expected.message_json()) else { continue };
+            let same = match answered {
+                Some((optional, _)) => same_login(&expected, message, optional),
+                None => expected == sent,
+            };
+            if same {
+                check_ws_time(scheme, account, &wire, now)?;
+                return Ok(match answered {
+                    Some((_, answer)) => answer(&WsAccepted::new(message, account.api_key(), now, WS_CONNECTION_ID)),
+                    None => json!({"success": true, "request": sent}),
+                });
+            }
         }
     }
     Err(Rejection::new(
@@ -785,6 +826,19 @@ fn by_resigning(
             scheme.name()
         ),
     ))
+}
+
+/// Whether `sent` is the `expected` login field for field, where a number may be sent as its
+/// decimal text and the `optional` fields may be added.
+fn same_login(expected: &Value, sent: &Map<String, Value>, optional: &[&str]) -> bool {
+    let Some(expected) = expected.as_object() else { return false };
+    let extra = sent.keys().all(|name| expected.contains_key(name) || optional.contains(&name.as_str()));
+    extra
+        && expected.iter().all(|(name, value)| match (value, sent.get(name)) {
+            (Value::Number(number), Some(Value::String(text))) => number.to_string() == *text,
+            (value, Some(sent)) => value == sent,
+            (_, None) => false,
+        })
 }
 
 /// A login's instant held to the exchange's REST rule: an expiry must lie ahead, a nonce above

@@ -179,8 +179,117 @@ fn json_string(text: &str) -> String {
     serde_json::Value::from(text).to_string()
 }
 
-fn invalid(problem: &'static str) -> Error {
-    Error::InvalidParameters { scheme: Scheme::Binance, problem }
+fn invalid(scheme: Scheme, problem: &'static str) -> Error {
+    Error::InvalidParameters { scheme, problem }
+}
+
+/// What an exchange that signs inside its parameters (Binance's rule) says when a body cannot
+/// carry them: its scheme, and its two refusals in its own words.
+#[derive(Debug)]
+pub(crate) struct ParameterRules {
+    /// The scheme the errors name.
+    pub(crate) scheme: Scheme,
+    /// Why a body with non-ASCII bytes is refused.
+    pub(crate) ascii_body: &'static str,
+    /// Why a JSON body is refused.
+    pub(crate) form_body: &'static str,
+}
+
+/// Binance's wording.
+const BINANCE_PARAMETERS: ParameterRules = ParameterRules {
+    scheme: Scheme::Binance,
+    ascii_body: "a Binance body is a form (k=v&k=v) of ASCII: percent-encode non-ASCII characters before signing",
+    form_body: "Binance reads parameters from the query and an application/x-www-form-urlencoded body (k=v&k=v), \
+                never JSON: send the parameters as a form or in the query",
+};
+
+/// Signs a request inside its own parameters: `query + body` exactly as sent (with
+/// `recvWindow` and `timestamp` appended when absent) is the payload, and the signature goes
+/// back as the last parameter of the body when there is one, else of the query. Binance's REST
+/// rule, which MEXC's spot API shares.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn sign_in_parameters(
+    rules: &ParameterRules,
+    key: &ApiSigningKey,
+    recv_window: Option<&str>,
+    headers: &HeaderLayout,
+    request: &SignableRequest<'_>,
+    timestamp: &str,
+    options: &SignOptions,
+) -> Result<SignedRequest, Error> {
+    let (query, body) = (request.query(), request.body());
+    // Binance: "any non-ASCII character must be percent-encoded before signing". (`is_ascii`
+    // is the word-at-a-time check; the query is visible ASCII by construction. The body is
+    // then handled as bytes: ASCII needs no second, UTF-8 pass.)
+    if !body.is_ascii() {
+        return Err(Error::InvalidBody {
+            scheme: rules.scheme,
+            problem: rules.ascii_body,
+        });
+    }
+    // Binance reads parameters from the query and a form body only: appending `&timestamp=…`
+    // to a JSON body would send a body that is neither, and that Binance does not read.
+    if matches!(body.iter().find(|b| !b.is_ascii_whitespace()), Some(b'{' | b'[')) {
+        return Err(Error::InvalidBody {
+            scheme: rules.scheme,
+            problem: rules.form_body,
+        });
+    }
+    let query = query.as_bytes();
+    let own = OwnParams::scan(query, body);
+    if own.signature {
+        return Err(invalid(rules.scheme, "the request already has a signature parameter: build it without one"));
+    }
+    let sent_timestamp = own.timestamp;
+    if sent_timestamp.is_some_and(|sent| sent != timestamp.as_bytes()) {
+        return Err(invalid(rules.scheme, 
+            "the request's timestamp parameter is not the timestamp being signed: leave timestamp out (the signer \
+             appends it)",
+        ));
+    }
+    // The parameters the signer appends, to the body when there is one, else to the query.
+    let in_body = !body.is_empty();
+    let carrier = if in_body { body } else { query };
+    // One buffer: the carrier, the appended parameters, then (after signing) the signature,
+    // whose base64 characters may each take three once percent-encoded.
+    let mut wire = Vec::with_capacity(carrier.len() + 64 + timestamp.len() + 3 * key.signature_len());
+    wire.extend_from_slice(carrier);
+    let append = |wire: &mut Vec<u8>, name: &[u8], value: &[u8]| {
+        if !wire.is_empty() {
+            wire.push(b'&');
+        }
+        wire.extend_from_slice(name);
+        wire.extend_from_slice(value);
+    };
+    if let Some(window) = recv_window {
+        if !own.recv_window {
+            append(&mut wire, b"recvWindow=", window.as_bytes());
+        }
+    }
+    if sent_timestamp.is_none() {
+        append(&mut wire, b"timestamp=", timestamp.as_bytes());
+    }
+    let prehash = if in_body {
+        PrehashParts::new().push(query).push(&wire)
+    } else {
+        PrehashParts::new().push(&wire).push(body)
+    };
+    let (signature, prehash) = key.sign(prehash, options)?;
+    append(&mut wire, b"signature=", b"");
+    if key.signs_in_hex() {
+        wire.extend_from_slice(signature.as_bytes());
+    } else {
+        encode_signature(&signature, &mut wire);
+    }
+    let mut signed = SignedRequest::new(timestamp, &signature, prehash, headers);
+    if in_body {
+        signed.set_wire_body(wire);
+    } else {
+        // The query was text and everything appended is ASCII.
+        let wire = String::from_utf8(wire).map_err(|_| invalid(rules.scheme, "the query must be text"))?;
+        signed.set_wire_query(wire);
+    }
+    Ok(signed)
 }
 
 impl Signer for BinanceSigner {
@@ -202,81 +311,7 @@ impl Signer for BinanceSigner {
             |f| matches!(f, TimestampFormat::UnixMillis | TimestampFormat::UnixMicros),
             self.timestamp_format,
         )?;
-        let (query, body) = (request.query(), request.body());
-        // Binance: "any non-ASCII character must be percent-encoded before signing". (`is_ascii`
-        // is the word-at-a-time check; the query is visible ASCII by construction. The body is
-        // then handled as bytes: ASCII needs no second, UTF-8 pass.)
-        if !body.is_ascii() {
-            return Err(Error::InvalidBody {
-                scheme: Scheme::Binance,
-                problem: "a Binance body is a form (k=v&k=v) of ASCII: percent-encode non-ASCII characters before \
-                          signing",
-            });
-        }
-        // Binance reads parameters from the query and a form body only: appending `&timestamp=…`
-        // to a JSON body would send a body that is neither, and that Binance does not read.
-        if matches!(body.iter().find(|b| !b.is_ascii_whitespace()), Some(b'{' | b'[')) {
-            return Err(Error::InvalidBody {
-                scheme: Scheme::Binance,
-                problem: "Binance reads parameters from the query and an application/x-www-form-urlencoded body \
-                          (k=v&k=v), never JSON: send the parameters as a form or in the query",
-            });
-        }
-        let query = query.as_bytes();
-        let own = OwnParams::scan(query, body);
-        if own.signature {
-            return Err(invalid("the request already has a signature parameter: build it without one"));
-        }
-        let sent_timestamp = own.timestamp;
-        if sent_timestamp.is_some_and(|sent| sent != timestamp.as_bytes()) {
-            return Err(invalid(
-                "the request's timestamp parameter is not the timestamp being signed: leave timestamp out (the signer \
-                 appends it)",
-            ));
-        }
-        // The parameters the signer appends, to the body when there is one, else to the query.
-        let in_body = !body.is_empty();
-        let carrier = if in_body { body } else { query };
-        // One buffer: the carrier, the appended parameters, then (after signing) the signature,
-        // whose base64 characters may each take three once percent-encoded.
-        let mut wire = Vec::with_capacity(carrier.len() + 64 + timestamp.len() + 3 * self.key.signature_len());
-        wire.extend_from_slice(carrier);
-        let append = |wire: &mut Vec<u8>, name: &[u8], value: &[u8]| {
-            if !wire.is_empty() {
-                wire.push(b'&');
-            }
-            wire.extend_from_slice(name);
-            wire.extend_from_slice(value);
-        };
-        if let Some(window) = &self.recv_window {
-            if !own.recv_window {
-                append(&mut wire, b"recvWindow=", window.as_bytes());
-            }
-        }
-        if sent_timestamp.is_none() {
-            append(&mut wire, b"timestamp=", timestamp.as_bytes());
-        }
-        let prehash = if in_body {
-            PrehashParts::new().push(query).push(&wire)
-        } else {
-            PrehashParts::new().push(&wire).push(body)
-        };
-        let (signature, prehash) = self.key.sign(prehash, options)?;
-        append(&mut wire, b"signature=", b"");
-        if self.key.signs_in_hex() {
-            wire.extend_from_slice(signature.as_bytes());
-        } else {
-            encode_signature(&signature, &mut wire);
-        }
-        let mut signed = SignedRequest::new(timestamp, &signature, prehash, &self.headers);
-        if in_body {
-            signed.set_wire_body(wire);
-        } else {
-            // The query was text and everything appended is ASCII.
-            let wire = String::from_utf8(wire).map_err(|_| invalid("the query must be text"))?;
-            signed.set_wire_query(wire);
-        }
-        Ok(signed)
+        sign_in_parameters(&BINANCE_PARAMETERS, &self.key, self.recv_window.as_deref(), &self.headers, request, timestamp, options)
     }
 
     /// A signed WebSocket API request, `WsRequest::api(method, params)`: the message is
@@ -365,5 +400,104 @@ impl Signer for BinanceSigner {
             WsField::new("signature", &*signature),
         ];
         Ok(WsAuth::new(fields, message, timestamp.to_owned(), signature.to_string(), prehash))
+    }
+}
+
+/// The WebSocket API messages a bot builds, checked byte for byte against Binance's docs'
+/// worked examples (web-socket-api.md, "SIGNED request example (HMAC)") and AUTH-more.md's
+/// Ed25519 row, whose signatures were computed apart from this signer. The params are signed
+/// sorted by name with their raw values: NOT percent-encoded (some connectors percent-encode
+/// them and are refused with -1022).
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Timestamp, WsRequest};
+    use serde_json::json;
+
+    const DOCS_KEY: &str = "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A";
+    const DOCS_SECRET: &str = "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j";
+
+    fn docs_hmac() -> BinanceSigner {
+        BinanceSigner::new(&Credentials::new().api_key(DOCS_KEY).secret(DOCS_SECRET), BinanceKeyType::Hmac).unwrap()
+    }
+
+    #[test]
+    fn the_docs_order_place_examples_sign_raw_sorted_params() {
+        let ascii = [
+            ("symbol", json!("BTCUSDT")),
+            ("side", json!("SELL")),
+            ("type", json!("LIMIT")),
+            ("timeInForce", json!("GTC")),
+            ("quantity", json!("0.01000000")),
+            ("price", json!("52000.00")),
+            ("recvWindow", json!(100)),
+        ];
+        let at = Timestamp::from_unix_millis(1_645_423_376_532);
+        let auth = docs_hmac().sign_ws(&WsRequest::api("order.place", &ascii), at).unwrap();
+        assert_eq!(auth.signature(), "aa1b5712c094bc4e57c05a1a5c1fd8d88dcd628338ea863fec7b88e59fe2db24");
+        // The non-ASCII symbol is signed as is, never percent-encoded.
+        let non_ascii = [
+            ("symbol", json!("１２３４５６")),
+            ("side", json!("BUY")),
+            ("type", json!("LIMIT")),
+            ("timeInForce", json!("GTC")),
+            ("quantity", json!("1.00000000")),
+            ("price", json!("0.10000000")),
+            ("recvWindow", json!(5000)),
+        ];
+        let request = WsRequest::api("order.place", &non_ascii);
+        let options = SignOptions::new().keep_prehash();
+        let wire = WireTimestamp::render(TimestampFormat::UnixMillis, at).unwrap();
+        let auth = docs_hmac().sign_ws_at(&request, &wire, &options).unwrap();
+        assert_eq!(auth.signature(), "b33892ae8e687c939f4468c6268ddd4c40ac1af18ad19a064864c47bae0752cd");
+        let prehash = String::from_utf8(auth.prehash().unwrap().as_bytes().to_vec()).unwrap();
+        assert_eq!(
+            prehash,
+            "apiKey=vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A&price=0.10000000&quantity=1.00000000\
+             &recvWindow=5000&side=BUY&symbol=１２３４５６&timeInForce=GTC&timestamp=1645423376532&type=LIMIT"
+        );
+    }
+
+    /// "Subscribe to User Data Stream through signature subscription": params apiKey and
+    /// timestamp, signed as `apiKey=…&timestamp=…`. The docs' own example is signed with a key
+    /// whose private half is not published; this one's signature is
+    /// `echo -n 'apiKey=vmPU…&timestamp=1747385641636' | openssl dgst -sha256 -hmac <docs secret>`.
+    #[test]
+    fn user_data_stream_subscribe_signature_is_built_for_an_hmac_key() {
+        let request = WsRequest::api("userDataStream.subscribe.signature", &[]).with_id("d3df8a22-98ea-4fe0-9f4e-0fcea5d418b7");
+        let auth = docs_hmac().sign_ws(&request, Timestamp::from_unix_millis(1_747_385_641_636)).unwrap();
+        assert_eq!(
+            auth.message_json(),
+            "{\"id\":\"d3df8a22-98ea-4fe0-9f4e-0fcea5d418b7\",\"method\":\"userDataStream.subscribe.signature\",\
+             \"params\":{\"apiKey\":\"vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A\",\
+             \"timestamp\":1747385641636,\
+             \"signature\":\"681110a6057ad58657af22f5640fab9dd17418834cdfccdc81be8b0f7b2cde3e\"}}"
+        );
+    }
+
+    /// AUTH-more.md's Ed25519 row (seed 00 01 … 1f): `session.logon` and the signed subscribe
+    /// share the payload `apiKey=…&timestamp=…`, so the same signature.
+    #[cfg(feature = "pem-keys")]
+    #[test]
+    fn session_logon_and_the_signed_subscribe_are_built_for_an_ed25519_key() {
+        let pem = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIAABAgMEBQYHCAkKCwwNDg8QERITFBUWFxgZGhscHR4f\n-----END PRIVATE KEY-----\n";
+        let signer =
+            BinanceSigner::new(&Credentials::new().api_key(DOCS_KEY).secret(pem), BinanceKeyType::Ed25519).unwrap();
+        let at = Timestamp::from_unix_millis(1_700_000_000_000);
+        let expected = "t8ovbNw0wOoUScqwsxKfw5Y1i2/39eKeYGSRWcJt6Kj9/OORAv/A/KpnxUsgjD44IFaXbq/8C3HLztPBPC8ADg==";
+        for method in ["session.logon", "userDataStream.subscribe.signature"] {
+            let auth = signer.sign_ws(&WsRequest::api(method, &[]).with_id("1"), at).unwrap();
+            assert_eq!(auth.signature(), expected, "{method}");
+            assert_eq!(
+                auth.message_json(),
+                format!(
+                    "{{\"id\":\"1\",\"method\":\"{method}\",\"params\":{{\"apiKey\":\"{DOCS_KEY}\",\
+                     \"timestamp\":1700000000000,\"signature\":\"{expected}\"}}}}"
+                )
+            );
+        }
+        // An HMAC key cannot log on, but can sign the subscribe.
+        assert!(docs_hmac().sign_ws(&WsRequest::api("session.logon", &[]), at).is_err());
+        assert!(docs_hmac().sign_ws(&WsRequest::api("userDataStream.subscribe.signature", &[]), at).is_ok());
     }
 }

@@ -7,7 +7,8 @@
 //! credential, signed but never sent, so `rest_auth` names no passphrase header and the recipe
 //! signs [`Part::Passphrase`]. The payload is the query of a GET and the body of a POST; spot and
 //! futures sign alike. The websocket login is checked by re-signing it with the key's signer
-//! (spot's `op: login` layout, the signer's default).
+//! (spot's `op: login` layout, the signer's default) and answered as BitMart does; the spot
+//! private stream is served at `/user`.
 
 mod errors;
 mod signer;
@@ -18,6 +19,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
+use crate::diagnose::MistakeCode as M;
 use crate::exchange::{
     AuthNames, DiagnosisFacts, Exchange, HeaderCheck, KeySettings, KeyVariants, Mark, RestVerification, Routing,
     WsLogin, WsSigning,
@@ -35,8 +37,8 @@ pub(crate) const BITMART: Exchange = Exchange {
     // the names the conformance vectors give them.
     ws_auth: Some(AuthNames::new("api_key", "sign", "timestamp", None)),
     ws_api_auth: None,
-    ws_login: WsLogin::Resigned,
-    private_stream: crate::exchange::PrivateStream::NONE,
+    ws_login: WsLogin::ResignedAnswered { optional: &[], answer: ws_logged_in },
+    private_stream: PRIVATE_STREAM,
     // "within 1 minute of server time" (BitMart docs' FAQ; 30007).
     window: Some(Duration::from_secs(60)),
     rest_timestamp_accepted: None,
@@ -69,9 +71,13 @@ pub(crate) const BITMART: Exchange = Exchange {
                    without '?' (BitMart's docs, ccxt and the conformance vectors); the official \
                    bitmart-python-sdk-api 2.8.0 signs an empty payload for every GET, so its GETs with a query \
                    do not verify.",
-        // None declared yet (as BitMEX, Bitfinex, Deribit): a wrong signature is compared
-        // against the recipe; the catalogue's mistakes need a BitMart case each in
-        // tests/diagnose.rs first.
+        // The mistakes tests/diagnose/breadth.rs makes as a user's client would, each named by
+        // the diagnosis and by the local exchange.
+        mistakes: &[
+            M::KeySecretSwapped, M::Base64InsteadOfHex, M::HmacArgumentsSwapped, M::SecretHexDecoded, M::QueryNotSigned,
+            M::QuerySignedUnencoded, M::QueryOrderDiffers, M::EmptyBodyAsBraces, M::BodyReserialized,
+            M::TimestampHeaderDiffers, M::TimestampSecondsForMilliseconds,
+        ],
         ..DiagnosisFacts::NONE
     },
     orders: ORDERS,
@@ -128,6 +134,84 @@ fn read_time(json: &Value) -> Result<Timestamp, &'static str> {
     Ok(Timestamp::from_unix_millis(millis))
 }
 
+/// BitMart's answer to an accepted login: spot `{"event":"login"}` (its spot websocket docs,
+/// "Login"; hummingbot's BitMart user-stream tests), futures `{"action":"access","success":true}`
+/// (its futures v2 websocket docs, "Login").
+fn ws_logged_in(accepted: &crate::exchange::WsAccepted<'_>) -> Value {
+    match accepted.message.get("action").and_then(Value::as_str) {
+        Some("access") => json!({"action": "access", "success": true}),
+        _ => json!({"event": "login"}),
+    }
+}
+
+/// The spot private stream, `wss://ws-manager-compress.bitmart.com/user?protocol=1.1` (BitMart's
+/// spot websocket docs, "Server URL"; ccxt's `bitmart` ws urls): `op: login`, then
+/// `{"op":"subscribe","args":["<channel>:<filter>"]}`, each topic answered
+/// `{"event":"subscribe","topic"}` and pushed as `{"table","data":[…]}` ("Order Progress",
+/// "Balance Change"); the text `ping` answered `pong` ("Stay Connected": a client pings when
+/// it has heard nothing for N < 20 s, so 20 s is the idle limit here). Errors
+/// `{"event","errorCode","errorMessage"}`: 91006 "User not logged in", 90004 "Invalid channel
+/// param" ("Error Code"). The topics served are the docs' own examples (a topic names its
+/// filter, and the description lists whole topics). The futures stream (`action: access`,
+/// `{"action":"subscribe","args":["futures/order"]}`) is served at the same path on another
+/// host and speaks another dialect: one description holds one, so it is not served here.
+/// Assumed: a refused login leaves the connection open (BitMart's docs say it closes it).
+const PRIVATE_STREAM: crate::exchange::PrivateStream = crate::exchange::PrivateStream {
+    path: "/user",
+    idle: Duration::from_secs(20),
+    ping: crate::exchange::StreamPing::Text { ping: "ping", pong: "pong" },
+    subscribe: crate::exchange::StreamSubscribe {
+        when: ("op", "subscribe"),
+        list: "args",
+        channel: "",
+        sample: r#"{"op":"subscribe","args":["spot/user/order:BTC_USDT"]}"#,
+    },
+    channels: &["spot/user/order:BTC_USDT", "spot/user/orders:ALL_SYMBOLS", "spot/user/balance:BALANCE_UPDATE"],
+    answers: crate::exchange::StreamAnswers { subscribed: stream_subscribed, event: stream_event, refused: stream_refused },
+    ..crate::exchange::PrivateStream::NONE
+};
+
+/// One `{"event":"subscribe","topic"}` per topic.
+fn stream_subscribed(sent: &crate::exchange::StreamMessage<'_>) -> Vec<Value> {
+    sent.args.iter().filter_map(|topic| topic.as_str()).map(|topic| json!({"event": "subscribe", "topic": topic})).collect()
+}
+
+/// The push of a subscribed topic: `{"table":"<channel>","data":[…]}`, an order of the topic's
+/// symbol (BTC_USDT for all symbols) or a balance change.
+fn stream_event(sent: &crate::exchange::StreamMessage<'_>) -> Value {
+    let topic = sent.channel("").unwrap_or_default();
+    let (table, filter) = topic.split_once(':').unwrap_or((topic, ""));
+    let millis = sent.now.unix_millis().to_string();
+    if table == "spot/user/balance" {
+        let change = json!({
+            "event_type": "TRANSACTION_COMPLETED", "event_time": millis,
+            "balance_details": [{"ccy": "USDT", "av_bal": "970.00", "fz_bal": "30.00"}],
+        });
+        return json!({"table": table, "data": [change]});
+    }
+    let symbol = if filter.contains('_') && filter != "ALL_SYMBOLS" { filter } else { "BTC_USDT" };
+    let order = json!({
+        "symbol": symbol, "side": "buy", "type": "limit", "notional": "", "size": "0.0100000000",
+        "ms_t": millis, "price": "30000.0000000000", "filled_notional": "0.0000000000",
+        "filled_size": "0.0000000000", "margin_trading": "0", "state": "4", "order_id": "2147857398",
+        "order_type": "0", "last_fill_time": "0", "last_fill_price": "0", "last_fill_count": "0",
+        "exec_type": "M", "detail_id": "", "client_order_id": "cexsign1", "create_time": millis,
+        "update_time": millis, "order_mode": "spot", "entrust_type": "NORMAL", "order_state": "new",
+        "dealFee": "0", "deal_fee_coin_name": "",
+    });
+    json!({"table": table, "data": [order]})
+}
+
+/// `{"event":"subscribe","errorCode","errorMessage"}`: 91006 before the login, 90004 for a
+/// topic not served.
+fn stream_refused(sent: &crate::exchange::StreamMessage<'_>) -> Value {
+    let (code, message) = match sent.refusal {
+        Some(crate::exchange::StreamRefusal::NotLoggedIn) => ("91006", "User not logged in"),
+        _ => ("90004", "Invalid channel param"),
+    };
+    json!({"event": "subscribe", "errorCode": code, "errorMessage": message})
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -140,6 +224,21 @@ mod tests {
         let documented = json!({"code": 1000, "trace": "x", "message": "OK", "data": {"server_time": 1_527_777_538_000_u64}});
         assert_eq!((SERVER_TIME.read)(&documented), Ok(now));
         assert!((SERVER_TIME.read)(&json!({"data": {"server_time": "soon"}})).is_err());
+    }
+
+    /// BitMart's docs: spot "Login" answers `{"event":"login"}`, futures v2 "Login"
+    /// `{"action":"access","success":true}`.
+    #[test]
+    fn an_accepted_login_is_answered_as_its_market_does() {
+        let answer = |message: Value| {
+            let Value::Object(message) = message else { unreachable!() };
+            ws_logged_in(&crate::exchange::WsAccepted::new(&message, "k", Timestamp::from_unix_millis(1), "c"))
+        };
+        assert_eq!(answer(json!({"op": "login", "args": ["k", "1", "s"]})), json!({"event": "login"}));
+        assert_eq!(
+            answer(json!({"action": "access", "args": ["k", "1", "s", "web"]})),
+            json!({"action": "access", "success": true})
+        );
     }
 
     #[test]

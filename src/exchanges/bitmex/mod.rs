@@ -23,6 +23,7 @@ pub use signer::{BITMEX_DEFAULT_EXPIRES_IN, BITMEX_DEFAULT_WS_EXPIRY, BitmexSign
 
 use serde_json::{Value, json};
 
+use crate::diagnose::MistakeCode as M;
 use crate::exchange::{AuthNames, DiagnosisFacts, Exchange, HeaderCheck, KeySettings, KeyVariants, Mark, RestVerification, Routing, TimestampRule};
 use crate::exchange::WsLogin;
 use crate::recipe::{Algorithm, Carrier, Part, QueryForm, Recipe, SignatureEncoding, Signing};
@@ -71,7 +72,16 @@ pub(crate) const BITMEX: Exchange = Exchange {
         keys: &[Signing::hmac(Algorithm::HmacSha256, SignatureEncoding::Hex)],
         signature_in: Carrier::Header,
     }),
-    diagnosis: DiagnosisFacts::NONE,
+    diagnosis: DiagnosisFacts {
+        // The mistakes tests/diagnose/breadth.rs makes as a user's client would, each named by
+        // the diagnosis and by the local exchange.
+        mistakes: &[
+            M::KeySecretSwapped, M::Base64InsteadOfHex, M::HmacArgumentsSwapped, M::MethodLowercase, M::QueryNotSigned,
+            M::EmptyBodyAsBraces,
+            M::BodyReserialized, M::PathMissingLeadingSlash, M::PathIncludesHost, M::TimestampHeaderDiffers,
+        ],
+        ..DiagnosisFacts::NONE
+    },
     orders: ORDERS,
 };
 

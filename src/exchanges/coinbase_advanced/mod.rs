@@ -44,7 +44,7 @@ pub(crate) const HMAC: Exchange = Exchange {
         ],
         ws_subscriptions,
     )]),
-    private_stream: crate::exchange::PrivateStream::NONE,
+    private_stream: HMAC_STREAM,
     window: Some(Duration::from_secs(30)),
     rest_timestamp_accepted: None,
     ws_timestamp_accepted: None,
@@ -102,8 +102,8 @@ pub(crate) const CDP: Exchange = Exchange {
         products: "product_ids",
         answer: ws_subscriptions,
     }),
+    private_stream: CDP_STREAM,
     // The token's own `nbf`/`exp` bound it (at most 120 s).
-    private_stream: crate::exchange::PrivateStream::NONE,
     window: Some(Duration::from_secs(120)),
     rest_timestamp_accepted: None,
     ws_timestamp_accepted: None,
@@ -223,3 +223,87 @@ const ORDERS: crate::exchange::Orders = crate::exchange::Orders {
     duplicate: crate::exchange::DuplicateOrder::ReturnsExisting,
     busy: &[],
 };
+
+/// `wss://advanced-trade-ws-user.coinbase.com`, at `/` (coinbase-advanced-py's `WSUserClient`,
+/// `WS_USER_BASE_URL`; the Advanced Trade websocket guide's "User Order Data Endpoint"): every
+/// subscribe is signed on its own, so the signed subscribe is the login. The docs'
+/// "Subscribe": one channel per message, `{"type":"subscribe","product_ids","channel"}` plus
+/// the key's fields, answered by a `subscriptions` message; "User channel": a `user` message
+/// whose first event is a `snapshot` of the key's orders; "Heartbeats channel": a
+/// `heartbeats` message with `current_time` and `heartbeat_counter`; no application-level
+/// ping (heartbeats keep a quiet connection open), only the protocol's frames. A subscribe
+/// without the key's fields is refused `{"type":"error","message":"authentication failure"}`
+/// (coinbase-advanced-py#92). Assumed: the idle limit (the docs close a connection that sends
+/// no subscribe within 5 s and a channel without updates within 60-90 s: 60 s here); an
+/// unknown channel's error message; heartbeats, which the exchange serves without a key too,
+/// are served here only to a signed subscribe.
+const fn user_stream(signed_by: &'static str) -> crate::exchange::PrivateStream {
+    crate::exchange::PrivateStream {
+        path: "/",
+        idle: Duration::from_secs(60),
+        channels: &["user", "heartbeats"],
+        answers: crate::exchange::StreamAnswers {
+            event: stream_event,
+            refused: stream_refused,
+            ..crate::exchange::PrivateStream::NONE.answers
+        },
+        subscribe: crate::exchange::StreamSubscribe {
+            when: ("type", "subscribe"),
+            list: "",
+            channel: "channel",
+            sample: r#"{"type":"subscribe","product_ids":["BTC-USD"],"channel":"user"}"#,
+        },
+        login: crate::exchange::StreamLogin::SignedSubscribe { signed_by, channel: &["user"], products: &["BTC-USD"] },
+        ..crate::exchange::PrivateStream::NONE
+    }
+}
+
+/// A legacy key signs each subscribe with `api_key`, `timestamp` and `signature`.
+const HMAC_STREAM: crate::exchange::PrivateStream = user_stream("signature");
+
+/// A CDP key's subscribe carries a fresh `jwt`.
+const CDP_STREAM: crate::exchange::PrivateStream = user_stream("jwt");
+
+/// Advanced Trade's envelope: every message names its channel, the client, the time and the
+/// connection's sequence number.
+fn envelope(sent: &crate::exchange::StreamMessage<'_>, channel: &str, sequence: u64, events: Value) -> Value {
+    let timestamp = TimestampFormat::Iso8601Millis.render(sent.now).unwrap_or_default();
+    json!({"channel": channel, "client_id": "", "timestamp": timestamp, "sequence_num": sequence, "events": events})
+}
+
+/// The `user` channel's first message, a snapshot of one open order of the subscribed product;
+/// or a heartbeat.
+fn stream_event(sent: &crate::exchange::StreamMessage<'_>) -> Value {
+    let time = TimestampFormat::Iso8601Millis.render(sent.now).unwrap_or_default();
+    if sent.channel("channel") == Some("heartbeats") {
+        // Go's time formatting, as the docs' example shows it.
+        let current_time = format!("{} +0000 UTC", time.trim_end_matches('Z').replacen('T', " ", 1));
+        return envelope(sent, "heartbeats", 1, json!([{"current_time": current_time, "heartbeat_counter": "1"}]));
+    }
+    let product_id = sent
+        .message
+        .get("product_ids")
+        .and_then(|products| products.get(0))
+        .and_then(Value::as_str)
+        .unwrap_or("BTC-USD");
+    let order = json!({
+        "order_id": "0e5bbd5a-7e4f-4a8b-9e3a-2b1fc0a5c0de", "client_order_id": "c0ffee00-0000-4000-8000-0000000ad7a1",
+        "cumulative_quantity": "0", "leaves_quantity": "0.001", "avg_price": "0", "total_fees": "0",
+        "status": "OPEN", "product_id": product_id, "creation_time": time, "order_side": "BUY",
+        "order_type": "Limit", "limit_price": "30000", "cancel_reason": "", "reject_reason": "",
+        "total_value_after_fees": "30.045", "contract_expiry_type": "UNKNOWN_CONTRACT_EXPIRY_TYPE",
+        "product_type": "SPOT", "risk_managed_by": "UNKNOWN_RISK_MANAGEMENT_TYPE",
+        "time_in_force": "GOOD_UNTIL_CANCELLED", "trigger_status": "INVALID_ORDER_TYPE",
+    });
+    let positions = json!({"perpetual_futures_positions": [], "expiring_futures_positions": []});
+    envelope(sent, "user", 1, json!([{"type": "snapshot", "orders": [order], "positions": positions}]))
+}
+
+/// `{"type":"error","message":…}`: Coinbase's websocket error frame.
+fn stream_refused(sent: &crate::exchange::StreamMessage<'_>) -> Value {
+    let message = match sent.refusal {
+        Some(crate::exchange::StreamRefusal::NotLoggedIn) => "authentication failure".to_owned(),
+        _ => format!("failure to subscribe: unknown channel {:?}", sent.channel("channel").unwrap_or_default()),
+    };
+    json!({"type": "error", "message": message})
+}

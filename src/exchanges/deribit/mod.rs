@@ -23,8 +23,11 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
+use crate::diagnose::MistakeCode as M;
 use crate::exchange::{AuthNames, AuthorizationItems, DiagnosisFacts, Exchange, HeaderCheck, KeySettings, KeyVariants, Mark, RestVerification, Routing};
+use crate::exchange::{PrivateStream, StreamAnswers, StreamMessage, StreamPing, StreamRefusal, StreamRequest, StreamSubscribe};
 use crate::exchange::{WsAccepted, WsLogin, WsMessage, WsPart, WsSigning};
+use crate::rejection::RejectionKind;
 use crate::recipe::{Algorithm, Carrier, Part, QueryForm, Recipe, SignatureEncoding, Signing};
 use crate::server_time::{MILLIS, ServerTimeApi, TimeRoute, integer};
 use crate::{Credentials, Error, Signer, Timestamp, TimestampFormat};
@@ -95,11 +98,17 @@ pub(crate) const DERIBIT: Exchange = Exchange {
         ws_signing: WsSigning::Joined { separator: "\n", nonce: "nonce", data: "data" },
         pitfalls: "Deribit: every request needs a nonce of its own (the same in the header and in the signed string), \
                    and public/auth sends its timestamp as an integer.",
-        // None declared yet (as BitMEX): a wrong signature is compared and the expected prehash
-        // given; the catalogue's mistakes need a Deribit case each in tests/diagnose.rs first.
+        // The mistakes tests/diagnose/breadth.rs makes as a user's client would, each named by
+        // the diagnosis and by the local exchange.
+        mistakes: &[
+            M::KeySecretSwapped, M::Base64InsteadOfHex, M::HmacArgumentsSwapped, M::MethodLowercase, M::QueryNotSigned,
+            M::QuerySignedUnencoded, M::QueryOrderDiffers, M::EmptyBodyAsBraces,
+            M::BodyReserialized, M::PathMissingLeadingSlash, M::PathIncludesHost, M::TimestampHeaderDiffers,
+            M::TimestampSecondsForMilliseconds,
+        ],
         ..DiagnosisFacts::NONE
     },
-    private_stream: crate::exchange::PrivateStream::NONE,
+    private_stream: PRIVATE_STREAM,
     orders: ORDERS,
 };
 
@@ -139,6 +148,98 @@ fn ws_answer(accepted: &WsAccepted<'_>) -> Value {
         },
         "testnet": true,
     })
+}
+
+/// `wss://www.deribit.com/ws/api/v2` (test `test.deribit.com`): JSON-RPC 2.0 (docs.deribit.com,
+/// "JSON-RPC 2.0 Protocol", "Notifications"). `public/auth` with the `client_signature` grant
+/// logs in and is answered with the session's tokens ([`ws_answer`]); `private/subscribe` with
+/// `params.channels` is answered with the list of channels subscribed ("private/subscribe"), then
+/// each channel's `subscription` notification (`{"jsonrpc","method":"subscription","params":
+/// {"channel","data"}}`, "Notifications"); `public/test` is answered with the API version
+/// ("public/test"), `public/set_heartbeat` with `ok` and a `test_request` (`stream_heartbeat`).
+/// Every answer echoes the request's `id`. A private subscribe before the login
+/// is refused with 10000 `authorization_required` from the error table. Served: the order
+/// updates of every instrument (`user.orders.any.any.raw`, data as in
+/// "user.orders.(kind).(currency).raw") and the BTC portfolio (`user.portfolio.btc`).
+/// Assumed: the idle limit (Deribit names none; a connection that leaves a `test_request`
+/// unanswered is closed by Deribit, not here),
+/// and that a channel Deribit does not know is left out of the list answered (an empty list
+/// here).
+const PRIVATE_STREAM: PrivateStream = PrivateStream {
+    path: "/ws/api/v2",
+    idle: Duration::from_secs(120),
+    ping: StreamPing::Json { field: "method", value: "public/test", answer: stream_test },
+    subscribe: StreamSubscribe {
+        when: ("method", "private/subscribe"),
+        list: "params.channels",
+        channel: "",
+        sample: r#"{"jsonrpc":"2.0","id":42,"method":"private/subscribe","params":{"channels":["user.orders.any.any.raw"]}}"#,
+    },
+    channels: &["user.orders.any.any.raw", "user.portfolio.btc"],
+    answers: StreamAnswers { subscribed: stream_subscribed, event: stream_event, refused: stream_refused },
+    requests: &[StreamRequest::new("method", "public/set_heartbeat", stream_heartbeat)],
+    ..PrivateStream::NONE
+};
+
+/// `public/set_heartbeat`: `"ok"` ("public/set_heartbeat"), then a `heartbeat` notification of
+/// type `test_request`, which a client answers with `public/test` ("heartbeat" channel). Deribit
+/// sends it after `interval` seconds, and again every interval; here it comes at once, once,
+/// so that a client's answer to it is exercised without waiting.
+fn stream_heartbeat(sent: &StreamMessage<'_>) -> Vec<Value> {
+    vec![
+        json!({"jsonrpc": "2.0", "id": request_id(sent), "result": "ok"}),
+        json!({"jsonrpc": "2.0", "method": "heartbeat", "params": {"type": "test_request"}}),
+    ]
+}
+
+/// The request's `id`, echoed by its answer.
+fn request_id(sent: &StreamMessage<'_>) -> Value {
+    sent.message.get("id").cloned().unwrap_or(Value::Null)
+}
+
+/// `public/test`: `{"jsonrpc":"2.0","id","result":{"version"}}`.
+fn stream_test(sent: &StreamMessage<'_>) -> Value {
+    json!({"jsonrpc": "2.0", "id": request_id(sent), "result": {"version": "1.2.26"}})
+}
+
+/// `private/subscribe`: the channels subscribed, one answer for the request.
+fn stream_subscribed(sent: &StreamMessage<'_>) -> Vec<Value> {
+    vec![json!({"jsonrpc": "2.0", "id": request_id(sent), "result": sent.args})]
+}
+
+/// The channel's `subscription` notification: an open order, or the BTC portfolio.
+fn stream_event(sent: &StreamMessage<'_>) -> Value {
+    let now = u64::try_from(sent.now.unix_millis()).unwrap_or_default();
+    let channel = sent.channel("").unwrap_or_default();
+    let data = if channel.starts_with("user.portfolio.") {
+        json!({
+            "currency": "BTC", "equity": 1.0, "balance": 1.0, "available_funds": 1.0, "available_withdrawal_funds": 1.0,
+            "initial_margin": 0.0, "maintenance_margin": 0.0, "margin_balance": 1.0, "total_pl": 0.0,
+        })
+    } else {
+        json!({
+            "order_id": "cexsign-1", "order_state": "open", "order_type": "limit", "direction": "buy",
+            "instrument_name": "BTC-PERPETUAL", "amount": 10, "filled_amount": 0, "price": 30000.0,
+            "average_price": 0, "label": "cexsign1", "time_in_force": "good_til_cancelled", "post_only": false,
+            "reduce_only": false, "api": true, "creation_timestamp": now, "last_update_timestamp": now,
+        })
+    };
+    json!({"jsonrpc": "2.0", "method": "subscription", "params": {"channel": channel, "data": data}})
+}
+
+/// A private subscribe before the login: the error table's missing-credentials entry (10000
+/// `authorization_required`); a channel Deribit does not know: left out of the (empty) list
+/// answered.
+fn stream_refused(sent: &StreamMessage<'_>) -> Value {
+    let missing = errors::ERRORS.codes.iter().find(|entry| entry.kind == Some(RejectionKind::MissingCredentials));
+    match (sent.refusal, missing) {
+        (Some(StreamRefusal::NotLoggedIn), Some(entry)) => json!({
+            "jsonrpc": "2.0",
+            "id": request_id(sent),
+            "error": {"message": entry.message, "code": entry.code.parse::<u32>().unwrap_or_default()},
+        }),
+        _ => json!({"jsonrpc": "2.0", "id": request_id(sent), "result": []}),
+    }
 }
 
 /// Deribit's `GET /api/v2/public/get_time`: `{"jsonrpc":"2.0","result":<ms>,…}`.

@@ -33,7 +33,7 @@ pub(crate) const KUCOIN: Exchange = Exchange {
         instead: "KuCoin has no websocket login message: sign POST /api/v1/bullet-private (empty body) as a REST request \
                   and connect with the token it returns",
     },
-    private_stream: crate::exchange::PrivateStream::NONE,
+    private_stream: PRIVATE_STREAM,
     window: Some(Duration::from_secs(5)),
     rest_timestamp_accepted: None,
     ws_timestamp_accepted: None,
@@ -163,3 +163,95 @@ const ORDERS: crate::exchange::Orders = crate::exchange::Orders {
     duplicate: crate::exchange::DuplicateOrder::Refused("400100"),
     busy: &[],
 };
+
+/// KuCoin's private stream (spot, "WebSocket" > "Apply connect token" and "Private channels" of
+/// its API docs; kucoin-universal-sdk's `WebSocketService`, python-kucoin's `KucoinSocketManager`):
+/// a signed `POST /api/v1/bullet-private` (empty body) grants a token and an instance server
+/// (`wss://ws-api-spot.kucoin.com/`, `pingInterval` 18 s, `pingTimeout` 10 s); the client
+/// connects to `<endpoint>?token=<token>&connectId=<its id>`, is greeted with
+/// `{"id":<connectId>,"type":"welcome"}`, subscribes with `{"id","type":"subscribe","topic",
+/// "privateChannel":true,"response":true}` (answered `{"id","type":"ack"}`) and pings with
+/// `{"id","type":"ping"}` (answered `pong`). A connection silent for pingInterval + pingTimeout
+/// is dropped. A bad or expired token is refused on connect with `{"type":"error","code":401,
+/// "data":"token is expired"}` (as ccxt's and XChange's users quote it). The token lives 24 hours
+/// (KuCoin's docs; XChange#4740). Assumed: the refusal of an unknown topic (404, "topic … is not
+/// found").
+const PRIVATE_STREAM: crate::exchange::PrivateStream = crate::exchange::PrivateStream {
+    path: "/",
+    idle: Duration::from_secs(28),
+    ping: crate::exchange::StreamPing::Json { field: "type", value: "ping", answer: stream_pong },
+    channels: &["/spotMarket/tradeOrders", "/account/balance"],
+    answers: crate::exchange::StreamAnswers { subscribed: stream_subscribed, event: stream_event, refused: stream_refused },
+    subscribe: crate::exchange::StreamSubscribe {
+        when: ("type", "subscribe"),
+        list: "",
+        channel: "topic",
+        sample: r#"{"id":"cexsign-1","type":"subscribe","topic":"/spotMarket/tradeOrders","privateChannel":true,"response":true}"#,
+    },
+    login: crate::exchange::StreamLogin::Token(crate::exchange::StreamToken {
+        path: "/api/v1/bullet-private",
+        content_type: "application/json",
+        granted: r#"{"code":"200000","data":{"token":"","instanceServers":[{"endpoint":"wss://ws-api-spot.kucoin.com/","encrypt":true,"protocol":"websocket","pingInterval":18000,"pingTimeout":10000}]}}"#,
+        token_at: "/data/token",
+        endpoint: crate::exchange::TokenEndpoint::In("/data/instanceServers/0/endpoint"),
+        ping_interval_at: "/data/instanceServers/0/pingInterval",
+        lifetime: Duration::from_secs(24 * 60 * 60),
+        shown: crate::exchange::TokenShown::Query { token: "token", connection: "connectId" },
+    }),
+    greeting: Some(stream_welcome),
+    pushed_on_login: &[],
+    requests: &[],
+};
+
+/// The `id` a frame answers: the message's own, or (on connect) the client's `connectId`.
+fn stream_id(sent: &crate::exchange::StreamMessage<'_>) -> Value {
+    sent.message.get("id").or_else(|| sent.message.get("connectId")).cloned().unwrap_or(Value::Null)
+}
+
+/// `{"id":<connectId>,"type":"welcome"}`.
+fn stream_welcome(sent: &crate::exchange::StreamMessage<'_>) -> Value {
+    json!({"id": stream_id(sent), "type": "welcome"})
+}
+
+/// `{"id","type":"pong"}`, echoing the ping's `id`.
+fn stream_pong(sent: &crate::exchange::StreamMessage<'_>) -> Value {
+    json!({"id": stream_id(sent), "type": "pong"})
+}
+
+/// `{"id","type":"ack"}`, once per subscribe.
+fn stream_subscribed(sent: &crate::exchange::StreamMessage<'_>) -> Vec<Value> {
+    vec![json!({"id": stream_id(sent), "type": "ack"})]
+}
+
+/// One push: an order that went on the book (`orderChange`, type `open`), or a balance change.
+fn stream_event(sent: &crate::exchange::StreamMessage<'_>) -> Value {
+    let ms = sent.now.unix_millis() as u64;
+    let nanos = u64::try_from(sent.now.duration_since_epoch().as_nanos()).unwrap_or(u64::MAX);
+    match sent.message.get("topic").and_then(Value::as_str) {
+        Some("/account/balance") => json!({
+            "type": "message", "topic": "/account/balance", "subject": "account.balance", "channelType": "private",
+            "data": {"accountId": "548674591753", "currency": "USDT", "total": "10000", "available": "10000",
+                     "hold": "0", "availableChange": "0", "holdChange": "0", "relationEvent": "trade.hold",
+                     "relationEventId": "354689988084000", "time": ms.to_string()},
+        }),
+        _ => json!({
+            "type": "message", "topic": "/spotMarket/tradeOrders", "subject": "orderChange", "channelType": "private",
+            "data": {"symbol": "BTC-USDT", "orderType": "limit", "side": "buy", "orderId": "5efab07953bdea00089965d2",
+                     "type": "open", "orderTime": nanos, "size": "0.01", "filledSize": "0", "price": "30000",
+                     "clientOid": "cexsign1", "remainSize": "0.01", "status": "open", "ts": nanos},
+        }),
+    }
+}
+
+/// `{"id","type":"error","code","data"}`: 401 "token is expired" for a token refused on
+/// connect, 404 for a topic that does not exist (assumed wording).
+fn stream_refused(sent: &crate::exchange::StreamMessage<'_>) -> Value {
+    let topic = sent.message.get("topic").and_then(Value::as_str).unwrap_or_default();
+    let (code, data) = match sent.refusal {
+        Some(crate::exchange::StreamRefusal::TokenRefused | crate::exchange::StreamRefusal::NotLoggedIn) => {
+            (401, "token is expired".to_owned())
+        }
+        _ => (404, format!("topic {topic} is not found")),
+    };
+    json!({"id": stream_id(sent), "type": "error", "code": code, "data": data})
+}

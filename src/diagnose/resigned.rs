@@ -1,0 +1,145 @@
+//! The diagnosis of a scheme that signs no request parts (no recipe) and no bearer token: a
+//! canonical rendering its signer builds from the request (Backpack's sorted parameters under an
+//! instruction name), or a digest of the body (Hyperliquid's EIP-712 action). No mistake can be
+//! rebuilt by re-signing altered parts, so the request is checked as a whole by the key's own
+//! signer, at the instant it carries:
+//!
+//! * a signature carried in headers (or websocket fields) is compared with every auth value the
+//!   signer writes, and a difference reported with the string the exchange signs for the
+//!   request as sent (the expected prehash), the exchange's pitfalls saying what usually differs;
+//! * a signature carried as named fields of the body (an ECDSA `r`, `s`, `v`) is compared field
+//!   by field, as a number where it is hex; given the whole body without its instant, the
+//!   exchange's own `recover` ([`RestVerification::RecoveredSigner`]) says which key signed it.
+
+use super::{Context, Diagnosis, SentRequest, Target, hmac::correct_explanation};
+use crate::exchange::RestVerification;
+use crate::{Credentials, Error, Method, SignOptions, SignableRequest, WireTimestamp, WsRequest};
+
+/// Diagnoses `sent` by signing it again with `ctx.signer`: where the scheme names auth headers,
+/// the signature travels in them; else in the body.
+pub(crate) fn diagnose(ctx: &Context<'_>, sent: &SentRequest) -> Result<Diagnosis, Error> {
+    if ctx.scheme.exchange().rest_auth.is_some() { in_headers(ctx, sent) } else { in_body(ctx, sent) }
+}
+
+fn invalid(problem: impl Into<String>) -> Error {
+    Error::InvalidDiagnosisInput { problem: problem.into() }
+}
+
+/// A hex number or a decimal as the exchange reads it: no `0x`, no leading zeros, lower case.
+fn as_number(value: &str) -> String {
+    let value = value.trim().to_ascii_lowercase();
+    let digits = value.strip_prefix("0x").unwrap_or(&value);
+    let trimmed = digits.trim_start_matches('0');
+    if trimmed.is_empty() { "0".to_owned() } else { trimmed.to_owned() }
+}
+
+/// A signature carried as named fields of the body (an ECDSA `r`, `s`, `v`).
+fn in_body(ctx: &Context<'_>, sent: &SentRequest) -> Result<Diagnosis, Error> {
+    let exchange = ctx.scheme.exchange();
+    let reason = exchange.recipe.as_ref().err().map_or("", |not| not.reason);
+    let Target::Rest { method, path, query, body } = &sent.target else {
+        return Err(invalid(format!(
+            "{} websocket messages are diagnosed as the REST request they carry: give that request",
+            exchange.name
+        )));
+    };
+    if let Some(timestamp) = sent.auth_value("timestamp") {
+        let method: Method = method.parse()?;
+        let request = SignableRequest::new(method, path)?.with_query(query)?.with_body(body);
+        let wire = WireTimestamp::parse(ctx.signer.rest_timestamp_format(), timestamp)?;
+        let expected = ctx.signer.sign_at(&request, &wire, &SignOptions::new().keep_prehash())?;
+        if expected.signature_fields().next().is_none() {
+            return Err(invalid(format!("{}: {reason}", exchange.name)));
+        }
+        let differing: Vec<String> = expected
+            .signature_fields()
+            .filter(|(name, value)| sent.auth_value(name).is_none_or(|sent| as_number(sent) != as_number(value)))
+            .map(|(name, _)| name.to_owned())
+            .collect();
+        if differing.is_empty() {
+            return Ok(Diagnosis::correct(correct_explanation(ctx.scheme)));
+        }
+        let explanation = format!(
+            "The signature's {} differ from the key's own signature of this body at this nonce: what was signed is \
+             not this body, this nonce and this key's settings (network, vault, expiry). {reason}. The expected \
+             prehash is the signing input computed from the body as sent.",
+            differing.join(", ")
+        );
+        return Ok(Diagnosis::unknown(expected.prehash().cloned(), differing, explanation));
+    }
+    let RestVerification::RecoveredSigner(recovered_signer) = exchange.rest_verification else {
+        return Err(invalid(format!("{}: {reason}", exchange.name)));
+    };
+    let secrets = ctx.secrets.as_ref().ok_or_else(|| {
+        invalid(format!("{} signatures are checked against the key's address: give the key's secret", exchange.name))
+    })?;
+    let key = (recovered_signer.key_id)(&Credentials::new().secret(secrets.secret.to_owned()))?;
+    let recovered = (recovered_signer.recover)(body).map_err(|refused| invalid(refused.reason))?;
+    let demo = ctx.settings.as_ref().is_some_and(|settings| settings.demo);
+    let (signer, other) = if demo { (&recovered.demo, &recovered.live) } else { (&recovered.live, &recovered.demo) };
+    if signer.eq_ignore_ascii_case(&key) {
+        return Ok(Diagnosis::correct(correct_explanation(ctx.scheme)));
+    }
+    let explanation = if other.eq_ignore_ascii_case(&key) {
+        format!(
+            "The body was signed by this key for the other environment ({}): sign with the key's own `demo` setting.",
+            if demo { "live" } else { "demo" }
+        )
+    } else {
+        format!(
+            "The signature recovers to {signer}, not to the key's {key}: the digest signed is not the one computed \
+             from the body as sent (re-serialised after signing, or signed with other settings). {reason}."
+        )
+    };
+    Ok(Diagnosis::unknown(None, vec!["signature".to_owned()], explanation))
+}
+
+/// A signature carried in headers (or websocket fields): the request signed again at the
+/// timestamp it carries, every auth value compared.
+fn in_headers(ctx: &Context<'_>, sent: &SentRequest) -> Result<Diagnosis, Error> {
+    let names = super::hmac::names(ctx.scheme, sent.is_ws());
+    let missing = |what: &str| Error::InvalidDiagnosisInput {
+        problem: format!("the {what} ({}) was not given: give every auth value as sent", names.timestamp),
+    };
+    let timestamp = sent.auth_value(names.timestamp).ok_or_else(|| missing("timestamp"))?;
+    let options = SignOptions::new().keep_prehash();
+    let (expected, prehash): (Vec<(String, String)>, _) = match &sent.target {
+        Target::Rest { method, path, query, body } => {
+            let method: Method = method.parse()?;
+            let (path, _) = super::wire_path(path)?;
+            let request = SignableRequest::new(method, &path)?.with_query(query)?.with_body(body);
+            let wire = WireTimestamp::parse(ctx.signer.rest_timestamp_format(), timestamp)?;
+            let signed = ctx.signer.sign_at(&request, &wire, &options)?;
+            let values = signed.headers().map(|(name, value)| (name.as_str().to_owned(), value.to_owned())).collect();
+            (values, signed.prehash().cloned())
+        }
+        Target::Ws { channels, product_ids, .. } => {
+            let channels: Vec<&str> = channels.iter().map(String::as_str).collect();
+            let product_ids: Vec<&str> = product_ids.iter().map(String::as_str).collect();
+            let request = WsRequest::subscribe(&channels, &product_ids);
+            let wire = WireTimestamp::parse(ctx.signer.ws_timestamp_format(), timestamp)?;
+            let auth = ctx.signer.sign_ws_at(&request, &wire, &options)?;
+            let values = auth.fields().iter().map(|f| (f.name().to_owned(), f.value().to_owned())).collect();
+            (values, auth.prehash().cloned())
+        }
+    };
+    let differing: Vec<String> = expected
+        .iter()
+        .filter(|(name, value)| sent.auth_value(name) != Some(value.as_str()))
+        .map(|(name, _)| name.clone())
+        .collect();
+    if differing.is_empty() {
+        return Ok(Diagnosis::correct(super::hmac::correct_explanation(ctx.scheme)));
+    }
+    let mut explanation = format!(
+        "{} differ from what the key signs for this request as sent; compare the string you signed with the \
+         expected prehash.",
+        differing.join(", ")
+    );
+    let pitfalls = ctx.scheme.exchange().diagnosis.pitfalls;
+    if !pitfalls.is_empty() {
+        explanation.push(' ');
+        explanation.push_str(pitfalls);
+    }
+    Ok(Diagnosis::unknown(prehash, differing, explanation))
+}

@@ -1,0 +1,111 @@
+//! Backpack Exchange: everything cexsign knows about it.
+//!
+//! `signer` is the signer, `errors` the error table; this file is the description the engines
+//! read.
+//!
+//! Backpack signs an instruction string (AUTH-breadth.md §10): the call's name, then the
+//! request's parameters sorted by name, then `timestamp` and `window`, Ed25519 with the key's
+//! 32-byte seed. The string is a canonical rendering of the parameters, not the bytes sent, so it
+//! is no [`Recipe`](crate::recipe::Recipe) of request parts;
+//! [`BackpackSigner::signing_string`] builds it from the bytes a request sends. The window is
+//! the request's own (`X-Window`, 5 s by default, at most 60 s): Backpack refuses a request once
+//! `timestamp + window` has passed.
+
+mod errors;
+mod signer;
+
+pub use signer::BackpackSigner;
+
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::exchange::{
+    AuthNames, DiagnosisFacts, Exchange, HeaderCheck, KeySettings, KeyVariants, Mark, RestVerification, Routing,
+    WsLogin, WsSigning,
+};
+use crate::recipe::NotARecipe;
+use crate::server_time::{MILLIS, ServerTimeApi, TimeRoute, millis};
+use crate::{Credentials, Error, Signer, Timestamp};
+
+/// Backpack, as the engines see it.
+pub(crate) const BACKPACK: Exchange = Exchange {
+    id: "backpack",
+    name: "Backpack",
+    rest_auth: Some(AuthNames::new("X-API-Key", "X-Signature", "X-Timestamp", None)),
+    // `{"method":"SUBSCRIBE","params":[…],"signature":[key, sig, ts, window]}`: the names are the
+    // conformance vectors' for the four items of `signature`.
+    ws_auth: Some(AuthNames::new("api_key", "signature", "timestamp", None)),
+    ws_api_auth: None,
+    ws_login: WsLogin::Resigned,
+    private_stream: crate::exchange::PrivateStream::NONE,
+    // The default X-Window; a request may send its own, up to 60 s.
+    window: Some(Duration::from_secs(5)),
+    rest_timestamp_accepted: None,
+    ws_timestamp_accepted: None,
+    hosts: &["api.backpack.exchange"],
+    // `X-Window` is Backpack's own; `X-API-Key` and `X-Signature` are generic names. Its
+    // `/api/v1/` is KuCoin's too, so Backpack owns only `/wapi/v1/` by path.
+    routing: Routing::new(&[Mark::named("x-window"), Mark::named("x-signature")], &["/wapi/v1/"], 35),
+    rest_verification: RestVerification::Headers(HeaderCheck::new(
+        "base64(Ed25519(seed, \"instruction=<call>&\" + params sorted by name as k=v + \"&timestamp=<ms>&window=<ms>\"))",
+    )),
+    signer,
+    key_variants: KeyVariants::NONE,
+    server_time: SERVER_TIME,
+    errors: errors::ERRORS,
+    recipe: Err(NotARecipe {
+        reason: "Backpack signs a canonical rendering of the parameters (the query's or the JSON body's fields, \
+                 sorted by name, booleans lower-case, a batch repeating the call's instruction per order) under a \
+                 call name its method and path select, not a concatenation of request parts",
+    }),
+    diagnosis: DiagnosisFacts {
+        ws_signing: WsSigning::Unsigned {
+            hint: "Backpack's private subscribe signs instruction=subscribe&timestamp=<ms>&window=<ms>: compare \
+                   it with BackpackSigner::sign_ws",
+        },
+        // The window is the request's own: signed as sent.
+        recv_window_header: Some("X-Window"),
+        window_in_words: Some("X-Window after the timestamp, 5 s by default and at most 60 s"),
+        pitfalls: "Backpack: the instruction is per method and path (GET /api/v1/order is orderQuery, DELETE \
+                   orderCancel); values are signed decoded (not URL-encoded), booleans true/false, keys sorted, \
+                   timestamp and window last; the secret is the 32-byte seed, not the 64-byte expanded key or the \
+                   public key.",
+        ..DiagnosisFacts::NONE
+    },
+    orders: ORDERS,
+};
+
+/// `recv_window` is the window sent in `X-Window` (and signed).
+fn signer(credentials: &Credentials, settings: &KeySettings) -> Result<Box<dyn Signer>, Error> {
+    let mut signer = BackpackSigner::new(credentials)?;
+    if let Some(window) = settings.recv_window {
+        signer = signer.with_window(window)?;
+    }
+    Ok(Box::new(signer))
+}
+
+/// Backpack's `GET /api/v1/time`: the server's Unix milliseconds, a bare number.
+const SERVER_TIME: ServerTimeApi = ServerTimeApi {
+    endpoint: TimeRoute { path: "/api/v1/time", resolution: MILLIS, answer: time_answer },
+    also: &[],
+    read: read_time,
+};
+
+fn time_answer(now: Timestamp) -> Value {
+    Value::from(u64::try_from(now.unix_millis()).unwrap_or(u64::MAX))
+}
+
+fn read_time(json: &Value) -> Result<Timestamp, &'static str> {
+    millis(json).ok_or("the answer is not a millisecond count")
+}
+
+/// An order's client id is `clientId`, an unsigned 32-bit integer in the body of
+/// `POST /api/v1/order` (Backpack's API reference, "Execute order"); what Backpack answers a
+/// `clientId` the key already used is not documented.
+const ORDERS: crate::exchange::Orders = crate::exchange::Orders {
+    client_order_id: Some(crate::exchange::ClientOrderId::new("clientId")),
+    placing: &[crate::exchange::PlaceOrder::post("/api/v1/order")],
+    duplicate: crate::exchange::DuplicateOrder::Undocumented,
+    busy: &[],
+};

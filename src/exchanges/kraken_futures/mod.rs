@@ -1,0 +1,176 @@
+//! Kraken Futures (derivatives REST and the websocket challenge): everything cexsign knows
+//! about it.
+//!
+//! `signer` is the hand-tuned signer, `errors` the error table; this file is the description the
+//! engines read.
+//!
+//! Kraken Futures is not Kraken spot (`kraken/`): it signs `postData + nonce + endpointPath`
+//! (AUTH-breadth.md §3), the nonce is an optional `Nonce` header rather than a body field, and the
+//! path is signed without its leading `/derivatives` ([`Part::PathWithoutPrefix`]). A key's settings choose whether the nonce
+//! is sent: an empty `timestamp_sample` (a client that sends no timestamp, as ccxt) sends none.
+
+mod errors;
+mod signer;
+
+pub use signer::KrakenFuturesSigner;
+
+use serde_json::{Value, json};
+
+use crate::exchange::{
+    AuthNames, DiagnosisFacts, Exchange, HeaderCheck, KeySettings, KeyVariants, Mark, RestVerification, Routing,
+    TimestampRule, WsAccepted, WsLogin, WsMessage, WsPart, WsSigning,
+};
+use crate::recipe::{Algorithm, Carrier, DigestOutput, Hash, Part, Recipe, SignatureEncoding, Signing};
+use crate::server_time::{MILLIS, ServerTimeApi, TimeRoute, iso_millis};
+use crate::{Credentials, Error, Signer, Timestamp, TimestampFormat};
+
+/// Kraken Futures, as the engines see it.
+pub(crate) const KRAKEN_FUTURES: Exchange = Exchange {
+    id: "kraken_futures",
+    name: "Kraken Futures",
+    // "APIKey", "Authent" and the optional "Nonce" (Kraken's "Futures REST", Authentication).
+    rest_auth: Some(AuthNames::new("APIKey", "Authent", "Nonce", None)),
+    // Each private subscribe carries the key, the challenge and the signed challenge; there is
+    // no time in it (the challenge stands in for one).
+    ws_auth: Some(AuthNames::new("api_key", "signed_challenge", "original_challenge", None)),
+    ws_api_auth: None,
+    // `{"event":"subscribe","feed":…,"api_key":…,"original_challenge":…,"signed_challenge":…}`
+    // (Kraken's "Futures WebSocket", challenge and private feeds). Not checked here: that the
+    // challenge is one the server issued to this key.
+    ws_login: WsLogin::Challenged(&[WsMessage::new(
+        &[
+            WsPart::Event("event"),
+            WsPart::Channel("feed"),
+            WsPart::Key,
+            WsPart::Data("original_challenge"),
+            WsPart::Signature,
+        ],
+        ws_answer,
+    )]),
+    private_stream: crate::exchange::PrivateStream::NONE,
+    // No window: the nonce, when sent, only has to grow.
+    window: None,
+    rest_timestamp_accepted: None,
+    ws_timestamp_accepted: None,
+    hosts: &["futures.kraken.com", "demo-futures.kraken.com"],
+    // `Authent` is Kraken Futures' own header name; `/derivatives/` and `/api/history/` its paths.
+    routing: Routing::new(&[Mark::named("authent")], &["/derivatives/", "/api/history/"], 33),
+    rest_verification: RestVerification::Headers(
+        HeaderCheck::new(
+            "base64(HMAC-SHA512(base64_decode(secret), SHA256(postData + nonce + path without /derivatives)))",
+        )
+        .timestamp(TimestampRule::OptionalNonce)
+        .sync_hint("send a Nonce above the last one this key used (milliseconds), or none; the time is in every answer's serverTime, e.g."),
+    ),
+    signer,
+    key_variants: KeyVariants::NONE,
+    server_time: SERVER_TIME,
+    errors: errors::ERRORS,
+    // SHA-256 of postData (the query, or the body of a POST) + the nonce (nothing when no Nonce
+    // header is sent) + the path without /derivatives; the digest's raw bytes are HMACed.
+    recipe: Ok(Recipe {
+        timestamps: &[TimestampFormat::UnixMillis],
+        timestamp_in: Carrier::Header,
+        parts: &[Part::Digest {
+            hash: Hash::Sha256,
+            output: DigestOutput::Raw,
+            of: &[Part::QueryOrBody, Part::Timestamp, Part::PathWithoutPrefix(signer::UNSIGNED_PREFIX)],
+        }],
+        keys: &[Signing::hmac_base64_secret(Algorithm::HmacSha512, SignatureEncoding::Base64)],
+        signature_in: Carrier::Header,
+    }),
+    diagnosis: DiagnosisFacts {
+        ws_signing: WsSigning::Challenge { field: "original_challenge" },
+        window_in_words: Some("none: a Nonce, when sent, must only exceed the last nonce this key used"),
+        pitfalls: "Kraken Futures: sign the path without /derivatives (/api/v3/sendorder for \
+                   /derivatives/api/v3/sendorder; /api/history/… whole), the parameters exactly as sent, \
+                   percent-encoding included (hashed decoded before 20 Feb 2024), the SHA-256 digest as raw bytes, \
+                   with the base64-decoded secret; a Nonce header must be both sent and hashed, or neither. Kraken \
+                   spot's order (path + SHA256(nonce + data)) is another scheme.",
+        ..DiagnosisFacts::NONE
+    },
+    orders: ORDERS,
+};
+
+/// Sends a `Nonce` header unless `timestamp_sample` is given and empty (a client that sends no
+/// timestamp, as ccxt's krakenfutures).
+fn signer(credentials: &Credentials, settings: &KeySettings) -> Result<Box<dyn Signer>, Error> {
+    let signer = KrakenFuturesSigner::new(credentials)?;
+    Ok(match settings.timestamp_sample.as_deref() {
+        Some("") => Box::new(signer.without_nonce()),
+        _ => Box::new(signer),
+    })
+}
+
+/// `{"event":"subscribed","feed":…,"api_key":…,"original_challenge":…}` (or `unsubscribed`), as
+/// Kraken's docs show a private feed's answer.
+fn ws_answer(accepted: &WsAccepted<'_>) -> Value {
+    let event = match accepted.message.get("event").and_then(Value::as_str) {
+        Some("unsubscribe") => "unsubscribed",
+        _ => "subscribed",
+    };
+    json!({
+        "event": event,
+        "feed": accepted.message.get("feed").cloned().unwrap_or(Value::Null),
+        "api_key": accepted.api_key,
+        "original_challenge": accepted.message.get("original_challenge").cloned().unwrap_or(Value::Null),
+    })
+}
+
+/// Kraken Futures places orders with `POST /derivatives/api/v3/sendorder` (form body), with an
+/// optional `cliOrdId` (Kraken's "Send order"; the conformance vectors). What it answers a
+/// repeated `cliOrdId`, and which answer means "busy, not processed", are not documented where
+/// we read (its `Unavailable` error does not say whether the order was acted on).
+const ORDERS: crate::exchange::Orders = crate::exchange::Orders {
+    client_order_id: Some(crate::exchange::ClientOrderId::new("cliOrdId")),
+    placing: &[crate::exchange::PlaceOrder::post("/derivatives/api/v3/sendorder")],
+    duplicate: crate::exchange::DuplicateOrder::Undocumented,
+    busy: &[],
+};
+
+/// Kraken Futures has no time endpoint of its own: every answer carries `serverTime` (ISO 8601,
+/// milliseconds), e.g. the public `GET /derivatives/api/v3/instruments`.
+const SERVER_TIME: ServerTimeApi = ServerTimeApi {
+    endpoint: TimeRoute { path: "/derivatives/api/v3/instruments", resolution: MILLIS, answer: time_answer },
+    also: &[],
+    read: read_time,
+};
+
+fn time_answer(now: Timestamp) -> Value {
+    json!({"result": "success", "instruments": [], "serverTime": iso_millis(now)})
+}
+
+fn read_time(json: &Value) -> Result<Timestamp, &'static str> {
+    let time = json.get("serverTime").and_then(Value::as_str).ok_or("no serverTime field")?;
+    TimestampFormat::Iso8601Millis.parse(time).map_err(|_| "serverTime is not an ISO 8601 time with milliseconds")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn server_time_round_trips() {
+        let now = Timestamp::from_unix_millis(1_456_393_553_818);
+        let answer = SERVER_TIME.endpoint.answer(now);
+        assert_eq!((SERVER_TIME.read)(&answer), Ok(now));
+        // The example of Kraken's docs.
+        let documented = json!({"result": "success", "serverTime": "2016-02-25T09:45:53.818Z"});
+        assert_eq!((SERVER_TIME.read)(&documented), Ok(now));
+        assert!((SERVER_TIME.read)(&json!({"result": "success"})).is_err());
+    }
+
+    #[test]
+    fn an_empty_timestamp_sample_sends_no_nonce() {
+        let credentials = Credentials::new()
+            .api_key("my-key")
+            .secret("7zxMEF5p/Z8l2p2U7Ghv6x14Af+Fx+92tPgUdVQ748FOIrEoT9bgT+bTRfXc5pz8na+hL/QdrCVG7bh9KpT0eMTm");
+        let request = crate::SignableRequest::new(crate::Method::Get, "/derivatives/api/v3/accounts").unwrap();
+        let at = Timestamp::from_unix_millis(1_700_000_000_000);
+        let plain = signer(&credentials, &KeySettings::new()).unwrap().sign(&request, at).unwrap();
+        assert_eq!(plain.header("Nonce"), Some("1700000000000"));
+        let bare = signer(&credentials, &KeySettings::new().timestamp_sample("")).unwrap().sign(&request, at).unwrap();
+        assert_eq!(bare.header("Nonce"), None);
+        assert_ne!(plain.signature(), bare.signature());
+    }
+}

@@ -1,0 +1,175 @@
+//! MEXC (spot v3 and futures "contract"): everything cexsign knows about it.
+//!
+//! `signer` is the hand-tuned signer, `errors` the error table; this file is the description the
+//! engines read.
+//!
+//! One scheme, not two: the conformance vectors are one set (`mexc.json`, every vector's scheme
+//! `mexc`, the API an `options.api` of each), and one MEXC key signs for both APIs, so a
+//! per-key setting choosing one would make a key's signer refuse half its own requests. The
+//! request's path tells the APIs apart (`/api/v3/` spot, `/api/v1/` contract) and the signer
+//! follows it ([`MexcApi::of_path`]), and so does its recipe ([`Part::ByPath`]). The
+//! description's auth names, verification and window are the contract API's, which the local exchange's generic header check verifies; spot signs
+//! inside its parameters as Binance does, with its key in `X-MEXC-APIKEY`, and the local
+//! exchange's parameter verifier is Binance's own, so spot requests are not verified there yet.
+
+mod errors;
+mod signer;
+
+pub use signer::{MexcApi, MexcSigner};
+
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::exchange::{
+    AuthNames, DiagnosisFacts, Exchange, HeaderCheck, KeySettings, KeyVariants, Mark, RestVerification, Routing,
+    WsLogin, WsSigning,
+};
+use crate::recipe::{Algorithm, ByPath, Carrier, Part, QueryForm, Recipe, SignatureEncoding, Signing};
+use crate::server_time::{MILLIS, ServerTimeApi, TimeRoute, millis};
+use crate::{Credentials, Error, Signer, Timestamp, TimestampFormat};
+
+/// MEXC, as the engines see it.
+pub(crate) const MEXC: Exchange = Exchange {
+    id: "mexc",
+    name: "MEXC",
+    // The contract API's headers; spot sends only `X-MEXC-APIKEY`, its `signature` and
+    // `timestamp` being query parameters.
+    rest_auth: Some(AuthNames::new("ApiKey", "Signature", "Request-Time", None)),
+    // The contract login's `param` fields.
+    ws_auth: Some(AuthNames::new("apiKey", "signature", "reqTime", None)),
+    ws_api_auth: None,
+    ws_login: WsLogin::Resigned,
+    private_stream: crate::exchange::PrivateStream::NONE,
+    // Contract: error 513 "for open api serves time more or less than 10 seconds" (a
+    // `Recv-Window` header may widen it). Spot's recvWindow is 5 s by default, 60 s at most.
+    window: Some(Duration::from_secs(10)),
+    rest_timestamp_accepted: None,
+    ws_timestamp_accepted: None,
+    hosts: &["api.mexc.com", "contract.mexc.com"],
+    // `Request-Time` is MEXC's own name; `ApiKey` (no dash) is too. The contract's private paths
+    // are longer than KuCoin's `/api/v1/`.
+    routing: Routing::new(
+        &[Mark::named("request-time"), Mark::named("apikey")],
+        &["/api/v1/private/", "/api/v1/contract/"],
+        45,
+    ),
+    rest_verification: RestVerification::Headers(
+        HeaderCheck::new(
+            "hex(HMAC-SHA256(secret, ApiKey + Request-Time + paramString)), paramString the JSON body as sent for a \
+             POST and, for a GET or DELETE, the query's pairs sorted by name with values URL-encoded (%20 for a \
+             space)",
+        )
+        .sync_hint("sign every request with a fresh Request-Time (milliseconds), offset by GET"),
+    ),
+    signer,
+    key_variants: KeyVariants::NONE,
+    server_time: SERVER_TIME,
+    errors: errors::ERRORS,
+    // Two layouts, picked by path (`LAYOUTS`); the outer carriers are the contract's.
+    recipe: Ok(Recipe {
+        timestamps: CONTRACT.timestamps,
+        timestamp_in: CONTRACT.timestamp_in,
+        parts: &[Part::ByPath(&LAYOUTS)],
+        keys: CONTRACT.keys,
+        signature_in: CONTRACT.signature_in,
+    }),
+    diagnosis: DiagnosisFacts {
+        ws_signing: WsSigning::KeyTimestamp,
+        window_in_words: Some(
+            "contract: Request-Time within 10 s of the server clock; spot: recvWindow after the timestamp, 5 s by \
+             default and 60 s at most",
+        ),
+        pitfalls: "MEXC: the path picks the rule. Contract (/api/v1/private/) signs ApiKey + Request-Time + \
+                   paramString: for a POST the JSON body exactly as sent, never its parameters as sorted k=v pairs \
+                   (pymexc 1.3.1 signs sorted pairs and sends JSON: 602); for a GET or DELETE the parameters sorted \
+                   by name, values URL-encoded with %20 for a space (a '+' signed or sent for a space differs). Spot \
+                   (/api/v3/) signs the query and body exactly as sent, the signature appended last: signing %20 \
+                   but sending '+' (pymexc 1.3.1), or re-sorting the parameters after signing, is 700002.",
+        ..DiagnosisFacts::NONE
+    },
+    orders: ORDERS,
+};
+
+/// The path picks the layout (see the module's docs): spot signs the query and the body exactly
+/// as sent (Binance's rule, `timestamp` a parameter in them, `signature` appended last, the key
+/// in `X-MEXC-APIKEY`); contract signs the key, the Request-Time, then the query of a GET or a
+/// request without a body (sent sorted and encoded as it is signed, see
+/// [`MexcSigner::contract_param_string`]) or else the body as sent, into headers.
+const LAYOUTS: ByPath = ByPath {
+    prefix: "/api/v3/",
+    then: Recipe {
+        timestamps: &[TimestampFormat::UnixMillis],
+        timestamp_in: Carrier::Parameter("timestamp"),
+        parts: &[Part::Query { form: QueryForm::AsSent, question_mark: false }, Part::Body],
+        keys: &[Signing::hmac(Algorithm::HmacSha256, SignatureEncoding::Hex)],
+        signature_in: Carrier::Parameter("signature"),
+    },
+    then_auth: AuthNames::new("X-MEXC-APIKEY", "signature", "timestamp", None),
+    otherwise: CONTRACT,
+};
+
+/// The contract API's layout, which the description's auth names and verification are for.
+const CONTRACT: Recipe = Recipe {
+    timestamps: &[TimestampFormat::UnixMillis],
+    timestamp_in: Carrier::Header,
+    parts: &[Part::ApiKey, Part::Timestamp, Part::QueryOrBody],
+    keys: &[Signing::hmac(Algorithm::HmacSha256, SignatureEncoding::Hex)],
+    signature_in: Carrier::Header,
+};
+
+/// `recv_window`: the spot `recvWindow` appended to spot requests that carry none.
+fn signer(credentials: &Credentials, settings: &KeySettings) -> Result<Box<dyn Signer>, Error> {
+    let mut signer = MexcSigner::new(credentials)?;
+    if let Some(window) = settings.recv_window {
+        signer = signer.with_recv_window(window)?;
+    }
+    Ok(Box::new(signer))
+}
+
+/// Contract orders (`POST /api/v1/private/order/submit`, JSON body) carry the client's own id
+/// in `externalOid` (the vectors' and ccxt's `clientOrderId` mapping). Spot's
+/// `newClientOrderId` on `POST /api/v3/order` is not listed: the local exchange does not verify
+/// spot requests. What MEXC answers a repeated id is not documented where we read.
+const ORDERS: crate::exchange::Orders = crate::exchange::Orders {
+    client_order_id: Some(crate::exchange::ClientOrderId::new("externalOid")),
+    placing: &[crate::exchange::PlaceOrder::post("/api/v1/private/order/submit")],
+    duplicate: crate::exchange::DuplicateOrder::Undocumented,
+    busy: &[],
+};
+
+/// The contract API's `GET /api/v1/contract/ping`: `{"success":true,"code":0,"data":<ms>}`.
+/// Spot's `GET /api/v3/time` answers `{"serverTime":<ms>}`, Binance's path and shape: the
+/// reader takes both, the local exchange serves the path once (as Binance's).
+const SERVER_TIME: ServerTimeApi = ServerTimeApi {
+    endpoint: TimeRoute { path: "/api/v1/contract/ping", resolution: MILLIS, answer: time_answer },
+    also: &[],
+    read: read_time,
+};
+
+fn time_answer(now: Timestamp) -> Value {
+    json!({"success": true, "code": 0, "data": u64::try_from(now.unix_millis()).unwrap_or(u64::MAX)})
+}
+
+fn read_time(json: &Value) -> Result<Timestamp, &'static str> {
+    if let Some(ms) = json.get("serverTime") {
+        return millis(ms).ok_or("serverTime is not a millisecond count");
+    }
+    let ms = json.get("data").ok_or("no data or serverTime field")?;
+    millis(ms).ok_or("data is not a millisecond count")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn server_time_round_trips_and_reads_spot_too() {
+        let now = Timestamp::from_unix_millis(1_718_095_903_352);
+        let answer = SERVER_TIME.endpoint.answer(now);
+        assert_eq!((SERVER_TIME.read)(&answer), Ok(now));
+        assert_eq!((SERVER_TIME.read)(&json!({"serverTime": 1_718_095_903_352_u64})), Ok(now));
+        assert!((SERVER_TIME.read)(&json!({"success": true, "data": "soon"})).is_err());
+        assert!((SERVER_TIME.read)(&json!({})).is_err());
+    }
+}

@@ -1,0 +1,170 @@
+//! A user's hand-written client for the exchanges of AUTH-breadth.md whose homes declare
+//! catalogue mistakes (BitMEX, Bitfinex, Deribit, BitMart), with one bug switched on. Each
+//! prehash is written here from AUTH-breadth.md's rules, not from the homes' recipes, so that a
+//! recipe that drifted from the documented rule fails these tests instead of agreeing with them.
+
+use base64::Engine as _;
+use cexsign::Scheme;
+use cexsign::diagnose::{MistakeCode, SentRequest};
+use hmac::{KeyInit as _, Mac as _};
+
+use super::{B64, python_dumps};
+
+/// AUTH-breadth.md's worked-example keys: (API key, secret, BitMart's memo).
+pub(super) fn fake(scheme: Scheme) -> (&'static str, &'static str, Option<&'static str>) {
+    match scheme {
+        Scheme::Bitmex => ("LAqUlngMIQkIUjXMUreyu3qn", "chNOOS4KvNXR_Xq4k4c9qsfoKWvnDecLATCRlcBwyKDYnWgO", None),
+        Scheme::Bitfinex => ("bfxKEY0123456789", "bfxSECRET0123456789abcdefghijklmnopqrstuvw", None),
+        Scheme::Deribit => ("AMANDA", "AMANDASECRECT", None),
+        _ => (
+            "80618e45710812162b04892c7ee5ead4a3cc3e56",
+            "6c6c98544461bbe71db2bca4c6d7fd0021e0ba9efc215f9c6ad41852df9d9df9",
+            Some("test001"),
+        ),
+    }
+}
+
+pub(super) const SCHEMES: [Scheme; 4] = [Scheme::Bitmex, Scheme::Bitfinex, Scheme::Deribit, Scheme::Bitmart];
+
+fn hmac_sha384(key: &[u8], message: &[u8]) -> Vec<u8> {
+    let mut mac = hmac::Hmac::<sha2::Sha384>::new_from_slice(key).unwrap();
+    mac.update(message);
+    mac.finalize().into_bytes().to_vec()
+}
+
+/// The request each bug shows up on: (method, path, query, body), as sent.
+fn request(scheme: Scheme, bug: Option<MistakeCode>) -> (&'static str, &'static str, &'static str, &'static str) {
+    use MistakeCode::*;
+    let query_bug =
+        matches!(bug, Some(QueryNotSigned | QuerySignedWithoutQuestionMark | QuerySignedUnencoded | QueryOrderDiffers));
+    let empty_body = bug == Some(EmptyBodyAsBraces);
+    match scheme {
+        Scheme::Bitmex if query_bug => ("GET", "/api/v1/order", "symbol=XBTUSD&filter=%7B%22open%22%3A+true%7D", ""),
+        Scheme::Bitmex if empty_body => ("GET", "/api/v1/position", "", ""),
+        Scheme::Bitmex => {
+            ("POST", "/api/v1/order", "", r#"{"symbol":"XBTUSD","orderQty":10,"price":30000,"text":"龙"}"#)
+        }
+        Scheme::Bitfinex if empty_body => ("POST", "/v2/auth/r/wallets", "", ""),
+        Scheme::Bitfinex => (
+            "POST",
+            "/v2/auth/w/order/submit",
+            "",
+            r#"{"type":"EXCHANGE LIMIT","symbol":"tBTCUSD","amount":"0.001","price":"30000","meta":{"note":"龙"}}"#,
+        ),
+        Scheme::Deribit if query_bug => (
+            "GET",
+            "/api/v2/private/get_open_orders_by_currency",
+            "kind=future&currency=BTC&label=vg%20bot%20%E2%9C%93",
+            "",
+        ),
+        Scheme::Deribit if empty_body => ("GET", "/api/v2/private/get_subaccounts", "", ""),
+        Scheme::Deribit => (
+            "POST",
+            "/api/v2/private/buy",
+            "",
+            r#"{"jsonrpc":"2.0","id":7,"method":"private/buy","params":{"instrument_name":"BTC-PERPETUAL","amount":10,"label":"龙"}}"#,
+        ),
+        _ if query_bug => ("GET", "/spot/v4/query/history-orders", "symbol=BTC_USDT&orderMode=spot&note=a%2Cb", ""),
+        // A POST without a body (what a cancel-all of every symbol can be): `{}` signed, nothing sent.
+        _ if empty_body => ("POST", "/spot/v4/cancel_all", "", ""),
+        _ => (
+            "POST",
+            "/spot/v2/submit_order",
+            "",
+            r#"{"symbol":"BTC_USDT","side":"buy","type":"limit","size":"0.0015","price":"30000","client_order_id":"vg龙"}"#,
+        ),
+    }
+}
+
+/// Signs and "sends" a request the way a user's code for `scheme` does, with `bug`.
+pub(super) fn user_rest(scheme: Scheme, bug: Option<MistakeCode>) -> SentRequest {
+    use MistakeCode::*;
+    let is = |code| bug == Some(code);
+    let (key, secret, memo) = fake(scheme);
+    let (key, secret) = if is(KeySecretSwapped) { (secret, key) } else { (key, secret) };
+    let (method, path, query, body) = request(scheme, bug);
+
+    // The timestamp each scheme sends: BitMEX an expiry in seconds, Bitfinex a nonce in
+    // microseconds, Deribit and BitMart milliseconds.
+    let sent_ts = match (scheme, bug) {
+        (Scheme::Bitmex, _) => "1700000005".to_owned(),
+        (Scheme::Bitfinex, _) => "1700000000123000".to_owned(),
+        (_, Some(TimestampSecondsForMilliseconds)) => "1700000000".to_owned(),
+        _ => "1700000000123".to_owned(),
+    };
+    let signed_ts = match (scheme, bug) {
+        (Scheme::Bitmex, Some(TimestampHeaderDiffers)) => "1700000006".to_owned(),
+        (Scheme::Bitfinex, Some(TimestampHeaderDiffers)) => "1700000000122999".to_owned(),
+        (_, Some(TimestampHeaderDiffers)) => "1700000000124".to_owned(),
+        _ => sent_ts.clone(),
+    };
+
+    let signed_method = if is(MethodLowercase) { method.to_ascii_lowercase() } else { method.to_owned() };
+    let signed_path = match bug {
+        Some(PathMissingLeadingSlash) => path[1..].to_owned(),
+        Some(PathIncludesHost) => format!("https://{}{path}", scheme.exchange().hosts[0]),
+        _ => path.to_owned(),
+    };
+    let decoded_query = cexsign::decode_query(query).unwrap().into_owned();
+    // The query as the user's code signs it, without its `?`.
+    let signed_query = match bug {
+        Some(QueryNotSigned) => String::new(),
+        Some(QuerySignedUnencoded) => decoded_query,
+        // Sorted for signing, sent as built.
+        Some(QueryOrderDiffers) => {
+            let mut pairs: Vec<&str> = query.split('&').collect();
+            pairs.sort_unstable();
+            pairs.join("&")
+        }
+        _ => query.to_owned(),
+    };
+    let question_mark = !signed_query.is_empty() && !is(QuerySignedWithoutQuestionMark);
+    let signed_body = match bug {
+        Some(BodyReserialized) => python_dumps(body),
+        Some(EmptyBodyAsBraces) => "{}".to_owned(),
+        _ => body.to_owned(),
+    };
+    let path_and_query = format!("{signed_path}{}{signed_query}", if question_mark { "?" } else { "" });
+
+    let prehash = match scheme {
+        Scheme::Bitmex => format!("{signed_method}{path_and_query}{signed_ts}{signed_body}"),
+        Scheme::Bitfinex => format!("/api{signed_path}{signed_ts}{signed_body}"),
+        Scheme::Deribit => {
+            format!("{signed_ts}\n{}\n{signed_method}\n{path_and_query}\n{signed_body}\n", deribit_nonce())
+        }
+        // BitMart signs the query of a GET (without `?`) or the body, after the memo.
+        _ => {
+            let payload = if method == "GET" { signed_query.clone() } else { signed_body.clone() };
+            format!("{signed_ts}#{}#{payload}", memo.unwrap())
+        }
+    };
+    let hmac_key = if is(SecretHexDecoded) { hex::decode(secret).unwrap() } else { secret.as_bytes().to_vec() };
+    let (prehash, hmac_key) =
+        if is(HmacArgumentsSwapped) { (hmac_key, prehash.into_bytes()) } else { (prehash.into_bytes(), hmac_key) };
+    let signature = if scheme == Scheme::Bitfinex {
+        hmac_sha384(&hmac_key, &prehash)
+    } else {
+        super::hmac_sha256(&hmac_key, &prehash).to_vec()
+    };
+    let signature = if is(Base64InsteadOfHex) { B64.encode(signature) } else { hex::encode(signature) };
+
+    let sent = SentRequest::rest(method, path).with_query(query).with_body(body);
+    match scheme {
+        Scheme::Bitmex => {
+            sent.with_auth("api-key", key).with_auth("api-signature", &signature).with_auth("api-expires", &sent_ts)
+        }
+        Scheme::Bitfinex => {
+            sent.with_auth("bfx-apikey", key).with_auth("bfx-signature", &signature).with_auth("bfx-nonce", &sent_ts)
+        }
+        Scheme::Deribit => sent.with_auth(
+            "Authorization",
+            &format!("deri-hmac-sha256 id={key},ts={sent_ts},sig={signature},nonce={}", deribit_nonce()),
+        ),
+        _ => sent.with_auth("X-BM-KEY", key).with_auth("X-BM-SIGN", &signature).with_auth("X-BM-TIMESTAMP", &sent_ts),
+    }
+}
+
+/// Deribit's nonce: any text of the client's, once per request.
+fn deribit_nonce() -> &'static str {
+    "1iqt2wls"
+}

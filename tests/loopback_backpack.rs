@@ -1,0 +1,147 @@
+//! Backpack through a real socket: GETs with a query and POSTs with a JSON body, signed by the
+//! reqwest layer, are accepted by the local exchange (which verifies them from Backpack's
+//! description alone: its auth names, its window, its signer, its error table); a request whose
+//! query is sent in another order and encoding than it is signed is accepted too (Backpack signs
+//! the parameters, not their layout); unsorted parameters, a stale timestamp and an unknown key
+//! are refused in Backpack's own shape and classify to the kind they were sent for; the server
+//! time answers.
+//!
+//! Expected signatures are computed here with ed25519-dalek over strings written from
+//! AUTH-breadth.md §10, never taken from the server's output.
+
+#![cfg(all(feature = "reqwest", feature = "pem-keys"))]
+
+use base64::Engine as _;
+use cexsign::client::RequestBuilderExt;
+use cexsign::rejection::{RejectionKind, classify};
+use cexsign::{BackpackSigner, Credentials, KeySettings, Scheme, Signer, Timestamp};
+use cexsign_local_exchange::{Account, LocalExchange, RunningExchange};
+use serde_json::{Value, json};
+
+/// The first Backpack vector's (fake) credentials: the base64 public key and seed.
+fn vector_key() -> (String, String) {
+    let path = format!("{}/tests/vectors/backpack.json", env!("CARGO_MANIFEST_DIR"));
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let c = &doc["vectors"][0]["credentials"];
+    (c["api_key"].as_str().unwrap().to_owned(), c["secret"].as_str().unwrap().to_owned())
+}
+
+fn credentials() -> Credentials {
+    let (key, seed) = vector_key();
+    Credentials::new().api_key(key).secret(seed)
+}
+
+async fn exchange() -> RunningExchange {
+    let account = Account::new(Scheme::Backpack, &credentials(), &KeySettings::new()).unwrap();
+    LocalExchange::new().with_account(account).start().await.unwrap()
+}
+
+async fn send(request: reqwest::Request) -> (u16, Value) {
+    let response = reqwest::Client::new().execute(request).await.unwrap();
+    let status = response.status().as_u16();
+    (status, serde_json::from_slice(&response.bytes().await.unwrap()).unwrap_or(Value::Null))
+}
+
+/// base64(Ed25519(seed, text)), written here from AUTH-breadth.md §10, not by the crate.
+fn ed25519_b64(text: &str) -> String {
+    let b64 = &base64::engine::general_purpose::STANDARD;
+    let seed: [u8; 32] = b64.decode(vector_key().1).unwrap().try_into().unwrap();
+    let key = ed25519_dalek::SigningKey::from_bytes(&seed);
+    b64.encode(ed25519_dalek::Signer::sign(&key, text.as_bytes()).to_bytes())
+}
+
+#[tokio::test]
+async fn signed_requests_are_accepted_and_bad_ones_refused_in_backpacks_shape() {
+    let exchange = exchange().await;
+    let base = exchange.base_url().to_owned();
+    let client = reqwest::Client::new();
+    let signer = BackpackSigner::new(&credentials()).unwrap();
+    let now = Timestamp::now().unwrap();
+
+    // A GET with a query and a POST with a JSON body (with a boolean).
+    let get = client.get(format!("{base}/api/v1/orders?symbol=SOL_USDC")).build_signed(&signer, now).unwrap();
+    let (status, body) = send(get).await;
+    assert_eq!(status, 200, "{body}");
+    let order = r#"{"symbol":"SOL_USDC","side":"Bid","orderType":"Limit","price":"150.00","quantity":"1","postOnly":true,"clientId":7}"#;
+    let post = client
+        .post(format!("{base}/api/v1/order"))
+        .header("content-type", "application/json")
+        .body(order)
+        .build_signed(&signer, now)
+        .unwrap();
+    let (status, body) = send(post).await;
+    assert_eq!(status, 200, "{body}");
+
+    // By hand: the query sent unsorted and percent-encoded, the sorted decoded string signed.
+    let (key, _) = vector_key();
+    let ts = now.unix_millis().to_string();
+    let by_hand = |query: &str, signed: &str| {
+        client
+            .get(format!("{base}/wapi/v1/history/fills?{query}"))
+            .header("X-API-Key", &key)
+            .header("X-Timestamp", &ts)
+            .header("X-Window", "5000")
+            .header("X-Signature", ed25519_b64(signed))
+            .build()
+            .unwrap()
+    };
+    let sorted = format!("instruction=fillHistoryQueryAll&limit=100&symbol=SOL_USDC&timestamp={ts}&window=5000");
+    assert_eq!(send(by_hand("symbol=SOL%5FUSDC&limit=100", &sorted)).await.0, 200);
+
+    // The parameters signed in the order sent: a wrong signature.
+    let unsorted = format!("instruction=fillHistoryQueryAll&symbol=SOL_USDC&limit=100&timestamp={ts}&window=5000");
+    let (status, body) = send(by_hand("symbol=SOL_USDC&limit=100", &unsorted)).await;
+    assert_eq!((status, &body["code"]), (401, &json!("INVALID_SIGNATURE")), "{body}");
+    let rejection = classify(Scheme::Backpack, status, body.to_string().as_bytes()).unwrap();
+    assert_eq!(rejection.kind, RejectionKind::InvalidSignature);
+
+    // Two minutes old: outside the 5 s window.
+    let capital = |at: Timestamp| client.get(format!("{base}/api/v1/capital")).build_signed(&signer, at).unwrap();
+    let (status, body) = send(capital(now.offset_by_millis(-120_000).unwrap())).await;
+    assert_eq!((status, &body["code"]), (400, &json!("INVALID_CLIENT_REQUEST")), "{body}");
+    let rejection = classify(Scheme::Backpack, status, body.to_string().as_bytes()).unwrap();
+    assert_eq!(rejection.kind, RejectionKind::TimestampOutsideWindow);
+
+    // An unknown key (a valid key pair of another seed).
+    let stranger = BackpackSigner::new(
+        &Credentials::new()
+            .api_key("A6EHv/POEL4dcN0Y50vAmWfk1jCbpQ1fHdyGZBJVMbg=")
+            .secret("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="),
+    )
+    .unwrap();
+    let (status, body) = send(client.get(format!("{base}/api/v1/capital")).build_signed(&stranger, now).unwrap()).await;
+    assert_eq!((status, &body["code"]), (401, &json!("UNAUTHORIZED")), "{body}");
+
+    // Server time, as Backpack answers GET /api/v1/time: Unix milliseconds.
+    let (status, time) = send(client.get(format!("{base}/api/v1/time")).build().unwrap()).await;
+    assert_eq!(status, 200, "{time}");
+    assert!(time.as_u64().is_some_and(|ms| u128::from(ms).abs_diff(now.unix_millis()) < 60_000), "{time}");
+    exchange.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_private_subscribe_verifies_and_a_forged_one_is_refused() {
+    let exchange = exchange().await;
+    let url = format!("{}/cexsign/ws/backpack", exchange.base_url());
+    let signer = BackpackSigner::new(&credentials()).unwrap();
+    let now = Timestamp::now().unwrap();
+    let subscribe = signer.sign_ws(&cexsign::WsRequest::subscribe(&["account.orderUpdate"], &[]), now).unwrap();
+    let (key, _) = vector_key();
+    let ts = now.unix_millis().to_string();
+    let signature = ed25519_b64(&format!("instruction=subscribe&timestamp={ts}&window=5000"));
+    let expected =
+        json!({"method": "SUBSCRIBE", "params": ["account.orderUpdate"], "signature": [key, signature, ts, "5000"]});
+    assert_eq!(serde_json::from_str::<Value>(subscribe.message_json()).unwrap(), expected);
+    let ws = |body: String| reqwest::Client::new().post(&url).body(body).build().unwrap();
+    let (status, answer) = send(ws(subscribe.message_json().to_owned())).await;
+    assert_eq!(status, 200, "{answer}");
+
+    // Signed without the window: refused as a wrong signature.
+    let forged_signature = ed25519_b64(&format!("instruction=subscribe&timestamp={ts}"));
+    let forged = json!({"method": "SUBSCRIBE", "params": ["account.orderUpdate"], "signature": [key, forged_signature, ts, "5000"]});
+    let (_, answer) = send(ws(forged.to_string())).await;
+    assert_eq!(answer["error"]["code"], json!("INVALID_SIGNATURE"), "{answer}");
+    let rejection = classify(Scheme::Backpack, 200, answer.to_string().as_bytes()).unwrap();
+    assert_eq!(rejection.kind, RejectionKind::InvalidSignature);
+    exchange.shutdown().await;
+}

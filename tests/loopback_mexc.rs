@@ -1,0 +1,159 @@
+//! MEXC's contract API through a real socket: GETs with a query and POSTs with a JSON body,
+//! signed by the reqwest layer, are accepted by the local exchange (which verifies them from
+//! MEXC's description alone: its auth names, its window, its signer, its error table); a query
+//! sent unsorted is sent as it is signed; a POST signed as sorted `k=v` pairs while its JSON body
+//! is sent (what pymexc 1.3.1 does), a stale Request-Time and an unknown key are refused in
+//! MEXC's own shape and classify to the kind they were sent for; the contract websocket login
+//! verifies, and the contract server time answers.
+//!
+//! Expected values come from MEXC's documented error answers (AUTH-breadth.md §6) and the
+//! conformance vectors' credentials, never from the server's own output.
+
+#![cfg(feature = "reqwest")]
+
+use cexsign::client::RequestBuilderExt;
+use cexsign::rejection::{RejectionKind, classify};
+use cexsign::{Credentials, KeySettings, MexcSigner, Scheme, Signer, Timestamp, WsRequest};
+use cexsign_local_exchange::{Account, LocalExchange, RunningExchange};
+use hmac::{KeyInit as _, Mac as _};
+use serde_json::{Value, json};
+
+/// The first MEXC vector's (fake) key and secret.
+fn vector_key() -> (String, String) {
+    let path = format!("{}/tests/vectors/mexc.json", env!("CARGO_MANIFEST_DIR"));
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let c = &doc["vectors"][0]["credentials"];
+    (c["api_key"].as_str().unwrap().to_owned(), c["secret"].as_str().unwrap().to_owned())
+}
+
+fn credentials() -> Credentials {
+    let (key, secret) = vector_key();
+    Credentials::new().api_key(key).secret(secret)
+}
+
+async fn exchange() -> RunningExchange {
+    let account = Account::new(Scheme::Mexc, &credentials(), &KeySettings::new()).unwrap();
+    LocalExchange::new().with_account(account).start().await.unwrap()
+}
+
+async fn send(request: reqwest::Request) -> (u16, Value) {
+    let response = reqwest::Client::new().execute(request).await.unwrap();
+    let status = response.status().as_u16();
+    (status, serde_json::from_slice(&response.bytes().await.unwrap()).unwrap_or(Value::Null))
+}
+
+/// hex(HMAC-SHA256(secret, prehash)), written here from AUTH-breadth.md §6, not by the crate.
+fn hmac_hex(secret: &str, prehash: &str) -> String {
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(prehash.as_bytes());
+    hex::encode(mac.finalize().into_bytes())
+}
+
+#[tokio::test]
+async fn contract_requests_are_accepted_and_bad_ones_refused_in_mexcs_shape() {
+    let exchange = exchange().await;
+    let base = exchange.base_url().to_owned();
+    let client = reqwest::Client::new();
+    let signer = MexcSigner::new(&credentials()).unwrap();
+    let now = Timestamp::now().unwrap();
+
+    // A GET whose query is not in MEXC's rendering (unsorted, a raw comma): sent as signed.
+    let get = client
+        .get(format!("{base}/api/v1/private/order/list/history_orders?symbol=BTC_USDT&states=3,4&page_num=1"))
+        .build_signed(&signer, now)
+        .unwrap();
+    assert_eq!(get.url().query(), Some("page_num=1&states=3%2C4&symbol=BTC_USDT"));
+    let (status, body) = send(get).await;
+    assert_eq!(status, 200, "{body}");
+    let order =
+        r#"{"symbol":"BTC_USDT","price":64250.5,"vol":1,"side":1,"type":1,"openType":1,"externalOid":"loop-1"}"#;
+    let post = client
+        .post(format!("{base}/api/v1/private/order/submit"))
+        .header("content-type", "application/json")
+        .body(order)
+        .build_signed(&signer, now)
+        .unwrap();
+    let (status, body) = send(post).await;
+    assert_eq!(status, 200, "{body}");
+
+    // pymexc 1.3.1's futures POST: the JSON sent, its fields signed as sorted k=v pairs.
+    let (key, secret) = vector_key();
+    let ts = now.unix_millis().to_string();
+    let pairs = "externalOid=loop-2&openType=1&price=64250.5&side=1&symbol=BTC_USDT&type=1&vol=1";
+    let pymexc = client
+        .post(format!("{base}/api/v1/private/order/submit"))
+        .header("ApiKey", &key)
+        .header("Request-Time", &ts)
+        .header("Signature", hmac_hex(&secret, &format!("{key}{ts}{pairs}")))
+        .header("content-type", "application/json")
+        .body(order.replace("loop-1", "loop-2"))
+        .build()
+        .unwrap();
+    let (status, body) = send(pymexc).await;
+    assert_eq!((&body["success"], &body["code"]), (&json!(false), &json!(602)), "{status} {body}");
+    let rejection = classify(Scheme::Mexc, status, body.to_string().as_bytes()).unwrap();
+    assert_eq!(rejection.kind, RejectionKind::InvalidSignature);
+
+    // The same order signed over its body as sent, by hand: accepted.
+    let body3 = order.replace("loop-1", "loop-3");
+    let by_hand = client
+        .post(format!("{base}/api/v1/private/order/submit"))
+        .header("ApiKey", &key)
+        .header("Request-Time", &ts)
+        .header("Signature", hmac_hex(&secret, &format!("{key}{ts}{body3}")))
+        .header("content-type", "application/json")
+        .body(body3)
+        .build()
+        .unwrap();
+    let (status, body) = send(by_hand).await;
+    assert_eq!(status, 200, "{body}");
+
+    // A minute old: outside the ten-second window.
+    let assets = |signer: &MexcSigner, at: Timestamp| {
+        client.get(format!("{base}/api/v1/private/account/assets")).build_signed(signer, at).unwrap()
+    };
+    let stale = now.offset_by_millis(-60_000).unwrap();
+    let (status, body) = send(assets(&signer, stale)).await;
+    assert_eq!(&body["code"], &json!(513), "{status} {body}");
+    let rejection = classify(Scheme::Mexc, status, body.to_string().as_bytes()).unwrap();
+    assert_eq!(rejection.kind, RejectionKind::TimestampOutsideWindow);
+
+    // An unknown key.
+    let stranger = MexcSigner::new(&Credentials::new().api_key("mx0vStranger01").secret("s3cret")).unwrap();
+    let (status, body) = send(assets(&stranger, now)).await;
+    assert_eq!(&body["code"], &json!(401), "{status} {body}");
+    let rejection = classify(Scheme::Mexc, status, body.to_string().as_bytes()).unwrap();
+    assert_eq!(rejection.kind, RejectionKind::InvalidKey);
+
+    // Server time, as the contract API answers GET /api/v1/contract/ping.
+    let (status, time) = send(client.get(format!("{base}/api/v1/contract/ping")).build().unwrap()).await;
+    assert_eq!((status, &time["success"], &time["code"]), (200, &json!(true), &json!(0)), "{time}");
+    assert!(time["data"].as_u64().is_some_and(|ms| u128::from(ms).abs_diff(now.unix_millis()) < 60_000));
+    exchange.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_contract_websocket_login_verifies_and_a_forged_one_is_refused() {
+    let exchange = exchange().await;
+    let url = format!("{}/cexsign/ws/mexc", exchange.base_url());
+    let signer = MexcSigner::new(&credentials()).unwrap();
+    let now = Timestamp::now().unwrap();
+    let login = signer.sign_ws(&WsRequest::login(), now).unwrap();
+    let message: Value = serde_json::from_str(login.message_json()).unwrap();
+    let (key, secret) = vector_key();
+    let ts = now.unix_millis().to_string();
+    let expected = json!({"method": "login", "param": {"apiKey": key, "reqTime": ts, "signature": hmac_hex(&secret, &format!("{key}{ts}"))}});
+    assert_eq!(message, expected);
+    let ws = |body: String| reqwest::Client::new().post(&url).body(body).build().unwrap();
+    let (status, answer) = send(ws(login.message_json().to_owned())).await;
+    assert_eq!(status, 200, "{answer}");
+
+    // Signed over the reqTime alone: refused.
+    let forged =
+        json!({"method": "login", "param": {"apiKey": key, "reqTime": ts, "signature": hmac_hex(&secret, &ts)}});
+    let (status, answer) = send(ws(forged.to_string())).await;
+    assert_eq!(&answer["code"], &json!(602), "{status} {answer}");
+    let rejection = classify(Scheme::Mexc, status, answer.to_string().as_bytes()).unwrap();
+    assert_eq!(rejection.kind, RejectionKind::InvalidSignature);
+    exchange.shutdown().await;
+}
