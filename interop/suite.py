@@ -2238,6 +2238,48 @@ def define_cases(base: str, accounts: dict[str, dict]) -> list[tuple[str, Callab
             ),
         )(lambda: client().cancel_track_order("BTC_USDT", 1))
 
+
+    # ---- Upbit: ccxt (a JWT with the SHA-512 of the unencoded parameters, a nonce used once) ----
+    upbit = accounts["Upbit"]
+
+    def setup_ccxt_upbit() -> None:
+        import ccxt
+
+        sdk = "ccxt"
+
+        def upbit_ccxt():
+            exchange = ccxt.upbit({"apiKey": upbit["api_key"], "secret": upbit["secret"]})
+            exchange.urls["api"] = {name: base for name in exchange.urls["api"]}
+            return exchange
+
+        case(sdk, "Upbit", "upbit: private_get_accounts()", "GET", "/v1/accounts")(
+            lambda: upbit_ccxt().private_get_accounts()
+        )
+        case(
+            sdk,
+            "Upbit",
+            "upbit: private_get_orders_closed({'market': 'KRW-BTC', 'start_time': '2024-06-08T12:30:45+09:00'})",
+            "GET",
+            "/v1/orders/closed?market=KRW-BTC&start_time=2024-06-08T12%3A30%3A45%2B09%3A00",
+            accept("query_hash over the parameters unencoded (ccxt's rawencode), the query sent encoded"),
+        )(
+            lambda: upbit_ccxt().private_get_orders_closed(
+                {"market": "KRW-BTC", "start_time": "2024-06-08T12:30:45+09:00"}
+            )
+        )
+        case(sdk, "Upbit", "upbit: private_post_orders({...})", "POST", "/v1/orders")(
+            lambda: upbit_ccxt().private_post_orders(
+                {
+                    "market": "KRW-BTC",
+                    "side": "bid",
+                    "volume": "0.0015",
+                    "price": "90000000",
+                    "ord_type": "limit",
+                    "identifier": f"interop-upbit-{next(_ORDER_IDS)}",
+                }
+            )
+        )
+
     return [
         ("python-okx", setup_python_okx),
         ("ccxt", setup_ccxt),
@@ -2265,6 +2307,7 @@ def define_cases(base: str, accounts: dict[str, dict]) -> list[tuple[str, Callab
         ("python-kraken-sdk", setup_python_kraken_sdk_futures),
         ("ccxt", setup_mexc_ccxt),
         ("pymexc", setup_pymexc),
+        ("ccxt", setup_ccxt_upbit),
     ]
 
 
