@@ -2280,6 +2280,43 @@ def define_cases(base: str, accounts: dict[str, dict]) -> list[tuple[str, Callab
             )
         )
 
+
+    # ---- Backpack: ccxt (Ed25519 over the instruction and the sorted parameters) -----------------
+    backpack = accounts["Backpack"]
+
+    def setup_ccxt_backpack() -> None:
+        import ccxt
+
+        sdk = "ccxt"
+
+        def backpack_ccxt():
+            exchange = ccxt.backpack({"apiKey": backpack["api_key"], "secret": backpack["secret"]})
+            exchange.urls["api"] = {name: base for name in exchange.urls["api"]}
+            return exchange
+
+        case(sdk, "Backpack", "backpack: private_get_api_v1_capital()", "GET", "/api/v1/capital")(
+            lambda: backpack_ccxt().private_get_api_v1_capital()
+        )
+        case(
+            sdk,
+            "Backpack",
+            "backpack: private_post_api_v1_order({...})",
+            "POST",
+            "/api/v1/order",
+            accept("instruction=orderExecute and the body's fields sorted by name, the JSON sent as built"),
+        )(
+            lambda: backpack_ccxt().private_post_api_v1_order(
+                {
+                    "symbol": "SOL_USDC",
+                    "side": "Bid",
+                    "orderType": "Limit",
+                    "price": "149.62",
+                    "quantity": "0.0015",
+                    "clientId": next(_ORDER_IDS),
+                }
+            )
+        )
+
     return [
         ("python-okx", setup_python_okx),
         ("ccxt", setup_ccxt),
@@ -2308,6 +2345,7 @@ def define_cases(base: str, accounts: dict[str, dict]) -> list[tuple[str, Callab
         ("ccxt", setup_mexc_ccxt),
         ("pymexc", setup_pymexc),
         ("ccxt", setup_ccxt_upbit),
+        ("ccxt", setup_ccxt_backpack),
     ]
 
 
