@@ -14,32 +14,23 @@
 use base64::Engine as _;
 use cexsign::client::RequestBuilderExt;
 use cexsign::rejection::{RejectionKind, classify};
-use cexsign::{BackpackSigner, Credentials, KeySettings, Scheme, Signer, Timestamp};
-use cexsign_local_exchange::{Account, LocalExchange, RunningExchange};
+use cexsign::{BackpackSigner, Credentials, Scheme, Signer, Timestamp};
+use cexsign_local_exchange::RunningExchange;
 use serde_json::{Value, json};
 
-/// The first Backpack vector's (fake) credentials: the base64 public key and seed.
+mod loopback_common;
+use loopback_common::send;
+
 fn vector_key() -> (String, String) {
-    let path = format!("{}/tests/vectors/backpack.json", env!("CARGO_MANIFEST_DIR"));
-    let doc: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let c = &doc["vectors"][0]["credentials"];
-    (c["api_key"].as_str().unwrap().to_owned(), c["secret"].as_str().unwrap().to_owned())
+    loopback_common::vector_key(Scheme::Backpack)
 }
 
 fn credentials() -> Credentials {
-    let (key, seed) = vector_key();
-    Credentials::new().api_key(key).secret(seed)
+    loopback_common::credentials(Scheme::Backpack)
 }
 
 async fn exchange() -> RunningExchange {
-    let account = Account::new(Scheme::Backpack, &credentials(), &KeySettings::new()).unwrap();
-    LocalExchange::new().with_account(account).start().await.unwrap()
-}
-
-async fn send(request: reqwest::Request) -> (u16, Value) {
-    let response = reqwest::Client::new().execute(request).await.unwrap();
-    let status = response.status().as_u16();
-    (status, serde_json::from_slice(&response.bytes().await.unwrap()).unwrap_or(Value::Null))
+    loopback_common::start(Scheme::Backpack).await
 }
 
 /// base64(Ed25519(seed, text)), written here from AUTH-breadth.md §10, not by the crate.

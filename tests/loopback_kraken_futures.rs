@@ -14,34 +14,25 @@
 use base64::Engine as _;
 use cexsign::client::RequestBuilderExt;
 use cexsign::rejection::{RejectionKind, classify};
-use cexsign::{Credentials, KeySettings, KrakenFuturesSigner, Scheme, Signer, Timestamp, WsRequest};
-use cexsign_local_exchange::{Account, LocalExchange, RunningExchange};
+use cexsign::{Credentials, KrakenFuturesSigner, Scheme, Signer, Timestamp, WsRequest};
+use cexsign_local_exchange::RunningExchange;
 use hmac::{KeyInit as _, Mac as _};
 use serde_json::{Value, json};
 use sha2::Digest as _;
 
-/// The first Kraken Futures vector's (fake) credentials: key and secret.
+mod loopback_common;
+use loopback_common::send;
+
 fn vector_key() -> (String, String) {
-    let path = format!("{}/tests/vectors/kraken_futures.json", env!("CARGO_MANIFEST_DIR"));
-    let doc: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let c = &doc["vectors"][0]["credentials"];
-    (c["api_key"].as_str().unwrap().to_owned(), c["secret"].as_str().unwrap().to_owned())
+    loopback_common::vector_key(Scheme::KrakenFutures)
 }
 
 fn credentials() -> Credentials {
-    let (key, secret) = vector_key();
-    Credentials::new().api_key(key).secret(secret)
+    loopback_common::credentials(Scheme::KrakenFutures)
 }
 
 async fn exchange() -> RunningExchange {
-    let account = Account::new(Scheme::KrakenFutures, &credentials(), &KeySettings::new()).unwrap();
-    LocalExchange::new().with_account(account).start().await.unwrap()
-}
-
-async fn send(request: reqwest::Request) -> (u16, Value) {
-    let response = reqwest::Client::new().execute(request).await.unwrap();
-    let status = response.status().as_u16();
-    (status, serde_json::from_slice(&response.bytes().await.unwrap()).unwrap_or(Value::Null))
+    loopback_common::start(Scheme::KrakenFutures).await
 }
 
 /// base64(HMAC-SHA512(base64_decode(secret), SHA256(input))), written here from AUTH-breadth.md
