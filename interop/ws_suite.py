@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import logging
 import os
 import socket
@@ -70,6 +71,15 @@ class Stream:
     code: Callable[[dict], Any]  # the exchange's error code in its error frame
     is_event: Callable[[dict], bool]  # a private channel's push (not an answer to a request)
 
+
+
+# The fields of a login that are secret or derived from the secret: never printed, even fake.
+_SECRET_FIELDS = re.compile(r'("(?:passphrase|secret|api_secret|sign|signature|authSig|signed_challenge)"\s*:\s*)"[^"]*"')
+
+
+def redacted(message: str) -> str:
+    """A client's frame as printed: its passphrase and signature values replaced by "…"."""
+    return _SECRET_FIELDS.sub(r'\1"…"', message)
 
 def _error_field(frame: dict, name: str) -> Any:
     error = frame.get("error")
@@ -1153,7 +1163,7 @@ def main(argv: list[str]) -> int:
             c = outcome.connection
             print(f"      upgrade: {c.request_line} -> {c.status_line}")
             for message in c.sent[:3]:
-                print(f"      sent: {message[:400]}")
+                print(f"      sent: {redacted(message)[:400]}")
             if not outcome.passed or not outcome.got or not outcome.got.accepted:
                 for message in c.received[:4]:
                     print(f"      answer: {message[:600]}")
