@@ -2424,12 +2424,26 @@ def run_case(item: Case) -> Outcome:
     return Outcome(item, passed, got, note, wire, error)
 
 
+# What a printout never shows, even with the suite's fake credentials (a printout is a log): the
+# values of headers that carry a signature, a passphrase or a token, and signature fields in a
+# query, a form body or a JSON body (Crypto.com's `sig`, Hyperliquid's `{r, s, v}`).
+_SECRET_HEADER = re.compile(r"sign|passphrase|authori[sz]ation|authent|secret|token", re.I)
+_SECRET_PAIR = re.compile(r"((?:^|[?&])(?:signature|sign|sig)=)[^&]*", re.I)
+_SECRET_JSON = re.compile(r'("(?:sig|signature|sign|passphrase|secret)"\s*:\s*)("[^"]*"|\{[^{}]*\})')
+
+
+def redacted(text: str) -> str:
+    """A request's target or body as printed: signature and passphrase values replaced by "…"."""
+    return _SECRET_JSON.sub(r'\1"…"', _SECRET_PAIR.sub(r"\1…", text))
+
+
 def show_request(wire: Wire) -> str:
-    lines = [f"      request: {wire.method} {wire.target} (Host: {wire.host})"]
+    lines = [f"      request: {wire.method} {redacted(wire.target)} (Host: {wire.host})"]
     for name, value in wire.headers.items():
-        lines.append(f"        {name}: {value}")
+        shown = "…" if _SECRET_HEADER.search(name) else value
+        lines.append(f"        {name}: {shown}")
     if wire.body:
-        lines.append(f"        body: {wire.body.decode('utf-8', 'replace')}")
+        lines.append(f"        body: {redacted(wire.body.decode('utf-8', 'replace'))}")
     lines.append(f"      answer: HTTP {wire.status} {wire.response_body.decode('utf-8', 'replace')[:600]}")
     reason = _header_text(wire.response_headers.get("cexsign-reason"))
     if reason:
