@@ -352,7 +352,7 @@ class Expect:
     mistake: Optional[str] = None  # reject: the mistake (diagnosis catalogue code) the request makes
     named_by_server: bool = True  # reject: whether the local exchange can name it (False: needs the raw secret)
     diagnosis_bug: Optional[tuple[Optional[str], str]] = None  # (what the server names today, why that is wrong)
-    reason_contains: str = ""  # server-bug: what the current (wrong) rejection says
+    reason_contains: str = ""  # server-bug: what the current (wrong) rejection says; reject: what the reason must say
     why: str = ""
 
     def __str__(self) -> str:
@@ -377,12 +377,20 @@ def reject(
     mistake: Optional[str] = None,
     named_by_server: bool = True,
     diagnosis_bug: Optional[tuple[Optional[str], str]] = None,
+    reason_contains: str = "",
 ) -> Expect:
     """A rejection with the exchange's `code`. `mistake` is checked against the server's diagnosis
     when it gives one; `diagnosis_bug` marks a diagnosis that is known to name something else today
-    (a KNOWN-SERVER-BUG of the diagnosis, not of the verdict)."""
+    (a KNOWN-SERVER-BUG of the diagnosis, not of the verdict); `reason_contains`, words the server's
+    reason (`cexsign_reason`) must say, where it is the diagnosis (no mistake can be named)."""
     return Expect(
-        "reject", code=code, mistake=mistake, named_by_server=named_by_server, diagnosis_bug=diagnosis_bug, why=why
+        "reject",
+        code=code,
+        mistake=mistake,
+        named_by_server=named_by_server,
+        diagnosis_bug=diagnosis_bug,
+        reason_contains=reason_contains,
+        why=why,
     )
 
 
@@ -403,6 +411,8 @@ def judge(expect: Expect, got: Got) -> tuple[bool, str]:
         return True, f"KNOWN-SERVER-BUG: rejected ({got.reason}); {expect.why}"
     if got.accepted or got.code != expect.code:
         return False, ""
+    if expect.reason_contains and expect.reason_contains not in got.reason:
+        return False, f"the reason does not say {expect.reason_contains!r}: {got.reason}"
     if not expect.mistake:
         return True, ""
     if not got.has_diagnosis:
@@ -2350,6 +2360,9 @@ def define_cases(base: str, accounts: dict[str, dict]) -> list[tuple[str, Callab
     hl_builder = "0x6530512A6c89C7cfCEbC3BA7fcD9aDa5f30827a6"  # ccxt's own builder address
     hl_vault = "0x1719884eb866cb12b2287399b15f7db5e7d775ea"  # an address to trade for (a vault)
     hl_unknown_wallet = "User or API Wallet does not exist."
+    # What the local exchange adds, as Hyperliquid cannot: the address recovered is nobody's, which a
+    # wrong key and a wrong signature both read as.
+    hl_unknown_diagnosis = "the signature recovers to that address, which no account has"
     hl_unknown_why = (
         "the signature recovers to an address no account has: Hyperliquid cannot tell a wrong key (or an API wallet "
         "never approved) from a wrong signature and answers 'User or API Wallet 0x... does not exist.' (AUTH-breadth "
@@ -2428,9 +2441,10 @@ def define_cases(base: str, accounts: dict[str, dict]) -> list[tuple[str, Callab
             "POST",
             "/exchange",
             accept(
-                "for a vault: ccxt strips the 0x (format_vault_address) and sends the address as bare hex; the 20 bytes "
-                "signed after the 0x01 flag are the same, and Hyperliquid reads the address either way (ccxt's vault "
-                "trading, fixed that way in 2024, is in use)"
+                "for a vault: ccxt strips the 0x (format_vault_address) and sends the address as bare hex where the "
+                "docs write 0x + 40 hex; the 20 bytes signed after the 0x01 flag are the same. Judged accepted: this "
+                "has been ccxt's vault path since 2024 and is in use, no report of Hyperliquid refusing it was found "
+                "(its server is closed), and the local exchange reads the address with or without 0x"
             ),
         )(lambda: ours.create_order("ETH/USDC:USDC", "limit", "sell", 0.01, 3141.5, {"vaultAddress": hl_vault}))
         case(
@@ -2439,7 +2453,7 @@ def define_cases(base: str, accounts: dict[str, dict]) -> list[tuple[str, Callab
             "hyperliquid: create_order('BTC/USDC:USDC', ...) with a key no account has",
             "POST",
             "/exchange",
-            reject(hl_unknown_wallet, hl_unknown_why),
+            reject(hl_unknown_wallet, hl_unknown_why, reason_contains=hl_unknown_diagnosis),
         )(
             lambda: hyperliquid_ccxt(key=hl_unregistered_key).create_order(
                 "BTC/USDC:USDC", "limit", "buy", 0.0015, 64089.9
@@ -2510,7 +2524,7 @@ def define_cases(base: str, accounts: dict[str, dict]) -> list[tuple[str, Callab
             "Exchange.order('BTC', ...) with a key no account has",
             "POST",
             "/exchange",
-            reject(hl_unknown_wallet, hl_unknown_why),
+            reject(hl_unknown_wallet, hl_unknown_why, reason_contains=hl_unknown_diagnosis),
         )(lambda: client(hl_unregistered_key).order("BTC", True, 0.0015, 64089.9, {"limit": {"tif": "Gtc"}}))
 
     return [
