@@ -330,6 +330,8 @@ def verdict(wire: Wire) -> Got:
             code = str(body["error"])
         elif "message" in body:  # Coinbase Exchange
             code = str(body["message"])
+        elif body.get("status") == "err" and isinstance(body.get("response"), str):  # Hyperliquid (HTTP 200)
+            code = body["response"]
         reason = body.get("cexsign_reason", reason)
         diagnosis = body.get("cexsign_diagnosis")
     elif isinstance(body, list) and len(body) >= 2 and body[0] == "error":  # Bitfinex: ["error", code, text]
@@ -350,7 +352,7 @@ class Expect:
     mistake: Optional[str] = None  # reject: the mistake (diagnosis catalogue code) the request makes
     named_by_server: bool = True  # reject: whether the local exchange can name it (False: needs the raw secret)
     diagnosis_bug: Optional[tuple[Optional[str], str]] = None  # (what the server names today, why that is wrong)
-    reason_contains: str = ""  # server-bug: what the current (wrong) rejection says
+    reason_contains: str = ""  # server-bug: what the current (wrong) rejection says; reject: what the reason must say
     why: str = ""
 
     def __str__(self) -> str:
@@ -375,12 +377,20 @@ def reject(
     mistake: Optional[str] = None,
     named_by_server: bool = True,
     diagnosis_bug: Optional[tuple[Optional[str], str]] = None,
+    reason_contains: str = "",
 ) -> Expect:
     """A rejection with the exchange's `code`. `mistake` is checked against the server's diagnosis
     when it gives one; `diagnosis_bug` marks a diagnosis that is known to name something else today
-    (a KNOWN-SERVER-BUG of the diagnosis, not of the verdict)."""
+    (a KNOWN-SERVER-BUG of the diagnosis, not of the verdict); `reason_contains`, words the server's
+    reason (`cexsign_reason`) must say, where it is the diagnosis (no mistake can be named)."""
     return Expect(
-        "reject", code=code, mistake=mistake, named_by_server=named_by_server, diagnosis_bug=diagnosis_bug, why=why
+        "reject",
+        code=code,
+        mistake=mistake,
+        named_by_server=named_by_server,
+        diagnosis_bug=diagnosis_bug,
+        reason_contains=reason_contains,
+        why=why,
     )
 
 
@@ -401,6 +411,8 @@ def judge(expect: Expect, got: Got) -> tuple[bool, str]:
         return True, f"KNOWN-SERVER-BUG: rejected ({got.reason}); {expect.why}"
     if got.accepted or got.code != expect.code:
         return False, ""
+    if expect.reason_contains and expect.reason_contains not in got.reason:
+        return False, f"the reason does not say {expect.reason_contains!r}: {got.reason}"
     if not expect.mistake:
         return True, ""
     if not got.has_diagnosis:
@@ -2317,6 +2329,204 @@ def define_cases(base: str, accounts: dict[str, dict]) -> list[tuple[str, Callab
             )
         )
 
+    # ---- Hyperliquid: ccxt and hyperliquid-python-sdk (EIP-712 over the action's msgpack) ---------
+    # No auth headers: every action is POST /exchange {"action", "nonce", "signature": {r, s, v},
+    # "vaultAddress"}, and the local exchange finds the account by the address the signature
+    # recovers to (AUTH-breadth section 1). Both clients look markets up before signing (the asset
+    # index an order names); they are given what POST /info answers for `meta` / `spotMeta` /
+    # `metaAndAssetCtxs` from the fixed table below instead of asking, so that each case is the
+    # one signed request it is about (the /info endpoint is public and unsigned).
+    hyperliquid = {who: accounts[f"Hyperliquid ({who})"] for who in ("ccxt", "hyperliquid-python-sdk")}
+    # BTC is perpetual asset 0, ETH asset 1 (their order in `meta.universe`); PURR/USDC spot pair 0.
+    hl_meta = {
+        "universe": [
+            {"name": "BTC", "szDecimals": 5, "maxLeverage": 40, "onlyIsolated": False},
+            {"name": "ETH", "szDecimals": 4, "maxLeverage": 25, "onlyIsolated": False},
+        ]
+    }
+    hl_asset_ctxs = [{"markPx": "64089.9", "midPx": "64089.5"}, {"markPx": "3141.5", "midPx": "3141.4"}]
+    hl_spot_meta = {
+        "tokens": [
+            {"name": "USDC", "szDecimals": 8, "weiDecimals": 8, "index": 0, "tokenId": "0x" + "00" * 16, "isCanonical": True},
+            {"name": "PURR", "szDecimals": 0, "weiDecimals": 5, "index": 1, "tokenId": "0x" + "01" * 16, "isCanonical": True},
+        ],
+        "universe": [{"name": "PURR/USDC", "tokens": [1, 0], "index": 0, "isCanonical": True}],
+    }
+    # A key no account has (the same derivation as credentials.json's fake keys): what an agent
+    # wallet that was never approved, or a wrong key, signs with.
+    import hashlib
+
+    hl_unregistered_key = "0x" + hashlib.sha256(b"cexsign-interop-Hyperliquid (unregistered)").hexdigest()
+    hl_builder = "0x6530512A6c89C7cfCEbC3BA7fcD9aDa5f30827a6"  # ccxt's own builder address
+    hl_vault = "0x1719884eb866cb12b2287399b15f7db5e7d775ea"  # an address to trade for (a vault)
+    hl_unknown_wallet = "User or API Wallet does not exist."
+    # What the local exchange adds, as Hyperliquid cannot: the address recovered is nobody's, which a
+    # wrong key and a wrong signature both read as.
+    hl_unknown_diagnosis = "the signature recovers to that address, which no account has"
+    hl_unknown_why = (
+        "the signature recovers to an address no account has: Hyperliquid cannot tell a wrong key (or an API wallet "
+        "never approved) from a wrong signature and answers 'User or API Wallet 0x... does not exist.' (AUTH-breadth "
+        "section 1), the local exchange naming the address recovered and why"
+    )
+
+    def setup_ccxt_hyperliquid() -> None:
+        import ccxt
+
+        sdk = "ccxt"
+        own = hyperliquid["ccxt"]
+
+        def hyperliquid_ccxt(key=own["secret"], wallet=own["api_key"]):
+            exchange = ccxt.hyperliquid(
+                {
+                    "walletAddress": wallet,
+                    "privateKey": key,
+                    # ccxt's first private call would otherwise send three requests of its own
+                    # before the one asked for (initialize_client: an approveBuilderFee action, a
+                    # setReferrer action, a userAbstraction /info query): the first is a case below,
+                    # the others are marked done.
+                    "options": {"approvedBuilderFee": True, "builderFee": False, "refSet": True, "enableUnifiedMargin": False},
+                }
+            )
+            exchange.urls["api"] = {name: base for name in exchange.urls["api"]}
+            # ccxt's own market parser over the table above (what fetch_swap_markets reads from
+            # metaAndAssetCtxs): BTC/USDC:USDC is asset 0.
+            universe = [dict(m, **ctx, baseId=i) for i, (m, ctx) in enumerate(zip(hl_meta["universe"], hl_asset_ctxs))]
+            exchange.set_markets(exchange.parse_markets(universe))
+            return exchange
+
+        ours = hyperliquid_ccxt()  # one instance: its nonces (ms) strictly increase across the cases
+
+        case(
+            sdk,
+            "Hyperliquid (ccxt)",
+            "hyperliquid: approve_builder_fee(builder, '0%')",
+            "POST",
+            "/exchange",
+            accept(
+                "a user-signed action (approveBuilderFee): the HyperliquidSignTransaction domain with chain id "
+                "0x66eee, hyperliquidChain 'Mainnet', no msgpack"
+            ),
+        )(lambda: ours.approve_builder_fee(hl_builder, "0%"))
+        case(
+            sdk,
+            "Hyperliquid (ccxt)",
+            "hyperliquid: create_order('BTC/USDC:USDC', 'limit', 'buy', 0.0015, 64089.9)",
+            "POST",
+            "/exchange",
+            accept(
+                "an L1 'order' action, keys type, orders, grouping, builder ({b, f: 0}, as ccxt attaches once the fee is "
+                "approved), msgpack'd in that order; r and s padded to 64 hex digits"
+            ),
+        )(lambda: ours.create_order("BTC/USDC:USDC", "limit", "buy", 0.0015, 64089.9))
+        case(
+            sdk,
+            "Hyperliquid (ccxt)",
+            "hyperliquid: cancel_order('91490942', 'BTC/USDC:USDC')",
+            "POST",
+            "/exchange",
+            accept("an L1 'cancel' action, {a, o} per order"),
+        )(lambda: ours.cancel_order("91490942", "BTC/USDC:USDC"))
+        case(
+            sdk,
+            "Hyperliquid (ccxt)",
+            "hyperliquid: set_leverage(5, 'BTC/USDC:USDC')",
+            "POST",
+            "/exchange",
+            accept("an L1 'updateLeverage' action"),
+        )(lambda: ours.set_leverage(5, "BTC/USDC:USDC"))
+        case(
+            sdk,
+            "Hyperliquid (ccxt)",
+            "hyperliquid: create_order('ETH/USDC:USDC', 'limit', 'sell', 0.01, 3141.5, {'vaultAddress': VAULT})",
+            "POST",
+            "/exchange",
+            accept(
+                "for a vault: ccxt strips the 0x (format_vault_address) and sends the address as bare hex where the "
+                "docs write 0x + 40 hex; the 20 bytes signed after the 0x01 flag are the same. Judged accepted: this "
+                "has been ccxt's vault path since 2024 and is in use, no report of Hyperliquid refusing it was found "
+                "(its server is closed), and the local exchange reads the address with or without 0x"
+            ),
+        )(lambda: ours.create_order("ETH/USDC:USDC", "limit", "sell", 0.01, 3141.5, {"vaultAddress": hl_vault}))
+        case(
+            sdk,
+            "Hyperliquid (unregistered key)",
+            "hyperliquid: create_order('BTC/USDC:USDC', ...) with a key no account has",
+            "POST",
+            "/exchange",
+            reject(hl_unknown_wallet, hl_unknown_why, reason_contains=hl_unknown_diagnosis),
+        )(
+            lambda: hyperliquid_ccxt(key=hl_unregistered_key).create_order(
+                "BTC/USDC:USDC", "limit", "buy", 0.0015, 64089.9
+            )
+        )
+
+    def setup_hyperliquid_python_sdk() -> None:
+        import eth_account
+        from hyperliquid.exchange import Exchange
+
+        sdk = "hyperliquid-python-sdk"
+        own = hyperliquid["hyperliquid-python-sdk"]
+        SDK_NOTES[sdk] = (
+            "Exchange(wallet, meta=..., spot_meta=...) on mainnet's URL (meta and spot_meta from the suite's table, so "
+            "its Info asks nothing), its requests.Session sent to BASE_URL by the LoopbackAdapter seam. Its base_url "
+            "option works, but the SDK signs for mainnet only when base_url is exactly mainnet's (any other URL: "
+            "source 'b', hyperliquidChain 'Testnet'), and the credentials file registers mainnet keys (Hyperliquid's "
+            "description has no demo key variant)"
+        )
+
+        def client(key=own["secret"]):
+            wallet = eth_account.Account.from_key(key)
+            exchange = Exchange(wallet, meta=hl_meta, spot_meta=hl_spot_meta)
+            exchange.session.trust_env = False
+            exchange.session.mount("https://api.hyperliquid.xyz", LoopbackAdapter(base))
+            return exchange
+
+        ours = client()
+
+        case(
+            sdk,
+            "Hyperliquid (hyperliquid-python-sdk)",
+            "Exchange.order('BTC', True, 0.0015, 64089.9, {'limit': {'tif': 'Gtc'}})",
+            "POST",
+            "/exchange",
+            accept(
+                "an L1 'order' action (float_to_wire: '64089.9', '0.0015'), vaultAddress and expiresAfter sent as null; "
+                "r and s as to_hex writes them, without leading zeros (the number is what counts)"
+            ),
+        )(lambda: ours.order("BTC", True, 0.0015, 64089.9, {"limit": {"tif": "Gtc"}}))
+        case(
+            sdk,
+            "Hyperliquid (hyperliquid-python-sdk)",
+            "Exchange.cancel('BTC', 91490942)",
+            "POST",
+            "/exchange",
+            accept("an L1 'cancel' action"),
+        )(lambda: ours.cancel("BTC", 91490942))
+        case(
+            sdk,
+            "Hyperliquid (hyperliquid-python-sdk)",
+            "Exchange.update_leverage(5, 'ETH')",
+            "POST",
+            "/exchange",
+            accept("an L1 'updateLeverage' action on asset 1"),
+        )(lambda: ours.update_leverage(5, "ETH"))
+        case(
+            sdk,
+            "Hyperliquid (hyperliquid-python-sdk)",
+            "Exchange.approve_builder_fee(builder, '0.001%')",
+            "POST",
+            "/exchange",
+            accept("a user-signed action (approveBuilderFee), hyperliquidChain 'Mainnet', chain id 0x66eee"),
+        )(lambda: ours.approve_builder_fee(hl_builder, "0.001%"))
+        case(
+            sdk,
+            "Hyperliquid (unregistered key)",
+            "Exchange.order('BTC', ...) with a key no account has",
+            "POST",
+            "/exchange",
+            reject(hl_unknown_wallet, hl_unknown_why, reason_contains=hl_unknown_diagnosis),
+        )(lambda: client(hl_unregistered_key).order("BTC", True, 0.0015, 64089.9, {"limit": {"tif": "Gtc"}}))
+
     return [
         ("python-okx", setup_python_okx),
         ("ccxt", setup_ccxt),
@@ -2346,6 +2556,8 @@ def define_cases(base: str, accounts: dict[str, dict]) -> list[tuple[str, Callab
         ("pymexc", setup_pymexc),
         ("ccxt", setup_ccxt_upbit),
         ("ccxt", setup_ccxt_backpack),
+        ("ccxt", setup_ccxt_hyperliquid),
+        ("hyperliquid-python-sdk", setup_hyperliquid_python_sdk),
     ]
 
 
@@ -2371,6 +2583,7 @@ DISTRIBUTIONS = {
     "bitmart": "bitmart",
     "bitmart-python-sdk-api": "bitmart-python-sdk-api",
     "pymexc": "pymexc",
+    "hyperliquid-python-sdk": "hyperliquid-python-sdk",
 }
 
 
