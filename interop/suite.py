@@ -2520,6 +2520,24 @@ def define_cases(base: str, accounts: dict[str, dict]) -> list[tuple[str, Callab
         )(lambda: ours.approve_builder_fee(hl_builder, "0.001%"))
         case(
             sdk,
+            "Hyperliquid (hyperliquid-python-sdk)",
+            "Exchange(wallet, base_url=BASE_URL).order('BTC', ...) with a mainnet key",
+            "POST",
+            "/exchange",
+            reject(
+                hl_unknown_wallet,
+                "misuse trap, not a signing bug: the SDK picks the network by comparing base_url with mainnet's URL, so "
+                "any other URL (a proxy, a gateway, this local exchange) signs for testnet (source 'b'); mainnet "
+                "recovers another address from it and answers 'User or API Wallet 0x... does not exist.'",
+                reason_contains="but that key is registered as a live key",
+            ),
+        )(
+            lambda: Exchange(
+                eth_account.Account.from_key(own["secret"]), base_url=base, meta=hl_meta, spot_meta=hl_spot_meta
+            ).order("BTC", True, 0.0015, 64089.9, {"limit": {"tif": "Gtc"}})
+        )
+        case(
+            sdk,
             "Hyperliquid (unregistered key)",
             "Exchange.order('BTC', ...) with a key no account has",
             "POST",
