@@ -951,12 +951,10 @@ def define_cases(base: str, accounts: dict[str, dict]) -> list[tuple[str, Callab
             "bitmex-ws",
             "BitMEX",
             "BitMEXWebsocket(endpoint=..., symbol='XBTUSD', api_key, api_secret)",
-            known_server_bug_ws(
-                "handshake-header login",
-                "BitMEX accepts the login as handshake headers (api-expires, api-signature, api-key: AUTH-breadth "
-                "section 4, what BitMEX's own sample adapter and market maker send) and subscriptions in the URL's "
-                "?subscribe=; the local exchange reads only the authKeyExpires message, so this client is never "
-                "logged in nor subscribed",
+            accept(
+                "the login as handshake headers (api-expires, api-signature, api-key: AUTH-breadth section 4, what "
+                "BitMEX's own sample adapter and market maker send), verified as the signed GET /realtime; the "
+                "URL's ?subscribe= topics the local exchange serves (margin) answered and pushed"
             ),
             "BitMEXWebsocket(endpoint=tap + '/realtime') (its endpoint option)",
         )(run)

@@ -59,6 +59,9 @@
 //! `/ws/v5/private`, Bybit `/v5/private`, Bitget `/v2/ws/private`, Gate `/ws/v4/`, Delta `/`,
 //! Coinbase Exchange `/`, BitMEX `/realtime`, KuCoin `/` (`?token=…&connectId=…`) and Kraken `/v2`
 //! (the token in each subscribe).
+//! BitMEX's also takes its login as handshake headers (`api-expires`, `api-key`,
+//! `api-signature` over `GET/realtime` + expires), verified as the REST request they sign
+//! ([`StreamHandshake`](crate::StreamHandshake)).
 //!
 //! # Signing, exchange by exchange
 //!

@@ -20,7 +20,7 @@ use std::time::Duration;
 use serde_json::{Map, Value};
 
 use super::StreamToken;
-use crate::{Timestamp, WsRequest};
+use crate::{Method, SignableRequest, Timestamp, WsRequest};
 
 /// An exchange's private websocket stream.
 ///
@@ -61,6 +61,37 @@ pub struct PrivateStream {
     /// Other requests the stream answers, logged in or not (Deribit's `public/set_heartbeat`);
     /// none by default.
     pub requests: &'static [StreamRequest],
+    /// Where the stream (also) takes credentials on the websocket upgrade request itself
+    /// (BitMEX's handshake headers, Upbit's bearer token); `None` where it does not.
+    pub handshake: Option<StreamHandshake>,
+    /// The connect URL's query parameter naming topics (comma-separated) a connection logged in
+    /// by its [`Self::handshake`] is subscribed to at once, as if it had sent the subscribe
+    /// (BitMEX's `?subscribe=`); empty where the URL subscribes to nothing. Topics the stream
+    /// does not serve (public ones, filtered ones) are left unanswered.
+    pub subscribe_in_url: &'static str,
+}
+
+/// Credentials on the websocket upgrade request: the upgrade is a signed REST `GET` of the
+/// stream's path ([`PrivateStream::handshake_request`]), carrying the auth headers the home's
+/// REST requests carry, and it is verified by the home's
+/// [`RestVerification`](crate::RestVerification): one check for REST and the stream (BitMEX's
+/// `api-expires`, `api-key`, `api-signature` over `GET/realtime` + expires; Upbit's
+/// `Authorization: Bearer` token without a query hash). A refused handshake is still upgraded:
+/// the stream writes its refusal ([`StreamRefusal::HandshakeRefused`], about the REST answer the
+/// exchange would give, as [`StreamMessage::message`]) and closes the connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct StreamHandshake {
+    /// Whether a connection without the credentials is refused (Upbit's private endpoint);
+    /// else it is served unauthenticated and may still log in with a message (BitMEX).
+    pub required: bool,
+}
+
+impl StreamHandshake {
+    /// Credentials the upgrade must carry.
+    pub const REQUIRED: Self = Self { required: true };
+    /// Credentials the upgrade may carry, instead of a login message.
+    pub const OPTIONAL: Self = Self { required: false };
 }
 
 /// A request a stream answers besides its login, pings and subscribes: a JSON message whose
@@ -96,6 +127,8 @@ impl PrivateStream {
         greeting: None,
         pushed_on_login: &[],
         requests: &[],
+        handshake: None,
+        subscribe_in_url: "",
     };
 
     /// Whether the exchange's private stream is described (and so served by a verifier).
@@ -148,6 +181,28 @@ impl PrivateStream {
             }
             _ => None,
         }
+    }
+
+    /// The REST request a client signs to authenticate the websocket upgrade, where the stream
+    /// takes credentials there ([`Self::handshake`]): a `GET` of the stream's path, whose signed
+    /// headers go on the upgrade request. Sign it afresh on every connect.
+    ///
+    /// ```
+    /// use cexsign::{Credentials, KeySettings, Scheme, Timestamp};
+    /// assert!(Scheme::Okx.exchange().private_stream.handshake_request().is_none());
+    /// let bitmex = Scheme::Bitmex.exchange();
+    /// let credentials = Credentials::new()
+    ///     .api_key("LAqUlngMIQkIUjXMUreyu3qn")
+    ///     .secret("chNOOS4KvNXR_Xq4k4c9qsfoKWvnDecLATCRlcBwyKDYnWgO");
+    /// let signer = bitmex.signer(&credentials, &KeySettings::new())?;
+    /// let upgrade = bitmex.private_stream.handshake_request().unwrap();
+    /// let signed = signer.sign(&upgrade, Timestamp::now()?)?;
+    /// assert!(signed.header("api-signature").is_some());
+    /// # Ok::<(), cexsign::Error>(())
+    /// ```
+    pub fn handshake_request(&self) -> Option<SignableRequest<'static>> {
+        self.handshake?;
+        SignableRequest::new(Method::Get, self.path).ok()
     }
 
     /// The token a client fetches over signed REST before it connects, where the stream's login
@@ -306,6 +361,10 @@ pub enum StreamRefusal {
     /// The stream token shown is not one the exchange issued to this exchange's accounts, or
     /// it has expired ([`StreamLogin::Token`]).
     TokenRefused,
+    /// The credentials on the upgrade request are refused, or missing where they are required
+    /// ([`StreamHandshake`]); [`StreamMessage::message`] is the REST answer the exchange would
+    /// give such a request.
+    HandshakeRefused,
 }
 
 /// What a stream frame is written from.
