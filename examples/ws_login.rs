@@ -49,6 +49,13 @@ fn vector_key(scheme: Scheme) -> Result<(Credentials, KeySettings), Box<dyn Erro
     Ok((credentials, settings))
 }
 
+/// The API key of the scheme's first conformance vector.
+fn vector_api_key(scheme: Scheme) -> Result<String, Box<dyn Error>> {
+    let path = format!("{}/tests/vectors/{}.json", env!("CARGO_MANIFEST_DIR"), scheme.id());
+    let document: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path)?)?;
+    Ok(document["vectors"][0]["credentials"]["api_key"].as_str().ok_or("no api_key")?.to_owned())
+}
+
 /// The next text frame, within a few seconds.
 async fn next_text(socket: &mut Socket) -> Result<String, Box<dyn Error>> {
     loop {
@@ -137,15 +144,28 @@ async fn session(
         }
         answer
     } else {
+        // Where the login signs a challenge the server issues to the connection (Kraken
+        // Futures), it is asked for first, on this connection.
+        let challenge = match &stream.challenge {
+            Some(challenge) => {
+                socket.send(Message::text(challenge.request_message(&vector_api_key(scheme)?))).await?;
+                let answer: serde_json::Value = serde_json::from_str(&next_text(&mut socket).await?)?;
+                Some(challenge.read(&answer).ok_or("no challenge in the answer")?.to_owned())
+            }
+            None => None,
+        };
+        let login_request = match &challenge {
+            Some(challenge) => stream.login_request().with_data(challenge),
+            None => stream.login_request(),
+        };
         let now = Timestamp::now()?;
         // A key that cannot log in (Binance's HMAC and RSA keys: session.logon is Ed25519 only)
         // subscribes with the subscribe it signs on its own, where the stream has one.
-        let (login, signed_subscribe) =
-            match (signer.sign_ws(&stream.login_request(), now), stream.signed_subscribe_request()) {
-                (Ok(login), _) => (login, stream.login.is_signed_subscribe()),
-                (Err(_), Some(subscribe)) => (signer.sign_ws(&subscribe, now)?, true),
-                (Err(error), None) => return Err(error.into()),
-            };
+        let (login, signed_subscribe) = match (signer.sign_ws(&login_request, now), stream.signed_subscribe_request()) {
+            (Ok(login), _) => (login, stream.login.is_signed_subscribe()),
+            (Err(_), Some(subscribe)) => (signer.sign_ws(&subscribe, now)?, true),
+            (Err(error), None) => return Err(error.into()),
+        };
         socket.send(Message::text(login.message_json())).await?;
         let answer = next_text(&mut socket).await?;
         if exchange.requests_accepted() != accepted + 1 {

@@ -62,6 +62,9 @@
 //! BitMEX's also takes its login as handshake headers (`api-expires`, `api-key`,
 //! `api-signature` over `GET/realtime` + expires), verified as the REST request they sign
 //! ([`StreamHandshake`](crate::StreamHandshake)).
+//! Kraken Futures `/ws/v1` issues a random challenge per connection
+//! ([`StreamChallenge`](crate::StreamChallenge)); its private subscribes must sign one issued
+//! to that connection.
 //!
 //! # Signing, exchange by exchange
 //!

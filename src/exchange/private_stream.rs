@@ -69,6 +69,55 @@ pub struct PrivateStream {
     /// (BitMEX's `?subscribe=`); empty where the URL subscribes to nothing. Topics the stream
     /// does not serve (public ones, filtered ones) are left unanswered.
     pub subscribe_in_url: &'static str,
+    /// Where the signed messages sign a challenge the server issues to the connection instead
+    /// of a time ([`WsLogin::Challenged`](crate::WsLogin::Challenged)): how it is asked for and
+    /// answered; `None` where there is none.
+    pub challenge: Option<StreamChallenge>,
+}
+
+/// A challenge the stream issues on request, remembered for the connection it was issued on:
+/// a signed message must carry back (in its layout's [`WsPart::Data`](crate::WsPart::Data)
+/// field) one this connection was issued, for the key that asked, or it is refused
+/// ([`StreamRefusal::ChallengeRefused`]) before its signature is checked (Kraken Futures'
+/// `{"event":"challenge","api_key":…}`).
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub struct StreamChallenge {
+    /// The request asking for one: this field has this value.
+    pub request: (&'static str, &'static str),
+    /// The field of the request naming the key that asks.
+    pub key: &'static str,
+    /// The exchange's answer, given the challenge issued.
+    pub issued: fn(&StreamMessage<'_>, &str) -> Value,
+    /// The field of that answer holding the challenge (what a client signs).
+    pub issued_in: &'static str,
+}
+
+impl StreamChallenge {
+    /// A challenge asked for by `request`, the key in `key`, answered by `issued` with the
+    /// challenge in its field `issued_in`.
+    pub const fn new(
+        request: (&'static str, &'static str),
+        key: &'static str,
+        issued: fn(&StreamMessage<'_>, &str) -> Value,
+        issued_in: &'static str,
+    ) -> Self {
+        Self { request, key, issued, issued_in }
+    }
+
+    /// The request asking for a challenge for `api_key`.
+    pub fn request_message(&self, api_key: &str) -> String {
+        let (field, value) = self.request;
+        let mut message = Map::new();
+        message.insert(field.to_owned(), Value::from(value));
+        message.insert(self.key.to_owned(), Value::from(api_key));
+        Value::Object(message).to_string()
+    }
+
+    /// The challenge in the exchange's answer to that request.
+    pub fn read<'a>(&self, answer: &'a Value) -> Option<&'a str> {
+        answer.get(self.issued_in)?.as_str()
+    }
 }
 
 /// Credentials on the websocket upgrade request: the upgrade is a signed REST `GET` of the
@@ -129,6 +178,7 @@ impl PrivateStream {
         requests: &[],
         handshake: None,
         subscribe_in_url: "",
+        challenge: None,
     };
 
     /// Whether the exchange's private stream is described (and so served by a verifier).
@@ -365,6 +415,9 @@ pub enum StreamRefusal {
     /// ([`StreamHandshake`]); [`StreamMessage::message`] is the REST answer the exchange would
     /// give such a request.
     HandshakeRefused,
+    /// A signed message carries a challenge this connection was not issued for its key
+    /// ([`StreamChallenge`]).
+    ChallengeRefused,
 }
 
 /// What a stream frame is written from.

@@ -45,7 +45,8 @@ use super::stream_tokens::TokenRefused;
 use super::verify::{self, RawRequest};
 use super::ws;
 use cexsign::{
-    PlaceOrder, PrivateStream, Scheme, StreamLogin, StreamMessage, StreamPing, StreamRefusal, StreamToken, TokenShown,
+    PlaceOrder, PrivateStream, Scheme, StreamChallenge, StreamLogin, StreamMessage, StreamPing, StreamRefusal,
+    StreamToken, TokenShown, WsLogin, WsPart,
 };
 
 /// The largest message (and frame) read: a login or subscribe is a few hundred bytes.
@@ -216,7 +217,7 @@ async fn serve<S>(
         [scheme] => Some(*scheme),
         _ => None,
     };
-    let mut connection = Connection { api_key: None };
+    let mut connection = Connection { api_key: None, challenges: Vec::new() };
     let mut ends = state.faults.stream_ends();
     let path = schemes.first().map(|scheme| scheme.exchange().private_stream.path).unwrap_or_default();
     if let Some(scheme) = chosen {
@@ -404,9 +405,70 @@ fn subscribed_in_url(
     served(stream, &Value::Object(message.clone()), sent, true)
 }
 
-/// What a connection knows: the key it logged in with.
+/// What a connection knows: the key it logged in with, and the challenges it was issued (each
+/// with the key that asked).
 struct Connection {
     api_key: Option<String>,
+    challenges: Vec<(String, String)>,
+}
+
+/// The most challenges one connection keeps (the oldest forgotten first).
+const MAX_CHALLENGES: usize = 8;
+
+/// A fresh challenge, a random UUID v4 (as Kraken Futures' are), remembered for the connection
+/// and the key named in the request; the exchange's answer.
+fn issue_challenge(
+    challenge: &StreamChallenge,
+    challenges: &mut Vec<(String, String)>,
+    sent: &StreamMessage<'_>,
+) -> Option<String> {
+    let mut bytes = [0_u8; 16];
+    getrandom::fill(&mut bytes).ok()?;
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    let hex: String = bytes.iter().map(|byte| format!("{byte:02x}")).collect();
+    let uuid = format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..]);
+    let key = sent.message.get(challenge.key).and_then(Value::as_str).unwrap_or_default();
+    if challenges.len() >= MAX_CHALLENGES {
+        challenges.remove(0);
+    }
+    challenges.push((key.to_owned(), uuid.clone()));
+    Some((challenge.issued)(sent, &uuid).to_string())
+}
+
+/// Where the stream issues challenges: a signed message whose challenge this connection was not
+/// issued, for the key it carries, is refused with the exchange's frame and why.
+fn unissued_challenge(
+    scheme: Scheme,
+    stream: &PrivateStream,
+    connection: &Connection,
+    sent: StreamMessage<'_>,
+) -> Option<String> {
+    let challenge = stream.challenge?;
+    let exchange = scheme.exchange();
+    let WsLogin::Challenged(layouts) = exchange.ws_login else { return None };
+    let field = layouts.iter().flat_map(|layout| layout.parts).find_map(|part| match part {
+        WsPart::Data(field) => Some(*field),
+        _ => None,
+    })?;
+    let key_field = exchange.ws_auth.map(|names| names.key).unwrap_or(challenge.key);
+    let shown = sent.message.get(field).and_then(Value::as_str).unwrap_or_default();
+    let key = sent.message.get(key_field).and_then(Value::as_str).unwrap_or_default();
+    if connection.challenges.iter().any(|(asked_by, issued)| asked_by == key && issued == shown) {
+        return None;
+    }
+    let (name, value) = challenge.request;
+    let reason = format!(
+        "the {field} is not a challenge this connection was issued for this key: ask for one on this connection \
+         with {{\"{name}\":\"{value}\",\"{}\":<key>}} and sign it (a challenge is per connection, never reused \
+         from another)",
+        challenge.key
+    );
+    let mut frame = (stream.answers.refused)(&sent.refused(StreamRefusal::ChallengeRefused));
+    if let Value::Object(fields) = &mut frame {
+        fields.insert("cexsign_reason".to_owned(), Value::String(reason));
+    }
+    Some(frame.to_string())
 }
 
 /// A new connection to `scheme`'s stream: where the stream takes its token in the connect URL,
@@ -509,6 +571,12 @@ async fn answer(
                 return vec![answer(&sent).to_string()];
             }
         }
+        if let Some(challenge) = &stream.challenge {
+            let (field, value) = challenge.request;
+            if object.get(field).and_then(Value::as_str) == Some(value) {
+                return issue_challenge(challenge, &mut connection.challenges, &sent).into_iter().collect();
+            }
+        }
         let request = stream
             .requests
             .iter()
@@ -523,6 +591,10 @@ async fn answer(
             }
             match stream.login {
                 StreamLogin::SignedSubscribe { signed_by, .. } if object.contains_key(signed_by) => {
+                    if let Some(refused) = unissued_challenge(scheme, stream, connection, sent) {
+                        state.record(Verdict::Rejected);
+                        return vec![refused];
+                    }
                     signed_subscribe = true;
                 }
                 StreamLogin::SignedSubscribe { .. } => return subscribe(stream, false, message, sent),

@@ -166,3 +166,123 @@ async fn bitmex_topics_named_in_the_url_are_subscribed_once_the_headers_log_in()
     assert!(event["table"] == "margin" && event["action"] == "partial", "{event}");
     exchange.shutdown().await;
 }
+
+// ---- Kraken Futures: a challenge per connection ---------------------------------------------
+
+/// The docs' websocket example key (AUTH-breadth.md §3).
+const KRAKEN_FUTURES_KEY: &str = "CMl2SeSn09Tz+2tWuzPfdaJdsahq6qv5UaexXuQ3SnahDQU/gO3aT+";
+const KRAKEN_FUTURES_SECRET: &str =
+    "7zxMEF5p/Z8l2p2U7Ghv6x14Af+Fx+92tPgUdVQ748FOIrEoT9bgT+bTRfXc5pz8na+hL/QdrCVG7bh9KpT0eMTm";
+
+/// base64(HMAC-SHA512(base64_decode(secret), SHA256(challenge))) (AUTH-breadth.md §3).
+fn signed_challenge(secret: &str, challenge: &str) -> String {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    let key = base64::engine::general_purpose::STANDARD.decode(secret).unwrap();
+    let mut mac = hmac::Hmac::<sha2::Sha512>::new_from_slice(&key).unwrap();
+    mac.update(&sha2::Sha256::digest(challenge.as_bytes()));
+    base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
+}
+
+#[test]
+fn the_docs_signed_challenge_is_what_this_signs() {
+    let signed = signed_challenge(KRAKEN_FUTURES_SECRET, "c100b894-1729-464d-ace1-52dbce11db42");
+    assert_eq!(signed, "4JEpF3ix66GA2B+ooK128Ift4XQVtc137N9yeg4Kqsn9PI0Kpzbysl9M1IeCEdjg0zl00wkVqcsnG4bmnlMb3A==");
+}
+
+/// Asks for a challenge: `{"event":"challenge","message":<UUID>}`.
+async fn challenge(socket: &mut Socket) -> String {
+    send(socket, &serde_json::json!({"event": "challenge", "api_key": KRAKEN_FUTURES_KEY}).to_string()).await;
+    let answer = next_json(socket).await;
+    assert_eq!(answer["event"], "challenge", "{answer}");
+    let challenge = answer["message"].as_str().unwrap().to_owned();
+    // A UUID (v4: random).
+    let groups: Vec<usize> = challenge.split('-').map(str::len).collect();
+    assert_eq!(groups, [8, 4, 4, 4, 12], "{challenge}");
+    assert_eq!(&challenge[14..15], "4", "{challenge}");
+    challenge
+}
+
+fn private_subscribe(feed: &str, challenge: &str, signed: &str) -> String {
+    serde_json::json!({
+        "event": "subscribe", "feed": feed, "api_key": KRAKEN_FUTURES_KEY,
+        "original_challenge": challenge, "signed_challenge": signed,
+    })
+    .to_string()
+}
+
+#[tokio::test]
+async fn kraken_futures_signed_challenge_subscribes_to_a_private_feed() {
+    let exchange = start(Scheme::KrakenFutures, KRAKEN_FUTURES_KEY, KRAKEN_FUTURES_SECRET).await;
+    let mut socket = connect(&exchange, "/ws/v1", &[]).await;
+    let issued = challenge(&mut socket).await;
+    let signed = signed_challenge(KRAKEN_FUTURES_SECRET, &issued);
+    send(&mut socket, &private_subscribe("open_orders", &issued, &signed)).await;
+    // Kraken "open_orders": {"event":"subscribed","feed":"open_orders",…}, then the snapshot.
+    let subscribed = next_json(&mut socket).await;
+    assert!(subscribed["event"] == "subscribed" && subscribed["feed"] == "open_orders", "{subscribed}");
+    let event = next_json(&mut socket).await;
+    assert_eq!(event["feed"], "open_orders_snapshot", "{event}");
+    assert!(event["orders"][0]["order_id"].is_string(), "{event}");
+    // The same challenge signs the connection's next private subscribe.
+    send(&mut socket, &private_subscribe("balances", &issued, &signed)).await;
+    assert_eq!(next_json(&mut socket).await["event"], "subscribed");
+    assert_eq!(next_json(&mut socket).await["feed"], "balances_snapshot");
+    assert_eq!(exchange.requests_accepted(), 2);
+    exchange.shutdown().await;
+}
+
+#[tokio::test]
+async fn kraken_futures_challenges_are_per_connection() {
+    let exchange = start(Scheme::KrakenFutures, KRAKEN_FUTURES_KEY, KRAKEN_FUTURES_SECRET).await;
+    let mut first = connect(&exchange, "/ws/v1", &[]).await;
+    let mut second = connect(&exchange, "/ws/v1", &[]).await;
+    let issued = challenge(&mut first).await;
+    let other = challenge(&mut second).await;
+    assert_ne!(issued, other);
+    // The first connection's challenge, rightly signed, shown on the second.
+    let signed = signed_challenge(KRAKEN_FUTURES_SECRET, &issued);
+    send(&mut second, &private_subscribe("open_orders", &issued, &signed)).await;
+    let refused = next_json(&mut second).await;
+    assert_eq!(refused["event"], "error", "{refused}");
+    assert!(refused["cexsign_reason"].as_str().unwrap().contains("this connection"), "{refused}");
+    assert!(!refused.to_string().contains(&signed), "{refused}");
+    // A challenge this server never issued (the docs' example), rightly signed.
+    let documented = "c100b894-1729-464d-ace1-52dbce11db42";
+    send(
+        &mut second,
+        &private_subscribe("open_orders", documented, &signed_challenge(KRAKEN_FUTURES_SECRET, documented)),
+    )
+    .await;
+    assert_eq!(next_json(&mut second).await["event"], "error");
+    assert_eq!(exchange.requests_accepted(), 0);
+    exchange.shutdown().await;
+}
+
+#[tokio::test]
+async fn kraken_futures_refuses_a_wrong_signature_and_an_unsigned_private_subscribe() {
+    let exchange = start(Scheme::KrakenFutures, KRAKEN_FUTURES_KEY, KRAKEN_FUTURES_SECRET).await;
+    let mut socket = connect(&exchange, "/ws/v1", &[]).await;
+    send(&mut socket, r#"{"event":"subscribe","feed":"open_orders"}"#).await;
+    let unsigned = next_json(&mut socket).await;
+    assert_eq!(unsigned["event"], "error", "{unsigned}");
+    let issued = challenge(&mut socket).await;
+    // Signed with the secret's text as the HMAC key (not base64-decoded).
+    let wrong = {
+        use base64::Engine as _;
+        use sha2::Digest as _;
+        let mut mac = hmac::Hmac::<sha2::Sha512>::new_from_slice(KRAKEN_FUTURES_SECRET.as_bytes()).unwrap();
+        mac.update(&sha2::Sha256::digest(issued.as_bytes()));
+        base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
+    };
+    send(&mut socket, &private_subscribe("open_orders", &issued, &wrong)).await;
+    let refused = next_json(&mut socket).await;
+    assert_eq!(refused["event"], "error", "{refused}");
+    // Kraken Futures' websocket error code, and why: the challenge the server signed.
+    assert_eq!(refused["message"], "authenticationError", "{refused}");
+    assert!(refused["cexsign_reason"].as_str().unwrap().contains("signature"), "{refused}");
+    assert_eq!(refused["cexsign_expected_prehash"], issued.as_str(), "{refused}");
+    assert!(!refused.to_string().contains(&wrong), "{refused}");
+    assert_eq!(exchange.requests_accepted(), 0);
+    exchange.shutdown().await;
+}
