@@ -65,6 +65,9 @@
 //! Kraken Futures `/ws/v1` issues a random challenge per connection
 //! ([`StreamChallenge`](crate::StreamChallenge)); its private subscribes must sign one issued
 //! to that connection.
+//! Upbit `/websocket/v1/private` requires its bearer token on the upgrade (a fresh nonce per
+//! connect, [`PrivateStream::handshake_request`](crate::PrivateStream::handshake_request)) and
+//! takes array requests (`[{"ticket":…},{"type":"myOrder"}]`).
 //!
 //! # Signing, exchange by exchange
 //!

@@ -73,6 +73,10 @@ pub struct PrivateStream {
     /// of a time ([`WsLogin::Challenged`](crate::WsLogin::Challenged)): how it is asked for and
     /// answered; `None` where there is none.
     pub challenge: Option<StreamChallenge>,
+    /// Whether the client's messages are JSON arrays of objects (Upbit's
+    /// `[{"ticket":…},{"type":"myOrder"},{"format":"DEFAULT"}]`), each read as a subscribe of
+    /// the array's objects that name a channel ([`Self::read_message`]); `false` by default.
+    pub array_messages: bool,
 }
 
 /// A challenge the stream issues on request, remembered for the connection it was issued on:
@@ -179,7 +183,36 @@ impl PrivateStream {
         handshake: None,
         subscribe_in_url: "",
         challenge: None,
+        array_messages: false,
     };
+
+    /// A client's message as the stream reads it: where the stream's messages are arrays
+    /// ([`Self::array_messages`]), an array becomes the subscribe `{when: …, list: [its objects
+    /// that name a channel]}` ([`StreamSubscribe`]), at most `limit` of them (a ticket or a
+    /// format is no subscription); any other message is itself.
+    ///
+    /// ```
+    /// use cexsign::Scheme;
+    /// let stream = Scheme::Upbit.exchange().private_stream;
+    /// let sent = serde_json::json!([{"ticket": "t"}, {"type": "myOrder"}]);
+    /// let read = stream.read_message(sent, 8);
+    /// let elements = stream.subscribe.elements(&read, 8);
+    /// assert_eq!(elements.len(), 1);
+    /// assert_eq!(stream.subscribe.channel(elements[0]), Some("myOrder"));
+    /// ```
+    pub fn read_message(&self, message: Value, limit: usize) -> Value {
+        let Value::Array(items) = message else { return message };
+        if !self.array_messages || self.subscribe.list.is_empty() || self.subscribe.list.contains('.') {
+            return Value::Array(items);
+        }
+        let named: Vec<Value> =
+            items.into_iter().filter(|item| self.subscribe.channel(item).is_some()).take(limit).collect();
+        let (field, value) = self.subscribe.when;
+        let mut read = Map::new();
+        read.insert(field.to_owned(), Value::from(value));
+        read.insert(self.subscribe.list.to_owned(), Value::Array(named));
+        Value::Object(read)
+    }
 
     /// Whether the exchange's private stream is described (and so served by a verifier).
     pub fn is_served(&self) -> bool {
@@ -477,14 +510,14 @@ mod tests {
             if !stream.is_served() {
                 continue;
             }
-            let logs_in = exchange.ws_login.has_login() || stream.token().is_some();
+            let logs_in = exchange.ws_login.has_login() || stream.token().is_some() || stream.handshake.is_some();
             assert!(stream.path.starts_with('/') && logs_in, "{}", exchange.id);
             if !stream.pushed_on_login.is_empty() {
                 // Its events follow the login: there is no private subscribe to sample (checked
                 // in `a_stream_that_pushes_on_login_needs_no_subscribe`).
                 continue;
             }
-            let sample: Value = serde_json::from_str(stream.subscribe.sample).expect(exchange.id);
+            let sample = stream.read_message(serde_json::from_str(stream.subscribe.sample).expect(exchange.id), 8);
             let (field, value) = stream.subscribe.when;
             assert_eq!(sample[field], value, "{}", exchange.id);
             let first = stream.subscribe.elements(&sample, 1);

@@ -560,7 +560,10 @@ async fn answer(
             return vec![pong.to_owned()];
         }
     }
-    let message = serde_json::from_slice::<Value>(bytes).ok().filter(Value::is_object);
+    let message = serde_json::from_slice::<Value>(bytes)
+        .ok()
+        .map(|message| stream.read_message(message, MAX_SUBSCRIPTIONS))
+        .filter(Value::is_object);
     let object = message.as_ref().and_then(Value::as_object);
     let mut signed_subscribe = false;
     if let (Some(message), Some(object)) = (&message, object) {

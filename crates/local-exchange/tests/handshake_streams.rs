@@ -286,3 +286,78 @@ async fn kraken_futures_refuses_a_wrong_signature_and_an_unsigned_private_subscr
     assert_eq!(exchange.requests_accepted(), 0);
     exchange.shutdown().await;
 }
+
+// ---- Upbit: a bearer token on the upgrade ---------------------------------------------------
+
+/// Upbit's vector key (tests/vectors/upbit.json).
+const UPBIT_KEY: &str = "pdY7QibvO8tLw7AffHpDzaIAhNP9GO9GZPzgwkQI";
+const UPBIT_SECRET: &str = "eyTyGHJPSPr5PKgOCXrTyMCBYc3qoZFZrRQgCp3Y";
+const UPBIT_PATH: &str = "/websocket/v1/private";
+
+/// `Authorization: Bearer <JWT>`: HS256 over `{"access_key","nonce"}`, no query hash, the
+/// secret's text the HMAC key (AUTH-breadth.md §9, Upbit's "인증" example).
+fn upbit_bearer(secret: &str, nonce: &str) -> Vec<(&'static str, String)> {
+    use base64::Engine as _;
+    let b64 = |bytes: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+    let header = b64(br#"{"alg":"HS256","typ":"JWT"}"#);
+    let claims = b64(serde_json::json!({"access_key": UPBIT_KEY, "nonce": nonce}).to_string().as_bytes());
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(format!("{header}.{claims}").as_bytes());
+    let token = format!("{header}.{claims}.{}", b64(&mac.finalize().into_bytes()));
+    vec![("authorization", format!("Bearer {token}"))]
+}
+
+#[tokio::test]
+async fn upbit_bearer_token_on_the_upgrade_serves_my_order() {
+    let exchange = start(Scheme::Upbit, UPBIT_KEY, UPBIT_SECRET).await;
+    let headers = upbit_bearer(UPBIT_SECRET, "0b1c2d3e-0000-4000-8000-000000000001");
+    let mut socket = connect(&exchange, UPBIT_PATH, &headers).await;
+    assert_eq!(exchange.requests_accepted(), 1);
+    // "연결 관리": the text PING is answered {"status":"UP"}.
+    send(&mut socket, "PING").await;
+    assert_eq!(next_json(&mut socket).await, serde_json::json!({"status": "UP"}));
+    // "내 주문 및 체결": the request is an array; no acknowledgement, the data follows.
+    send(&mut socket, r#"[{"ticket":"test example"},{"type":"myOrder"},{"format":"DEFAULT"}]"#).await;
+    let event = next_json(&mut socket).await;
+    assert!(event["type"] == "myOrder" && event["uuid"].is_string() && event["ask_bid"].is_string(), "{event}");
+    assert_eq!(event["stream_type"], "REALTIME", "{event}");
+    // Both types in one request: one message each.
+    send(&mut socket, r#"[{"ticket":"t2"},{"type":"myOrder","codes":["KRW-BTC"]},{"type":"myAsset"}]"#).await;
+    assert_eq!(next_json(&mut socket).await["type"], "myOrder");
+    let asset = next_json(&mut socket).await;
+    assert!(asset["type"] == "myAsset" && asset["assets"][0]["currency"].is_string(), "{asset}");
+    exchange.shutdown().await;
+}
+
+/// A refused token: Upbit's INVALID_AUTH frame with why, then the connection closes.
+async fn upbit_refused(exchange: &RunningExchange, headers: &[(&'static str, String)]) -> Value {
+    let mut socket = connect(exchange, UPBIT_PATH, headers).await;
+    let refused = next_json(&mut socket).await;
+    assert_eq!(refused["error"]["name"], "INVALID_AUTH", "{refused}");
+    assert!(refused["cexsign_reason"].is_string(), "{refused}");
+    if let Some((_, value)) = headers.first() {
+        let token = value.trim_start_matches("Bearer ");
+        let signature = token.rsplit('.').next().unwrap();
+        assert!(!refused.to_string().contains(signature), "{refused}");
+    }
+    assert!(!refused.to_string().contains(UPBIT_SECRET), "{refused}");
+    closed(&mut socket).await;
+    refused
+}
+
+#[tokio::test]
+async fn upbit_refuses_a_token_signed_with_another_secret_a_reused_nonce_and_none() {
+    let exchange = start(Scheme::Upbit, UPBIT_KEY, UPBIT_SECRET).await;
+    let other = "0000000000000000000000000000000000000000";
+    let refused = upbit_refused(&exchange, &upbit_bearer(other, "0b1c2d3e-0000-4000-8000-000000000002")).await;
+    // Why, as Upbit's REST verification says it (jwt_verification's reason).
+    assert!(refused["cexsign_reason"].as_str().unwrap().contains("another secret"), "{refused}");
+    // A nonce is used once: a reconnect must sign a fresh token.
+    let headers = upbit_bearer(UPBIT_SECRET, "0b1c2d3e-0000-4000-8000-000000000003");
+    drop(connect(&exchange, UPBIT_PATH, &headers).await);
+    let reused = upbit_refused(&exchange, &headers).await;
+    assert!(reused["cexsign_reason"].as_str().unwrap().contains("nonce"), "{reused}");
+    upbit_refused(&exchange, &[]).await;
+    assert_eq!(exchange.requests_accepted(), 1);
+    exchange.shutdown().await;
+}
