@@ -24,6 +24,7 @@ use cexsign::{Credentials, KeySettings, Scheme, Signer, StreamGrant, StreamToken
 use cexsign_local_exchange::{Account, Fault, FaultRule, LocalExchange, RunningExchange, StreamEnd};
 use futures_util::{SinkExt as _, StreamExt as _};
 use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
 
 type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
@@ -47,6 +48,13 @@ fn vector_key(scheme: Scheme) -> Result<(Credentials, KeySettings), Box<dyn Erro
         settings = settings.key_version(version);
     }
     Ok((credentials, settings))
+}
+
+/// The API key of the scheme's first conformance vector.
+fn vector_api_key(scheme: Scheme) -> Result<String, Box<dyn Error>> {
+    let path = format!("{}/tests/vectors/{}.json", env!("CARGO_MANIFEST_DIR"), scheme.id());
+    let document: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path)?)?;
+    Ok(document["vectors"][0]["credentials"]["api_key"].as_str().ok_or("no api_key")?.to_owned())
 }
 
 /// The next text frame, within a few seconds.
@@ -122,13 +130,39 @@ async fn session(
         None => None,
     };
     let url = grant.as_ref().map_or_else(|| stream.path.to_owned(), |grant| grant.connect_url("ws-login"));
-    let (mut socket, _) = tokio_tungstenite::connect_async(local_url(exchange, stream.path, &url)).await?;
+    let mut upgrade = local_url(exchange, stream.path, &url).into_client_request()?;
+    // Where the upgrade itself must carry the credentials (Upbit's bearer token), the stream's
+    // handshake request is signed now (a fresh nonce per connect) and its headers sent on it.
+    let handshake = stream.handshake.is_some_and(|handshake| handshake.required);
+    if let (true, Some(request)) = (handshake, stream.handshake_request()) {
+        let signed = signer.sign(&request, Timestamp::now()?)?;
+        for (name, value) in signed.headers() {
+            upgrade.headers_mut().insert(http::HeaderName::from_bytes(name.as_str().as_bytes())?, value.parse()?);
+        }
+    }
+    let (mut socket, _) = tokio_tungstenite::connect_async(upgrade).await?;
     // An exchange that greets a connection (KuCoin's `welcome`, Bitfinex's `info`) does so
     // before anything else.
     if stream.greeting.is_some() {
         next_text(&mut socket).await?;
     }
-    let subscribed = if let Some(grant) = &grant {
+    let subscribed = if handshake {
+        // The upgrade was the login: the subscribe follows, answered only where the exchange
+        // acknowledges one (Upbit sends the data alone).
+        if exchange.requests_accepted() != accepted + 1 {
+            return Err("the upgrade's credentials were refused".into());
+        }
+        socket.send(Message::text(stream.subscribe.sample)).await?;
+        let sample = stream.read_message(serde_json::from_str(stream.subscribe.sample)?, 8);
+        let elements = stream.subscribe.elements(&sample, 8);
+        let object = serde_json::Map::new();
+        let probe = cexsign::StreamMessage::new(&object, "", Timestamp::now()?, "ws-login").args(&elements);
+        if (stream.answers.subscribed)(&probe).is_empty() {
+            String::from("(no acknowledgement)")
+        } else {
+            next_text(&mut socket).await?
+        }
+    } else if let Some(grant) = &grant {
         // The token is the login: the subscribe carries the token where the exchange takes it.
         socket.send(Message::text(grant.subscribe(stream.subscribe.sample)?)).await?;
         let answer = next_text(&mut socket).await?;
@@ -137,15 +171,28 @@ async fn session(
         }
         answer
     } else {
+        // Where the login signs a challenge the server issues to the connection (Kraken
+        // Futures), it is asked for first, on this connection.
+        let challenge = match &stream.challenge {
+            Some(challenge) => {
+                socket.send(Message::text(challenge.request_message(&vector_api_key(scheme)?))).await?;
+                let answer: serde_json::Value = serde_json::from_str(&next_text(&mut socket).await?)?;
+                Some(challenge.read(&answer).ok_or("no challenge in the answer")?.to_owned())
+            }
+            None => None,
+        };
+        let login_request = match &challenge {
+            Some(challenge) => stream.login_request().with_data(challenge),
+            None => stream.login_request(),
+        };
         let now = Timestamp::now()?;
         // A key that cannot log in (Binance's HMAC and RSA keys: session.logon is Ed25519 only)
         // subscribes with the subscribe it signs on its own, where the stream has one.
-        let (login, signed_subscribe) =
-            match (signer.sign_ws(&stream.login_request(), now), stream.signed_subscribe_request()) {
-                (Ok(login), _) => (login, stream.login.is_signed_subscribe()),
-                (Err(_), Some(subscribe)) => (signer.sign_ws(&subscribe, now)?, true),
-                (Err(error), None) => return Err(error.into()),
-            };
+        let (login, signed_subscribe) = match (signer.sign_ws(&login_request, now), stream.signed_subscribe_request()) {
+            (Ok(login), _) => (login, stream.login.is_signed_subscribe()),
+            (Err(_), Some(subscribe)) => (signer.sign_ws(&subscribe, now)?, true),
+            (Err(error), None) => return Err(error.into()),
+        };
         socket.send(Message::text(login.message_json())).await?;
         let answer = next_text(&mut socket).await?;
         if exchange.requests_accepted() != accepted + 1 {
@@ -188,7 +235,9 @@ async fn run(scheme: Scheme) -> Result<(), Box<dyn Error>> {
     println!("{:<18} {} authenticated, event: {event}", scheme.id(), scheme.exchange().private_stream.path);
     println!("{:<18} the exchange ended the connection: {ended}", scheme.id());
     let (_, ended) = session(&exchange, scheme, signer.as_ref(), StreamEnd::Closed).await?;
-    let fresh = if scheme.exchange().private_stream.token().is_some() { "token" } else { "login" };
+    let stream = &scheme.exchange().private_stream;
+    let fresh =
+        if stream.token().is_some() || stream.handshake.is_some_and(|h| h.required) { "token" } else { "login" };
     println!("{:<18} reconnected, re-authenticated with a fresh {fresh}, event received; then {ended}", scheme.id());
     exchange.shutdown().await;
     Ok(())

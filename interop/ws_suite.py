@@ -933,16 +933,16 @@ def define_cases(base: str, accounts: dict[str, dict]) -> list[tuple[str, Callab
     def setup_bitmex_ws() -> None:
         import bitmex_websocket
 
-        def drive(tap: Tap) -> None:
+        def drive(tap: Tap, secret: str) -> None:
             # It authenticates with handshake headers (api-expires, api-signature, api-key) and
             # subscribes in the URL (?subscribe=execution:XBTUSD,...,order:XBTUSD,...), then waits,
             # without a deadline, for the public tables' partials.
             bitmex_websocket.BitMEXWebsocket(
-                endpoint=tap.url("/realtime"), symbol="XBTUSD", api_key=bitmex["api_key"], api_secret=bitmex["secret"]
+                endpoint=tap.url("/realtime"), symbol="XBTUSD", api_key=bitmex["api_key"], api_secret=secret
             )
 
-        def run(tap: Tap) -> None:
-            threading.Thread(target=drive, args=(tap,), daemon=True).start()
+        def run(tap: Tap, secret: Optional[str] = None) -> None:
+            threading.Thread(target=drive, args=(tap, secret or bitmex["secret"]), daemon=True).start()
             tap.wait(settled_for(STREAMS["BitMEX"]), 6)
             return None
 
@@ -951,15 +951,26 @@ def define_cases(base: str, accounts: dict[str, dict]) -> list[tuple[str, Callab
             "bitmex-ws",
             "BitMEX",
             "BitMEXWebsocket(endpoint=..., symbol='XBTUSD', api_key, api_secret)",
-            known_server_bug_ws(
-                "handshake-header login",
-                "BitMEX accepts the login as handshake headers (api-expires, api-signature, api-key: AUTH-breadth "
-                "section 4, what BitMEX's own sample adapter and market maker send) and subscriptions in the URL's "
-                "?subscribe=; the local exchange reads only the authKeyExpires message, so this client is never "
-                "logged in nor subscribed",
+            accept(
+                "the login as handshake headers (api-expires, api-signature, api-key: AUTH-breadth section 4, what "
+                "BitMEX's own sample adapter and market maker send), verified as the signed GET /realtime; the "
+                "URL's ?subscribe= topics the local exchange serves (margin) answered and pushed"
             ),
             "BitMEXWebsocket(endpoint=tap + '/realtime') (its endpoint option)",
         )(run)
+        ws_case(
+            "bitmex-ws",
+            "bitmex-ws",
+            "BitMEX",
+            "BitMEXWebsocket(endpoint=..., symbol='XBTUSD', api_key, api_secret=<another secret>)",
+            reject(
+                "401",
+                "a wrong secret in the handshake headers: BitMEX's {status: 401, error: 'Signature not valid.'} "
+                "on the opened socket (the sample market maker reads a status 401 frame as 'API Key incorrect'), "
+                "then the local exchange closes it",
+            ),
+            "BitMEXWebsocket(endpoint=tap + '/realtime') (its endpoint option)",
+        )(lambda tap: run(tap, secret="0" * len(bitmex["secret"])))
 
         from util.api_key import generate_signature  # bitmex-ws's own signing helper
 

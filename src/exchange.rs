@@ -15,6 +15,8 @@ mod ws_login;
 
 pub use diagnosis::{DiagnosisFacts, WsSigning};
 pub use orders::{ClientOrderId, DuplicateOrder, Orders, PlaceOrder};
+pub use private_stream::StreamChallenge;
+pub use private_stream::StreamHandshake;
 pub use private_stream::StreamLogin;
 pub use private_stream::StreamRequest;
 pub use private_stream::{PrivateStream, StreamAnswers, StreamMessage, StreamPing, StreamRefusal, StreamSubscribe};

@@ -59,6 +59,15 @@
 //! `/ws/v5/private`, Bybit `/v5/private`, Bitget `/v2/ws/private`, Gate `/ws/v4/`, Delta `/`,
 //! Coinbase Exchange `/`, BitMEX `/realtime`, KuCoin `/` (`?token=…&connectId=…`) and Kraken `/v2`
 //! (the token in each subscribe).
+//! BitMEX's also takes its login as handshake headers (`api-expires`, `api-key`,
+//! `api-signature` over `GET/realtime` + expires), verified as the REST request they sign
+//! ([`StreamHandshake`](crate::StreamHandshake)).
+//! Kraken Futures `/ws/v1` issues a random challenge per connection
+//! ([`StreamChallenge`](crate::StreamChallenge)); its private subscribes must sign one issued
+//! to that connection.
+//! Upbit `/websocket/v1/private` requires its bearer token on the upgrade (a fresh nonce per
+//! connect, [`PrivateStream::handshake_request`](crate::PrivateStream::handshake_request)) and
+//! takes array requests (`[{"ticket":…},{"type":"myOrder"}]`).
 //!
 //! # Signing, exchange by exchange
 //!

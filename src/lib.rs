@@ -279,6 +279,8 @@ pub use credentials::Credentials;
 pub use error::Error;
 pub use exchange::BodyType;
 pub use exchange::KeyVariants;
+pub use exchange::StreamChallenge;
+pub use exchange::StreamHandshake;
 pub use exchange::StreamLogin;
 pub use exchange::StreamRequest;
 pub use exchange::{

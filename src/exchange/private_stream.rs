@@ -20,7 +20,7 @@ use std::time::Duration;
 use serde_json::{Map, Value};
 
 use super::StreamToken;
-use crate::{Timestamp, WsRequest};
+use crate::{Method, SignableRequest, Timestamp, WsRequest};
 
 /// An exchange's private websocket stream.
 ///
@@ -61,6 +61,90 @@ pub struct PrivateStream {
     /// Other requests the stream answers, logged in or not (Deribit's `public/set_heartbeat`);
     /// none by default.
     pub requests: &'static [StreamRequest],
+    /// Where the stream (also) takes credentials on the websocket upgrade request itself
+    /// (BitMEX's handshake headers, Upbit's bearer token); `None` where it does not.
+    pub handshake: Option<StreamHandshake>,
+    /// The connect URL's query parameter naming topics (comma-separated) a connection logged in
+    /// by its [`Self::handshake`] is subscribed to at once, as if it had sent the subscribe
+    /// (BitMEX's `?subscribe=`); empty where the URL subscribes to nothing. Topics the stream
+    /// does not serve (public ones, filtered ones) are left unanswered.
+    pub subscribe_in_url: &'static str,
+    /// Where the signed messages sign a challenge the server issues to the connection instead
+    /// of a time ([`WsLogin::Challenged`](crate::WsLogin::Challenged)): how it is asked for and
+    /// answered; `None` where there is none.
+    pub challenge: Option<StreamChallenge>,
+    /// Whether the client's messages are JSON arrays of objects (Upbit's
+    /// `[{"ticket":…},{"type":"myOrder"},{"format":"DEFAULT"}]`), each read as a subscribe of
+    /// the array's objects that name a channel ([`Self::read_message`]); `false` by default.
+    pub array_messages: bool,
+}
+
+/// A challenge the stream issues on request, remembered for the connection it was issued on:
+/// a signed message must carry back (in its layout's [`WsPart::Data`](crate::WsPart::Data)
+/// field) one this connection was issued, for the key that asked, or it is refused
+/// ([`StreamRefusal::ChallengeRefused`]) before its signature is checked (Kraken Futures'
+/// `{"event":"challenge","api_key":…}`).
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub struct StreamChallenge {
+    /// The request asking for one: this field has this value.
+    pub request: (&'static str, &'static str),
+    /// The field of the request naming the key that asks.
+    pub key: &'static str,
+    /// The exchange's answer, given the challenge issued.
+    pub issued: fn(&StreamMessage<'_>, &str) -> Value,
+    /// The field of that answer holding the challenge (what a client signs).
+    pub issued_in: &'static str,
+}
+
+impl StreamChallenge {
+    /// A challenge asked for by `request`, the key in `key`, answered by `issued` with the
+    /// challenge in its field `issued_in`.
+    pub const fn new(
+        request: (&'static str, &'static str),
+        key: &'static str,
+        issued: fn(&StreamMessage<'_>, &str) -> Value,
+        issued_in: &'static str,
+    ) -> Self {
+        Self { request, key, issued, issued_in }
+    }
+
+    /// The request asking for a challenge for `api_key`.
+    pub fn request_message(&self, api_key: &str) -> String {
+        let (field, value) = self.request;
+        let mut message = Map::new();
+        message.insert(field.to_owned(), Value::from(value));
+        message.insert(self.key.to_owned(), Value::from(api_key));
+        Value::Object(message).to_string()
+    }
+
+    /// The challenge in the exchange's answer to that request.
+    pub fn read<'a>(&self, answer: &'a Value) -> Option<&'a str> {
+        answer.get(self.issued_in)?.as_str()
+    }
+}
+
+/// Credentials on the websocket upgrade request: the upgrade is a signed REST `GET` of the
+/// stream's path ([`PrivateStream::handshake_request`]), carrying the auth headers the home's
+/// REST requests carry, and it is verified by the home's
+/// [`RestVerification`](crate::RestVerification): one check for REST and the stream (BitMEX's
+/// `api-expires`, `api-key`, `api-signature` over `GET/realtime` + expires; Upbit's
+/// `Authorization: Bearer` token without a query hash). A refused handshake is still upgraded:
+/// the stream writes its refusal ([`StreamRefusal::HandshakeRefused`], about the REST answer the
+/// exchange would give, as [`StreamMessage::message`]) and closes the connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct StreamHandshake {
+    /// Whether a connection without the credentials is refused (Upbit's private endpoint);
+    /// else it is served unauthenticated and may still log in with a message (BitMEX).
+    pub required: bool,
+}
+
+impl StreamHandshake {
+    /// Credentials the upgrade must carry.
+    pub const REQUIRED: Self = Self { required: true };
+    /// Credentials the upgrade may carry, instead of a login message.
+    pub const OPTIONAL: Self = Self { required: false };
 }
 
 /// A request a stream answers besides its login, pings and subscribes: a JSON message whose
@@ -96,7 +180,39 @@ impl PrivateStream {
         greeting: None,
         pushed_on_login: &[],
         requests: &[],
+        handshake: None,
+        subscribe_in_url: "",
+        challenge: None,
+        array_messages: false,
     };
+
+    /// A client's message as the stream reads it: where the stream's messages are arrays
+    /// ([`Self::array_messages`]), an array becomes the subscribe `{when: …, list: [its objects
+    /// that name a channel]}` ([`StreamSubscribe`]), at most `limit` of them (a ticket or a
+    /// format is no subscription); any other message is itself.
+    ///
+    /// ```
+    /// use cexsign::Scheme;
+    /// let stream = Scheme::Upbit.exchange().private_stream;
+    /// let sent = serde_json::json!([{"ticket": "t"}, {"type": "myOrder"}]);
+    /// let read = stream.read_message(sent, 8);
+    /// let elements = stream.subscribe.elements(&read, 8);
+    /// assert_eq!(elements.len(), 1);
+    /// assert_eq!(stream.subscribe.channel(elements[0]), Some("myOrder"));
+    /// ```
+    pub fn read_message(&self, message: Value, limit: usize) -> Value {
+        let Value::Array(items) = message else { return message };
+        if !self.array_messages || self.subscribe.list.is_empty() || self.subscribe.list.contains('.') {
+            return Value::Array(items);
+        }
+        let named: Vec<Value> =
+            items.into_iter().filter(|item| self.subscribe.channel(item).is_some()).take(limit).collect();
+        let (field, value) = self.subscribe.when;
+        let mut read = Map::new();
+        read.insert(field.to_owned(), Value::from(value));
+        read.insert(self.subscribe.list.to_owned(), Value::Array(named));
+        Value::Object(read)
+    }
 
     /// Whether the exchange's private stream is described (and so served by a verifier).
     pub fn is_served(&self) -> bool {
@@ -148,6 +264,28 @@ impl PrivateStream {
             }
             _ => None,
         }
+    }
+
+    /// The REST request a client signs to authenticate the websocket upgrade, where the stream
+    /// takes credentials there ([`Self::handshake`]): a `GET` of the stream's path, whose signed
+    /// headers go on the upgrade request. Sign it afresh on every connect.
+    ///
+    /// ```
+    /// use cexsign::{Credentials, KeySettings, Scheme, Timestamp};
+    /// assert!(Scheme::Okx.exchange().private_stream.handshake_request().is_none());
+    /// let bitmex = Scheme::Bitmex.exchange();
+    /// let credentials = Credentials::new()
+    ///     .api_key("LAqUlngMIQkIUjXMUreyu3qn")
+    ///     .secret("chNOOS4KvNXR_Xq4k4c9qsfoKWvnDecLATCRlcBwyKDYnWgO");
+    /// let signer = bitmex.signer(&credentials, &KeySettings::new())?;
+    /// let upgrade = bitmex.private_stream.handshake_request().unwrap();
+    /// let signed = signer.sign(&upgrade, Timestamp::now()?)?;
+    /// assert!(signed.header("api-signature").is_some());
+    /// # Ok::<(), cexsign::Error>(())
+    /// ```
+    pub fn handshake_request(&self) -> Option<SignableRequest<'static>> {
+        self.handshake?;
+        SignableRequest::new(Method::Get, self.path).ok()
     }
 
     /// The token a client fetches over signed REST before it connects, where the stream's login
@@ -306,6 +444,13 @@ pub enum StreamRefusal {
     /// The stream token shown is not one the exchange issued to this exchange's accounts, or
     /// it has expired ([`StreamLogin::Token`]).
     TokenRefused,
+    /// The credentials on the upgrade request are refused, or missing where they are required
+    /// ([`StreamHandshake`]); [`StreamMessage::message`] is the REST answer the exchange would
+    /// give such a request.
+    HandshakeRefused,
+    /// A signed message carries a challenge this connection was not issued for its key
+    /// ([`StreamChallenge`]).
+    ChallengeRefused,
 }
 
 /// What a stream frame is written from.
@@ -365,14 +510,14 @@ mod tests {
             if !stream.is_served() {
                 continue;
             }
-            let logs_in = exchange.ws_login.has_login() || stream.token().is_some();
+            let logs_in = exchange.ws_login.has_login() || stream.token().is_some() || stream.handshake.is_some();
             assert!(stream.path.starts_with('/') && logs_in, "{}", exchange.id);
             if !stream.pushed_on_login.is_empty() {
                 // Its events follow the login: there is no private subscribe to sample (checked
                 // in `a_stream_that_pushes_on_login_needs_no_subscribe`).
                 continue;
             }
-            let sample: Value = serde_json::from_str(stream.subscribe.sample).expect(exchange.id);
+            let sample = stream.read_message(serde_json::from_str(stream.subscribe.sample).expect(exchange.id), 8);
             let (field, value) = stream.subscribe.when;
             assert_eq!(sample[field], value, "{}", exchange.id);
             let first = stream.subscribe.elements(&sample, 1);

@@ -42,9 +42,11 @@ use super::orders::{Placement, duplicate_ws_answer};
 use super::reply::{Verdict, WS_CONNECTION_ID, cexsign_error};
 use super::signed_parameters;
 use super::stream_tokens::TokenRefused;
+use super::verify::{self, RawRequest};
 use super::ws;
 use cexsign::{
-    PlaceOrder, PrivateStream, Scheme, StreamLogin, StreamMessage, StreamPing, StreamRefusal, StreamToken, TokenShown,
+    PlaceOrder, PrivateStream, Scheme, StreamChallenge, StreamLogin, StreamMessage, StreamPing, StreamRefusal,
+    StreamToken, TokenShown, WsLogin, WsPart,
 };
 
 /// The largest message (and frame) read: a login or subscribe is a few hundred bytes.
@@ -176,6 +178,7 @@ pub(crate) fn upgrade(
     let Ok(accept) = HeaderValue::from_str(&derive_accept_key(key.as_bytes())) else {
         return Some(refuse("the Sec-WebSocket-Key cannot be answered"));
     };
+    let upgrade = UpgradeRequest { headers: request.headers().clone() };
     let upgraded = hyper::upgrade::on(request);
     let state = Arc::clone(state);
     let session: Session = Box::pin(async move {
@@ -184,7 +187,7 @@ pub(crate) fn upgrade(
             .max_message_size(Some(MAX_MESSAGE_BYTES))
             .max_frame_size(Some(MAX_MESSAGE_BYTES));
         let socket = WebSocketStream::from_raw_socket(TokioIo::new(upgraded), Role::Server, Some(config)).await;
-        serve(state, schemes, parameters, socket).await;
+        serve(state, schemes, parameters, upgrade, socket).await;
     });
     if let Ok(mut slot) = slot.lock() {
         *slot = Some(session);
@@ -205,6 +208,7 @@ async fn serve<S>(
     state: Arc<State>,
     schemes: Vec<Scheme>,
     parameters: Map<String, Value>,
+    upgrade: UpgradeRequest,
     mut socket: WebSocketStream<S>,
 ) where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
@@ -213,10 +217,24 @@ async fn serve<S>(
         [scheme] => Some(*scheme),
         _ => None,
     };
-    let mut connection = Connection { api_key: None };
+    let mut connection = Connection { api_key: None, challenges: Vec::new() };
     let mut ends = state.faults.stream_ends();
     let path = schemes.first().map(|scheme| scheme.exchange().private_stream.path).unwrap_or_default();
     if let Some(scheme) = chosen {
+        if let Err(refused) = handshake(&state, scheme, &upgrade, &mut connection).await {
+            let _ = socket.send(Message::text(refused)).await;
+            let frame = CloseFrame {
+                code: CloseCode::Policy,
+                reason: "cexsign: the upgrade request's credentials were refused".into(),
+            };
+            let _ = socket.close(Some(frame)).await;
+            return;
+        }
+        for frame in subscribed_in_url(&state, scheme, &parameters, &connection) {
+            if socket.send(Message::text(frame)).await.is_err() {
+                return;
+            }
+        }
         match connected(&state, scheme, &parameters, &mut connection) {
             Ok(Some(greeting)) => {
                 if socket.send(Message::text(greeting)).await.is_err() {
@@ -303,9 +321,154 @@ where
     // Dropped here: the connection closes without (another) close frame.
 }
 
-/// What a connection knows: the key it logged in with.
+/// What a connection's session keeps of its upgrade request: its headers, where a stream
+/// takes credentials there.
+struct UpgradeRequest {
+    headers: http::HeaderMap,
+}
+
+/// Whether an upgrade request carries any of `scheme`'s REST auth headers (an `Authorization`
+/// header where the home names none).
+fn carries_credentials(scheme: Scheme, headers: &http::HeaderMap) -> bool {
+    match scheme.exchange().rest_auth {
+        Some(names) => [names.key, names.signature, names.timestamp].iter().any(|name| headers.contains_key(*name)),
+        None => headers.contains_key(header::AUTHORIZATION),
+    }
+}
+
+/// The credentials on the upgrade request, where `scheme`'s stream takes them there (the home's
+/// `handshake`): checked by the home's REST verification as the signed `GET` of the stream's
+/// path they are (the query is not signed: BitMEX's clients subscribe in it), logging the
+/// connection in. Refused: the stream's refusal frame about the REST answer, with its
+/// `cexsign_reason` and `cexsign_diagnosis`.
+async fn handshake(
+    state: &Arc<State>,
+    scheme: Scheme,
+    upgrade: &UpgradeRequest,
+    connection: &mut Connection,
+) -> Result<(), String> {
+    let stream = &scheme.exchange().private_stream;
+    let Some(handshake) = stream.handshake else { return Ok(()) };
+    if !handshake.required && !carries_credentials(scheme, &upgrade.headers) {
+        return Ok(());
+    }
+    let request = RawRequest { method: "GET", path: stream.path, query: None, headers: &upgrade.headers, body: &[] };
+    let reply = verify::rest(state, scheme, &request, state.now());
+    let reply = diagnosis::finish_on_pool(state, reply).await.with_diagnosis(None);
+    state.record(reply.verdict);
+    let answer = match serde_json::from_str::<Value>(&reply.body) {
+        Ok(Value::Object(answer)) => answer,
+        _ => Map::new(),
+    };
+    if reply.verdict == Verdict::Accepted {
+        connection.api_key = answer.get("api_key").and_then(Value::as_str).map(str::to_owned);
+        return Ok(());
+    }
+    let sent = StreamMessage::new(&answer, "", state.now(), WS_CONNECTION_ID);
+    let mut frame = (stream.answers.refused)(&sent.refused(StreamRefusal::HandshakeRefused));
+    if let Value::Object(fields) = &mut frame {
+        for (name, value) in answer.iter().filter(|(name, _)| name.starts_with("cexsign_")) {
+            fields.insert(name.clone(), value.clone());
+        }
+    }
+    Err(frame.to_string())
+}
+
+/// The subscribe a connection logged in by its handshake makes in its URL (the home's
+/// `subscribe_in_url`), of the topics the stream serves: answered as that subscribe sent as a
+/// message would be, each followed by its event.
+fn subscribed_in_url(
+    state: &State,
+    scheme: Scheme,
+    parameters: &Map<String, Value>,
+    connection: &Connection,
+) -> Vec<String> {
+    let stream = &scheme.exchange().private_stream;
+    let (Some(api_key), false) = (connection.api_key.as_deref(), stream.subscribe_in_url.is_empty()) else {
+        return Vec::new();
+    };
+    let named = parameters.get(stream.subscribe_in_url).and_then(Value::as_str).unwrap_or_default();
+    let topics: Vec<Value> = named
+        .split(',')
+        .filter(|topic| stream.channels.contains(topic))
+        .take(MAX_SUBSCRIPTIONS)
+        .map(Value::from)
+        .collect();
+    if topics.is_empty() || stream.subscribe.list.is_empty() || stream.subscribe.list.contains('.') {
+        return Vec::new();
+    }
+    let (field, value) = stream.subscribe.when;
+    let mut message = Map::new();
+    message.insert(field.to_owned(), Value::from(value));
+    message.insert(stream.subscribe.list.to_owned(), Value::Array(topics));
+    let sent = StreamMessage::new(&message, api_key, state.now(), WS_CONNECTION_ID);
+    served(stream, &Value::Object(message.clone()), sent, true)
+}
+
+/// What a connection knows: the key it logged in with, and the challenges it was issued (each
+/// with the key that asked).
 struct Connection {
     api_key: Option<String>,
+    challenges: Vec<(String, String)>,
+}
+
+/// The most challenges one connection keeps (the oldest forgotten first).
+const MAX_CHALLENGES: usize = 8;
+
+/// A fresh challenge, a random UUID v4 (as Kraken Futures' are), remembered for the connection
+/// and the key named in the request; the exchange's answer.
+fn issue_challenge(
+    challenge: &StreamChallenge,
+    challenges: &mut Vec<(String, String)>,
+    sent: &StreamMessage<'_>,
+) -> Option<String> {
+    let mut bytes = [0_u8; 16];
+    getrandom::fill(&mut bytes).ok()?;
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    let hex: String = bytes.iter().map(|byte| format!("{byte:02x}")).collect();
+    let uuid = format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..]);
+    let key = sent.message.get(challenge.key).and_then(Value::as_str).unwrap_or_default();
+    if challenges.len() >= MAX_CHALLENGES {
+        challenges.remove(0);
+    }
+    challenges.push((key.to_owned(), uuid.clone()));
+    Some((challenge.issued)(sent, &uuid).to_string())
+}
+
+/// Where the stream issues challenges: a signed message whose challenge this connection was not
+/// issued, for the key it carries, is refused with the exchange's frame and why.
+fn unissued_challenge(
+    scheme: Scheme,
+    stream: &PrivateStream,
+    connection: &Connection,
+    sent: StreamMessage<'_>,
+) -> Option<String> {
+    let challenge = stream.challenge?;
+    let exchange = scheme.exchange();
+    let WsLogin::Challenged(layouts) = exchange.ws_login else { return None };
+    let field = layouts.iter().flat_map(|layout| layout.parts).find_map(|part| match part {
+        WsPart::Data(field) => Some(*field),
+        _ => None,
+    })?;
+    let key_field = exchange.ws_auth.map(|names| names.key).unwrap_or(challenge.key);
+    let shown = sent.message.get(field).and_then(Value::as_str).unwrap_or_default();
+    let key = sent.message.get(key_field).and_then(Value::as_str).unwrap_or_default();
+    if connection.challenges.iter().any(|(asked_by, issued)| asked_by == key && issued == shown) {
+        return None;
+    }
+    let (name, value) = challenge.request;
+    let reason = format!(
+        "the {field} is not a challenge this connection was issued for this key: ask for one on this connection \
+         with {{\"{name}\":\"{value}\",\"{}\":<key>}} and sign it (a challenge is per connection, never reused \
+         from another)",
+        challenge.key
+    );
+    let mut frame = (stream.answers.refused)(&sent.refused(StreamRefusal::ChallengeRefused));
+    if let Value::Object(fields) = &mut frame {
+        fields.insert("cexsign_reason".to_owned(), Value::String(reason));
+    }
+    Some(frame.to_string())
 }
 
 /// A new connection to `scheme`'s stream: where the stream takes its token in the connect URL,
@@ -397,7 +560,10 @@ async fn answer(
             return vec![pong.to_owned()];
         }
     }
-    let message = serde_json::from_slice::<Value>(bytes).ok().filter(Value::is_object);
+    let message = serde_json::from_slice::<Value>(bytes)
+        .ok()
+        .map(|message| stream.read_message(message, MAX_SUBSCRIPTIONS))
+        .filter(Value::is_object);
     let object = message.as_ref().and_then(Value::as_object);
     let mut signed_subscribe = false;
     if let (Some(message), Some(object)) = (&message, object) {
@@ -406,6 +572,12 @@ async fn answer(
         if let StreamPing::Json { field, value, answer } = stream.ping {
             if object.get(field).and_then(Value::as_str) == Some(value) {
                 return vec![answer(&sent).to_string()];
+            }
+        }
+        if let Some(challenge) = &stream.challenge {
+            let (field, value) = challenge.request;
+            if object.get(field).and_then(Value::as_str) == Some(value) {
+                return issue_challenge(challenge, &mut connection.challenges, &sent).into_iter().collect();
             }
         }
         let request = stream
@@ -422,6 +594,10 @@ async fn answer(
             }
             match stream.login {
                 StreamLogin::SignedSubscribe { signed_by, .. } if object.contains_key(signed_by) => {
+                    if let Some(refused) = unissued_challenge(scheme, stream, connection, sent) {
+                        state.record(Verdict::Rejected);
+                        return vec![refused];
+                    }
                     signed_subscribe = true;
                 }
                 StreamLogin::SignedSubscribe { .. } => return subscribe(stream, false, message, sent),

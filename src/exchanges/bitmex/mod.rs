@@ -129,6 +129,14 @@ const ORDERS: crate::exchange::Orders = crate::exchange::Orders {
 /// with `pong`; an account-locked topic before authentication is refused with status 401).
 /// Assumed: the idle limit (the docs name none; 60 s), the 400 wording for an unknown table,
 /// and that a topic with a filter (`order:XBTUSD`) is not served here.
+///
+/// The login may instead be handshake headers: `api-expires`, `api-key`, `api-signature` on the
+/// upgrade, signed as a REST `GET /realtime` (AUTH-breadth.md §4; BitMEX's own sample adapter
+/// bitmex-ws and sample market maker send only these). Refused, the socket is still opened and
+/// gets `{"status":401,"error":…}`: the sample market maker, which authenticates only by these
+/// headers, reads a `status` 401 frame as "API Key incorrect" (`ws_thread.py`); that the
+/// connection then closes is assumed. Topics named in the URL (`?subscribe=margin`, as
+/// bitmex-ws does) are subscribed once the headers log the connection in.
 const PRIVATE_STREAM: crate::exchange::PrivateStream = crate::exchange::PrivateStream {
     path: "/realtime",
     idle: std::time::Duration::from_secs(60),
@@ -139,6 +147,9 @@ const PRIVATE_STREAM: crate::exchange::PrivateStream = crate::exchange::PrivateS
         sample: r#"{"op":"subscribe","args":["order"]}"#,
         ..crate::exchange::PrivateStream::NONE.subscribe
     },
+    handshake: Some(crate::exchange::StreamHandshake::OPTIONAL),
+    // "Subscriptions": topics may be named in the URL, `/realtime?subscribe=instrument,order`.
+    subscribe_in_url: "subscribe",
     ..crate::exchange::PrivateStream::NONE
 };
 
@@ -173,8 +184,12 @@ fn stream_event(sent: &crate::exchange::StreamMessage<'_>) -> Value {
 }
 
 /// `{"status","error","meta":{},"request":…}`: 401 before authentication, 400 for an unknown
-/// table.
+/// table; refused handshake headers: 401 with the REST answer's message (no request to echo).
 fn stream_refused(sent: &crate::exchange::StreamMessage<'_>) -> Value {
+    if sent.refusal == Some(crate::exchange::StreamRefusal::HandshakeRefused) {
+        let error = sent.message.get("error").and_then(|error| error.get("message")).cloned();
+        return json!({"status": 401, "error": error.unwrap_or_else(|| "Signature not valid.".into()), "meta": {}});
+    }
     let (status, error) = match sent.refusal {
         Some(crate::exchange::StreamRefusal::NotLoggedIn) => {
             (401, "User requested an account-locked subscription but no authorization has been provided.".to_owned())

@@ -47,7 +47,7 @@ pub(crate) const KRAKEN_FUTURES: Exchange = Exchange {
         ],
         ws_answer,
     )]),
-    private_stream: crate::exchange::PrivateStream::NONE,
+    private_stream: PRIVATE_STREAM,
     // No window: the nonce, when sent, only has to grow.
     window: None,
     rest_timestamp_accepted: None,
@@ -115,6 +115,74 @@ fn ws_answer(accepted: &WsAccepted<'_>) -> Value {
         "api_key": accepted.api_key,
         "original_challenge": accepted.message.get("original_challenge").cloned().unwrap_or(Value::Null),
     })
+}
+
+/// `wss://futures.kraken.com/ws/v1` (Kraken's "Futures WebSocket" guide; its "challenge",
+/// "open_orders" and "balances" pages): `{"event":"challenge","api_key":…}` is answered
+/// `{"event":"challenge","message":<UUID>}`, a challenge the server keeps for the connection;
+/// every private subscribe carries `api_key`, `original_challenge` and `signed_challenge` and is
+/// answered `{"event":"subscribed",…}` (the login's answer, [`ws_answer`]), then the feed's
+/// snapshot (`open_orders_snapshot`, `balances_snapshot`). A ping at least every 60 s keeps the
+/// connection (the protocol's, as Kraken's sample implementation sends). Errors are
+/// `{"event":"error","message":…}`; only `Json Error` is documented, so the wordings for a
+/// challenge not issued (`Invalid challenge`) and an unknown feed (`Invalid feed`) are assumed.
+const PRIVATE_STREAM: crate::exchange::PrivateStream = crate::exchange::PrivateStream {
+    path: "/ws/v1",
+    idle: std::time::Duration::from_secs(60),
+    subscribe: crate::exchange::StreamSubscribe {
+        when: ("event", "subscribe"),
+        list: "",
+        channel: "feed",
+        sample: r#"{"event":"subscribe","feed":"open_orders"}"#,
+    },
+    channels: &["open_orders", "balances"],
+    answers: crate::exchange::StreamAnswers { subscribed: stream_subscribed, event: stream_event, refused: stream_refused },
+    login: crate::exchange::StreamLogin::SignedSubscribe {
+        signed_by: "signed_challenge",
+        channel: &["open_orders"],
+        products: &[],
+    },
+    challenge: Some(crate::exchange::StreamChallenge::new(("event", "challenge"), "api_key", stream_challenge, "message")),
+    ..crate::exchange::PrivateStream::NONE
+};
+
+/// `{"event":"challenge","message":<the challenge>}`.
+fn stream_challenge(_: &crate::exchange::StreamMessage<'_>, challenge: &str) -> Value {
+    json!({"event": "challenge", "message": challenge})
+}
+
+/// `{"event":"subscribed","feed":…}` per feed.
+fn stream_subscribed(sent: &crate::exchange::StreamMessage<'_>) -> Vec<Value> {
+    sent.args.iter().map(|arg| json!({"event": "subscribed", "feed": arg.get("feed")})).collect()
+}
+
+/// The feed's snapshot: the key's open order, or its balances.
+fn stream_event(sent: &crate::exchange::StreamMessage<'_>) -> Value {
+    let time = sent.now.unix_millis();
+    match sent.channel("feed") {
+        Some("balances") => json!({
+            "feed": "balances_snapshot", "account": "cexsign-account", "seq": 0, "timestamp": time,
+            "holding": {}, "futures": {},
+            "flex_futures": {"currencies": {"USD": {"quantity": 1000.0, "value": 1000.0}}, "balance_value": 1000.0},
+        }),
+        _ => json!({
+            "feed": "open_orders_snapshot", "account": "cexsign-account",
+            "orders": [{
+                "instrument": "PF_XBTUSD", "time": time, "last_update_time": time, "qty": 1.0, "filled": 0.0,
+                "limit_price": 30000.0, "stop_price": 0.0, "type": "limit", "order_id": "c5e1c5e1-0000-4000-8000-00000000c5e1",
+                "cli_ord_id": "cexsign1", "direction": 0, "reduce_only": false,
+            }],
+        }),
+    }
+}
+
+/// `{"event":"error","message":…}`.
+fn stream_refused(sent: &crate::exchange::StreamMessage<'_>) -> Value {
+    let message = match sent.refusal {
+        Some(crate::exchange::StreamRefusal::UnknownChannel) => "Invalid feed",
+        _ => "Invalid challenge",
+    };
+    json!({"event": "error", "message": message})
 }
 
 /// Kraken Futures places orders with `POST /derivatives/api/v3/sendorder` (form body), with an

@@ -34,7 +34,7 @@ pub(crate) const UPBIT: Exchange = Exchange {
         instead: "Upbit has no websocket login message: open wss://api.upbit.com/websocket/v1/private with the \
                   handshake header Authorization: Bearer <token>, the token sign_ws writes (no query claims)",
     },
-    private_stream: crate::exchange::PrivateStream::NONE,
+    private_stream: PRIVATE_STREAM,
     // No timestamp: the nonce is single-use instead.
     window: None,
     rest_timestamp_accepted: None,
@@ -73,6 +73,73 @@ pub(crate) const UPBIT: Exchange = Exchange {
 /// is [`UpbitSigner::with_algorithm`]'s).
 fn signer(credentials: &Credentials, _: &KeySettings) -> Result<Box<dyn Signer>, Error> {
     Ok(Box::new(UpbitSigner::new(credentials)?))
+}
+
+/// `wss://api.upbit.com/websocket/v1/private` (Upbit's "WebSocket 사용 및 에러 안내" (use and
+/// errors), "인증" (authentication), "내 주문 및 체결 (MyOrder)" and "내 자산 (MyAsset)" pages):
+/// the upgrade carries `Authorization: Bearer <JWT>`, the REST token without a query hash
+/// (AUTH-breadth.md §9), verified as REST is, its nonce used once; a missing or refused token
+/// gets `{"error":{"name":"INVALID_AUTH","message":…}}`. A request is an array,
+/// `[{"ticket":…},{"type":"myOrder","codes":[…]},{"format":"DEFAULT"}]`, answered with no
+/// acknowledgement, only the data (`stream_type` `REALTIME`). The text `PING` is answered
+/// `{"status":"UP"}`; a connection silent for 120 s is closed ("연결 관리": Connection
+/// management). Assumed: that the refusal comes as a frame on the opened socket, which then
+/// closes (the docs list INVALID_AUTH among the errors answered "after the connection"), and the
+/// WRONG_FORMAT answer to a type not served here.
+const PRIVATE_STREAM: crate::exchange::PrivateStream = crate::exchange::PrivateStream {
+    path: "/websocket/v1/private",
+    idle: std::time::Duration::from_secs(120),
+    ping: crate::exchange::StreamPing::Text { ping: "PING", pong: r#"{"status":"UP"}"# },
+    subscribe: crate::exchange::StreamSubscribe {
+        when: ("cexsign_request", "subscribe"),
+        list: "request",
+        channel: "type",
+        sample: r#"[{"ticket":"cexsign-1"},{"type":"myOrder"},{"format":"DEFAULT"}]"#,
+    },
+    channels: &["myOrder", "myAsset"],
+    answers: crate::exchange::StreamAnswers {
+        subscribed: stream_subscribed,
+        event: stream_event,
+        refused: stream_refused,
+    },
+    handshake: Some(crate::exchange::StreamHandshake::REQUIRED),
+    array_messages: true,
+    ..crate::exchange::PrivateStream::NONE
+};
+
+/// Upbit acknowledges no request: the data follows.
+fn stream_subscribed(_: &crate::exchange::StreamMessage<'_>) -> Vec<serde_json::Value> {
+    Vec::new()
+}
+
+/// A `myOrder` (an open limit order) or `myAsset` message in the DEFAULT format.
+fn stream_event(sent: &crate::exchange::StreamMessage<'_>) -> serde_json::Value {
+    let time = sent.now.unix_millis();
+    match sent.channel("type") {
+        Some("myAsset") => serde_json::json!({
+            "type": "myAsset", "asset_uuid": "c5e1c5e1-0000-4000-8000-00000000a55e",
+            "assets": [{"currency": "KRW", "balance": 1_000_000.0, "locked": 0.0}],
+            "asset_timestamp": time, "timestamp": time, "stream_type": "REALTIME",
+        }),
+        _ => serde_json::json!({
+            "type": "myOrder", "code": "KRW-BTC", "uuid": "c5e1c5e1-0000-4000-8000-00000000c5e1",
+            "ask_bid": "BID", "order_type": "limit", "state": "wait", "trade_uuid": null,
+            "price": 100_000_000.0, "avg_price": 0.0, "volume": 0.0001, "remaining_volume": 0.0001,
+            "executed_volume": 0.0, "trades_count": 0, "reserved_fee": 5.0, "remaining_fee": 5.0,
+            "paid_fee": 0.0, "locked": 10005.0, "executed_funds": 0.0, "time_in_force": null,
+            "trade_fee": null, "is_maker": null, "identifier": "cexsign1",
+            "trade_timestamp": null, "order_timestamp": time, "timestamp": time, "stream_type": "REALTIME",
+        }),
+    }
+}
+
+/// `{"error":{"name","message"}}`: INVALID_AUTH for the handshake's token (the REST answer's
+/// message, which says why), WRONG_FORMAT otherwise.
+fn stream_refused(sent: &crate::exchange::StreamMessage<'_>) -> serde_json::Value {
+    if sent.refusal == Some(crate::exchange::StreamRefusal::HandshakeRefused) {
+        return serde_json::json!({"error": {"name": "INVALID_AUTH", "message": "인증 정보가 올바르지 않습니다."}});
+    }
+    serde_json::json!({"error": {"name": "WRONG_FORMAT", "message": "요청 형식이 올바르지 않습니다."}})
 }
 
 /// Upbit places orders with `POST /v1/orders`, whose optional `identifier` is the client's own
