@@ -61,6 +61,10 @@ pub struct PrivateStream {
     /// Other requests the stream answers, logged in or not (Deribit's `public/set_heartbeat`);
     /// none by default.
     pub requests: &'static [StreamRequest],
+    /// Whether an accepted login (or signed subscribe) is answered with a frame of its own
+    /// before the events; `false` where the exchange writes only the events (Backpack answers
+    /// a subscribe with nothing but its stream's data). A refused login is always answered.
+    pub login_answered: bool,
 }
 
 /// A request a stream answers besides its login, pings and subscribes: a JSON message whose
@@ -96,6 +100,7 @@ impl PrivateStream {
         greeting: None,
         pushed_on_login: &[],
         requests: &[],
+        login_answered: true,
     };
 
     /// Whether the exchange's private stream is described (and so served by a verifier).
@@ -401,6 +406,20 @@ mod tests {
                 continue;
             }
             assert!(stream.is_served() && stream.login == StreamLogin::Message, "{}", exchange.id);
+        }
+    }
+
+    /// A login answered with nothing of its own is followed by events (its signed subscribe's,
+    /// or those pushed on login): else a client could not tell it was accepted.
+    #[test]
+    fn an_unanswered_login_is_followed_by_events() {
+        for scheme in Scheme::ALL {
+            let exchange = scheme.exchange();
+            let stream = &exchange.private_stream;
+            if !stream.login_answered {
+                let events_follow = stream.login.is_signed_subscribe() || !stream.pushed_on_login.is_empty();
+                assert!(stream.is_served() && events_follow, "{}", exchange.id);
+            }
         }
     }
 }

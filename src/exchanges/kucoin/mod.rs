@@ -201,6 +201,7 @@ const PRIVATE_STREAM: crate::exchange::PrivateStream = crate::exchange::PrivateS
     greeting: Some(stream_welcome),
     pushed_on_login: &[],
     requests: &[],
+    login_answered: true,
 };
 
 /// The `id` a frame answers: the message's own, or (on connect) the client's `connectId`.
