@@ -58,7 +58,9 @@
 //! Private streams served by the local exchange (`cargo run --example ws_login`): OKX
 //! `/ws/v5/private`, Bybit `/v5/private`, Bitget `/v2/ws/private`, Gate `/ws/v4/`, Delta `/`,
 //! Coinbase Exchange `/`, BitMEX `/realtime`, KuCoin `/` (`?token=…&connectId=…`) and Kraken `/v2`
-//! (the token in each subscribe).
+//! (the token in each subscribe), MEXC's contract stream `/edge` (`method: login` answered
+//! `rs.login`, then `push.personal.order` and `push.personal.asset` with no subscribe;
+//! `{"method":"ping"}` answered on `pong`).
 //!
 //! # Signing, exchange by exchange
 //!
