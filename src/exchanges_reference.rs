@@ -60,7 +60,9 @@
 //! Coinbase Exchange `/`, BitMEX `/realtime`, KuCoin `/` (`?token=…&connectId=…`) and Kraken `/v2`
 //! (the token in each subscribe), MEXC's contract stream `/edge` (`method: login` answered
 //! `rs.login`, then `push.personal.order` and `push.personal.asset` with no subscribe;
-//! `{"method":"ping"}` answered on `pong`).
+//! `{"method":"ping"}` answered on `pong`) and Backpack `/` (`ws.backpack.exchange`: the signed
+//! `SUBSCRIBE` to `account.orderUpdate` is the login, answered with the stream's
+//! `{"stream","data"}` messages alone).
 //!
 //! # Signing, exchange by exchange
 //!

@@ -164,3 +164,95 @@ async fn mexc_refuses_a_wrong_or_stale_login() {
     assert_eq!(exchange.requests_accepted(), 1);
     exchange.shutdown().await;
 }
+
+/// Backpack's `signature` array for a subscribe, `[key, base64(Ed25519(seed, signing)), ts,
+/// window]`, computed here from Backpack's rule.
+fn backpack_signed(signing: &str, ts: &str) -> Value {
+    use base64::Engine as _;
+    use ed25519_dalek::Signer as _;
+    let (key, seed) = vector_key(Scheme::Backpack);
+    let seed: [u8; 32] = base64::engine::general_purpose::STANDARD.decode(seed).unwrap().try_into().unwrap();
+    let signature = ed25519_dalek::SigningKey::from_bytes(&seed).sign(signing.as_bytes());
+    let signature = base64::engine::general_purpose::STANDARD.encode(signature.to_bytes());
+    json!({"method": "SUBSCRIBE", "params": ["account.orderUpdate"], "signature": [key, signature, ts, "5000"]})
+}
+
+/// Backpack's private stream on `wss://ws.backpack.exchange` (Backpack's API reference,
+/// "Streams"): a subscribe to an `account.` stream without a signature is refused with an error
+/// frame `{"id":null,"error":{"code","message"}}`; the signed subscribe is answered with the
+/// stream's data alone, `{"stream":"account.orderUpdate","data":{"e":"orderAccepted","E",…}}`
+/// (times in microseconds, `X` the order's state, `i` its id); the protocol's pings are answered
+/// with pongs. A reconnect signs afresh.
+#[tokio::test]
+async fn backpack_signed_subscribe_is_answered_with_the_order_stream() {
+    let exchange = start(Scheme::Backpack).await;
+    let signer = signer(Scheme::Backpack);
+    let mut socket = connect(&exchange, "/").await;
+    send(&mut socket, r#"{"method":"SUBSCRIBE","params":["account.orderUpdate"]}"#).await;
+    let refused = next_frame(&mut socket).await;
+    assert!(refused["id"].is_null() && refused["error"]["code"].is_string(), "{refused}");
+    assert!(refused["error"]["message"].is_string(), "{refused}");
+    for connect_number in 1..=2 {
+        if connect_number == 2 {
+            socket = connect(&exchange, "/").await;
+        }
+        let subscribe = WsRequest::subscribe(&["account.orderUpdate"], &[]);
+        send(&mut socket, signer.sign_ws(&subscribe, Timestamp::now().unwrap()).unwrap().message_json()).await;
+        let event = next_frame(&mut socket).await;
+        assert_eq!((&event["stream"], &event["data"]["e"]), (&json!("account.orderUpdate"), &json!("orderAccepted")));
+        let data = &event["data"];
+        assert!(data["E"].as_u64().is_some_and(|micros| micros > 1_000_000_000_000_000), "microseconds: {event}");
+        assert!(data["i"].is_string() && data["X"] == "New" && data["s"].is_string(), "{event}");
+        socket.send(Message::Ping(b"alive".to_vec().into())).await.unwrap();
+        assert_eq!(next_frame(&mut socket).await, json!({"pong frame": "alive"}));
+        assert_eq!(exchange.requests_accepted(), connect_number);
+    }
+    // A market's stream ("Order update": `account.orderUpdate.<symbol>`), under its own name.
+    let market = WsRequest::subscribe(&["account.orderUpdate.SOL_USDC"], &[]);
+    send(&mut socket, signer.sign_ws(&market, Timestamp::now().unwrap()).unwrap().message_json()).await;
+    let event = next_frame(&mut socket).await;
+    assert_eq!((&event["stream"], &event["data"]["s"]), (&json!("account.orderUpdate.SOL_USDC"), &json!("SOL_USDC")));
+    exchange.shutdown().await;
+}
+
+/// A subscribe signed without the window (`instruction=subscribe&timestamp=…`, Backpack's rule
+/// appends `&window=…`) is refused INVALID_SIGNATURE with the reason naming the signature; one
+/// signed five minutes ago with a 5 s window is refused INVALID_CLIENT_REQUEST "Request has
+/// expired" (AUTH-breadth.md §10), the reason naming the time. Neither is followed by events,
+/// and an unsigned subscribe after them is still refused.
+#[tokio::test]
+async fn backpack_refuses_a_wrong_or_stale_signed_subscribe() {
+    let exchange = start(Scheme::Backpack).await;
+    let mut socket = connect(&exchange, "/").await;
+    let ts = Timestamp::now().unwrap().unix_millis().to_string();
+    let wrong = backpack_signed(&format!("instruction=subscribe&timestamp={ts}"), &ts);
+    send(&mut socket, &wrong.to_string()).await;
+    let answer = next_frame(&mut socket).await;
+    assert_eq!(answer["error"]["code"], "INVALID_SIGNATURE", "{answer}");
+    assert!(answer["cexsign_reason"].as_str().is_some_and(|reason| reason.contains("signature")), "{answer}");
+    assert!(!answer.to_string().contains(wrong["signature"][1].as_str().unwrap()), "{answer}");
+
+    let stale = five_minutes_ago().unix_millis().to_string();
+    let stale = backpack_signed(&format!("instruction=subscribe&timestamp={stale}&window=5000"), &stale);
+    send(&mut socket, &stale.to_string()).await;
+    let answer = next_frame(&mut socket).await;
+    assert_eq!(
+        (&answer["error"]["code"], &answer["error"]["message"]),
+        (&json!("INVALID_CLIENT_REQUEST"), &json!("Request has expired")),
+        "{answer}"
+    );
+    let reason = answer["cexsign_reason"].as_str().unwrap_or_default();
+    assert!(reason.contains("timestamp") || reason.contains("window"), "{answer}");
+
+    send(&mut socket, r#"{"method":"SUBSCRIBE","params":["account.orderUpdate"]}"#).await;
+    let refused = next_frame(&mut socket).await;
+    assert!(refused["error"]["code"].is_string() && refused.get("stream").is_none(), "{refused}");
+    assert_eq!(exchange.requests_accepted(), 0);
+
+    // The same rule, signed now with the window: accepted (the test's own signing is Backpack's).
+    let ts = Timestamp::now().unwrap().unix_millis().to_string();
+    let right = backpack_signed(&format!("instruction=subscribe&timestamp={ts}&window=5000"), &ts);
+    send(&mut socket, &right.to_string()).await;
+    assert_eq!(next_frame(&mut socket).await["stream"], "account.orderUpdate");
+    exchange.shutdown().await;
+}
