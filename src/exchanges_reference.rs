@@ -48,6 +48,7 @@
 //! `POST /api/v3/userDataStream`.
 //! Backpack's `SUBSCRIBE` carries `signature: [key, sig, ts, window]` over
 //! `instruction=subscribe&timestamp=…&window=…`. Hyperliquid has no login: a websocket `post` carries an action signed exactly as for REST.
+//! Its account channels take an address unsigned, so no private stream of its is served.
 //! Upbit's private socket signs no message: its handshake carries the same `Authorization: Bearer`
 //! token, without query claims.
 //! KuCoin and Kraken have none:
