@@ -146,6 +146,9 @@ async fn session(
     if stream.greeting.is_some() {
         next_text(&mut socket).await?;
     }
+    // Where the exchange answers a login with its events alone (Backpack), the first one came
+    // in the login's place.
+    let mut first_event = None;
     let subscribed = if handshake {
         // The upgrade was the login: the subscribe follows, answered only where the exchange
         // acknowledges one (Upbit sends the data alone).
@@ -200,14 +203,20 @@ async fn session(
         }
         // Where the signed subscribe is the login, its answer is the subscribe's; where the
         // events follow the login unasked, there is no subscribe.
-        if signed_subscribe || !stream.pushed_on_login.is_empty() {
+        if !stream.login_answered {
+            first_event = Some(answer.clone());
+            answer
+        } else if signed_subscribe || !stream.pushed_on_login.is_empty() {
             answer
         } else {
             socket.send(Message::text(stream.subscribe.sample)).await?;
             next_text(&mut socket).await?
         }
     };
-    let event = next_text(&mut socket).await?;
+    let event = match first_event {
+        Some(event) => event,
+        None => next_text(&mut socket).await?,
+    };
     if serde_json::from_str::<serde_json::Value>(&event).is_err() {
         return Err(format!("no event after the subscribe ({subscribed}): {event}").into());
     }

@@ -48,6 +48,7 @@
 //! `POST /api/v3/userDataStream`.
 //! Backpack's `SUBSCRIBE` carries `signature: [key, sig, ts, window]` over
 //! `instruction=subscribe&timestamp=…&window=…`. Hyperliquid has no login: a websocket `post` carries an action signed exactly as for REST.
+//! Its account channels take an address unsigned, so no private stream of its is served.
 //! Upbit's private socket signs no message: its handshake carries the same `Authorization: Bearer`
 //! token, without query claims.
 //! KuCoin and Kraken have none:
@@ -58,7 +59,11 @@
 //! Private streams served by the local exchange (`cargo run --example ws_login`): OKX
 //! `/ws/v5/private`, Bybit `/v5/private`, Bitget `/v2/ws/private`, Gate `/ws/v4/`, Delta `/`,
 //! Coinbase Exchange `/`, BitMEX `/realtime`, KuCoin `/` (`?token=…&connectId=…`) and Kraken `/v2`
-//! (the token in each subscribe).
+//! (the token in each subscribe), MEXC's contract stream `/edge` (`method: login` answered
+//! `rs.login`, then `push.personal.order` and `push.personal.asset` with no subscribe;
+//! `{"method":"ping"}` answered on `pong`) and Backpack `/` (`ws.backpack.exchange`: the signed
+//! `SUBSCRIBE` to `account.orderUpdate` is the login, answered with the stream's
+//! `{"stream","data"}` messages alone).
 //! BitMEX's also takes its login as handshake headers (`api-expires`, `api-key`,
 //! `api-signature` over `GET/realtime` + expires), verified as the REST request they sign
 //! ([`StreamHandshake`](crate::StreamHandshake)).

@@ -77,6 +77,10 @@ pub struct PrivateStream {
     /// `[{"ticket":…},{"type":"myOrder"},{"format":"DEFAULT"}]`), each read as a subscribe of
     /// the array's objects that name a channel ([`Self::read_message`]); `false` by default.
     pub array_messages: bool,
+    /// Whether an accepted login (or signed subscribe) is answered with a frame of its own
+    /// before the events; `false` where the exchange writes only the events (Backpack answers
+    /// a subscribe with nothing but its stream's data). A refused login is always answered.
+    pub login_answered: bool,
 }
 
 /// A challenge the stream issues on request, remembered for the connection it was issued on:
@@ -184,6 +188,7 @@ impl PrivateStream {
         subscribe_in_url: "",
         challenge: None,
         array_messages: false,
+        login_answered: true,
     };
 
     /// A client's message as the stream reads it: where the stream's messages are arrays
@@ -546,6 +551,20 @@ mod tests {
                 continue;
             }
             assert!(stream.is_served() && stream.login == StreamLogin::Message, "{}", exchange.id);
+        }
+    }
+
+    /// A login answered with nothing of its own is followed by events (its signed subscribe's,
+    /// or those pushed on login): else a client could not tell it was accepted.
+    #[test]
+    fn an_unanswered_login_is_followed_by_events() {
+        for scheme in Scheme::ALL {
+            let exchange = scheme.exchange();
+            let stream = &exchange.private_stream;
+            if !stream.login_answered {
+                let events_follow = stream.login.is_signed_subscribe() || !stream.pushed_on_login.is_empty();
+                assert!(stream.is_served() && events_follow, "{}", exchange.id);
+            }
         }
     }
 }

@@ -614,6 +614,10 @@ async fn answer(
     state.record(reply.verdict);
     let mut frames = vec![reply.body];
     if reply.verdict == Verdict::Accepted {
+        // Where the exchange answers a login with its events alone, they are the first frames.
+        if !stream.login_answered {
+            frames.clear();
+        }
         connection.api_key = logged_in_key(state, scheme, object);
         if let (true, Some(message), Some(object)) = (signed_subscribe, &message, object) {
             let api_key = connection.api_key.as_deref().unwrap_or_default();

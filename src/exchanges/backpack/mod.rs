@@ -18,12 +18,13 @@ pub use signer::BackpackSigner;
 
 use std::time::Duration;
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::exchange::{
     AuthNames, DiagnosisFacts, Exchange, HeaderCheck, KeySettings, KeyVariants, Mark, RestVerification, Routing,
     WsLogin, WsSigning,
 };
+use crate::exchange::{PrivateStream, StreamAnswers, StreamLogin, StreamMessage, StreamRefusal, StreamSubscribe};
 use crate::recipe::NotARecipe;
 use crate::server_time::{MILLIS, ServerTimeApi, TimeRoute, millis};
 use crate::{Credentials, Error, Signer, Timestamp};
@@ -38,7 +39,7 @@ pub(crate) const BACKPACK: Exchange = Exchange {
     ws_auth: Some(AuthNames::new("api_key", "signature", "timestamp", None)),
     ws_api_auth: None,
     ws_login: WsLogin::Resigned,
-    private_stream: crate::exchange::PrivateStream::NONE,
+    private_stream: PRIVATE_STREAM,
     // The default X-Window; a request may send its own, up to 60 s.
     window: Some(Duration::from_secs(5)),
     rest_timestamp_accepted: None,
@@ -109,3 +110,68 @@ const ORDERS: crate::exchange::Orders = crate::exchange::Orders {
     duplicate: crate::exchange::DuplicateOrder::Undocumented,
     busy: &[],
 };
+
+/// The private streams on `wss://ws.backpack.exchange` (Backpack's API reference, "Streams":
+/// "Usage" and "Private"): one socket, `{"method":"SUBSCRIBE","params":[<streams>]}`, where a
+/// stream prefixed `account.` needs the subscribe signed, `"signature": [key, signature,
+/// timestamp, window]` over `instruction=subscribe&timestamp=…&window=…`: the signed subscribe is
+/// the login. Backpack answers a subscribe with nothing but the stream's data, each message
+/// `{"stream","data"}`: here an order accepted (`account.orderUpdate`, event `orderAccepted`,
+/// times in microseconds) and the open position (`account.positionUpdate`, whose first message
+/// is the snapshot without `e`). The server pings with protocol frames every 60 s and closes a
+/// connection that has not answered within 120 s. A refusal is `{"id":null,"error":{"code",
+/// "message"}}` as the error table writes it; the codes and words of a subscribe refused before
+/// signing, or to a stream not served here, are assumed (the docs show none).
+const PRIVATE_STREAM: PrivateStream = PrivateStream {
+    path: "/",
+    idle: Duration::from_secs(120),
+    subscribe: StreamSubscribe {
+        when: ("method", "SUBSCRIBE"),
+        list: "params",
+        channel: "",
+        sample: r#"{"method":"SUBSCRIBE","params":["account.orderUpdate"]}"#,
+    },
+    // A stream named with a market (`account.orderUpdate.<symbol>`) is served for the docs'
+    // example market.
+    channels: &["account.orderUpdate", "account.orderUpdate.SOL_USDC", "account.positionUpdate"],
+    answers: StreamAnswers { event: stream_event, refused: stream_refused, ..PrivateStream::NONE.answers },
+    login: StreamLogin::SignedSubscribe { signed_by: "signature", channel: &["account.orderUpdate"], products: &[] },
+    login_answered: false,
+    ..PrivateStream::NONE
+};
+
+/// `{"stream","data"}` under the stream's name as subscribed: an order accepted (in the stream's
+/// market, if it names one), or the position snapshot.
+fn stream_event(sent: &StreamMessage<'_>) -> Value {
+    let micros = u64::try_from(sent.now.duration_since_epoch().as_micros()).unwrap_or(u64::MAX);
+    let stream = sent.channel("").unwrap_or("account.orderUpdate");
+    let symbol = stream.strip_prefix("account.orderUpdate.").unwrap_or("SOL_USDC");
+    match stream {
+        "account.positionUpdate" => json!({
+            "stream": "account.positionUpdate",
+            "data": {
+                "E": micros, "s": "SOL_USDC_PERP", "b": "100", "B": "100", "f": "0.02", "M": "100",
+                "m": "0.0125", "q": "1", "Q": "1", "n": "100", "i": "111947737399771137", "p": "0", "P": "0",
+                "T": micros,
+            },
+        }),
+        _ => json!({
+            "stream": stream,
+            "data": {
+                "e": "orderAccepted", "E": micros, "s": symbol, "c": 1, "S": "Bid", "o": "LIMIT", "f": "GTC",
+                "q": "1", "p": "100", "X": "New", "i": "111947737399771136", "z": "0", "Z": "0",
+                "V": "RejectTaker", "T": micros, "O": "USER", "y": false,
+            },
+        }),
+    }
+}
+
+/// `{"id":null,"error":{"code","message"}}`: an `account.` stream subscribed unsigned, or a stream
+/// this stream does not serve (assumed words).
+fn stream_refused(sent: &StreamMessage<'_>) -> Value {
+    let (code, message) = match sent.refusal {
+        Some(StreamRefusal::NotLoggedIn) => ("UNAUTHORIZED", "Private streams require a signed subscribe".to_owned()),
+        _ => ("INVALID_CLIENT_REQUEST", format!("Invalid stream: {}", sent.channel("").unwrap_or_default())),
+    };
+    json!({"id": null, "error": {"code": code, "message": message}})
+}

@@ -74,6 +74,16 @@ pub(crate) const HYPERLIQUID: Exchange = Exchange {
                   actions in a `post` message signed exactly as for POST /exchange (sign_ws with the action's \
                   JSON as WsRequest::with_data)",
     },
+    // No private stream is described: nothing on Hyperliquid's websocket authenticates a
+    // connection. Its account channels (`orderUpdates`, `userEvents`, `userFills`, subscribed
+    // `{"method":"subscribe","subscription":{"type":"orderUpdates","user":<address>}}`) name an
+    // address and anyone may subscribe to any address; the only signed message is a `post`
+    // (`{"method":"post","id","request":{"type":"action","payload":{action, nonce, signature}}}`),
+    // which is one POST /exchange carried over the socket, verified as that request and answered
+    // `{"channel":"post","data":{"id","response":…}}` (Hyperliquid's docs, "Websocket" >
+    // "Subscriptions" and "Post requests"). Serving it means a stream engine that verifies a
+    // message as a REST request of the home's, which the stream description cannot say yet;
+    // until then a bot's `post` is checked by sending its payload to POST /exchange.
     private_stream: crate::exchange::PrivateStream::NONE,
     // A nonce is accepted within (server time - 2 days, server time + 1 day) ("Nonces and API
     // wallets"); the description's window is symmetric, so it is the tighter side.
