@@ -74,12 +74,17 @@ class Stream:
 
 
 # The fields of a login that are secret or derived from the secret: never printed, even fake.
-_SECRET_FIELDS = re.compile(r'("(?:passphrase|secret|api_secret|sign|signature|authSig|signed_challenge)"\s*:\s*)"[^"]*"')
+_SECRET_FIELDS = re.compile(
+    r'("(?:passphrase|secret|api_secret|sign|SIGN|signature|authSig|signed_challenge|jwt|token)"\s*:\s*)"[^"]*"'
+)
+# A login whose signature is the last of positional args (Bybit's and BitMEX's [key, expires, signature],
+# BitMart's [key, timestamp, sign]).
+_POSITIONAL_LOGIN = re.compile(r'("op"\s*:\s*"(?:auth|login|authKeyExpires)"\s*,\s*"args"\s*:\s*\[[^\[\]{}]*,\s*)"[^"]*"(\s*\])')
 
 
 def redacted(message: str) -> str:
-    """A client's frame as printed: its passphrase and signature values replaced by "…"."""
-    return _SECRET_FIELDS.sub(r'\1"…"', message)
+    """A client's frame as printed: its passphrase, signature and token values replaced by "…"."""
+    return _POSITIONAL_LOGIN.sub(r'\1"…"\2', _SECRET_FIELDS.sub(r'\1"…"', message))
 
 def _error_field(frame: dict, name: str) -> Any:
     error = frame.get("error")
@@ -111,6 +116,30 @@ STREAMS: dict[str, Stream] = {
     # {"status":401,"error":"...","request":{...}}; pushes {"table":"order","action":...,"data":[...]}
     "BitMEX": Stream("/realtime", lambda f: f.get("status"), lambda f: "table" in f and "data" in f),
 }
+
+
+# ---- the streams of the Coinbase Advanced, Binance and ccxt.pro blocks (setdefault: another block may
+# describe the same stream) --------------------------------------------------------------------------
+for _name, _stream in {
+    # {"type":"error","message":"authentication failure"}; pushes {"channel":"user","events":[...]}
+    "Coinbase Advanced": Stream("/", lambda f: f.get("message"), lambda f: f.get("channel") in ("user", "heartbeats")),
+    # the WebSocket API's {"id","status":401,"error":{"code":-1022,"msg"}}; pushes
+    # {"subscriptionId":0,"event":{"e":"outboundAccountPosition",...}}
+    "Binance": Stream("/ws-api/v3", lambda f: _error_field(f, "code"), lambda f: "subscriptionId" in f and "event" in f),
+    # {"id","type":"error","code":401,"data":"token is expired"}; pushes {"type":"message","topic",...}
+    "KuCoin": Stream("/", lambda f: f.get("code"), lambda f: f.get("type") == "message"),
+    # {"error":"ESession:Invalid session","method":"subscribe","success":false}; pushes
+    # {"channel":"executions","type":"snapshot","data":[...]}
+    "Kraken": Stream("/v2", lambda f: f.get("error"), lambda f: f.get("channel") not in (None, "heartbeat", "status")),
+    # {"event":"auth","status":"FAILED","code":10100,"msg"}; then snapshots on channel 0, which are arrays
+    # (only dicts are frames here: the accepted auth event marks the login)
+    "Bitfinex": Stream("/ws/2", lambda f: f.get("code"), lambda f: f.get("event") == "auth" and f.get("status") == "OK"),
+    # JSON-RPC {"error":{"code":13004,"message":"invalid_credentials"}}; pushes {"method":"subscription",...}
+    "Deribit": Stream("/ws/api/v2", lambda f: _error_field(f, "code"), lambda f: f.get("method") == "subscription"),
+    # {"event":"login","errorCode":30013,...}; pushes {"table":"spot/user/order","data":[...]}
+    "BitMart": Stream("/user", lambda f: f.get("errorCode"), lambda f: "table" in f and "data" in f),
+}.items():
+    STREAMS.setdefault(_name, _stream)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1093,6 +1122,148 @@ def define_cases(base: str, accounts: dict[str, dict]) -> list[tuple[str, Callab
             "exchange.urls['api']['ws']['private'] = tap + '/v2/ws/private'; set_markets([])",
         )(drive)
 
+    # ---- coinbase-advanced-py (official): WSClient on Advanced Trade's user channel ---------------
+    cdp_es256, cdp_ed25519 = accounts["Coinbase CDP (ES256)"], accounts["Coinbase CDP (Ed25519)"]
+    cb_hmac = accounts["Coinbase Advanced (legacy HMAC)"]
+
+    def setup_coinbase_advanced_py() -> None:
+        import coinbase.jwt_generator as jwt_generator
+        from coinbase.websocket import WSClient
+
+        seam = "WSClient(base_url=tap + '/') (its URL option; its default is wss://advanced-trade-ws.coinbase.com)"
+
+        def drive(tap: Tap, creds: dict, secret: Optional[str] = None, clock_behind: float = 0) -> list:
+            received: list = []
+            # A machine whose clock is behind: the token's nbf and exp are read from jwt_generator's `time`.
+            real_time = jwt_generator.time
+            if clock_behind:
+                jwt_generator.time = type(
+                    "SkewedClock", (), {"time": staticmethod(lambda: real_time.time() - clock_behind)}
+                )
+            client = WSClient(
+                api_key=creds["api_key"],
+                api_secret=secret or creds["secret"],
+                base_url=tap.url("/"),
+                on_message=received.append,
+                retry=False,
+                timeout=int(SOCKET_TIMEOUT),
+            )
+            try:
+                client.open()
+                client.user(["BTC-USD"])  # one subscribe message per channel, each with a fresh JWT
+                tap.wait(settled_for(STREAMS["Coinbase Advanced"]))
+                handed_over(received, STREAMS["Coinbase Advanced"])
+            finally:
+                jwt_generator.time = real_time
+                try:
+                    client.close()
+                except Exception:
+                    pass
+            return received
+
+        token = (
+            "the subscribe {type: subscribe, product_ids, channel: user, jwt}: a JWT per subscribe, ALG, header "
+            "{kid, nonce}, claims {sub, iss: cdp, nbf, exp: nbf + 120} and no uri (AUTH.md section 2, 'WebSocket "
+            "with CDP keys')"
+        )
+        for creds, alg in ((cdp_es256, "ES256 (PEM EC key)"), (cdp_ed25519, "EdDSA (base64 Ed25519 key)")):
+            ws_case(
+                "coinbase-advanced-py",
+                "coinbase-advanced-py",
+                "Coinbase Advanced",
+                f"WSClient(api_key, api_secret: {alg}).open(); user(['BTC-USD'])",
+                accept(token.replace("ALG", alg.split(" ")[0])),
+                seam,
+            )(lambda tap, creds=creds: drive(tap, creds))
+        ws_case(
+            "coinbase-advanced-py",
+            "coinbase-advanced-py",
+            "Coinbase Advanced",
+            "WSClient(api_secret=<another CDP key's Ed25519 secret>).open(); user(['BTC-USD'])",
+            reject("authentication failure", "a JWT signed with another key: Coinbase's websocket error frame"),
+            seam,
+        )(lambda tap: drive(tap, cdp_ed25519, secret=accounts["Backpack"]["secret"]))
+        ws_case(
+            "coinbase-advanced-py",
+            "coinbase-advanced-py",
+            "Coinbase Advanced",
+            "WSClient(...) on a machine whose clock is 300 s behind; user(['BTC-USD'])",
+            reject(
+                "authentication failure",
+                "the token's exp is nbf + 120 s from the local clock: 300 s behind, it has expired when it arrives",
+            ),
+            seam,
+        )(lambda tap: drive(tap, cdp_es256, clock_behind=300))
+
+    # ---- Coinbase Advanced, legacy HMAC key: no SDK signs the websocket with it ---------------------
+    def setup_coinbase_advanced_hmac() -> None:
+        import hashlib
+        import hmac
+
+        def drive(tap: Tap, secret: str = cb_hmac["secret"], clock_behind: int = 0) -> list:
+            # The legacy websocket signature (Advanced Trade's retired "Sign with legacy keys" guide, ccxt
+            # 4.5.90's coinbase create_ws_auth): hex(HMAC-SHA256(secret, timestamp + channel + products joined
+            # with ',')), timestamp a string of seconds.
+            timestamp = str(int(time.time()) - clock_behind)
+            products = ["BTC-USD"]
+            signed = (timestamp + "user" + ",".join(products)).encode()
+            signature = hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
+            subscribe = {
+                "type": "subscribe", "product_ids": products, "channel": "user",
+                "api_key": cb_hmac["api_key"], "timestamp": timestamp, "signature": signature,
+            }
+            return documented_subscribe(tap, "Coinbase Advanced", subscribe)
+
+        seam = (
+            "coinbase-advanced-py 1.8.4 signs its websocket only with CDP keys (a JWT): the legacy key's documented "
+            "signed subscribe sent with websockets to tap + '/'"
+        )
+        ws_case(
+            "coinbase advanced (docs' frames)",
+            "coinbase-advanced-py",
+            "Coinbase Advanced",
+            "{type: subscribe, product_ids, channel: user, api_key, timestamp, signature}",
+            accept(
+                "the legacy key's signed subscribe, timestamp a string of seconds, prehash timestamp + channel + "
+                "product_ids joined with ',' (AUTH.md section 1, 'WebSocket (legacy keys)')"
+            ),
+            seam,
+        )(drive)
+        ws_case(
+            "coinbase advanced (docs' frames)",
+            "coinbase-advanced-py",
+            "Coinbase Advanced",
+            "the same signed with another key's secret",
+            reject("authentication failure", "a wrong secret: Coinbase's websocket error frame"),
+            seam,
+        )(lambda tap: drive(tap, secret=accounts["Gate"]["secret"]))
+
+    def documented_subscribe(tap: Tap, exchange: str, subscribe: dict) -> list:
+        """A stream whose signed subscribe is its login, driven with the exchange's documented frame."""
+        import websockets
+
+        stream = STREAMS[exchange]
+        received: list = []
+
+        async def session():
+            async with websockets.connect(
+                tap.url(stream.path), open_timeout=SOCKET_TIMEOUT, close_timeout=2, compression=None
+            ) as ws:
+                await ws.send(json.dumps(subscribe))
+                deadline = time.monotonic() + SETTLE_SECONDS
+                while time.monotonic() < deadline:
+                    message = await asyncio.wait_for(ws.recv(), max(0.1, deadline - time.monotonic()))
+                    received.append(message)
+                    frame = _as_frame(message)
+                    if frame is not None and (stream.is_event(frame) or "cexsign_reason" in frame):
+                        break
+
+        try:
+            run_async(session)
+        except (asyncio.TimeoutError, OSError, websockets.ConnectionClosed):
+            pass  # judged from the wire
+        return received
+
     setups = [
         ("python-okx", setup_python_okx),
         ("pybit", setup_pybit),
@@ -1102,6 +1273,8 @@ def define_cases(base: str, accounts: dict[str, dict]) -> list[tuple[str, Callab
         ("delta (docs' frames)", setup_delta),
         ("ccxt.pro", setup_ccxt_pro),
         ("ccxt.pro", setup_ccxt_pro_refusals),
+        ("coinbase-advanced-py", setup_coinbase_advanced_py),
+        ("coinbase advanced (docs' frames)", setup_coinbase_advanced_hmac),
     ]
     if bitmex is not None:
         setups.append(("bitmex-ws", setup_bitmex_ws))
