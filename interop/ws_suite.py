@@ -173,9 +173,12 @@ class _FrameReader:
         self.head_done = False
         self.fragments = b""
         self.on_head, self.on_message, self.on_close = on_head, on_message, on_close
+        self.fed = 0  # bytes fed so far
+        self.frame_ends: list[int] = []  # where each complete frame ended, counted in bytes fed
 
     def feed(self, data: bytes) -> None:
         self.buffer += data
+        self.fed += len(data)
         if not self.head_done:
             end = self.buffer.find(b"\r\n\r\n")
             if end < 0:
@@ -201,6 +204,7 @@ class _FrameReader:
                 return
             payload = self.buffer[at : at + length]
             self.buffer = self.buffer[at + length :]
+            self.frame_ends.append(self.fed - len(self.buffer))
             if mask:
                 payload = bytes(byte ^ mask[i % 4] for i, byte in enumerate(payload))
             opcode = first & 0x0F
@@ -285,9 +289,16 @@ class Tap:
                 data = source.recv(65536)
                 if not data:
                     break
+                start = reader.fed
                 reader.feed(data)
                 if downward and self.latency:
-                    time.sleep(self.latency)
+                    # Each frame its own delivery, as frames written apart reach a real client apart.
+                    cuts = [end - start for end in reader.frame_ends if start < end < start + len(data)]
+                    reader.frame_ends.clear()
+                    for begin, end in zip([0] + cuts, cuts + [len(data)]):
+                        time.sleep(self.latency)
+                        sink.sendall(data[begin:end])
+                    continue
                 sink.sendall(data)
         except OSError:
             pass
@@ -1238,6 +1249,167 @@ def define_cases(base: str, accounts: dict[str, dict]) -> list[tuple[str, Callab
             seam,
         )(lambda tap: drive(tap, secret=accounts["Gate"]["secret"]))
 
+    # ---- binance-sdk-spot (official, modular): SpotWebSocketAPI on the WebSocket API -------------
+    binance_hmac, binance_ed25519 = accounts["Binance (HMAC)"], accounts["Binance (Ed25519)"]
+    # A real Binance symbol whose name needs percent-encoding (AUTH-more section 3's non-ASCII example).
+    non_ascii_symbol = "币安人生USDT"
+
+    def setup_binance_sdk_spot() -> None:
+        from binance_common.configuration import ConfigurationWebSocketAPI
+        from binance_sdk_spot.spot import Spot
+
+        seam = (
+            "ConfigurationWebSocketAPI(stream_url=tap + '/ws-api/v3') (its URL option); the tap delays the server's "
+            "frames by 200 ms, since the SDK registers a subscription's callback after reading its answer and "
+            "drops an event that comes first"
+        )
+
+        def drive(tap: Tap, creds: dict, steps: str) -> list:
+            received: list = []
+            # Its stream's callback is registered only once the subscribe's answer is read, and the
+            # local exchange pushes the account's event at once (Binance pushes on changes): a network's
+            # latency keeps the event from racing the registration, as on a real connection.
+            tap.latency = 0.2
+
+            async def session():
+                if creds.get("key_type") == "HMAC":
+                    key = {"api_secret": creds["secret"]}
+                else:
+                    key = {"private_key": creds["secret"]}
+                configuration = ConfigurationWebSocketAPI(
+                    api_key=creds["api_key"], stream_url=tap.url("/ws-api/v3"), timeout=int(SOCKET_TIMEOUT * 1000),
+                    reconnect_attempts=1, **key,
+                )
+                client = Spot(config_ws_api=configuration)
+                connection = await client.websocket_api.create_connection()
+                try:
+                    if steps == "logon":
+                        await connection.session_logon()
+                        await connection.account_status()
+                        subscribed = await connection.user_data_stream_subscribe()
+                    elif steps == "signature":
+                        await connection.account_status()
+                        subscribed = await connection.user_data_stream_subscribe_signature()
+                    else:  # a signed order with a symbol that percent-encoding changes
+                        await connection.order_test(symbol=non_ascii_symbol, side="BUY", type="MARKET", quantity=1.0)
+                        return
+                    subscribed.stream.on("message", received.append)
+                    await asyncio.get_running_loop().run_in_executor(None, tap.wait, settled_for(STREAMS["Binance"]))
+                    deadline = time.monotonic() + 3
+                    while not received and time.monotonic() < deadline:
+                        await asyncio.sleep(0.05)
+                finally:
+                    await connection.close_connection(close_session=True)
+
+            run_async(session)
+            return received
+
+        ws_case(
+            "binance-sdk-spot",
+            "binance-sdk-spot",
+            "Binance",
+            "Ed25519 key: session_logon(); account_status(); user_data_stream_subscribe().stream.on('message', ...)",
+            accept(
+                "session.logon {id, method: session.logon, params: {apiKey, timestamp, signature}} signed as "
+                "base64(Ed25519(apiKey=...&timestamp=...)); then account.status and userDataStream.subscribe with "
+                "only a timestamp (the session's key; web-socket-api.md 'Session Authentication')"
+            ),
+            seam,
+            delivered=lambda received: bool(received),
+        )(lambda tap: drive(tap, binance_ed25519, "logon"))
+        ws_case(
+            "binance-sdk-spot",
+            "binance-sdk-spot",
+            "Binance",
+            "HMAC key: account_status(); user_data_stream_subscribe_signature().stream.on('message', ...)",
+            accept(
+                "each request signed in its params {apiKey, timestamp, signature}: hex(HMAC-SHA256) of the params "
+                "sorted by name (AUTH-more section 3); an HMAC key cannot log on, so it subscribes by signature"
+            ),
+            seam,
+            delivered=lambda received: bool(received),
+        )(lambda tap: drive(tap, binance_hmac, "signature"))
+        for creds in (binance_ed25519, binance_hmac):
+            ws_case(
+                "binance-sdk-spot",
+                "binance-sdk-spot",
+                "Binance",
+                f"{creds['key_type']} key: order_test(symbol='{non_ascii_symbol}', side='BUY', type='MARKET', quantity=1)",
+                reject(
+                    "-1022",
+                    "binance-common 4.6.0's websocket_api_signature signs urlencode(params): the symbol's UTF-8 "
+                    "percent-encoded in the payload but sent raw, where the WebSocket API signs raw values "
+                    "(web-socket-api.md: no percent-encoding; AUTH-more section 3). Still so in binance-sdk-spot "
+                    "13.2.0; binance-connector-rust fixed the same bug in 62.2.2 (its issue 106)",
+                    mistake="binance-ws-values-percent-encoded",
+                ),
+                seam,
+            )(lambda tap, creds=creds: drive(tap, creds, "order"))
+
+    # ---- binance-connector (the older official connector): SpotWebsocketAPIClient ----------------
+    def setup_binance_connector() -> None:
+        from binance.lib.utils import websocket_api_signature
+        from binance.websocket.spot.websocket_api import SpotWebsocketAPIClient
+
+        seam = "SpotWebsocketAPIClient(stream_url=tap + '/ws-api/v3') (its URL option)"
+
+        def drive(tap: Tap, order: bool = False, secret: str = binance_hmac["secret"]) -> list:
+            received: list = []
+            client = SpotWebsocketAPIClient(
+                stream_url=tap.url("/ws-api/v3"),
+                api_key=binance_hmac["api_key"],
+                api_secret=secret,
+                on_message=lambda _client, message: received.append(message),
+                # Without on_error its reader thread re-raises the socket's close when stop() ends it.
+                on_error=lambda _client, error: None,
+                timeout=int(SOCKET_TIMEOUT),
+            )
+            try:
+                if order:
+                    client.new_order(symbol=non_ascii_symbol, side="BUY", type="MARKET", quantity=1)
+                else:
+                    client.account()
+                    # 3.13.0 has no userDataStream.subscribe.signature method (only the retired
+                    # userDataStream.start of listenKeys): sent with its own send() and signing helper.
+                    client.send(
+                        {
+                            "id": "cexsign-sub",
+                            "method": "userDataStream.subscribe.signature",
+                            "params": websocket_api_signature(binance_hmac["api_key"], secret, {}),
+                        }
+                    )
+                tap.wait(settled_for(STREAMS["Binance"]))
+                handed_over(received, STREAMS["Binance"])
+            finally:
+                client.stop()
+            return received
+
+        ws_case(
+            "binance-connector",
+            "binance-connector",
+            "Binance",
+            "HMAC key: account(); send(userDataStream.subscribe.signature signed by websocket_api_signature)",
+            accept(
+                "account.status {id, method, params: {apiKey, signature, timestamp}}, hex(HMAC-SHA256) of "
+                "urlencode(sorted params): the same bytes as the raw values when they are all ASCII letters and digits"
+            ),
+            seam + "; the subscribe by signature built with the connector's websocket_api_signature",
+        )(lambda tap: drive(tap))
+        ws_case(
+            "binance-connector",
+            "binance-connector",
+            "Binance",
+            f"HMAC key: new_order(symbol='{non_ascii_symbol}', side='BUY', type='MARKET', quantity=1)",
+            reject(
+                "-1022",
+                "binance-connector 3.13.0's websocket_api_signature signs urlencode(params) and sends the values raw "
+                "(web-socket-api.md signs raw values; AUTH-more section 3): Binance's -1022 'Signature for this "
+                "request is not valid.'",
+                mistake="binance-ws-values-percent-encoded",
+            ),
+            seam,
+        )(lambda tap: drive(tap, order=True))
+
     def documented_subscribe(tap: Tap, exchange: str, subscribe: dict) -> list:
         """A stream whose signed subscribe is its login, driven with the exchange's documented frame."""
         import websockets
@@ -1275,6 +1447,8 @@ def define_cases(base: str, accounts: dict[str, dict]) -> list[tuple[str, Callab
         ("ccxt.pro", setup_ccxt_pro_refusals),
         ("coinbase-advanced-py", setup_coinbase_advanced_py),
         ("coinbase advanced (docs' frames)", setup_coinbase_advanced_hmac),
+        ("binance-sdk-spot", setup_binance_sdk_spot),
+        ("binance-connector", setup_binance_connector),
     ]
     if bitmex is not None:
         setups.append(("bitmex-ws", setup_bitmex_ws))
