@@ -84,7 +84,8 @@ _POSITIONAL_LOGIN = re.compile(r'("op"\s*:\s*"(?:auth|login|authKeyExpires)"\s*,
 
 def redacted(message: str) -> str:
     """A client's frame as printed: its passphrase, signature and token values replaced by "…"."""
-    return _POSITIONAL_LOGIN.sub(r'\1"…"\2', _SECRET_FIELDS.sub(r'\1"…"', message))
+    hidden = _POSITIONAL_LOGIN.sub(r'\1"…"\2', _SECRET_FIELDS.sub(r'\1"…"', message))
+    return re.sub(r"([?&]token=)[^&\s]+", r"\1…", hidden)  # a stream token in a connect URL (KuCoin's)
 
 def _error_field(frame: dict, name: str) -> Any:
     error = frame.get("error")
@@ -131,9 +132,13 @@ for _name, _stream in {
     # {"error":"ESession:Invalid session","method":"subscribe","success":false}; pushes
     # {"channel":"executions","type":"snapshot","data":[...]}
     "Kraken": Stream("/v2", lambda f: f.get("error"), lambda f: f.get("channel") not in (None, "heartbeat", "status")),
-    # {"event":"auth","status":"FAILED","code":10100,"msg"}; then snapshots on channel 0, which are arrays
-    # (only dicts are frames here: the accepted auth event marks the login)
-    "Bitfinex": Stream("/ws/2", lambda f: f.get("code"), lambda f: f.get("event") == "auth" and f.get("status") == "OK"),
+    # {"event":"auth","status":"FAILED","code":10100,"msg"}; then the account's snapshots on channel 0,
+    # arrays [0, "os" | "ws", [...]] (kept by _frames as {"array": [...]})
+    "Bitfinex": Stream(
+        "/ws/2",
+        lambda f: f.get("code"),
+        lambda f: isinstance(f.get("array"), list) and f["array"][:1] == [0] and f["array"][1:2] not in (["hb"], []),
+    ),
     # JSON-RPC {"error":{"code":13004,"message":"invalid_credentials"}}; pushes {"method":"subscription",...}
     "Deribit": Stream("/ws/api/v2", lambda f: _error_field(f, "code"), lambda f: f.get("method") == "subscription"),
     # {"event":"login","errorCode":30013,...}; pushes {"table":"spot/user/order","data":[...]}
@@ -345,7 +350,13 @@ def _frames(messages: list[str]) -> list[dict]:
             continue
         if isinstance(value, dict):
             frames.append(value)
+        elif isinstance(value, list):
+            # Bitfinex's channel messages are arrays ([chanId, type, data]): kept as {"array": [...]}.
+            frames.append({ARRAY: value})
     return frames
+
+
+ARRAY = "array"
 
 
 # Fields whose values name the message (kept in a shape); every other value shows as its type.
@@ -1410,6 +1421,182 @@ def define_cases(base: str, accounts: dict[str, dict]) -> list[tuple[str, Callab
             seam,
         )(lambda tap: drive(tap, order=True))
 
+    # ---- ccxt.pro on Binance, Coinbase Advanced, KuCoin, Kraken, Bitfinex, Deribit, BitMart ----------
+    def setup_ccxt_pro_more() -> None:
+        import ccxt.pro
+
+        def market(symbol: str, market_id: str, kind: str = "spot", **extra) -> dict:
+            base_, quote = symbol.split("/")[0], symbol.split("/")[1].split(":")[0]
+            return dict(
+                id=market_id, symbol=symbol, base=base_, quote=quote, baseId=base_, quoteId=quote, settle=None,
+                type=kind, spot=kind == "spot", margin=False, swap=kind == "swap", future=False,
+                option=False, contract=kind != "spot", linear=None, inverse=None, active=True, precision={},
+                limits={}, info={}, **extra,
+            )
+
+        loaded: dict = {}
+
+        def bitmart_pro():
+            """The `bitmart` distribution's ccxt.pro bitmart (as suite.py loads its REST class: its vendored
+            ccxt imports `ccxt.*`, so the real ccxt's modules are set aside while it loads)."""
+            if "bitmart" not in loaded:
+                real_ccxt = {name: module for name, module in sys.modules.items() if name.split(".")[0] == "ccxt"}
+                for name in real_ccxt:
+                    del sys.modules[name]
+                try:
+                    import bitmart.ccxt as vendored_ccxt
+
+                    sys.modules["ccxt"] = vendored_ccxt
+                    from bitmart.ccxt.pro.bitmart import bitmart as bitmart_class
+
+                    loaded["bitmart"] = bitmart_class
+                finally:
+                    for name in [name for name in sys.modules if name.split(".")[0] == "ccxt"]:
+                        del sys.modules[name]
+                    sys.modules.update(real_ccxt)
+            return loaded["bitmart"]
+
+        def rest_through(exchange, tap: Tap) -> None:
+            """REST to the local exchange, with a Host naming the tap: a stream token's grant names the
+            endpoint of the host asked (KuCoin's instanceServers), so the socket goes through the tap."""
+            exchange.urls["api"] = {
+                name: base if isinstance(url, str) else url for name, url in exchange.urls["api"].items()
+            }
+            exchange.headers = {"Host": tap.url("").split("//", 1)[1]}
+
+        def drive(tap: Tap, name: str, creds: dict, point, markets: list, method: str, args: tuple, options=None):
+            async def session():
+                config = {"apiKey": creds["api_key"], "secret": creds["secret"], "options": dict(options or {})}
+                if "passphrase" in creds:
+                    config["password"] = creds["passphrase"]
+                if name == "bitmart":  # ccxt 4.5.90 ships no bitmart: its BitMart-only build (the `bitmart` package)
+                    config["uid"] = config.pop("password")  # ccxt's name for BitMart's memo
+                    exchange = bitmart_pro()(config)
+                else:
+                    exchange = getattr(ccxt.pro, name)(config)
+                exchange.set_markets(markets)
+                point(exchange, tap)
+                # What load_markets() would have done first: bind the exchange to this event loop (KuCoin's
+                # token request is spawned as a task on it).
+                exchange.open()
+                try:
+                    return [await asyncio.wait_for(getattr(exchange, method)(*args), SETTLE_SECONDS)]
+                finally:
+                    await exchange.close()
+
+            return run_async(session)
+
+        def ws_url(*path: str, ws_path: str):
+            def point(exchange, tap: Tap) -> None:
+                urls = exchange.urls["api"]
+                for key in path[:-1]:
+                    urls = urls[key]
+                urls[path[-1]] = tap.url(ws_path)
+
+            return point
+
+        def both(*points):
+            def point(exchange, tap: Tap) -> None:
+                for each in points:
+                    each(exchange, tap)
+
+            return point
+
+        binance_markets = [market("BTC/USDT", "BTCUSDT")]
+        plans = [
+            ("binance", "Binance", binance_hmac, ws_url("ws", "ws-api", "spot", ws_path="/ws-api/v3"), binance_markets,
+             "watch_balance", (), None,
+             "userDataStream.subscribe.signature {id, method, params: {apiKey, timestamp, signature}} on the "
+             "WebSocket API (no listenKey), an HMAC key's hex signature of the raw sorted params",
+             "exchange.urls['api']['ws']['ws-api']['spot'] = tap + '/ws-api/v3'"),
+            ("binance", "Binance", binance_ed25519, ws_url("ws", "ws-api", "spot", ws_path="/ws-api/v3"),
+             binance_markets, "watch_balance", (), None,
+             "userDataStream.subscribe.signature with an Ed25519 key: the signature base64 of the raw sorted params",
+             "exchange.urls['api']['ws']['ws-api']['spot'] = tap + '/ws-api/v3'"),
+            ("coinbase", "Coinbase Advanced", cdp_es256, ws_url("ws", ws_path="/"), [market("BTC/USD", "BTC-USD")],
+             "watch_orders", ("BTC/USD",), None,
+             "{type: subscribe, product_ids, channel: user, jwt}: ccxt's own ES256 JWT (iss coinbase-cloud, aud "
+             "[retail_rest_api_proxy], iat; AUTH.md section 2's table), which Coinbase accepts",
+             "exchange.urls['api']['ws'] = tap + '/'"),
+            ("coinbase", "Coinbase Advanced", cb_hmac, ws_url("ws", ws_path="/"), [market("BTC/USD", "BTC-USD")],
+             "watch_orders", ("BTC/USD",), None,
+             "the legacy key's signed subscribe {type, product_ids, channel: user, api_key, timestamp, signature}",
+             "exchange.urls['api']['ws'] = tap + '/'"),
+            ("coinbase", "Coinbase Advanced", cdp_ed25519, ws_url("ws", ws_path="/"), [market("BTC/USD", "BTC-USD")],
+             "watch_orders", ("BTC/USD",), None,
+             reject(
+                 "authentication failure",
+                 "ccxt 4.5.90's create_ws_auth takes a key for a CDP key only when its name holds 'organizations/' or "
+                 "its secret is PEM: an Ed25519 CDP key (a UUID name, a base64 secret) is signed as a legacy HMAC key "
+                 "(api_key, timestamp, signature), which Coinbase refuses; its REST sign() tells them apart",
+             ),
+             "exchange.urls['api']['ws'] = tap + '/'"),
+            ("kucoin", "KuCoin", accounts["KuCoin v2"], rest_through, [market("BTC/USDT", "BTC-USDT")],
+             "watch_orders", (), {"uta": False},
+             "a signed POST /api/v1/bullet-private (KC-API-* headers), then the granted endpoint with ?token=&connectId=; "
+             "subscribe {id, type: subscribe, topic: /spotMarket/tradeOrders, privateChannel: true, response: true}",
+             "urls['api'] = BASE_URL with headers {'Host': <the tap>} (the grant names the endpoint of the host asked); "
+             "options {'uta': False}, a classic account (else it asks GET /api/ua/v1/account/mode, which the local "
+             "exchange answers with its echo)"),
+            ("kucoin", "KuCoin", accounts["KuCoin v2"], rest_through, [market("BTC/USDT", "BTC-USDT")],
+             "watch_balance", (), {"uta": False, "watchBalance": {"fetchBalanceSnapshot": False}},
+             "the same token flow; subscribe topic /account/balance (options watchBalance.fetchBalanceSnapshot "
+             "False: its REST balance snapshot would read the local exchange's echo)",
+             "urls['api'] = BASE_URL with headers {'Host': <the tap>} (the grant names the endpoint of the host asked); "
+             "options {'uta': False}, a classic account (else it asks GET /api/ua/v1/account/mode, which the local "
+             "exchange answers with its echo)"),
+            ("kraken", "Kraken", accounts["Kraken (ccxt)"],
+             both(rest_through, ws_url("ws", "privateV2", ws_path="/v2")), [market("BTC/USD", "XXBTZUSD")],
+             "watch_balance", (), None,
+             "a signed POST /0/private/GetWebSocketsToken, then v2 {method: subscribe, params: {channel: balances, "
+             "token}, req_id}",
+             "urls['api'] = BASE_URL; urls['api']['ws']['privateV2'] = tap + '/v2'"),
+            ("kraken", "Kraken", accounts["Kraken (ccxt)"],
+             both(rest_through, ws_url("ws", "privateV2", ws_path="/v2")), [market("BTC/USD", "XXBTZUSD")],
+             "watch_orders", (), None,
+             "the same token, v2 {method: subscribe, params: {channel: executions, token, ...}}",
+             "urls['api'] = BASE_URL; urls['api']['ws']['privateV2'] = tap + '/v2'"),
+            ("bitfinex", "Bitfinex", accounts["Bitfinex (ccxt)"], ws_url("ws", "private", ws_path="/ws/2"),
+             [market("BTC/USD", "tBTCUSD")], "watch_orders", (), None,
+             "{event: auth, apiKey, authSig, authNonce, authPayload: 'AUTH' + nonce}, authSig hex(HMAC-SHA384)",
+             "exchange.urls['api']['ws']['private'] = tap + '/ws/2'"),
+            ("bitfinex", "Bitfinex", accounts["Bitfinex (ccxt)"], ws_url("ws", "private", ws_path="/ws/2"),
+             [market("BTC/USD", "tBTCUSD")], "watch_balance", (), None,
+             "the same auth event; the wallets' snapshot on channel 0",
+             "exchange.urls['api']['ws']['private'] = tap + '/ws/2'"),
+            ("deribit", "Deribit", accounts["Deribit"], ws_url("ws", ws_path="/ws/api/v2"),
+             [market("BTC/USD:BTC", "BTC-PERPETUAL", "swap")], "watch_orders", (), None,
+             "JSON-RPC public/auth {grant_type: client_signature, client_id, timestamp, signature, nonce, data}",
+             "exchange.urls['api']['ws'] = tap + '/ws/api/v2'"),
+            ("deribit", "Deribit", accounts["Deribit"], ws_url("ws", ws_path="/ws/api/v2"),
+             [market("BTC/USD:BTC", "BTC-PERPETUAL", "swap")], "watch_balance", (), None,
+             "the same public/auth; private/subscribe user.portfolio.btc",
+             "exchange.urls['api']['ws'] = tap + '/ws/api/v2'"),
+            ("bitmart", "BitMart", accounts["BitMart"], ws_url("ws", "spot", "private", ws_path="/user?protocol=1.1"),
+             [market("BTC/USDT", "BTC_USDT")], "watch_orders", ("BTC/USDT",), None,
+             "{op: login, args: [key, timestamp, sign]}, sign hex(HMAC-SHA256(timestamp + '#' + memo + '#bitmart.WebSocket'))",
+             "exchange.urls['api']['ws']['spot']['private'] = tap + '/user?protocol=1.1'"),
+            ("bitmart", "BitMart", accounts["BitMart"], ws_url("ws", "spot", "private", ws_path="/user?protocol=1.1"),
+             [market("BTC/USDT", "BTC_USDT")], "watch_balance", (), {"watchBalance": {"fetchBalanceSnapshot": False}},
+             "the same login; subscribe spot/user/balance:BALANCE_UPDATE (options watchBalance.fetchBalanceSnapshot "
+             "False: its REST balance snapshot would go to api-cloud.bitmart.com)",
+             "exchange.urls['api']['ws']['spot']['private'] = tap + '/user?protocol=1.1'"),
+        ]
+        for name, exchange_name, creds, point, markets, method, args, options, login, seam in plans:
+            shown = ", ".join(repr(arg) for arg in args)
+            ws_case(
+                "ccxt.pro",
+                "bitmart" if name == "bitmart" else "ccxt",
+                exchange_name,
+                f"{name} ({creds['label']}): {method}({shown})",
+                login if isinstance(login, Expect) else accept(login),
+                seam + "; set_markets(...) instead of load_markets()",
+                delivered=lambda received: bool(received) and received[0] is not None,
+            )(
+                lambda tap, name=name, creds=creds, point=point, markets=markets, method=method, args=args,
+                options=options: drive(tap, name, creds, point, markets, method, args, options)
+            )
+
     def documented_subscribe(tap: Tap, exchange: str, subscribe: dict) -> list:
         """A stream whose signed subscribe is its login, driven with the exchange's documented frame."""
         import websockets
@@ -1449,6 +1636,7 @@ def define_cases(base: str, accounts: dict[str, dict]) -> list[tuple[str, Callab
         ("coinbase advanced (docs' frames)", setup_coinbase_advanced_hmac),
         ("binance-sdk-spot", setup_binance_sdk_spot),
         ("binance-connector", setup_binance_connector),
+        ("ccxt.pro", setup_ccxt_pro_more),
     ]
     if bitmex is not None:
         setups.append(("bitmex-ws", setup_bitmex_ws))
@@ -1508,7 +1696,7 @@ def main(argv: list[str]) -> int:
             print(f"      note: {outcome.note}")
         if outcome.connection is not None:
             c = outcome.connection
-            print(f"      upgrade: {c.request_line} -> {c.status_line}")
+            print(f"      upgrade: {redacted(c.request_line)} -> {c.status_line}")
             for message in c.sent[:3]:
                 print(f"      sent: {redacted(message)[:400]}")
             if not outcome.passed or not outcome.got or not outcome.got.accepted:
