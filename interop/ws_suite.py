@@ -1582,6 +1582,42 @@ def define_cases(base: str, accounts: dict[str, dict]) -> list[tuple[str, Callab
              "False: its REST balance snapshot would go to api-cloud.bitmart.com)",
              "exchange.urls['api']['ws']['spot']['private'] = tap + '/user?protocol=1.1'"),
         ]
+        # A signed order whose symbol percent-encoding would change, then the balance: ccxt signs the raw values
+        # (ccxt PR 27182), so the order is answered and the account's event follows.
+        def order_then_balance(tap: Tap) -> list:
+            async def session():
+                exchange = ccxt.pro.binance({"apiKey": binance_hmac["api_key"], "secret": binance_hmac["secret"]})
+                listed = market(f"{non_ascii_symbol[:-4]}/USDT", non_ascii_symbol)
+                listed["info"] = {"symbol": non_ascii_symbol, "orderTypes": ["LIMIT", "MARKET"]}  # ccxt checks the type
+                exchange.set_markets(binance_markets + [listed])
+                exchange.urls["api"]["ws"]["ws-api"]["spot"] = tap.url("/ws-api/v3")
+                exchange.open()
+                try:
+                    await asyncio.wait_for(
+                        exchange.create_order_ws(f"{non_ascii_symbol[:-4]}/USDT", "market", "buy", 1), SETTLE_SECONDS
+                    )
+                    return [await asyncio.wait_for(exchange.watch_balance(), SETTLE_SECONDS)]
+                finally:
+                    await exchange.close()
+
+            return run_async(session)
+
+        ws_case(
+            "ccxt.pro",
+            "ccxt",
+            "Binance",
+            f"binance (Binance (HMAC)): create_order_ws('{non_ascii_symbol[:-4]}/USDT', 'market', 'buy', 1); "
+            "watch_balance()",
+            accept(
+                "order.place signed over the raw sorted params (the symbol's UTF-8 as sent, as web-socket-api.md "
+                "signs it; ccxt PR 27182), unlike binance-connector's and binance-sdk-spot's urlencode; then "
+                "userDataStream.subscribe.signature"
+            ),
+            "exchange.urls['api']['ws']['ws-api']['spot'] = tap + '/ws-api/v3'; set_markets(...) instead of "
+            "load_markets()",
+            delivered=lambda received: bool(received) and received[0] is not None,
+        )(order_then_balance)
+
         for name, exchange_name, creds, point, markets, method, args, options, login, seam in plans:
             shown = ", ".join(repr(arg) for arg in args)
             ws_case(
