@@ -1298,6 +1298,9 @@ def define_cases(base: str, accounts: dict[str, dict]) -> list[tuple[str, Callab
                         await connection.session_logon()
                         await connection.account_status()
                         subscribed = await connection.user_data_stream_subscribe()
+                    elif steps == "logon only":
+                        await connection.session_logon()
+                        return
                     elif steps == "signature":
                         await connection.account_status()
                         subscribed = await connection.user_data_stream_subscribe_signature()
@@ -1340,6 +1343,21 @@ def define_cases(base: str, accounts: dict[str, dict]) -> list[tuple[str, Callab
             seam,
             delivered=lambda received: bool(received),
         )(lambda tap: drive(tap, binance_hmac, "signature"))
+        ws_case(
+            "binance-sdk-spot",
+            "binance-sdk-spot",
+            "Binance",
+            "HMAC key: session_logon()",
+            reject(
+                "-1002",
+                "misuse trap: session.logon takes Ed25519 keys only (web-socket-api.md 'Session Authentication'); the "
+                "SDK signs it with the HMAC key anyway. The local exchange answers -1002 (its own tests pin it); "
+                "Binance's testnet answers -4056 'HMAC_SHA256 API key is not supported.' (a Go WebSocket API "
+                "client's test against the testnet): a disagreement, reported",
+                mistake="binance-session-logon-needs-ed25519",
+            ),
+            seam,
+        )(lambda tap: drive(tap, binance_hmac, "logon only"))
         for creds in (binance_ed25519, binance_hmac):
             ws_case(
                 "binance-sdk-spot",
