@@ -74,12 +74,18 @@ class Stream:
 
 
 # The fields of a login that are secret or derived from the secret: never printed, even fake.
-_SECRET_FIELDS = re.compile(r'("(?:passphrase|secret|api_secret|sign|signature|authSig|signed_challenge)"\s*:\s*)"[^"]*"')
+_SECRET_FIELDS = re.compile(
+    r'("(?:passphrase|secret|api_secret|sign|SIGN|signature|authSig|signed_challenge|jwt|token)"\s*:\s*)"[^"]*"'
+)
+# A login whose signature is the last of positional args (Bybit's and BitMEX's [key, expires, signature],
+# BitMart's [key, timestamp, sign]).
+_POSITIONAL_LOGIN = re.compile(r'("op"\s*:\s*"(?:auth|login|authKeyExpires)"\s*,\s*"args"\s*:\s*\[[^\[\]{}]*,\s*)"[^"]*"(\s*\])')
 
 
 def redacted(message: str) -> str:
-    """A client's frame as printed: its passphrase and signature values replaced by "…"."""
-    return _SECRET_FIELDS.sub(r'\1"…"', message)
+    """A client's frame as printed: its passphrase, signature and token values replaced by "…"."""
+    hidden = _POSITIONAL_LOGIN.sub(r'\1"…"\2', _SECRET_FIELDS.sub(r'\1"…"', message))
+    return re.sub(r"([?&]token=)[^&\s]+", r"\1…", hidden)  # a stream token in a connect URL (KuCoin's)
 
 def _error_field(frame: dict, name: str) -> Any:
     error = frame.get("error")
@@ -113,6 +119,34 @@ STREAMS: dict[str, Stream] = {
 }
 
 
+# ---- the streams of the Coinbase Advanced, Binance and ccxt.pro blocks (setdefault: another block may
+# describe the same stream) --------------------------------------------------------------------------
+for _name, _stream in {
+    # {"type":"error","message":"authentication failure"}; pushes {"channel":"user","events":[...]}
+    "Coinbase Advanced": Stream("/", lambda f: f.get("message"), lambda f: f.get("channel") in ("user", "heartbeats")),
+    # the WebSocket API's {"id","status":401,"error":{"code":-1022,"msg"}}; pushes
+    # {"subscriptionId":0,"event":{"e":"outboundAccountPosition",...}}
+    "Binance": Stream("/ws-api/v3", lambda f: _error_field(f, "code"), lambda f: "subscriptionId" in f and "event" in f),
+    # {"id","type":"error","code":401,"data":"token is expired"}; pushes {"type":"message","topic",...}
+    "KuCoin": Stream("/", lambda f: f.get("code"), lambda f: f.get("type") == "message"),
+    # {"error":"ESession:Invalid session","method":"subscribe","success":false}; pushes
+    # {"channel":"executions","type":"snapshot","data":[...]}
+    "Kraken": Stream("/v2", lambda f: f.get("error"), lambda f: f.get("channel") not in (None, "heartbeat", "status")),
+    # {"event":"auth","status":"FAILED","code":10100,"msg"}; then the account's snapshots on channel 0,
+    # arrays [0, "os" | "ws", [...]] (kept by _frames as {"array": [...]})
+    "Bitfinex": Stream(
+        "/ws/2",
+        lambda f: f.get("code"),
+        lambda f: isinstance(f.get("array"), list) and f["array"][:1] == [0] and f["array"][1:2] not in (["hb"], []),
+    ),
+    # JSON-RPC {"error":{"code":13004,"message":"invalid_credentials"}}; pushes {"method":"subscription",...}
+    "Deribit": Stream("/ws/api/v2", lambda f: _error_field(f, "code"), lambda f: f.get("method") == "subscription"),
+    # {"event":"login","errorCode":30013,...}; pushes {"table":"spot/user/order","data":[...]}
+    "BitMart": Stream("/user", lambda f: f.get("errorCode"), lambda f: "table" in f and "data" in f),
+}.items():
+    STREAMS.setdefault(_name, _stream)
+
+
 # ---------------------------------------------------------------------------------------------
 # The tap: a loopback proxy that records the websocket frames both ways.
 # ---------------------------------------------------------------------------------------------
@@ -144,9 +178,12 @@ class _FrameReader:
         self.head_done = False
         self.fragments = b""
         self.on_head, self.on_message, self.on_close = on_head, on_message, on_close
+        self.fed = 0  # bytes fed so far
+        self.frame_ends: list[int] = []  # where each complete frame ended, counted in bytes fed
 
     def feed(self, data: bytes) -> None:
         self.buffer += data
+        self.fed += len(data)
         if not self.head_done:
             end = self.buffer.find(b"\r\n\r\n")
             if end < 0:
@@ -172,6 +209,7 @@ class _FrameReader:
                 return
             payload = self.buffer[at : at + length]
             self.buffer = self.buffer[at + length :]
+            self.frame_ends.append(self.fed - len(self.buffer))
             if mask:
                 payload = bytes(byte ^ mask[i % 4] for i, byte in enumerate(payload))
             opcode = first & 0x0F
@@ -256,9 +294,16 @@ class Tap:
                 data = source.recv(65536)
                 if not data:
                     break
+                start = reader.fed
                 reader.feed(data)
                 if downward and self.latency:
-                    time.sleep(self.latency)
+                    # Each frame its own delivery, as frames written apart reach a real client apart.
+                    cuts = [end - start for end in reader.frame_ends if start < end < start + len(data)]
+                    reader.frame_ends.clear()
+                    for begin, end in zip([0] + cuts, cuts + [len(data)]):
+                        time.sleep(self.latency)
+                        sink.sendall(data[begin:end])
+                    continue
                 sink.sendall(data)
         except OSError:
             pass
@@ -305,7 +350,13 @@ def _frames(messages: list[str]) -> list[dict]:
             continue
         if isinstance(value, dict):
             frames.append(value)
+        elif isinstance(value, list):
+            # Bitfinex's channel messages are arrays ([chanId, type, data]): kept as {"array": [...]}.
+            frames.append({ARRAY: value})
     return frames
+
+
+ARRAY = "array"
 
 
 # Fields whose values name the message (kept in a shape); every other value shows as its type.
@@ -1104,6 +1155,539 @@ def define_cases(base: str, accounts: dict[str, dict]) -> list[tuple[str, Callab
             "exchange.urls['api']['ws']['private'] = tap + '/v2/ws/private'; set_markets([])",
         )(drive)
 
+    # ---- coinbase-advanced-py (official): WSClient on Advanced Trade's user channel ---------------
+    cdp_es256, cdp_ed25519 = accounts["Coinbase CDP (ES256)"], accounts["Coinbase CDP (Ed25519)"]
+    cb_hmac = accounts["Coinbase Advanced (legacy HMAC)"]
+
+    def setup_coinbase_advanced_py() -> None:
+        import coinbase.jwt_generator as jwt_generator
+        from coinbase.websocket import WSClient
+
+        seam = "WSClient(base_url=tap + '/') (its URL option; its default is wss://advanced-trade-ws.coinbase.com)"
+
+        def drive(tap: Tap, creds: dict, secret: Optional[str] = None, clock_behind: float = 0) -> list:
+            received: list = []
+            # A machine whose clock is behind: the token's nbf and exp are read from jwt_generator's `time`.
+            real_time = jwt_generator.time
+            if clock_behind:
+                jwt_generator.time = type(
+                    "SkewedClock", (), {"time": staticmethod(lambda: real_time.time() - clock_behind)}
+                )
+            client = WSClient(
+                api_key=creds["api_key"],
+                api_secret=secret or creds["secret"],
+                base_url=tap.url("/"),
+                on_message=received.append,
+                retry=False,
+                timeout=int(SOCKET_TIMEOUT),
+            )
+            try:
+                client.open()
+                client.user(["BTC-USD"])  # one subscribe message per channel, each with a fresh JWT
+                tap.wait(settled_for(STREAMS["Coinbase Advanced"]))
+                handed_over(received, STREAMS["Coinbase Advanced"])
+            finally:
+                jwt_generator.time = real_time
+                try:
+                    client.close()
+                except Exception:
+                    pass
+            return received
+
+        token = (
+            "the subscribe {type: subscribe, product_ids, channel: user, jwt}: a JWT per subscribe, ALG, header "
+            "{kid, nonce}, claims {sub, iss: cdp, nbf, exp: nbf + 120} and no uri (AUTH.md section 2, 'WebSocket "
+            "with CDP keys')"
+        )
+        for creds, alg in ((cdp_es256, "ES256 (PEM EC key)"), (cdp_ed25519, "EdDSA (base64 Ed25519 key)")):
+            ws_case(
+                "coinbase-advanced-py",
+                "coinbase-advanced-py",
+                "Coinbase Advanced",
+                f"WSClient(api_key, api_secret: {alg}).open(); user(['BTC-USD'])",
+                accept(token.replace("ALG", alg.split(" ")[0])),
+                seam,
+            )(lambda tap, creds=creds: drive(tap, creds))
+        ws_case(
+            "coinbase-advanced-py",
+            "coinbase-advanced-py",
+            "Coinbase Advanced",
+            "WSClient(api_secret=<another CDP key's Ed25519 secret>).open(); user(['BTC-USD'])",
+            reject("authentication failure", "a JWT signed with another key: Coinbase's websocket error frame"),
+            seam,
+        )(lambda tap: drive(tap, cdp_ed25519, secret=accounts["Backpack"]["secret"]))
+        ws_case(
+            "coinbase-advanced-py",
+            "coinbase-advanced-py",
+            "Coinbase Advanced",
+            "WSClient(...) on a machine whose clock is 300 s behind; user(['BTC-USD'])",
+            reject(
+                "authentication failure",
+                "the token's exp is nbf + 120 s from the local clock: 300 s behind, it has expired when it arrives",
+            ),
+            seam,
+        )(lambda tap: drive(tap, cdp_es256, clock_behind=300))
+
+    # ---- Coinbase Advanced, legacy HMAC key: no SDK signs the websocket with it ---------------------
+    def setup_coinbase_advanced_hmac() -> None:
+        import hashlib
+        import hmac
+
+        def drive(tap: Tap, secret: str = cb_hmac["secret"], clock_behind: int = 0) -> list:
+            # The legacy websocket signature (Advanced Trade's retired "Sign with legacy keys" guide, ccxt
+            # 4.5.90's coinbase create_ws_auth): hex(HMAC-SHA256(secret, timestamp + channel + products joined
+            # with ',')), timestamp a string of seconds.
+            timestamp = str(int(time.time()) - clock_behind)
+            products = ["BTC-USD"]
+            signed = (timestamp + "user" + ",".join(products)).encode()
+            signature = hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
+            subscribe = {
+                "type": "subscribe", "product_ids": products, "channel": "user",
+                "api_key": cb_hmac["api_key"], "timestamp": timestamp, "signature": signature,
+            }
+            return documented_subscribe(tap, "Coinbase Advanced", subscribe)
+
+        seam = (
+            "coinbase-advanced-py 1.8.4 signs its websocket only with CDP keys (a JWT): the legacy key's documented "
+            "signed subscribe sent with websockets to tap + '/'"
+        )
+        ws_case(
+            "coinbase advanced (docs' frames)",
+            "coinbase-advanced-py",
+            "Coinbase Advanced",
+            "{type: subscribe, product_ids, channel: user, api_key, timestamp, signature}",
+            accept(
+                "the legacy key's signed subscribe, timestamp a string of seconds, prehash timestamp + channel + "
+                "product_ids joined with ',' (AUTH.md section 1, 'WebSocket (legacy keys)')"
+            ),
+            seam,
+        )(drive)
+        ws_case(
+            "coinbase advanced (docs' frames)",
+            "coinbase-advanced-py",
+            "Coinbase Advanced",
+            "the same signed with another key's secret",
+            reject("authentication failure", "a wrong secret: Coinbase's websocket error frame"),
+            seam,
+        )(lambda tap: drive(tap, secret=accounts["Gate"]["secret"]))
+
+    # ---- binance-sdk-spot (official, modular): SpotWebSocketAPI on the WebSocket API -------------
+    binance_hmac, binance_ed25519 = accounts["Binance (HMAC)"], accounts["Binance (Ed25519)"]
+    # A real Binance symbol whose name needs percent-encoding (AUTH-more section 3's non-ASCII example).
+    non_ascii_symbol = "币安人生USDT"
+
+    def setup_binance_sdk_spot() -> None:
+        from binance_common.configuration import ConfigurationWebSocketAPI
+        from binance_sdk_spot.spot import Spot
+
+        seam = (
+            "ConfigurationWebSocketAPI(stream_url=tap + '/ws-api/v3') (its URL option); the tap delays the server's "
+            "frames by 200 ms, since the SDK registers a subscription's callback after reading its answer and "
+            "drops an event that comes first"
+        )
+
+        def drive(tap: Tap, creds: dict, steps: str) -> list:
+            received: list = []
+            # Its stream's callback is registered only once the subscribe's answer is read, and the
+            # local exchange pushes the account's event at once (Binance pushes on changes): a network's
+            # latency keeps the event from racing the registration, as on a real connection.
+            tap.latency = 0.2
+
+            async def session():
+                if creds.get("key_type") == "HMAC":
+                    key = {"api_secret": creds["secret"]}
+                else:
+                    key = {"private_key": creds["secret"]}
+                configuration = ConfigurationWebSocketAPI(
+                    api_key=creds["api_key"], stream_url=tap.url("/ws-api/v3"), timeout=int(SOCKET_TIMEOUT * 1000),
+                    reconnect_attempts=1, **key,
+                )
+                client = Spot(config_ws_api=configuration)
+                connection = await client.websocket_api.create_connection()
+                try:
+                    if steps == "logon":
+                        await connection.session_logon()
+                        await connection.account_status()
+                        subscribed = await connection.user_data_stream_subscribe()
+                    elif steps == "logon only":
+                        await connection.session_logon()
+                        return
+                    elif steps == "signature":
+                        await connection.account_status()
+                        subscribed = await connection.user_data_stream_subscribe_signature()
+                    else:  # a signed order with a symbol that percent-encoding changes
+                        await connection.order_test(symbol=non_ascii_symbol, side="BUY", type="MARKET", quantity=1.0)
+                        return
+                    subscribed.stream.on("message", received.append)
+                    await asyncio.get_running_loop().run_in_executor(None, tap.wait, settled_for(STREAMS["Binance"]))
+                    deadline = time.monotonic() + 3
+                    while not received and time.monotonic() < deadline:
+                        await asyncio.sleep(0.05)
+                finally:
+                    await connection.close_connection(close_session=True)
+
+            run_async(session)
+            return received
+
+        ws_case(
+            "binance-sdk-spot",
+            "binance-sdk-spot",
+            "Binance",
+            "Ed25519 key: session_logon(); account_status(); user_data_stream_subscribe().stream.on('message', ...)",
+            accept(
+                "session.logon {id, method: session.logon, params: {apiKey, timestamp, signature}} signed as "
+                "base64(Ed25519(apiKey=...&timestamp=...)); then account.status and userDataStream.subscribe with "
+                "only a timestamp (the session's key; web-socket-api.md 'Session Authentication')"
+            ),
+            seam,
+            delivered=lambda received: bool(received),
+        )(lambda tap: drive(tap, binance_ed25519, "logon"))
+        ws_case(
+            "binance-sdk-spot",
+            "binance-sdk-spot",
+            "Binance",
+            "HMAC key: account_status(); user_data_stream_subscribe_signature().stream.on('message', ...)",
+            accept(
+                "each request signed in its params {apiKey, timestamp, signature}: hex(HMAC-SHA256) of the params "
+                "sorted by name (AUTH-more section 3); an HMAC key cannot log on, so it subscribes by signature"
+            ),
+            seam,
+            delivered=lambda received: bool(received),
+        )(lambda tap: drive(tap, binance_hmac, "signature"))
+        ws_case(
+            "binance-sdk-spot",
+            "binance-sdk-spot",
+            "Binance",
+            "HMAC key: session_logon()",
+            reject(
+                "-1002",
+                "misuse trap: session.logon takes Ed25519 keys only (web-socket-api.md 'Session Authentication'); the "
+                "SDK signs it with the HMAC key anyway. The local exchange answers -1002 (its own tests pin it); "
+                "Binance's testnet answers -4056 'HMAC_SHA256 API key is not supported.' (a Go WebSocket API "
+                "client's test against the testnet): a disagreement, reported",
+                mistake="binance-session-logon-needs-ed25519",
+            ),
+            seam,
+        )(lambda tap: drive(tap, binance_hmac, "logon only"))
+        for creds in (binance_ed25519, binance_hmac):
+            ws_case(
+                "binance-sdk-spot",
+                "binance-sdk-spot",
+                "Binance",
+                f"{creds['key_type']} key: order_test(symbol='{non_ascii_symbol}', side='BUY', type='MARKET', quantity=1)",
+                reject(
+                    "-1022",
+                    "binance-common 4.6.0's websocket_api_signature signs urlencode(params): the symbol's UTF-8 "
+                    "percent-encoded in the payload but sent raw, where the WebSocket API signs raw values "
+                    "(web-socket-api.md: no percent-encoding; AUTH-more section 3). Still so in binance-sdk-spot "
+                    "13.2.0; binance-connector-rust fixed the same bug in 62.2.2 (its issue 106)",
+                    mistake="binance-ws-values-percent-encoded",
+                ),
+                seam,
+            )(lambda tap, creds=creds: drive(tap, creds, "order"))
+
+    # ---- binance-connector (the older official connector): SpotWebsocketAPIClient ----------------
+    def setup_binance_connector() -> None:
+        from binance.lib.utils import websocket_api_signature
+        from binance.websocket.spot.websocket_api import SpotWebsocketAPIClient
+
+        seam = "SpotWebsocketAPIClient(stream_url=tap + '/ws-api/v3') (its URL option)"
+
+        def drive(tap: Tap, order: bool = False, secret: str = binance_hmac["secret"]) -> list:
+            received: list = []
+            client = SpotWebsocketAPIClient(
+                stream_url=tap.url("/ws-api/v3"),
+                api_key=binance_hmac["api_key"],
+                api_secret=secret,
+                on_message=lambda _client, message: received.append(message),
+                # Without on_error its reader thread re-raises the socket's close when stop() ends it.
+                on_error=lambda _client, error: None,
+                timeout=int(SOCKET_TIMEOUT),
+            )
+            try:
+                if order:
+                    client.new_order(symbol=non_ascii_symbol, side="BUY", type="MARKET", quantity=1)
+                else:
+                    client.account()
+                    # 3.13.0 has no userDataStream.subscribe.signature method (only the retired
+                    # userDataStream.start of listenKeys): sent with its own send() and signing helper.
+                    client.send(
+                        {
+                            "id": "cexsign-sub",
+                            "method": "userDataStream.subscribe.signature",
+                            "params": websocket_api_signature(binance_hmac["api_key"], secret, {}),
+                        }
+                    )
+                tap.wait(settled_for(STREAMS["Binance"]))
+                handed_over(received, STREAMS["Binance"])
+            finally:
+                client.stop()
+            return received
+
+        ws_case(
+            "binance-connector",
+            "binance-connector",
+            "Binance",
+            "HMAC key: account(); send(userDataStream.subscribe.signature signed by websocket_api_signature)",
+            accept(
+                "account.status {id, method, params: {apiKey, signature, timestamp}}, hex(HMAC-SHA256) of "
+                "urlencode(sorted params): the same bytes as the raw values when they are all ASCII letters and digits"
+            ),
+            seam + "; the subscribe by signature built with the connector's websocket_api_signature",
+        )(lambda tap: drive(tap))
+        ws_case(
+            "binance-connector",
+            "binance-connector",
+            "Binance",
+            f"HMAC key: new_order(symbol='{non_ascii_symbol}', side='BUY', type='MARKET', quantity=1)",
+            reject(
+                "-1022",
+                "binance-connector 3.13.0's websocket_api_signature signs urlencode(params) and sends the values raw "
+                "(web-socket-api.md signs raw values; AUTH-more section 3): Binance's -1022 'Signature for this "
+                "request is not valid.'",
+                mistake="binance-ws-values-percent-encoded",
+            ),
+            seam,
+        )(lambda tap: drive(tap, order=True))
+
+    # ---- ccxt.pro on Binance, Coinbase Advanced, KuCoin, Kraken, Bitfinex, Deribit, BitMart ----------
+    def setup_ccxt_pro_more() -> None:
+        import ccxt.pro
+
+        def market(symbol: str, market_id: str, kind: str = "spot", **extra) -> dict:
+            base_, quote = symbol.split("/")[0], symbol.split("/")[1].split(":")[0]
+            return dict(
+                id=market_id, symbol=symbol, base=base_, quote=quote, baseId=base_, quoteId=quote, settle=None,
+                type=kind, spot=kind == "spot", margin=False, swap=kind == "swap", future=False,
+                option=False, contract=kind != "spot", linear=None, inverse=None, active=True, precision={},
+                limits={}, info={}, **extra,
+            )
+
+        loaded: dict = {}
+
+        def bitmart_pro():
+            """The `bitmart` distribution's ccxt.pro bitmart (as suite.py loads its REST class: its vendored
+            ccxt imports `ccxt.*`, so the real ccxt's modules are set aside while it loads)."""
+            if "bitmart" not in loaded:
+                real_ccxt = {name: module for name, module in sys.modules.items() if name.split(".")[0] == "ccxt"}
+                for name in real_ccxt:
+                    del sys.modules[name]
+                try:
+                    import bitmart.ccxt as vendored_ccxt
+
+                    sys.modules["ccxt"] = vendored_ccxt
+                    from bitmart.ccxt.pro.bitmart import bitmart as bitmart_class
+
+                    loaded["bitmart"] = bitmart_class
+                finally:
+                    for name in [name for name in sys.modules if name.split(".")[0] == "ccxt"]:
+                        del sys.modules[name]
+                    sys.modules.update(real_ccxt)
+            return loaded["bitmart"]
+
+        def rest_through(exchange, tap: Tap) -> None:
+            """REST to the local exchange, with a Host naming the tap: a stream token's grant names the
+            endpoint of the host asked (KuCoin's instanceServers), so the socket goes through the tap."""
+            exchange.urls["api"] = {
+                name: base if isinstance(url, str) else url for name, url in exchange.urls["api"].items()
+            }
+            exchange.headers = {"Host": tap.url("").split("//", 1)[1]}
+
+        def drive(tap: Tap, name: str, creds: dict, point, markets: list, method: str, args: tuple, options=None):
+            async def session():
+                config = {"apiKey": creds["api_key"], "secret": creds["secret"], "options": dict(options or {})}
+                if "passphrase" in creds:
+                    config["password"] = creds["passphrase"]
+                if name == "bitmart":  # ccxt 4.5.90 ships no bitmart: its BitMart-only build (the `bitmart` package)
+                    config["uid"] = config.pop("password")  # ccxt's name for BitMart's memo
+                    exchange = bitmart_pro()(config)
+                else:
+                    exchange = getattr(ccxt.pro, name)(config)
+                exchange.set_markets(markets)
+                point(exchange, tap)
+                # What load_markets() would have done first: bind the exchange to this event loop (KuCoin's
+                # token request is spawned as a task on it).
+                exchange.open()
+                try:
+                    return [await asyncio.wait_for(getattr(exchange, method)(*args), SETTLE_SECONDS)]
+                finally:
+                    await exchange.close()
+
+            return run_async(session)
+
+        def ws_url(*path: str, ws_path: str):
+            def point(exchange, tap: Tap) -> None:
+                urls = exchange.urls["api"]
+                for key in path[:-1]:
+                    urls = urls[key]
+                urls[path[-1]] = tap.url(ws_path)
+
+            return point
+
+        def both(*points):
+            def point(exchange, tap: Tap) -> None:
+                for each in points:
+                    each(exchange, tap)
+
+            return point
+
+        binance_markets = [market("BTC/USDT", "BTCUSDT")]
+        plans = [
+            ("binance", "Binance", binance_hmac, ws_url("ws", "ws-api", "spot", ws_path="/ws-api/v3"), binance_markets,
+             "watch_balance", (), None,
+             "userDataStream.subscribe.signature {id, method, params: {apiKey, timestamp, signature}} on the "
+             "WebSocket API (no listenKey), an HMAC key's hex signature of the raw sorted params",
+             "exchange.urls['api']['ws']['ws-api']['spot'] = tap + '/ws-api/v3'"),
+            ("binance", "Binance", binance_ed25519, ws_url("ws", "ws-api", "spot", ws_path="/ws-api/v3"),
+             binance_markets, "watch_balance", (), None,
+             "userDataStream.subscribe.signature with an Ed25519 key: the signature base64 of the raw sorted params",
+             "exchange.urls['api']['ws']['ws-api']['spot'] = tap + '/ws-api/v3'"),
+            ("coinbase", "Coinbase Advanced", cdp_es256, ws_url("ws", ws_path="/"), [market("BTC/USD", "BTC-USD")],
+             "watch_orders", ("BTC/USD",), None,
+             "{type: subscribe, product_ids, channel: user, jwt}: ccxt's own ES256 JWT (iss coinbase-cloud, aud "
+             "[retail_rest_api_proxy], iat; AUTH.md section 2's table), which Coinbase accepts",
+             "exchange.urls['api']['ws'] = tap + '/'"),
+            ("coinbase", "Coinbase Advanced", cb_hmac, ws_url("ws", ws_path="/"), [market("BTC/USD", "BTC-USD")],
+             "watch_orders", ("BTC/USD",), None,
+             "the legacy key's signed subscribe {type, product_ids, channel: user, api_key, timestamp, signature}",
+             "exchange.urls['api']['ws'] = tap + '/'"),
+            ("coinbase", "Coinbase Advanced", cdp_ed25519, ws_url("ws", ws_path="/"), [market("BTC/USD", "BTC-USD")],
+             "watch_orders", ("BTC/USD",), None,
+             reject(
+                 "authentication failure",
+                 "ccxt 4.5.90's create_ws_auth takes a key for a CDP key only when its name holds 'organizations/' or "
+                 "its secret is PEM: an Ed25519 CDP key (a UUID name, a base64 secret) is signed as a legacy HMAC key "
+                 "(api_key, timestamp, signature), which Coinbase refuses; its REST sign() tells them apart",
+             ),
+             "exchange.urls['api']['ws'] = tap + '/'"),
+            ("kucoin", "KuCoin", accounts["KuCoin v2"], rest_through, [market("BTC/USDT", "BTC-USDT")],
+             "watch_orders", (), {"uta": False},
+             "a signed POST /api/v1/bullet-private (KC-API-* headers), then the granted endpoint with ?token=&connectId=; "
+             "subscribe {id, type: subscribe, topic: /spotMarket/tradeOrders, privateChannel: true, response: true}",
+             "urls['api'] = BASE_URL with headers {'Host': <the tap>} (the grant names the endpoint of the host asked); "
+             "options {'uta': False}, a classic account (else it asks GET /api/ua/v1/account/mode, which the local "
+             "exchange answers with its echo)"),
+            ("kucoin", "KuCoin", accounts["KuCoin v2"], rest_through, [market("BTC/USDT", "BTC-USDT")],
+             "watch_balance", (), {"uta": False, "watchBalance": {"fetchBalanceSnapshot": False}},
+             "the same token flow; subscribe topic /account/balance (options watchBalance.fetchBalanceSnapshot "
+             "False: its REST balance snapshot would read the local exchange's echo)",
+             "urls['api'] = BASE_URL with headers {'Host': <the tap>} (the grant names the endpoint of the host asked); "
+             "options {'uta': False}, a classic account (else it asks GET /api/ua/v1/account/mode, which the local "
+             "exchange answers with its echo)"),
+            ("kraken", "Kraken", accounts["Kraken (ccxt)"],
+             both(rest_through, ws_url("ws", "privateV2", ws_path="/v2")), [market("BTC/USD", "XXBTZUSD")],
+             "watch_balance", (), None,
+             "a signed POST /0/private/GetWebSocketsToken, then v2 {method: subscribe, params: {channel: balances, "
+             "token}, req_id}",
+             "urls['api'] = BASE_URL; urls['api']['ws']['privateV2'] = tap + '/v2'"),
+            ("kraken", "Kraken", accounts["Kraken (ccxt)"],
+             both(rest_through, ws_url("ws", "privateV2", ws_path="/v2")), [market("BTC/USD", "XXBTZUSD")],
+             "watch_orders", (), None,
+             "the same token, v2 {method: subscribe, params: {channel: executions, token, ...}}",
+             "urls['api'] = BASE_URL; urls['api']['ws']['privateV2'] = tap + '/v2'"),
+            ("bitfinex", "Bitfinex", accounts["Bitfinex (ccxt)"], ws_url("ws", "private", ws_path="/ws/2"),
+             [market("BTC/USD", "tBTCUSD")], "watch_orders", (), None,
+             "{event: auth, apiKey, authSig, authNonce, authPayload: 'AUTH' + nonce}, authSig hex(HMAC-SHA384)",
+             "exchange.urls['api']['ws']['private'] = tap + '/ws/2'"),
+            ("bitfinex", "Bitfinex", accounts["Bitfinex (ccxt)"], ws_url("ws", "private", ws_path="/ws/2"),
+             [market("BTC/USD", "tBTCUSD")], "watch_balance", (), None,
+             "the same auth event; the wallets' snapshot on channel 0",
+             "exchange.urls['api']['ws']['private'] = tap + '/ws/2'"),
+            ("deribit", "Deribit", accounts["Deribit"], ws_url("ws", ws_path="/ws/api/v2"),
+             [market("BTC/USD:BTC", "BTC-PERPETUAL", "swap")], "watch_orders", (), None,
+             "JSON-RPC public/auth {grant_type: client_signature, client_id, timestamp, signature, nonce, data}",
+             "exchange.urls['api']['ws'] = tap + '/ws/api/v2'"),
+            ("deribit", "Deribit", accounts["Deribit"], ws_url("ws", ws_path="/ws/api/v2"),
+             [market("BTC/USD:BTC", "BTC-PERPETUAL", "swap")], "watch_balance", (), None,
+             "the same public/auth; private/subscribe user.portfolio.btc",
+             "exchange.urls['api']['ws'] = tap + '/ws/api/v2'"),
+            ("bitmart", "BitMart", accounts["BitMart"], ws_url("ws", "spot", "private", ws_path="/user?protocol=1.1"),
+             [market("BTC/USDT", "BTC_USDT")], "watch_orders", ("BTC/USDT",), None,
+             "{op: login, args: [key, timestamp, sign]}, sign hex(HMAC-SHA256(timestamp + '#' + memo + '#bitmart.WebSocket'))",
+             "exchange.urls['api']['ws']['spot']['private'] = tap + '/user?protocol=1.1'"),
+            ("bitmart", "BitMart", accounts["BitMart"], ws_url("ws", "spot", "private", ws_path="/user?protocol=1.1"),
+             [market("BTC/USDT", "BTC_USDT")], "watch_balance", (), {"watchBalance": {"fetchBalanceSnapshot": False}},
+             "the same login; subscribe spot/user/balance:BALANCE_UPDATE (options watchBalance.fetchBalanceSnapshot "
+             "False: its REST balance snapshot would go to api-cloud.bitmart.com)",
+             "exchange.urls['api']['ws']['spot']['private'] = tap + '/user?protocol=1.1'"),
+        ]
+        # A signed order whose symbol percent-encoding would change, then the balance: ccxt signs the raw values
+        # (ccxt PR 27182), so the order is answered and the account's event follows.
+        def order_then_balance(tap: Tap) -> list:
+            async def session():
+                exchange = ccxt.pro.binance({"apiKey": binance_hmac["api_key"], "secret": binance_hmac["secret"]})
+                listed = market(f"{non_ascii_symbol[:-4]}/USDT", non_ascii_symbol)
+                listed["info"] = {"symbol": non_ascii_symbol, "orderTypes": ["LIMIT", "MARKET"]}  # ccxt checks the type
+                exchange.set_markets(binance_markets + [listed])
+                exchange.urls["api"]["ws"]["ws-api"]["spot"] = tap.url("/ws-api/v3")
+                exchange.open()
+                try:
+                    await asyncio.wait_for(
+                        exchange.create_order_ws(f"{non_ascii_symbol[:-4]}/USDT", "market", "buy", 1), SETTLE_SECONDS
+                    )
+                    return [await asyncio.wait_for(exchange.watch_balance(), SETTLE_SECONDS)]
+                finally:
+                    await exchange.close()
+
+            return run_async(session)
+
+        ws_case(
+            "ccxt.pro",
+            "ccxt",
+            "Binance",
+            f"binance (Binance (HMAC)): create_order_ws('{non_ascii_symbol[:-4]}/USDT', 'market', 'buy', 1); "
+            "watch_balance()",
+            accept(
+                "order.place signed over the raw sorted params (the symbol's UTF-8 as sent, as web-socket-api.md "
+                "signs it; ccxt PR 27182), unlike binance-connector's and binance-sdk-spot's urlencode; then "
+                "userDataStream.subscribe.signature"
+            ),
+            "exchange.urls['api']['ws']['ws-api']['spot'] = tap + '/ws-api/v3'; set_markets(...) instead of "
+            "load_markets()",
+            delivered=lambda received: bool(received) and received[0] is not None,
+        )(order_then_balance)
+
+        for name, exchange_name, creds, point, markets, method, args, options, login, seam in plans:
+            shown = ", ".join(repr(arg) for arg in args)
+            ws_case(
+                "ccxt.pro",
+                "bitmart" if name == "bitmart" else "ccxt",
+                exchange_name,
+                f"{name} ({creds['label']}): {method}({shown})",
+                login if isinstance(login, Expect) else accept(login),
+                seam + "; set_markets(...) instead of load_markets()",
+                delivered=lambda received: bool(received) and received[0] is not None,
+            )(
+                lambda tap, name=name, creds=creds, point=point, markets=markets, method=method, args=args,
+                options=options: drive(tap, name, creds, point, markets, method, args, options)
+            )
+
+    def documented_subscribe(tap: Tap, exchange: str, subscribe: dict) -> list:
+        """A stream whose signed subscribe is its login, driven with the exchange's documented frame."""
+        import websockets
+
+        stream = STREAMS[exchange]
+        received: list = []
+
+        async def session():
+            async with websockets.connect(
+                tap.url(stream.path), open_timeout=SOCKET_TIMEOUT, close_timeout=2, compression=None
+            ) as ws:
+                await ws.send(json.dumps(subscribe))
+                deadline = time.monotonic() + SETTLE_SECONDS
+                while time.monotonic() < deadline:
+                    message = await asyncio.wait_for(ws.recv(), max(0.1, deadline - time.monotonic()))
+                    received.append(message)
+                    frame = _as_frame(message)
+                    if frame is not None and (stream.is_event(frame) or "cexsign_reason" in frame):
+                        break
+
+        try:
+            run_async(session)
+        except (asyncio.TimeoutError, OSError, websockets.ConnectionClosed):
+            pass  # judged from the wire
+        return received
+
     setups = [
         ("python-okx", setup_python_okx),
         ("pybit", setup_pybit),
@@ -1113,6 +1697,11 @@ def define_cases(base: str, accounts: dict[str, dict]) -> list[tuple[str, Callab
         ("delta (docs' frames)", setup_delta),
         ("ccxt.pro", setup_ccxt_pro),
         ("ccxt.pro", setup_ccxt_pro_refusals),
+        ("coinbase-advanced-py", setup_coinbase_advanced_py),
+        ("coinbase advanced (docs' frames)", setup_coinbase_advanced_hmac),
+        ("binance-sdk-spot", setup_binance_sdk_spot),
+        ("binance-connector", setup_binance_connector),
+        ("ccxt.pro", setup_ccxt_pro_more),
     ]
     if bitmex is not None:
         setups.append(("bitmex-ws", setup_bitmex_ws))
@@ -1172,7 +1761,7 @@ def main(argv: list[str]) -> int:
             print(f"      note: {outcome.note}")
         if outcome.connection is not None:
             c = outcome.connection
-            print(f"      upgrade: {c.request_line} -> {c.status_line}")
+            print(f"      upgrade: {redacted(c.request_line)} -> {c.status_line}")
             for message in c.sent[:3]:
                 print(f"      sent: {redacted(message)[:400]}")
             if not outcome.passed or not outcome.got or not outcome.got.accepted:

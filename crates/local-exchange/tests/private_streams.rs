@@ -1041,6 +1041,37 @@ async fn deribit_heartbeat_asks_for_a_test_request() {
     exchange.shutdown().await;
 }
 
+/// Deribit's portfolio channel named with the currency's code upper-case (ccxt 4.5.90's
+/// `watch_balance` subscribes `user.portfolio.BTC`, `.ETH`, `.SOL`, `.USDC`) is served like
+/// `user.portfolio.btc`: listed in the subscribe's answer, then its notification.
+#[tokio::test]
+async fn deribit_serves_the_portfolio_channel_named_upper_case() {
+    let case = deribit();
+    let exchange = start(&case).await;
+    let signer = case.scheme.exchange().signer(&case.credentials, &case.settings).unwrap();
+    let mut socket = connect(&exchange, case.path).await;
+    send(&mut socket, &login(case.scheme, signer.as_ref())).await;
+    let answer = next_json(&mut socket).await;
+    assert!((case.logged_in)(&answer), "{answer}");
+    send(
+        &mut socket,
+        r#"{"jsonrpc":"2.0","id":43,"method":"private/subscribe","params":{"channels":["user.portfolio.BTC"]}}"#,
+    )
+    .await;
+    let subscribed = next_json(&mut socket).await;
+    assert_eq!(
+        (&subscribed["id"], &subscribed["result"]),
+        (&json!(43), &json!(["user.portfolio.BTC"])),
+        "{subscribed}"
+    );
+    let event = next_json(&mut socket).await;
+    assert_eq!(event["method"], "subscription", "{event}");
+    assert_eq!(event["params"]["channel"], "user.portfolio.BTC", "{event}");
+    assert_eq!(event["params"]["data"]["currency"], "BTC", "{event}");
+    assert!(event["params"]["data"]["equity"].is_number(), "{event}");
+    exchange.shutdown().await;
+}
+
 /// An upgrade that asks for another websocket version than 13 is refused with 400.
 #[tokio::test]
 async fn an_upgrade_of_another_protocol_version_is_refused() {

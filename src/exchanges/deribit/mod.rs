@@ -160,7 +160,9 @@ fn ws_answer(accepted: &WsAccepted<'_>) -> Value {
 /// Every answer echoes the request's `id`. A private subscribe before the login
 /// is refused with 10000 `authorization_required` from the error table. Served: the order
 /// updates of every instrument (`user.orders.any.any.raw`, data as in
-/// "user.orders.(kind).(currency).raw") and the BTC portfolio (`user.portfolio.btc`).
+/// "user.orders.(kind).(currency).raw") and the BTC portfolio (`user.portfolio.btc`, and
+/// `user.portfolio.BTC` as ccxt 4.5.90's `watch_balance` names it: the currency's code upper-case,
+/// which Deribit serves, as ccxt#17533's demo of it shows).
 /// Assumed: the idle limit (Deribit names none; a connection that leaves a `test_request`
 /// unanswered is closed by Deribit, not here),
 /// and that a channel Deribit does not know is left out of the list answered (an empty list
@@ -175,7 +177,7 @@ const PRIVATE_STREAM: PrivateStream = PrivateStream {
         channel: "",
         sample: r#"{"jsonrpc":"2.0","id":42,"method":"private/subscribe","params":{"channels":["user.orders.any.any.raw"]}}"#,
     },
-    channels: &["user.orders.any.any.raw", "user.portfolio.btc"],
+    channels: &["user.orders.any.any.raw", "user.portfolio.btc", "user.portfolio.BTC"],
     answers: StreamAnswers { subscribed: stream_subscribed, event: stream_event, refused: stream_refused },
     requests: &[StreamRequest::new("method", "public/set_heartbeat", stream_heartbeat)],
     ..PrivateStream::NONE
