@@ -175,6 +175,9 @@ catalogue! {
     PathMissingLeadingSlash = "path-missing-leading-slash", Signature;
     /// The scheme and host signed with the path.
     PathIncludesHost = "path-includes-host", Signature;
+    /// The path signed whole where the scheme signs it without a leading prefix (Kraken Futures'
+    /// `/derivatives`).
+    PathPrefixNotStripped = "path-prefix-not-stripped", Signature;
     /// Delta signed in the Coinbase order (timestamp before method).
     DeltaWrongOrder = "delta-wrong-order", Signature;
     /// Timestamp, method and path permuted in the prehash.
@@ -231,7 +234,8 @@ impl MistakeCode {
             | FormBodyReencoded
             | EmptyBodyAsBraces
             | BodyReserialized
-            | PathIncludesHost => false,
+            | PathIncludesHost
+            | PathPrefixNotStripped => false,
             // Request-only mistakes of Binance, Bybit, Kraken and Gate (Kraken has no signed websocket).
             BinanceSignatureNotLast
             | BinanceSignatureNotUrlEncoded
@@ -430,6 +434,12 @@ impl MistakeCode {
             PathIncludesHost => {
                 "The prehash holds the scheme and host (`https://www.okx.com/api/v5/...`) where only the path \
                  belongs. Fix: sign the path only, from the first `/` after the host."
+            }
+            PathPrefixNotStripped => {
+                "The path was signed whole, but this exchange signs it without a leading prefix of its URLs (Kraken \
+                 Futures signs /api/v3/sendorder for /derivatives/api/v3/sendorder; paths without the prefix, such \
+                 as /api/history/…, are signed whole). Fix: remove the prefix from the path before signing it, and \
+                 only the prefix."
             }
             DeltaWrongOrder => {
                 "Delta puts the method first: `METHOD + timestamp + path + ?query + body`; this signature was computed \
