@@ -83,7 +83,8 @@ fn fake(scheme: Scheme) -> Fake {
         | Scheme::Deribit
         | Scheme::Bitmart
         | Scheme::KrakenFutures
-        | Scheme::Mexc => {
+        | Scheme::Mexc
+        | Scheme::Upbit => {
             let (key, secret, memo) = breadth::fake(scheme);
             f(key, secret, memo)
         }
@@ -1538,8 +1539,15 @@ fn the_readme_counts_the_codes_per_scheme_right() {
         ),
         (
             "**codes per scheme (AUTH-breadth)**",
-            &[Scheme::Bitmex, Scheme::Bitfinex, Scheme::Deribit, Scheme::Bitmart, Scheme::KrakenFutures, Scheme::Mexc]
-                [..],
+            &[
+                Scheme::Bitmex,
+                Scheme::Bitfinex,
+                Scheme::Deribit,
+                Scheme::Bitmart,
+                Scheme::KrakenFutures,
+                Scheme::Mexc,
+                Scheme::Upbit,
+            ][..],
         ),
     ] {
         let actual: Vec<usize> = order.iter().map(|s| MistakeCode::for_scheme(*s).count()).collect();

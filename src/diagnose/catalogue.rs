@@ -402,7 +402,7 @@ impl MistakeCode {
                  cause. Fix: encode the parameters once, sign that string and send it unchanged."
             }
             QuerySignedEncoded => {
-                "KuCoin, Bitget and Gate sign the decoded query (`%21` signed as `!`, `%2C` as `,`, `+` as a space, \
+                "KuCoin, Bitget and Gate sign the decoded query (Upbit hashes it decoded) (`%21` signed as `!`, `%2C` as `,`, `+` as a space, \
                  `%E9%BE%99` as `龙`) while the wire carries the encoded one; this signature was computed over the \
                  encoded form (Bitget answers 40009, Gate INVALID_SIGNATURE). Fix: sign the percent-decoded query, in \
                  wire order (cexsign::decode_query)."

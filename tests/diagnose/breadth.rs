@@ -1,5 +1,5 @@
 //! A user's hand-written client for the exchanges of AUTH-breadth.md whose homes declare
-//! catalogue mistakes (BitMEX, Bitfinex, Deribit, BitMart, Kraken Futures, MEXC), with one bug switched on. Each
+//! catalogue mistakes (BitMEX, Bitfinex, Deribit, BitMart, Kraken Futures, MEXC, Upbit), with one bug switched on. Each
 //! prehash is written here from AUTH-breadth.md's rules, not from the homes' recipes, so that a
 //! recipe that drifted from the documented rule fails these tests instead of agreeing with them.
 
@@ -17,6 +17,8 @@ pub(super) fn fake(scheme: Scheme) -> (&'static str, &'static str, Option<&'stat
         Scheme::Bitfinex => ("bfxKEY0123456789", "bfxSECRET0123456789abcdefghijklmnopqrstuvw", None),
         Scheme::Deribit => ("AMANDA", "AMANDASECRECT", None),
         // The key of the first public vector; the secret is §3's worked example (the docs' ws key).
+        // The key of the public vectors.
+        Scheme::Upbit => ("pdY7QibvO8tLw7AffHpDzaIAhNP9GO9GZPzgwkQI", "eyTyGHJPSPr5PKgOCXrTyMCBYc3qoZFZrRQgCp3Y", None),
         Scheme::Mexc => ("mx0vglBqh6abc123", "45d0b3c26f2644f19bfb98b07741b2f5", None),
         Scheme::KrakenFutures => (
             "V+Yjqaho5np/S325kBzw/0Wch4qv+7OgSJjIz7RYUoGaQOvBf8hS9343",
@@ -31,8 +33,15 @@ pub(super) fn fake(scheme: Scheme) -> (&'static str, &'static str, Option<&'stat
     }
 }
 
-pub(super) const SCHEMES: [Scheme; 6] =
-    [Scheme::Bitmex, Scheme::Bitfinex, Scheme::Deribit, Scheme::Bitmart, Scheme::KrakenFutures, Scheme::Mexc];
+pub(super) const SCHEMES: [Scheme; 7] = [
+    Scheme::Bitmex,
+    Scheme::Bitfinex,
+    Scheme::Deribit,
+    Scheme::Bitmart,
+    Scheme::KrakenFutures,
+    Scheme::Mexc,
+    Scheme::Upbit,
+];
 
 fn hmac_sha384(key: &[u8], message: &[u8]) -> Vec<u8> {
     let mut mac = hmac::Hmac::<sha2::Sha384>::new_from_slice(key).unwrap();
@@ -92,6 +101,9 @@ pub(super) fn user_rest(scheme: Scheme, bug: Option<MistakeCode>) -> SentRequest
     }
     if scheme == Scheme::Mexc {
         return mexc(bug);
+    }
+    if scheme == Scheme::Upbit {
+        return upbit(bug);
     }
     let is = |code| bug == Some(code);
     let (key, secret, memo) = fake(scheme);
@@ -326,4 +338,57 @@ fn mexc(bug: Option<MistakeCode>) -> SentRequest {
         .with_auth("ApiKey", key)
         .with_auth("Request-Time", sent_ts)
         .with_auth("Signature", &signature)
+}
+
+/// Upbit (§9): `Authorization: Bearer <JWT>`, HS256 over the compact header and claims
+/// `{"access_key", "nonce"[, "query_hash", "query_hash_alg":"SHA512"]}`, query_hash =
+/// hex(SHA-512(q)), q the parameters unencoded: a GET's query in the order sent, decoded; a JSON
+/// body's fields as k=v in body order.
+fn upbit(bug: Option<MistakeCode>) -> SentRequest {
+    use MistakeCode::*;
+    use sha2::Digest as _;
+    let is = |code| bug == Some(code);
+    let (key, secret, _) = fake(Scheme::Upbit);
+    let (key, secret) = if is(KeySecretSwapped) { (secret, key) } else { (key, secret) };
+    let (method, path, query, body, fields) = match bug {
+        // pyupbit 0.2.34: `urlencode(params)` hashed, so a ':' or '+' is hashed encoded.
+        Some(QuerySignedEncoded) => {
+            ("GET", "/v1/orders/closed", "market=KRW-BTC&start_time=2024-06-08T12%3A30%3A45%2B09%3A00", "", "")
+        }
+        Some(QueryOrderDiffers) => {
+            ("GET", "/v1/orders/open", "states%5B%5D=wait&states%5B%5D=watch&market=KRW-BTC", "", "")
+        }
+        _ => (
+            "POST",
+            "/v1/orders",
+            "",
+            r#"{"market":"KRW-BTC","side":"bid","volume":"0.01","price":"100","ord_type":"limit","identifier":"vg-1"}"#,
+            "market=KRW-BTC&side=bid&volume=0.01&price=100&ord_type=limit&identifier=vg-1",
+        ),
+    };
+    let q = match bug {
+        Some(QuerySignedEncoded) => query.to_owned(),
+        // `sorted(params)` hashed, the query sent as built.
+        Some(QueryOrderDiffers) => {
+            let decoded = cexsign::decode_query(query).unwrap().into_owned();
+            let mut pairs: Vec<&str> = decoded.split('&').collect();
+            pairs.sort_unstable();
+            pairs.join("&")
+        }
+        Some(BodyReserialized) => body.to_owned(),
+        _ if method == "GET" => cexsign::decode_query(query).unwrap().into_owned(),
+        _ => fields.to_owned(),
+    };
+    let query_hash = hex::encode(sha2::Sha512::digest(q.as_bytes()));
+    let nonce = "00000000-0000-4000-8000-000000000000";
+    let claims =
+        format!(r#"{{"access_key":"{key}","nonce":"{nonce}","query_hash":"{query_hash}","query_hash_alg":"SHA512"}}"#);
+    let b64url = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let input = format!("{}.{}", b64url.encode(r#"{"alg":"HS256","typ":"JWT"}"#), b64url.encode(claims));
+    let hmac_key = if is(SecretBase64Decoded) { B64.decode(secret).unwrap() } else { secret.as_bytes().to_vec() };
+    let signature = b64url.encode(super::hmac_sha256(&hmac_key, input.as_bytes()));
+    SentRequest::rest(method, path)
+        .with_query(query)
+        .with_body(body)
+        .with_auth("Authorization", &format!("Bearer {input}.{signature}"))
 }
