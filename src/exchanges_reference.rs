@@ -512,8 +512,9 @@
 //! | `body-reserialized` | ✓ | ✓ | ✓ | ✓ |  | ✓ (pymexc's sorted pairs for a contract POST) | ✓ (the JSON text hashed) |
 //! | `method-lowercase` | ✓ |  | ✓ |  |  |  |  |
 //! | `query-not-signed` | ✓ |  | ✓ | ✓ (bitmart-python-sdk-api's GET) | ✓ | ✓ |  |
-//! | `query-signed-unencoded` |  |  | ✓ | ✓ | ✓ (the pre-2024 rule) | ✓ (pymexc's contract GET) |  |
-//! | `query-order-differs` |  |  | ✓ | ✓ | ✓ (a dict re-encoded) | ✓ (spot) | ✓ (sorted parameters hashed) |
+//! | `query-signed-without-question-mark` | ✓ |  | ✓ |  |  |  |  |
+//! | `query-signed-unencoded` | ✓ |  | ✓ | ✓ | ✓ (the pre-2024 rule) | ✓ (pymexc's contract GET) |  |
+//! | `query-order-differs` | ✓ |  | ✓ | ✓ | ✓ (a dict re-encoded) | ✓ (spot) | ✓ (sorted parameters hashed) |
 //! | `query-encoding-differs` |  |  |  |  |  | ✓ (pymexc's spot `%20` for `+`) |  |
 //! | `query-signed-encoded` |  |  |  |  |  |  | ✓ (pyupbit's query_hash) |
 //! | `path-missing-leading-slash`, `path-includes-host` | ✓ | ✓ (the path after `/api`) | ✓ |  |  |  |  |
@@ -522,7 +523,7 @@
 //! | `secret-base64-decoded` |  |  |  |  |  |  | ✓ |
 //! | `hex-instead-of-base64`, `secret-not-base64-decoded`, `kraken-digest-hex`, `kraken-nonce-not-hashed` (a `Nonce` sent, not hashed), `form-body-reencoded` |  |  |  |  | ✓ |  |  |
 //! | `path-prefix-not-stripped` (`/derivatives` signed) |  |  |  |  | ✓ |  |  |
-//! | **codes per scheme (AUTH-breadth)** | **10** | **8** | **13** | **11** | **12** | **12** | **5** |
+//! | **codes per scheme (AUTH-breadth)** | **13** | **8** | **14** | **11** | **12** | **12** | **5** |
 //!
 //! # Conformance
 //!

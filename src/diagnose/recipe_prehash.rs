@@ -156,6 +156,8 @@ enum Tweak {
     EmptyHashLine,
     /// The path written whole where the recipe strips a prefix from it.
     FullPath,
+    /// The query written without the `?` the recipe puts before it.
+    NoQuestionMark,
 }
 
 /// The websocket message being diagnosed.
@@ -902,7 +904,7 @@ impl<'c, 's> Engine<'c, 's> {
                 Part::PathWithoutPrefix(_) if p.tweak == Tweak::FullPath => out(p.path.as_bytes()),
                 Part::PathWithoutPrefix(prefix) => out(crate::recipe::path_without_prefix(&p.path, prefix).as_bytes()),
                 Part::Query { question_mark, .. } => {
-                    if question_mark && !p.query.is_empty() {
+                    if question_mark && p.tweak != Tweak::NoQuestionMark && !p.query.is_empty() {
                         out(b"?");
                     }
                     out(p.query.as_bytes());
@@ -1541,6 +1543,16 @@ impl MistakeSearch for Engine<'_, '_> {
                 let pieces = Pieces { query: Cow::Borrowed(""), ..self.pieces() };
                 let resign = self.resign_rest("", &self.body, &self.timestamp);
                 self.first([(self.rest_variant(&pieces, Some(resign)), None)])
+            }
+            QuerySignedWithoutQuestionMark => {
+                let marked = find_part(self.recipe.parts, &|part| {
+                    matches!(part, Part::Query { question_mark: true, .. }).then_some(())
+                });
+                if self.query.is_empty() || marked.is_none() {
+                    return None;
+                }
+                let pieces = Pieces { tweak: Tweak::NoQuestionMark, ..self.pieces() };
+                self.first([(self.rest_variant(&pieces, None), None)])
             }
             QuerySignedUnencoded => {
                 if self.signs_body_not_query() {
