@@ -513,20 +513,31 @@
 //! | `path-missing-leading-slash`, `path-includes-host` | | | ✓ | ✓ | ✓ |
 //! | **codes per scheme (AUTH-more)** | **20** | **17** | **13** | **23** | **19** |
 //!
-//! The exchanges of AUTH-breadth (BitMEX, Bitfinex, Deribit, BitMart) have the catalogue's mistakes
-//! their prehash can carry; their own (Bitfinex's missing `/api`, Deribit's dropped trailing newline,
-//! a wrong BitMart memo) are compared against the expected prehash, not yet named:
+//! The exchanges of AUTH-breadth (BitMEX, Bitfinex, Deribit, BitMart, Kraken Futures, MEXC,
+//! Upbit) have the catalogue's mistakes their prehash (or Upbit's token) can carry; their own
+//! (Bitfinex's missing `/api`, Deribit's dropped trailing newline, a wrong BitMart memo) are
+//! compared against the expected prehash, not yet named:
 //!
-//! | code | BitMEX | Bitfinex | Deribit | BitMart |
-//! |---|---|---|---|---|
-//! | `key-secret-swapped`, `hmac-arguments-swapped`, `base64-instead-of-hex`, `empty-body-as-braces`, `body-reserialized`, `timestamp-header-differs` | ✓ | ✓ | ✓ | ✓ |
-//! | `method-lowercase` | ✓ |  | ✓ |  |
-//! | `query-not-signed` | ✓ |  | ✓ | ✓ (bitmart-python-sdk-api's GET) |
-//! | `query-signed-unencoded`, `query-order-differs` |  |  | ✓ | ✓ |
-//! | `path-missing-leading-slash`, `path-includes-host` | ✓ | ✓ (the path after `/api`) | ✓ |  |
-//! | `timestamp-seconds-for-milliseconds` |  |  | ✓ | ✓ |
-//! | `secret-hex-decoded` |  |  |  | ✓ |
-//! | **codes per scheme (AUTH-breadth)** | **10** | **8** | **13** | **11** |
+//! | code | BitMEX | Bitfinex | Deribit | BitMart | Kraken Futures | MEXC | Upbit |
+//! |---|---|---|---|---|---|---|---|
+//! | `key-secret-swapped` | ✓ | ✓ | ✓ | ✓ | ✓ | ✓ | ✓ |
+//! | `hmac-arguments-swapped`, `timestamp-header-differs` | ✓ | ✓ | ✓ | ✓ | ✓ | ✓ |  |
+//! | `base64-instead-of-hex`, `empty-body-as-braces` | ✓ | ✓ | ✓ | ✓ |  | ✓ |  |
+//! | `body-reserialized` | ✓ | ✓ | ✓ | ✓ |  | ✓ (pymexc's sorted pairs for a contract POST) | ✓ (the JSON text hashed) |
+//! | `method-lowercase` | ✓ |  | ✓ |  |  |  |  |
+//! | `query-not-signed` | ✓ |  | ✓ | ✓ (bitmart-python-sdk-api's GET) | ✓ | ✓ |  |
+//! | `query-signed-without-question-mark` | ✓ |  | ✓ |  |  |  |  |
+//! | `query-signed-unencoded` | ✓ |  | ✓ | ✓ | ✓ (the pre-2024 rule) | ✓ (pymexc's contract GET) |  |
+//! | `query-order-differs` | ✓ |  | ✓ | ✓ | ✓ (a dict re-encoded) | ✓ (spot) | ✓ (sorted parameters hashed) |
+//! | `query-encoding-differs` |  |  |  |  |  | ✓ (pymexc's spot `%20` for `+`) |  |
+//! | `query-signed-encoded` |  |  |  |  |  |  | ✓ (pyupbit's query_hash) |
+//! | `path-missing-leading-slash`, `path-includes-host` | ✓ | ✓ (the path after `/api`) | ✓ |  |  |  |  |
+//! | `timestamp-seconds-for-milliseconds` |  |  | ✓ | ✓ |  | ✓ |  |
+//! | `secret-hex-decoded` |  |  |  | ✓ |  | ✓ |  |
+//! | `secret-base64-decoded` |  |  |  |  |  |  | ✓ |
+//! | `hex-instead-of-base64`, `secret-not-base64-decoded`, `kraken-digest-hex`, `kraken-nonce-not-hashed` (a `Nonce` sent, not hashed), `form-body-reencoded` |  |  |  |  | ✓ |  |  |
+//! | `path-prefix-not-stripped` (`/derivatives` signed) |  |  |  |  | ✓ |  |  |
+//! | **codes per scheme (AUTH-breadth)** | **13** | **8** | **14** | **11** | **12** | **12** | **5** |
 //!
 //! # Conformance
 //!

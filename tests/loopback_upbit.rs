@@ -128,7 +128,7 @@ fn the_diagnosis_names_a_hash_over_the_encoded_query_and_passes_the_right_token(
             .with_auth("Authorization", &format!("Bearer {}", token(&secret, &claims)))
     };
     let wrong = diagnose(Scheme::Upbit, &credentials(), &sent(sha512_hex(encoded))).unwrap();
-    assert_eq!(wrong.verdict(), "unknown", "{wrong}");
+    assert_eq!(wrong.code(), Some(cexsign::diagnose::MistakeCode::QuerySignedEncoded), "{wrong}");
     assert!(wrong.explanation().contains("still URL-encoded"), "{wrong}");
     let right = sent(sha512_hex("market=KRW-BTC&start_time=2024-06-08T12:30:45+09:00"));
     let right = diagnose(Scheme::Upbit, &credentials(), &right).unwrap();

@@ -175,6 +175,9 @@ catalogue! {
     PathMissingLeadingSlash = "path-missing-leading-slash", Signature;
     /// The scheme and host signed with the path.
     PathIncludesHost = "path-includes-host", Signature;
+    /// The path signed whole where the scheme signs it without a leading prefix (Kraken Futures'
+    /// `/derivatives`).
+    PathPrefixNotStripped = "path-prefix-not-stripped", Signature;
     /// Delta signed in the Coinbase order (timestamp before method).
     DeltaWrongOrder = "delta-wrong-order", Signature;
     /// Timestamp, method and path permuted in the prehash.
@@ -231,7 +234,8 @@ impl MistakeCode {
             | FormBodyReencoded
             | EmptyBodyAsBraces
             | BodyReserialized
-            | PathIncludesHost => false,
+            | PathIncludesHost
+            | PathPrefixNotStripped => false,
             // Request-only mistakes of Binance, Bybit, Kraken and Gate (Kraken has no signed websocket).
             BinanceSignatureNotLast
             | BinanceSignatureNotUrlEncoded
@@ -398,7 +402,7 @@ impl MistakeCode {
                  cause. Fix: encode the parameters once, sign that string and send it unchanged."
             }
             QuerySignedEncoded => {
-                "KuCoin, Bitget and Gate sign the decoded query (`%21` signed as `!`, `%2C` as `,`, `+` as a space, \
+                "KuCoin, Bitget and Gate sign the decoded query (Upbit hashes it decoded) (`%21` signed as `!`, `%2C` as `,`, `+` as a space, \
                  `%E9%BE%99` as `龙`) while the wire carries the encoded one; this signature was computed over the \
                  encoded form (Bitget answers 40009, Gate INVALID_SIGNATURE). Fix: sign the percent-decoded query, in \
                  wire order (cexsign::decode_query)."
@@ -430,6 +434,12 @@ impl MistakeCode {
             PathIncludesHost => {
                 "The prehash holds the scheme and host (`https://www.okx.com/api/v5/...`) where only the path \
                  belongs. Fix: sign the path only, from the first `/` after the host."
+            }
+            PathPrefixNotStripped => {
+                "The path was signed whole, but this exchange signs it without a leading prefix of its URLs (Kraken \
+                 Futures signs /api/v3/sendorder for /derivatives/api/v3/sendorder; paths without the prefix, such \
+                 as /api/history/…, are signed whole). Fix: remove the prefix from the path before signing it, and \
+                 only the prefix."
             }
             DeltaWrongOrder => {
                 "Delta puts the method first: `METHOD + timestamp + path + ?query + body`; this signature was computed \

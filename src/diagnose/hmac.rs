@@ -80,6 +80,9 @@ enum QueryMode {
 
 struct Layout {
     order: [Slot; 3],
+    /// The slot the query follows where it is not the last of the three (BitMEX signs it after
+    /// the path, before the timestamp); `None`: after the three.
+    query_after: Option<Slot>,
     query: QueryMode,
     encoding: Encoding,
     /// The HMAC key is the base64-decoded secret (Coinbase Exchange).
@@ -102,6 +105,19 @@ fn layout(scheme: Scheme) -> Layout {
         (Some(a), Some(b), Some(c)) => [a, b, c],
         _ => TIMESTAMP_FIRST,
     };
+    // The slot the query part comes after, where it is not the last of the three.
+    let mut last_slot = None;
+    let mut query_after = None;
+    for part in parts {
+        match part {
+            Part::Timestamp => last_slot = Some(Slot::Timestamp),
+            Part::Method => last_slot = Some(Slot::Method),
+            Part::Path => last_slot = Some(Slot::Path),
+            Part::Query { .. } if query_after.is_none() => query_after = last_slot,
+            _ => {}
+        }
+    }
+    let query_after = query_after.filter(|slot| *slot != order[2]);
     let query = parts
         .iter()
         .find_map(|part| match part {
@@ -116,7 +132,7 @@ fn layout(scheme: Scheme) -> Layout {
         _ => Encoding::Hex,
     };
     let decoded_secret = key.is_some_and(|k| k.secret == SecretForm::Base64);
-    Layout { order, query, encoding, decoded_secret }
+    Layout { order, query_after, query, encoding, decoded_secret }
 }
 
 /// The order and the two fixed pieces of a websocket login's prehash, as the key's signer writes
@@ -198,6 +214,8 @@ struct Variant<'a> {
     /// `HMAC(key = prehash, message = secret)`.
     args_swapped: bool,
     order: [Slot; 3],
+    /// The slot the query follows, where not the last of the three.
+    query_after: Option<Slot>,
     timestamp: Cow<'a, str>,
     method: Cow<'a, str>,
     path: Cow<'a, str>,
@@ -218,14 +236,24 @@ impl Variant<'_> {
                 Slot::Method => &self.method,
                 Slot::Path => &self.path,
             });
+            if Some(slot) == self.query_after {
+                parts = self.push_query(parts);
+            }
         }
+        if self.query_after.is_none() {
+            parts = self.push_query(parts);
+        }
+        parts.push(&self.body)
+    }
+
+    fn push_query<'p>(&'p self, mut parts: PrehashParts<'p>) -> PrehashParts<'p> {
         if let Some(query) = &self.query {
             if self.question_mark {
                 parts = parts.push_str("?");
             }
             parts = parts.push_str(query);
         }
-        parts.push(&self.body)
+        parts
     }
 }
 
@@ -423,6 +451,7 @@ impl<'c, 's> Diagnoser<'c, 's> {
             key: KeyChoice::Correct,
             args_swapped: false,
             order: self.layout.order,
+            query_after: self.layout.query_after,
             timestamp: Cow::Borrowed(self.timestamp),
             method: Cow::Borrowed(&self.method),
             path: Cow::Borrowed(&self.path),

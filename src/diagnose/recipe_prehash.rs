@@ -154,6 +154,10 @@ enum Tweak {
     NoNonce,
     /// A digest left out (its line empty).
     EmptyHashLine,
+    /// The path written whole where the recipe strips a prefix from it.
+    FullPath,
+    /// The query written without the `?` the recipe puts before it.
+    NoQuestionMark,
 }
 
 /// The websocket message being diagnosed.
@@ -448,7 +452,8 @@ impl<'c, 's> Engine<'c, 's> {
             Carrier::Parameter(name) => Some(name),
             _ => None,
         };
-        let query_form = parts.iter().find_map(|part| match part {
+        // Inside a digest too (Kraken Futures hashes its parameters before the HMAC).
+        let query_form = find_part(parts, &|part| match part {
             Part::Query { form, .. } => Some(*form),
             Part::QueryOrBody => Some(QueryForm::AsSent),
             _ => None,
@@ -463,7 +468,7 @@ impl<'c, 's> Engine<'c, 's> {
             facts: exchange.diagnosis,
             signature_param,
             query_form,
-            query_or_body: parts.contains(&Part::QueryOrBody),
+            query_or_body: find_part(parts, &|part| (*part == Part::QueryOrBody).then_some(())).is_some(),
             ws: None,
             names: path_names.unwrap_or_else(|| super::hmac::names(scheme, false)),
             key_sent: String::new(),
@@ -896,9 +901,10 @@ impl<'c, 's> Engine<'c, 's> {
                 Part::Timestamp => out(p.timestamp.as_bytes()),
                 Part::Method => out(p.method.as_bytes()),
                 Part::Path => out(p.path.as_bytes()),
+                Part::PathWithoutPrefix(_) if p.tweak == Tweak::FullPath => out(p.path.as_bytes()),
                 Part::PathWithoutPrefix(prefix) => out(crate::recipe::path_without_prefix(&p.path, prefix).as_bytes()),
                 Part::Query { question_mark, .. } => {
-                    if question_mark && !p.query.is_empty() {
+                    if question_mark && p.tweak != Tweak::NoQuestionMark && !p.query.is_empty() {
                         out(b"?");
                     }
                     out(p.query.as_bytes());
@@ -1185,6 +1191,24 @@ impl<'c, 's> Engine<'c, 's> {
 
     // ----------------------------------------------------------------------------------------
     // No mistake found.
+}
+
+/// The first of `parts`, or of the parts a digest among them hashes, that `pick` picks out.
+fn find_part<T>(parts: &[Part], pick: &dyn Fn(&Part) -> Option<T>) -> Option<T> {
+    parts.iter().find_map(|part| match part {
+        Part::Digest { of, .. } => find_part(of, pick),
+        other => pick(other),
+    })
+}
+
+/// Whether `parts` (or a digest or layout inside them) sign `path` without a prefix it starts with.
+fn strips_a_prefix(parts: &[Part], path: &str) -> bool {
+    parts.iter().any(|part| match *part {
+        Part::PathWithoutPrefix(prefix) => crate::recipe::path_without_prefix(path, prefix) != path,
+        Part::Digest { of, .. } => strips_a_prefix(of, path),
+        Part::ByPath(layouts) => strips_a_prefix(layouts.pick(path).parts, path),
+        _ => false,
+    })
 }
 
 /// Whether `query` can go on the wire as it is.
@@ -1520,6 +1544,16 @@ impl MistakeSearch for Engine<'_, '_> {
                 let resign = self.resign_rest("", &self.body, &self.timestamp);
                 self.first([(self.rest_variant(&pieces, Some(resign)), None)])
             }
+            QuerySignedWithoutQuestionMark => {
+                let marked = find_part(self.recipe.parts, &|part| {
+                    matches!(part, Part::Query { question_mark: true, .. }).then_some(())
+                });
+                if self.query.is_empty() || marked.is_none() {
+                    return None;
+                }
+                let pieces = Pieces { tweak: Tweak::NoQuestionMark, ..self.pieces() };
+                self.first([(self.rest_variant(&pieces, None), None)])
+            }
             QuerySignedUnencoded => {
                 if self.signs_body_not_query() {
                     return None;
@@ -1652,6 +1686,13 @@ impl MistakeSearch for Engine<'_, '_> {
                     let pieces = Pieces { body: Cow::Owned(body), ..self.pieces() };
                     (self.rest_variant(&pieces, resign), Some(format!("the body signed was {what}")))
                 }))
+            }
+            PathPrefixNotStripped => {
+                if !strips_a_prefix(self.recipe.parts, &self.path) {
+                    return None;
+                }
+                let pieces = Pieces { tweak: Tweak::FullPath, ..self.pieces() };
+                self.first([(self.rest_variant(&pieces, None), Some(format!("the path signed was {}", self.path)))])
             }
             PathMissingLeadingSlash => {
                 let path = self.path.strip_prefix('/')?;

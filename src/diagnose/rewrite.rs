@@ -75,6 +75,24 @@ pub(crate) fn body_variants(body: &[u8]) -> Vec<(Vec<u8>, &'static str)> {
     let sorted = serde_json::to_string(&value).unwrap_or_default();
     push(reformat(&sorted, spaced(Escapes::Ascii { upper: false })), "with keys sorted (json.dumps(sort_keys=True))");
     push(sorted, "with keys sorted, compact");
+    // The fields signed as a query would be (a client that signs every request's parameters
+    // the same way), where they are all plain values.
+    if let Some(fields) = value.as_object() {
+        let mut names: Vec<&String> = fields.keys().collect();
+        names.sort_unstable();
+        let pairs: Option<Vec<String>> = names
+            .into_iter()
+            .map(|name| match &fields[name] {
+                serde_json::Value::String(text) => Some(format!("{name}={text}")),
+                serde_json::Value::Number(number) => Some(format!("{name}={number}")),
+                serde_json::Value::Bool(yes) => Some(format!("{name}={yes}")),
+                _ => None,
+            })
+            .collect();
+        if let Some(pairs) = pairs.filter(|pairs| !pairs.is_empty()) {
+            push(pairs.join("&"), "as its fields' k=v pairs sorted by name, not its JSON text");
+        }
+    }
     out
 }
 

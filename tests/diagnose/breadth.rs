@@ -1,5 +1,5 @@
 //! A user's hand-written client for the exchanges of AUTH-breadth.md whose homes declare
-//! catalogue mistakes (BitMEX, Bitfinex, Deribit, BitMart), with one bug switched on. Each
+//! catalogue mistakes (BitMEX, Bitfinex, Deribit, BitMart, Kraken Futures, MEXC, Upbit), with one bug switched on. Each
 //! prehash is written here from AUTH-breadth.md's rules, not from the homes' recipes, so that a
 //! recipe that drifted from the documented rule fails these tests instead of agreeing with them.
 
@@ -16,6 +16,15 @@ pub(super) fn fake(scheme: Scheme) -> (&'static str, &'static str, Option<&'stat
         Scheme::Bitmex => ("LAqUlngMIQkIUjXMUreyu3qn", "chNOOS4KvNXR_Xq4k4c9qsfoKWvnDecLATCRlcBwyKDYnWgO", None),
         Scheme::Bitfinex => ("bfxKEY0123456789", "bfxSECRET0123456789abcdefghijklmnopqrstuvw", None),
         Scheme::Deribit => ("AMANDA", "AMANDASECRECT", None),
+        // The key of the first public vector; the secret is §3's worked example (the docs' ws key).
+        // The key of the public vectors.
+        Scheme::Upbit => ("pdY7QibvO8tLw7AffHpDzaIAhNP9GO9GZPzgwkQI", "eyTyGHJPSPr5PKgOCXrTyMCBYc3qoZFZrRQgCp3Y", None),
+        Scheme::Mexc => ("mx0vglBqh6abc123", "45d0b3c26f2644f19bfb98b07741b2f5", None),
+        Scheme::KrakenFutures => (
+            "V+Yjqaho5np/S325kBzw/0Wch4qv+7OgSJjIz7RYUoGaQOvBf8hS9343",
+            "7zxMEF5p/Z8l2p2U7Ghv6x14Af+Fx+92tPgUdVQ748FOIrEoT9bgT+bTRfXc5pz8na+hL/QdrCVG7bh9KpT0eMTm",
+            None,
+        ),
         _ => (
             "80618e45710812162b04892c7ee5ead4a3cc3e56",
             "6c6c98544461bbe71db2bca4c6d7fd0021e0ba9efc215f9c6ad41852df9d9df9",
@@ -24,7 +33,15 @@ pub(super) fn fake(scheme: Scheme) -> (&'static str, &'static str, Option<&'stat
     }
 }
 
-pub(super) const SCHEMES: [Scheme; 4] = [Scheme::Bitmex, Scheme::Bitfinex, Scheme::Deribit, Scheme::Bitmart];
+pub(super) const SCHEMES: [Scheme; 7] = [
+    Scheme::Bitmex,
+    Scheme::Bitfinex,
+    Scheme::Deribit,
+    Scheme::Bitmart,
+    Scheme::KrakenFutures,
+    Scheme::Mexc,
+    Scheme::Upbit,
+];
 
 fn hmac_sha384(key: &[u8], message: &[u8]) -> Vec<u8> {
     let mut mac = hmac::Hmac::<sha2::Sha384>::new_from_slice(key).unwrap();
@@ -79,6 +96,15 @@ fn request(scheme: Scheme, bug: Option<MistakeCode>) -> (&'static str, &'static 
 /// Signs and "sends" a request the way a user's code for `scheme` does, with `bug`.
 pub(super) fn user_rest(scheme: Scheme, bug: Option<MistakeCode>) -> SentRequest {
     use MistakeCode::*;
+    if scheme == Scheme::KrakenFutures {
+        return kraken_futures(bug);
+    }
+    if scheme == Scheme::Mexc {
+        return mexc(bug);
+    }
+    if scheme == Scheme::Upbit {
+        return upbit(bug);
+    }
     let is = |code| bug == Some(code);
     let (key, secret, memo) = fake(scheme);
     let (key, secret) = if is(KeySecretSwapped) { (secret, key) } else { (key, secret) };
@@ -167,4 +193,202 @@ pub(super) fn user_rest(scheme: Scheme, bug: Option<MistakeCode>) -> SentRequest
 /// Deribit's nonce: any text of the client's, once per request.
 fn deribit_nonce() -> &'static str {
     "1iqt2wls"
+}
+
+fn hmac_sha512(key: &[u8], message: &[u8]) -> Vec<u8> {
+    let mut mac = hmac::Hmac::<sha2::Sha512>::new_from_slice(key).unwrap();
+    mac.update(message);
+    mac.finalize().into_bytes().to_vec()
+}
+
+/// Kraken Futures (§3): `Authent = base64(HMAC-SHA512(base64_decode(secret), SHA256(postData +
+/// nonce + endpointPath)))`, postData the query or form body as sent, endpointPath the path
+/// without its leading `/derivatives`; the nonce in a `Nonce` header.
+fn kraken_futures(bug: Option<MistakeCode>) -> SentRequest {
+    use MistakeCode::*;
+    use sha2::Digest as _;
+    let is = |code| bug == Some(code);
+    let (key, secret, _) = fake(Scheme::KrakenFutures);
+    let (key, secret) = if is(KeySecretSwapped) { (secret, key) } else { (key, secret) };
+    let query_bug = matches!(bug, Some(QueryNotSigned | QuerySignedUnencoded | QueryOrderDiffers));
+    let (method, path, query, body) = if query_bug {
+        ("GET", "/derivatives/api/v3/fills", "symbol=PF_XBTUSD&lastFillTime=2024-06-08T12%3A30%3A45.000Z", "")
+    } else {
+        (
+            "POST",
+            "/derivatives/api/v3/sendorder",
+            "",
+            "orderType=lmt&symbol=PF_XBTUSD&side=buy&size=1&limitPrice=30000&cliOrdId=vg%3A1",
+        )
+    };
+    let nonce = "1700000000123";
+    let hashed_nonce = match bug {
+        Some(TimestampHeaderDiffers) => "1700000000124",
+        Some(KrakenNonceNotHashed) => "",
+        _ => nonce,
+    };
+    let post_data = match bug {
+        Some(QueryNotSigned) => String::new(),
+        Some(QuerySignedUnencoded) => cexsign::decode_query(query).unwrap().into_owned(),
+        // The parameters sorted by name when they are encoded for signing, sent as built.
+        Some(QueryOrderDiffers) => {
+            let mut pairs: Vec<&str> = query.split('&').collect();
+            pairs.sort_unstable();
+            pairs.join("&")
+        }
+        // The dict encoded again for signing, in another order than the body sent.
+        Some(FormBodyReencoded) => {
+            let mut pairs: Vec<&str> = body.split('&').collect();
+            pairs.sort_unstable();
+            pairs.join("&")
+        }
+        _ if method == "GET" => query.to_owned(),
+        _ => body.to_owned(),
+    };
+    let endpoint = if is(PathPrefixNotStripped) { path } else { path.strip_prefix("/derivatives").unwrap() };
+    let digest = sha2::Sha256::digest(format!("{post_data}{hashed_nonce}{endpoint}").as_bytes()).to_vec();
+    let message = if is(KrakenDigestHex) { hex::encode(&digest).into_bytes() } else { digest };
+    let hmac_key = if is(SecretNotBase64Decoded) { secret.as_bytes().to_vec() } else { B64.decode(secret).unwrap() };
+    let mac =
+        if is(HmacArgumentsSwapped) { hmac_sha512(&message, &hmac_key) } else { hmac_sha512(&hmac_key, &message) };
+    let authent = if is(HexInsteadOfBase64) { hex::encode(mac) } else { B64.encode(mac) };
+    SentRequest::rest(method, path)
+        .with_query(query)
+        .with_body(body)
+        .with_auth("APIKey", key)
+        .with_auth("Authent", &authent)
+        .with_auth("Nonce", nonce)
+}
+
+/// Whether `sent` is a MEXC spot request (`/api/v3/`), which the local exchange does not verify
+/// (MEXC's home says so): its mistakes are checked with the diagnosis alone.
+pub(super) fn is_mexc_spot(scheme: Scheme, sent: &SentRequest) -> bool {
+    scheme == Scheme::Mexc && sent.wire_request().is_some_and(|(_, target, _)| target.starts_with("/api/v3/"))
+}
+
+/// MEXC (§6). Contract (`/api/v1/private/`): `Signature = hex(HMAC-SHA256(secret, ApiKey +
+/// Request-Time + paramString))`, paramString the JSON body of a POST as sent, or a GET's
+/// parameters sorted by name with their values URL-encoded. Spot (`/api/v3/`): the query as sent,
+/// `timestamp` among its parameters, `&signature=` appended last, the key in `X-MEXC-APIKEY`.
+fn mexc(bug: Option<MistakeCode>) -> SentRequest {
+    use MistakeCode::*;
+    let is = |code| bug == Some(code);
+    let (key, secret, _) = fake(Scheme::Mexc);
+    let (key, secret) = if is(KeySecretSwapped) { (secret, key) } else { (key, secret) };
+    let hmac_key = if is(SecretHexDecoded) { hex::decode(secret).unwrap() } else { secret.as_bytes().to_vec() };
+    let mac = |message: &str| {
+        let (k, m) = if is(HmacArgumentsSwapped) {
+            (message.as_bytes().to_vec(), hmac_key.clone())
+        } else {
+            (hmac_key.clone(), message.as_bytes().to_vec())
+        };
+        let mac = super::hmac_sha256(&k, &m);
+        if is(Base64InsteadOfHex) { B64.encode(mac) } else { hex::encode(mac) }
+    };
+
+    // Spot: pymexc signs `%20` and sends `+`; a client that sorts its parameters for signing
+    // sends them as built.
+    if matches!(bug, Some(QueryEncodingDiffers | QueryOrderDiffers)) {
+        let sent = "symbol=BTCUSDT&side=BUY&type=LIMIT&quantity=1&price=11&newClientOrderId=vg+1&recvWindow=5000\
+                    &timestamp=1700000000123";
+        let signed = if is(QueryEncodingDiffers) {
+            sent.replace('+', "%20")
+        } else {
+            let mut pairs: Vec<&str> = sent.split('&').collect();
+            pairs.sort_unstable();
+            pairs.join("&")
+        };
+        let query = format!("{sent}&signature={}", mac(&signed));
+        return SentRequest::rest("POST", "/api/v3/order").with_query(&query).with_auth("X-MEXC-APIKEY", key);
+    }
+
+    // Contract. A GET's parameters go sorted by name and encoded, as MEXC signs them.
+    let query_bug = matches!(bug, Some(QueryNotSigned | QuerySignedUnencoded));
+    let (method, path, query, body) = if query_bug {
+        ("GET", "/api/v1/private/order/batch_query", "order_ids=101%2C102&symbol=BTC_USDT", "")
+    } else if is(EmptyBodyAsBraces) {
+        // A cancel-all of every symbol: no body sent, `{}` signed.
+        ("POST", "/api/v1/private/order/cancel_all", "", "")
+    } else {
+        (
+            "POST",
+            "/api/v1/private/order/submit",
+            "",
+            r#"{"symbol":"BTC_USDT","price":30000,"vol":1,"side":1,"type":1,"openType":1,"externalOid":"vg-1"}"#,
+        )
+    };
+    let sent_ts = if is(TimestampSecondsForMilliseconds) { "1700000000" } else { "1700000000123" };
+    let signed_ts = if is(TimestampHeaderDiffers) { "1700000000124" } else { sent_ts };
+    let param_string = match bug {
+        Some(QueryNotSigned) => String::new(),
+        // pymexc: the values joined raw for signing, encoded by the HTTP client.
+        Some(QuerySignedUnencoded) => cexsign::decode_query(query).unwrap().into_owned(),
+        Some(EmptyBodyAsBraces) => "{}".to_owned(),
+        // pymexc 1.3.1: the JSON body's fields signed as k=v pairs sorted by name.
+        Some(BodyReserialized) => {
+            "externalOid=vg-1&openType=1&price=30000&side=1&symbol=BTC_USDT&type=1&vol=1".to_owned()
+        }
+        _ if method == "GET" => query.to_owned(),
+        _ => body.to_owned(),
+    };
+    let signature = mac(&format!("{key}{signed_ts}{param_string}"));
+    SentRequest::rest(method, path)
+        .with_query(query)
+        .with_body(body)
+        .with_auth("ApiKey", key)
+        .with_auth("Request-Time", sent_ts)
+        .with_auth("Signature", &signature)
+}
+
+/// Upbit (§9): `Authorization: Bearer <JWT>`, HS256 over the compact header and claims
+/// `{"access_key", "nonce"[, "query_hash", "query_hash_alg":"SHA512"]}`, query_hash =
+/// hex(SHA-512(q)), q the parameters unencoded: a GET's query in the order sent, decoded; a JSON
+/// body's fields as k=v in body order.
+fn upbit(bug: Option<MistakeCode>) -> SentRequest {
+    use MistakeCode::*;
+    use sha2::Digest as _;
+    let is = |code| bug == Some(code);
+    let (key, secret, _) = fake(Scheme::Upbit);
+    let (key, secret) = if is(KeySecretSwapped) { (secret, key) } else { (key, secret) };
+    let (method, path, query, body, fields) = match bug {
+        // pyupbit 0.2.34: `urlencode(params)` hashed, so a ':' or '+' is hashed encoded.
+        Some(QuerySignedEncoded) => {
+            ("GET", "/v1/orders/closed", "market=KRW-BTC&start_time=2024-06-08T12%3A30%3A45%2B09%3A00", "", "")
+        }
+        Some(QueryOrderDiffers) => {
+            ("GET", "/v1/orders/open", "states%5B%5D=wait&states%5B%5D=watch&market=KRW-BTC", "", "")
+        }
+        _ => (
+            "POST",
+            "/v1/orders",
+            "",
+            r#"{"market":"KRW-BTC","side":"bid","volume":"0.01","price":"100","ord_type":"limit","identifier":"vg-1"}"#,
+            "market=KRW-BTC&side=bid&volume=0.01&price=100&ord_type=limit&identifier=vg-1",
+        ),
+    };
+    let q = match bug {
+        Some(QuerySignedEncoded) => query.to_owned(),
+        // `sorted(params)` hashed, the query sent as built.
+        Some(QueryOrderDiffers) => {
+            let decoded = cexsign::decode_query(query).unwrap().into_owned();
+            let mut pairs: Vec<&str> = decoded.split('&').collect();
+            pairs.sort_unstable();
+            pairs.join("&")
+        }
+        Some(BodyReserialized) => body.to_owned(),
+        _ if method == "GET" => cexsign::decode_query(query).unwrap().into_owned(),
+        _ => fields.to_owned(),
+    };
+    let query_hash = hex::encode(sha2::Sha512::digest(q.as_bytes()));
+    let nonce = "00000000-0000-4000-8000-000000000000";
+    let claims =
+        format!(r#"{{"access_key":"{key}","nonce":"{nonce}","query_hash":"{query_hash}","query_hash_alg":"SHA512"}}"#);
+    let b64url = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let input = format!("{}.{}", b64url.encode(r#"{"alg":"HS256","typ":"JWT"}"#), b64url.encode(claims));
+    let hmac_key = if is(SecretBase64Decoded) { B64.decode(secret).unwrap() } else { secret.as_bytes().to_vec() };
+    let signature = b64url.encode(super::hmac_sha256(&hmac_key, input.as_bytes()));
+    SentRequest::rest(method, path)
+        .with_query(query)
+        .with_body(body)
+        .with_auth("Authorization", &format!("Bearer {input}.{signature}"))
 }

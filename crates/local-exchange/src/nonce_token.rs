@@ -24,7 +24,8 @@ use cexsign::{NonceToken, Scheme, SignOptions, Timestamp, WireTimestamp};
 /// again for as long as a test server plausibly runs (the store is bounded in size).
 const NONCE_MEMORY: Duration = Duration::from_secs(24 * 60 * 60);
 
-fn claims_of(token: &str) -> Option<Map<String, Value>> {
+/// The claims of a JWT, when they are base64url of a JSON object.
+pub(crate) fn claims_of(token: &str) -> Option<Map<String, Value>> {
     let claims = token.split('.').nth(1)?;
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(claims).ok()?;
     match serde_json::from_slice(&bytes).ok()? {
@@ -97,7 +98,7 @@ pub(crate) fn verify_rest(
                  (the parameter hash is over the parameters as received, not URL-encoded, in the order sent, and a \
                  request without parameters has none)"
             );
-            return Err(Rejection::new(Failure::Malformed, reason).with_prehash(prehash));
+            return Err(Rejection::new(Failure::Malformed, reason).with_prehash(prehash).signing_mistake());
         }
         let reason = format!(
             "the JWT does not verify with the key's secret ({}): the token was altered, signed with another secret, \

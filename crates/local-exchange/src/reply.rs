@@ -224,11 +224,21 @@ pub(crate) struct Rejection {
     pub(crate) prehash: Option<Prehash>,
     /// Boxed: a rejection travels in `Err` through every check.
     pub(crate) diagnosis: Option<Box<PendingDiagnosis>>,
+    /// What was signed differs from what was received, whatever the failure is answered as (a
+    /// parameter hash over other bytes, which an exchange may answer as unreadable parameters).
+    signing_mistake: bool,
 }
 
 impl Rejection {
     pub(crate) fn new(failure: Failure, reason: impl Into<String>) -> Self {
-        Self { failure, reason: reason.into(), prehash: None, diagnosis: None }
+        Self { failure, reason: reason.into(), prehash: None, diagnosis: None, signing_mistake: false }
+    }
+
+    /// Marks the rejection as a difference between what was signed and what was received, so
+    /// that it is diagnosed whatever its failure.
+    pub(crate) fn signing_mistake(mut self) -> Self {
+        self.signing_mistake = true;
+        self
     }
 
     pub(crate) fn with_prehash(mut self, prehash: Option<Prehash>) -> Self {
@@ -247,16 +257,17 @@ impl Rejection {
     /// diagnosis can name the mistake (missing headers, unknown keys and unreadable requests are
     /// not).
     pub(crate) fn is_diagnosable(&self) -> bool {
-        matches!(
-            self.failure,
-            Failure::Environment
-                | Failure::InvalidTimestamp { .. }
-                | Failure::Expired { .. }
-                | Failure::Passphrase
-                | Failure::Signature
-                | Failure::Nonce
-                | Failure::RecvWindow
-        )
+        self.signing_mistake
+            || matches!(
+                self.failure,
+                Failure::Environment
+                    | Failure::InvalidTimestamp { .. }
+                    | Failure::Expired { .. }
+                    | Failure::Passphrase
+                    | Failure::Signature
+                    | Failure::Nonce
+                    | Failure::RecvWindow
+            )
     }
 }
 

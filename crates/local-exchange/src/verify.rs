@@ -172,6 +172,14 @@ pub(crate) fn rest(state: &State, scheme: Scheme, request: &RawRequest<'_>, now:
 /// the rejection is answered.
 fn diagnose_rest(state: &State, scheme: Scheme, request: &RawRequest<'_>) -> Option<PendingDiagnosis> {
     let (account, hosts) = match scheme.exchange().rest_auth {
+        // A token that carries no time names its key in a claim; a key and secret swapped, the
+        // claim is the secret.
+        None if matches!(scheme.exchange().rest_verification, RestVerification::NonceToken(_)) => {
+            let RestVerification::NonceToken(check) = scheme.exchange().rest_verification else { return None };
+            let claims = bearer_token(request.headers).and_then(|token| nonce_token::claims_of(&token))?;
+            let key = claims.get(check.key).and_then(serde_json::Value::as_str)?;
+            (state.account(scheme, key).or_else(|| account_with_secret(state, scheme, key))?, Vec::new())
+        }
         // A bearer token (Coinbase CDP) names its key in its `kid`.
         None => {
             let kid = bearer_token(request.headers).and_then(|token| cexsign::diagnose::token_kid(&token))?;

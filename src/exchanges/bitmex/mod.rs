@@ -77,6 +77,7 @@ pub(crate) const BITMEX: Exchange = Exchange {
         // the diagnosis and by the local exchange.
         mistakes: &[
             M::KeySecretSwapped, M::Base64InsteadOfHex, M::HmacArgumentsSwapped, M::MethodLowercase, M::QueryNotSigned,
+            M::QuerySignedWithoutQuestionMark, M::QuerySignedUnencoded, M::QueryOrderDiffers,
             M::EmptyBodyAsBraces,
             M::BodyReserialized, M::PathMissingLeadingSlash, M::PathIncludesHost, M::TimestampHeaderDiffers,
         ],

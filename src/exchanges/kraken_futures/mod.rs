@@ -16,6 +16,7 @@ pub use signer::KrakenFuturesSigner;
 
 use serde_json::{Value, json};
 
+use crate::diagnose::MistakeCode as M;
 use crate::exchange::{
     AuthNames, DiagnosisFacts, Exchange, HeaderCheck, KeySettings, KeyVariants, Mark, RestVerification, Routing,
     TimestampRule, WsAccepted, WsLogin, WsMessage, WsPart, WsSigning,
@@ -87,6 +88,13 @@ pub(crate) const KRAKEN_FUTURES: Exchange = Exchange {
                    percent-encoding included (hashed decoded before 20 Feb 2024), the SHA-256 digest as raw bytes, \
                    with the base64-decoded secret; a Nonce header must be both sent and hashed, or neither. Kraken \
                    spot's order (path + SHA256(nonce + data)) is another scheme.",
+        // The mistakes tests/diagnose/breadth.rs makes as a user's client would (AUTH-breadth.md
+        // §3's among them), each named by the diagnosis and by the local exchange.
+        mistakes: &[
+            M::KeySecretSwapped, M::HexInsteadOfBase64, M::SecretNotBase64Decoded, M::HmacArgumentsSwapped,
+            M::KrakenDigestHex, M::KrakenNonceNotHashed, M::QueryNotSigned, M::QuerySignedUnencoded,
+            M::QueryOrderDiffers, M::FormBodyReencoded, M::PathPrefixNotStripped, M::TimestampHeaderDiffers,
+        ],
         ..DiagnosisFacts::NONE
     },
     orders: ORDERS,

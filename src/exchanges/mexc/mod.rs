@@ -21,6 +21,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
+use crate::diagnose::MistakeCode as M;
 use crate::exchange::{
     AuthNames, DiagnosisFacts, Exchange, HeaderCheck, KeySettings, KeyVariants, Mark, RestVerification, Routing,
     WsLogin, WsSigning,
@@ -89,6 +90,14 @@ pub(crate) const MEXC: Exchange = Exchange {
                    by name, values URL-encoded with %20 for a space (a '+' signed or sent for a space differs). Spot \
                    (/api/v3/) signs the query and body exactly as sent, the signature appended last: signing %20 \
                    but sending '+' (pymexc 1.3.1), or re-sorting the parameters after signing, is 700002.",
+        // The mistakes tests/diagnose/breadth.rs makes as a user's client would (AUTH-breadth.md
+        // §6's among them: pymexc's sorted pairs for a contract POST are body-reserialized, its
+        // raw contract GET values query-signed-unencoded, its spot %20 for '+' query-encoding-differs).
+        mistakes: &[
+            M::KeySecretSwapped, M::TimestampSecondsForMilliseconds, M::Base64InsteadOfHex, M::SecretHexDecoded,
+            M::HmacArgumentsSwapped, M::QueryNotSigned, M::QuerySignedUnencoded, M::QueryEncodingDiffers,
+            M::QueryOrderDiffers, M::EmptyBodyAsBraces, M::BodyReserialized, M::TimestampHeaderDiffers,
+        ],
         ..DiagnosisFacts::NONE
     },
     orders: ORDERS,

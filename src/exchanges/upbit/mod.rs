@@ -15,6 +15,7 @@ mod signer;
 
 pub use signer::{UpbitJwtAlgorithm, UpbitSigner};
 
+use crate::diagnose::MistakeCode as M;
 use crate::exchange::{
     DiagnosisFacts, Exchange, KeySettings, KeyVariants, Mark, NonceToken, RestVerification, Routing, WsLogin,
 };
@@ -64,6 +65,13 @@ pub(crate) const UPBIT: Exchange = Exchange {
                    query (pyupbit 0.2.34 does) fails with invalid_query_payload as soon as a value holds ':', '+', a \
                    space or non-ASCII. Sorting the parameters, or hashing a POST body's JSON text, fails the same \
                    way. The secret key is used as text (not base64-decoded); every request needs a new nonce.",
+        // AUTH-breadth.md §9's mistakes, as tests/diagnose/breadth.rs makes them, each named by
+        // the diagnosis and by the local exchange: the encoded query hashed (pyupbit 0.2.34),
+        // sorted parameters, a body's JSON text, the secret base64-decoded, key and secret swapped.
+        mistakes: &[
+            M::KeySecretSwapped, M::SecretBase64Decoded, M::QuerySignedEncoded, M::QueryOrderDiffers,
+            M::BodyReserialized,
+        ],
         ..DiagnosisFacts::NONE
     },
     orders: ORDERS,
