@@ -326,6 +326,8 @@ def verdict(wire: Wire) -> Got:
             code = str(error.get("code") if isinstance(error, dict) else error)
         elif isinstance(body.get("error"), dict) and "code" in body["error"]:  # Deribit (JSON-RPC)
             code = str(body["error"]["code"])
+        elif isinstance(body.get("error"), dict) and "name" in body["error"]:  # Upbit
+            code = str(body["error"]["name"])
         elif "error" in body:  # Delta's CDN
             code = str(body["error"])
         elif "message" in body:  # Coinbase Exchange
@@ -2293,6 +2295,129 @@ def define_cases(base: str, accounts: dict[str, dict]) -> list[tuple[str, Callab
         )
 
 
+    # ---- Upbit: pyupbit 0.2.34 (query_hash over the URL-encoded parameters, AUTH-breadth section 9) --
+    def setup_pyupbit() -> None:
+        import contextlib
+        import importlib.util
+        import io
+        import types
+
+        # pyupbit's package imports its quotation module, which imports pandas for candle
+        # DataFrames; its exchange module (the JWT and every private call) never touches pandas.
+        # pandas and numpy are not pinned (29 MB of wheels, 157 MB installed, ~19 s to install):
+        # while pyupbit is imported, a stand-in named pandas is in sys.modules, any use of which raises.
+        stand_in = None
+        if importlib.util.find_spec("pandas") is None:
+            stand_in = types.ModuleType("pandas")
+
+            def no_pandas(name):
+                raise ImportError(f"pandas.{name}: the interop suite drives no pyupbit call that needs pandas")
+
+            stand_in.__getattr__ = no_pandas
+            sys.modules["pandas"] = stand_in
+        try:
+            import pyupbit
+            import pyupbit.request_api
+        finally:
+            if stand_in is not None and sys.modules.get("pandas") is stand_in:
+                del sys.modules["pandas"]
+
+        sdk = "pyupbit"
+        SDK_NOTES[sdk] = (
+            "pyupbit hard-codes https://api.upbit.com and sends with module-level requests.get/post/delete; "
+            "seam: its request module's `requests` is given a requests.Session with a LoopbackAdapter for "
+            "https://api.upbit.com (the request it built and signed goes out unchanged); pandas, which only its "
+            "candle functions use, is a stand-in while it is imported"
+        )
+        seam = "pyupbit.request_api.requests -> requests.Session with LoopbackAdapter for https://api.upbit.com"
+        session = loopback_session(base, "https://api.upbit.com")
+        pyupbit.request_api.requests = types.SimpleNamespace(
+            get=session.get, post=session.post, delete=session.delete
+        )
+
+        def quiet(call):
+            # pyupbit prints the class name of any exception it catches: the verdict is read from the wire.
+            with contextlib.redirect_stdout(io.StringIO()):
+                return call()
+
+        def client():
+            return pyupbit.Upbit(upbit["api_key"], upbit["secret"])
+
+        case(sdk, "Upbit", "Upbit.get_balances()", "GET", "/v1/accounts", seam=seam)(
+            lambda: quiet(lambda: client().get_balances())
+        )
+        case(
+            sdk,
+            "Upbit",
+            "Upbit.buy_limit_order('KRW-BTC', 90000000, 0.0015)",
+            "POST",
+            "/v1/orders",
+            accept(
+                "query_hash over urlencode(body fields) in body order: no value holds a character that encoding "
+                "changes, so it is the unencoded k=v Upbit hashes"
+            ),
+            seam=seam,
+        )(lambda: quiet(lambda: client().buy_limit_order("KRW-BTC", 90000000, 0.0015)))
+        case(
+            sdk,
+            "Upbit",
+            "Upbit.withdraw_coin('BCH', '0.01', 'bitcoincash:qpm2qsznhks23z7629mms6s4cwef74vcwvy22gdx6a')",
+            "POST",
+            "/v1/withdraws/coin",
+            reject(
+                "invalid_query_payload",
+                "pyupbit 0.2.34 hashes urlencode(params) (only %5B%5D undone): the CashAddr's ':' is hashed as %3A, "
+                "Upbit hashes the body's fields unencoded (AUTH-breadth section 9, common mistakes)",
+                reason_contains="not URL-encoded",
+            ),
+            seam=seam,
+        )(
+            lambda: quiet(
+                lambda: client().withdraw_coin("BCH", "0.01", "bitcoincash:qpm2qsznhks23z7629mms6s4cwef74vcwvy22gdx6a")
+            )
+        )
+
+    # ---- Upbit: upbit-sdk 1.1.0 (official; upbit/lib/jwt_auth.py hashes unquote(the query)) ---------
+    def setup_upbit_sdk() -> None:
+        import upbit as upbit_sdk
+
+        sdk = "upbit-sdk"
+        SDK_NOTES[sdk] = "its base_url option (Upbit(base_url=BASE_URL, max_retries=0)), httpx as shipped"
+
+        def client():
+            return upbit_sdk.Upbit(
+                access_key=upbit["api_key"], secret_key=upbit["secret"], base_url=base, max_retries=0
+            )
+
+        case(sdk, "Upbit", "accounts.list()", "GET", "/v1/accounts")(lambda: client().accounts.list())
+        case(
+            sdk,
+            "Upbit",
+            "orders.list_open(market='KRW-BTC', states=['wait', 'watch'])",
+            "GET",
+            "/v1/orders/open?market=KRW-BTC&states%5B%5D=wait&states%5B%5D=watch",
+            accept("the worked example's query: arrays as states[]=v, hashed decoded, sent encoded"),
+        )(lambda: client().orders.list_open(market="KRW-BTC", states=["wait", "watch"]))
+        case(
+            sdk,
+            "Upbit",
+            "orders.list_closed(market='KRW-BTC', start_time='2024-06-08T12:30:45+09:00')",
+            "GET",
+            "/v1/orders/closed?market=KRW-BTC&start_time=2024-06-08T12%3A30%3A45%2B09%3A00",
+            accept("the ':' and '+' pyupbit trips on: hashed unquoted, sent encoded"),
+        )(lambda: client().orders.list_closed(market="KRW-BTC", start_time="2024-06-08T12:30:45+09:00"))
+        case(sdk, "Upbit", "orders.create(market='KRW-BTC', side='bid', ord_type='limit', ...)", "POST", "/v1/orders")(
+            lambda: client().orders.create(
+                market="KRW-BTC",
+                side="bid",
+                ord_type="limit",
+                price="90000000",
+                volume="0.0015",
+                identifier=f"interop-upbit-sdk-{next(_ORDER_IDS)}",
+            )
+        )
+
+
     # ---- Backpack: ccxt (Ed25519 over the instruction and the sorted parameters) -----------------
     backpack = accounts["Backpack"]
 
@@ -2328,6 +2453,65 @@ def define_cases(base: str, accounts: dict[str, dict]) -> list[tuple[str, Callab
                 }
             )
         )
+
+    # ---- Backpack: bpx-py 2.0.11 (BaseAccount._headers: instruction + sorted params) ---------------
+    def setup_bpx_py() -> None:
+        from bpx.account import Account
+
+        sdk = "bpx-py"
+        SDK_NOTES[sdk] = (
+            "its BPX_API_URL (a class attribute its request builders read), set on the instance to BASE_URL/"
+        )
+
+        def client():
+            account = Account(backpack["api_key"], backpack["secret"])
+            account.BPX_API_URL = base + "/"
+            return account
+
+        case(sdk, "Backpack", "Account.get_balances()", "GET", "/api/v1/capital")(lambda: client().get_balances())
+        case(
+            sdk,
+            "Backpack",
+            "Account.execute_order('SOL_USDC', 'Bid', 'Limit', quantity='0.0015', price='149.62', post_only=True, ...)",
+            "POST",
+            "/api/v1/order",
+            accept("instruction=orderExecute, the body's fields sorted, postOnly signed as true"),
+        )(
+            lambda: client().execute_order(
+                "SOL_USDC",
+                "Bid",
+                "Limit",
+                quantity="0.0015",
+                price="149.62",
+                post_only=True,
+                client_id=next(_ORDER_IDS),
+            )
+        )
+
+    # ---- Backpack: backpack-exchange-sdk 1.1.4 (_base/utils.py build_signing_string) ---------------
+    def setup_backpack_exchange_sdk() -> None:
+        from backpack_exchange_sdk.authenticated import AuthenticationClient
+
+        sdk = "backpack-exchange-sdk"
+        SDK_NOTES[sdk] = "its base_url option (AuthenticationClient(..., base_url=BASE_URL/))"
+
+        def client():
+            return AuthenticationClient(backpack["api_key"], backpack["secret"], base_url=base + "/")
+
+        case(sdk, "Backpack", "get_balances()", "GET", "/api/v1/capital")(lambda: client().get_balances())
+        case(
+            sdk,
+            "Backpack",
+            "execute_order('Limit', 'Bid', 'SOL_USDC', price='149.62', quantity='0.0015', clientId=...)",
+            "POST",
+            "/api/v1/order",
+            accept("instruction=orderExecute, the body's fields sorted (postOnly=false, its default, signed as false)"),
+        )(
+            lambda: client().execute_order(
+                "Limit", "Bid", "SOL_USDC", price="149.62", quantity="0.0015", clientId=next(_ORDER_IDS)
+            )
+        )
+
 
     # ---- Hyperliquid: ccxt and hyperliquid-python-sdk (EIP-712 over the action's msgpack) ---------
     # No auth headers: every action is POST /exchange {"action", "nonce", "signature": {r, s, v},
@@ -2573,7 +2757,11 @@ def define_cases(base: str, accounts: dict[str, dict]) -> list[tuple[str, Callab
         ("ccxt", setup_mexc_ccxt),
         ("pymexc", setup_pymexc),
         ("ccxt", setup_ccxt_upbit),
+        ("pyupbit", setup_pyupbit),
+        ("upbit-sdk", setup_upbit_sdk),
         ("ccxt", setup_ccxt_backpack),
+        ("bpx-py", setup_bpx_py),
+        ("backpack-exchange-sdk", setup_backpack_exchange_sdk),
         ("ccxt", setup_ccxt_hyperliquid),
         ("hyperliquid-python-sdk", setup_hyperliquid_python_sdk),
     ]
@@ -2602,6 +2790,10 @@ DISTRIBUTIONS = {
     "bitmart-python-sdk-api": "bitmart-python-sdk-api",
     "pymexc": "pymexc",
     "hyperliquid-python-sdk": "hyperliquid-python-sdk",
+    "pyupbit": "pyupbit",
+    "upbit-sdk": "upbit-sdk",
+    "bpx-py": "bpx-py",
+    "backpack-exchange-sdk": "backpack-exchange-sdk",
 }
 
 
