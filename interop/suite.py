@@ -2368,6 +2368,7 @@ def define_cases(base: str, accounts: dict[str, dict]) -> list[tuple[str, Callab
                 "invalid_query_payload",
                 "pyupbit 0.2.34 hashes urlencode(params) (only %5B%5D undone): the CashAddr's ':' is hashed as %3A, "
                 "Upbit hashes the body's fields unencoded (AUTH-breadth section 9, common mistakes)",
+                mistake="query-signed-encoded",
                 reason_contains="not URL-encoded",
             ),
             seam=seam,
