@@ -61,6 +61,23 @@ const INSTRUCTIONS: &[(Method, &str, &str)] = &[
     // A batch: the body is an array of orders, each signed as one `orderExecute`.
     (Method::Post, "/api/v1/orders", "orderExecute"),
     (Method::Delete, "/api/v1/orders", "orderCancelAll"),
+    // Account, limits, positions, borrow-lend and history calls, as bpx-py 2.0.11's
+    // `base_account.py` names them (each a method of the API reference's "Instruction").
+    (Method::Get, "/api/v1/account", "accountQuery"),
+    (Method::Patch, "/api/v1/account", "accountUpdate"),
+    (Method::Get, "/api/v1/account/limits/borrow", "maxBorrowQuantity"),
+    (Method::Get, "/api/v1/account/limits/order", "maxOrderQuantity"),
+    (Method::Get, "/api/v1/account/limits/withdrawal", "maxWithdrawalQuantity"),
+    (Method::Get, "/api/v1/borrowLend/positions", "borrowLendPositionQuery"),
+    (Method::Post, "/api/v1/borrowLend", "borrowLendExecute"),
+    (Method::Get, "/api/v1/capital/collateral", "collateralQuery"),
+    (Method::Get, "/api/v1/position", "positionQuery"),
+    (Method::Post, "/api/v1/rfq/quote", "quoteSubmit"),
+    (Method::Get, "/wapi/v1/history/borrowLend", "borrowHistoryQueryAll"),
+    (Method::Get, "/wapi/v1/history/interest", "interestHistoryQueryAll"),
+    (Method::Get, "/wapi/v1/history/funding", "fundingHistoryQueryAll"),
+    (Method::Get, "/wapi/v1/history/pnl", "pnlHistoryQueryAll"),
+    (Method::Get, "/wapi/v1/history/settlement", "settlementHistoryQueryAll"),
 ];
 
 /// Signs Backpack Exchange requests (`api.backpack.exchange`, `/api/v1/…` and `/wapi/v1/…`) and
@@ -465,6 +482,28 @@ mod tests {
 
     fn at() -> WireTimestamp {
         WireTimestamp::parse(TimestampFormat::UnixMillis, "1700000000000").unwrap()
+    }
+
+    /// The account calls bpx-py 2.0.11 makes are signed under its instructions (its
+    /// `get_max_order_quantity` was refused as an unknown call before), and no method and path
+    /// is listed twice, so a lookup never depends on the table's order.
+    #[test]
+    fn account_calls_have_their_instructions() {
+        let bpx_py = [
+            (Method::Get, "/api/v1/account/limits/order", "maxOrderQuantity"),
+            (Method::Patch, "/api/v1/account", "accountUpdate"),
+            (Method::Get, "/api/v1/position", "positionQuery"),
+            (Method::Get, "/wapi/v1/history/funding", "fundingHistoryQueryAll"),
+        ];
+        for (method, path, instruction) in bpx_py {
+            assert_eq!(BackpackSigner::instruction(method, path), Some(instruction), "{method:?} {path}");
+        }
+        for (i, (method, path, _)) in INSTRUCTIONS.iter().enumerate() {
+            assert!(
+                !INSTRUCTIONS[i + 1..].iter().any(|(m, p, _)| m == method && p == path),
+                "{method:?} {path} is listed twice"
+            );
+        }
     }
 
     /// AUTH-breadth.md's worked example, fed as the wire timestamp a verifier receives.
