@@ -2489,6 +2489,15 @@ def define_cases(base: str, accounts: dict[str, dict]) -> list[tuple[str, Callab
             )
         )
 
+        case(
+            sdk,
+            "Backpack",
+            "Account.get_max_order_quantity('SOL_USDC', 'Bid', price='149.62')",
+            "GET",
+            "/api/v1/account/limits/order?symbol=SOL_USDC&side=Bid&price=149.62",
+            accept("instruction=maxOrderQuantity over the query's parameters sorted"),
+        )(lambda: client().get_max_order_quantity("SOL_USDC", "Bid", price="149.62"))
+
     # ---- Backpack: backpack-exchange-sdk 1.1.4 (_base/utils.py build_signing_string) ---------------
     def setup_backpack_exchange_sdk() -> None:
         from backpack_exchange_sdk.authenticated import AuthenticationClient
