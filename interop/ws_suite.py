@@ -85,7 +85,7 @@ class Stream:
 # that go with them: never printed, even fake.
 _SECRET_FIELDS = re.compile(
     r'("(?:passphrase|secret|api_secret|sign|signature|authSig|signed_challenge|token|access_token|refresh_token'
-    r'|apiKey|api_key|key|api-key|client_id)"'
+    r'|client_secret|apiKey|api_key|key|api-key|client_id)"'
     r'\s*:\s*)"[^"]*"',
     re.IGNORECASE,
 )
@@ -1516,6 +1516,21 @@ def define_cases(base: str, accounts: dict[str, dict]) -> list[tuple[str, Callab
             reject("13009", "a wrong secret, so a bad signature: Deribit's 13009 unauthorized (its docs' 'bad signature')"),
             signature_seam,
         )(lambda tap: drive(tap, "user.orders.any.any.raw", secret=kraken["secret"]))
+        ws_case(
+            "typed-deribit",
+            "typed-deribit",
+            "Deribit",
+            "SocketRpcStreamClient.authed_subscribe('user.orders.any.any.raw') (its own login: client_credentials)",
+            known_server_bug(
+                "11050",
+                "client_signature",
+                "Deribit's public/auth also takes grant_type client_credentials {client_id, client_secret} (its docs' "
+                "'public/auth'; typed-deribit's websocket logs in only so), which the real exchange checks against the "
+                "key's secret; the local exchange verifies a login by re-signing it with the key's signer and keeps no "
+                "secret to compare a sent one with, so it refuses every login but client_signature (11050 bad_request)",
+            ),
+            seam,
+        )(lambda tap: drive(tap, "user.orders.any.any.raw", grant="client_credentials"))
 
     setups = [
         ("python-okx", setup_python_okx),
