@@ -406,6 +406,14 @@
 //! headers, is a known gap of the local exchange. `bash interop/run.sh` ends with the two suites'
 //! combined `N passed, M failed`.
 //!
+//! The token streams are driven the same way, token request included: kucoin-universal-sdk's
+//! `SpotPrivateWS` (its signed `bullet-private` goes through the tap, whose address the grant then
+//! names) and python-kraken-sdk's `SpotWSClient` (`GetWebSocketsToken`, the token in each v2
+//! subscribe); so are bitfinex-api-py's `wss` (the `auth` event, then the `os`/`ws` snapshots),
+//! bitmart-python-sdk-api's `SpotSocketClient` and typed-deribit's socket client (with the
+//! `client_signature` grant; its own `client_credentials` login, which sends the secret, is a known
+//! gap: the local exchange keeps no secret to compare it with).
+//!
 //! # Diagnosing a rejected request
 //!
 //! Given the credentials, the request exactly as it went on the wire and the auth headers (or

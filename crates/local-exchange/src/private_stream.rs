@@ -276,7 +276,14 @@ async fn serve<S>(
         let bytes = match message {
             Message::Text(text) => Bytes::from(text),
             Message::Binary(bytes) => bytes,
-            Message::Close(_) => break,
+            // The codec has queued the answering close frame (RFC 6455 section 5.5.1: an endpoint
+            // that receives a close frame sends one back), but it goes out only on the next read
+            // or flush, and `close` refuses to write once the peer has closed: flushed here, or
+            // the client sees its clean close end as a dropped connection (1006) and reconnects.
+            Message::Close(_) => {
+                let _ = socket.flush().await;
+                return;
+            }
             // The protocol's pings are answered by the codec itself.
             _ => continue,
         };
