@@ -15,6 +15,7 @@ use super::account::Account;
 use super::diagnosis::PendingDiagnosis;
 use super::jwt::{self, UriCheck};
 use super::reply::{Failure, Rejection, Reply, Verdict, rest_rejection};
+use super::signed_parameters::ParameterSigned;
 use super::{authorization_items, body_nonce, nonce_token, sent_receive_window, signed_parameters};
 use cexsign::diagnose::{Budget, CdpPublicKey, Context, Diagnosis, SentRequest, Spent};
 use cexsign::server_time::ServerTime;
@@ -133,23 +134,31 @@ pub(crate) struct Accepted {
 
 /// Verifies a REST request for `scheme` and answers as that exchange would.
 pub(crate) fn rest(state: &State, scheme: Scheme, request: &RawRequest<'_>, now: Timestamp) -> Reply {
-    let outcome = match scheme.exchange().rest_verification {
-        RestVerification::Headers(check) => verify_hmac(state, scheme, &check, request, now),
-        RestVerification::BearerToken => verify_bearer(state, scheme, request, now),
-        RestVerification::SignedParameters => signed_parameters::verify_rest(state, scheme, request, now),
-        RestVerification::SentReceiveWindow => sent_receive_window::verify_rest(state, scheme, request, now),
-        RestVerification::BodyNonce => body_nonce::verify_rest(state, scheme, request, now),
-        RestVerification::AuthorizationItems(items) => {
-            authorization_items::verify_rest(state, scheme, &items, request, now)
+    // A path whose requests the home's recipe signs inside their parameters (a layout picked by
+    // path) is verified so, whatever the description's verification of its other requests.
+    let outcome = if let Some(api) = ParameterSigned::by_path(scheme, request.path) {
+        signed_parameters::verify_rest(state, scheme, api, request, now)
+    } else {
+        match scheme.exchange().rest_verification {
+            RestVerification::Headers(check) => verify_hmac(state, scheme, &check, request, now),
+            RestVerification::BearerToken => verify_bearer(state, scheme, request, now),
+            RestVerification::SignedParameters => {
+                signed_parameters::verify_rest(state, scheme, ParameterSigned::of(scheme), request, now)
+            }
+            RestVerification::SentReceiveWindow => sent_receive_window::verify_rest(state, scheme, request, now),
+            RestVerification::BodyNonce => body_nonce::verify_rest(state, scheme, request, now),
+            RestVerification::AuthorizationItems(items) => {
+                authorization_items::verify_rest(state, scheme, &items, request, now)
+            }
+            RestVerification::NonceToken(check) => nonce_token::verify_rest(state, scheme, &check, request, now),
+            RestVerification::RecoveredSigner(signer) => {
+                super::recovered_signer::verify_rest(state, scheme, &signer, request, now)
+            }
+            _ => Err(Rejection::new(
+                Failure::Malformed,
+                format!("the local exchange has no verifier for {} requests", scheme.name()),
+            )),
         }
-        RestVerification::NonceToken(check) => nonce_token::verify_rest(state, scheme, &check, request, now),
-        RestVerification::RecoveredSigner(signer) => {
-            super::recovered_signer::verify_rest(state, scheme, &signer, request, now)
-        }
-        _ => Err(Rejection::new(
-            Failure::Malformed,
-            format!("the local exchange has no verifier for {} requests", scheme.name()),
-        )),
     }
     .map_err(|rejection| with_routing_hint(rejection, request));
     match outcome {
@@ -180,7 +189,9 @@ fn diagnose_rest(state: &State, scheme: Scheme, request: &RawRequest<'_>) -> Opt
             (state.account(scheme, &kid).or_else(|| account_named_by_id(state, scheme, &kid))?, hosts)
         }
         Some(names) => {
-            let key = auth_value(request.headers, names.key)?;
+            // Where the path picks a layout signed inside the parameters, its key header.
+            let key_name = ParameterSigned::by_path(scheme, request.path).map_or(names.key, |api| api.key_header);
+            let key = auth_value(request.headers, key_name)?;
             (state.account(scheme, &key).or_else(|| account_with_secret(state, scheme, &key))?, Vec::new())
         }
     };
