@@ -15,8 +15,8 @@
 use base64::Engine as _;
 use cexsign::client::RequestBuilderExt;
 use cexsign::rejection::{RejectionKind, classify};
-use cexsign::{BackpackSigner, Credentials, Scheme, Signer, Timestamp};
-use cexsign_local_exchange::RunningExchange;
+use cexsign::{BackpackSigner, Credentials, KeySettings, Scheme, Signer, Timestamp};
+use cexsign_local_exchange::{Account, LocalExchange, RunningExchange};
 use serde_json::{Value, json};
 
 mod loopback_common;
@@ -188,5 +188,39 @@ async fn each_request_is_held_to_the_window_it_sends_up_to_sixty_seconds() {
     let request = reqwest::Client::new().get(format!("{base}/api/v1/capital")).build_signed(&signer, late).unwrap();
     let (status, body) = send(request).await;
     assert_eq!((status, &body["cexsign"]), (200, &json!("accepted")), "{body}");
+    exchange.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_request_without_x_window_signs_the_default_whatever_the_keys_window() {
+    // A key registered with a 30 s window; its request sends no X-Window, so Backpack's default
+    // 5000 is signed ("If no X-Window header is passed the default value of 5000 still needs to
+    // be added to the signing string") and holds.
+    let settings = KeySettings::new().recv_window(std::time::Duration::from_secs(30));
+    let account = Account::new(Scheme::Backpack, &credentials(), &settings).unwrap();
+    let exchange = LocalExchange::new().with_account(account).start().await.unwrap();
+    let base = exchange.base_url().to_owned();
+    let (key, _) = vector_key();
+    let unwindowed = |ts: u128, signed_window: &str| {
+        reqwest::Client::new()
+            .get(format!("{base}/api/v1/capital"))
+            .header("X-API-Key", &key)
+            .header("X-Timestamp", ts.to_string())
+            .header(
+                "X-Signature",
+                ed25519_b64(&format!("instruction=balanceQuery&timestamp={ts}&window={signed_window}")),
+            )
+            .build()
+            .unwrap()
+    };
+    let now = || Timestamp::now().unwrap().unix_millis();
+    let (status, body) = send(unwindowed(now(), "5000")).await;
+    assert_eq!((status, &body["cexsign"]), (200, &json!("accepted")), "{body}");
+    // Signed with the key's 30000 while sending none: not what Backpack signs.
+    let (status, body) = send(unwindowed(now(), "30000")).await;
+    assert_eq!((status, &body["code"]), (401, &json!("INVALID_SIGNATURE")), "{body}");
+    // And held to the default: 10 s old is outside 5 s.
+    let (status, body) = send(unwindowed(now() - 10_000, "5000")).await;
+    assert_eq!((status, &body["code"]), (400, &json!("INVALID_CLIENT_REQUEST")), "{body}");
     exchange.shutdown().await;
 }

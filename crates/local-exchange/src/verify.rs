@@ -574,12 +574,14 @@ fn recompute(signer: &dyn Signer, request: &RawRequest<'_>, wire: &WireTimestamp
 
 /// The window a request states for itself, where the exchange lets it
 /// ([`HeaderCheck::widest_sent_window`], in the header its description names): whole
-/// milliseconds, 1 to the widest; `None` where the exchange does not, or the request sends none.
+/// milliseconds, 1 to the widest; for a request that sends none, the exchange's default window,
+/// which is then what it signs (Backpack: "If no X-Window header is passed the default value of
+/// 5000 still needs to be added to the signing string"); `None` where the exchange takes none.
 fn sent_window(scheme: Scheme, check: &HeaderCheck, headers: &HeaderMap) -> Result<Option<Duration>, Rejection> {
     let (Some(widest), Some(name)) = (check.widest_sent_window, scheme.exchange().diagnosis.recv_window_header) else {
         return Ok(None);
     };
-    let Some(raw) = header(headers, name) else { return Ok(None) };
+    let Some(raw) = header(headers, name) else { return Ok(Some(window(scheme))) };
     let millis =
         (raw.len() <= 12 && raw.bytes().all(|b| b.is_ascii_digit())).then(|| raw.parse::<u64>().ok()).flatten();
     match millis.map(Duration::from_millis) {
