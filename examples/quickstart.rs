@@ -153,7 +153,7 @@ fn venues() -> Result<Vec<Venue>, Error> {
     };
     let kraken_futures_order =
         "orderType=lmt&symbol=PF_XBTUSD&side=buy&size=0.0015&limitPrice=64036.3&cliOrdId=quickstart-kf-0001";
-    // MEXC: one key for spot and contract; the local exchange verifies the contract API.
+    // MEXC: one key for spot and contract; the quickstart drives the contract API.
     let mexc = || Credentials::new().api_key("mx0vzyccRd0ZpaniVb").secret("5da245ea1b7ea10467ecfeac598d8fce");
     let mexc_order = r#"{"symbol":"BTC_USDT","price":64250.5,"vol":1,"leverage":10,"side":1,"type":1,"openType":1,"externalOid":"vg-f844b43b7ef71d9d"}"#;
     // Hyperliquid's key is a wallet's private key; the account is its address. The action's key

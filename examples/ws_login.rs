@@ -20,35 +20,17 @@
 use std::error::Error;
 use std::time::Duration;
 
-use cexsign::{Credentials, KeySettings, Scheme, Signer, StreamGrant, StreamToken, Timestamp};
+use cexsign::{Scheme, Signer, StreamGrant, StreamToken, Timestamp};
 use cexsign_local_exchange::{Account, Fault, FaultRule, LocalExchange, RunningExchange, StreamEnd};
 use futures_util::{SinkExt as _, StreamExt as _};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
 
-type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+#[path = "support/vectors.rs"]
+mod vectors;
+use vectors::vector_key;
 
-/// The first key of the scheme's conformance vectors, with the settings it states.
-fn vector_key(scheme: Scheme) -> Result<(Credentials, KeySettings), Box<dyn Error>> {
-    let path = format!("{}/tests/vectors/{}.json", env!("CARGO_MANIFEST_DIR"), scheme.id());
-    let document: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path)?)?;
-    let fields = &document["vectors"][0]["credentials"];
-    let text = |name: &str| fields[name].as_str().map(str::to_owned);
-    let mut credentials =
-        Credentials::new().api_key(text("api_key").ok_or("no api_key")?).secret(text("secret").ok_or("no secret")?);
-    // BitMart's vectors name the passphrase `memo`.
-    if let Some(passphrase) = text("passphrase").or_else(|| text("memo")) {
-        credentials = credentials.passphrase(passphrase);
-    }
-    let mut settings = KeySettings::new();
-    if let Some(key_type) = text("key_type") {
-        settings = settings.key_type(key_type);
-    }
-    if let Some(version) = fields["key_version"].as_u64().and_then(|version| u32::try_from(version).ok()) {
-        settings = settings.key_version(version);
-    }
-    Ok((credentials, settings))
-}
+type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 /// The API key of the scheme's first conformance vector.
 fn vector_api_key(scheme: Scheme) -> Result<String, Box<dyn Error>> {

@@ -152,6 +152,11 @@ pub struct ErrorCode {
     /// What the local exchange answers with this code on a websocket login.
     #[doc(hidden)]
     pub ws: &'static [Refusal],
+    /// The path prefix of the API whose refusals the local exchange answers with this code, for
+    /// an exchange whose APIs answer with codes of their own (MEXC spot `/api/v3/`, beside its
+    /// contract API); `None` for the exchange's main API. [`classify`] reads every code alike.
+    #[doc(hidden)]
+    pub under: Option<&'static str>,
 }
 
 /// How [`classify`] recognises a response as an [`ErrorCode`].
@@ -442,9 +447,19 @@ impl ErrorTable {
     /// exchange has no code for it (the local exchange then answers with its own).
     #[doc(hidden)]
     pub fn answer(&self, channel: Channel, refusal: Refusal) -> Option<&'static ErrorCode> {
-        let lists = |entry: &ErrorCode, refusal: Refusal| match channel {
-            Channel::Rest => entry.rest.contains(&refusal),
-            Channel::Ws => entry.ws.contains(&refusal),
+        self.answer_under(channel, refusal, None)
+    }
+
+    /// The entry the local exchange answers a refusal with for a request of the API under
+    /// `under` ([`ErrorCode::under`]; `None`: the exchange's main API): only that API's entries.
+    #[doc(hidden)]
+    pub fn answer_under(&self, channel: Channel, refusal: Refusal, under: Option<&str>) -> Option<&'static ErrorCode> {
+        let lists = |entry: &ErrorCode, refusal: Refusal| {
+            entry.under == under
+                && match channel {
+                    Channel::Rest => entry.rest.contains(&refusal),
+                    Channel::Ws => entry.ws.contains(&refusal),
+                }
         };
         let mut refusal = Some(refusal);
         while let Some(r) = refusal {
@@ -460,12 +475,12 @@ impl ErrorTable {
 impl ErrorCode {
     /// A code that means `kind`, answered with `status`.
     pub(crate) const fn new(code: &'static str, kind: RejectionKind, status: u16) -> Self {
-        Self { code, kind: Some(kind), status, message: "", matching: Match::Code, rest: &[], ws: &[] }
+        Self { code, kind: Some(kind), status, message: "", matching: Match::Code, rest: &[], ws: &[], under: None }
     }
 
     /// A code that is not an auth rejection, answered with `status`.
     pub(crate) const fn not_auth(code: &'static str, status: u16) -> Self {
-        Self { code, kind: None, status, message: "", matching: Match::Code, rest: &[], ws: &[] }
+        Self { code, kind: None, status, message: "", matching: Match::Code, rest: &[], ws: &[], under: None }
     }
 
     /// The message the local exchange sends with it.
@@ -495,6 +510,12 @@ impl ErrorCode {
     /// What the local exchange sends it for on a websocket login.
     pub(crate) const fn ws(mut self, refusals: &'static [Refusal]) -> Self {
         self.ws = refusals;
+        self
+    }
+
+    /// Answered only to requests of the API under this path prefix ([`ErrorCode::under`]).
+    pub(crate) const fn under(mut self, prefix: &'static str) -> Self {
+        self.under = Some(prefix);
         self
     }
 }

@@ -686,6 +686,34 @@ fn user_binance(key_type: KeyType, bug: Option<MistakeCode>) -> SentRequest {
     SentRequest::rest(method, path).with_query(&query).with_body(body).with_auth("X-MBX-APIKEY", &key)
 }
 
+/// AUTH-breadth.md §6's worked-example key and secret.
+const MEXC_SPOT_KEY: (&str, &str) = ("mx0vglBqh6abc123", "45d0b3c26f2644f19bfb98b07741b2f5");
+
+/// A MEXC spot request as the user's code builds it (AUTH-breadth.md §6: `hex(HMAC-SHA256(secret,
+/// query))` over the query exactly as sent, appended as the last parameter `signature`, the key
+/// in `X-MEXC-APIKEY`), with the query signed in one form and sent in another.
+fn user_mexc_spot(bug: Option<MistakeCode>) -> SentRequest {
+    let ts = 1_700_000_000_123u64;
+    let (path, signed, sent) = match bug {
+        // pymexc 1.3.1: `%20` signed, `+` sent.
+        Some(MistakeCode::QueryEncodingDiffers) => (
+            "/api/v3/capital/withdraw",
+            format!("coin=USDT&memo=vg%20bot&timestamp={ts}"),
+            format!("coin=USDT&memo=vg+bot&timestamp={ts}"),
+        ),
+        // The parameters sorted after signing.
+        Some(MistakeCode::QueryOrderDiffers) => (
+            "/api/v3/myTrades",
+            format!("symbol=BTCUSDT&limit=5&timestamp={ts}"),
+            format!("limit=5&symbol=BTCUSDT&timestamp={ts}"),
+        ),
+        _ => ("/api/v3/account", format!("timestamp={ts}"), format!("timestamp={ts}")),
+    };
+    let (key, secret) = MEXC_SPOT_KEY;
+    let signature = hex::encode(hmac_sha256(secret.as_bytes(), signed.as_bytes()));
+    SentRequest::rest("GET", path).with_query(&format!("{sent}&signature={signature}")).with_auth("X-MEXC-APIKEY", key)
+}
+
 /// A Binance WebSocket API request (the docs' `order.place`), as the user's code signs it.
 fn user_binance_ws(key_type: KeyType, bug: Option<MistakeCode>) -> SentRequest {
     use MistakeCode::*;
@@ -1094,6 +1122,13 @@ fn every_catalogue_mistake_is_named_for_every_scheme_it_applies_to() {
             let sent = breadth::user_rest(scheme, Some(code));
             note(expect(scheme, code, diagnose(scheme, &credentials(scheme), &sent)));
         }
+    }
+
+    // MEXC spot: its two pitfalls (the rest of MEXC's codes are made by `breadth` above).
+    for code in [MistakeCode::QueryEncodingDiffers, MistakeCode::QueryOrderDiffers] {
+        let (key, secret) = MEXC_SPOT_KEY;
+        let credentials = Credentials::new().api_key(key).secret(secret);
+        note(expect(Scheme::Mexc, code, diagnose(Scheme::Mexc, &credentials, &user_mexc_spot(Some(code)))));
     }
 
     // Every (scheme, code) pair the catalogue declares was produced and named above.

@@ -4,7 +4,8 @@
 //! query is sent in another order and encoding than it is signed is accepted too (Backpack signs
 //! the parameters, not their layout); unsorted parameters, a stale timestamp and an unknown key
 //! are refused in Backpack's own shape and classify to the kind they were sent for; the server
-//! time answers.
+//! time answers. Each request is held to the window it sends in `X-Window` (and signs), up to
+//! Backpack's 60000 ms; a window above that, or not a whole number of milliseconds, is refused.
 //!
 //! Expected signatures are computed here with ed25519-dalek over strings written from
 //! AUTH-breadth.md §10, never taken from the server's output.
@@ -14,8 +15,8 @@
 use base64::Engine as _;
 use cexsign::client::RequestBuilderExt;
 use cexsign::rejection::{RejectionKind, classify};
-use cexsign::{BackpackSigner, Credentials, Scheme, Signer, Timestamp};
-use cexsign_local_exchange::RunningExchange;
+use cexsign::{BackpackSigner, Credentials, KeySettings, Scheme, Signer, Timestamp};
+use cexsign_local_exchange::{Account, LocalExchange, RunningExchange};
 use serde_json::{Value, json};
 
 mod loopback_common;
@@ -134,5 +135,92 @@ async fn the_private_subscribe_verifies_and_a_forged_one_is_refused() {
     assert_eq!(answer["error"]["code"], json!("INVALID_SIGNATURE"), "{answer}");
     let rejection = classify(Scheme::Backpack, 200, answer.to_string().as_bytes()).unwrap();
     assert_eq!(rejection.kind, RejectionKind::InvalidSignature);
+    exchange.shutdown().await;
+}
+
+/// `GET /api/v1/capital` signed by hand at `ts` with the window `window` sent in `X-Window` and
+/// signed as AUTH-breadth.md §10 writes it (`instruction=balanceQuery&timestamp=…&window=…`).
+fn capital_with_window(base: &str, ts: u128, window: &str) -> reqwest::Request {
+    let (key, _) = vector_key();
+    reqwest::Client::new()
+        .get(format!("{base}/api/v1/capital"))
+        .header("X-API-Key", key)
+        .header("X-Timestamp", ts.to_string())
+        .header("X-Window", window)
+        .header("X-Signature", ed25519_b64(&format!("instruction=balanceQuery&timestamp={ts}&window={window}")))
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn each_request_is_held_to_the_window_it_sends_up_to_sixty_seconds() {
+    // The key is registered with the default window: the request's own X-Window decides.
+    let exchange = exchange().await;
+    let base = exchange.base_url().to_owned();
+    let now = || Timestamp::now().unwrap().unix_millis();
+
+    // 30 s old: outside the default 5 s, inside a window of 45000 the request sends and signs.
+    let (status, body) = send(capital_with_window(&base, now() - 30_000, "45000")).await;
+    assert_eq!((status, &body["cexsign"]), (200, &json!("accepted")), "{body}");
+    let (status, body) = send(capital_with_window(&base, now() - 30_000, "5000")).await;
+    assert_eq!((status, &body["code"]), (400, &json!("INVALID_CLIENT_REQUEST")), "{body}");
+    let rejection = classify(Scheme::Backpack, status, body.to_string().as_bytes()).unwrap();
+    assert_eq!(rejection.kind, RejectionKind::TimestampOutsideWindow);
+
+    // A narrower window holds too: 3 s old is outside 2000.
+    let (status, body) = send(capital_with_window(&base, now() - 3_000, "2000")).await;
+    assert_eq!((status, &body["code"]), (400, &json!("INVALID_CLIENT_REQUEST")), "{body}");
+
+    // The largest window Backpack takes, 60000, is taken; above it, or none at all, is refused
+    // as a client request error, not as an expiry.
+    let (status, body) = send(capital_with_window(&base, now() - 50_000, "60000")).await;
+    assert_eq!((status, &body["cexsign"]), (200, &json!("accepted")), "{body}");
+    for window in ["60001", "0", "5s", "-5000"] {
+        let (status, body) = send(capital_with_window(&base, now(), window)).await;
+        assert_eq!((status, &body["code"]), (400, &json!("INVALID_CLIENT_REQUEST")), "{window}: {body}");
+        let rejection = classify(Scheme::Backpack, status, body.to_string().as_bytes());
+        assert_ne!(rejection.map(|r| r.kind), Some(RejectionKind::TimestampOutsideWindow), "{window}: {body}");
+    }
+
+    // The crate's signer with a window of its own: accepted 20 s late.
+    let signer = BackpackSigner::new(&credentials()).unwrap().with_window(std::time::Duration::from_secs(30)).unwrap();
+    let late = Timestamp::now().unwrap().offset_by_millis(-20_000).unwrap();
+    let request = reqwest::Client::new().get(format!("{base}/api/v1/capital")).build_signed(&signer, late).unwrap();
+    let (status, body) = send(request).await;
+    assert_eq!((status, &body["cexsign"]), (200, &json!("accepted")), "{body}");
+    exchange.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_request_without_x_window_signs_the_default_whatever_the_keys_window() {
+    // A key registered with a 30 s window; its request sends no X-Window, so Backpack's default
+    // 5000 is signed ("If no X-Window header is passed the default value of 5000 still needs to
+    // be added to the signing string") and holds.
+    let settings = KeySettings::new().recv_window(std::time::Duration::from_secs(30));
+    let account = Account::new(Scheme::Backpack, &credentials(), &settings).unwrap();
+    let exchange = LocalExchange::new().with_account(account).start().await.unwrap();
+    let base = exchange.base_url().to_owned();
+    let (key, _) = vector_key();
+    let unwindowed = |ts: u128, signed_window: &str| {
+        reqwest::Client::new()
+            .get(format!("{base}/api/v1/capital"))
+            .header("X-API-Key", &key)
+            .header("X-Timestamp", ts.to_string())
+            .header(
+                "X-Signature",
+                ed25519_b64(&format!("instruction=balanceQuery&timestamp={ts}&window={signed_window}")),
+            )
+            .build()
+            .unwrap()
+    };
+    let now = || Timestamp::now().unwrap().unix_millis();
+    let (status, body) = send(unwindowed(now(), "5000")).await;
+    assert_eq!((status, &body["cexsign"]), (200, &json!("accepted")), "{body}");
+    // Signed with the key's 30000 while sending none: not what Backpack signs.
+    let (status, body) = send(unwindowed(now(), "30000")).await;
+    assert_eq!((status, &body["code"]), (401, &json!("INVALID_SIGNATURE")), "{body}");
+    // And held to the default: 10 s old is outside 5 s.
+    let (status, body) = send(unwindowed(now() - 10_000, "5000")).await;
+    assert_eq!((status, &body["code"]), (400, &json!("INVALID_CLIENT_REQUEST")), "{body}");
     exchange.shutdown().await;
 }

@@ -4,7 +4,10 @@
 //! sent unsorted is sent as it is signed; a POST signed as sorted `k=v` pairs while its JSON body
 //! is sent (what pymexc 1.3.1 does), a stale Request-Time and an unknown key are refused in
 //! MEXC's own shape and classify to the kind they were sent for; the contract websocket login
-//! verifies, and the contract server time answers.
+//! verifies, and the contract server time answers. Spot requests (`/api/v3/`, signed inside
+//! their parameters) are verified too and refused with spot's codes in spot's shape: pymexc's
+//! `%20` signed but `+` sent (diagnosed), a stale timestamp, a recvWindow above 60000, an
+//! unknown key.
 //!
 //! Expected values come from MEXC's documented error answers (AUTH-breadth.md §6) and the
 //! conformance vectors' credentials, never from the server's own output.
@@ -146,5 +149,80 @@ async fn the_contract_websocket_login_verifies_and_a_forged_one_is_refused() {
     assert_eq!(&answer["code"], &json!(602), "{status} {answer}");
     let rejection = classify(Scheme::Mexc, status, answer.to_string().as_bytes()).unwrap();
     assert_eq!(rejection.kind, RejectionKind::InvalidSignature);
+    exchange.shutdown().await;
+}
+
+/// A spot request signed by hand as AUTH-breadth.md §6 states it: the query exactly as sent,
+/// `signature` appended last, the key in `X-MEXC-APIKEY`.
+fn spot_by_hand(base: &str, method: reqwest::Method, path: &str, signed: &str, sent: &str) -> reqwest::Request {
+    let (key, secret) = vector_key();
+    let signature = hmac_hex(&secret, signed);
+    reqwest::Client::new()
+        .request(method, format!("{base}{path}?{sent}&signature={signature}"))
+        .header("X-MEXC-APIKEY", key)
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn spot_requests_are_verified_and_bad_ones_refused_with_spot_codes() {
+    let exchange = exchange().await;
+    let base = exchange.base_url().to_owned();
+    let client = reqwest::Client::new();
+    let signer = MexcSigner::new(&credentials()).unwrap();
+    let now = Timestamp::now().unwrap();
+    let ts = now.unix_millis();
+
+    // The crate's signer: a GET, and an order whose parameters all travel in the query.
+    let account = client.get(format!("{base}/api/v3/account")).build_signed(&signer, now).unwrap();
+    let (status, body) = send(account).await;
+    assert_eq!((status, &body["cexsign"]), (200, &json!("accepted")), "{body}");
+    let order = client
+        .post(format!("{base}/api/v3/order?symbol=BTCUSDT&side=BUY&type=LIMIT&quantity=1&price=11"))
+        .build_signed(&signer, now)
+        .unwrap();
+    let (status, body) = send(order).await;
+    assert_eq!((status, &body["cexsign"]), (200, &json!("accepted")), "{body}");
+
+    // By hand, with a recvWindow: accepted.
+    let query = format!("symbol=BTCUSDT&limit=5&recvWindow=5000&timestamp={ts}");
+    let (status, body) = send(spot_by_hand(&base, reqwest::Method::GET, "/api/v3/myTrades", &query, &query)).await;
+    assert_eq!((status, &body["cexsign"]), (200, &json!("accepted")), "{body}");
+
+    // pymexc 1.3.1's spot bug: `%20` signed, `+` sent. Refused as spot answers a signature it
+    // cannot verify, {"code":700002,"msg"}, and diagnosed.
+    let signed = format!("coin=USDT&memo=vg%20bot&timestamp={ts}");
+    let sent = format!("coin=USDT&memo=vg+bot&timestamp={ts}");
+    let (status, body) =
+        send(spot_by_hand(&base, reqwest::Method::GET, "/api/v3/capital/withdraw", &signed, &sent)).await;
+    assert_eq!((&body["code"], &body["msg"]), (&json!(700002), &json!("Signature for this request is not valid.")));
+    assert!(body.get("success").is_none(), "spot's shape, not the contract's: {body}");
+    let rejection = classify(Scheme::Mexc, status, body.to_string().as_bytes()).unwrap();
+    assert_eq!(rejection.kind, RejectionKind::InvalidSignature);
+    assert_eq!(body["cexsign_diagnosis"]["mistake"], json!("query-encoding-differs"), "{body}");
+
+    // A minute old: outside spot's default recvWindow of 5 s (contract's 10 s would not matter).
+    let stale = format!("timestamp={}", ts - 60_000);
+    let (status, body) = send(spot_by_hand(&base, reqwest::Method::GET, "/api/v3/account", &stale, &stale)).await;
+    assert_eq!(&body["code"], &json!(700003), "{status} {body}");
+    let rejection = classify(Scheme::Mexc, status, body.to_string().as_bytes()).unwrap();
+    assert_eq!(rejection.kind, RejectionKind::TimestampOutsideWindow);
+    // 7 s old is inside a recvWindow of 10000 the request states.
+    let widened = format!("recvWindow=10000&timestamp={}", Timestamp::now().unwrap().unix_millis() - 7_000);
+    let (status, body) = send(spot_by_hand(&base, reqwest::Method::GET, "/api/v3/account", &widened, &widened)).await;
+    assert_eq!((status, &body["cexsign"]), (200, &json!("accepted")), "{body}");
+
+    // A recvWindow above 60000.
+    let wide = format!("recvWindow=70000&timestamp={ts}");
+    let (status, body) = send(spot_by_hand(&base, reqwest::Method::GET, "/api/v3/account", &wide, &wide)).await;
+    assert_eq!((&body["code"], &body["msg"]), (&json!(700005), &json!("recvWindow must less than 60000")), "{status}");
+
+    // An unknown key.
+    let stranger = MexcSigner::new(&Credentials::new().api_key("mx0vStranger01").secret("s3cret")).unwrap();
+    let unknown = client.get(format!("{base}/api/v3/account")).build_signed(&stranger, now).unwrap();
+    let (status, body) = send(unknown).await;
+    assert_eq!(&body["code"], &json!(10072), "{status} {body}");
+    let rejection = classify(Scheme::Mexc, status, body.to_string().as_bytes()).unwrap();
+    assert_eq!(rejection.kind, RejectionKind::InvalidKey);
     exchange.shutdown().await;
 }

@@ -287,6 +287,12 @@ pub struct HeaderCheck {
     /// The `Content-Type` a request with a body must be sent with, where the exchange is
     /// documented (or credibly reported) to refuse another one.
     pub body_type: BodyType,
+    /// The widest window a request may state for itself, in the header the description's
+    /// [`recv_window_header`](super::DiagnosisFacts::recv_window_header) names, and sign
+    /// (Backpack's `X-Window`, at most 60 s): a request that sends one is held to it and signed
+    /// with it, one outside 1 ms to `widest` refused as a receive window; `None` where the window
+    /// is the exchange's own ([`Exchange::window`](super::Exchange::window)).
+    pub widest_sent_window: Option<std::time::Duration>,
 }
 
 impl HeaderCheck {
@@ -300,6 +306,7 @@ impl HeaderCheck {
             passphrase_absent_hint: None,
             passphrase_reason: None,
             body_type: BodyType::NOT_CHECKED,
+            widest_sent_window: None,
         }
     }
 
@@ -336,6 +343,12 @@ impl HeaderCheck {
     /// Sets [`body_type`](Self::body_type).
     pub const fn body_type(mut self, body_type: BodyType) -> Self {
         self.body_type = body_type;
+        self
+    }
+
+    /// Sets [`widest_sent_window`](Self::widest_sent_window).
+    pub const fn sent_window_up_to(mut self, widest: std::time::Duration) -> Self {
+        self.widest_sent_window = Some(widest);
         self
     }
 }

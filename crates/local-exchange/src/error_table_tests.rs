@@ -92,7 +92,12 @@ fn ws_messages() -> Vec<Option<Map<String, Value>>> {
 /// kind (with the code the classifier reports being the one sent); any other answer is left to
 /// the status, exactly as an empty body with that status would be.
 fn check(scheme: Scheme, channel: Channel, failure: &Failure, status: u16, body: &str) {
-    let answer = Answer::new(scheme, channel, failure);
+    check_under(scheme, channel, failure, None, status, body);
+}
+
+/// [`check`] for a request of the API under a path prefix ([`ErrorCode::under`]).
+fn check_under(scheme: Scheme, channel: Channel, failure: &Failure, under: Option<&str>, status: u16, body: &str) {
+    let answer = Answer::under(scheme, channel, failure, under);
     let classified = classify(scheme, status, body.as_bytes());
     let context = format!("{} {channel:?} {failure:?}: {status} {body}", scheme.exchange().id);
     match answer.entry.and_then(|entry| entry.kind) {
@@ -115,11 +120,20 @@ fn every_answer_the_local_exchange_sends_classifies_to_its_tables_kind() {
     for scheme in Scheme::ALL.into_iter().filter(|s| lays_out_errors(*s)) {
         let table = &scheme.exchange().errors;
         let mut sent: HashSet<(bool, *const ErrorCode)> = HashSet::new();
+        // The main API, and each API whose codes the table scopes to a path prefix.
+        let mut apis: Vec<Option<&'static str>> = vec![None];
+        for under in table.codes.iter().map(|entry| entry.under).filter(Option::is_some) {
+            if !apis.contains(&under) {
+                apis.push(under);
+            }
+        }
         for (failure, prehash) in failures(scheme) {
-            let reply = rest_rejection(scheme, rejection(&failure, &prehash), NOW);
-            check(scheme, Channel::Rest, &failure, reply.status.as_u16(), &reply.body);
-            if let Some(entry) = Answer::new(scheme, Channel::Rest, &failure).entry {
-                sent.insert((false, entry));
+            for &under in &apis {
+                let reply = rest_rejection(scheme, rejection(&failure, &prehash).under(under), NOW);
+                check_under(scheme, Channel::Rest, &failure, under, reply.status.as_u16(), &reply.body);
+                if let Some(entry) = Answer::under(scheme, Channel::Rest, &failure, under).entry {
+                    sent.insert((false, entry));
+                }
             }
             if !has_login(scheme) {
                 continue;

@@ -227,17 +227,26 @@ pub(crate) struct Rejection {
     /// What was signed differs from what was received, whatever the failure is answered as (a
     /// parameter hash over other bytes, which an exchange may answer as unreadable parameters).
     signing_mistake: bool,
+    /// The path prefix of the API whose codes answer it ([`ErrorCode::under`]); `None` for
+    /// the exchange's main API.
+    pub(crate) under: Option<&'static str>,
 }
 
 impl Rejection {
     pub(crate) fn new(failure: Failure, reason: impl Into<String>) -> Self {
-        Self { failure, reason: reason.into(), prehash: None, diagnosis: None, signing_mistake: false }
+        Self { failure, reason: reason.into(), prehash: None, diagnosis: None, signing_mistake: false, under: None }
     }
 
     /// Marks the rejection as a difference between what was signed and what was received, so
     /// that it is diagnosed whatever its failure.
     pub(crate) fn signing_mistake(mut self) -> Self {
         self.signing_mistake = true;
+        self
+    }
+
+    /// Answered with the codes of the API under this path prefix ([`ErrorCode::under`]).
+    pub(crate) fn under(mut self, under: Option<&'static str>) -> Self {
+        self.under = under;
         self
     }
 
@@ -391,7 +400,12 @@ pub(crate) struct Answer {
 
 impl Answer {
     pub(crate) fn new(scheme: Scheme, channel: Channel, failure: &Failure) -> Self {
-        let Some(entry) = scheme.exchange().errors.answer(channel, failure.refusal()) else {
+        Self::under(scheme, channel, failure, None)
+    }
+
+    /// The answer of the API under a path prefix ([`ErrorCode::under`]; `None`: the main API).
+    pub(crate) fn under(scheme: Scheme, channel: Channel, failure: &Failure, under: Option<&str>) -> Self {
+        let Some(entry) = scheme.exchange().errors.answer_under(channel, failure.refusal(), under) else {
             let (status, code, message) = match failure {
                 Failure::BodyTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, BODY_TOO_LARGE_CODE, "Request body too large"),
                 _ => (StatusCode::BAD_REQUEST, MALFORMED_CODE, "Bad request"),
@@ -449,7 +463,7 @@ pub(crate) fn rest_rejection(scheme: Scheme, rejection: Rejection, now: Timestam
     let Some(write) = scheme.exchange().errors.body else {
         return not_served(scheme);
     };
-    let answer = Answer::new(scheme, Channel::Rest, &rejection.failure);
+    let answer = Answer::under(scheme, Channel::Rest, &rejection.failure, rejection.under);
     let body = write(&answer.laid_out(&rejection, answer.status, None, now));
     rejected(answer.status, body, rejection)
 }

@@ -27,6 +27,7 @@ use super::diagnosis::PendingDiagnosis;
 use super::reply::{Failure, Rejection, WS_CONNECTION_ID};
 use super::verify::{Accepted, RawRequest, ReceiveWindowRule, find_account, header, signable, unsignable};
 use cexsign::form::pairs_named;
+use cexsign::recipe::{Carrier, Part};
 use cexsign::server_time::ServerTime;
 use cexsign::{
     BinanceKeyType, Scheme, SignOptions, SignedRequest, Timestamp, TimestampFormat, WireTimestamp, WsAccepted, WsApi,
@@ -37,21 +38,74 @@ use cexsign::{
 const DEFAULT_RECV_WINDOW: Duration = Duration::from_millis(5000);
 /// The largest `recvWindow` Binance accepts.
 const MAX_RECV_WINDOW: Duration = Duration::from_millis(60_000);
-/// Verifies a REST request.
+/// Where a parameter-signed request carries its key, and whose codes answer it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ParameterSigned {
+    /// The key's header, as the exchange spells it (`X-MBX-APIKEY`).
+    pub(crate) key_header: &'static str,
+    /// The path prefix of the API whose codes answer ([`cexsign::rejection::ErrorCode::under`]);
+    /// `None` for the exchange's main API.
+    pub(crate) under: Option<&'static str>,
+    /// Whether an unknown key is also checked against Binance's key format (64 letters and
+    /// digits): for the exchange whose description is verified this way, not for an API that
+    /// a home's recipe signs this way under a path prefix and states no key format for.
+    pub(crate) key_format: bool,
+}
+
+impl ParameterSigned {
+    /// The exchange's own REST verification ([`cexsign::RestVerification::SignedParameters`]):
+    /// the key in its description's key header.
+    pub(crate) fn of(scheme: Scheme) -> Self {
+        let key_header = scheme.exchange().rest_auth.map_or("X-MBX-APIKEY", |names| names.key);
+        Self { key_header, under: None, key_format: true }
+    }
+
+    /// The layout a home's recipe picks for requests under a path prefix, when it signs inside
+    /// the parameters ([`cexsign::recipe::Part::ByPath`], MEXC spot's `/api/v3/`).
+    pub(crate) fn by_path(scheme: Scheme, path: &str) -> Option<Self> {
+        let recipe = scheme.exchange().recipe.as_ref().ok()?;
+        recipe.parts.iter().find_map(|part| match part {
+            Part::ByPath(by)
+                if path.starts_with(by.prefix) && matches!(by.then.signature_in, Carrier::Parameter(_)) =>
+            {
+                Some(Self { key_header: by.then_auth.key, under: Some(by.prefix), key_format: false })
+            }
+            _ => None,
+        })
+    }
+}
+
+/// Verifies a REST request, its key in `api.key_header`; a rejection is answered with the codes
+/// of `api.under`.
 pub(crate) fn verify_rest(
     state: &State,
     scheme: Scheme,
+    api: ParameterSigned,
     request: &RawRequest<'_>,
     now: Timestamp,
 ) -> Result<Accepted, Rejection> {
+    verify_rest_checks(state, scheme, api, request, now).map_err(|rejection| rejection.under(api.under))
+}
+
+fn verify_rest_checks(
+    state: &State,
+    scheme: Scheme,
+    api: ParameterSigned,
+    request: &RawRequest<'_>,
+    now: Timestamp,
+) -> Result<Accepted, Rejection> {
+    let name = scheme.exchange().name;
     // 1. The key header.
-    let Some(key) = header(request.headers, "x-mbx-apikey") else {
+    let Some(key) = header(request.headers, api.key_header) else {
         return Err(Rejection::new(
-            Failure::MissingHeader("X-MBX-APIKEY"),
-            "the X-MBX-APIKEY header is missing or empty: Binance's only auth header (the signature is a parameter)",
+            Failure::MissingHeader(api.key_header),
+            format!(
+                "the {} header is missing or empty: {name}'s only auth header (the signature is a parameter)",
+                api.key_header
+            ),
         ));
     };
-    let account = account_of(state, scheme, &key)?;
+    let account = account_of(state, scheme, &key, api.key_format)?;
 
     // 2. The signature parameter, last in the query or the body.
     let query = request.query.unwrap_or("");
@@ -72,7 +126,7 @@ pub(crate) fn verify_rest(
     let unread = |mut rejection: Rejection| {
         if json_body {
             rejection.reason = format!(
-                "{} (the body is JSON, which Binance does not read: send the parameters in the query or as an \
+                "{} (the body is JSON, which {name} does not read: send the parameters in the query or as an \
                  application/x-www-form-urlencoded body)",
                 rejection.reason
             );
@@ -117,10 +171,11 @@ pub(crate) fn verify_rest(
 }
 
 /// The account of a key under `scheme`, or Binance's answer: -2015 for a well-formed unknown
-/// key, -2014 for one that is not 64 letters and digits either.
-fn account_of<'s>(state: &'s State, scheme: Scheme, key: &str) -> Result<&'s Account, Rejection> {
+/// key, -2014 for one that is not 64 letters and digits either (where `key_format` applies;
+/// otherwise every unknown key is the first).
+fn account_of<'s>(state: &'s State, scheme: Scheme, key: &str, key_format: bool) -> Result<&'s Account, Rejection> {
     find_account(state, scheme, key).map_err(|rejection| {
-        let well_formed = key.len() == 64 && key.bytes().all(|b| b.is_ascii_alphanumeric());
+        let well_formed = !key_format || (key.len() == 64 && key.bytes().all(|b| b.is_ascii_alphanumeric()));
         if well_formed {
             rejection
         } else {
@@ -258,7 +313,7 @@ fn parse_millis(raw: &str) -> Option<Duration> {
 const fn time_rule(scheme: Scheme) -> ReceiveWindowRule {
     ReceiveWindowRule {
         field: "timestamp",
-        ahead: "Binance accepts at most 1 s ahead",
+        ahead: "at most 1 s ahead is accepted",
         window_name: "recvWindow",
         time_endpoint: ServerTime::of(scheme).path(),
     }
@@ -301,7 +356,7 @@ pub(crate) fn verify_ws(
         Some(Value::String(_)) | None => return Err(missing_param("apiKey")),
         Some(_) => return Err(malformed("params.apiKey must be a string")),
     };
-    let account = account_of(state, scheme, key)?;
+    let account = account_of(state, scheme, key, true)?;
     check_ws(scheme, api, method, params, account, message, now)
         .map_err(|rejection| with_ws_diagnosis(scheme, method, params, order, account, rejection))
 }

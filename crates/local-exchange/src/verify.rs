@@ -15,12 +15,13 @@ use super::account::Account;
 use super::diagnosis::PendingDiagnosis;
 use super::jwt::{self, UriCheck};
 use super::reply::{Failure, Rejection, Reply, Verdict, rest_rejection};
+use super::signed_parameters::ParameterSigned;
 use super::{authorization_items, body_nonce, nonce_token, sent_receive_window, signed_parameters};
 use cexsign::diagnose::{Budget, CdpPublicKey, Context, Diagnosis, SentRequest, Spent};
 use cexsign::server_time::ServerTime;
 use cexsign::{
     AuthNames, BodyType, ExtraCheck, HeaderCheck, KeySettings, Method, Refused, RestVerification, Scheme, SignOptions,
-    SignableRequest, SignedRequest, Timestamp, TimestampFormat, TimestampRule, WireTimestamp,
+    SignableRequest, SignedRequest, Signer, Timestamp, TimestampFormat, TimestampRule, WireTimestamp,
 };
 
 /// A request as received: nothing normalised.
@@ -133,23 +134,31 @@ pub(crate) struct Accepted {
 
 /// Verifies a REST request for `scheme` and answers as that exchange would.
 pub(crate) fn rest(state: &State, scheme: Scheme, request: &RawRequest<'_>, now: Timestamp) -> Reply {
-    let outcome = match scheme.exchange().rest_verification {
-        RestVerification::Headers(check) => verify_hmac(state, scheme, &check, request, now),
-        RestVerification::BearerToken => verify_bearer(state, scheme, request, now),
-        RestVerification::SignedParameters => signed_parameters::verify_rest(state, scheme, request, now),
-        RestVerification::SentReceiveWindow => sent_receive_window::verify_rest(state, scheme, request, now),
-        RestVerification::BodyNonce => body_nonce::verify_rest(state, scheme, request, now),
-        RestVerification::AuthorizationItems(items) => {
-            authorization_items::verify_rest(state, scheme, &items, request, now)
+    // A path whose requests the home's recipe signs inside their parameters (a layout picked by
+    // path) is verified so, whatever the description's verification of its other requests.
+    let outcome = if let Some(api) = ParameterSigned::by_path(scheme, request.path) {
+        signed_parameters::verify_rest(state, scheme, api, request, now)
+    } else {
+        match scheme.exchange().rest_verification {
+            RestVerification::Headers(check) => verify_hmac(state, scheme, &check, request, now),
+            RestVerification::BearerToken => verify_bearer(state, scheme, request, now),
+            RestVerification::SignedParameters => {
+                signed_parameters::verify_rest(state, scheme, ParameterSigned::of(scheme), request, now)
+            }
+            RestVerification::SentReceiveWindow => sent_receive_window::verify_rest(state, scheme, request, now),
+            RestVerification::BodyNonce => body_nonce::verify_rest(state, scheme, request, now),
+            RestVerification::AuthorizationItems(items) => {
+                authorization_items::verify_rest(state, scheme, &items, request, now)
+            }
+            RestVerification::NonceToken(check) => nonce_token::verify_rest(state, scheme, &check, request, now),
+            RestVerification::RecoveredSigner(signer) => {
+                super::recovered_signer::verify_rest(state, scheme, &signer, request, now)
+            }
+            _ => Err(Rejection::new(
+                Failure::Malformed,
+                format!("the local exchange has no verifier for {} requests", scheme.name()),
+            )),
         }
-        RestVerification::NonceToken(check) => nonce_token::verify_rest(state, scheme, &check, request, now),
-        RestVerification::RecoveredSigner(signer) => {
-            super::recovered_signer::verify_rest(state, scheme, &signer, request, now)
-        }
-        _ => Err(Rejection::new(
-            Failure::Malformed,
-            format!("the local exchange has no verifier for {} requests", scheme.name()),
-        )),
     }
     .map_err(|rejection| with_routing_hint(rejection, request));
     match outcome {
@@ -188,7 +197,9 @@ fn diagnose_rest(state: &State, scheme: Scheme, request: &RawRequest<'_>) -> Opt
             (state.account(scheme, &kid).or_else(|| account_named_by_id(state, scheme, &kid))?, hosts)
         }
         Some(names) => {
-            let key = auth_value(request.headers, names.key)?;
+            // Where the path picks a layout signed inside the parameters, its key header.
+            let key_name = ParameterSigned::by_path(scheme, request.path).map_or(names.key, |api| api.key_header);
+            let key = auth_value(request.headers, key_name)?;
             (state.account(scheme, &key).or_else(|| account_with_secret(state, scheme, &key))?, Vec::new())
         }
     };
@@ -459,8 +470,19 @@ fn verify_hmac(
     let account = find_account(state, scheme, &key)?;
     extra(key_stage, account.settings())?;
 
+    // 2b. A window the request states for itself (Backpack's X-Window), within the exchange's
+    // bounds; signed with it, so the key's signer is built again with that window where its own
+    // differs.
+    let sent_window = sent_window(scheme, check, headers)?;
+    let rebuilt = match sent_window {
+        Some(sent) if Some(sent) != account.settings().recv_window.or(scheme.exchange().window) => Some(
+            signer_with_window(scheme, account, sent).map_err(|reason| Rejection::new(Failure::Signature, reason))?,
+        ),
+        _ => None,
+    };
+    let signer = rebuilt.as_deref().unwrap_or_else(|| account.signer());
+
     // 3. The timestamp parses (the window is checked once the expected prehash is known).
-    let signer = account.signer();
     let format = received_format(scheme, signer.rest_timestamp_format(), false);
     let wire = timestamp
         .as_ref()
@@ -476,7 +498,7 @@ fn verify_hmac(
 
     // The expected signature, from the raw method, path, query and body.
     let expected = match &wire {
-        Some(wire) => recompute(account, request, wire),
+        Some(wire) => recompute(signer, request, wire),
         None => recompute_untimed(scheme, account, request),
     };
     let prehash = expected.as_ref().ok().and_then(|signed| signed.prehash().cloned());
@@ -489,7 +511,7 @@ fn verify_hmac(
         }
         // A nonce is held to the key's last one once the signature is known to be right.
         (TimestampRule::Nonce | TimestampRule::OptionalNonce, _) | (_, None) => Ok(()),
-        (_, Some(wire)) => check_window(wire, now, window(scheme), hint),
+        (_, Some(wire)) => check_window(wire, now, sent_window.unwrap_or_else(|| window(scheme)), hint),
     }
     .map_err(|r| r.with_prehash(prehash.clone()))?;
 
@@ -553,9 +575,47 @@ fn passphrase_stage(check: &ExtraCheck) -> Option<ExtraFn> {
 
 /// Signs the request as received with the account's signer, keeping the prehash. The error is
 /// a reason: the request target cannot be signed as it is.
-fn recompute(account: &Account, request: &RawRequest<'_>, wire: &WireTimestamp) -> Result<SignedRequest, String> {
+fn recompute(signer: &dyn Signer, request: &RawRequest<'_>, wire: &WireTimestamp) -> Result<SignedRequest, String> {
     let signable = signable(request.method, request.path, request.query.unwrap_or(""), request.body)?;
-    account.signer().sign_at(&signable, wire, &SignOptions::new().keep_prehash()).map_err(unsignable)
+    signer.sign_at(&signable, wire, &SignOptions::new().keep_prehash()).map_err(unsignable)
+}
+
+/// The window a request states for itself, where the exchange lets it
+/// ([`HeaderCheck::widest_sent_window`], in the header its description names): whole
+/// milliseconds, 1 to the widest; for a request that sends none, the exchange's default window,
+/// which is then what it signs (Backpack: "If no X-Window header is passed the default value of
+/// 5000 still needs to be added to the signing string"); `None` where the exchange takes none.
+fn sent_window(scheme: Scheme, check: &HeaderCheck, headers: &HeaderMap) -> Result<Option<Duration>, Rejection> {
+    let (Some(widest), Some(name)) = (check.widest_sent_window, scheme.exchange().diagnosis.recv_window_header) else {
+        return Ok(None);
+    };
+    let Some(raw) = header(headers, name) else { return Ok(Some(window(scheme))) };
+    let millis =
+        (raw.len() <= 12 && raw.bytes().all(|b| b.is_ascii_digit())).then(|| raw.parse::<u64>().ok()).flatten();
+    match millis.map(Duration::from_millis) {
+        Some(window) if !window.is_zero() && window <= widest => Ok(Some(window)),
+        _ => {
+            let shown: String = raw.chars().take(24).collect();
+            Err(Rejection::new(
+                Failure::RecvWindow,
+                format!(
+                    "{name} {shown:?} is not a window {} takes: whole milliseconds, 1 to {} (the default, when it is \
+                     not sent, is {} ms)",
+                    scheme.name(),
+                    widest.as_millis(),
+                    window(scheme).as_millis()
+                ),
+            ))
+        }
+    }
+}
+
+/// The key's signer built again with another window (a request that states and signs its own):
+/// the description's signer for the key's credentials and settings, with that `recv_window`.
+fn signer_with_window(scheme: Scheme, account: &Account, window: Duration) -> Result<Box<dyn Signer>, String> {
+    let credentials = account.credentials().ok_or("the key's credentials are not kept: it cannot sign again")?;
+    let settings = account.settings().clone().recv_window(window);
+    scheme.exchange().signer(&credentials, &settings).map_err(unsignable)
 }
 
 /// The expected signature of a request that left out a timestamp the exchange takes as

@@ -18,8 +18,14 @@ pub(crate) const ERRORS: ErrorTable = ErrorTable {
         E::new("INVALID_CLIENT_REQUEST", TimestampOutsideWindow, 400)
             .message("Request has expired")
             .code_and_words(&["expired"])
-            .rest(&[InvalidTimestamp, Expired, ExpiredAhead, RecvWindow])
-            .ws(&[InvalidTimestamp, Expired, ExpiredAhead, RecvWindow]),
+            .rest(&[InvalidTimestamp, Expired, ExpiredAhead])
+            .ws(&[InvalidTimestamp, Expired, ExpiredAhead]),
+        // An X-Window outside 1 ms to 60 s: a client request error too. Its message is not
+        // documented where we read; this one names what is wrong without claiming an expiry.
+        E::not_auth("INVALID_CLIENT_REQUEST", 400)
+            .message("Invalid X-Window: at most 60000 milliseconds")
+            .rest(&[RecvWindow])
+            .ws(&[RecvWindow]),
         E::new("INVALID_SIGNATURE", InvalidSignature, 401)
             .message("Invalid signature, could not verify signature")
             .rest(&[Signature, Passphrase, Environment, Nonce, KeyType, CdnBlocked])

@@ -48,9 +48,15 @@ pub(crate) const BACKPACK: Exchange = Exchange {
     // `X-Window` is Backpack's own; `X-API-Key` and `X-Signature` are generic names. Its
     // `/api/v1/` is KuCoin's too, so Backpack owns only `/wapi/v1/` by path.
     routing: Routing::new(&[Mark::named("x-window"), Mark::named("x-signature")], &["/wapi/v1/"], 35),
-    rest_verification: RestVerification::Headers(HeaderCheck::new(
-        "base64(Ed25519(seed, \"instruction=<call>&\" + params sorted by name as k=v + \"&timestamp=<ms>&window=<ms>\"))",
-    )),
+    // "X-Window - Time window in milliseconds that the request is valid for, default is 5000 and
+    // maximum is 60000" (Backpack's API reference, "Authentication"; the maximum since its
+    // 2024-02-24 changelog): each request is held to the window it sends and signs.
+    rest_verification: RestVerification::Headers(
+        HeaderCheck::new(
+            "base64(Ed25519(seed, \"instruction=<call>&\" + params sorted by name as k=v + \"&timestamp=<ms>&window=<ms>\"))",
+        )
+        .sent_window_up_to(Duration::from_secs(60)),
+    ),
     signer,
     key_variants: KeyVariants::NONE,
     server_time: SERVER_TIME,

@@ -3,8 +3,8 @@
 //! `{"code":700002,"msg"}`, contract `{"success":false,"code":602,"message"}`; a contract
 //! success carries `"code":0`.
 //!
-//! The local exchange verifies contract requests (see the description), so only contract codes
-//! list the refusals it sends; the spot codes are here for the classifier. MEXC's contract API
+//! The local exchange verifies both APIs: the spot codes are answered to spot requests only
+//! ([`ErrorCode::under`](crate::rejection::ErrorCode::under)), the others to contract requests. MEXC's contract API
 //! is reported to answer its refusals with HTTP 200; the statuses written here are those of its
 //! spot API and ccxt's reading (401 for the key and the signature), which is also what the local
 //! exchange sends: a client reads the code from the body either way.
@@ -19,6 +19,13 @@ use crate::rejection::{AnswerBody, ErrorAnswer, ErrorCode as E, ErrorTable, Read
 /// them all as a signature it cannot verify.
 const SIGNATURE: &[crate::rejection::Refusal] =
     &[Signature, MissingHeader("Signature"), Passphrase, Environment, Nonce, RecvWindow, KeyType, CdnBlocked];
+
+/// The spot API's path prefix (the description's `LAYOUTS`), whose refusals take spot's codes.
+const SPOT: &str = super::LAYOUTS.prefix;
+
+/// What spot answers as a signature it cannot verify: everything the signature covers.
+const SPOT_SIGNATURE: &[crate::rejection::Refusal] =
+    &[Signature, MissingHeader("signature"), Passphrase, Environment, Nonce, KeyType, CdnBlocked, Missing];
 
 /// MEXC's error table.
 pub(crate) const ERRORS: ErrorTable = ErrorTable {
@@ -41,12 +48,27 @@ pub(crate) const ERRORS: ErrorTable = ErrorTable {
             .message("Invalid Request-Time")
             .rest(&[MissingHeader("Request-Time"), InvalidTimestamp, Missing])
             .ws(&[InvalidTimestamp, Missing]),
-        // Spot ("Spot V3 > Error Code"), as Binance's with MEXC's numbers.
-        E::new("10072", InvalidKey, 401).message("Api key info invalid"),
-        E::new("700001", InvalidKey, 401).message("API-key format invalid."),
-        E::new("700002", InvalidSignature, 400).message("Signature for this request is not valid."),
-        E::new("700003", TimestampOutsideWindow, 400).message("Timestamp for this request is outside of the recvWindow."),
-        E::not_auth("700005", 400).message("recvWindow must less than 60000"),
+        // Spot ("Spot V3 > Error Code"), as Binance's with MEXC's numbers, answered to
+        // requests under `/api/v3/` (the spot layout of the description's recipe): an absent or
+        // malformed key 700001 (Binance's -2014), an unknown one 10072 (-2015), the signature
+        // 700002 (-1022), the timestamp 700003 (-1021), a recvWindow above 60000 700005.
+        E::new("10072", InvalidKey, 401).message("Api key info invalid").under(SPOT).rest(&[UnknownKey]),
+        E::new("700001", InvalidKey, 401)
+            .message("API-key format invalid.")
+            .under(SPOT)
+            .rest(&[MissingHeader("X-MEXC-APIKEY"), KeyFormat]),
+        E::new("700002", InvalidSignature, 400)
+            .message("Signature for this request is not valid.")
+            .under(SPOT)
+            .rest(SPOT_SIGNATURE),
+        E::new("700003", TimestampOutsideWindow, 400)
+            .message("Timestamp for this request is outside of the recvWindow.")
+            .under(SPOT)
+            .rest(&[Expired, InvalidTimestamp, MissingHeader("timestamp")]),
+        E::not_auth("700005", 400)
+            .message("recvWindow must less than 60000")
+            .under(SPOT)
+            .rest(&[RecvWindow, MissingHeader("recvWindow")]),
         E::new("700006", IpNotAllowed, 400).message("IP [] not in the ip white list"),
         E::new("700007", PermissionDenied, 403).message("No permission to access the endpoint."),
     ],
@@ -57,8 +79,12 @@ pub(crate) const ERRORS: ErrorTable = ErrorTable {
 };
 
 /// Contract: `{"success":false,"code":<number>,"message"}` (the websocket login's refusal shape
-/// is not documented where we read: the local exchange answers it the same way).
+/// is not documented where we read: the local exchange answers it the same way); spot, Binance's
+/// `{"code":<number>,"msg"}`.
 fn body(answer: &ErrorAnswer<'_>) -> AnswerBody {
+    if answer.entry.is_some_and(|entry| entry.under == Some(SPOT)) {
+        return AnswerBody::Json(json!({"code": answer.numeric_code(), "msg": answer.message}));
+    }
     AnswerBody::Json(json!({"success": false, "code": answer.numeric_code(), "message": answer.message}))
 }
 

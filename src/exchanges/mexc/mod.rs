@@ -9,8 +9,9 @@
 //! request's path tells the APIs apart (`/api/v3/` spot, `/api/v1/` contract) and the signer
 //! follows it ([`MexcApi::of_path`]), and so does its recipe ([`Part::ByPath`]). The
 //! description's auth names, verification and window are the contract API's, which the local exchange's generic header check verifies; spot signs
-//! inside its parameters as Binance does, with its key in `X-MEXC-APIKEY`, and the local
-//! exchange's parameter verifier is Binance's own, so spot requests are not verified there yet.
+//! inside its parameters as Binance does, with its key in `X-MEXC-APIKEY` (the recipe's spot
+//! layout says so), and the local exchange verifies a request under the layout's prefix with its
+//! verifier of parameter-signed requests, answering with the spot codes of the error table.
 
 mod errors;
 mod signer;
@@ -53,8 +54,9 @@ pub(crate) const MEXC: Exchange = Exchange {
     hosts: &["api.mexc.com", "contract.mexc.com"],
     // `Request-Time` is MEXC's own name; `ApiKey` (no dash) is too. The contract's private paths
     // are longer than KuCoin's `/api/v1/`.
+    // Spot's `X-MEXC-APIKEY` is MEXC's own name too.
     routing: Routing::new(
-        &[Mark::named("request-time"), Mark::named("apikey")],
+        &[Mark::named("request-time"), Mark::named("apikey"), Mark::named("x-mexc-apikey")],
         &["/api/v1/private/", "/api/v1/contract/"],
         45,
     ),
@@ -141,8 +143,9 @@ fn signer(credentials: &Credentials, settings: &KeySettings) -> Result<Box<dyn S
 
 /// Contract orders (`POST /api/v1/private/order/submit`, JSON body) carry the client's own id
 /// in `externalOid` (the vectors' and ccxt's `clientOrderId` mapping). Spot's
-/// `newClientOrderId` on `POST /api/v3/order` is not listed: the local exchange does not verify
-/// spot requests. What MEXC answers a repeated id is not documented where we read.
+/// `newClientOrderId` on `POST /api/v3/order` is not listed: the place-order description names
+/// one field for the exchange, and spot's order placing is not modelled. What MEXC answers a
+/// repeated id is not documented where we read.
 const ORDERS: crate::exchange::Orders = crate::exchange::Orders {
     client_order_id: Some(crate::exchange::ClientOrderId::new("externalOid")),
     placing: &[crate::exchange::PlaceOrder::post("/api/v1/private/order/submit")],
