@@ -61,6 +61,8 @@
 //! `/ws/v5/private`, Bybit `/v5/private`, Bitget `/v2/ws/private`, Gate `/ws/v4/`, Delta `/`,
 //! Coinbase Exchange `/`, BitMEX `/realtime`, KuCoin `/` (`?token=…&connectId=…`) and Kraken `/v2`
 //! (the token in each subscribe).
+//! Crypto.com's `/exchange/v1/user`: `public/auth`, then `subscribe` to `user.order.{instrument}` or
+//! `user.balance`; the server's `public/heartbeat` is answered with `public/respond-heartbeat`.
 //!
 //! # Signing, exchange by exchange
 //!

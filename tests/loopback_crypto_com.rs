@@ -12,6 +12,8 @@
 
 #![cfg(feature = "reqwest")]
 
+use futures_util::{SinkExt as _, StreamExt as _};
+
 use cexsign::client::RequestBuilderExt;
 use cexsign::rejection::{RejectionKind, classify};
 use cexsign::{CryptoComSigner, Scheme, Timestamp};
@@ -157,5 +159,45 @@ async fn signed_bodies_are_accepted_and_wrong_ones_refused_in_crypto_coms_shape(
         let (status, body) = send(by_hand(&base, &nested)).await;
         assert_eq!((status, &body["code"]), (400, &json!(10004)), "{levels}: {body}");
     }
+    exchange.shutdown().await;
+}
+
+type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// The next text frame, as JSON.
+async fn next_json(socket: &mut Socket) -> Value {
+    loop {
+        if let tokio_tungstenite::tungstenite::Message::Text(text) = socket.next().await.unwrap().unwrap() {
+            return serde_json::from_str(text.as_str()).unwrap();
+        }
+    }
+}
+
+/// The private stream: the server's heartbeat first, answered by the client; `public/auth`
+/// answered `{"id","method":"public/auth","code":0}`; a subscribe to `user.balance` answered, then
+/// its event, in Crypto.com's shape.
+#[tokio::test]
+async fn the_private_stream_logs_in_and_pushes_the_balance() {
+    use tokio_tungstenite::tungstenite::Message;
+    let exchange = exchange().await;
+    let url = format!("{}/exchange/v1/user", exchange.base_url().replacen("http", "ws", 1));
+    let (mut socket, _) = tokio_tungstenite::connect_async(url).await.unwrap();
+    let heartbeat = next_json(&mut socket).await;
+    assert_eq!(heartbeat["method"], "public/heartbeat", "{heartbeat}");
+    let answer = json!({"id": heartbeat["id"], "method": "public/respond-heartbeat"});
+    socket.send(Message::text(answer.to_string())).await.unwrap();
+
+    let signer = CryptoComSigner::new(&loopback_common::credentials(Scheme::CryptoCom)).unwrap();
+    let login = cexsign::WsRequest::login().with_id("11");
+    let login = cexsign::Signer::sign_ws(&signer, &login, Timestamp::now().unwrap()).unwrap();
+    socket.send(Message::text(login.message_json().to_owned())).await.unwrap();
+    assert_eq!(next_json(&mut socket).await, json!({"id": 11, "method": "public/auth", "code": 0}));
+
+    let subscribe = json!({"id": 12, "method": "subscribe", "params": {"channels": ["user.balance"]}});
+    socket.send(Message::text(subscribe.to_string())).await.unwrap();
+    assert_eq!(next_json(&mut socket).await, json!({"id": 12, "method": "subscribe", "code": 0}));
+    let event = next_json(&mut socket).await;
+    assert_eq!(event["result"]["subscription"], "user.balance", "{event}");
+    assert_eq!(event["code"], 0, "{event}");
     exchange.shutdown().await;
 }

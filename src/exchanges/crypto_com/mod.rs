@@ -24,6 +24,7 @@ use crate::exchange::{
     AuthNames, DiagnosisFacts, Exchange, KeySettings, KeyVariants, RestVerification, Routing, SignedBody, WsLogin,
     WsSigning,
 };
+use crate::exchange::{PrivateStream, StreamAnswers, StreamMessage, StreamPing, StreamRefusal, StreamRequest, StreamSubscribe};
 use crate::recipe::NotARecipe;
 use crate::server_time::ServerTimeApi;
 use crate::{Credentials, Error, Signer};
@@ -39,7 +40,7 @@ pub(crate) const CRYPTO_COM: Exchange = Exchange {
     ws_api_auth: None,
     // Checked by signing it again; answered `{"id","method":"public/auth","code":0}`.
     ws_login: WsLogin::ResignedAnswered { optional: &[], answer: ws_answer },
-    private_stream: crate::exchange::PrivateStream::NONE,
+    private_stream: PRIVATE_STREAM,
     // "the nonce … must be within 60 seconds of the server time" (Digital Signature; 40102).
     window: Some(Duration::from_secs(60)),
     rest_timestamp_accepted: None,
@@ -77,6 +78,89 @@ pub(crate) const CRYPTO_COM: Exchange = Exchange {
     },
     orders: ORDERS,
 };
+
+/// `wss://stream.crypto.com/exchange/v1/user` (Crypto.com Exchange API v1, "Websocket
+/// Subscriptions"): `public/auth` logs in and is answered `{"id","method":"public/auth","code":0}`
+/// ([`ws_answer`]); `subscribe` with `params.channels` is answered `{"id","method":"subscribe",
+/// "code":0}`, then each channel pushes `{"id":-1,"method":"subscribe","code":0,"result":
+/// {"subscription","channel","data"}}` (`user.order.{instrument_name}`, `user.balance`). The
+/// server sends `public/heartbeat` (every 30 s, Crypto.com says; here once, at once on connect,
+/// so that a client's answer is exercised without waiting), and a client answers it with
+/// `public/respond-heartbeat` carrying the same id, which Crypto.com does not answer. A private
+/// subscribe before the login is refused 10002 `UNAUTHORIZED`, an unknown channel 10004
+/// `BAD_REQUEST`. Assumed: the idle limit (Crypto.com closes a connection that leaves a
+/// heartbeat unanswered; no other limit is stated), and the order event's fields beyond those
+/// the docs' sample shows.
+const PRIVATE_STREAM: PrivateStream = PrivateStream {
+    path: "/exchange/v1/user",
+    idle: Duration::from_secs(60),
+    ping: StreamPing::Frames,
+    subscribe: StreamSubscribe {
+        when: ("method", "subscribe"),
+        list: "params.channels",
+        channel: "",
+        sample: r#"{"id":2,"method":"subscribe","params":{"channels":["user.order.BTCUSD-PERP"]},"nonce":1587523073344}"#,
+    },
+    channels: &["user.order.BTCUSD-PERP", "user.order.BTC_USDT", "user.order", "user.balance"],
+    answers: StreamAnswers { subscribed: stream_subscribed, event: stream_event, refused: stream_refused },
+    greeting: Some(stream_heartbeat),
+    requests: &[StreamRequest::new("method", "public/respond-heartbeat", no_answer)],
+    ..PrivateStream::NONE
+};
+
+/// The request's `id`, echoed by its answer.
+fn request_id(sent: &StreamMessage<'_>) -> Value {
+    sent.message.get("id").cloned().unwrap_or(Value::Null)
+}
+
+/// `public/heartbeat`, its id the server's time in ms.
+fn stream_heartbeat(sent: &StreamMessage<'_>) -> Value {
+    let now = u64::try_from(sent.now.unix_millis()).unwrap_or_default();
+    serde_json::json!({"id": now, "method": "public/heartbeat", "code": 0})
+}
+
+/// `public/respond-heartbeat` is not answered.
+fn no_answer(_: &StreamMessage<'_>) -> Vec<Value> {
+    Vec::new()
+}
+
+/// `subscribe`: one answer per request.
+fn stream_subscribed(sent: &StreamMessage<'_>) -> Vec<Value> {
+    vec![serde_json::json!({"id": request_id(sent), "method": "subscribe", "code": 0})]
+}
+
+/// The channel's push: an open order, or the account's balance.
+fn stream_event(sent: &StreamMessage<'_>) -> Value {
+    let now = u64::try_from(sent.now.unix_millis()).unwrap_or_default();
+    let subscription = sent.args.first().and_then(|arg| arg.as_str()).unwrap_or_default();
+    let (channel, data) = if subscription == "user.balance" {
+        let balance = serde_json::json!({"total_available_balance": "1.00000000", "total_margin_balance": "1.00000000",
+            "total_initial_margin": "0", "total_maintenance_margin": "0", "total_position_cost": "0",
+            "total_cash_balance": "1.00000000", "instrument_name": "USD", "total_session_unrealized_pnl": "0",
+            "total_session_realized_pnl": "0", "is_liquidating": false, "position_balances": []});
+        ("user.balance", balance)
+    } else {
+        let instrument = subscription.strip_prefix("user.order.").unwrap_or("BTCUSD-PERP");
+        let order = serde_json::json!({"account_id": "cexsign-local", "order_id": "cexsign-1", "client_oid": "cexsign1",
+            "order_type": "LIMIT", "time_in_force": "GOOD_TILL_CANCEL", "side": "BUY", "exec_inst": [],
+            "quantity": "0.0015", "limit_price": "30000", "order_value": "45", "avg_price": "0",
+            "cumulative_quantity": "0", "cumulative_value": "0", "cumulative_fee": "0", "status": "ACTIVE",
+            "instrument_name": instrument, "create_time": now, "update_time": now});
+        ("user.order", order)
+    };
+    serde_json::json!({"id": -1, "method": "subscribe", "code": 0,
+        "result": {"subscription": subscription, "channel": channel, "data": [data]}})
+}
+
+/// A private subscribe before the login: 10002 `UNAUTHORIZED`; an unknown channel: 10004
+/// `BAD_REQUEST` (both in the error table).
+fn stream_refused(sent: &StreamMessage<'_>) -> Value {
+    let (code, message) = match sent.refusal {
+        Some(StreamRefusal::NotLoggedIn) => (10002, "UNAUTHORIZED"),
+        _ => (10004, "BAD_REQUEST"),
+    };
+    serde_json::json!({"id": request_id(sent), "method": "subscribe", "code": code, "message": message})
+}
 
 /// An accepted `public/auth`: `{"id":…,"method":"public/auth","code":0}` (Crypto.com's
 /// "public/auth" response), the request's id echoed.

@@ -595,6 +595,58 @@ mod tests {
         assert!(CryptoComSigner::signing_string(body.as_bytes()).is_err());
     }
 
+    /// How many objects deep a value nests (a list adds none), as the bound counts.
+    fn depth(value: &Value) -> usize {
+        match value {
+            Value::Object(map) => 1 + map.values().map(depth).max().unwrap_or(0),
+            Value::Array(items) => items.iter().map(depth).max().unwrap_or(0),
+            _ => 0,
+        }
+    }
+
+    fn json_value() -> impl proptest::strategy::Strategy<Value = Value> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::from),
+            any::<i64>().prop_map(Value::from),
+            "[a-z0-9_]{0,6}".prop_map(Value::from),
+        ];
+        leaf.prop_recursive(8, 64, 4, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                proptest::collection::btree_map("[a-z]{1,3}", inner, 0..4)
+                    .prop_map(|map| Value::Object(map.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest::proptest! {
+        /// Any params: rendered when they nest at most MAX_DEPTH objects and hold no list in a
+        /// list, refused with a typed error otherwise; never a panic.
+        #[test]
+        fn any_params_are_rendered_or_refused(params in json_value()) {
+            let params = match params {
+                Value::Object(map) => Value::Object(map),
+                other => json!({"p": other}),
+            };
+            let lists_in_lists = params.to_string().contains("[[") || params.to_string().contains(",[");
+            match CryptoComSigner::param_string(&params) {
+                Ok(_) => proptest::prop_assert!(depth(&params) <= MAX_DEPTH),
+                Err(Error::InvalidParameters { .. }) => {
+                    proptest::prop_assert!(depth(&params) > MAX_DEPTH || lists_in_lists)
+                }
+                Err(other) => proptest::prop_assert!(false, "{other:?}"),
+            }
+        }
+
+        /// Any bytes as a received body: a signing string or a typed error, never a panic.
+        #[test]
+        fn any_body_is_read_or_refused(body in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..256)) {
+            let _ = CryptoComSigner::signing_string(&body);
+        }
+    }
+
     #[test]
     fn credentials_are_checked() {
         assert!(CryptoComSigner::new(&Credentials::new().secret("s")).is_err());
