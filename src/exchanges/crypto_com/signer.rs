@@ -148,7 +148,8 @@ impl CryptoComSigner {
     /// use cexsign::CryptoComSigner;
     /// let params = serde_json::json!({"side": "BUY", "exec_inst": ["POST_ONLY"], "limit": 20, "tag": null});
     /// assert_eq!(CryptoComSigner::param_string(&params)?, "exec_instPOST_ONLYlimit20sideBUYtagnull");
-    /// let deep = serde_json::json!({"a": [{"b": [{"c": [1]}]}]});
+    /// // Four objects deep: params, an order in its list, an object in that order's list, and one more.
+    /// let deep = serde_json::json!({"a": [{"b": [{"c": [{"d": 1}]}]}]});
     /// assert!(CryptoComSigner::param_string(&deep).is_err());
     /// # Ok::<(), cexsign::Error>(())
     /// ```
@@ -167,7 +168,7 @@ impl CryptoComSigner {
     ///
     /// ```
     /// use cexsign::CryptoComSigner;
-    /// let sent = br#"{"id":11,"method":"public/auth","api_key":"token","nonce":1587523073344,"sig":"…"}"#;
+    /// let sent = br#"{"id":11,"method":"public/auth","api_key":"token","nonce":1587523073344,"sig":"00"}"#;
     /// assert_eq!(CryptoComSigner::signing_string(sent)?, "public/auth11token1587523073344");
     /// # Ok::<(), cexsign::Error>(())
     /// ```
