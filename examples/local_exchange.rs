@@ -925,8 +925,8 @@ mod tests {
         let accounts = built_in_entries().and_then(register).unwrap();
         // 10 worked-example keys for six schemes; the vectors' keys of the others: Binance 3,
         // Bybit 2, Kraken, Bitget, Gate, BitMEX, Bitfinex, Deribit, BitMart, Kraken Futures, MEXC,
-        // Hyperliquid, Backpack and Upbit 1 each.
-        assert_eq!(accounts.len(), 27);
+        // Hyperliquid, Backpack, Upbit and Crypto.com 1 each.
+        assert_eq!(accounts.len(), 28);
         for registered in &accounts {
             let account = registered.account().unwrap();
             assert_eq!(account.scheme(), registered.scheme, "{}", registered.label);

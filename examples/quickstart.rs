@@ -10,6 +10,7 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
+use cexsign::CryptoComSigner;
 use cexsign::client::RequestBuilderExt;
 use cexsign::{
     BackpackSigner, BinanceKeyType, BinanceSigner, BitfinexSigner, BitgetSigner, BitmartSigner, BitmexSigner,
@@ -175,6 +176,10 @@ fn venues() -> Result<Vec<Venue>, Error> {
             .secret("hYKOvyp+Y/RXR+Upm6E03HTBbd4mkfA6rg9+Z2TIvfQ=")
     };
     let backpack_order = r#"{"symbol":"SOL_USDC","side":"Bid","orderType":"Limit","price":"149.62","quantity":"0.0015","postOnly":true,"clientId":69124173}"#;
+    // Crypto.com signs the params' keys sorted between the method, id, key and nonce; the body
+    // sent is the whole request with its `sig` (the signer wraps the params given).
+    let crypto_com = || Credentials::new().api_key("LBC1Qha760WroHgzDQxeaJ").secret("9i7mkrsCBWKacCZjFWljqm");
+    let crypto_com_order = r#"{"instrument_name":"BTC_USDT","side":"BUY","type":"LIMIT","price":"64089.87","quantity":"0.0015","client_oid":"quickstart-cdc-0001","exec_inst":["POST_ONLY"]}"#;
     Ok(vec![
         Venue {
             signer: Box::new(OkxSigner::new(&okx, OkxEnvironment::Demo)?),
@@ -324,6 +329,16 @@ fn venues() -> Result<Vec<Venue>, Error> {
             tricky: First::Get("/wapi/v1/history/fills?symbol=SOL_USDC&limit=100&from=1717937474000"),
             post: ("/api/v1/order", backpack_order),
             ws: Ws::Subscribe(&["account.orderUpdate"], &[]),
+        },
+        Venue {
+            signer: Box::new(CryptoComSigner::new(&crypto_com())?),
+            account: Some(Account::new(Scheme::CryptoCom, &crypto_com(), &KeySettings::new())?),
+            tricky: First::FormPost(
+                "/exchange/v1/private/get-order-history",
+                r#"{"instrument_name":null,"start_time":1717953520000,"end_time":1718039920000,"limit":100}"#,
+            ),
+            post: ("/exchange/v1/private/create-order", crypto_com_order),
+            ws: Ws::Subscribe(&[], &[]),
         },
     ])
 }
@@ -538,6 +553,17 @@ fn with_mistake(
                 .body(body)
                 .build_signed(&UpbitSigner::new(&wrong)?, now)?;
             ("mistake: the token signed with another key's secret".into(), request)
+        }
+        Scheme::CryptoCom => {
+            // ccxt 4.5.90 renders null as None: signed over "None", sent as null.
+            let mut request = client
+                .post(format!("{base}/exchange/v1/private/get-order-history"))
+                .header("content-type", "application/json")
+                .body(r#"{"instrument_name":"None","limit":20}"#)
+                .build_signed(signer, now)?;
+            let sent = request.body().and_then(|b| b.as_bytes()).map(|b| String::from_utf8_lossy(b).into_owned());
+            *request.body_mut() = Some(sent.unwrap_or_default().replacen("\"None\"", "null", 1).into());
+            ("mistake: null signed as None (ccxt 4.5.90's params_to_string)".into(), request)
         }
         Scheme::Bitget => {
             let wrong = Credentials::new()

@@ -2790,6 +2790,128 @@ def define_cases(base: str, accounts: dict[str, dict]) -> list[tuple[str, Callab
             reject(hl_unknown_wallet, hl_unknown_why, reason_contains=hl_unknown_diagnosis),
         )(lambda: client(hl_unregistered_key).order("BTC", True, 0.0015, 64089.9, {"limit": {"tif": "Gtc"}}))
 
+    # ---- Crypto.com: ccxt (sig in the JSON body over method, id, key, the sorted params, nonce) ----
+    cdc = accounts["Crypto.com"]
+
+    def setup_ccxt_crypto_com() -> None:
+        import ccxt
+
+        sdk = "ccxt"
+
+        def cdc_ccxt():
+            exchange = ccxt.cryptocom({"apiKey": cdc["api_key"], "secret": cdc["secret"]})
+            exchange.urls["api"] = {name: base + "/exchange/v1" for name in exchange.urls["api"]}
+            return exchange
+
+        case(
+            sdk,
+            "Crypto.com",
+            "cryptocom: v1_private_post_private_user_balance()",
+            "POST",
+            "/exchange/v1/private/user-balance",
+            accept("no params: an empty paramString; id and nonce sent as strings, signed as their text"),
+        )(lambda: cdc_ccxt().v1_private_post_private_user_balance())
+        case(
+            sdk,
+            "Crypto.com",
+            "cryptocom: v1_private_post_private_create_order({... exec_inst: [POST_ONLY], client_oid})",
+            "POST",
+            "/exchange/v1/private/create-order",
+            accept("the params' keys sorted, the exec_inst list rendered item by item"),
+        )(
+            lambda: cdc_ccxt().v1_private_post_private_create_order(
+                {
+                    "instrument_name": "BTC_USDT",
+                    "side": "BUY",
+                    "type": "LIMIT",
+                    "price": "64089.87",
+                    "quantity": "0.0015",
+                    "exec_inst": ["POST_ONLY"],
+                    "client_oid": f"interop-cdc-{next(_ORDER_IDS)}",
+                }
+            )
+        )
+        case(
+            sdk,
+            "Crypto.com",
+            "cryptocom: v1_private_post_private_create_order_list({'contingency_type': 'LIST', 'order_list': [...]})",
+            "POST",
+            "/exchange/v1/private/create-order-list",
+            accept("a list of orders, each rendered with its keys sorted"),
+        )(
+            lambda: cdc_ccxt().v1_private_post_private_create_order_list(
+                {
+                    "contingency_type": "LIST",
+                    "order_list": [
+                        {"instrument_name": "BTC_USDT", "side": side, "type": "LIMIT", "price": price,
+                         "quantity": "0.0015", "client_oid": f"interop-cdc-{next(_ORDER_IDS)}"}
+                        for side, price in (("BUY", "63000"), ("SELL", "65000"))
+                    ],
+                }
+            )
+        )
+        case(
+            sdk,
+            "Crypto.com",
+            "cryptocom: v1_private_post_private_get_order_history({'instrument_name': None, 'limit': 20})",
+            "POST",
+            "/exchange/v1/private/get-order-history",
+            reject("40101", "ccxt 4.5.90's params_to_string renders null as None (str(None)); Crypto.com signs null"),
+        )(lambda: cdc_ccxt().v1_private_post_private_get_order_history({"instrument_name": None, "limit": 20}))
+
+    # ---- Crypto.com: cryptocom-exchange 2.8.0 (a random id, the params rendered by params_to_str) --
+
+    def setup_cryptocom_exchange() -> None:
+        import asyncio
+
+        from cryptocom.exchange.api import ApiProvider
+
+        sdk = "cryptocom-exchange"
+        SDK_NOTES[sdk] = "ApiProvider(root_url=BASE_URL/exchange/v1/, retries=0): its REST client, httpx"
+
+        def post(path: str, params: dict):
+            api = ApiProvider(
+                api_key=cdc["api_key"], api_secret=cdc["secret"], root_url=base + "/exchange/v1/", retries=0
+            )
+            return asyncio.run(api.post(path, {"params": params}))
+
+        case(
+            sdk,
+            "Crypto.com",
+            "ApiProvider.post('private/user-balance', {'params': {}})",
+            "POST",
+            "/exchange/v1/private/user-balance",
+            accept("a random id other than the nonce, signed as sent; no params"),
+        )(lambda: post("private/user-balance", {}))
+        case(
+            sdk,
+            "Crypto.com",
+            "ApiProvider.post('private/create-order', {'params': {... exec_inst, client_oid}})",
+            "POST",
+            "/exchange/v1/private/create-order",
+        )(
+            lambda: post(
+                "private/create-order",
+                {
+                    "instrument_name": "BTC_USDT",
+                    "side": "SELL",
+                    "type": "LIMIT",
+                    "price": "65000",
+                    "quantity": "0.0015",
+                    "exec_inst": ["POST_ONLY"],
+                    "client_oid": f"interop-cdc-{next(_ORDER_IDS)}",
+                },
+            )
+        )
+        case(
+            sdk,
+            "Crypto.com",
+            "ApiProvider.post('private/get-order-history', {'params': {'instrument_name': None, 'limit': 20}})",
+            "POST",
+            "/exchange/v1/private/get-order-history",
+            accept("null rendered as null (params_to_str's own branch for None)"),
+        )(lambda: post("private/get-order-history", {"instrument_name": None, "limit": 20}))
+
     return [
         ("python-okx", setup_python_okx),
         ("ccxt", setup_ccxt),
@@ -2825,6 +2947,8 @@ def define_cases(base: str, accounts: dict[str, dict]) -> list[tuple[str, Callab
         ("backpack-exchange-sdk", setup_backpack_exchange_sdk),
         ("ccxt", setup_ccxt_hyperliquid),
         ("hyperliquid-python-sdk", setup_hyperliquid_python_sdk),
+        ("ccxt", setup_ccxt_crypto_com),
+        ("cryptocom-exchange", setup_cryptocom_exchange),
     ]
 
 
@@ -2855,6 +2979,7 @@ DISTRIBUTIONS = {
     "upbit-sdk": "upbit-sdk",
     "bpx-py": "bpx-py",
     "backpack-exchange-sdk": "backpack-exchange-sdk",
+    "cryptocom-exchange": "cryptocom-exchange",
 }
 
 

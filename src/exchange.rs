@@ -27,6 +27,7 @@ pub use verification::{
     header_text,
 };
 pub use verification::{Recovered, RecoveredSigner};
+pub use verification::{SignedBody, body_field};
 pub use ws_login::{ExpiresLogin, JwtMessage, WsAccepted, WsAnswer, WsApi, WsLogin, WsMessage, WsNames, WsPart};
 
 use std::time::Duration;

@@ -35,6 +35,7 @@
 //! | Hyperliquid (feature `hyperliquid`) | secp256k1 private key (hex) | EIP-712: L1 actions `Agent(source, keccak256(msgpack(action in its JSON key order) ‖ nonce ‖ vault ‖ expiresAfter))`, user-signed actions their typed fields (no method, no path) | ECDSA `r`, `s`, `v` (RFC 6979, low-s, recoverable) | `nonce`: Unix ms, used once | none: the signature is in the body |
 //! | Backpack | **base64-decoded** 32-byte Ed25519 seed | `instruction=<call>&` + the query's or JSON body's parameters sorted by name (decoded, booleans `true`/`false`; a batch repeats the instruction per order) + `&timestamp=<ts>&window=<ms>` (the layout sent is free) | base64 Ed25519 | Unix ms, `X-Window` 5 s (at most 60 s) | `X-API-Key` (the public key), `X-Signature`, `X-Timestamp`, `X-Window` |
 //! | Upbit | raw text | JWT `{access_key, nonce[, query_hash, query_hash_alg: SHA512]}`, `query_hash` = hex SHA-512 of the parameters **unencoded** (the query as sent, percent-decoded; a JSON body's fields as `k=v&…` in body order) | base64url HMAC-SHA256 (or HS512) | none: a UUID **nonce** used once | `Authorization: Bearer <jwt>` |
+//! | Crypto.com | raw text | `method + id + api_key + paramString + nonce`, id and nonce as the body sends them, paramString the params' keys **sorted**, each followed by its value (`null` as `null`, lists item by item, objects recursed at most 3 deep; the JSON layout sent is free) | hex HMAC-SHA256 | `nonce`: Unix ms, 60 s | none: `api_key`, `nonce` and `sig` are fields of the JSON body |
 //!
 //! Websocket authentication: OKX `op: login`, Delta `key-auth`, Coinbase Exchange and Coinbase
 //! Advanced subscribe fields, CDP `jwt` field, Binance WebSocket API signed params and
@@ -51,6 +52,7 @@
 //! Its account channels take an address unsigned, so no private stream of its is served.
 //! Upbit's private socket signs no message: its handshake carries the same `Authorization: Bearer`
 //! token, without query claims.
+//! Crypto.com's `public/auth` carries `sig` over `public/auth + id + api_key + nonce` (no params).
 //! KuCoin and Kraken have none:
 //! their private socket tokens come from a signed REST call (`POST /api/v1/bullet-private`,
 //! `POST /0/private/GetWebSocketsToken`): [`StreamToken`](crate::StreamToken) builds it and reads
@@ -73,6 +75,8 @@
 //! Upbit `/websocket/v1/private` requires its bearer token on the upgrade (a fresh nonce per
 //! connect, [`PrivateStream::handshake_request`](crate::PrivateStream::handshake_request)) and
 //! takes array requests (`[{"ticket":…},{"type":"myOrder"}]`).
+//! Crypto.com's `/exchange/v1/user`: `public/auth`, then `subscribe` to `user.order.{instrument}` or
+//! `user.balance`; the server's `public/heartbeat` is answered with `public/respond-heartbeat`.
 //!
 //! # Signing, exchange by exchange
 //!
@@ -86,7 +90,8 @@
 //! [`GateSigner`](crate::GateSigner), [`BitmexSigner`](crate::BitmexSigner),
 //! [`BitfinexSigner`](crate::BitfinexSigner), [`DeribitSigner`](crate::DeribitSigner),
 //! [`BitmartSigner`](crate::BitmartSigner), [`MexcSigner`](crate::MexcSigner),
-//! [`BackpackSigner`](crate::BackpackSigner), `HyperliquidSigner` (feature `hyperliquid`). The
+//! [`BackpackSigner`](crate::BackpackSigner), [`CryptoComSigner`](crate::CryptoComSigner),
+//! `HyperliquidSigner` (feature `hyperliquid`). The
 //! fragments here say what differs from one exchange to the next.
 //!
 //! Build a signer once per API key, then sign each request at the time you send it. A

@@ -292,6 +292,7 @@ pub use exchange::{ClientOrderId, DuplicateOrder, Orders, PlaceOrder};
 pub use exchange::{ExpiresLogin, JwtMessage, WsAccepted, WsAnswer, WsApi, WsLogin, WsMessage, WsNames, WsPart};
 pub use exchange::{PrivateStream, StreamAnswers, StreamMessage, StreamPing, StreamRefusal, StreamSubscribe};
 pub use exchange::{Recovered, RecoveredSigner};
+pub use exchange::{SignedBody, body_field};
 pub use exchange::{StreamGrant, StreamToken, TokenEndpoint, TokenShown};
 pub use exchanges::*;
 pub use request::{Method, SignableRequest, decode_query};

@@ -790,6 +790,7 @@ mod tests {
                     assert_eq!(recipe.keys[0].algorithm.key_kind(), KeyKind::Hmac, "{scheme}: HMAC keys first");
                 }
                 Err(not) if scheme == Scheme::Backpack => assert!(not.to_string().contains("canonical rendering")),
+                Err(not) if scheme == Scheme::CryptoCom => assert!(not.to_string().contains("canonical rendering")),
                 Err(not) if scheme == Scheme::Hyperliquid => assert!(not.to_string().contains("EIP-712")),
                 Err(not) => {
                     // The schemes that sign a JWT: Coinbase CDP, Upbit.

@@ -23,6 +23,8 @@ fn expected_duplicate(scheme: Scheme) -> Option<(u16, &'static str)> {
         Scheme::Kucoin => Some((400, "400100")),
         Scheme::Bitget => Some((400, "40786")),
         Scheme::Bitmex => Some((400, "Duplicate clOrdID")),
+        // "Response and Reason Codes": 204 DUPLICATE_CLORDID, HTTP 400.
+        Scheme::CryptoCom => Some((400, "204")),
         _ => None,
     }
 }

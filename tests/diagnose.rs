@@ -1302,9 +1302,9 @@ fn every_conformance_vector_diagnoses_as_correct() {
     }
     // 112 vectors of the six schemes of ../shared/vectors, 105 of the five of ../shared/vectors-more,
     // 19 of BitMEX, 17 of Bitfinex, 17 of Deribit, 16 of BitMart, 18 of Kraken Futures, 20 of MEXC,
-    // 22 of Hyperliquid, 16 of Backpack and 15 of Upbit from ../shared/vectors-breadth.
-    assert_eq!(count, 377, "the vector files hold 377 vectors");
-    assert_eq!(schemes.len(), 20, "{schemes:?}");
+    // 22 of Hyperliquid, 16 of Backpack, 15 of Upbit and 16 of Crypto.com from ../shared/vectors-breadth.
+    assert_eq!(count, 393, "the vector files hold 393 vectors");
+    assert_eq!(schemes.len(), 21, "{schemes:?}");
     // The runner agrees on which vectors exist (a vector the runner cannot load would be skipped).
     assert_eq!(runner::load(&dir).unwrap().len(), count);
 }

@@ -280,6 +280,23 @@ impl Case {
         if let (true, false, Some(timestamp)) = (fields_only, ws, &vector_timestamp) {
             sent = sent.with_auth("timestamp", timestamp);
         }
+        // A websocket vector naming only the signature among its fields: the other auth values
+        // are read from the message it carries (Crypto.com's `public/auth` id and nonce).
+        if let (true, Some(Value::Object(message)), Some(names)) =
+            (ws, expected.and_then(|e| e.get("message")), scheme.exchange().ws_auth)
+        {
+            // The message's id too, where the scheme signs it.
+            for name in [names.key, names.timestamp, "id"] {
+                let value = match message.get(name) {
+                    Some(Value::String(text)) => Some(text.clone()),
+                    Some(Value::Number(number)) => Some(number.to_string()),
+                    _ => None,
+                };
+                if let (None, Some(value)) = (sent.auth_value(name), value) {
+                    sent = sent.with_auth(name, &value);
+                }
+            }
+        }
         if let Some(host) = string_field(options, "host", "options.")? {
             sent = sent.with_host(&host);
         }

@@ -836,6 +836,7 @@ mod tests {
                 Scheme::Mexc => Engine::Parameters,
                 Scheme::Hyperliquid => Engine::NotRebuilt,
                 Scheme::Backpack => Engine::NotRebuilt,
+                Scheme::CryptoCom => Engine::NotRebuilt,
                 _ => Engine::Headers,
             };
             assert_eq!(Engine::of(scheme.exchange()), expected, "{scheme:?}");

@@ -101,7 +101,16 @@ fn in_headers(ctx: &Context<'_>, sent: &SentRequest) -> Result<Diagnosis, Error>
     let missing = |what: &str| Error::InvalidDiagnosisInput {
         problem: format!("the {what} ({}) was not given: give every auth value as sent", names.timestamp),
     };
-    let timestamp = sent.auth_value(names.timestamp).ok_or_else(|| missing("timestamp"))?;
+    // Where the body carries the auth values as its own fields, they are read there when not given.
+    let signed_body = matches!(ctx.scheme.exchange().rest_verification, RestVerification::SignedBody(_));
+    let value_of = |name: &str| -> Option<String> {
+        sent.auth_value(name).map(str::to_owned).or_else(|| match &sent.target {
+            Target::Rest { body, .. } if signed_body => crate::exchange::body_field(body, name),
+            _ => None,
+        })
+    };
+    let timestamp = value_of(names.timestamp).ok_or_else(|| missing("timestamp"))?;
+    let timestamp = timestamp.as_str();
     let options = SignOptions::new().keep_prehash();
     let (expected, prehash): (Vec<(String, String)>, _) = match &sent.target {
         Target::Rest { method, path, query, body } => {
@@ -110,13 +119,23 @@ fn in_headers(ctx: &Context<'_>, sent: &SentRequest) -> Result<Diagnosis, Error>
             let request = SignableRequest::new(method, &path)?.with_query(query)?.with_body(body);
             let wire = WireTimestamp::parse(ctx.signer.rest_timestamp_format(), timestamp)?;
             let signed = ctx.signer.sign_at(&request, &wire, &options)?;
-            let values = signed.headers().map(|(name, value)| (name.as_str().to_owned(), value.to_owned())).collect();
+            // A signature the body carries as a field of its own is compared as an auth value.
+            let values = signed
+                .headers()
+                .map(|(name, value)| (name.as_str().to_owned(), value.to_owned()))
+                .chain(signed.signature_fields().map(|(name, value)| (name.to_owned(), value.to_owned())))
+                .collect();
             (values, signed.prehash().cloned())
         }
         Target::Ws { channels, product_ids, .. } => {
             let channels: Vec<&str> = channels.iter().map(String::as_str).collect();
             let product_ids: Vec<&str> = product_ids.iter().map(String::as_str).collect();
-            let request = WsRequest::subscribe(&channels, &product_ids);
+            let mut request = WsRequest::subscribe(&channels, &product_ids);
+            // A message id given among the auth values is signed as sent (Crypto.com's public/auth).
+            let id = value_of("id");
+            if let Some(id) = id.as_deref() {
+                request = request.with_id(id);
+            }
             let wire = WireTimestamp::parse(ctx.signer.ws_timestamp_format(), timestamp)?;
             let auth = ctx.signer.sign_ws_at(&request, &wire, &options)?;
             let values = auth.fields().iter().map(|f| (f.name().to_owned(), f.value().to_owned())).collect();
@@ -125,7 +144,7 @@ fn in_headers(ctx: &Context<'_>, sent: &SentRequest) -> Result<Diagnosis, Error>
     };
     let differing: Vec<String> = expected
         .iter()
-        .filter(|(name, value)| sent.auth_value(name) != Some(value.as_str()))
+        .filter(|(name, value)| value_of(name).as_deref() != Some(value.as_str()))
         .map(|(name, _)| name.clone())
         .collect();
     if differing.is_empty() {
@@ -136,6 +155,16 @@ fn in_headers(ctx: &Context<'_>, sent: &SentRequest) -> Result<Diagnosis, Error>
          expected prehash.",
         differing.join(", ")
     );
+    // A known wrong way of signing the body, named by the exchange's home.
+    if let (RestVerification::SignedBody(check), Some(secrets), Target::Rest { body, .. }) =
+        (ctx.scheme.exchange().rest_verification, ctx.secrets.as_ref(), &sent.target)
+    {
+        let credentials = Credentials::new().api_key(ctx.api_key.to_owned()).secret(secrets.secret.to_owned());
+        if let Some(mistake) = (check.mistake)(&credentials, body) {
+            // What was found first: it is the fix.
+            explanation = format!("{mistake} {explanation}");
+        }
+    }
     let pitfalls = ctx.scheme.exchange().diagnosis.pitfalls;
     if !pitfalls.is_empty() {
         explanation.push(' ');

@@ -168,6 +168,54 @@ pub enum RestVerification {
     /// received, signed with that nonce, is the only one accepted; any request parameters it
     /// binds (a hash of them) are the signer's to compute (Upbit's `query_hash`).
     NonceToken(NonceToken),
+    /// No auth header: the JSON body carries the key, a nonce and an HMAC signature as fields of
+    /// its own, named by [`rest_auth`](super::Exchange::rest_auth) (key, signature, timestamp),
+    /// next to what they sign. The verifier reads the key and the nonce from the body, holds the
+    /// nonce to the window, signs the body as received again with the key's signer at that nonce
+    /// and compares the signature field it writes with the one received (Crypto.com's `api_key`,
+    /// `sig` and `nonce`).
+    SignedBody(SignedBody),
+}
+
+/// What the check of a [`RestVerification::SignedBody`] request needs beyond the field names.
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub struct SignedBody {
+    /// How the signature is laid out, for the refusal of one that does not match.
+    pub signature_layout: &'static str,
+    /// The known wrong ways of signing a body, a function in the exchange's home: given the key's
+    /// credentials and the body as received, the name and fix of the mistake whose signature the
+    /// body carries, if it is one of them. The diagnosis tells it.
+    pub mistake: fn(&crate::Credentials, &[u8]) -> Option<String>,
+}
+
+impl SignedBody {
+    /// The signature's layout and the finder of known mistakes.
+    pub const fn new(
+        signature_layout: &'static str,
+        mistake: fn(&crate::Credentials, &[u8]) -> Option<String>,
+    ) -> Self {
+        Self { signature_layout, mistake }
+    }
+}
+
+/// The text of a top-level field of a JSON object body, as a [`RestVerification::SignedBody`]
+/// verifier reads it: a string's text, a number's decimal text; `None` when the body is no JSON
+/// object, or the field is absent, empty or of another type.
+///
+/// ```
+/// let body = br#"{"api_key":"k","nonce":1587523073344,"id":"7"}"#;
+/// assert_eq!(cexsign::body_field(body, "nonce").as_deref(), Some("1587523073344"));
+/// assert_eq!(cexsign::body_field(body, "api_key").as_deref(), Some("k"));
+/// assert_eq!(cexsign::body_field(b"[1]", "id"), None);
+/// ```
+pub fn body_field(body: &[u8], name: &str) -> Option<String> {
+    let value: serde_json::Value = serde_json::from_slice(body).ok()?;
+    match value.get(name)? {
+        serde_json::Value::String(text) if !text.is_empty() => Some(text.clone()),
+        serde_json::Value::Number(number) => Some(number.to_string()),
+        _ => None,
+    }
 }
 
 /// The claims of a [`RestVerification::NonceToken`] token a verifier reads before re-signing.

@@ -118,4 +118,8 @@ registry! {
         /// Upbit: a JWT (HS256 or HS512) with the SHA-512 of the unencoded parameters ([`crate::UpbitSigner`]).
         Upbit => UPBIT,
     }
+    mod crypto_com {
+        /// Crypto.com Exchange API v1: HMAC-SHA256 over method, id, key, the sorted params and the nonce, sent as the body's `sig` ([`crate::CryptoComSigner`]).
+        CryptoCom => CRYPTO_COM,
+    }
 }

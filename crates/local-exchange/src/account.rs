@@ -201,6 +201,8 @@ impl Account {
                 let authorization = header_text(&signed, "authorization")?;
                 cexsign::authorization_item(&authorization, key_header).map(str::to_owned)
             })
+            // A key that is a field of the body the signer sends (Crypto.com's `api_key`).
+            .or_else(|| signed.wire_body().and_then(|body| cexsign::body_field(body, key_header)))
             .ok_or(missing("API key"))?;
         let passphrase = match passphrase_header {
             Some(name) => Some(SecretString::from(header_text(&signed, name).ok_or(missing("passphrase"))?)),

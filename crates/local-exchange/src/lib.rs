@@ -241,6 +241,7 @@ mod reply;
 mod sent_receive_window;
 mod server;
 mod server_time;
+mod signed_body;
 mod signed_parameters;
 mod stream_tokens;
 mod verify;

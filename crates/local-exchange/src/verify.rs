@@ -154,6 +154,7 @@ pub(crate) fn rest(state: &State, scheme: Scheme, request: &RawRequest<'_>, now:
             RestVerification::RecoveredSigner(signer) => {
                 super::recovered_signer::verify_rest(state, scheme, &signer, request, now)
             }
+            RestVerification::SignedBody(check) => super::signed_body::verify_rest(state, scheme, &check, request, now),
             _ => Err(Rejection::new(
                 Failure::Malformed,
                 format!("the local exchange has no verifier for {} requests", scheme.name()),
@@ -180,6 +181,8 @@ pub(crate) fn rest(state: &State, scheme: Scheme, request: &RawRequest<'_>, now:
 /// The diagnosis of a rejected request from a registered key (`cexsign_diagnosis`), to run once
 /// the rejection is answered.
 fn diagnose_rest(state: &State, scheme: Scheme, request: &RawRequest<'_>) -> Option<PendingDiagnosis> {
+    let signed_body = matches!(scheme.exchange().rest_verification, RestVerification::SignedBody(_));
+    let in_body = |name: &str| signed_body.then(|| cexsign::body_field(request.body, name)).flatten();
     let (account, hosts) = match scheme.exchange().rest_auth {
         // A token that carries no time names its key in a claim; a key and secret swapped, the
         // claim is the secret.
@@ -197,16 +200,23 @@ fn diagnose_rest(state: &State, scheme: Scheme, request: &RawRequest<'_>) -> Opt
             (state.account(scheme, &kid).or_else(|| account_named_by_id(state, scheme, &kid))?, hosts)
         }
         Some(names) => {
-            // Where the path picks a layout signed inside the parameters, its key header.
+            // Where the path picks a layout signed inside the parameters, its key header; where
+            // the body carries the auth values, the key in the body.
             let key_name = ParameterSigned::by_path(scheme, request.path).map_or(names.key, |api| api.key_header);
-            let key = auth_value(request.headers, key_name)?;
+            let key = auth_value(request.headers, key_name).map(Cow::into_owned).or_else(|| in_body(names.key))?;
             (state.account(scheme, &key).or_else(|| account_with_secret(state, scheme, &key))?, Vec::new())
         }
     };
-    let sent = SentRequest::rest(request.method, request.path)
+    let mut sent = SentRequest::rest(request.method, request.path)
         .with_query(request.query.unwrap_or(""))
         .with_body(request.body)
         .with_headers(request.headers);
+    // Auth values the body carries as fields of its own are given as sent.
+    for name in scheme.exchange().rest_auth.iter().flat_map(|names| [names.key, names.signature, names.timestamp]) {
+        if let Some(value) = in_body(name) {
+            sent = sent.with_auth(name, &value);
+        }
+    }
     Some(PendingDiagnosis::new(account, hosts, sent))
 }
 

@@ -798,8 +798,16 @@ fn by_resigning(
         .filter_map(|items| items.iter().map(Value::as_str).collect::<Option<Vec<&str>>>())
         .take(2)
         .collect();
-    let requests: Vec<WsRequest<'_>> =
-        std::iter::once(WsRequest::login()).chain(lists.iter().map(|list| WsRequest::subscribe(list, &[]))).collect();
+    // A login carrying an id of its own is signed with it (Crypto.com's public/auth).
+    let id = match message.get("id") {
+        Some(Value::String(text)) => Some(text.clone()),
+        Some(Value::Number(number)) => Some(number.to_string()),
+        _ => None,
+    };
+    let requests: Vec<WsRequest<'_>> = std::iter::once(WsRequest::login())
+        .chain(id.as_deref().map(|id| WsRequest::login().with_id(id)))
+        .chain(lists.iter().map(|list| WsRequest::subscribe(list, &[])))
+        .collect();
     for scalar in &scalars {
         let Ok(wire) = WireTimestamp::parse(format, scalar) else { continue };
         for request in &requests {
