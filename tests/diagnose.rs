@@ -84,7 +84,8 @@ fn fake(scheme: Scheme) -> Fake {
         | Scheme::Bitmart
         | Scheme::KrakenFutures
         | Scheme::Mexc
-        | Scheme::Upbit => {
+        | Scheme::Upbit
+        | Scheme::Backpack => {
             let (key, secret, memo) = breadth::fake(scheme);
             f(key, secret, memo)
         }
@@ -1547,6 +1548,7 @@ fn the_readme_counts_the_codes_per_scheme_right() {
                 Scheme::KrakenFutures,
                 Scheme::Mexc,
                 Scheme::Upbit,
+                Scheme::Backpack,
             ][..],
         ),
     ] {
