@@ -149,6 +149,12 @@ fn in_headers(ctx: &Context<'_>, sent: &SentRequest, meter: &Meter) -> Result<Di
          expected prehash.",
         differing.join(", ")
     );
+    if meter.spent().cut_short {
+        explanation.push_str(
+            " The search was cut short by its budget (candidates, bytes hashed or asymmetric operations): some \
+             mistakes of the catalogue were not tried for this request.",
+        );
+    }
     let pitfalls = ctx.scheme.exchange().diagnosis.pitfalls;
     if !pitfalls.is_empty() {
         explanation.push(' ');

@@ -410,6 +410,14 @@ fn backpack(bug: Option<MistakeCode>) -> SentRequest {
     let is = |code| bug == Some(code);
     let (key, secret, _) = fake(Scheme::Backpack);
     let (key, secret) = if is(KeySecretSwapped) { (secret, key) } else { (key, secret) };
+    backpack_signed(bug, key, secret)
+}
+
+/// Backpack's request for `bug`, with `key` in `X-API-Key` and signed with the seed `secret`
+/// holds (base64).
+pub(super) fn backpack_signed(bug: Option<MistakeCode>, key: &str, secret: &str) -> SentRequest {
+    use MistakeCode::*;
+    let is = |code| bug == Some(code);
     let (ts, window) = ("1700000000000", "5000");
     // The request, its instruction, and its parameters as the client holds them (decoded, in the
     // order it built them).
@@ -471,7 +479,7 @@ fn backpack(bug: Option<MistakeCode>) -> SentRequest {
     let signature =
         ed25519_dalek::Signer::sign(&ed25519_dalek::SigningKey::from_bytes(&seed), signing.join("&").as_bytes());
     let signature = B64.encode(signature.to_bytes());
-    if bug.is_none() {
+    if bug.is_none() && secret == fake(Scheme::Backpack).1 {
         // §10's worked example, byte for byte.
         assert_eq!(
             signature,
