@@ -13,7 +13,7 @@ mod stream_token;
 mod verification;
 mod ws_login;
 
-pub use diagnosis::{DiagnosisFacts, WsSigning};
+pub use diagnosis::{DiagnosisFacts, Renderings, WsSigning};
 pub use orders::{ClientOrderId, DuplicateOrder, Orders, PlaceOrder};
 pub use private_stream::StreamChallenge;
 pub use private_stream::StreamHandshake;

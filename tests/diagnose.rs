@@ -84,7 +84,8 @@ fn fake(scheme: Scheme) -> Fake {
         | Scheme::Bitmart
         | Scheme::KrakenFutures
         | Scheme::Mexc
-        | Scheme::Upbit => {
+        | Scheme::Upbit
+        | Scheme::Backpack => {
             let (key, secret, memo) = breadth::fake(scheme);
             f(key, secret, memo)
         }
@@ -1582,6 +1583,7 @@ fn the_readme_counts_the_codes_per_scheme_right() {
                 Scheme::KrakenFutures,
                 Scheme::Mexc,
                 Scheme::Upbit,
+                Scheme::Backpack,
             ][..],
         ),
     ] {
@@ -2058,6 +2060,40 @@ fn a_binance_form_body_of_thousands_of_pairs_stays_within_the_budget() {
     let (diagnosis, spent) = diagnose_within(Scheme::Binance, &credentials, &sent, small).unwrap();
     assert_eq!(diagnosis.verdict(), "unknown");
     assert!(spent.cut_short && spent.bytes_hashed <= 1 << 20, "{spent:?}");
+}
+
+/// AUTH-breadth.md §10: "using [...] the public key as seed". The API key is right, the
+/// signature made with its bytes as the seed: the key taken for the secret, named by the
+/// diagnosis and the local exchange.
+#[test]
+fn a_backpack_signature_made_with_the_public_key_as_seed_is_a_swap() {
+    let (key, _, _) = breadth::fake(Scheme::Backpack);
+    let sent = breadth::backpack_signed(None, key, key);
+    let credentials = credentials(Scheme::Backpack);
+    let diagnosis = diagnose(Scheme::Backpack, &credentials, &sent).unwrap();
+    assert_eq!(diagnosis.code(), Some(MistakeCode::KeySecretSwapped), "{diagnosis}");
+    assert_no_secret(&diagnosis, Scheme::Backpack);
+    let local = local_exchange_mistake(Scheme::Backpack, &credentials, &KeySettings::new(), &sent);
+    assert_eq!(local, Ok(Some("key-secret-swapped".to_owned())));
+}
+
+/// Backpack's mistaken renderings are each one Ed25519 verification, charged to the budget: with
+/// none to spend, a mistake is not named and the verdict says the search was cut short; with two,
+/// the first candidates fit and the later ones do not.
+#[test]
+fn backpack_renderings_are_verified_within_the_budget() {
+    let credentials = credentials(Scheme::Backpack);
+    let sent = breadth::user_rest(Scheme::Backpack, Some(MistakeCode::BooleanCapitalized));
+    let (diagnosis, spent) = within_default(Scheme::Backpack, &credentials, &sent);
+    assert_eq!(diagnosis.code(), Some(MistakeCode::BooleanCapitalized), "{diagnosis}");
+    assert!(spent.asymmetric_ops >= 1 && spent.asymmetric_ops <= 8, "{spent:?}");
+    for ops in [0, 1] {
+        let budget = Budget::new(16_384, 64 << 20, ops);
+        let (diagnosis, spent) = diagnose_within(Scheme::Backpack, &credentials, &sent, budget).unwrap();
+        assert_eq!(diagnosis.verdict(), "unknown", "{diagnosis}");
+        assert!(diagnosis.explanation().contains("cut short"), "{diagnosis}");
+        assert!(spent.cut_short && spent.asymmetric_ops <= ops, "{spent:?}");
+    }
 }
 
 #[test]

@@ -178,6 +178,11 @@ catalogue! {
     /// The path signed whole where the scheme signs it without a leading prefix (Kraken Futures'
     /// `/derivatives`).
     PathPrefixNotStripped = "path-prefix-not-stripped", Signature;
+    /// The call's name signed (Backpack's `instruction=`) is not the one the method and path
+    /// select, or is empty.
+    InstructionWrong = "instruction-wrong", Signature;
+    /// Booleans signed as `True`/`False` (Python's `str`) where the scheme signs `true`/`false`.
+    BooleanCapitalized = "boolean-capitalized", Signature;
     /// Delta signed in the Coinbase order (timestamp before method).
     DeltaWrongOrder = "delta-wrong-order", Signature;
     /// Timestamp, method and path permuted in the prehash.
@@ -235,7 +240,9 @@ impl MistakeCode {
             | EmptyBodyAsBraces
             | BodyReserialized
             | PathIncludesHost
-            | PathPrefixNotStripped => false,
+            | PathPrefixNotStripped
+            | InstructionWrong
+            | BooleanCapitalized => false,
             // Request-only mistakes of Binance, Bybit, Kraken and Gate (Kraken has no signed websocket).
             BinanceSignatureNotLast
             | BinanceSignatureNotUrlEncoded
@@ -441,6 +448,17 @@ impl MistakeCode {
                  as /api/history/…, are signed whole). Fix: remove the prefix from the path before signing it, and \
                  only the prefix."
             }
+            InstructionWrong => {
+                "The instruction signed (Backpack's `instruction=<call>`, first in the signing string) is not the \
+                 one this method and path name, or is empty: it is per endpoint and method (GET /api/v1/order is \
+                 orderQuery, DELETE orderCancel), and ccxt, looking it up by a lower-case method string, signs \
+                 `instruction=&…`. Fix: sign the instruction of the call's own method and path \
+                 (BackpackSigner::instruction)."
+            }
+            BooleanCapitalized => {
+                "A boolean was signed as `True` or `False` (Python's str() of a bool) while the body carries JSON's \
+                 `true`/`false`, which is what Backpack signs. Fix: render booleans lower case in the signing string."
+            }
             DeltaWrongOrder => {
                 "Delta puts the method first: `METHOD + timestamp + path + ?query + body`; this signature was computed \
                  in the Coinbase/OKX order, timestamp first. Fix: sign METHOD + timestamp + path + query + body."
@@ -448,7 +466,7 @@ impl MistakeCode {
             PrehashOrderWrong => {
                 "The timestamp, method and path went into the prehash in the wrong order. Fix: follow the scheme's \
                  layout exactly (timestamp + METHOD + path; Delta: METHOD + timestamp + path), then the query and the \
-                 body."
+                 body (Backpack: the instruction, the parameters sorted, then `timestamp` and `window` last)."
             }
             TimestampHeaderDiffers => {
                 "The prehash used another timestamp than the one in the header: the clock was read twice, once for \

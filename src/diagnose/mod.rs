@@ -714,7 +714,7 @@ pub fn run_within(ctx: &Context<'_>, sent: &SentRequest, budget: Budget) -> Resu
         Engine::NonceToken(check) => nonce_token::diagnose(ctx, sent, &check),
         Engine::Parameters => recipe_prehash::diagnose(ctx, sent, &meter),
         Engine::Headers => hmac::diagnose(ctx, sent, &meter),
-        Engine::NotRebuilt => resigned::diagnose(ctx, sent),
+        Engine::NotRebuilt => resigned::diagnose(ctx, sent, &meter),
     }?;
     Ok((diagnosis, meter.spent()))
 }

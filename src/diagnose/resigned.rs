@@ -10,15 +10,25 @@
 //! * a signature carried as named fields of the body (an ECDSA `r`, `s`, `v`) is compared field
 //!   by field, as a number where it is hex; given the whole body without its instant, the
 //!   exchange's own `recover` ([`RestVerification::RecoveredSigner`]) says which key signed it.
+//!
+//! Where the home describes its clients' mistaken renderings ([`Renderings`]), a wrong signature
+//! in headers is first looked for among them, each of the catalogue's codes it declares: the key
+//! header carrying the secret, each mistaken rendering verified with the key's public key, then
+//! the expected string signed with the API key as the secret. Each verification or signature is
+//! charged to the budget, and the search stops where the budget does.
 
-use super::{Context, Diagnosis, SentRequest, Target, hmac::correct_explanation};
-use crate::exchange::RestVerification;
-use crate::{Credentials, Error, Method, SignOptions, SignableRequest, WireTimestamp, WsRequest};
+use super::budget::Meter;
+use super::hmac::ct_str_eq;
+use super::{Context, Diagnosis, MistakeCode, SentRequest, Target, hmac::correct_explanation};
+#[cfg(doc)]
+use crate::exchange::Renderings;
+use crate::exchange::{AuthNames, RestVerification};
+use crate::{Credentials, Error, Method, Prehash, SignOptions, SignableRequest, WireTimestamp, WsRequest};
 
 /// Diagnoses `sent` by signing it again with `ctx.signer`: where the scheme names auth headers,
 /// the signature travels in them; else in the body.
-pub(crate) fn diagnose(ctx: &Context<'_>, sent: &SentRequest) -> Result<Diagnosis, Error> {
-    if ctx.scheme.exchange().rest_auth.is_some() { in_headers(ctx, sent) } else { in_body(ctx, sent) }
+pub(crate) fn diagnose(ctx: &Context<'_>, sent: &SentRequest, meter: &Meter) -> Result<Diagnosis, Error> {
+    if ctx.scheme.exchange().rest_auth.is_some() { in_headers(ctx, sent, meter) } else { in_body(ctx, sent) }
 }
 
 fn invalid(problem: impl Into<String>) -> Error {
@@ -96,7 +106,7 @@ fn in_body(ctx: &Context<'_>, sent: &SentRequest) -> Result<Diagnosis, Error> {
 
 /// A signature carried in headers (or websocket fields): the request signed again at the
 /// timestamp it carries, every auth value compared.
-fn in_headers(ctx: &Context<'_>, sent: &SentRequest) -> Result<Diagnosis, Error> {
+fn in_headers(ctx: &Context<'_>, sent: &SentRequest, meter: &Meter) -> Result<Diagnosis, Error> {
     let names = super::hmac::names(ctx.scheme, sent.is_ws());
     let missing = |what: &str| Error::InvalidDiagnosisInput {
         problem: format!("the {what} ({}) was not given: give every auth value as sent", names.timestamp),
@@ -150,6 +160,9 @@ fn in_headers(ctx: &Context<'_>, sent: &SentRequest) -> Result<Diagnosis, Error>
     if differing.is_empty() {
         return Ok(Diagnosis::correct(super::hmac::correct_explanation(ctx.scheme)));
     }
+    if let Some(found) = named_mistake(ctx, sent, &names, prehash.as_ref(), meter) {
+        return Ok(found);
+    }
     let mut explanation = format!(
         "{} differ from what the key signs for this request as sent; compare the string you signed with the \
          expected prehash.",
@@ -165,10 +178,59 @@ fn in_headers(ctx: &Context<'_>, sent: &SentRequest) -> Result<Diagnosis, Error>
             explanation = format!("{mistake} {explanation}");
         }
     }
+    if meter.spent().cut_short {
+        explanation.push_str(
+            " The search was cut short by its budget (candidates, bytes hashed or asymmetric operations): some \
+             mistakes of the catalogue were not tried for this request.",
+        );
+    }
     let pitfalls = ctx.scheme.exchange().diagnosis.pitfalls;
     if !pitfalls.is_empty() {
         explanation.push(' ');
         explanation.push_str(pitfalls);
     }
     Ok(Diagnosis::unknown(prehash, differing, explanation))
+}
+
+/// The first of the catalogue's mistakes the home declares that reproduces a wrong REST
+/// signature, where the home describes its clients' mistaken renderings.
+fn named_mistake(
+    ctx: &Context<'_>,
+    sent: &SentRequest,
+    names: &AuthNames,
+    expected: Option<&Prehash>,
+    meter: &Meter,
+) -> Option<Diagnosis> {
+    let renderings = ctx.scheme.exchange().diagnosis.renderings?;
+    let Target::Rest { method, path, query, body } = &sent.target else { return None };
+    let declared = |code: MistakeCode| code.applies_to_rest(ctx.scheme);
+    let swapped = MistakeCode::KeySecretSwapped;
+    if let (true, Some(secrets), Some(key)) = (declared(swapped), &ctx.secrets, sent.auth_value(names.key)) {
+        if ct_str_eq(secrets.secret, key) {
+            return Some(Diagnosis::mistake(swapped, Some(format!("the {} header carries the secret", names.key))));
+        }
+    }
+    let signature = sent.auth_value(names.signature)?;
+    let expected = expected?.as_str()?;
+    let method: Method = method.parse().ok()?;
+    let (path, _) = super::wire_path(path).ok()?;
+    let request = SignableRequest::new(method, &path).ok()?.with_query(query).ok()?.with_body(body);
+    let candidates = (renderings.candidates)(&request, expected)
+        .into_iter()
+        .filter(|(code, ..)| declared(*code))
+        .map(|(code, text, what)| (text, (code, what)));
+    let verifies = |text: &String| {
+        meter.candidate(text.len())
+            && meter.asymmetric()
+            && (renderings.verifies)(ctx.api_key, text.as_bytes(), signature)
+    };
+    if let Some((code, what)) = meter.first(candidates, verifies) {
+        return Some(Diagnosis::mistake(code, Some(what.to_owned())));
+    }
+    let with_api_key = declared(swapped)
+        && meter.candidate(expected.len())
+        && meter.asymmetric()
+        && (renderings.signed_with_api_key)(ctx.api_key, expected.as_bytes())
+            .is_some_and(|made| ct_str_eq(&made, signature));
+    with_api_key.then(|| Diagnosis::mistake(swapped, Some("signed with the API key taken for the secret".to_owned())))
 }

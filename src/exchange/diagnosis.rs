@@ -56,7 +56,41 @@ pub struct DiagnosisFacts {
     /// The header that states the key's version (KuCoin's `KC-API-KEY-VERSION`), checked
     /// against the key's `key_version` setting.
     pub key_version_header: Option<&'static str>,
+    /// For a scheme that signs a canonical rendering of the request (no recipe): the mistaken
+    /// renderings its clients are known to sign, looked for when the signature differs; `None`,
+    /// and a wrong signature is only compared.
+    pub renderings: Option<Renderings>,
 }
+
+/// One mistaken rendering: the catalogue's code it shows, the string signed, and what was done.
+pub type Rendering = (MistakeCode, String, &'static str);
+
+/// The mistaken signing strings of a scheme that signs a canonical rendering, and how a
+/// signature is checked against one: the diagnosis verifies each candidate with the key's public
+/// key (charged to its budget), so it needs no secret.
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub struct Renderings {
+    /// A small fixed list of the strings clients sign by mistake for `request`, each with the
+    /// catalogue's code it shows and what was done, given the string the exchange signs for it.
+    pub candidates: fn(request: &crate::SignableRequest<'_>, expected: &str) -> Vec<Rendering>,
+    /// Whether `signature`, as sent, signs `text` under the public key `api_key` names.
+    pub verifies: fn(api_key: &str, text: &[u8], signature: &str) -> bool,
+    /// The signature of `text` made with the API key used as the secret (where the API key is
+    /// itself a key's bytes, e.g. a public key taken for the seed); `None` where it is not.
+    pub signed_with_api_key: fn(api_key: &str, text: &[u8]) -> Option<String>,
+}
+
+/// The same functions (descriptions are compared as the data they hold).
+impl PartialEq for Renderings {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::fn_addr_eq(self.candidates, other.candidates)
+            && std::ptr::fn_addr_eq(self.verifies, other.verifies)
+            && std::ptr::fn_addr_eq(self.signed_with_api_key, other.signed_with_api_key)
+    }
+}
+
+impl Eq for Renderings {}
 
 impl DiagnosisFacts {
     /// Nothing beyond the description: the window is told from `window`, no pitfalls.
@@ -76,6 +110,7 @@ impl DiagnosisFacts {
         rest_only: &[],
         demo_header: None,
         key_version_header: None,
+        renderings: None,
     };
 }
 

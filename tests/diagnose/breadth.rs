@@ -1,5 +1,5 @@
 //! A user's hand-written client for the exchanges of AUTH-breadth.md whose homes declare
-//! catalogue mistakes (BitMEX, Bitfinex, Deribit, BitMart, Kraken Futures, MEXC, Upbit), with one bug switched on. Each
+//! catalogue mistakes (BitMEX, Bitfinex, Deribit, BitMart, Kraken Futures, MEXC, Upbit, Backpack), with one bug switched on. Each
 //! prehash is written here from AUTH-breadth.md's rules, not from the homes' recipes, so that a
 //! recipe that drifted from the documented rule fails these tests instead of agreeing with them.
 
@@ -19,6 +19,10 @@ pub(super) fn fake(scheme: Scheme) -> (&'static str, &'static str, Option<&'stat
         // The key of the first public vector; the secret is §3's worked example (the docs' ws key).
         // The key of the public vectors.
         Scheme::Upbit => ("pdY7QibvO8tLw7AffHpDzaIAhNP9GO9GZPzgwkQI", "eyTyGHJPSPr5PKgOCXrTyMCBYc3qoZFZrRQgCp3Y", None),
+        // §10's worked example: the seed 00 01 … 1f and its public key.
+        Scheme::Backpack => {
+            ("A6EHv/POEL4dcN0Y50vAmWfk1jCbpQ1fHdyGZBJVMbg=", "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=", None)
+        }
         Scheme::Mexc => ("mx0vglBqh6abc123", "45d0b3c26f2644f19bfb98b07741b2f5", None),
         Scheme::KrakenFutures => (
             "V+Yjqaho5np/S325kBzw/0Wch4qv+7OgSJjIz7RYUoGaQOvBf8hS9343",
@@ -33,7 +37,7 @@ pub(super) fn fake(scheme: Scheme) -> (&'static str, &'static str, Option<&'stat
     }
 }
 
-pub(super) const SCHEMES: [Scheme; 7] = [
+pub(super) const SCHEMES: [Scheme; 8] = [
     Scheme::Bitmex,
     Scheme::Bitfinex,
     Scheme::Deribit,
@@ -41,6 +45,7 @@ pub(super) const SCHEMES: [Scheme; 7] = [
     Scheme::KrakenFutures,
     Scheme::Mexc,
     Scheme::Upbit,
+    Scheme::Backpack,
 ];
 
 fn hmac_sha384(key: &[u8], message: &[u8]) -> Vec<u8> {
@@ -104,6 +109,9 @@ pub(super) fn user_rest(scheme: Scheme, bug: Option<MistakeCode>) -> SentRequest
     }
     if scheme == Scheme::Upbit {
         return upbit(bug);
+    }
+    if scheme == Scheme::Backpack {
+        return backpack(bug);
     }
     let is = |code| bug == Some(code);
     let (key, secret, memo) = fake(scheme);
@@ -391,4 +399,98 @@ fn upbit(bug: Option<MistakeCode>) -> SentRequest {
         .with_query(query)
         .with_body(body)
         .with_auth("Authorization", &format!("Bearer {input}.{signature}"))
+}
+
+/// Backpack (§10): `X-Signature` = base64(Ed25519(seed, `instruction=<call>&` + the parameters
+/// sorted by key as `k=v`, not URL-encoded, booleans `true`/`false`, + `&timestamp=<ms>&window=<ms>`)),
+/// the parameters being the query's (GET) or the JSON body's fields; `X-API-Key` is the base64
+/// public key, the secret the base64 seed.
+fn backpack(bug: Option<MistakeCode>) -> SentRequest {
+    use MistakeCode::*;
+    let is = |code| bug == Some(code);
+    let (key, secret, _) = fake(Scheme::Backpack);
+    let (key, secret) = if is(KeySecretSwapped) { (secret, key) } else { (key, secret) };
+    backpack_signed(bug, key, secret)
+}
+
+/// Backpack's request for `bug`, with `key` in `X-API-Key` and signed with the seed `secret`
+/// holds (base64).
+pub(super) fn backpack_signed(bug: Option<MistakeCode>, key: &str, secret: &str) -> SentRequest {
+    use MistakeCode::*;
+    let is = |code| bug == Some(code);
+    let (ts, window) = ("1700000000000", "5000");
+    // The request, its instruction, and its parameters as the client holds them (decoded, in the
+    // order it built them).
+    let (method, path, query, body, instruction, mut params): (&str, &str, &str, &str, &str, Vec<(&str, &str)>) =
+        match bug {
+            Some(QueryOrderDiffers | QuerySignedEncoded) => (
+                "GET",
+                "/wapi/v1/history/fills",
+                "symbol=SOL_USDC&marketType=SPOT%2CPERP&from=1717937474000",
+                "",
+                "fillHistoryQueryAll",
+                vec![("symbol", "SOL_USDC"), ("marketType", "SPOT,PERP"), ("from", "1717937474000")],
+            ),
+            // ccxt looks the instruction up by the method string: a lower-case method finds none.
+            Some(InstructionWrong) => (
+                "DELETE",
+                "/api/v1/order",
+                "",
+                r#"{"orderId":"111947737399771136","symbol":"SOL_USDC"}"#,
+                "",
+                vec![("orderId", "111947737399771136"), ("symbol", "SOL_USDC")],
+            ),
+            _ => (
+                "POST",
+                "/api/v1/order",
+                "",
+                r#"{"symbol":"SOL_USDC","side":"Bid","orderType":"Limit","price":"150.00","quantity":"1","postOnly":true}"#,
+                "orderExecute",
+                vec![
+                    ("symbol", "SOL_USDC"),
+                    ("side", "Bid"),
+                    ("orderType", "Limit"),
+                    ("price", "150.00"),
+                    ("quantity", "1"),
+                    ("postOnly", if is(BooleanCapitalized) { "True" } else { "true" }),
+                ],
+            ),
+        };
+    if !is(QueryOrderDiffers) {
+        params.sort_by_key(|(name, _)| *name);
+    }
+    let mut signing = vec![format!("instruction={instruction}")];
+    let time = [format!("timestamp={ts}"), format!("window={window}")];
+    if is(PrehashOrderWrong) {
+        signing.extend(time.iter().cloned());
+    }
+    for (name, value) in &params {
+        let value: String = if is(QuerySignedEncoded) {
+            url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
+        } else {
+            (*value).to_owned()
+        };
+        signing.push(format!("{name}={value}"));
+    }
+    if !is(PrehashOrderWrong) {
+        signing.extend(time.iter().cloned());
+    }
+    let seed: [u8; 32] = B64.decode(secret).unwrap().try_into().unwrap();
+    let signature =
+        ed25519_dalek::Signer::sign(&ed25519_dalek::SigningKey::from_bytes(&seed), signing.join("&").as_bytes());
+    let signature = B64.encode(signature.to_bytes());
+    if bug.is_none() && secret == fake(Scheme::Backpack).1 {
+        // §10's worked example, byte for byte.
+        assert_eq!(
+            signature,
+            "eSsRBfzvSdu7OzL1P8l1sAwuq1nelAN1L/QE8++DVQzTdUGcN7pfIZzAXJuPNEK6Pklq0zdOJFOL+TLszuLtBA=="
+        );
+    }
+    SentRequest::rest(method, path)
+        .with_query(query)
+        .with_body(body)
+        .with_auth("X-API-Key", key)
+        .with_auth("X-Signature", &signature)
+        .with_auth("X-Timestamp", ts)
+        .with_auth("X-Window", window)
 }

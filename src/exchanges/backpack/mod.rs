@@ -12,6 +12,7 @@
 //! `timestamp + window` has passed.
 
 mod errors;
+mod renderings;
 mod signer;
 
 pub use signer::BackpackSigner;
@@ -20,6 +21,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
+use crate::diagnose::MistakeCode as M;
 use crate::exchange::{
     AuthNames, DiagnosisFacts, Exchange, HeaderCheck, KeySettings, KeyVariants, Mark, RestVerification, Routing,
     WsLogin, WsSigning,
@@ -78,6 +80,17 @@ pub(crate) const BACKPACK: Exchange = Exchange {
                    orderCancel); values are signed decoded (not URL-encoded), booleans true/false, keys sorted, \
                    timestamp and window last; the secret is the 32-byte seed, not the 64-byte expanded key or the \
                    public key.",
+        // AUTH-breadth.md §10's mistakes, as tests/diagnose/breadth.rs makes them, each named by
+        // the diagnosis and the local exchange: another (or no) instruction, booleans as True,
+        // timestamp and window not last, the parameters unsorted or URL-encoded, the public key
+        // taken for the seed or key and secret swapped. A 64-byte expanded secret is refused when
+        // the signer is built.
+        mistakes: &[
+            M::KeySecretSwapped, M::InstructionWrong, M::BooleanCapitalized, M::PrehashOrderWrong,
+            M::QueryOrderDiffers, M::QuerySignedEncoded,
+        ],
+        rest_only: &[M::KeySecretSwapped, M::PrehashOrderWrong],
+        renderings: Some(renderings::RENDERINGS),
         ..DiagnosisFacts::NONE
     },
     orders: ORDERS,

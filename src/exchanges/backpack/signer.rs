@@ -46,7 +46,7 @@ const MAX_WINDOW_MS: u64 = 60_000;
 /// The instruction of each authenticated endpoint, by method and path, as Backpack's API
 /// reference names them (each endpoint's "Instruction"), checked against ccxt 4.5.90's
 /// `options.instructions`, bpx-py 2.0.11 and backpack-exchange-sdk 1.1.4.
-const INSTRUCTIONS: &[(Method, &str, &str)] = &[
+pub(super) const INSTRUCTIONS: &[(Method, &str, &str)] = &[
     (Method::Get, "/api/v1/capital", "balanceQuery"),
     (Method::Get, "/wapi/v1/capital/deposit/address", "depositAddressQuery"),
     (Method::Get, "/wapi/v1/capital/deposits", "depositQueryAll"),
