@@ -221,7 +221,8 @@ pub(crate) enum Failure {
 pub(crate) struct Rejection {
     pub(crate) failure: Failure,
     pub(crate) reason: String,
-    pub(crate) prehash: Option<Prehash>,
+    /// Boxed, as the diagnosis: a rejection travels in `Err` through every check.
+    pub(crate) prehash: Option<Box<Prehash>>,
     /// Boxed: a rejection travels in `Err` through every check.
     pub(crate) diagnosis: Option<Box<PendingDiagnosis>>,
     /// What was signed differs from what was received, whatever the failure is answered as (a
@@ -251,7 +252,7 @@ impl Rejection {
     }
 
     pub(crate) fn with_prehash(mut self, prehash: Option<Prehash>) -> Self {
-        self.prehash = prehash;
+        self.prehash = prehash.map(Box::new);
         self
     }
 
@@ -447,7 +448,7 @@ impl Answer {
             status: self.status.as_u16(),
             response_status: response_status.as_u16(),
             time,
-            prehash: rejection.prehash.as_ref(),
+            prehash: rejection.prehash.as_deref(),
             now,
             login,
             connection_id: WS_CONNECTION_ID,
@@ -515,7 +516,7 @@ fn rejected(status: StatusCode, body: AnswerBody, mut rejection: Rejection) -> R
             ..Reply::text(status, text, Verdict::Rejected)
         },
     };
-    reply.with_diagnostics(&rejection.reason, rejection.prehash.as_ref())
+    reply.with_diagnostics(&rejection.reason, rejection.prehash.as_deref())
 }
 /// The connection id the websocket answers name (Bybit `conn_id`, Gate `client_id`): the check
 /// endpoint has no connection, so one fixed id.
