@@ -81,7 +81,7 @@ fn candidates(request: &SignableRequest<'_>, expected: &str) -> Vec<(M, String, 
             json_text(as_sent, python, &mut json);
             push(M::ParamsSignedAsJson, with(&json), what);
         }
-        push(M::ParamsUnsorted, with(&signer::render_as(as_sent, Style::Unsorted)), "the params' keys signed unsorted");
+        push(M::ParamsUnsorted, with(&signer::render_as(as_sent, Style::Unsorted)), "the params' keys signed in the order sent, not sorted");
     }
     let rendered = sorted.as_ref().map_or_else(String::new, |sorted| signer::render_as(sorted, Style::Exchange));
     if id != nonce {
