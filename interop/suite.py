@@ -2856,7 +2856,11 @@ def define_cases(base: str, accounts: dict[str, dict]) -> list[tuple[str, Callab
             "cryptocom: v1_private_post_private_get_order_history({'instrument_name': None, 'limit': 20})",
             "POST",
             "/exchange/v1/private/get-order-history",
-            reject("40101", "ccxt 4.5.90's params_to_string renders null as None (str(None)); Crypto.com signs null"),
+            reject(
+                "40101",
+                "ccxt 4.5.90's params_to_string renders null as None (str(None)); Crypto.com signs null",
+                mistake="null-as-none",
+            ),
         )(lambda: cdc_ccxt().v1_private_post_private_get_order_history({"instrument_name": None, "limit": 20}))
 
     # ---- Crypto.com: cryptocom-exchange 2.8.0 (a random id, the params rendered by params_to_str) --

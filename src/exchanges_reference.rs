@@ -527,32 +527,33 @@
 //! | **codes per scheme (AUTH-more)** | **20** | **17** | **13** | **23** | **19** |
 //!
 //! The exchanges of AUTH-breadth (BitMEX, Bitfinex, Deribit, BitMart, Kraken Futures, MEXC,
-//! Upbit, Backpack) have the catalogue's mistakes their prehash (or Upbit's token) can carry; their own
+//! Upbit, Backpack, Crypto.com) have the catalogue's mistakes their prehash (or Upbit's token) can carry; their own
 //! (Bitfinex's missing `/api`, Deribit's dropped trailing newline, a wrong BitMart memo) are
 //! compared against the expected prehash, not yet named:
 //!
-//! | code | BitMEX | Bitfinex | Deribit | BitMart | Kraken Futures | MEXC | Upbit | Backpack |
-//! |---|---|---|---|---|---|---|---|---|
-//! | `key-secret-swapped` | ✓ | ✓ | ✓ | ✓ | ✓ | ✓ | ✓ | ✓ (also the public key taken for the seed) |
-//! | `hmac-arguments-swapped`, `timestamp-header-differs` | ✓ | ✓ | ✓ | ✓ | ✓ | ✓ |  |  |
-//! | `base64-instead-of-hex`, `empty-body-as-braces` | ✓ | ✓ | ✓ | ✓ |  | ✓ |  |  |
-//! | `body-reserialized` | ✓ | ✓ | ✓ | ✓ |  | ✓ (pymexc's sorted pairs for a contract POST) | ✓ (the JSON text hashed) |  |
-//! | `method-lowercase` | ✓ |  | ✓ |  |  |  |  |  |
-//! | `query-not-signed` | ✓ |  | ✓ | ✓ (bitmart-python-sdk-api's GET) | ✓ | ✓ |  |  |
-//! | `query-signed-without-question-mark` | ✓ |  | ✓ |  |  |  |  |  |
-//! | `query-signed-unencoded` | ✓ |  | ✓ | ✓ | ✓ (the pre-2024 rule) | ✓ (pymexc's contract GET) |  |  |
-//! | `query-order-differs` | ✓ |  | ✓ | ✓ | ✓ (a dict re-encoded) | ✓ (spot) | ✓ (sorted parameters hashed) | ✓ (the parameters in the order sent) |
-//! | `query-encoding-differs` |  |  |  |  |  | ✓ (pymexc's spot `%20` for `+`) |  |  |
-//! | `query-signed-encoded` |  |  |  |  |  |  | ✓ (pyupbit's query_hash) | ✓ (values URL-encoded) |
-//! | `path-missing-leading-slash`, `path-includes-host` | ✓ | ✓ (the path after `/api`) | ✓ |  |  |  |  |  |
-//! | `timestamp-seconds-for-milliseconds` |  |  | ✓ | ✓ |  | ✓ |  |  |
-//! | `secret-hex-decoded` |  |  |  | ✓ |  | ✓ |  |  |
-//! | `secret-base64-decoded` |  |  |  |  |  |  | ✓ |  |
-//! | `hex-instead-of-base64`, `secret-not-base64-decoded`, `kraken-digest-hex`, `kraken-nonce-not-hashed` (a `Nonce` sent, not hashed), `form-body-reencoded` |  |  |  |  | ✓ |  |  |  |
-//! | `path-prefix-not-stripped` (`/derivatives` signed) |  |  |  |  | ✓ |  |  |  |
-//! | `prehash-order-wrong` (`timestamp` and `window` not last) |  |  |  |  |  |  |  | ✓ |
-//! | `instruction-wrong` (another method's or an empty instruction), `boolean-capitalized` (`True`) |  |  |  |  |  |  |  | ✓ |
-//! | **codes per scheme (AUTH-breadth)** | **13** | **8** | **14** | **11** | **12** | **12** | **5** | **6** |
+//! | code | BitMEX | Bitfinex | Deribit | BitMart | Kraken Futures | MEXC | Upbit | Backpack | Crypto.com |
+//! |---|---|---|---|---|---|---|---|---|---|
+//! | `key-secret-swapped` | ✓ | ✓ | ✓ | ✓ | ✓ | ✓ | ✓ | ✓ (also the public key taken for the seed) | ✓ |
+//! | `hmac-arguments-swapped`, `timestamp-header-differs` | ✓ | ✓ | ✓ | ✓ | ✓ | ✓ |  |  | ✓ (a nonce a few ms off) |
+//! | `base64-instead-of-hex`, `empty-body-as-braces` | ✓ | ✓ | ✓ | ✓ |  | ✓ |  |  | ✓ (`base64-instead-of-hex`) |
+//! | `body-reserialized` | ✓ | ✓ | ✓ | ✓ |  | ✓ (pymexc's sorted pairs for a contract POST) | ✓ (the JSON text hashed) |  |  |
+//! | `method-lowercase` | ✓ |  | ✓ |  |  |  |  |  |  |
+//! | `query-not-signed` | ✓ |  | ✓ | ✓ (bitmart-python-sdk-api's GET) | ✓ | ✓ |  |  |  |
+//! | `query-signed-without-question-mark` | ✓ |  | ✓ |  |  |  |  |  |  |
+//! | `query-signed-unencoded` | ✓ |  | ✓ | ✓ | ✓ (the pre-2024 rule) | ✓ (pymexc's contract GET) |  |  |  |
+//! | `query-order-differs` | ✓ |  | ✓ | ✓ | ✓ (a dict re-encoded) | ✓ (spot) | ✓ (sorted parameters hashed) | ✓ (the parameters in the order sent) |  |
+//! | `query-encoding-differs` |  |  |  |  |  | ✓ (pymexc's spot `%20` for `+`) |  |  |  |
+//! | `query-signed-encoded` |  |  |  |  |  |  | ✓ (pyupbit's query_hash) | ✓ (values URL-encoded) |  |
+//! | `path-missing-leading-slash`, `path-includes-host` | ✓ | ✓ (the path after `/api`) | ✓ |  |  |  |  |  |  |
+//! | `timestamp-seconds-for-milliseconds` |  |  | ✓ | ✓ |  | ✓ |  |  |  |
+//! | `secret-hex-decoded` |  |  |  | ✓ |  | ✓ |  |  |  |
+//! | `secret-base64-decoded` |  |  |  |  |  |  | ✓ |  |  |
+//! | `hex-instead-of-base64`, `secret-not-base64-decoded`, `kraken-digest-hex`, `kraken-nonce-not-hashed` (a `Nonce` sent, not hashed), `form-body-reencoded` |  |  |  |  | ✓ |  |  |  |  |
+//! | `path-prefix-not-stripped` (`/derivatives` signed) |  |  |  |  | ✓ |  |  |  |  |
+//! | `prehash-order-wrong` (`timestamp` and `window` not last) |  |  |  |  |  |  |  | ✓ |  |
+//! | `instruction-wrong` (another method's or an empty instruction), `boolean-capitalized` (`True`) |  |  |  |  |  |  |  | ✓ | ✓ (`boolean-capitalized`) |
+//! | `null-as-none` (ccxt 4.5.90), `params-signed-as-json`, `params-unsorted`, `request-id-differs` (the nonce signed as the id) |  |  |  |  |  |  |  |  | ✓ |
+//! | **codes per scheme (AUTH-breadth)** | **13** | **8** | **14** | **11** | **12** | **12** | **5** | **6** | **9** |
 //!
 //! # Conformance
 //!

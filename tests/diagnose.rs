@@ -85,7 +85,8 @@ fn fake(scheme: Scheme) -> Fake {
         | Scheme::KrakenFutures
         | Scheme::Mexc
         | Scheme::Upbit
-        | Scheme::Backpack => {
+        | Scheme::Backpack
+        | Scheme::CryptoCom => {
             let (key, secret, memo) = breadth::fake(scheme);
             f(key, secret, memo)
         }
@@ -1584,6 +1585,7 @@ fn the_readme_counts_the_codes_per_scheme_right() {
                 Scheme::Mexc,
                 Scheme::Upbit,
                 Scheme::Backpack,
+                Scheme::CryptoCom,
             ][..],
         ),
     ] {

@@ -183,6 +183,15 @@ catalogue! {
     InstructionWrong = "instruction-wrong", Signature;
     /// Booleans signed as `True`/`False` (Python's `str`) where the scheme signs `true`/`false`.
     BooleanCapitalized = "boolean-capitalized", Signature;
+    /// `null` signed as `None` (Python's `str`) where the scheme signs `null` (Crypto.com).
+    NullAsNone = "null-as-none", Signature;
+    /// The params signed as their JSON text where the scheme signs a rendering of them
+    /// (Crypto.com's paramString).
+    ParamsSignedAsJson = "params-signed-as-json", Signature;
+    /// The params' keys signed in the order sent where the scheme signs them sorted (Crypto.com).
+    ParamsUnsorted = "params-unsorted", Signature;
+    /// Another request id signed than the one the body sends (Crypto.com's `id`).
+    RequestIdDiffers = "request-id-differs", Signature;
     /// Delta signed in the Coinbase order (timestamp before method).
     DeltaWrongOrder = "delta-wrong-order", Signature;
     /// Timestamp, method and path permuted in the prehash.
@@ -242,7 +251,11 @@ impl MistakeCode {
             | PathIncludesHost
             | PathPrefixNotStripped
             | InstructionWrong
-            | BooleanCapitalized => false,
+            | BooleanCapitalized
+            | NullAsNone
+            | ParamsSignedAsJson
+            | ParamsUnsorted
+            | RequestIdDiffers => false,
             // Request-only mistakes of Binance, Bybit, Kraken and Gate (Kraken has no signed websocket).
             BinanceSignatureNotLast
             | BinanceSignatureNotUrlEncoded
@@ -457,7 +470,30 @@ impl MistakeCode {
             }
             BooleanCapitalized => {
                 "A boolean was signed as `True` or `False` (Python's str() of a bool) while the body carries JSON's \
-                 `true`/`false`, which is what Backpack signs. Fix: render booleans lower case in the signing string."
+                 `true`/`false`, which is what Backpack and Crypto.com sign. Fix: render booleans lower case in the \
+                 signing string."
+            }
+            NullAsNone => {
+                "A null was signed as `None` (Python's str(None), as ccxt 4.5.90's params_to_string renders it) while \
+                 the body carries JSON's `null`, which is what Crypto.com signs. Fix: render null as `null` in the \
+                 paramString (or leave null fields out of the params)."
+            }
+            ParamsSignedAsJson => {
+                "The params were signed as their JSON text, but Crypto.com signs a rendering of them, the paramString: \
+                 the keys sorted, each followed by its value, with no quotes, colons, commas or braces (lists item by \
+                 item, objects recursively). Fix: build the paramString from the params (CryptoComSigner::param_string) \
+                 and sign method + id + api_key + paramString + nonce."
+            }
+            ParamsUnsorted => {
+                "The params' keys were signed in the order they were built and sent, but Crypto.com signs them sorted \
+                 by name (in every nested object too, such as each order of an order_list). Fix: sort the keys when \
+                 rendering the paramString; the body's own key order does not matter."
+            }
+            RequestIdDiffers => {
+                "The id signed is not the id the body sends (for example the nonce signed as the id, as ccxt does, \
+                 while the body carries another id): Crypto.com signs method + id + api_key + paramString + nonce \
+                 with the body's own id, as its text. Fix: choose the id once and use it in both the body and the \
+                 signed string."
             }
             DeltaWrongOrder => {
                 "Delta puts the method first: `METHOD + timestamp + path + ?query + body`; this signature was computed \
@@ -469,8 +505,8 @@ impl MistakeCode {
                  body (Backpack: the instruction, the parameters sorted, then `timestamp` and `window` last)."
             }
             TimestampHeaderDiffers => {
-                "The prehash used another timestamp than the one in the header: the clock was read twice, once for \
-                 the header and once for the signature. Fix: read the clock once, render the timestamp once, and use \
+                "The prehash used another timestamp than the one in the header (Crypto.com: the body's nonce): the \
+                 clock was read twice, once for the header and once for the signature. Fix: read the clock once, render the timestamp once, and use \
                  that string in both."
             }
             BinanceSignatureNotLast => {

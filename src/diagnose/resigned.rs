@@ -12,10 +12,12 @@
 //!   exchange's own `recover` ([`RestVerification::RecoveredSigner`]) says which key signed it.
 //!
 //! Where the home describes its clients' mistaken renderings ([`Renderings`]), a wrong signature
-//! in headers is first looked for among them, each of the catalogue's codes it declares: the key
-//! header carrying the secret, each mistaken rendering verified with the key's public key, then
-//! the expected string signed with the API key as the secret. Each verification or signature is
-//! charged to the budget, and the search stops where the budget does.
+//! in headers (or in the body's own fields, Crypto.com's `sig`) is first looked for among them,
+//! each of the catalogue's codes it declares: the key header (or field) carrying the secret,
+//! before anything is signed; each mistaken rendering verified with the key's public key
+//! (Backpack) or signed again with its secret (Crypto.com's HMAC); then the expected string
+//! signed with the API key as the secret. Each verification or signature is charged to the
+//! budget, and the search stops where the budget does.
 
 use super::budget::Meter;
 use super::hmac::ct_str_eq;
@@ -119,6 +121,9 @@ fn in_headers(ctx: &Context<'_>, sent: &SentRequest, meter: &Meter) -> Result<Di
             _ => None,
         })
     };
+    if let Some(found) = key_carries_secret(ctx, sent, &names, &value_of) {
+        return Ok(found);
+    }
     let timestamp = value_of(names.timestamp).ok_or_else(|| missing("timestamp"))?;
     let timestamp = timestamp.as_str();
     let options = SignOptions::new().keep_prehash();
@@ -160,7 +165,7 @@ fn in_headers(ctx: &Context<'_>, sent: &SentRequest, meter: &Meter) -> Result<Di
     if differing.is_empty() {
         return Ok(Diagnosis::correct(super::hmac::correct_explanation(ctx.scheme)));
     }
-    if let Some(found) = named_mistake(ctx, sent, &names, prehash.as_ref(), meter) {
+    if let Some(found) = named_mistake(ctx, sent, &names, &value_of, prehash.as_ref(), meter) {
         return Ok(found);
     }
     let mut explanation = format!(
@@ -198,6 +203,7 @@ fn named_mistake(
     ctx: &Context<'_>,
     sent: &SentRequest,
     names: &AuthNames,
+    value_of: &dyn Fn(&str) -> Option<String>,
     expected: Option<&Prehash>,
     meter: &Meter,
 ) -> Option<Diagnosis> {
@@ -205,12 +211,9 @@ fn named_mistake(
     let Target::Rest { method, path, query, body } = &sent.target else { return None };
     let declared = |code: MistakeCode| code.applies_to_rest(ctx.scheme);
     let swapped = MistakeCode::KeySecretSwapped;
-    if let (true, Some(secrets), Some(key)) = (declared(swapped), &ctx.secrets, sent.auth_value(names.key)) {
-        if ct_str_eq(secrets.secret, key) {
-            return Some(Diagnosis::mistake(swapped, Some(format!("the {} header carries the secret", names.key))));
-        }
-    }
-    let signature = sent.auth_value(names.signature)?;
+    let secret = ctx.secrets.as_ref().map(|secrets| secrets.secret);
+    let signature = value_of(names.signature)?;
+    let signature = signature.as_str();
     let expected = expected?.as_str()?;
     let method: Method = method.parse().ok()?;
     let (path, _) = super::wire_path(path).ok()?;
@@ -218,19 +221,40 @@ fn named_mistake(
     let candidates = (renderings.candidates)(&request, expected)
         .into_iter()
         .filter(|(code, ..)| declared(*code))
-        .map(|(code, text, what)| (text, (code, what)));
-    let verifies = |text: &String| {
-        meter.candidate(text.len())
-            && meter.asymmetric()
-            && (renderings.verifies)(ctx.api_key, text.as_bytes(), signature)
+        .map(|(code, text, what)| ((code, text), (code, what)));
+    let charge = |bytes: usize| meter.candidate(bytes) && (!renderings.asymmetric || meter.asymmetric());
+    let verifies = |(code, text): &(MistakeCode, String)| {
+        charge(text.len()) && (renderings.verifies)(*code, ctx.api_key, secret, text.as_bytes(), signature)
     };
     if let Some((code, what)) = meter.first(candidates, verifies) {
         return Some(Diagnosis::mistake(code, Some(what.to_owned())));
     }
     let with_api_key = declared(swapped)
-        && meter.candidate(expected.len())
-        && meter.asymmetric()
+        && charge(expected.len())
         && (renderings.signed_with_api_key)(ctx.api_key, expected.as_bytes())
             .is_some_and(|made| ct_str_eq(&made, signature));
     with_api_key.then(|| Diagnosis::mistake(swapped, Some("signed with the API key taken for the secret".to_owned())))
+}
+
+/// The key header (or body field) carrying the secret, where the home describes its clients'
+/// mistaken renderings and declares the swap: told before the request is signed again, which a
+/// signer that reads the key from the body refuses for another key.
+fn key_carries_secret(
+    ctx: &Context<'_>,
+    sent: &SentRequest,
+    names: &AuthNames,
+    value_of: &dyn Fn(&str) -> Option<String>,
+) -> Option<Diagnosis> {
+    ctx.scheme.exchange().diagnosis.renderings?;
+    let Target::Rest { .. } = &sent.target else { return None };
+    let swapped = MistakeCode::KeySecretSwapped;
+    let secret = ctx.secrets.as_ref()?.secret;
+    if !swapped.applies_to_rest(ctx.scheme) || !ct_str_eq(secret, &value_of(names.key)?) {
+        return None;
+    }
+    let carrier = match ctx.scheme.exchange().rest_verification {
+        RestVerification::SignedBody(_) => "body field",
+        _ => "header",
+    };
+    Some(Diagnosis::mistake(swapped, Some(format!("the {} {carrier} carries the secret", names.key))))
 }

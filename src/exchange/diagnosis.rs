@@ -67,15 +67,21 @@ pub type Rendering = (MistakeCode, String, &'static str);
 
 /// The mistaken signing strings of a scheme that signs a canonical rendering, and how a
 /// signature is checked against one: the diagnosis verifies each candidate with the key's public
-/// key (charged to its budget), so it needs no secret.
+/// key (Backpack; it needs no secret), or signs it again with the key's secret (Crypto.com's
+/// HMAC), each charged to its budget.
 #[derive(Debug, Clone, Copy)]
 #[non_exhaustive]
 pub struct Renderings {
     /// A small fixed list of the strings clients sign by mistake for `request`, each with the
     /// catalogue's code it shows and what was done, given the string the exchange signs for it.
     pub candidates: fn(request: &crate::SignableRequest<'_>, expected: &str) -> Vec<Rendering>,
-    /// Whether `signature`, as sent, signs `text` under the public key `api_key` names.
-    pub verifies: fn(api_key: &str, text: &[u8], signature: &str) -> bool,
+    /// Whether `signature`, as sent, signs `text` the way the mistake `code` makes it (a
+    /// mistake of the MAC itself, such as its arguments swapped or its encoding, signs the
+    /// expected text), under the public key `api_key` names or with `secret` where the scheme
+    /// signs with one.
+    pub verifies: fn(code: MistakeCode, api_key: &str, secret: Option<&str>, text: &[u8], signature: &str) -> bool,
+    /// Whether each verification is an asymmetric operation (charged as one), not an HMAC.
+    pub asymmetric: bool,
     /// The signature of `text` made with the API key used as the secret (where the API key is
     /// itself a key's bytes, e.g. a public key taken for the seed); `None` where it is not.
     pub signed_with_api_key: fn(api_key: &str, text: &[u8]) -> Option<String>,
@@ -87,6 +93,7 @@ impl PartialEq for Renderings {
         std::ptr::fn_addr_eq(self.candidates, other.candidates)
             && std::ptr::fn_addr_eq(self.verifies, other.verifies)
             && std::ptr::fn_addr_eq(self.signed_with_api_key, other.signed_with_api_key)
+            && self.asymmetric == other.asymmetric
     }
 }
 

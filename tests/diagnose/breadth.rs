@@ -1,5 +1,5 @@
 //! A user's hand-written client for the exchanges of AUTH-breadth.md whose homes declare
-//! catalogue mistakes (BitMEX, Bitfinex, Deribit, BitMart, Kraken Futures, MEXC, Upbit, Backpack), with one bug switched on. Each
+//! catalogue mistakes (BitMEX, Bitfinex, Deribit, BitMart, Kraken Futures, MEXC, Upbit, Backpack, Crypto.com), with one bug switched on. Each
 //! prehash is written here from AUTH-breadth.md's rules, not from the homes' recipes, so that a
 //! recipe that drifted from the documented rule fails these tests instead of agreeing with them.
 
@@ -24,6 +24,8 @@ pub(super) fn fake(scheme: Scheme) -> (&'static str, &'static str, Option<&'stat
             ("A6EHv/POEL4dcN0Y50vAmWfk1jCbpQ1fHdyGZBJVMbg=", "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=", None)
         }
         Scheme::Mexc => ("mx0vglBqh6abc123", "45d0b3c26f2644f19bfb98b07741b2f5", None),
+        // §8's worked example.
+        Scheme::CryptoCom => ("token", "secretKey", None),
         Scheme::KrakenFutures => (
             "V+Yjqaho5np/S325kBzw/0Wch4qv+7OgSJjIz7RYUoGaQOvBf8hS9343",
             "7zxMEF5p/Z8l2p2U7Ghv6x14Af+Fx+92tPgUdVQ748FOIrEoT9bgT+bTRfXc5pz8na+hL/QdrCVG7bh9KpT0eMTm",
@@ -37,7 +39,7 @@ pub(super) fn fake(scheme: Scheme) -> (&'static str, &'static str, Option<&'stat
     }
 }
 
-pub(super) const SCHEMES: [Scheme; 8] = [
+pub(super) const SCHEMES: [Scheme; 9] = [
     Scheme::Bitmex,
     Scheme::Bitfinex,
     Scheme::Deribit,
@@ -46,6 +48,7 @@ pub(super) const SCHEMES: [Scheme; 8] = [
     Scheme::Mexc,
     Scheme::Upbit,
     Scheme::Backpack,
+    Scheme::CryptoCom,
 ];
 
 fn hmac_sha384(key: &[u8], message: &[u8]) -> Vec<u8> {
@@ -112,6 +115,9 @@ pub(super) fn user_rest(scheme: Scheme, bug: Option<MistakeCode>) -> SentRequest
     }
     if scheme == Scheme::Backpack {
         return backpack(bug);
+    }
+    if scheme == Scheme::CryptoCom {
+        return crypto_com(bug);
     }
     let is = |code| bug == Some(code);
     let (key, secret, memo) = fake(scheme);
@@ -493,4 +499,99 @@ pub(super) fn backpack_signed(bug: Option<MistakeCode>, key: &str, secret: &str)
         .with_auth("X-Signature", &signature)
         .with_auth("X-Timestamp", ts)
         .with_auth("X-Window", window)
+}
+
+/// Crypto.com's paramString (§8): the keys sorted, each followed by its value: a scalar's text,
+/// `null` as `null` (`None` with `null_as`), booleans as `bool_as` writes them, a list item by
+/// item, an object rendered the same way; `sorted` false keeps the order the client built.
+fn crypto_com_param_string(
+    params: &[(&str, serde_json::Value)],
+    sorted: bool,
+    null_as: &str,
+    bool_as: fn(bool) -> String,
+) -> String {
+    fn value(v: &serde_json::Value, sorted: bool, null_as: &str, bool_as: fn(bool) -> String) -> String {
+        match v {
+            serde_json::Value::Null => null_as.to_owned(),
+            serde_json::Value::Bool(b) => bool_as(*b),
+            serde_json::Value::Number(n) => n.to_string(),
+            serde_json::Value::String(text) => text.clone(),
+            serde_json::Value::Array(items) => items.iter().map(|item| value(item, sorted, null_as, bool_as)).collect(),
+            serde_json::Value::Object(map) => {
+                let pairs: Vec<(&str, serde_json::Value)> = map.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+                crypto_com_param_string(&pairs, sorted, null_as, bool_as)
+            }
+        }
+    }
+    let mut pairs: Vec<&(&str, serde_json::Value)> = params.iter().collect();
+    if sorted {
+        pairs.sort_by_key(|(name, _)| *name);
+    }
+    pairs.iter().map(|(name, v)| format!("{name}{}", value(v, sorted, null_as, bool_as))).collect()
+}
+
+/// Crypto.com (§8): `sig = hex(HMAC-SHA256(secret, method + id + api_key + paramString +
+/// nonce))`, id and nonce as decimal text, sent as the body's `sig` next to `id`, `method`,
+/// `api_key`, `params` and `nonce`; no header. The params are §8's worked example's (in the order
+/// a client builds them, not sorted), with a null (`client_oid`, which ccxt 4.5.90 renders
+/// `None`) or a boolean (`reduce_only`, Python's `True`) where the bug needs one.
+fn crypto_com(bug: Option<MistakeCode>) -> SentRequest {
+    use MistakeCode::*;
+    use serde_json::{Value, json};
+    let is = |code| bug == Some(code);
+    let (key, secret, _) = fake(Scheme::CryptoCom);
+    let (key, secret) = if is(KeySecretSwapped) { (secret, key) } else { (key, secret) };
+    let method = "private/create-order";
+    let mut params: Vec<(&str, Value)> = vec![
+        ("instrument_name", json!("BTC_USDT")),
+        ("side", json!("BUY")),
+        ("type", json!("LIMIT")),
+        ("price", json!("30000")),
+        ("quantity", json!("0.01")),
+        ("exec_inst", json!(["POST_ONLY"])),
+    ];
+    if is(NullAsNone) {
+        params.push(("client_oid", Value::Null));
+    }
+    if is(BooleanCapitalized) {
+        params.push(("reduce_only", json!(true)));
+    }
+    let lower = |b: bool| b.to_string();
+    let python = |b: bool| if b { "True".to_owned() } else { "False".to_owned() };
+    let params_json = format!(
+        "{{{}}}",
+        params.iter().map(|(name, v)| format!("{}:{v}", Value::from(*name))).collect::<Vec<_>>().join(",")
+    );
+    let param_string = match bug {
+        Some(NullAsNone) => crypto_com_param_string(&params, true, "None", lower),
+        Some(BooleanCapitalized) => crypto_com_param_string(&params, true, "null", python),
+        Some(ParamsUnsorted) => crypto_com_param_string(&params, false, "null", lower),
+        // `json.dumps(params)` signed, the params sent as JSON.
+        Some(ParamsSignedAsJson) => super::python_dumps(&params_json),
+        _ => crypto_com_param_string(&params, true, "null", lower),
+    };
+    let (id, nonce) = ("11", "1700000000123");
+    // ccxt's habit (the nonce as the id) signed, while the body carries the client's own id.
+    let signed_id = if is(RequestIdDiffers) { nonce } else { id };
+    // The clock read again for the signature.
+    let signed_nonce = if is(TimestampHeaderDiffers) { "1700000000122" } else { nonce };
+    let prehash = format!("{method}{signed_id}{key}{param_string}{signed_nonce}");
+    let mac = if is(HmacArgumentsSwapped) {
+        super::hmac_sha256(prehash.as_bytes(), secret.as_bytes())
+    } else {
+        super::hmac_sha256(secret.as_bytes(), prehash.as_bytes())
+    };
+    let sig = if is(Base64InsteadOfHex) { B64.encode(mac) } else { hex::encode(mac) };
+    if bug.is_none() {
+        // §8's worked example, byte for byte (its nonce).
+        let example = format!("{method}{id}{key}{param_string}1587523073344");
+        assert_eq!(
+            hex::encode(super::hmac_sha256(secret.as_bytes(), example.as_bytes())),
+            "5569c98e7159bbad879a68ae00d64b43cb31693d1e750bb312411d42921daa9b"
+        );
+    }
+    let body = format!(
+        r#"{{"id":{id},"method":"{method}","api_key":"{key}","params":{params_json},"nonce":{nonce},"sig":"{sig}"}}"#
+    );
+    SentRequest::rest("POST", &format!("/exchange/v1/{method}")).with_body(body.as_str())
 }

@@ -10,7 +10,7 @@ use crate::exchange::Renderings;
 
 /// What the diagnosis reads to name Backpack's mistakes.
 pub(super) const RENDERINGS: Renderings =
-    Renderings { candidates, verifies, signed_with_api_key };
+    Renderings { candidates, verifies, asymmetric: true, signed_with_api_key };
 
 /// The expected signing string cut into `instruction=<call>&`, the sorted parameters (each
 /// followed by `&`) and `timestamp=…&window=…`; `None` for a batch (several instructions).
@@ -110,7 +110,7 @@ fn key_bytes(api_key: &str) -> Option<[u8; 32]> {
 }
 
 #[cfg(feature = "pem-keys")]
-fn verifies(api_key: &str, text: &[u8], signature: &str) -> bool {
+fn verifies(_: M, api_key: &str, _: Option<&str>, text: &[u8], signature: &str) -> bool {
     use base64::Engine as _;
     let Some(public) = key_bytes(api_key) else { return false };
     let Ok(public) = ed25519_dalek::VerifyingKey::from_bytes(&public) else { return false };
@@ -120,7 +120,7 @@ fn verifies(api_key: &str, text: &[u8], signature: &str) -> bool {
 }
 
 #[cfg(not(feature = "pem-keys"))]
-fn verifies(_: &str, _: &[u8], _: &str) -> bool {
+fn verifies(_: M, _: &str, _: Option<&str>, _: &[u8], _: &str) -> bool {
     false
 }
 

@@ -12,6 +12,7 @@
 //! of request parts; [`CryptoComSigner::signing_string`] builds it from the body sent.
 
 mod errors;
+mod renderings;
 mod signer;
 
 pub use signer::{CryptoComSigner, MAX_DEPTH as CRYPTO_COM_MAX_DEPTH};
@@ -20,6 +21,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+use crate::diagnose::MistakeCode as M;
 use crate::exchange::{
     AuthNames, DiagnosisFacts, Exchange, KeySettings, KeyVariants, RestVerification, Routing, SignedBody, WsLogin,
     WsSigning,
@@ -74,6 +76,16 @@ pub(crate) const CRYPTO_COM: Exchange = Exchange {
                    the body carries them; paramString is the params' keys sorted, each followed by its value — not \
                    the params' JSON text — with null as null (not None), lists item by item (order_list's orders \
                    each rendered sorted) and true/false in lower case.",
+        // AUTH-breadth.md §8's mistakes, as tests/diagnose/breadth.rs makes them, each named by
+        // the diagnosis and the local exchange: the params signed as JSON text or unsorted, null
+        // as None (ccxt 4.5.90), booleans as True, another id or nonce signed than sent; and the
+        // catalogue's key and secret swapped, HMAC arguments swapped, base64 for hex.
+        mistakes: &[
+            M::KeySecretSwapped, M::Base64InsteadOfHex, M::HmacArgumentsSwapped, M::BooleanCapitalized,
+            M::NullAsNone, M::ParamsSignedAsJson, M::ParamsUnsorted, M::RequestIdDiffers, M::TimestampHeaderDiffers,
+        ],
+        rest_only: &[M::KeySecretSwapped, M::Base64InsteadOfHex, M::HmacArgumentsSwapped, M::TimestampHeaderDiffers],
+        renderings: Some(renderings::RENDERINGS),
         ..DiagnosisFacts::NONE
     },
     orders: ORDERS,
