@@ -554,6 +554,17 @@
 //! | `instruction-wrong` (another method's or an empty instruction), `boolean-capitalized` (`True`) |  |  |  |  |  |  |  | ✓ |
 //! | **codes per scheme (AUTH-breadth)** | **13** | **8** | **14** | **11** | **12** | **12** | **5** | **6** |
 //!
+//! Hyperliquid (feature `hyperliquid`) signs an EIP-712 hash of its action's msgpack: a wrong
+//! signature recovers to another address, and the diagnosis names the mistake whose rendering it
+//! recovers to the key's address over (AUTH-breadth.md §1):
+//!
+//! | code | Hyperliquid |
+//! |---|---|
+//! | `body-reserialized` (the action's keys sorted before msgpack) | ✓ |
+//! | `number-as-float` (prices and sizes signed as floats) | ✓ |
+//! | `nonce-little-endian` (the nonce's 8 bytes little-endian) | ✓ |
+//! | **codes per scheme (Hyperliquid)** | **3** |
+//!
 //! # Conformance
 //!
 //! ```sh

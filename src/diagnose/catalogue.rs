@@ -183,6 +183,11 @@ catalogue! {
     InstructionWrong = "instruction-wrong", Signature;
     /// Booleans signed as `True`/`False` (Python's `str`) where the scheme signs `true`/`false`.
     BooleanCapitalized = "boolean-capitalized", Signature;
+    /// Prices or sizes encoded as floats where the scheme signs strings (Hyperliquid's msgpack).
+    NumberAsFloat = "number-as-float", Signature;
+    /// The nonce's 8 bytes appended little-endian where the scheme hashes them big-endian
+    /// (Hyperliquid's connection id).
+    NonceLittleEndian = "nonce-little-endian", Signature;
     /// Delta signed in the Coinbase order (timestamp before method).
     DeltaWrongOrder = "delta-wrong-order", Signature;
     /// Timestamp, method and path permuted in the prehash.
@@ -432,7 +437,9 @@ impl MistakeCode {
             BodyReserialized => {
                 "The JSON body was serialised twice, once for signing and once for sending, and the two differ: \
                  spaces after `:` and `,`, `\\uXXXX` escapes of non-ASCII characters, or the key order. Fix: serialise \
-                 the body once, sign those bytes and send the same bytes (`data=body` rather than `json=obj`)."
+                 the body once, sign those bytes and send the same bytes (`data=body` rather than `json=obj`); \
+                 Hyperliquid hashes the action's msgpack in the key order sent, so encode the very action you send, \
+                 its keys in the SDK's order, never sorted."
             }
             PathMissingLeadingSlash => {
                 "The path was signed without its leading `/` (`api/v5/...`). Fix: sign the path exactly as it appears \
@@ -458,6 +465,18 @@ impl MistakeCode {
             BooleanCapitalized => {
                 "A boolean was signed as `True` or `False` (Python's str() of a bool) while the body carries JSON's \
                  `true`/`false`, which is what Backpack signs. Fix: render booleans lower case in the signing string."
+            }
+            NumberAsFloat => {
+                "A price or size was encoded as a float (msgpack `0xcb`, e.g. `\"p\": 30000.0`) in the bytes signed, \
+                 while Hyperliquid hashes the action it receives, whose prices and sizes are strings (`\"30000\"`, \
+                 `\"0.001\"`): the digest differs and the signature recovers to an unknown address. Fix: put prices \
+                 and sizes in the action as strings without trailing zeros (the SDK's float_to_wire), sign that \
+                 action and send it."
+            }
+            NonceLittleEndian => {
+                "The nonce was appended to the action's msgpack as 8 bytes little-endian; Hyperliquid hashes \
+                 `msgpack(action) || nonce (8 bytes big-endian) || vault flag`, so the connection id differs and the \
+                 signature recovers to an unknown address. Fix: append the nonce big-endian (`to_bytes(8, \"big\")`)."
             }
             DeltaWrongOrder => {
                 "Delta puts the method first: `METHOD + timestamp + path + ?query + body`; this signature was computed \
