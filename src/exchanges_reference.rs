@@ -563,7 +563,9 @@
 //! | `body-reserialized` (the action's keys sorted before msgpack) | ✓ |
 //! | `number-as-float` (prices and sizes signed as floats) | ✓ |
 //! | `nonce-little-endian` (the nonce's 8 bytes little-endian) | ✓ |
-//! | **codes per scheme (Hyperliquid)** | **3** |
+//! | `vault-null-as-zero-address` (a null vault as 20 zero bytes, not `0x00`) | ✓ |
+//! | `expires-after-unprefixed` (expiresAfter without its `0x00`) | ✓ |
+//! | **codes per scheme (Hyperliquid)** | **5** |
 //!
 //! # Conformance
 //!

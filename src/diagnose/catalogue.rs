@@ -188,6 +188,11 @@ catalogue! {
     /// The nonce's 8 bytes appended little-endian where the scheme hashes them big-endian
     /// (Hyperliquid's connection id).
     NonceLittleEndian = "nonce-little-endian", Signature;
+    /// A null vault hashed as 20 zero bytes where the scheme hashes the single `0x00` flag
+    /// (Hyperliquid's connection id).
+    VaultNullAsZeroAddress = "vault-null-as-zero-address", Signature;
+    /// An expiry hashed without the `0x00` that precedes it (Hyperliquid's `expiresAfter`).
+    ExpiresAfterUnprefixed = "expires-after-unprefixed", Signature;
     /// Delta signed in the Coinbase order (timestamp before method).
     DeltaWrongOrder = "delta-wrong-order", Signature;
     /// Timestamp, method and path permuted in the prehash.
@@ -477,6 +482,17 @@ impl MistakeCode {
                 "The nonce was appended to the action's msgpack as 8 bytes little-endian; Hyperliquid hashes \
                  `msgpack(action) || nonce (8 bytes big-endian) || vault flag`, so the connection id differs and the \
                  signature recovers to an unknown address. Fix: append the nonce big-endian (`to_bytes(8, \"big\")`)."
+            }
+            VaultNullAsZeroAddress => {
+                "Without a vault, the action was hashed with 20 zero bytes after the nonce; Hyperliquid hashes the \
+                 single flag byte `0x00` there (and `0x01` followed by the 20-byte address when trading for a vault), \
+                 so the connection id differs and the signature recovers to an unknown address. Fix: append `0x00` \
+                 alone when vaultAddress is null."
+            }
+            ExpiresAfterUnprefixed => {
+                "expiresAfter was appended to the hashed bytes as its 8 bytes alone; Hyperliquid hashes `0x00` then \
+                 expiresAfter (8 bytes big-endian) after the vault part, so the connection id differs and the \
+                 signature recovers to an unknown address. Fix: append `0x00` before expiresAfter."
             }
             DeltaWrongOrder => {
                 "Delta puts the method first: `METHOD + timestamp + path + ?query + body`; this signature was computed \

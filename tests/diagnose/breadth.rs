@@ -599,7 +599,17 @@ pub(super) fn hyperliquid(bug: Option<MistakeCode>) -> SentRequest {
     let mut data = Vec::new();
     rmpv::encode::write_value(&mut data, &action).unwrap();
     data.extend_from_slice(&if is(NonceLittleEndian) { nonce.to_le_bytes() } else { nonce.to_be_bytes() });
-    data.push(0);
+    // No vault: the single flag 0x00 (20 zero bytes with the bug).
+    if is(VaultNullAsZeroAddress) {
+        data.extend_from_slice(&[0; 20]);
+    } else {
+        data.push(0);
+    }
+    // An expiry, where the bug is about it: `0x00 || expiresAfter (8 bytes BE)`.
+    let expires_after: u64 = 1_700_000_060_000;
+    if is(ExpiresAfterUnprefixed) {
+        data.extend_from_slice(&expires_after.to_be_bytes());
+    }
     let (r, s, v) = hyperliquid_sign(&l1_hash(&data));
     if bug.is_none() {
         // §1's worked example, byte for byte.
@@ -613,8 +623,9 @@ pub(super) fn hyperliquid(bug: Option<MistakeCode>) -> SentRequest {
         assert!(s.ends_with("5fce") && v == 27, "{s} {v}");
     }
     let action = r#"{"type":"order","orders":[{"a":0,"b":true,"p":"30000","s":"0.001","r":false,"t":{"limit":{"tif":"Gtc"}}}],"grouping":"na"}"#;
+    let expiry = if is(ExpiresAfterUnprefixed) { format!(r#","expiresAfter":{expires_after}"#) } else { String::new() };
     let body = format!(
-        r#"{{"action":{action},"nonce":{nonce},"signature":{{"r":"{r}","s":"{s}","v":{v}}},"vaultAddress":null}}"#
+        r#"{{"action":{action},"nonce":{nonce},"signature":{{"r":"{r}","s":"{s}","v":{v}}},"vaultAddress":null{expiry}}}"#
     );
     SentRequest::rest("POST", "/exchange").with_body(body)
 }

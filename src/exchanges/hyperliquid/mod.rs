@@ -130,11 +130,18 @@ pub(crate) const HYPERLIQUID: Exchange = Exchange {
                    bytes big-endian, expiresAfter preceded by 0x00.",
         // AUTH-breadth.md §1's mistakes, as tests/diagnose/breadth.rs makes them, each named by
         // the diagnosis from the signature's recovered address: the action's keys sorted, prices
-        // and sizes as floats, the nonce little-endian.
+        // and sizes as floats, the nonce little-endian, a null vault as 20 zero bytes, expiresAfter
+        // without its 0x00.
         #[cfg(feature = "hyperliquid")]
-        mistakes: &[M::BodyReserialized, M::NumberAsFloat, M::NonceLittleEndian],
+        mistakes: &[
+            M::BodyReserialized, M::NumberAsFloat, M::NonceLittleEndian, M::VaultNullAsZeroAddress,
+            M::ExpiresAfterUnprefixed,
+        ],
         #[cfg(feature = "hyperliquid")]
-        rest_only: &[M::BodyReserialized, M::NumberAsFloat, M::NonceLittleEndian],
+        rest_only: &[
+            M::BodyReserialized, M::NumberAsFloat, M::NonceLittleEndian, M::VaultNullAsZeroAddress,
+            M::ExpiresAfterUnprefixed,
+        ],
         #[cfg(feature = "hyperliquid")]
         renderings: Some(renderings::RENDERINGS),
         ..DiagnosisFacts::NONE

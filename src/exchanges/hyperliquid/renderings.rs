@@ -87,7 +87,8 @@ fn msgpack(value: &rmpv::Value) -> Option<Vec<u8>> {
 }
 
 /// The renderings clients hash by mistake for an L1 action: its keys sorted, its prices and
-/// sizes as floats, the nonce little-endian; each for mainnet and testnet (the network the key
+/// sizes as floats, the nonce little-endian, a null vault as 20 zero bytes, expiresAfter without
+/// its `0x00`; each for mainnet and testnet (the network the key
 /// signs for is checked apart). User-signed actions (no msgpack) have none here.
 fn candidates(request: &SignableRequest<'_>, _expected: &str) -> Vec<(M, String, &'static str)> {
     let mut out = Vec::new();
@@ -109,9 +110,12 @@ fn candidates(request: &SignableRequest<'_>, _expected: &str) -> Vec<(M, String,
             None => return out,
         },
     };
-    let tail = |nonce: [u8; 8]| {
+    // `nonce || vault flag [|| vault] [|| 0x00 || expiresAfter]`, as Hyperliquid hashes it, or
+    // with one of its parts written the mistaken way.
+    let tail = |nonce: [u8; 8], null_vault_as_zeros: bool, expiry_unprefixed: bool| {
         let mut tail = nonce.to_vec();
         match &vault {
+            None if null_vault_as_zeros => tail.extend_from_slice(&[0; 20]),
             None => tail.push(0),
             Some(vault) => {
                 tail.push(1);
@@ -119,23 +123,34 @@ fn candidates(request: &SignableRequest<'_>, _expected: &str) -> Vec<(M, String,
             }
         }
         if let Some(expires_after) = body.expires_after {
-            tail.push(0);
+            if !expiry_unprefixed {
+                tail.push(0);
+            }
             tail.extend_from_slice(&expires_after.to_be_bytes());
         }
         tail
     };
+    let be = body.nonce.to_be_bytes();
     let Some(own) = msgpack(&value) else { return out };
     let mut inputs: Vec<(M, Vec<u8>, &'static str)> = Vec::new();
     if let Some(keys_sorted) = msgpack(&sorted(&value)).filter(|bytes| *bytes != own) {
         let what = "the action's keys sorted (or taken from an unordered map) before msgpack, not in the order sent";
-        inputs.push((M::BodyReserialized, [keys_sorted, tail(body.nonce.to_be_bytes())].concat(), what));
+        inputs.push((M::BodyReserialized, [keys_sorted, tail(be, false, false)].concat(), what));
     }
     if let Some(as_floats) = msgpack(&floats(&value)).filter(|bytes| *bytes != own) {
         let what = "prices and sizes encoded as msgpack floats, not as the strings sent";
-        inputs.push((M::NumberAsFloat, [as_floats, tail(body.nonce.to_be_bytes())].concat(), what));
+        inputs.push((M::NumberAsFloat, [as_floats, tail(be, false, false)].concat(), what));
     }
     let what = "the nonce appended as 8 bytes little-endian, not big-endian";
-    inputs.push((M::NonceLittleEndian, [own, tail(body.nonce.to_le_bytes())].concat(), what));
+    inputs.push((M::NonceLittleEndian, [own.clone(), tail(body.nonce.to_le_bytes(), false, false)].concat(), what));
+    if vault.is_none() {
+        let what = "a null vault hashed as 20 zero bytes, not the single 0x00 flag";
+        inputs.push((M::VaultNullAsZeroAddress, [own.clone(), tail(be, true, false)].concat(), what));
+    }
+    if body.expires_after.is_some() {
+        let what = "expiresAfter appended without its 0x00 prefix";
+        inputs.push((M::ExpiresAfterUnprefixed, [own, tail(be, false, true)].concat(), what));
+    }
     for (code, input, what) in inputs {
         for network in [HyperliquidNetwork::Mainnet, HyperliquidNetwork::Testnet] {
             out.push((code, hex::encode(l1_signing_hash(&input, network)), what));
