@@ -565,7 +565,8 @@
 //! | `nonce-little-endian` (the nonce's 8 bytes little-endian) | ✓ |
 //! | `vault-null-as-zero-address` (a null vault as 20 zero bytes, not `0x00`) | ✓ |
 //! | `expires-after-unprefixed` (expiresAfter without its `0x00`) | ✓ |
-//! | **codes per scheme (Hyperliquid)** | **5** |
+//! | `user-action-l1-domain` (a user-signed action under the L1 domain, chain id 1337) | ✓ |
+//! | **codes per scheme (Hyperliquid)** | **6** |
 //!
 //! # Conformance
 //!

@@ -1185,6 +1185,8 @@ fn the_users_client_without_a_bug_is_correct() {
         let credentials = Credentials::new().api_key(breadth::HYPERLIQUID_ADDRESS).secret(breadth::HYPERLIQUID_KEY);
         let diagnosis = diagnose(Scheme::Hyperliquid, &credentials, &breadth::hyperliquid(None)).unwrap();
         assert_eq!(diagnosis.verdict(), "correct", "{diagnosis}");
+        let diagnosis = diagnose(Scheme::Hyperliquid, &credentials, &breadth::hyperliquid_usd_send(false)).unwrap();
+        assert_eq!(diagnosis.verdict(), "correct", "{diagnosis}");
     }
 }
 

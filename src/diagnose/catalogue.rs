@@ -193,6 +193,9 @@ catalogue! {
     VaultNullAsZeroAddress = "vault-null-as-zero-address", Signature;
     /// An expiry hashed without the `0x00` that precedes it (Hyperliquid's `expiresAfter`).
     ExpiresAfterUnprefixed = "expires-after-unprefixed", Signature;
+    /// A user-signed action (Hyperliquid's `usdSend`, `withdraw3`, …) signed under the L1 domain
+    /// (`Exchange`, chain id 1337) instead of its own.
+    UserActionL1Domain = "user-action-l1-domain", Signature;
     /// Delta signed in the Coinbase order (timestamp before method).
     DeltaWrongOrder = "delta-wrong-order", Signature;
     /// Timestamp, method and path permuted in the prehash.
@@ -493,6 +496,13 @@ impl MistakeCode {
                 "expiresAfter was appended to the hashed bytes as its 8 bytes alone; Hyperliquid hashes `0x00` then \
                  expiresAfter (8 bytes big-endian) after the vault part, so the connection id differs and the \
                  signature recovers to an unknown address. Fix: append `0x00` before expiresAfter."
+            }
+            UserActionL1Domain => {
+                "A user-signed action (usdSend, spotSend, withdraw3, approveAgent, …) was signed under the L1 \
+                 domain (name `Exchange`, chain id 1337); these actions are signed under \
+                 `HyperliquidSignTransaction`, version 1, chain id = the action's signatureChainId (`0x66eee` in \
+                 the SDKs), so the signature recovers to an unknown address. Fix: sign user-signed actions with \
+                 their own domain and `HyperliquidTransaction:<Name>` type, hyperliquidChain first."
             }
             DeltaWrongOrder => {
                 "Delta puts the method first: `METHOD + timestamp + path + ?query + body`; this signature was computed \

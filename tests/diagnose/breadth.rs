@@ -577,6 +577,9 @@ pub(super) fn hyperliquid(bug: Option<MistakeCode>) -> SentRequest {
         )
     );
 
+    if is(UserActionL1Domain) {
+        return hyperliquid_usd_send(true);
+    }
     let sort = is(BodyReserialized);
     let number = |text: &str| if is(NumberAsFloat) { Value::F64(text.parse().unwrap()) } else { Value::from(text) };
     let limit = msgpack_map(vec![("tif", Value::from("Gtc"))], sort);
@@ -627,5 +630,51 @@ pub(super) fn hyperliquid(bug: Option<MistakeCode>) -> SentRequest {
     let body = format!(
         r#"{{"action":{action},"nonce":{nonce},"signature":{{"r":"{r}","s":"{s}","v":{v}}},"vaultAddress":null{expiry}}}"#
     );
+    SentRequest::rest("POST", "/exchange").with_body(body)
+}
+
+/// §1's user-signed worked example (`usdSend`): EIP-712 typed data
+/// `HyperliquidTransaction:UsdSend(string hyperliquidChain,string destination,string amount,uint64
+/// time)` under the `HyperliquidSignTransaction` domain (version 1, chain id signatureChainId
+/// 0x66eee), or, `l1_domain`, under the L1 domain (`Exchange`, chain id 1337). No vaultAddress.
+#[cfg(feature = "hyperliquid")]
+pub(super) fn hyperliquid_usd_send(l1_domain: bool) -> SentRequest {
+    let word = |value: u64| {
+        let mut word = [0u8; 32];
+        word[24..].copy_from_slice(&value.to_be_bytes());
+        word
+    };
+    let domain = |name: &[u8], chain_id: u64| {
+        keccak(&[
+            &keccak(&[b"EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"]),
+            &keccak(&[name]),
+            &keccak(&[b"1"]),
+            &word(chain_id),
+            &[0u8; 32],
+        ])
+    };
+    let time: u64 = 1_700_000_000_000;
+    let message = keccak(&[
+        &keccak(&[
+            b"HyperliquidTransaction:UsdSend(string hyperliquidChain,string destination,string amount,uint64 time)",
+        ]),
+        &keccak(&[b"Mainnet"]),
+        &keccak(&[b"0x0000000000000000000000000000000000000001"]),
+        &keccak(&[b"1"]),
+        &word(time),
+    ]);
+    let own = [&[0x19, 0x01][..], &domain(b"HyperliquidSignTransaction", 0x66eee), &message].concat();
+    assert!(hex::encode(&own).starts_with("1901feb1393c"));
+    let (r, s, v) = hyperliquid_sign(&keccak(&[&own]));
+    // §1's worked example.
+    assert!(r.starts_with("0x2866ef91") && r.ends_with("d5f1") && s.starts_with("0x32826870"), "{r} {s}");
+    assert!(s.ends_with("cead") && v == 27, "{s} {v}");
+    let (r, s, v) = if l1_domain {
+        hyperliquid_sign(&keccak(&[&[0x19, 0x01], &domain(b"Exchange", 1337), &message]))
+    } else {
+        (r, s, v)
+    };
+    let action = r#"{"type":"usdSend","signatureChainId":"0x66eee","hyperliquidChain":"Mainnet","destination":"0x0000000000000000000000000000000000000001","amount":"1","time":1700000000000}"#;
+    let body = format!(r#"{{"action":{action},"nonce":{time},"signature":{{"r":"{r}","s":"{s}","v":{v}}}}}"#);
     SentRequest::rest("POST", "/exchange").with_body(body)
 }

@@ -131,16 +131,16 @@ pub(crate) const HYPERLIQUID: Exchange = Exchange {
         // AUTH-breadth.md §1's mistakes, as tests/diagnose/breadth.rs makes them, each named by
         // the diagnosis from the signature's recovered address: the action's keys sorted, prices
         // and sizes as floats, the nonce little-endian, a null vault as 20 zero bytes, expiresAfter
-        // without its 0x00.
+        // without its 0x00, a user-signed action under the L1 domain.
         #[cfg(feature = "hyperliquid")]
         mistakes: &[
             M::BodyReserialized, M::NumberAsFloat, M::NonceLittleEndian, M::VaultNullAsZeroAddress,
-            M::ExpiresAfterUnprefixed,
+            M::ExpiresAfterUnprefixed, M::UserActionL1Domain,
         ],
         #[cfg(feature = "hyperliquid")]
         rest_only: &[
             M::BodyReserialized, M::NumberAsFloat, M::NonceLittleEndian, M::VaultNullAsZeroAddress,
-            M::ExpiresAfterUnprefixed,
+            M::ExpiresAfterUnprefixed, M::UserActionL1Domain,
         ],
         #[cfg(feature = "hyperliquid")]
         renderings: Some(renderings::RENDERINGS),

@@ -8,7 +8,8 @@
 //! "signature" the diagnosis hands over is the body as sent, whose `signature` holds `r`, `s`, `v`.
 
 use super::HyperliquidNetwork;
-use super::signer::{l1_signing_hash, parse_address, recover_signer};
+use super::HyperliquidAction;
+use super::signer::{l1_domain_signing_hash, l1_signing_hash, parse_address, recover_signer};
 use crate::SignableRequest;
 use crate::diagnose::MistakeCode as M;
 use crate::exchange::Renderings;
@@ -89,7 +90,8 @@ fn msgpack(value: &rmpv::Value) -> Option<Vec<u8>> {
 /// The renderings clients hash by mistake for an L1 action: its keys sorted, its prices and
 /// sizes as floats, the nonce little-endian, a null vault as 20 zero bytes, expiresAfter without
 /// its `0x00`; each for mainnet and testnet (the network the key
-/// signs for is checked apart). User-signed actions (no msgpack) have none here.
+/// signs for is checked apart). A user-signed action (no msgpack) has one: its typed data under
+/// the L1 domain.
 fn candidates(request: &SignableRequest<'_>, _expected: &str) -> Vec<(M, String, &'static str)> {
     let mut out = Vec::new();
     let Ok(body) = serde_json::from_slice::<Body<'_>>(request.body()) else { return out };
@@ -100,7 +102,16 @@ fn candidates(request: &SignableRequest<'_>, _expected: &str) -> Vec<(M, String,
     let Ok(value) = serde_json::from_str::<rmpv::Value>(action) else { return out };
     let rmpv::Value::Map(pairs) = &value else { return out };
     let action_type = pairs.iter().find(|(key, _)| key.as_str() == Some("type")).and_then(|(_, kind)| kind.as_str());
-    if action_type.is_none_or(super::signer::is_user_signed) {
+    let Some(action_type) = action_type else { return out };
+    if super::signer::is_user_signed(action_type) {
+        // The action names its chain: the other network's digest refuses it.
+        let digest = [HyperliquidNetwork::Mainnet, HyperliquidNetwork::Testnet]
+            .into_iter()
+            .find_map(|network| HyperliquidAction::new(action.as_bytes(), body.nonce, network).digest().ok());
+        if let Some(hash) = digest.as_ref().and_then(l1_domain_signing_hash) {
+            let what = "a user-signed action's typed data signed under the L1 domain (Exchange, chain id 1337)";
+            out.push((M::UserActionL1Domain, hex::encode(hash), what));
+        }
         return out;
     }
     let vault = match body.vault_address {
