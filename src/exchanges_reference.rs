@@ -555,6 +555,20 @@
 //! | `null-as-none` (ccxt 4.5.90), `params-signed-as-json`, `params-unsorted`, `request-id-differs` (the nonce signed as the id) |  |  |  |  |  |  |  |  | ✓ |
 //! | **codes per scheme (AUTH-breadth)** | **13** | **8** | **14** | **11** | **12** | **12** | **5** | **6** | **9** |
 //!
+//! Hyperliquid (feature `hyperliquid`) signs an EIP-712 hash of its action's msgpack: a wrong
+//! signature recovers to another address, and the diagnosis names the mistake whose rendering it
+//! recovers to the key's address over (AUTH-breadth.md §1):
+//!
+//! | code | Hyperliquid |
+//! |---|---|
+//! | `body-reserialized` (the action's keys sorted before msgpack) | ✓ |
+//! | `number-as-float` (prices and sizes signed as floats) | ✓ |
+//! | `nonce-little-endian` (the nonce's 8 bytes little-endian) | ✓ |
+//! | `vault-null-as-zero-address` (a null vault as 20 zero bytes, not `0x00`) | ✓ |
+//! | `expires-after-unprefixed` (expiresAfter without its `0x00`) | ✓ |
+//! | `user-action-l1-domain` (a user-signed action under the L1 domain, chain id 1337) | ✓ |
+//! | **codes per scheme (Hyperliquid)** | **6** |
+//!
 //! # Conformance
 //!
 //! ```sh

@@ -1126,6 +1126,14 @@ fn every_catalogue_mistake_is_named_for_every_scheme_it_applies_to() {
         }
     }
 
+    // Hyperliquid: no key travels, the signature recovers to the key's address over what the bug hashed.
+    #[cfg(feature = "hyperliquid")]
+    for code in MistakeCode::for_scheme(Scheme::Hyperliquid) {
+        let credentials = Credentials::new().api_key(breadth::HYPERLIQUID_ADDRESS).secret(breadth::HYPERLIQUID_KEY);
+        let sent = breadth::hyperliquid(Some(code));
+        note(expect(Scheme::Hyperliquid, code, diagnose(Scheme::Hyperliquid, &credentials, &sent)));
+    }
+
     // MEXC spot: its two pitfalls (the rest of MEXC's codes are made by `breadth` above).
     for code in [MistakeCode::QueryEncodingDiffers, MistakeCode::QueryOrderDiffers] {
         let (key, secret) = MEXC_SPOT_KEY;
@@ -1172,6 +1180,14 @@ fn the_users_client_without_a_bug_is_correct() {
         let diagnosis = diagnose(scheme, &credentials(scheme), &breadth::user_rest(scheme, None)).unwrap();
         assert_eq!(diagnosis.verdict(), "correct", "{scheme:?}: {diagnosis}");
         assert_no_secret(&diagnosis, scheme);
+    }
+    #[cfg(feature = "hyperliquid")]
+    {
+        let credentials = Credentials::new().api_key(breadth::HYPERLIQUID_ADDRESS).secret(breadth::HYPERLIQUID_KEY);
+        let diagnosis = diagnose(Scheme::Hyperliquid, &credentials, &breadth::hyperliquid(None)).unwrap();
+        assert_eq!(diagnosis.verdict(), "correct", "{diagnosis}");
+        let diagnosis = diagnose(Scheme::Hyperliquid, &credentials, &breadth::hyperliquid_usd_send(false)).unwrap();
+        assert_eq!(diagnosis.verdict(), "correct", "{diagnosis}");
     }
 }
 
@@ -1592,6 +1608,13 @@ fn the_readme_counts_the_codes_per_scheme_right() {
         let actual: Vec<usize> = order.iter().map(|s| MistakeCode::for_scheme(*s).count()).collect();
         assert_eq!(count_row(marker), actual, "{marker}");
     }
+    // Hyperliquid's codes are declared with its signer (feature `hyperliquid`).
+    #[cfg(feature = "hyperliquid")]
+    assert_eq!(
+        count_row("**codes per scheme (Hyperliquid)**"),
+        [MistakeCode::for_scheme(Scheme::Hyperliquid).count()],
+        "Hyperliquid"
+    );
     for code in MistakeCode::ALL {
         assert!(readme.contains(&format!("`{}`", code.as_str())), "{code} is not in the README table");
     }
@@ -2339,6 +2362,11 @@ fn the_local_exchange_names_every_mistake_the_diagnosis_names() {
             let sent = breadth::user_rest(scheme, Some(code));
             cases.push((scheme, code, credentials(scheme), KeySettings::new(), sent));
         }
+    }
+    #[cfg(feature = "hyperliquid")]
+    for code in MistakeCode::for_scheme(Scheme::Hyperliquid) {
+        let credentials = Credentials::new().api_key(breadth::HYPERLIQUID_ADDRESS).secret(breadth::HYPERLIQUID_KEY);
+        cases.push((Scheme::Hyperliquid, code, credentials, KeySettings::new(), breadth::hyperliquid(Some(code))));
     }
     // Coinbase Advanced's HMAC keys are served under /api/v3/ (the user client's /api/orders is
     // Coinbase Exchange's): its own mistake, the query signed, on one of its paths.

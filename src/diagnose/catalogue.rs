@@ -192,6 +192,19 @@ catalogue! {
     ParamsUnsorted = "params-unsorted", Signature;
     /// Another request id signed than the one the body sends (Crypto.com's `id`).
     RequestIdDiffers = "request-id-differs", Signature;
+    /// Prices or sizes encoded as floats where the scheme signs strings (Hyperliquid's msgpack).
+    NumberAsFloat = "number-as-float", Signature;
+    /// The nonce's 8 bytes appended little-endian where the scheme hashes them big-endian
+    /// (Hyperliquid's connection id).
+    NonceLittleEndian = "nonce-little-endian", Signature;
+    /// A null vault hashed as 20 zero bytes where the scheme hashes the single `0x00` flag
+    /// (Hyperliquid's connection id).
+    VaultNullAsZeroAddress = "vault-null-as-zero-address", Signature;
+    /// An expiry hashed without the `0x00` that precedes it (Hyperliquid's `expiresAfter`).
+    ExpiresAfterUnprefixed = "expires-after-unprefixed", Signature;
+    /// A user-signed action (Hyperliquid's `usdSend`, `withdraw3`, …) signed under the L1 domain
+    /// (`Exchange`, chain id 1337) instead of its own.
+    UserActionL1Domain = "user-action-l1-domain", Signature;
     /// Delta signed in the Coinbase order (timestamp before method).
     DeltaWrongOrder = "delta-wrong-order", Signature;
     /// Timestamp, method and path permuted in the prehash.
@@ -445,7 +458,9 @@ impl MistakeCode {
             BodyReserialized => {
                 "The JSON body was serialised twice, once for signing and once for sending, and the two differ: \
                  spaces after `:` and `,`, `\\uXXXX` escapes of non-ASCII characters, or the key order. Fix: serialise \
-                 the body once, sign those bytes and send the same bytes (`data=body` rather than `json=obj`)."
+                 the body once, sign those bytes and send the same bytes (`data=body` rather than `json=obj`); \
+                 Hyperliquid hashes the action's msgpack in the key order sent, so encode the very action you send, \
+                 its keys in the SDK's order, never sorted."
             }
             PathMissingLeadingSlash => {
                 "The path was signed without its leading `/` (`api/v5/...`). Fix: sign the path exactly as it appears \
@@ -494,6 +509,36 @@ impl MistakeCode {
                  while the body carries another id): Crypto.com signs method + id + api_key + paramString + nonce \
                  with the body's own id, as its text. Fix: choose the id once and use it in both the body and the \
                  signed string."
+            }
+            NumberAsFloat => {
+                "A price or size was encoded as a float (msgpack `0xcb`, e.g. `\"p\": 30000.0`) in the bytes signed, \
+                 while Hyperliquid hashes the action it receives, whose prices and sizes are strings (`\"30000\"`, \
+                 `\"0.001\"`): the digest differs and the signature recovers to an unknown address. Fix: put prices \
+                 and sizes in the action as strings without trailing zeros (the SDK's float_to_wire), sign that \
+                 action and send it."
+            }
+            NonceLittleEndian => {
+                "The nonce was appended to the action's msgpack as 8 bytes little-endian; Hyperliquid hashes \
+                 `msgpack(action) || nonce (8 bytes big-endian) || vault flag`, so the connection id differs and the \
+                 signature recovers to an unknown address. Fix: append the nonce big-endian (`to_bytes(8, \"big\")`)."
+            }
+            VaultNullAsZeroAddress => {
+                "Without a vault, the action was hashed with 20 zero bytes after the nonce; Hyperliquid hashes the \
+                 single flag byte `0x00` there (and `0x01` followed by the 20-byte address when trading for a vault), \
+                 so the connection id differs and the signature recovers to an unknown address. Fix: append `0x00` \
+                 alone when vaultAddress is null."
+            }
+            ExpiresAfterUnprefixed => {
+                "expiresAfter was appended to the hashed bytes as its 8 bytes alone; Hyperliquid hashes `0x00` then \
+                 expiresAfter (8 bytes big-endian) after the vault part, so the connection id differs and the \
+                 signature recovers to an unknown address. Fix: append `0x00` before expiresAfter."
+            }
+            UserActionL1Domain => {
+                "A user-signed action (usdSend, spotSend, withdraw3, approveAgent, …) was signed under the L1 \
+                 domain (name `Exchange`, chain id 1337); these actions are signed under \
+                 `HyperliquidSignTransaction`, version 1, chain id = the action's signatureChainId (`0x66eee` in \
+                 the SDKs), so the signature recovers to an unknown address. Fix: sign user-signed actions with \
+                 their own domain and `HyperliquidTransaction:<Name>` type, hyperliquidChain first."
             }
             DeltaWrongOrder => {
                 "Delta puts the method first: `METHOD + timestamp + path + ?query + body`; this signature was computed \

@@ -30,7 +30,7 @@ use crate::{Credentials, Error, Method, Prehash, SignOptions, SignableRequest, W
 /// Diagnoses `sent` by signing it again with `ctx.signer`: where the scheme names auth headers,
 /// the signature travels in them; else in the body.
 pub(crate) fn diagnose(ctx: &Context<'_>, sent: &SentRequest, meter: &Meter) -> Result<Diagnosis, Error> {
-    if ctx.scheme.exchange().rest_auth.is_some() { in_headers(ctx, sent, meter) } else { in_body(ctx, sent) }
+    if ctx.scheme.exchange().rest_auth.is_some() { in_headers(ctx, sent, meter) } else { in_body(ctx, sent, meter) }
 }
 
 fn invalid(problem: impl Into<String>) -> Error {
@@ -46,7 +46,7 @@ fn as_number(value: &str) -> String {
 }
 
 /// A signature carried as named fields of the body (an ECDSA `r`, `s`, `v`).
-fn in_body(ctx: &Context<'_>, sent: &SentRequest) -> Result<Diagnosis, Error> {
+fn in_body(ctx: &Context<'_>, sent: &SentRequest, meter: &Meter) -> Result<Diagnosis, Error> {
     let exchange = ctx.scheme.exchange();
     let reason = exchange.recipe.as_ref().err().map_or("", |not| not.reason);
     let Target::Rest { method, path, query, body } = &sent.target else {
@@ -82,15 +82,26 @@ fn in_body(ctx: &Context<'_>, sent: &SentRequest) -> Result<Diagnosis, Error> {
     let RestVerification::RecoveredSigner(recovered_signer) = exchange.rest_verification else {
         return Err(invalid(format!("{}: {reason}", exchange.name)));
     };
-    let secrets = ctx.secrets.as_ref().ok_or_else(|| {
-        invalid(format!("{} signatures are checked against the key's address: give the key's secret", exchange.name))
-    })?;
-    let key = (recovered_signer.key_id)(&Credentials::new().secret(secrets.secret.to_owned()))?;
+    // Without the secret (the local exchange's account, registered by its address), the API key
+    // is the address.
+    let key = match ctx.secrets.as_ref() {
+        Some(secrets) => (recovered_signer.key_id)(&Credentials::new().secret(secrets.secret.to_owned()))?,
+        None if ctx.api_key.is_empty() => {
+            return Err(invalid(format!(
+                "{} signatures are checked against the key's address: give the key's secret",
+                exchange.name
+            )));
+        }
+        None => ctx.api_key.to_owned(),
+    };
     let recovered = (recovered_signer.recover)(body).map_err(|refused| invalid(refused.reason))?;
     let demo = ctx.settings.as_ref().is_some_and(|settings| settings.demo);
     let (signer, other) = if demo { (&recovered.demo, &recovered.live) } else { (&recovered.live, &recovered.demo) };
     if signer.eq_ignore_ascii_case(&key) {
         return Ok(Diagnosis::correct(correct_explanation(ctx.scheme)));
+    }
+    if let Some(found) = recovered_mistake(ctx, path, body, &key, meter) {
+        return Ok(found);
     }
     let explanation = if other.eq_ignore_ascii_case(&key) {
         format!(
@@ -104,6 +115,27 @@ fn in_body(ctx: &Context<'_>, sent: &SentRequest) -> Result<Diagnosis, Error> {
         )
     };
     Ok(Diagnosis::unknown(None, vec!["signature".to_owned()], explanation))
+}
+
+/// The first of the catalogue's mistakes the home declares whose rendering the body's signature
+/// recovers to `address` over, where the home describes its clients' mistaken renderings (each a
+/// hash, checked by recovery, charged to the budget).
+fn recovered_mistake(ctx: &Context<'_>, path: &str, body: &[u8], address: &str, meter: &Meter) -> Option<Diagnosis> {
+    let renderings = ctx.scheme.exchange().diagnosis.renderings?;
+    let text = std::str::from_utf8(body).ok()?;
+    let request = SignableRequest::new(Method::Post, path).ok()?.with_body(body);
+    let candidates = (renderings.candidates)(&request, "")
+        .into_iter()
+        .filter(|(code, ..)| code.applies_to_rest(ctx.scheme))
+        .map(|(code, hash, what)| (hash, (code, what)));
+    let candidates = candidates.map(|(hash, (code, what))| ((code, hash), (code, what)));
+    let recovers = |(code, hash): &(MistakeCode, String)| {
+        meter.candidate(body.len())
+            && meter.asymmetric()
+            && (renderings.verifies)(*code, address, None, hash.as_bytes(), text)
+    };
+    let (code, what) = meter.first(candidates, recovers)?;
+    Some(Diagnosis::mistake(code, Some(what.to_owned())))
 }
 
 /// A signature carried in headers (or websocket fields): the request signed again at the

@@ -595,3 +595,187 @@ fn crypto_com(bug: Option<MistakeCode>) -> SentRequest {
     );
     SentRequest::rest("POST", &format!("/exchange/v1/{method}")).with_body(body.as_str())
 }
+
+/// §1's worked-example key (its address `0x14791697260E4c9A71f18484C9f997B308e59325`).
+#[cfg(feature = "hyperliquid")]
+pub(super) const HYPERLIQUID_KEY: &str = "0x0123456789012345678901234567890123456789012345678901234567890123";
+
+/// §1's worked-example address: the API key (the account traded for is the key's own).
+#[cfg(feature = "hyperliquid")]
+pub(super) const HYPERLIQUID_ADDRESS: &str = "0x14791697260E4c9A71f18484C9f997B308e59325";
+
+#[cfg(feature = "hyperliquid")]
+fn keccak(parts: &[&[u8]]) -> [u8; 32] {
+    use sha3::Digest as _;
+    let mut hasher = sha3::Keccak256::new();
+    for part in parts {
+        hasher.update(part);
+    }
+    hasher.finalize().into()
+}
+
+/// An L1 action's EIP-712 hash (§1 steps 2–4): `connectionId = keccak256(data)`, the `Agent`
+/// struct under the `Exchange` domain (chainId 1337, zero verifying contract), source `"a"`.
+#[cfg(feature = "hyperliquid")]
+fn l1_hash(data: &[u8]) -> [u8; 32] {
+    let word = |value: u64| {
+        let mut word = [0u8; 32];
+        word[24..].copy_from_slice(&value.to_be_bytes());
+        word
+    };
+    let domain = keccak(&[
+        &keccak(&[b"EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"]),
+        &keccak(&[b"Exchange"]),
+        &keccak(&[b"1"]),
+        &word(1337),
+        &[0u8; 32],
+    ]);
+    let agent = keccak(&[&keccak(&[b"Agent(string source,bytes32 connectionId)"]), &keccak(&[b"a"]), &keccak(&[data])]);
+    keccak(&[&[0x19, 0x01], &domain, &agent])
+}
+
+/// RFC 6979 ECDSA over `hash` with §1's key, low-s: (`r`, `s` as `0x` hex numbers without
+/// leading zeros, as the SDK writes them; `v` = 27 + recovery id).
+#[cfg(feature = "hyperliquid")]
+fn hyperliquid_sign(hash: &[u8; 32]) -> (String, String, u8) {
+    let secret = hex::decode(HYPERLIQUID_KEY.trim_start_matches("0x")).unwrap();
+    let key = k256::ecdsa::SigningKey::from_slice(&secret).unwrap();
+    let (signature, recovery) = key.sign_prehash_recoverable(hash);
+    let bytes = signature.to_bytes();
+    let number = |half: &[u8]| format!("0x{}", hex::encode(half).trim_start_matches('0'));
+    (number(&bytes[..32]), number(&bytes[32..]), 27 + recovery.to_byte())
+}
+
+/// A msgpack map in the order given, or sorted by key where a client sorts it.
+#[cfg(feature = "hyperliquid")]
+fn msgpack_map(mut pairs: Vec<(&str, rmpv::Value)>, sort: bool) -> rmpv::Value {
+    if sort {
+        pairs.sort_by_key(|(key, _)| *key);
+    }
+    rmpv::Value::Map(pairs.into_iter().map(|(key, value)| (rmpv::Value::from(key), value)).collect())
+}
+
+/// Hyperliquid (§1): an L1 `order` action (the worked example's), `data = msgpack(action) ||
+/// nonce (8 bytes BE) || 0x00` (no vault), signed as the `Agent` of `keccak256(data)`; the body
+/// sent carries the action's JSON in the SDK's key order, prices and sizes as strings.
+#[cfg(feature = "hyperliquid")]
+pub(super) fn hyperliquid(bug: Option<MistakeCode>) -> SentRequest {
+    use MistakeCode::*;
+    use rmpv::Value;
+    let is = |code| bug == Some(code);
+    // The SDK's own signing test (§1's worked example, docs): the dummy action at nonce 0.
+    let dummy = msgpack_map(vec![("type", Value::from("dummy")), ("num", Value::from(100_000_000_000u64))], false);
+    let mut data = Vec::new();
+    rmpv::encode::write_value(&mut data, &dummy).unwrap();
+    data.extend_from_slice(&0u64.to_be_bytes());
+    data.push(0);
+    assert_eq!(
+        hyperliquid_sign(&l1_hash(&data)),
+        (
+            "0x53749d5b30552aeb2fca34b530185976545bb22d0b3ce6f62e31be961a59298".to_owned(),
+            "0x755c40ba9bf05223521753995abb2f73ab3229be8ec921f350cb447e384d8ed8".to_owned(),
+            27
+        )
+    );
+
+    if is(UserActionL1Domain) {
+        return hyperliquid_usd_send(true);
+    }
+    let sort = is(BodyReserialized);
+    let number = |text: &str| if is(NumberAsFloat) { Value::F64(text.parse().unwrap()) } else { Value::from(text) };
+    let limit = msgpack_map(vec![("tif", Value::from("Gtc"))], sort);
+    let order = msgpack_map(
+        vec![
+            ("a", Value::from(0u64)),
+            ("b", Value::Boolean(true)),
+            ("p", number("30000")),
+            ("s", number("0.001")),
+            ("r", Value::Boolean(false)),
+            ("t", msgpack_map(vec![("limit", limit)], sort)),
+        ],
+        sort,
+    );
+    let action = msgpack_map(
+        vec![("type", Value::from("order")), ("orders", Value::Array(vec![order])), ("grouping", Value::from("na"))],
+        sort,
+    );
+    let nonce: u64 = 1_700_000_000_000;
+    let mut data = Vec::new();
+    rmpv::encode::write_value(&mut data, &action).unwrap();
+    data.extend_from_slice(&if is(NonceLittleEndian) { nonce.to_le_bytes() } else { nonce.to_be_bytes() });
+    // No vault: the single flag 0x00 (20 zero bytes with the bug).
+    if is(VaultNullAsZeroAddress) {
+        data.extend_from_slice(&[0; 20]);
+    } else {
+        data.push(0);
+    }
+    // An expiry, where the bug is about it: `0x00 || expiresAfter (8 bytes BE)`.
+    let expires_after: u64 = 1_700_000_060_000;
+    if is(ExpiresAfterUnprefixed) {
+        data.extend_from_slice(&expires_after.to_be_bytes());
+    }
+    let (r, s, v) = hyperliquid_sign(&l1_hash(&data));
+    if bug.is_none() {
+        // §1's worked example, byte for byte.
+        assert_eq!(
+            hex::encode(&data),
+            "83a474797065a56f72646572a66f72646572739186a16100a162c3a170a53330303030a173a5302e303031a172c2a17481a56c69\
+             6d697481a3746966a3477463a867726f7570696e67a26e610000018bcfe5680000"
+        );
+        assert_eq!(hex::encode(keccak(&[&data])), "27015072154fc147842efc672ab345311190856b5143f4b2def65830657fb15d");
+        assert!(r.starts_with("0x1c49acd5") && r.ends_with("13b0") && s.starts_with("0x116243a5"), "{r} {s}");
+        assert!(s.ends_with("5fce") && v == 27, "{s} {v}");
+    }
+    let action = r#"{"type":"order","orders":[{"a":0,"b":true,"p":"30000","s":"0.001","r":false,"t":{"limit":{"tif":"Gtc"}}}],"grouping":"na"}"#;
+    let expiry = if is(ExpiresAfterUnprefixed) { format!(r#","expiresAfter":{expires_after}"#) } else { String::new() };
+    let body = format!(
+        r#"{{"action":{action},"nonce":{nonce},"signature":{{"r":"{r}","s":"{s}","v":{v}}},"vaultAddress":null{expiry}}}"#
+    );
+    SentRequest::rest("POST", "/exchange").with_body(body)
+}
+
+/// §1's user-signed worked example (`usdSend`): EIP-712 typed data
+/// `HyperliquidTransaction:UsdSend(string hyperliquidChain,string destination,string amount,uint64
+/// time)` under the `HyperliquidSignTransaction` domain (version 1, chain id signatureChainId
+/// 0x66eee), or, `l1_domain`, under the L1 domain (`Exchange`, chain id 1337). No vaultAddress.
+#[cfg(feature = "hyperliquid")]
+pub(super) fn hyperliquid_usd_send(l1_domain: bool) -> SentRequest {
+    let word = |value: u64| {
+        let mut word = [0u8; 32];
+        word[24..].copy_from_slice(&value.to_be_bytes());
+        word
+    };
+    let domain = |name: &[u8], chain_id: u64| {
+        keccak(&[
+            &keccak(&[b"EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"]),
+            &keccak(&[name]),
+            &keccak(&[b"1"]),
+            &word(chain_id),
+            &[0u8; 32],
+        ])
+    };
+    let time: u64 = 1_700_000_000_000;
+    let message = keccak(&[
+        &keccak(&[
+            b"HyperliquidTransaction:UsdSend(string hyperliquidChain,string destination,string amount,uint64 time)",
+        ]),
+        &keccak(&[b"Mainnet"]),
+        &keccak(&[b"0x0000000000000000000000000000000000000001"]),
+        &keccak(&[b"1"]),
+        &word(time),
+    ]);
+    let own = [&[0x19, 0x01][..], &domain(b"HyperliquidSignTransaction", 0x66eee), &message].concat();
+    assert!(hex::encode(&own).starts_with("1901feb1393c"));
+    let (r, s, v) = hyperliquid_sign(&keccak(&[&own]));
+    // §1's worked example.
+    assert!(r.starts_with("0x2866ef91") && r.ends_with("d5f1") && s.starts_with("0x32826870"), "{r} {s}");
+    assert!(s.ends_with("cead") && v == 27, "{s} {v}");
+    let (r, s, v) = if l1_domain {
+        hyperliquid_sign(&keccak(&[&[0x19, 0x01], &domain(b"Exchange", 1337), &message]))
+    } else {
+        (r, s, v)
+    };
+    let action = r#"{"type":"usdSend","signatureChainId":"0x66eee","hyperliquidChain":"Mainnet","destination":"0x0000000000000000000000000000000000000001","amount":"1","time":1700000000000}"#;
+    let body = format!(r#"{{"action":{action},"nonce":{time},"signature":{{"r":"{r}","s":"{s}","v":{v}}}}}"#);
+    SentRequest::rest("POST", "/exchange").with_body(body)
+}

@@ -192,6 +192,11 @@ fn diagnose_rest(state: &State, scheme: Scheme, request: &RawRequest<'_>) -> Opt
             let key = claims.get(check.key).and_then(serde_json::Value::as_str)?;
             (state.account(scheme, key).or_else(|| account_with_secret(state, scheme, key))?, Vec::new())
         }
+        // A signature recovered to an unknown address names no key: the account is the one a
+        // mistaken rendering the home describes recovers to.
+        None if matches!(scheme.exchange().rest_verification, RestVerification::RecoveredSigner(_)) => {
+            (account_a_rendering_recovers_to(state, scheme, request)?, Vec::new())
+        }
         // A bearer token (Coinbase CDP) names its key in its `kid`.
         None => {
             let kid = bearer_token(request.headers).and_then(|token| cexsign::diagnose::token_kid(&token))?;
@@ -314,6 +319,29 @@ pub(crate) fn find_account<'s>(state: &'s State, scheme: Scheme, key: &str) -> R
 /// by the bare key id instead of its full name, `organizations/…/apiKeys/<id>`).
 fn account_named_by_id<'s>(state: &'s State, scheme: Scheme, id: &str) -> Option<&'s Account> {
     state.accounts_of(scheme).find(|account| account.api_key().rsplit_once('/').is_some_and(|(_, last)| last == id))
+}
+
+/// The most accounts of a scheme a recovered signature is tried against (each a few recoveries).
+const MAX_ACCOUNTS_TRIED: usize = 16;
+
+/// The account whose address the signature of `request` recovers to over one of the mistaken
+/// renderings the home describes (the signature names no key of its own).
+fn account_a_rendering_recovers_to<'s>(
+    state: &'s State,
+    scheme: Scheme,
+    request: &RawRequest<'_>,
+) -> Option<&'s Account> {
+    let renderings = scheme.exchange().diagnosis.renderings?;
+    let body = std::str::from_utf8(request.body).ok()?;
+    let signable =
+        cexsign::SignableRequest::new(request.method.parse().ok()?, request.path).ok()?.with_body(request.body);
+    let candidates = (renderings.candidates)(&signable, "");
+    state.accounts_of(scheme).take(MAX_ACCOUNTS_TRIED).find(|account| {
+        candidates.iter().any(|(code, hash, _)| {
+            scheme.exchange().diagnosis.mistakes.contains(code)
+                && (renderings.verifies)(*code, account.api_key(), None, hash.as_bytes(), body)
+        })
+    })
 }
 
 /// The account of `scheme` whose raw secret `value` is (key and secret swapped), compared in

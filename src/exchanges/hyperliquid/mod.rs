@@ -11,6 +11,8 @@
 
 mod errors;
 #[cfg(feature = "hyperliquid")]
+mod renderings;
+#[cfg(feature = "hyperliquid")]
 mod signer;
 
 #[cfg(feature = "hyperliquid")]
@@ -18,6 +20,8 @@ pub use signer::{ActionDigest, ActionSignature, HyperliquidAction, HyperliquidSi
 
 use std::time::Duration;
 
+#[cfg(feature = "hyperliquid")]
+use crate::diagnose::MistakeCode as M;
 use crate::exchange::{
     DiagnosisFacts, Exchange, KeySettings, KeyVariants, Recovered, RecoveredSigner, Refused, RestVerification,
     Routing, WsLogin, WsSigning,
@@ -124,6 +128,22 @@ pub(crate) const HYPERLIQUID: Exchange = Exchange {
                    actions (usdSend, withdraw3, approveAgent…) use the HyperliquidSignTransaction domain and chain \
                    id signatureChainId, not the L1 domain (1337); a null vault is the single byte 0x00, the nonce 8 \
                    bytes big-endian, expiresAfter preceded by 0x00.",
+        // AUTH-breadth.md §1's mistakes, as tests/diagnose/breadth.rs makes them, each named by
+        // the diagnosis from the signature's recovered address: the action's keys sorted, prices
+        // and sizes as floats, the nonce little-endian, a null vault as 20 zero bytes, expiresAfter
+        // without its 0x00, a user-signed action under the L1 domain.
+        #[cfg(feature = "hyperliquid")]
+        mistakes: &[
+            M::BodyReserialized, M::NumberAsFloat, M::NonceLittleEndian, M::VaultNullAsZeroAddress,
+            M::ExpiresAfterUnprefixed, M::UserActionL1Domain,
+        ],
+        #[cfg(feature = "hyperliquid")]
+        rest_only: &[
+            M::BodyReserialized, M::NumberAsFloat, M::NonceLittleEndian, M::VaultNullAsZeroAddress,
+            M::ExpiresAfterUnprefixed, M::UserActionL1Domain,
+        ],
+        #[cfg(feature = "hyperliquid")]
+        renderings: Some(renderings::RENDERINGS),
         ..DiagnosisFacts::NONE
     },
     orders: ORDERS,

@@ -539,6 +539,28 @@ impl<'a> HyperliquidAction<'a> {
     }
 }
 
+/// Whether an action of this `type` is user-signed (its own EIP-712 fields, no msgpack).
+pub(crate) fn is_user_signed(action_type: &str) -> bool {
+    USER_ACTIONS.iter().any(|user| user.action == action_type)
+}
+
+/// The EIP-712 hash of a user-signed action's typed message (`signing_input[34..]`) under the L1
+/// domain (`Exchange`, chain id 1337), as a client that confuses the two domains signs it.
+pub(crate) fn l1_domain_signing_hash(digest: &ActionDigest) -> Option<[u8; 32]> {
+    let message: [u8; 32] = digest.signing_input[34..].try_into().ok()?;
+    Some(eip712(&domain_separator("Exchange", L1_CHAIN_ID), &message).1)
+}
+
+/// The EIP-712 hash an L1 action's signature is over, given the bytes hashed into its connection
+/// id (`msgpack(action) || nonce || vault flag …`), however they were built: what the diagnosis
+/// computes for a client's mistaken rendering.
+pub(crate) fn l1_signing_hash(action_hash_input: &[u8], network: HyperliquidNetwork) -> [u8; 32] {
+    let connection_id = keccak(&[action_hash_input]);
+    let message =
+        keccak(&[&keccak(&[AGENT_TYPE.as_bytes()]), &keccak(&[network.source().as_bytes()]), &connection_id]);
+    eip712(&domain_separator("Exchange", L1_CHAIN_ID), &message).1
+}
+
 /// `0x19 0x01 || domainSeparator || hashStruct(message)` and its keccak256.
 fn eip712(domain: &[u8; 32], message: &[u8; 32]) -> ([u8; 66], [u8; 32]) {
     let mut input = [0u8; 66];
