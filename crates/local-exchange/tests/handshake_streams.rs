@@ -11,51 +11,18 @@ use std::time::Duration;
 
 use cexsign::{Credentials, KeySettings, Scheme};
 use cexsign_local_exchange::{Account, LocalExchange, RunningExchange};
-use futures_util::{SinkExt as _, StreamExt as _};
+use futures_util::StreamExt as _;
 use hmac::{KeyInit as _, Mac as _};
 use serde_json::Value;
-use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
-type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+mod stream_client;
+use stream_client::{Socket, connect, next_json, send};
 
 async fn start(scheme: Scheme, key: &str, secret: &str) -> RunningExchange {
     let credentials = Credentials::new().api_key(key).secret(secret);
     let account = Account::new(scheme, &credentials, &KeySettings::new()).unwrap();
     LocalExchange::new().with_account(account).start().await.unwrap()
-}
-
-/// Connects to `path` with these headers on the upgrade request; the upgrade must be accepted.
-async fn connect(exchange: &RunningExchange, path: &str, headers: &[(&'static str, String)]) -> Socket {
-    let mut request = format!("ws://{}{path}", exchange.local_addr()).into_client_request().unwrap();
-    for (name, value) in headers {
-        request.headers_mut().insert(*name, value.parse().unwrap());
-    }
-    let (socket, response) = tokio_tungstenite::connect_async(request).await.unwrap();
-    assert_eq!(response.status(), 101);
-    socket
-}
-
-async fn send(socket: &mut Socket, text: &str) {
-    socket.send(Message::text(text)).await.unwrap();
-}
-
-/// The next text frame as JSON, within a few seconds.
-async fn next_json(socket: &mut Socket) -> Value {
-    loop {
-        let message = tokio::time::timeout(Duration::from_secs(10), socket.next())
-            .await
-            .expect("an answer within 10 s")
-            .expect("the connection stays open")
-            .unwrap();
-        match message {
-            Message::Text(text) => return serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}")),
-            Message::Close(frame) => panic!("closed: {frame:?}"),
-            _ => {}
-        }
-    }
 }
 
 /// The server closes the connection (with a close frame, or by dropping it).

@@ -17,12 +17,14 @@ use cexsign::{Credentials, KeySettings, Scheme, Signer, Timestamp, WsRequest};
 use cexsign_local_exchange::{Account, Fault, FaultRule, LocalExchange, RunningExchange, StreamEnd};
 use futures_util::{SinkExt as _, StreamExt as _};
 use serde_json::{Value, json};
-use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
-type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+mod stream_client;
+use stream_client::{Socket, connect, next_json, send};
+
+/// Binance's WebSocket API.
+const WS_API: &str = "/ws-api/v3";
 
 const VECTORS: &str = include_str!("../../../tests/vectors/binance.json");
 
@@ -55,33 +57,6 @@ async fn start() -> RunningExchange {
         exchange = exchange.with_account(Account::new(Scheme::Binance, &credentials, &settings).unwrap());
     }
     exchange.start().await.unwrap()
-}
-
-async fn connect(exchange: &RunningExchange) -> Socket {
-    let url = format!("ws://{}/ws-api/v3", exchange.local_addr());
-    let (socket, response) = tokio_tungstenite::connect_async(url).await.unwrap();
-    assert_eq!(response.status(), 101);
-    socket
-}
-
-async fn send(socket: &mut Socket, text: &str) {
-    socket.send(Message::text(text)).await.unwrap();
-}
-
-/// The next JSON text frame (the protocol's own frames skipped), within a few seconds.
-async fn next_json(socket: &mut Socket) -> Value {
-    loop {
-        let message = tokio::time::timeout(Duration::from_secs(10), socket.next())
-            .await
-            .expect("an answer within 10 s")
-            .expect("the connection stays open")
-            .unwrap();
-        match message {
-            Message::Text(text) => return serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}")),
-            Message::Close(frame) => panic!("closed: {frame:?}"),
-            _ => {}
-        }
-    }
 }
 
 fn signed(signer: &dyn Signer, request: &WsRequest<'_>, at: Timestamp) -> String {
@@ -120,7 +95,7 @@ fn assert_account_event(frame: &Value) {
 async fn a_session_logs_on_with_ed25519_subscribes_and_sends_unsigned_requests() {
     let exchange = start().await;
     let ed25519 = signer("Ed25519");
-    let mut socket = connect(&exchange).await;
+    let mut socket = connect(&exchange, WS_API, &[]).await;
     // The protocol's ping is answered with a pong frame ("Test connectivity", note).
     socket.send(Message::Ping(b"alive".to_vec().into())).await.unwrap();
     // "Test connectivity": {"id","method":"ping"} -> {"id","status":200,"result":{}}.
@@ -183,7 +158,7 @@ async fn a_session_logs_on_with_ed25519_subscribes_and_sends_unsigned_requests()
 #[tokio::test]
 async fn every_key_type_signs_each_request_and_subscribes_by_signature() {
     let exchange = start().await;
-    let mut socket = connect(&exchange).await;
+    let mut socket = connect(&exchange, WS_API, &[]).await;
     for key_type in ["HMAC", "RSA", "Ed25519"] {
         let signer = signer(key_type);
         // "Account information (USER_DATA)", signed on its own.
@@ -213,7 +188,7 @@ async fn every_key_type_signs_each_request_and_subscribes_by_signature() {
 #[tokio::test]
 async fn wrong_requests_are_refused_with_binance_frames_and_the_diagnosis() {
     let exchange = start().await;
-    let mut socket = connect(&exchange).await;
+    let mut socket = connect(&exchange, WS_API, &[]).await;
     let hmac = signer("HMAC");
 
     // A connector bug: the values percent-encoded in the signed payload, sent raw (binance-connector
@@ -270,7 +245,7 @@ async fn the_exchange_ends_a_stream_after_some_messages_or_on_demand() {
     // Two messages answered, the third ends the connection with a close frame (1001).
     exchange
         .add_faults(FaultRule::stream("/ws-api/v3").times(2, Fault::Pass).then(Fault::EndStream(StreamEnd::Closed)));
-    let mut socket = connect(&exchange).await;
+    let mut socket = connect(&exchange, WS_API, &[]).await;
     for id in ["p1", "p2"] {
         send(&mut socket, &ping(id)).await;
         ok(&next_json(&mut socket).await, id);
@@ -283,14 +258,14 @@ async fn the_exchange_ends_a_stream_after_some_messages_or_on_demand() {
     let ed25519 = signer("Ed25519");
     exchange
         .add_faults(FaultRule::stream("/ws-api/*").key(api_key("Ed25519")).then(Fault::EndStream(StreamEnd::Dropped)));
-    let mut socket = connect(&exchange).await;
+    let mut socket = connect(&exchange, WS_API, &[]).await;
     send(&mut socket, &ping("before")).await;
     ok(&next_json(&mut socket).await, "before");
     send(&mut socket, &signed(ed25519.as_ref(), &WsRequest::api("session.logon", &[]).with_id("l1"), now())).await;
     ok(&next_json(&mut socket).await, "l1");
     send(&mut socket, &ping("after")).await;
     assert_eq!(ended(&mut socket).await, None);
-    let mut socket = connect(&exchange).await;
+    let mut socket = connect(&exchange, WS_API, &[]).await;
     send(&mut socket, &signed(ed25519.as_ref(), &WsRequest::api("session.logon", &[]).with_id("l2"), now())).await;
     ok(&next_json(&mut socket).await, "l2");
     send(&mut socket, r#"{"id":"s","method":"userDataStream.subscribe"}"#).await;
@@ -298,13 +273,13 @@ async fn the_exchange_ends_a_stream_after_some_messages_or_on_demand() {
     assert_account_event(&next_json(&mut socket).await);
 
     // On demand: every open stream at once.
-    let mut other = connect(&exchange).await;
+    let mut other = connect(&exchange, WS_API, &[]).await;
     send(&mut other, &ping("o")).await;
     ok(&next_json(&mut other).await, "o");
     assert_eq!(exchange.end_private_streams(StreamEnd::Closed), 2);
     assert_eq!(ended(&mut socket).await, Some(CloseCode::Away));
     assert_eq!(ended(&mut other).await, Some(CloseCode::Away));
-    let mut socket = connect(&exchange).await;
+    let mut socket = connect(&exchange, WS_API, &[]).await;
     send(&mut socket, &ping("q")).await;
     ok(&next_json(&mut socket).await, "q");
     assert_eq!(exchange.end_private_streams(StreamEnd::Dropped), 1);

@@ -9,17 +9,14 @@
 //! from the homes' writers. The keys are the fake ones of the exchanges' first conformance
 //! vectors.
 
-use std::time::Duration;
-
 use cexsign::{Credentials, KeySettings, Scheme, Signer, Timestamp, WsRequest};
 use cexsign_local_exchange::{Account, LocalExchange, RunningExchange};
-use futures_util::{SinkExt as _, StreamExt as _};
+use futures_util::SinkExt as _;
 use serde_json::{Value, json};
-use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
-type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+mod stream_client;
+use stream_client::{Socket, connect, next_frame, send};
 
 /// The (fake) key and secret of `scheme`'s first conformance vector.
 fn vector_key(scheme: Scheme) -> (String, String) {
@@ -41,37 +38,6 @@ async fn start(scheme: Scheme) -> RunningExchange {
 
 fn signer(scheme: Scheme) -> Box<dyn Signer> {
     scheme.exchange().signer(&credentials(scheme), &KeySettings::new()).unwrap()
-}
-
-async fn connect(exchange: &RunningExchange, path: &str) -> Socket {
-    let url = format!("ws://{}{path}", exchange.local_addr());
-    let (socket, response) = tokio_tungstenite::connect_async(url).await.unwrap();
-    assert_eq!(response.status(), 101);
-    socket
-}
-
-async fn send(socket: &mut Socket, text: &str) {
-    socket.send(Message::text(text)).await.unwrap();
-}
-
-/// The next frame (text as JSON; a pong frame as `{"pong frame": <payload>}`), within a few
-/// seconds.
-async fn next_frame(socket: &mut Socket) -> Value {
-    loop {
-        let message = tokio::time::timeout(Duration::from_secs(10), socket.next())
-            .await
-            .expect("an answer within 10 s")
-            .expect("the connection stays open")
-            .unwrap();
-        match message {
-            Message::Text(text) => {
-                return serde_json::from_str(&text).unwrap_or_else(|error| panic!("{error}: {text}"));
-            }
-            Message::Pong(payload) => return json!({"pong frame": String::from_utf8_lossy(&payload)}),
-            Message::Close(frame) => panic!("closed: {frame:?}"),
-            _ => {}
-        }
-    }
 }
 
 fn five_minutes_ago() -> Timestamp {
@@ -103,7 +69,7 @@ async fn mexc_contract_stream_logs_in_and_pushes_the_account() {
     let signer = signer(Scheme::Mexc);
     let (key, _) = vector_key(Scheme::Mexc);
     for connect_number in 1..=2 {
-        let mut socket = connect(&exchange, "/edge").await;
+        let mut socket = connect(&exchange, "/edge", &[]).await;
         mexc_pings(&mut socket).await;
         let login = signer.sign_ws(&WsRequest::login(), Timestamp::now().unwrap()).unwrap();
         send(&mut socket, login.message_json()).await;
@@ -135,7 +101,7 @@ async fn mexc_refuses_a_wrong_or_stale_login() {
     let exchange = start(Scheme::Mexc).await;
     let signer = signer(Scheme::Mexc);
     let (key, secret) = vector_key(Scheme::Mexc);
-    let mut socket = connect(&exchange, "/edge").await;
+    let mut socket = connect(&exchange, "/edge", &[]).await;
 
     let ts = Timestamp::now().unwrap().unix_millis().to_string();
     let wrong =
@@ -187,14 +153,14 @@ fn backpack_signed(signing: &str, ts: &str) -> Value {
 async fn backpack_signed_subscribe_is_answered_with_the_order_stream() {
     let exchange = start(Scheme::Backpack).await;
     let signer = signer(Scheme::Backpack);
-    let mut socket = connect(&exchange, "/").await;
+    let mut socket = connect(&exchange, "/", &[]).await;
     send(&mut socket, r#"{"method":"SUBSCRIBE","params":["account.orderUpdate"]}"#).await;
     let refused = next_frame(&mut socket).await;
     assert!(refused["id"].is_null() && refused["error"]["code"].is_string(), "{refused}");
     assert!(refused["error"]["message"].is_string(), "{refused}");
     for connect_number in 1..=2 {
         if connect_number == 2 {
-            socket = connect(&exchange, "/").await;
+            socket = connect(&exchange, "/", &[]).await;
         }
         let subscribe = WsRequest::subscribe(&["account.orderUpdate"], &[]);
         send(&mut socket, signer.sign_ws(&subscribe, Timestamp::now().unwrap()).unwrap().message_json()).await;
@@ -223,7 +189,7 @@ async fn backpack_signed_subscribe_is_answered_with_the_order_stream() {
 #[tokio::test]
 async fn backpack_refuses_a_wrong_or_stale_signed_subscribe() {
     let exchange = start(Scheme::Backpack).await;
-    let mut socket = connect(&exchange, "/").await;
+    let mut socket = connect(&exchange, "/", &[]).await;
     let ts = Timestamp::now().unwrap().unix_millis().to_string();
     let wrong = backpack_signed(&format!("instruction=subscribe&timestamp={ts}"), &ts);
     send(&mut socket, &wrong.to_string()).await;
