@@ -558,6 +558,15 @@ def define_cases(base: str, accounts: dict[str, dict]) -> list[tuple[str, Callab
     deribit = accounts["Deribit"]
     bitmart = accounts["BitMart"]
 
+    def ccxt_at(exchange_id: str, creds: dict, path: str = "", **config):
+        """ccxt's `exchange_id` with an account's fake key and secret (and `config`), every API URL
+        of it pointed at the local exchange (`path` after the base, where ccxt's URLs carry one)."""
+        import ccxt
+
+        exchange = getattr(ccxt, exchange_id)({"apiKey": creds["api_key"], "secret": creds["secret"], **config})
+        exchange.urls["api"] = {name: base + path for name in exchange.urls["api"]}
+        return exchange
+
     # ---- python-okx (official) --------------------------------------------------------------
     def setup_python_okx() -> None:
         import okx.Account
@@ -1217,9 +1226,7 @@ def define_cases(base: str, accounts: dict[str, dict]) -> list[tuple[str, Callab
         )(lambda: binance_ccxt(binance["HMAC"]).private_get_openorders({"symbol": NON_ASCII_BINANCE_SYMBOL}))
 
         def bybit_ccxt(creds):
-            exchange = ccxt.bybit({"apiKey": creds["api_key"], "secret": creds["secret"]})
-            exchange.urls["api"] = {name: base for name in exchange.urls["api"]}
-            return exchange
+            return ccxt_at("bybit", creds)
 
         for kind, creds in bybit.items():
             label = f"Bybit ({kind})"
@@ -1258,9 +1265,7 @@ def define_cases(base: str, accounts: dict[str, dict]) -> list[tuple[str, Callab
         )
 
         def kraken_ccxt():
-            exchange = ccxt.kraken({"apiKey": kraken["ccxt"]["api_key"], "secret": kraken["ccxt"]["secret"]})
-            exchange.urls["api"] = {name: base for name in exchange.urls["api"]}
-            return exchange
+            return ccxt_at("kraken", kraken["ccxt"])
 
         case(
             sdk,
@@ -1283,11 +1288,7 @@ def define_cases(base: str, accounts: dict[str, dict]) -> list[tuple[str, Callab
         )(lambda: kraken_ccxt().private_post_cancelorderbatch({"orders": list(KRAKEN_BATCH)}))
 
         def bitget_ccxt():
-            exchange = ccxt.bitget(
-                {"apiKey": bitget["api_key"], "secret": bitget["secret"], "password": bitget["passphrase"]}
-            )
-            exchange.urls["api"] = {name: base for name in exchange.urls["api"]}
-            return exchange
+            return ccxt_at("bitget", bitget, password=bitget["passphrase"])
 
         case(
             sdk,
@@ -1851,9 +1852,7 @@ def define_cases(base: str, accounts: dict[str, dict]) -> list[tuple[str, Callab
         sdk = "ccxt"
 
         def bitfinex_ccxt(creds):
-            exchange = ccxt.bitfinex({"apiKey": creds["api_key"], "secret": creds["secret"]})
-            exchange.urls["api"] = {name: base for name in exchange.urls["api"]}
-            return exchange
+            return ccxt_at("bitfinex", creds)
 
         case(
             sdk,
@@ -1892,9 +1891,7 @@ def define_cases(base: str, accounts: dict[str, dict]) -> list[tuple[str, Callab
         )(lambda: bitfinex_ccxt(bitfinex["shared"]).private_post_auth_r_wallets())
 
         def deribit_ccxt():
-            exchange = ccxt.deribit({"apiKey": deribit["api_key"], "secret": deribit["secret"]})
-            exchange.urls["api"] = {name: base for name in exchange.urls["api"]}
-            return exchange
+            return ccxt_at("deribit", deribit)
 
         case(
             sdk,
@@ -2314,9 +2311,7 @@ def define_cases(base: str, accounts: dict[str, dict]) -> list[tuple[str, Callab
         sdk = "ccxt"
 
         def upbit_ccxt():
-            exchange = ccxt.upbit({"apiKey": upbit["api_key"], "secret": upbit["secret"]})
-            exchange.urls["api"] = {name: base for name in exchange.urls["api"]}
-            return exchange
+            return ccxt_at("upbit", upbit)
 
         case(sdk, "Upbit", "upbit: private_get_accounts()", "GET", "/v1/accounts")(
             lambda: upbit_ccxt().private_get_accounts()
@@ -2479,9 +2474,7 @@ def define_cases(base: str, accounts: dict[str, dict]) -> list[tuple[str, Callab
         sdk = "ccxt"
 
         def backpack_ccxt():
-            exchange = ccxt.backpack({"apiKey": backpack["api_key"], "secret": backpack["secret"]})
-            exchange.urls["api"] = {name: base for name in exchange.urls["api"]}
-            return exchange
+            return ccxt_at("backpack", backpack)
 
         case(sdk, "Backpack", "backpack: private_get_api_v1_capital()", "GET", "/api/v1/capital")(
             lambda: backpack_ccxt().private_get_api_v1_capital()
@@ -2799,9 +2792,7 @@ def define_cases(base: str, accounts: dict[str, dict]) -> list[tuple[str, Callab
         sdk = "ccxt"
 
         def cdc_ccxt():
-            exchange = ccxt.cryptocom({"apiKey": cdc["api_key"], "secret": cdc["secret"]})
-            exchange.urls["api"] = {name: base + "/exchange/v1" for name in exchange.urls["api"]}
-            return exchange
+            return ccxt_at("cryptocom", cdc, "/exchange/v1")
 
         case(
             sdk,
@@ -3037,17 +3028,34 @@ def run_case(item: Case) -> Outcome:
     return Outcome(item, passed, got, note, wire, error)
 
 
-# What a printout never shows, even with the suite's fake credentials (a printout is a log): the
-# values of headers that carry a signature, a passphrase or a token, and signature fields in a
-# query, a form body or a JSON body (Crypto.com's `sig`, Hyperliquid's `{r, s, v}`).
+# Headers whose values a printout never shows: those carrying a signature, a passphrase or a token.
 _SECRET_HEADER = re.compile(r"sign|passphrase|authori[sz]ation|authent|secret|token", re.I)
-_SECRET_PAIR = re.compile(r"((?:^|[?&])(?:signature|sign|sig)=)[^&]*", re.I)
-_SECRET_JSON = re.compile(r'("(?:sig|signature|sign|passphrase|secret)"\s*:\s*)("[^"]*"|\{[^{}]*\})')
+# Signature, token and key fields of a JSON body or websocket frame (a string, or Hyperliquid's
+# `{r, s, v}`), any case; and signature and token pairs of a query or form body.
+_SECRET_JSON = re.compile(
+    r'("(?:sig|signature|sign|passphrase|secret|api_secret|authSig|signed_challenge|jwt|token|access_token'
+    r'|refresh_token|client_secret|apiKey|api_key|key|api-key|client_id)"\s*:\s*)("[^"]*"|\{[^{}]*\})',
+    re.IGNORECASE,
+)
+_SECRET_PAIR = re.compile(r"((?:^|[?&])(?:signature|sign|sig|token)=)[^&\s]*", re.I)
+# The logins whose values are positional, `{"op": <one of these>, "args": [key, time, signature]}`
+# (Bybit's auth, BitMEX's authKeyExpires, BitMart's login): their first and last values.
+_POSITIONAL_LOGINS = {"auth", "authKeyExpires", "login"}
+_POSITIONAL_ARGS = re.compile(r'("args"\s*:\s*\[\s*)"[^"]*"(\s*,\s*[^,\]]*\s*,\s*)"[^"]*"(\s*\])')
 
 
 def redacted(text: str) -> str:
-    """A request's target or body as printed: signature and passphrase values replaced by "…"."""
-    return _SECRET_JSON.sub(r'\1"…"', _SECRET_PAIR.sub(r"\1…", text))
+    """A request's target or body, or a websocket frame or upgrade line, as printed: its key,
+    passphrase, signature and token values replaced by "…" (the suites' credentials are fake, but
+    a printout is a log)."""
+    hidden = _SECRET_JSON.sub(r'\1"…"', _SECRET_PAIR.sub(r"\1…", text))
+    try:
+        frame = json.loads(text)
+    except ValueError:
+        return hidden
+    if isinstance(frame, dict) and frame.get("op") in _POSITIONAL_LOGINS and isinstance(frame.get("args"), list):
+        hidden = _POSITIONAL_ARGS.sub(r'\1"…"\2"…"\3', hidden)
+    return hidden
 
 
 def show_request(wire: Wire) -> str:

@@ -55,7 +55,18 @@ from urllib.parse import urlsplit
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import suite  # noqa: E402  (installs the loopback guard before any SDK is imported)
-from suite import ACCEPT, GUARD_HITS, Expect, Got, accept, judge, known_server_bug, reject, version  # noqa: E402
+from suite import (  # noqa: E402
+    ACCEPT,
+    GUARD_HITS,
+    Expect,
+    Got,
+    accept,
+    judge,
+    known_server_bug,
+    redacted,
+    reject,
+    version,
+)
 
 # Every socket operation of the tap, and of the raw clients, gives up after this long.
 SOCKET_TIMEOUT = 10.0
@@ -80,31 +91,6 @@ class Stream:
     arrays: bool = False
 
 
-
-# The fields of a login that are secret or derived from the secret, and the key and stream token
-# that go with them: never printed, even fake.
-_SECRET_FIELDS = re.compile(
-    r'("(?:passphrase|secret|api_secret|sign|signature|authSig|signed_challenge|token|access_token|refresh_token'
-    r'|client_secret|apiKey|api_key|key|api-key|client_id|jwt)"'
-    r'\s*:\s*)"[^"]*"',
-    re.IGNORECASE,
-)
-# A stream token in a connect URL's query (KuCoin's `?token=`).
-_SECRET_QUERY = re.compile(r"([?&]token=)[^&\s]*")
-# The logins whose values are positional, `{"op": <one of these>, "args": [key, time, signature]}`
-# (Bybit's auth, BitMEX's authKeyExpires, BitMart's login): their first and last values.
-_POSITIONAL_LOGINS = {"auth", "authKeyExpires", "login"}
-_POSITIONAL_ARGS = re.compile(r'("args"\s*:\s*\[\s*)"[^"]*"(\s*,\s*[^,\]]*\s*,\s*)"[^"]*"(\s*\])')
-
-
-def redacted(message: str) -> str:
-    """A client's frame (or upgrade request line) as printed: its key, passphrase, signature and
-    stream token values replaced by "…"."""
-    message = _SECRET_QUERY.sub(r"\1…", _SECRET_FIELDS.sub(r'\1"…"', message))
-    frame = _as_frame(message)
-    if frame is not None and frame.get("op") in _POSITIONAL_LOGINS and isinstance(frame.get("args"), list):
-        message = _POSITIONAL_ARGS.sub(r'\1"…"\2"…"\3', message)
-    return message
 
 def _error_field(frame: dict, name: str) -> Any:
     error = frame.get("error")
