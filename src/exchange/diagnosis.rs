@@ -65,10 +65,13 @@ pub struct DiagnosisFacts {
 /// One mistaken rendering: the catalogue's code it shows, the string signed, and what was done.
 pub type Rendering = (MistakeCode, String, &'static str);
 
+/// The key id a signature recovers to over a text ([`Renderings::signer`]).
+pub(crate) type SignerOf = fn(text: &[u8], signature: &str) -> Option<String>;
+
 /// The mistaken signing strings of a scheme that signs a canonical rendering, and how a
 /// signature is checked against one: the diagnosis verifies each candidate with the key's public
-/// key (Backpack; it needs no secret), or signs it again with the key's secret (Crypto.com's
-/// HMAC), each charged to its budget.
+/// key (Backpack; it needs no secret), recovers its signer (Hyperliquid), or signs it again with
+/// the key's secret (Crypto.com's HMAC), each charged to its budget.
 #[derive(Debug, Clone, Copy)]
 #[non_exhaustive]
 pub struct Renderings {
@@ -85,6 +88,10 @@ pub struct Renderings {
     /// The signature of `text` made with the API key used as the secret (where the API key is
     /// itself a key's bytes, e.g. a public key taken for the seed); `None` where it is not.
     pub signed_with_api_key: fn(api_key: &str, text: &[u8]) -> Option<String>,
+    /// Where a signature names its signer (recovered from it, as Hyperliquid's): the key id
+    /// `signature` recovers to over `text`, so that a verifier recovers once per candidate and
+    /// looks the key up, rather than once per key; `None` where signatures name no signer.
+    pub signer: Option<SignerOf>,
 }
 
 /// The same functions (descriptions are compared as the data they hold).
@@ -94,6 +101,10 @@ impl PartialEq for Renderings {
             && std::ptr::fn_addr_eq(self.verifies, other.verifies)
             && std::ptr::fn_addr_eq(self.signed_with_api_key, other.signed_with_api_key)
             && self.asymmetric == other.asymmetric
+            && match (self.signer, other.signer) {
+                (Some(a), Some(b)) => std::ptr::fn_addr_eq(a, b),
+                (a, b) => a.is_none() && b.is_none(),
+            }
     }
 }
 

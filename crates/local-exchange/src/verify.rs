@@ -322,26 +322,23 @@ fn account_named_by_id<'s>(state: &'s State, scheme: Scheme, id: &str) -> Option
 }
 
 /// The most accounts of a scheme a recovered signature is tried against (each a few recoveries).
-const MAX_ACCOUNTS_TRIED: usize = 16;
-
 /// The account whose address the signature of `request` recovers to over one of the mistaken
-/// renderings the home describes (the signature names no key of its own).
+/// renderings the home describes (the signature names no key of its own): one recovery per
+/// candidate, the address looked up.
 fn account_a_rendering_recovers_to<'s>(
     state: &'s State,
     scheme: Scheme,
     request: &RawRequest<'_>,
 ) -> Option<&'s Account> {
     let renderings = scheme.exchange().diagnosis.renderings?;
+    let signer = renderings.signer?;
     let body = std::str::from_utf8(request.body).ok()?;
     let signable =
         cexsign::SignableRequest::new(request.method.parse().ok()?, request.path).ok()?.with_body(request.body);
-    let candidates = (renderings.candidates)(&signable, "");
-    state.accounts_of(scheme).take(MAX_ACCOUNTS_TRIED).find(|account| {
-        candidates.iter().any(|(code, hash, _)| {
-            scheme.exchange().diagnosis.mistakes.contains(code)
-                && (renderings.verifies)(*code, account.api_key(), None, hash.as_bytes(), body)
-        })
-    })
+    (renderings.candidates)(&signable, "")
+        .iter()
+        .filter(|(code, ..)| scheme.exchange().diagnosis.mistakes.contains(code))
+        .find_map(|(_, hash, _)| signer(hash.as_bytes(), body).and_then(|address| state.account(scheme, &address)))
 }
 
 /// The account of `scheme` whose raw secret `value` is (key and secret swapped), compared in

@@ -10,7 +10,7 @@ use crate::exchange::Renderings;
 
 /// What the diagnosis reads to name Backpack's mistakes.
 pub(super) const RENDERINGS: Renderings =
-    Renderings { candidates, verifies, asymmetric: true, signed_with_api_key };
+    Renderings { candidates, verifies, asymmetric: true, signed_with_api_key, signer: None };
 
 /// The expected signing string cut into `instruction=<call>&`, the sorted parameters (each
 /// followed by `&`) and `timestamp=…&window=…`; `None` for a batch (several instructions).

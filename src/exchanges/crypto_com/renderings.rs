@@ -13,7 +13,7 @@ use crate::exchange::{Renderings, body_field};
 use crate::mac::{Encoding, HmacKey, PrehashParts};
 
 /// What the diagnosis reads to name Crypto.com's mistakes.
-pub(super) const RENDERINGS: Renderings = Renderings { candidates, verifies, asymmetric: false, signed_with_api_key };
+pub(super) const RENDERINGS: Renderings = Renderings { candidates, verifies, asymmetric: false, signed_with_api_key, signer: None };
 
 /// How many milliseconds either side of the body's nonce a second clock reading is looked for.
 const NEARBY_NONCES: u64 = 3;

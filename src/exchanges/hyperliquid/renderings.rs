@@ -9,13 +9,13 @@
 
 use super::HyperliquidNetwork;
 use super::HyperliquidAction;
-use super::signer::{l1_domain_signing_hash, l1_signing_hash, parse_address, recover_signer};
+use super::signer::{checksum_address, l1_domain_signing_hash, l1_signing_hash, parse_address, recover_signer};
 use crate::SignableRequest;
 use crate::diagnose::MistakeCode as M;
 use crate::exchange::Renderings;
 
 /// What the diagnosis reads to name Hyperliquid's mistakes.
-pub(super) const RENDERINGS: Renderings = Renderings { candidates, verifies, asymmetric: true, signed_with_api_key };
+pub(super) const RENDERINGS: Renderings = Renderings { candidates, verifies, asymmetric: true, signed_with_api_key, signer: Some(signer) };
 
 /// The most bytes of action the candidates are built for: each is a msgpack encoding and a hash
 /// of about the action's size, within the diagnosis' byte budget.
@@ -171,16 +171,22 @@ fn candidates(request: &SignableRequest<'_>, _expected: &str) -> Vec<(M, String,
 }
 
 /// Whether the signature in `body` (the body as sent) recovers, over the hash `text` holds, to
-/// `address`.
-/// `address` is the account's (handed over as the API key); no secret is needed.
+/// `address` (the account's, handed over as the API key); no secret is needed.
 fn verifies(_code: M, address: &str, _secret: Option<&str>, text: &[u8], body: &str) -> bool {
-    let Ok(signed) = serde_json::from_str::<Signed<'_>>(body) else { return false };
+    parse_address(address).is_some_and(|address| recovered(text, body) == Some(address))
+}
+
+/// The address the signature in `body` recovers to over the hash `text` holds, checksummed as
+/// accounts are registered.
+fn signer(text: &[u8], body: &str) -> Option<String> {
+    recovered(text, body).map(|address| checksum_address(&address))
+}
+
+fn recovered(text: &[u8], body: &str) -> Option<[u8; 20]> {
+    let signed = serde_json::from_str::<Signed<'_>>(body).ok()?;
     let mut hash = [0u8; 32];
-    if hex::decode_to_slice(text, &mut hash).is_err() {
-        return false;
-    }
-    let Some(address) = parse_address(address) else { return false };
-    recover_signer(&hash, signed.signature.r, signed.signature.s, signed.signature.v) == Some(address)
+    hex::decode_to_slice(text, &mut hash).ok()?;
+    recover_signer(&hash, signed.signature.r, signed.signature.s, signed.signature.v)
 }
 
 /// An address is no key: nothing is signed with it.
