@@ -227,6 +227,7 @@
 #![deny(missing_docs)]
 
 mod account;
+mod accounts_document;
 mod authorization_items;
 mod background;
 mod body_nonce;
@@ -253,6 +254,10 @@ mod description_tests;
 mod error_table_tests;
 
 pub use account::Account;
+pub use accounts_document::{
+    AccountEntry, PrintedAccount, RegisteredAccount, parse_accounts_document, register_accounts,
+    vector_account_entries, worked_example_accounts,
+};
 pub use faults::{Fault, FaultRule, MAX_FAULT_RULES, MAX_SCHEDULE, STREAM_METHOD, StreamEnd};
 pub use orders::MAX_CLIENT_ORDER_IDS_PER_KEY;
 pub use server::{
