@@ -233,6 +233,11 @@ impl RegisteredAccount {
         exchange.key_variants.key_types.iter().copied().filter(fits).collect()
     }
 
+    /// The key's settings (type, version, demo) as registered.
+    pub fn key_settings(&self) -> KeySettings {
+        self.settings(None)
+    }
+
     /// The account the local exchange registers.
     pub fn account(&self) -> Result<Account, cexsign::Error> {
         Account::new(self.scheme, &self.credentials(), &self.settings(None))
