@@ -256,6 +256,30 @@ impl Account {
         }
     }
 
+    /// Replaces every occurrence of the key's raw passphrase in `text` by `<passphrase>`;
+    /// whether there was one. Bounded: one pass per occurrence over a prehash the caller holds.
+    pub(crate) fn hide_passphrase_in(&self, text: &mut Vec<u8>) -> bool {
+        let Some(passphrase) = self.raw.as_ref().and_then(|raw| raw.passphrase.as_ref()) else { return false };
+        let needle = passphrase.expose_secret().as_bytes();
+        if needle.is_empty() || text.len() < needle.len() {
+            return false;
+        }
+        let mut out = Vec::with_capacity(text.len());
+        let mut rest = text.as_slice();
+        let mut found = false;
+        while let Some(at) = rest.windows(needle.len()).position(|window| window == needle) {
+            out.extend_from_slice(&rest[..at]);
+            out.extend_from_slice(b"<passphrase>");
+            rest = &rest[at + needle.len()..];
+            found = true;
+        }
+        if found {
+            out.extend_from_slice(rest);
+            *text = out;
+        }
+        found
+    }
+
     /// The key's raw credentials, for the diagnosis (none for keys that sign tokens): the same
     /// [`Credentials`] `cexsign diagnose` is given, so that both name the same mistakes.
     pub(crate) fn credentials(&self) -> Option<Credentials> {

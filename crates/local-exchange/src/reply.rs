@@ -256,6 +256,24 @@ impl Rejection {
         self
     }
 
+    /// Hides every registered passphrase of the scheme in the expected prehash. A passphrase a
+    /// scheme signs but never sends (BitMart's memo) is a secret the requester may not know:
+    /// anyone holding only the API key would otherwise read it back from a rejection.
+    pub(crate) fn hiding_passphrases(mut self, state: &crate::State, scheme: Scheme) -> Self {
+        // A prehash too large to be shown is answered by its digest only.
+        if let Some(prehash) = self.prehash.as_mut().filter(|prehash| prehash.as_bytes().len() <= MAX_BODY_PREHASH) {
+            let mut bytes = prehash.as_bytes().to_vec();
+            let mut hidden = false;
+            for account in state.accounts_of(scheme) {
+                hidden |= account.hide_passphrase_in(&mut bytes);
+            }
+            if hidden {
+                **prehash = Prehash::new(bytes);
+            }
+        }
+        self
+    }
+
     /// Asks for the diagnosis of the mistake, run once the answer is laid out (see
     /// [`crate::diagnosis`]).
     pub(crate) fn with_diagnosis(mut self, diagnosis: PendingDiagnosis) -> Self {

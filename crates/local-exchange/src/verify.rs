@@ -161,7 +161,7 @@ pub(crate) fn rest(state: &State, scheme: Scheme, request: &RawRequest<'_>, now:
             )),
         }
     }
-    .map_err(|rejection| with_routing_hint(rejection, request));
+    .map_err(|rejection| with_routing_hint(rejection, request).hiding_passphrases(state, scheme));
     match outcome {
         Ok(accepted) => success(scheme, request, accepted),
         // An unknown key is diagnosed when it still leads to a registered key: a key header

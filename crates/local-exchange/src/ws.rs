@@ -76,7 +76,7 @@ pub(crate) fn check(state: &State, id: &str, body: &[u8], now: Timestamp) -> Rep
     };
     match outcome {
         Ok(body) => Reply::json(StatusCode::OK, &body, Verdict::Accepted),
-        Err(rejection) => ws_rejection(scheme, rejection, Some(&message), now),
+        Err(rejection) => ws_rejection(scheme, rejection.hiding_passphrases(state, scheme), Some(&message), now),
     }
 }
 

@@ -309,3 +309,40 @@ fn an_account_debug_shows_neither_secret_nor_passphrase() {
         }
     }
 }
+
+/// BitMart signs its key's memo (`timestamp#memo#body`) but never sends it: the expected
+/// prehash of a rejection would carry it to anyone holding only the API key. It is shown as
+/// `<passphrase>`; nor does the websocket login's answer show it.
+#[test]
+fn a_passphrase_signed_but_never_sent_is_hidden_in_the_expected_prehash() {
+    let memo = "BitmartMemoValue-0042";
+    let key = Key {
+        body: r#"{"symbol":"BTC_USDT","side":"buy"}"#,
+        content_type: Some("application/json"),
+        query: "",
+        ..keys().remove(0)
+    };
+    let key = Key {
+        scheme: Scheme::Bitmart,
+        api_key: "bitmartapikey0001",
+        secret: "bitmartsecretvalue0123456789abcdef",
+        passphrase: Some(memo),
+        path: "/spot/v2/submit_order",
+        ..key
+    };
+    let verifier = verifier(std::slice::from_ref(&key));
+    let wrong_secret = Key { secret: "bitmartsecretvalue0123456789abcdeX", settings: key.settings.clone(), ..key };
+    let answer = rest_answer(&verifier, &key, &*signer(&wrong_secret, key.passphrase), |_| {});
+    assert_never_shown("bitmart wrong secret", &answer, &[key.secret, wrong_secret.secret, memo]);
+    let body: serde_json::Value = serde_json::from_str(answer.body()).unwrap();
+    let prehash = body["cexsign_expected_prehash"].as_str().expect("the expected prehash is shown");
+    assert!(prehash.contains("#<passphrase>#"), "{prehash}");
+
+    let signer = signer(&wrong_secret, key.passphrase);
+    let at = WireTimestamp::render(signer.ws_timestamp_format(), AT).unwrap();
+    let login = signer.sign_ws_at(&WsRequest::login(), &at, &SignOptions::new()).unwrap();
+    let answer =
+        verifier.check_at("POST", "/cexsign/ws/bitmart", &http::HeaderMap::new(), login.message_json().as_bytes(), AT);
+    // (BitMart's login is checked by re-signing it whole: its answer carries no prehash.)
+    assert_never_shown("bitmart ws wrong secret", &answer, &[key.secret, wrong_secret.secret, memo]);
+}
