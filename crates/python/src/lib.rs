@@ -25,7 +25,7 @@ use pyo3::types::{PyBytes, PyDict, PyList};
 use zeroize::Zeroizing;
 
 create_exception!(
-    _native,
+    cexsign,
     CexsignError,
     PyValueError,
     "A request cexsign will not sign, a key it will not take, a case it cannot read: the message says what to fix."
@@ -138,8 +138,10 @@ impl PySigner {
         if let Some(version) = key_version {
             entry["key_version"] = version.into();
         }
-        // `demo=False` is every key's default: refused only where it asks for a demo key.
-        if let Some(demo) = demo.filter(|demo| *demo || scheme.exchange().key_variants.demo) {
+        // Where demo keys are keys of their own (OKX), `demo` is the key's variant, checked by
+        // the accounts document; elsewhere it is a signing setting (Hyperliquid's testnet).
+        let demo_is_variant = scheme.exchange().key_variants.demo;
+        if let Some(demo) = demo.filter(|_| demo_is_variant) {
             entry["demo"] = demo.into();
         }
         let text = Zeroizing::new(entry.to_string());
@@ -150,6 +152,9 @@ impl PySigner {
             .pop()
             .ok_or_else(|| error("no account"))?;
         let mut settings = account.key_settings();
+        if let Some(demo) = demo.filter(|_| !demo_is_variant) {
+            settings = settings.demo(demo);
+        }
         if let Some(window) = duration(recv_window, "recv_window")? {
             settings = settings.recv_window(window);
         }
@@ -278,13 +283,11 @@ impl PySigner {
         let at = instant(timestamp, self.signer.ws_timestamp_format())?;
         let channels: Vec<&str> = channels.iter().map(String::as_str).collect();
         let product_ids: Vec<&str> = product_ids.iter().map(String::as_str).collect();
-        // The params as an ordered JSON object: the order given is the order signed.
+        // The params as `[[name, value], ...]`: kept in the order given (a JSON object read
+        // into serde_json's map would come out sorted).
         let params: Vec<(String, serde_json::Value)> = match params {
             None => Vec::new(),
-            Some(text) => match serde_json::from_str::<serde_json::Value>(text) {
-                Ok(serde_json::Value::Object(map)) => map.into_iter().collect(),
-                _ => return Err(error("params must be a JSON object")),
-            },
+            Some(text) => serde_json::from_str(text).map_err(|_| error("params must be name/value pairs"))?,
         };
         let params: Vec<(&str, serde_json::Value)> = params.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
         let mut request = match method {
@@ -359,8 +362,8 @@ fn schemes(py: Python<'_>) -> PyResult<Bound<'_, PyList>> {
 /// with the secrets: printing them is the point).
 #[pyfunction]
 fn worked_example_accounts() -> PyResult<String> {
-    let accounts = cexsign_local_exchange::register_accounts(cexsign_local_exchange::worked_example_accounts())
-        .map_err(error)?;
+    let accounts =
+        cexsign_local_exchange::register_accounts(cexsign_local_exchange::worked_example_accounts()).map_err(error)?;
     let printed: Vec<_> = accounts.iter().map(|account| account.printed(true)).collect();
     serde_json::to_string(&printed).map_err(error)
 }
@@ -392,7 +395,8 @@ fn running<T>(
     exchange: &PyLocalExchange,
     read: impl FnOnce(&tokio::runtime::Runtime, &RunningExchange) -> T,
 ) -> PyResult<T> {
-    let guard = exchange.running.lock().map_err(|_| PyRuntimeError::new_err("the local exchange's lock is poisoned"))?;
+    let guard =
+        exchange.running.lock().map_err(|_| PyRuntimeError::new_err("the local exchange's lock is poisoned"))?;
     match guard.as_ref() {
         Some((runtime, running)) => Ok(read(runtime, running)),
         None => Err(PyRuntimeError::new_err("the local exchange is stopped")),
@@ -512,11 +516,8 @@ impl PyLocalExchange {
 
     /// Stops serving (idempotent); waits for the connections to close.
     fn stop(&self, py: Python<'_>) -> PyResult<()> {
-        let taken = self
-            .running
-            .lock()
-            .map_err(|_| PyRuntimeError::new_err("the local exchange's lock is poisoned"))?
-            .take();
+        let taken =
+            self.running.lock().map_err(|_| PyRuntimeError::new_err("the local exchange's lock is poisoned"))?.take();
         if let Some((runtime, running)) = taken {
             py.detach(|| {
                 runtime.block_on(running.shutdown());

@@ -37,6 +37,7 @@ __all__ = [
     "WsMessage",
     "diagnose",
     "signer",
+    "worked_example_accounts",
 ]
 
 Timestamp = Union[None, int, str, _datetime.datetime]
@@ -78,6 +79,8 @@ class SignedHeaders(Dict[str, str]):
     """Signature parts the body carries (Hyperliquid's r, s, v), else empty."""
     prehash: Optional[str]
     """The exact string signed, when asked for (``keep_prehash=True``)."""
+    rewrites_request: bool
+    """Whether the scheme signs inside the request (then send ``wire_query``/``wire_body``)."""
 
     def __init__(self, raw: Mapping[str, Any]) -> None:
         headers = raw["headers"]
@@ -88,6 +91,7 @@ class SignedHeaders(Dict[str, str]):
         self.wire_body = raw["wire_body"]
         self.signature_fields = dict(raw["signature_fields"])
         self.prehash = raw["prehash"]
+        self.rewrites_request = raw["rewrites_request"]
 
     def __getitem__(self, name: str) -> str:
         # Header names are case-insensitive on the wire: "OK-ACCESS-SIGN" finds "ok-access-sign".
@@ -219,7 +223,7 @@ class Signer:
             channels=list(channels),
             product_ids=list(product_ids),
             method=method,
-            params=None if params is None else _json.dumps(dict(params), separators=(",", ":")),
+            params=None if params is None else _json.dumps(list(dict(params).items())),
             id=id,
             event=event,
             data=data,
@@ -229,6 +233,8 @@ class Signer:
         return WsMessage(raw)
 
     def __repr__(self) -> str:
+        if "_native" not in self.__dict__:
+            return f"{type(self).__name__}(<not built>)"
         key_type, key_version, demo = self._native.variant
         shown = [f"api_key={self.api_key!r}", f"secret={_HIDDEN}"]
         if _SCHEMES_BY_ID[type(self).scheme]["takes_passphrase"]:
@@ -301,4 +307,4 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'cexsign' has no attribute {name!r}")
 
 
-from ._local_exchange import LocalExchange  # noqa: E402  (it reads the classes above)
+from ._local_exchange import LocalExchange, worked_example_accounts  # noqa: E402  (it reads the classes above)

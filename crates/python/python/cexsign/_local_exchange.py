@@ -105,7 +105,7 @@ class LocalExchange:
         return self._native.counts()[3]
 
     def verified_requests(self) -> List[Dict[str, Any]]:
-        """Every request it verified (accepted or not), oldest first."""
+        """Every request it accepted, as verified (scheme, key, method, path, query, timestamp), oldest first."""
         return json.loads(self._native.verified_requests())
 
     @property
