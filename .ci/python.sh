@@ -33,9 +33,15 @@ run_suite() {
 }
 run_suite python3 "$out/venv-test"
 # The abi3 floor and the newest CPython, where this machine has them (pyenv): the same suite.
+tried=$(python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 for version in 3.9 3.13; do
-  if command -v "python$version" > /dev/null 2>&1 && "python$version" -c "" > /dev/null 2>&1; then
-    rm -rf "$out/venv-$version"
-    run_suite "python$version" "$out/venv-$version"
-  fi
+  for python in "python$version" "${PYENV_ROOT:-$HOME/.pyenv}/versions/$version".*/bin/"python$version"; do
+    if "$python" -c "" > /dev/null 2>&1; then
+      rm -rf "$out/venv-$version"
+      run_suite "$python" "$out/venv-$version"
+      tried="$tried, $version"
+      break
+    fi
+  done
 done
+echo "Python versions tried: $tried"
