@@ -5,7 +5,7 @@
 //! reasons `local_exchange --credentials` refuses it), signing a request or a websocket message
 //! into plain Python values, the local exchange on a runtime of its own, the diagnosis of a case,
 //! and one exception type carrying the Rust error's message. It names no exchange: the Python
-//! classes (`OkxSigner`, …) are made from [`schemes`], which reads the registry.
+//! classes (`OkxSigner`, …) are made from `schemes()`, which reads the registry.
 //!
 //! Secrets cross once, into Rust, when a signer is built; no Python value returned here holds
 //! one except the auth headers a request must carry (a passphrase header), which the package's
@@ -381,6 +381,110 @@ fn diagnose(py: Python<'_>, case: &str) -> PyResult<String> {
     .map_err(error)
 }
 
+/// `PascalCase` Debug name of a unit variant as Python reads it: `snake_case`.
+fn snake_case(name: &str) -> String {
+    let mut out = String::with_capacity(name.len() + 4);
+    for (i, c) in name.chars().enumerate() {
+        if c.is_ascii_uppercase() {
+            if i > 0 {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Classifies an exchange's answer (`rejection::classify`): `(kind, next_step, code, message)`,
+/// or None when it is not an auth rejection.
+#[pyfunction]
+#[allow(clippy::type_complexity)]
+fn classify(
+    scheme: &str,
+    status: u16,
+    body: &[u8],
+) -> PyResult<Option<(String, String, Option<String>, Option<String>)>> {
+    let scheme = scheme_of(scheme)?;
+    Ok(cexsign::rejection::classify(scheme, status, body).map(|rejection| {
+        (
+            snake_case(&format!("{:?}", rejection.kind)),
+            snake_case(&format!("{:?}", rejection.next_step)),
+            rejection.code,
+            rejection.message,
+        )
+    }))
+}
+
+/// The scheme's server-time endpoint: the path to `GET`, unauthenticated; an error naming the
+/// exchange's window where it has none.
+#[pyfunction]
+fn server_time_path(scheme: &str) -> PyResult<&'static str> {
+    let scheme = scheme_of(scheme)?;
+    let exchange = scheme.exchange();
+    if exchange.server_time.routes().next().is_none() {
+        let words = exchange.diagnosis.window_in_words.unwrap_or("none stated");
+        return Err(error(format!("{} has no server-time endpoint to sync from (its window: {words})", scheme.name())));
+    }
+    Ok(cexsign::server_time::ServerTime::of(scheme).path())
+}
+
+/// Reads the server's time (unix milliseconds) from the answer of its server-time endpoint.
+#[pyfunction]
+fn parse_server_time(scheme: &str, body: &[u8]) -> PyResult<u128> {
+    let at = cexsign::server_time::ServerTime::of(scheme_of(scheme)?).parse(body).map_err(error)?;
+    Ok(at.unix_millis())
+}
+
+/// The host's clock corrected by server-time observations (`clock::OffsetClock`: the midpoint
+/// of the round trip, slow round trips discarded, the latest good observation wins).
+#[pyclass(module = "cexsign._native", name = "OffsetClock", frozen)]
+pub struct PyOffsetClock {
+    clock: cexsign::clock::OffsetClock,
+}
+
+fn millis(value: u64) -> Timestamp {
+    Timestamp::from_unix_millis(value)
+}
+
+#[pymethods]
+impl PyOffsetClock {
+    #[new]
+    fn new() -> Self {
+        Self { clock: cexsign::clock::OffsetClock::new() }
+    }
+
+    /// The corrected time, unix milliseconds.
+    fn now(&self) -> PyResult<u128> {
+        use cexsign::clock::Clock as _;
+        Ok(self.clock.now().map_err(error)?.unix_millis())
+    }
+
+    /// The host's own time (what to stamp `sent` and `received` with), unix milliseconds.
+    fn host_now(&self) -> PyResult<u128> {
+        Ok(self.clock.base_now().map_err(error)?.unix_millis())
+    }
+
+    /// Feeds one observation; the offset it gives, or an error saying why it was discarded.
+    fn observe(&self, sent_ms: u64, server_ms: u64, received_ms: u64) -> PyResult<i64> {
+        let observation = self.clock.observe(millis(sent_ms), millis(server_ms), millis(received_ms)).map_err(error)?;
+        Ok(observation.offset_millis)
+    }
+
+    /// Server minus host, in milliseconds.
+    #[getter]
+    fn offset_ms(&self) -> i64 {
+        self.clock.offset_millis()
+    }
+
+    /// Whether an observation has been taken.
+    #[getter]
+    fn synced(&self) -> bool {
+        self.clock.is_synced()
+    }
+}
+
 /// A running local exchange on a runtime of its own (two worker threads), stopped by `stop` or
 /// when collected.
 #[pyclass(module = "cexsign._native", name = "LocalExchange", frozen)]
@@ -542,6 +646,10 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(schemes, m)?)?;
     m.add_function(wrap_pyfunction!(worked_example_accounts, m)?)?;
     m.add_function(wrap_pyfunction!(diagnose, m)?)?;
+    m.add_function(wrap_pyfunction!(classify, m)?)?;
+    m.add_function(wrap_pyfunction!(server_time_path, m)?)?;
+    m.add_function(wrap_pyfunction!(parse_server_time, m)?)?;
+    m.add_class::<PyOffsetClock>()?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

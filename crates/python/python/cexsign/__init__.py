@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as _datetime
 import json as _json
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple, Union
+from typing import Any, Dict, Iterable, List, Mapping, NamedTuple, Optional, Tuple, Union
 
 from . import _native
 from ._native import CexsignError
@@ -31,11 +31,16 @@ __version__: str = _native.__version__
 __all__ = [
     "CexsignError",
     "LocalExchange",
+    "OffsetClock",
+    "Rejection",
     "SCHEMES",
     "SignedHeaders",
     "Signer",
     "WsMessage",
+    "classify",
     "diagnose",
+    "parse_server_time",
+    "server_time_path",
     "signer",
     "worked_example_accounts",
 ]
@@ -292,6 +297,83 @@ def diagnose(case: Union[Mapping[str, Any], str]) -> Dict[str, Any]:
     contains a secret."""
     text = case if isinstance(case, str) else _json.dumps(case)
     return _json.loads(_native.diagnose(text))
+
+
+class Rejection(NamedTuple):
+    """An exchange's auth rejection, classified by the exchange's own error table."""
+
+    kind: str
+    """``timestamp_outside_window``, ``invalid_signature``, ``invalid_key``, ``invalid_passphrase``, ..."""
+    next_step: str
+    """``resync_and_retry_once``, ``retry_once``, ``back_off``, ``fix_configuration`` or ``stop``."""
+    code: Optional[str]
+    """The exchange's own code (``50113``, ``400005``, ...), when it gave one."""
+    message: Optional[str]
+    """The exchange's own message, when it gave one."""
+
+
+def classify(scheme: str, status: int, body: Union[bytes, str]) -> Optional[Rejection]:
+    """Reads an exchange's answer: the kind of auth rejection and what to do next, or None when
+    it is not one (a success, or an error about the order itself)."""
+    raw = _native.classify(scheme, status, body.encode() if isinstance(body, str) else bytes(body))
+    return None if raw is None else Rejection(*raw)
+
+
+def server_time_path(scheme: str) -> str:
+    """The path of the scheme's server-time endpoint (GET, unauthenticated)."""
+    return _native.server_time_path(scheme)
+
+
+def parse_server_time(scheme: str, body: Union[bytes, str]) -> int:
+    """The server's time, unix milliseconds, read from its server-time endpoint's answer."""
+    return _native.parse_server_time(scheme, body.encode() if isinstance(body, str) else bytes(body))
+
+
+class OffsetClock:
+    """The host's clock corrected by the exchange's server time, in unix milliseconds.
+
+    Call it (or ``now()``) for the instant to sign at; pass it as the adapters' ``clock``.
+    ``sync`` takes one observation from the exchange's server-time endpoint: the midpoint of the
+    round trip, a slow round trip discarded (``CexsignError``), the latest good one kept.
+    """
+
+    _MAX_ANSWER = 64 * 1024
+
+    def __init__(self) -> None:
+        self._native = _native.OffsetClock()
+
+    def __call__(self) -> int:
+        return self._native.now()
+
+    def now(self) -> int:
+        return self._native.now()
+
+    @property
+    def offset_ms(self) -> int:
+        """Server minus host, in milliseconds."""
+        return self._native.offset_ms
+
+    @property
+    def synced(self) -> bool:
+        return self._native.synced
+
+    def observe(self, sent_ms: int, server_ms: int, received_ms: int) -> int:
+        """Feeds one observation taken with another HTTP client; the offset it gives."""
+        return self._native.observe(sent_ms, server_ms, received_ms)
+
+    def sync(self, scheme: str, base_url: str, *, timeout: float = 5.0) -> int:
+        """One observation of the scheme's server time at ``base_url``; the offset it gives."""
+        import urllib.request
+
+        url = base_url.rstrip("/") + _native.server_time_path(scheme)
+        sent = self._native.host_now()
+        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 (the caller's URL)
+            body = response.read(self._MAX_ANSWER)
+        received = self._native.host_now()
+        return self._native.observe(sent, _native.parse_server_time(scheme, body), received)
+
+    def __repr__(self) -> str:
+        return f"OffsetClock(offset_ms={self.offset_ms}, synced={self.synced})"
 
 
 def __getattr__(name: str) -> Any:
