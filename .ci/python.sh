@@ -32,6 +32,9 @@ run_suite() {
   (cd crates/python && "$venv/bin/python" -m pytest -q -p no:cacheprovider tests)
 }
 run_suite python3 "$out/venv-test"
+# The type stubs say what the runtime has (every scheme's class, every signature).
+"$out/venv-test/bin/pip" install -q mypy
+(cd "$out" && "$out/venv-test/bin/python" -m mypy.stubtest cexsign)
 # The abi3 floor and the newest CPython, where this machine has them (pyenv): the same suite.
 tried=$(python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 for version in 3.9 3.13; do

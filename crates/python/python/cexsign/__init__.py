@@ -48,6 +48,9 @@ __all__ = [
 Timestamp = Union[None, int, str, _datetime.datetime]
 """None (now), unix milliseconds, an aware datetime, or the timestamp text exactly as sent."""
 
+Duration = Union[int, _datetime.timedelta]
+"""Whole milliseconds or a ``datetime.timedelta`` (``recv_window``, ``expires_in``, ...)."""
+
 _EPOCH = _datetime.datetime(1970, 1, 1, tzinfo=_datetime.timezone.utc)
 _HIDDEN = "<hidden>"
 

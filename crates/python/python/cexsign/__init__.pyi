@@ -8,6 +8,43 @@ from ._local_exchange import LocalExchange as LocalExchange
 from ._local_exchange import worked_example_accounts as worked_example_accounts
 
 __version__: str
+__all__ = [
+    "CexsignError",
+    "LocalExchange",
+    "OffsetClock",
+    "Rejection",
+    "SCHEMES",
+    "SignedHeaders",
+    "Signer",
+    "WsMessage",
+    "classify",
+    "diagnose",
+    "parse_server_time",
+    "server_time_path",
+    "signer",
+    "worked_example_accounts",
+    "CoinbaseAdvancedHmacSigner",
+    "CoinbaseCdpJwtSigner",
+    "CoinbaseExchangeSigner",
+    "DeltaSigner",
+    "KucoinSigner",
+    "OkxSigner",
+    "BinanceSigner",
+    "BybitSigner",
+    "KrakenSigner",
+    "BitgetSigner",
+    "GateSigner",
+    "BitmexSigner",
+    "BitfinexSigner",
+    "DeribitSigner",
+    "BitmartSigner",
+    "KrakenFuturesSigner",
+    "MexcSigner",
+    "HyperliquidSigner",
+    "BackpackSigner",
+    "UpbitSigner",
+    "CryptoComSigner",
+]
 
 Timestamp = Union[None, int, str, datetime.datetime]
 Duration = Union[int, datetime.timedelta]
@@ -17,6 +54,8 @@ class CexsignError(ValueError): ...
 SCHEMES: Tuple[Dict[str, Any], ...]
 
 class SignedHeaders(Dict[str, str]):
+    def __init__(self, raw: Mapping[str, Any]) -> None: ...
+    def get(self, name: str, default: Any = ...) -> Any: ...  # type: ignore[override]
     signature: str
     wire_query: Optional[str]
     wire_body: Optional[bytes]
@@ -25,6 +64,7 @@ class SignedHeaders(Dict[str, str]):
     rewrites_request: bool
 
 class WsMessage:
+    def __init__(self, raw: Mapping[str, Any]) -> None: ...
     message: str
     fields: Dict[str, str]
     signature: str
@@ -32,6 +72,7 @@ class WsMessage:
     def json(self) -> Any: ...
 
 class Signer:
+    _native: Any
     scheme: ClassVar[str]
     name: ClassVar[str]
     def __init__(

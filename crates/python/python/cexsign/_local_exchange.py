@@ -17,9 +17,12 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Union
+from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Mapping, Optional, Union
 
 from . import _native
+
+if TYPE_CHECKING:
+    from . import Signer
 
 __all__ = ["LocalExchange", "worked_example_accounts"]
 
