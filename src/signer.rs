@@ -366,6 +366,17 @@ impl fmt::Debug for HeaderLayout {
     }
 }
 
+/// The buffer a request's timestamp and signature header values are sliced from.
+struct PerRequestValues(Option<bytes::Bytes>);
+
+impl PerRequestValues {
+    fn value(&self, range: std::ops::Range<usize>) -> Option<HeaderValue> {
+        let bytes = self.0.as_ref()?.get(range.clone())?;
+        // Slicing shares the buffer; the value is checked (visible ASCII) as `from_str` checks it.
+        (!bytes.is_empty()).then(|| HeaderValue::from_maybe_shared(self.0.as_ref()?.slice(range)).ok())?
+    }
+}
+
 /// A signature as text: inline up to 128 characters (every HMAC, Ed25519 and JWT signature
 /// here), on the heap beyond (RSA signatures).
 #[derive(Debug, Clone)]
@@ -551,14 +562,37 @@ impl SignedRequest {
         }
     }
 
-    fn header_value_of(&self, source: &HeaderSource) -> HeaderValue {
-        if let HeaderSource::Fixed(value) = source {
-            return value.clone();
+    fn header_value_of(&self, source: &HeaderSource, shared: &PerRequestValues) -> HeaderValue {
+        let mut value = match source {
+            HeaderSource::Fixed(value) => return value.clone(),
+            HeaderSource::Timestamp => shared.value(0..self.timestamp.len()),
+            HeaderSource::Signature if matches!(self.signature, SignatureText::Inline(_)) => {
+                shared.value(self.timestamp.len()..self.timestamp.len() + self.signature().len())
+            }
+            _ => None,
         }
-        let mut value = HeaderValue::from_str(self.text_of(source))
-            .expect("timestamps, encoded signatures and tokens are visible ASCII");
+        .unwrap_or_else(|| {
+            HeaderValue::from_str(self.text_of(source))
+                .expect("timestamps, encoded signatures and tokens are visible ASCII")
+        });
         value.set_sensitive(source.is_sensitive());
         value
+    }
+
+    /// The timestamp and the inline signature in one buffer, which the two header values of a
+    /// request share: `http::HeaderValue` has no inline storage, so this is one allocation per
+    /// request applied instead of one per value.
+    fn per_request_values(&self) -> PerRequestValues {
+        let sources = self.layout.entries().iter().map(|(_, source)| source);
+        if !sources.clone().any(|source| matches!(source, HeaderSource::Timestamp | HeaderSource::Signature)) {
+            return PerRequestValues(None);
+        }
+        let mut joined = arrayvec::ArrayVec::<u8, { 32 + 128 }>::new();
+        let _ = joined.try_extend_from_slice(self.timestamp.as_bytes());
+        if let SignatureText::Inline(signature) = &self.signature {
+            let _ = joined.try_extend_from_slice(signature.as_bytes());
+        }
+        PerRequestValues(Some(bytes::Bytes::from_owner(joined)))
     }
 
     /// The auth headers as text, in the order the scheme's reference SDK sends them: what to set
@@ -571,7 +605,8 @@ impl SignedRequest {
     /// The auth headers as `http::HeaderValue`s (secret ones marked sensitive), built on each
     /// call: what [`SignedRequest::apply_to`] inserts.
     pub fn header_values(&self) -> impl ExactSizeIterator<Item = (&HeaderName, HeaderValue)> {
-        self.layout.entries().iter().map(|(name, source)| (*name, self.header_value_of(source)))
+        let shared = self.per_request_values();
+        self.layout.entries().iter().map(move |(name, source)| (*name, self.header_value_of(source, &shared)))
     }
 
     /// One auth header's value, by case-insensitive name.
