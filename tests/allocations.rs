@@ -171,8 +171,8 @@ fn more_schemes(report: &mut Vec<String>) {
             ("kraken/form", &kraken, &kraken_form, 1),
             // A form body carrying its nonce: the nonce copied out of the body once.
             ("kraken/form_nonce", &kraken, &kraken_form_nonce, 1),
-            // A JSON body without a nonce: the wire body. The body is read once for its "nonce"
-            // member; the other members are skipped, not built.
+            // A JSON body without a nonce: the wire body. The body is scanned for a "nonce"
+            // member, nothing built.
             ("kraken/json", &kraken, &kraken_json, 1),
             // Nothing; an encoded query is decoded into one `String` (Bitget signs the decoded
             // query, as KuCoin).
