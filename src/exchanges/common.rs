@@ -71,34 +71,92 @@ pub(crate) fn ws_auth<M: Serialize>(
 /// A compact JWS (RFC 7515) — `base64url(header) "." base64url(claims) "." base64url(signature)` —
 /// as a bearer-token scheme sends it (Coinbase CDP, Upbit).
 pub(crate) struct CompactJws {
-    /// The whole token.
-    pub(crate) token: String,
-    /// Its third part, the base64url signature.
-    pub(crate) signature: String,
+    /// The token after the prefix it was asked for (`"Bearer "` for a header value): the value to
+    /// send is built once, in one buffer.
+    text: String,
+    prefix_len: usize,
+    /// Its third part, the base64url signature (every JWS here is at most 64 bytes: 86 characters).
+    pub(crate) signature: arrayvec::ArrayString<128>,
     /// The signing input (the first two parts and their dot), when the options keep it.
     pub(crate) prehash: Option<Prehash>,
 }
 
+impl CompactJws {
+    /// The prefix and the token, as one value (`Bearer eyJ…`).
+    pub(crate) fn into_text(self) -> String {
+        self.text
+    }
+
+    /// The token alone.
+    pub(crate) fn token(&self) -> &str {
+        &self.text[self.prefix_len..]
+    }
+}
+
+/// The JSON of a JWT part: on the stack, unless it is long (a claim naming a long path).
+// The large variant is the point: it lives on the stack for one signature, instead of the heap.
+#[allow(clippy::large_enum_variant)]
+enum JwsJson {
+    Stack(arrayvec::ArrayVec<u8, 768>),
+    Heap(Vec<u8>),
+}
+
+impl JwsJson {
+    fn of<T: Serialize>(value: &T) -> Self {
+        let mut stack = arrayvec::ArrayVec::new();
+        match serde_json::to_writer(&mut stack, value) {
+            Ok(()) => Self::Stack(stack),
+            Err(_) => Self::Heap(serde_json::to_vec(value).expect("JWT parts are plain strings and numbers")),
+        }
+    }
+
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Self::Stack(bytes) => bytes,
+            Self::Heap(bytes) => bytes,
+        }
+    }
+}
+
 /// Signs `header` and `claims`, each serialised as compact JSON in its struct's field order (the
 /// layout the exchanges' SDKs write, so tokens are byte-exact with theirs); `sign` turns the
-/// signing input into the raw signature bytes.
-pub(crate) fn compact_jws<H: Serialize, C: Serialize>(
+/// signing input into the raw signature. The token is written after `prefix` (`"Bearer "` for a
+/// header value) into one buffer of the right size, the JSON on the stack: one allocation.
+pub(crate) fn compact_jws<H: Serialize, C: Serialize, S: AsRef<[u8]>>(
+    prefix: &str,
     header: &H,
     claims: &C,
     options: &SignOptions,
-    sign: impl FnOnce(&[u8]) -> Result<Vec<u8>, Error>,
+    sign: impl FnOnce(&[u8]) -> Result<S, Error>,
 ) -> Result<CompactJws, Error> {
     use base64::Engine as _;
     let b64 = &base64::engine::general_purpose::URL_SAFE_NO_PAD;
-    let mut token = b64.encode(serde_json::to_vec(header).expect("JWT headers are plain strings"));
-    token.push('.');
-    b64.encode_string(serde_json::to_vec(claims).expect("JWT claims are plain strings and numbers"), &mut token);
-    let signature = b64.encode(sign(token.as_bytes())?);
-    let prehash = options.keeps_prehash().then(|| Prehash::new(token.as_bytes().to_vec()));
-    token.push('.');
-    token.push_str(&signature);
-    Ok(CompactJws { token, signature, prehash })
+    let (header, claims) = (JwsJson::of(header), JwsJson::of(claims));
+    let encoded_len = |bytes: &[u8]| bytes.len().div_ceil(3) * 4;
+    let mut text = String::with_capacity(
+        prefix.len() + encoded_len(header.bytes()) + encoded_len(claims.bytes()) + 2 + MAX_JWS_SIGNATURE,
+    );
+    text.push_str(prefix);
+    b64.encode_string(header.bytes(), &mut text);
+    text.push('.');
+    b64.encode_string(claims.bytes(), &mut text);
+    let input = &text.as_bytes()[prefix.len()..];
+    let raw = sign(input)?;
+    let prehash = options.keeps_prehash().then(|| Prehash::new(input.to_vec()));
+    let mut encoded = [0u8; MAX_JWS_SIGNATURE];
+    let signature = b64
+        .encode_slice(raw.as_ref(), &mut encoded)
+        .ok()
+        .and_then(|len| std::str::from_utf8(&encoded[..len]).ok())
+        .and_then(|text| arrayvec::ArrayString::from(text).ok())
+        .ok_or(Error::InvalidHeaderValue { field: "JWS signature (at most 96 bytes)" })?;
+    text.push('.');
+    text.push_str(&signature);
+    Ok(CompactJws { text, prefix_len: prefix.len(), signature, prehash })
 }
+
+/// The longest base64url JWS signature kept inline: 96 bytes (ES256 and Ed25519 sign 64).
+const MAX_JWS_SIGNATURE: usize = 128;
 
 /// The secret of an HMAC key, refusing a PEM private key first (the signer was built for the
 /// wrong key type: say so, rather than complain about the PEM's line breaks), then a copy damaged

@@ -19,7 +19,7 @@ use crate::credentials::ApiKey;
 use crate::request::validate_host;
 use crate::signer::{HeaderLayout, HeaderSource};
 use crate::{
-    Credentials, Error, Prehash, Scheme, SignOptions, SignableRequest, SignedRequest, Signer, TimestampFormat,
+    Credentials, Error, Scheme, SignOptions, SignableRequest, SignedRequest, Signer, TimestampFormat,
     WireTimestamp, WsAuth, WsField, WsRequest,
 };
 
@@ -146,16 +146,21 @@ impl CoinbaseCdpSigner {
         }
     }
 
-    fn token(&self, timestamp: &WireTimestamp, uri: Option<&str>, options: &SignOptions) -> Result<Token, Error> {
-        let nbf_text = timestamp.text_in(TimestampFormat::UnixSeconds)?.to_owned();
+    /// The JWT, after `prefix` (`"Bearer "` for the header value, `""` for a websocket field).
+    fn token(
+        &self,
+        prefix: &str,
+        timestamp: &WireTimestamp,
+        uri: Option<TokenUri<'_>>,
+        options: &SignOptions,
+    ) -> Result<Token, Error> {
+        let nbf_text = arrayvec::ArrayString::from(timestamp.text_in(TimestampFormat::UnixSeconds)?)
+            .map_err(|_| Error::TimestampOutOfRange { format: "a JWT nbf" })?;
         let nbf = timestamp.instant().unix_secs();
-        let random_nonce;
+        let mut random_nonce = [0u8; 64];
         let nonce = match options.nonce() {
             Some(nonce) => nonce,
-            None => {
-                random_nonce = self.random_nonce()?;
-                &random_nonce
-            }
+            None => self.random_nonce(&mut random_nonce)?,
         };
         let header = JwtHeader { alg: self.key_type().alg(), kid: self.key_name.as_str(), nonce, typ: "JWT" };
         let claims = JwtClaims {
@@ -165,35 +170,56 @@ impl CoinbaseCdpSigner {
             exp: nbf.checked_add(self.expires_in).ok_or(Error::TimestampOutOfRange { format: "a JWT expiry" })?,
             uri,
         };
-        let jws = compact_jws(&header, &claims, options, |input| self.sign_bytes(input))?;
-        let CompactJws { token, signature, prehash } = jws;
-        Ok(Token { jwt: token, nbf: nbf_text, signature, prehash })
+        let jws = compact_jws(prefix, &header, &claims, options, |input| self.sign_bytes(input))?;
+        Ok(Token { nbf: nbf_text, jws })
     }
 
-    fn sign_bytes(&self, message: &[u8]) -> Result<Vec<u8>, Error> {
+    /// The raw signature, on the stack (64 bytes for both key types).
+    fn sign_bytes(&self, message: &[u8]) -> Result<arrayvec::ArrayVec<u8, 64>, Error> {
+        let mut out = arrayvec::ArrayVec::new();
+        let too_long = |_| Error::InvalidCdpKey { problem: "the signature is longer than 64 bytes" };
         match &self.key {
-            SigningKey::Es256(pair) => pair
-                .sign(&self.rng, message)
-                .map(|s| s.as_ref().to_vec())
-                .map_err(|_| Error::InvalidCdpKey { problem: "the system random source failed while signing" }),
-            SigningKey::EdDsa(key) => Ok(ed25519_dalek::Signer::sign(key, message).to_bytes().to_vec()),
+            SigningKey::Es256(pair) => {
+                let signature = pair
+                    .sign(&self.rng, message)
+                    .map_err(|_| Error::InvalidCdpKey { problem: "the system random source failed while signing" })?;
+                out.try_extend_from_slice(signature.as_ref()).map_err(too_long)?;
+            }
+            SigningKey::EdDsa(key) => {
+                out.try_extend_from_slice(&ed25519_dalek::Signer::sign(key, message).to_bytes()).map_err(too_long)?;
+            }
         }
+        Ok(out)
     }
 
-    fn random_nonce(&self) -> Result<String, Error> {
+    /// A fresh random nonce, 64 hex characters written into `out`.
+    fn random_nonce<'o>(&self, out: &'o mut [u8; 64]) -> Result<&'o str, Error> {
         let mut bytes = [0u8; 32];
         self.rng
             .fill(&mut bytes)
             .map_err(|_| Error::InvalidCdpKey { problem: "the system random source failed while making a nonce" })?;
-        Ok(hex::encode(bytes))
+        hex::encode_to_slice(bytes, out).map_err(|_| Error::InvalidCdpKey { problem: "the nonce buffer" })?;
+        std::str::from_utf8(out).map_err(|_| Error::InvalidCdpKey { problem: "the nonce buffer" })
     }
 }
 
 struct Token {
-    jwt: String,
-    nbf: String,
-    signature: String,
-    prehash: Option<Prehash>,
+    nbf: arrayvec::ArrayString<32>,
+    jws: CompactJws,
+}
+
+/// The `uri` claim, `METHOD host path`, written straight into the claims' JSON.
+#[derive(Clone, Copy)]
+struct TokenUri<'a> {
+    method: &'static str,
+    host: &'a str,
+    path: &'a str,
+}
+
+impl Serialize for TokenUri<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&format_args!("{} {}{}", self.method, self.host, self.path))
+    }
 }
 
 impl fmt::Debug for CoinbaseCdpSigner {
@@ -223,7 +249,7 @@ struct JwtClaims<'a> {
     nbf: u64,
     exp: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
-    uri: Option<&'a str>,
+    uri: Option<TokenUri<'a>>,
 }
 
 #[derive(Serialize)]
@@ -258,11 +284,11 @@ impl Signer for CoinbaseCdpSigner {
         options: &SignOptions,
     ) -> Result<SignedRequest, Error> {
         let host = request.host().unwrap_or(&self.host);
-        let uri = format!("{} {}{}", request.method().as_str(), host, request.path());
-        let token = self.token(timestamp, Some(&uri), options)?;
-        let mut signed = SignedRequest::new(&token.nbf, &token.signature, token.prehash, &self.headers);
+        let uri = TokenUri { method: request.method().as_str(), host, path: request.path() };
+        let Token { nbf, mut jws } = self.token("Bearer ", timestamp, Some(uri), options)?;
+        let mut signed = SignedRequest::new(&nbf, &jws.signature, jws.prehash.take(), &self.headers);
         // Base64url parts and dots: a valid header value.
-        signed.set_token(format!("Bearer {}", token.jwt));
+        signed.set_token(jws.into_text());
         Ok(signed)
     }
 
@@ -274,14 +300,15 @@ impl Signer for CoinbaseCdpSigner {
         timestamp: &WireTimestamp,
         options: &SignOptions,
     ) -> Result<WsAuth, Error> {
-        let token = self.token(timestamp, None, options)?;
-        let fields = vec![WsField::sensitive("jwt", token.jwt.as_str())];
-        let jwt = token.jwt.as_str();
+        let Token { nbf, mut jws } = self.token("", timestamp, None, options)?;
+        let prehash = jws.prehash.take();
+        let fields = vec![WsField::sensitive("jwt", jws.token())];
+        let jwt = jws.token();
         match crate::exchanges::common::channels(request)? {
-            [] => Ok(ws_auth(&JwtOnly { jwt }, fields, &token.nbf, &token.signature, token.prehash)),
+            [] => Ok(ws_auth(&JwtOnly { jwt }, fields, &nbf, &jws.signature, prehash)),
             [channel] => {
                 let message = SubscribeMessage { kind: "subscribe", product_ids: request.product_ids(), channel, jwt };
-                Ok(ws_auth(&message, fields, &token.nbf, &token.signature, token.prehash))
+                Ok(ws_auth(&message, fields, &nbf, &jws.signature, prehash))
             }
             _ => Err(Error::InvalidWsRequest {
                 problem: "Coinbase Advanced Trade takes exactly one channel per subscribe message; send one message per channel",

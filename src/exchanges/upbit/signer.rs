@@ -175,12 +175,14 @@ impl UpbitSigner {
             query_hash,
             query_hash_alg: query_hash.map(|_| "SHA512"),
         };
-        compact_jws(&header, &claims, options, |input| {
+        compact_jws("Bearer ", &header, &claims, options, |input| {
             let input = PrehashParts::new().push(input);
-            Ok(match &self.key {
-                UpbitKey::Hs256(key) => key.mac(&input).to_vec(),
-                UpbitKey::Hs512(key) => key.mac(&input).to_vec(),
-            })
+            let mut mac = arrayvec::ArrayVec::<u8, 64>::new();
+            match &self.key {
+                UpbitKey::Hs256(key) => mac.extend(key.mac(&input)),
+                UpbitKey::Hs512(key) => mac.extend(key.mac(&input)),
+            }
+            Ok(mac)
         })
     }
 }
@@ -230,10 +232,10 @@ impl Signer for UpbitSigner {
         options: &SignOptions,
     ) -> Result<SignedRequest, Error> {
         let query_hash = Self::query_hash_input(request)?.map(|q| hex::encode(sha2::Sha512::digest(q.as_bytes())));
-        let jws = self.token(query_hash.as_deref(), options)?;
-        let mut signed = SignedRequest::new("", &jws.signature, jws.prehash, &self.headers);
+        let mut jws = self.token(query_hash.as_deref(), options)?;
+        let mut signed = SignedRequest::new("", &jws.signature, jws.prehash.take(), &self.headers);
         // Base64url parts and dots: a valid header value.
-        signed.set_token(format!("Bearer {}", jws.token));
+        signed.set_token(jws.into_text());
         Ok(signed)
     }
 
@@ -246,10 +248,11 @@ impl Signer for UpbitSigner {
         _timestamp: &WireTimestamp,
         options: &SignOptions,
     ) -> Result<WsAuth, Error> {
-        let jws = self.token(None, options)?;
-        let authorization = format!("Bearer {}", jws.token);
+        let mut jws = self.token(None, options)?;
+        let (prehash, signature) = (jws.prehash.take(), jws.signature);
+        let authorization = jws.into_text();
         let fields = vec![WsField::sensitive("Authorization", authorization.as_str())];
-        Ok(ws_auth(&Handshake { authorization: &authorization }, fields, "", &jws.signature, jws.prehash))
+        Ok(ws_auth(&Handshake { authorization: &authorization }, fields, "", &signature, prehash))
     }
 }
 
