@@ -406,7 +406,7 @@ mod tests {
 
     #[test]
     fn a_json_nonce_is_found_by_the_scan_as_a_parse_finds_it() {
-        let bodies: [&[u8]; 21] = [
+        let bodies: [&[u8]; 22] = [
             br#"{}"#,
             br#" { "nonce" : "1700000000000" } "#,
             br#"{"nonce":1700000000000,"orders":["a","b"]}"#,
@@ -423,6 +423,7 @@ mod tests {
             br#"{"nonce":1e3}"#,
             br#"{"nonce":-1}"#,
             br#"{"nonce":true}"#,
+            br#"{"nonce":null}"#,
             br#"{"nonce":1,"nonce":2}"#,
             br#"{"#,
             br#"{"a":1} {"#,
