@@ -601,83 +601,86 @@
 //!   reuses. This builds the signature and timestamp `HeaderValue`s and inserts four or five headers:
 //!   the cost of a request sent through `http`/reqwest.
 //!
-//! Median per call, one `--quick` run on a quiet machine (the Binance rows from a second run after
-//! its last change). `get_query` is a GET with a 4-parameter
+//! Median per call, one full run (`cargo bench --bench sign`) on the 2-core machine kind, the
+//! README's performance table read from the same run. `get_query` is a GET with a 4-parameter
 //! query, `post_order` a ~200-byte order, `batch_4k` a ~4 KB batch. Binance's bodies are forms of
 //! the same sizes, and Binance and Kraken also return the query or body to send. Kraken's
 //! `post_order` and `batch_4k` are JSON, `post_form` a ~200-byte form.
 //!
-//! | group | floor | peer-style | cexsign | cexsign/floor | peer-style/cexsign | apply |
-//! |---|---|---|---|---|---|---|
-//! | okx/get_query | 175 ns | 427 ns | 295 ns | 1.68 | 1.45 | 572 ns |
-//! | okx/post_order | 247 ns | 472 ns | 370 ns | 1.50 | 1.28 | 649 ns |
-//! | okx/batch_4k | 2412 ns | 2713 ns | 2547 ns | 1.06 | 1.07 | 2822 ns |
-//! | kucoin/get_query | 177 ns | 452 ns | 319 ns | 1.81 | 1.42 | 641 ns |
-//! | kucoin/post_order | 246 ns | 522 ns | 377 ns | 1.53 | 1.38 | 699 ns |
-//! | kucoin/batch_4k | 2409 ns | 2745 ns | 2545 ns | 1.06 | 1.08 | 2868 ns |
-//! | delta/get_query | 176 ns | 608 ns | 284 ns | 1.61 | 2.14 | 463 ns |
-//! | delta/post_order | 246 ns | 632 ns | 364 ns | 1.48 | 1.74 | 542 ns |
-//! | delta/batch_4k | 2412 ns | 2857 ns | 2536 ns | 1.05 | 1.13 | 2720 ns |
-//! | coinbase_exchange/get_query | 176 ns | 425 ns | 301 ns | 1.71 | 1.41 | 575 ns |
-//! | coinbase_exchange/post_order | 250 ns | 480 ns | 376 ns | 1.51 | 1.28 | 662 ns |
-//! | coinbase_exchange/batch_4k | 2411 ns | 2714 ns | 2546 ns | 1.06 | 1.07 | 2844 ns |
-//! | coinbase_advanced_hmac/get_query | 141 ns | 524 ns | 238 ns | 1.69 | 2.20 | 444 ns |
-//! | coinbase_advanced_hmac/post_order | 245 ns | 593 ns | 360 ns | 1.47 | 1.65 | 572 ns |
-//! | coinbase_advanced_hmac/batch_4k | 2411 ns | 2839 ns | 2532 ns | 1.05 | 1.12 | 2736 ns |
-//! | binance/get_query | 181 ns | 571 ns | 389 ns | 2.15 | 1.47 | |
-//! | binance/post_order | 250 ns | 633 ns | 514 ns | 2.06 | 1.23 | |
-//! | binance/batch_4k | 2343 ns | 2820 ns | 2663 ns | 1.14 | 1.06 | |
-//! | bybit/get_query | 180 ns | 519 ns | 304 ns | 1.69 | 1.70 | |
-//! | bybit/post_order | 251 ns | 637 ns | 381 ns | 1.52 | 1.67 | |
-//! | bybit/batch_4k | 2409 ns | 2849 ns | 2563 ns | 1.06 | 1.11 | |
-//! | kraken/post_form | 693 ns | 1414 ns | 1042 ns | 1.50 | 1.36 | |
-//! | kraken/post_order | 727 ns | 1467 ns | 1115 ns | 1.53 | 1.32 | |
-//! | kraken/batch_4k | 2884 ns | 3803 ns | 6069 ns | 2.10 | 0.63 | |
-//! | bitget/get_query | 180 ns | 487 ns | 314 ns | 1.75 | 1.55 | |
-//! | bitget/post_order | 249 ns | 496 ns | 375 ns | 1.50 | 1.32 | |
-//! | bitget/batch_4k | 2415 ns | 2711 ns | 2542 ns | 1.05 | 1.07 | |
-//! | gate/get_query | 1107 ns | 2312 ns | 1270 ns | 1.15 | 1.82 | |
-//! | gate/post_order | 1349 ns | 2510 ns | 1487 ns | 1.10 | 1.69 | |
-//! | gate/batch_4k | 7639 ns | 8865 ns | 7808 ns | 1.02 | 1.14 | |
-//! | cdp_es256/get_query | 17.0 µs | 545.3 µs | 18.6 µs | 1.09 | 29.29 | |
-//! | cdp_es256/post_order | 16.9 µs | 542.5 µs | 18.9 µs | 1.12 | 28.73 | |
-//! | cdp_es256/batch_4k | 16.9 µs | 542.2 µs | 18.6 µs | 1.10 | 29.18 | |
-//! | cdp_eddsa/get_query | 19.0 µs | 39.9 µs | 20.7 µs | 1.09 | 1.93 | |
-//! | cdp_eddsa/post_order | 19.0 µs | 40.2 µs | 20.6 µs | 1.08 | 1.95 | |
-//! | cdp_eddsa/batch_4k | 18.9 µs | 39.7 µs | 21.2 µs | 1.12 | 1.88 | |
-//! | binance_ed25519/post_order | 18.6 µs | 36.7 µs | 19.0 µs | 1.02 | 1.93 | |
-//! | binance_ed25519/batch_4k | 31.0 µs | 49.3 µs | 31.8 µs | 1.02 | 1.55 | |
-//! | binance_rsa/post_order | 578.5 µs | 587.1 µs | 570.0 µs | 0.99 | 1.03 | |
-//! | bybit_rsa/post_order | 576.1 µs | 586.5 µs | 563.4 µs | 0.98 | 1.04 | |
+//! | group | floor | peer-style | cexsign | cexsign/floor | peer-style/cexsign | apply | apply/floor |
+//! |---|---|---|---|---|---|---|---|
+//! | okx/get_query | 176 ns | 431 ns | 302 ns | 1.72 | 1.42 | 623 ns | 3.54 |
+//! | okx/post_order | 246 ns | 472 ns | 375 ns | 1.52 | 1.26 | 703 ns | 2.85 |
+//! | okx/batch_4k | 2408 ns | 2751 ns | 2543 ns | 1.06 | 1.08 | 2868 ns | 1.19 |
+//! | kucoin/get_query | 176 ns | 484 ns | 332 ns | 1.89 | 1.46 | 689 ns | 3.92 |
+//! | kucoin/post_order | 246 ns | 505 ns | 397 ns | 1.61 | 1.27 | 752 ns | 3.05 |
+//! | kucoin/batch_4k | 2410 ns | 2725 ns | 2561 ns | 1.06 | 1.06 | 2918 ns | 1.21 |
+//! | delta/get_query | 176 ns | 589 ns | 291 ns | 1.65 | 2.02 | 521 ns | 2.96 |
+//! | delta/post_order | 246 ns | 667 ns | 367 ns | 1.49 | 1.82 | 600 ns | 2.44 |
+//! | delta/batch_4k | 2414 ns | 2865 ns | 2540 ns | 1.05 | 1.13 | 2772 ns | 1.15 |
+//! | coinbase_exchange/get_query | 176 ns | 428 ns | 300 ns | 1.71 | 1.42 | 614 ns | 3.50 |
+//! | coinbase_exchange/post_order | 245 ns | 492 ns | 379 ns | 1.54 | 1.30 | 688 ns | 2.81 |
+//! | coinbase_exchange/batch_4k | 2415 ns | 2710 ns | 2550 ns | 1.06 | 1.06 | 2864 ns | 1.19 |
+//! | coinbase_advanced_hmac/get_query | 141 ns | 526 ns | 239 ns | 1.70 | 2.20 | 492 ns | 3.49 |
+//! | coinbase_advanced_hmac/post_order | 245 ns | 616 ns | 360 ns | 1.47 | 1.71 | 613 ns | 2.50 |
+//! | coinbase_advanced_hmac/batch_4k | 2409 ns | 2835 ns | 2540 ns | 1.05 | 1.12 | 2784 ns | 1.16 |
+//! | cdp_es256/get_query | 16.9 µs | 544.5 µs | 18.5 µs | 1.09 | 29.47 |  |  |
+//! | cdp_es256/post_order | 16.8 µs | 543.7 µs | 18.4 µs | 1.09 | 29.62 |  |  |
+//! | cdp_es256/batch_4k | 16.9 µs | 542.9 µs | 18.3 µs | 1.09 | 29.58 |  |  |
+//! | cdp_eddsa/get_query | 18.9 µs | 40.0 µs | 20.4 µs | 1.08 | 1.96 |  |  |
+//! | cdp_eddsa/post_order | 18.9 µs | 39.9 µs | 20.4 µs | 1.08 | 1.96 |  |  |
+//! | cdp_eddsa/batch_4k | 18.9 µs | 39.9 µs | 20.3 µs | 1.08 | 1.96 |  |  |
+//! | binance/get_query | 180 ns | 585 ns | 436 ns | 2.42 | 1.34 |  |  |
+//! | binance/post_order | 249 ns | 794 ns | 490 ns | 1.97 | 1.62 |  |  |
+//! | binance/batch_4k | 2328 ns | 2898 ns | 2915 ns | 1.25 | 0.99 |  |  |
+//! | bybit/get_query | 179 ns | 544 ns | 309 ns | 1.72 | 1.76 |  |  |
+//! | bybit/post_order | 250 ns | 621 ns | 387 ns | 1.55 | 1.61 |  |  |
+//! | bybit/batch_4k | 2415 ns | 2837 ns | 2560 ns | 1.06 | 1.11 |  |  |
+//! | kraken/post_order | 734 ns | 1427 ns | 939 ns | 1.28 | 1.52 |  |  |
+//! | kraken/batch_4k | 2879 ns | 3736 ns | 3351 ns | 1.16 | 1.11 |  |  |
+//! | kraken/post_form | 707 ns | 1437 ns | 1050 ns | 1.49 | 1.37 |  |  |
+//! | bitget/get_query | 178 ns | 454 ns | 320 ns | 1.79 | 1.42 |  |  |
+//! | bitget/post_order | 248 ns | 496 ns | 377 ns | 1.52 | 1.32 |  |  |
+//! | bitget/batch_4k | 2410 ns | 2714 ns | 2545 ns | 1.06 | 1.07 |  |  |
+//! | gate/get_query | 1114 ns | 2623 ns | 1286 ns | 1.15 | 2.04 |  |  |
+//! | gate/post_order | 1310 ns | 2525 ns | 1516 ns | 1.16 | 1.67 |  |  |
+//! | gate/batch_4k | 7569 ns | 8789 ns | 7775 ns | 1.03 | 1.13 |  |  |
+//! | binance_ed25519/post_order | 18.5 µs | 36.6 µs | 18.9 µs | 1.02 | 1.94 |  |  |
+//! | binance_ed25519/batch_4k | 30.8 µs | 49.2 µs | 31.6 µs | 1.03 | 1.56 |  |  |
+//! | binance_rsa/post_order | 560.8 µs | 582.8 µs | 561.9 µs | 1.00 | 1.04 |  |  |
+//! | bybit_rsa/post_order | 561.0 µs | 582.5 µs | 561.0 µs | 1.00 | 1.04 |  |  |
 //!
-//! One shared OKX signer from 2 threads: 196 ns per signature, against 361 ns from 1 (1.84×). The
+//! One shared OKX signer from 2 threads: 227 ns per signature, against 377 ns from 1 (1.66×). The
 //! only write the threads share is one reference count per signature, on the signer's header layout.
 //!
 //! An HMAC `sign` of the first five schemes makes **no** heap allocation, and neither do Bybit,
 //! Bitget and Gate (one more when a percent-encoded query is decoded for KuCoin, Bitget and Gate).
 //! Binance and Kraken allocate once, for the query or body they return (Kraken: for the nonce
-//! copied out of a body that carries one). Applying the output to a map then builds two
-//! `HeaderValue`s, one allocation each. Ed25519 makes 3; RSA 14, of which 9 are inside ring.
+//! copied out of a body that carries one). Applying the output to a map makes **one** more: the
+//! timestamp and signature `HeaderValue`s are slices of one shared buffer (`Bytes::from_owner`).
+//! A Coinbase CDP token makes **2** (the token, written once after `Bearer `, and the request's
+//! boxed extras; 17 before); Ed25519 3; RSA 14, of which 9 are inside ring.
 //! `tests/allocations.rs` counts all of these.
 //!
-//! Against the goals:
+//! Against the goals (issue 21):
 //!
-//! - `sign` within 1.3× of the floor on `post_order`: **missed** by every HMAC scheme but Gate
-//!   (1.10). The others are at 1.47–1.53×, Binance at 2.06×. Met by CDP (1.08–1.12×), Ed25519 and
-//!   RSA. What remains is fixed cost, 110–130 ns per call: the timestamp (about 20 ns for the ISO
-//!   form), the base64 or hex encoding (10–20 ns), the output value and its moves, and the MAC fed
-//!   in parts instead of one slice. Binance also builds the body it returns.
-//! - Faster than peer-style on every input: met everywhere (1.03–2.20×) except Kraken's 4 KB JSON
-//!   body (0.63). That body is parsed in full to find or add the nonce.
-//! - At most 3 heap allocations per HMAC `sign` beyond what it returns: met (0 or 1).
-//! - A 4 KB body within 1.1× of the floor: met by every scheme but Binance (1.14: it checks the
-//!   body is ASCII, scans it for its own parameters and copies it into the body it returns) and
-//!   Kraken's JSON (2.10).
-//! - CDP within 1.15× of the bare signature: met. ES256 is at 1.09–1.12× of ring's, Ed25519 at
-//!   1.08–1.12× of ed25519-dalek's.
-//! - CDP at least 4× faster than parse-per-call: met by ES256 (29×). **Missed** by Ed25519 (1.9×).
-//!   Expanding an Ed25519 key costs about as much as one signature, so a parse-per-call signer is
-//!   only about twice the bare signature, and no signer can be 4× faster than it.
+//! - HMAC `sign` within 1.3× of the floor on GET and POST: **missed** (GET 1.65–1.89×, POST
+//!   1.47–1.61×; Gate meets it, 1.15–1.16×, its floor being two SHA-512s). What remains is fixed
+//!   cost over the bare MAC, measured apart in one process: the parts fed in turn (~18 ns; joining
+//!   them on the stack first costs the same), the base64 encoding (~23 ns for 32 bytes, the
+//!   `base64` crate), the timestamp (~26 ns for the ISO form, ~10 for digits), the UTF-8 check of
+//!   the encoded text (~9 ns), the output value (~20 ns). Every one is work a signer must do in safe
+//!   Rust without hand-rolling an encoder; under 1.3× on a 176 ns floor leaves 53 ns for all of it.
+//! - `sign` + `apply_to` within 2.0×: **missed** (GET 2.96–3.92×, POST 2.44–3.05×). Four or five
+//!   `HeaderMap` inserts cost ~25 ns each (hashing the name, replacing and dropping the old value)
+//!   and building the values ~60 ns: `apply_to` alone is ~300 ns, more than the floor.
+//! - Binance within 1.5×: **missed** (2.42× / 1.97×). It also builds the query or body it returns
+//!   (copy, hex signature, a UTF-8 check), and scans for its own parameters; scanning short forms
+//!   pair by pair instead of with three finders saved 159 instructions of ~2,900 (callgrind), too
+//!   little to keep.
+//! - Kraken's 2.5 KB JSON within 1.3×: **met**, 1.16× (2.10× before): a scan, not a parse.
+//! - At most 1 allocation per HMAC request applied: **met** (2 before).
+//! - A CDP token in at most 5 allocations: **met** (2; 17 before).
 //!
 //! # Cargo features and the workspace
 //!
