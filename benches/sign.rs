@@ -13,7 +13,10 @@
 //!   inline and shares the signer's fixed header values, as text ready for any HTTP client.
 //! - `cexsign_apply` (the first five HMAC schemes): `sign`, then `apply_to` an `http::HeaderMap`
 //!   the caller reuses, which builds the signature and timestamp `HeaderValue`s: what a request
-//!   sent through `http`/reqwest costs.
+//!   sent through `http` costs.
+//! - `cexsign_reqwest` (the same five): `sign_reqwest` on a built `reqwest::Request` whose header
+//!   map is reused (its method, URL path and query and body read back from it, signed, the
+//!   headers set): what a request sent through the reqwest layer costs.
 //!
 //! Binance, Bybit, Kraken, Bitget and Gate, in the same shape:
 //!
@@ -46,6 +49,7 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
+use cexsign::client::ReqwestSigner as _;
 use cexsign::{
     BinanceKeyType, BinanceSigner, BitgetSigner, BybitKeyType, BybitSigner, CdpKeyType, CoinbaseAdvancedHmacSigner,
     CoinbaseCdpSigner, CoinbaseExchangeSigner, Credentials, DeltaSigner, GateSigner, KrakenSigner, KucoinKeyVersion,
@@ -200,6 +204,19 @@ fn bench_hmac(c: &mut Criterion) {
                     scheme.signer.sign(black_box(&request), AT).unwrap().apply_to(&mut headers);
                     black_box(&headers);
                 })
+            });
+            // The same through the reqwest layer: a built `reqwest::Request` signed in place (its
+            // method, URL path and query, and body read back from it; its header map reused).
+            let mut built = reqwest::Client::new()
+                .request(method.as_str().parse().unwrap(), format!("https://api.example.com{}?{query}", scheme.path))
+                .body(body.to_owned())
+                .build()
+                .unwrap();
+            if query.is_empty() {
+                built.url_mut().set_query(None);
+            }
+            group.bench_function("cexsign_reqwest", |b| {
+                b.iter(|| black_box(scheme.signer.as_ref().sign_reqwest(black_box(&mut built), AT).unwrap()))
             });
             group.finish();
         }
