@@ -74,6 +74,8 @@ pub(crate) struct CompactJws {
     /// The token after the prefix it was asked for (`"Bearer "` for a header value): the value to
     /// send is built once, in one buffer.
     text: String,
+    // Read by the CDP signer's websocket token (feature `cdp`).
+    #[cfg_attr(not(feature = "cdp"), allow(dead_code))]
     prefix_len: usize,
     /// Its third part, the base64url signature (every JWS here is at most 64 bytes: 86 characters).
     pub(crate) signature: arrayvec::ArrayString<128>,
@@ -88,6 +90,7 @@ impl CompactJws {
     }
 
     /// The token alone.
+    #[cfg_attr(not(feature = "cdp"), allow(dead_code))]
     pub(crate) fn token(&self) -> &str {
         &self.text[self.prefix_len..]
     }
