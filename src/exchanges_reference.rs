@@ -598,8 +598,10 @@
 //! - **cexsign**: the full `sign` call. Its output keeps the timestamp and signature inline and
 //!   shares the signer's fixed header values (API key, passphrase), as text ready for any client.
 //! - **apply** (first five HMAC schemes): `sign`, then `apply_to` an `http::HeaderMap` the caller
-//!   reuses. This builds the signature and timestamp `HeaderValue`s and inserts four or five headers:
-//!   the cost of a request sent through `http`/reqwest.
+//!   reuses, which builds the signature and timestamp `HeaderValue`s and inserts four or five
+//!   headers: the cost of a request sent through `http`.
+//! - **reqwest** (the same five): `sign_reqwest` on a built `reqwest::Request`, its header map
+//!   reused: the request read back, signed, the headers set through the reqwest layer.
 //!
 //! Median per call, one full run (`cargo bench --bench sign`) on the 2-core machine kind, the
 //! README's performance table read from the same run. `get_query` is a GET with a 4-parameter
@@ -607,50 +609,50 @@
 //! the same sizes, and Binance and Kraken also return the query or body to send. Kraken's
 //! `post_order` and `batch_4k` are JSON, `post_form` a ~200-byte form.
 //!
-//! | group | floor | peer-style | cexsign | cexsign/floor | peer-style/cexsign | apply | apply/floor |
+//! | group | floor | peer-style | cexsign | cexsign/floor | peer-style/cexsign | apply (/floor) | reqwest (/floor) |
 //! |---|---|---|---|---|---|---|---|
-//! | okx/get_query | 176 ns | 431 ns | 302 ns | 1.72 | 1.42 | 623 ns | 3.54 |
-//! | okx/post_order | 246 ns | 472 ns | 375 ns | 1.52 | 1.26 | 703 ns | 2.85 |
-//! | okx/batch_4k | 2408 ns | 2751 ns | 2543 ns | 1.06 | 1.08 | 2868 ns | 1.19 |
-//! | kucoin/get_query | 176 ns | 484 ns | 332 ns | 1.89 | 1.46 | 689 ns | 3.92 |
-//! | kucoin/post_order | 246 ns | 505 ns | 397 ns | 1.61 | 1.27 | 752 ns | 3.05 |
-//! | kucoin/batch_4k | 2410 ns | 2725 ns | 2561 ns | 1.06 | 1.06 | 2918 ns | 1.21 |
-//! | delta/get_query | 176 ns | 589 ns | 291 ns | 1.65 | 2.02 | 521 ns | 2.96 |
-//! | delta/post_order | 246 ns | 667 ns | 367 ns | 1.49 | 1.82 | 600 ns | 2.44 |
-//! | delta/batch_4k | 2414 ns | 2865 ns | 2540 ns | 1.05 | 1.13 | 2772 ns | 1.15 |
-//! | coinbase_exchange/get_query | 176 ns | 428 ns | 300 ns | 1.71 | 1.42 | 614 ns | 3.50 |
-//! | coinbase_exchange/post_order | 245 ns | 492 ns | 379 ns | 1.54 | 1.30 | 688 ns | 2.81 |
-//! | coinbase_exchange/batch_4k | 2415 ns | 2710 ns | 2550 ns | 1.06 | 1.06 | 2864 ns | 1.19 |
-//! | coinbase_advanced_hmac/get_query | 141 ns | 526 ns | 239 ns | 1.70 | 2.20 | 492 ns | 3.49 |
-//! | coinbase_advanced_hmac/post_order | 245 ns | 616 ns | 360 ns | 1.47 | 1.71 | 613 ns | 2.50 |
-//! | coinbase_advanced_hmac/batch_4k | 2409 ns | 2835 ns | 2540 ns | 1.05 | 1.12 | 2784 ns | 1.16 |
-//! | cdp_es256/get_query | 16.9 µs | 544.5 µs | 18.5 µs | 1.09 | 29.47 |  |  |
-//! | cdp_es256/post_order | 16.8 µs | 543.7 µs | 18.4 µs | 1.09 | 29.62 |  |  |
-//! | cdp_es256/batch_4k | 16.9 µs | 542.9 µs | 18.3 µs | 1.09 | 29.58 |  |  |
-//! | cdp_eddsa/get_query | 18.9 µs | 40.0 µs | 20.4 µs | 1.08 | 1.96 |  |  |
-//! | cdp_eddsa/post_order | 18.9 µs | 39.9 µs | 20.4 µs | 1.08 | 1.96 |  |  |
-//! | cdp_eddsa/batch_4k | 18.9 µs | 39.9 µs | 20.3 µs | 1.08 | 1.96 |  |  |
-//! | binance/get_query | 180 ns | 585 ns | 436 ns | 2.42 | 1.34 |  |  |
-//! | binance/post_order | 249 ns | 794 ns | 490 ns | 1.97 | 1.62 |  |  |
-//! | binance/batch_4k | 2328 ns | 2898 ns | 2915 ns | 1.25 | 0.99 |  |  |
-//! | bybit/get_query | 179 ns | 544 ns | 309 ns | 1.72 | 1.76 |  |  |
-//! | bybit/post_order | 250 ns | 621 ns | 387 ns | 1.55 | 1.61 |  |  |
-//! | bybit/batch_4k | 2415 ns | 2837 ns | 2560 ns | 1.06 | 1.11 |  |  |
-//! | kraken/post_order | 734 ns | 1427 ns | 939 ns | 1.28 | 1.52 |  |  |
-//! | kraken/batch_4k | 2879 ns | 3736 ns | 3351 ns | 1.16 | 1.11 |  |  |
-//! | kraken/post_form | 707 ns | 1437 ns | 1050 ns | 1.49 | 1.37 |  |  |
-//! | bitget/get_query | 178 ns | 454 ns | 320 ns | 1.79 | 1.42 |  |  |
-//! | bitget/post_order | 248 ns | 496 ns | 377 ns | 1.52 | 1.32 |  |  |
-//! | bitget/batch_4k | 2410 ns | 2714 ns | 2545 ns | 1.06 | 1.07 |  |  |
-//! | gate/get_query | 1114 ns | 2623 ns | 1286 ns | 1.15 | 2.04 |  |  |
-//! | gate/post_order | 1310 ns | 2525 ns | 1516 ns | 1.16 | 1.67 |  |  |
-//! | gate/batch_4k | 7569 ns | 8789 ns | 7775 ns | 1.03 | 1.13 |  |  |
-//! | binance_ed25519/post_order | 18.5 µs | 36.6 µs | 18.9 µs | 1.02 | 1.94 |  |  |
-//! | binance_ed25519/batch_4k | 30.8 µs | 49.2 µs | 31.6 µs | 1.03 | 1.56 |  |  |
-//! | binance_rsa/post_order | 560.8 µs | 582.8 µs | 561.9 µs | 1.00 | 1.04 |  |  |
-//! | bybit_rsa/post_order | 561.0 µs | 582.5 µs | 561.0 µs | 1.00 | 1.04 |  |  |
+//! | okx/get_query | 175 ns | 425 ns | 289 ns | 1.65 | 1.47 | 590 ns (3.37) | 738 ns (4.22) |
+//! | okx/post_order | 246 ns | 468 ns | 367 ns | 1.49 | 1.27 | 664 ns (2.70) | 774 ns (3.15) |
+//! | okx/batch_4k | 2409 ns | 2704 ns | 2532 ns | 1.05 | 1.07 | 2834 ns (1.18) | 2941 ns (1.22) |
+//! | kucoin/get_query | 177 ns | 473 ns | 320 ns | 1.81 | 1.48 | 667 ns (3.78) | 806 ns (4.56) |
+//! | kucoin/post_order | 247 ns | 491 ns | 381 ns | 1.54 | 1.29 | 720 ns (2.92) | 819 ns (3.32) |
+//! | kucoin/batch_4k | 2410 ns | 2742 ns | 2560 ns | 1.06 | 1.07 | 2895 ns (1.20) | 2990 ns (1.24) |
+//! | delta/get_query | 176 ns | 554 ns | 285 ns | 1.62 | 1.95 | 491 ns (2.80) | 602 ns (3.43) |
+//! | delta/post_order | 246 ns | 582 ns | 363 ns | 1.47 | 1.60 | 571 ns (2.32) | 641 ns (2.61) |
+//! | delta/batch_4k | 2406 ns | 2831 ns | 2544 ns | 1.06 | 1.11 | 2745 ns (1.14) | 2817 ns (1.17) |
+//! | coinbase_exchange/get_query | 175 ns | 422 ns | 294 ns | 1.68 | 1.43 | 591 ns (3.37) | 704 ns (4.02) |
+//! | coinbase_exchange/post_order | 246 ns | 478 ns | 374 ns | 1.52 | 1.28 | 666 ns (2.71) | 740 ns (3.01) |
+//! | coinbase_exchange/batch_4k | 2408 ns | 2711 ns | 2547 ns | 1.06 | 1.06 | 2840 ns (1.18) | 2913 ns (1.21) |
+//! | coinbase_advanced_hmac/get_query | 141 ns | 496 ns | 239 ns | 1.70 | 2.08 | 469 ns (3.33) | 598 ns (4.25) |
+//! | coinbase_advanced_hmac/post_order | 246 ns | 567 ns | 360 ns | 1.46 | 1.58 | 590 ns (2.40) | 674 ns (2.74) |
+//! | coinbase_advanced_hmac/batch_4k | 2412 ns | 2829 ns | 2534 ns | 1.05 | 1.12 | 2763 ns (1.15) | 2849 ns (1.18) |
+//! | cdp_es256/get_query | 16.9 µs | 543.3 µs | 18.4 µs | 1.08 | 29.56 |  |  |
+//! | cdp_es256/post_order | 17.0 µs | 543.8 µs | 18.4 µs | 1.08 | 29.59 |  |  |
+//! | cdp_es256/batch_4k | 16.9 µs | 543.6 µs | 18.7 µs | 1.11 | 29.01 |  |  |
+//! | cdp_eddsa/get_query | 19.2 µs | 39.9 µs | 20.3 µs | 1.06 | 1.96 |  |  |
+//! | cdp_eddsa/post_order | 19.1 µs | 39.9 µs | 20.3 µs | 1.06 | 1.96 |  |  |
+//! | cdp_eddsa/batch_4k | 19.2 µs | 40.2 µs | 20.3 µs | 1.06 | 1.98 |  |  |
+//! | binance/get_query | 179 ns | 542 ns | 428 ns | 2.40 | 1.27 |  |  |
+//! | binance/post_order | 249 ns | 612 ns | 482 ns | 1.94 | 1.27 |  |  |
+//! | binance/batch_4k | 2335 ns | 2934 ns | 2912 ns | 1.25 | 1.01 |  |  |
+//! | bybit/get_query | 179 ns | 504 ns | 309 ns | 1.73 | 1.63 |  |  |
+//! | bybit/post_order | 250 ns | 594 ns | 387 ns | 1.55 | 1.53 |  |  |
+//! | bybit/batch_4k | 2412 ns | 2823 ns | 2579 ns | 1.07 | 1.09 |  |  |
+//! | kraken/post_order | 715 ns | 1410 ns | 931 ns | 1.30 | 1.51 |  |  |
+//! | kraken/batch_4k | 2883 ns | 3693 ns | 3386 ns | 1.17 | 1.09 |  |  |
+//! | kraken/post_form | 704 ns | 1392 ns | 1020 ns | 1.45 | 1.37 |  |  |
+//! | bitget/get_query | 178 ns | 484 ns | 317 ns | 1.78 | 1.52 |  |  |
+//! | bitget/post_order | 249 ns | 497 ns | 376 ns | 1.51 | 1.32 |  |  |
+//! | bitget/batch_4k | 2415 ns | 2733 ns | 2550 ns | 1.06 | 1.07 |  |  |
+//! | gate/get_query | 1095 ns | 2195 ns | 1287 ns | 1.17 | 1.71 |  |  |
+//! | gate/post_order | 1324 ns | 2419 ns | 1509 ns | 1.14 | 1.60 |  |  |
+//! | gate/batch_4k | 7591 ns | 9081 ns | 7812 ns | 1.03 | 1.16 |  |  |
+//! | binance_ed25519/post_order | 18.8 µs | 36.7 µs | 18.9 µs | 1.01 | 1.94 |  |  |
+//! | binance_ed25519/batch_4k | 31.0 µs | 49.4 µs | 31.8 µs | 1.03 | 1.55 |  |  |
+//! | binance_rsa/post_order | 560.8 µs | 608.8 µs | 562.7 µs | 1.00 | 1.08 |  |  |
+//! | bybit_rsa/post_order | 561.4 µs | 584.3 µs | 562.2 µs | 1.00 | 1.04 |  |  |
 //!
-//! One shared OKX signer from 2 threads: 227 ns per signature, against 377 ns from 1 (1.66×). The
+//! One shared OKX signer from 2 threads: 198 ns per signature, against 361 ns from 1 (1.82×). The
 //! only write the threads share is one reference count per signature, on the signer's header layout.
 //!
 //! An HMAC `sign` of the first five schemes makes **no** heap allocation, and neither do Bybit,
@@ -664,21 +666,23 @@
 //!
 //! Against the goals (issue 21):
 //!
-//! - HMAC `sign` within 1.3× of the floor on GET and POST: **missed** (GET 1.65–1.89×, POST
-//!   1.47–1.61×; Gate meets it, 1.15–1.16×, its floor being two SHA-512s). What remains is fixed
+//! - HMAC `sign` within 1.3× of the floor on GET and POST: **missed** (GET 1.62–1.81×, POST
+//!   1.46–1.55×; Gate meets it, 1.17× / 1.14×, its floor being two SHA-512s). What remains is fixed
 //!   cost over the bare MAC, measured apart in one process: the parts fed in turn (~18 ns; joining
 //!   them on the stack first costs the same), the base64 encoding (~23 ns for 32 bytes, the
 //!   `base64` crate), the timestamp (~26 ns for the ISO form, ~10 for digits), the UTF-8 check of
 //!   the encoded text (~9 ns), the output value (~20 ns). Every one is work a signer must do in safe
 //!   Rust without hand-rolling an encoder; under 1.3× on a 176 ns floor leaves 53 ns for all of it.
-//! - `sign` + `apply_to` within 2.0×: **missed** (GET 2.96–3.92×, POST 2.44–3.05×). Four or five
-//!   `HeaderMap` inserts cost ~25 ns each (hashing the name, replacing and dropping the old value)
-//!   and building the values ~60 ns: `apply_to` alone is ~300 ns, more than the floor.
-//! - Binance within 1.5×: **missed** (2.42× / 1.97×). It also builds the query or body it returns
+//! - `sign` + applying within 2.0×: **missed** (`apply_to`: GET 2.80–3.78×, POST 2.32–2.92×;
+//!   reqwest: GET 3.43–4.56×, POST 2.61–3.32×). Four or five `HeaderMap` inserts cost ~25 ns each
+//!   (hashing the name, replacing and dropping the old value) and building the values ~60 ns:
+//!   `apply_to` alone is ~300 ns, more than the floor; the reqwest layer also reads the request
+//!   back (method, URL path and query, body).
+//! - Binance within 1.5×: **missed** (2.40× / 1.94×). It also builds the query or body it returns
 //!   (copy, hex signature, a UTF-8 check), and scans for its own parameters; scanning short forms
 //!   pair by pair instead of with three finders saved 159 instructions of ~2,900 (callgrind), too
 //!   little to keep.
-//! - Kraken's 2.5 KB JSON within 1.3×: **met**, 1.16× (2.10× before): a scan, not a parse.
+//! - Kraken's 2.5 KB JSON within 1.3×: **met**, 1.17× (2.10× before): a scan, not a parse.
 //! - At most 1 allocation per HMAC request applied: **met** (2 before).
 //! - A CDP token in at most 5 allocations: **met** (2; 17 before).
 //!
