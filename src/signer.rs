@@ -371,9 +371,12 @@ struct PerRequestValues(Option<bytes::Bytes>);
 
 impl PerRequestValues {
     fn value(&self, range: std::ops::Range<usize>) -> Option<HeaderValue> {
-        let bytes = self.0.as_ref()?.get(range.clone())?;
+        let shared = self.0.as_ref()?;
+        if range.is_empty() || range.end > shared.len() {
+            return None;
+        }
         // Slicing shares the buffer; the value is checked (visible ASCII) as `from_str` checks it.
-        (!bytes.is_empty()).then(|| HeaderValue::from_maybe_shared(self.0.as_ref()?.slice(range)).ok())?
+        HeaderValue::from_maybe_shared(shared.slice(range)).ok()
     }
 }
 

@@ -106,10 +106,7 @@ impl RegisteredAccount {
             .clone()
             .filter(|s| !s.expose_secret().is_empty())
             .ok_or_else(|| fail("secret is missing".into()))?;
-        // A passphrase sent with each request, or one only signed (BitMart's memo).
-        let takes_passphrase = exchange.rest_auth.is_some_and(|names| names.passphrase.is_some())
-            || exchange.recipe.as_ref().is_ok_and(|recipe| recipe.parts.contains(&cexsign::recipe::Part::Passphrase));
-        match (&entry.passphrase, takes_passphrase) {
+        match (&entry.passphrase, takes_passphrase(exchange)) {
             (None, true) => return Err(fail(format!("{} keys need a passphrase", scheme.name()))),
             (Some(_), false) => return Err(fail(format!("{} keys have no passphrase", scheme.name()))),
             _ => {}
@@ -259,6 +256,13 @@ impl RegisteredAccount {
             notes: &self.notes,
         }
     }
+}
+
+/// Whether the exchange's keys have a passphrase: one sent with each request, or one only signed
+/// (BitMart's memo).
+pub fn takes_passphrase(exchange: &Exchange) -> bool {
+    exchange.rest_auth.is_some_and(|names| names.passphrase.is_some())
+        || exchange.recipe.as_ref().is_ok_and(|recipe| recipe.parts.contains(&cexsign::recipe::Part::Passphrase))
 }
 
 /// The schemes whose keys take `setting`: one by its name, several by the ids an entry's

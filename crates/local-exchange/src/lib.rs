@@ -255,7 +255,7 @@ mod error_table_tests;
 
 pub use account::Account;
 pub use accounts_document::{
-    AccountEntry, PrintedAccount, RegisteredAccount, parse_accounts_document, register_accounts,
+    AccountEntry, PrintedAccount, RegisteredAccount, parse_accounts_document, register_accounts, takes_passphrase,
     vector_account_entries, worked_example_accounts,
 };
 pub use faults::{Fault, FaultRule, MAX_FAULT_RULES, MAX_SCHEDULE, STREAM_METHOD, StreamEnd};

@@ -343,12 +343,10 @@ fn schemes(py: Python<'_>) -> PyResult<Bound<'_, PyList>> {
     for scheme in Scheme::ALL {
         let exchange = scheme.exchange();
         let variants = exchange.key_variants;
-        let takes_passphrase = exchange.rest_auth.is_some_and(|names| names.passphrase.is_some())
-            || exchange.recipe.as_ref().is_ok_and(|recipe| recipe.parts.contains(&cexsign::recipe::Part::Passphrase));
         let item = PyDict::new(py);
         item.set_item("id", scheme.id())?;
         item.set_item("name", scheme.name())?;
-        item.set_item("takes_passphrase", takes_passphrase)?;
+        item.set_item("takes_passphrase", cexsign_local_exchange::takes_passphrase(exchange))?;
         item.set_item("key_types", variants.key_types.to_vec())?;
         item.set_item("key_versions", variants.key_versions.to_vec())?;
         item.set_item("demo", variants.demo)?;
