@@ -22,9 +22,8 @@ def sign_wire(
 ) -> Tuple[SignedHeaders, Optional[str]]:
     """Signs the request exactly as it will be sent; returns the headers and the URL to send
     instead, where signing rewrote the query (Binance's ``signature``), else None."""
+    signed = signer.sign_url(method, url, body, clock() if clock is not None else None)
     parts = urlsplit(url)
-    timestamp = clock() if clock is not None else None
-    signed = signer.sign(method, parts.path or "/", parts.query, body, timestamp, host=parts.hostname)
     new_url = None
     if signed.wire_query is not None and signed.wire_query != parts.query:
         new_url = urlunsplit(parts._replace(query=signed.wire_query))
