@@ -123,7 +123,7 @@ impl BitfinexSigner {
             mac.update(part);
         }
         let digest: [u8; 48] = mac.finalize().into_bytes().into();
-        let signature = Encoding::Hex.encode_into::<96>(&digest);
+        let signature = Encoding::Hex.encode_into::<48, 96>(&digest);
         (signature.to_string(), options.keeps_prehash().then(|| Prehash::new(prehash.to_vec())))
     }
 }
