@@ -101,7 +101,8 @@ impl Encoding {
             Encoding::Hex => text.try_push_str(hex::Buffer::<IN>::new().format(bytes)).is_ok(),
             Encoding::Base64 => {
                 let mut buf = [0u8; OUT];
-                text.try_push_str(base64_simd::STANDARD.encode_as_str(bytes, base64_simd::Out::from_slice(&mut buf))).is_ok()
+                text.try_push_str(base64_simd::STANDARD.encode_as_str(bytes, base64_simd::Out::from_slice(&mut buf)))
+                    .is_ok()
             }
         };
         assert!(fits, "the encoding fits the buffer");

@@ -366,6 +366,15 @@ impl fmt::Debug for HeaderLayout {
     }
 }
 
+/// One insert, compiled apart. Left to the inliner, `HeaderMap::insert` (and its hashing of the
+/// name) was inlined into `apply_to` or not depending on unrelated code in the same codegen
+/// unit, and applying OKX's four headers took 177 or 293 ns; apart, 155-158 ns either way. A
+/// `&'static` name: replacing a value already there copies no name.
+#[inline(never)]
+fn set_header(headers: &mut HeaderMap, name: &'static HeaderName, value: HeaderValue) {
+    headers.insert(name, value);
+}
+
 /// The buffer a request's timestamp and signature header values are sliced from.
 struct PerRequestValues(Option<bytes::Bytes>);
 
@@ -651,8 +660,9 @@ impl SignedRequest {
 
     /// Sets the auth headers on `headers`, replacing any previous value of the same name.
     pub fn apply_to(&self, headers: &mut HeaderMap) {
-        for (name, value) in self.header_values() {
-            headers.insert(name.clone(), value);
+        let shared = self.per_request_values();
+        for (name, source) in self.layout.entries() {
+            set_header(headers, name, self.header_value_of(source, &shared));
         }
     }
 

@@ -388,6 +388,29 @@ mod tests {
         assert_eq!(three.render(at).unwrap(), "1700000000.007");
     }
 
+    /// Every format against `time`'s calendar and `format!`, over any instant up to 9999.
+    mod renders_like_format {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #[test]
+            fn any_instant(secs in 0u64..253_402_300_800, nanos in 0u32..1_000_000_000, digits in 1u8..=9) {
+                let at = Timestamp::from_duration_since_epoch(Duration::new(secs, nanos));
+                let civil = time::OffsetDateTime::from_unix_timestamp(secs as i64).unwrap();
+                let iso = format!(
+                    "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+                    civil.year(), u8::from(civil.month()), civil.day(),
+                    civil.hour(), civil.minute(), civil.second(), nanos / 1_000_000
+                );
+                prop_assert_eq!(TimestampFormat::Iso8601Millis.render(at).unwrap(), iso);
+                let fraction = format!("{secs}.{:0width$}", nanos / 10u32.pow(9 - u32::from(digits)), width = usize::from(digits));
+                prop_assert_eq!(TimestampFormat::UnixSecondsFraction { digits }.render(at).unwrap(), fraction);
+                prop_assert_eq!(TimestampFormat::UnixMillis.render(at).unwrap(), (u128::from(secs) * 1000 + u128::from(nanos / 1_000_000)).to_string());
+            }
+        }
+    }
+
     #[test]
     fn epoch_itself_renders() {
         let at = Timestamp::from_unix_secs(0);
