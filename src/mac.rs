@@ -13,7 +13,8 @@ use sha2::{Sha256, Sha512};
 /// Clones a keyed MAC state and runs the prehash parts through it: the one MAC loop of the crate.
 fn mac_parts<M: Mac + Clone>(keyed: &M, prehash: &PrehashParts<'_>) -> hmac::digest::Output<M> {
     let mut mac = keyed.clone();
-    for part in prehash.parts() {
+    // An empty part (no query, no body) would still cost an update call.
+    for part in prehash.parts().iter().filter(|part| !part.is_empty()) {
         mac.update(part);
     }
     mac.finalize().into_bytes()
