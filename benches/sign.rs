@@ -58,6 +58,9 @@ use cexsign::{
 use criterion::{Criterion, criterion_group, criterion_main};
 use hmac::{KeyInit, Mac};
 use sha2::Digest as _;
+// The peer-style rows encode hex as today's crates do, with `hex` 0.4 (the crate's own `hex` is
+// `const-hex`).
+use hex_04 as peer_hex;
 
 type HmacSha256 = hmac::Hmac<sha2::Sha256>;
 
@@ -188,7 +191,7 @@ fn bench_hmac(c: &mut Criterion) {
                     mac.update(prehash.as_bytes());
                     let tag = mac.finalize().into_bytes();
                     black_box(match scheme.out {
-                        Out::Hex => hex::encode(tag),
+                        Out::Hex => peer_hex::encode(tag),
                         Out::Base64 => base64::engine::general_purpose::STANDARD.encode(tag),
                     })
                 })
@@ -542,7 +545,7 @@ fn peer_payload_scheme(
             let params = if params.is_empty() { format!("timestamp={ts}") } else { format!("{params}&timestamp={ts}") };
             let mut mac = HmacSha256::new_from_slice(key).unwrap();
             mac.update(params.as_bytes());
-            let signature = hex::encode(mac.finalize().into_bytes());
+            let signature = peer_hex::encode(mac.finalize().into_bytes());
             let wire = format!("{params}&signature={signature}");
             (signature, Some(wire))
         }
@@ -551,7 +554,7 @@ fn peer_payload_scheme(
             let prehash = format!("{ts}{BYBIT_KEY}5000{payload}");
             let mut mac = HmacSha256::new_from_slice(key).unwrap();
             mac.update(prehash.as_bytes());
-            (hex::encode(mac.finalize().into_bytes()), None)
+            (peer_hex::encode(mac.finalize().into_bytes()), None)
         }
         PayloadScheme::Kraken => {
             // The body with its nonce first, as the signer sends it; then SHA-256(nonce + body).
@@ -574,11 +577,11 @@ fn peer_payload_scheme(
         }
         PayloadScheme::Gate => {
             // gate-api style.
-            let hashed = hex::encode(sha2::Sha512::digest(body.as_bytes()));
+            let hashed = peer_hex::encode(sha2::Sha512::digest(body.as_bytes()));
             let prehash = format!("{}\n{path}\n{query}\n{hashed}\n{ts}", method.as_str());
             let mut mac = HmacSha512::new_from_slice(key).unwrap();
             mac.update(prehash.as_bytes());
-            (hex::encode(mac.finalize().into_bytes()), None)
+            (peer_hex::encode(mac.finalize().into_bytes()), None)
         }
     }
 }
