@@ -53,6 +53,23 @@ pub fn pairs_named<'a>(form: &'a [u8], name: &'a str) -> impl Iterator<Item = Fo
     })
 }
 
+/// Every `(name, raw value)` pair of `form`, in order (a bare name's value is empty, as
+/// [`FormPair::value`] reads it): a step per pair, for short forms, where setting up a finder per
+/// name costs more than reading the few pairs.
+pub(crate) fn pairs(form: &[u8]) -> impl Iterator<Item = (&[u8], &[u8])> {
+    // An empty form has no pairs; otherwise the last pair ends at the end.
+    let ends = memchr::memchr_iter(b'&', form).chain((!form.is_empty()).then_some(form.len()));
+    let mut start = 0;
+    ends.map(move |end| {
+        let pair = &form[start..end];
+        start = end + 1;
+        match memchr::memchr(b'=', pair) {
+            Some(eq) => (&pair[..eq], &pair[eq + 1..]),
+            None => (pair, &[][..]),
+        }
+    })
+}
+
 /// The first parameter `finder` (built once, for a hot path) finds in `form`.
 pub(crate) fn first_named(form: &[u8], finder: &Finder<'_>) -> Option<FormPair> {
     let name_len = finder.needle().len();
@@ -80,6 +97,24 @@ fn pair_at(form: &[u8], at: usize, name_len: usize) -> Option<FormPair> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// `pairs` reads a form as splitting it on `&`, then each pair on its first `=`, does.
+        #[test]
+        fn pairs_read_as_splitting(form in "[ab=&]{0,24}") {
+            let expected: Vec<(&[u8], &[u8])> = if form.is_empty() {
+                Vec::new()
+            } else {
+                form.split('&')
+                    .map(|pair| match pair.split_once('=') {
+                        Some((name, value)) => (name.as_bytes(), value.as_bytes()),
+                        None => (pair.as_bytes(), &b""[..]),
+                    })
+                    .collect()
+            };
+            proptest::prop_assert_eq!(pairs(form.as_bytes()).collect::<Vec<_>>(), expected);
+        }
+    }
 
     /// The same answer as splitting the form on `&` and each pair on its first `=`.
     fn by_splitting<'a>(form: &'a str, name: &str) -> Vec<(usize, &'a str, Option<&'a str>)> {
