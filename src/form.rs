@@ -5,7 +5,8 @@
 //! costs a step per pair. The name is looked for instead (a substring search, fast whatever
 //! the form holds), and each occurrence is kept only when it is a whole parameter name: at the
 //! start of the form or after `&`, and followed by `=`, `&` or the end. A name never contains
-//! `&`, so no parameter is missed by a match that overlaps it.
+//! `&`, so no parameter is missed by a match that overlaps it. A short form (a GET's query) is
+//! cheaper read pair by pair ([`pairs`]), with its length as the bound.
 
 use memchr::memmem::Finder;
 
