@@ -6,7 +6,7 @@
 //! the form holds), and each occurrence is kept only when it is a whole parameter name: at the
 //! start of the form or after `&`, and followed by `=`, `&` or the end. A name never contains
 //! `&`, so no parameter is missed by a match that overlaps it. A short form (a GET's query) is
-//! cheaper read pair by pair ([`pairs`]), with its length as the bound.
+//! cheaper read pair by pair (`pairs`, crate-internal), with its length as the bound.
 
 use memchr::memmem::Finder;
 
