@@ -10,7 +10,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use crate::Error;
-use crate::credentials::is_visible_ascii;
+use crate::credentials::{is_visible_ascii, visible_ascii_without};
 
 /// An HTTP method the exchanges accept. Parsing is case-insensitive; the wire form is upper case.
 ///
@@ -219,6 +219,10 @@ impl fmt::Debug for SignableRequest<'_> {
 }
 
 fn validate_path(path: &str) -> Result<(), Error> {
+    // The usual path in one vectorised pass; the checks below only name what is wrong.
+    if path.starts_with('/') && visible_ascii_without(path, [b'?', b'#']) {
+        return Ok(());
+    }
     let problem = if path.is_empty() {
         "is empty: give the path from the API docs, starting with '/' (e.g. /api/v5/account/balance)"
     } else if !path.starts_with('/') && path.contains("://") {
@@ -238,6 +242,9 @@ fn validate_path(path: &str) -> Result<(), Error> {
 }
 
 pub(crate) fn validate_query(query: &str) -> Result<(), Error> {
+    if !query.starts_with('?') && visible_ascii_without(query, [b'#']) {
+        return Ok(());
+    }
     let problem = if query.starts_with('?') {
         "starts with '?': give it without the leading '?'"
     } else if query.contains('#') {
@@ -348,6 +355,19 @@ mod tests {
         assert_eq!("".parse::<Method>().unwrap_err(), Error::InvalidMethod);
         assert_eq!("FETCH".parse::<Method>().unwrap_err(), Error::InvalidMethod);
         assert!(Error::InvalidMethod.to_string().contains("must be one of GET, POST"));
+    }
+
+    proptest::proptest! {
+        /// The one-pass checks accept exactly what the rules say (each rule spelled out here):
+        /// paths and queries with control characters, spaces, non-ASCII, `?` and `#` anywhere.
+        #[test]
+        fn validation_is_the_rules(text in "[/a?#: \\x00\\x7f\\x1fé~%]{0,12}") {
+            let visible = text.bytes().all(|b| b.is_ascii_graphic());
+            let path_ok = text.starts_with('/') && !text.contains('?') && !text.contains('#') && visible;
+            proptest::prop_assert_eq!(validate_path(&text).is_ok(), path_ok);
+            let query_ok = !text.starts_with('?') && !text.contains('#') && visible;
+            proptest::prop_assert_eq!(validate_query(&text).is_ok(), query_ok);
+        }
     }
 
     #[test]
