@@ -611,48 +611,48 @@
 //!
 //! | group | floor | peer-style | cexsign | cexsign/floor | peer-style/cexsign | apply (/floor) | reqwest (/floor) |
 //! |---|---|---|---|---|---|---|---|
-//! | okx/get_query | 178 ns | 428 ns | 283 ns | 1.59 | 1.51 | 443 ns (2.49) | 549 ns (3.09) |
-//! | okx/post_order | 245 ns | 465 ns | 359 ns | 1.46 | 1.30 | 526 ns (2.15) | 601 ns (2.45) |
-//! | okx/batch_4k | 2407 ns | 2717 ns | 2534 ns | 1.05 | 1.07 | 2688 ns (1.12) | 2762 ns (1.15) |
-//! | kucoin/get_query | 176 ns | 492 ns | 294 ns | 1.67 | 1.68 | 474 ns (2.69) | 583 ns (3.31) |
-//! | kucoin/post_order | 246 ns | 493 ns | 368 ns | 1.50 | 1.34 | 559 ns (2.27) | 624 ns (2.54) |
-//! | kucoin/batch_4k | 2408 ns | 2744 ns | 2539 ns | 1.05 | 1.08 | 2717 ns (1.13) | 2794 ns (1.16) |
-//! | delta/get_query | 176 ns | 603 ns | 264 ns | 1.50 | 2.28 | 367 ns (2.09) | 472 ns (2.69) |
-//! | delta/post_order | 246 ns | 634 ns | 343 ns | 1.39 | 1.85 | 456 ns (1.86) | 518 ns (2.11) |
-//! | delta/batch_4k | 2416 ns | 2917 ns | 2550 ns | 1.06 | 1.14 | 2634 ns (1.09) | 2711 ns (1.12) |
-//! | coinbase_exchange/get_query | 177 ns | 430 ns | 287 ns | 1.62 | 1.50 | 446 ns (2.52) | 545 ns (3.08) |
-//! | coinbase_exchange/post_order | 247 ns | 482 ns | 371 ns | 1.50 | 1.30 | 536 ns (2.17) | 611 ns (2.48) |
-//! | coinbase_exchange/batch_4k | 2518 ns | 2715 ns | 2558 ns | 1.02 | 1.06 | 2747 ns (1.09) | 2781 ns (1.10) |
-//! | coinbase_advanced_hmac/get_query | 141 ns | 552 ns | 220 ns | 1.56 | 2.51 | 345 ns (2.45) | 449 ns (3.18) |
-//! | coinbase_advanced_hmac/post_order | 248 ns | 651 ns | 347 ns | 1.40 | 1.87 | 486 ns (1.96) | 558 ns (2.25) |
-//! | coinbase_advanced_hmac/batch_4k | 2419 ns | 2877 ns | 2521 ns | 1.04 | 1.14 | 2722 ns (1.13) | 2895 ns (1.20) |
-//! | cdp_es256/get_query | 17.1 µs | 560.1 µs | 18.6 µs | 1.09 | 30.07 | | |
-//! | cdp_es256/post_order | 17.2 µs | 552.1 µs | 18.5 µs | 1.07 | 29.89 | | |
-//! | cdp_es256/batch_4k | 17.0 µs | 553.9 µs | 19.0 µs | 1.12 | 29.23 | | |
-//! | cdp_eddsa/get_query | 20.0 µs | 40.9 µs | 20.7 µs | 1.04 | 1.97 | | |
-//! | cdp_eddsa/post_order | 18.9 µs | 40.8 µs | 20.5 µs | 1.09 | 1.99 | | |
-//! | cdp_eddsa/batch_4k | 19.1 µs | 41.5 µs | 20.7 µs | 1.09 | 2.00 | | |
-//! | binance/get_query | 180 ns | 583 ns | 381 ns | 2.12 | 1.53 | | |
-//! | binance/post_order | 250 ns | 665 ns | 470 ns | 1.88 | 1.42 | | |
-//! | binance/batch_4k | 2331 ns | 2999 ns | 2967 ns | 1.27 | 1.01 | | |
-//! | bybit/get_query | 182 ns | 589 ns | 309 ns | 1.69 | 1.91 | | |
-//! | bybit/post_order | 258 ns | 637 ns | 373 ns | 1.45 | 1.71 | | |
-//! | bybit/batch_4k | 2414 ns | 2929 ns | 2548 ns | 1.06 | 1.15 | | |
-//! | kraken/post_order | 730 ns | 1449 ns | 927 ns | 1.27 | 1.56 | | |
-//! | kraken/batch_4k | 2883 ns | 3749 ns | 3326 ns | 1.15 | 1.13 | | |
-//! | kraken/post_form | 740 ns | 1530 ns | 988 ns | 1.33 | 1.55 | | |
-//! | bitget/get_query | 178 ns | 497 ns | 291 ns | 1.63 | 1.71 | | |
-//! | bitget/post_order | 248 ns | 518 ns | 368 ns | 1.48 | 1.41 | | |
-//! | bitget/batch_4k | 2409 ns | 2732 ns | 2537 ns | 1.05 | 1.08 | | |
-//! | gate/get_query | 1070 ns | 2400 ns | 1200 ns | 1.12 | 2.00 | | |
-//! | gate/post_order | 1272 ns | 2733 ns | 1420 ns | 1.12 | 1.92 | | |
-//! | gate/batch_4k | 7556 ns | 8888 ns | 7757 ns | 1.03 | 1.15 | | |
-//! | binance_ed25519/post_order | 18.6 µs | 36.9 µs | 18.9 µs | 1.01 | 1.96 | | |
-//! | binance_ed25519/batch_4k | 31.2 µs | 49.4 µs | 31.8 µs | 1.02 | 1.55 | | |
-//! | binance_rsa/post_order | 562.8 µs | 582.3 µs | 561.6 µs | 1.00 | 1.04 | | |
-//! | bybit_rsa/post_order | 561.1 µs | 584.2 µs | 560.9 µs | 1.00 | 1.04 | | |
+//! | okx/get_query | 175 ns | 444 ns | 287 ns | 1.64 | 1.55 | 445 ns (2.54) | 537 ns (3.07) |
+//! | okx/post_order | 246 ns | 488 ns | 365 ns | 1.48 | 1.34 | 520 ns (2.12) | 610 ns (2.48) |
+//! | okx/batch_4k | 2409 ns | 2708 ns | 2539 ns | 1.05 | 1.07 | 2703 ns (1.12) | 2823 ns (1.17) |
+//! | kucoin/get_query | 178 ns | 470 ns | 305 ns | 1.71 | 1.54 | 468 ns (2.63) | 573 ns (3.22) |
+//! | kucoin/post_order | 247 ns | 544 ns | 394 ns | 1.59 | 1.38 | 550 ns (2.22) | 636 ns (2.57) |
+//! | kucoin/batch_4k | 2420 ns | 2766 ns | 2563 ns | 1.06 | 1.08 | 2734 ns (1.13) | 2820 ns (1.17) |
+//! | delta/get_query | 178 ns | 609 ns | 271 ns | 1.52 | 2.25 | 373 ns (2.10) | 448 ns (2.52) |
+//! | delta/post_order | 246 ns | 613 ns | 350 ns | 1.42 | 1.75 | 458 ns (1.86) | 519 ns (2.11) |
+//! | delta/batch_4k | 2410 ns | 2911 ns | 2534 ns | 1.05 | 1.15 | 2630 ns (1.09) | 2704 ns (1.12) |
+//! | coinbase_exchange/get_query | 177 ns | 434 ns | 299 ns | 1.69 | 1.45 | 480 ns (2.71) | 546 ns (3.08) |
+//! | coinbase_exchange/post_order | 247 ns | 484 ns | 384 ns | 1.56 | 1.26 | 527 ns (2.13) | 600 ns (2.43) |
+//! | coinbase_exchange/batch_4k | 2404 ns | 2728 ns | 2547 ns | 1.06 | 1.07 | 2706 ns (1.13) | 2775 ns (1.15) |
+//! | coinbase_advanced_hmac/get_query | 143 ns | 550 ns | 235 ns | 1.65 | 2.34 | 353 ns (2.46) | 431 ns (3.01) |
+//! | coinbase_advanced_hmac/post_order | 249 ns | 642 ns | 350 ns | 1.41 | 1.84 | 474 ns (1.91) | 552 ns (2.22) |
+//! | coinbase_advanced_hmac/batch_4k | 2408 ns | 2881 ns | 2531 ns | 1.05 | 1.14 | 2678 ns (1.11) | 2720 ns (1.13) |
+//! | cdp_es256/get_query | 17.0 µs | 544.8 µs | 18.4 µs | 1.08 | 29.60 | | |
+//! | cdp_es256/post_order | 17.0 µs | 544.3 µs | 18.4 µs | 1.08 | 29.64 | | |
+//! | cdp_es256/batch_4k | 17.1 µs | 544.6 µs | 18.4 µs | 1.08 | 29.57 | | |
+//! | cdp_eddsa/get_query | 19.5 µs | 40.1 µs | 20.6 µs | 1.05 | 1.95 | | |
+//! | cdp_eddsa/post_order | 19.0 µs | 41.1 µs | 20.9 µs | 1.10 | 1.97 | | |
+//! | cdp_eddsa/batch_4k | 18.9 µs | 40.2 µs | 20.6 µs | 1.09 | 1.95 | | |
+//! | binance/get_query | 179 ns | 582 ns | 382 ns | 2.13 | 1.52 | | |
+//! | binance/post_order | 249 ns | 663 ns | 458 ns | 1.84 | 1.45 | | |
+//! | binance/batch_4k | 2332 ns | 3026 ns | 2938 ns | 1.26 | 1.03 | | |
+//! | bybit/get_query | 180 ns | 601 ns | 297 ns | 1.65 | 2.03 | | |
+//! | bybit/post_order | 252 ns | 665 ns | 377 ns | 1.50 | 1.76 | | |
+//! | bybit/batch_4k | 2417 ns | 2899 ns | 2540 ns | 1.05 | 1.14 | | |
+//! | kraken/post_order | 743 ns | 1406 ns | 907 ns | 1.22 | 1.55 | | |
+//! | kraken/batch_4k | 2866 ns | 3692 ns | 3293 ns | 1.15 | 1.12 | | |
+//! | kraken/post_form | 700 ns | 1385 ns | 974 ns | 1.39 | 1.42 | | |
+//! | bitget/get_query | 178 ns | 513 ns | 292 ns | 1.64 | 1.76 | | |
+//! | bitget/post_order | 249 ns | 501 ns | 366 ns | 1.47 | 1.37 | | |
+//! | bitget/batch_4k | 2411 ns | 2758 ns | 2538 ns | 1.05 | 1.09 | | |
+//! | gate/get_query | 1038 ns | 2435 ns | 1233 ns | 1.19 | 1.98 | | |
+//! | gate/post_order | 1337 ns | 3080 ns | 1424 ns | 1.07 | 2.16 | | |
+//! | gate/batch_4k | 7551 ns | 8978 ns | 7696 ns | 1.02 | 1.17 | | |
+//! | binance_ed25519/post_order | 18.5 µs | 36.6 µs | 18.9 µs | 1.02 | 1.94 | | |
+//! | binance_ed25519/batch_4k | 31.6 µs | 51.7 µs | 32.9 µs | 1.04 | 1.57 | | |
+//! | binance_rsa/post_order | 564.6 µs | 584.9 µs | 565.1 µs | 1.00 | 1.04 | | |
+//! | bybit_rsa/post_order | 562.9 µs | 584.5 µs | 564.8 µs | 1.00 | 1.03 | | |
 //!
-//! One shared OKX signer from 2 threads: 230 ns per signature, against 359 ns from 1 (1.56×). The
+//! One shared OKX signer from 2 threads: 228 ns per signature, against 373 ns from 1 (1.64×). The
 //! only write the threads share is one reference count per signature, on the signer's header layout.
 //!
 //! Where the time past the floor goes, measured apart in one process on OKX's GET (floor ~171 ns):
