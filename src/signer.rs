@@ -375,6 +375,12 @@ fn set_header(headers: &mut HeaderMap, name: &'static HeaderName, value: HeaderV
     headers.insert(name, value);
 }
 
+/// The largest map [`SignedRequest::apply_to`] scans for the names it sets instead of hashing
+/// them. Measured with OKX's four headers and others beside them: with 12 others the scan is
+/// cheaper (standard names: 134 vs 171 ns) or even (custom names: 154 vs 154), with 16 others
+/// dearer for custom names (165 vs 156), with 24 dearer for both.
+const IN_PLACE_SCAN_LIMIT: usize = 16;
+
 /// The buffer a request's timestamp and signature header values are sliced from.
 struct PerRequestValues(Option<bytes::Bytes>);
 
@@ -660,11 +666,38 @@ impl SignedRequest {
 
     /// Sets the auth headers on `headers`, replacing any previous value of the same name.
     pub fn apply_to(&self, headers: &mut HeaderMap) {
-        // `header_values` spelled out: through its iterator this measured 161-174 ns for OKX's
-        // four headers, written as a loop 145-158 ns.
         let shared = self.per_request_values();
-        for (name, source) in self.layout.entries() {
-            set_header(headers, name, self.header_value_of(source, &shared));
+        let entries = self.layout.entries();
+        // A client reusing its map already holds these names from the last request. Finding
+        // them by hashing costs more than the rest of applying: `http` hashes a custom name
+        // byte by byte (FNV), and OKX's four inserts took ~99 ns of its 155. In a small map,
+        // one pass that compares names (a length, then the bytes) finds them for less: OKX's
+        // four headers 155 -> 98 ns. Past `IN_PLACE_SCAN_LIMIT` entries the pass costs more
+        // than it saves.
+        let (mut replaced, mut repeated) = (0u64, 0u64);
+        if headers.len() <= IN_PLACE_SCAN_LIMIT && entries.len() <= 64 {
+            for (name, value) in headers.iter_mut() {
+                if let Some(i) = entries.iter().position(|(ours, _)| *ours == name) {
+                    let bit = 1 << i;
+                    if replaced & bit == 0 {
+                        replaced |= bit;
+                        *value = self.header_value_of(&entries[i].1, &shared);
+                    } else {
+                        // A second value under this name: `insert` below drops it, as
+                        // replacing a header always does.
+                        repeated |= bit;
+                    }
+                }
+            }
+        }
+        // The names not in the map yet, and any that held several values. Written out rather
+        // than through `header_values`: through its iterator this measured 161-174 ns for OKX's
+        // four headers, as a loop 145-158 ns.
+        for (i, (name, source)) in entries.iter().enumerate() {
+            let bit = 1u64.checked_shl(i as u32).unwrap_or(0);
+            if replaced & bit == 0 || repeated & bit != 0 {
+                set_header(headers, name, self.header_value_of(source, &shared));
+            }
         }
     }
 
@@ -695,5 +728,78 @@ impl SignedRequest {
         let mut map = HeaderMap::with_capacity(self.layout.entries().len());
         self.apply_to(&mut map);
         map
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    static X_KEY: HeaderName = HeaderName::from_static("x-key");
+    static X_SIGN: HeaderName = HeaderName::from_static("x-sign");
+    static X_TS: HeaderName = HeaderName::from_static("x-ts");
+    static X_OTHER: HeaderName = HeaderName::from_static("x-other");
+
+    fn signed(signature: &str) -> SignedRequest {
+        let mut secret = HeaderValue::from_static("pass");
+        secret.set_sensitive(true);
+        let layout = HeaderLayout::new([
+            (&X_KEY, HeaderSource::Fixed(HeaderValue::from_static("key"))),
+            (&X_SIGN, HeaderSource::Signature),
+            (&X_TS, HeaderSource::Timestamp),
+            (&X_OTHER, HeaderSource::Fixed(secret)),
+        ]);
+        SignedRequest::from_parts(&layout, "1700000000", signature).unwrap()
+    }
+
+    /// What `apply_to` must leave: each auth name holding exactly its one new value, as
+    /// `HeaderMap::insert` does, everything else as it was.
+    fn inserted(signed: &SignedRequest, mut headers: HeaderMap) -> HeaderMap {
+        for (name, value) in signed.header_values() {
+            headers.insert(name, value);
+        }
+        headers
+    }
+
+    fn entries(headers: &HeaderMap) -> Vec<(String, Vec<u8>, bool)> {
+        headers.iter().map(|(n, v)| (n.to_string(), v.as_bytes().to_vec(), v.is_sensitive())).collect()
+    }
+
+    #[test]
+    fn a_name_held_twice_ends_with_one_value() {
+        let mut headers = HeaderMap::new();
+        headers.append(&X_SIGN, HeaderValue::from_static("old-1"));
+        headers.append(http::header::ACCEPT, HeaderValue::from_static("*/*"));
+        headers.append(&X_SIGN, HeaderValue::from_static("old-2"));
+        signed("new").apply_to(&mut headers);
+        assert_eq!(headers.get_all(&X_SIGN).iter().collect::<Vec<_>>(), ["new"]);
+        assert_eq!(headers.len(), 5, "accept and the four auth headers");
+        assert!(headers.get(&X_OTHER).unwrap().is_sensitive());
+    }
+
+    proptest! {
+        /// Any map of up to 24 entries (past the scan limit too), names drawn from the auth
+        /// names and others, some held more than once: the same entries, in the same order, as
+        /// inserting each header.
+        #[test]
+        fn applying_is_inserting(
+            present in proptest::collection::vec((0usize..7, "[a-z]{0,3}"), 0..24),
+            signature in "[A-Za-z0-9+/]{1,44}",
+        ) {
+            let names = [&X_KEY, &X_SIGN, &X_TS, &X_OTHER, &http::header::ACCEPT, &http::header::CONTENT_TYPE];
+            let mut headers = HeaderMap::new();
+            for (pick, value) in &present {
+                let value = HeaderValue::from_str(value).unwrap();
+                match names.get(*pick) {
+                    Some(name) => headers.append(*name, value),
+                    None => headers.append(HeaderName::from_static("x-custom"), value),
+                };
+            }
+            let signed = signed(&signature);
+            let expected = inserted(&signed, headers.clone());
+            signed.apply_to(&mut headers);
+            prop_assert_eq!(entries(&headers), entries(&expected));
+        }
     }
 }
