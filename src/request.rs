@@ -258,6 +258,11 @@ pub(crate) fn validate_query(query: &str) -> Result<(), Error> {
 }
 
 pub(crate) fn validate_host(host: &str) -> Result<(), Error> {
+    // The usual host (a name, no port) in one vectorised pass: the reqwest layer checks the
+    // URL's host on every request, and the four checks below took ~25 ns for a 15-byte host.
+    if !host.is_empty() && visible_ascii_without(host, [b'/', b':']) {
+        return Ok(());
+    }
     let problem = if host.is_empty() {
         "is empty: give the API host, e.g. api.coinbase.com"
     } else if host.contains("://") {
@@ -359,14 +364,18 @@ mod tests {
 
     proptest::proptest! {
         /// The one-pass checks accept exactly what the rules say (each rule spelled out here):
-        /// paths and queries with control characters, spaces, non-ASCII, `?` and `#` anywhere.
+        /// paths, queries and hosts with control characters, spaces, non-ASCII, `?`, `#`, `:`, `/`
+        /// and brackets anywhere.
         #[test]
-        fn validation_is_the_rules(text in "[/a?#: \\x00\\x7f\\x1fé~%]{0,12}") {
+        fn validation_is_the_rules(text in "[/a?#:\\[\\] \\x00\\x7f\\x1fé~%]{0,12}") {
             let visible = text.bytes().all(|b| b.is_ascii_graphic());
             let path_ok = text.starts_with('/') && !text.contains('?') && !text.contains('#') && visible;
             proptest::prop_assert_eq!(validate_path(&text).is_ok(), path_ok);
             let query_ok = !text.starts_with('?') && !text.contains('#') && visible;
             proptest::prop_assert_eq!(validate_query(&text).is_ok(), query_ok);
+            let bracketed = text.starts_with('[') && text.ends_with(']');
+            let host_ok = !text.is_empty() && !text.contains('/') && (!text.contains(':') || bracketed) && visible;
+            proptest::prop_assert_eq!(validate_host(&text).is_ok(), host_ok);
         }
     }
 
