@@ -20,7 +20,7 @@ pub(crate) fn timestamp_method_path_query_body<'a>(
     query: &'a str,
     body: &'a [u8],
 ) -> PrehashParts<'a> {
-    PrehashParts::of([timestamp, method, path, query_separator(query), query].map(str::as_bytes), body)
+    PrehashParts::of([timestamp, method, path, query_separator(query), query], body)
 }
 
 /// What goes between the path and the query in a prehash: `"?"` when there is a query.

@@ -167,7 +167,7 @@ impl Signer for BitfinexSigner {
             });
         }
         let nonce = self.nonce(timestamp)?;
-        let prehash = PrehashParts::of([PATH_PREFIX, request.path(), nonce].map(str::as_bytes), request.body());
+        let prehash = PrehashParts::of([PATH_PREFIX, request.path(), nonce], request.body());
         let (signature, prehash) = self.mac(prehash, options);
         Ok(SignedRequest::new(nonce, &signature, prehash, &self.headers))
     }

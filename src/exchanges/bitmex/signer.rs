@@ -156,7 +156,7 @@ impl Signer for BitmexSigner {
         let expires = timestamp.text_in(self.rest_timestamp_format())?;
         let (method, path, query) = (request.method().as_str(), request.path(), request.query());
         let prehash =
-            PrehashParts::of([method, path, query_separator(query), query, expires].map(str::as_bytes), request.body());
+            PrehashParts::of([method, path, query_separator(query), query, expires], request.body());
         let (signature, prehash) = mac(&self.key, prehash, Encoding::Hex, options);
         Ok(SignedRequest::new(expires, &signature, prehash, &self.headers))
     }

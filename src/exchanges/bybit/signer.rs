@@ -168,7 +168,7 @@ impl BybitSigner {
             _ if request.body().is_empty() => request.query().as_bytes(),
             _ => request.body(),
         };
-        let prehash = PrehashParts::of([timestamp, self.api_key.as_str(), recv_window].map(str::as_bytes), payload);
+        let prehash = PrehashParts::of([timestamp, self.api_key.as_str(), recv_window], payload);
         let (signature, prehash) = self.key.sign(prehash, options)?;
         let signed = SignedRequest::new(timestamp, &signature, prehash, headers);
         Ok(signed)

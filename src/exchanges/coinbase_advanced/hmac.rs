@@ -85,7 +85,7 @@ impl Signer for CoinbaseAdvancedHmacSigner {
     ) -> Result<SignedRequest, Error> {
         let timestamp = timestamp.text_in(self.rest_timestamp_format())?;
         let prehash =
-            PrehashParts::of([timestamp, request.method().as_str(), request.path()].map(str::as_bytes), request.body());
+            PrehashParts::of([timestamp, request.method().as_str(), request.path()], request.body());
         let (signature, prehash) = mac(&self.key, prehash, Encoding::Hex, options);
         let signed = SignedRequest::new(timestamp, &signature, prehash, &self.headers);
         Ok(signed)

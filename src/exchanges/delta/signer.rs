@@ -137,7 +137,7 @@ impl Signer for DeltaSigner {
         let timestamp = timestamp.text_in(self.rest_timestamp_format())?;
         let (method, path, query) = (request.method().as_str(), request.path(), request.query());
         let separator = query_separator(query);
-        let prehash = PrehashParts::of([method, timestamp, path, separator, query].map(str::as_bytes), request.body());
+        let prehash = PrehashParts::of([method, timestamp, path, separator, query], request.body());
         let (signature, prehash) = mac(&self.key, prehash, Encoding::Hex, options);
         let signed = SignedRequest::new(timestamp, &signature, prehash, &self.headers);
         Ok(signed)
