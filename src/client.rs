@@ -94,12 +94,7 @@ pub fn signable(request: &reqwest::Request) -> Result<SignableRequest<'_>, Error
         None => &[][..],
         Some(body) => body.as_bytes().ok_or(Error::StreamingBody)?,
     };
-    let mut signable =
-        SignableRequest::new(method, url.path())?.with_query(url.query().unwrap_or_default())?.with_body(body);
-    if let Some(host) = url.host_str() {
-        signable = signable.with_host(host)?;
-    }
-    Ok(signable)
+    SignableRequest::checked(method, url.host_str(), url.path(), url.query().unwrap_or_default(), body)
 }
 
 /// Builds a `reqwest::RequestBuilder`, then signs the built request.

