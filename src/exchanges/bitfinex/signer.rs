@@ -7,14 +7,12 @@
 //! signed, and a request without a body signs nothing after the nonce (not `{}`). The websocket
 //! `auth` event signs `"AUTH" + nonce` the same way.
 
-use hmac::{KeyInit as _, Mac as _};
 use http::HeaderName;
 use serde::Serialize;
-use sha2::Sha384;
 
 use crate::credentials::ApiKey;
 use crate::exchanges::common::{hmac_secret, ws_auth};
-use crate::mac::{Encoding, PrehashParts};
+use crate::mac::{Encoding, HmacSha384Key, PrehashParts};
 use crate::signer::{HeaderLayout, HeaderSource};
 use crate::{
     Credentials, Error, Prehash, Scheme, SignOptions, SignableRequest, SignedRequest, Signer, TimestampFormat,
@@ -69,7 +67,7 @@ const PATH_PREFIX: &str = "/api";
 /// ```
 pub struct BitfinexSigner {
     api_key: ApiKey,
-    key: hmac::Hmac<Sha384>,
+    key: HmacSha384Key,
     nonce_format: TimestampFormat,
     headers: HeaderLayout,
 }
@@ -99,7 +97,7 @@ impl BitfinexSigner {
             (&BFX_APIKEY, HeaderSource::Fixed(api_key.header_value())),
             (&BFX_SIGNATURE, HeaderSource::Signature),
         ]);
-        let key = hmac::Hmac::<Sha384>::new_from_slice(secret.as_bytes()).expect("HMAC accepts keys of any length");
+        let key = HmacSha384Key::new(secret.as_bytes());
         Ok(Self { api_key, key, nonce_format: TimestampFormat::UnixMicros, headers })
     }
 
@@ -118,12 +116,7 @@ impl BitfinexSigner {
 
     /// HMAC-SHA384 of the parts, hex (96 characters), and the prehash if asked.
     fn mac(&self, prehash: PrehashParts<'_>, options: &SignOptions) -> (String, Option<Prehash>) {
-        let mut mac = self.key.clone();
-        for part in prehash.parts() {
-            mac.update(part);
-        }
-        let digest: [u8; 48] = mac.finalize().into_bytes().into();
-        let signature = Encoding::Hex.encode_into::<48, 96>(&digest);
+        let signature = Encoding::Hex.encode_into::<48, 96>(&self.key.mac(&prehash));
         (signature.to_string(), options.keeps_prehash().then(|| Prehash::new(prehash.to_vec())))
     }
 }
