@@ -7,6 +7,11 @@
 //! - `floor`: the least any signer can do. HMAC schemes: clone a pre-keyed HMAC-SHA256 state,
 //!   update with the prehash, finalize (no encoding, no headers). CDP: the bare signature with the
 //!   key parsed once (ring for ES256, ed25519-dalek for Ed25519).
+//! - `floor_core` (HMAC-SHA256 schemes): the same MAC driven through `hmac`'s block API, as the
+//!   crate's own MAC loop drives it (a clone of the keyed `HmacCore`, a fresh block buffer,
+//!   `finalize_fixed_core`): cheaper than `floor`, which also clones the `Mac` wrapper's buffer and
+//!   moves the wrapper into `finalize`. The goals are ratios to `floor`, as issue 21 set them;
+//!   `cexsign / floor_core` is what the crate spends past its own MAC.
 //! - `peer_style`: `format!` the prehash, key a new HMAC from the secret, hex/base64 into a new
 //!   `String` — how today's crates do it. CDP: parse the PEM/base64 key on every call, then sign.
 //! - `cexsign`: the full `Signer::sign` call: the output holds the timestamp and signature
@@ -20,10 +25,10 @@
 //!
 //! Binance, Bybit, Kraken, Bitget and Gate, in the same shape:
 //!
-//! - `binance`, `bybit`, `bitget`: floor as above (HMAC-SHA256 over the prehash). Binance's
-//!   `cexsign` and `peer_style` also produce the query/body to send (the request is built without
-//!   `timestamp` and `signature`; the signer appends both and returns the wire query or body); its
-//!   floor does not. Binance's `post_order` and `batch_4k` are form bodies of the same sizes (an
+//! - `binance`, `bybit`, `bitget`: `floor` and `floor_core` as above (HMAC-SHA256 over the
+//!   prehash). Binance's `cexsign` and `peer_style` also produce the query/body to send (the
+//!   request is built without `timestamp` and `signature`; the signer appends both and returns
+//!   the wire query or body); its floors do not. Binance's `post_order` and `batch_4k` are form bodies of the same sizes (an
 //!   order; `batchOrders=` with a percent-encoded JSON list).
 //! - `kraken`: floor = SHA-256 of `nonce + body` (the crate's kept prehash), then a pre-keyed
 //!   HMAC-SHA512 clone over the path and the 32-byte digest. No `get_query` (Kraken signs POST
@@ -63,6 +68,18 @@ use sha2::Digest as _;
 use hex_04 as peer_hex;
 
 type HmacSha256 = hmac::Hmac<sha2::Sha256>;
+type CoreSha256 = hmac::block_api::HmacCore<sha2::Sha256>;
+
+/// HMAC-SHA256 through `hmac`'s block API over the joined prehash: the `floor_core` row.
+fn floor_core(core: &CoreSha256, prehash: &[u8]) -> [u8; 32] {
+    use hmac::digest::block_api::{Buffer, FixedOutputCore as _, UpdateCore as _};
+    let mut core = core.clone();
+    let mut buffer = Buffer::<CoreSha256>::default();
+    buffer.digest_blocks(prehash, |blocks| core.update_blocks(blocks));
+    let mut out = Default::default();
+    core.finalize_fixed_core(&mut buffer, &mut out);
+    out.into()
+}
 
 const OKX_SECRET: &str = "22582BD0CFF14C41EDBF1AB98506286D";
 const KUCOIN_SECRET: &str = "e45a1784-62de-4b74-9a02-8238680fbb7e";
@@ -183,6 +200,14 @@ fn bench_hmac(c: &mut Criterion) {
             group.bench_function("floor", |b| {
                 b.iter(|| black_box(keyed.clone().chain_update(black_box(&prehash)).finalize().into_bytes()))
             });
+            let core = CoreSha256::new_from_slice(&scheme.key).unwrap();
+            assert_eq!(
+                floor_core(&core, &prehash),
+                <[u8; 32]>::from(tag),
+                "{} {input}: floor_core differs",
+                scheme.name
+            );
+            group.bench_function("floor_core", |b| b.iter(|| black_box(floor_core(&core, black_box(&prehash)))));
             group.bench_function("peer_style", |b| {
                 b.iter(|| {
                     let prehash =
@@ -513,7 +538,10 @@ impl MoreFloor {
     fn bench(&self, group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>) {
         match self {
             MoreFloor::Sha256 { keyed, prehash } => {
-                group.bench_function("floor", |b| b.iter(|| black_box(floor_sha256(keyed, black_box(prehash)))))
+                group.bench_function("floor", |b| b.iter(|| black_box(floor_sha256(keyed, black_box(prehash)))));
+                let (core, _) = hmac::digest::block_api::CoreProxy::decompose(keyed.clone());
+                assert_eq!(floor_core(&core, prehash), floor_sha256(keyed, prehash), "floor_core differs");
+                group.bench_function("floor_core", |b| b.iter(|| black_box(floor_core(&core, black_box(prehash)))))
             }
             MoreFloor::Kraken { keyed, path, nonce_body } => group
                 .bench_function("floor", |b| b.iter(|| black_box(floor_kraken(keyed, path, black_box(nonce_body))))),
