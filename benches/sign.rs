@@ -4,7 +4,7 @@
 //! Groups are `<scheme>/<input>`; inputs are `get_query` (a GET with a 4-parameter query),
 //! `post_order` (a ~200-byte order body) and `batch_4k` (a ~4 KB batch body). In each group:
 //!
-//! - `floor`: the least any signer can do. HMAC schemes: clone a pre-keyed HMAC-SHA256 state,
+//! - `floor`: the baseline issue 21 set. HMAC schemes: clone `hmac`'s pre-keyed `Mac` state,
 //!   update with the prehash, finalize (no encoding, no headers). CDP: the bare signature with the
 //!   key parsed once (ring for ES256, ed25519-dalek for Ed25519).
 //! - `floor_core` (HMAC-SHA256 schemes): the same MAC driven through `hmac`'s block API, as the

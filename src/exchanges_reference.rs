@@ -588,10 +588,14 @@
 //! `cargo bench --bench sign -- --quick` (about 25 s on the 2-core machine kind; drop `--quick` for
 //! the full run) measures, per scheme and input, in the same run over the identical prehash bytes:
 //!
-//! - **floor**: the least any signer can do. A pre-keyed HMAC-SHA256 state cloned, updated,
-//!   finalized, no encoding (Kraken: SHA-256 of nonce + body, then a pre-keyed HMAC-SHA512; Gate: the
-//!   body's SHA-512 in hex, then a pre-keyed HMAC-SHA512). CDP, Ed25519 and RSA: the bare ring or
-//!   ed25519-dalek signature with the key parsed once.
+//! - **floor**: the baseline issue 21 set. `hmac`'s pre-keyed `Mac` state cloned, updated with
+//!   the prehash, finalized, no encoding (Kraken: SHA-256 of nonce + body, then a pre-keyed
+//!   HMAC-SHA512; Gate: the body's SHA-512 in hex, then a pre-keyed HMAC-SHA512). CDP, Ed25519
+//!   and RSA: the bare ring or ed25519-dalek signature with the key parsed once.
+//! - **floor_core** (HMAC-SHA256 schemes): the same HMAC through `hmac`'s block API, as the
+//!   crate's own MAC runs it (a clone of the keyed core, a fresh block buffer): 40–55 ns cheaper
+//!   than `floor` on the short inputs, since it neither copies the wrapper's buffer nor moves the
+//!   wrapper into `finalize`. The least an HMAC signer here can do.
 //! - **peer-style**: how signers are commonly written: `format!` the prehash, key a new HMAC,
 //!   encode into a new `String` with `hex` 0.4 or `base64` (and, for Binance and Kraken, `format!`
 //!   the query or body to send); CDP, Ed25519 and RSA: parse the PEM on every call.
@@ -609,91 +613,92 @@
 //! the same sizes, and Binance and Kraken also return the query or body to send. Kraken's
 //! `post_order` and `batch_4k` are JSON, `post_form` a ~200-byte form.
 //!
-//! | group | floor | peer-style | cexsign | cexsign/floor | peer-style/cexsign | apply (/floor) | reqwest (/floor) |
-//! |---|---|---|---|---|---|---|---|
-//! | okx/get_query | 176 ns | 427 ns | 282 ns | 1.61 | 1.51 | 387 ns (2.21) | 517 ns (2.94) |
-//! | okx/post_order | 248 ns | 468 ns | 358 ns | 1.45 | 1.30 | 453 ns (1.83) | 576 ns (2.33) |
-//! | okx/batch_4k | 2409 ns | 2712 ns | 2538 ns | 1.05 | 1.07 | 2640 ns (1.10) | 2745 ns (1.14) |
-//! | kucoin/get_query | 176 ns | 461 ns | 294 ns | 1.67 | 1.57 | 410 ns (2.33) | 532 ns (3.03) |
-//! | kucoin/post_order | 246 ns | 497 ns | 369 ns | 1.50 | 1.35 | 474 ns (1.92) | 600 ns (2.44) |
-//! | kucoin/batch_4k | 2413 ns | 2732 ns | 2544 ns | 1.05 | 1.07 | 2653 ns (1.10) | 2807 ns (1.16) |
-//! | delta/get_query | 180 ns | 605 ns | 266 ns | 1.48 | 2.28 | 356 ns (1.98) | 484 ns (2.69) |
-//! | delta/post_order | 248 ns | 634 ns | 344 ns | 1.39 | 1.84 | 430 ns (1.74) | 555 ns (2.24) |
-//! | delta/batch_4k | 2418 ns | 2887 ns | 2526 ns | 1.04 | 1.14 | 2607 ns (1.08) | 2719 ns (1.12) |
-//! | coinbase_exchange/get_query | 176 ns | 425 ns | 286 ns | 1.63 | 1.49 | 416 ns (2.36) | 516 ns (2.93) |
-//! | coinbase_exchange/post_order | 248 ns | 475 ns | 365 ns | 1.47 | 1.30 | 457 ns (1.84) | 592 ns (2.39) |
-//! | coinbase_exchange/batch_4k | 2420 ns | 2711 ns | 2552 ns | 1.05 | 1.06 | 2631 ns (1.09) | 2855 ns (1.18) |
-//! | coinbase_advanced_hmac/get_query | 143 ns | 554 ns | 228 ns | 1.59 | 2.43 | 319 ns (2.23) | 428 ns (2.99) |
-//! | coinbase_advanced_hmac/post_order | 246 ns | 674 ns | 341 ns | 1.39 | 1.98 | 422 ns (1.72) | 555 ns (2.26) |
-//! | coinbase_advanced_hmac/batch_4k | 2420 ns | 2862 ns | 2515 ns | 1.04 | 1.14 | 2604 ns (1.08) | 2714 ns (1.12) |
-//! | cdp_es256/get_query | 16.9 µs | 545.5 µs | 18.5 µs | 1.09 | 29.55 | | |
-//! | cdp_es256/post_order | 16.9 µs | 543.6 µs | 18.3 µs | 1.09 | 29.68 | | |
-//! | cdp_es256/batch_4k | 16.9 µs | 579.6 µs | 19.2 µs | 1.14 | 30.17 | | |
-//! | cdp_eddsa/get_query | 21.5 µs | 41.8 µs | 20.9 µs | 0.97 | 2.00 | | |
-//! | cdp_eddsa/post_order | 19.0 µs | 40.6 µs | 20.5 µs | 1.08 | 1.99 | | |
-//! | cdp_eddsa/batch_4k | 19.2 µs | 40.1 µs | 20.4 µs | 1.06 | 1.97 | | |
-//! | binance/get_query | 179 ns | 590 ns | 380 ns | 2.12 | 1.55 | | |
-//! | binance/post_order | 249 ns | 706 ns | 480 ns | 1.93 | 1.47 | | |
-//! | binance/batch_4k | 2337 ns | 3099 ns | 2895 ns | 1.24 | 1.07 | | |
-//! | bybit/get_query | 181 ns | 595 ns | 296 ns | 1.64 | 2.01 | | |
-//! | bybit/post_order | 251 ns | 653 ns | 380 ns | 1.51 | 1.72 | | |
-//! | bybit/batch_4k | 2414 ns | 2897 ns | 2537 ns | 1.05 | 1.14 | | |
-//! | kraken/post_order | 784 ns | 1394 ns | 869 ns | 1.11 | 1.61 | | |
-//! | kraken/batch_4k | 2876 ns | 3744 ns | 3328 ns | 1.16 | 1.13 | | |
-//! | kraken/post_form | 719 ns | 1392 ns | 933 ns | 1.30 | 1.49 | | |
-//! | bitget/get_query | 178 ns | 485 ns | 294 ns | 1.64 | 1.65 | | |
-//! | bitget/post_order | 249 ns | 495 ns | 370 ns | 1.49 | 1.34 | | |
-//! | bitget/batch_4k | 2411 ns | 2797 ns | 2547 ns | 1.06 | 1.10 | | |
-//! | gate/get_query | 1062 ns | 2421 ns | 1191 ns | 1.12 | 2.03 | | |
-//! | gate/post_order | 1283 ns | 2582 ns | 1416 ns | 1.10 | 1.82 | | |
-//! | gate/batch_4k | 7623 ns | 9014 ns | 7722 ns | 1.01 | 1.17 | | |
-//! | binance_ed25519/post_order | 18.5 µs | 36.6 µs | 19.0 µs | 1.03 | 1.92 | | |
-//! | binance_ed25519/batch_4k | 31.5 µs | 49.2 µs | 31.9 µs | 1.02 | 1.54 | | |
-//! | binance_rsa/post_order | 562.0 µs | 584.6 µs | 566.8 µs | 1.01 | 1.03 | | |
-//! | bybit_rsa/post_order | 562.8 µs | 597.6 µs | 644.3 µs | 1.14 | 0.93 | | |
+//! | group | floor | floor_core | peer-style | cexsign | cexsign/floor | cexsign/floor_core | peer-style/cexsign | apply (/floor) | reqwest (/floor) |
+//! |---|---|---|---|---|---|---|---|---|---|
+//! | okx/get_query | 178 ns | 126 ns | 438 ns | 242 ns | 1.36 | 1.92 | 1.81 | 339 ns (1.91) | 414 ns (2.33) |
+//! | okx/post_order | 245 ns | 195 ns | 467 ns | 319 ns | 1.30 | 1.63 | 1.46 | 420 ns (1.71) | 510 ns (2.08) |
+//! | okx/batch_4k | 2417 ns | 2359 ns | 2763 ns | 2503 ns | 1.04 | 1.06 | 1.10 | 2629 ns (1.09) | 2663 ns (1.10) |
+//! | kucoin/get_query | 176 ns | 125 ns | 496 ns | 258 ns | 1.47 | 2.06 | 1.92 | 362 ns (2.05) | 455 ns (2.58) |
+//! | kucoin/post_order | 246 ns | 196 ns | 501 ns | 329 ns | 1.34 | 1.68 | 1.52 | 447 ns (1.82) | 504 ns (2.05) |
+//! | kucoin/batch_4k | 2414 ns | 2363 ns | 2765 ns | 2501 ns | 1.04 | 1.06 | 1.11 | 2604 ns (1.08) | 2683 ns (1.11) |
+//! | delta/get_query | 175 ns | 126 ns | 570 ns | 232 ns | 1.32 | 1.84 | 2.46 | 318 ns (1.82) | 388 ns (2.21) |
+//! | delta/post_order | 246 ns | 195 ns | 597 ns | 307 ns | 1.25 | 1.58 | 1.94 | 390 ns (1.58) | 449 ns (1.83) |
+//! | delta/batch_4k | 2418 ns | 2360 ns | 2854 ns | 2486 ns | 1.03 | 1.05 | 1.15 | 2573 ns (1.06) | 2638 ns (1.09) |
+//! | coinbase_exchange/get_query | 176 ns | 124 ns | 425 ns | 254 ns | 1.45 | 2.04 | 1.67 | 346 ns (1.97) | 424 ns (2.41) |
+//! | coinbase_exchange/post_order | 245 ns | 197 ns | 478 ns | 329 ns | 1.34 | 1.67 | 1.45 | 423 ns (1.73) | 488 ns (1.99) |
+//! | coinbase_exchange/batch_4k | 2413 ns | 2358 ns | 2719 ns | 2502 ns | 1.04 | 1.06 | 1.09 | 2594 ns (1.07) | 2656 ns (1.10) |
+//! | coinbase_advanced_hmac/get_query | 140 ns | 104 ns | 518 ns | 205 ns | 1.46 | 1.98 | 2.53 | 293 ns (2.09) | 356 ns (2.53) |
+//! | coinbase_advanced_hmac/post_order | 245 ns | 194 ns | 581 ns | 306 ns | 1.25 | 1.58 | 1.89 | 387 ns (1.58) | 446 ns (1.82) |
+//! | coinbase_advanced_hmac/batch_4k | 2406 ns | 2360 ns | 2844 ns | 2486 ns | 1.03 | 1.05 | 1.14 | 2589 ns (1.08) | 2656 ns (1.10) |
+//! | cdp_es256/get_query | 17.1 µs | | 545.8 µs | 18.5 µs | 1.08 | | 29.54 | |  |
+//! | cdp_es256/post_order | 17.0 µs | | 544.5 µs | 18.6 µs | 1.09 | | 29.34 | |  |
+//! | cdp_es256/batch_4k | 17.2 µs | | 553.7 µs | 18.5 µs | 1.08 | | 29.87 | |  |
+//! | cdp_eddsa/get_query | 18.9 µs | | 40.4 µs | 20.3 µs | 1.07 | | 2.00 | |  |
+//! | cdp_eddsa/post_order | 19.0 µs | | 40.1 µs | 20.4 µs | 1.07 | | 1.97 | |  |
+//! | cdp_eddsa/batch_4k | 19.7 µs | | 40.6 µs | 20.3 µs | 1.03 | | 2.00 | |  |
+//! | binance/get_query | 179 ns | 139 ns | 570 ns | 346 ns | 1.93 | 2.48 | 1.65 | |  |
+//! | binance/post_order | 249 ns | 210 ns | 619 ns | 423 ns | 1.70 | 2.01 | 1.46 | |  |
+//! | binance/batch_4k | 2333 ns | 2307 ns | 3041 ns | 2886 ns | 1.24 | 1.25 | 1.05 | |  |
+//! | bybit/get_query | 181 ns | 139 ns | 557 ns | 257 ns | 1.42 | 1.84 | 2.16 | |  |
+//! | bybit/post_order | 250 ns | 211 ns | 615 ns | 333 ns | 1.33 | 1.57 | 1.85 | |  |
+//! | bybit/batch_4k | 2412 ns | 2368 ns | 2835 ns | 2505 ns | 1.04 | 1.06 | 1.13 | |  |
+//! | kraken/post_order | 739 ns | | 1447 ns | 870 ns | 1.18 | | 1.66 | |  |
+//! | kraken/batch_4k | 2878 ns | | 3770 ns | 3275 ns | 1.14 | | 1.15 | |  |
+//! | kraken/post_form | 707 ns | | 1408 ns | 913 ns | 1.29 | | 1.54 | |  |
+//! | bitget/get_query | 179 ns | 140 ns | 506 ns | 250 ns | 1.40 | 1.79 | 2.02 | |  |
+//! | bitget/post_order | 249 ns | 210 ns | 500 ns | 321 ns | 1.29 | 1.53 | 1.56 | |  |
+//! | bitget/batch_4k | 2411 ns | 2371 ns | 2744 ns | 2485 ns | 1.03 | 1.05 | 1.10 | |  |
+//! | gate/get_query | 1043 ns | | 2307 ns | 1186 ns | 1.14 | | 1.95 | |  |
+//! | gate/post_order | 1269 ns | | 2456 ns | 1409 ns | 1.11 | | 1.74 | |  |
+//! | gate/batch_4k | 7631 ns | | 8779 ns | 7728 ns | 1.01 | | 1.14 | |  |
+//! | binance_ed25519/post_order | 18.5 µs | | 36.5 µs | 19.8 µs | 1.07 | | 1.84 | |  |
+//! | binance_ed25519/batch_4k | 31.5 µs | | 49.7 µs | 32.7 µs | 1.04 | | 1.52 | |  |
+//! | binance_rsa/post_order | 578.7 µs | | 592.0 µs | 585.9 µs | 1.01 | | 1.01 | |  |
+//! | bybit_rsa/post_order | 591.0 µs | | 587.7 µs | 578.8 µs | 0.98 | | 1.02 | |  |
 //!
-//! One shared OKX signer from 2 threads: 245 ns per signature, against 373 ns from 1 (1.52×; the
-//! 2-core VM's second core is noisy: 1.64× and 1.82× in earlier runs with the same code there).
+//! One shared OKX signer from 2 threads: 175 ns per signature, against 326 ns from 1 (1.86×).
 //! The only write the threads share is one reference count per signature, on the signer's
-//! header layout. Two rows moved with no change to their code: `bybit_rsa/post_order` (1.14×;
-//! 1.00× in every earlier run) and the `cdp_eddsa/get_query` floor (21.5 µs against 19.0–19.2 in
-//! the same run's other rows); both are the VM, not the signers.
+//! header layout. `bybit_rsa/post_order` below its floor (0.98×) is the VM's noise on a 0.6 ms
+//! row, not a signer faster than its own signature.
 //!
 //! ## Where the time goes
 //!
 //! Sampled with `perf record -e cpu-clock` (this VM has no hardware counters; the kernel's clock
-//! sampling works): a one-process loop signing OKX's GET ten million times, each function's share
-//! of samples times the loop's wall time (floor 181 ns, `sign` 285, `sign` + `apply_to` 387). The
-//! bench's own rows can be profiled the same way:
+//! sampling works): a one-process loop over OKX's GET, ten million times, each function's share
+//! of samples times the loop's wall time (floor 181 ns, floor_core 124, `sign` 256, `sign` +
+//! `apply_to` 355). The bench's rows can be profiled the same way:
 //! `perf record -e cpu-clock <bench binary> --bench --profile-time 4 'okx/get_query/cexsign$'`.
 //!
-//! | | floor | `sign` |
-//! |---|---|---|
-//! | SHA-256 compression (3 blocks) | 107 ns | 104 ns |
-//! | copies (`memmove`) | 9 | 67 |
-//! | the rest of the HMAC (clone, buffer, padding, finalize) | 64 | 46 |
-//! | ISO timestamp (of which the UTF-8 check of its digits: 6) | | 20 |
-//! | base64 of the MAC (the encoder 13, its wrapper 12) | | 25 |
-//! | the scheme's `sign_at`, the output built and dropped | | 21 |
+//! | | floor | floor_core | `sign` |
+//! |---|---|---|---|
+//! | SHA-256 compression (3 blocks) | 107 ns | 101 ns | 115 ns |
+//! | copies (`memmove`) | 7 | 0 | 38 |
+//! | the rest of the HMAC (clone, buffer, padding, finalize) | 66 | 22 | 31 |
+//! | ISO timestamp (of which the UTF-8 check of its digits: 6) | | | 21 |
+//! | base64 of the MAC | | | 13 |
+//! | the scheme's `sign_at`, the output built, moved and dropped | | | 37 |
 //!
-//! The copies are the largest cost past the floor (58 of the 103 ns past it): the prehash parts fed
-//! to the block buffer (8 ns; the floor copies its tail the same), the keyed state cloned and
-//! finalized through calls where the floor's loop had both inlined (8 + 9), the output written (10,
-//! and 5 for its two texts) and moved by the caller (7 to unwrap the `Result`, 7 to hand it on). On
-//! this AMD EPYC a copy that reads bytes just written by narrower stores waits for them (a
-//! store-forwarding stall; the annotated profile shows one, in rendering the timestamp), the likely
-//! reason a few hundred bytes cost this much. Measured and not kept: an output of 120 bytes instead
-//! of 232, so that moves are inlined (−7 to −10 ns on the loop, in the noise of the bench, and a
-//! 128-character signature no longer fits inline); the output and the MAC forced inline (no
-//! change); the ISO text copied as one fixed 32-byte block (no change, +28 instructions); the
-//! prehash joined on the stack before one `update` (−4 ns).
+//! The floor clones `hmac`'s `Mac` wrapper (its 64-byte buffer too) and moves it into
+//! `finalize`; `floor_core` and the crate drive the same HMAC core through `hmac`'s block API,
+//! which saves ~55 ns on this prehash. Past `floor_core`, `sign` spends ~130 ns: copies 38 (the
+//! prehash parts into the block buffer 5, the output written 6 and its two texts 4, the caller's
+//! two moves of the 232-byte output 13, the rest spread), compression 14 more than
+//! `floor_core`'s (its first loads wait for the parts just copied into the buffer: a
+//! store-forwarding stall), the HMAC bookkeeping over six parts instead of one 9, the ISO
+//! timestamp 21, base64 13, `sign_at` and the output 37. Measured and not kept: an output of
+//! 120 bytes instead of 232, so that its moves are inlined (−7 to −10 ns on the loop, in the
+//! bench's noise, and a 128-character signature no longer fits inline); the output and the MAC
+//! forced inline (no change); the ISO text copied as one fixed 32-byte block (no change, +28
+//! instructions); the prehash joined on the stack before one update (−4 ns, before the block
+//! API); Binance's short-form walk with plain byte loops instead of memchr (+22 instructions,
+//! no faster).
 //!
-//! `apply_to` then costs ~102 ns: its own loop over the layout and its scan of the map 31 ns,
-//! building the two per-request `HeaderValue`s 24 ns plus 16 for `http`'s check of each of
-//! their bytes (no safe constructor skips it), reference counts of the shared and fixed values
-//! 15 ns, one allocation and the previous request's free 5 ns, name comparisons 4 ns. Before
-//! the scan, finding the four names again by hashing (`http` hashes a custom name byte by byte)
-//! took ~99 ns of a 155 ns `apply_to`.
+//! `apply_to` then costs ~100 ns: its loop over the layout and its scan of the map 32 ns,
+//! building the two per-request `HeaderValue`s 24 ns plus 15 for `http`'s check of each of their
+//! bytes (no safe constructor skips it), reference counts of the shared and fixed values 17 ns,
+//! name comparisons 4 ns, one allocation and the previous request's free 4 ns. Before the scan,
+//! finding the four names again by hashing (`http` hashes a custom name byte by byte) took ~99
+//! ns of a 155 ns `apply_to`.
 //!
 //! An HMAC `sign` of the first five schemes makes **no** heap allocation, and neither do Bybit,
 //! Bitget and Gate (one more when a percent-encoded query is decoded for KuCoin, Bitget and Gate).
@@ -706,21 +711,23 @@
 //!
 //! ## Against the goals (issue 21)
 //!
-//! - HMAC `sign` within 1.3× of the floor on GET and POST: **missed**. GET 1.48–1.67×, POST
-//!   1.39–1.51× (the first five schemes, Bybit and Bitget); Gate meets it (1.12× / 1.10×, its
-//!   floor being two SHA-512s). 1.3× of a 176 ns floor leaves 53 ns past it; the profile above
-//!   shows 103, of which 58 are copies: the parts, state and output a signer must write and
-//!   move, against a floor that MACs bytes written long before, in a loop the compiler
-//!   flattened.
-//! - `sign` + applying within 2.0×: **missed** for 4 of 10 rows through `http` (1.72–2.36×:
-//!   met by all five POSTs, 1.72–1.92×, and Delta's GET, 1.98×; the GETs of OKX, KuCoin,
-//!   Coinbase Exchange and Advanced 2.21–2.36×), and for all 10 through the reqwest layer
-//!   (2.24–3.03×), which also reads the request back (method, URL path, query and host, body,
-//!   each checked) and moves the output twice more.
-//! - Binance within 1.5×: **missed** (2.12× / 1.93×; 2.13× / 1.84× in the previous run, with the
-//!   same Binance code). It also builds the query or body it returns (copies, the hex signature,
-//!   a UTF-8 check) and scans for its own parameters, short forms pair by pair.
-//! - Kraken's 2.5 KB JSON within 1.3×: **met**, 1.16× (2.10× before): a scan, not a parse.
+//! Ratios to `floor`, as the issue set them. The crate's MAC is itself cheaper than `floor`
+//! (see `floor_core`), so part of what these ratios gained since the issue was filed is the MAC,
+//! not less overhead; against `floor_core` the HMAC GET and POST rows are 1.53–2.48×.
+//!
+//! - HMAC `sign` within 1.3× of the floor on GET and POST: **missed** on 10 of 14 rows (the first
+//!   five schemes, Bybit, Bitget). POST: met by OKX (1.299×), Delta (1.250×), Coinbase Advanced
+//!   (1.251×) and Bitget (1.288×), missed by KuCoin (1.34×), Coinbase Exchange (1.34×) and Bybit
+//!   (1.33×). GET: missed by all seven, 1.32–1.47×. Gate meets both (1.14× / 1.11×).
+//! - `sign` + applying within 2.0×: through `http`, **met** on 8 of 10 rows (1.58–1.97×), missed
+//!   by KuCoin's GET (2.05×: five headers) and Coinbase Advanced's (2.09×: the smallest floor,
+//!   140 ns). Through the reqwest layer, which also reads the request back (method, URL path,
+//!   query and host, each checked, and the body) and moves the output once more: met by the
+//!   POSTs of Delta (1.83×), Coinbase Exchange (1.99×) and Advanced (1.82×), missed by the other
+//!   seven rows (2.05–2.58×).
+//! - Binance within 1.5×: **missed** (1.93× / 1.70×). It also builds the query or body it
+//!   returns (copies, the hex signature, a UTF-8 check) and scans for its own parameters.
+//! - Kraken's 2.5 KB JSON within 1.3×: **met**, 1.14× (2.10× before): a scan, not a parse.
 //! - At most 1 allocation per HMAC request applied: **met** (2 before).
 //! - A CDP token in at most 5 allocations: **met** (2; 17 before).
 //!
