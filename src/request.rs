@@ -159,6 +159,7 @@ impl<'a> SignableRequest<'a> {
     /// reads them off a built request). Built once after the checks: through the builder chain
     /// the value moved through four `Result`s, and two of those moves re-read bytes just written
     /// (perf: reading the request back fell from 8.8% to 6.8% of a signed reqwest GET).
+    #[cfg(feature = "reqwest")]
     pub(crate) fn checked(
         method: Method,
         host: Option<&'a str>,
