@@ -615,58 +615,59 @@
 //!
 //! | group | floor | floor_core | peer-style | cexsign | cexsign/floor | cexsign/floor_core | peer-style/cexsign | apply (/floor) | reqwest (/floor) |
 //! |---|---|---|---|---|---|---|---|---|---|
-//! | okx/get_query | 178 ns | 126 ns | 438 ns | 242 ns | 1.36 | 1.92 | 1.81 | 339 ns (1.91) | 414 ns (2.33) |
-//! | okx/post_order | 245 ns | 195 ns | 467 ns | 319 ns | 1.30 | 1.63 | 1.46 | 420 ns (1.71) | 510 ns (2.08) |
-//! | okx/batch_4k | 2417 ns | 2359 ns | 2763 ns | 2503 ns | 1.04 | 1.06 | 1.10 | 2629 ns (1.09) | 2663 ns (1.10) |
-//! | kucoin/get_query | 176 ns | 125 ns | 496 ns | 258 ns | 1.47 | 2.06 | 1.92 | 362 ns (2.05) | 455 ns (2.58) |
-//! | kucoin/post_order | 246 ns | 196 ns | 501 ns | 329 ns | 1.34 | 1.68 | 1.52 | 447 ns (1.82) | 504 ns (2.05) |
-//! | kucoin/batch_4k | 2414 ns | 2363 ns | 2765 ns | 2501 ns | 1.04 | 1.06 | 1.11 | 2604 ns (1.08) | 2683 ns (1.11) |
-//! | delta/get_query | 175 ns | 126 ns | 570 ns | 232 ns | 1.32 | 1.84 | 2.46 | 318 ns (1.82) | 388 ns (2.21) |
-//! | delta/post_order | 246 ns | 195 ns | 597 ns | 307 ns | 1.25 | 1.58 | 1.94 | 390 ns (1.58) | 449 ns (1.83) |
-//! | delta/batch_4k | 2418 ns | 2360 ns | 2854 ns | 2486 ns | 1.03 | 1.05 | 1.15 | 2573 ns (1.06) | 2638 ns (1.09) |
-//! | coinbase_exchange/get_query | 176 ns | 124 ns | 425 ns | 254 ns | 1.45 | 2.04 | 1.67 | 346 ns (1.97) | 424 ns (2.41) |
-//! | coinbase_exchange/post_order | 245 ns | 197 ns | 478 ns | 329 ns | 1.34 | 1.67 | 1.45 | 423 ns (1.73) | 488 ns (1.99) |
-//! | coinbase_exchange/batch_4k | 2413 ns | 2358 ns | 2719 ns | 2502 ns | 1.04 | 1.06 | 1.09 | 2594 ns (1.07) | 2656 ns (1.10) |
-//! | coinbase_advanced_hmac/get_query | 140 ns | 104 ns | 518 ns | 205 ns | 1.46 | 1.98 | 2.53 | 293 ns (2.09) | 356 ns (2.53) |
-//! | coinbase_advanced_hmac/post_order | 245 ns | 194 ns | 581 ns | 306 ns | 1.25 | 1.58 | 1.89 | 387 ns (1.58) | 446 ns (1.82) |
-//! | coinbase_advanced_hmac/batch_4k | 2406 ns | 2360 ns | 2844 ns | 2486 ns | 1.03 | 1.05 | 1.14 | 2589 ns (1.08) | 2656 ns (1.10) |
-//! | cdp_es256/get_query | 17.1 µs | | 545.8 µs | 18.5 µs | 1.08 | | 29.54 | |  |
-//! | cdp_es256/post_order | 17.0 µs | | 544.5 µs | 18.6 µs | 1.09 | | 29.34 | |  |
-//! | cdp_es256/batch_4k | 17.2 µs | | 553.7 µs | 18.5 µs | 1.08 | | 29.87 | |  |
-//! | cdp_eddsa/get_query | 18.9 µs | | 40.4 µs | 20.3 µs | 1.07 | | 2.00 | |  |
-//! | cdp_eddsa/post_order | 19.0 µs | | 40.1 µs | 20.4 µs | 1.07 | | 1.97 | |  |
-//! | cdp_eddsa/batch_4k | 19.7 µs | | 40.6 µs | 20.3 µs | 1.03 | | 2.00 | |  |
-//! | binance/get_query | 179 ns | 139 ns | 570 ns | 346 ns | 1.93 | 2.48 | 1.65 | |  |
-//! | binance/post_order | 249 ns | 210 ns | 619 ns | 423 ns | 1.70 | 2.01 | 1.46 | |  |
-//! | binance/batch_4k | 2333 ns | 2307 ns | 3041 ns | 2886 ns | 1.24 | 1.25 | 1.05 | |  |
-//! | bybit/get_query | 181 ns | 139 ns | 557 ns | 257 ns | 1.42 | 1.84 | 2.16 | |  |
-//! | bybit/post_order | 250 ns | 211 ns | 615 ns | 333 ns | 1.33 | 1.57 | 1.85 | |  |
-//! | bybit/batch_4k | 2412 ns | 2368 ns | 2835 ns | 2505 ns | 1.04 | 1.06 | 1.13 | |  |
-//! | kraken/post_order | 739 ns | | 1447 ns | 870 ns | 1.18 | | 1.66 | |  |
-//! | kraken/batch_4k | 2878 ns | | 3770 ns | 3275 ns | 1.14 | | 1.15 | |  |
-//! | kraken/post_form | 707 ns | | 1408 ns | 913 ns | 1.29 | | 1.54 | |  |
-//! | bitget/get_query | 179 ns | 140 ns | 506 ns | 250 ns | 1.40 | 1.79 | 2.02 | |  |
-//! | bitget/post_order | 249 ns | 210 ns | 500 ns | 321 ns | 1.29 | 1.53 | 1.56 | |  |
-//! | bitget/batch_4k | 2411 ns | 2371 ns | 2744 ns | 2485 ns | 1.03 | 1.05 | 1.10 | |  |
-//! | gate/get_query | 1043 ns | | 2307 ns | 1186 ns | 1.14 | | 1.95 | |  |
-//! | gate/post_order | 1269 ns | | 2456 ns | 1409 ns | 1.11 | | 1.74 | |  |
-//! | gate/batch_4k | 7631 ns | | 8779 ns | 7728 ns | 1.01 | | 1.14 | |  |
-//! | binance_ed25519/post_order | 18.5 µs | | 36.5 µs | 19.8 µs | 1.07 | | 1.84 | |  |
-//! | binance_ed25519/batch_4k | 31.5 µs | | 49.7 µs | 32.7 µs | 1.04 | | 1.52 | |  |
-//! | binance_rsa/post_order | 578.7 µs | | 592.0 µs | 585.9 µs | 1.01 | | 1.01 | |  |
-//! | bybit_rsa/post_order | 591.0 µs | | 587.7 µs | 578.8 µs | 0.98 | | 1.02 | |  |
+//! | okx/get_query | 177 ns | 124 ns | 425 ns | 241 ns | 1.36 | 1.94 | 1.76 | 342 ns (1.93) | 410 ns (2.32) |
+//! | okx/post_order | 247 ns | 195 ns | 464 ns | 319 ns | 1.29 | 1.63 | 1.45 | 422 ns (1.71) | 481 ns (1.94) |
+//! | okx/batch_4k | 2406 ns | 2366 ns | 2726 ns | 2494 ns | 1.04 | 1.05 | 1.09 | 2589 ns (1.08) | 2648 ns (1.10) |
+//! | kucoin/get_query | 176 ns | 124 ns | 487 ns | 258 ns | 1.46 | 2.07 | 1.89 | 366 ns (2.08) | 458 ns (2.60) |
+//! | kucoin/post_order | 246 ns | 196 ns | 487 ns | 328 ns | 1.33 | 1.67 | 1.48 | 448 ns (1.82) | 524 ns (2.12) |
+//! | kucoin/batch_4k | 2411 ns | 2362 ns | 2721 ns | 2495 ns | 1.03 | 1.06 | 1.09 | 2610 ns (1.08) | 2698 ns (1.12) |
+//! | delta/get_query | 176 ns | 124 ns | 572 ns | 232 ns | 1.32 | 1.87 | 2.47 | 318 ns (1.81) | 385 ns (2.19) |
+//! | delta/post_order | 246 ns | 194 ns | 589 ns | 306 ns | 1.25 | 1.58 | 1.92 | 395 ns (1.61) | 453 ns (1.84) |
+//! | delta/batch_4k | 2411 ns | 2358 ns | 2830 ns | 2480 ns | 1.03 | 1.05 | 1.14 | 2562 ns (1.06) | 2621 ns (1.09) |
+//! | coinbase_exchange/get_query | 175 ns | 124 ns | 421 ns | 252 ns | 1.44 | 2.03 | 1.67 | 346 ns (1.97) | 422 ns (2.40) |
+//! | coinbase_exchange/post_order | 246 ns | 196 ns | 471 ns | 327 ns | 1.33 | 1.67 | 1.44 | 429 ns (1.75) | 486 ns (1.98) |
+//! | coinbase_exchange/batch_4k | 2410 ns | 2358 ns | 2714 ns | 2501 ns | 1.04 | 1.06 | 1.09 | 2594 ns (1.08) | 2655 ns (1.10) |
+//! | coinbase_advanced_hmac/get_query | 142 ns | 104 ns | 515 ns | 205 ns | 1.45 | 1.98 | 2.51 | 286 ns (2.02) | 359 ns (2.54) |
+//! | coinbase_advanced_hmac/post_order | 245 ns | 194 ns | 579 ns | 308 ns | 1.26 | 1.58 | 1.88 | 387 ns (1.58) | 451 ns (1.84) |
+//! | coinbase_advanced_hmac/batch_4k | 2410 ns | 2363 ns | 2852 ns | 2484 ns | 1.03 | 1.05 | 1.15 | 2572 ns (1.07) | 2637 ns (1.09) |
+//! | cdp_es256/get_query | 17.0 µs | | 544.5 µs | 18.4 µs | 1.08 | | 29.64 | |  |
+//! | cdp_es256/post_order | 17.2 µs | | 544.1 µs | 18.3 µs | 1.06 | | 29.71 | |  |
+//! | cdp_es256/batch_4k | 16.9 µs | | 554.1 µs | 18.4 µs | 1.09 | | 30.13 | |  |
+//! | cdp_eddsa/get_query | 19.5 µs | | 40.3 µs | 20.3 µs | 1.04 | | 1.99 | |  |
+//! | cdp_eddsa/post_order | 19.2 µs | | 39.8 µs | 20.3 µs | 1.05 | | 1.97 | |  |
+//! | cdp_eddsa/batch_4k | 19.3 µs | | 39.7 µs | 20.4 µs | 1.06 | | 1.95 | |  |
+//! | binance/get_query | 181 ns | 144 ns | 561 ns | 342 ns | 1.89 | 2.37 | 1.64 | |  |
+//! | binance/post_order | 250 ns | 214 ns | 665 ns | 424 ns | 1.70 | 1.98 | 1.57 | |  |
+//! | binance/batch_4k | 2334 ns | 2307 ns | 3036 ns | 2853 ns | 1.22 | 1.24 | 1.06 | |  |
+//! | bybit/get_query | 179 ns | 141 ns | 567 ns | 256 ns | 1.43 | 1.81 | 2.22 | |  |
+//! | bybit/post_order | 250 ns | 217 ns | 605 ns | 329 ns | 1.31 | 1.52 | 1.84 | |  |
+//! | bybit/batch_4k | 2416 ns | 2357 ns | 2851 ns | 2502 ns | 1.04 | 1.06 | 1.14 | |  |
+//! | kraken/post_order | 730 ns | | 1464 ns | 864 ns | 1.18 | | 1.69 | |  |
+//! | kraken/batch_4k | 2869 ns | | 3722 ns | 3250 ns | 1.13 | | 1.15 | |  |
+//! | kraken/post_form | 698 ns | | 1398 ns | 901 ns | 1.29 | | 1.55 | |  |
+//! | bitget/get_query | 178 ns | 141 ns | 487 ns | 246 ns | 1.39 | 1.75 | 1.98 | |  |
+//! | bitget/post_order | 251 ns | 217 ns | 492 ns | 318 ns | 1.27 | 1.47 | 1.54 | |  |
+//! | bitget/batch_4k | 2437 ns | 2372 ns | 2737 ns | 2482 ns | 1.02 | 1.05 | 1.10 | |  |
+//! | gate/get_query | 1026 ns | | 2271 ns | 1144 ns | 1.11 | | 1.98 | |  |
+//! | gate/post_order | 1259 ns | | 2460 ns | 1381 ns | 1.10 | | 1.78 | |  |
+//! | gate/batch_4k | 7568 ns | | 8751 ns | 7704 ns | 1.02 | | 1.14 | |  |
+//! | binance_ed25519/post_order | 19.2 µs | | 36.8 µs | 18.9 µs | 0.99 | | 1.95 | |  |
+//! | binance_ed25519/batch_4k | 33.7 µs | | 51.7 µs | 31.8 µs | 0.94 | | 1.63 | |  |
+//! | binance_rsa/post_order | 563.4 µs | | 598.2 µs | 563.8 µs | 1.00 | | 1.06 | |  |
+//! | bybit_rsa/post_order | 571.1 µs | | 583.4 µs | 561.5 µs | 0.98 | | 1.04 | |  |
 //!
-//! One shared OKX signer from 2 threads: 175 ns per signature, against 326 ns from 1 (1.86×).
+//! One shared OKX signer from 2 threads: 166 ns per signature, against 310 ns from 1 (1.87×).
 //! The only write the threads share is one reference count per signature, on the signer's
-//! header layout. `bybit_rsa/post_order` below its floor (0.98×) is the VM's noise on a 0.6 ms
-//! row, not a signer faster than its own signature.
+//! header layout. The rows below their floor (`binance_ed25519`, 0.94–0.99×; `bybit_rsa`,
+//! 0.98×) are the VM's noise on rows of 19–570 µs, whose floors measured 18.5 and 563 µs in
+//! earlier runs, not signers faster than their own signature.
 //!
 //! ## Where the time goes
 //!
 //! Sampled with `perf record -e cpu-clock` (this VM has no hardware counters; the kernel's clock
 //! sampling works): a one-process loop over OKX's GET, ten million times, each function's share
-//! of samples times the loop's wall time (floor 181 ns, floor_core 124, `sign` 256, `sign` +
-//! `apply_to` 355). The bench's rows can be profiled the same way:
+//! of samples times the loop's wall time (floor 181 ns, floor_core 124, `sign` 256). The
+//! bench's rows can be profiled the same way:
 //! `perf record -e cpu-clock <bench binary> --bench --profile-time 4 'okx/get_query/cexsign$'`.
 //!
 //! | | floor | floor_core | `sign` |
@@ -693,12 +694,13 @@
 //! API); Binance's short-form walk with plain byte loops instead of memchr (+22 instructions,
 //! no faster).
 //!
-//! `apply_to` then costs ~100 ns: its loop over the layout and its scan of the map 32 ns,
-//! building the two per-request `HeaderValue`s 24 ns plus 15 for `http`'s check of each of their
-//! bytes (no safe constructor skips it), reference counts of the shared and fixed values 17 ns,
-//! name comparisons 4 ns, one allocation and the previous request's free 4 ns. Before the scan,
-//! finding the four names again by hashing (`http` hashes a custom name byte by byte) took ~99
-//! ns of a 155 ns `apply_to`.
+//! `apply_to` then costs ~87 ns (`sign` 254, `sign` + `apply_to` 341 in the same loop): its loop
+//! over the layout and its scan of the map 24 ns, building the two per-request `HeaderValue`s
+//! 22 ns plus 15 for `http`'s check of each of their bytes (no safe constructor skips it), the
+//! shared buffer's reference counts 8 ns, comparing names and the fixed values already in the
+//! map 6 ns, one allocation and the previous request's free 3 ns. Before the scan, finding the
+//! four names again by hashing (`http` hashes a custom name byte by byte) took ~99 ns of a
+//! 155 ns `apply_to`; replacing the API key and passphrase with fresh clones cost ~15 ns more.
 //!
 //! An HMAC `sign` of the first five schemes makes **no** heap allocation, and neither do Bybit,
 //! Bitget and Gate (one more when a percent-encoded query is decoded for KuCoin, Bitget and Gate).
@@ -713,21 +715,21 @@
 //!
 //! Ratios to `floor`, as the issue set them. The crate's MAC is itself cheaper than `floor`
 //! (see `floor_core`), so part of what these ratios gained since the issue was filed is the MAC,
-//! not less overhead; against `floor_core` the HMAC GET and POST rows are 1.53–2.48×.
+//! not less overhead; against `floor_core` the HMAC GET and POST rows are 1.47–2.37×.
 //!
 //! - HMAC `sign` within 1.3× of the floor on GET and POST: **missed** on 10 of 14 rows (the first
-//!   five schemes, Bybit, Bitget). POST: met by OKX (1.299×), Delta (1.250×), Coinbase Advanced
-//!   (1.251×) and Bitget (1.288×), missed by KuCoin (1.34×), Coinbase Exchange (1.34×) and Bybit
-//!   (1.33×). GET: missed by all seven, 1.32–1.47×. Gate meets both (1.14× / 1.11×).
+//!   five schemes, Bybit, Bitget). POST: met by OKX (1.29×), Delta (1.25×), Coinbase Advanced
+//!   (1.26×) and Bitget (1.27×), missed by KuCoin (1.33×), Coinbase Exchange (1.33×) and Bybit
+//!   (1.31×). GET: missed by all seven, 1.32–1.46×. Gate meets both (1.12× / 1.10×).
 //! - `sign` + applying within 2.0×: through `http`, **met** on 8 of 10 rows (1.58–1.97×), missed
-//!   by KuCoin's GET (2.05×: five headers) and Coinbase Advanced's (2.09×: the smallest floor,
-//!   140 ns). Through the reqwest layer, which also reads the request back (method, URL path,
+//!   by KuCoin's GET (2.08×: five headers) and Coinbase Advanced's (2.02×: the smallest floor,
+//!   142 ns). Through the reqwest layer, which also reads the request back (method, URL path,
 //!   query and host, each checked, and the body) and moves the output once more: met by the
-//!   POSTs of Delta (1.83×), Coinbase Exchange (1.99×) and Advanced (1.82×), missed by the other
-//!   seven rows (2.05–2.58×).
-//! - Binance within 1.5×: **missed** (1.93× / 1.70×). It also builds the query or body it
+//!   POSTs of OKX (1.94×), Delta (1.84×), Coinbase Exchange (1.98×) and Advanced (1.84×), missed
+//!   by KuCoin's POST (2.12×) and the five GETs (2.19–2.60×).
+//! - Binance within 1.5×: **missed** (1.89× / 1.70×). It also builds the query or body it
 //!   returns (copies, the hex signature, a UTF-8 check) and scans for its own parameters.
-//! - Kraken's 2.5 KB JSON within 1.3×: **met**, 1.14× (2.10× before): a scan, not a parse.
+//! - Kraken's 2.5 KB JSON within 1.3×: **met**, 1.13× (2.10× before): a scan, not a parse.
 //! - At most 1 allocation per HMAC request applied: **met** (2 before).
 //! - A CDP token in at most 5 allocations: **met** (2; 17 before).
 //!
