@@ -150,6 +150,7 @@ impl<'a> PrehashParts<'a> {
     /// parts at each push). Taking text here, rather than `head.map(str::as_bytes)` at each
     /// caller: that `map` went through `try_map` and was not inlined (~8 ns a signature).
     pub(crate) fn of<const N: usize>(head: [&'a str; N], tail: &'a [u8]) -> Self {
+        const { assert!(N < 8, "a prehash has at most eight parts, the tail included") };
         let mut prehash = Self::new();
         for (slot, text) in prehash.parts.iter_mut().zip(head) {
             *slot = text.as_bytes();

@@ -442,6 +442,8 @@ impl Signer for BinanceSigner {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{Timestamp, WsRequest};
+    use serde_json::json;
 
     /// The pair walk (short forms) and the finders (long ones) read every form alike.
     mod own_params {
@@ -473,8 +475,6 @@ mod tests {
             assert_eq!(own, OwnParams { signature: true, timestamp: Some(b"7"), recv_window: false });
         }
     }
-    use crate::{Timestamp, WsRequest};
-    use serde_json::json;
 
     const DOCS_KEY: &str = "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A";
     const DOCS_SECRET: &str = "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j";
